@@ -1,0 +1,55 @@
+/**
+ * Findings: what the engine reports. The same objects feed the CLI's
+ * text/JSON/SARIF output and the language server's diagnostics.
+ */
+import type { Range } from '../util/lineIndex';
+import type { Severity } from '../patch/model';
+
+export type Category = 'ref-balance' | 'ref-kind' | 'spec-ref' | 'barrier' | 'bracket' | 'atomic-sleep' | 'input';
+
+export const CATEGORIES: readonly Category[] = [
+  'ref-balance',
+  'ref-kind',
+  'spec-ref',
+  'barrier',
+  'bracket',
+  'atomic-sleep',
+  'input',
+];
+
+export interface RelatedLocation {
+  message: string;
+  range: Range;
+}
+
+/** A mechanical repair: replace the text at `range` (in the input document) with `newText`. */
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface QuickFix {
+  title: string;
+  edits: TextEdit[];
+}
+
+export interface Finding {
+  /** Stable rule id, e.g. 'spec-ref/get-on-lockless-lookup'. */
+  rule: string;
+  category: Category;
+  severity: Severity;
+  message: string;
+  /** 0-based, LSP-style, in the input document. */
+  range: Range;
+  related: RelatedLocation[];
+  /** Scenario id for the race simulator, when a race explains the finding. */
+  scenario?: string;
+  /** Names from the patch used to instantiate the scenario (function, variables, lines). */
+  scenarioParams?: Record<string, string | number>;
+  fixes?: QuickFix[];
+  /** The patched file and function the finding is about, when known. */
+  file?: string;
+  function?: string;
+}
+
+export const SEVERITY_RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };

@@ -1,0 +1,189 @@
+/**
+ * The patch & mail model: what the parser produces from a document (a plain
+ * diff, a `git format-patch` mail, an mbox, a lore thread page, ...).
+ *
+ * Every piece of text that later stages look at carries a map back to the
+ * exact characters of the ORIGINAL document (before MIME decoding, before
+ * mangled-diff repair), so that diagnostics land on the right characters.
+ *
+ * Offsets are UTF-16 code-unit offsets into the original document string, the
+ * unit LSP positions use.
+ */
+
+/** Half-open range [start, end) of UTF-16 offsets in the original document. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * One run of a line's text that maps onto the original document.
+ * Columns [col, col+len) of the (decoded, repaired) line text correspond to
+ * original offsets [off, off+offLen). Usually len === offLen; they differ where
+ * decoding or repair changed the length (QP `=3D` -> `=`, 8 spaces -> 1 tab).
+ * Within such a seg the map is clamped/proportional, never out of the seg.
+ */
+export interface Seg {
+  col: number;
+  len: number;
+  off: number;
+  offLen: number;
+}
+
+/** Maps columns of a text line back to original-document offsets. */
+export interface SourceRef {
+  /** Sorted by col, non-overlapping. May be empty for synthesized text. */
+  segs: Seg[];
+}
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/** Kind of a line inside a hunk. */
+export type LineKind = 'context' | 'add' | 'del';
+
+export interface HunkLine {
+  kind: LineKind;
+  /** Line text without the leading ' ', '+' or '-' marker and without EOL. */
+  text: string;
+  /** 1-based line number in the pre-image file (context and del lines). */
+  oldLine?: number;
+  /** 1-based line number in the post-image file (context and add lines). */
+  newLine?: number;
+  /** A `\ No newline at end of file` marker followed this line. */
+  noNewlineAtEof?: boolean;
+  /** Where the text (after the marker) sits in the original document. */
+  src: SourceRef;
+  /** Span of the whole physical line(s) in the original document, marker included. */
+  span: Span;
+  /** The line was changed by mangled-diff repair (see Hunk.repairs). */
+  repaired?: boolean;
+}
+
+export type RepairKind =
+  | 'wrapped-line'        // a long line was wrapped by the mail client; rejoined
+  | 'wrapped-header'      // a hunk header or diff --git line was wrapped; rejoined
+  | 'lost-leading-space'  // a context line lost its leading ' '
+  | 'dropped-blank'       // a blank context line was dropped; re-inserted
+  | 'tabs-to-spaces'      // leading tabs were expanded to spaces; restored
+  | 'count-mismatch'      // header counts disagree with the body and were recomputed
+  | 'missing-count'       // @@ -a +b @@ without ,count
+  | 'unrecoverable';      // the hunk could not be repaired; kept partially or dropped
+
+export interface Repair {
+  kind: RepairKind;
+  message: string;
+  span: Span;
+}
+
+export interface Hunk {
+  oldStart: number;
+  oldCount: number;
+  newStart: number;
+  newCount: number;
+  /** The section heading after the second `@@` (usually a function signature), trimmed. */
+  section: string;
+  /** Span of the `@@ ... @@ section` header line(s). */
+  headerSpan: Span;
+  lines: HunkLine[];
+  repairs: Repair[];
+}
+
+export type FileStatus = 'modified' | 'added' | 'deleted' | 'renamed' | 'copied';
+
+export interface FilePatch {
+  /** Path without the a/ prefix; null for /dev/null (added files). */
+  oldPath: string | null;
+  /** Path without the b/ prefix; null for /dev/null (deleted files). */
+  newPath: string | null;
+  status: FileStatus;
+  binary: boolean;
+  similarity?: number;
+  oldMode?: string;
+  newMode?: string;
+  /** From the `diff --git` (or `---`) line to the line before the first hunk. */
+  headerSpan: Span;
+  hunks: Hunk[];
+}
+
+export interface DiffstatEntry {
+  path: string;
+  changes: number;
+}
+
+export interface Diffstat {
+  entries: DiffstatEntry[];
+  files: number;
+  insertions: number;
+  deletions: number;
+  span: Span;
+}
+
+export type MessageKind = 'patch' | 'cover' | 'reply' | 'plain';
+
+export interface Message {
+  index: number;
+  kind: MessageKind;
+  subject?: string;
+  author?: string;
+  date?: string;
+  messageId?: string;
+  /** [PATCH v2 3/7] -> { version: 2, index: 3, total: 7 } */
+  series?: { version?: number; index: number; total: number };
+  /** The whole message (headers + body) in the original document. */
+  span: Span;
+  files: FilePatch[];
+  /** The diffstat the mail carries below `---`, when present. */
+  diffstat?: Diffstat;
+  /** Diffs quoted with `> ` that were skipped, not analysed. */
+  quotedDiffsSkipped: number;
+  /** Content-Transfer-Encoding / charset as decoded, for information. */
+  encoding?: string;
+  charset?: string;
+}
+
+export interface ParseDiagnostic {
+  /** Stable code, e.g. 'input/wrapped-line', 'input/unparsable-hunk'. */
+  code: string;
+  severity: Severity;
+  message: string;
+  span: Span;
+}
+
+export interface ParsedDocument {
+  /** Path or URI the text came from (informational). */
+  uri: string;
+  /** The original document text, exactly as given. */
+  text: string;
+  messages: Message[];
+  diagnostics: ParseDiagnostic[];
+}
+
+/** Map column `col` of a line with source ref `ref` to an original-document offset. */
+export function mapColumn(ref: SourceRef, col: number): number | undefined {
+  const segs = ref.segs;
+  if (segs.length === 0) return undefined;
+  // binary search for the last seg with seg.col <= col
+  let lo = 0;
+  let hi = segs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (segs[mid].col <= col) lo = mid;
+    else hi = mid - 1;
+  }
+  const s = segs[lo];
+  if (col < s.col) return s.off;
+  const rel = col - s.col;
+  if (rel >= s.len) return s.off + s.offLen; // past the end of this seg
+  if (s.len === s.offLen) return s.off + rel;
+  // length changed inside this seg (decoding/repair): proportional, clamped
+  return s.off + Math.min(s.offLen, Math.floor((rel * s.offLen) / Math.max(1, s.len)));
+}
+
+/** Map a column range of a line to an original-document span. */
+export function mapRange(ref: SourceRef, startCol: number, endCol: number, fallback: Span): Span {
+  const a = mapColumn(ref, startCol);
+  if (a === undefined) return fallback;
+  const b = endCol > startCol ? mapColumn(ref, endCol - 1) : a;
+  const end = b === undefined ? a : Math.max(a, b + 1);
+  return { start: a, end };
+}
