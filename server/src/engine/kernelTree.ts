@@ -1,0 +1,37 @@
+/**
+ * Read files from a kernel tree (the workspace), for the C model's kernel-tree
+ * mode. Paths from the patch are confined to the tree: a patch naming
+ * `../../etc/passwd` reads nothing.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const MAX_FILE = 8 * 1024 * 1024;
+
+export function isKernelTree(root: string): boolean {
+  try {
+    return fs.existsSync(path.join(root, 'mm')) && fs.existsSync(path.join(root, 'include', 'linux'));
+  } catch {
+    return false;
+  }
+}
+
+export function kernelTreeReader(root: string): (p: string) => string | undefined {
+  const base = path.resolve(root);
+  const cache = new Map<string, { mtimeMs: number; text: string | undefined }>();
+  return (p: string) => {
+    const abs = path.resolve(base, p);
+    if (abs !== base && !abs.startsWith(base + path.sep)) return undefined;
+    try {
+      const st = fs.statSync(abs);
+      if (!st.isFile() || st.size > MAX_FILE) return undefined;
+      const hit = cache.get(abs);
+      if (hit && hit.mtimeMs === st.mtimeMs) return hit.text;
+      const text = fs.readFileSync(abs, 'utf8');
+      cache.set(abs, { mtimeMs: st.mtimeMs, text });
+      return text;
+    } catch {
+      return undefined;
+    }
+  };
+}
