@@ -67,12 +67,16 @@ export type RepairKind =
   | 'tabs-to-spaces'      // leading tabs were expanded to spaces; restored
   | 'count-mismatch'      // header counts disagree with the body and were recomputed
   | 'missing-count'       // @@ -a +b @@ without ,count
+  | 'leading-space-shift' // every context line was shifted right by one space; shifted back
   | 'unrecoverable';      // the hunk could not be repaired; kept partially or dropped
 
 export interface Repair {
   kind: RepairKind;
   message: string;
+  /** The exact original characters that were repaired (zero-width for an insertion point). */
   span: Span;
+  /** 'info' for a confident repair, 'warning' when the hunk still does not match its counts. */
+  severity?: Severity;
 }
 
 export interface Hunk {
@@ -103,6 +107,8 @@ export interface FilePatch {
   /** From the `diff --git` (or `---`) line to the line before the first hunk. */
   headerSpan: Span;
   hunks: Hunk[];
+  /** Repairs of the file header itself (a wrapped `diff --git` line). */
+  repairs?: Repair[];
 }
 
 export interface DiffstatEntry {
@@ -120,21 +126,53 @@ export interface Diffstat {
 
 export type MessageKind = 'patch' | 'cover' | 'reply' | 'plain';
 
+/**
+ * A `git format-patch` header block found inside a message body: the
+ * `>From <sha> Mon Sep 17 00:00:00 2001` + From/Date/Subject block of a patch
+ * pasted below a scissors line, or the in-body `From:` that git send-email adds
+ * when the author is not the sender.
+ */
+export interface EmbeddedHeaders {
+  author?: string;
+  date?: string;
+  subject?: string;
+  span: Span;
+}
+
 export interface Message {
   index: number;
   kind: MessageKind;
+  /** The raw subject, RFC 2047-decoded, e.g. "Re: [PATCH v2 3/7] mm/gup: fix ...". */
   subject?: string;
+  /** The subject without `Re:`/`Fwd:` and `[...]` tags, e.g. "mm/gup: fix ...". */
+  title?: string;
+  /** The subject starts with Re:/Aw:/Sv: (or the message is a patchwork comment). */
+  isReply?: boolean;
+  /** v2 in `[PATCH v2]`, also when there is no N/M. */
+  version?: number;
   author?: string;
   date?: string;
   messageId?: string;
   /** [PATCH v2 3/7] -> { version: 2, index: 3, total: 7 } */
   series?: { version?: number; index: number; total: number };
-  /** The whole message (headers + body) in the original document. */
+  /**
+   * The whole message (headers + body) in the original document. On a
+   * patchwork page the patch message spans the commit message; its diff sits
+   * in the page's "Patch" section below the comments (see FilePatch.headerSpan).
+   */
   span: Span;
+  /** The header block, when the message has one. */
+  headerSpan?: Span;
+  /** A format-patch header block pasted inside the body, if any. */
+  embedded?: EmbeddedHeaders;
   files: FilePatch[];
   /** The diffstat the mail carries below `---`, when present. */
   diffstat?: Diffstat;
-  /** Diffs quoted with `> ` that were skipped, not analysed. */
+  /**
+   * Diffs quoted with `> ` that were skipped, not analysed: one per quoted file
+   * header (`diff --git`, or a `---`/`+++` pair), plus one for a quoted run of
+   * hunks that has no file header of its own.
+   */
   quotedDiffsSkipped: number;
   /** Content-Transfer-Encoding / charset as decoded, for information. */
   encoding?: string;
@@ -149,9 +187,22 @@ export interface ParseDiagnostic {
   span: Span;
 }
 
+export type DocumentFormat =
+  | 'empty'          // nothing but whitespace
+  | 'binary'         // not text
+  | 'text'           // a plain diff or plain text, no mail headers
+  | 'mail'           // one RFC 822 message (an .eml, a format-patch file without the From line)
+  | 'mbox'           // `From ` separated messages (git format-patch --stdout, b4, lore mbox)
+  | 'lore-message'   // a lore.kernel.org message page (`Message-ID: <...> (raw)`)
+  | 'lore-thread'    // a lore.kernel.org flat thread page (`From: X @ date UTC (permalink / raw)`)
+  | 'patchwork'      // a patchwork patch page ("diff mbox series", "Commit Message", "Patch")
+  | 'flattened';     // a mail that lost its line breaks
+
 export interface ParsedDocument {
   /** Path or URI the text came from (informational). */
   uri: string;
+  /** What the parser recognised the document as. */
+  format?: DocumentFormat;
   /** The original document text, exactly as given. */
   text: string;
   messages: Message[];
@@ -179,11 +230,41 @@ export function mapColumn(ref: SourceRef, col: number): number | undefined {
   return s.off + Math.min(s.offLen, Math.floor((rel * s.offLen) / Math.max(1, s.len)));
 }
 
-/** Map a column range of a line to an original-document span. */
+/**
+ * Map the END of column range [.., col) to an original-document offset: just
+ * past all the original characters of decoded column col-1 (for `=3D` -> `=`
+ * that is after the `D`). For a column inside a gap (synthesized text) it is
+ * the end of the preceding seg.
+ */
+export function mapColumnEnd(ref: SourceRef, col: number): number | undefined {
+  const segs = ref.segs;
+  if (segs.length === 0) return undefined;
+  if (col <= 0) return mapColumn(ref, 0);
+  const last = col - 1;
+  let lo = 0;
+  let hi = segs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (segs[mid].col <= last) lo = mid;
+    else hi = mid - 1;
+  }
+  const s = segs[lo];
+  if (last < s.col) return s.off;
+  const rel = last - s.col;
+  if (rel >= s.len) return s.off + s.offLen;
+  if (s.len === s.offLen) return s.off + rel + 1;
+  return s.off + Math.min(s.offLen, Math.ceil(((rel + 1) * s.offLen) / Math.max(1, s.len)));
+}
+
+/**
+ * Map a column range [startCol, endCol) of a line to an original-document span.
+ * The end covers every original character of the last column (all three of
+ * `=3D`, all eight spaces a restored tab stands for).
+ */
 export function mapRange(ref: SourceRef, startCol: number, endCol: number, fallback: Span): Span {
   const a = mapColumn(ref, startCol);
   if (a === undefined) return fallback;
-  const b = endCol > startCol ? mapColumn(ref, endCol - 1) : a;
-  const end = b === undefined ? a : Math.max(a, b + 1);
+  const b = endCol > startCol ? mapColumnEnd(ref, endCol) : a;
+  const end = b === undefined ? a : Math.max(a, b);
   return { start: a, end };
 }
