@@ -319,7 +319,7 @@ export function decodeCharset(src: Bytes, charset: string): View {
     return decodeUtf8(src);
   }
   const bytes = src.bytes.subarray(0, src.len);
-  const whole = td.decode(bytes);
+  const whole = fixCp1252(td, td.decode(bytes));
   if (whole.length === src.len) {
     // one UTF-16 unit per byte: the byte segs are the character segs
     return new View(whole, src.segs.map((s) => ({ ...s })));
@@ -333,7 +333,7 @@ export function decodeCharset(src: Bytes, charset: string): View {
   while (s < src.len) {
     let e = bytes.indexOf(10, s);
     e = e === -1 ? src.len : e + 1;
-    const txt = td.decode(bytes.subarray(s, e));
+    const txt = fixCp1252(td, td.decode(bytes.subarray(s, e)));
     const [o] = origin.of(s);
     const [, oe] = origin.of(e - 1);
     parts.push(txt);
@@ -342,6 +342,19 @@ export function decodeCharset(src: Bytes, charset: string): View {
     s = e;
   }
   return new View(parts.join(''), b.segs);
+}
+
+// windows-1252 bytes 0x80-0x9F (the WHATWG decoder for windows-1252, iso-8859-1,
+// latin1 and us-ascii). Node 20's TextDecoder decodes them as C1 controls, like
+// latin1; put the real characters back (one for one, so the map is unchanged).
+const CP1252_C1 = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+
+function fixCp1252(td: TextDecoder, s: string): string {
+  if (td.encoding !== 'windows-1252' || !/[\u0080-\u009f]/.test(s)) return s;
+  return s.replace(/[\u0080-\u009f]/g, (c) => String.fromCharCode(CP1252_C1[c.charCodeAt(0) - 0x80]));
 }
 
 /** Decode a body range of the original document with a transfer encoding and charset. */
@@ -431,8 +444,9 @@ export function decodeEncodedWords(value: string): string {
           } else bytes.push(c & 255);
         }
       }
-      const label = charset === 'us-ascii' ? 'windows-1252' : charset;
-      return new TextDecoder(label).decode(Uint8Array.from(bytes));
+      if (charset === 'utf-8') return new TextDecoder('utf-8').decode(Uint8Array.from(bytes));
+      const td = new TextDecoder(charset === 'us-ascii' ? 'windows-1252' : charset);
+      return fixCp1252(td, td.decode(Uint8Array.from(bytes)));
     } catch {
       return whole;
     }

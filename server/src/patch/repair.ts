@@ -217,6 +217,10 @@ export function repairHunk(
       else both.push({ idx: k, delta: it.ctx - it.join });
     }
     if (need < 0) return;
+    // Blank lines can only be re-inserted among real lines, and only a few:
+    // a hunk that is mostly missing is truncated, not mangled.
+    const real = e - fIdx.length + ctxForced(fIdx) + both.length;
+    if (real === 0 || need > Math.max(1, Math.floor(real / 3)) + both.length) return;
     // start with every choosable line joined, then turn the cheapest into context lines
     both.sort((a, b) => a.delta - b.delta);
     for (const b of both) cost += items[b.idx].join;
@@ -231,6 +235,7 @@ export function repairHunk(
     cost += blanks * BLANK_COST;
     if (!best || cost < best.cost - 1e-9 || (Math.abs(cost - best.cost) < 1e-9 && e > best.e)) best = { e, cost, ctxSet, blanks };
   };
+  const ctxForced = (list: number[]) => list.filter((k) => items[k].join === Infinity).length;
   consider(0);
   for (let k = 0; k < items.length; k++) {
     const it = items[k];
