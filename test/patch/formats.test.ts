@@ -536,3 +536,29 @@ describe('subjects, headers, diffstat lines', () => {
     assert.equal(parseEntry('a | b'), undefined);
   });
 });
+
+describe('limits on pathological input', () => {
+  test('diagnostics are capped per code, with one summary', () => {
+    const text = Array.from({ length: 30 }, (_, i) => `@@ -${i + 1} +${i + 1} @@\n-a\n+b\n`).join('');
+    const doc = parseDocument(text, '', { maxDiagnosticsPerCode: 10 });
+    const orphans = doc.diagnostics.filter((d) => d.code === 'input/orphan-hunk');
+    assert.equal(orphans.length, 11);
+    assert.match(orphans[10].message, /20 more "input\/orphan-hunk" diagnostics were not reported \(30 in all\)/);
+  });
+
+  test('the hunk-line budget stops parsing with one warning instead of exhausting memory', () => {
+    const file = (i: number) => `diff --git a/f${i}.c b/f${i}.c\n--- a/f${i}.c\n+++ b/f${i}.c\n@@ -1,2 +1,2 @@\n x\n-a\n+b\n`;
+    const text = Array.from({ length: 10 }, (_, i) => file(i)).join('');
+    const doc = parseDocument(text, '', { maxHunkLines: 7 });
+    checkInvariants(doc);
+    const files = doc.messages[0].files;
+    // 3 + 3 lines fit in a budget of 7; the third file's 3-line hunk does not
+    assert.deepEqual(files.map((f) => f.hunks.length), [1, 1, 0]);
+    assert.deepEqual(doc.diagnostics.map((d) => [d.code, d.severity]), [['input/too-large', 'warning']]);
+    // one enormous hunk is not built at all
+    const big = '--- a/x\n+++ b/x\n@@ -1,1000000 +1,1000000 @@\n' + ' x\n'.repeat(5000);
+    const d2 = parseDocument(big, '', { maxHunkLines: 100 });
+    assert.equal(d2.messages[0].files[0].hunks.length, 0);
+    assert.deepEqual(d2.diagnostics.map((d) => d.code), ['input/too-large']);
+  });
+});

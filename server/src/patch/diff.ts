@@ -4,7 +4,8 @@
  * (read strictly by their counts, or handed to repair.ts), quoted diffs that
  * are counted and skipped, and hunks without a file header.
  */
-import type { FilePatch, FileStatus, Hunk, HunkLine, ParseDiagnostic, Repair, Span } from './model';
+import type { FilePatch, FileStatus, Hunk, HunkLine, Repair, Span } from './model';
+import type { Budget, DiagSink } from './limits';
 import { repairHunk, repairWhitespace, type Draft, type HeaderInfo } from './repair';
 import { TextDecoder } from 'node:util';
 import type { Lines, View } from './view';
@@ -37,7 +38,8 @@ export class DiffScanner {
   constructor(
     private readonly view: View,
     private readonly lines: Lines,
-    private readonly diags: ParseDiagnostic[],
+    private readonly diags: DiagSink,
+    private readonly budget: Budget,
   ) {}
 
   private span(i: number): Span {
@@ -53,6 +55,7 @@ export class DiffScanner {
     const out: ScanResult = { files: [], quotedDiffs: 0, firstDiffLine: -1 };
     let i = from;
     while (i < to) {
+      if (this.budget.exhausted) break;
       const c = L.c0(i);
       if (c === 62 /* > */) {
         let j = i;
@@ -233,7 +236,23 @@ export class DiffScanner {
       const h = parseHunkHeader(L.line(k));
       if (!h) break;
       const hdr: HeaderInfo = { ...h, line: k };
-      const r = this.readHunk(hdr, to);
+      if (this.budget.hunkLines < Math.max(h.oldCount, h.newCount)) {
+        if (!this.budget.exhausted) {
+          this.budget.exhausted = true;
+          this.diags.push({
+            code: 'input/too-large',
+            severity: 'warning',
+            message: 'This document has more diff lines than the parser builds in one go; the diffs from here on were not parsed.',
+            span: this.span(k),
+          });
+        }
+        break;
+      }
+      // never build more lines than the budget allows, even for one enormous hunk
+      const cap = Math.min(to, k + 1 + this.budget.hunkLines);
+      const r = this.readHunk(hdr, cap);
+      this.budget.hunkLines -= Math.max(1, r.drafts.length);
+      if (cap < to && r.next >= cap) this.budget.hunkLines = 0;
       if (r.dropped) {
         this.diags.push({
           code: 'input/unparsable-hunk',
@@ -383,7 +402,7 @@ export function unquotePath(p: string): string {
     if (c !== '\\' || i + 1 >= body.length) {
       const cp = body.codePointAt(i)!;
       if (cp > 0xffff) i++;
-      bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
+      for (const b of Buffer.from(String.fromCodePoint(cp), 'utf8')) bytes.push(b);
       continue;
     }
     const n = body[++i];

@@ -136,7 +136,7 @@ function splitMbox(text: string, lines: Lines): RawMessage[] {
     const bodyStart = hb.end < last ? lines.next(hb.end) : end;
     out.push({
       span: { start, end },
-      headerSpan: { start: lines.starts[Math.min(first + 1, lines.count - 1)], end: hb.end > first + 1 ? lines.ends[hb.end - 1] : lines.ends[first] },
+      headerSpan: hb.end > first + 1 ? { start: lines.starts[first + 1], end: lines.ends[hb.end - 1] } : undefined,
       headers: hb.headers,
       bodies: [{ start: Math.min(bodyStart, end), end }],
       mboxrd: true,

@@ -15,6 +15,7 @@
  * subject.ts read the rest.
  */
 import type { EmbeddedHeaders, Message, MessageKind, ParseDiagnostic, ParsedDocument, Span } from './model';
+import { Budget, CappedDiagnostics, type DiagSink, type ParseOptions } from './limits';
 import { DiffScanner } from './diff';
 import { findDiffstat } from './diffstat';
 import { cleanMessageId, displayName, getHeader, parseContentType, parseHeaderBlock, type Header } from './headers';
@@ -25,27 +26,30 @@ import { parseSubject } from './subject';
 import { Lines, type View } from './view';
 
 export type { ParsedDocument } from './model';
+export type { ParseOptions } from './limits';
 
-export function parseDocument(text: string, uri = ''): ParsedDocument {
-  const doc: ParsedDocument = { uri, text: typeof text === 'string' ? text : '', messages: [], diagnostics: [] };
+export function parseDocument(text: string, uri = '', options: ParseOptions = {}): ParsedDocument {
+  const doc: ParsedDocument = { uri: typeof uri === 'string' ? uri : '', text: typeof text === 'string' ? text : '', messages: [], diagnostics: [] };
+  const diags = new CappedDiagnostics(options?.maxDiagnosticsPerCode);
   try {
     const src = doc.text;
-    const lines = new Lines(src);
-    const split = splitDocument(src, lines);
+    const split = splitDocument(src, new Lines(src));
     doc.format = split.format;
-    doc.diagnostics.push(...split.diagnostics);
+    for (const d of split.diagnostics) diags.push(d);
+    const budget = new Budget(options?.maxHunkLines);
     for (const raw of split.messages) {
       const index = doc.messages.length;
       try {
-        doc.messages.push(buildMessage(src, raw, index, doc.diagnostics));
+        doc.messages.push(buildMessage(src, raw, index, diags, budget));
       } catch (e) {
-        doc.diagnostics.push(internalError(e, raw.span));
+        diags.push(internalError(e, raw.span));
         doc.messages.push({ index, kind: 'plain', span: raw.span, files: [], quotedDiffsSkipped: 0 });
       }
     }
   } catch (e) {
-    doc.diagnostics.push(internalError(e, { start: 0, end: 0 }));
+    diags.push(internalError(e, { start: 0, end: 0 }));
   }
+  doc.diagnostics = diags.finish();
   doc.diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   return doc;
 }
@@ -55,7 +59,7 @@ function internalError(e: unknown, span: Span): ParseDiagnostic {
   return { code: 'input/internal-error', severity: 'error', message: `Internal error while parsing (please report): ${msg}`, span };
 }
 
-function buildMessage(src: string, raw: RawMessage, index: number, diags: ParseDiagnostic[]): Message {
+function buildMessage(src: string, raw: RawMessage, index: number, diags: DiagSink, budget: Budget): Message {
   const h = raw.headers;
   const subject = raw.subject ?? decodeHeader(getHeader(h, 'subject'));
   const fromValue = getHeader(h, 'from');
@@ -72,10 +76,7 @@ function buildMessage(src: string, raw: RawMessage, index: number, diags: ParseD
 
   // Read every body region through its MIME structure.
   const parts: Part[] = [];
-  for (const body of raw.bodies) {
-    if (h.length > 0) parts.push(...messageParts(src, h, body, diags));
-    else parts.push(...messageParts(src, [], body, diags));
-  }
+  for (const body of raw.bodies) for (const p of messageParts(src, h, body, diags)) parts.push(p);
   if (raw.bodies.length === 0) {
     // a flattened message: report the declared encoding only
     const ct = parseContentType(getHeader(h, 'content-type'));
@@ -88,8 +89,8 @@ function buildMessage(src: string, raw: RawMessage, index: number, diags: ParseD
     if (msg.charset === undefined && part.charset && !part.attachment) msg.charset = part.charset;
     const view: View = unescapeFromLines(part.view);
     const lines = new Lines(view.text);
-    const scan = new DiffScanner(view, lines, diags).scan(0, lines.count);
-    msg.files.push(...scan.files);
+    const scan = new DiffScanner(view, lines, diags, budget).scan(0, lines.count);
+    for (const f of scan.files) msg.files.push(f);
     msg.quotedDiffsSkipped += scan.quotedDiffs;
     if (!msg.diffstat && !part.attachment) {
       const ds = findDiffstat(view, lines, 0, scan.firstDiffLine >= 0 ? scan.firstDiffLine : lines.count);

@@ -10,7 +10,8 @@
  *
  * Each readable part comes out as a View (decoded, offsets preserved).
  */
-import type { ParseDiagnostic, Span } from './model';
+import type { Span } from './model';
+import type { DiagSink } from './limits';
 import { getHeader, parseContentType, parseHeaderBlock, partFilename, type ContentType, type Header } from './headers';
 import { decodeBody, decodeFlowed } from './mime';
 import { Lines, View } from './view';
@@ -27,7 +28,7 @@ export interface Part {
 const DIFF_TYPES = new Set(['text/x-patch', 'text/x-diff', 'text/x-diff-patch', 'application/x-patch', 'application/x-diff', 'text/diff', 'text/patch']);
 const MAX_DEPTH = 8;
 
-export function messageParts(doc: string, headers: Header[], body: Span, diags: ParseDiagnostic[], depth = 0): Part[] {
+export function messageParts(doc: string, headers: Header[], body: Span, diags: DiagSink, depth = 0): Part[] {
   const ct = parseContentType(getHeader(headers, 'content-type'));
   const type = ct ? `${ct.type}/${ct.subtype}` : 'text/plain';
   const cte = (getHeader(headers, 'content-transfer-encoding') ?? '').trim().toLowerCase();

@@ -196,7 +196,8 @@ export function repairHunk(
   let best: { e: number; cost: number; ctxSet: Set<number>; blanks: number } | undefined;
   let dOld = 0;
   let dNew = 0;
-  const fIdx: number[] = []; // indices of foreign items so far
+  let fIdx: number[] = []; // indices of foreign items so far
+  let allowBlanks = true;
   const consider = (e: number) => {
     // e = number of items taken
     if (e > 0 && items[e - 1].kind === 'nonl' && e < items.length && items[e].kind === 'nonl') return;
@@ -232,21 +233,34 @@ export function repairHunk(
         blanks--;
       }
     }
+    if (blanks > 0 && !allowBlanks) return;
     cost += blanks * BLANK_COST;
     if (!best || cost < best.cost - 1e-9 || (Math.abs(cost - best.cost) < 1e-9 && e > best.e)) best = { e, cost, ctxSet, blanks };
   };
   const ctxForced = (list: number[]) => list.filter((k) => items[k].join === Infinity).length;
-  consider(0);
-  for (let k = 0; k < items.length; k++) {
-    const it = items[k];
-    if (it.kind === 'ctx' || it.kind === 'empty') {
-      dOld++;
-      dNew++;
-    } else if (it.kind === 'del') dOld++;
-    else if (it.kind === 'add') dNew++;
-    else if (it.kind === 'foreign') fIdx.push(k);
-    if (dOld > hdr.oldCount || dNew > hdr.newCount) break;
-    consider(k + 1);
+  const select = () => {
+    best = undefined;
+    dOld = 0;
+    dNew = 0;
+    fIdx = [];
+    consider(0);
+    for (let k = 0; k < items.length; k++) {
+      const it = items[k];
+      if (it.kind === 'ctx' || it.kind === 'empty') {
+        dOld++;
+        dNew++;
+      } else if (it.kind === 'del') dOld++;
+      else if (it.kind === 'add') dNew++;
+      else if (it.kind === 'foreign') fIdx.push(k);
+      if (dOld > hdr.oldCount || dNew > hdr.newCount) break;
+      consider(k + 1);
+    }
+  };
+  select();
+  if (best && best.blanks > 0 && !blanksHaveAPlace(lines, items, best.e, best.ctxSet, best.blanks, hdr)) {
+    // nowhere plausible to put the missing blank lines: the hunk is truncated, not mangled
+    allowBlanks = false;
+    select();
   }
 
   const result: RepairResult = {
@@ -389,6 +403,22 @@ export function repairHunk(
   return result;
 }
 
+/** Are there at least `count` gaps with a positive score for the interpretation? */
+function blanksHaveAPlace(lines: Lines, items: Item[], take: number, ctxSet: Set<number>, count: number, hdr: HeaderInfo): boolean {
+  const drafts: Draft[] = [];
+  const foreignCtx: boolean[] = [];
+  for (let k = 0; k < take; k++) {
+    const it = items[k];
+    if (it.kind === 'nonl' || (it.kind === 'foreign' && !ctxSet.has(k))) continue;
+    const t = lines.line(it.line);
+    const kind = it.kind === 'add' ? 'add' : it.kind === 'del' ? 'del' : 'context';
+    const marker = it.kind === 'ctx' || it.kind === 'add' || it.kind === 'del';
+    drafts.push({ kind, text: marker ? t.slice(1) : t, segs: [], span: { start: 0, end: 0 }, prefix: marker ? 1 : 0, marker });
+    foreignCtx[drafts.length - 1] = it.kind === 'foreign';
+  }
+  return scoreGaps(drafts, foreignCtx, hdr).filter((g) => g.s > 0).length >= Math.min(count, 1);
+}
+
 /**
  * Choose where dropped blank context lines most likely were. Strong signal:
  * right before a context line that also lost its indentation (archives that
@@ -397,6 +427,14 @@ export function repairHunk(
  * shorter than git's usual three lines. Returns gap indices (0..drafts.length).
  */
 function placeBlanks(drafts: Draft[], foreignCtx: boolean[], count: number, hdr: HeaderInfo): number[] {
+  const scores = scoreGaps(drafts, foreignCtx, hdr);
+  scores.sort((x, y) => y.s - x.s || x.g - y.g);
+  const out: number[] = [];
+  for (let k = 0; k < count; k++) out.push(scores[k % scores.length].g);
+  return out;
+}
+
+function scoreGaps(drafts: Draft[], foreignCtx: boolean[], hdr: HeaderInfo): Array<{ g: number; s: number }> {
   const n = drafts.length;
   let firstChange = n;
   let lastChange = -1;
@@ -432,10 +470,7 @@ function placeBlanks(drafts: Draft[], foreignCtx: boolean[], count: number, hdr:
     }
     scores.push({ g, s });
   }
-  scores.sort((x, y) => y.s - x.s || x.g - y.g);
-  const out: number[] = [];
-  for (let k = 0; k < count; k++) out.push(scores[k % scores.length].g);
-  return out;
+  return scores;
 }
 
 /**
