@@ -64,6 +64,16 @@ export class DiffScanner {
         i = j;
         continue;
       }
+      if (c === 100 /* d */ && (L.startsWith(i, 'diff --cc ') || L.startsWith(i, 'diff --combined '))) {
+        this.diags.push({
+          code: 'input/combined-diff',
+          severity: 'info',
+          message: 'Combined (merge) diffs are not analysed; only two-way unified diffs are.',
+          span: this.span(i),
+        });
+        i++;
+        continue;
+      }
       if (c === 100 /* d */ && L.startsWith(i, 'diff --git ')) {
         const r = this.readFile(i, i, to, true);
         if (out.firstDiffLine < 0) out.firstDiffLine = i;
@@ -170,9 +180,6 @@ export class DiffScanner {
     for (; j < to; j++) {
       const l = L.len(j) > 5000 ? '' : L.line(j);
       let m: RegExpExecArray | null;
-      if (!git && j === i) {
-        // plain diff: the `---` line itself
-      }
       if (l.startsWith('--- ') && j + 1 < to && L.startsWith(j + 1, '+++ ')) {
         const a = parseFilePath(l.slice(4));
         const b = parseFilePath(L.line(j + 1).slice(4));

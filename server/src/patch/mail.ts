@@ -15,7 +15,7 @@
  * happens later (parse.ts / mime.ts).
  */
 import type { DocumentFormat, ParseDiagnostic, Span } from './model';
-import { getHeader, headerLine, parseHeaderBlock, type Header } from './headers';
+import { headerLine, parseHeaderBlock, type Header } from './headers';
 import { Lines } from './view';
 
 export interface RawMessage {
@@ -311,7 +311,7 @@ function splitPatchwork(text: string, lines: Lines): RawMessage[] | undefined {
     else if (commitLine >= 0 && commentsLine < 0 && l === 'Comments') commentsLine = i;
     else if (l === 'Patch' && i >= 2 && lines.blank(i - 1) && lines.line(i - 2) === 'diff mbox series') patchLine = i;
     else if (!msgId && l.startsWith('Message ID ')) msgId = l.slice(11).replace(/\(mailing list archive\)/, '').trim();
-    else if (title === undefined && i > 0 && !lines.blank(i) && l && isFirstNonBlankAfter(lines, i, 'diff mbox series')) title = l.trim();
+    else if (title === undefined && i <= 6 && l && l !== 'diff mbox series' && previousNonBlank(lines, i) === 'diff mbox series') title = l.trim();
   }
   if (commitLine < 0) return undefined;
   const out: RawMessage[] = [];
@@ -361,10 +361,11 @@ function splitPatchwork(text: string, lines: Lines): RawMessage[] | undefined {
   return out;
 }
 
-function isFirstNonBlankAfter(lines: Lines, i: number, marker: string): boolean {
+/** The previous non-blank line before line i, or undefined. */
+function previousNonBlank(lines: Lines, i: number): string | undefined {
   let p = i - 1;
   while (p >= 0 && lines.blank(p)) p--;
-  return p >= 0 && p < i - 0 && lines.line(p) === marker && p <= 5;
+  return p >= 0 ? lines.line(p) : undefined;
 }
 
 const FLAT_HEADERS = [
@@ -421,7 +422,6 @@ function splitFlattened(text: string, lines: Lines, diags: ParseDiagnostic[]): R
     message: `This message lost its line breaks (one ${L}-character line): headers were recovered by name; the body cannot be split into lines, so no diff can be read from it.`,
     span: { start, end },
   });
-  void getHeader;
   return [
     {
       span: { start: 0, end: text.length },

@@ -144,14 +144,13 @@ export function repairHunk(
 ): RepairResult {
   const items: Item[] = [];
   const headerText = lines.line(hdr.line);
-  // Collect the window.
-  let softStop = limit;
+  // Collect the window: up to a hard stop, a line that can be neither a
+  // diff line nor repaired into one, or past what the counts allow.
   let foreign = 0;
   let defOld = 0;
   let defNew = 0;
   for (let i = first; i < limit; i++) {
     if (isHardStop(lines, i, isHunkHeader)) {
-      softStop = i;
       break;
     }
     const kind = classify(lines, i);
@@ -172,11 +171,9 @@ export function repairHunk(
       // diff lines almost never end in whitespace: a line that does was wrapped there
       if (it.ctx !== Infinity && it.join !== Infinity && /[ \t]$/.test(prevText)) it.ctx += 1.5;
       if (it.join === Infinity && it.ctx === Infinity) {
-        softStop = i;
         break;
       }
       if (++foreign > 64) {
-        softStop = i;
         break;
       }
     } else if (kind === 'ctx' || kind === 'empty') {
@@ -186,64 +183,74 @@ export function repairHunk(
     else if (kind === 'add') defNew++;
     items.push(it);
     if (defOld > hdr.oldCount + 64 && defNew > hdr.newCount + 64) {
-      softStop = i + 1;
       break;
     }
   }
-  void softStop;
 
-  // Evaluate every possible end.
-  let best: { e: number; cost: number; ctxSet: Set<number>; blanks: number } | undefined;
-  let dOld = 0;
-  let dNew = 0;
-  let fIdx: number[] = []; // indices of foreign items so far
+  // Evaluate every possible end e (number of items taken). The foreign lines
+  // before e are either forced (only one reading allowed) or choosable; a
+  // choosable line starts joined and is flipped to a context line when that
+  // is cheaper than re-inserting a blank line. With the flip deltas sorted
+  // and prefix-summed, each end costs O(1) (the foreign set changes at most
+  // 64 times).
+  interface Choice {
+    e: number;
+    cost: number;
+    flips: number;
+    blanks: number;
+  }
+  let best: Choice | undefined;
   let allowBlanks = true;
-  const consider = (e: number) => {
-    // e = number of items taken
-    if (e > 0 && items[e - 1].kind === 'nonl' && e < items.length && items[e].kind === 'nonl') return;
-    const mOld = hdr.oldCount - dOld;
-    const mNew = hdr.newCount - dNew;
-    if (mOld !== mNew) return;
-    let need = mOld; // context lines still to find among foreign lines and blanks
-    let cost = 0;
-    const ctxSet = new Set<number>();
-    const both: Array<{ idx: number; delta: number }> = []; // delta = ctx - join
+  let fIdx: number[] = [];
+  let forcedCtx = 0;
+  let forcedCost = 0;
+  let sumJoin = 0;
+  let deltas: number[] = []; // sorted ctx-join deltas of the choosable lines
+  let prefix: number[] = [0];
+  const refreshForeign = () => {
+    forcedCtx = 0;
+    forcedCost = 0;
+    sumJoin = 0;
+    deltas = [];
     for (const k of fIdx) {
       const it = items[k];
       if (it.join === Infinity) {
-        ctxSet.add(k);
-        cost += it.ctx;
-        need--;
-      } else if (it.ctx === Infinity) cost += it.join;
-      else both.push({ idx: k, delta: it.ctx - it.join });
+        forcedCtx++;
+        forcedCost += it.ctx;
+      } else if (it.ctx === Infinity) forcedCost += it.join;
+      else {
+        sumJoin += it.join;
+        deltas.push(it.ctx - it.join);
+      }
     }
+    deltas.sort((a, b) => a - b);
+    prefix = [0];
+    for (const d of deltas) prefix.push(prefix[prefix.length - 1] + d);
+  };
+  const consider = (e: number, dOld: number, dNew: number) => {
+    if (e > 0 && items[e - 1].kind === 'nonl' && e < items.length && items[e].kind === 'nonl') return;
+    const mOld = hdr.oldCount - dOld;
+    if (mOld !== hdr.newCount - dNew) return;
+    const need = mOld - forcedCtx; // context lines still to find among choosable lines and blanks
     if (need < 0) return;
     // Blank lines can only be re-inserted among real lines, and only a few:
     // a hunk that is mostly missing is truncated, not mangled.
-    const real = e - fIdx.length + ctxForced(fIdx) + both.length;
-    if (real === 0 || need > Math.max(1, Math.floor(real / 3)) + both.length) return;
-    // start with every choosable line joined, then turn the cheapest into context lines
-    both.sort((a, b) => a.delta - b.delta);
-    for (const b of both) cost += items[b.idx].join;
-    let blanks = need;
-    for (const b of both) {
-      if (blanks > 0 && b.delta < BLANK_COST) {
-        ctxSet.add(b.idx);
-        cost += b.delta;
-        blanks--;
-      }
-    }
+    const real = e - fIdx.length + forcedCtx + deltas.length;
+    if (real === 0 || need > Math.max(1, Math.floor(real / 3)) + deltas.length) return;
+    let flips = 0;
+    while (flips < need && flips < deltas.length && deltas[flips] < BLANK_COST) flips++;
+    const blanks = need - flips;
     if (blanks > 0 && !allowBlanks) return;
-    cost += blanks * BLANK_COST;
-    if (!best || cost < best.cost - 1e-9 || (Math.abs(cost - best.cost) < 1e-9 && e > best.e)) best = { e, cost, ctxSet, blanks };
+    const cost = forcedCost + sumJoin + prefix[flips] + blanks * BLANK_COST;
+    if (!best || cost < best.cost - 1e-9 || (Math.abs(cost - best.cost) < 1e-9 && e > best.e)) best = { e, cost, flips, blanks };
   };
-  const ctxForced = (list: number[]) => list.filter((k) => items[k].join === Infinity).length;
   const select = () => {
     best = undefined;
-    dOld = 0;
-    dNew = 0;
     fIdx = [];
-    consider(0);
+    refreshForeign();
+    let dOld = 0;
+    let dNew = 0;
+    consider(0, 0, 0);
     for (let k = 0; k < items.length; k++) {
       const it = items[k];
       if (it.kind === 'ctx' || it.kind === 'empty') {
@@ -251,13 +258,30 @@ export function repairHunk(
         dNew++;
       } else if (it.kind === 'del') dOld++;
       else if (it.kind === 'add') dNew++;
-      else if (it.kind === 'foreign') fIdx.push(k);
+      else if (it.kind === 'foreign') {
+        fIdx.push(k);
+        refreshForeign();
+      }
       if (dOld > hdr.oldCount || dNew > hdr.newCount) break;
-      consider(k + 1);
+      consider(k + 1, dOld, dNew);
     }
   };
+  /** Which foreign lines of the first e items are taken as context lines. */
+  const contextLines = (c: Choice): Set<number> => {
+    const set = new Set<number>();
+    const choosable: Array<{ k: number; d: number }> = [];
+    for (let k = 0; k < c.e; k++) {
+      const it = items[k];
+      if (it.kind !== 'foreign') continue;
+      if (it.join === Infinity) set.add(k);
+      else if (it.ctx !== Infinity) choosable.push({ k, d: it.ctx - it.join });
+    }
+    choosable.sort((a, b) => a.d - b.d || a.k - b.k);
+    for (let i = 0; i < c.flips; i++) set.add(choosable[i].k);
+    return set;
+  };
   select();
-  if (best && best.blanks > 0 && !blanksHaveAPlace(lines, items, best.e, best.ctxSet, best.blanks, hdr)) {
+  if (best && best.blanks > 0 && !blanksHaveAPlace(lines, items, best.e, contextLines(best), best.blanks, hdr)) {
     // nowhere plausible to put the missing blank lines: the hunk is truncated, not mangled
     allowBlanks = false;
     select();
@@ -271,17 +295,18 @@ export function repairHunk(
     sectionExtra: '',
     oldCount: hdr.oldCount,
     newCount: hdr.newCount,
-    matched: !!best,
+    matched: best !== undefined,
     dropped: false,
   };
 
   let take: number;
   let ctxSet: Set<number>;
   let blanks: number;
-  if (best) {
-    take = best.e;
-    ctxSet = best.ctxSet;
-    blanks = best.blanks;
+  const chosen = best as Choice | undefined;
+  if (chosen) {
+    take = chosen.e;
+    ctxSet = contextLines(chosen);
+    blanks = chosen.blanks;
   } else {
     // No interpretation matches: keep the longest prefix that does not overflow the counts.
     let o = 0;
@@ -387,7 +412,7 @@ export function repairHunk(
   result.drafts = drafts;
   result.next = take < items.length ? items[take].line : items.length ? items[items.length - 1].line + 1 : first;
   if (take === 0) result.next = first + result.headerLines;
-  if (!best) {
+  if (!chosen) {
     if (real === 0) {
       result.dropped = true;
     } else {
