@@ -6,7 +6,7 @@
  */
 import type { FilePatch, FileStatus, Hunk, HunkLine, Repair, Span } from './model';
 import type { Budget, DiagSink } from './limits';
-import { repairHunk, repairWhitespace, type Draft, type HeaderInfo } from './repair';
+import { newBody, pushLine, repairHunk, repairWhitespace, type Body, type HeaderInfo } from './repair';
 import { TextDecoder } from 'node:util';
 import type { Lines, View } from './view';
 
@@ -234,7 +234,7 @@ export class DiffScanner {
     if (status === 'deleted') newPath = null;
     const headerEnd = Math.max(hs, j - 1);
     // hunks
-    const hunkDrafts: Array<{ hdr: HeaderInfo; drafts: Draft[]; repairs: Repair[]; headerLines: number; sectionExtra: string; oldCount: number; newCount: number }> = [];
+    const hunkDrafts: Array<{ hdr: HeaderInfo; body: Body; repairs: Repair[]; headerLines: number; sectionExtra: string; oldCount: number; newCount: number }> = [];
     for (;;) {
       let k = j;
       // tolerate a blank line or two between hunks
@@ -258,7 +258,7 @@ export class DiffScanner {
       // never build more lines than the budget allows, even for one enormous hunk
       const cap = Math.min(to, k + 1 + this.budget.hunkLines);
       const r = this.readHunk(hdr, cap);
-      this.budget.hunkLines -= Math.max(1, r.drafts.length);
+      this.budget.hunkLines -= Math.max(1, r.body.lines.length);
       if (cap < to && r.next >= cap) this.budget.hunkLines = 0;
       if (r.dropped) {
         this.diags.push({
@@ -267,7 +267,7 @@ export class DiffScanner {
           message: `Hunk -${h.oldStart},${h.oldCount} +${h.newStart},${h.newCount} has no readable body and was dropped.`,
           span: this.span(k),
         });
-      } else hunkDrafts.push({ hdr, drafts: r.drafts, repairs: r.repairs, headerLines: r.headerLines, sectionExtra: r.sectionExtra, oldCount: r.oldCount, newCount: r.newCount });
+      } else hunkDrafts.push({ hdr, body: r.body, repairs: r.repairs, headerLines: r.headerLines, sectionExtra: r.sectionExtra, oldCount: r.oldCount, newCount: r.newCount });
       j = Math.max(k + 1, r.next);
     }
     const path = newPath ?? oldPath ?? null;
@@ -341,45 +341,31 @@ export class DiffScanner {
     if (ok && (ro > 0 || rn > 0)) ok = false;
     if (ok) {
       while (i < to && L.c0(i) === 92) i++;
-      const drafts: Draft[] = [];
+      const body = newBody();
       for (let k = first; k < i; k++) {
         const s = L.starts[k];
         const e = L.ends[k];
         const c = L.c0(k);
         if (c === 92) {
-          if (drafts.length) drafts[drafts.length - 1].nonl = true;
+          if (body.lines.length) body.lines[body.lines.length - 1].noNewlineAtEof = true;
           continue;
         }
-        if (c === -1) {
-          drafts.push({ kind: 'context', text: '', segs: [], span: this.view.span(s, s), prefix: 1, marker: false });
-          continue;
-        }
-        drafts.push({
-          kind: c === 32 ? 'context' : c === 43 ? 'add' : 'del',
-          text: L.text.slice(s + 1, e),
-          segs: this.view.segsFor(s + 1, e),
-          span: this.view.span(s, e),
-          prefix: 1,
-          marker: true,
-        });
+        if (c === -1) pushLine(body, 'context', '', [], this.view.span(s, s), 1, false);
+        else pushLine(body, c === 32 ? 'context' : c === 43 ? 'add' : 'del', L.text.slice(s + 1, e), this.view.segsFor(s + 1, e), this.view.span(s, e), 1, true);
       }
-      return { drafts, repairs: [] as Repair[], next: i, headerLines: 0, sectionExtra: '', oldCount: hdr.oldCount, newCount: hdr.newCount, dropped: false };
+      return { body, repairs: [] as Repair[], next: i, headerLines: 0, sectionExtra: '', oldCount: hdr.oldCount, newCount: hdr.newCount, dropped: false };
     }
     return repairHunk(this.view, L, hdr, first, to, isHunkHeader);
   }
 
-  private finishHunk(h: { hdr: HeaderInfo; drafts: Draft[]; repairs: Repair[]; headerLines: number; sectionExtra: string; oldCount: number; newCount: number }): Hunk {
+  private finishHunk(h: { hdr: HeaderInfo; body: Body; repairs: Repair[]; headerLines: number; sectionExtra: string; oldCount: number; newCount: number }): Hunk {
     const { hdr } = h;
     let o = hdr.oldStart;
     let n = hdr.newStart;
-    const lines: HunkLine[] = h.drafts.map((d) => {
-      const hl: HunkLine = { kind: d.kind, text: d.text, src: { segs: d.segs }, span: d.span };
-      if (d.kind !== 'add') hl.oldLine = o++;
-      if (d.kind !== 'del') hl.newLine = n++;
-      if (d.nonl) hl.noNewlineAtEof = true;
-      if (d.repaired) hl.repaired = true;
-      return hl;
-    });
+    for (const l of h.body.lines) {
+      if (l.kind !== 'add') l.oldLine = o++;
+      if (l.kind !== 'del') l.newLine = n++;
+    }
     for (const r of h.repairs) this.diags.push({ code: `input/${r.kind}`, severity: r.severity ?? 'info', message: r.message, span: r.span });
     return {
       oldStart: hdr.oldStart,
@@ -388,7 +374,7 @@ export class DiffScanner {
       newCount: h.newCount,
       section: (hdr.section + h.sectionExtra).trim(),
       headerSpan: this.spanLines(hdr.line, hdr.line + h.headerLines),
-      lines,
+      lines: h.body.lines,
       repairs: h.repairs,
     };
   }

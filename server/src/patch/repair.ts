@@ -14,21 +14,32 @@
  *
  * Every repair is reported with the exact original characters it touched.
  */
-import type { Repair, RepairKind, Seg, Severity, Span } from './model';
+import type { HunkLine, LineKind, Repair, RepairKind, Seg, Severity, Span } from './model';
 import type { Lines, View } from './view';
 
-/** A hunk line under construction. */
-export interface Draft {
-  kind: 'context' | 'add' | 'del';
-  text: string;
-  segs: Seg[];
-  span: Span;
-  /** Display columns in front of `text` on the physical line (the marker, plus a shift). */
-  prefix: number;
+/**
+ * A hunk body under construction: the final HunkLine objects (line numbers
+ * are filled in at the end) plus, per line, what the whitespace repairs need
+ * to know about the physical line. Kept apart so no line is built twice.
+ */
+export interface Body {
+  lines: HunkLine[];
+  /** Display columns in front of the text on the physical line (the marker, plus a shift). */
+  prefix: number[];
   /** The physical line had its ' ', '+' or '-' marker. */
-  marker: boolean;
-  repaired?: boolean;
-  nonl?: boolean;
+  marker: boolean[];
+}
+
+export function newBody(): Body {
+  return { lines: [], prefix: [], marker: [] };
+}
+
+export function pushLine(b: Body, kind: LineKind, text: string, segs: Seg[], span: Span, prefix: number, marker: boolean): HunkLine {
+  const l: HunkLine = { kind, text, src: { segs }, span };
+  b.lines.push(l);
+  b.prefix.push(prefix);
+  b.marker.push(marker);
+  return l;
 }
 
 export interface HeaderInfo {
@@ -42,7 +53,7 @@ export interface HeaderInfo {
 }
 
 export interface RepairResult {
-  drafts: Draft[];
+  body: Body;
   repairs: Repair[];
   /** Line index just after the hunk. */
   next: number;
@@ -281,14 +292,14 @@ export function repairHunk(
     return set;
   };
   select();
-  if (best && best.blanks > 0 && !blanksHaveAPlace(lines, items, best.e, contextLines(best), best.blanks, hdr)) {
+  if (best && best.blanks > 0 && !blanksHaveAPlace(lines, items, best.e, contextLines(best), hdr)) {
     // nowhere plausible to put the missing blank lines: the hunk is truncated, not mangled
     allowBlanks = false;
     select();
   }
 
   const result: RepairResult = {
-    drafts: [],
+    body: newBody(),
     repairs: [],
     next: first,
     headerLines: 0,
@@ -338,36 +349,37 @@ export function repairHunk(
     result.repairs.push({ kind, message, span, severity });
   };
 
-  // Build drafts.
-  const drafts: Draft[] = [];
-  // drafts index -> item index of its first physical line (for blank placement)
+  // Build the lines.
+  const body = result.body;
+  const out = body.lines;
+  // line index -> it is a context line that lost its space (for blank placement)
   const fromForeignCtx: boolean[] = [];
   for (let k = 0; k < take; k++) {
     const it = items[k];
     const s = lines.starts[it.line];
     const e = lines.ends[it.line];
     if (it.kind === 'nonl') {
-      if (drafts.length) drafts[drafts.length - 1].nonl = true;
+      if (out.length) out[out.length - 1].noNewlineAtEof = true;
       continue;
     }
     if (it.kind === 'foreign') {
       if (ctxSet.has(k)) {
-        drafts.push({ kind: 'context', text: view.text.slice(s, e), segs: view.segsFor(s, e), span: view.span(s, e), prefix: 0, marker: false, repaired: true });
-        fromForeignCtx[drafts.length - 1] = true;
+        const l = pushLine(body, 'context', view.text.slice(s, e), view.segsFor(s, e), view.span(s, e), 0, false);
+        l.repaired = true;
+        fromForeignCtx[out.length - 1] = true;
         rep('lost-leading-space', 'Context line lost its leading space; taken as a context line.', view.span(s, e));
-      } else if (drafts.length === 0) {
+      } else if (out.length === 0) {
         // continuation of the hunk header
         const sep = /[ \t]$/.test(headerText) || result.sectionExtra !== '' ? '' : ' ';
         result.sectionExtra += sep + view.text.slice(s, e);
         result.headerLines++;
         rep('wrapped-header', 'Hunk header was wrapped by the mail client; rejoined.', view.span(s, e));
       } else {
-        const d = drafts[drafts.length - 1];
+        const d = out[out.length - 1];
         const prevPhys = k > 0 ? lines.line(items[k - 1].line) : '';
         const sep = /[ \t]$/.test(prevPhys) ? '' : ' ';
-        const add = view.segsFor(s, e);
         const base = d.text.length + sep.length;
-        for (const g of add) d.segs.push({ col: g.col + base, len: g.len, off: g.off, offLen: g.offLen });
+        for (const g of view.segsFor(s, e)) d.src.segs.push({ col: g.col + base, len: g.len, off: g.off, offLen: g.offLen });
         d.text += sep + view.text.slice(s, e);
         const sp = view.span(s, e);
         d.span = { start: d.span.start, end: Math.max(d.span.end, sp.end) };
@@ -377,22 +389,24 @@ export function repairHunk(
       continue;
     }
     if (it.kind === 'empty') {
-      const sp = view.span(s, s);
-      drafts.push({ kind: 'context', text: '', segs: [], span: sp, prefix: 1, marker: false });
+      pushLine(body, 'context', '', [], view.span(s, s), 1, false);
       continue;
     }
     const kind = it.kind === 'ctx' ? 'context' : it.kind === 'add' ? 'add' : 'del';
-    drafts.push({ kind, text: view.text.slice(s + 1, e), segs: view.segsFor(s + 1, e), span: view.span(s, e), prefix: 1, marker: true });
+    pushLine(body, kind, view.text.slice(s + 1, e), view.segsFor(s + 1, e), view.span(s, e), 1, true);
   }
 
   if (blanks > 0) {
-    const positions = placeBlanks(drafts, fromForeignCtx, blanks, hdr);
+    const positions = placeBlanks(gapTexts(body), fromForeignCtx, blanks, hdr);
     // insert from the back so indices stay valid
     positions.sort((a, b) => b - a);
     for (const g of positions) {
-      const at = g < drafts.length ? drafts[g].span.start : drafts.length ? drafts[drafts.length - 1].span.end : view.span(lines.starts[hdr.line], lines.ends[hdr.line]).end;
+      const at = g < out.length ? out[g].span.start : out.length ? out[out.length - 1].span.end : view.span(lines.starts[hdr.line], lines.ends[hdr.line]).end;
       const sp = { start: at, end: at };
-      drafts.splice(g, 0, { kind: 'context', text: '', segs: [], span: sp, prefix: 1, marker: false, repaired: true });
+      const l: HunkLine = { kind: 'context', text: '', src: { segs: [] }, span: sp, repaired: true };
+      out.splice(g, 0, l);
+      body.prefix.splice(g, 0, 1);
+      body.marker.splice(g, 0, false);
       rep('dropped-blank', 'A blank context line was dropped by the mail client; re-inserted here.', sp);
     }
     result.repairs.sort((a, b) => a.span.start - b.span.start);
@@ -402,14 +416,14 @@ export function repairHunk(
   let o = 0;
   let n = 0;
   let real = 0;
-  for (const d of drafts) {
+  for (let i = 0; i < out.length; i++) {
+    const d = out[i];
     if (d.kind !== 'add') o++;
     if (d.kind !== 'del') n++;
-    if (d.marker) real++;
+    if (body.marker[i]) real++;
   }
   result.oldCount = o;
   result.newCount = n;
-  result.drafts = drafts;
   result.next = take < items.length ? items[take].line : items.length ? items[items.length - 1].line + 1 : first;
   if (take === 0) result.next = first + result.headerLines;
   if (!chosen) {
@@ -428,9 +442,20 @@ export function repairHunk(
   return result;
 }
 
-/** Are there at least `count` gaps with a positive score for the interpretation? */
-function blanksHaveAPlace(lines: Lines, items: Item[], take: number, ctxSet: Set<number>, count: number, hdr: HeaderInfo): boolean {
-  const drafts: Draft[] = [];
+/** What gap scoring looks at: kind, text and the columns in front of it. */
+interface GapLine {
+  kind: LineKind;
+  text: string;
+  prefix: number;
+}
+
+function gapTexts(b: Body): GapLine[] {
+  return b.lines.map((l, i) => ({ kind: l.kind, text: l.text, prefix: b.prefix[i] }));
+}
+
+/** Is there a gap with a positive score for the interpretation? */
+function blanksHaveAPlace(lines: Lines, items: Item[], take: number, ctxSet: Set<number>, hdr: HeaderInfo): boolean {
+  const gl: GapLine[] = [];
   const foreignCtx: boolean[] = [];
   for (let k = 0; k < take; k++) {
     const it = items[k];
@@ -438,10 +463,10 @@ function blanksHaveAPlace(lines: Lines, items: Item[], take: number, ctxSet: Set
     const t = lines.line(it.line);
     const kind = it.kind === 'add' ? 'add' : it.kind === 'del' ? 'del' : 'context';
     const marker = it.kind === 'ctx' || it.kind === 'add' || it.kind === 'del';
-    drafts.push({ kind, text: marker ? t.slice(1) : t, segs: [], span: { start: 0, end: 0 }, prefix: marker ? 1 : 0, marker });
-    foreignCtx[drafts.length - 1] = it.kind === 'foreign';
+    gl.push({ kind, text: marker ? t.slice(1) : t, prefix: marker ? 1 : 0 });
+    foreignCtx[gl.length - 1] = it.kind === 'foreign';
   }
-  return scoreGaps(drafts, foreignCtx, hdr).filter((g) => g.s > 0).length >= Math.min(count, 1);
+  return scoreGaps(gl, foreignCtx, hdr).some((g) => g.s > 0);
 }
 
 /**
@@ -451,7 +476,7 @@ function blanksHaveAPlace(lines: Lines, items: Item[], take: number, ctxSet: Set
  * block boundaries, then the edges of a hunk whose leading/trailing context is
  * shorter than git's usual three lines. Returns gap indices (0..drafts.length).
  */
-function placeBlanks(drafts: Draft[], foreignCtx: boolean[], count: number, hdr: HeaderInfo): number[] {
+function placeBlanks(drafts: GapLine[], foreignCtx: boolean[], count: number, hdr: HeaderInfo): number[] {
   const scores = scoreGaps(drafts, foreignCtx, hdr);
   scores.sort((x, y) => y.s - x.s || x.g - y.g);
   const out: number[] = [];
@@ -459,7 +484,7 @@ function placeBlanks(drafts: Draft[], foreignCtx: boolean[], count: number, hdr:
   return out;
 }
 
-function scoreGaps(drafts: Draft[], foreignCtx: boolean[], hdr: HeaderInfo): Array<{ g: number; s: number }> {
+function scoreGaps(drafts: GapLine[], foreignCtx: boolean[], hdr: HeaderInfo): Array<{ g: number; s: number }> {
   const n = drafts.length;
   let firstChange = n;
   let lastChange = -1;
@@ -471,7 +496,7 @@ function scoreGaps(drafts: Draft[], foreignCtx: boolean[], hdr: HeaderInfo): Arr
   }
   const leading = firstChange;
   const trailing = lastChange >= 0 ? n - 1 - lastChange : 0;
-  const indent = (d: Draft) => displayWidth((/^[ \t]*/.exec(d.text) ?? [''])[0]) + d.prefix - 1;
+  const indent = (d: GapLine) => displayWidth((/^[ \t]*/.exec(d.text) ?? [''])[0]) + d.prefix - 1;
   const scores: Array<{ g: number; s: number }> = [];
   for (let g = 0; g <= n; g++) {
     const above = g > 0 ? drafts[g - 1] : undefined;
@@ -503,7 +528,7 @@ function scoreGaps(drafts: Draft[], foreignCtx: boolean[], hdr: HeaderInfo): Arr
  * context line, and tabs that were expanded to spaces. Neither changes the
  * counts, so both are decided on the evidence of the file's lines.
  */
-export function repairWhitespace(hunks: Array<{ drafts: Draft[]; repairs: Repair[] }>, path: string | null): void {
+export function repairWhitespace(hunks: Array<{ body: Body; repairs: Repair[] }>, path: string | null): void {
   const p = path ?? '';
   const isC = /\.(?:c|h)$/.test(p);
   const tabby = isC || /\.(?:S|lds|lds\.S)$/.test(p) || /(?:^|\/)(?:Kconfig[^/]*|Makefile[^/]*|Kbuild)$/.test(p);
@@ -513,19 +538,19 @@ export function repairWhitespace(hunks: Array<{ drafts: Draft[]; repairs: Repair
     let evidence = 0;
     let counter = 0;
     for (const h of hunks)
-      for (const d of h.drafts) {
-        if (d.kind !== 'context' || !d.marker || d.text === '') continue;
+      h.body.lines.forEach((d, i) => {
+        if (d.kind !== 'context' || !h.body.marker[i] || d.text === '') return;
         if (/^ (?:#|\}|\/\*|[A-Za-z_])/.test(d.text) || /^ {2}\* /.test(d.text)) evidence++;
         else if (/^(?:#|\}|\/\*|[A-Za-z_])/.test(d.text) || /^ \*(?: |$)/.test(d.text) || /^\t/.test(d.text)) counter++;
-      }
+      });
     if (evidence > 0 && counter === 0) {
       for (const h of hunks)
-        for (const d of h.drafts) {
-          if (d.kind !== 'context' || !d.marker || d.text.charCodeAt(0) !== 32) continue;
-          const at = mapStart(d.segs, 0, d.span.start);
-          d.segs = sliceSegs(d.segs, 1, d.text.length, 0);
+        h.body.lines.forEach((d, i) => {
+          if (d.kind !== 'context' || !h.body.marker[i] || d.text.charCodeAt(0) !== 32) return;
+          const at = mapStart(d.src.segs, 0, d.span.start);
+          d.src.segs = sliceSegs(d.src.segs, 1, d.text.length, 0);
           d.text = d.text.slice(1);
-          d.prefix += 1;
+          h.body.prefix[i] += 1;
           d.repaired = true;
           h.repairs.push({
             kind: 'leading-space-shift',
@@ -533,32 +558,33 @@ export function repairWhitespace(hunks: Array<{ drafts: Draft[]; repairs: Repair
             span: { start: at, end: at + 1 },
             severity: 'info',
           });
-        }
+        });
     }
   }
   // 2) tabs expanded to spaces
   let hasTab = false;
   let wide = 0;
   for (const h of hunks)
-    for (const d of h.drafts) {
+    h.body.lines.forEach((d, i) => {
       const ws = /^[ \t]*/.exec(d.text)![0];
       if (ws.includes('\t')) hasTab = true;
-      else if (d.prefix + ws.length >= 8 && ws.length > 0) wide++;
-    }
+      else if (h.body.prefix[i] + ws.length >= 8 && ws.length > 0) wide++;
+    });
   if (hasTab || wide === 0) return;
   for (const h of hunks)
-    for (const d of h.drafts) {
+    h.body.lines.forEach((d, i) => {
       const s = /^ */.exec(d.text)![0].length;
-      const w = d.prefix + s;
-      if (s === 0 || w < 8) continue;
+      const w = h.body.prefix[i] + s;
+      if (s === 0 || w < 8) return;
       const tabs = Math.floor(w / 8);
       const left = w - tabs * 8;
       const consumed = s - left;
-      if (consumed <= 0) continue;
-      const a = mapStart(d.segs, 0, d.span.start);
-      const b = mapEnd(d.segs, consumed, a);
-      const rest = sliceSegs(d.segs, consumed, d.text.length, tabs);
-      d.segs = [{ col: 0, len: tabs, off: a, offLen: Math.max(0, b - a) }, ...rest];
+      if (consumed <= 0) return;
+      const segs = d.src.segs;
+      const a = mapStart(segs, 0, d.span.start);
+      const b = mapEnd(segs, consumed, a);
+      const rest = sliceSegs(segs, consumed, d.text.length, tabs);
+      d.src.segs = [{ col: 0, len: tabs, off: a, offLen: Math.max(0, b - a) }, ...rest];
       d.text = '\t'.repeat(tabs) + d.text.slice(consumed);
       d.repaired = true;
       h.repairs.push({
@@ -567,7 +593,7 @@ export function repairWhitespace(hunks: Array<{ drafts: Draft[]; repairs: Repair
         span: { start: a, end: b },
         severity: 'info',
       });
-    }
+    });
   for (const h of hunks) h.repairs.sort((x, y) => x.span.start - y.span.start);
 }
 
