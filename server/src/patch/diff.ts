@@ -4,7 +4,7 @@
  * (read strictly by their counts, or handed to repair.ts), quoted diffs that
  * are counted and skipped, and hunks without a file header.
  */
-import type { FilePatch, FileStatus, Hunk, HunkLine, Repair, Span } from './model';
+import type { FilePatch, FileStatus, Hunk, Repair, Span } from './model';
 import type { Budget, DiagSink } from './limits';
 import { newBody, pushLine, repairHunk, repairWhitespace, type Body, type HeaderInfo } from './repair';
 import { TextDecoder } from 'node:util';
