@@ -10,7 +10,7 @@ import { mapRange } from 'mm-review-server/patch/model';
 import { parseSubject } from 'mm-review-server/patch/subject';
 import { decodeEncodedWords } from 'mm-review-server/patch/mime';
 import { parseEntry, parseSummary } from 'mm-review-server/patch/diffstat';
-import { adds, checkInvariants, dels, postImage, preImage } from './helpers';
+import { adds, checkInvariants, postImage, preImage } from './helpers';
 
 /** A small git format-patch mail (LF). */
 const MAIL = [
