@@ -9,7 +9,7 @@ import { parseDocument } from 'mm-review-server/patch/parse';
 import { mapRange } from 'mm-review-server/patch/model';
 import { parseSubject } from 'mm-review-server/patch/subject';
 import { decodeEncodedWords } from 'mm-review-server/patch/mime';
-import { parseEntry, parseSummary } from 'mm-review-server/patch/diffstat';
+import { diffstatPathMatches, parseEntry, parseSummary } from 'mm-review-server/patch/diffstat';
 import { adds, checkInvariants, postImage, preImage } from './helpers';
 
 /** A small git format-patch mail (LF). */
@@ -534,6 +534,15 @@ describe('subjects, headers, diffstat lines', () => {
     assert.deepEqual(parseEntry(' arch/x86/mm/gup.c | 496 ++++++++++'), { path: 'arch/x86/mm/gup.c', changes: 496 });
     assert.deepEqual(parseEntry(' tools/logo.png | Bin 0 -> 1234 bytes'), { path: 'tools/logo.png', changes: 0 });
     assert.equal(parseEntry('a | b'), undefined);
+    assert.deepEqual(parseEntry(' mm/{old.c => new.c} | 0'), { path: 'mm/{old.c => new.c}', changes: 0 });
+  });
+
+  test('diffstat paths: lore abbreviations and renames', () => {
+    assert.ok(diffstatPathMatches('.../linux/page_ref.h', 'include/linux/page_ref.h'));
+    assert.ok(!diffstatPathMatches('.../linux/page_ref.h', 'include/linux/mm.h'));
+    assert.ok(diffstatPathMatches('mm/{old.c => new.c}', 'mm/new.c'));
+    assert.ok(diffstatPathMatches('mm/old.c => mm/new.c', 'mm/new.c'));
+    assert.ok(diffstatPathMatches('mm/gup.c', 'mm/gup.c'));
   });
 });
 
