@@ -1,0 +1,284 @@
+/**
+ * Turn the parts of one function (one per hunk, on one side) into a
+ * FunctionImage: synthesize what the hunks do not show (the heading, the
+ * braces around the visible lines, a marker for the lines between hunks, a
+ * `;` for an `if (...)` whose body is cut off), mask statement fragments,
+ * then configure (preproc.ts), rewrite (sanitize.ts) and parse each variant.
+ */
+import type { ConfigVariant, FunctionImage, LineOrigin, SyntheticWhy } from './model';
+import type { Part } from './segment';
+import { LOOP_MACRO } from './kernelMacros';
+import { conditionalRole, newScanState, scanLine } from './lexer';
+import { chooseConfigurations, condStructure, DirectiveLine } from './preproc';
+import { Mask, sanitize } from './sanitize';
+import { FunctionCache, defaultCache, parseText } from './treesitter';
+
+export interface ImgLine {
+  text: string;
+  origin: LineOrigin;
+}
+
+export interface ImageDraft {
+  lines: ImgLine[];
+  masks: Mask[];
+  headerLine: number;
+  complete: boolean;
+}
+
+type OpenerKind = 'fn' | 'if' | 'else' | 'do' | 'switch' | 'loop' | 'init' | 'block' | 'outer';
+
+export const GAP_MARKER = '[mm-review:';
+
+function gapText(n: number | undefined): string {
+  return `/* ${GAP_MARKER} ${n === undefined || n < 0 ? 'some' : n} line${n === 1 ? '' : 's'} not shown] */`;
+}
+
+function closerFor(kind: OpenerKind, parent: OpenerKind | undefined): string {
+  if (kind === 'do') return '} while (0);';
+  if (kind === 'init') return parent === 'init' ? '},' : '};';
+  return '}';
+}
+
+function classify(stmt: string, stack: OpenerKind[]): OpenerKind {
+  const s = stmt.trim();
+  if (stack.length === 0) return 'fn';
+  const top = stack[stack.length - 1];
+  if (/^(else\s+)?if\b/.test(s)) return 'if';
+  if (s === 'else') return 'else';
+  if (s === 'do') return 'do';
+  if (/^switch\b/.test(s)) return 'switch';
+  if (/[=,]$/.test(s) || (s === '' && top === 'init') || /\)\s*$/.test(s) && /^\(/.test(s)) return 'init';
+  const w = /^[A-Za-z_]\w*/.exec(s)?.[0] ?? '';
+  if (w === 'for' || w === 'while' || LOOP_MACRO.test(w)) return 'loop';
+  return 'block';
+}
+
+const tabs = (n: number) => '\t'.repeat(Math.max(0, n));
+
+/**
+ * Leading statement fragment of a part that starts inside a statement: the
+ * lines up to where the running parenthesis balance reaches its lowest
+ * negative point (`    VM_FAULT_DONE_COW)))`, `    gup_fast_permitted(start, end)) {`).
+ */
+function leadingFragment(part: Part): number {
+  let run = 0;
+  let minRun = 0;
+  let minLine = -1;
+  for (let i = 0; i < part.lines.length && i < 40; i++) {
+    const sc = part.lines[i].scan;
+    if (sc.directive || sc.noCode) continue;
+    const code = sc.code;
+    let boundary = false;
+    for (let k = 0; k < code.length; k++) {
+      const c = code[k];
+      if (c === '(' || c === '[') run++;
+      else if (c === ')' || c === ']') {
+        run--;
+        if (run < minRun) {
+          minRun = run;
+          minLine = i;
+        }
+      } else if ((c === ';' || c === '{' || c === '}') && run <= minRun) boundary = true;
+    }
+    if (boundary) break;
+  }
+  return minRun < 0 ? minLine : -1;
+}
+
+export function draftImage(parts: Part[], heading: string): ImageDraft {
+  const lines: ImgLine[] = [];
+  const masks: Mask[] = [];
+  const stack: OpenerKind[] = [];
+  let headerLine = 0;
+  const syn = (text: string, why: SyntheticWhy) => lines.push({ text, origin: { kind: 'synthetic', why } });
+  const closeOne = () => {
+    const k = stack.pop()!;
+    syn(tabs(stack.length) + closerFor(k, stack[stack.length - 1]), 'close-brace');
+  };
+  let anyMask = false;
+  let prevLast: Part['lines'][number] | undefined;
+
+  parts.forEach((part, pi) => {
+    if (pi === 0) {
+      if (part.needsHeading) {
+        headerLine = lines.length;
+        syn(heading, 'heading');
+        if (part.startDepth >= 1) {
+          syn('{', 'open-brace');
+          stack.push('fn');
+        }
+      } else headerLine = lines.length;
+      while (stack.length < part.startDepth) {
+        syn(tabs(stack.length) + '{', 'open-brace');
+        stack.push('outer');
+      }
+    } else {
+      const target = Math.max(1, part.startDepth);
+      while (stack.length > target) closeOne();
+      const a = prevLast?.fileLine;
+      const b = part.lines[0]?.fileLine;
+      syn(tabs(stack.length) + gapText(a !== undefined && b !== undefined ? b - a - 1 : undefined), 'gap');
+      while (stack.length < part.startDepth) {
+        syn(tabs(stack.length) + '{', 'open-brace');
+        stack.push('outer');
+      }
+    }
+    if (part.startsInComment) syn(tabs(stack.length) + '/*', 'comment-open');
+
+    const base = lines.length;
+    const frag = !part.hasHeader || pi > 0 ? leadingFragment(part) : -1;
+    for (let i = 0; i <= frag; i++) {
+      if (!part.lines[i].scan.directive) masks.push({ line: base + i, kind: 'fragment' });
+      anyMask = true;
+    }
+    for (const l of part.lines) lines.push({ text: l.text, origin: l.origin });
+
+    // walk the code: openers, orphan `else`, the statement pending at the end
+    let stmt = '';
+    let stmtStart = -1;
+    let paren = 0;
+    let last: 'none' | 'semi' | OpenerKind = 'none';
+    const ppStack: { saved: OpenerKind[]; firstEnd: OpenerKind[] | null }[] = [];
+    part.lines.forEach((l, i) => {
+      const sc = l.scan;
+      if (sc.directive) {
+        const role = conditionalRole(sc.directiveKind);
+        if (role === 'open') ppStack.push({ saved: stack.slice(), firstEnd: null });
+        else if (role === 'else') {
+          const top = ppStack[ppStack.length - 1];
+          if (top) {
+            if (!top.firstEnd) top.firstEnd = stack.slice();
+            stack.length = 0;
+            stack.push(...top.saved);
+          }
+        } else if (role === 'close') {
+          const top = ppStack.pop();
+          if (top && top.firstEnd) {
+            stack.length = 0;
+            stack.push(...top.firstEnd);
+          }
+        }
+        return;
+      }
+      const masked = i <= frag;
+      const code = masked ? sc.code.replace(/[^{}\s]/g, ' ') : sc.code;
+      for (let k = 0; k < code.length; k++) {
+        const c = code[k];
+        if (c === '{') {
+          stack.push(classify(stmt, stack));
+          stmt = '';
+          stmtStart = -1;
+          last = 'none';
+        } else if (c === '}') {
+          last = stack.pop() ?? 'outer';
+          stmt = '';
+          stmtStart = -1;
+        } else if (c === ';' && paren === 0) {
+          stmt = '';
+          stmtStart = -1;
+          last = 'semi';
+        } else {
+          if (c === '(' || c === '[') paren++;
+          else if (c === ')' || c === ']') paren = Math.max(0, paren - 1);
+          if (stmt.trim() === '' && c !== ' ' && c !== '\t') {
+            stmtStart = base + i;
+            if (code.startsWith('else', k) && !/\w/.test(code[k + 4] ?? '')) {
+              const orphan = last === 'none' || (last !== 'semi' && last !== 'if');
+              if (orphan) {
+                masks.push({ line: base + i, kind: 'else', col: k });
+                anyMask = true;
+              }
+            }
+          }
+          stmt += c;
+        }
+      }
+      if (stmt) stmt += ' ';
+    });
+
+    const lastScanned = part.lines[part.lines.length - 1];
+    prevLast = lastScanned;
+    if (part.closed) return;
+    if (part.endsInComment) syn(' */', 'comment-close');
+    const s = stmt.trim();
+    if (s) {
+      const maskFrom = (from: number) => {
+        for (let j = Math.max(from, base); j < lines.length; j++) {
+          const o = lines[j].origin;
+          if (o.kind !== 'synthetic' && !masks.some((m) => m.line === j && m.kind === 'fragment')) masks.push({ line: j, kind: 'fragment' });
+        }
+        anyMask = true;
+      };
+      if (paren > 0 || /\bdo$/.test(s) || /[=,?(&|+\-*/%<>!^~]$/.test(s) && !/(\+\+|--)$/.test(s)) maskFrom(stmtStart);
+      else syn(tabs(stack.length + 1) + ';', 'stub');
+    }
+  });
+  while (stack.length) closeOne();
+  const one = parts.length === 1 ? parts[0] : undefined;
+  const complete = !!one && one.hasHeader && one.closed && !anyMask && !one.startsInComment;
+  return { lines, masks, headerLine, complete };
+}
+
+/** Directive lines of a text (first lines carry kind and the joined text). */
+export function directivesOf(lines: string[]): DirectiveLine[] {
+  const out: DirectiveLine[] = [];
+  const st = newScanState(false);
+  let current: DirectiveLine | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const wasCont = st.inDirective;
+    const sc = scanLine(lines[i], st);
+    if (!sc.directive) {
+      current = null;
+      continue;
+    }
+    if (wasCont && current) {
+      current.text = (current.text ?? '').replace(/\\\s*$/, ' ') + lines[i];
+      out.push({ line: i });
+    } else {
+      current = { line: i, kind: sc.directiveKind ?? '', text: lines[i] };
+      out.push(current);
+    }
+    if (!sc.continues) current = null;
+  }
+  return out;
+}
+
+export interface ImageOptions {
+  cache?: FunctionCache;
+  maxVariants?: number;
+}
+
+/** Configure, rewrite and parse a drafted image. */
+export function finishImage(draft: ImageDraft, opts: ImageOptions = {}): FunctionImage {
+  const texts = draft.lines.map((l) => l.text);
+  const text = texts.join('\n');
+  const dirs = directivesOf(texts);
+  const structure = condStructure(texts.length, dirs);
+  const confs = chooseConfigurations(structure, opts.maxVariants ?? 8);
+  const variants: ConfigVariant[] = confs.configs.map((c) => {
+    const vtext = texts.map((t, i) => (c.keep[i] ? t : '')).join('\n');
+    const masks = draft.masks.filter((m) => c.keep[m.line]);
+    const { parseText: pt, rewrites } = sanitize(vtext, masks);
+    const parsed = parseText(pt, opts.cache ?? defaultCache);
+    return {
+      label: c.label,
+      assumptions: c.assumptions,
+      text: vtext,
+      parseText: pt,
+      rewrites,
+      tree: parsed.tree,
+      errorLines: parsed.errorLines,
+    };
+  });
+  const maskedLines = [...new Set(draft.masks.filter((m) => m.kind === 'fragment').map((m) => m.line))].sort((a, b) => a - b);
+  return {
+    text,
+    origin: draft.lines.map((l) => l.origin),
+    variants,
+    headerLine: draft.headerLine,
+    complete: draft.complete,
+    maskedLines,
+    symbols: confs.symbols,
+    uncoveredBranches: confs.uncovered,
+  };
+}

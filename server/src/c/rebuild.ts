@@ -1,0 +1,175 @@
+/**
+ * Public entry points of the C model: rebuild the functions a patch touches.
+ *
+ *   rebuildAll(doc)                 every C function touched by every message
+ *   rebuildFunctions(msg, file)     the functions of one file patch
+ *   functionsTouched(hunk)          names only, no parsing (for `mm-review parse`)
+ *
+ * In kernel-tree mode (`opts.treeFile` returns the real file) functions are
+ * taken whole from the tree and the patched file; otherwise they are rebuilt
+ * from the hunks alone (see docs/c-model.md).
+ */
+import type { FilePatch, Message, ParsedDocument } from '../patch/model';
+import type { FunctionImage, RebuiltFunction } from './model';
+import { draftImage, finishImage, ImageOptions } from './image';
+import { groupFunctions, Part, scanSide, SrcLine } from './segment';
+import { rebuildFromTree } from './tree';
+import { loadQuery, type FunctionCache } from './treesitter';
+
+export { functionsTouched, type TouchedFunction } from './segment';
+export { FunctionCache, defaultCache, textHash } from './treesitter';
+
+export interface RebuildOptions {
+  /** Read a file of the kernel tree (path relative to the tree root); undefined when absent. */
+  treeFile?: (path: string) => string | undefined;
+  /** Parse cache (default: the process-wide one). */
+  cache?: FunctionCache;
+  /** At most this many preprocessor configurations per image (default 8). */
+  maxVariants?: number;
+  /** Kernel-tree mode: how far (lines) from the hunk's stated position to look for it (default 2000). */
+  treeSearch?: number;
+}
+
+const C_FILE = /\.(c|h)$/;
+
+/** Is this path a C source or header the C model handles? */
+export function isCFile(path: string | null | undefined): boolean {
+  return !!path && C_FILE.test(path);
+}
+
+/**
+ * The name a function image's tree declares (grammars/queries/c-functions.scm),
+ * when its opening line is real text (not a synthesized heading) and parsed.
+ */
+export function declaredName(img: FunctionImage | null): string | null {
+  if (!img || img.origin[img.headerLine]?.kind === 'synthetic') return null;
+  const v = img.variants[0];
+  if (v.rewrites.some((r) => r.kind === 'syscall')) return null;
+  for (const m of loadQuery('c-functions').matches(v.tree.rootNode)) {
+    const name = m.captures.find((c) => c.name === 'name');
+    if (name && name.node.startPosition.row <= img.headerLine + 8) return v.text.slice(name.node.startIndex, name.node.endIndex);
+  }
+  return null;
+}
+
+export function makeImage(parts: Part[], heading: string, opts: ImageOptions): FunctionImage | null {
+  if (parts.length === 0) return null;
+  return finishImage(draftImage(parts, heading), opts);
+}
+
+export function describeProblems(fn: RebuiltFunction): void {
+  for (const [side, img] of [
+    ['pre', fn.pre],
+    ['post', fn.post],
+  ] as const) {
+    if (!img) continue;
+    for (const v of img.variants) {
+      if (v.errorLines.length === 0) continue;
+      const first = v.errorLines[0];
+      const o = img.origin[first];
+      fn.problems.push({
+        message:
+          `${fn.name} (${side}-image, ${v.label}): ${v.errorLines.length} line(s) do not parse` +
+          ` (first: "${img.text.split('\n')[first]?.trim().slice(0, 60) ?? ''}"); analysis uses the parts that do`,
+        line: o && o.kind === 'patch' ? o.line : undefined,
+      });
+    }
+    if (img.uncoveredBranches.length > 0) {
+      fn.problems.push({
+        message: `${fn.name} (${side}-image): ${img.uncoveredBranches.length} #if branch(es) not analysed (too many configurations)`,
+      });
+    }
+  }
+}
+
+/**
+ * The image of a complete function given as text (one function definition;
+ * lines get origin 'tree' with fileLine = firstLine + i). For callers that
+ * have C text rather than a patch: rule tests, the race simulator.
+ */
+export function functionImage(text: string, opts: ImageOptions & { firstLine?: number } = {}): FunctionImage {
+  const first = opts.firstLine ?? 1;
+  const src: SrcLine[] = text.split('\n').map((t, i) => ({
+    text: t,
+    origin: { kind: 'tree', fileLine: first + i },
+    changed: false,
+    fileLine: first + i,
+  }));
+  const scanned = scanSide(src, 0, false);
+  const last = scanned[scanned.length - 1];
+  const part: Part = {
+    lines: scanned,
+    startDepth: 0,
+    startsInComment: false,
+    endsInComment: last ? last.scan.commentAfter : false,
+    hasHeader: true,
+    needsHeading: false,
+    closed: last ? last.depthAfter <= 0 : true,
+    touched: false,
+    hunkIndex: 0,
+  };
+  return finishImage(draftImage([part], ''), opts);
+}
+
+/** Rebuild the functions one file patch touches. */
+export function rebuildFunctions(msg: Message, file: FilePatch, opts: RebuildOptions = {}): RebuiltFunction[] {
+  const path = file.newPath ?? file.oldPath;
+  if (file.binary || file.hunks.length === 0 || !isCFile(path)) return [];
+  const imgOpts: ImageOptions = { cache: opts.cache, maxVariants: opts.maxVariants };
+  let treeProblem: string | undefined;
+  if (opts.treeFile && file.status !== 'added' && file.oldPath) {
+    const res = rebuildFromTree(msg, file, opts.treeFile, imgOpts, opts.treeSearch);
+    if (res.ok) {
+      for (const fn of res.functions) describeProblems(fn);
+      return res.functions;
+    }
+    treeProblem = res.problem;
+  }
+  const out: RebuiltFunction[] = [];
+  for (const g of groupFunctions(file)) {
+    const pre = makeImage(g.pre, g.heading, imgOpts);
+    const post = makeImage(g.post, g.heading, imgOpts);
+    const fn: RebuiltFunction = {
+      name: declaredName(post) ?? declaredName(pre) ?? g.name,
+      message: msg,
+      file,
+      hunks: g.hunks.map((i) => file.hunks[i]),
+      pre,
+      post,
+      source: 'hunk',
+      problems: treeProblem ? [{ message: treeProblem }] : [],
+      change: pre && post ? 'modified' : pre ? 'deleted' : 'added',
+      path: path!,
+    };
+    describeProblems(fn);
+    out.push(fn);
+  }
+  return out;
+}
+
+export interface DocumentRebuild {
+  functions: RebuiltFunction[];
+  /** Files that could not be rebuilt at all (an internal error; the rest of the document is still rebuilt). */
+  problems: { file: FilePatch; message: string }[];
+}
+
+/** Rebuild every C function touched by every patch in a parsed document. */
+export function rebuildDocument(doc: ParsedDocument, opts: RebuildOptions = {}): DocumentRebuild {
+  const res: DocumentRebuild = { functions: [], problems: [] };
+  for (const msg of doc.messages) {
+    for (const file of msg.files) {
+      try {
+        res.functions.push(...rebuildFunctions(msg, file, opts));
+      } catch (e) {
+        // bad input never takes the server down: report it and go on with the next file
+        res.problems.push({ file, message: `internal error while rebuilding ${file.newPath ?? file.oldPath}: ${(e as Error).message}` });
+      }
+    }
+  }
+  return res;
+}
+
+/** The functions of rebuildDocument (files that failed are left out; see rebuildDocument for why). */
+export function rebuildAll(doc: ParsedDocument, opts: RebuildOptions = {}): RebuiltFunction[] {
+  return rebuildDocument(doc, opts).functions;
+}

@@ -1,0 +1,109 @@
+/** Shared helpers for the C-model tests. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import assert from 'node:assert/strict';
+import { parseDocument } from 'mm-review-server/patch/parse';
+import type { ParsedDocument } from 'mm-review-server/patch/model';
+import type { FunctionImage, RebuiltFunction, ConfigVariant } from 'mm-review-server/c/model';
+import { functionImage, rebuildAll, type RebuildOptions } from 'mm-review-server/c/rebuild';
+import { buildCfg, type Cfg, type CfgNode, type CfgEdge, type Operation, type CallOp } from 'mm-review-server/c/cfg';
+
+/** The repository root (the directory holding the extension's package.json). */
+export function repoRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 10; i++) {
+    const pj = path.join(dir, 'package.json');
+    if (fs.existsSync(pj) && JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'mm-patch-review') return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error('repository root not found from ' + __dirname);
+}
+
+/** A seed thread: from the repository's fixtures (test/patch/fixtures/seeds), else ../shared/seeds. */
+export function seed(n: number): string {
+  const prefix = String(n).padStart(3, '0') + '_';
+  const root = repoRoot();
+  for (const dir of [path.join(root, 'test', 'patch', 'fixtures', 'seeds'), path.join(root, '..', 'shared', 'seeds')]) {
+    if (!fs.existsSync(dir)) continue;
+    const name = fs.readdirSync(dir).find((f) => f.startsWith(prefix));
+    if (name) return fs.readFileSync(path.join(dir, name), 'utf8');
+  }
+  throw new Error('no seed ' + n);
+}
+
+export function doc(text: string, uri = 'test.patch'): ParsedDocument {
+  return parseDocument(text, uri);
+}
+
+export function rebuild(text: string, opts: RebuildOptions = {}): RebuiltFunction[] {
+  return rebuildAll(doc(text), opts);
+}
+
+/** The single function named `name` (in `file` when given); fails if there is not exactly one. */
+export function only(fns: RebuiltFunction[], name: string, file?: string): RebuiltFunction {
+  const hits = fns.filter((f) => f.name === name && (file === undefined || f.path === file));
+  assert.equal(hits.length, 1, `expected one ${name}${file ? ' in ' + file : ''}, got ${hits.length}: ${fns.map((f) => f.path + ':' + f.name).join(', ')}`);
+  return hits[0];
+}
+
+export function lines(img: FunctionImage): string[] {
+  return img.text.split('\n');
+}
+
+export function variant(img: FunctionImage, label: string): ConfigVariant {
+  const v = img.variants.find((x) => x.label === label);
+  assert.ok(v, `no variant ${label}; have ${img.variants.map((x) => x.label).join(', ')}`);
+  return v;
+}
+
+/** Build the CFG of a complete C function given as text (default configuration). */
+export function cfgOf(code: string, label = 'default'): Cfg {
+  const img = functionImage(code);
+  const v = variant(img, label);
+  assert.deepEqual(v.errorLines, [], 'test function must parse cleanly:\n' + v.parseText);
+  const cfg = buildCfg(v);
+  assert.ok(cfg, 'no CFG');
+  return cfg;
+}
+
+/** The first node whose AST text starts with `text` (whitespace-normalized). */
+export function nodeByText(cfg: Cfg, text: string, kind?: CfgNode['kind']): CfgNode {
+  const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
+  const n = cfg.nodes.find((x) => x.ast && norm(x.ast.text).startsWith(text) && (!kind || x.kind === kind));
+  assert.ok(n, `no node starting with ${JSON.stringify(text)}${kind ? ' of kind ' + kind : ''}`);
+  return n;
+}
+
+/** Compact edge description: `to-text|kind|atom=value`. */
+export function edgeDesc(e: CfgEdge): string {
+  const to = e.to.kind === 'exit' ? 'EXIT' : e.to.kind === 'label' && e.to.label ? `${e.to.label}:` : (e.to.ast?.text ?? e.to.kind).replace(/\s+/g, ' ').slice(0, 40);
+  return `${to}|${e.kind}${e.cond ? `|${e.cond.expr.text}=${e.cond.value}` : ''}${e.back ? '|back' : ''}${e.via ? '|' + e.via : ''}`;
+}
+
+export function succs(n: CfgNode): string[] {
+  return n.succs.map(edgeDesc);
+}
+
+export function calls(ops: Operation[]): CallOp[] {
+  return ops.filter((o): o is CallOp => o.kind === 'call');
+}
+
+export function opSummary(ops: Operation[]): string[] {
+  return ops.map((o) => {
+    switch (o.kind) {
+      case 'call':
+        return `call ${o.name}(${o.args.map((a) => a.text).join(', ')})`;
+      case 'assign':
+        return `assign ${o.lhs} ${o.op}${o.rhs !== null ? ' ' + o.rhs : ''}`;
+      case 'decl':
+        return `decl ${o.type} ${o.name}${o.initText !== null ? ' = ' + o.initText : ''}`;
+      case 'return':
+        return `return ${o.valueText ?? ''}`.trim();
+      case 'read':
+      case 'write':
+        return `${o.kind} ${o.lvalue.text}${o.macro ? ' via ' + o.macro : ''}`;
+      case 'asm':
+        return 'asm';
+    }
+  });
+}
