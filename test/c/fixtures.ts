@@ -107,3 +107,19 @@ export function opSummary(ops: Operation[]): string[] {
     }
   });
 }
+
+/**
+ * A hunk with correct counts: body lines start with ' ', '+' or '-'
+ * (a bare empty line is a blank context line).
+ */
+export function hunk(oldStart: number, newStart: number, section: string, body: string): string {
+  const ls = body.replace(/\n$/, '').split('\n');
+  const oldCount = ls.filter((l) => !l.startsWith('+')).length;
+  const newCount = ls.filter((l) => !l.startsWith('-')).length;
+  return `@@ -${oldStart},${oldCount} +${newStart},${newCount} @@${section ? ' ' + section : ''}\n${ls.map((l) => (l === '' ? ' ' : l)).join('\n')}\n`;
+}
+
+/** A one-file git diff. */
+export function diff(path: string, ...hunks: string[]): string {
+  return `diff --git a/${path} b/${path}\nindex 1111111..2222222 100644\n--- a/${path}\n+++ b/${path}\n${hunks.join('')}`;
+}

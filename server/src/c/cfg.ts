@@ -1008,6 +1008,7 @@ class Builder {
         } else args.push(x);
       };
       if (c.codeChildren.length) flat(inner);
+      for (const a of args) this.walk(a, ectx);
       this.emit(ectx, {
         kind: 'call',
         callee: rw.name ?? '',

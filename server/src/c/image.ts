@@ -253,7 +253,11 @@ export function finishImage(draft: ImageDraft, opts: ImageOptions = {}): Functio
   const texts = draft.lines.map((l) => l.text);
   const text = texts.join('\n');
   const dirs = directivesOf(texts);
-  const structure = condStructure(texts.length, dirs);
+  const structure = condStructure(
+    texts.length,
+    dirs,
+    draft.lines.map((l) => l.origin.kind === 'synthetic'),
+  );
   const confs = chooseConfigurations(structure, opts.maxVariants ?? 8);
   const variants: ConfigVariant[] = confs.configs.map((c) => {
     const vtext = texts.map((t, i) => (c.keep[i] ? t : '')).join('\n');

@@ -209,8 +209,10 @@ export interface DirectiveLine {
 /**
  * Build the conditional structure of an image. `directives` lists every
  * line that is part of a directive (first lines carry kind and text).
+ * An #else/#endif whose #if is not in the text opens an implicit branch
+ * that starts after the last `barrier` line before it (synthesized lines).
  */
-export function condStructure(lineCount: number, directives: DirectiveLine[]): CondStructure {
+export function condStructure(lineCount: number, directives: DirectiveLine[], barrier?: readonly boolean[]): CondStructure {
   const branchOf: (Branch | null)[] = new Array(lineCount).fill(null);
   const directive: boolean[] = new Array(lineCount).fill(false);
   for (const d of directives) directive[d.line] = true;
@@ -225,7 +227,7 @@ export function condStructure(lineCount: number, directives: DirectiveLine[]): C
   // An #else/#elif/#endif with no #if in the image: the lines before it are
   // in an implicit branch opened before the image started.
   const implicitOpen = (atLine: number) => {
-    const name = `?line${atLine + 1}`;
+    const name = `(#if before line ${atLine + 1})`;
     unknownAtoms.add(name);
     atoms.push(name);
     const block: CondBlock = { branches: [], parent: null, implicit: true };
@@ -233,15 +235,22 @@ export function condStructure(lineCount: number, directives: DirectiveLine[]): C
     block.branches.push(br);
     blocks.push(block);
     branches.push(br);
-    // re-parent everything seen so far at top level
-    for (let i = 0; i < atLine; i++) {
+    // re-parent the top-level lines seen so far, back to the last barrier
+    // (a synthesized line: the #if was somewhere above the visible text)
+    let from = atLine;
+    while (from > 0 && !barrier?.[from - 1]) from--;
+    for (let i = from; i < atLine; i++) {
       if (directive[i]) continue;
       if (branchOf[i] === null) {
         branchOf[i] = br;
         br.lines.push(i);
       }
     }
-    for (const b of blocks) if (b !== block && b.parent === null) b.parent = br;
+    for (const b of blocks) {
+      if (b === block || b.parent !== null || b.branches[0].line < from) continue;
+      b.parent = br;
+      for (const x of b.branches) x.parent = br;
+    }
     return br;
   };
 
