@@ -447,14 +447,18 @@ describe('rebuild: kernel macros tree-sitter does not know', () => {
 });
 
 describe('rebuild: cache and robustness', () => {
-  it('the same function text is parsed once: the second rebuild reuses the tree', () => {
+  it('the same function text is parsed once: the second rebuild reuses the configured image and its trees', () => {
     const cache = new FunctionCache(16);
     const t = diff('mm/z.c', hunk(20, 20, 'void f(void)', ' \ta();\n-\tb();\n+\tc();\n'));
     const a = only(rebuildAll(doc(t), { cache }), 'f');
-    assert.deepEqual([cache.hits, cache.misses, cache.size], [0, 2, 2]);
+    assert.deepEqual([cache.imageHits, cache.imageMisses, cache.hits, cache.misses, cache.size], [0, 2, 0, 2, 2]);
     const b = only(rebuildAll(doc(t), { cache }), 'f');
-    assert.deepEqual([cache.hits, cache.misses, cache.size], [2, 2, 2]);
+    assert.deepEqual([cache.imageHits, cache.imageMisses, cache.hits, cache.misses, cache.size], [2, 2, 0, 2, 2]);
     assert.equal(a.post!.variants[0].tree, b.post!.variants[0].tree);
+    // the origins are the new document's hunk lines, not the cached ones
+    const oa = a.post!.origin[3];
+    const ob = b.post!.origin[3];
+    assert.ok(oa.kind === 'patch' && ob.kind === 'patch' && oa.line !== ob.line && oa.line.text === ob.line.text);
   });
 
   it('the cache evicts the least recently used entry', () => {
@@ -463,12 +467,12 @@ describe('rebuild: cache and robustness', () => {
     rebuildAll(doc(t('f')), { cache: small });
     rebuildAll(doc(t('g')), { cache: small });
     rebuildAll(doc(t('f')), { cache: small });
-    assert.deepEqual([small.size, small.hits], [2, 0]);
+    assert.deepEqual([small.size, small.imageHits, small.hits], [2, 0, 0]);
     const big = new FunctionCache(4);
     rebuildAll(doc(t('f')), { cache: big });
     rebuildAll(doc(t('g')), { cache: big });
     rebuildAll(doc(t('f')), { cache: big });
-    assert.deepEqual([big.size, big.hits], [4, 2]);
+    assert.deepEqual([big.size, big.imageHits], [4, 2]);
   });
 
   it('garbage in a hunk does not throw: what parses is kept, the rest is reported', () => {

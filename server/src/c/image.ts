@@ -134,13 +134,21 @@ export function draftImage(parts: Part[], heading: string): ImageDraft {
     for (const l of part.lines) lines.push({ text: l.text, origin: l.origin });
 
     // walk the code: openers, orphan `else`, the statement pending at the end
-    let stmt = '';
-    let stmtStart = -1;
+    const codes = part.lines.map((l, i) => (l.scan.directive ? '' : i <= frag ? l.scan.code.replace(/[^{}\s]/g, ' ') : l.scan.code));
+    // the pending statement runs from (sL, sC) to the current position; its text is built only when needed
+    let sL = -1;
+    let sC = -1;
+    const stmtText = (toL: number, toC: number) => {
+      if (sL < 0) return '';
+      let t = '';
+      for (let j = sL; j <= toL; j++) t += codes[j].slice(j === sL ? sC : 0, j === toL ? toC : undefined) + ' ';
+      return t;
+    };
     let paren = 0;
     let last: 'none' | 'semi' | OpenerKind = 'none';
     const ppStack: { saved: OpenerKind[]; firstEnd: OpenerKind[] | null }[] = [];
-    part.lines.forEach((l, i) => {
-      const sc = l.scan;
+    for (let i = 0; i < part.lines.length; i++) {
+      const sc = part.lines[i].scan;
       if (sc.directive) {
         const role = conditionalRole(sc.directiveKind);
         if (role === 'open') ppStack.push({ saved: stack.slice(), firstEnd: null });
@@ -158,31 +166,29 @@ export function draftImage(parts: Part[], heading: string): ImageDraft {
             stack.push(...top.firstEnd);
           }
         }
-        return;
+        continue;
       }
-      const masked = i <= frag;
-      const code = masked ? sc.code.replace(/[^{}\s]/g, ' ') : sc.code;
+      const code = codes[i];
       for (let k = 0; k < code.length; k++) {
-        const c = code[k];
-        if (c === '{') {
-          stack.push(classify(stmt, stack));
-          stmt = '';
-          stmtStart = -1;
+        const c = code.charCodeAt(k);
+        if (c === 32 || c === 9) continue;
+        if (c === 123 /* { */) {
+          stack.push(classify(stmtText(i, k), stack));
+          sL = -1;
           last = 'none';
-        } else if (c === '}') {
+        } else if (c === 125 /* } */) {
           last = stack.pop() ?? 'outer';
-          stmt = '';
-          stmtStart = -1;
-        } else if (c === ';' && paren === 0) {
-          stmt = '';
-          stmtStart = -1;
+          sL = -1;
+        } else if (c === 59 /* ; */ && paren === 0) {
+          sL = -1;
           last = 'semi';
         } else {
-          if (c === '(' || c === '[') paren++;
-          else if (c === ')' || c === ']') paren = Math.max(0, paren - 1);
-          if (stmt.trim() === '' && c !== ' ' && c !== '\t') {
-            stmtStart = base + i;
-            if (code.startsWith('else', k) && !/\w/.test(code[k + 4] ?? '')) {
+          if (c === 40 || c === 91) paren++;
+          else if (c === 41 || c === 93) paren = Math.max(0, paren - 1);
+          if (sL < 0) {
+            sL = i;
+            sC = k;
+            if (c === 101 /* e */ && code.startsWith('else', k) && !/\w/.test(code[k + 4] ?? '')) {
               const orphan = last === 'none' || (last !== 'semi' && last !== 'if');
               if (orphan) {
                 masks.push({ line: base + i, kind: 'else', col: k });
@@ -190,11 +196,11 @@ export function draftImage(parts: Part[], heading: string): ImageDraft {
               }
             }
           }
-          stmt += c;
         }
       }
-      if (stmt) stmt += ' ';
-    });
+    }
+    const stmtStart = sL < 0 ? -1 : base + sL;
+    const stmt = sL < 0 ? '' : stmtText(part.lines.length - 1, codes[part.lines.length - 1].length);
 
     const lastScanned = part.lines[part.lines.length - 1];
     prevLast = lastScanned;
@@ -248,41 +254,60 @@ export interface ImageOptions {
   maxVariants?: number;
 }
 
+interface ImageCore {
+  variants: ConfigVariant[];
+  symbols: string[];
+  uncovered: number[];
+}
+
 /** Configure, rewrite and parse a drafted image. */
 export function finishImage(draft: ImageDraft, opts: ImageOptions = {}): FunctionImage {
   const texts = draft.lines.map((l) => l.text);
   const text = texts.join('\n');
-  const dirs = directivesOf(texts);
-  const structure = condStructure(
-    texts.length,
-    dirs,
-    draft.lines.map((l) => l.origin.kind === 'synthetic'),
-  );
-  const confs = chooseConfigurations(structure, opts.maxVariants ?? 8);
-  const variants: ConfigVariant[] = confs.configs.map((c) => {
-    const vtext = texts.map((t, i) => (c.keep[i] ? t : '')).join('\n');
-    const masks = draft.masks.filter((m) => c.keep[m.line]);
-    const { parseText: pt, rewrites } = sanitize(vtext, masks);
-    const parsed = parseText(pt, opts.cache ?? defaultCache);
-    return {
-      label: c.label,
-      assumptions: c.assumptions,
-      text: vtext,
-      parseText: pt,
-      rewrites,
-      tree: parsed.tree,
-      errorLines: parsed.errorLines,
-    };
+  const cache = opts.cache ?? defaultCache;
+  const maxVariants = opts.maxVariants ?? 8;
+  // the configured variants depend on the text, the masks, which lines are synthetic and the cap
+  let key = `${maxVariants}|${draft.masks.map((m) => `${m.line}${m.kind[0]}${m.col ?? ''}`).join(',')}|`;
+  draft.lines.forEach((l, i) => {
+    if (l.origin.kind === 'synthetic') key += i + ',';
   });
+  key += '\u0000' + text;
+  let core = cache.getImage<ImageCore>(key);
+  if (!core) {
+    const dirs = directivesOf(texts);
+    const structure = condStructure(
+      texts.length,
+      dirs,
+      draft.lines.map((l) => l.origin.kind === 'synthetic'),
+    );
+    const confs = chooseConfigurations(structure, maxVariants);
+    const variants: ConfigVariant[] = confs.configs.map((c) => {
+      const vtext = texts.map((t, i) => (c.keep[i] ? t : '')).join('\n');
+      const masks = draft.masks.filter((m) => c.keep[m.line]);
+      const { parseText: pt, rewrites } = sanitize(vtext, masks);
+      const parsed = parseText(pt, cache);
+      return {
+        label: c.label,
+        assumptions: c.assumptions,
+        text: vtext,
+        parseText: pt,
+        rewrites,
+        tree: parsed.tree,
+        errorLines: parsed.errorLines,
+      };
+    });
+    core = { variants, symbols: confs.symbols, uncovered: confs.uncovered };
+    cache.putImage(key, core);
+  }
   const maskedLines = [...new Set(draft.masks.filter((m) => m.kind === 'fragment').map((m) => m.line))].sort((a, b) => a - b);
   return {
     text,
     origin: draft.lines.map((l) => l.origin),
-    variants,
+    variants: core.variants,
     headerLine: draft.headerLine,
     complete: draft.complete,
     maskedLines,
-    symbols: confs.symbols,
-    uncoveredBranches: confs.uncovered,
+    symbols: core.symbols,
+    uncoveredBranches: core.uncovered,
   };
 }

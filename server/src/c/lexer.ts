@@ -54,6 +54,7 @@ const SPACE = 32;
 
 /** Scan one line (without EOL). Mutates `st` to the state after the line. */
 export function scanLine(text: string, st: ScanState): LineScan {
+  if (!st.inComment && !st.inDirective && !/["'/#\\]/.test(text)) return scanPlain(text);
   const n = text.length;
   const out: number[] = new Array(n);
   const commentBefore = st.inComment;
@@ -160,6 +161,57 @@ export function scanLine(text: string, st: ScanState): LineScan {
     commentAfter: st.inComment,
     strayCommentEnd: stray,
     hasComment,
+    noCode,
+  };
+}
+
+/** Fast path: a line with no comment, literal, directive or continuation characters. */
+function scanPlain(text: string): LineScan {
+  let braceDelta = 0;
+  let braceMin = 0;
+  let parenDelta = 0;
+  let parenMin = 0;
+  let firstOpen = -1;
+  let noCode = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    switch (c) {
+      case 32:
+      case 9:
+        continue;
+      case 123:
+        braceDelta++;
+        if (firstOpen < 0) firstOpen = i;
+        break;
+      case 125:
+        if (--braceDelta < braceMin) braceMin = braceDelta;
+        break;
+      case 40:
+      case 91:
+        parenDelta++;
+        break;
+      case 41:
+      case 93:
+        if (--parenDelta < parenMin) parenMin = parenDelta;
+        break;
+      default:
+        break;
+    }
+    noCode = false;
+  }
+  return {
+    code: text,
+    directive: false,
+    continues: false,
+    braceDelta,
+    braceMin,
+    parenDelta,
+    parenMin,
+    firstOpen,
+    commentBefore: false,
+    commentAfter: false,
+    strayCommentEnd: false,
+    hasComment: false,
     noCode,
   };
 }

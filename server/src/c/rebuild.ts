@@ -10,7 +10,7 @@
  * from the hunks alone (see docs/c-model.md).
  */
 import type { FilePatch, Message, ParsedDocument } from '../patch/model';
-import type { FunctionImage, RebuiltFunction } from './model';
+import type { ConfigVariant, FunctionImage, RebuiltFunction } from './model';
 import { draftImage, finishImage, ImageOptions } from './image';
 import { groupFunctions, Part, scanSide, SrcLine } from './segment';
 import { rebuildFromTree } from './tree';
@@ -45,12 +45,21 @@ export function declaredName(img: FunctionImage | null): string | null {
   if (!img || img.origin[img.headerLine]?.kind === 'synthetic') return null;
   const v = img.variants[0];
   if (v.rewrites.some((r) => r.kind === 'syscall')) return null;
+  const memo = declared.get(v);
+  if (memo !== undefined) return memo;
+  let found: string | null = null;
   for (const m of loadQuery('c-functions').matches(v.tree.rootNode)) {
     const name = m.captures.find((c) => c.name === 'name');
-    if (name && name.node.startPosition.row <= img.headerLine + 8) return v.text.slice(name.node.startIndex, name.node.endIndex);
+    if (name && name.node.startPosition.row <= img.headerLine + 8) {
+      found = v.text.slice(name.node.startIndex, name.node.endIndex);
+      break;
+    }
   }
-  return null;
+  declared.set(v, found);
+  return found;
 }
+
+const declared = new WeakMap<ConfigVariant, string | null>();
 
 export function makeImage(parts: Part[], heading: string, opts: ImageOptions): FunctionImage | null {
   if (parts.length === 0) return null;

@@ -53,9 +53,9 @@ export function sanitize(text: string, masks: readonly Mask[] = []): Sanitized {
     codes[i] = sc.directive ? ' '.repeat(lines[i].length) : sc.code;
     commentBefore[i] = sc.commentBefore;
   }
-  const out = text.split('');
-  const code = codes.join('\n').split('');
   const rewrites: Rewrite[] = [];
+  /** Same-length replacements of `text`, applied at the end. */
+  const edits: { index: number; text: string }[] = [];
   const posOf = (index: number) => {
     let lo = 0;
     let hi = lineStart.length - 1;
@@ -68,14 +68,11 @@ export function sanitize(text: string, masks: readonly Mask[] = []): Sanitized {
   };
   const record = (kind: Rewrite['kind'], index: number, length: number, replacement: string | null, name?: string) => {
     const { line, col } = posOf(index);
-    rewrites.push({ kind, line, col, index, length, original: text.slice(index, index + length), name });
-    for (let k = 0; k < length; k++) {
-      const ch = out[index + k];
-      if (ch === '\n') continue;
-      const r = replacement === null ? ' ' : replacement[k] ?? ' ';
-      out[index + k] = r;
-      code[index + k] = r === ' ' ? ' ' : code[index + k] === ' ' ? ' ' : r;
-    }
+    const original = text.slice(index, index + length);
+    rewrites.push({ kind, line, col, index, length, original, name });
+    let r = '';
+    for (let k = 0; k < length; k++) r += original[k] === '\n' ? '\n' : replacement === null ? ' ' : replacement[k] ?? ' ';
+    edits.push({ index, text: r });
   };
 
   // 1. masks from the image: statement fragments cut by a hunk boundary
@@ -85,13 +82,16 @@ export function sanitize(text: string, masks: readonly Mask[] = []): Sanitized {
     const c = codes[m.line];
     if (m.kind === 'else') {
       const col = m.col ?? c.indexOf('else');
-      if (col >= 0 && c.startsWith('else', col)) record('else', start + col, 4, null);
+      if (col >= 0 && c.startsWith('else', col)) {
+        record('else', start + col, 4, null);
+        codes[m.line] = c.slice(0, col) + '    ' + c.slice(col + 4);
+      }
       continue;
     }
-    const cols = commentColumns(lines[m.line], commentBefore[m.line]);
+    const raw = lines[m.line];
+    const cols = commentColumns(raw, commentBefore[m.line]);
     let a = -1;
     let b = -1;
-    const raw = lines[m.line];
     for (let k = 0; k < raw.length; k++) {
       const ch = raw[k];
       if (!cols[k] && ch !== ' ' && ch !== '\t' && ch !== '{' && ch !== '}') {
@@ -101,17 +101,21 @@ export function sanitize(text: string, masks: readonly Mask[] = []): Sanitized {
     }
     if (a < 0) continue;
     rewrites.push({ kind: 'fragment', line: m.line, col: a, index: start + a, length: b - a + 1, original: raw.slice(a, b + 1) });
+    // blank code characters only (keep braces, tabs and comments)
+    let r = '';
+    let cr = '';
     for (let k = a; k <= b; k++) {
       const ch = raw[k];
-      if (!cols[k] && ch !== '{' && ch !== '}' && ch !== '\t') {
-        out[start + k] = ' ';
-        code[start + k] = ' ';
-      }
+      const keep = cols[k] || ch === '{' || ch === '}' || ch === '\t';
+      r += keep ? ch : ' ';
+      cr += keep && !cols[k] ? ch : ' ';
     }
+    edits.push({ index: start + a, text: r });
+    codes[m.line] = c.slice(0, a) + cr + c.slice(b + 1);
   }
 
   // 2. tokens
-  const codeText = code.join('');
+  const codeText = codes.join('\n');
   const toks: Tok[] = [];
   TOK.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -219,7 +223,17 @@ export function sanitize(text: string, masks: readonly Mask[] = []): Sanitized {
     }
   }
   rewrites.sort((a, b) => a.index - b.index);
-  return { parseText: out.join(''), rewrites };
+  if (edits.length === 0) return { parseText: text, rewrites };
+  edits.sort((a, b) => a.index - b.index);
+  let out = '';
+  let at = 0;
+  for (const e of edits) {
+    if (e.index < at) continue; // overlapping (cannot happen: tokens are skipped inside edits)
+    out += text.slice(at, e.index) + e.text;
+    at = e.index + e.text.length;
+  }
+  out += text.slice(at);
+  return { parseText: out, rewrites };
 }
 
 /** For each column of a line: is it inside a comment? */

@@ -190,7 +190,7 @@ export function scanSide(lines: SrcLine[], startDepth: number, inComment: boolea
     if (scan.directive) {
       if (scan.directiveKind !== undefined) dt.directive(scan.directiveKind);
     } else dt.depth += scan.braceDelta;
-    out[i] = { ...l, scan, depthBefore: before, depthAfter: dt.depth };
+    out[i] = { text: l.text, origin: l.origin, changed: l.changed, fileLine: l.fileLine, scan, depthBefore: before, depthAfter: dt.depth };
   }
   return out;
 }
@@ -442,8 +442,17 @@ export function segmentHunk(hunk: Hunk, index: number): HunkSegments {
   const pre0 = scanSide(pre.lines, 0, inComment);
   const post0 = scanSide(post.lines, 0, inComment);
   const d = estimateStartDepth([pre0, post0], secFn !== null);
-  const preS = d === 0 ? pre0 : scanSide(pre.lines, d, inComment);
-  const postS = d === 0 ? post0 : scanSide(post.lines, d, inComment);
+  // starting d braces deeper only shifts every depth by d
+  if (d !== 0) {
+    for (const side of [pre0, post0]) {
+      for (const l of side) {
+        l.depthBefore += d;
+        l.depthAfter += d;
+      }
+    }
+  }
+  const preS = pre0;
+  const postS = post0;
   return {
     hunk,
     index,

@@ -49,9 +49,30 @@ export function textHash(text: string): string {
  */
 export class FunctionCache {
   private map = new Map<string, ParsedText>();
+  private images = new Map<string, unknown>();
+  /** Parse cache statistics. */
   hits = 0;
   misses = 0;
+  /** Image cache statistics (a whole configured, parsed image reused). */
+  imageHits = 0;
+  imageMisses = 0;
   constructor(readonly capacity = 4096) {}
+  /** @internal configured images (variants and their parses), keyed by image text and masks. */
+  getImage<T>(key: string): T | undefined {
+    const v = this.images.get(key) as T | undefined;
+    if (v !== undefined) {
+      this.imageHits++;
+      this.images.delete(key);
+      this.images.set(key, v);
+    } else this.imageMisses++;
+    return v;
+  }
+  /** @internal */
+  putImage<T>(key: string, value: T): void {
+    this.images.delete(key);
+    this.images.set(key, value);
+    while (this.images.size > this.capacity) this.images.delete(this.images.keys().next().value as string);
+  }
   get(text: string): ParsedText | undefined {
     const v = this.map.get(text);
     if (v) {
@@ -75,6 +96,7 @@ export class FunctionCache {
   }
   clear(): void {
     this.map.clear();
+    this.images.clear();
   }
 }
 
