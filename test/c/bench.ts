@@ -13,6 +13,7 @@
 import { parseDocument } from 'mm-review-server/patch/parse';
 import { FunctionCache, rebuildAll } from 'mm-review-server/c/rebuild';
 import { buildCfg } from 'mm-review-server/c/cfg';
+import { functionImage } from 'mm-review-server/c/rebuild';
 import { variantRoot } from 'mm-review-server/c/cnode';
 import { seed } from './fixtures';
 
@@ -83,6 +84,29 @@ console.log(`  CFG + operations                    median ${ms(median(cfgTimes))
   console.log(`  largest (${big.name}, ${big.post!.text.split('\n').length} lines): mirror+CFG median ${ms(median(t))}`);
 }
 
+// a 200-line function: get_user_pages_fast's body three times (labels renamed)
+{
+  const fns = rebuildAll(single, { cache: new FunctionCache() });
+  const g = fns.find((f) => f.name === 'get_user_pages_fast')!.post!.variants[0].text.split('\n');
+  const body = g.slice(3, g.length - 1);
+  const copies = [0, 1, 2].map((k) => ['\t{', ...body.map((l) => l.replace(/\bslow(_irqon)?\b/g, (m) => `${m}${k}`).replace(/^/, '\t')), '\t}']);
+  const text200 = ['int big(unsigned long start, int nr_pages, int write, struct page **pages)', '{', ...copies.flat(), '\treturn 0;', '}'].join('\n');
+  const t: number[] = [];
+  const total: number[] = [];
+  let n = 0;
+  for (let r = 0; r < runs; r++) {
+    const a = performance.now();
+    const img = functionImage(text200, { cache: new FunctionCache() });
+    const b = performance.now();
+    const cfg = buildCfg(img.variants[0])!;
+    const c = performance.now();
+    t.push(c - b);
+    total.push(c - a);
+    n = cfg.nodes.length;
+  }
+  console.log(`  synthetic ${text200.split('\n').length}-line function (${n} CFG nodes): image+parse median ${ms(median(total) - median(t))}, mirror+CFG median ${ms(median(t))}`);
+}
+
 // --- the whole thread: cold, and the keystroke path ------------------------
 {
   const cold: number[] = [];
@@ -112,5 +136,5 @@ console.log(`  CFG + operations                    median ${ms(median(cfgTimes))
   console.log(`  cold parseDocument+rebuildAll       median ${ms(median(cold))}`);
   console.log(`  keystroke (edit one function, cache) median ${ms(median(warm))}  p95 ${ms(p95(warm))}`);
   console.log(`    of which rebuildAll               median ${ms(median(warmRebuild))}  p95 ${ms(p95(warmRebuild))}`);
-  console.log(`  cache: ${cache.size} entries, ${cache.hits} hits, ${cache.misses} misses`);
+  console.log(`  cache: ${cache.size} parses (${cache.hits} hits, ${cache.misses} misses); images ${cache.imageHits} hits, ${cache.imageMisses} misses`);
 }
