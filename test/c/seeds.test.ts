@@ -321,3 +321,21 @@ describe('seed 003: lockless page-table walk counting (mangled diffs repaired by
     assert.equal(names.some((n) => n.includes('mm_types.h') || n.includes('Kconfig') || n.includes('mmu.h:')), false);
   });
 });
+
+describe('seed 001: locating an operation in the mail', () => {
+  it('a call found in the CFG maps back to its characters in the original document', async () => {
+    const { locate } = await import('mm-review-server/c/rebuild');
+    const text = seed(1);
+    const f = only(rebuild(text), '__do_fault');
+    const v = variant(f.post!, 'CONFIG_SPECULATIVE_PAGE_FAULT=y');
+    const cfg = buildCfg(v)!;
+    const op = calls(callNode(cfg, 'mmap_seq_read_check').ops)[0];
+    const loc = locate(f.post!, op.line, op.col);
+    assert.ok(loc.kind === 'patch');
+    assert.equal(loc.line.kind, 'add');
+    assert.equal(text.slice(loc.offset!, loc.offset! + 'mmap_seq_read_check'.length), 'mmap_seq_read_check');
+    // the + marker precedes the line text in the document
+    assert.equal(text[loc.line.span.start], '+');
+    assert.deepEqual(locate(f.post!, 0, 0), { kind: 'synthetic' });
+  });
+});

@@ -9,7 +9,8 @@
  * taken whole from the tree and the patched file; otherwise they are rebuilt
  * from the hunks alone (see docs/c-model.md).
  */
-import type { FilePatch, Message, ParsedDocument } from '../patch/model';
+import { mapColumn } from '../patch/model';
+import type { FilePatch, Hunk, HunkLine, Message, ParsedDocument } from '../patch/model';
 import type { ConfigVariant, FunctionImage, RebuiltFunction } from './model';
 import { draftImage, finishImage, ImageOptions } from './image';
 import { groupFunctions, Part, scanSide, SrcLine } from './segment';
@@ -18,6 +19,23 @@ import { loadQuery, type FunctionCache } from './treesitter';
 
 export { functionsTouched, type TouchedFunction } from './segment';
 export { FunctionCache, defaultCache, textHash } from './treesitter';
+
+/** Where a position of an image (line/column in its text or in any variant's text) comes from. */
+export type Location =
+  | { kind: 'patch'; line: HunkLine; hunk: Hunk; /** UTF-16 offset in the original document, when the column maps. */ offset: number | undefined }
+  | { kind: 'tree'; fileLine: number; column: number }
+  | { kind: 'synthetic' };
+
+/**
+ * Map a 0-based line/column of a function image (or of any of its variants:
+ * they share the layout) back to the patch document or the tree file.
+ */
+export function locate(img: FunctionImage, line: number, column: number): Location {
+  const o = img.origin[line];
+  if (!o || o.kind === 'synthetic') return { kind: 'synthetic' };
+  if (o.kind === 'tree') return { kind: 'tree', fileLine: o.fileLine, column };
+  return { kind: 'patch', line: o.line, hunk: o.hunk, offset: mapColumn(o.line.src, column) };
+}
 
 export interface RebuildOptions {
   /** Read a file of the kernel tree (path relative to the tree root); undefined when absent. */
