@@ -506,3 +506,24 @@ describe('CFG: operations', () => {
     assert.equal(dumpCfg(cfg).split('\n').length, cfg.nodes.length);
   });
 });
+
+describe('CFG: constant loop conditions', () => {
+  it('while (1) leaves only by break; while (0) never enters and falls through', () => {
+    const cfg = cfgOf(`void f(int x)
+{
+	while (1) {
+		if (x)
+			break;
+	}
+	while (0)
+		never();
+	after();
+}`);
+    const heads = cfg.nodes.filter((n) => n.role === 'loop-head');
+    assert.equal(heads.length, 2);
+    assert.deepEqual(succs(heads[0]), ['x|seq']);
+    assert.deepEqual(succs(nodeByText(cfg, 'x', 'branch')), ['while (0) never();|true|x=true|break', 'while (1) { if (x) break; }|false|x=false|back']);
+    assert.deepEqual(succs(heads[1]), ['after();|seq']);
+    assert.deepEqual(nodeByText(cfg, 'never();').preds, []);
+  });
+});

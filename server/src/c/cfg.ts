@@ -258,10 +258,6 @@ const LITERALS = new Set([
 ]);
 const UNEVALUATED = new Set(['sizeof_expression', 'alignof_expression', 'offsetof_expression', 'type_descriptor', 'macro_type_specifier']);
 
-function opText(n: CNode | null): string {
-  return n ? n.text : '';
-}
-
 function operatorOf(n: CNode): string {
   const op = n.childForFieldName('operator');
   if (op) return op.type;
@@ -1041,9 +1037,13 @@ class Builder {
     const C = this.cond(c, [], c, s);
     let head = C.entry;
     let t = C.t;
+    let f = C.f;
     if (!head) {
+      // a constant condition: `while (1)` loops until a break, `while (0)` never enters
       head = this.node('stmt', s, s, 'loop-head');
-      t = C.t.length || constantValue(conditionAtom(c).atom) !== false ? [{ from: head, kind: 'seq' }] : [];
+      const always = C.t.length === 0 && C.f.length === 0 ? constantValue(conditionAtom(c).atom) !== false : C.t.length > 0;
+      t = always ? [{ from: head, kind: 'seq' }] : [];
+      f = always ? [] : [{ from: head, kind: 'seq' }];
     }
     head.loop = { kind: 'while' };
     this.connect(incoming, head);
@@ -1051,7 +1051,7 @@ class Builder {
     const out = body ? this.stmt(body, t) : t;
     this.loops.pop();
     this.connect([...out, ...ctx.continues!], head, true);
-    return [...(C.entry ? C.f : []), ...ctx.breaks];
+    return [...f, ...ctx.breaks];
   }
 
   private forLoop(s: CNode, incoming: Pend[]): Pend[] {

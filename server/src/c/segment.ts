@@ -318,7 +318,6 @@ export function segmentSide(
   side: Side,
   scanned: ScannedLine[],
   startDepth: number,
-  inComment: boolean,
   section: string,
   hunkIndex: number,
   orderOf: number[],
@@ -458,8 +457,8 @@ export function segmentHunk(hunk: Hunk, index: number): HunkSegments {
     index,
     startDepth: d,
     inComment,
-    pre: segmentSide('pre', preS, d, inComment, hunk.section, index, pre.orderOf),
-    post: segmentSide('post', postS, d, inComment, hunk.section, index, post.orderOf),
+    pre: segmentSide('pre', preS, d, hunk.section, index, pre.orderOf),
+    post: segmentSide('post', postS, d, hunk.section, index, post.orderOf),
   };
 }
 

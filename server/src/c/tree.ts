@@ -117,7 +117,7 @@ function toSrc(f: SideFile): SrcLine[] {
 export function fileFunctions(src: SrcLine[], side: 'pre' | 'post'): FnSpan[] {
   const scanned = scanSide(src, 0, false);
   const order = src.map((_, i) => i);
-  return segmentSide(side, scanned, 0, false, '', 0, order).filter((s) => s.kind === 'definition' && s.part.closed);
+  return segmentSide(side, scanned, 0, '', 0, order).filter((s) => s.kind === 'definition' && s.part.closed);
 }
 
 export function rebuildFromTree(
