@@ -50,6 +50,8 @@ export interface Finding {
   /** The patched file and function the finding is about, when known. */
   file?: string;
   function?: string;
+  /** 1-based line of the finding in the patched (post-image) C file, for diagnostics on real kernel files. */
+  fileLine?: number;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };

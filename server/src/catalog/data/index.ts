@@ -1,0 +1,7 @@
+/** All catalog data tables, concatenated. Add a module here when you add a domain. */
+import type { ApiSpec } from '../schema';
+import { PAGE_REFS } from './pageRefs';
+import { BRACKETS } from './brackets';
+import { ORDERING } from './ordering';
+
+export const DATA: readonly ApiSpec[] = [...PAGE_REFS, ...BRACKETS, ...ORDERING];

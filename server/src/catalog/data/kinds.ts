@@ -1,0 +1,32 @@
+/** Static facts about each resource kind. */
+import type { KindSpec } from '../schema';
+
+export const KINDS: readonly KindSpec[] = [
+  { kind: 'page-ref', label: 'page reference', family: 'ref', releases: ['gup-get', 'folio-ref'] },
+  { kind: 'folio-ref', label: 'folio reference', family: 'ref', releases: ['page-ref', 'gup-get'] },
+  { kind: 'gup-pin', label: 'GUP pin (FOLL_PIN)', family: 'ref' },
+  { kind: 'gup-get', label: 'GUP reference (FOLL_GET)', family: 'ref', releases: ['page-ref', 'folio-ref'] },
+  { kind: 'pin-bias', label: 'hand-rolled pin bias on _refcount', family: 'ref' },
+  { kind: 'pgmap-ref', label: 'dev_pagemap reference', family: 'ref' },
+  { kind: 'percpu-ref', label: 'percpu_ref reference', family: 'ref' },
+  { kind: 'file-ref', label: 'file reference', family: 'ref' },
+  { kind: 'vma-ref', label: 'VMA reference', family: 'ref' },
+  { kind: 'mm-ref', label: 'mm_struct reference', family: 'ref' },
+  { kind: 'page-lock', label: 'page/folio lock', family: 'lock' },
+  { kind: 'spinlock', label: 'spinlock', family: 'lock', atomic: true, provides: ['preempt-off'] },
+  { kind: 'rwlock', label: 'rwlock', family: 'lock', atomic: true, provides: ['preempt-off'] },
+  { kind: 'mutex', label: 'mutex', family: 'lock' },
+  { kind: 'rwsem', label: 'rw semaphore', family: 'lock', provides: ['mmap-locked'] },
+  { kind: 'ptl', label: 'page-table lock', family: 'lock', atomic: true, provides: ['ptl-held', 'preempt-off'] },
+  { kind: 'pte-map', label: 'mapped PTE pointer', family: 'bracket' },
+  { kind: 'kmap', label: 'kmap_local/kmap_atomic mapping', family: 'bracket' },
+  { kind: 'rcu', label: 'RCU read-side section', family: 'bracket', atomic: true, provides: ['rcu', 'rcu-or-irq-off'] },
+  { kind: 'rcu-sched', label: 'RCU-sched read-side section', family: 'bracket', atomic: true, provides: ['rcu', 'rcu-or-irq-off', 'preempt-off'] },
+  { kind: 'srcu', label: 'SRCU read-side section', family: 'bracket' },
+  { kind: 'irq-off', label: 'IRQs-off section', family: 'bracket', atomic: true, provides: ['irq-off', 'rcu-or-irq-off', 'preempt-off'] },
+  { kind: 'preempt-off', label: 'preemption-disabled section', family: 'bracket', atomic: true, provides: ['preempt-off'] },
+  { kind: 'bh-off', label: 'bottom-halves-disabled section', family: 'bracket', atomic: true },
+  { kind: 'pagefault-off', label: 'pagefault-disabled section', family: 'bracket', atomic: true },
+  { kind: 'lockless-walk', label: 'lockless page-table walk', family: 'bracket' },
+  { kind: 'spf-section', label: 'speculative page-fault section', family: 'bracket', atomic: true },
+];

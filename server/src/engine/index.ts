@@ -1,0 +1,263 @@
+/**
+ * The engine: text in, findings out. The CLI and the language server are thin
+ * shells over `analyze`.
+ *
+ *   text ─► patch/parseDocument ─► c/rebuildAll ─► units (side × variant × CFG)
+ *        ─► rules (catalog-driven) ─► RawFindings in image coordinates
+ *        ─► locate() back to the input document ─► differential / suppress / filter
+ */
+import { parseDocument } from '../patch/parse';
+import { mapColumnEnd } from '../patch/model';
+import type { ParsedDocument, Severity } from '../patch/model';
+import type { ParseOptions } from '../patch/limits';
+import { rebuildAll, locate, type RebuildOptions } from '../c/rebuild';
+import type { RebuiltFunction, FunctionImage } from '../c/model';
+import { buildCfg } from '../c/cfg';
+import { LineIndex, type Range } from '../util/lineIndex';
+import { catalog as defaultCatalog, type Catalog } from '../catalog';
+import { ALL_RULES } from '../rules';
+import type { ImagePos, RawFinding, Rule, RuleContext, Side, Unit } from '../rules/api';
+import { CATEGORIES, SEVERITY_RANK, type Category, type Finding } from './findings';
+import { ruleInfo } from './ruleInfo';
+
+export interface AnalyzeOptions {
+  /** Show every post-image finding, not only what the patch introduces (CLI --all). */
+  all?: boolean;
+  /** Only these categories (default: all). */
+  categories?: readonly Category[];
+  /** Drop findings below this severity. */
+  minSeverity?: Severity;
+  /** Per-rule or per-category severity overrides ('off' disables). */
+  severityOverrides?: Record<string, Severity | 'off'>;
+  /** Kernel-tree mode: read a file of the tree (relative path). */
+  treeFile?: RebuildOptions['treeFile'];
+  parse?: ParseOptions;
+  rules?: readonly Rule[];
+  catalog?: Catalog;
+}
+
+export interface Analysis {
+  doc: ParsedDocument;
+  index: LineIndex;
+  functions: RebuiltFunction[];
+  units: Unit[];
+  findings: Finding[];
+  /** Milliseconds per stage. */
+  timings: { parse: number; rebuild: number; rules: number };
+}
+
+const now = () => performance.now();
+
+/** Build every unit (function side × configuration) with its CFG. */
+export function buildUnits(functions: readonly RebuiltFunction[]): Unit[] {
+  const units: Unit[] = [];
+  for (const fn of functions) {
+    for (const side of ['pre', 'post'] as const) {
+      const image = fn[side];
+      if (!image) continue;
+      for (const variant of image.variants) {
+        let cfg;
+        try {
+          cfg = buildCfg(variant);
+        } catch {
+          cfg = null; // a CFG bug must not take the document down; the function is skipped
+        }
+        if (cfg) units.push({ fn, side, image, variant, cfg });
+      }
+    }
+  }
+  return units;
+}
+
+export function ruleContext(doc: ParsedDocument, functions: readonly RebuiltFunction[], units: readonly Unit[], cat: Catalog): RuleContext {
+  const bySide = new Map<string, Unit[]>();
+  const ids = new Map<RebuiltFunction, number>();
+  functions.forEach((f, i) => ids.set(f, i));
+  for (const u of units) {
+    const k = `${ids.get(u.fn)}:${u.side}`;
+    let list = bySide.get(k);
+    if (!list) bySide.set(k, (list = []));
+    list.push(u);
+  }
+  return {
+    doc,
+    catalog: cat,
+    functions,
+    units,
+    unitsOf: (fn, side) => bySide.get(`${ids.get(fn)}:${side}`) ?? [],
+  };
+}
+
+/** Map an image position to a range of the input document (null when it has no patch line). */
+export function imageRange(index: LineIndex, img: FunctionImage, at: ImagePos): Range | null {
+  const tryLine = (line: number, col: number, endCol: number | undefined): Range | null => {
+    const loc = locate(img, line, col);
+    if (loc.kind !== 'patch' || loc.offset === undefined) return null;
+    const src = loc.line.src;
+    const end = endCol !== undefined ? mapColumnEnd(src, endCol) : mapColumnEnd(src, loc.line.text.length);
+    return index.rangeOf(loc.offset, end ?? loc.offset);
+  };
+  const exact = tryLine(at.line, at.col, at.endCol);
+  if (exact) return exact;
+  // A synthesized or tree line: anchor on the nearest real patch line above, then below.
+  for (let d = 1; d < img.origin.length; d++) {
+    for (const l of [at.line - d, at.line + d]) {
+      if (l < 0 || l >= img.origin.length) continue;
+      const text = img.variants[0]?.text.split('\n')[l] ?? '';
+      const first = Math.max(0, text.search(/\S/));
+      const r = tryLine(l, first, undefined);
+      if (r) return r;
+    }
+  }
+  return null;
+}
+
+/** The post-image file line (1-based) of an image line, for findings on real C files. */
+export function fileLineOf(img: FunctionImage, line: number, side: Side): number | undefined {
+  const o = img.origin[line];
+  if (!o) return undefined;
+  if (o.kind === 'tree') return o.fileLine;
+  if (o.kind === 'patch') return side === 'post' ? o.line.newLine : o.line.oldLine;
+  return undefined;
+}
+
+function suppressed(img: FunctionImage, line: number, rule: string, category: string): boolean {
+  const lines = img.text.split('\n');
+  for (const l of [line, line - 1]) {
+    const m = /mm-review:\s*ignore\b([^*\n]*)/.exec(lines[l] ?? '');
+    if (!m) continue;
+    const what = m[1].trim().split(/[\s,]+/).filter(Boolean);
+    if (what.length === 0 || what.includes(rule) || what.includes(category)) return true;
+  }
+  return false;
+}
+
+function effectiveSeverity(rule: Rule | undefined, id: string, category: Category, raw: Severity | undefined, opts: AnalyzeOptions): Severity | 'off' {
+  const o = opts.severityOverrides ?? {};
+  return o[id] ?? o[category] ?? raw ?? rule?.severity ?? ruleInfo(id).severity;
+}
+
+/** Run the rules over the units, map to the document, apply differential mode and filters. */
+export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}): Finding[] {
+  const rules = opts.rules ?? ALL_RULES;
+  const ctx = ruleContext(doc, functions, units, opts.catalog ?? defaultCatalog);
+  const raw: { f: RawFinding; unit: Unit; rule: Rule }[] = [];
+  const internal: Finding[] = [];
+  for (const rule of rules) {
+    try {
+      for (const unit of units) for (const f of rule.check(unit, ctx)) raw.push({ f, unit, rule });
+      for (const f of rule.checkDocument?.(ctx) ?? []) raw.push({ f, unit: f.unit, rule });
+    } catch (e) {
+      internal.push({
+        rule: 'input/internal-error',
+        category: 'input',
+        severity: 'info',
+        message: `rule ${rule.id} failed on this document and was skipped: ${(e as Error).message}`,
+        range: index.rangeOf(0, 0),
+        related: [],
+      });
+    }
+  }
+
+  // Differential: a post-image defect whose fingerprint the pre-image of the same function also has is not new.
+  const preKeys = new Set<string>();
+  for (const r of raw) if (r.unit.side === 'pre') preKeys.add(`${r.unit.fn.path}|${r.unit.fn.name}|${r.f.fingerprint}`);
+
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const { f, unit, rule } of raw) {
+    if (unit.side !== 'post') continue; // pre-image findings only serve as the baseline
+    if (!opts.all && preKeys.has(`${unit.fn.path}|${unit.fn.name}|${f.fingerprint}`)) continue;
+    if (suppressed(unit.image, f.at.line, f.rule, rule.category)) continue;
+    const sev = effectiveSeverity(rule, f.rule, rule.category, f.severity, opts);
+    if (sev === 'off') continue;
+    const range = imageRange(index, unit.image, f.at);
+    if (!range) continue;
+    const key = `${f.rule}|${range.start.line}:${range.start.character}|${f.message}`;
+    if (seen.has(key)) continue; // the same defect in several configurations
+    seen.add(key);
+    const related = (f.related ?? [])
+      .map((r) => ({ message: r.message, range: imageRange(index, unit.image, r.at) }))
+      .filter((r): r is { message: string; range: Range } => r.range !== null);
+    const fixes = f.fixes
+      ?.map((fx) => ({
+        title: fx.title,
+        edits: fx.edits.map((e) => ({ range: imageRange(index, unit.image, e.at), newText: e.newText })),
+      }))
+      .filter((fx) => fx.edits.every((e) => e.range))
+      .map((fx) => ({ title: fx.title, edits: fx.edits.map((e) => ({ range: e.range as Range, newText: e.newText })) }));
+    out.push({
+      rule: f.rule,
+      category: rule.category,
+      severity: sev,
+      message: f.message,
+      range,
+      related,
+      scenario: f.scenario,
+      scenarioParams: f.scenarioParams,
+      fixes: fixes && fixes.length ? fixes : undefined,
+      file: unit.fn.path,
+      function: unit.fn.name,
+      fileLine: fileLineOf(unit.image, f.at.line, unit.side),
+    });
+  }
+  return [...internal, ...out];
+}
+
+/** Parse diagnostics as findings of category 'input'. */
+export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[]): Finding[] {
+  const out: Finding[] = doc.diagnostics.map((d) => ({
+    rule: d.code.startsWith('input/') ? d.code : `input/${d.code}`,
+    category: 'input' as const,
+    severity: d.severity,
+    message: d.message,
+    range: index.rangeOf(d.span.start, d.span.end),
+    related: [],
+  }));
+  for (const fn of functions) {
+    for (const p of fn.problems) {
+      const span = p.line?.span ?? fn.hunks[0]?.headerSpan;
+      out.push({
+        rule: 'input/c-parse',
+        category: 'input',
+        severity: 'info',
+        message: `${fn.name}: ${p.message}`,
+        range: span ? index.rangeOf(span.start, span.end) : index.rangeOf(0, 0),
+        related: [],
+        file: fn.path,
+        function: fn.name,
+      });
+    }
+  }
+  return out;
+}
+
+function keep(f: Finding, opts: AnalyzeOptions): boolean {
+  if (opts.categories && !opts.categories.includes(f.category)) return false;
+  if (opts.minSeverity && SEVERITY_RANK[f.severity] < SEVERITY_RANK[opts.minSeverity]) return false;
+  const o = opts.severityOverrides ?? {};
+  if ((o[f.rule] ?? o[f.category]) === 'off') return false;
+  return true;
+}
+
+export function byPosition(a: Finding, b: Finding): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule);
+}
+
+/** Analyse one document. Never throws on bad input. */
+export function analyze(text: string, uri = '', opts: AnalyzeOptions = {}): Analysis {
+  const t0 = now();
+  const doc = parseDocument(text, uri, opts.parse);
+  const index = new LineIndex(text);
+  const t1 = now();
+  const functions = rebuildAll(doc, { treeFile: opts.treeFile });
+  const units = buildUnits(functions);
+  const t2 = now();
+  const findings = [...inputFindings(doc, index, functions), ...runRules(doc, index, functions, units, opts)]
+    .filter((f) => keep(f, opts))
+    .sort(byPosition);
+  const t3 = now();
+  return { doc, index, functions, units, findings, timings: { parse: t1 - t0, rebuild: t2 - t1, rules: t3 - t2 } };
+}
+
+export { CATEGORIES };

@@ -1,0 +1,85 @@
+/**
+ * The contract between the engine and the rules.
+ *
+ * A rule looks at the rebuilt functions of one document (both sides of the
+ * patch, every preprocessor configuration) through a RuleContext, asks the
+ * kernel API catalog what calls mean, and returns RawFindings located in
+ * function-image coordinates. The engine maps them to the input document,
+ * applies differential mode (post-image findings whose fingerprint also
+ * exists in the pre-image are dropped), suppressions and the user's filters.
+ */
+import type { ParsedDocument, Severity } from '../patch/model';
+import type { RebuiltFunction, FunctionImage, ConfigVariant } from '../c/model';
+import type { Cfg } from '../c/cfg';
+import type { Catalog } from '../catalog';
+import type { Category } from '../engine/findings';
+
+export type Side = 'pre' | 'post';
+
+/** One analysable unit: one side of one function in one preprocessor configuration. */
+export interface Unit {
+  fn: RebuiltFunction;
+  side: Side;
+  image: FunctionImage;
+  variant: ConfigVariant;
+  cfg: Cfg;
+}
+
+/** A position in a unit's image: 0-based line and UTF-16 column of the variant text. */
+export interface ImagePos {
+  line: number;
+  col: number;
+  /** End column on the same line (exclusive); defaults to the end of the token/statement the rule knows. */
+  endCol?: number;
+}
+
+export interface RawRelated {
+  message: string;
+  at: ImagePos;
+}
+
+export interface RawEdit {
+  at: ImagePos & { endCol: number };
+  newText: string;
+}
+
+export interface RawFinding {
+  rule: string;
+  /** Defaults to the rule's severity. */
+  severity?: Severity;
+  message: string;
+  at: ImagePos;
+  related?: RawRelated[];
+  scenario?: string;
+  scenarioParams?: Record<string, string | number>;
+  fixes?: { title: string; edits: RawEdit[] }[];
+  /**
+   * Identity of the defect independent of line numbers, for differential mode:
+   * e.g. `ref-balance/leak|page|get_page|return -EFAULT`. Same fingerprint in
+   * the pre-image and the post-image = not introduced by the patch.
+   */
+  fingerprint: string;
+}
+
+export interface RuleContext {
+  doc: ParsedDocument;
+  catalog: Catalog;
+  functions: readonly RebuiltFunction[];
+  /** Every unit (function × side × variant), CFGs built once and shared by all rules. */
+  units: readonly Unit[];
+  /** The units of one function side. */
+  unitsOf(fn: RebuiltFunction, side: Side): readonly Unit[];
+}
+
+export interface Rule {
+  id: string;
+  category: Category;
+  severity: Severity;
+  title: string;
+  /** One paragraph for `mm-review rules` and the docs page. */
+  description: string;
+  /** Runs on one unit. Must not throw on odd code (the engine catches and reports if it does). */
+  check(unit: Unit, ctx: RuleContext): RawFinding[];
+  /** Optional whole-document pass (cross-function pairing, e.g. store-buffering between two functions). */
+  checkDocument?(ctx: RuleContext): (RawFinding & { unit: Unit })[];
+}
