@@ -194,7 +194,7 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
       range,
       related,
       scenario: f.scenario,
-      scenarioParams: f.scenarioParams,
+      scenarioParams: f.scenario ? { function: unit.fn.name, ...f.scenarioParams, line: range.start.line + 1 } : f.scenarioParams,
       fixes: fixes && fixes.length ? fixes : undefined,
       file: unit.fn.path,
       function: unit.fn.name,
