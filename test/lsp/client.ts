@@ -27,7 +27,7 @@ export interface PublishedDiagnostics {
 export class LspClient {
   readonly proc: ChildProcess;
   readonly conn: MessageConnection;
-  private readonly waiters: { uri: string; pred: (d: PublishedDiagnostics) => boolean; resolve: (d: PublishedDiagnostics) => void }[] = [];
+  private readonly waiters: { uri: string; pred: (d: PublishedDiagnostics) => boolean; resolve: (d: PublishedDiagnostics) => void; reject: (e: Error) => void }[] = [];
   readonly published = new Map<string, PublishedDiagnostics>();
   readonly notifications: { method: string; params: unknown }[] = [];
   stderr = '';
@@ -45,11 +45,21 @@ export class LspClient {
         }
       }
     });
-    this.conn.onNotification((method: string, params: unknown) => this.notifications.push({ method, params }));
+    this.conn.onNotification((method: string, params: unknown) => {
+      this.notifications.push({ method, params });
+    });
     this.conn.onRequest('workspace/configuration', () => [{}]);
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.listen();
+    // If the server dies, fail fast: pending requests reject and waiters get the server's stderr.
+    this.proc.on('exit', (code) => {
+      this.exited = code ?? -1;
+      for (const w of this.waiters.splice(0)) w.reject(new Error(`server exited (${code}); stderr: ${this.stderr}`));
+      this.conn.dispose();
+    });
   }
+
+  exited: number | null = null;
 
   async initialize(rootDir?: string, capabilities: object = {}, initializationOptions?: object): Promise<any> {
     const res = await this.conn.sendRequest('initialize', {
@@ -67,7 +77,7 @@ export class LspClient {
   diagnostics(uri: string, pred: (d: PublishedDiagnostics) => boolean = () => true, timeoutMs = 20000): Promise<PublishedDiagnostics> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; stderr: ${this.stderr}`)), timeoutMs);
-      this.waiters.push({ uri, pred, resolve: (d) => (clearTimeout(t), resolve(d)) });
+      this.waiters.push({ uri, pred, resolve: (d) => (clearTimeout(t), resolve(d)), reject: (e) => (clearTimeout(t), reject(e)) });
     });
   }
 
@@ -91,6 +101,7 @@ export class LspClient {
   }
 
   async shutdown(): Promise<number | null> {
+    if (this.exited !== null) return this.exited;
     try {
       await this.conn.sendRequest('shutdown');
       await this.conn.sendNotification('exit');
