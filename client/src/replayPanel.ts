@@ -1,0 +1,134 @@
+// The replay view: a webview that renders the simulator's Replay JSON
+// (media/replay.js + media/replay.css). The HTML carries no data and no inline
+// code: the replay is posted to the page after it says "ready", and the only
+// script is media/replay.js with a per-load nonce.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+
+/** The simulator's replay (see server/src/sim: replay()). */
+export interface Replay {
+  scenario: string;
+  title: string;
+  seed: string;
+  variant: 'buggy' | 'fixed';
+  cpus: { id: number; name: string }[];
+  steps: {
+    index: number;
+    cpu: number;
+    text: string;
+    kind: string;
+    litmusLine?: number;
+    /** 1-based line in the patch document, when the server knows it. */
+    patchLine?: number;
+    location?: string;
+    value?: string | number;
+    readsFrom?: { step: number | null; description: string };
+    stale?: { newerStep: number; description: string };
+    explanation?: string;
+  }[];
+  outcome: { reachable: boolean; condition: string; invariant: string; brokenAtStep?: number; forbiddenBy?: string[]; explanation: string };
+  verdict: { observation: string; positive: number; negative: number; complete: boolean };
+  litmus: string;
+  params: Record<string, string | number>;
+}
+
+/** The arguments of `mmReview.replay` (the code lens passes them). */
+export interface ReplayRequest {
+  uri?: string;
+  scenario: string;
+  variant?: 'buggy' | 'fixed';
+  params?: Record<string, string | number>;
+  range?: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+export interface ReplayHandlers {
+  onVariant(variant: 'buggy' | 'fixed'): void;
+  onReveal(line: number): void;
+  onExport(): void;
+}
+
+type FromWebview =
+  | { type: 'ready' }
+  | { type: 'variant'; variant: 'buggy' | 'fixed' }
+  | { type: 'reveal'; line: number }
+  | { type: 'export' };
+
+export class ReplayPanel {
+  static readonly viewType = 'mmReview.replay';
+  readonly panel: vscode.WebviewPanel;
+  disposed = false;
+  private ready = false;
+  private pending: { replay: Replay; lines: Record<number, number> } | undefined;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly handlers: ReplayHandlers) {
+    const media = vscode.Uri.joinPath(extensionUri, 'media');
+    this.panel = vscode.window.createWebviewPanel(
+      ReplayPanel.viewType,
+      'Race replay',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      { enableScripts: true, localResourceRoots: [media], retainContextWhenHidden: true, enableFindWidget: true },
+    );
+    this.panel.iconPath = vscode.Uri.joinPath(media, 'replay-icon.svg');
+    this.panel.webview.html = this.html();
+    this.panel.onDidDispose(() => (this.disposed = true));
+    this.panel.webview.onDidReceiveMessage((m: FromWebview) => this.receive(m));
+  }
+
+  show(replay: Replay, lines: Record<number, number>): void {
+    this.panel.title = `Replay ${replay.scenario} (${replay.variant})`;
+    this.pending = { replay, lines };
+    if (this.ready) this.flush();
+    if (!this.panel.visible) this.panel.reveal(undefined, false);
+  }
+
+  private flush(): void {
+    if (!this.pending) return;
+    void this.panel.webview.postMessage({ type: 'replay', replay: this.pending.replay, lines: this.pending.lines });
+  }
+
+  private receive(m: FromWebview): void {
+    if (!m || typeof m !== 'object') return;
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.flush();
+        break;
+      case 'variant':
+        if (m.variant === 'buggy' || m.variant === 'fixed') this.handlers.onVariant(m.variant);
+        break;
+      case 'reveal':
+        if (Number.isInteger(m.line) && m.line >= 0) this.handlers.onReveal(m.line);
+        break;
+      case 'export':
+        this.handlers.onExport();
+        break;
+    }
+  }
+
+  private html(): string {
+    const w = this.panel.webview;
+    const nonce = randomBytes(18).toString('base64');
+    const css = w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'replay.css'));
+    const js = w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'replay.js'));
+    const csp = [
+      "default-src 'none'",
+      `style-src ${w.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+      `img-src ${w.cspSource}`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${css}">
+<title>Race replay</title>
+</head>
+<body>
+<main id="app" aria-live="polite"><p class="loading">Loading the replay…</p></main>
+<script nonce="${nonce}" src="${js}"></script>
+</body>
+</html>`;
+  }
+}

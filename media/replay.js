@@ -1,0 +1,372 @@
+// Replay view (webview script). Renders the simulator's Replay JSON posted by
+// the extension: one lane per CPU, the steps in execution order, the value each
+// read saw and the write it came from, stale reads, the broken invariant, and
+// step/back/play/reset controls (keys: ← → space Home End).
+// No eval, no inline handlers, no remote resources: the CSP forbids them.
+(function () {
+  'use strict';
+  const vscode = acquireVsCodeApi();
+  const app = document.getElementById('app');
+  const SVG = 'http://www.w3.org/2000/svg';
+
+  /** @type {any} */ let replay = null;
+  /** @type {Record<number, number>} */ let lines = {};
+  let pos = -1; // position in replay.steps of the last executed step (-1: none yet)
+  let timer = 0;
+  let byIndex = new Map(); // step.index -> position
+
+  const saved = vscode.getState();
+  if (saved && saved.replay) {
+    setReplay(saved.replay, saved.lines || {}, saved.pos);
+  }
+  window.addEventListener('message', (ev) => {
+    const m = ev.data;
+    if (m && m.type === 'replay' && m.replay) setReplay(m.replay, m.lines || {}, undefined);
+  });
+  vscode.postMessage({ type: 'ready' });
+
+  function setReplay(r, l, p) {
+    stop();
+    replay = r;
+    lines = l;
+    byIndex = new Map(r.steps.map((s, i) => [s.index, i]));
+    const broken = r.outcome && typeof r.outcome.brokenAtStep === 'number' ? byIndex.get(r.outcome.brokenAtStep) : undefined;
+    // Open on the whole race: every step executed, the invariant shown broken.
+    pos = typeof p === 'number' ? p : Math.max(r.steps.length - 1, broken === undefined ? -1 : broken);
+    render();
+  }
+
+  function save() {
+    vscode.setState({ replay, lines, pos });
+  }
+
+  // ---------------------------------------------------------------- elements
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function button(label, title, onClick, cls) {
+    const b = el('button', cls || 'ctl', label);
+    b.type = 'button';
+    b.title = title;
+    b.setAttribute('aria-label', title);
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  function render() {
+    if (!replay) return;
+    const r = replay;
+    app.textContent = '';
+
+    // Header: title, seed, variant toggle, export.
+    const head = el('header', 'head');
+    const h1 = el('h1', 'title');
+    h1.append(el('span', 'scenario', r.scenario), ' ', el('span', '', r.title));
+    head.append(h1);
+    const meta = el('div', 'meta');
+    if (r.seed) meta.append(el('span', 'seed', 'seed ' + r.seed));
+    const toggle = el('div', 'variant-toggle');
+    toggle.setAttribute('role', 'group');
+    toggle.setAttribute('aria-label', 'Variant');
+    for (const v of ['buggy', 'fixed']) {
+      const b = button(v === 'buggy' ? 'Buggy' : 'Fixed', 'Show the ' + v + ' variant', () => {
+        if (v !== r.variant) {
+          toggle.classList.add('busy');
+          vscode.postMessage({ type: 'variant', variant: v });
+        }
+      }, 'variant ' + v + (v === r.variant ? ' selected' : ''));
+      b.setAttribute('aria-pressed', String(v === r.variant));
+      b.dataset.variant = v;
+      toggle.append(b);
+    }
+    meta.append(toggle);
+    meta.append(button('Export litmus', 'Open this race as a .litmus test', () => vscode.postMessage({ type: 'export' }), 'ctl export'));
+    head.append(meta);
+    app.append(head);
+
+    app.append(renderOutcome(r));
+    app.append(renderControls(r));
+    app.append(renderLanes(r));
+    app.append(renderDetail(r));
+
+    const lit = el('details', 'litmus');
+    lit.append(el('summary', '', 'Litmus program'), el('pre', 'code', r.litmus || ''));
+    app.append(lit);
+    drawArrow();
+    save();
+  }
+
+  function renderOutcome(r) {
+    const o = r.outcome || {};
+    const box = el('section', 'outcome ' + (o.reachable ? 'reachable' : 'unreachable'));
+    box.setAttribute('role', 'status');
+    const line = el('div', 'outcome-head');
+    if (o.reachable) {
+      line.append(el('span', 'badge bad', 'REACHABLE'), ' ', el('strong', 'invariant', o.invariant));
+    } else {
+      line.append(el('span', 'badge good', 'UNREACHABLE'), ' ', el('span', '', 'in the ' + r.variant + ' variant: '),
+        el('strong', 'invariant', o.invariant));
+    }
+    box.append(line);
+    if (o.condition) {
+      const c = el('div', 'condition');
+      c.append(el('span', 'label', 'Condition '), el('code', '', o.condition));
+      box.append(c);
+    }
+    if (!o.reachable && Array.isArray(o.forbiddenBy) && o.forbiddenBy.length) {
+      const f = el('div', 'forbidden');
+      f.append(el('span', 'label', 'Forbidden by '));
+      const ul = el('ul', 'forbidden-list');
+      for (const why of o.forbiddenBy) ul.append(el('li', '', why));
+      f.append(ul);
+      box.append(f);
+    }
+    if (o.explanation) box.append(el('p', 'explanation', o.explanation));
+    const v = r.verdict;
+    if (v) {
+      box.append(el('div', 'verdict', 'LKMM: ' + v.observation + ' (' + v.positive + ' of ' + (v.positive + v.negative) +
+        ' executions reach it' + (v.complete ? '' : ', search incomplete') + ')'));
+    }
+    return box;
+  }
+
+  function renderControls(r) {
+    const bar = el('nav', 'controls');
+    bar.setAttribute('aria-label', 'Replay controls');
+    bar.append(
+      button('⏮', 'Reset (Home)', reset),
+      button('◀', 'Back (←)', back),
+      button(timer ? '⏸' : '▶', timer ? 'Pause (space)' : 'Play (space)', togglePlay, 'ctl play'),
+      button('▶|', 'Step (→)', step),
+      button('⏭', 'Last step (End)', end),
+    );
+    bar.append(el('span', 'counter', 'Step ' + (pos + 1) + ' / ' + r.steps.length));
+    bar.append(el('span', 'hint', '← → step · space play · Home reset'));
+    return bar;
+  }
+
+  function renderLanes(r) {
+    const wrap = el('section', 'lanes-wrap');
+    const grid = el('div', 'lanes');
+    grid.id = 'lanes';
+    grid.style.gridTemplateColumns = 'repeat(' + r.cpus.length + ', minmax(14em, 1fr))';
+    const col = new Map(r.cpus.map((c, i) => [c.id, i + 1]));
+    r.cpus.forEach((c, i) => {
+      const h = el('div', 'lane-head', c.name);
+      h.style.gridColumn = String(i + 1);
+      h.style.gridRow = '1';
+      grid.append(h);
+      const bg = el('div', 'lane-bg');
+      bg.style.gridColumn = String(i + 1);
+      bg.style.gridRow = '1 / span ' + (r.steps.length + 1);
+      grid.prepend(bg);
+    });
+    const cur = r.steps[pos];
+    const rfSource = cur && cur.readsFrom && cur.readsFrom.step !== null && cur.readsFrom.step !== undefined
+      ? byIndex.get(cur.readsFrom.step) : undefined;
+    const staleNewer = cur && cur.stale ? byIndex.get(cur.stale.newerStep) : undefined;
+    const brokenPos = typeof r.outcome.brokenAtStep === 'number' ? byIndex.get(r.outcome.brokenAtStep) : undefined;
+
+    r.steps.forEach((s, i) => {
+      const card = el('div', 'step kind-' + s.kind);
+      card.id = 'step-' + i;
+      card.style.gridColumn = String(col.get(s.cpu) || 1);
+      card.style.gridRow = String(i + 2);
+      if (i > pos) card.classList.add('future');
+      if (i === pos) card.classList.add('current');
+      if (i === rfSource) card.classList.add('rf-source');
+      if (i === staleNewer) card.classList.add('stale-newer');
+      if (s.stale) card.classList.add('stale');
+      const isBroken = i === brokenPos && r.outcome.reachable;
+      if (isBroken) card.classList.add('broken-at');
+      if (isBroken && i <= pos) card.classList.add('broken');
+      card.tabIndex = -1;
+
+      const top = el('div', 'step-top');
+      top.append(el('span', 'step-no', '#' + s.index), el('span', 'kind', s.kind));
+      if (s.location !== undefined) {
+        const lv = el('span', 'locval');
+        lv.append(el('code', '', s.location + (s.value !== undefined ? (s.kind === 'read' ? ' → ' : ' = ') + s.value : '')));
+        top.append(lv);
+      }
+      card.append(top);
+      const code = el('code', 'src', s.text);
+      card.append(code);
+      if (s.readsFrom) {
+        const from = s.readsFrom.step === null || s.readsFrom.step === undefined ? 'initial value' : 'step #' + s.readsFrom.step;
+        const rf = el('div', 'rf', '↖ reads ' + (s.value !== undefined ? s.value + ' ' : '') + 'from ' + from);
+        rf.title = s.readsFrom.description || '';
+        card.append(rf);
+      }
+      if (s.stale) {
+        const st = el('div', 'stale-mark', '⚠ stale: newer write #' + s.stale.newerStep + ' not yet visible');
+        st.title = s.stale.description || '';
+        card.append(st);
+      }
+      if (isBroken) card.append(el('div', 'broken-mark', '✗ ' + r.outcome.invariant));
+      const line = lines[s.index];
+      if (typeof line === 'number') {
+        card.classList.add('has-source');
+        card.title = 'Go to line ' + (line + 1) + ' of the patch';
+        card.addEventListener('click', () => {
+          pos = i;
+          render();
+          vscode.postMessage({ type: 'reveal', line });
+        });
+      } else {
+        card.addEventListener('click', () => {
+          pos = i;
+          render();
+        });
+      }
+      grid.append(card);
+    });
+    wrap.append(grid);
+    return wrap;
+  }
+
+  function renderDetail(r) {
+    const box = el('section', 'detail');
+    box.setAttribute('aria-live', 'polite');
+    const s = r.steps[pos];
+    if (!s) {
+      box.append(el('p', 'muted', 'Nothing executed yet. Press → to run the first step.'));
+      return box;
+    }
+    const cpu = r.cpus.find((c) => c.id === s.cpu);
+    const h = el('h2', '', 'Step #' + s.index + ' on ' + (cpu ? cpu.name : 'CPU' + s.cpu));
+    box.append(h, el('code', 'src big', s.text));
+    if (s.explanation) box.append(el('p', '', s.explanation));
+    if (s.readsFrom) box.append(el('p', 'rf-desc', 'Reads from ' + (s.readsFrom.step === null ? 'the initial value' : 'step #' + s.readsFrom.step) + ': ' + s.readsFrom.description));
+    if (s.stale) box.append(el('p', 'stale-desc', '⚠ Stale read: ' + s.stale.description));
+    const brokenPos = typeof r.outcome.brokenAtStep === 'number' ? byIndex.get(r.outcome.brokenAtStep) : undefined;
+    if (r.outcome.reachable && brokenPos !== undefined && pos >= brokenPos) {
+      box.append(el('p', 'broken-desc', '✗ Invariant broken at step #' + r.outcome.brokenAtStep + ': ' + r.outcome.invariant));
+    }
+    return box;
+  }
+
+  // Reads-from arrow for the current step: an SVG overlay on the lanes grid.
+  function drawArrow() {
+    const grid = document.getElementById('lanes');
+    if (!grid || !replay) return;
+    const s = replay.steps[pos];
+    if (!s || !s.readsFrom || s.readsFrom.step === null || s.readsFrom.step === undefined) return;
+    const from = byIndex.get(s.readsFrom.step);
+    if (from === undefined) return;
+    const a = document.getElementById('step-' + from);
+    const b = document.getElementById('step-' + pos);
+    if (!a || !b) return;
+    const g = grid.getBoundingClientRect();
+    const ra = a.getBoundingClientRect();
+    const rb = b.getBoundingClientRect();
+    const svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('class', 'arrows');
+    svg.setAttribute('width', String(grid.scrollWidth));
+    svg.setAttribute('height', String(grid.scrollHeight));
+    const defs = document.createElementNS(SVG, 'defs');
+    const marker = document.createElementNS(SVG, 'marker');
+    marker.setAttribute('id', 'head');
+    marker.setAttribute('viewBox', '0 0 10 10');
+    marker.setAttribute('refX', '9');
+    marker.setAttribute('refY', '5');
+    marker.setAttribute('markerWidth', '7');
+    marker.setAttribute('markerHeight', '7');
+    marker.setAttribute('orient', 'auto-start-reverse');
+    const tip = document.createElementNS(SVG, 'path');
+    tip.setAttribute('d', 'M0,0 L10,5 L0,10 z');
+    tip.setAttribute('class', 'arrow-head');
+    marker.append(tip);
+    defs.append(marker);
+    svg.append(defs);
+    const x1 = ra.left + ra.width / 2 - g.left;
+    const y1 = ra.bottom - g.top;
+    const x2 = rb.left + (ra.left < rb.left ? 12 : rb.width - 12) - g.left;
+    const y2 = rb.top + rb.height / 2 - g.top;
+    const path = document.createElementNS(SVG, 'path');
+    path.setAttribute('d', 'M' + x1 + ',' + y1 + ' C' + x1 + ',' + (y1 + y2) / 2 + ' ' + x2 + ',' + (y1 + y2) / 2 + ' ' + x2 + ',' + y2);
+    path.setAttribute('class', 'arrow' + (s.stale ? ' stale' : ''));
+    path.setAttribute('marker-end', 'url(#head)');
+    svg.append(path);
+    grid.append(svg);
+  }
+
+  // ---------------------------------------------------------------- controls
+  function go(p) {
+    if (!replay) return;
+    pos = Math.max(-1, Math.min(replay.steps.length - 1, p));
+    render();
+    const c = document.getElementById('step-' + pos);
+    if (c) c.scrollIntoView({ block: 'nearest' });
+  }
+  function step() {
+    go(pos + 1);
+  }
+  function back() {
+    go(pos - 1);
+  }
+  function reset() {
+    stop();
+    go(-1);
+  }
+  function end() {
+    stop();
+    go(replay ? replay.steps.length - 1 : -1);
+  }
+  function stop() {
+    if (timer) clearInterval(timer);
+    timer = 0;
+  }
+  function togglePlay() {
+    if (!replay) return;
+    if (timer) {
+      stop();
+      render();
+      return;
+    }
+    if (pos >= replay.steps.length - 1) pos = -1;
+    timer = setInterval(() => {
+      if (!replay || pos >= replay.steps.length - 1) {
+        stop();
+        render();
+        return;
+      }
+      go(pos + 1);
+    }, 900);
+    render();
+  }
+
+  document.addEventListener('keydown', (e) => {
+    if (e.target && /** @type {HTMLElement} */ (e.target).closest && /** @type {HTMLElement} */ (e.target).closest('input, textarea, summary')) return;
+    switch (e.key) {
+      case 'ArrowRight':
+        stop();
+        step();
+        break;
+      case 'ArrowLeft':
+        stop();
+        back();
+        break;
+      case ' ':
+        togglePlay();
+        break;
+      case 'Home':
+        reset();
+        break;
+      case 'End':
+        end();
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  });
+  window.addEventListener('resize', () => {
+    const old = document.querySelector('svg.arrows');
+    if (old) old.remove();
+    drawArrow();
+  });
+})();
