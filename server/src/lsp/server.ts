@@ -38,9 +38,11 @@ export interface Settings {
   severityOverrides: Record<string, Severity | 'off'>;
   kernelTree: string;
   maxFileSizeMB: number;
+  /** Quiet time after a keystroke before re-analysing (ms). bench/lsp measures the work with 0. */
+  debounceMs: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = { differential: true, categories: null, severityOverrides: {}, kernelTree: '', maxFileSizeMB: 64 };
+export const DEFAULT_SETTINGS: Settings = { differential: true, categories: null, severityOverrides: {}, kernelTree: '', maxFileSizeMB: 64, debounceMs: 150 };
 
 export const COMMANDS = ['mmReview.replay', 'mmReview.scenarios', 'mmReview.exportLitmus', 'mmReview.runLitmus'] as const;
 
@@ -121,7 +123,7 @@ export function startServer(connection: Connection): void {
       if (p) workspaceRoots.push(p);
     }
     const init = params.initializationOptions as Partial<Settings> | undefined;
-    if (init) settings = { ...settings, ...init };
+    if (init) settings = normalizeSettings({ ...settings, ...init });
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -165,7 +167,7 @@ export function startServer(connection: Connection): void {
     return workspaceRoots.find((r) => isKernelTree(r));
   }
 
-  function schedule(doc: TextDocument, delay = 150): void {
+  function schedule(doc: TextDocument, delay = settings.debounceMs): void {
     const old = timers.get(doc.uri);
     if (old) clearTimeout(old);
     timers.set(
@@ -377,6 +379,7 @@ function normalizeSettings(s: Settings): Settings {
     severityOverrides: s.severityOverrides && typeof s.severityOverrides === 'object' ? s.severityOverrides : {},
     kernelTree: typeof s.kernelTree === 'string' ? s.kernelTree : '',
     maxFileSizeMB: typeof s.maxFileSizeMB === 'number' && s.maxFileSizeMB > 0 ? s.maxFileSizeMB : DEFAULT_SETTINGS.maxFileSizeMB,
+    debounceMs: typeof s.debounceMs === 'number' && s.debounceMs >= 0 ? s.debounceMs : DEFAULT_SETTINGS.debounceMs,
   };
 }
 

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+/**
+ * Keystroke latency of the language server, as an editor sees it.
+ *
+ * Starts `mm-review-lsp --stdio`, opens a ~5,000-line patch series built from
+ * examples/ (each copy renamed so that every file and function is distinct),
+ * then makes N one-character edits inside hunk lines (insert a space before a
+ * `;`, then remove it) and measures the time from sending didChange to the
+ * publishDiagnostics of that version. The server's debounce is set to 0 so the
+ * numbers are the work itself; the debounce delay an editor adds on top is the
+ * `mmReview.debounceMs` setting (default 150 ms), reported separately.
+ *
+ * Usage: node bench/lsp.js [--edits 200] [--lines 5000]     (after npm run build)
+ */
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
+
+const ROOT = path.join(__dirname, '..');
+const arg = (name, def) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const EDITS = arg('--edits', 200);
+const LINES = arg('--lines', 5000);
+
+function buildSeries() {
+  const ex = ['gup-stable-pin-series.mbox', 'mangled-pinned-ptes.eml', 'qp-readahead-order.eml'].map((f) => fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8'));
+  const out = [];
+  let n = 0;
+  for (let i = 0; n < LINES; i++) {
+    const src = ex[i % ex.length];
+    // Distinct file paths and function names per copy, and an mbox separator for single mails.
+    let t = src.replace(/\b(mm|include\/linux)\/([a-z_-]+)\.(c|h)\b/g, `$1/$2_${i}.$3`);
+    if (!t.startsWith('From ')) t = `From mm-review-bench-${i} Mon Sep 17 00:00:00 2001\n` + t;
+    out.push(t.endsWith('\n') ? t : t + '\n');
+    n += t.split('\n').length;
+  }
+  return out.join('');
+}
+
+function median(a) {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)];
+}
+function pct(a, p) {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+async function main() {
+  const text = buildSeries();
+  const lines = text.split('\n');
+  // Candidate edit sites: added or context lines of C code inside hunks that end in ';'.
+  const sites = [];
+  let inHunk = false;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (l.startsWith('@@')) inHunk = true;
+    else if (l.startsWith('diff --git') || l.startsWith('From ')) inHunk = false;
+    else if (inHunk && /^[+ ]\t.*;$/.test(l) && !/[=]/.test(l.slice(-3))) sites.push(i);
+  }
+  if (sites.length === 0) throw new Error('no edit sites found');
+
+  const proc = spawn(process.execPath, [path.join(ROOT, 'server', 'bin', 'mm-review-lsp.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
+  const waiting = new Map();
+  conn.onNotification('textDocument/publishDiagnostics', (p) => {
+    const w = waiting.get(p.version);
+    if (w) {
+      waiting.delete(p.version);
+      w(p);
+    }
+  });
+  conn.onRequest('workspace/configuration', () => [{ debounceMs: 0 }]);
+  conn.listen();
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { debounceMs: 0 } });
+  await conn.sendNotification('initialized', {});
+  const uri = 'file:///bench/series.mbox';
+  const published = (v) => new Promise((r) => waiting.set(v, r));
+
+  let t0 = performance.now();
+  let p = published(1);
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'diff', version: 1, text } });
+  const first = await p;
+  const openMs = performance.now() - t0;
+
+  const lat = [];
+  let version = 1;
+  for (let k = 0; k < EDITS; k++) {
+    const line = sites[(k * 7919) % sites.length];
+    const col = lines[line].length - 1; // before the ';'
+    const insert = k % 2 === 0;
+    version++;
+    p = published(version);
+    t0 = performance.now();
+    await conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [
+        insert
+          ? { range: { start: { line, character: col }, end: { line, character: col } }, text: ' ' }
+          : { range: { start: { line, character: col }, end: { line, character: col + 1 } }, text: '' },
+      ],
+    });
+    await p;
+    lat.push(performance.now() - t0);
+    if (!insert) continue;
+    // keep the next edit (the removal) at the same place
+    sites.splice(sites.indexOf(line), 0);
+    k++;
+    version++;
+    p = published(version);
+    t0 = performance.now();
+    await conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: { start: { line, character: col }, end: { line, character: col + 1 } }, text: '' }],
+    });
+    await p;
+    lat.push(performance.now() - t0);
+  }
+  await conn.sendRequest('shutdown');
+  await conn.sendNotification('exit');
+  conn.dispose();
+
+  console.log(`bench/lsp: ${lines.length} lines, ${sites.length} edit sites, ${first.diagnostics.length} diagnostics on open`);
+  console.log(`  open (parse + analyse + publish): ${openMs.toFixed(1)} ms`);
+  console.log(`  ${lat.length} one-character edits, didChange -> publishDiagnostics (debounce 0):`);
+  console.log(`    p50 ${median(lat).toFixed(1)} ms   p95 ${pct(lat, 95).toFixed(1)} ms   max ${Math.max(...lat).toFixed(1)} ms`);
+  console.log(`  editor debounce (mmReview.debounceMs default) adds 150 ms of quiet time before the work starts`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
