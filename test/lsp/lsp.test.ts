@@ -35,7 +35,7 @@ describe('mm-review-lsp --stdio: protocol basics', () => {
     assert.ok(codes.has('input/wrapped-header'), [...codes].join(','));
     assert.ok(codes.has('input/tabs-to-spaces'));
     const hdr = d.diagnostics.find((x) => x.code === 'input/wrapped-header')!;
-    assert.match(text.split('\n')[hdr.range.start.line], /^@@ /, 'the wrapped-header diagnostic sits on the hunk header line');
+    assert.match(text.split('\n')[hdr.range.start.line - 1], /^@@ /, 'the wrapped-header diagnostic sits on the continuation of the hunk header');
     assert.ok(d.diagnostics.every((x) => x.codeDescription?.href.startsWith('file://')));
     assert.equal(d.version, 1);
   });
