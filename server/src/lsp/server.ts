@@ -294,7 +294,8 @@ export function startServer(connection: Connection): void {
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
-  connection.onHover((p): Hover | null => {
+  connection.onHover((p, token): Hover | null => {
+    if (token.isCancellationRequested) return null;
     const a = current(p.textDocument.uri);
     const doc = documents.get(p.textDocument.uri);
     if (!doc) return null;
@@ -305,7 +306,8 @@ export function startServer(connection: Connection): void {
     return md ? { contents: { kind: 'markdown', value: md }, range: word!.range } : null;
   });
 
-  connection.onCodeLens((p): CodeLens[] => {
+  connection.onCodeLens((p, token): CodeLens[] => {
+    if (token.isCancellationRequested) return [];
     const a = current(p.textDocument.uri);
     return (a?.findings ?? [])
       .filter((f) => f.scenario)
@@ -319,7 +321,8 @@ export function startServer(connection: Connection): void {
       }));
   });
 
-  connection.onCodeAction((p): CodeAction[] => {
+  connection.onCodeAction((p, token): CodeAction[] => {
+    if (token.isCancellationRequested) return [];
     const a = current(p.textDocument.uri);
     if (!a) return [];
     const out: CodeAction[] = [];
@@ -339,7 +342,8 @@ export function startServer(connection: Connection): void {
     return out;
   });
 
-  connection.onDocumentSymbol((p): DocumentSymbol[] => {
+  connection.onDocumentSymbol((p, token): DocumentSymbol[] => {
+    if (token.isCancellationRequested) return [];
     const doc = documents.get(p.textDocument.uri);
     const a = current(p.textDocument.uri);
     if (!doc || !a) return [];
