@@ -1,11 +1,24 @@
 /**
  * The rule registry. Each rule module exports Rule objects; ALL_RULES lists them.
- * (Rules are added by the rules work; see docs/rules/.)
+ * Docs: docs/rules/<id with / replaced by -->.md.
  */
 import type { Rule } from './api';
 import { registerRule } from '../engine/ruleInfo';
+import { REF_BALANCE_RULES } from './refBalance';
+import { REF_KIND_RULES } from './refKind';
+import { SPEC_REF_RULES } from './specRef';
+import { BRACKET_RULES } from './bracket';
+import { ATOMIC_SLEEP_RULES } from './atomicSleep';
+import { BARRIER_RULES } from './barrier/rules';
 
-export const ALL_RULES: readonly Rule[] = [];
+export const ALL_RULES: readonly Rule[] = [
+  ...REF_BALANCE_RULES,
+  ...REF_KIND_RULES,
+  ...SPEC_REF_RULES,
+  ...BRACKET_RULES,
+  ...ATOMIC_SLEEP_RULES,
+  ...BARRIER_RULES,
+];
 
 for (const r of ALL_RULES) {
   registerRule({ id: r.id, category: r.category, severity: r.severity, title: r.title, description: r.description });

@@ -1,0 +1,216 @@
+/**
+ * Acquire/release balance over paths: ref-balance/leak (and its pgmap and
+ * bracket forms), ref-balance/double-release, ref-balance/release-without-acquire.
+ *
+ * Precision first: a path leaks only when the object is *definitely* held on
+ * it (every path that reaches the point holds it), no later node on the way to
+ * the exit drops or hands it over, and the path is an error / early exit (a
+ * negative errno, NULL, false, ERR_PTR, or a goto into an error ladder), or
+ * another successful exit of the same function does release it.
+ */
+import type { CfgNode } from '../c/cfg';
+import type { Catalog } from '../catalog';
+import type { RawFinding, RawRelated, Unit, RuleContext, RawEdit } from './api';
+import {
+  analyzeResources,
+  definitelyHeld,
+  exitPoints,
+  isErrorExit,
+  undroppedPathToExit,
+  R,
+  type KeyInfo,
+  type ResourceAnalysis,
+  type ReleaseEvent,
+  type State,
+  F,
+} from './resources';
+import { nodePos, posOf, statementText, lineNo } from './util';
+
+export type LeakRuleId = 'ref-balance/leak' | 'spec-ref/pgmap-leak' | 'bracket/unbalanced';
+
+/** Which rule reports an unreleased key. */
+export function leakRuleFor(k: KeyInfo): LeakRuleId {
+  if (k.kind === 'pgmap-ref') return 'spec-ref/pgmap-leak';
+  if (k.family === 'ref') return 'ref-balance/leak';
+  return 'bracket/unbalanced';
+}
+
+/** Functions that implement a catalogued primitive are its definition, not a use. */
+export function isCatalogPrimitive(unit: Unit, cat: Catalog): boolean {
+  return cat.has(unit.fn.name) || cat.has(unit.cfg.name);
+}
+
+interface Leak {
+  key: KeyInfo;
+  exit: CfgNode;
+  exitText: string;
+  error: boolean;
+}
+
+const leakCache = new WeakMap<ResourceAnalysis, Leak[]>();
+
+/** Every leaking exit of a unit (all families). */
+export function leaks(a: ResourceAnalysis): Leak[] {
+  const hit = leakCache.get(a);
+  if (hit) return hit;
+  const out: Leak[] = [];
+  const exits = exitPoints(a);
+  // exits where each key is definitely released, on a successful path
+  const releasedOk = new Map<string, boolean>();
+  for (const x of exits) {
+    const err = isErrorExit(a, x.node);
+    for (const [id, b] of x.state) if (!err && b === R) releasedOk.set(id, true);
+  }
+  for (const x of exits) {
+    for (const [id, b] of x.state) {
+      if (!definitelyHeld(b)) continue;
+      const k = a.keys.get(id)!;
+      if (!k.acquires.length) continue;
+      let path: CfgNode[] | null;
+      if (x.kind === 'goto') {
+        const label = x.node.succs.find((e) => e.kind === 'goto')!.to;
+        path = a.drops.get(id)?.has(label.id) ? null : undroppedPathToExit(a, label, id);
+      } else path = [];
+      if (!path) continue;
+      const error = isErrorExit(a, x.node);
+      // refs are routinely returned held on success (ownership transfer); locks and brackets are not
+      if (!error && (k.family === 'ref' || !releasedOk.get(id))) continue;
+      out.push({ key: k, exit: x.node, exitText: exitText(x.node, x.kind), error });
+    }
+  }
+  leakCache.set(a, out);
+  return out;
+}
+
+function exitText(n: CfgNode, kind: 'return' | 'goto' | 'fall'): string {
+  if (kind === 'fall') return 'end of function';
+  return statementText(n).replace(/;$/, '');
+}
+
+export function acquireApis(k: KeyInfo): string {
+  return [...new Set(k.acquires.map((e) => e.op.name))].join('/');
+}
+
+export function acquireRelated(k: KeyInfo): RawRelated[] {
+  return k.acquires.slice(0, 3).map((e) => ({ message: `${e.op.callee}() acquires ${k.obj ? '`' + k.obj + '`' : 'the section'} here`, at: posOf(e.op, e.op.node) }));
+}
+
+/** A mechanical repair: the release this function already uses elsewhere, or the catalog's pairing release. */
+function releaseFix(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, exit: CfgNode): { title: string; edits: RawEdit[] } | undefined {
+  if (exit.kind !== 'return') return undefined;
+  const stmt = exit.stmt ?? exit.ast;
+  if (!stmt) return undefined;
+  const s = stmt.startPosition;
+  const e = stmt.endPosition;
+  if (s.row !== e.row) return undefined;
+  // 1. a release of this key written elsewhere in the function
+  let call: string | undefined;
+  for (const ev of a.events) {
+    if (ev.t === 'release' && ev.key === k && !ev.mismatch) {
+      const st = ev.op.node;
+      call = st.text;
+      break;
+    }
+  }
+  // 2. the catalog's pairing release, when its arguments are just the object
+  if (!call) {
+    const acq = k.acquires[0];
+    for (const name of acq.spec.pairsWith ?? []) {
+      const rel = cat.releases(name).find((r) => cat.compatible(k.kind, r.kind));
+      if (!rel) continue;
+      if (rel.object === 0 && rel.stateArg === undefined && rel.count === undefined && rel.array === undefined && acq.objText) call = `${name}(${acq.objText})`;
+      else if (rel.object === undefined && rel.array === undefined && rel.stateArg === undefined) call = `${name}()`;
+      if (call) break;
+    }
+  }
+  if (!call) return undefined;
+  const line = a.cfg.variant.text.split('\n')[s.row] ?? '';
+  const indent = /^\s*/.exec(line)![0];
+  const parent = stmt.parent;
+  const inBlock = parent?.type === 'compound_statement';
+  const ret = stmt.text;
+  const newText = inBlock ? `${call};\n${indent}${ret}` : `{\n${indent}\t${call};\n${indent}\t${ret}\n${indent}}`;
+  if (!inBlock && s.column !== indent.length) {
+    // `if (x) return -E;` on one line: keep it on one line
+    return { title: `Release with ${call.replace(/\(.*$/, '')}() before returning`, edits: [{ at: { line: s.row, col: s.column, endCol: e.column }, newText: `{ ${call}; ${ret} }` }] };
+  }
+  return { title: `Release with ${call.replace(/\(.*$/, '')}() before returning`, edits: [{ at: { line: s.row, col: s.column, endCol: e.column }, newText }] };
+}
+
+export function leakFindings(unit: Unit, ctx: RuleContext, want: LeakRuleId): RawFinding[] {
+  if (isCatalogPrimitive(unit, ctx.catalog)) return [];
+  const a = analyzeResources(unit.cfg, ctx.catalog);
+  const out: RawFinding[] = [];
+  const once = new Set<string>();
+  for (const l of leaks(a)) {
+    const rule = leakRuleFor(l.key);
+    if (rule !== want) continue;
+    // one call acquiring two things (pte_offset_map_lock: the mapping and the PTL) is one defect
+    const site = `${l.exit.id}|${l.key.acquires[0].op.line}:${l.key.acquires[0].op.col}`;
+    if (once.has(site)) continue;
+    once.add(site);
+    const k = l.key;
+    const label = ctx.catalog.kind(k.kind).label;
+    const apis = acquireApis(k);
+    const where = l.exit.kind === 'goto' ? `on the path through \`${l.exitText}\`` : l.exitText === 'end of function' ? 'when the function ends' : `at \`${l.exitText}\``;
+    const why = l.error ? 'this error path' : 'this path, although other paths release it';
+    const message =
+      rule === 'bracket/unbalanced'
+        ? `${label}${k.obj ? ' `' + k.obj + '`' : ''} taken by ${apis}() (line ${lineNo(k.acquires[0].op)}) is still held ${where}: ${why}.`
+        : `${label} on \`${k.obj}\` taken by ${apis}() (line ${lineNo(k.acquires[0].op)}) is not released ${where} (${why}).`;
+    const related = [...acquireRelated(k)];
+    const rel = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k);
+    if (rel) related.push({ message: `released here on another path (${rel.op.callee})`, at: posOf(rel.op, rel.op.node) });
+    const fix = releaseFix(a, ctx.catalog, k, l.exit);
+    out.push({
+      rule,
+      message,
+      at: nodePos(l.exit),
+      related,
+      scenarioParams: { function: unit.cfg.name, object: k.obj, acquire: apis, release: (k.acquires[0].spec.pairsWith ?? [])[0] ?? '' },
+      fixes: fix ? [fix] : undefined,
+      fingerprint: `${rule}|${k.kind}|${k.obj}|${apis}|${l.exitText}`,
+    });
+  }
+  return out;
+}
+
+/** ref-balance/double-release and ref-balance/release-without-acquire (ref and lock families; brackets report as bracket/unbalanced). */
+export function releaseFindings(unit: Unit, ctx: RuleContext, want: 'ref-balance/double-release' | 'ref-balance/release-without-acquire' | 'bracket/unbalanced'): RawFinding[] {
+  if (isCatalogPrimitive(unit, ctx.catalog)) return [];
+  const a = analyzeResources(unit.cfg, ctx.catalog);
+  const out: RawFinding[] = [];
+  for (const ev of a.events) {
+    if (ev.t !== 'release' || !ev.key || ev.mismatch || ev.key.array) continue;
+    const k = ev.key;
+    const bracketish = k.family !== 'ref';
+    let rule: string | null = null;
+    let message = '';
+    const label = ctx.catalog.kind(k.kind).label;
+    const obj = k.obj ? `\`${k.obj}\`` : 'the section';
+    if (ev.bits === R) {
+      rule = bracketish ? 'bracket/unbalanced' : 'ref-balance/double-release';
+      message = bracketish
+        ? `${ev.op.callee}() releases ${label} ${obj} a second time on this path: it was already released.`
+        : `${ev.op.callee}() drops the ${label} on ${obj} a second time on this path: it was already released after ${acquireApis(k)}().`;
+    } else if (ev.bits === F && k.acquires.length) {
+      rule = bracketish ? 'bracket/unbalanced' : 'ref-balance/release-without-acquire';
+      message = `${ev.op.callee}() releases ${obj} on a path where ${acquireApis(k)}() failed: the ${label} was never taken.`;
+    }
+    if (!rule || rule !== want) continue;
+    const prior = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e !== ev && e.bits !== R);
+    const related = acquireRelated(k);
+    if (prior && ev.bits === R) related.push({ message: `first released here (${prior.op.callee})`, at: posOf(prior.op, prior.op.node) });
+    out.push({
+      rule,
+      message,
+      at: posOf(ev.op, ev.op.node),
+      related,
+      scenarioParams: { function: unit.cfg.name, object: k.obj, acquire: acquireApis(k), release: ev.op.name },
+      fingerprint: `${rule}|${k.kind}|${k.obj}|${ev.op.name}|${ev.bits === R ? 'twice' : 'failed'}`,
+    });
+  }
+  return out;
+}
+
+export type { State };

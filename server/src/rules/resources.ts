@@ -1,0 +1,512 @@
+/**
+ * The shared resource / context dataflow that the ref-balance, ref-kind,
+ * spec-ref, bracket and atomic-sleep rules read.
+ *
+ * Over one unit's CFG, a forward solver (c/dataflow solveForward) tracks, for
+ * every object the catalog says a call acquires or releases, a small set of
+ * possible states (bit set; the join is union, so "definitely held" means
+ * every path that reaches the point holds it):
+ *
+ *   N  never acquired here      H / H2  held once / twice or more (brackets nest)
+ *   R  released after an acquire in this function
+ *   X  released although this function never acquired it (a callee dropping the caller's ref)
+ *   F  a conditional acquire failed (its result was tested)
+ *   P  a conditional acquire whose result has not been tested yet
+ *   E  ownership transferred: returned, stored, passed to a non-catalog function, overwritten
+ *
+ * Objects are keyed by resource kind and normalised object text: `page`,
+ * `pages[i]` -> the array `pages`, `&vma->vm_mm->mmap_sem` -> `vma->vm_mm->mmap_sem`.
+ * Per-context brackets (RCU, IRQs off, preemption ...) are keyed by kind and
+ * style only; locks that carry their state in an argument (the PTL of
+ * pte_offset_map_lock(mm, pmd, addr, &ptl)) by that argument.
+ *
+ * The analysis is cached per CFG: every rule of every category reads the
+ * same result.
+ */
+import type { Cfg, CfgEdge, CfgNode, CallOp, Operation } from '../c/cfg';
+import { solveForward } from '../c/dataflow';
+import type { ApiSpec, Catalog, Effect, AcquireEffect, ReleaseEffect, ResourceKind, KindSpec } from '../catalog';
+import { callEffects, errorishValue, mentions, normObject, stripParens } from './util';
+
+export const N = 1;
+export const H = 2;
+export const H2 = 4;
+export const R = 8;
+export const X = 16;
+export const F = 32;
+export const P = 64;
+export const E = 128;
+export const HELD = H | H2;
+
+export type Bits = number;
+export type State = ReadonlyMap<string, Bits>;
+
+export interface KeyInfo {
+  key: string;
+  kind: ResourceKind;
+  family: KindSpec['family'];
+  /** Normalised object text ('' for per-context brackets). */
+  obj: string;
+  /** The object is an array of pages filled by one call (GUP). */
+  array: boolean;
+  style?: string;
+  /** Texts whose truth tests a pending conditional acquire: the call itself, the variable it was assigned to. */
+  condTexts: Set<string>;
+  cond?: AcquireEffect['cond'];
+  /** Acquire sites (first first). */
+  acquires: AcquireEvent[];
+  /** Flags variables given to save-style acquires. */
+  flags: Set<string>;
+}
+
+interface EventBase {
+  node: CfgNode;
+  op: CallOp;
+  spec: ApiSpec;
+  /** The state just before the call. */
+  before: State;
+}
+export interface AcquireEvent extends EventBase {
+  t: 'acquire';
+  key: KeyInfo;
+  eff: AcquireEffect;
+  /** Argument text of the object as written (`&vma->vm_mm->mmap_sem`). */
+  objText: string;
+}
+export interface ReleaseEvent extends EventBase {
+  t: 'release';
+  eff: ReleaseEffect;
+  obj: string;
+  objText: string;
+  element: boolean;
+  /** The key this release dropped (compatible kind, same object), if any was tracked. */
+  key: KeyInfo | null;
+  /** Bits of `key` before the release. */
+  bits: Bits;
+  /** A held key of the same object whose kind this release cannot drop (ref-kind / mixed style). */
+  mismatch?: { key: KeyInfo; bits: Bits; reason: 'kind' | 'style' };
+}
+export interface CallEvent extends EventBase {
+  t: 'call';
+}
+export type ResEvent = AcquireEvent | ReleaseEvent | CallEvent;
+
+export interface ResourceAnalysis {
+  cfg: Cfg;
+  keys: Map<string, KeyInfo>;
+  in: (State | undefined)[];
+  out: (State | undefined)[];
+  events: ResEvent[];
+  /** Node ids where a key is released or escapes (for "is there a release on the way to the exit"). */
+  drops: Map<string, Set<number>>;
+  /** Calls of functions the catalog does not know (calls into the document's own functions), with the state before them. */
+  plainCalls: { node: CfgNode; op: CallOp; before: State }[];
+  /** Declared types of parameters and locals by name. */
+  types: Map<string, string>;
+  converged: boolean;
+}
+
+const cache = new WeakMap<Cfg, ResourceAnalysis>();
+
+export function bitsOf(s: State | undefined, key: string): Bits {
+  return s?.get(key) ?? N;
+}
+/** Definitely held: every path holds it. */
+export function definitelyHeld(b: Bits): boolean {
+  return (b & HELD) !== 0 && (b & ~HELD) === 0;
+}
+export function maybeHeld(b: Bits): boolean {
+  return (b & (HELD | P)) !== 0;
+}
+
+function join(a: State, b: State): State {
+  if (a === b) return a;
+  const out = new Map(a);
+  for (const [k, v] of b) out.set(k, (out.get(k) ?? N) | v);
+  for (const [k, v] of a) if (!b.has(k)) out.set(k, v | N);
+  return out;
+}
+function equals(a: State, b: State): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+/** Apply `f` to every possible state in the bit set. */
+function mapBits(b: Bits, f: (one: Bits) => Bits): Bits {
+  let out = 0;
+  for (let bit = 1; bit <= E; bit <<= 1) if (b & bit) out |= f(bit);
+  return out;
+}
+
+export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
+  const hit = cache.get(cfg);
+  if (hit) return hit;
+
+  const keys = new Map<string, KeyInfo>();
+  const types = new Map<string, string>();
+  for (const n of cfg.nodes) for (const o of n.ops) if (o.kind === 'decl') types.set(o.name, o.type);
+
+  let recording = false;
+  const events: ResEvent[] = [];
+  const plainCalls: ResourceAnalysis['plainCalls'] = [];
+  const drops = new Map<string, Set<number>>();
+  const addDrop = (key: string, node: CfgNode) => {
+    if (!recording) return;
+    let s = drops.get(key);
+    if (!s) drops.set(key, (s = new Set()));
+    s.add(node.id);
+  };
+
+  const keyFor = (kind: ResourceKind, eff: Effect, obj: string, array: boolean): KeyInfo => {
+    const ks = cat.kind(kind);
+    let id: string;
+    let o = obj;
+    if (ks.family === 'bracket') {
+      id = `${kind}|style:${eff.style ?? ''}`;
+      o = '';
+    } else id = `${kind}|${array ? '[]' : ''}${obj}`;
+    let k = keys.get(id);
+    if (!k) {
+      k = { key: id, kind, family: ks.family, obj: o, array, style: ks.family === 'bracket' ? eff.style : undefined, condTexts: new Set(), acquires: [], flags: new Set() };
+      keys.set(id, k);
+    }
+    return k;
+  };
+
+  /** The object an effect names in a call: [normalised, as written, element-of-array]. */
+  const objectOf = (eff: AcquireEffect | ReleaseEffect, call: CallOp): { obj: string; text: string; array: boolean; element: boolean } | null => {
+    const family = cat.kind(eff.kind).family;
+    if (family === 'lock' && eff.stateArg !== undefined && call.args[eff.stateArg]) {
+      const t = call.args[eff.stateArg].text;
+      return { obj: normObject(t).obj, text: t, array: false, element: false };
+    }
+    if (eff.array !== undefined) {
+      const idx = eff.arrayByArity?.[call.args.length] ?? eff.array;
+      const a = call.args[idx];
+      if (!a) return null;
+      const n = normObject(a.text);
+      return { obj: n.obj, text: a.text, array: true, element: false };
+    }
+    if (eff.object === 'ret') {
+      if (call.result.kind === 'assigned') return { obj: normObject(call.result.to).obj, text: call.result.to, array: false, element: false };
+      return null;
+    }
+    if (typeof eff.object === 'number') {
+      const a = call.args[eff.object];
+      if (!a) return null;
+      const n = normObject(a.text);
+      return { obj: n.obj, text: a.text, array: false, element: n.element };
+    }
+    return { obj: '', text: '', array: false, element: false };
+  };
+
+  const escapeMentioned = (st: Map<string, Bits>, text: string, node: CfgNode, arraysToo: boolean, exclude?: Set<string>) => {
+    for (const [id, bits] of st) {
+      const k = keys.get(id)!;
+      if (!k.obj || k.family === 'bracket' || exclude?.has(id)) continue;
+      if (k.array && !arraysToo) continue;
+      if (!(bits & (HELD | P))) continue;
+      if (mentions(text, k.obj)) {
+        st.set(id, E);
+        addDrop(id, node);
+      }
+    }
+  };
+
+  const stepCall = (st: Map<string, Bits>, node: CfgNode, call: CallOp) => {
+    const spec = cat.api(call.name);
+    const indirectOk = !call.indirect || spec?.indirect || spec?.name === call.name;
+    if (!spec || !indirectOk) {
+      if (recording) plainCalls.push({ node, op: call, before: new Map(st) });
+      // Not catalogued: an object handed to it may be consumed (ownership transfer).
+      const predicate = call.result.kind === 'condition' || call.result.kind === 'compared';
+      if (!predicate && !call.loopMacro) {
+        for (const a of call.args) {
+          // pages[i] handed to a helper is not the array changing hands; `pages` is
+          escapeMentioned(st, a.text, node, !normObject(a.text).element);
+        }
+      }
+      return;
+    }
+    const before: State = recording ? new Map(st) : st;
+    if (recording) events.push({ t: 'call', node, op: call, spec, before });
+    const effs = callEffects(spec, call);
+    const touched = new Set<string>();
+    for (const eff of effs) {
+      const o = objectOf(eff, call);
+      if (!o) continue;
+      if (eff.op === 'acquire') {
+        const k = keyFor(eff.kind, eff, o.obj, o.array);
+        touched.add(k.key);
+        if (eff.cond) {
+          k.cond = eff.cond;
+          k.condTexts.add(norm(call.node.text));
+          if (call.result.kind === 'assigned') k.condTexts.add(norm(call.result.to));
+        }
+        if (eff.stateArg !== undefined && call.args[eff.stateArg]) k.flags.add(norm(call.args[eff.stateArg].text));
+        const b = st.get(k.key) ?? N;
+        if (recording) {
+          const ev: AcquireEvent = { t: 'acquire', node, op: call, spec, before, key: k, eff, objText: o.text };
+          events.push(ev);
+          if (!k.acquires.some((a) => a.op === call)) k.acquires.push(ev);
+        }
+        const pending = eff.cond && call.result.kind !== 'discarded';
+        st.set(k.key, pending ? P : o.array ? H : mapBits(b, (x) => (x & HELD ? H2 : H)));
+      } else {
+        // release: the key of the same object whose kind this release may drop
+        let match: KeyInfo | null = null;
+        let mismatch: ReleaseEvent['mismatch'];
+        for (const [id, bits] of st) {
+          const k = keys.get(id)!;
+          if (touched.has(id)) continue;
+          const sameObj = k.family === 'bracket' ? k.kind === eff.kind || cat.compatible(k.kind, eff.kind) : k.obj === o.obj && (k.array || !o.element || o.array);
+          if (!sameObj) continue;
+          if (!(bits & (HELD | P | R | F))) continue;
+          if (cat.compatible(k.kind, eff.kind) && (k.family !== 'bracket' || (k.style ?? '') === (eff.style ?? ''))) {
+            match = k;
+            break;
+          }
+          if ((bits & HELD) && !mismatch) mismatch = { key: k, bits, reason: k.kind === eff.kind || cat.compatible(k.kind, eff.kind) ? 'style' : 'kind' };
+        }
+        const mk = match ?? (mismatch && mismatch.key.family === cat.kind(eff.kind).family ? mismatch.key : null);
+        const k = match ?? mk ?? keyFor(eff.kind, eff, o.obj, o.array || o.element);
+        touched.add(k.key);
+        const b = st.get(k.key) ?? N;
+        if (recording) events.push({ t: 'release', node, op: call, spec, before, eff, obj: o.obj, objText: o.text, element: o.element, key: match ?? mk, bits: b, mismatch: match ? undefined : mismatch });
+        addDrop(k.key, node);
+        if (k.array) st.set(k.key, R);
+        else
+          st.set(
+            k.key,
+            mapBits(b, (x) => (x === H2 ? H : x === H || x === P ? R : x === N ? X : x)),
+          );
+      }
+    }
+    // A catalogued call with no effect on an object does not consume it.
+  };
+
+  const step = (st: Map<string, Bits>, node: CfgNode, op: Operation) => {
+    switch (op.kind) {
+      case 'call':
+        stepCall(st, node, op);
+        break;
+      case 'assign': {
+        // overwritten: the variable no longer names the object
+        for (const [id, bits] of st) {
+          const k = keys.get(id)!;
+          if (!k.obj || k.family === 'bracket' || !(bits & (HELD | P))) continue;
+          if (op.target.kind === 'var' && op.target.text === k.obj && !isAcquireResult(op, k)) {
+            st.set(id, E);
+            addDrop(id, node);
+          }
+        }
+        if (op.rhsNode) escapeMentioned(st, textOutsideCalls(op.rhsNode), node, true);
+        break;
+      }
+      case 'decl':
+        if (op.init && !op.param) escapeMentioned(st, textOutsideCalls(op.init), node, true);
+        break;
+      case 'return':
+        if (op.value) escapeMentioned(st, textOutsideCalls(op.value), node, true);
+        break;
+      default:
+        break;
+    }
+  };
+
+  /** `x = acquire()` assigns the object itself: not an overwrite of it. */
+  const isAcquireResult = (op: Extract<Operation, { kind: 'assign' }>, k: KeyInfo): boolean => {
+    const rhs = op.rhsNode ? stripParens(op.rhsNode) : null;
+    if (!rhs || rhs.type !== 'call_expression') return false;
+    const name = rhs.childForFieldName('function')?.text ?? '';
+    return cat.acquires(name).some((e) => e.kind === k.kind && e.object === 'ret');
+  };
+
+  const transfer = (node: CfgNode, input: State): State => {
+    const st = new Map(input);
+    if (node.role === 'gap') {
+      // code the patch does not show: anything may happen to the objects
+      for (const [id, bits] of st) if (keys.get(id)!.family !== 'bracket' && bits & (HELD | P)) {
+        st.set(id, E);
+        addDrop(id, node);
+      }
+      return st;
+    }
+    for (const op of node.ops) step(st, node, op);
+    return st;
+  };
+
+  const edge = (e: CfgEdge, out: State): State | null => {
+    if (!e.cond) return out;
+    let st: Map<string, Bits> | null = null;
+    for (const [id, bits] of out) {
+      if (!(bits & P)) continue;
+      const k = keys.get(id)!;
+      const ok = successOn(k, e.cond.expr, e.cond.value);
+      if (ok === undefined) continue;
+      st ??= new Map(out);
+      st.set(id, (bits & ~P) | (ok ? (k.array ? H : H) : F));
+    }
+    return st ?? out;
+  };
+
+  const res = solveForward<State>(cfg, { lattice: { join, equals }, entry: new Map(), transfer, edge });
+  // Replay every reachable node once with its final input state to record events.
+  recording = true;
+  for (const n of cfg.nodes) {
+    const s = res.in[n.id];
+    if (s) transfer(n, s);
+  }
+  recording = false;
+  const a: ResourceAnalysis = { cfg, keys, in: res.in, out: res.out, events, plainCalls, drops, types, converged: res.converged };
+  cache.set(cfg, a);
+  return a;
+}
+
+/**
+ * The text of an expression with its calls blanked: the call operations
+ * themselves decide what happens to their arguments (a catalogued call does
+ * not consume its object; an unknown one does).
+ */
+export function textOutsideCalls(n: import('../c/cnode').CNode): string {
+  const calls = n.descendantsOfType('call_expression');
+  if (!calls.length) return n.text;
+  let t = n.text;
+  const base = n.startIndex;
+  for (const c of calls) {
+    const s = c.startIndex - base;
+    const e = c.endIndex - base;
+    // keep the callee's object in `return f(x)`? no: the call op handled its arguments
+    t = t.slice(0, s) + ' '.repeat(e - s) + t.slice(e);
+  }
+  return t;
+}
+
+function norm(t: string): string {
+  return t.replace(/\s+/g, '');
+}
+
+/**
+ * Does the branch operand `expr` being `value` mean the pending acquire of `k`
+ * succeeded (true), failed (false), or neither is known (undefined)?
+ */
+export function successOn(k: KeyInfo, expr: import('../c/cnode').CNode, value: boolean): boolean | undefined {
+  const t = norm(expr.text);
+  const cond = k.cond ?? 'bool';
+  if (k.condTexts.has(t)) {
+    if (cond === 'zero') return !value;
+    if (cond === 'errptr') return undefined;
+    return value;
+  }
+  if (expr.type === 'binary_expression') {
+    const l = norm(expr.childForFieldName('left')?.text ?? '');
+    const r = norm(expr.childForFieldName('right')?.text ?? '');
+    const op = expr.childForFieldName('operator')?.text ?? '';
+    if (!k.condTexts.has(l)) return undefined;
+    if (r === '0') {
+      if (op === '<' || op === '<=' || op === '==') return !value;
+      if (op === '>' || op === '!=' || op === '>=') return op === '>=' ? undefined : value;
+    }
+    return undefined;
+  }
+  if (expr.type === 'call_expression' && cond === 'errptr') {
+    const args = expr.childForFieldName('arguments')?.namedChildren ?? [];
+    if (args.length === 1 && k.condTexts.has(norm(args[0].text))) return !value;
+  }
+  return undefined;
+}
+
+/** The state just before `op` in `node` (replaying the node's earlier operations). */
+export function exitPoints(a: ResourceAnalysis): { node: CfgNode; kind: 'return' | 'goto' | 'fall'; state: State }[] {
+  const out: { node: CfgNode; kind: 'return' | 'goto' | 'fall'; state: State }[] = [];
+  for (const n of a.cfg.nodes) {
+    const s = a.out[n.id];
+    if (!s) continue;
+    if (n.kind === 'return') out.push({ node: n, kind: 'return', state: s });
+    else if (n.kind === 'goto' && n.succs.some((e) => e.kind === 'goto')) out.push({ node: n, kind: 'goto', state: s });
+    else if (n.kind !== 'entry' && n.succs.some((e) => e.to === a.cfg.exit && e.kind !== 'unresolved' && e.kind !== 'return')) out.push({ node: n, kind: 'fall', state: s });
+  }
+  return out;
+}
+
+/**
+ * From `start`, can the exit be reached without passing a node that releases
+ * or transfers `key`? Returns the return nodes met on such paths (empty array
+ * when the exit is reached by falling off the end), or null when every path
+ * drops the key.
+ */
+export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: string): CfgNode[] | null {
+  const drops = a.drops.get(key) ?? new Set<number>();
+  const seen = new Set<number>([start.id]);
+  const work = [start];
+  const returns: CfgNode[] = [];
+  let reached = false;
+  while (work.length) {
+    const n = work.pop()!;
+    if (n !== start && drops.has(n.id)) continue;
+    if (n === a.cfg.exit) {
+      reached = true;
+      continue;
+    }
+    if (n.kind === 'return') returns.push(n);
+    for (const e of n.succs) {
+      if (e.kind === 'unresolved') return null; // the rest of the ladder is not shown
+      if (!seen.has(e.to.id)) {
+        seen.add(e.to.id);
+        work.push(e.to);
+      }
+    }
+  }
+  return reached ? returns : null;
+}
+
+/** Is this exit point an error / early-exit path (return -E..., NULL, false, ERR_PTR, or err = -E...; goto out)? */
+export function isErrorExit(a: ResourceAnalysis, node: CfgNode): boolean {
+  const ret = node.ops.find((o): o is Extract<Operation, { kind: 'return' }> => o.kind === 'return');
+  if (ret?.valueText && errorishValue(ret.valueText)) return true;
+  // a variable assigned an error code just before (in the same block)
+  let cur: CfgNode | undefined = node;
+  for (let i = 0; i < 4 && cur; i++) {
+    for (const o of cur.ops) if (o.kind === 'assign' && o.op === '=' && o.rhs && errorishValue(o.rhs)) {
+      if (!ret?.valueText || ret.valueText.trim() === o.lhs.trim() || node.kind === 'goto') return true;
+    }
+    cur = cur.preds.length === 1 ? cur.preds[0].from : undefined;
+  }
+  if (ret?.valueText && /^[A-Za-z_]\w*$/.test(ret.valueText.trim())) {
+    const v = ret.valueText.trim();
+    let n: CfgNode | undefined = node;
+    for (let i = 0; i < 6 && n && n.preds.length === 1; i++) {
+      const e: CfgEdge = n.preds[0];
+      if (e.cond) {
+        const t = e.cond.expr.text.replace(/\s+/g, '');
+        if ((t === v && e.cond.value) || ((t === `${v}<0` || t === `IS_ERR(${v})`) && e.cond.value)) return true;
+        break;
+      }
+      n = e.from;
+    }
+  }
+  if (node.kind === 'goto') {
+    // the returns the ladder reaches
+    const label = node.succs.find((e) => e.kind === 'goto')?.to;
+    if (label) {
+      const seen = new Set<number>();
+      const work = [label];
+      while (work.length) {
+        const n = work.pop()!;
+        if (seen.has(n.id)) continue;
+        seen.add(n.id);
+        const r = n.ops.find((o): o is Extract<Operation, { kind: 'return' }> => o.kind === 'return');
+        if (r?.valueText && errorishValue(r.valueText)) return true;
+        for (const e of n.succs) if (!e.back) work.push(e.to);
+      }
+    }
+  }
+  return false;
+}
+
+export function describeKind(cat: Catalog, kind: ResourceKind): string {
+  return cat.kind(kind).label;
+}
+
+export { normObject };

@@ -1,0 +1,321 @@
+/**
+ * spec-ref: speculative references on pages found by lockless lookups.
+ *
+ *  - get-on-lockless-lookup: a plain get (refcount must already be > 0) on an
+ *    object a lockless lookup returned;
+ *  - no-revalidation: a speculative get with no re-check of the lookup after it;
+ *  - revalidation-leak: the re-check fails and the path retries or leaves
+ *    without dropping the speculative reference;
+ *  - outside-rcu: a speculative get that needs RCU or IRQs off, outside such a
+ *    section (known from the function itself or from its callers in the same document);
+ *  - pgmap-hook-skipped (seed 004): a primitive that skips the ZONE_DEVICE
+ *    pgmap hook, paired with a put that drops a pgmap ref, in code that handles
+ *    device pages;
+ *  - pgmap-leak: get_dev_pagemap not matched by put_dev_pagemap on a path.
+ */
+import type { RawFinding, Rule, Unit, RuleContext } from './api';
+import type { CfgNode, CfgEdge } from '../c/cfg';
+import type { CNode } from '../c/cnode';
+import type { Catalog, ContextRequirement } from '../catalog';
+import { analyzeResources, definitelyHeld, maybeHeld, type ResourceAnalysis, type AcquireEvent, type KeyInfo, type State } from './resources';
+import { leakFindings, acquireRelated, isCatalogPrimitive } from './balance';
+import { posOf, lineNo, mentions, nodePos } from './util';
+
+const REFS = new Set(['page-ref', 'folio-ref', 'gup-get', 'gup-pin']);
+
+interface Lookup {
+  node: CfgNode;
+  api: string;
+  line: number;
+  col: number;
+  op: import('../c/cfg').CallOp;
+}
+
+/** Variables assigned from a catalogued lockless lookup (xas_load, xa_load, ...). */
+function lookups(a: ResourceAnalysis): Map<string, Lookup[]> {
+  const out = new Map<string, Lookup[]>();
+  const add = (v: string, l: Lookup) => {
+    const list = out.get(v) ?? [];
+    list.push(l);
+    out.set(v, list);
+  };
+  for (const ev of a.events) {
+    if (ev.t !== 'call' || !ev.spec.locklessLookup) continue;
+    const l = { node: ev.node, api: ev.op.name, line: ev.op.line, col: ev.op.col, op: ev.op };
+    if (ev.op.result.kind === 'assigned') add(ev.op.result.to.trim(), l);
+    if (ev.op.loopMacro)
+      for (const arg of ev.op.args) {
+        const t = arg.text.trim();
+        if (/^[A-Za-z_]\w*$/.test(t) && (a.types.get(t) ?? '').includes('*')) add(t, l);
+      }
+  }
+  return out;
+}
+
+function lookupBefore(ls: Lookup[] | undefined, ev: AcquireEvent): Lookup | undefined {
+  return ls?.filter((l) => l.line < ev.op.line || (l.line === ev.op.line && l.col < ev.op.col) || l.op.loopMacro).pop();
+}
+
+/** A branch that re-checks the lookup of `obj`: a revalidating call, or `obj != f(...)` / `x != *p`. */
+function revalidation(cat: Catalog, n: CfgNode, obj: string): { failOn: boolean } | null {
+  if (n.kind !== 'branch' || !n.ast) return null;
+  let e: CNode = n.ast;
+  const call = n.ops.find((o) => o.kind === 'call' && cat.api(o.name)?.revalidates);
+  if (e.type === 'binary_expression') {
+    const op = e.childForFieldName('operator')?.text;
+    if (op === '!=' || op === '==') {
+      const l = e.childForFieldName('left')!;
+      const r = e.childForFieldName('right')!;
+      const rereads = (x: CNode) => x.type === 'call_expression' || x.type === 'pointer_expression' || x.descendantsOfType(['call_expression', 'pointer_expression']).length > 0;
+      if (call || (mentions(l.text, obj) && rereads(r)) || (mentions(r.text, obj) && rereads(l)) || (rereads(l) && rereads(r) && n.ops.some((o) => o.kind === 'read')))
+        return { failOn: op === '!=' };
+    }
+  }
+  if (call && e.type === 'call_expression') return { failOn: false };
+  return null;
+}
+
+function findRevalidation(a: ResourceAnalysis, cat: Catalog, from: CfgNode, obj: string): CfgNode | null {
+  const seen = new Set<number>();
+  const work = [from];
+  while (work.length) {
+    const n = work.pop()!;
+    if (seen.has(n.id)) continue;
+    seen.add(n.id);
+    if (n !== from && revalidation(cat, n, obj)) return n;
+    if (n.ops.some((o) => o.kind === 'call' && cat.api(o.name)?.revalidates)) return n;
+    for (const e of n.succs) work.push(e.to);
+  }
+  return null;
+}
+
+function heldProviding(cat: Catalog, a: ResourceAnalysis, st: State, req: ContextRequirement): boolean {
+  for (const [id, b] of st) {
+    const k = a.keys.get(id)!;
+    if (maybeHeld(b) && cat.kind(k.kind).provides?.includes(req)) return true;
+  }
+  return false;
+}
+
+/** Context inherited from the function's callers in this document: 'yes' all callers provide it, 'no' none does, else unknown. */
+const inheritCache = new WeakMap<RuleContext, Map<string, 'yes' | 'no' | 'unknown'>>();
+export function inheritedContext(ctx: RuleContext, fn: string, req: ContextRequirement, depth = 0, seen = new Set<string>()): 'yes' | 'no' | 'unknown' {
+  let m = inheritCache.get(ctx);
+  if (!m) inheritCache.set(ctx, (m = new Map()));
+  const key = `${fn}|${req}`;
+  if (depth === 0 && m.has(key)) return m.get(key)!;
+  if (seen.has(fn) || depth > 6) return 'unknown';
+  seen.add(fn);
+  let any = false;
+  let all = true;
+  let none = true;
+  for (const u of ctx.units) {
+    if (u.side !== 'post') continue;
+    const a = analyzeResources(u.cfg, ctx.catalog);
+    for (const c of a.plainCalls) {
+      if (c.op.name !== fn || c.op.indirect) continue;
+      any = true;
+      let ok = heldProviding(ctx.catalog, a, c.before, req);
+      if (!ok) {
+        const up = inheritedContext(ctx, u.cfg.name, req, depth + 1, seen);
+        ok = up === 'yes';
+        if (up === 'unknown') {
+          all = false;
+          none = false;
+          continue;
+        }
+      }
+      if (ok) none = false;
+      else all = false;
+    }
+  }
+  const r = !any ? 'unknown' : all ? 'yes' : none ? 'no' : 'unknown';
+  if (depth === 0) m.set(key, r);
+  return r;
+}
+
+function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] {
+  if (isCatalogPrimitive(unit, ctx.catalog)) return [];
+  const cat = ctx.catalog;
+  const a = analyzeResources(unit.cfg, cat);
+  const look = lookups(a);
+  const out: RawFinding[] = [];
+  const fn = unit.cfg.name;
+  for (const ev of a.events) {
+    if (ev.t !== 'acquire' || !REFS.has(ev.key.kind)) continue;
+    const k = ev.key;
+    const lk = lookupBefore(look.get(k.obj), ev);
+    const params = { function: fn, object: k.obj, acquire: ev.op.name };
+
+    if (want === 'spec-ref/get-on-lockless-lookup' && lk && !ev.spec.speculative && !ev.eff.cond) {
+      const locked = [...ev.before].some(([id, b]) => a.keys.get(id)!.family === 'lock' && maybeHeld(b));
+      if (!locked) {
+        const pairs = new Set(ev.spec.pairsWith ?? []);
+        const cands = cat.all().filter((s) => s.speculative && s.effects?.some((e) => e.op === 'acquire' && e.kind === k.kind && e.object === 0 && e.cond === 'bool' && e.count === undefined));
+        const alt = cands.find((s) => (s.pairsWith ?? []).some((p) => pairs.has(p))) ?? cands[0];
+        out.push({
+          rule: want,
+          message: `${ev.op.callee}(${k.obj}) assumes the refcount is already elevated, but \`${k.obj}\` comes from the lockless lookup ${lk.api}() at line ${lineNo(lk)}: it may be being freed (refcount 0) right now. Take a speculative reference${alt ? ` (${alt.name}())` : ''} and re-check the lookup.`,
+          at: posOf(ev.op, ev.op.node),
+          related: [{ message: `lockless lookup of \`${k.obj}\``, at: posOf(lk.op, lk.op.node) }],
+          scenario: 'S5',
+          scenarioParams: { ...params, location: lk.api, release: alt?.name ?? '' },
+          fingerprint: `${want}|${k.obj}|${ev.op.name}|${lk.api}`,
+        });
+      }
+    }
+
+    if (want === 'spec-ref/no-revalidation' && lk && ev.spec.speculative) {
+      if (!findRevalidation(a, cat, ev.node, k.obj)) {
+        out.push({
+          rule: want,
+          message: `${ev.op.callee}(${k.obj}) takes a speculative reference on the result of the lockless lookup ${lk.api}() (line ${lineNo(lk)}) but the lookup is never re-checked afterwards: \`${k.obj}\` may have been freed and reused for another file, index or mapping before the reference was taken.`,
+          at: posOf(ev.op, ev.op.node),
+          related: [{ message: `lockless lookup of \`${k.obj}\``, at: posOf(lk.op, lk.op.node) }],
+          scenario: 'S5',
+          scenarioParams: { ...params, location: lk.api },
+          fingerprint: `${want}|${k.obj}|${ev.op.name}|${lk.api}`,
+        });
+      }
+    }
+
+    if (want === 'spec-ref/outside-rcu') {
+      const req = ev.spec.requires?.find((r) => r === 'rcu-or-irq-off' || r === 'rcu' || r === 'irq-off');
+      if (req && !heldProviding(cat, a, ev.before, req)) {
+        const selfManaged = a.events.some((e) => e.t === 'acquire' && cat.kind(e.key.kind).provides?.includes(req));
+        const inherited = selfManaged ? 'no' : inheritedContext(ctx, fn, req);
+        if (inherited === 'no') {
+          const what = req === 'rcu-or-irq-off' ? 'an RCU read section or with IRQs disabled' : req === 'rcu' ? 'an RCU read section' : 'IRQs disabled';
+          out.push({
+            rule: want,
+            message: `${ev.op.callee}() must run inside ${what} (the page could otherwise be freed and reallocated under the speculative get), but it is reached outside one${selfManaged ? ' of the sections this function opens' : ' on every call path in this patch'}.`,
+            at: posOf(ev.op, ev.op.node),
+            related: a.events.filter((e): e is AcquireEvent => e.t === 'acquire' && !!cat.kind(e.key.kind).provides?.includes(req)).slice(0, 2).map((e) => ({ message: `${e.op.callee}() opens the section elsewhere`, at: posOf(e.op, e.op.node) })),
+            scenario: 'S5',
+            scenarioParams: params,
+            fingerprint: `${want}|${k.obj}|${ev.op.name}`,
+          });
+        }
+      }
+    }
+
+    if (want === 'spec-ref/pgmap-hook-skipped' && ev.spec.pgmapHook === 'skips') {
+      const dropsPgmap = (ev.spec.pairsWith ?? []).some((n) => cat.releases(n).some((r) => r.alsoDrops?.includes('pgmap-ref')));
+      const devmap = a.events.filter((e) => e.t !== 'call' && e.eff.kind === 'pgmap-ref');
+      if (dropsPgmap && devmap.length) {
+        const rel = (ev.spec.pairsWith ?? []).find((n) => cat.releases(n).some((r) => r.alsoDrops?.includes('pgmap-ref')))!;
+        const takes = cat.all().find((s) => s.pgmapHook === 'takes' && s.effects?.some((e) => e.op === 'acquire' && e.kind === k.kind));
+        out.push({
+          rule: want,
+          message: `${ev.op.callee}(${k.obj}) does not take the ZONE_DEVICE dev_pagemap reference, but the matching ${rel}() drops one for device pages, and this code handles device pages (${devmap[0].op.callee}() at line ${lineNo(devmap[0].op)}): every put of a device page taken this way underflows the pgmap refcount.${takes ? ` Use ${takes.name}() for device pages.` : ''}`,
+          at: posOf(ev.op, ev.op.node),
+          related: devmap.slice(0, 2).map((e) => ({ message: `device-page handling: ${e.op.callee}()`, at: posOf(e.op, e.op.node) })),
+          scenario: 'S6',
+          scenarioParams: { ...params, release: rel },
+          fingerprint: `${want}|${k.obj}|${ev.op.name}`,
+        });
+      }
+    }
+  }
+
+  if (want === 'spec-ref/revalidation-leak') {
+    const spec = [...a.keys.values()].filter((k) => k.acquires.some((x) => x.spec.speculative));
+    for (const n of unit.cfg.nodes) {
+      const st = a.out[n.id];
+      if (!st) continue;
+      for (const k of spec) {
+        if (!definitelyHeld(st.get(k.key) ?? 1)) continue;
+        const rv = revalidation(cat, n, k.obj);
+        if (!rv) continue;
+        const fail = n.succs.find((e) => e.cond && e.cond.value === rv.failOn);
+        if (!fail) continue;
+        const leak = leaksOnRetry(a, fail, k);
+        if (!leak) continue;
+        const acq = k.acquires[0];
+        out.push({
+          rule: want,
+          message: `When this re-check of \`${k.obj}\` fails, the speculative reference from ${acq.op.callee}() (line ${lineNo(acq.op)}) is not dropped before ${leak === 'retry' ? 'retrying' : 'leaving'}: the page can never be freed.`,
+          at: nodePos(n),
+          related: acquireRelated(k),
+          scenarioParams: { function: fn, object: k.obj, acquire: acq.op.name },
+          fingerprint: `${want}|${k.obj}|${acq.op.name}`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** From the failing edge of a re-check: does a path go back to the loop (or out) without dropping the key? */
+function leaksOnRetry(a: ResourceAnalysis, fail: CfgEdge, k: KeyInfo): 'retry' | 'exit' | null {
+  const drops = a.drops.get(k.key) ?? new Set<number>();
+  const seen = new Set<number>();
+  const work: { n: CfgNode; via: CfgEdge }[] = [{ n: fail.to, via: fail }];
+  while (work.length) {
+    const { n, via } = work.pop()!;
+    if (via.back) return 'retry';
+    if (seen.has(n.id) || drops.has(n.id)) continue;
+    seen.add(n.id);
+    if (n === a.cfg.exit) return 'exit';
+    if (n.kind === 'goto' || via.via === 'continue') {
+      /* follow */
+    }
+    for (const e of n.succs) work.push({ n: e.to, via: e });
+  }
+  return null;
+}
+
+export const SPEC_REF_RULES: readonly Rule[] = [
+  {
+    id: 'spec-ref/get-on-lockless-lookup',
+    category: 'spec-ref',
+    severity: 'error',
+    title: 'Plain get on a page or folio found by a lockless lookup',
+    description:
+      'get_page()/folio_get() require the refcount to be already elevated. On an object returned by a lockless lookup (xas_load, xa_load, radix_tree_lookup under RCU, no lock held) the object may be being freed: use a speculative get (folio_try_get, get_page_unless_zero) and re-check the lookup.',
+    check: (u, c) => specFindings(u, c, 'spec-ref/get-on-lockless-lookup'),
+  },
+  {
+    id: 'spec-ref/no-revalidation',
+    category: 'spec-ref',
+    severity: 'error',
+    title: 'Speculative get without re-checking the lookup',
+    description:
+      'A speculative get succeeds on any page whose refcount is non-zero, including one that was freed and reallocated after the lockless lookup. The lookup must be re-validated after the get (folio != xas_reload(&xas), pte_same(), folio != page_folio(page)) and the reference dropped when it changed.',
+    check: (u, c) => specFindings(u, c, 'spec-ref/no-revalidation'),
+  },
+  {
+    id: 'spec-ref/revalidation-leak',
+    category: 'spec-ref',
+    severity: 'error',
+    title: 'Failed re-check does not drop the speculative reference',
+    description: 'The re-validation after a speculative get failed, and the path retries or returns without putting the reference it took.',
+    check: (u, c) => specFindings(u, c, 'spec-ref/revalidation-leak'),
+  },
+  {
+    id: 'spec-ref/outside-rcu',
+    category: 'spec-ref',
+    severity: 'error',
+    title: 'Speculative get outside RCU / IRQs-off',
+    description:
+      'page_cache_get_speculative() and try_grab_folio() are only safe while the page cannot be freed to the allocator and reused as something else without a grace period: inside rcu_read_lock() or with IRQs off (GUP-fast). Reported when the function opens such sections itself but not around this call, or when every caller in the patch calls it outside one.',
+    check: (u, c) => specFindings(u, c, 'spec-ref/outside-rcu'),
+  },
+  {
+    id: 'spec-ref/pgmap-hook-skipped',
+    category: 'spec-ref',
+    severity: 'error',
+    title: 'Page ref taken without the ZONE_DEVICE pgmap reference (seed 004)',
+    description:
+      'In the v4.11 era get_page() took a dev_pagemap reference for ZONE_DEVICE pages and put_page() dropped one. page_cache_get_speculative()/get_page_unless_zero() skip that hook, so switching GUP-fast to them for pte_devmap pages made every put_page() drop a pgmap reference that was never taken (the percpu_ref underflow of the seed-004 regression).',
+    check: (u, c) => specFindings(u, c, 'spec-ref/pgmap-hook-skipped'),
+  },
+  {
+    id: 'spec-ref/pgmap-leak',
+    category: 'spec-ref',
+    severity: 'error',
+    title: 'get_dev_pagemap() not put on every path',
+    description: 'A dev_pagemap reference from get_dev_pagemap() is definitely held on an error / early exit that does not call put_dev_pagemap() (and does not hand the pgmap over): the device can never be unbound.',
+    check: (u, c) => leakFindings(u, c, 'spec-ref/pgmap-leak'),
+  },
+];
