@@ -1,0 +1,388 @@
+/**
+ * The barrier rules' view of a function: a sequence of memory events per CFG
+ * node (stores, loads, RMWs, fences, opaque calls) read from the operations
+ * of the CFG through the kernel API catalog, and a path search that finds
+ * the loads reachable from a store with no full barrier in between.
+ *
+ * Nothing here names a kernel API: what a call accesses and how strongly it
+ * orders comes from the catalog (ApiSpec.access / ApiSpec.ordering) and from
+ * BARRIER_FACTS (location of page-flag helpers, known SB protocols).
+ */
+import type { ApiSpec, Catalog, Ordering } from '../../catalog';
+import { BARRIER_FACTS, type SbProtocol } from '../../catalog/data/barrierExtra';
+import type { CallOp, CfgNode, Operation } from '../../c/cfg';
+import type { RuleContext, Side, Unit } from '../api';
+
+export type EvKind = 'store' | 'load' | 'rmw' | 'fence' | 'call' | 'lock';
+
+export interface Ev {
+  kind: EvKind;
+  /** Location key (object-insensitive): a field name, `*p`, a page-table class, a flag name. */
+  loc?: string;
+  /** Location as written, for messages. */
+  locText?: string;
+  ordering: Ordering | 'plain';
+  /** Marked access (atomic, READ_ONCE/WRITE_ONCE, bit op, catalogued accessor), not a plain C access. */
+  marked: boolean;
+  /** Called name (calls), accessor macro, or undefined for plain accesses. */
+  name?: string;
+  op: Operation;
+  line: number;
+  col: number;
+  endCol?: number;
+  /** For 'lock' events: acquire or release. */
+  lockOp?: 'acquire' | 'release';
+  /** Value stored (plain stores), when known. */
+  valueText?: string;
+  /** Index in the unit's flat event list. */
+  id: number;
+  node: CfgNode;
+}
+
+export interface UnitEvents {
+  unit: Unit;
+  byNode: Ev[][];
+  all: Ev[];
+}
+
+const FULL_FENCES: ReadonlySet<string> = new Set(['full']);
+
+export function spec(cat: Catalog, name: string): ApiSpec | undefined {
+  return cat.api(name);
+}
+
+/** A pure fence: ordering but no memory access and no resource effect. */
+export function isFence(s: ApiSpec | undefined): boolean {
+  return !!s && !!s.ordering && s.ordering !== 'none' && !(s.access && s.access.length) && !(s.effects && s.effects.length) && s.ordering !== 'acquire' && s.ordering !== 'release';
+}
+
+function stripOuter(t: string): string {
+  let s = t.replace(/\s+/g, '');
+  for (;;) {
+    const before = s;
+    if (s.startsWith('&')) s = s.slice(1);
+    while (s.startsWith('(') && s.endsWith(')') && balanced(s.slice(1, -1))) s = s.slice(1, -1);
+    // casts: (type *)x
+    s = s.replace(/^\((?:const|volatile|struct|unsigned|[A-Za-z_]\w*|\*)+\)(?=[A-Za-z_&*(])/, '');
+    if (s === before) return s;
+  }
+}
+
+function balanced(s: string): boolean {
+  let d = 0;
+  for (const c of s) {
+    if (c === '(') d++;
+    else if (c === ')' && --d < 0) return false;
+  }
+  return d === 0;
+}
+
+/** Object-insensitive key of a location written as `text` (an lvalue, or a pointer to one when byAddress). */
+export function locKey(text: string): string | undefined {
+  const s = stripOuter(text);
+  if (!s) return undefined;
+  if (s.startsWith('*')) {
+    const inner = locKey(s.slice(1));
+    if (!inner) return undefined;
+    return BARRIER_FACTS.derefClass[inner] ?? '*' + inner;
+  }
+  let m = /(?:->|\.)([A-Za-z_]\w*)$/.exec(s);
+  if (m) return m[1];
+  m = /^([A-Za-z_]\w*)(?:\[.*\])$/.exec(s);
+  if (m) return m[1] + '[]';
+  m = /(?:->|\.)([A-Za-z_]\w*)\[.*\]$/.exec(s);
+  if (m) return m[1] + '[]';
+  if (/^[A-Za-z_]\w*$/.test(s)) return s;
+  return undefined;
+}
+
+/** The location a catalogued call accesses through argument `argIdx`. */
+function callLoc(op: CallOp, argIdx: number, byAddress: boolean, field?: string): { key: string; text: string } | undefined {
+  const q = BARRIER_FACTS.locationOf[op.name];
+  const argText = op.args[argIdx]?.text ?? op.args[0]?.text ?? '';
+  if (q) return { key: q, text: `${q} of ${argText.trim() || '?'}` };
+  if (argIdx >= op.args.length) return undefined;
+  if (field) return { key: field, text: `${stripOuter(argText)}->${field}` };
+  // A bit operation names its location by the bit: test_bit(PG_writeback, &page->flags).
+  const bit = argIdx > 0 ? op.args[0]?.text.trim() : undefined;
+  if (bit && /^[A-Z][A-Z0-9_]*$/.test(bit)) return { key: bit, text: `${bit} in ${stripOuter(op.args[argIdx].text)}` };
+  const t = op.args[argIdx].text.trim();
+  const key = locKey(byAddress && !t.startsWith('&') ? `*(${t})` : t);
+  if (!key) return undefined;
+  return { key, text: stripOuter(op.args[argIdx].text) };
+}
+
+export interface DocIndex {
+  /** Functions defined in the document (this side) whose body has a full fence. */
+  fullFenceFns: Set<string>;
+  /** Function name -> barrier names its body calls (this side). */
+  barriersIn: Map<string, Set<string>>;
+  /** `A>B` -> functions that store A then (on some path) load B, marked accesses only. */
+  mirrors: Map<string, Set<string>>;
+  /** location -> functions that load it with a marked access. */
+  readers: Map<string, Set<string>>;
+}
+
+const eventsCache = new WeakMap<Unit, UnitEvents>();
+const docCache = new WeakMap<RuleContext, Map<Side, DocIndex>>();
+
+/**
+ * Build (once) the event list of a unit. `fullFns`: functions of the document
+ * (same side) that contain a full barrier; a call to one counts as one. Rules
+ * get it through `eventsOf`, so every unit is built with its side's set.
+ */
+function unitEvents(unit: Unit, cat: Catalog, fullFns: Set<string>): UnitEvents {
+  const cached = eventsCache.get(unit);
+  if (cached) return cached;
+  const byNode: Ev[][] = [];
+  const all: Ev[] = [];
+  const push = (node: CfgNode, e: Omit<Ev, 'id' | 'node'>) => {
+    const ev = { ...e, id: all.length, node } as Ev;
+    all.push(ev);
+    byNode[node.id].push(ev);
+  };
+  for (const node of unit.cfg.nodes) {
+    byNode[node.id] = [];
+    for (const op of node.ops) {
+      if (op.kind === 'read' || op.kind === 'write') {
+        if (op.macro) continue; // the accessor call carries it, with its catalog ordering
+        if (!op.lvalue.memory) continue;
+        const key = locKey(op.lvalue.text);
+        if (!key) continue;
+        push(node, {
+          kind: op.kind === 'read' ? 'load' : 'store',
+          loc: key,
+          locText: op.lvalue.text.replace(/\s+/g, ' '),
+          ordering: 'plain',
+          marked: false,
+          op,
+          line: op.line,
+          col: op.col,
+          valueText: op.kind === 'write' ? op.value?.text : undefined,
+        });
+      } else if (op.kind === 'call') {
+        const s = op.indirect ? undefined : cat.api(op.name);
+        const endCol = op.calleeNode.endPosition.row === op.line ? op.calleeNode.endPosition.column : undefined;
+        const ord = s?.ordering;
+        if (s?.access && s.access.length) {
+          // an accessor with a built-in weak barrier: smp_wmb() before the access, smp_rmb() after it
+          if (ord === 'wmb') push(node, { kind: 'fence', ordering: 'wmb', marked: true, name: op.name, op, line: op.line, col: op.col, endCol });
+          for (const a of s.access) {
+            const l = callLoc(op, a.arg, !!a.byAddress, a.field);
+            if (!l) continue;
+            push(node, {
+              kind: a.kind === 'rmw' ? 'rmw' : a.kind,
+              loc: l.key,
+              locText: l.text,
+              ordering: ord === 'wmb' || ord === 'rmb' ? 'none' : ord ?? 'none',
+              marked: true,
+              name: op.name,
+              op,
+              line: op.line,
+              col: op.col,
+              endCol,
+              valueText: a.kind === 'store' ? op.args[1]?.text : undefined,
+            });
+          }
+          if (ord === 'rmb') push(node, { kind: 'fence', ordering: 'rmb', marked: true, name: op.name, op, line: op.line, col: op.col, endCol });
+        } else if (ord && ord !== 'none' && ord !== 'acquire' && ord !== 'release') {
+          // a pure barrier, or a helper that is one (a lockless-walk start with its smp_mb())
+          push(node, { kind: 'fence', ordering: ord, marked: true, name: op.name, op, line: op.line, col: op.col, endCol });
+        } else if (s?.effects?.some((e) => cat.kind(e.kind).family === 'lock')) {
+          const acq = s.effects.some((e) => e.op === 'acquire');
+          push(node, { kind: 'lock', ordering: s.ordering ?? 'none', marked: true, name: op.name, op, line: op.line, col: op.col, endCol, lockOp: acq ? 'acquire' : 'release' });
+        } else if (!s && fullFns.has(op.name) && op.name !== unit.fn.name) {
+          push(node, { kind: 'fence', ordering: 'full', marked: true, name: op.name, op, line: op.line, col: op.col, endCol });
+        } else {
+          push(node, { kind: 'call', ordering: 'none', marked: false, name: op.name, op, line: op.line, col: op.col, endCol });
+        }
+      }
+    }
+  }
+  const r = { unit, byNode, all };
+  eventsCache.set(unit, r);
+  return r;
+}
+
+export interface LoadOutcome {
+  load: Ev;
+  /** Some path reaches the load with no barrier at all. */
+  bare: boolean;
+  /** The first weak barrier (smp_wmb/smp_rmb) on a path that has one. */
+  weak?: Ev;
+  /** On a path, the weak barrier sits right between the store and the load (no other access around it). */
+  adjacentWeak: boolean;
+}
+
+export interface SearchResult {
+  loads: Map<Ev, LoadOutcome>;
+  /** The exit is reachable without a full barrier. */
+  exitReached: boolean;
+  /** Lock events met on the way. */
+  locks: Ev[];
+}
+
+interface St {
+  weak: Ev | null;
+  rmw: boolean;
+  before: boolean;
+  /** 0: nothing since the store; 1: only a weak barrier since; 2: other accesses. */
+  adj: 0 | 1 | 2;
+}
+
+/**
+ * Forward search from `start` (an event of the unit): every load reachable
+ * without crossing a full barrier (mode 'unordered'), or every load reachable
+ * at all (mode 'any').
+ */
+export function searchFrom(ue: UnitEvents, start: Ev, mode: 'unordered' | 'any'): SearchResult {
+  const loads = new Map<Ev, LoadOutcome>();
+  const locks: Ev[] = [];
+  let exitReached = false;
+  const startRmw = start.kind === 'rmw' && start.ordering === 'none';
+  const visited = new Set<string>();
+  const stack: { node: CfgNode; i: number; st: St }[] = [];
+  const startIdx = ue.byNode[start.node.id].indexOf(start);
+  stack.push({ node: start.node, i: startIdx + 1, st: { weak: null, rmw: startRmw, before: false, adj: 0 } });
+  let budget = 20000;
+  while (stack.length && budget-- > 0) {
+    const { node, i, st: st0 } = stack.pop()!;
+    const st: St = { ...st0 };
+    const evs = ue.byNode[node.id];
+    let stopped = false;
+    for (let k = i; k < evs.length; k++) {
+      const e = evs[k];
+      if (mode === 'unordered') {
+        if ((e.kind === 'fence' && FULL_FENCES.has(e.ordering)) || ((e.kind === 'rmw' || e.kind === 'store') && e.ordering === 'full')) {
+          stopped = true;
+          break;
+        }
+        if (e.kind === 'fence' && e.ordering === 'after-atomic' && st.rmw) {
+          stopped = true;
+          break;
+        }
+        if (e.kind === 'rmw' && st.before) {
+          stopped = true;
+          break;
+        }
+      }
+      switch (e.kind) {
+        case 'fence':
+          if (e.ordering === 'before-atomic') st.before = true;
+          else if (e.ordering === 'wmb' || e.ordering === 'rmb') {
+            if (!st.weak) st.weak = e;
+            st.adj = st.adj === 0 ? 1 : 2;
+          }
+          break;
+        case 'rmw':
+          if (e.ordering === 'none') st.rmw = true;
+          st.adj = 2;
+          break;
+        case 'load': {
+          if (e.loc !== start.loc) {
+            let o = loads.get(e);
+            if (!o) loads.set(e, (o = { load: e, bare: false, adjacentWeak: false }));
+            if (!st.weak) o.bare = true;
+            else {
+              if (!o.weak) o.weak = st.weak;
+              if (st.adj === 1) o.adjacentWeak = true;
+            }
+          }
+          st.adj = 2;
+          break;
+        }
+        case 'lock':
+          locks.push(e);
+          st.adj = 2;
+          break;
+        default:
+          st.adj = 2;
+      }
+    }
+    if (stopped) continue;
+    if (node === ue.unit.cfg.exit) exitReached = true;
+    const key = `${st.weak ? st.weak.id : -1}|${st.rmw ? 1 : 0}|${st.before ? 1 : 0}|${st.adj}`;
+    for (const edge of node.succs) {
+      const vk = `${edge.to.id}:${mode === 'any' ? '' : key}`;
+      if (visited.has(vk)) continue;
+      visited.add(vk);
+      stack.push({ node: edge.to, i: 0, st });
+    }
+  }
+  return { loads, exitReached, locks };
+}
+
+/** The document-wide facts of one side: mirrors, readers, helper functions with barriers. */
+export function docIndex(ctx: RuleContext, side: Side): DocIndex {
+  let per = docCache.get(ctx);
+  if (!per) docCache.set(ctx, (per = new Map()));
+  const hit = per.get(side);
+  if (hit) return hit;
+  const cat = ctx.catalog;
+  const idx: DocIndex = { fullFenceFns: new Set(), barriersIn: new Map(), mirrors: new Map(), readers: new Map() };
+  const units = ctx.units.filter((u) => u.side === side);
+  // Phase 1: document functions whose body calls a full barrier (a call to one is a full barrier).
+  for (const u of units)
+    for (const n of u.cfg.nodes)
+      for (const op of n.ops)
+        if (op.kind === 'call' && !op.indirect) {
+          const s = cat.api(op.name);
+          if (isFence(s) && s!.ordering === 'full') idx.fullFenceFns.add(u.fn.name);
+        }
+  for (const u of units) {
+    const ue = unitEvents(u, cat, idx.fullFenceFns);
+    let names = idx.barriersIn.get(u.fn.name);
+    if (!names) idx.barriersIn.set(u.fn.name, (names = new Set()));
+    for (const e of ue.all) {
+      if (e.kind === 'fence' && e.name) names.add(e.name);
+      if (e.kind === 'load' && e.marked && e.loc) add(idx.readers, e.loc, u.fn.name);
+    }
+  }
+  for (const u of units) {
+    const ue = unitEvents(u, cat, idx.fullFenceFns);
+    for (const s of ue.all) {
+      if (!s.marked || !s.loc || (s.kind !== 'store' && s.kind !== 'rmw')) continue;
+      const r = searchFrom(ue, s, 'any');
+      for (const l of r.loads.keys()) if (l.marked && l.loc) add(idx.mirrors, `${s.loc}>${l.loc}`, u.fn.name);
+    }
+  }
+  per.set(side, idx);
+  return idx;
+}
+
+function add(m: Map<string, Set<string>>, k: string, v: string) {
+  let s = m.get(k);
+  if (!s) m.set(k, (s = new Set()));
+  s.add(v);
+}
+
+/** The known SB protocol covering locations a and b (either order). */
+export function protocolFor(a: string | undefined, b: string | undefined): SbProtocol | undefined {
+  if (!a || !b) return undefined;
+  return BARRIER_FACTS.protocols.find((p) => (p.a.includes(a) && p.b.includes(b)) || (p.a.includes(b) && p.b.includes(a)));
+}
+
+export function protocolOf(loc: string | undefined): SbProtocol | undefined {
+  if (!loc) return undefined;
+  return BARRIER_FACTS.protocols.find((p) => p.a.includes(loc));
+}
+
+/** Text of a line of the unit's image (variant text). */
+export function lineText(unit: Unit, line: number): string {
+  return unit.variant.text.split('\n')[line] ?? '';
+}
+
+export function indentOf(text: string): string {
+  return /^[ \t]*/.exec(text)![0];
+}
+
+/** The diff marker to put in front of a line inserted into the document ('+' in a patch). */
+export function insertPrefix(unit: Unit, line: number): string {
+  const o = unit.image.origin[line];
+  return o && o.kind === 'patch' ? '+' : '';
+}
+
+/** The events of a unit, with the document's helper functions taken into account. */
+export function eventsOf(unit: Unit, ctx: RuleContext): UnitEvents {
+  return unitEvents(unit, ctx.catalog, docIndex(ctx, unit.side).fullFenceFns);
+}
