@@ -5,9 +5,43 @@
  * indexes them. Rules never spell kernel API names: they ask the catalog what
  * a call acquires, releases, orders, needs or forbids.
  */
-import type { ApiSpec, KindSpec, ResourceKind, Effect, AcquireEffect, ReleaseEffect } from './schema';
+import type {
+  ApiSpec, KindSpec, ResourceKind, Effect, AcquireEffect, ReleaseEffect, ArgCondition,
+  RevalidationPattern, LocklessIdiom, ContextRequirement,
+} from './schema';
 import { KINDS } from './data/kinds';
-import { DATA } from './data';
+import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS } from './data';
+
+/**
+ * Does the argument text satisfy the condition? Identifiers are matched as
+ * whole words; `sign` looks for a unary minus right before the identifier
+ * (`-PAGE_PIN_BIAS`, `- GUP_PIN_COUNTING_BIAS`).
+ */
+export function argMatches(cond: ArgCondition, args: readonly string[]): boolean {
+  const text = args[cond.arg];
+  if (text === undefined) return false;
+  for (const id of cond.identifiers) {
+    const re = new RegExp(`(^|[^A-Za-z0-9_])(-\\s*)?\\(?\\s*${id.replace(/[^A-Za-z0-9_]/g, '')}(?![A-Za-z0-9_])`);
+    const m = re.exec(text);
+    if (!m) continue;
+    // A leading minus sign of the whole argument also negates (`-(PAGE_PIN_BIAS)`).
+    const negative = m[2] !== undefined || /^\s*-/.test(text);
+    if (cond.sign === 'negative' && !negative) continue;
+    if (cond.sign === 'positive' && negative) continue;
+    return true;
+  }
+  return false;
+}
+
+/** Resolve `when` / `fallback` effects against the call's argument texts (undefined = unknown). */
+export function resolveEffects(effects: readonly Effect[], args?: readonly string[]): Effect[] {
+  const plain = effects.filter((e) => !e.when && !e.fallback);
+  const conditional = effects.filter((e) => e.when);
+  const fallback = effects.filter((e) => e.fallback);
+  if (!args) return [...plain, ...fallback];
+  const matched = conditional.filter((e) => argMatches(e.when!, args));
+  return [...plain, ...(matched.length ? matched : fallback)];
+}
 
 export * from './schema';
 
@@ -15,7 +49,13 @@ export class Catalog {
   private readonly byName = new Map<string, ApiSpec>();
   private readonly kinds = new Map<ResourceKind, KindSpec>();
 
-  constructor(apis: readonly ApiSpec[], kinds: readonly KindSpec[]) {
+  constructor(
+    apis: readonly ApiSpec[],
+    kinds: readonly KindSpec[],
+    private readonly patterns: readonly RevalidationPattern[] = REVALIDATION_PATTERNS,
+    private readonly idioms: readonly LocklessIdiom[] = LOCKLESS_IDIOMS,
+    private readonly domainList: readonly { id: string; title: string }[] = DOMAINS,
+  ) {
     for (const k of kinds) this.kinds.set(k.kind, k);
     for (const a of apis) {
       if (this.byName.has(a.name)) throw new Error(`catalog: duplicate entry ${a.name}`);
@@ -51,16 +91,103 @@ export class Catalog {
     return [...this.kinds.values()];
   }
 
-  acquires(name: string): AcquireEffect[] {
-    return (this.api(name)?.effects ?? []).filter((e): e is AcquireEffect => e.op === 'acquire');
+  /**
+   * The acquire effects of a call. Pass the argument texts when known:
+   * effects that depend on a constant argument (page_ref_add(page,
+   * PAGE_PIN_BIAS), try_grab_folio(.., FOLL_PIN)) are then resolved; without
+   * them the default (`fallback`) reading is returned.
+   */
+  acquires(name: string, args?: readonly string[]): AcquireEffect[] {
+    return this.effects(name, args).filter((e): e is AcquireEffect => e.op === 'acquire');
   }
 
-  releases(name: string): ReleaseEffect[] {
-    return (this.api(name)?.effects ?? []).filter((e): e is ReleaseEffect => e.op === 'release');
+  releases(name: string, args?: readonly string[]): ReleaseEffect[] {
+    return this.effects(name, args).filter((e): e is ReleaseEffect => e.op === 'release');
   }
 
-  effects(name: string): Effect[] {
+  effects(name: string, args?: readonly string[]): Effect[] {
+    return resolveEffects(this.api(name)?.effects ?? [], args);
+  }
+
+  /** Every effect of a call, conditional ones included (for docs and integrity checks). */
+  allEffects(name: string): Effect[] {
     return this.api(name)?.effects ?? [];
+  }
+
+  /**
+   * Does the call sleep? true / false when known; for GFP-dependent calls the
+   * flags argument decides (kmalloc(n, GFP_ATOMIC) does not sleep). Unknown
+   * arguments give the spec's `sleeps`.
+   */
+  maySleep(name: string, args?: readonly string[]): boolean {
+    const a = this.api(name);
+    if (!a) return false;
+    if (a.sleepsUnlessArg && args && args[a.sleepsUnlessArg.arg] !== undefined) {
+      return !argMatches({ arg: a.sleepsUnlessArg.arg, identifiers: a.sleepsUnlessArg.atomicFlags }, args);
+    }
+    return a.sleeps === true;
+  }
+
+  /** Index of the pages/folios array of an array-filling effect, given the call's argument count. */
+  arrayArg(effect: AcquireEffect | ReleaseEffect, argc?: number): number | undefined {
+    if (argc !== undefined && effect.arrayByArity && effect.arrayByArity[argc] !== undefined) return effect.arrayByArity[argc];
+    return effect.array;
+  }
+
+  /** Section kinds a call waits out on all CPUs (synchronize_rcu, IPI broadcasts with wait=1). */
+  synchronizes(name: string, args?: readonly string[]): ResourceKind[] {
+    const s = this.api(name)?.synchronizes;
+    if (!s) return [];
+    if (s.whenArgNonZero !== undefined && args) {
+      const t = args[s.whenArgNonZero]?.trim();
+      if (t === undefined || t === '0' || t === 'false') return [];
+    }
+    return [...s.kinds];
+  }
+
+  /** Kinds whose sections satisfy a context requirement (e.g. 'rcu-or-irq-off' -> rcu, rcu-sched, irq-off). */
+  kindsProviding(req: ContextRequirement): ResourceKind[] {
+    return this.allKinds().filter((k) => k.provides?.includes(req)).map((k) => k.kind);
+  }
+
+  /** Kinds whose holding makes the context atomic (no sleeping). */
+  atomicKinds(): ResourceKind[] {
+    return this.allKinds().filter((k) => k.atomic).map((k) => k.kind);
+  }
+
+  /** Names of the APIs whose effects acquire `kind` (conditional effects included). */
+  acquirersOf(kind: ResourceKind): string[] {
+    return this.all()
+      .filter((a) => a.effects?.some((e) => e.op === 'acquire' && e.kind === kind))
+      .map((a) => a.name);
+  }
+
+  /** Every alias and name that resolves to a spec (for grammars / completion). */
+  names(): string[] {
+    return [...this.byName.keys()].sort();
+  }
+
+  /** Names of the indirect-call fields (vm_ops->fault) the catalog knows. */
+  indirectNames(): string[] {
+    return this.all().filter((a) => a.indirect).flatMap((a) => [a.name, ...(a.aliases ?? [])]);
+  }
+
+  /** Domains, in documentation order, with their specs. */
+  domains(): { id: string; title: string; apis: ApiSpec[] }[] {
+    return this.domainList.map((d) => ({ id: d.id, title: d.title, apis: this.all().filter((a) => a.domain === d.id) }));
+  }
+
+  revalidationPatterns(): readonly RevalidationPattern[] {
+    return this.patterns;
+  }
+
+  locklessIdioms(): readonly LocklessIdiom[] {
+    return this.idioms;
+  }
+
+  /** Called names that appear on the recomputing side of a re-validation comparison. */
+  revalidationCallees(): string[] {
+    return [...new Set(this.patterns.flatMap((p) => p.recompute ?? []))].sort();
   }
 
   /** Can a release of kind `rel` legitimately drop an acquire of kind `acq`? */
@@ -73,6 +200,13 @@ export class Catalog {
   releasersOf(kind: ResourceKind): string[] {
     return this.all()
       .filter((a) => a.effects?.some((e) => e.op === 'release' && e.kind === kind))
+      .map((a) => a.name);
+  }
+
+  /** Names of the APIs that may legitimately release an acquire of `kind` (same kind or a compatible one). */
+  compatibleReleasersOf(kind: ResourceKind): string[] {
+    return this.all()
+      .filter((a) => a.effects?.some((e) => e.op === 'release' && this.compatible(kind, e.kind)))
       .map((a) => a.name);
   }
 }

@@ -17,7 +17,8 @@ export type ResourceKind =
   | 'percpu-ref'    // percpu_ref_get / percpu_ref_put
   | 'file-ref'      // get_file / fput
   | 'vma-ref'       // vma refcount / vma read lock
-  | 'mm-ref'        // mmget / mmput, mmgrab / mmdrop
+  | 'mm-ref'        // mmget / mmput (mm_users)
+  | 'mm-grab'       // mmgrab / mmdrop (mm_count): a different counter from mm_users
   | 'page-lock'     // lock_page / unlock_page, folio_lock / folio_unlock
   | 'spinlock'      // spin_lock* / spin_unlock*
   | 'rwlock'
@@ -76,6 +77,22 @@ export interface AcquireEffect {
   stateByValue?: boolean;
   /** The bracket variant, used to flag mixing (disable/enable vs save/restore). */
   style?: string;
+  /** The effect applies only when this argument condition holds (see ArgCondition). */
+  when?: ArgCondition;
+  /** The effect applies when no sibling `when` effect of the call matched, or when the arguments are unknown. */
+  fallback?: boolean;
+  /**
+   * The array argument moved between kernel versions: argument count -> index
+   * of the pages array (e.g. get_user_pages_remote had a task_struct first
+   * before v5.9). `array` is the current position.
+   */
+  arrayByArity?: Record<number, number>;
+  /**
+   * The acquire consumes a reference the caller holds in this argument and
+   * hands it (or a new one) back as the result: get_dev_pagemap(pfn, cached)
+   * returns `cached` as-is when it covers pfn, or puts it and gets a new one.
+   */
+  replaces?: number;
 }
 
 export interface ReleaseEffect {
@@ -93,6 +110,29 @@ export interface ReleaseEffect {
    * dropped a pgmap ref (put_zone_device_page).
    */
   alsoDrops?: ResourceKind[];
+  /** The release happens only when the call reports it (put_devmap_managed_page returns true when it handled the put). */
+  cond?: Conditional;
+  when?: ArgCondition;
+  fallback?: boolean;
+  arrayByArity?: Record<number, number>;
+}
+
+/**
+ * A condition on the text of a call's arguments, for effects that depend on
+ * a constant argument: page_ref_add(page, PAGE_PIN_BIAS) adds a pin bias,
+ * page_ref_add(page, nr) adds page refs; try_grab_folio(folio, refs, FOLL_PIN)
+ * pins while FOLL_GET gets.
+ */
+export interface ArgCondition {
+  /** Argument index to test. */
+  arg: number;
+  /** The condition holds when the argument mentions one of these identifiers. */
+  identifiers: string[];
+  /**
+   * 'negative': the argument is negated (`-PAGE_PIN_BIAS`);
+   * 'positive': it is not. Omitted: either.
+   */
+  sign?: 'positive' | 'negative';
 }
 
 export type Effect = AcquireEffect | ReleaseEffect;
@@ -104,6 +144,11 @@ export interface Access {
   kind: 'load' | 'store' | 'rmw';
   /** True when the location is passed by address (&x) rather than by lvalue (READ_ONCE(x)). */
   byAddress?: boolean;
+  /**
+   * The location is a field of the object the argument points to:
+   * page_ref_inc(page) modifies page->_refcount, SetPageDirty(page) page->flags.
+   */
+  field?: string;
 }
 
 /** Execution context a call needs or forbids. */
@@ -152,6 +197,27 @@ export interface ApiSpec {
   kernels?: string;
   /** Where the semantics were checked (file in torvalds/linux). */
   source?: string;
+  /**
+   * The call sleeps unless its GFP argument mentions one of the atomic flags
+   * (kmalloc(size, GFP_ATOMIC) does not sleep; kmalloc(size, GFP_KERNEL) may).
+   * When set, `sleeps` is the answer for unknown arguments.
+   */
+  sleepsUnlessArg?: { arg: number; atomicFlags: string[] };
+  /**
+   * Waits for every pre-existing section of these kinds on all CPUs to end
+   * (synchronize_rcu: RCU readers; an IPI broadcast with wait=1 such as
+   * kick_all_cpus_sync / serialize_against_pte_lookup: IRQs-off sections).
+   * `whenArgNonZero`: only when that argument is non-zero (the `wait` flag).
+   */
+  synchronizes?: { kinds: ResourceKind[]; whenArgNonZero?: number };
+  /** Plausible argument counts across the kernels in `kernels` (for integrity checks and arity-dependent positions). */
+  arity?: number[];
+  /** Earlier semantics of the same name, informational. */
+  history?: { kernels: string; summary: string }[];
+  /** The catalog domain (table) the entry belongs to; set by data/index.ts. */
+  domain?: string;
+  /** The called name is a field of an ops structure (vm_ops->fault), matched on indirect calls. */
+  indirect?: boolean;
 }
 
 /** Static facts about a resource kind. */
@@ -174,4 +240,44 @@ export interface RevalidationPattern {
   name: string;
   /** A tree-sitter query (in grammars/queries) or a description. */
   description: string;
+  /** Comparison operators that form the check (a mismatch means the lookup changed). */
+  operators?: ('==' | '!=')[];
+  /**
+   * One side of the comparison is a call to one of these names (the value
+   * recomputed from memory: page_folio(page), compound_head(page), pte_val(*ptep)).
+   */
+  recompute?: string[];
+  /**
+   * What the other side is: 'object' = the looked-up object itself (a plain
+   * variable: `folio != page_folio(page)`); 'same-call' = a call of the same
+   * name on the saved snapshot (`pte_val(pte) != pte_val(*ptep)`).
+   */
+  other?: 'object' | 'same-call';
+  /**
+   * For 'same-call': the recomputing side re-reads memory: its argument is a
+   * dereference (`*ptep`) or a call to one of these.
+   */
+  rereadCalls?: string[];
+  /** What is re-validated. */
+  object?: 'pte' | 'pmd' | 'pud' | 'folio' | 'page' | 'entry' | 'seq';
+  /** Kernel file where the idiom is used. */
+  source?: string;
+}
+
+/**
+ * Idioms that perform a lockless lookup without a dedicated API, e.g. the
+ * GUP-fast walker's `READ_ONCE(*ptep)` / `ptep_get(ptep)` outside the PTL.
+ */
+export interface LocklessIdiom {
+  name: string;
+  description: string;
+  /** The called name (a macro or helper). */
+  call: string;
+  /** Shape of its first argument: 'deref' = `*p` (READ_ONCE(*ptep)); 'pointer' = `p` (ptep_get(ptep)). */
+  argShape: 'deref' | 'pointer';
+  /** What the loaded value is. */
+  value: 'pte' | 'pmd' | 'pud' | 'entry';
+  /** 'always' lockless, or lockless only when the page-table lock is not held. */
+  lockless: 'always' | 'unless-ptl-held';
+  source?: string;
 }

@@ -1,28 +1,42 @@
-/** Static facts about each resource kind. */
+/**
+ * Static facts about each resource kind: which family it is (counted refs,
+ * locks, per-context brackets), which other kinds a release of it may
+ * legitimately drop, whether holding it makes the context atomic, and which
+ * context requirements it satisfies.
+ */
 import type { KindSpec } from '../schema';
 
 export const KINDS: readonly KindSpec[] = [
+  // put_page() drops any plain reference: one from get_page, a FOLL_GET GUP
+  // reference, or a folio reference (the folio is the page's head).
   { kind: 'page-ref', label: 'page reference', family: 'ref', releases: ['gup-get', 'folio-ref'] },
   { kind: 'folio-ref', label: 'folio reference', family: 'ref', releases: ['page-ref', 'gup-get'] },
+  // A FOLL_PIN pin adds GUP_PIN_COUNTING_BIAS (or bumps _pincount): only the
+  // unpin_* family (gup_put_folio with FOLL_PIN) drops it, never put_page.
   { kind: 'gup-pin', label: 'GUP pin (FOLL_PIN)', family: 'ref' },
   { kind: 'gup-get', label: 'GUP reference (FOLL_GET)', family: 'ref', releases: ['page-ref', 'folio-ref'] },
+  // A hand-rolled bias (seed 000 PAGE_PIN_BIAS) must be subtracted with the same bias.
   { kind: 'pin-bias', label: 'hand-rolled pin bias on _refcount', family: 'ref' },
   { kind: 'pgmap-ref', label: 'dev_pagemap reference', family: 'ref' },
   { kind: 'percpu-ref', label: 'percpu_ref reference', family: 'ref' },
   { kind: 'file-ref', label: 'file reference', family: 'ref' },
-  { kind: 'vma-ref', label: 'VMA reference', family: 'ref' },
-  { kind: 'mm-ref', label: 'mm_struct reference', family: 'ref' },
+  { kind: 'vma-ref', label: 'per-VMA read lock', family: 'lock' },
+  { kind: 'mm-ref', label: 'mm_struct user reference (mm_users)', family: 'ref' },
+  { kind: 'mm-grab', label: 'mm_struct reference (mm_count)', family: 'ref' },
   { kind: 'page-lock', label: 'page/folio lock', family: 'lock' },
-  { kind: 'spinlock', label: 'spinlock', family: 'lock', atomic: true, provides: ['preempt-off'] },
+  // spin_unlock(ptl) releases a page-table lock taken by pmd_lock()/pud_lock().
+  { kind: 'spinlock', label: 'spinlock', family: 'lock', atomic: true, provides: ['preempt-off'], releases: ['ptl'] },
   { kind: 'rwlock', label: 'rwlock', family: 'lock', atomic: true, provides: ['preempt-off'] },
   { kind: 'mutex', label: 'mutex', family: 'lock' },
   { kind: 'rwsem', label: 'rw semaphore', family: 'lock', provides: ['mmap-locked'] },
-  { kind: 'ptl', label: 'page-table lock', family: 'lock', atomic: true, provides: ['ptl-held', 'preempt-off'] },
+  // pte_unmap_unlock(ptep, ptl) drops a ptl taken with spin_lock(ptl) after pte_offset_map_nolock().
+  { kind: 'ptl', label: 'page-table lock', family: 'lock', atomic: true, provides: ['ptl-held', 'preempt-off'], releases: ['spinlock'] },
   { kind: 'pte-map', label: 'mapped PTE pointer', family: 'bracket' },
   { kind: 'kmap', label: 'kmap_local/kmap_atomic mapping', family: 'bracket' },
   { kind: 'rcu', label: 'RCU read-side section', family: 'bracket', atomic: true, provides: ['rcu', 'rcu-or-irq-off'] },
   { kind: 'rcu-sched', label: 'RCU-sched read-side section', family: 'bracket', atomic: true, provides: ['rcu', 'rcu-or-irq-off', 'preempt-off'] },
   { kind: 'srcu', label: 'SRCU read-side section', family: 'bracket' },
+  // Since v4.20 (RCU flavour consolidation) an IRQs-off region is also an RCU reader.
   { kind: 'irq-off', label: 'IRQs-off section', family: 'bracket', atomic: true, provides: ['irq-off', 'rcu-or-irq-off', 'preempt-off'] },
   { kind: 'preempt-off', label: 'preemption-disabled section', family: 'bracket', atomic: true, provides: ['preempt-off'] },
   { kind: 'bh-off', label: 'bottom-halves-disabled section', family: 'bracket', atomic: true },
