@@ -1,0 +1,452 @@
+/**
+ * Per-thread path enumeration. A process body is run with concrete values:
+ * every read picks its value from the location's value domain (a choice
+ * point), so each run yields one path: the events it performs, with their
+ * values, their address/data/control dependencies (def-use tracking through
+ * registers), and the final registers. The engine (./engine.ts) later
+ * matches each read's value with a same-location write (rf) and orders the
+ * writes (co).
+ *
+ * Choice points are explored by replay: a run follows a prefix of choices,
+ * takes choice 0 beyond it and records how many options each point had.
+ */
+import { Expr, LitmusSyntaxError, LitmusTest, Proc, Stmt, Value } from './litmus/ast';
+import { AOp, Operand, PRIMITIVES, Prim } from './primitives';
+
+export type LockKind = 'LKR' | 'LKW' | 'UL' | 'LF' | 'RL' | 'RU';
+
+export interface TEvent {
+  kind: 'R' | 'W' | 'F';
+  loc?: string;
+  value?: Value;
+  /** Access annotation (ONCE, RELEASE, ACQUIRE, MB, NORETURN, plain, srcu-lock, srcu-unlock), or the fence name. */
+  ann: string;
+  lock?: LockKind;
+  /** Produced by an RMW instruction (xchg, cmpxchg, atomic_*), even when it failed. */
+  rmwClass: boolean;
+  /** Local index of the other half of a successful RMW (or lock) pair. */
+  rmwPartner?: number;
+  addr: number[];
+  data: number[];
+  ctrl: number[];
+  line: number;
+  column: number;
+  text: string;
+}
+
+export interface Path {
+  events: TEvent[];
+  regs: Map<string, Value>;
+}
+
+interface V {
+  v: Value;
+  d: number[];
+}
+
+class InvalidPath {
+  constructor(readonly why: string) {}
+}
+
+const LOCK_DOMAIN: Value[] = [0, 1];
+
+function union(a: number[], b: number[]): number[] {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const s = new Set(a);
+  for (const x of b) s.add(x);
+  return [...s].sort((x, y) => x - y);
+}
+
+function truthy(v: Value): boolean {
+  return typeof v === 'string' ? true : v !== 0;
+}
+
+export interface ThreadContext {
+  test: LitmusTest;
+  /** Names that denote shared locations (globals, parameters). */
+  globals: Set<string>;
+  /** Locations used as spinlocks (their reads have a fixed {0,1} domain). */
+  lockLocs: Set<string>;
+  domains: Map<string, Value[]>;
+  regInit: Map<string, Value>; // "0:r1" -> value
+}
+
+class Runner {
+  events: TEvent[] = [];
+  regs = new Map<string, V>();
+  ctrl: number[] = [];
+  stmt: { line: number; column: number; text: string } = { line: 0, column: 0, text: '' };
+  i = 0;
+  opts: number[] = [];
+
+  constructor(private ctx: ThreadContext, private proc: Proc, private choices: number[]) {
+    for (const p of proc.params) this.regs.set(p.name, { v: p.name, d: [] });
+    for (const [k, v] of ctx.regInit) {
+      const [t, r] = k.split(':');
+      if (Number(t) === proc.index) this.regs.set(r, { v, d: [] });
+    }
+  }
+
+  choose(n: number): number {
+    const c = this.i < this.choices.length ? this.choices[this.i] : 0;
+    this.opts.push(n);
+    this.i++;
+    return c;
+  }
+
+  err(msg: string, e: { pos: { line: number; column: number } }): never {
+    throw new LitmusSyntaxError(msg, e.pos.line, e.pos.column);
+  }
+
+  push(ev: Omit<TEvent, 'ctrl' | 'line' | 'column' | 'text'>): number {
+    this.events.push({ ...ev, ctrl: this.ctrl, line: this.stmt.line, column: this.stmt.column, text: this.stmt.text });
+    return this.events.length - 1;
+  }
+
+  domainOf(loc: string): Value[] {
+    if (this.ctx.lockLocs.has(loc)) return LOCK_DOMAIN;
+    return this.ctx.domains.get(loc) ?? [0];
+  }
+
+  read(loc: string, ann: string, addr: number[], extra: Partial<TEvent> = {}): V {
+    const dom = this.domainOf(loc);
+    const v = dom[this.choose(dom.length)];
+    const idx = this.push({ kind: 'R', loc, value: v, ann, rmwClass: false, addr, data: [], ...extra });
+    return { v, d: [idx] };
+  }
+
+  write(loc: string, val: V, ann: string, addr: number[], extra: Partial<TEvent> = {}): number {
+    return this.push({ kind: 'W', loc, value: val.v, ann, rmwClass: false, addr, data: val.d, ...extra });
+  }
+
+  fence(name: string, loc?: string): void {
+    this.push({ kind: 'F', ann: name, loc, rmwClass: false, addr: [], data: [] });
+  }
+
+  // ---- statements ----
+  run(body: Stmt[]): void {
+    for (const s of body) this.stmtRun(s);
+  }
+
+  stmtRun(s: Stmt): void {
+    switch (s.k) {
+      case 'block':
+        this.run(s.body);
+        return;
+      case 'decl': {
+        this.stmt = { line: s.pos.line, column: s.pos.column, text: s.text };
+        this.regs.set(s.name, s.init ? this.eval(s.init) : { v: 0, d: [] });
+        return;
+      }
+      case 'expr':
+        this.stmt = { line: s.pos.line, column: s.pos.column, text: s.text };
+        this.eval(s.e);
+        return;
+      case 'if': {
+        this.stmt = { line: s.pos.line, column: s.pos.column, text: s.text };
+        const c = this.eval(s.c);
+        const saved = this.ctrl;
+        this.ctrl = union(this.ctrl, c.d);
+        if (truthy(c.v)) this.stmtRun(s.then);
+        else if (s.else) this.stmtRun(s.else);
+        this.ctrl = saved;
+        return;
+      }
+    }
+  }
+
+  // ---- expressions ----
+  addrOfLvalue(e: Expr): V {
+    if (e.k === 'un' && e.op === '*') return this.pointer(this.eval(e.e), e);
+    if (e.k === 'id' && !this.regs.has(e.name) && this.ctx.globals.has(e.name)) return { v: e.name, d: [] };
+    this.err(`expected a shared location like *x here`, e);
+  }
+
+  pointer(p: V, e: Expr): V {
+    if (typeof p.v !== 'string') throw new InvalidPath(`dereference of non-pointer value ${p.v} at line ${e.pos.line}`);
+    return p;
+  }
+
+  eval(e: Expr): V {
+    switch (e.k) {
+      case 'num':
+        return { v: e.v, d: [] };
+      case 'id': {
+        const r = this.regs.get(e.name);
+        if (r) return r;
+        if (this.ctx.globals.has(e.name)) return { v: e.name, d: [] };
+        return { v: 0, d: [] }; // undeclared register: herd7 starts registers at 0
+      }
+      case 'un': {
+        if (e.op === '*') {
+          const a = this.pointer(this.eval(e.e), e);
+          return this.read(a.v as string, 'plain', a.d);
+        }
+        if (e.op === '&') {
+          if (e.e.k === 'id') return { v: e.e.name, d: [] };
+          if (e.e.k === 'un' && e.e.op === '*') return this.eval(e.e.e);
+          this.err('unsupported address-of expression', e);
+        }
+        const a = this.eval(e.e);
+        if (e.op === '!') return { v: truthy(a.v) ? 0 : 1, d: a.d };
+        const n = this.num(a, e);
+        return { v: e.op === '-' ? -n : e.op === '~' ? ~n : n, d: a.d };
+      }
+      case 'bin': {
+        if (e.op === '&&' || e.op === '||') {
+          const a = this.eval(e.a);
+          if (e.op === '&&' ? !truthy(a.v) : truthy(a.v)) return { v: e.op === '&&' ? 0 : 1, d: a.d };
+          const saved = this.ctrl;
+          this.ctrl = union(this.ctrl, a.d);
+          const b = this.eval(e.b);
+          this.ctrl = saved;
+          return { v: truthy(b.v) ? 1 : 0, d: union(a.d, b.d) };
+        }
+        const a = this.eval(e.a);
+        const b = this.eval(e.b);
+        return { v: this.binop(e.op, a.v, b.v, e), d: union(a.d, b.d) };
+      }
+      case 'cond': {
+        const c = this.eval(e.c);
+        const saved = this.ctrl;
+        this.ctrl = union(this.ctrl, c.d);
+        const r = this.eval(truthy(c.v) ? e.a : e.b);
+        this.ctrl = saved;
+        return { v: r.v, d: union(c.d, r.d) };
+      }
+      case 'assign': {
+        let rhs = this.eval(e.rhs);
+        if (e.op !== '=') {
+          const cur = this.eval(e.lhs);
+          rhs = { v: this.binop(e.op.slice(0, -1), cur.v, rhs.v, e), d: union(cur.d, rhs.d) };
+        }
+        if (e.lhs.k === 'id' && (this.regs.has(e.lhs.name) || !this.ctx.globals.has(e.lhs.name))) {
+          this.regs.set(e.lhs.name, rhs);
+          return rhs;
+        }
+        const a = this.addrOfLvalue(e.lhs);
+        this.write(a.v as string, rhs, 'plain', a.d);
+        return rhs;
+      }
+      case 'call':
+        return this.call(e);
+    }
+  }
+
+  num(a: V, e: Expr): number {
+    if (typeof a.v !== 'number') this.err(`arithmetic on the pointer value ${a.v} is not supported`, e);
+    return a.v;
+  }
+
+  binop(op: string, a: Value, b: Value, e: Expr): Value {
+    if (op === '==') return a === b ? 1 : 0;
+    if (op === '!=') return a !== b ? 1 : 0;
+    if (op === ',') return b;
+    if (typeof a !== 'number' || typeof b !== 'number') this.err(`operator '${op}' on pointer values is not supported`, e);
+    return arith(op, a, b);
+  }
+
+  operand(o: Operand, args: Expr[]): V {
+    return 'const' in o ? { v: o.const, d: [] } : this.eval(args[o.arg]);
+  }
+
+  call(e: Expr & { k: 'call' }): V {
+    const p: Prim | undefined = PRIMITIVES.get(e.name);
+    if (!p) this.err(`unknown function '${e.name}' (not in linux-kernel.def)`, e);
+    const args = e.args;
+    const need = (n: number) => {
+      if (args.length <= n) this.err(`${e.name}: expected more arguments`, e);
+    };
+    const ptr = (i: number): V => {
+      need(i);
+      return this.pointer(this.eval(args[i]), args[i]);
+    };
+    switch (p.op) {
+      case 'load': {
+        need(p.x);
+        const a = p.lvalue ? this.addrOfLvalue(args[p.x]) : ptr(p.x);
+        return this.read(a.v as string, p.ann, a.d);
+      }
+      case 'store': {
+        need(p.v);
+        const a = p.lvalue ? this.addrOfLvalue(args[p.x]) : ptr(p.x);
+        const v = this.eval(args[p.v]);
+        this.write(a.v as string, v, p.ann, a.d);
+        if (p.mbAfter) this.fence('MB');
+        return { v: 0, d: [] };
+      }
+      case 'fence':
+        this.fence(p.fence);
+        return { v: 0, d: [] };
+      case 'xchg': {
+        const a = ptr(p.x);
+        need(p.v);
+        const nv = this.eval(args[p.v]);
+        return this.rmw(a, p.ann, () => nv, true);
+      }
+      case 'cmpxchg': {
+        const a = ptr(p.x);
+        need(p.new);
+        const old = this.eval(args[p.old]);
+        const nv = this.eval(args[p.new]);
+        return this.rmw(a, p.ann, (cur) => (cur === old.v ? nv : null), true);
+      }
+      case 'atomic_op': {
+        const a = ptr(p.x);
+        const o = this.operand(p.operand, args);
+        this.rmw(a, 'NORETURN', (cur) => ({ v: this.aop(p.aop, cur, o.v, e), d: o.d }), false);
+        return { v: 0, d: [] };
+      }
+      case 'atomic_op_return': {
+        const a = ptr(p.x);
+        const o = this.operand(p.operand, args);
+        let newv: Value = 0;
+        const r = this.rmw(a, p.ann, (cur) => {
+          newv = this.aop(p.aop, cur, o.v, e);
+          return { v: newv, d: o.d };
+        }, false);
+        const v = p.test === '==0' ? (newv === 0 ? 1 : 0) : p.test === '<0' ? ((newv as number) < 0 ? 1 : 0) : newv;
+        return { v, d: r.d };
+      }
+      case 'atomic_fetch_op': {
+        const a = ptr(p.x);
+        const o = this.operand(p.operand, args);
+        return this.rmw(a, p.ann, (cur) => ({ v: this.aop(p.aop, cur, o.v, e), d: o.d }), false);
+      }
+      case 'add_unless': {
+        const a = ptr(p.x);
+        const add = this.operand(p.add, args);
+        const unless = this.operand(p.unless, args);
+        let ok = 0;
+        const r = this.rmw(a, p.ann, (cur) => {
+          if (cur === unless.v) return null;
+          ok = 1;
+          return { v: this.aop('+', cur, add.v, e), d: add.d };
+        }, false);
+        return { v: ok, d: r.d };
+      }
+      case 'lock': {
+        const a = ptr(p.x);
+        const r = this.push({ kind: 'R', loc: a.v as string, value: 0, ann: 'ONCE', lock: 'LKR', rmwClass: false, addr: a.d, data: [] });
+        const w = this.push({ kind: 'W', loc: a.v as string, value: 1, ann: 'ONCE', lock: 'LKW', rmwClass: false, addr: a.d, data: [] });
+        this.events[r].rmwPartner = w;
+        this.events[w].rmwPartner = r;
+        return { v: 0, d: [] };
+      }
+      case 'unlock': {
+        const a = ptr(p.x);
+        this.push({ kind: 'W', loc: a.v as string, value: 0, ann: 'RELEASE', lock: 'UL', rmwClass: false, addr: a.d, data: [] });
+        return { v: 0, d: [] };
+      }
+      case 'trylock': {
+        const a = ptr(p.x);
+        if (this.choose(2) === 0) {
+          const r = this.push({ kind: 'R', loc: a.v as string, value: 0, ann: 'ONCE', lock: 'LKR', rmwClass: false, addr: a.d, data: [] });
+          const w = this.push({ kind: 'W', loc: a.v as string, value: 1, ann: 'ONCE', lock: 'LKW', rmwClass: false, addr: a.d, data: [] });
+          this.events[r].rmwPartner = w;
+          this.events[w].rmwPartner = r;
+          return { v: 1, d: [r] };
+        }
+        const r = this.push({ kind: 'R', loc: a.v as string, value: 1, ann: 'ONCE', lock: 'LF', rmwClass: false, addr: a.d, data: [] });
+        return { v: 0, d: [r] };
+      }
+      case 'islocked': {
+        const a = ptr(p.x);
+        const locked = this.choose(2) === 0 ? 0 : 1;
+        const r = this.push({ kind: 'R', loc: a.v as string, value: locked, ann: 'ONCE', lock: locked ? 'RL' : 'RU', rmwClass: false, addr: a.d, data: [] });
+        return { v: locked, d: [r] };
+      }
+      case 'srcu_lock': {
+        const a = ptr(p.x);
+        return this.read(a.v as string, 'srcu-lock', a.d);
+      }
+      case 'srcu_unlock': {
+        const a = ptr(p.x);
+        need(p.v);
+        this.write(a.v as string, this.eval(args[p.v]), 'srcu-unlock', a.d);
+        return { v: 0, d: [] };
+      }
+      case 'sync_srcu': {
+        const a = ptr(p.x);
+        this.fence('sync-srcu', a.v as string);
+        return { v: 0, d: [] };
+      }
+    }
+  }
+
+  aop(op: AOp, a: Value, b: Value, e: Expr): Value {
+    if (typeof a !== 'number' || typeof b !== 'number') this.err('atomic arithmetic on pointer values is not supported', e);
+    return op === '&~' ? a & ~b : arith(op, a, b);
+  }
+
+  /**
+   * An RMW instruction: a read, then (if `f` returns a value) a write, paired
+   * by rmw. Both halves carry the annotation and belong to the RMW class; a
+   * failed one (f returns null) is a lone read, the bell's FailedRMW.
+   * Returns the value read.
+   */
+  rmw(a: V, ann: string, f: (cur: Value) => V | null, _valueIndependent: boolean): V {
+    const r = this.read(a.v as string, ann, a.d, { rmwClass: true });
+    const nv = f(r.v);
+    if (nv) {
+      const w = this.write(a.v as string, nv, ann, a.d, { rmwClass: true });
+      this.events[r.d[0]].rmwPartner = w;
+      this.events[w].rmwPartner = r.d[0];
+    }
+    return r;
+  }
+}
+
+function arith(op: string, a: number, b: number): number {
+  switch (op) {
+    case '+': return a + b;
+    case '-': return a - b;
+    case '*': return a * b;
+    case '/': return b === 0 ? 0 : Math.trunc(a / b);
+    case '%': return b === 0 ? 0 : a % b;
+    case '&': return a & b;
+    case '|': return a | b;
+    case '^': return a ^ b;
+    case '<<': return a << b;
+    case '>>': return a >> b;
+    case '<': return a < b ? 1 : 0;
+    case '>': return a > b ? 1 : 0;
+    case '<=': return a <= b ? 1 : 0;
+    case '>=': return a >= b ? 1 : 0;
+  }
+  throw new Error(`unknown operator ${op}`);
+}
+
+/**
+ * All paths of one process under the given value domains. Stops (returns
+ * `truncated`) after `limit` paths.
+ */
+export function enumeratePaths(ctx: ThreadContext, proc: Proc, limit: number): { paths: Path[]; truncated: boolean } {
+  const paths: Path[] = [];
+  let choices: number[] = [];
+  for (;;) {
+    const r = new Runner(ctx, proc, choices);
+    let ok = true;
+    try {
+      r.run(proc.body);
+    } catch (e) {
+      if (e instanceof InvalidPath) ok = false;
+      else throw e;
+    }
+    if (ok) {
+      const regs = new Map<string, Value>();
+      for (const [k, v] of r.regs) regs.set(k, v.v);
+      paths.push({ events: r.events, regs });
+      if (paths.length >= limit) return { paths, truncated: true };
+    }
+    // next choice vector (odometer over the recorded options)
+    const used = r.opts.length;
+    const cur = r.opts.map((_, i) => (i < choices.length ? choices[i] : 0));
+    let j = used - 1;
+    while (j >= 0 && cur[j] + 1 >= r.opts[j]) j--;
+    if (j < 0) return { paths, truncated: false };
+    choices = cur.slice(0, j);
+    choices.push(cur[j] + 1);
+  }
+}

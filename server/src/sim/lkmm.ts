@@ -1,0 +1,321 @@
+/**
+ * The Linux Kernel Memory Model as a small declarative spec over the
+ * relation algebra of ./relation.ts. Each definition below carries the name
+ * it has in ../shared/lkmm/linux-kernel.bell, linux-kernel.cat and lock.cat,
+ * so the two can be read side by side. This module knows nothing about how
+ * executions are enumerated (./engine.ts) or parsed (./litmus/).
+ *
+ * The spec is split in two stages, for speed only:
+ * - `staticPart` depends on the events and program order alone (fences,
+ *   acq-po, po-rel, gp, barrier, rcu-rscs...);
+ * - `checkExecution` adds rf and co and evaluates the axioms.
+ */
+import { EvSet, Rel } from './relation';
+
+/** An event as the model sees it. */
+export interface MEvent {
+  id: number;
+  thread: number; // -1 for the initial writes
+  po: number;
+  kind: 'R' | 'W' | 'F';
+  loc?: string;
+  ann: string; // ONCE RELEASE ACQUIRE MB NORETURN plain srcu-lock srcu-unlock | fence name | 'IW'
+  lock?: 'LKR' | 'LKW' | 'UL' | 'LF' | 'RL' | 'RU';
+  rmwClass: boolean;
+  rmwPartner?: number;
+  init: boolean;
+}
+
+export interface Skeleton {
+  events: MEvent[];
+  /** Raw dependencies from the front end (before carry-dep). */
+  addr: [number, number][];
+  data: [number, number][];
+  ctrl: [number, number][];
+}
+
+export interface StaticPart {
+  n: number;
+  ev: MEvent[];
+  // sets
+  R: EvSet; W: EvSet; M: EvSet; F: EvSet; IW: EvSet; Marked: EvSet; Plain: EvSet;
+  Acquire: EvSet; Release: EvSet; Mb: EvSet; RMW: EvSet; Noreturn: EvSet; R4rmb: EvSet;
+  LKR: EvSet; LKW: EvSet; UL: EvSet; RU: EvSet; SrcuLock: EvSet; SrcuUnlock: EvSet; SyncSrcu: EvSet; SyncRcu: EvSet;
+  notSrcuUnlock: EvSet;
+  // relations
+  po: Rel; loc: Rel; int: Rel; ext: Rel; poLoc: Rel; rmw: Rel; id: Rel;
+  addr0: Rel; data0: Rel; ctrl0: Rel;
+  acqPo: Rel; poRel: Rel; rmb: Rel; wmb: Rel; mbStatic: Rel; gp: Rel; barrier: Rel;
+  rcuRscs: Rel;
+  afterUnlockLockPo: Rel; // [After-unlock-lock] ; po ; [M]
+  flags: string[];
+  /** lock.cat axioms that depend on po only. */
+  staticViolations: string[];
+}
+
+const FENCE = (ev: MEvent, name: string) => ev.kind === 'F' && ev.ann === name;
+
+export function staticPart(sk: Skeleton): StaticPart {
+  const ev = sk.events;
+  const n = ev.length;
+  const set = (p: (e: MEvent) => boolean) => EvSet.where(n, (i) => p(ev[i]));
+  const R = set((e) => e.kind === 'R');
+  const W = set((e) => e.kind === 'W');
+  const M = R.union(W);
+  const F = set((e) => e.kind === 'F');
+  const IW = set((e) => e.init);
+  const tag = (t: string) => set((e) => e.kind !== 'F' && e.ann === t);
+  const fence = (t: string) => set((e) => FENCE(e, t));
+  const LKR = set((e) => e.lock === 'LKR');
+  const LKW = set((e) => e.lock === 'LKW');
+  const UL = set((e) => e.lock === 'UL');
+  const LF = set((e) => e.lock === 'LF' || e.lock === 'RL'); // lock.cat: let LF = LF | RL
+  const RU = set((e) => e.lock === 'RU');
+  const RL = set((e) => e.lock === 'RL');
+  const SrcuLock = tag('srcu-lock');
+  const SrcuUnlock = tag('srcu-unlock');
+  const SyncSrcu = fence('sync-srcu');
+  const SyncRcu = fence('sync-rcu');
+  const RMWc = set((e) => e.rmwClass);
+
+  const po = Rel.where(n, (a, b) => ev[a].thread >= 0 && ev[a].thread === ev[b].thread && ev[a].po < ev[b].po);
+  const loc = Rel.where(n, (a, b) => ev[a].loc !== undefined && ev[a].loc === ev[b].loc);
+  const int = Rel.where(n, (a, b) => ev[a].thread >= 0 && ev[a].thread === ev[b].thread);
+  const ext = Rel.where(n, (a, b) => !(ev[a].thread >= 0 && ev[a].thread === ev[b].thread));
+  const id = Rel.id(EvSet.where(n, () => true));
+  const poLoc = po.inter(loc);
+  // rmw (bell) and lk-rmw (lock.cat): the engine pairs the halves.
+  const rmw = Rel.where(n, (a, b) => ev[a].kind === 'R' && ev[a].rmwPartner === b);
+  const rmwNoLock = Rel.where(n, (a, b) => ev[a].kind === 'R' && ev[a].rmwPartner === b && !ev[a].lock);
+
+  // bell: FailedRMW, Acquire, Release, Mb, Noreturn (lock.cat adds LKR / UL)
+  const FailedRMW = RMWc.minus(rmwNoLock.domain().union(rmwNoLock.range()));
+  const Acquire = tag('ACQUIRE').minus(W).minus(FailedRMW).union(LKR);
+  const Release = tag('RELEASE').minus(R).minus(FailedRMW).union(UL);
+  // 'MB is both an access tag and a fence tag
+  const Mb = set((e) => e.ann === 'MB').minus(FailedRMW);
+  const Noreturn = tag('NORETURN').minus(W);
+  // bell: Marked / Plain
+  const Marked = M.complement().union(IW).union(tag('ONCE')).union(tag('RELEASE')).union(tag('ACQUIRE'))
+    .union(tag('MB')).union(RMWc).union(LKR).union(LKW).union(UL).union(LF).union(RL).union(RU)
+    .union(SrcuLock).union(SrcuUnlock);
+  const Plain = M.minus(Marked);
+
+  const fencerel = (s: EvSet) => po.ran(s).seq(po);
+  const Rm = Rel.id(M);
+
+  // cat: acq-po, po-rel
+  const acqPo = po.restrict(Acquire, M);
+  const poRel = po.restrict(M, Release);
+  // cat: fences
+  const R4rmb = R.minus(Noreturn);
+  const rmb = fencerel(fence('rmb')).restrict(R4rmb, R4rmb);
+  const wmb = fencerel(fence('wmb')).restrict(W, W);
+  const poOpt = po.opt();
+  const mbStatic = fencerel(Mb).restrict(M, M)
+    .union(po.restrict(M, Mb.inter(R)))
+    .union(po.restrict(Mb.inter(W), M))
+    .union(Rel.seqAll(Rm, fencerel(fence('before-atomic')), Rel.id(RMWc), poOpt, Rm))
+    .union(Rel.seqAll(Rm, poOpt, Rel.id(RMWc), fencerel(fence('after-atomic')), Rm))
+    .union(Rel.seqAll(Rm, poOpt, Rel.id(LKW), fencerel(fence('after-spinlock')), Rm))
+    .union(Rel.seqAll(Rm, poOpt, Rel.id(SrcuUnlock), fencerel(fence('after-srcu-read-unlock')), Rm));
+  const afterUnlockLockPo = po.restrict(fence('after-unlock-lock'), M);
+  // cat: gp = po ; [Sync-rcu | Sync-srcu] ; po?
+  const gp = po.ran(SyncRcu.union(SyncSrcu)).seq(poOpt);
+  // cat: barrier
+  const barrierSet = fence('barrier').union(fence('rmb')).union(fence('wmb')).union(Mb).union(SyncRcu).union(SyncSrcu)
+    .union(fence('before-atomic')).union(fence('after-atomic')).union(Acquire).union(Release)
+    .union(fence('rcu-lock')).union(fence('rcu-unlock')).union(SrcuLock).union(SrcuUnlock);
+  const barrier = fencerel(barrierSet).union(po.ran(Release)).union(po.dom(Acquire));
+
+  // bell: rcu-rscs, the matching of nested rcu_read_lock/unlock, computed by
+  // the bell's fixpoint: repeatedly match unmatched locks to unmatched
+  // unlocks with no unmatched event between them.
+  const RcuLock = fence('rcu-lock');
+  const RcuUnlock = fence('rcu-unlock');
+  let matched = Rel.empty(n);
+  for (;;) {
+    const ul = RcuLock.minus(matched.domain());
+    const uu = RcuUnlock.minus(matched.range());
+    const un = ul.union(uu);
+    const unPo = po.restrict(un, un);
+    const next = matched.union(po.restrict(ul, uu).minus(unPo.seq(unPo)));
+    if (next.equals(matched)) break;
+    matched = next;
+  }
+  const flags: string[] = [];
+  if (!RcuLock.minus(matched.domain()).isEmpty()) flags.push('unmatched-rcu-lock');
+  if (!RcuUnlock.minus(matched.range()).isEmpty()) flags.push('unmatched-rcu-unlock');
+
+  // lock.cat axioms over po only
+  const staticViolations: string[] = [];
+  const lkwPoLoc = poLoc.dom(LKW);
+  const throughUL = poLoc.ran(UL).seq(poLoc);
+  if (!lkwPoLoc.ran(LKR).minus(throughUL).isEmpty()) staticViolations.push('lock-nest: spin_lock() nested inside a critical section for the same lock deadlocks');
+  if (!lkwPoLoc.ran(RU).minus(throughUL).isEmpty()) staticViolations.push('nested-is-locked: spin_is_locked() inside a critical section must return true');
+  const critical = lkwPoLoc.ran(UL).minus(poLoc.ran(LKW.union(UL)).seq(poLoc));
+  if (!UL.minus(critical.range()).isEmpty()) flags.push('unmatched-unlock');
+  const unmatchedLKW = LKW.minus(critical.domain());
+  if (!Rel.cross(unmatchedLKW, unmatchedLKW).inter(loc).minus(id).isEmpty()) staticViolations.push('unmatched-locks: two CPUs hold the same lock forever (deadlock)');
+
+  const rel = (ps: [number, number][]) => Rel.fromPairs(n, ps);
+  return {
+    n, ev, R, W, M, F, IW, Marked, Plain, Acquire, Release, Mb, RMW: RMWc, Noreturn, R4rmb, LKR, LKW, UL, RU,
+    SrcuLock, SrcuUnlock, SyncSrcu, SyncRcu, notSrcuUnlock: SrcuUnlock.complement(),
+    po, loc, int, ext, poLoc, rmw, id, addr0: rel(sk.addr), data0: rel(sk.data), ctrl0: rel(sk.ctrl),
+    acqPo, poRel, rmb, wmb, mbStatic, gp, barrier, rcuRscs: matched, afterUnlockLockPo, flags, staticViolations,
+  };
+}
+
+export interface Verdict {
+  allowed: boolean;
+  /** Violated axioms: "name: detail". */
+  violated: string[];
+  /** herd7 flags raised (data-race, ...). Only computed for allowed executions. */
+  flags: string[];
+}
+
+/** Per-location coherence (cat: `acyclic po-loc | com as coherence`). */
+export function coherent(st: StaticPart, rf: Rel, co: Rel): boolean {
+  const fr = rf.inv().seq(co);
+  return st.poLoc.union(rf, co, fr).acyclic();
+}
+
+/** Evaluate the LKMM axioms on one candidate execution. */
+export function checkExecution(st: StaticPart, rf: Rel, co: Rel, opts: { explain: boolean; flags: boolean }): Verdict {
+  const { po, int, ext, M, W, R, Marked, Plain, IW } = st;
+  const violated: string[] = [...st.staticViolations];
+  const describeCycle = (r: Rel) => {
+    if (!opts.explain) return '';
+    const c = r.findCycle();
+    return c ? ' cycle ' + [...c, c[0]].map((i) => describeEvent(st.ev[i])).join(' -> ') : '';
+  };
+
+  // lock.cat merges UL into co and LKR into rf; our candidates already have them.
+  const fr = rf.inv().seq(co);
+  const rfe = rf.inter(ext);
+  const rfi = rf.inter(int);
+  const coe = co.inter(ext);
+  const fre = fr.inter(ext);
+
+  // Sequential Consistency Per Variable
+  const com = rf.union(co, fr);
+  const coh = st.poLoc.union(com);
+  if (!coh.acyclic()) violated.push('coherence:' + describeCycle(coh));
+  // Atomic Read-Modify-Write
+  if (!st.rmw.inter(fre.seq(coe)).isEmpty()) violated.push('atomic: another CPU wrote between the read and the write of an RMW');
+
+  // bell: carry-dep = (data ; [~Srcu-unlock] ; rfi)* ; addr/ctrl/data redefined
+  const carryDep = st.data0.ran(st.notSrcuUnlock).seq(rfi).star();
+  const addr = carryDep.seq(st.addr0);
+  const ctrl = carryDep.seq(st.ctrl0);
+  const data = carryDep.seq(st.data0);
+
+  // bell: srcu-rscs = ([Srcu-lock] ; carry-srcu-data ; data ; [Srcu-unlock]) & loc
+  const carrySrcuData = st.data0.ran(st.notSrcuUnlock).seq(rf).star();
+  const srcuRscs = carrySrcuData.dom(st.SrcuLock).seq(st.data0).ran(st.SrcuUnlock).inter(st.loc);
+
+  // cat: po-unlock-lock-po = po ; [UL] ; (po|rf) ; [LKR] ; po
+  const poUnlockLockPo = Rel.seqAll(po.ran(st.UL), po.union(rf).ran(st.LKR), po);
+  const Rm = Rel.id(M);
+  const mb = st.mbStatic.union(Rel.seqAll(Rm, poUnlockLockPo, st.afterUnlockLockPo));
+  const strongFence0 = mb.union(st.gp);
+  const nonrwFence = strongFence0.union(st.poRel, st.acqPo);
+  const fence0 = nonrwFence.union(st.wmb, st.rmb);
+
+  // Preserved Program Order
+  const dep = addr.union(data);
+  const rwdep = dep.union(ctrl).ran(W);
+  const overwrite = co.union(fr);
+  const toW = rwdep.union(overwrite.inter(int), addr.ran(Plain).seq(st.wmb));
+  const toR = addr.ran(R).union(dep.ran(Marked).seq(rfi));
+  const ppo = toR.union(toW, fence0.inter(int), poUnlockLockPo.inter(int));
+
+  // Propagation: ordering from release operations and strong fences
+  const aCumul = (r: Rel) => rfe.ran(Marked).opt().seq(r);
+  const rmwSequence = rf.seq(st.rmw).star();
+  const cumulFence = aCumul(strongFence0.union(st.poRel)).union(st.wmb, poUnlockLockPo)
+    .restrict(Marked, Marked).seq(rmwSequence);
+  const prop = Rel.seqAll(overwrite.inter(ext).opt().dom(Marked), cumulFence.star(), rfe.opt().restrict(Marked, Marked));
+
+  // Happens Before
+  const hb = ppo.union(rfe, prop.minus(st.id).inter(int)).restrict(Marked, Marked);
+  if (!hb.acyclic()) violated.push('happens-before:' + describeCycle(hb));
+
+  // Propagation
+  const hbStar = hb.star();
+  const pb = Rel.seqAll(prop, strongFence0, hbStar).ran(Marked);
+  if (!pb.acyclic()) violated.push('propagation:' + describeCycle(pb));
+
+  // RCU
+  const rcuGp = Rel.id(st.SyncRcu);
+  const srcuGp = Rel.id(st.SyncSrcu);
+  const rcuRscsi = st.rcuRscs.inv();
+  const srcuRscsi = srcuRscs.inv();
+  const pbStar = pb.star();
+  const rcuLink = Rel.seqAll(po.opt(), hbStar, pbStar, prop, po);
+  const base = rcuGp.union(srcuGp,
+    Rel.seqAll(rcuGp, rcuLink, rcuRscsi),
+    Rel.seqAll(srcuGp, rcuLink, srcuRscsi).inter(st.loc),
+    Rel.seqAll(rcuRscsi, rcuLink, rcuGp),
+    Rel.seqAll(srcuRscsi, rcuLink, srcuGp).inter(st.loc));
+  let rcuOrder = base;
+  if (!st.SyncRcu.isEmpty() || !st.SyncSrcu.isEmpty()) {
+    for (;;) {
+      const oL = rcuLink.seq(rcuOrder).seq(rcuLink);
+      const next = base.union(
+        Rel.seqAll(rcuGp, oL, rcuRscsi),
+        Rel.seqAll(srcuGp, oL, srcuRscsi).inter(st.loc),
+        Rel.seqAll(rcuRscsi, oL, rcuGp),
+        Rel.seqAll(srcuRscsi, oL, srcuGp).inter(st.loc),
+        Rel.seqAll(rcuOrder, rcuLink, rcuOrder));
+      if (next.equals(rcuOrder)) break;
+      rcuOrder = next;
+    }
+  }
+  const rcuFence = Rel.seqAll(po, rcuOrder, po.opt());
+  const fence = fence0.union(rcuFence);
+  const strongFence = strongFence0.union(rcuFence);
+  const rb = Rel.seqAll(prop, rcuFence, hbStar, pbStar).ran(Marked);
+  if (!rb.irreflexive()) violated.push('rcu: an RCU read-side critical section spans a grace period');
+
+  const flags = [...st.flags];
+  // Plain accesses and data races (only when there are plain accesses)
+  if (!Plain.isEmpty()) {
+    const xbstar = hb.union(pb, rb).star();
+    const vis = Rel.seqAll(cumulFence.star(), rfe.opt().ran(Marked), strongFence.ran(Marked).seq(xbstar).union(xbstar.inter(int)));
+    const Rmk = Rel.id(Marked);
+    const wPreBounded = Rmk.seq(addr.union(fence).opt());
+    const rPreBounded = Rmk.seq(addr.union(nonrwFence, Rel.seqAll(Rel.id(st.R4rmb), po.ran(fenceSet(st, 'rmb')).seq(po), Rel.id(st.Noreturn.complement()))).opt());
+    const wPostBounded = fence.opt().ran(Marked).seq(rmwSequence);
+    const rPostBounded = nonrwFence.union(Rel.seqAll(Rel.id(st.Noreturn.complement()), po.ran(fenceSet(st, 'rmb')).seq(po), Rel.id(st.R4rmb))).opt().ran(Marked);
+    const wwVis = fence.union(Rel.seqAll(strongFence, xbstar, wPreBounded), Rel.seqAll(wPostBounded, vis, wPreBounded));
+    const wrVis = fence.union(Rel.seqAll(strongFence, xbstar, rPreBounded), Rel.seqAll(wPostBounded, vis, rPreBounded));
+    const rwXbstar = fence.union(Rel.seqAll(rPostBounded, xbstar, wPreBounded));
+    const preRace = ext.inter(Rel.cross(Plain, M).union(Rel.cross(M.minus(IW), Plain)));
+    const wrIncoh = preRace.inter(rf).inter(rwXbstar.inv());
+    const rwIncoh = preRace.inter(fr).inter(wrVis.inv());
+    const wwIncoh = preRace.inter(co).inter(wwVis.inv());
+    if (!wrIncoh.union(rwIncoh, wwIncoh).isEmpty()) violated.push('plain-coherence: a plain access is incoherent with its visibility order');
+    if (opts.flags) {
+      const wwNonrace = wwVis.inter(Rel.cross(Marked, W).union(rwXbstar)).inter(Rel.cross(W, Marked).union(wrVis));
+      const wwRace = preRace.inter(co).minus(wwNonrace);
+      const wrRace = preRace.inter(co.opt().seq(rf)).minus(wrVis).minus(rwXbstar.inv());
+      const rwRace = preRace.inter(fr).minus(rwXbstar);
+      if (!wwRace.union(wrRace, rwRace).isEmpty()) flags.push('data-race');
+    }
+  }
+  return { allowed: violated.length === 0, violated, flags };
+}
+
+function fenceSet(st: StaticPart, name: string): EvSet {
+  return EvSet.where(st.n, (i) => FENCE(st.ev[i], name));
+}
+
+export function describeEvent(e: MEvent): string {
+  if (e.init) return `init ${e.loc}`;
+  const where = `P${e.thread}`;
+  if (e.kind === 'F') return `${where}:F[${e.ann}]${e.loc ? ' ' + e.loc : ''}`;
+  const what = e.lock ?? (e.kind === 'R' ? 'R' : 'W');
+  return `${where}:${what}[${e.ann}] ${e.loc}`;
+}

@@ -1,0 +1,262 @@
+/**
+ * Small set/relation algebra over event ids 0..n-1, used to evaluate the
+ * LKMM (see ./lkmm.ts). Hand-written because the model needs exactly the
+ * cat operators (; | & \ ^-1 + * ? [S]) on tiny dense graphs (tens of
+ * events), where row bitsets are both the simplest and the fastest choice;
+ * no general graph library offers these operators.
+ *
+ * Values are immutable: every operator returns a new object.
+ */
+
+/** A set of event ids, as a bitset. */
+export class EvSet {
+  constructor(readonly n: number, readonly bits: Uint32Array) {}
+
+  static empty(n: number): EvSet {
+    return new EvSet(n, new Uint32Array((n + 31) >>> 5));
+  }
+  static of(n: number, ids: Iterable<number>): EvSet {
+    const s = EvSet.empty(n);
+    for (const i of ids) s.bits[i >>> 5] |= 1 << (i & 31);
+    return s;
+  }
+  static where(n: number, pred: (i: number) => boolean): EvSet {
+    const s = EvSet.empty(n);
+    for (let i = 0; i < n; i++) if (pred(i)) s.bits[i >>> 5] |= 1 << (i & 31);
+    return s;
+  }
+  has(i: number): boolean {
+    return (this.bits[i >>> 5] & (1 << (i & 31))) !== 0;
+  }
+  union(o: EvSet): EvSet {
+    const b = this.bits.slice();
+    for (let k = 0; k < b.length; k++) b[k] |= o.bits[k];
+    return new EvSet(this.n, b);
+  }
+  inter(o: EvSet): EvSet {
+    const b = this.bits.slice();
+    for (let k = 0; k < b.length; k++) b[k] &= o.bits[k];
+    return new EvSet(this.n, b);
+  }
+  minus(o: EvSet): EvSet {
+    const b = this.bits.slice();
+    for (let k = 0; k < b.length; k++) b[k] &= ~o.bits[k];
+    return new EvSet(this.n, b);
+  }
+  /** ~S: the complement within 0..n-1. */
+  complement(): EvSet {
+    return EvSet.where(this.n, (i) => !this.has(i));
+  }
+  isEmpty(): boolean {
+    for (let k = 0; k < this.bits.length; k++) if (this.bits[k] !== 0) return false;
+    return true;
+  }
+  ids(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.n; i++) if (this.has(i)) out.push(i);
+    return out;
+  }
+}
+
+/** A binary relation over 0..n-1: row i is the bitset of successors of i. */
+export class Rel {
+  readonly w: number;
+  constructor(readonly n: number, readonly bits: Uint32Array) {
+    this.w = (n + 31) >>> 5;
+  }
+
+  static empty(n: number): Rel {
+    return new Rel(n, new Uint32Array(n * ((n + 31) >>> 5)));
+  }
+  static fromPairs(n: number, pairs: Iterable<readonly [number, number]>): Rel {
+    const r = Rel.empty(n);
+    for (const [a, b] of pairs) r.addMut(a, b);
+    return r;
+  }
+  static where(n: number, pred: (a: number, b: number) => boolean): Rel {
+    const r = Rel.empty(n);
+    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (pred(a, b)) r.addMut(a, b);
+    return r;
+  }
+  /** [S]: the identity restricted to S. */
+  static id(s: EvSet): Rel {
+    const r = Rel.empty(s.n);
+    for (let i = 0; i < s.n; i++) if (s.has(i)) r.addMut(i, i);
+    return r;
+  }
+  /** S * T: the cartesian product. */
+  static cross(s: EvSet, t: EvSet): Rel {
+    const r = Rel.empty(s.n);
+    for (let i = 0; i < s.n; i++) if (s.has(i)) r.bits.set(t.bits, i * r.w);
+    return r;
+  }
+
+  has(a: number, b: number): boolean {
+    return (this.bits[a * this.w + (b >>> 5)] & (1 << (b & 31))) !== 0;
+  }
+  /** Mutating add: only for building a fresh relation. */
+  addMut(a: number, b: number): void {
+    this.bits[a * this.w + (b >>> 5)] |= 1 << (b & 31);
+  }
+
+  union(...os: Rel[]): Rel {
+    const b = this.bits.slice();
+    for (const o of os) for (let k = 0; k < b.length; k++) b[k] |= o.bits[k];
+    return new Rel(this.n, b);
+  }
+  inter(o: Rel): Rel {
+    const b = this.bits.slice();
+    for (let k = 0; k < b.length; k++) b[k] &= o.bits[k];
+    return new Rel(this.n, b);
+  }
+  minus(o: Rel): Rel {
+    const b = this.bits.slice();
+    for (let k = 0; k < b.length; k++) b[k] &= ~o.bits[k];
+    return new Rel(this.n, b);
+  }
+  /** r ; o (composition). */
+  seq(o: Rel): Rel {
+    const { n, w } = this;
+    const out = new Uint32Array(n * w);
+    for (let a = 0; a < n; a++) {
+      const base = a * w;
+      for (let k = 0; k < w; k++) {
+        let word = this.bits[base + k];
+        while (word !== 0) {
+          const t = word & -word;
+          const b = (k << 5) + (31 - Math.clz32(t));
+          word ^= t;
+          const ob = b * w;
+          for (let j = 0; j < w; j++) out[base + j] |= o.bits[ob + j];
+        }
+      }
+    }
+    return new Rel(n, out);
+  }
+  /** Composition of a chain: r1 ; r2 ; ... */
+  static seqAll(first: Rel, ...rest: Rel[]): Rel {
+    let r = first;
+    for (const o of rest) r = r.seq(o);
+    return r;
+  }
+  inv(): Rel {
+    const r = Rel.empty(this.n);
+    for (let a = 0; a < this.n; a++) for (let b = 0; b < this.n; b++) if (this.has(a, b)) r.addMut(b, a);
+    return r;
+  }
+  /** r+ (transitive closure, Warshall on rows). */
+  plus(): Rel {
+    const { n, w } = this;
+    const b = this.bits.slice();
+    for (let k = 0; k < n; k++) {
+      const kb = k * w;
+      const km = 1 << (k & 31);
+      const kw = k >>> 5;
+      for (let i = 0; i < n; i++) {
+        const ib = i * w;
+        if (b[ib + kw] & km) for (let j = 0; j < w; j++) b[ib + j] |= b[kb + j];
+      }
+    }
+    return new Rel(n, b);
+  }
+  /** r* (reflexive-transitive closure). */
+  star(): Rel {
+    const p = this.plus();
+    for (let i = 0; i < this.n; i++) p.addMut(i, i);
+    return p;
+  }
+  /** r? (reflexive closure). */
+  opt(): Rel {
+    const b = this.bits.slice();
+    const r = new Rel(this.n, b);
+    for (let i = 0; i < this.n; i++) r.addMut(i, i);
+    return r;
+  }
+  /** [S] ; r */
+  dom(s: EvSet): Rel {
+    const b = this.bits.slice();
+    for (let i = 0; i < this.n; i++) if (!s.has(i)) b.fill(0, i * this.w, (i + 1) * this.w);
+    return new Rel(this.n, b);
+  }
+  /** r ; [S] */
+  ran(s: EvSet): Rel {
+    const b = this.bits.slice();
+    for (let i = 0; i < this.n; i++) for (let k = 0; k < this.w; k++) b[i * this.w + k] &= s.bits[k];
+    return new Rel(this.n, b);
+  }
+  /** [S] ; r ; [T] */
+  restrict(s: EvSet, t: EvSet): Rel {
+    return this.dom(s).ran(t);
+  }
+  domain(): EvSet {
+    return EvSet.where(this.n, (i) => {
+      for (let k = 0; k < this.w; k++) if (this.bits[i * this.w + k] !== 0) return true;
+      return false;
+    });
+  }
+  range(): EvSet {
+    const s = EvSet.empty(this.n);
+    for (let i = 0; i < this.n; i++) for (let k = 0; k < this.w; k++) s.bits[k] |= this.bits[i * this.w + k];
+    return s;
+  }
+  isEmpty(): boolean {
+    for (let k = 0; k < this.bits.length; k++) if (this.bits[k] !== 0) return false;
+    return true;
+  }
+  irreflexive(): boolean {
+    for (let i = 0; i < this.n; i++) if (this.has(i, i)) return false;
+    return true;
+  }
+  acyclic(): boolean {
+    return this.findCycle() === null;
+  }
+  equals(o: Rel): boolean {
+    for (let k = 0; k < this.bits.length; k++) if (this.bits[k] !== o.bits[k]) return false;
+    return true;
+  }
+  /** A cycle as a list of nodes (first node not repeated), or null. DFS, colours. */
+  findCycle(): number[] | null {
+    const n = this.n;
+    const colour = new Uint8Array(n);
+    const parent = new Int32Array(n).fill(-1);
+    for (let s = 0; s < n; s++) {
+      if (colour[s] !== 0) continue;
+      const stack: [number, number][] = [[s, 0]];
+      colour[s] = 1;
+      while (stack.length) {
+        const top = stack[stack.length - 1];
+        const [a] = top;
+        let advanced = false;
+        for (let b = top[1]; b < n; b++) {
+          if (!this.has(a, b)) continue;
+          top[1] = b + 1;
+          if (colour[b] === 1) {
+            const cyc = [b];
+            for (let x = a; x !== b; x = parent[x]) cyc.push(x);
+            if (a === b) return [a];
+            cyc.push(b);
+            cyc.shift();
+            return cyc.reverse();
+          }
+          if (colour[b] === 0) {
+            colour[b] = 1;
+            parent[b] = a;
+            stack.push([b, 0]);
+            advanced = true;
+            break;
+          }
+        }
+        if (!advanced) {
+          colour[a] = 2;
+          stack.pop();
+        }
+      }
+    }
+    return null;
+  }
+  pairs(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let a = 0; a < this.n; a++) for (let b = 0; b < this.n; b++) if (this.has(a, b)) out.push([a, b]);
+    return out;
+  }
+}
