@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+/*
+ * bench/check: how fast the whole analysis (parse, rebuild, rules) runs.
+ * Prints numbers; asserts nothing.
+ *
+ * Inputs, each timed N times (median reported):
+ *   examples/*             the demo mails
+ *   seeds                  test/patch/fixtures/seeds/*
+ *   corpus                 test/corpus/*.patch (one analyze per file)
+ *   series                 one synthetic mbox of >= 70k lines built from the
+ *                          corpus patches and the examples, repeated (about
+ *                          200+ patches in one document)
+ *   mainline (optional)    with --mainline=DIR: the mm/*.c files of a kernel
+ *                          tree as new-file patches, in one document; also
+ *                          times tree-sitter-c alone on the same C text.
+ *
+ * Usage: node bench/check.js [--runs=5] [--lines=70000] [--mainline=/work/mainline-cache]
+ * Build first: npx tsc -b
+ */
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.slice(name.length + 3) : dflt;
+};
+const RUNS = Number(opt('runs', '5'));
+const SERIES_LINES = Number(opt('lines', '70000'));
+const mainlineDir = opt('mainline', undefined);
+
+const { analyze } = require(path.join(root, 'server', 'out', 'engine', 'index.js'));
+
+const read = (p) => fs.readFileSync(p, 'utf8');
+const list = (dir, re) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => path.join(dir, f)) : []);
+const countLines = (s) => s.split('\n').length;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function timeDocs(name, docs) {
+  const lines = docs.reduce((s, d) => s + countLines(d.text), 0);
+  const times = [];
+  let findings = 0;
+  const stages = { parse: [], rebuild: [], rules: [] };
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    let n = 0;
+    const st = { parse: 0, rebuild: 0, rules: 0 };
+    for (const d of docs) {
+      const a = analyze(d.text, d.uri);
+      n += a.findings.length;
+      for (const k of Object.keys(st)) st[k] += a.timings[k];
+    }
+    times.push(performance.now() - t0);
+    for (const k of Object.keys(st)) stages[k].push(st[k]);
+    findings = n;
+  }
+  const ms = median(times);
+  return { name, docs: docs.length, lines, ms, linesPerSec: (lines / ms) * 1000, findings, parse: median(stages.parse), rebuild: median(stages.rebuild), rules: median(stages.rules), min: Math.min(...times), max: Math.max(...times) };
+}
+
+const examples = list(path.join(root, 'examples'), /\.(eml|mbox|patch|diff)$/).map((p) => ({ uri: p, text: read(p) }));
+const seeds = list(path.join(root, 'test', 'patch', 'fixtures', 'seeds'), /\.txt$/).map((p) => ({ uri: p, text: read(p) }));
+const corpus = list(path.join(root, 'test', 'corpus'), /\.patch$/).map((p) => ({ uri: p, text: read(p) }));
+
+// The synthetic series: corpus mails (each starts with a "From <hash> ..." mbox line) and examples, repeated.
+const parts = [...corpus.map((d) => d.text), ...examples.map((d) => (d.text.startsWith('From ') ? d.text : `From mm-review-bench Mon Sep 17 00:00:00 2001\n${d.text}`))];
+let series = '';
+let patches = 0;
+while (countLines(series) < SERIES_LINES && parts.length) {
+  for (const p of parts) {
+    series += (p.endsWith('\n') ? p : p + '\n') + '\n';
+    patches++;
+  }
+}
+const seriesDoc = { uri: 'series.mbox', text: series };
+
+const results = [];
+const rssBefore = process.memoryUsage().rss;
+results.push(timeDocs('examples', examples));
+results.push(timeDocs('seeds', seeds));
+results.push(timeDocs('corpus', corpus));
+results.push(timeDocs(`series (${patches} mails)`, [seriesDoc]));
+
+let raw;
+if (mainlineDir) {
+  const mm = path.join(mainlineDir, 'mm');
+  if (!fs.existsSync(mm)) console.log(`(no ${mm}; mainline skipped)`);
+  else {
+    const files = list(mm, /\.c$/);
+    const cTexts = files.map(read);
+    const doc = files
+      .map((p, i) => {
+        const rel = path.relative(mainlineDir, p);
+        const ls = cTexts[i].replace(/\n$/, '').split('\n');
+        return [`diff --git a/${rel} b/${rel}`, 'new file mode 100644', '--- /dev/null', `+++ b/${rel}`, `@@ -0,0 +1,${ls.length} @@`, ...ls.map((l) => '+' + l)].join('\n');
+      })
+      .join('\n') + '\n';
+    results.push(timeDocs(`mainline mm/*.c (${files.length} files, one document)`, [{ uri: 'mainline.patch', text: doc }]));
+    try {
+      const Parser = require(require.resolve('tree-sitter', { paths: [path.join(root, 'server')] }));
+      const C = require(require.resolve('tree-sitter-c', { paths: [path.join(root, 'server')] }));
+      const parser = new Parser();
+      parser.setLanguage(C);
+      const times = [];
+      for (let r = 0; r < RUNS; r++) {
+        const t0 = performance.now();
+        for (const t of cTexts) parser.parse(t);
+        times.push(performance.now() - t0);
+      }
+      raw = { lines: cTexts.reduce((s, t) => s + countLines(t), 0), ms: median(times) };
+    } catch (e) {
+      console.log(`(tree-sitter alone not timed: ${e.message})`);
+    }
+  }
+}
+
+const peakRssMB = process.resourceUsage().maxRSS / 1024;
+console.log(`bench/check: median of ${RUNS} runs, Node ${process.version}, ${require('node:os').cpus().length} CPUs`);
+console.log('');
+console.log('| input | documents | lines | median ms | lines/s | parse / rebuild / rules ms | findings |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of results) {
+  console.log(`| ${r.name} | ${r.docs} | ${r.lines} | ${r.ms.toFixed(1)} | ${Math.round(r.linesPerSec)} | ${r.parse.toFixed(0)} / ${r.rebuild.toFixed(0)} / ${r.rules.toFixed(0)} | ${r.findings} |`);
+}
+if (raw) {
+  const ml = results[results.length - 1];
+  console.log('');
+  console.log(`tree-sitter-c alone on the same ${raw.lines} lines of C: ${raw.ms.toFixed(0)} ms median; whole analysis / raw parse = ${(ml.ms / raw.ms).toFixed(2)}x`);
+}
+console.log('');
+console.log(`peak RSS: ${peakRssMB.toFixed(0)} MB (RSS before timing: ${(rssBefore / 1048576).toFixed(0)} MB)`);
