@@ -5,8 +5,7 @@ import { acquireApis, acquireRelated, isCatalogPrimitive } from './balance';
 import { posOf, replaceNode, lineNo } from './util';
 
 function isBias(ev: ReleaseEvent): boolean {
-  const acq = ev.mismatch!.key.acquires[0]?.eff;
-  return ev.mismatch!.key.kind === 'pin-bias' || (acq?.count !== undefined && acq.count !== 1 && ev.eff.count === undefined);
+  return ev.mismatch!.key.kind === 'pin-bias';
 }
 
 function kindFindings(unit: Unit, ctx: RuleContext, want: 'ref-kind/mismatched-release' | 'ref-kind/bias-mismatch'): RawFinding[] {

@@ -26,7 +26,7 @@
 import type { Cfg, CfgEdge, CfgNode, CallOp, Operation } from '../c/cfg';
 import { solveForward } from '../c/dataflow';
 import type { ApiSpec, Catalog, Effect, AcquireEffect, ReleaseEffect, ResourceKind, KindSpec } from '../catalog';
-import { callEffects, errorishValue, mentions, normObject, stripParens } from './util';
+import { callEffects, errorishValue, normObject, stripParens, usage } from './util';
 
 export const N = 1;
 export const H = 2;
@@ -201,13 +201,19 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
     return { obj: '', text: '', array: false, element: false };
   };
 
-  const escapeMentioned = (st: Map<string, Bits>, text: string, node: CfgNode, arraysToo: boolean, exclude?: Set<string>) => {
+  /**
+   * Objects that `text` hands over. As a call argument, `&page->lru` (an
+   * embedded member's address: list_add) hands the page over, `page->mapping`
+   * does not; elsewhere only the object itself counts (`return page`, `x->p = page`).
+   */
+  const escapeMentioned = (st: Map<string, Bits>, text: string, node: CfgNode, arraysToo: boolean, asArgument = false) => {
     for (const [id, bits] of st) {
       const k = keys.get(id)!;
-      if (!k.obj || k.family === 'bracket' || exclude?.has(id)) continue;
+      if (!k.obj || k.family === 'bracket') continue;
       if (k.array && !arraysToo) continue;
       if (!(bits & (HELD | P))) continue;
-      if (mentions(text, k.obj)) {
+      const u = usage(text, k.obj);
+      if (u === 'whole' || (u === 'member' && asArgument && text.trim().startsWith('&') && !k.array)) {
         st.set(id, E);
         addDrop(id, node);
       }
@@ -220,11 +226,13 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
     if (!spec || !indirectOk) {
       if (recording) plainCalls.push({ node, op: call, before: new Map(st) });
       // Not catalogued: an object handed to it may be consumed (ownership transfer).
-      const predicate = call.result.kind === 'condition' || call.result.kind === 'compared';
-      if (!predicate && !call.loopMacro) {
+      // A predicate (`if (PageFoo(page))`) or an accessor whose value feeds another call
+      // (`do_dma(page_address(page))`) does not take the object.
+      const accessor = call.result.kind === 'condition' || call.result.kind === 'compared' || call.result.kind === 'argument';
+      if (!accessor && !call.loopMacro) {
         for (const a of call.args) {
           // pages[i] handed to a helper is not the array changing hands; `pages` is
-          escapeMentioned(st, a.text, node, !normObject(a.text).element);
+          escapeMentioned(st, textOutsideCalls(a.node), node, !normObject(a.text).element, true);
         }
       }
       return;
@@ -424,7 +432,7 @@ export function exitPoints(a: ResourceAnalysis): { node: CfgNode; kind: 'return'
     const s = a.out[n.id];
     if (!s) continue;
     if (n.kind === 'return') out.push({ node: n, kind: 'return', state: s });
-    else if (n.kind === 'goto' && n.succs.some((e) => e.kind === 'goto')) out.push({ node: n, kind: 'goto', state: s });
+    else if (n.kind === 'goto' && n.succs.some((e) => e.kind === 'goto' && !e.back)) out.push({ node: n, kind: 'goto', state: s });
     else if (n.kind !== 'entry' && n.succs.some((e) => e.to === a.cfg.exit && e.kind !== 'unresolved' && e.kind !== 'return')) out.push({ node: n, kind: 'fall', state: s });
   }
   return out;
@@ -484,6 +492,14 @@ export function isErrorExit(a: ResourceAnalysis, node: CfgNode): boolean {
         break;
       }
       n = e.from;
+    }
+  }
+  if (node.kind === 'goto' && !node.succs.some((e) => e.back)) {
+    // `if (err) goto out;` / `if (!p) goto fail;`: a conditional forward jump into a ladder
+    let n: CfgNode | undefined = node;
+    for (let i = 0; i < 3 && n && n.preds.length === 1; i++) {
+      if (n.preds[0].cond) return true;
+      n = n.preds[0].from;
     }
   }
   if (node.kind === 'goto') {

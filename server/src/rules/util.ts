@@ -43,6 +43,29 @@ function balanced(s: string): boolean {
   return d === 0;
 }
 
+/**
+ * How `text` uses `obj`: 'whole' (the object itself: `page`, `&page`, `(void *)page`),
+ * 'member' (only through a member or element: `page->mapping`, `pages[i]`, `&page->lru`), or null.
+ */
+export function usage(text: string, obj: string): 'whole' | 'member' | null {
+  if (!obj) return null;
+  const t = text.replace(/\s+/g, '');
+  let found: 'whole' | 'member' | null = null;
+  let i = t.indexOf(obj);
+  while (i !== -1) {
+    const before = i > 0 ? t[i - 1] : '';
+    const after = t[i + obj.length] ?? '';
+    const okBefore = !/[\w.>]/.test(before) || (before === '>' && t[i - 2] !== '-');
+    if (okBefore && !/\w/.test(after)) {
+      if (after === '-' && t[i + obj.length + 1] === '>') found = found ?? 'member';
+      else if (after === '.' || after === '[') found = found ?? 'member';
+      else return 'whole';
+    }
+    i = t.indexOf(obj, i + 1);
+  }
+  return found;
+}
+
 /** Does `text` mention the object `obj` (as a whole identifier / access path)? */
 export function mentions(text: string, obj: string): boolean {
   if (!obj) return false;

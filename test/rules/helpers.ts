@@ -1,0 +1,85 @@
+/** Helpers for the rule tests: C code wrapped into patches and run through the real engine. */
+import assert from 'node:assert/strict';
+import { analyze, type AnalyzeOptions } from 'mm-review-server/engine/index';
+import type { Finding } from 'mm-review-server/engine/findings';
+
+/** A patch that adds `code` as a new file. */
+export function addPatch(code: string, path = 'mm/test.c'): string {
+  const lines = code.replace(/^\n/, '').replace(/\n$/, '').split('\n');
+  return [
+    `diff --git a/${path} b/${path}`,
+    'new file mode 100644',
+    'index 0000000..1111111',
+    '--- /dev/null',
+    `+++ b/${path}`,
+    `@@ -0,0 +1,${lines.length} @@`,
+    ...lines.map((l) => '+' + l),
+    '',
+  ].join('\n');
+}
+
+/** A patch that changes `before` into `after` (one hunk: common head and tail as context). */
+export function changePatch(before: string, after: string, path = 'mm/test.c'): string {
+  const a = before.replace(/^\n/, '').replace(/\n$/, '').split('\n');
+  const b = after.replace(/^\n/, '').replace(/\n$/, '').split('\n');
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const body = [
+    ...a.slice(0, head).map((l) => ' ' + l),
+    ...a.slice(head, a.length - tail).map((l) => '-' + l),
+    ...b.slice(head, b.length - tail).map((l) => '+' + l),
+    ...a.slice(a.length - tail).map((l) => ' ' + l),
+  ];
+  return [
+    `diff --git a/${path} b/${path}`,
+    'index 1111111..2222222 100644',
+    `--- a/${path}`,
+    `+++ b/${path}`,
+    `@@ -1,${a.length} +1,${b.length} @@`,
+    ...body,
+    '',
+  ].join('\n');
+}
+
+export function findings(patch: string, opts: AnalyzeOptions = {}): Finding[] {
+  return analyze(patch, 'test.patch', opts).findings.filter((f) => f.category !== 'input');
+}
+
+export function rulesOf(fs: Finding[]): string[] {
+  return fs.map((f) => f.rule);
+}
+
+/** The findings of one rule; asserts how many. */
+export function expectRule(fs: Finding[], rule: string, count: number): Finding[] {
+  const hits = fs.filter((f) => f.rule === rule);
+  assert.equal(hits.length, count, `expected ${count} × ${rule}, got: ${fs.map((f) => `${f.rule} (line ${f.range.start.line + 1}): ${f.message}`).join('\n') || 'nothing'}`);
+  return hits;
+}
+
+export function expectClean(fs: Finding[], categories?: string[]): void {
+  const left = fs.filter((f) => !categories || categories.includes(f.category));
+  assert.deepEqual(left.map((f) => `${f.rule}: ${f.message}`), []);
+}
+
+/** 1-based line in the patch text of the first line containing `needle`. */
+export function lineOf(patch: string, needle: string, nth = 0): number {
+  const ls = patch.split('\n');
+  let k = 0;
+  for (let i = 0; i < ls.length; i++) if (ls[i].includes(needle) && k++ === nth) return i + 1;
+  throw new Error('not in patch: ' + needle);
+}
+
+/** Apply a finding's first quick fix to the patch text. */
+export function applyFix(patch: string, f: Finding): string {
+  assert.ok(f.fixes?.length, 'no quick fix');
+  const ls = patch.split('\n');
+  const edits = [...f.fixes[0].edits].sort((x, y) => y.range.start.line - x.range.start.line || y.range.start.character - x.range.start.character);
+  for (const e of edits) {
+    assert.equal(e.range.start.line, e.range.end.line);
+    const l = ls[e.range.start.line];
+    ls[e.range.start.line] = l.slice(0, e.range.start.character) + e.newText + l.slice(e.range.end.character);
+  }
+  return ls.join('\n');
+}
