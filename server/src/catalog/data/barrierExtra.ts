@@ -37,6 +37,13 @@ export const BARRIER_EXTRA: readonly ApiSpec[] = [
   { name: 'set_pmd_at', summary: 'Write a PMD entry (unordered store of *pmdp).', ordering: 'none', access: [{ arg: 2, kind: 'store' }], source: 'include/linux/pgtable.h' },
   { name: 'pmd_populate', summary: 'Link a page-table page into a PMD (unordered store): the page table must be initialised and ordered before with smp_wmb().', aliases: ['pmd_populate_kernel'], ordering: 'none', access: [{ arg: 1, kind: 'store' }], source: 'mm/memory.c (pmd_install)' },
   { name: 'pud_populate', summary: 'Link a PMD page into a PUD (unordered store); needs smp_wmb() before.', aliases: ['p4d_populate', 'pgd_populate'], ordering: 'none', access: [{ arg: 1, kind: 'store' }], source: 'mm/memory.c (__pmd_alloc)' },
+  // local_lock: per-CPU data protection (include/linux/local_lock.h); on !PREEMPT_RT it disables preemption (or IRQs).
+  { name: 'local_lock', summary: 'Take a per-CPU local lock: disables preemption (!PREEMPT_RT); per-CPU data is private to this CPU until local_unlock().', effects: [{ op: 'acquire', kind: 'preempt-off' }], pairsWith: ['local_unlock'], source: 'include/linux/local_lock.h' },
+  { name: 'local_unlock', summary: 'Release a per-CPU local lock.', effects: [{ op: 'release', kind: 'preempt-off' }], pairsWith: ['local_lock'], source: 'include/linux/local_lock.h' },
+  { name: 'local_lock_irq', summary: 'Take a per-CPU local lock with IRQs disabled.', effects: [{ op: 'acquire', kind: 'irq-off', style: 'disable' }], pairsWith: ['local_unlock_irq'], source: 'include/linux/local_lock.h' },
+  { name: 'local_unlock_irq', summary: 'Release a per-CPU local lock and enable IRQs.', effects: [{ op: 'release', kind: 'irq-off', style: 'disable' }], pairsWith: ['local_lock_irq'], source: 'include/linux/local_lock.h' },
+  { name: 'local_lock_irqsave', summary: 'Take a per-CPU local lock, saving the IRQ state in flags (by value, macro).', effects: [{ op: 'acquire', kind: 'irq-off', stateArg: 1, stateByValue: true, style: 'save' }], pairsWith: ['local_unlock_irqrestore'], source: 'include/linux/local_lock.h' },
+  { name: 'local_unlock_irqrestore', summary: 'Release a per-CPU local lock and restore the IRQ state from flags.', effects: [{ op: 'release', kind: 'irq-off', stateArg: 1, stateByValue: true, style: 'save' }], pairsWith: ['local_lock_irqsave'], source: 'include/linux/local_lock.h' },
   { name: 'pte_alloc_one', summary: 'Allocate a zeroed page-table page.', aliases: ['pte_alloc_one_kernel', 'pmd_alloc_one', 'pud_alloc_one', 'p4d_alloc_one'], source: 'include/asm-generic/pgalloc.h' },
 ];
 
@@ -92,6 +99,13 @@ export interface BarrierFacts {
   initialisers: string[];
   /** Repairs offered by quick fixes. */
   fixes: { full: string; afterAtomic: string; release: string; publishRcu: string; wmb: string };
+  /**
+   * Locations too generic to pair two functions by name alone (every page
+   * flag is in page->flags; every reference is _refcount): a mirror function
+   * touching them is no evidence of a store-buffering protocol. The known
+   * protocols above still apply.
+   */
+  genericLocations: string[];
   /** Barriers checkpatch wants a comment on (its MEMORY_BARRIER check). */
   commentedBarriers: string[];
 }
@@ -136,6 +150,10 @@ export const BARRIER_FACTS: BarrierFacts = {
     pmd_populate: { arg: 2 }, pmd_populate_kernel: { arg: 2 }, pud_populate: { arg: 2 }, p4d_populate: { arg: 2 }, pgd_populate: { arg: 2 },
   },
   initialisers: ['pte_alloc_one', 'pte_alloc_one_kernel', 'pmd_alloc_one', 'pud_alloc_one', 'p4d_alloc_one'],
+  genericLocations: [
+    'flags', 'private', 'state', 'count', 'counter', 'counters[]', 'refcount', '_refcount', '_mapcount', '_pincount', 'mapping',
+    'index', 'lru', 'next', 'prev', 'list', 'data', 'val', 'value', 'nr', 'status', 'lock', 'pte', 'pmd', 'pud', 'vm_flags',
+  ],
   fixes: { full: 'smp_mb', afterAtomic: 'smp_mb__after_atomic', release: 'smp_store_release', publishRcu: 'rcu_assign_pointer', wmb: 'smp_wmb' },
   commentedBarriers: [
     'mb', 'rmb', 'wmb', 'smp_mb', 'smp_rmb', 'smp_wmb', 'virt_mb', 'virt_rmb', 'virt_wmb', 'smp_store_mb',

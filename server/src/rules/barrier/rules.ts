@@ -21,6 +21,7 @@ import type { RawFinding, RawRelated, Rule, RuleContext, Unit, ImagePos } from '
 import { docIndex, eventsOf, indentOf, insertPrefix, isFence, lineText, protocolFor, protocolOf, searchFrom, type Ev } from './model';
 
 const F = BARRIER_FACTS.fixes;
+const GENERIC: ReadonlySet<string> = new Set(BARRIER_FACTS.genericLocations);
 
 function pos(e: Ev): ImagePos {
   return { line: e.line, col: e.col, endCol: e.endCol };
@@ -90,7 +91,8 @@ function storeLoadHits(unit: Unit, ctx: RuleContext): SlHit[] {
       const l = o.load;
       if (!l.loc || seen.has(l.loc)) continue;
       const protocol = protocolFor(s.loc, l.loc);
-      const mirror = s.marked && l.marked ? others(idx.mirrors.get(`${l.loc}>${s.loc}`), fnOf(unit)) : [];
+      const specific = !GENERIC.has(s.loc) && !GENERIC.has(l.loc);
+      const mirror = s.marked && l.marked && specific ? others(idx.mirrors.get(`${l.loc}>${s.loc}`), fnOf(unit)) : [];
       const weakEvidence = !!o.weak && o.adjacentWeak;
       if (!protocol && mirror.length === 0 && !weakEvidence) continue;
       seen.add(l.loc);
@@ -224,14 +226,9 @@ const unorderedAnnounce: Rule = {
         reason = protocolOf(s.loc)?.announce
           ? `${protocolOf(s.loc)!.name}: ${protocolOf(s.loc)!.why}`
           : `${self}() opens a section that ${readers.join(', ')} check${readers.length === 1 ? 's' : ''} through ${s.locText}`;
-      } else if (readers.length > 0) {
-        // (c) read elsewhere, and followed here by marked loads of other shared locations
-        const l = [...r.loads.values()].filter((o) => o.bare && o.load.marked).sort((a, b) => a.load.id - b.load.id)[0];
-        if (l) {
-          other = l.load;
-          reason = `${readers.join(', ')} read${readers.length === 1 ? 's' : ''} ${s.locText}, and the load of ${l.load.locText} here can be satisfied before the increment is visible`;
-        }
       }
+      // Not reported: a counter merely read elsewhere and followed by unrelated loads (statistics,
+      // page flags): on whole mainline mm files that pattern is almost always benign.
       if (!reason) continue;
       const related: RawRelated[] = [{ message: `unordered ${s.name}() on ${s.locText}`, at: pos(s) }];
       if (other) related.push({ message: `load of ${other.locText} can pass it`, at: pos(other) });
@@ -263,6 +260,7 @@ const plainPublish: Rule = {
   check(unit, ctx) {
     const out: RawFinding[] = [];
     const ue = eventsOf(unit, ctx);
+    const idx = docIndex(ctx, unit.side);
     // locals: declared in the function (not parameters), pointer-typed
     const locals = new Map<string, { fresh: boolean; pointer: boolean; initCall?: CallOp }>();
     let hasLock = false;
@@ -271,7 +269,8 @@ const plainPublish: Rule = {
         if (op.kind === 'decl' && !op.param) locals.set(op.name, { fresh: false, pointer: op.type.includes('*') });
         if (op.kind === 'call' && !op.indirect) {
           const s = ctx.catalog.api(op.name);
-          if (s?.effects?.some((e) => ctx.catalog.kind(e.kind).family === 'lock')) hasLock = true;
+          // a lock, or an IRQ/preemption-off section (per-CPU data): readers are serialised with the writer
+          if (s?.effects?.some((e) => e.op === 'acquire' && (ctx.catalog.kind(e.kind).family === 'lock' || (e.kind !== 'rcu' && ctx.catalog.kind(e.kind).atomic)))) hasLock = true;
         }
       }
     for (const n of unit.cfg.nodes)
@@ -299,6 +298,9 @@ const plainPublish: Rule = {
       if (e.op.kind === 'call' && BARRIER_FACTS.publishers[e.op.name]) {
         p = e.op.args[BARRIER_FACTS.publishers[e.op.name].arg]?.text.trim();
         publisher = true;
+        // populating a page-table entry on the stack (`&__pmd`) publishes nothing
+        const dest = /^\s*&\s*([A-Za-z_]\w*)\s*$/.exec(e.op.args[1]?.text ?? '');
+        if (dest && locals.has(dest[1])) continue;
       } else if (e.kind === 'store' && (e.ordering === 'plain' || e.ordering === 'none') && e.valueText) {
         if (hasLock) continue;
         const target = e.op.kind === 'write' ? e.op.lvalue : undefined;
@@ -306,7 +308,9 @@ const plainPublish: Rule = {
         if (target && !(target.kind === 'field' && target.arrow)) continue;
         if (!target && !/->\s*[A-Za-z_]\w*\s*$/.test(e.op.kind === 'call' ? e.op.args[0]?.text ?? '' : '')) continue;
         const base = target ? target.base : /^\s*&?\s*([A-Za-z_]\w*)/.exec(e.op.kind === 'call' ? e.op.args[0].text : '')?.[1];
-        if (base && locals.get(base)?.fresh) continue; // storing into another new object
+        if (base && locals.get(base)) continue; // storing into a local object (new, or on the stack)
+        // Lockless readers must exist: a marked store (WRITE_ONCE), or a marked load of the field elsewhere.
+        if (!e.marked && !(e.loc && others(idx.readers.get(e.loc), fnOf(unit)).length)) continue;
         p = e.valueText.trim();
       }
       if (!p || !/^[A-Za-z_]\w*$/.test(p)) continue;
