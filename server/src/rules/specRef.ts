@@ -20,6 +20,7 @@ import type { Catalog, ContextRequirement } from '../catalog';
 import { analyzeResources, definitelyHeld, maybeHeld, type ResourceAnalysis, type AcquireEvent, type KeyInfo, type State } from './resources';
 import { leakFindings, acquireRelated, isCatalogPrimitive } from './balance';
 import { posOf, lineNo, mentions, nodePos } from './util';
+import { callSleeps } from './atomicSleep';
 
 const REFS = new Set(['page-ref', 'folio-ref', 'gup-get', 'gup-pin']);
 
@@ -117,7 +118,9 @@ export function inheritedContext(ctx: RuleContext, fn: string, req: ContextRequi
       any = true;
       let ok = heldProviding(ctx.catalog, a, c.before, req);
       if (!ok) {
-        const up = inheritedContext(ctx, u.cfg.name, req, depth + 1, seen);
+        let up = inheritedContext(ctx, u.cfg.name, req, depth + 1, seen);
+        // a caller that itself may sleep with nothing atomic held runs with IRQs on, outside RCU
+        if (up === 'unknown' && a.events.some((e) => e.t === 'call' && callSleeps(e.spec, e.op) && ![...e.before].some(([id, b]) => maybeHeld(b) && ctx.catalog.kind(a.keys.get(id)!.kind).atomic))) up = 'no';
         ok = up === 'yes';
         if (up === 'unknown') {
           all = false;
@@ -254,7 +257,10 @@ function leaksOnRetry(a: ResourceAnalysis, fail: CfgEdge, k: KeyInfo): 'retry' |
   while (work.length) {
     const { n, via } = work.pop()!;
     if (via.back) return 'retry';
-    if (seen.has(n.id) || drops.has(n.id)) continue;
+    if (seen.has(n.id)) continue;
+    // the object variable is overwritten (the next lookup) while the ref is still held
+    if (n.ops.some((o) => (o.kind === 'assign' && o.target.kind === 'var' && o.target.text === k.obj) || (o.kind === 'decl' && o.name === k.obj))) return 'retry';
+    if (drops.has(n.id)) continue;
     seen.add(n.id);
     if (n === a.cfg.exit) return 'exit';
     if (n.kind === 'goto' || via.via === 'continue') {

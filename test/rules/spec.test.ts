@@ -1,0 +1,229 @@
+/** spec-ref rules: buggy / fixed snippets and the seed-004 ZONE_DEVICE regression. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { addPatch, changePatch, findings, expectRule, expectClean, lineOf } from './helpers';
+import { seed } from '../c/fixtures';
+
+describe('spec-ref/get-on-lockless-lookup', () => {
+  const buggy = `
+static struct folio *probe(struct address_space *mapping, pgoff_t index)
+{
+	struct folio *folio;
+
+	rcu_read_lock();
+	folio = xa_load(&mapping->i_pages, index);
+	if (folio && !xa_is_value(folio))
+		folio_get(folio);
+	else
+		folio = NULL;
+	rcu_read_unlock();
+	return folio;
+}
+`;
+  it('folio_get on an xa_load result under RCU (scenario S5), suggesting folio_try_get', () => {
+    const p = addPatch(buggy);
+    const [f] = expectRule(findings(p), 'spec-ref/get-on-lockless-lookup', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'folio_get(folio)'));
+    assert.equal(f.scenario, 'S5');
+    assert.match(f.message, /xa_load\(\)/);
+    assert.match(f.message, /folio_try_get/);
+    assert.equal(f.scenarioParams?.object, 'folio');
+  });
+  it('quiet with a speculative get and a re-check of the lookup', () => {
+    const fixed = buggy.replace(
+      '\tif (folio && !xa_is_value(folio))\n\t\tfolio_get(folio);\n\telse\n\t\tfolio = NULL;',
+      '\tif (!folio || xa_is_value(folio) || !folio_try_get(folio)) {\n\t\tfolio = NULL;\n\t} else if (folio != xa_load(&mapping->i_pages, index)) {\n\t\tfolio_put(folio);\n\t\tfolio = NULL;\n\t}',
+    );
+    expectClean(findings(addPatch(fixed)));
+  });
+  it('quiet when the lookup is done under the lock that keeps the object alive', () => {
+    expectClean(findings(addPatch(buggy.replace('rcu_read_lock();', 'spin_lock(&mapping->lock);').replace('rcu_read_unlock();', 'spin_unlock(&mapping->lock);'))));
+  });
+});
+
+describe('spec-ref/no-revalidation and revalidation-leak', () => {
+  const lookup = (recheck: string) => `
+struct folio *lookup(struct address_space *mapping, pgoff_t index)
+{
+	XA_STATE(xas, &mapping->i_pages, index);
+	struct folio *folio;
+
+	rcu_read_lock();
+repeat:
+	xas_reset(&xas);
+	folio = xas_load(&xas);
+	if (!folio || xa_is_value(folio))
+		goto out;
+	if (!folio_try_get(folio))
+		goto repeat;
+${recheck}
+out:
+	rcu_read_unlock();
+	return folio;
+}
+`;
+  it('no re-check after folio_try_get: flagged at the get', () => {
+    const p = addPatch(lookup(''));
+    const [f] = expectRule(findings(p), 'spec-ref/no-revalidation', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'folio_try_get(folio)'));
+    assert.equal(f.scenario, 'S5');
+  });
+  it('with `folio != xas_reload(&xas)` and a put: clean', () => {
+    expectClean(findings(addPatch(lookup('\tif (unlikely(folio != xas_reload(&xas)))) {\n\t\tfolio_put(folio);\n\t\tgoto repeat;\n\t}'.replace(')))', '))')))));
+  });
+  it('re-check that retries without dropping the speculative ref: revalidation-leak', () => {
+    const p = addPatch(lookup('\tif (unlikely(folio != xas_reload(&xas))))\n\t\tgoto repeat;'.replace(')))', '))')));
+    const fs = findings(p);
+    const [f] = expectRule(fs, 'spec-ref/revalidation-leak', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'xas_reload'));
+    expectRule(fs, 'spec-ref/no-revalidation', 0);
+  });
+});
+
+describe('spec-ref/outside-rcu', () => {
+  const code = (inside: boolean) => `
+static struct page *peek(struct address_space *mapping, pgoff_t index)
+{
+	struct page *page;
+
+	rcu_read_lock();
+	page = radix_tree_lookup(&mapping->page_tree, index);
+${inside ? '' : '\trcu_read_unlock();\n'}	if (page && !page_cache_get_speculative(page))
+		page = NULL;
+${inside ? '\trcu_read_unlock();\n' : ''}	return page;
+}
+`;
+  it('a speculative get after the function closed its RCU section', () => {
+    const p = addPatch(code(false));
+    const [f] = expectRule(findings(p), 'spec-ref/outside-rcu', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'page_cache_get_speculative'));
+  });
+  it('inside the section: clean for outside-rcu', () => {
+    expectRule(findings(addPatch(code(true))), 'spec-ref/outside-rcu', 0);
+  });
+  it('context inherited from callers in the same patch: IRQs off in the caller is enough; a sleeping caller without it is flagged; no caller in the patch: unknown, quiet', () => {
+    const leaf = `
+static int grab_one(struct page *page, struct page **pages, int *nr)
+{
+	if (!page_cache_get_speculative(page))
+		return 0;
+	pages[(*nr)++] = page;
+	return 1;
+}
+`;
+    expectRule(findings(addPatch(leaf)), 'spec-ref/outside-rcu', 0);
+    const caller = (irq: boolean) => `${leaf}
+int grab_all(struct page **src, struct page **pages, int n)
+{
+	int nr = 0, i;
+	unsigned long flags;
+
+	might_sleep();
+${irq ? '\tlocal_irq_save(flags);\n' : ''}	for (i = 0; i < n; i++)
+		grab_one(src[i], pages, &nr);
+${irq ? '\tlocal_irq_restore(flags);\n' : ''}	return nr;
+}
+`;
+    expectRule(findings(addPatch(caller(true))), 'spec-ref/outside-rcu', 0);
+    expectRule(findings(addPatch(caller(false))), 'spec-ref/outside-rcu', 1);
+  });
+});
+
+/** The x86 GUP-fast code the seed-004 revert re-adds (arch/x86/mm/gup.c), as a file. */
+function x86Gup(): string {
+  const text = seed(4);
+  const start = text.indexOf('+++ b/arch/x86/mm/gup.c');
+  const hunk = text.indexOf('@@ -0,0 +1,496 @@', start);
+  const lines = text.slice(hunk).split('\n').slice(1);
+  const out: string[] = [];
+  for (const l of lines) {
+    if (!l.startsWith('+')) break;
+    out.push(l.slice(1));
+  }
+  return out.join('\n');
+}
+
+function fnText(file: string, header: string): string {
+  const s = file.indexOf(header);
+  const e = file.indexOf('\n}\n', s);
+  return file.slice(s, e + 2);
+}
+
+describe('seed 004: get_page -> page_cache_get_speculative on pte_devmap pages (spec-ref/pgmap-hook-skipped, S6)', () => {
+  const file = x86Gup();
+  const before = fnText(file, 'static noinline int gup_pte_range');
+  const after = before.replace('\t\tget_page(page);\n', '\t\tif (!page_cache_get_speculative(page))\n\t\t\tbreak;\n');
+
+  it('the x86 gup_pte_range from the revert is 56 lines and takes get_dev_pagemap for devmap ptes', () => {
+    assert.ok(before.includes('get_dev_pagemap(pte_pfn(pte), pgmap)'));
+    assert.notEqual(before, after);
+  });
+  it('a patch making that switch in gup_pte_range is flagged at the speculative get', () => {
+    const p = changePatch(before, after, 'arch/x86/mm/gup.c');
+    const fs = findings(p);
+    const [f] = expectRule(fs, 'spec-ref/pgmap-hook-skipped', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\t\tif (!page_cache_get_speculative(page))'));
+    assert.equal(f.scenario, 'S6');
+    assert.match(f.message, /put_page/);
+    assert.match(f.message, /get_dev_pagemap/);
+    assert.equal(f.function, 'gup_pte_range');
+    // no ownership-transfer false positives (pages[*nr] = page)
+    assert.deepEqual(fs.filter((x) => x.category === 'ref-balance').map((x) => x.message), []);
+  });
+  it('the same switch on the whole file (called under local_irq_disable by get_user_pages_fast) is not an outside-rcu finding', () => {
+    const fs = findings(addPatch(file.replace(before, after), 'arch/x86/mm/gup.c'));
+    expectRule(fs, 'spec-ref/pgmap-hook-skipped', 1);
+    expectRule(fs, 'spec-ref/outside-rcu', 0);
+    assert.deepEqual(fs.filter((x) => x.category === 'ref-balance').map((x) => x.message), []);
+  });
+  it('a speculative get in code that never touches device pages is not a pgmap finding', () => {
+    const plain = `
+static int gup_one(struct page *page, struct page **pages, int *nr)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	if (!page_cache_get_speculative(page)) {
+		local_irq_restore(flags);
+		return 0;
+	}
+	pages[(*nr)++] = page;
+	local_irq_restore(flags);
+	return 1;
+}
+`;
+    expectClean(findings(addPatch(plain)));
+  });
+  it('the whole seed-004 thread (revert, zone-device fixes) gives no ref-balance or spec-ref finding, even with --all', () => {
+    const fs = findings(seed(4), { all: true });
+    assert.deepEqual(fs.filter((x) => ['ref-balance', 'spec-ref', 'ref-kind', 'bracket', 'atomic-sleep'].includes(x.category)).map((x) => `${x.rule}: ${x.message}`), []);
+  });
+});
+
+describe('spec-ref/pgmap-leak', () => {
+  const code = (put: boolean) => `
+static int dev_user(unsigned long pfn, struct page **pages, int *nr)
+{
+	struct dev_pagemap *pgmap;
+
+	pgmap = get_dev_pagemap(pfn, NULL);
+	if (!pgmap)
+		return -EFAULT;
+	if (!pfn_valid(pfn)) {
+${put ? '\t\tput_dev_pagemap(pgmap);\n' : ''}		return -EINVAL;
+	}
+	pages[(*nr)++] = pfn_to_page(pfn);
+	put_dev_pagemap(pgmap);
+	return 0;
+}
+`;
+  it('get_dev_pagemap not put on the -EINVAL path', () => {
+    const p = addPatch(code(false));
+    const [f] = expectRule(findings(p), 'spec-ref/pgmap-leak', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'return -EINVAL'));
+    assert.match(f.fixes![0].edits[0].newText, /put_dev_pagemap\(pgmap\);/);
+  });
+  it('clean when every path puts it (the NULL path owns nothing)', () => {
+    expectClean(findings(addPatch(code(true))));
+  });
+});
