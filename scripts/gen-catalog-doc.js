@@ -39,6 +39,14 @@ function render() {
   out.push('');
   out.push('Arguments are numbered from 1 here (the data uses 0-based indexes). Kernel ranges are informational.');
   out.push('');
+  out.push('How to read the data (server/src/catalog/schema.ts):');
+  out.push('');
+  out.push('- An effect with `when` applies only when that argument mentions one of the identifiers (`page_ref_add(page, PAGE_PIN_BIAS)` adds a pin bias; `try_grab_folio(folio, refs, FOLL_PIN)` pins); a `fallback` effect applies otherwise or when the arguments are unknown. `Catalog.effects(name, args)` resolves them.');
+  out.push('- `sleepsUnlessArg`: the call sleeps unless its GFP argument is atomic (`Catalog.maySleep(name, args)`).');
+  out.push('- `synchronizes`: the call waits out every pre-existing section of those kinds on all CPUs (synchronize_rcu, IPI broadcasts with wait=1).');
+  out.push('- `arrayByArity`: where a GUP pages array sat in older signatures (`Catalog.arrayArg(effect, argc)`).');
+  out.push('- Re-validation patterns are comparisons: one side calls a `recompute` name; the other side is the looked-up object, or the same call on the saved snapshot with a re-read of memory.');
+  out.push('');
   out.push('## Resource kinds');
   out.push('');
   out.push('| kind | label | family | a release also drops | atomic | satisfies |');
