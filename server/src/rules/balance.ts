@@ -142,7 +142,9 @@ export function leakFindings(unit: Unit, ctx: RuleContext, want: LeakRuleId): Ra
   const a = analyzeResources(unit.cfg, ctx.catalog);
   const out: RawFinding[] = [];
   const once = new Set<string>();
-  for (const l of leaks(a)) {
+  // locks before the mappings and sections the same call opens (pte_offset_map_lock: report the PTL)
+  const rank = (k: KeyInfo) => (k.family === 'lock' ? 0 : k.family === 'ref' ? 1 : 2);
+  for (const l of [...leaks(a)].sort((x, y) => rank(x.key) - rank(y.key))) {
     const rule = leakRuleFor(l.key);
     if (rule !== want) continue;
     // one call acquiring two things (pte_offset_map_lock: the mapping and the PTL) is one defect
