@@ -56,11 +56,11 @@ export function barrierExtra(existing: readonly ApiSpec[]): ApiSpec[] {
   }
   const out: ApiSpec[] = [];
   for (const a of BARRIER_EXTRA) {
-    if (taken.has(a.name)) continue;
-    const aliases = (a.aliases ?? []).filter((x) => !taken.has(x));
-    out.push({ ...a, aliases });
-    taken.add(a.name);
-    for (const x of aliases) taken.add(x);
+    // the spellings no other table has; the first of them names the entry
+    const names = [a.name, ...(a.aliases ?? [])].filter((x) => !taken.has(x));
+    if (!names.length) continue;
+    out.push({ ...a, name: names[0], aliases: names.slice(1) });
+    for (const x of names) taken.add(x);
   }
   return out;
 }

@@ -81,6 +81,7 @@ function storeLoadHits(unit: Unit, ctx: RuleContext): SlHit[] {
   const ue = eventsOf(unit, ctx);
   const idx = docIndex(ctx, unit.side);
   const hits: SlHit[] = [];
+  const pairs = new Set<string>(); // one finding per (A, B) per unit: the first store
   for (const s of ue.all) {
     if (s.kind !== 'store' && s.kind !== 'rmw') continue;
     if (s.ordering === 'full' || s.ordering === 'acquire' || !s.loc) continue;
@@ -89,13 +90,17 @@ function storeLoadHits(unit: Unit, ctx: RuleContext): SlHit[] {
     const loads = [...r.loads.values()].sort((a, b) => a.load.id - b.load.id);
     for (const o of loads) {
       const l = o.load;
-      if (!l.loc || seen.has(l.loc)) continue;
+      if (!l.loc || seen.has(l.loc) || pairs.has(`${s.loc}>${l.loc}`)) continue;
       const protocol = protocolFor(s.loc, l.loc);
       const specific = !GENERIC.has(s.loc) && !GENERIC.has(l.loc);
       const mirror = s.marked && l.marked && specific ? others(idx.mirrors.get(`${l.loc}>${s.loc}`), fnOf(unit)) : [];
-      const weakEvidence = !!o.weak && o.adjacentWeak;
+      // A weak barrier right between them shows intent, when the load decides something (marked, or
+      // tested) and is not just the input of another store (`WRITE_ONCE(s->seq, s->seq + 1)`).
+      const feedsStore = ue.byNode[l.node.id].some((x) => x.id > l.id && (x.kind === 'store' || x.kind === 'rmw'));
+      const weakEvidence = !!o.weak && o.adjacentWeak && (l.marked || l.op.inCondition) && !feedsStore;
       if (!protocol && mirror.length === 0 && !weakEvidence) continue;
       seen.add(l.loc);
+      pairs.add(`${s.loc}>${l.loc}`);
       hits.push({ store: s, load: l, weak: o.bare ? undefined : o.weak, bare: o.bare, mirror, protocol, adjacentWeak: o.adjacentWeak });
     }
   }
