@@ -17,8 +17,9 @@ import { LineIndex, type Range } from '../util/lineIndex';
 import { catalog as defaultCatalog, type Catalog } from '../catalog';
 import { ALL_RULES } from '../rules';
 import type { ImagePos, RawFinding, Rule, RuleContext, Side, Unit } from '../rules/api';
-import { CATEGORIES, SEVERITY_RANK, type Category, type Finding } from './findings';
+import { CATEGORIES, SEVERITY_RANK, type Category, type Finding, type TextEdit } from './findings';
 import { ruleInfo } from './ruleInfo';
+import { toPatchEdits } from './fixes';
 
 export interface AnalyzeOptions {
   /** Show every post-image finding, not only what the patch introduces (CLI --all). */
@@ -180,12 +181,9 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
       .map((r) => ({ message: r.message, range: imageRange(index, unit.image, r.at) }))
       .filter((r): r is { message: string; range: Range } => r.range !== null);
     const fixes = f.fixes
-      ?.map((fx) => ({
-        title: fx.title,
-        edits: fx.edits.map((e) => ({ range: imageRange(index, unit.image, e.at), newText: e.newText })),
-      }))
-      .filter((fx) => fx.edits.every((e) => e.range))
-      .map((fx) => ({ title: fx.title, edits: fx.edits.map((e) => ({ range: e.range as Range, newText: e.newText })) }));
+      ?.map((fx) => ({ title: fx.title, edits: fx.edits.map((e) => toPatchEdits(doc.text, index, unit, e)) }))
+      .filter((fx) => fx.edits.length > 0 && fx.edits.every((e) => e !== null))
+      .map((fx) => ({ title: fx.title, edits: fx.edits.flatMap((e) => e as TextEdit[]) }));
     out.push({
       rule: f.rule,
       category: rule.category,
