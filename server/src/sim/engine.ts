@@ -186,7 +186,19 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
         if (addVal(e.loc, e.value)) changed = true;
       }
     }
-    if (!changed || iter > storeSites + 1) break;
+    // A value reaches a read through a chain of distinct writes, so the chain
+    // is at most as long as the most writes an execution can contain.
+    const maxWrites = paths.reduce((acc, ps) => acc + Math.max(0, ...ps.map((p) => p.events.filter((e) => e.kind === 'W' && !e.lock).length)), 0);
+    if (!changed) break;
+    if (iter + 1 >= Math.min(storeSites, maxWrites + 2)) {
+      // bound reached: enumerate once more with the final domains
+      paths = test.procs.map((p) => {
+        const r = enumeratePaths(ctx, p, pathLimit);
+        if (r.truncated) throw new Bound(`more than ${pathLimit} paths in P${p.index}`);
+        return r.paths;
+      });
+      break;
+    }
     if (Date.now() > deadline) throw new Bound('time bound hit while computing value domains');
   }
 
@@ -241,8 +253,6 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
         for (const d of g.ctrlDeps) sk.ctrl.push([d, id]);
       });
     });
-    const st = staticPart(sk);
-    const n = events.length;
 
     // ---- per-location solutions ----
     const locs = [...locsUsed].sort();
@@ -254,6 +264,8 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
       if (sols.length === 0) return; // no candidate at all for this skeleton
       perLoc.push({ loc, sols });
     }
+    const st = staticPart(sk);
+    const n = events.length;
 
     // ---- product over locations ----
     const pick = new Array<number>(perLoc.length).fill(0);
@@ -329,7 +341,7 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
   // the outcome is unreachable, look for a few of them to explain why.
   if (res.complete && res.forbidden.length < opt.maxForbidden && res.positive === 0) {
     try {
-      runSkeletons(false, true, 20000);
+      runSkeletons(false, true, 3000);
     } catch (e) {
       if (!(e instanceof Bound)) throw e;
     }
