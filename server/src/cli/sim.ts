@@ -3,5 +3,8 @@
  * into the CLI dispatcher. Owned by the simulator work (server/src/sim/).
  */
 import type { Command } from './io';
+import { litmusCommand } from '../sim/litmusCli';
 
-export const simCommands: Record<string, { summary: string; run: Command }> = {};
+export const simCommands: Record<string, { summary: string; run: Command }> = {
+  litmus: { summary: 'run LKMM litmus tests, herd7-style output', run: litmusCommand },
+};
