@@ -208,7 +208,10 @@ ${barrierB}	return READ_ONCE(f->wake_pending);
     const w = f.find((x) => x.function === 'waker')!;
     assert.match(w.message, /sleeper stores f->sleeper_queued and then loads f->wake_pending/);
     assert.match(w.message, /no full barrier/);
-    assert.equal(w.fixes?.[0].edits[0].newText, '\n+\tsmp_mb();');
+    // the fix inserts smp_mb() after the store, as an added line (the engine keeps the diff valid)
+    const fixed = applyFix(text, w);
+    assert.match(fixed, /\+\tWRITE_ONCE\(f->wake_pending, 1\);\n\+\tsmp_mb\(\);\n\+\treturn READ_ONCE\(f->sleeper_queued\);/);
+    assert.deepEqual(barrier(fixed).filter((x) => x.rule === 'barrier/store-load-order' && x.function === 'waker'), []);
   });
 
   it('mirror with smp_mb() on both sides: clean; on one side only: the other side is flagged', () => {
@@ -352,9 +355,8 @@ describe('barrier/unordered-announce', () => {
     assert.match(lineOf(text, start), /atomic_inc\(&mm->context\.lockless_pgtbl_walk_count\);/);
     assert.equal(start.scenarioParams?.location, 'mm->context.lockless_pgtbl_walk_count');
     // the fix inserts smp_mb__after_atomic() on the next line, same indentation, as an added line
-    assert.deepEqual(start.fixes?.[0].edits.map((e) => e.newText), ['\n+\tsmp_mb__after_atomic();']);
-    const fixed = applyFix(text, start);
-    assert.deepEqual(barrier(fixed).filter((x) => x.rule === 'barrier/unordered-announce' && x.function === 'start_lockless_pgtbl_walk'), []);
+    // the mail client expanded this line's tabs (repaired on parse): the engine offers no fix on it
+    assert.equal(start.fixes, undefined);
   });
 
   const WALK = (walkerBarrier: string, splitBarrier: string) =>
@@ -387,6 +389,10 @@ ${splitBarrier}	if (atomic_read(&mm->lockless_pgtbl_walkers))
     assert.equal(w.scenario, 'S3');
     assert.equal(w.related.length, 2, 'the increment and the load that can pass it');
     assert.match(w.message, /lockless_pgtbl_walkers/);
+    // the fix inserts smp_mb__after_atomic() right after the increment, same indentation
+    const fixed = applyFix(WALK('', ''), w);
+    assert.match(fixed, /\+\tatomic_inc\(&mm->lockless_pgtbl_walkers\);\n\+\tsmp_mb__after_atomic\(\);\n\+\tpmd = READ_ONCE/);
+    assert.deepEqual(barrier(fixed).filter((x) => x.function === 'walker'), [barrier(fixed).find((x) => x.rule === 'barrier/uncommented')!].filter(Boolean));
     const s = f.find((x) => x.function === 'splitter')!;
     assert.equal(s.scenario, 'S3');
     assert.match(s.message, /store to \*pmdp is followed by a load of mm->lockless_pgtbl_walkers/);

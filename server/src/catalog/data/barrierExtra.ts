@@ -36,6 +36,9 @@ export const BARRIER_EXTRA: readonly ApiSpec[] = [
   { name: 'set_pte_at', summary: 'Write a PTE (a plain, unordered store of *ptep).', aliases: ['set_pte', 'set_ptes'], ordering: 'none', access: [{ arg: 2, kind: 'store' }], source: 'include/linux/pgtable.h' },
   { name: 'set_pmd_at', summary: 'Write a PMD entry (unordered store of *pmdp).', ordering: 'none', access: [{ arg: 2, kind: 'store' }], source: 'include/linux/pgtable.h' },
   { name: 'pmd_populate', summary: 'Link a page-table page into a PMD (unordered store): the page table must be initialised and ordered before with smp_wmb().', aliases: ['pmd_populate_kernel'], ordering: 'none', access: [{ arg: 1, kind: 'store' }], source: 'mm/memory.c (pmd_install)' },
+  { name: 'pmd_clear', summary: 'Clear a PMD entry (unordered store of *pmdp).', ordering: 'none', access: [{ arg: 0, kind: 'store' }], source: 'include/linux/pgtable.h' },
+  { name: 'pte_clear', summary: 'Clear a PTE (unordered store of *ptep).', ordering: 'none', access: [{ arg: 2, kind: 'store' }], source: 'include/linux/pgtable.h' },
+  { name: 'pud_clear', summary: 'Clear a PUD entry (unordered store of *pudp).', ordering: 'none', access: [{ arg: 0, kind: 'store' }], source: 'include/linux/pgtable.h' },
   { name: 'pud_populate', summary: 'Link a PMD page into a PUD (unordered store); needs smp_wmb() before.', aliases: ['p4d_populate', 'pgd_populate'], ordering: 'none', access: [{ arg: 1, kind: 'store' }], source: 'mm/memory.c (__pmd_alloc)' },
   // local_lock: per-CPU data protection (include/linux/local_lock.h); on !PREEMPT_RT it disables preemption (or IRQs).
   { name: 'local_lock', summary: 'Take a per-CPU local lock: disables preemption (!PREEMPT_RT); per-CPU data is private to this CPU until local_unlock().', effects: [{ op: 'acquire', kind: 'preempt-off' }], pairsWith: ['local_unlock'], source: 'include/linux/local_lock.h' },
@@ -123,14 +126,15 @@ export const BARRIER_FACTS: BarrierFacts = {
     PageWriteback: WRITEBACK, folio_test_writeback: WRITEBACK, SetPageWriteback: WRITEBACK, folio_set_writeback: WRITEBACK,
     ClearPageWriteback: WRITEBACK, folio_clear_writeback: WRITEBACK, TestSetPageWriteback: WRITEBACK,
     TestClearPageWriteback: WRITEBACK, test_set_page_writeback: WRITEBACK, folio_start_writeback: WRITEBACK,
-    set_pmd_at: 'pmd', pmd_populate: 'pmd', pmd_populate_kernel: 'pmd', set_pte_at: 'pte', set_pte: 'pte', set_ptes: 'pte',
+    set_pmd_at: 'pmd', pmd_clear: 'pmd', pte_clear: 'pte', pud_clear: 'pud', pmd_populate: 'pmd', pmd_populate_kernel: 'pmd', set_pte_at: 'pte', set_pte: 'pte', set_ptes: 'pte',
     pud_populate: 'pud', p4d_populate: 'p4d', pgd_populate: 'pgd',
   },
   derefClass: { pmd: 'pmd', pmdp: 'pmd', pte: 'pte', ptep: 'pte', pud: 'pud', pudp: 'pud' },
   protocols: [
     {
       name: 'GUP pin count vs PG_writeback',
-      a: [REFCOUNT, '_pincount', 'pincount'],
+      // the pin itself, or a "has DMA pinners" flag announced at mapping granularity
+      a: [REFCOUNT, '_pincount', 'pincount', 'AS_DMA_PINNED'],
       b: [WRITEBACK],
       scenario: 'S1',
       seed: '000',

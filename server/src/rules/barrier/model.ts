@@ -100,7 +100,12 @@ export function locKey(text: string): string | undefined {
 function callLoc(op: CallOp, argIdx: number, byAddress: boolean, field?: string): { key: string; text: string } | undefined {
   const q = BARRIER_FACTS.locationOf[op.name];
   const argText = op.args[argIdx]?.text ?? op.args[0]?.text ?? '';
-  if (q) return { key: q, text: `${q} of ${argText.trim() || '?'}` };
+  if (q) {
+    const a = argText.trim() || '?';
+    // a page-table entry is named by its pointer (`*pmdp`), a field or flag by its owner (`PG_writeback of page`)
+    const entry = Object.values(BARRIER_FACTS.derefClass).includes(q);
+    return { key: q, text: entry ? `*${/^[\w>.-]+$/.test(a) ? a : `(${a})`}` : `${q} of ${a}` };
+  }
   if (argIdx >= op.args.length) return undefined;
   if (field) return { key: field, text: `${stripOuter(argText)}->${field}` };
   // A bit operation names its location by the bit: test_bit(PG_writeback, &page->flags).
@@ -375,13 +380,6 @@ export function lineText(unit: Unit, line: number): string {
 export function indentOf(text: string): string {
   return /^[ \t]*/.exec(text)![0];
 }
-
-/** The diff marker to put in front of a line inserted into the document ('+' in a patch). */
-export function insertPrefix(unit: Unit, line: number): string {
-  const o = unit.image.origin[line];
-  return o && o.kind === 'patch' ? '+' : '';
-}
-
 /** The events of a unit, with the document's helper functions taken into account. */
 export function eventsOf(unit: Unit, ctx: RuleContext): UnitEvents {
   return unitEvents(unit, ctx.catalog, docIndex(ctx, unit.side).fullFenceFns);

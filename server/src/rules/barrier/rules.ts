@@ -18,7 +18,7 @@ import { BARRIER_FACTS } from '../../catalog/data/barrierExtra';
 import type { CallOp } from '../../c/cfg';
 import type { HunkLine } from '../../patch/model';
 import type { RawFinding, RawRelated, Rule, RuleContext, Unit, ImagePos } from '../api';
-import { docIndex, eventsOf, indentOf, insertPrefix, isFence, lineText, protocolFor, protocolOf, searchFrom, type Ev } from './model';
+import { docIndex, eventsOf, indentOf, isFence, lineText, protocolFor, protocolOf, searchFrom, type Ev } from './model';
 
 const F = BARRIER_FACTS.fixes;
 const GENERIC: ReadonlySet<string> = new Set(BARRIER_FACTS.genericLocations);
@@ -38,14 +38,14 @@ function insertAfter(unit: Unit, e: Ev, text: string) {
   const end = stmtEnd(unit, e);
   const lt = lineText(unit, end.line);
   const indent = indentOf(lineText(unit, e.line));
-  return { at: { line: end.line, col: lt.length, endCol: lt.length }, newText: `\n${insertPrefix(unit, end.line)}${indent}${text}` };
+  return { at: { line: end.line, col: lt.length, endCol: lt.length }, newText: `\n${indent}${text}` };
 }
 
 /** Insert `text` as a new line before the line of event e. */
 function insertBefore(unit: Unit, e: Ev, text: string) {
   const lt = lineText(unit, e.line);
   const indent = indentOf(lt);
-  return { at: { line: e.line, col: indent.length, endCol: indent.length }, newText: `${text}\n${insertPrefix(unit, e.line)}${indent}` };
+  return { at: { line: e.line, col: indent.length, endCol: indent.length }, newText: `${text}\n${indent}` };
 }
 
 function fnOf(unit: Unit): string {
@@ -70,10 +70,14 @@ interface SlHit {
 }
 
 /** Every store→load pair of the unit that is unordered and has protocol evidence. */
-/** The unit is the definition of a catalogued accessor or barrier (page_ref_add() in page_ref.h): not a user of it. */
+/**
+ * The unit is the definition of a catalogued accessor (page_ref_add() in
+ * page_ref.h is an RMW by definition): not a user of it. A helper the catalog
+ * calls a barrier (start_lockless_pgtbl_walk) is checked: its body is what
+ * makes it one.
+ */
 function isPrimitive(unit: Unit, ctx: RuleContext): boolean {
-  const s = ctx.catalog.api(unit.fn.name);
-  return !!s?.access?.length || isFence(s);
+  return !!ctx.catalog.api(unit.fn.name)?.access?.length;
 }
 
 function storeLoadHits(unit: Unit, ctx: RuleContext): SlHit[] {
@@ -315,7 +319,7 @@ const plainPublish: Rule = {
         const base = target ? target.base : /^\s*&?\s*([A-Za-z_]\w*)/.exec(e.op.kind === 'call' ? e.op.args[0].text : '')?.[1];
         if (base && locals.get(base)) continue; // storing into a local object (new, or on the stack)
         // Lockless readers must exist: a marked store (WRITE_ONCE), or a marked load of the field elsewhere.
-        if (!e.marked && !(e.loc && others(idx.readers.get(e.loc), fnOf(unit)).length)) continue;
+        if (!e.marked && !(e.loc && idx.readers.get(e.loc)?.size)) continue;
         p = e.valueText.trim();
       }
       if (!p || !/^[A-Za-z_]\w*$/.test(p)) continue;
@@ -497,7 +501,8 @@ function postAnchor(unit: Unit, del: HunkLine, hunks: readonly import('../../pat
 // ---------------------------------------------------------------------------
 // uncommented
 
-const COMMENT = /\/\*|\*\/|\/\/|^\s*\*/;
+/** A comment, or a line inside one (a star then a space or the end of the line): not `*ptr = x;`. */
+const COMMENT = /\/\*|\*\/|\/\/|^\s*\*(?:\s|$)/;
 
 const uncommented: Rule = {
   id: 'barrier/uncommented',
