@@ -271,8 +271,8 @@ export class Parser {
 
   // ---- init block ----
   private parseInit(): InitItem[] {
-    this.lx.setOcaml(false);
     this.expect('{');
+    this.lx.setOcaml(false);
     const items: InitItem[] = [];
     for (;;) {
       const t = this.lx.peek();

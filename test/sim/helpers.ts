@@ -1,0 +1,28 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Repository root (test files run from test/out/sim). */
+export const REPO = path.resolve(__dirname, '..', '..', '..');
+/** The kernel's litmus tests, kept beside the repository (../shared/litmus), or MM_LITMUS_DIR. */
+export const KERNEL_LITMUS = process.env.MM_LITMUS_DIR ?? path.resolve(REPO, '..', 'shared', 'litmus');
+export const OWN_LITMUS = path.join(REPO, 'test', 'litmus');
+
+export function litmusFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.litmus')) out.push(p);
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out.sort();
+}
+
+/** The verdict a test states in its header (`Result: Never`); DEADLOCK means Never with no execution. */
+export function expected(src: string): string {
+  const m = /^\s*\*?\s*Result:\s*(\w+)/m.exec(src);
+  if (!m) throw new Error('no Result: line');
+  return m[1];
+}
