@@ -24,7 +24,8 @@ ${unlock ? '\t\tspin_unlock(&f->lock);\n' : ''}		return -EBUSY;
     const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
     assert.equal(f.range.start.line + 1, lineOf(p, 'return -EBUSY'));
     assert.match(f.message, /spin_lock\(\)/);
-    assert.equal(f.fixes?.[0].edits[0].newText.replace(/\s+/g, ' ').trim(), 'spin_unlock(&f->lock); return -EBUSY;');
+    // the fix is a diff edit: new lines are `+` lines
+    assert.equal(f.fixes?.[0].edits[0].newText.replace(/^\+/gm, '').replace(/\s+/g, ' ').trim(), 'spin_unlock(&f->lock); return -EBUSY;');
     expectClean(findings(addPatch(code(true))));
   });
   it('a function that returns with the lock held on success and drops it on failure is the locking convention, not a bug', () => {
@@ -79,7 +80,7 @@ describe('bracket/flags-mismatch and bracket/mixed-irq-style', () => {
     const [f] = expectRule(fs, 'bracket/flags-mismatch', 1);
     assert.equal(f.function, 'deregister_lockless_page_table_walker');
     assert.equal(f.range.start.line + 1, lineOf(text, '+       local_irq_restore(flags);'));
-    assert.equal(f.fixes?.[0].edits[0].newText, '*flags');
+    assert.match(f.fixes?.[0].edits[0].newText ?? '', /^\+\s*local_irq_restore\(\*flags\);$/);
     // local_irq_save(*flags) in register_... is right
     assert.equal(fs.some((x) => x.function === 'register_lockless_page_table_walker' && x.rule === 'bracket/flags-mismatch'), false);
   });
@@ -87,7 +88,7 @@ describe('bracket/flags-mismatch and bracket/mixed-irq-style', () => {
     const fs = findings(seed(3));
     const hits = expectRule(fs, 'bracket/kconfig-prefix', 2);
     assert.deepEqual(hits.map((h) => h.function).sort(), ['deregister_lockless_page_table_walker', 'register_lockless_page_table_walker']);
-    assert.equal(hits[0].fixes?.[0].edits[0].newText, 'CONFIG_LOCKLESS_PAGE_TABLE_WALK_TRACKING');
+    assert.equal(hits[0].fixes?.[0].edits[0].newText, '+#ifdef CONFIG_LOCKLESS_PAGE_TABLE_WALK_TRACKING');
   });
   it('restoring a different flags variable than the one saved', () => {
     const code = (v: string) => `

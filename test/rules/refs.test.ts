@@ -22,7 +22,7 @@ static int grab(struct page *page, int flags)
     assert.match(f.message, /get_page\(\)/);
     assert.match(f.message, /return -EINVAL/);
     assert.equal(f.related[0].range.start.line + 1, lineOf(p, 'get_page(page)'));
-    assert.equal(f.fixes?.[0].edits[0].newText.replace(/\s+/g, ' ').trim(), '{ put_page(page); return -EINVAL; }');
+    assert.equal(f.fixes?.[0].edits[0].newText.replace(/^\+/gm, '').replace(/\s+/g, ' ').trim(), '{ put_page(page); return -EINVAL; }');
     assert.equal(f.function, 'grab');
   });
   it('is quiet once the error path drops the reference', () => {
@@ -199,7 +199,7 @@ static int dma_user(unsigned long start, int nr, struct page **pages)
     const [f] = expectRule(findings(p), 'ref-kind/mismatched-release', 1);
     assert.equal(f.range.start.line + 1, lineOf(p, 'put_page(pages[i])'));
     assert.match(f.message, /GUP pin/);
-    assert.equal(f.fixes?.[0].edits[0].newText, 'unpin_user_page');
+    assert.match(f.fixes?.[0].edits[0].newText ?? '', /^\+\s*unpin_user_page\(pages\[i\]\);$/);
     expectClean(findings(addPatch(code.replace('\tdo_dma(pages, got);\n', '\tdo_dma_sync(pages[0]);\n').replace('put_page(pages[i])', 'unpin_user_page(pages[i])'))));
   });
   it('get_user_pages pages released with unpin_user_page', () => {

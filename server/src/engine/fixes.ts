@@ -19,19 +19,22 @@ export function toPatchEdits(text: string, index: LineIndex, unit: Unit, e: RawE
   if (!o || o.kind !== 'patch') return null;
   const hl = o.line;
   if (hl.kind === 'del') return null;
-  const segs = hl.src.segs;
-  if (segs.length !== 1 || segs[0].col !== 0 || segs[0].len !== hl.text.length || segs[0].offLen !== segs[0].len) return null;
-  const off = segs[0].off;
-  const marker = hl.kind === 'add' ? '+' : ' ';
-  if (text.slice(off, off + hl.text.length) !== hl.text || text[off - 1] !== marker) return null;
+  // The physical line(s) of this hunk line in the document, marker included. Repaired
+  // mail damage (wrapped lines, expanded tabs) is replaced by the clean line; encoded
+  // text (quoted-printable escapes, base64) is left alone: its bytes are not the line.
+  const span = hl.span;
+  const physical = text.slice(span.start, span.end);
+  const squash = (x: string) => x.replace(/\s+/g, '');
+  if (/=[0-9A-F]{2}|=\r?$/m.test(physical) || squash(physical.slice(1)) !== squash(hl.text)) return null;
   const imageLine = unit.image.text.split('\n')[e.at.line];
   if (imageLine !== hl.text || e.at.endCol < e.at.col || e.at.endCol > hl.text.length) return null;
 
-  const eol = text.slice(off + hl.text.length, off + hl.text.length + 2) === '\r\n' ? '\r\n' : '\n';
+  const eol = text.slice(span.end, span.end + 2) === '\r\n' || physical.includes('\r\n') ? '\r\n' : '\n';
   const newLines = (hl.text.slice(0, e.at.col) + e.newText + hl.text.slice(e.at.endCol)).split('\n');
   const added = '+' + newLines.join(`${eol}+`);
   const replacement = hl.kind === 'add' ? added : `-${hl.text}${eol}${added}`;
-  const edits: TextEdit[] = [{ range: index.rangeOf(off - 1, off + hl.text.length), newText: replacement }];
+  const end = physical.endsWith('\r\n') ? span.end - 2 : physical.endsWith('\n') ? span.end - 1 : span.end;
+  const edits: TextEdit[] = [{ range: index.rangeOf(span.start, end), newText: replacement }];
 
   const delta = newLines.length - 1;
   if (delta !== 0) {

@@ -86,6 +86,10 @@ export function ruleContext(doc: ParsedDocument, functions: readonly RebuiltFunc
     functions,
     units,
     unitsOf: (fn, side) => bySide.get(`${ids.get(fn)}:${side}`) ?? [],
+    where: (unit, line) => {
+      const n = fileLineOf(unit.image, line, unit.side);
+      return n !== undefined ? `${unit.fn.path}:${n}` : `${unit.fn.name}()`;
+    },
   };
 }
 

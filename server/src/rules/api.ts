@@ -69,6 +69,12 @@ export interface RuleContext {
   units: readonly Unit[];
   /** The units of one function side. */
   unitsOf(fn: RebuiltFunction, side: Side): readonly Unit[];
+  /**
+   * How to name an image line in a message: `mm/gup.c:177` (the line in the
+   * patched file, or the pre-image file for the pre side). Never use image
+   * line numbers in messages: the user cannot see the image.
+   */
+  where(unit: Unit, imageLine: number): string;
 }
 
 export interface Rule {

@@ -3,7 +3,7 @@ import type { RawFinding, Rule, Unit, RuleContext } from './api';
 import type { ApiSpec } from '../catalog';
 import type { CallOp } from '../c/cfg';
 import { analyzeResources, definitelyHeld } from './resources';
-import { posOf, lineNo } from './util';
+import { posOf } from './util';
 
 /** Does this call sleep, given its arguments (kmalloc(.., GFP_ATOMIC) does not)? */
 export function callSleeps(spec: ApiSpec, call: CallOp): boolean {
@@ -28,7 +28,7 @@ function check(unit: Unit, ctx: RuleContext): RawFinding[] {
     const label = ctx.catalog.kind(k.kind).label;
     out.push({
       rule: 'atomic-sleep/sleep-in-atomic',
-      message: `${ev.op.callee}() may sleep, but it runs inside the ${label}${k.obj ? ' `' + k.obj + '`' : ''} opened by ${acq ? acq.op.callee + '() at line ' + lineNo(acq.op) : 'the caller'}${held.length > 1 ? ` (also held: ${held.slice(1).map((h) => ctx.catalog.kind(h.k.kind).label).join(', ')})` : ''}.`,
+      message: `${ev.op.callee}() may sleep, but it runs inside the ${label}${k.obj ? ' `' + k.obj + '`' : ''} opened by ${acq ? acq.op.callee + '() at ' + ctx.where(unit, acq.op.line) : 'the caller'}${held.length > 1 ? ` (also held: ${held.slice(1).map((h) => ctx.catalog.kind(h.k.kind).label).join(', ')})` : ''}.`,
       at: posOf(ev.op, ev.op.node),
       related: held.flatMap(({ k: hk }) => hk.acquires.slice(0, 1).map((x) => ({ message: `${ctx.catalog.kind(hk.kind).label} opened here by ${x.op.callee}()`, at: posOf(x.op, x.op.node) }))),
       scenario: 'S7',

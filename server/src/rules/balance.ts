@@ -24,7 +24,7 @@ import {
   type State,
   F,
 } from './resources';
-import { nodePos, posOf, statementText, lineNo } from './util';
+import { nodePos, posOf, statementText } from './util';
 
 export type LeakRuleId = 'ref-balance/leak' | 'spec-ref/pgmap-leak' | 'bracket/unbalanced';
 
@@ -158,8 +158,8 @@ export function leakFindings(unit: Unit, ctx: RuleContext, want: LeakRuleId): Ra
     const why = l.error ? 'this error path' : 'this path, although other paths release it';
     const message =
       rule === 'bracket/unbalanced'
-        ? `${label}${k.obj ? ' `' + k.obj + '`' : ''} taken by ${apis}() (line ${lineNo(k.acquires[0].op)}) is still held ${where}: ${why}.`
-        : `${label} on \`${k.obj}\` taken by ${apis}() (line ${lineNo(k.acquires[0].op)}) is not released ${where} (${why}).`;
+        ? `${label}${k.obj ? ' `' + k.obj + '`' : ''} taken by ${apis}() (${ctx.where(unit, k.acquires[0].op.line)}) is still held ${where}: ${why}.`
+        : `${label} on \`${k.obj}\` taken by ${apis}() (${ctx.where(unit, k.acquires[0].op.line)}) is not released ${where} (${why}).`;
     const related = [...acquireRelated(k)];
     const rel = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k);
     if (rel) related.push({ message: `released here on another path (${rel.op.callee})`, at: posOf(rel.op, rel.op.node) });

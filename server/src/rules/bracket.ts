@@ -9,7 +9,7 @@ import type { CfgNode, Operation } from '../c/cfg';
 import { solveForward } from '../c/dataflow';
 import { analyzeResources, definitelyHeld, maybeHeld, type AcquireEvent, type ReleaseEvent } from './resources';
 import { leakFindings, releaseFindings, isCatalogPrimitive, acquireRelated } from './balance';
-import { posOf, replaceNode, lineNo, mentions, astPos } from './util';
+import { posOf, replaceNode, mentions, astPos } from './util';
 
 function unbalanced(unit: Unit, ctx: RuleContext): RawFinding[] {
   return [...leakFindings(unit, ctx, 'bracket/unbalanced'), ...releaseFindings(unit, ctx, 'bracket/unbalanced')];
@@ -78,7 +78,7 @@ function mixedStyle(unit: Unit, ctx: RuleContext): RawFinding[] {
     if (!acq) continue;
     out.push({
       rule: 'bracket/mixed-irq-style',
-      message: `${ev.op.callee}() closes a ${ctx.catalog.kind(k.kind).label} that ${acq.op.callee}() opened at line ${lineNo(acq.op)}: the ${ev.eff.style ?? '?'} and ${k.style ?? '?'} styles do not pair${(acq.spec.pairsWith ?? []).length ? `; use ${acq.spec.pairsWith![0]}()` : ''}.`,
+      message: `${ev.op.callee}() closes a ${ctx.catalog.kind(k.kind).label} that ${acq.op.callee}() opened at ${ctx.where(unit, acq.op.line)}: the ${ev.eff.style ?? '?'} and ${k.style ?? '?'} styles do not pair${(acq.spec.pairsWith ?? []).length ? `; use ${acq.spec.pairsWith![0]}()` : ''}.`,
       at: posOf(ev.op, ev.op.node),
       related: acquireRelated(k),
       fixes:
@@ -164,7 +164,7 @@ function useAfterClose(unit: Unit, ctx: RuleContext): RawFinding[] {
         const ptr = k.kind === 'rcu' || cat.kind(k.kind).provides?.includes('rcu') ? 'RCU-protected pointer' : 'pte pointer';
         out.push({
           rule: 'bracket/use-after-close',
-          message: `\`${used}\` is used after ${rel.op.callee}() at line ${lineNo(rel.op)} closed the ${cat.kind(k.kind).label} that keeps this ${ptr} valid: the page table or object may already be freed or reused.`,
+          message: `\`${used}\` is used after ${rel.op.callee}() at ${ctx.where(unit, rel.op.line)} closed the ${cat.kind(k.kind).label} that keeps this ${ptr} valid: the page table or object may already be freed or reused.`,
           at: posOf(op, op.node),
           related: [{ message: `${cat.kind(k.kind).label} closed here`, at: posOf(rel.op, rel.op.node) }, ...acquireRelated(k)],
           scenario: 'S4',

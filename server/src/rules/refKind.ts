@@ -2,7 +2,7 @@
 import type { RawFinding, Rule, Unit, RuleContext } from './api';
 import { analyzeResources, type ReleaseEvent } from './resources';
 import { acquireApis, acquireRelated, isCatalogPrimitive } from './balance';
-import { posOf, replaceNode, lineNo } from './util';
+import { posOf, replaceNode } from './util';
 
 function isBias(ev: ReleaseEvent): boolean {
   return ev.mismatch!.key.kind === 'pin-bias';
@@ -29,8 +29,8 @@ function kindFindings(unit: Unit, ctx: RuleContext, want: 'ref-kind/mismatched-r
     const edit = fixName && !bias ? replaceNode(ev.op.calleeNode, fixName) : null;
     const obj = ev.element ? `${ev.objText} (an element of \`${k.obj}\`)` : `\`${ev.objText}\``;
     const message = bias
-      ? `${ev.op.callee}() takes back one reference from ${obj}, but ${acq.op.callee}(${acq.op.args.map((x) => x.text).join(', ')}) at line ${lineNo(acq.op)} added a bias (${acqLabel}): the bias is never removed${fixName ? `; use ${fixName}()` : ''}.`
-      : `${ev.op.callee}() drops a ${relLabel} on ${obj}, but it holds a ${acqLabel} from ${acquireApis(k)}() (line ${lineNo(acq.op)})${fixName ? `: release it with ${fixName}()` : ''}.`;
+      ? `${ev.op.callee}() takes back one reference from ${obj}, but ${acq.op.callee}(${acq.op.args.map((x) => x.text).join(', ')}) at ${ctx.where(unit, acq.op.line)} added a bias (${acqLabel}): the bias is never removed${fixName ? `; use ${fixName}()` : ''}.`
+      : `${ev.op.callee}() drops a ${relLabel} on ${obj}, but it holds a ${acqLabel} from ${acquireApis(k)}() (${ctx.where(unit, acq.op.line)})${fixName ? `: release it with ${fixName}()` : ''}.`;
     out.push({
       rule,
       message,

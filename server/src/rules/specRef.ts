@@ -19,7 +19,7 @@ import type { CNode } from '../c/cnode';
 import type { Catalog, ContextRequirement } from '../catalog';
 import { analyzeResources, definitelyHeld, maybeHeld, type ResourceAnalysis, type AcquireEvent, type KeyInfo, type State } from './resources';
 import { leakFindings, acquireRelated, isCatalogPrimitive } from './balance';
-import { posOf, lineNo, mentions, nodePos } from './util';
+import { posOf, mentions, nodePos } from './util';
 import { callSleeps } from './atomicSleep';
 
 const REFS = new Set(['page-ref', 'folio-ref', 'gup-get', 'gup-pin']);
@@ -158,7 +158,7 @@ function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] 
         const alt = cands.find((s) => (s.pairsWith ?? []).some((p) => pairs.has(p))) ?? cands[0];
         out.push({
           rule: want,
-          message: `${ev.op.callee}(${k.obj}) assumes the refcount is already elevated, but \`${k.obj}\` comes from the lockless lookup ${lk.api}() at line ${lineNo(lk)}: it may be being freed (refcount 0) right now. Take a speculative reference${alt ? ` (${alt.name}())` : ''} and re-check the lookup.`,
+          message: `${ev.op.callee}(${k.obj}) assumes the refcount is already elevated, but \`${k.obj}\` comes from the lockless lookup ${lk.api}() at ${ctx.where(unit, lk.line)}: it may be being freed (refcount 0) right now. Take a speculative reference${alt ? ` (${alt.name}())` : ''} and re-check the lookup.`,
           at: posOf(ev.op, ev.op.node),
           related: [{ message: `lockless lookup of \`${k.obj}\``, at: posOf(lk.op, lk.op.node) }],
           scenario: 'S5',
@@ -172,7 +172,7 @@ function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] 
       if (!findRevalidation(a, cat, ev.node, k.obj)) {
         out.push({
           rule: want,
-          message: `${ev.op.callee}(${k.obj}) takes a speculative reference on the result of the lockless lookup ${lk.api}() (line ${lineNo(lk)}) but the lookup is never re-checked afterwards: \`${k.obj}\` may have been freed and reused for another file, index or mapping before the reference was taken.`,
+          message: `${ev.op.callee}(${k.obj}) takes a speculative reference on the result of the lockless lookup ${lk.api}() (${ctx.where(unit, lk.line)}) but the lookup is never re-checked afterwards: \`${k.obj}\` may have been freed and reused for another file, index or mapping before the reference was taken.`,
           at: posOf(ev.op, ev.op.node),
           related: [{ message: `lockless lookup of \`${k.obj}\``, at: posOf(lk.op, lk.op.node) }],
           scenario: 'S5',
@@ -210,7 +210,7 @@ function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] 
         const takes = cat.all().find((s) => s.pgmapHook === 'takes' && s.effects?.some((e) => e.op === 'acquire' && e.kind === k.kind));
         out.push({
           rule: want,
-          message: `${ev.op.callee}(${k.obj}) does not take the ZONE_DEVICE dev_pagemap reference, but the matching ${rel}() drops one for device pages, and this code handles device pages (${devmap[0].op.callee}() at line ${lineNo(devmap[0].op)}): every put of a device page taken this way underflows the pgmap refcount.${takes ? ` Use ${takes.name}() for device pages.` : ''}`,
+          message: `${ev.op.callee}(${k.obj}) does not take the ZONE_DEVICE dev_pagemap reference, but the matching ${rel}() drops one for device pages, and this code handles device pages (${devmap[0].op.callee}() at ${ctx.where(unit, devmap[0].op.line)}): every put of a device page taken this way underflows the pgmap refcount.${takes ? ` Use ${takes.name}() for device pages.` : ''}`,
           at: posOf(ev.op, ev.op.node),
           related: devmap.slice(0, 2).map((e) => ({ message: `device-page handling: ${e.op.callee}()`, at: posOf(e.op, e.op.node) })),
           scenario: 'S6',
@@ -237,7 +237,7 @@ function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] 
         const acq = k.acquires[0];
         out.push({
           rule: want,
-          message: `When this re-check of \`${k.obj}\` fails, the speculative reference from ${acq.op.callee}() (line ${lineNo(acq.op)}) is not dropped before ${leak === 'retry' ? 'retrying' : 'leaving'}: the page can never be freed.`,
+          message: `When this re-check of \`${k.obj}\` fails, the speculative reference from ${acq.op.callee}() (${ctx.where(unit, acq.op.line)}) is not dropped before ${leak === 'retry' ? 'retrying' : 'leaving'}: the page can never be freed.`,
           at: nodePos(n),
           related: acquireRelated(k),
           scenarioParams: { function: fn, object: k.obj, acquire: acq.op.name },
