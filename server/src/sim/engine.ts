@@ -360,42 +360,64 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
 function solveLocation(ws: GEvent[], rs: GEvent[], prune: boolean): LocSolution[] {
   const iw = ws.find((w) => w.init)!;
   const others = ws.filter((w) => !w.init);
+  const byId = new Map<number, GEvent>();
+  for (const e of [...ws, ...rs]) byId.set(e.id, e);
   // rf candidates: same value, not po-after the read in its own thread
   const cands = rs.map((r) => ws.filter((w) => w.value === r.value && !(w.thread === r.thread && w.po > r.po)));
   if (cands.some((c) => c.length === 0)) return [];
   const out: LocSolution[] = [];
-  const perm = others.slice();
-  const k = perm.length;
+  const cap = prune ? Infinity : 5000;
+  const perm: GEvent[] = [];
+  const fixedRf = new Map<number, number>(); // RMW read -> its source (the co-predecessor of its write)
+
   const emit = () => {
     const pos = new Map<number, number>();
     pos.set(iw.id, 0);
     perm.forEach((w, i) => pos.set(w.id, i + 1));
+    const choices = rs.map((r, i) => (prune && fixedRf.has(r.id) ? [byId.get(fixedRf.get(r.id)!)!] : cands[i]));
     const pick = new Array<number>(rs.length).fill(0);
     for (;;) {
-      const rf: [number, number][] = rs.map((r, i) => [r.id, cands[i][pick[i]].id]);
+      if (out.length >= cap) return;
+      const rf: [number, number][] = rs.map((r, i) => [r.id, choices[i][pick[i]].id]);
       if (!prune || locationConsistent(ws, rs, rf, pos, perm)) out.push({ rf, co: perm.map((w) => w.id) });
       let j = pick.length - 1;
-      while (j >= 0 && pick[j] + 1 >= cands[j].length) pick[j--] = 0;
+      while (j >= 0 && pick[j] + 1 >= choices[j].length) pick[j--] = 0;
       if (j < 0) return;
       pick[j]++;
     }
   };
-  // Heap's algorithm over the non-initial writes
-  const c = new Array<number>(k).fill(0);
-  emit();
-  let i = 0;
-  while (i < k) {
-    if (c[i] < i) {
-      const a = i % 2 === 0 ? 0 : c[i];
-      [perm[a], perm[i]] = [perm[i], perm[a]];
+  // Build co one write at a time. With pruning: a write goes after its
+  // po-earlier writes (write-write coherence), and an RMW's write goes right
+  // after the write its read takes, which must hold the value read
+  // (atomicity) - so lock hand-overs are generated, not searched for.
+  const placed = new Set<number>();
+  const dfs = (): void => {
+    if (out.length >= cap) return;
+    if (perm.length === others.length) {
       emit();
-      c[i]++;
-      i = 0;
-    } else {
-      c[i] = 0;
-      i++;
+      return;
     }
-  }
+    const last = perm.length ? perm[perm.length - 1] : iw;
+    for (const w of others) {
+      if (placed.has(w.id)) continue;
+      if (prune) {
+        if (others.some((o) => o !== w && !placed.has(o.id) && o.thread === w.thread && o.po < w.po)) continue;
+        if (w.rmwPartner !== undefined) {
+          const r = byId.get(w.rmwPartner);
+          if (r && r.value !== last.value) continue;
+          if (r && last.thread === r.thread && last.po > r.po) continue;
+          if (r) fixedRf.set(r.id, last.id);
+        }
+      }
+      placed.add(w.id);
+      perm.push(w);
+      dfs();
+      perm.pop();
+      placed.delete(w.id);
+      if (w.rmwPartner !== undefined) fixedRf.delete(w.rmwPartner);
+    }
+  };
+  dfs();
   return out;
 }
 

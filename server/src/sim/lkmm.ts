@@ -204,6 +204,9 @@ export function checkExecution(st: StaticPart, rf: Rel, co: Rel, opts: { explain
   if (!coh.acyclic()) violated.push('coherence:' + describeCycle(coh));
   // Atomic Read-Modify-Write
   if (!st.rmw.inter(fre.seq(coe)).isEmpty()) violated.push('atomic: another CPU wrote between the read and the write of an RMW');
+  // Without explanations, the first violated axiom decides.
+  const done = () => !opts.explain && violated.length > 0;
+  if (done()) return { allowed: false, violated, flags: [] };
 
   // bell: carry-dep = (data ; [~Srcu-unlock] ; rfi)* ; addr/ctrl/data redefined
   const carryDep = st.data0.ran(st.notSrcuUnlock).seq(rfi).star();
@@ -241,11 +244,13 @@ export function checkExecution(st: StaticPart, rf: Rel, co: Rel, opts: { explain
   // Happens Before
   const hb = ppo.union(rfe, prop.minus(st.id).inter(int)).restrict(Marked, Marked);
   if (!hb.acyclic()) violated.push('happens-before:' + describeCycle(hb));
+  if (done()) return { allowed: false, violated, flags: [] };
 
   // Propagation
   const hbStar = hb.star();
   const pb = Rel.seqAll(prop, strongFence0, hbStar).ran(Marked);
   if (!pb.acyclic()) violated.push('propagation:' + describeCycle(pb));
+  if (done()) return { allowed: false, violated, flags: [] };
 
   // RCU
   const rcuGp = Rel.id(st.SyncRcu);
