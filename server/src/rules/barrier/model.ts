@@ -46,6 +46,10 @@ export interface UnitEvents {
 }
 
 const FULL_FENCES: ReadonlySet<string> = new Set(['full']);
+// the catalog's tables as Maps (no prototype keys: a call named `constructor` is not catalogued)
+const LOCATION_OF: ReadonlyMap<string, string> = new Map(Object.entries(BARRIER_FACTS.locationOf));
+const DEREF_CLASS: ReadonlyMap<string, string> = new Map(Object.entries(BARRIER_FACTS.derefClass));
+const ENTRY_CLASSES: ReadonlySet<string> = new Set(DEREF_CLASS.values());
 
 export function spec(cat: Catalog, name: string): ApiSpec | undefined {
   return cat.api(name);
@@ -84,7 +88,7 @@ export function locKey(text: string): string | undefined {
   if (s.startsWith('*')) {
     const inner = locKey(s.slice(1));
     if (!inner) return undefined;
-    return BARRIER_FACTS.derefClass[inner] ?? '*' + inner;
+    return DEREF_CLASS.get(inner) ?? '*' + inner;
   }
   let m = /(?:->|\.)([A-Za-z_]\w*)$/.exec(s);
   if (m) return m[1];
@@ -98,12 +102,12 @@ export function locKey(text: string): string | undefined {
 
 /** The location a catalogued call accesses through argument `argIdx`. */
 function callLoc(op: CallOp, argIdx: number, byAddress: boolean, field?: string): { key: string; text: string } | undefined {
-  const q = BARRIER_FACTS.locationOf[op.name];
+  const q = LOCATION_OF.get(op.name);
   const argText = op.args[argIdx]?.text ?? op.args[0]?.text ?? '';
   if (q) {
     const a = argText.trim() || '?';
     // a page-table entry is named by its pointer (`*pmdp`), a field or flag by its owner (`PG_writeback of page`)
-    const entry = Object.values(BARRIER_FACTS.derefClass).includes(q);
+    const entry = ENTRY_CLASSES.has(q);
     return { key: q, text: entry ? `*${/^[\w>.-]+$/.test(a) ? a : `(${a})`}` : `${q} of ${a}` };
   }
   if (argIdx >= op.args.length) return undefined;
@@ -126,6 +130,37 @@ export interface DocIndex {
   mirrors: Map<string, Set<string>>;
   /** location -> functions that load it with a marked access. */
   readers: Map<string, Set<string>>;
+  /** B -> functions that store something and then load B (marked): candidates for a mirror `? > B`. */
+  mirroredLoads: Map<string, Set<string>>;
+}
+
+/**
+ * For each node, the keys of the marked loads reachable after it (in later
+ * nodes): a backward union over the CFG, once per unit, instead of a search
+ * per store.
+ */
+function markedLoadsAfter(ue: UnitEvents): Map<number, Set<string>> {
+  const nodes = ue.unit.cfg.nodes;
+  const own = new Map<number, string[]>();
+  for (const n of nodes) own.set(n.id, ue.byNode[n.id].filter((e) => e.kind === 'load' && e.marked && e.loc).map((e) => e.loc!));
+  const after = new Map<number, Set<string>>();
+  for (const n of nodes) after.set(n.id, new Set());
+  let changed = true;
+  let rounds = 0;
+  while (changed && rounds++ < 50) {
+    changed = false;
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const n = nodes[i];
+      const set = after.get(n.id)!;
+      const before = set.size;
+      for (const e of n.succs) {
+        for (const k of own.get(e.to.id)!) set.add(k);
+        for (const k of after.get(e.to.id)!) set.add(k);
+      }
+      if (set.size !== before) changed = true;
+    }
+  }
+  return after;
 }
 
 const eventsCache = new WeakMap<Unit, UnitEvents>();
@@ -142,7 +177,9 @@ function unitEvents(unit: Unit, cat: Catalog, fullFns: Set<string>): UnitEvents 
   const byNode: Ev[][] = [];
   const all: Ev[] = [];
   const push = (node: CfgNode, e: Omit<Ev, 'id' | 'node'>) => {
-    const ev = { ...e, id: all.length, node } as Ev;
+    const ev = e as Ev;
+    ev.id = all.length;
+    ev.node = node;
     all.push(ev);
     byNode[node.id].push(ev);
   };
@@ -324,7 +361,7 @@ export function docIndex(ctx: RuleContext, side: Side): DocIndex {
   const hit = per.get(side);
   if (hit) return hit;
   const cat = ctx.catalog;
-  const idx: DocIndex = { fullFenceFns: new Set(), barriersIn: new Map(), mirrors: new Map(), readers: new Map() };
+  const idx: DocIndex = { fullFenceFns: new Set(), barriersIn: new Map(), mirrors: new Map(), readers: new Map(), mirroredLoads: new Map() };
   const units = ctx.units.filter((u) => u.side === side);
   // Phase 1: document functions whose body calls a full barrier (a call to one is a full barrier).
   for (const u of units)
@@ -345,10 +382,16 @@ export function docIndex(ctx: RuleContext, side: Side): DocIndex {
   }
   for (const u of units) {
     const ue = unitEvents(u, cat, idx.fullFenceFns);
+    if (!ue.all.some((e) => e.marked && e.loc && (e.kind === 'store' || e.kind === 'rmw'))) continue;
+    const after = markedLoadsAfter(ue);
     for (const s of ue.all) {
       if (!s.marked || !s.loc || (s.kind !== 'store' && s.kind !== 'rmw')) continue;
-      const r = searchFrom(ue, s, 'any');
-      for (const l of r.loads.keys()) if (l.marked && l.loc) add(idx.mirrors, `${s.loc}>${l.loc}`, u.fn.name);
+      const keys = new Set(after.get(s.node.id));
+      for (const e of ue.byNode[s.node.id]) if (e.id > s.id && e.kind === 'load' && e.marked && e.loc) keys.add(e.loc);
+      for (const k of keys) if (k !== s.loc) {
+        add(idx.mirrors, `${s.loc}>${k}`, u.fn.name);
+        add(idx.mirroredLoads, k, u.fn.name);
+      }
     }
   }
   per.set(side, idx);

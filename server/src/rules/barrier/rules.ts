@@ -22,6 +22,11 @@ import { docIndex, eventsOf, indentOf, isFence, lineText, protocolFor, protocolO
 
 const F = BARRIER_FACTS.fixes;
 const GENERIC: ReadonlySet<string> = new Set(BARRIER_FACTS.genericLocations);
+const PUBLISHERS: ReadonlyMap<string, number> = new Map(Object.entries(BARRIER_FACTS.publishers).map(([k, v]) => [k, v.arg]));
+const PROTOCOL_LOCS: ReadonlySet<string> = new Set(BARRIER_FACTS.protocols.flatMap((p) => [...p.a, ...p.b]));
+function protocolInvolves(loc: string): boolean {
+  return PROTOCOL_LOCS.has(loc);
+}
 
 function pos(e: Ev): ImagePos {
   return { line: e.line, col: e.col, endCol: e.endCol };
@@ -80,15 +85,28 @@ function isPrimitive(unit: Unit, ctx: RuleContext): boolean {
   return !!ctx.catalog.api(unit.fn.name)?.access?.length;
 }
 
+const hitsCache = new WeakMap<Unit, SlHit[]>();
+
 function storeLoadHits(unit: Unit, ctx: RuleContext): SlHit[] {
+  let hits = hitsCache.get(unit);
+  if (!hits) hitsCache.set(unit, (hits = computeStoreLoadHits(unit, ctx)));
+  return hits;
+}
+
+function computeStoreLoadHits(unit: Unit, ctx: RuleContext): SlHit[] {
   if (isPrimitive(unit, ctx)) return [];
   const ue = eventsOf(unit, ctx);
   const idx = docIndex(ctx, unit.side);
   const hits: SlHit[] = [];
+  // weak-barrier evidence needs a weak barrier in the function
+  const hasWeak = ue.all.some((e) => e.kind === 'fence' && (e.ordering === 'wmb' || e.ordering === 'rmb'));
   const pairs = new Set<string>(); // one finding per (A, B) per unit: the first store
   for (const s of ue.all) {
     if (s.kind !== 'store' && s.kind !== 'rmw') continue;
     if (s.ordering === 'full' || s.ordering === 'acquire' || !s.loc) continue;
+    // prune: no protocol with this location, no other function loading it after a store, no weak barrier
+    const mirrorPossible = s.marked && !GENERIC.has(s.loc) && others(idx.mirroredLoads.get(s.loc), fnOf(unit)).length > 0;
+    if (!hasWeak && !mirrorPossible && !protocolInvolves(s.loc)) continue;
     const r = searchFrom(ue, s, 'unordered');
     const seen = new Set<string>();
     const loads = [...r.loads.values()].sort((a, b) => a.load.id - b.load.id);
@@ -211,6 +229,8 @@ const unorderedAnnounce: Rule = {
     const hits = storeLoadHits(unit, ctx);
     for (const s of ue.all) {
       if (s.kind !== 'rmw' || s.ordering !== 'none' || !s.marked || !s.loc) continue;
+      const guardedHit = hits.some((h) => h.store === s && h.bare);
+      if (!guardedHit && !protocolOf(s.loc)?.announce && !isBracketOpener(ctx, self)) continue;
       const r = searchFrom(ue, s, 'unordered');
       // (a) loads it protects, with protocol evidence, on a path with no barrier at all
       const guarded = hits.find((h) => h.store === s && h.bare);
@@ -304,8 +324,9 @@ const plainPublish: Rule = {
     for (const e of ue.all) {
       let p: string | undefined;
       let publisher = false;
-      if (e.op.kind === 'call' && BARRIER_FACTS.publishers[e.op.name]) {
-        p = e.op.args[BARRIER_FACTS.publishers[e.op.name].arg]?.text.trim();
+      const pubArg = e.op.kind === 'call' ? PUBLISHERS.get(e.op.name) : undefined;
+      if (e.op.kind === 'call' && pubArg !== undefined) {
+        p = e.op.args[pubArg]?.text.trim();
         publisher = true;
         // populating a page-table entry on the stack (`&__pmd`) publishes nothing
         const dest = /^\s*&\s*([A-Za-z_]\w*)\s*$/.exec(e.op.args[1]?.text ?? '');
