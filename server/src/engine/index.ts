@@ -182,7 +182,7 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
     if (seen.has(key)) continue; // the same defect in several configurations
     seen.add(key);
     const related = (f.related ?? [])
-      .map((r) => ({ message: r.message, range: imageRange(index, unit.image, r.at) }))
+      .map((r) => ({ message: r.message, range: imageRange(index, (r.unit ?? unit).image, r.at) }))
       .filter((r): r is { message: string; range: Range } => r.range !== null);
     const fixes = f.fixes
       ?.map((fx) => ({ title: fx.title, edits: fx.edits.map((e) => toPatchEdits(doc.text, index, unit, e)) }))

@@ -36,6 +36,8 @@ export interface ImagePos {
 export interface RawRelated {
   message: string;
   at: ImagePos;
+  /** The unit `at` is in, when it is not the finding's own (e.g. the mirror side of a store-buffering pair in another function). */
+  unit?: Unit;
 }
 
 export interface RawEdit {
