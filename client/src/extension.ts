@@ -60,6 +60,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
   const clientOptions: LanguageClientOptions = {
     documentSelector: selector,
     outputChannel: log,
+    // Hovers carry a "▶ Replay race" command link: trust only our own command.
+    markdown: { isTrusted: { enabledCommands: ['mmReview.replay'] }, supportHtml: false },
     synchronize: { configurationSection: 'mmReview' },
     initializationOptions: () => ({ settings: settingsForServer() }),
     middleware: {
@@ -111,6 +113,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
       return undefined;
     }
     return vscode.commands.executeCommand('mmReview.replay', { ...req, variant: req.variant ?? 'buggy' });
+  });
+
+  // Shows a Replay given as an argument, or the Replay JSON in the active
+  // editor (e.g. the output of `mm-review sim replay S1 --json`).
+  reg('mmReview.openReplay', async (replayArg?: unknown) => {
+    let r: unknown = replayArg;
+    if (!isReplay(r)) {
+      const doc = vscode.window.activeTextEditor?.document;
+      try {
+        r = doc ? JSON.parse(doc.getText()) : undefined;
+      } catch {
+        r = undefined;
+      }
+    }
+    if (!isReplay(r)) {
+      void vscode.window.showWarningMessage('MM Review: the active editor does not hold replay JSON (from `mm-review sim replay --json`).');
+      return undefined;
+    }
+    replays.show(r, { scenario: r.scenario, variant: r.variant, params: r.params });
+    return r;
   });
 
   reg('mmReview.replayScenario', async (scenarioId?: string, variant?: string) => {
@@ -280,35 +302,55 @@ function isReplay(x: unknown): x is Replay {
   return !!x && typeof x === 'object' && Array.isArray((x as Replay).cpus) && Array.isArray((x as Replay).steps);
 }
 
-/** The replay arguments of the finding under the cursor: from the diagnostics' data, else the code lenses. */
+/**
+ * The replay arguments of the finding under the cursor. The code lenses carry
+ * the full arguments (scenario and params); the diagnostics' data carries at
+ * least the scenario. Order: a lens whose finding range covers the cursor, a
+ * diagnostic under the cursor (with the params of its lens when there is one),
+ * then the nearest lens above the cursor.
+ */
 async function findingAtCursor(lc: LanguageClient): Promise<ReplayRequest | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return undefined;
   const doc = editor.document;
   const pos = editor.selection.active;
+
+  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 50)
+    .then((x) => x, () => [] as vscode.CodeLens[])) ?? [];
+  const lensReqs = lenses
+    .filter((l) => l.command?.command === 'mmReview.replay')
+    .map((l) => {
+      const req = { ...(l.command!.arguments?.[0] as ReplayRequest) };
+      req.uri ??= doc.uri.toString();
+      return { req, range: req.range ? toRange(req.range) : l.range };
+    })
+    .filter((x) => typeof x.req.scenario === 'string' && x.req.scenario);
+  const covering = lensReqs.find((x) => x.range.contains(pos))
+    ?? lensReqs.find((x) => x.range.start.line <= pos.line && pos.line <= x.range.end.line);
+  if (covering) return covering.req;
+
   const diags = [...(lc.diagnostics?.get(doc.uri) ?? vscode.languages.getDiagnostics(doc.uri))];
   const withScenario = diags
     .map((d) => ({ d, req: replayRequestFromData((d as unknown as { data?: unknown }).data, doc.uri) }))
     .filter((x): x is { d: vscode.Diagnostic; req: ReplayRequest } => !!x.req);
-  const onCursor = withScenario.filter((x) => x.d.range.contains(pos));
-  const sameLine = withScenario.filter((x) => x.d.range.start.line <= pos.line && pos.line <= x.d.range.end.line);
-  const hit = onCursor[0] ?? sameLine[0];
-  if (hit) return hit.req;
+  const hit = withScenario.find((x) => x.d.range.contains(pos))
+    ?? withScenario.find((x) => x.d.range.start.line <= pos.line && pos.line <= x.d.range.end.line);
+  if (hit) {
+    const lens = lensReqs.find((x) => x.req.scenario === hit.req.scenario && x.range.intersection(hit.d.range));
+    return lens ? lens.req : { ...hit.req, range: hit.req.range ?? fromRange(hit.d.range) };
+  }
 
-  // Code lenses carry the same arguments; take the lens whose range covers the
-  // cursor, else the nearest one above it.
-  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 50)) ?? [];
-  let best: { lens: vscode.CodeLens; req: ReplayRequest; dist: number } | undefined;
-  for (const lens of lenses) {
-    if (lens.command?.command !== 'mmReview.replay') continue;
-    const req = lens.command.arguments?.[0] as ReplayRequest | undefined;
-    if (!req?.scenario) continue;
-    const r = req.range ? toRange(req.range) : lens.range;
-    const dist = r.contains(pos) ? -1 : pos.line - r.start.line;
-    if (dist < -1) continue; // below the cursor
-    if (!best || dist < best.dist) best = { lens, req, dist };
+  let best: { req: ReplayRequest; dist: number } | undefined;
+  for (const x of lensReqs) {
+    const dist = pos.line - x.range.start.line;
+    if (dist < 0) continue; // below the cursor
+    if (!best || dist < best.dist) best = { req: x.req, dist };
   }
   return best?.req;
+}
+
+function fromRange(r: vscode.Range): NonNullable<ReplayRequest['range']> {
+  return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
 }
 
 function replayRequestFromData(data: unknown, uri: vscode.Uri): ReplayRequest | undefined {
