@@ -218,6 +218,30 @@ export interface ApiSpec {
   domain?: string;
   /** The called name is a field of an ops structure (vm_ops->fault), matched on indirect calls. */
   indirect?: boolean;
+  /**
+   * Returns a page/folio pointer WITHOUT taking a reference on it
+   * (vm_normal_page, pfn_to_page, pte_page): a put on that object with no get
+   * in between drops a reference somebody else owns.
+   */
+  returnsUnreferenced?: boolean;
+  /**
+   * Tests whether a page-table entry / page is a ZONE_DEVICE (devmap) page
+   * (pte_devmap, is_zone_device_page): true means the device-page path.
+   */
+  devicePageTest?: boolean;
+  /**
+   * Frees or hands back memory that merely *holds* objects (kfree/kvfree of
+   * a pages array): it neither releases the references of the pages in it
+   * nor takes ownership of them.
+   */
+  freesMemoryOnly?: boolean;
+  /**
+   * An older API of the same name and arity, recognised by its result being
+   * assigned to a pointer variable (`folio = try_grab_folio(page, refs, flags)`,
+   * v5.17–v6.9) where the current API returns an int. The fields given here
+   * replace the current ones for such calls.
+   */
+  pointerResultForm?: Pick<ApiSpec, 'summary' | 'effects' | 'speculative' | 'requires' | 'pgmapHook' | 'pairsWith' | 'ordering'> & { kernels: string };
 }
 
 /** Static facts about a resource kind. */

@@ -8,7 +8,7 @@
  * negative errno, NULL, false, ERR_PTR, or a goto into an error ladder), or
  * another successful exit of the same function does release it.
  */
-import type { CfgNode } from '../c/cfg';
+import type { CfgNode, CallOp } from '../c/cfg';
 import type { Catalog } from '../catalog';
 import type { RawFinding, RawRelated, Unit, RuleContext, RawEdit } from './api';
 import {
@@ -23,8 +23,10 @@ import {
   type ReleaseEvent,
   type State,
   F,
+  N,
+  E,
 } from './resources';
-import { nodePos, posOf, statementText } from './util';
+import { nodePos, posOf, statementText, mentions, stripParens } from './util';
 
 export type LeakRuleId = 'ref-balance/leak' | 'spec-ref/pgmap-leak' | 'bracket/unbalanced';
 
@@ -183,14 +185,24 @@ export function releaseFindings(unit: Unit, ctx: RuleContext, want: 'ref-balance
   const a = analyzeResources(unit.cfg, ctx.catalog);
   const out: RawFinding[] = [];
   for (const ev of a.events) {
-    if (ev.t !== 'release' || !ev.key || ev.mismatch || ev.key.array) continue;
+    if (ev.t !== 'release' || ev.mismatch) continue;
+    if (!ev.key) {
+      if (want === 'ref-balance/release-without-acquire') {
+        const b = borrowedRelease(unit, ctx, a, ev);
+        if (b) out.push(b);
+      }
+      continue;
+    }
+    // element-wise releases of a GUP array (put_page(pages[i]) in a loop) are not tracked per element
+    if (ev.key.array && (ev.element || ev.op.loopMacro)) continue;
     const k = ev.key;
     const bracketish = k.family !== 'ref';
     let rule: string | null = null;
     let message = '';
     const label = ctx.catalog.kind(k.kind).label;
     const obj = k.obj ? `\`${k.obj}\`` : 'the section';
-    if (ev.bits === R) {
+    // released on every path (some may have handed it over too: the released ones release it twice)
+    if ((ev.bits & R) && !(ev.bits & ~(R | E))) {
       rule = bracketish ? 'bracket/unbalanced' : 'ref-balance/double-release';
       message = bracketish
         ? `${ev.op.callee}() releases ${label} ${obj} a second time on this path: it was already released.`
@@ -202,17 +214,79 @@ export function releaseFindings(unit: Unit, ctx: RuleContext, want: 'ref-balance
     if (!rule || rule !== want) continue;
     const prior = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e !== ev && e.bits !== R);
     const related = acquireRelated(k);
-    if (prior && ev.bits === R) related.push({ message: `first released here (${prior.op.callee})`, at: posOf(prior.op, prior.op.node) });
+    if (prior && ev.bits & R) related.push({ message: `first released here (${prior.op.callee})`, at: posOf(prior.op, prior.op.node) });
     out.push({
       rule,
       message,
       at: posOf(ev.op, ev.op.node),
       related,
       scenarioParams: { function: unit.cfg.name, object: k.obj, acquire: acquireApis(k), release: ev.op.name },
-      fingerprint: `${rule}|${k.kind}|${k.obj}|${ev.op.name}|${ev.bits === R ? 'twice' : 'failed'}`,
+      fingerprint: `${rule}|${k.kind}|${k.obj}|${ev.op.name}|${ev.bits & R ? 'twice' : 'failed'}`,
     });
   }
   return out;
+}
+
+/**
+ * A put on an object this function got from a call that takes no reference
+ * (vm_normal_page, pfn_to_page ...) on every path, with no acquire and no
+ * unknown call handling the object in between: the put drops a reference
+ * that belongs to someone else (the mapping, the page cache).
+ */
+function borrowedRelease(unit: Unit, ctx: RuleContext, a: ResourceAnalysis, ev: ReleaseEvent): RawFinding | null {
+  const cat = ctx.catalog;
+  if (ev.element || ev.eff.array !== undefined || cat.kind(ev.eff.kind).family !== 'ref') return null;
+  if (!/^[A-Za-z_]\w*$/.test(ev.obj)) return null;
+  const obj = ev.obj;
+  // every key of this object: never acquired anywhere before on any path
+  for (const [id, b] of ev.before) {
+    const k = a.keys.get(id)!;
+    if (k.obj === obj && b !== N) return null;
+  }
+  // backward: every path from the release must meet `obj = <unreferenced lookup>` first
+  let source: CallOp | null = null;
+  const seen = new Set<number>();
+  const work: { n: CfgNode; upto: number }[] = [{ n: ev.node, upto: ev.node.ops.indexOf(ev.op) }];
+  while (work.length) {
+    const { n, upto } = work.pop()!;
+    let decided = false;
+    for (let i = upto - 1; i >= 0 && !decided; i--) {
+      const op = n.ops[i];
+      if (op.kind === 'call') {
+        const spec = cat.api(op.name);
+        const mentionsObj = op.args.some((x) => mentions(x.text, obj));
+        if (mentionsObj && (!spec || (spec.effects ?? []).some((e) => e.op === 'acquire'))) return null; // may take a ref
+        if (op.result.kind === 'assigned' && op.result.to.trim() === obj) {
+          if (!spec?.returnsUnreferenced) return null;
+          source ??= op;
+          decided = true;
+        }
+      } else if ((op.kind === 'assign' && op.target.kind === 'var' && op.target.text === obj) || (op.kind === 'decl' && op.name === obj)) {
+        if (op.kind === 'decl' && op.param) return null;
+        // handled by the call op when the value is a call
+        const rhs = op.kind === 'assign' ? op.rhsNode : op.init;
+        if (!rhs || stripParens(rhs).type !== 'call_expression') return null;
+      }
+    }
+    if (decided) continue;
+    if (n === a.cfg.entry || n.kind === 'entry') return null;
+    for (const e of n.preds) {
+      if (seen.has(e.from.id)) continue;
+      seen.add(e.from.id);
+      work.push({ n: e.from, upto: e.from.ops.length });
+    }
+    if (!n.preds.length) return null;
+  }
+  if (!source) return null;
+  const rule = 'ref-balance/release-without-acquire';
+  return {
+    rule,
+    message: `${ev.op.callee}(${ev.objText}) drops a ${cat.kind(ev.eff.kind).label} this function never took: \`${obj}\` comes from ${source.callee}() (${ctx.where(unit, source.line)}), which returns the page without a reference. The put frees a reference somebody else owns.`,
+    at: posOf(ev.op, ev.op.node),
+    related: [{ message: `${source.callee}() returns \`${obj}\` without a reference`, at: posOf(source, source.node) }],
+    scenarioParams: { function: unit.cfg.name, object: obj, acquire: source.name, release: ev.op.name },
+    fingerprint: `${rule}|${obj}|${source.name}|${ev.op.name}|unreferenced`,
+  };
 }
 
 export type { State };

@@ -221,7 +221,7 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
   };
 
   const stepCall = (st: Map<string, Bits>, node: CfgNode, call: CallOp) => {
-    const spec = cat.api(call.name);
+    const spec = specForCall(cat, call, types);
     const indirectOk = !call.indirect || spec?.indirect || spec?.name === call.name;
     if (!spec || !indirectOk) {
       if (recording) plainCalls.push({ node, op: call, before: new Map(st) });
@@ -277,13 +277,27 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
           }
           if ((bits & HELD) && !mismatch) mismatch = { key: k, bits, reason: k.kind === eff.kind || cat.compatible(k.kind, eff.kind) ? 'style' : 'kind' };
         }
+        if (!match && !mismatch && o.text.trim().startsWith('&') && o.obj.includes('->')) {
+          // `&folio->page`: an embedded member's address names the containing object
+          const base = o.obj.slice(0, o.obj.indexOf('->'));
+          for (const [id, bits] of st) {
+            const k = keys.get(id)!;
+            if (k.family !== 'ref' || k.obj !== base || !(bits & (HELD | P)) || !cat.compatible(k.kind, eff.kind)) continue;
+            match = k;
+            break;
+          }
+        }
         const mk = match ?? (mismatch && mismatch.key.family === cat.kind(eff.kind).family ? mismatch.key : null);
         const k = match ?? mk ?? keyFor(eff.kind, eff, o.obj, o.array || o.element);
         touched.add(k.key);
         const b = st.get(k.key) ?? N;
         if (recording) events.push({ t: 'release', node, op: call, spec, before, eff, obj: o.obj, objText: o.text, element: o.element, key: match ?? mk, bits: b, mismatch: match ? undefined : mismatch });
         addDrop(k.key, node);
-        if (k.array) st.set(k.key, R);
+        if (eff.cond && call.result.kind !== 'discarded' && cat.kind(eff.kind).family === 'ref') {
+          // released only when the call says so (put_devmap_managed_page_refs): the
+          // caller releases another way otherwise; treat the ref as handed over
+          if (b & (HELD | P)) st.set(k.key, E);
+        } else if (k.array) st.set(k.key, R);
         else
           st.set(
             k.key,
@@ -304,7 +318,7 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
         for (const [id, bits] of st) {
           const k = keys.get(id)!;
           if (!k.obj || k.family === 'bracket' || !(bits & (HELD | P))) continue;
-          if (op.target.kind === 'var' && op.target.text === k.obj && !isAcquireResult(op, k)) {
+          if (op.target.kind === 'var' && op.target.text === k.obj && !isAcquireResult(op, k, node)) {
             st.set(id, E);
             addDrop(id, node);
           }
@@ -324,11 +338,12 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
   };
 
   /** `x = acquire()` assigns the object itself: not an overwrite of it. */
-  const isAcquireResult = (op: Extract<Operation, { kind: 'assign' }>, k: KeyInfo): boolean => {
+  const isAcquireResult = (op: Extract<Operation, { kind: 'assign' }>, k: KeyInfo, node: CfgNode): boolean => {
     const rhs = op.rhsNode ? stripParens(op.rhsNode) : null;
     if (!rhs || rhs.type !== 'call_expression') return false;
-    const name = rhs.childForFieldName('function')?.text ?? '';
-    return cat.acquires(name).some((e) => e.kind === k.kind && e.object === 'ret');
+    const call = node.ops.find((o): o is CallOp => o.kind === 'call' && o.node.startIndex === rhs.startIndex && o.node.endIndex === rhs.endIndex);
+    const spec = call ? specForCall(cat, call, types) : cat.api(rhs.childForFieldName('function')?.text ?? '');
+    return (spec?.effects ?? []).some((e) => e.op === 'acquire' && e.kind === k.kind && e.object === 'ret');
   };
 
   const transfer = (node: CfgNode, input: State): State => {
@@ -373,6 +388,28 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
 }
 
 /**
+ * The catalog spec of a call, with older same-name APIs recognised by how the
+ * result is used (`folio = try_grab_folio(...)` assigns a pointer: the
+ * v5.17–v6.9 speculative grab, not the v6.10+ int-returning one).
+ */
+export function specForCall(cat: Catalog, call: CallOp, types: ReadonlyMap<string, string>): ApiSpec | undefined {
+  const spec = cat.api(call.name);
+  if (!spec?.pointerResultForm) return spec;
+  if (call.result.kind !== 'assigned') return spec;
+  const to = call.result.to.trim();
+  const t = types.get(to);
+  if (!t || !t.includes('*')) return spec;
+  let old = legacyCache.get(spec);
+  if (!old) {
+    const { kernels, ...form } = spec.pointerResultForm;
+    old = { ...spec, ...form, kernels, pointerResultForm: undefined };
+    legacyCache.set(spec, old);
+  }
+  return old;
+}
+const legacyCache = new WeakMap<ApiSpec, ApiSpec>();
+
+/**
  * The text of an expression with its calls blanked: the call operations
  * themselves decide what happens to their arguments (a catalogued call does
  * not consume its object; an unknown one does).
@@ -412,6 +449,11 @@ export function successOn(k: KeyInfo, expr: import('../c/cnode').CNode, value: b
     const r = norm(expr.childForFieldName('right')?.text ?? '');
     const op = expr.childForFieldName('operator')?.text ?? '';
     if (!k.condTexts.has(l)) return undefined;
+    if (cond === 'count' && r !== '0' && (op === '!=' || op === '==') && !/^-/.test(r)) {
+      // `if (got != nr_pages)`: equal means every page asked for was taken;
+      // unequal may still mean some were (partial success): unknown
+      return op === '==' ? (value ? true : undefined) : value ? undefined : true;
+    }
     if (r === '0') {
       if (op === '<' || op === '<=' || op === '==') return !value;
       if (op === '>' || op === '!=' || op === '>=') return op === '>=' ? undefined : value;

@@ -259,6 +259,20 @@ export const GUP: readonly ApiSpec[] = [
     pairsWith: ['gup_put_folio'],
     arity: [3],
     kernels: '>=6.10',
+    pointerResultForm: {
+      kernels: '5.17..6.9',
+      summary: 'v5.17–v6.9 GUP-fast: `folio = try_grab_folio(page, refs, flags)` speculatively gets (FOLL_GET) or pins (FOLL_PIN) refs on the folio containing page (try_get_folio re-checks page_folio itself); NULL on failure. IRQs off; the caller re-checks the pte/pmd and gup_put_folio()s on a mismatch.',
+      effects: [
+        { op: 'acquire', kind: 'gup-pin', object: 'ret', cond: 'nonnull', count: { arg: 1 }, when: FOLL_PIN },
+        { op: 'acquire', kind: 'gup-get', object: 'ret', cond: 'nonnull', count: { arg: 1 }, when: FOLL_GET },
+        { op: 'acquire', kind: 'gup-pin', object: 'ret', cond: 'nonnull', count: { arg: 1 }, fallback: true },
+      ],
+      ordering: 'full',
+      speculative: true,
+      requires: ['irq-off'],
+      pgmapHook: 'skips',
+      pairsWith: ['gup_put_folio'],
+    },
     history: [
       { kernels: '5.17..6.9', summary: 'try_grab_folio(page, refs, flags) was the SPECULATIVE GUP-fast grab returning the folio or NULL (now try_grab_folio_fast)' },
       { kernels: '5.7..5.16', summary: 'the speculative grab was try_grab_compound_head(page, refs, flags)' },

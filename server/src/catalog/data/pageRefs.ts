@@ -145,6 +145,20 @@ export const PAGE_REFS: readonly ApiSpec[] = [
     source: 'kernel/memremap.c',
   },
 
+  // ---- pages found without taking a reference -----------------------------------
+  // The page is only stable while the caller holds what keeps it mapped (the PTL,
+  // an mmap_lock + pin, a reference elsewhere): these calls take no reference.
+  { name: 'vm_normal_page', summary: 'Return the struct page mapped by a pte (NULL for special / pfn mappings). Takes NO reference: the page is stable only under the PTL; get_page/try_grab_folio before dropping the lock.', returnsUnreferenced: true, arity: [3], source: 'mm/memory.c' },
+  { name: 'vm_normal_folio', summary: 'v6.0+: vm_normal_page() returning the folio. Takes NO reference.', returnsUnreferenced: true, arity: [3], kernels: '>=6.0', source: 'mm/memory.c' },
+  { name: 'vm_normal_page_pmd', summary: 'Return the struct page mapped by a huge pmd. Takes NO reference.', returnsUnreferenced: true, arity: [3], source: 'mm/memory.c' },
+  { name: 'vm_normal_folio_pmd', summary: 'v6.8+: vm_normal_page_pmd() returning the folio. Takes NO reference.', returnsUnreferenced: true, arity: [3], kernels: '>=6.8', source: 'mm/memory.c' },
+  { name: 'pfn_to_page', summary: 'Translate a pfn to its struct page (memory-model arithmetic). Takes NO reference.', aliases: ['pfn_to_online_page'], returnsUnreferenced: true, arity: [1], source: 'include/asm-generic/memory_model.h' },
+  { name: 'virt_to_page', summary: 'Translate a kernel virtual (direct-map) address to its struct page. Takes NO reference.', aliases: ['virt_to_folio', 'phys_to_page'], returnsUnreferenced: true, arity: [1], source: 'include/linux/mm.h' },
+  { name: 'pte_page', summary: 'The struct page a pte points to (pfn_to_page(pte_pfn(pte))). Takes NO reference: in a lockless walk the page may be freed at any time (speculative get + pte re-check).', aliases: ['pmd_page', 'pud_page'], returnsUnreferenced: true, arity: [1], source: 'arch/x86/include/asm/pgtable.h' },
+  { name: 'page_folio', summary: 'The folio a page belongs to (its head). Takes no reference; the page may be split off into another folio unless a reference is held (re-check `page_folio(page) != folio` after a speculative get).', aliases: ['compound_head'], arity: [1], source: 'include/linux/page-flags.h' },
+  { name: 'pte_devmap', summary: 'True when the pte maps a ZONE_DEVICE page (devmap): such pages carry a dev_pagemap reference scheme (get_dev_pagemap; in v4.5–v4.12 get_page/put_page also took/dropped a pgmap ref).', aliases: ['pmd_devmap', 'pud_devmap'], devicePageTest: true, arity: [1], kernels: '4.5..6.14', source: 'include/linux/pgtable.h' },
+  { name: 'is_zone_device_page', summary: 'True when the page belongs to ZONE_DEVICE.', aliases: ['folio_is_zone_device', 'is_device_private_page', 'folio_is_device_private'], devicePageTest: true, arity: [1], source: 'include/linux/mm.h' },
+
   // ---- folio references --------------------------------------------------------
   {
     name: 'folio_get',
