@@ -21,15 +21,20 @@ const common = {
   logLevel: 'warning',
   external: ['vscode', 'tree-sitter', 'tree-sitter-c'],
 };
+// The server and CLI modules export main(); their bundles call it, so that
+// `node dist/server.js --node-ipc|--stdio` and `node dist/cli.js ...` run.
 const entries = [
   { in: 'client/src/extension.ts', out: 'dist/extension.js' },
-  { in: 'server/src/lsp/main.ts', out: 'dist/server.js' },
-  { in: 'server/src/cli/main.ts', out: 'dist/cli.js' },
+  { in: 'server/src/lsp/main.ts', out: 'dist/server.js', callMain: true },
+  { in: 'server/src/cli/main.ts', out: 'dist/cli.js', callMain: true },
 ];
 (async () => {
   for (const e of entries) {
     if (!fs.existsSync(path.join(root, e.in))) continue;
-    await esbuild.build({ ...common, entryPoints: [path.join(root, e.in)], outfile: path.join(root, e.out) });
+    const input = e.callMain
+      ? { stdin: { contents: `require(${JSON.stringify('./' + path.basename(e.in, '.ts'))}).main();\n`, resolveDir: path.join(root, path.dirname(e.in)), sourcefile: e.in.replace(/\.ts$/, '.entry.js'), loader: 'js' } }
+      : { entryPoints: [path.join(root, e.in)] };
+    await esbuild.build({ ...common, ...input, outfile: path.join(root, e.out) });
   }
 })().catch((err) => {
   console.error(err);
