@@ -10,7 +10,7 @@ import type {
   RevalidationPattern, LocklessIdiom, ContextRequirement,
 } from './schema';
 import { KINDS } from './data/kinds';
-import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS } from './data';
+import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES } from './data';
 
 /**
  * Does the argument text satisfy the condition? Identifiers are matched as
@@ -183,6 +183,14 @@ export class Catalog {
 
   locklessIdioms(): readonly LocklessIdiom[] {
     return this.idioms;
+  }
+
+  /**
+   * Does disabling IRQs keep mapped pages alive in this source file (TLB-flush
+   * IPIs held off: a plain get_page on a lockless pte lookup is safe there)?
+   */
+  irqOffHoldsPages(path: string): boolean {
+    return IRQ_OFF_HOLDS_PAGES.some((x) => path.startsWith(x.pathPrefix) || path.includes('/' + x.pathPrefix));
   }
 
   /** Called names that appear on the recomputing side of a re-validation comparison. */

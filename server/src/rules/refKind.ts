@@ -17,6 +17,12 @@ function kindFindings(unit: Unit, ctx: RuleContext, want: 'ref-kind/mismatched-r
     const k = ev.mismatch.key;
     if (k.family !== 'ref' || ctx.catalog.kind(ev.eff.kind).family !== 'ref') continue;
     const bias = isBias(ev);
+    // A get on an object the function did not create (folio_get(folio) on a
+    // caller's folio) may sit next to a reference of another kind that the
+    // caller holds: folio_get + gup_put_folio(FOLL_PIN) converts a pin into a
+    // ref. Only an acquire that produced the object itself (a GUP array
+    // filled here, a returned folio) says which kind every ref on it is.
+    if (!bias && !k.acquires.every((x) => x.eff.array !== undefined || x.eff.object === 'ret')) continue;
     const rule = bias ? 'ref-kind/bias-mismatch' : 'ref-kind/mismatched-release';
     if (rule !== want) continue;
     const acq = k.acquires[0];

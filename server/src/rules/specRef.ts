@@ -19,7 +19,7 @@ import type { CNode } from '../c/cnode';
 import type { Catalog, ContextRequirement } from '../catalog';
 import { analyzeResources, definitelyHeld, maybeHeld, type ResourceAnalysis, type AcquireEvent, type KeyInfo, type State } from './resources';
 import { leakFindings, acquireRelated, isCatalogPrimitive } from './balance';
-import { posOf, mentions, nodePos } from './util';
+import { posOf, mentions, nodePos, stripParens } from './util';
 import { callSleeps } from './atomicSleep';
 
 const REFS = new Set(['page-ref', 'folio-ref', 'gup-get', 'gup-pin']);
@@ -32,23 +32,67 @@ interface Lookup {
   op: import('../c/cfg').CallOp;
 }
 
-/** Variables assigned from a catalogued lockless lookup (xas_load, xa_load, ...). */
-function lookups(a: ResourceAnalysis): Map<string, Lookup[]> {
+/**
+ * Variables holding the result of a lockless lookup: assigned from a
+ * catalogued lookup (xas_load, ptep_get_lockless ...) or a catalogued
+ * LocklessIdiom (`pte = READ_ONCE(*ptep)` with no page-table lock held), and
+ * the variables derived from them (`page = pte_page(pte)`,
+ * `head = compound_head(page)`, `folio = page_folio(page)`, a plain copy).
+ */
+function lookups(a: ResourceAnalysis, cat: Catalog): Map<string, Lookup[]> {
   const out = new Map<string, Lookup[]>();
   const add = (v: string, l: Lookup) => {
     const list = out.get(v) ?? [];
+    if (list.includes(l)) return false;
     list.push(l);
     out.set(v, list);
+    return true;
   };
-  for (const ev of a.events) {
-    if (ev.t !== 'call' || !ev.spec.locklessLookup) continue;
-    const l = { node: ev.node, api: ev.op.name, line: ev.op.line, col: ev.op.col, op: ev.op };
-    if (ev.op.result.kind === 'assigned') add(ev.op.result.to.trim(), l);
-    if (ev.op.loopMacro)
-      for (const arg of ev.op.args) {
-        const t = arg.text.trim();
-        if (/^[A-Za-z_]\w*$/.test(t) && (a.types.get(t) ?? '').includes('*')) add(t, l);
-      }
+  const ptlHeld = (st: State) => [...st].some(([id, b]) => maybeHeld(b) && cat.kind(a.keys.get(id)!.kind).provides?.includes('ptl-held'));
+  const idioms = cat.locklessIdioms();
+  const calls: { node: CfgNode; op: import('../c/cfg').CallOp; before: State; spec?: import('../catalog').ApiSpec }[] = [
+    ...a.events.filter((e) => e.t === 'call').map((e) => ({ node: e.node, op: e.op, before: e.before, spec: e.spec })),
+    ...a.plainCalls,
+  ];
+  for (const c of calls) {
+    const l = { node: c.node, api: c.op.name, line: c.op.line, col: c.op.col, op: c.op };
+    if (c.spec?.locklessLookup) {
+      if (c.op.result.kind === 'assigned') add(c.op.result.to.trim(), l);
+      if (c.op.loopMacro)
+        for (const arg of c.op.args) {
+          const t = arg.text.trim();
+          if (/^[A-Za-z_]\w*$/.test(t) && (a.types.get(t) ?? '').includes('*')) add(t, l);
+        }
+      continue;
+    }
+    if (c.op.result.kind !== 'assigned' || c.op.indirect) continue;
+    const arg = c.op.args[0]?.text.trim() ?? '';
+    const to = c.op.result.to.trim();
+    const type = a.types.get(to) ?? '';
+    const idiom = idioms.find(
+      (i) => i.call === c.op.name && (i.argShape === 'deref' ? arg.startsWith('*') : /^[A-Za-z_][\w>.-]*$/.test(arg)) && new RegExp(`(^|[^\\w])${i.value}_t($|[^\\w])`).test(type),
+    );
+    if (!idiom) continue;
+    if (idiom.lockless === 'unless-ptl-held' && ptlHeld(c.before)) continue;
+    add(to, { ...l, api: idiom.name });
+  }
+  if (!out.size) return out;
+  // derived values: `v = f(..x..)` / `v = x` with x a lookup result (flow-insensitive, to a fixpoint)
+  const assigns: { to: string; rhs: import('../c/cnode').CNode }[] = [];
+  for (const n of a.cfg.nodes)
+    for (const o of n.ops) {
+      if (o.kind === 'assign' && o.op === '=' && o.target.kind === 'var' && o.rhsNode) assigns.push({ to: o.target.text, rhs: o.rhsNode });
+      if (o.kind === 'decl' && o.init && !o.param) assigns.push({ to: o.name, rhs: o.init });
+    }
+  for (let changed = true, i = 0; changed && i < 8; i++) {
+    changed = false;
+    for (const x of assigns) {
+      const rhs = stripParens(x.rhs);
+      const srcs: string[] = [];
+      if (rhs.type === 'identifier') srcs.push(rhs.text);
+      else if (rhs.type === 'call_expression') for (const arg of rhs.childForFieldName('arguments')?.namedChildren ?? []) if (stripParens(arg).type === 'identifier') srcs.push(stripParens(arg).text);
+      for (const v of srcs) for (const l of out.get(v) ?? []) if (v !== x.to && add(x.to, l)) changed = true;
+    }
   }
   return out;
 }
@@ -141,7 +185,7 @@ function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] 
   if (isCatalogPrimitive(unit, ctx.catalog)) return [];
   const cat = ctx.catalog;
   const a = analyzeResources(unit.cfg, cat);
-  const look = lookups(a);
+  const look = lookups(a, cat);
   const out: RawFinding[] = [];
   const fn = unit.cfg.name;
   for (const ev of a.events) {
@@ -152,7 +196,15 @@ function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] 
 
     if (want === 'spec-ref/get-on-lockless-lookup' && lk && !ev.spec.speculative && !ev.eff.cond) {
       const locked = [...ev.before].some(([id, b]) => a.keys.get(id)!.family === 'lock' && maybeHeld(b));
-      if (!locked) {
+      // a reference already held on the object or on another value of the same lookup makes a plain get safe
+      const roots = new Set(look.get(k.obj) ?? []);
+      const referenced = [...ev.before].some(([id, b]) => {
+        const o = a.keys.get(id)!;
+        return o.family === 'ref' && o !== k && maybeHeld(b) && (o.obj === k.obj || (look.get(o.obj) ?? []).some((l) => roots.has(l)));
+      });
+      // x86-style GUP-fast: IRQs off holds off the TLB-flush IPI that must precede the free
+      const irqSafe = cat.irqOffHoldsPages(unit.fn.path) && (heldProviding(cat, a, ev.before, 'irq-off') || inheritedContext(ctx, fn, 'irq-off') !== 'no');
+      if (!locked && !referenced && !irqSafe) {
         const pairs = new Set(ev.spec.pairsWith ?? []);
         const cands = cat.all().filter((s) => s.speculative && s.effects?.some((e) => e.op === 'acquire' && e.kind === k.kind && e.object === 0 && e.cond === 'bool' && e.count === undefined));
         const alt = cands.find((s) => (s.pairsWith ?? []).some((p) => pairs.has(p))) ?? cands[0];
@@ -205,7 +257,7 @@ function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] 
     if (want === 'spec-ref/pgmap-hook-skipped' && ev.spec.pgmapHook === 'skips') {
       const dropsPgmap = (ev.spec.pairsWith ?? []).some((n) => cat.releases(n).some((r) => r.alsoDrops?.includes('pgmap-ref')));
       const devmap = a.events.filter((e) => e.t !== 'call' && e.eff.kind === 'pgmap-ref');
-      if (dropsPgmap && devmap.length) {
+      if (dropsPgmap && devmap.length && !onlyNonDevice(cat, unit.cfg, ev.node)) {
         const rel = (ev.spec.pairsWith ?? []).find((n) => cat.releases(n).some((r) => r.alsoDrops?.includes('pgmap-ref')))!;
         const takes = cat.all().find((s) => s.pgmapHook === 'takes' && s.effects?.some((e) => e.op === 'acquire' && e.kind === k.kind));
         out.push({
@@ -247,6 +299,35 @@ function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] 
     }
   }
   return out;
+}
+
+/** Is the edge the "not a device page" side of a device-page test (`if (pte_devmap(pte)) ... else`)? */
+function nonDeviceEdge(cat: Catalog, e: CfgEdge): boolean {
+  if (!e.cond || e.cond.value) return false;
+  let x = stripParens(e.cond.expr);
+  // likely()/unlikely() wrappers are transparent
+  while (x.type === 'call_expression' && !cat.api(x.childForFieldName('function')?.text ?? '')?.devicePageTest) {
+    const args = x.childForFieldName('arguments')?.namedChildren ?? [];
+    if (args.length !== 1) return false;
+    x = stripParens(args[0]);
+  }
+  return x.type === 'call_expression' && !!cat.api(x.childForFieldName('function')?.text ?? '')?.devicePageTest;
+}
+
+/** Is `target` reached only through the non-device side of device-page tests (never on a device page)? */
+function onlyNonDevice(cat: Catalog, cfg: import('../c/cfg').Cfg, target: CfgNode): boolean {
+  const seen = new Set<number>([target.id]);
+  const work = [target];
+  while (work.length) {
+    const n = work.pop()!;
+    if (n === cfg.entry) return false;
+    for (const e of n.preds) {
+      if (nonDeviceEdge(cat, e) || seen.has(e.from.id)) continue;
+      seen.add(e.from.id);
+      work.push(e.from);
+    }
+  }
+  return true;
 }
 
 /** From the failing edge of a re-check: does a path go back to the loop (or out) without dropping the key? */

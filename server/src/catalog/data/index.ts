@@ -14,7 +14,7 @@ import { LOCKLESS } from './lockless';
 import { SEEDS } from './seeds';
 import { barrierExtra } from './barrierExtra';
 
-export { REVALIDATION_PATTERNS, LOCKLESS_IDIOMS } from './lockless';
+export { REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES } from './lockless';
 export { PIN_BIAS_IDENTIFIERS } from './pageRefs';
 
 /** Domain id -> [title, entries]. The order is the order of docs/catalog.md. */

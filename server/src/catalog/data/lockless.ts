@@ -105,3 +105,16 @@ export const LOCKLESS_IDIOMS: readonly LocklessIdiom[] = [
   { name: 'pmdp_get(pmdp)', description: 'pmdp_get(pmdp) outside the PMD lock.', call: 'pmdp_get', argShape: 'pointer', value: 'pmd', lockless: 'unless-ptl-held', source: 'include/linux/pgtable.h' },
   { name: '*ptep', description: 'A plain dereference of a pte pointer outside the PTL (old code: pte_t pte = *ptep).', call: '*', argShape: 'deref', value: 'pte', lockless: 'unless-ptl-held' },
 ];
+
+/**
+ * Source trees where a CPU with IRQs disabled holds off the freeing of any
+ * page still mapped by a pte it can see: the page is freed only after a
+ * TLB-flush IPI, which that CPU does not acknowledge until IRQs are back on.
+ * There GUP-fast's plain get_page() on a lockless pte lookup was correct
+ * (x86's own gup.c until v4.13, and the v4.13 revert of seed 004). Generic
+ * GUP-fast on architectures that free page tables by RCU has no such
+ * guarantee and needs a speculative get.
+ */
+export const IRQ_OFF_HOLDS_PAGES: readonly { pathPrefix: string; kernels: string; source: string }[] = [
+  { pathPrefix: 'arch/x86/', kernels: '<=4.13', source: 'arch/x86/mm/gup.c (v4.12), arch/x86/mm/tlb.c' },
+];
