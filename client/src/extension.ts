@@ -116,7 +116,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
   });
 
   // Shows a Replay given as an argument, or the Replay JSON in the active
-  // editor (e.g. the output of `mm-review sim replay S1 --json`).
+  // editor (e.g. the output of `mm-review replay S1 --format json`).
   reg('mmReview.openReplay', async (replayArg?: unknown) => {
     let r: unknown = replayArg;
     if (!isReplay(r)) {
@@ -128,7 +128,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
       }
     }
     if (!isReplay(r)) {
-      void vscode.window.showWarningMessage('MM Review: the active editor does not hold replay JSON (from `mm-review sim replay --json`).');
+      void vscode.window.showWarningMessage('MM Review: the active editor does not hold replay JSON (from `mm-review replay ID --format json`).');
       return undefined;
     }
     replays.show(r, { scenario: r.scenario, variant: r.variant, params: r.params });
