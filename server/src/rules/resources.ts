@@ -229,6 +229,20 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
       // A predicate (`if (PageFoo(page))`) or an accessor whose value feeds another call
       // (`do_dma(page_address(page))`) does not take the object.
       const accessor = call.result.kind === 'condition' || call.result.kind === 'compared' || call.result.kind === 'argument';
+      if (!call.loopMacro) {
+        // a lock kept in a structure (`vmf->ptl`) whose owner is handed to an
+        // unknown function (`return do_wp_page(vmf)`): the callee may unlock it
+        for (const a of call.args) {
+          const t = norm(a.text);
+          if (!/^[A-Za-z_]\w*$/.test(t)) continue;
+          for (const [id, bits] of st) {
+            const k = keys.get(id)!;
+            if (k.family !== 'lock' || !(bits & (HELD | P)) || !(k.obj.startsWith(t + '->') || k.obj.startsWith(t + '.'))) continue;
+            st.set(id, E);
+            addDrop(id, node);
+          }
+        }
+      }
       if (!accessor && !call.loopMacro) {
         for (const a of call.args) {
           // pages[i] handed to a helper is not the array changing hands; `pages` is
@@ -260,7 +274,9 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
           if (!k.acquires.some((a) => a.op === call)) k.acquires.push(ev);
         }
         const pending = eff.cond && call.result.kind !== 'discarded';
-        st.set(k.key, pending ? P : o.array ? H : mapBits(b, (x) => (x & HELD ? H2 : H)));
+        // a bracket already open nests (a second pte mapping of another table): its result test concerns only the new one
+        if (pending && k.family === 'bracket' && b & HELD) st.set(k.key, mapBits(b, (x) => (x & HELD ? H2 : P)));
+        else st.set(k.key, pending ? P : o.array ? H : mapBits(b, (x) => (x & HELD ? H2 : H)));
       } else {
         // release: the key of the same object whose kind this release may drop
         let match: KeyInfo | null = null;

@@ -93,6 +93,17 @@ export const LOCKS: readonly ApiSpec[] = [
     source: 'include/linux/mm.h',
   },
   {
+    name: 'pte_alloc_map_lock',
+    summary: 'Allocate the PTE page if the pmd is empty, map it and take the page-table lock (mm, pmd, addr, &ptl); returns the ptep, or NULL when the allocation failed (no lock held). Pair with pte_unmap_unlock(ptep, ptl).',
+    effects: [{ op: 'acquire', kind: 'pte-map', object: 'ret', cond: 'nonnull' }, { op: 'acquire', kind: 'ptl', object: 3, cond: 'nonnull' }],
+    ordering: 'acquire',
+    sleeps: true,
+    pairsWith: ['pte_unmap_unlock'],
+    arity: [4],
+    source: 'include/linux/mm.h',
+  },
+  { name: 'pte_alloc_map', summary: 'Allocate the PTE page if needed and map it (mm, pmd, addr); NULL when the allocation failed. Unmap with pte_unmap.', effects: [{ op: 'acquire', kind: 'pte-map', object: 'ret', cond: 'nonnull' }], sleeps: true, pairsWith: ['pte_unmap'], arity: [3], source: 'include/linux/mm.h' },
+  {
     name: 'pte_unmap_unlock',
     summary: 'Drop the page-table lock and unmap the PTE page (ptep, ptl). The ptep must not be used afterwards.',
     effects: [{ op: 'release', kind: 'pte-map', object: 0 }, { op: 'release', kind: 'ptl', object: 1 }],
