@@ -333,10 +333,11 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
         // overwritten: the variable no longer names the object
         for (const [id, bits] of st) {
           const k = keys.get(id)!;
-          if (!k.obj || k.family === 'bracket' || !(bits & (HELD | P))) continue;
+          if (!k.obj || k.family === 'bracket' || bits === N) continue;
           if (op.target.kind === 'var' && op.target.text === k.obj && !isAcquireResult(op, k, node)) {
-            st.set(id, E);
-            addDrop(id, node);
+            // a held value is lost (handed over); a failed / released one is simply replaced by a new value
+            st.set(id, mapBits(bits, (x) => (x & (HELD | P | E) ? E : N)));
+            if (bits & (HELD | P)) addDrop(id, node);
           }
         }
         if (op.rhsNode) escapeMentioned(st, textOutsideCalls(op.rhsNode), node, true);
