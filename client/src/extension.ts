@@ -218,6 +218,7 @@ function settingsForServer(): Record<string, unknown> {
     severityOverrides: cfg.get('severityOverrides'),
     kernelTree: cfg.get('kernelTree'),
     maxFileSizeMB: cfg.get('maxFileSizeMB'),
+    debounceMs: cfg.get('debounceMs'),
   }) as Record<string, unknown>;
 }
 

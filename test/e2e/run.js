@@ -156,6 +156,10 @@ async function main() {
     }
   };
   process.on('exit', stopServer);
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => {
+    stopServer();
+    process.exit(130);
+  });
   let up = false;
   for (let i = 0; i < 120 && !up; i++) {
     up = (await get(`http://127.0.0.1:${port}/healthz`)) === 200;
