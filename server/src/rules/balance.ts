@@ -77,6 +77,9 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       const error = isErrorExit(a, x.node);
       // refs are routinely returned held on success (ownership transfer); locks and brackets are not
       if (!error && (k.family === 'ref' || !releasedOk.get(id))) continue;
+      // a lock or section this function never closes on any path is taken for its caller
+      // (seq_file ->start, *_lock() helpers, page_ext_get): the caller's unlock pairs with it
+      if (k.family !== 'ref' && !a.events.some((e) => e.t === 'release' && e.key === k)) continue;
       out.push({ key: k, exit: x.node, exitText: exitText(x.node, x.kind), error });
     }
   }

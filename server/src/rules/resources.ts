@@ -284,7 +284,8 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
         for (const [id, bits] of st) {
           const k = keys.get(id)!;
           if (touched.has(id)) continue;
-          const sameObj = k.family === 'bracket' ? k.kind === eff.kind || cat.compatible(k.kind, eff.kind) : k.obj === o.obj && (k.array || !o.element || o.array);
+          // a lock in an array (`&hugetlb_fault_mutex_table[hash]`) is locked and unlocked by element
+          const sameObj = k.family === 'bracket' ? k.kind === eff.kind || cat.compatible(k.kind, eff.kind) : k.obj === o.obj && (k.array || !o.element || o.array || k.family === 'lock');
           if (!sameObj) continue;
           if (!(bits & (HELD | P | R | F))) continue;
           if (cat.compatible(k.kind, eff.kind) && (k.family !== 'bracket' || (k.style ?? '') === (eff.style ?? ''))) {
@@ -540,7 +541,8 @@ export function isErrorExit(a: ResourceAnalysis, node: CfgNode): boolean {
     }
     cur = cur.preds.length === 1 ? cur.preds[0].from : undefined;
   }
-  if (ret?.valueText && /^[A-Za-z_]\w*$/.test(ret.valueText.trim())) {
+  // `if (!p) ...; return p;`: a non-NULL pointer is a success, not an error code
+  if (ret?.valueText && /^[A-Za-z_]\w*$/.test(ret.valueText.trim()) && !(a.types.get(ret.valueText.trim()) ?? '').includes('*')) {
     const v = ret.valueText.trim();
     let n: CfgNode | undefined = node;
     for (let i = 0; i < 6 && n && n.preds.length === 1; i++) {
