@@ -204,8 +204,9 @@ export function releaseFindings(unit: Unit, ctx: RuleContext, want: 'ref-balance
     let message = '';
     const label = ctx.catalog.kind(k.kind).label;
     const obj = k.obj ? `\`${k.obj}\`` : 'the section';
-    // released on every path (some may have handed it over too: the released ones release it twice)
-    if ((ev.bits & R) && !(ev.bits & ~(R | E))) {
+    // released on every path (some may have handed it over too: the released ones release it twice),
+    // or an earlier release leads here with no decision in between (`put_page(p); goto out_put;`)
+    if (((ev.bits & R) && !(ev.bits & ~(R | E))) || ((ev.bits & R) && k.family !== 'bracket' && straightAfterRelease(a, ev))) {
       rule = bracketish ? 'bracket/unbalanced' : 'ref-balance/double-release';
       message = bracketish
         ? `${ev.op.callee}() releases ${label} ${obj} a second time on this path: it was already released.`
@@ -228,6 +229,33 @@ export function releaseFindings(unit: Unit, ctx: RuleContext, want: 'ref-balance
     });
   }
   return out;
+}
+
+/** Does another release of the same key reach `ev` along unconditional edges, with nothing dropping or re-taking it between? */
+function straightAfterRelease(a: ResourceAnalysis, ev: ReleaseEvent): boolean {
+  const k = ev.key!;
+  const drops = a.drops.get(k.key) ?? new Set<number>();
+  const acquireNodes = new Set(k.acquires.map((x) => x.node.id));
+  for (const first of a.events) {
+    if (first.t !== 'release' || first === ev || first.key !== k || first.element) continue;
+    if (first.node === ev.node) {
+      if (first.node.ops.indexOf(first.op) < ev.node.ops.indexOf(ev.op)) return true;
+      continue;
+    }
+    let cur = first.node;
+    for (let i = 0; i < 64; i++) {
+      if (cur.succs.length !== 1 || cur.succs[0].cond || cur.succs[0].back) break;
+      cur = cur.succs[0].to;
+      if (cur === ev.node) {
+        const idx = cur.ops.indexOf(ev.op);
+        // nothing before the release in its own node re-takes the object
+        if (!a.events.some((e) => e.node === cur && e.t === 'acquire' && e.key === k && cur.ops.indexOf(e.op) < idx)) return true;
+        break;
+      }
+      if (drops.has(cur.id) || acquireNodes.has(cur.id)) break;
+    }
+  }
+  return false;
 }
 
 /**
