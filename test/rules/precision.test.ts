@@ -374,3 +374,23 @@ static void *swaps_start(struct seq_file *swap, loff_t *pos)
     );
   });
 });
+
+describe('atomic-sleep refinements', () => {
+  const code = (open: string, close: string) => `
+static int mfill(void *dst, const void __user *src, spinlock_t *lock)
+{
+	int ret;
+
+	${open};
+	ret = copy_from_user(dst, src, PAGE_SIZE);
+	${close};
+	return ret;
+}
+`;
+  it('copy_from_user under pagefault_disable() does not sleep (it fails fast)', () => {
+    expectClean(findings(addPatch(code('pagefault_disable()', 'pagefault_enable()'))), ['atomic-sleep']);
+  });
+  it('copy_from_user under a spinlock still does', () => {
+    expectRule(findings(addPatch(code('spin_lock(lock)', 'spin_unlock(lock)'))), 'atomic-sleep/sleep-in-atomic', 1);
+  });
+});

@@ -159,7 +159,8 @@ export type ContextRequirement =
   | 'preempt-off'
   | 'page-locked'
   | 'mmap-locked'
-  | 'ptl-held';
+  | 'ptl-held'
+  | 'pagefault-disabled'; // user copies do not fault in (and so do not sleep)
 
 export interface ApiSpec {
   name: string;
@@ -224,6 +225,11 @@ export interface ApiSpec {
    * in between drops a reference somebody else owns.
    */
   returnsUnreferenced?: boolean;
+  /**
+   * The call sleeps only by taking a page fault (copy_from_user): inside a
+   * pagefault_disable() section it fails fast instead of sleeping.
+   */
+  sleepsOnlyByFaulting?: boolean;
   /**
    * Tests whether a page-table entry / page is a ZONE_DEVICE (devmap) page
    * (pte_devmap, is_zone_device_page): true means the device-page path.

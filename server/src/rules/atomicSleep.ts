@@ -23,6 +23,8 @@ function check(unit: Unit, ctx: RuleContext): RawFinding[] {
     if (ev.op.indirect && ev.spec.indirect === false) continue;
     const held = [...ev.before].map(([id, b]) => ({ k: a.keys.get(id)!, b })).filter(({ k, b }) => definitelyHeld(b) && ctx.catalog.kind(k.kind).atomic);
     if (!held.length) continue;
+    // copy_from_user() under pagefault_disable() fails fast instead of faulting in (and sleeping)
+    if (ev.spec.sleepsOnlyByFaulting && held.some(({ k }) => ctx.catalog.kind(k.kind).provides?.includes('pagefault-disabled'))) continue;
     const k = held[0].k;
     const acq = k.acquires[0];
     const label = ctx.catalog.kind(k.kind).label;

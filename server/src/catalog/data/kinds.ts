@@ -40,7 +40,7 @@ export const KINDS: readonly KindSpec[] = [
   { kind: 'irq-off', label: 'IRQs-off section', family: 'bracket', atomic: true, provides: ['irq-off', 'rcu-or-irq-off', 'preempt-off'] },
   { kind: 'preempt-off', label: 'preemption-disabled section', family: 'bracket', atomic: true, provides: ['preempt-off'] },
   { kind: 'bh-off', label: 'bottom-halves-disabled section', family: 'bracket', atomic: true },
-  { kind: 'pagefault-off', label: 'pagefault-disabled section', family: 'bracket', atomic: true },
+  { kind: 'pagefault-off', label: 'pagefault-disabled section', family: 'bracket', atomic: true, provides: ['pagefault-disabled'] },
   { kind: 'lockless-walk', label: 'lockless page-table walk', family: 'bracket' },
   { kind: 'spf-section', label: 'speculative page-fault section', family: 'bracket', atomic: true },
 ];

@@ -33,11 +33,11 @@ export const SLEEPING: readonly ApiSpec[] = [
   { name: 'folio_wait_locked', summary: 'Sleep until the folio is unlocked.', sleeps: true, arity: [1], kernels: '>=5.16', source: 'include/linux/pagemap.h' },
   { name: 'set_page_dirty_lock', summary: 'Lock the page, set_page_dirty, unlock: sleeps (used by put_user_pages_dirty_lock / unpin_user_pages_dirty_lock).', sleeps: true, arity: [1], source: 'mm/page-writeback.c' },
 
-  { name: 'copy_from_user', summary: 'Copy from user memory; may fault and sleep (returns bytes NOT copied). Not under a spinlock or RCU unless pagefault_disable()d (then use the _inatomic/nofault forms).', sleeps: true, arity: [3], source: 'include/linux/uaccess.h' },
-  { name: 'copy_to_user', summary: 'Copy to user memory; may fault and sleep.', sleeps: true, arity: [3], source: 'include/linux/uaccess.h' },
-  { name: 'get_user', summary: 'Read one value from user memory (x, ptr); may fault and sleep.', aliases: ['put_user'], sleeps: true, arity: [2], source: 'include/linux/uaccess.h' },
-  { name: 'clear_user', summary: 'Zero user memory; may fault and sleep.', sleeps: true, arity: [2], source: 'include/linux/uaccess.h' },
-  { name: 'strncpy_from_user', summary: 'Copy a string from user memory; may fault and sleep.', sleeps: true, arity: [3], source: 'include/linux/uaccess.h' },
+  { name: 'copy_from_user', summary: 'Copy from user memory; may fault and sleep (returns bytes NOT copied). Not under a spinlock or RCU unless pagefault_disable()d (then use the _inatomic/nofault forms).', sleeps: true, sleepsOnlyByFaulting: true, arity: [3], source: 'include/linux/uaccess.h' },
+  { name: 'copy_to_user', summary: 'Copy to user memory; may fault and sleep.', sleeps: true, sleepsOnlyByFaulting: true, arity: [3], source: 'include/linux/uaccess.h' },
+  { name: 'get_user', summary: 'Read one value from user memory (x, ptr); may fault and sleep.', aliases: ['put_user'], sleeps: true, sleepsOnlyByFaulting: true, arity: [2], source: 'include/linux/uaccess.h' },
+  { name: 'clear_user', summary: 'Zero user memory; may fault and sleep.', sleeps: true, sleepsOnlyByFaulting: true, arity: [2], source: 'include/linux/uaccess.h' },
+  { name: 'strncpy_from_user', summary: 'Copy a string from user memory; may fault and sleep.', sleeps: true, sleepsOnlyByFaulting: true, arity: [3], source: 'include/linux/uaccess.h' },
 
   { name: 'kmalloc', summary: 'Allocate memory (size, gfp). Sleeps (direct reclaim) unless the GFP flags forbid it: GFP_ATOMIC / GFP_NOWAIT in atomic context.', aliases: ['kzalloc', 'kmalloc_node', 'kzalloc_node'], sleeps: true, sleepsUnlessArg: gfp(1), arity: [2, 3], source: 'include/linux/slab.h' },
   { name: 'kmalloc_array', summary: 'Allocate an array (n, size, gfp); sleeps unless GFP_ATOMIC / GFP_NOWAIT.', aliases: ['kcalloc', 'kvmalloc_array', 'kvcalloc'], sleeps: true, sleepsUnlessArg: gfp(2), arity: [3], source: 'include/linux/slab.h' },
