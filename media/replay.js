@@ -137,11 +137,11 @@
     const bar = el('nav', 'controls');
     bar.setAttribute('aria-label', 'Replay controls');
     bar.append(
-      button('⏮', 'Reset (Home)', reset),
+      button('|◀', 'Reset (Home)', reset),
       button('◀', 'Back (←)', back),
-      button(timer ? '⏸' : '▶', timer ? 'Pause (space)' : 'Play (space)', togglePlay, 'ctl play'),
+      button(timer ? '❙❙' : '▶', timer ? 'Pause (space)' : 'Play (space)', togglePlay, 'ctl play'),
       button('▶|', 'Step (→)', step),
-      button('⏭', 'Last step (End)', end),
+      button('▶▶|', 'Last step (End)', end),
     );
     bar.append(el('span', 'counter', 'Step ' + (pos + 1) + ' / ' + r.steps.length));
     bar.append(el('span', 'hint', '← → step · space play · Home reset'));

@@ -93,7 +93,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
   // Status bar: finding count of the active document, "analyzing…" while the server works.
   const status = new StatusBar(client);
   context.subscriptions.push(status);
-  client.onNotification('mmReview/status', (p: StatusParams) => status.update(p));
+  client.onNotification('mmReview/status', (p: StatusParams) => {
+    status.update(p);
+    // Code lenses asked for while the document was still being analysed came
+    // back empty: ask VS Code to fetch them again now that the findings exist.
+    if (!p.running) refreshCodeLenses(client!, p.uri);
+  });
   client.onDidChangeState((e) => {
     if (e.newState === State.Stopped) status.stopped();
   });
@@ -205,6 +210,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
 
 export async function deactivate(): Promise<void> {
   if (client) await client.stop();
+}
+
+function refreshCodeLenses(lc: LanguageClient, uri: string): void {
+  try {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === normalizeUri(uri));
+    const feature = lc.getFeature('textDocument/codeLens');
+    const provider = doc ? feature?.getProvider(doc) : undefined;
+    provider?.onDidChangeCodeLensEmitter.fire();
+  } catch {
+    /* best effort */
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -142,6 +142,9 @@ async function main() {
     throw new Error('code-server --install-extension failed');
   }
 
+  // TextMate grammars, tokenized by VS Code's own engine and C grammar.
+  await check('grammars', () => require('./grammars').checkGrammars(path.join(prefix, 'node_modules', 'code-server', 'lib', 'vscode')));
+
   const port = await freePort();
   const csLog = fs.openSync(path.join(artifacts, 'code-server.log'), 'w');
   const cs = spawn(codeServer, [
@@ -214,13 +217,14 @@ async function quickInput(page) {
 
 async function openFile(page, name) {
   await page.locator('.monaco-workbench').click({ position: { x: 800, y: 5 } }).catch(() => {});
+  await page.keyboard.press('Control+1'); // the first editor group (the replay view opens beside it)
   await page.keyboard.press('Control+P');
   const input = await quickInput(page);
   await input.fill(name);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
   await row.waitFor();
   await row.click();
-  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor();
+  await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor();
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
 }
 
@@ -280,6 +284,18 @@ async function hoverText(page) {
   await hover.waitFor({ state: 'visible' });
   await sleep(300);
   return hover.innerText();
+}
+
+/** Room for the replay view in screenshots: hide the panel, maximize the replay's editor group. */
+async function focusReplay(page) {
+  await runCommand(page, 'View: Hide Panel').catch(() => page.keyboard.press('Escape'));
+  await page.locator('.tabs-container .tab', { hasText: 'Replay' }).first().click().catch(() => {});
+  await runCommand(page, 'View: Toggle Maximized Editor Group').catch(() => page.keyboard.press('Escape'));
+  await sleep(800);
+}
+
+async function unfocusReplay(page) {
+  await runCommand(page, 'View: Toggle Maximized Editor Group').catch(() => page.keyboard.press('Escape'));
 }
 
 function replayFrame(page) {
@@ -351,7 +367,7 @@ async function run(page, shot) {
     await lens.click();
     const frame = replayFrame(page);
     const detail = await assertReplay(frame, r.minCpus, true);
-    await sleep(500);
+    await focusReplay(page);
     await shot('replay-buggy');
     return detail;
   });
@@ -376,6 +392,7 @@ async function run(page, shot) {
     if (!/forbidden by/i.test(text)) throw new Error(`the fixed outcome does not say why: ${JSON.stringify(text.slice(0, 200))}`);
     await sleep(400);
     await shot('replay-fixed');
+    await unfocusReplay(page);
     return JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 120));
   });
 
@@ -396,7 +413,9 @@ async function run(page, shot) {
       await shot(`palette-${c.id}-pick`);
       await first.click();
       const detail = await assertReplay(replayFrame(page), c.minCpus, false);
+      await focusReplay(page);
       await shot(`palette-${c.id}`);
+      await unfocusReplay(page);
       return `${label}: ${detail}`;
     });
   }
