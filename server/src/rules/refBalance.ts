@@ -26,7 +26,7 @@ export const REF_BALANCE_RULES: readonly Rule[] = [
     severity: 'error',
     title: 'Reference released after its conditional acquire failed',
     description:
-      'A conditional acquire (get_page_unless_zero, folio_try_get, get_dev_pagemap, pin_user_pages ...) reported failure, and the same path still releases the reference it never got. Releases of references the function did not take at all are not reported: the function may be a callee dropping its caller\'s reference.',
+      'A conditional acquire (get_page_unless_zero, folio_try_get, get_dev_pagemap, pin_user_pages ...) reported failure, and the same path still releases the reference it never got. Also a put on a page that a lookup returned without a reference (vm_normal_page) with no get in between. Other releases of references the function did not take are not reported: the function may be a callee dropping its caller\'s reference.',
     check: (unit, ctx) => releaseFindings(unit, ctx, 'ref-balance/release-without-acquire'),
   },
 ];
