@@ -216,16 +216,24 @@ async function quickInput(page) {
 }
 
 async function openFile(page, name) {
-  await page.locator('.monaco-workbench').click({ position: { x: 800, y: 5 } }).catch(() => {});
-  await page.keyboard.press('Control+1'); // the first editor group (the replay view opens beside it)
-  await page.keyboard.press('Control+P');
-  const input = await quickInput(page);
-  await input.fill(name);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-  await row.waitFor();
-  await row.click();
-  await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor();
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+1'); // the first editor group (the replay view opens beside it)
+      await page.keyboard.press('Control+P');
+      const input = await quickInput(page);
+      await input.fill(name, { timeout: 5000 });
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+      await row.waitFor({ timeout: 5000 });
+      await row.click();
+      await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 10000 });
+      await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await sleep(1000);
+    }
+  }
 }
 
 async function runCommand(page, title) {
@@ -362,7 +370,8 @@ async function run(page, shot) {
     const row = await problemRow(page, r.file, r.code, 30000);
     await row.click();
     await sleep(1000);
-    const lens = page.locator('.codelens-decoration a', { hasText: 'Replay race' }).first();
+    await page.keyboard.press('Escape');
+    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'Replay race' }).locator('a').first();
     await lens.waitFor({ timeout: 30000 });
     await lens.click();
     const frame = replayFrame(page);
