@@ -75,6 +75,8 @@ export class LspClient {
 
   /** Resolves with the first publication for `uri` (from now on, or already received) matching `pred`. */
   diagnostics(uri: string, pred: (d: PublishedDiagnostics) => boolean = () => true, timeoutMs = 20000): Promise<PublishedDiagnostics> {
+    const have = this.published.get(uri);
+    if (have && pred(have)) return Promise.resolve(have);
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; stderr: ${this.stderr}`)), timeoutMs);
       this.waiters.push({ uri, pred, resolve: (d) => (clearTimeout(t), resolve(d)), reject: (e) => (clearTimeout(t), reject(e)) });

@@ -1,0 +1,123 @@
+/**
+ * The review features over stdio, on a seed-derived patch (seed 004: GUP-fast
+ * switching get_page() to page_cache_get_speculative() on a devmap path) and
+ * on the example series: diagnostics with codes and related information,
+ * hover text, code lenses with the replay command, quick fixes, and the
+ * replay command's JSON.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { LspClient, ROOT } from './client';
+
+const SEED004 = path.join(ROOT, 'test', 'lsp', 'fixtures', 'seed004-devmap-speculative.patch');
+const SERIES = path.join(ROOT, 'examples', 'gup-stable-pin-series.mbox');
+
+describe('mm-review-lsp: findings, hovers, lenses, fixes, replay', () => {
+  let c: LspClient;
+  let seedUri: string;
+  let seedText: string;
+  before(async () => {
+    c = new LspClient();
+    await c.initialize(ROOT);
+    ({ uri: seedUri, text: seedText } = c.openFile(SEED004, 'diff'));
+  });
+  after(async () => {
+    await c.shutdown();
+  });
+
+  it('publishes the seed-004 finding with its rule code, doc link and related locations', async () => {
+    const d = await c.diagnostics(seedUri);
+    const f = d.diagnostics.find((x) => x.code === 'spec-ref/pgmap-hook-skipped');
+    assert.ok(f, `codes: ${d.diagnostics.map((x) => x.code).join(', ')}`);
+    assert.match(seedText.split('\n')[f.range.start.line], /page_cache_get_speculative\(page\)/);
+    assert.match(f.codeDescription!.href, /^file:\/\/.*\/docs\/rules\/spec-ref--pgmap-hook-skipped\.md$/);
+    assert.ok(f.relatedInformation && f.relatedInformation.length >= 1);
+    for (const r of f.relatedInformation!) assert.equal(r.location.uri, seedUri);
+    const related = f.relatedInformation!.map((r) => seedText.split('\n')[(r.location.range as any).start.line]).join('\n');
+    assert.match(related, /get_dev_pagemap|put_page|pte_devmap/);
+    assert.equal(f.severity! <= 2, true, 'warning or error');
+  });
+
+  it('hover on the flagged line explains the rule, the API semantics and links the replay', async () => {
+    const d = await c.diagnostics(seedUri);
+    const f = d.diagnostics.find((x) => x.code === 'spec-ref/pgmap-hook-skipped')!;
+    const h = await c.request('textDocument/hover', { textDocument: { uri: seedUri }, position: f.range.start });
+    const md: string = h.contents.value;
+    assert.match(md, /spec-ref\/pgmap-hook-skipped/);
+    assert.match(md, /dev_pagemap/);
+    assert.match(md, /page_cache_get_speculative/);
+    assert.match(md, /command:mmReview\.replay\?/);
+  });
+
+  it('a code lens "▶ Replay race" carries the replay command and the scenario', async () => {
+    const lenses = await c.request('textDocument/codeLens', { textDocument: { uri: seedUri } });
+    const l = lenses.find((x: any) => x.command?.arguments?.[0]?.scenario === 'S6');
+    assert.ok(l, JSON.stringify(lenses));
+    assert.equal(l.command.title, '▶ Replay race');
+    assert.equal(l.command.command, 'mmReview.replay');
+    assert.equal(l.command.arguments[0].uri, seedUri);
+    assert.equal(l.command.arguments[0].params.function, 'gup_pte_range');
+  });
+
+  it('workspace/executeCommand mmReview.replay returns the replay JSON: two CPUs, steps, the broken invariant', async () => {
+    const lenses = await c.request('textDocument/codeLens', { textDocument: { uri: seedUri } });
+    const args = lenses.find((x: any) => x.command?.arguments?.[0]?.scenario === 'S6').command.arguments;
+    const r = await c.request('workspace/executeCommand', { command: 'mmReview.replay', arguments: args });
+    assert.equal(r.scenario, 'S6');
+    assert.equal(r.variant, 'buggy');
+    assert.ok(r.cpus.length >= 2);
+    assert.ok(r.steps.length > 0);
+    for (const s of r.steps) assert.ok(r.cpus.some((cpu: any) => cpu.id === s.cpu));
+    assert.equal(r.outcome.reachable, true);
+    assert.ok(r.outcome.invariant.length > 10);
+    assert.match(JSON.stringify(r.cpus), /gup_pte_range/);
+    const fixed = await c.request('workspace/executeCommand', { command: 'mmReview.replay', arguments: [{ ...args[0], variant: 'fixed' }] });
+    assert.equal(fixed.outcome.reachable, false);
+    assert.ok(fixed.outcome.forbiddenBy.length > 0);
+    assert.equal(fixed.verdict.observation, 'Never');
+  });
+
+  it('mmReview.scenarios lists S1..S8; mmReview.exportLitmus returns a litmus program', async () => {
+    const list = await c.request('workspace/executeCommand', { command: 'mmReview.scenarios', arguments: [] });
+    assert.deepEqual(list.map((s: any) => s.id), ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8']);
+    const lit = await c.request('workspace/executeCommand', { command: 'mmReview.exportLitmus', arguments: [{ scenario: 'S1', variant: 'buggy' }] });
+    assert.match(lit, /^C /);
+    assert.match(lit, /exists/);
+    const run = await c.request('workspace/executeCommand', { command: 'mmReview.runLitmus', arguments: [{ text: lit }] });
+    assert.match(run.text, /Observation \S+ Sometimes/);
+  });
+
+  it('an unknown scenario is an error response, and the server keeps serving', async () => {
+    await assert.rejects(c.request('workspace/executeCommand', { command: 'mmReview.replay', arguments: [{ scenario: 'S99' }] }));
+    const list = await c.request('workspace/executeCommand', { command: 'mmReview.scenarios', arguments: [] });
+    assert.equal(list.length, 8);
+  });
+
+  it('code actions: the pin leak in the example series gets a quick fix that keeps the patch a valid diff', async () => {
+    const { uri, text } = c.openFile(SERIES, 'plaintext');
+    const d = await c.diagnostics(uri);
+    const leak = d.diagnostics.find((x) => x.code === 'ref-balance/leak');
+    assert.ok(leak, d.diagnostics.map((x) => x.code).join(','));
+    assert.ok(leak.relatedInformation!.some((r) => /pin_user_pages_fast/.test(text.split('\n')[(r.location.range as any).start.line])));
+    const actions = await c.request('textDocument/codeAction', { textDocument: { uri }, range: leak.range, context: { diagnostics: [leak] } });
+    assert.ok(actions.length >= 1);
+    const a = actions[0];
+    assert.equal(a.kind, 'quickfix');
+    assert.equal(a.diagnostics[0].code, 'ref-balance/leak');
+    const edits = a.edit.changes[uri];
+    assert.ok(edits.some((e: any) => /^\+\s*unpin_user_pages\(pages, pinned\);$/m.test(e.newText)));
+    assert.ok(edits.some((e: any) => /^ \+\d+,\d+$/.test(e.newText)), 'the hunk header count is updated');
+    // apply and re-open: the leak is gone and the diff still parses cleanly
+    const lines = text.split('\n');
+    for (const e of [...edits].sort((x: any, y: any) => y.range.start.line - x.range.start.line || y.range.start.character - x.range.start.character)) {
+      const l = lines[e.range.start.line];
+      lines.splice(e.range.start.line, e.range.end.line - e.range.start.line + 1, l.slice(0, e.range.start.character) + e.newText + lines[e.range.end.line].slice(e.range.end.character));
+    }
+    const fixedUri = 'file:///tmp/series-fixed.mbox';
+    c.open(fixedUri, lines.join('\n'), 'plaintext');
+    const d2 = await c.diagnostics(fixedUri);
+    assert.equal(d2.diagnostics.some((x) => x.code === 'ref-balance/leak'), false);
+    assert.equal(d2.diagnostics.some((x) => String(x.code).startsWith('input/') && (x.severity ?? 3) <= 2), false, 'no new input warnings');
+  });
+});
