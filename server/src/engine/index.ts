@@ -11,8 +11,8 @@ import { mapColumnEnd } from '../patch/model';
 import type { ParsedDocument, Severity } from '../patch/model';
 import type { ParseOptions } from '../patch/limits';
 import { rebuildAll, locate, type RebuildOptions } from '../c/rebuild';
-import type { RebuiltFunction, FunctionImage } from '../c/model';
-import { buildCfg } from '../c/cfg';
+import type { RebuiltFunction, FunctionImage, ConfigVariant } from '../c/model';
+import { buildCfg, type Cfg } from '../c/cfg';
 import { LineIndex, type Range } from '../util/lineIndex';
 import { catalog as defaultCatalog, type Catalog } from '../catalog';
 import { ALL_RULES } from '../rules';
@@ -49,6 +49,26 @@ export interface Analysis {
 
 const now = () => performance.now();
 
+/**
+ * CFGs by configuration variant. The C model's FunctionCache hands back the
+ * same variant object for unchanged function text, so on a keystroke only the
+ * edited function gets a new CFG; rule analyses cached per CFG (resources.ts)
+ * are reused with it.
+ */
+const cfgCache = new WeakMap<ConfigVariant, Cfg | null>();
+
+function cfgOf(variant: ConfigVariant): Cfg | null {
+  let cfg = cfgCache.get(variant);
+  if (cfg !== undefined) return cfg;
+  try {
+    cfg = buildCfg(variant);
+  } catch {
+    cfg = null; // a CFG bug must not take the document down; the function is skipped
+  }
+  cfgCache.set(variant, cfg);
+  return cfg;
+}
+
 /** Build every unit (function side × configuration) with its CFG. */
 export function buildUnits(functions: readonly RebuiltFunction[]): Unit[] {
   const units: Unit[] = [];
@@ -57,12 +77,7 @@ export function buildUnits(functions: readonly RebuiltFunction[]): Unit[] {
       const image = fn[side];
       if (!image) continue;
       for (const variant of image.variants) {
-        let cfg;
-        try {
-          cfg = buildCfg(variant);
-        } catch {
-          cfg = null; // a CFG bug must not take the document down; the function is skipped
-        }
+        const cfg = cfgOf(variant);
         if (cfg) units.push({ fn, side, image, variant, cfg });
       }
     }
