@@ -371,7 +371,7 @@ async function run(page, shot) {
     await row.click();
     await sleep(1000);
     await page.keyboard.press('Escape');
-    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'Replay race' }).locator('a').first();
+    const lens = page.locator('.editor-instance .monaco-editor').first().getByText('Replay race', { exact: false }).first();
     await lens.waitFor({ timeout: 30000 });
     await lens.click();
     const frame = replayFrame(page);
@@ -476,6 +476,7 @@ function updateScreenshots() {
     'replay-buggy': 'replay-buggy.png',
     'replay-fixed': 'replay-fixed.png',
     'palette-palette-scenario-pick': 'palette-scenarios.png',
+    'palette-palette-scenario': 'replay-buggy.png',
     'problems-mangled-pinned-ptes-eml': 'problems-mangled.png',
   };
   fs.mkdirSync(dest, { recursive: true });
