@@ -86,7 +86,7 @@ const checkCmd: Command = async (args, io) => {
   let treeFile: AnalyzeOptions['treeFile'];
   if (typeof values['kernel-tree'] === 'string') {
     const root = path.resolve(io.cwd, values['kernel-tree']);
-    if (!isKernelTree(root)) throw new InputError(`--kernel-tree ${values['kernel-tree']}: not a kernel tree (no Makefile, mm/ and include/linux/)`);
+    if (!isKernelTree(root)) throw new InputError(`--kernel-tree ${values['kernel-tree']}: not a kernel tree (no mm/ and include/linux/ folders)`);
     treeFile = kernelTreeReader(root);
   }
   if (positionals.length === 0) throw new UsageError('check: no FILE given (use - for stdin)');
