@@ -85,7 +85,7 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
     source: 'mm-review',
     message: f.message,
     relatedInformation: f.related.map((r) => ({ location: { uri, range: r.range }, message: r.message })),
-    data: { key: findingKey(f), scenario: f.scenario ?? null },
+    data: { key: findingKey(f), scenario: f.scenario ?? null, scenarioParams: f.scenarioParams ?? null },
   };
 }
 
@@ -112,11 +112,13 @@ export function startServer(connection: Connection): void {
   const timers = new Map<string, NodeJS.Timeout>();
   let settings: Settings = { ...DEFAULT_SETTINGS };
   let canPullConfig = false;
+  let canRefreshLenses = false;
   let workspaceRoots: string[] = [];
   const log = (s: string) => connection.console.log(s);
 
   connection.onInitialize((params): InitializeResult => {
     canPullConfig = !!params.capabilities.workspace?.configuration;
+    canRefreshLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     workspaceRoots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
     if (workspaceRoots.length === 0 && params.rootUri) {
       const p = uriToPath(params.rootUri);
@@ -233,6 +235,8 @@ export function startServer(connection: Connection): void {
     }
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
     void connection.sendNotification('mmReview/status', { uri: doc.uri, findings: diagnostics.length, running: false });
+    // Lenses asked for before this analysis finished were computed on older text: ask the client to re-ask.
+    if (canRefreshLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }
 
   /** Findings also shown on the real C files of the kernel tree, at the patched lines. */
