@@ -384,11 +384,22 @@ function normalizeSettings(s: Settings): Settings {
   return {
     differential: s.differential !== false,
     categories: Array.isArray(s.categories) && s.categories.length ? s.categories : null,
-    severityOverrides: s.severityOverrides && typeof s.severityOverrides === 'object' ? s.severityOverrides : {},
+    severityOverrides: normalizeOverrides(s.severityOverrides),
     kernelTree: typeof s.kernelTree === 'string' ? s.kernelTree : '',
     maxFileSizeMB: typeof s.maxFileSizeMB === 'number' && s.maxFileSizeMB > 0 ? s.maxFileSizeMB : DEFAULT_SETTINGS.maxFileSizeMB,
     debounceMs: typeof s.debounceMs === 'number' && s.debounceMs >= 0 ? s.debounceMs : DEFAULT_SETTINGS.debounceMs,
   };
+}
+
+/** VS Code spells the level 'information'; the engine says 'info'. Unknown values are dropped. */
+function normalizeOverrides(o: unknown): Record<string, Severity | 'off'> {
+  const out: Record<string, Severity | 'off'> = {};
+  if (!o || typeof o !== 'object') return out;
+  for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+    const sev = v === 'information' ? 'info' : v;
+    if (sev === 'error' || sev === 'warning' || sev === 'info' || sev === 'hint' || sev === 'off') out[k] = sev;
+  }
+  return out;
 }
 
 function uriToPath(uri: string): string | undefined {
