@@ -191,3 +191,5 @@ export function expectedResult(src: string): string | undefined {
 
 // Scenario library and replay (server/src/sim/scenarios, server/src/sim/replay*) are re-exported below when present.
 void LitmusSyntaxError;
+export { listScenarios, exportLitmus } from './scenarios/index';
+export { replay, renderReplayText, type Replay, type ReplayStep } from './replay';
