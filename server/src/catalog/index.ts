@@ -84,8 +84,12 @@ export class Catalog {
 
   /** Every distinct spec, sorted by name (for docs and tests). */
   all(): ApiSpec[] {
-    return [...new Set(this.byName.values())].sort((a, b) => a.name.localeCompare(b.name));
+    // The catalog is immutable after construction: sort once (rules ask in hot paths).
+    this.sorted ??= [...new Set(this.byName.values())].sort((a, b) => a.name.localeCompare(b.name));
+    return this.sorted.slice();
   }
+
+  private sorted: ApiSpec[] | undefined;
 
   allKinds(): KindSpec[] {
     return [...this.kinds.values()];

@@ -123,7 +123,7 @@ export function imageRange(index: LineIndex, img: FunctionImage, at: ImagePos): 
   for (let d = 1; d < img.origin.length; d++) {
     for (const l of [at.line - d, at.line + d]) {
       if (l < 0 || l >= img.origin.length) continue;
-      const text = img.variants[0]?.text.split('\n')[l] ?? '';
+      const text = linesOf(img)[l] ?? '';
       const first = Math.max(0, text.search(/\S/));
       const r = tryLine(l, first, undefined);
       if (r) return r;
@@ -141,8 +141,15 @@ export function fileLineOf(img: FunctionImage, line: number, side: Side): number
   return undefined;
 }
 
+const imageLines = new WeakMap<FunctionImage, string[]>();
+function linesOf(img: FunctionImage): string[] {
+  let l = imageLines.get(img);
+  if (!l) imageLines.set(img, (l = img.text.split('\n')));
+  return l;
+}
+
 function suppressed(img: FunctionImage, line: number, rule: string, category: string): boolean {
-  const lines = img.text.split('\n');
+  const lines = linesOf(img);
   for (const l of [line, line - 1]) {
     const m = /mm-review:\s*ignore\b([^*\n]*)/.exec(lines[l] ?? '');
     if (!m) continue;
