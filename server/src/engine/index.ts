@@ -8,7 +8,7 @@
  */
 import { parseDocument } from '../patch/parse';
 import { mapColumnEnd } from '../patch/model';
-import type { ParsedDocument, Severity } from '../patch/model';
+import type { Message, ParsedDocument, Severity } from '../patch/model';
 import type { ParseOptions } from '../patch/limits';
 import { rebuildAll, locate, type RebuildOptions } from '../c/rebuild';
 import type { RebuiltFunction, FunctionImage, ConfigVariant } from '../c/model';
@@ -20,6 +20,7 @@ import type { ImagePos, RawFinding, Rule, RuleContext, Side, Unit } from '../rul
 import { CATEGORIES, SEVERITY_RANK, type Category, type Finding, type TextEdit } from './findings';
 import { ruleInfo } from './ruleInfo';
 import { toPatchEdits } from './fixes';
+import { reparse } from './incremental';
 
 export interface AnalyzeOptions {
   /** Show every post-image finding, not only what the patch introduces (CLI --all). */
@@ -272,9 +273,41 @@ export function byPosition(a: Finding, b: Finding): number {
 export function analyze(text: string, uri = '', opts: AnalyzeOptions = {}): Analysis {
   const t0 = now();
   const doc = parseDocument(text, uri, opts.parse);
-  const index = new LineIndex(text);
   const t1 = now();
   const functions = rebuildAll(doc, { treeFile: opts.treeFile });
+  return finish(doc, functions, opts, t0, t1);
+}
+
+/**
+ * Analyse an edited document, reusing a previous analysis (the language
+ * server's keystroke path): only the messages the edit touched are parsed and
+ * rebuilt again (engine/incremental.ts); unchanged functions keep their parse
+ * trees and CFGs. The result equals `analyze(text)`.
+ */
+export function reanalyze(prev: Analysis | undefined, text: string, uri = '', opts: AnalyzeOptions = {}): Analysis & { incremental: boolean } {
+  const t0 = now();
+  const r = opts.parse ? { doc: parseDocument(text, uri, opts.parse), changed: null, full: true } : reparse(prev?.doc, text, uri);
+  const t1 = now();
+  let functions: RebuiltFunction[];
+  if (r.full || !prev || !r.changed) functions = rebuildAll(r.doc, { treeFile: opts.treeFile });
+  else {
+    const byMessage = new Map<Message, RebuiltFunction[]>();
+    for (const f of prev.functions) {
+      let l = byMessage.get(f.message);
+      if (!l) byMessage.set(f.message, (l = []));
+      l.push(f);
+    }
+    functions = [];
+    for (const msg of r.doc.messages) {
+      if (!r.changed.has(msg)) functions.push(...(byMessage.get(msg) ?? []));
+      else functions.push(...rebuildAll({ ...r.doc, messages: [msg] }, { treeFile: opts.treeFile }));
+    }
+  }
+  return { ...finish(r.doc, functions, opts, t0, t1), incremental: !r.full };
+}
+
+function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number): Analysis {
+  const index = new LineIndex(doc.text);
   const units = buildUnits(functions);
   const t2 = now();
   const findings = [...inputFindings(doc, index, functions), ...runRules(doc, index, functions, units, opts)]

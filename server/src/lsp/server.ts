@@ -21,7 +21,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, type Analysis, type AnalyzeOptions } from '../engine/index';
+import { analyze, reanalyze, type Analysis, type AnalyzeOptions } from '../engine/index';
 import { summarize } from '../engine/summary';
 import { ruleInfo } from '../engine/ruleInfo';
 import type { Finding, Category } from '../engine/findings';
@@ -110,6 +110,8 @@ export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const state = new Map<string, DocState>();
   const timers = new Map<string, NodeJS.Timeout>();
+  /** C files of the kernel tree that got diagnostics from each patch. */
+  const treeUrisOf = new Map<string, string[]>();
   let settings: Settings = { ...DEFAULT_SETTINGS };
   let canPullConfig = false;
   let canRefreshLenses = false;
@@ -210,7 +212,16 @@ export function startServer(connection: Connection): void {
       };
       let analysis: Analysis;
       try {
-        analysis = analyze(text, doc.uri, opts);
+        const prev = state.get(doc.uri)?.analysis;
+        // The previous analysis is consumed (its objects are reused and shifted): drop it first,
+        // so that a failure below can never leave a half-updated one behind.
+        state.delete(doc.uri);
+        try {
+          analysis = reanalyze(prev, text, doc.uri, opts);
+        } catch (e) {
+          connection.console.warn(`incremental analysis failed, analysing ${doc.uri} from scratch: ${(e as Error).message}`);
+          analysis = analyze(text, doc.uri, opts);
+        }
       } catch (e) {
         // The engine is built not to throw; if it does, say so on the document and keep serving.
         connection.console.error(`analysis of ${doc.uri} failed: ${(e as Error).stack ?? e}`);
@@ -227,10 +238,11 @@ export function startServer(connection: Connection): void {
         return;
       }
       diagnostics = analysis.findings.map((f) => toDiagnostic(f, doc.uri));
-      const prevTree = state.get(doc.uri)?.treeUris ?? [];
+      const prevTree = treeUrisOf.get(doc.uri) ?? [];
       const treeUris = root ? publishTreeDiagnostics(root, analysis.findings, doc.uri) : [];
       for (const u of prevTree) if (!treeUris.includes(u)) void connection.sendDiagnostics({ uri: u, diagnostics: [] });
       state.set(doc.uri, { version: doc.version, analysis, treeUris });
+      treeUrisOf.set(doc.uri, treeUris);
       log(`${path.basename(doc.uri)} v${doc.version}: ${analysis.findings.length} finding(s) in ${(performance.now() - t0).toFixed(1)} ms`);
     }
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
@@ -293,7 +305,8 @@ export function startServer(connection: Connection): void {
     const t = timers.get(e.document.uri);
     if (t) clearTimeout(t);
     timers.delete(e.document.uri);
-    for (const u of state.get(e.document.uri)?.treeUris ?? []) void connection.sendDiagnostics({ uri: u, diagnostics: [] });
+    for (const u of treeUrisOf.get(e.document.uri) ?? []) void connection.sendDiagnostics({ uri: u, diagnostics: [] });
+    treeUrisOf.delete(e.document.uri);
     state.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });

@@ -1,0 +1,96 @@
+/**
+ * The language server's incremental re-parse must give exactly what a full
+ * parse gives: chains of random edits (characters, lines, pasted hunks, edits
+ * on message boundaries) over a series built from the examples, compared
+ * field by field with parseDocument on the same text.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { reparse } from 'mm-review-server/engine/incremental';
+import { parseDocument } from 'mm-review-server/patch/parse';
+import type { ParsedDocument } from 'mm-review-server/patch/model';
+import { example } from '../patch/helpers';
+import { prng } from '../patch/mutate';
+
+function series(): string {
+  const ex = ['gup-stable-pin-series.mbox', 'mangled-pinned-ptes.eml', 'qp-readahead-order.eml'].map(example);
+  const out: string[] = [];
+  for (let i = 0; i < 9; i++) {
+    let t = ex[i % ex.length].replace(/\b(mm|include\/linux)\/([a-z_-]+)\.(c|h)\b/g, `$1/$2_${i}.$3`);
+    if (!t.startsWith('From ')) t = `From mm-review-${i} Mon Sep 17 00:00:00 2001\n` + t;
+    out.push(t.endsWith('\n') ? t : t + '\n');
+  }
+  return out.join('');
+}
+
+function canon(d: ParsedDocument): string {
+  return JSON.stringify({ format: d.format, messages: d.messages, diagnostics: d.diagnostics });
+}
+
+test('incremental re-parse equals a full parse over 400 chained random edits', () => {
+  const rnd = prng(0x1ec);
+  let text = series();
+  let doc = parseDocument(text, 'x.mbox');
+  let partial = 0;
+  const snippets = ['a', ' ', '\t', ';', '\n', '+\tput_page(page);\n', '-', '@@', 'x = 1;', '\n\n', '=3D', ''];
+  for (let i = 0; i < 400; i++) {
+    const at = Math.floor(rnd() * text.length);
+    const del = rnd() < 0.4 ? Math.floor(rnd() * 6) : 0;
+    const ins = snippets[Math.floor(rnd() * snippets.length)];
+    const next = text.slice(0, at) + ins + text.slice(at + del);
+    const r = reparse(doc, next, 'x.mbox');
+    const want = parseDocument(next, 'x.mbox');
+    assert.equal(canon(r.doc), canon(want), `edit ${i} at ${at} (-${del} +${JSON.stringify(ins)}), ${r.full ? 'full' : 'partial'}`);
+    if (!r.full) partial++;
+    text = next;
+    doc = r.doc;
+  }
+  // random edits also break `From ` separators, after which the series is parsed whole
+  assert.ok(partial > 100, `many edits are re-parsed incrementally (${partial}/400)`);
+});
+
+test('typing inside hunks is re-parsed incrementally, one message at a time', () => {
+  const rnd = prng(0x7e57);
+  let text = series();
+  let doc = parseDocument(text, 'x.mbox');
+  let partial = 0;
+  for (let i = 0; i < 200; i++) {
+    const lines = text.split('\n');
+    const hunkLines = lines.map((l, n) => (/^[+ ]\t.*;$/.test(l) ? n : -1)).filter((n) => n >= 0);
+    const n = hunkLines[Math.floor(rnd() * hunkLines.length)];
+    const at = lines.slice(0, n).join('\n').length + 1 + lines[n].length - 1;
+    const next = i % 2 ? text.slice(0, at) + ' ' + text.slice(at) : text.slice(0, at) + 'x' + text.slice(at);
+    const r = reparse(doc, next, 'x.mbox');
+    assert.equal(canon(r.doc), canon(parseDocument(next, 'x.mbox')), `edit ${i}`);
+    if (!r.full) {
+      partial++;
+      assert.equal(r.changed.size, 1);
+    }
+    text = next;
+    doc = r.doc;
+  }
+  assert.equal(partial, 200);
+});
+
+test('reanalyze (the keystroke path) reports exactly what analyze reports', async () => {
+  const { analyze, reanalyze } = await import('mm-review-server/engine/index');
+  const rnd = prng(0xa11);
+  let text = series();
+  let prev = reanalyze(undefined, text, 'x.mbox');
+  let incremental = 0;
+  for (let i = 0; i < 60; i++) {
+    const lines = text.split('\n');
+    const hunkLines = lines.map((l, n) => (/^[+ ]\t.*;$/.test(l) ? n : -1)).filter((n) => n >= 0);
+    const n = hunkLines[Math.floor(rnd() * hunkLines.length)];
+    const at = lines.slice(0, n).join('\n').length + 1 + lines[n].length - 1;
+    // alternate harmless edits with ones that change findings (drop a put/unlock line's call)
+    const next = i % 3 === 2 ? text.slice(0, at - lines[n].length + 2) + '/* removed */' + text.slice(at) : text.slice(0, at) + ' ' + text.slice(at);
+    const r = reanalyze(prev, next, 'x.mbox');
+    const want = analyze(next, 'x.mbox');
+    assert.deepEqual(JSON.parse(JSON.stringify(r.findings)), JSON.parse(JSON.stringify(want.findings)), `edit ${i}`);
+    if (r.incremental) incremental++;
+    text = next;
+    prev = r;
+  }
+  assert.ok(incremental >= 55, `${incremental}/60 incremental`);
+});
