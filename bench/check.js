@@ -32,6 +32,7 @@ const SERIES_LINES = Number(opt('lines', '70000'));
 const mainlineDir = opt('mainline', undefined);
 
 const { analyze } = require(path.join(root, 'server', 'out', 'engine', 'index.js'));
+const { defaultCache } = require(path.join(root, 'server', 'out', 'c', 'treesitter.js'));
 
 const read = (p) => fs.readFileSync(p, 'utf8');
 const list = (dir, re) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => path.join(dir, f)) : []);
@@ -50,6 +51,8 @@ function timeDocs(name, docs) {
     const t0 = performance.now();
     let n = 0;
     const st = { parse: 0, rebuild: 0, rules: 0 };
+    // cold caches: every run parses every function again (no parse-tree or CFG reuse across runs)
+    defaultCache.clear();
     for (const d of docs) {
       const a = analyze(d.text, d.uri);
       n += a.findings.length;
@@ -68,12 +71,23 @@ const seeds = list(path.join(root, 'test', 'patch', 'fixtures', 'seeds'), /\.txt
 const corpus = list(path.join(root, 'test', 'corpus'), /\.patch$/).map((p) => ({ uri: p, text: read(p) }));
 
 // The synthetic series: corpus mails (each starts with a "From <hash> ..." mbox line) and examples, repeated.
+// Every copy gets its own function names (and so its own C text), so no function
+// is a parse-cache hit of an earlier copy: the series costs what fresh code costs.
 const parts = [...corpus.map((d) => d.text), ...examples.map((d) => (d.text.startsWith('From ') ? d.text : `From mm-review-bench Mon Sep 17 00:00:00 2001\n${d.text}`))];
+function uniqueCopy(text, i) {
+  const names = new Set();
+  for (const m of text.matchAll(/^[+ -]?(?:static\s+)?(?:inline\s+|noinline\s+)*(?:const\s+)?(?:struct\s+)?[a-z_][a-z0-9_]*\s*\**\s*([a-z_][a-z0-9_]*)\(/gm)) names.add(m[1]);
+  for (const m of text.matchAll(/^@@ [^@]*@@ .*?\b([a-z_][a-z0-9_]*)\(/gm)) names.add(m[1]);
+  let t = text;
+  for (const n of names) if (n.length > 3) t = t.replace(new RegExp(`\\b${n}\\b`, 'g'), `${n}_${i}`);
+  return t;
+}
 let series = '';
 let patches = 0;
 while (countLines(series) < SERIES_LINES && parts.length) {
   for (const p of parts) {
-    series += (p.endsWith('\n') ? p : p + '\n') + '\n';
+    const t = uniqueCopy(p, patches);
+    series += (t.endsWith('\n') ? t : t + '\n') + '\n';
     patches++;
   }
 }
@@ -85,6 +99,34 @@ results.push(timeDocs('examples', examples));
 results.push(timeDocs('seeds', seeds));
 results.push(timeDocs('corpus', corpus));
 results.push(timeDocs(`series (${patches} mails)`, [seriesDoc]));
+
+// tree-sitter-c alone on the series' C: the post-image lines of every hunk, one text per file patch
+function seriesC(text) {
+  const out = [];
+  let cur = null;
+  for (const l of text.split('\n')) {
+    if (l.startsWith('diff --git ')) {
+      cur = [];
+      out.push(cur);
+    } else if (cur && (l.startsWith('+') || l.startsWith(' ')) && !l.startsWith('+++')) cur.push(l.slice(1));
+  }
+  return out.map((c) => c.join('\n'));
+}
+function timeTreeSitter(texts) {
+  const Parser = require(require.resolve('tree-sitter', { paths: [path.join(root, 'server')] }));
+  const C = require(require.resolve('tree-sitter-c', { paths: [path.join(root, 'server')] }));
+  const parser = new Parser();
+  parser.setLanguage(C);
+  const times = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    for (const t of texts) parser.parse(t);
+    times.push(performance.now() - t0);
+  }
+  return { lines: texts.reduce((s, t) => s + countLines(t), 0), ms: median(times) };
+}
+const seriesRaw = timeTreeSitter(seriesC(series));
+const seriesResult = results[results.length - 1];
 
 let raw;
 if (mainlineDir) {
@@ -127,6 +169,8 @@ console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {
   console.log(`| ${r.name} | ${r.docs} | ${r.lines} | ${r.ms.toFixed(1)} | ${Math.round(r.linesPerSec)} | ${r.parse.toFixed(0)} / ${r.rebuild.toFixed(0)} / ${r.rules.toFixed(0)} | ${r.findings} |`);
 }
+console.log('');
+console.log(`series: tree-sitter-c alone on its ${seriesRaw.lines} lines of post-image C: ${seriesRaw.ms.toFixed(0)} ms median; whole analysis ${seriesResult.ms.toFixed(0)} ms = ${(seriesResult.ms / seriesRaw.ms).toFixed(2)}x the raw parse`);
 if (raw) {
   const ml = results[results.length - 1];
   console.log('');
