@@ -144,17 +144,7 @@ if (mainlineDir) {
       .join('\n') + '\n';
     results.push(timeDocs(`mainline mm/*.c (${files.length} files, one document)`, [{ uri: 'mainline.patch', text: doc }]));
     try {
-      const Parser = require(require.resolve('tree-sitter', { paths: [path.join(root, 'server')] }));
-      const C = require(require.resolve('tree-sitter-c', { paths: [path.join(root, 'server')] }));
-      const parser = new Parser();
-      parser.setLanguage(C);
-      const times = [];
-      for (let r = 0; r < RUNS; r++) {
-        const t0 = performance.now();
-        for (const t of cTexts) parser.parse(t);
-        times.push(performance.now() - t0);
-      }
-      raw = { lines: cTexts.reduce((s, t) => s + countLines(t), 0), ms: median(times) };
+      raw = timeTreeSitter(cTexts);
     } catch (e) {
       console.log(`(tree-sitter alone not timed: ${e.message})`);
     }

@@ -34,7 +34,8 @@ export function normObject(text: string): { obj: string; element: boolean } {
   return { obj: t, element: false };
 }
 
-function balanced(s: string): boolean {
+/** Are the parentheses of `s` balanced (no `)` before its `(`)? */
+export function balanced(s: string): boolean {
   let d = 0;
   for (const c of s) {
     if (c === '(') d++;

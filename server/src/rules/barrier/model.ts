@@ -12,6 +12,7 @@ import type { ApiSpec, Catalog, Ordering } from '../../catalog';
 import { BARRIER_FACTS, type SbProtocol } from '../../catalog/data/barrierExtra';
 import type { CallOp, CfgNode, Operation } from '../../c/cfg';
 import type { RuleContext, Side, Unit } from '../api';
+import { balanced } from '../util';
 
 export type EvKind = 'store' | 'load' | 'rmw' | 'fence' | 'call' | 'lock';
 
@@ -70,15 +71,6 @@ function stripOuter(t: string): string {
     s = s.replace(/^\((?:const|volatile|struct|unsigned|[A-Za-z_]\w*|\*)+\)(?=[A-Za-z_&*(])/, '');
     if (s === before) return s;
   }
-}
-
-function balanced(s: string): boolean {
-  let d = 0;
-  for (const c of s) {
-    if (c === '(') d++;
-    else if (c === ')' && --d < 0) return false;
-  }
-  return d === 0;
 }
 
 /** Object-insensitive key of a location written as `text` (an lvalue, or a pointer to one when byAddress). */
