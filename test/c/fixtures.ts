@@ -8,28 +8,7 @@ import type { FunctionImage, RebuiltFunction, ConfigVariant } from 'mm-review-se
 import { functionImage, rebuildAll, type RebuildOptions } from 'mm-review-server/c/rebuild';
 import { buildCfg, type Cfg, type CfgNode, type CfgEdge, type Operation, type CallOp } from 'mm-review-server/c/cfg';
 
-/** The repository root (the directory holding the extension's package.json). */
-export function repoRoot(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 10; i++) {
-    const pj = path.join(dir, 'package.json');
-    if (fs.existsSync(pj) && JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'mm-patch-review') return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error('repository root not found from ' + __dirname);
-}
-
-/** A seed thread: from the repository's fixtures (test/patch/fixtures/seeds), else ../shared/seeds. */
-export function seed(n: number): string {
-  const prefix = String(n).padStart(3, '0') + '_';
-  const root = repoRoot();
-  for (const dir of [path.join(root, 'test', 'patch', 'fixtures', 'seeds'), path.join(root, '..', 'shared', 'seeds')]) {
-    if (!fs.existsSync(dir)) continue;
-    const name = fs.readdirSync(dir).find((f) => f.startsWith(prefix));
-    if (name) return fs.readFileSync(path.join(dir, name), 'utf8');
-  }
-  throw new Error('no seed ' + n);
-}
+export { repoRoot, seed } from '../patch/helpers';
 
 export function doc(text: string, uri = 'test.patch'): ParsedDocument {
   return parseDocument(text, uri);
