@@ -1,6 +1,4 @@
 /** Shared helpers for the C-model tests. */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { parseDocument } from 'mm-review-server/patch/parse';
 import type { ParsedDocument } from 'mm-review-server/patch/model';
