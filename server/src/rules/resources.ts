@@ -275,13 +275,17 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
         }
         const pending = eff.cond && call.result.kind !== 'discarded';
         // a bracket already open nests (a second pte mapping of another table): its result test concerns only the new one
-        if (pending && k.family === 'bracket' && b & HELD) st.set(k.key, mapBits(b, (x) => (x & HELD ? H2 : P)));
+        // (an untested earlier one counts as open: two pte_offset_map()s of two tables, neither checked)
+        if (pending && k.family === 'bracket' && b & (HELD | P)) st.set(k.key, mapBits(b, (x) => (x & (HELD | P) ? H2 : P)));
         else st.set(k.key, pending ? P : o.array ? H : mapBits(b, (x) => (x & HELD ? H2 : H)));
       } else {
         // release: the key of the same object whose kind this release may drop
         let match: KeyInfo | null = null;
         let mismatch: ReleaseEvent['mismatch'];
-        for (const [id, bits] of st) {
+        // keys that may be held first: `ptl = pmd_lock(); spin_unlock(ptl); spin_lock(ptl); spin_unlock(ptl)`
+        // keeps a released ptl key beside the held spinlock key of the same object
+        const candidates = [...st].sort((x, y) => (x[1] & (HELD | P) ? 0 : 1) - (y[1] & (HELD | P) ? 0 : 1));
+        for (const [id, bits] of candidates) {
           const k = keys.get(id)!;
           if (touched.has(id)) continue;
           // a lock in an array (`&hugetlb_fault_mutex_table[hash]`) is locked and unlocked by element
@@ -446,6 +450,12 @@ export function textOutsideCalls(n: import('../c/cnode').CNode): string {
   return t;
 }
 
+/**
+ * The C idioms that test an error pointer (include/linux/err.h): language-level
+ * macros like NULL, not catalogued kernel APIs.
+ */
+export const ERR_POINTER_TESTS: ReadonlySet<string> = new Set(['IS_ERR', 'IS_ERR_OR_NULL', 'IS_ERR_VALUE']);
+
 function norm(t: string): string {
   return t.replace(/\s+/g, '');
 }
@@ -459,7 +469,9 @@ export function successOn(k: KeyInfo, expr: import('../c/cnode').CNode, value: b
   const cond = k.cond ?? 'bool';
   if (k.condTexts.has(t)) {
     if (cond === 'zero') return !value;
-    if (cond === 'errptr') return undefined;
+    // `if (!folio)` after an ERR_PTR-returning lookup: NULL is never a held reference
+    // (older kernels returned NULL on a miss); non-NULL may still be an ERR_PTR
+    if (cond === 'errptr') return value ? undefined : false;
     return value;
   }
   if (expr.type === 'binary_expression') {
@@ -479,20 +491,40 @@ export function successOn(k: KeyInfo, expr: import('../c/cnode').CNode, value: b
     return undefined;
   }
   if (expr.type === 'call_expression' && cond === 'errptr') {
+    // only the error-pointer tests: `if (!folio_test_large(folio))` says nothing about the lookup
+    const callee = expr.childForFieldName('function')?.text ?? '';
     const args = expr.childForFieldName('arguments')?.namedChildren ?? [];
-    if (args.length === 1 && k.condTexts.has(norm(args[0].text))) return !value;
+    if (ERR_POINTER_TESTS.has(callee) && args.length === 1 && k.condTexts.has(norm(args[0].text))) return !value;
   }
   return undefined;
 }
 
-/** The state just before `op` in `node` (replaying the node's earlier operations). */
+/** The label a goto node jumps to. */
+export function gotoTarget(n: CfgNode): CfgNode | undefined {
+  return n.kind === 'goto' ? n.succs.find((e) => e.kind === 'goto')?.to : undefined;
+}
+
+/**
+ * A goto to a label written before it (`goto retry;`, `goto again;`): a loop
+ * back to code already run, not a way out of the function. The paths it
+ * starts reach the function's real exits, which are checked there.
+ */
+export function isBackwardGoto(n: CfgNode): boolean {
+  const l = gotoTarget(n);
+  if (!l || !l.ast) return false;
+  const self = n.stmt ?? n.ast;
+  if (self) return l.ast.startIndex < self.startIndex;
+  return l.line < n.line || (l.line === n.line && l.col < n.col);
+}
+
+/** Exit points of the function: returns, forward gotos into a ladder, and falling off the end. */
 export function exitPoints(a: ResourceAnalysis): { node: CfgNode; kind: 'return' | 'goto' | 'fall'; state: State }[] {
   const out: { node: CfgNode; kind: 'return' | 'goto' | 'fall'; state: State }[] = [];
   for (const n of a.cfg.nodes) {
     const s = a.out[n.id];
     if (!s) continue;
     if (n.kind === 'return') out.push({ node: n, kind: 'return', state: s });
-    else if (n.kind === 'goto' && n.succs.some((e) => e.kind === 'goto' && !e.back)) out.push({ node: n, kind: 'goto', state: s });
+    else if (n.kind === 'goto' && n.succs.some((e) => e.kind === 'goto' && !e.back) && !isBackwardGoto(n)) out.push({ node: n, kind: 'goto', state: s });
     else if (n.kind !== 'entry' && n.succs.some((e) => e.to === a.cfg.exit && e.kind !== 'unresolved' && e.kind !== 'return')) out.push({ node: n, kind: 'fall', state: s });
   }
   return out;
@@ -506,27 +538,156 @@ export function exitPoints(a: ResourceAnalysis): { node: CfgNode; kind: 'return'
  */
 export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: string): CfgNode[] | null {
   const drops = a.drops.get(key) ?? new Set<number>();
-  const seen = new Set<number>([start.id]);
-  const work = [start];
+  const k = a.keys.get(key);
+  const facts = k ? heldFacts(a, k) : [];
+  // the walk carries which facts still hold (a fact dies where its variable is assigned)
+  const all = (1 << facts.length) - 1;
+  const seen = new Set<string>([`${start.id}:${all}`]);
+  const work: { n: CfgNode; live: number }[] = [{ n: start, live: all }];
   const returns: CfgNode[] = [];
   let reached = false;
   while (work.length) {
-    const n = work.pop()!;
+    const { n, live: liveIn } = work.pop()!;
     if (n !== start && drops.has(n.id)) continue;
     if (n === a.cfg.exit) {
       reached = true;
       continue;
     }
     if (n.kind === 'return') returns.push(n);
+    let live = liveIn;
+    for (let i = 0; i < facts.length; i++) if (live & (1 << i) && n.ops.some((o) => assigns(o, facts[i].text))) live &= ~(1 << i);
     for (const e of n.succs) {
       if (e.kind === 'unresolved') return null; // the rest of the ladder is not shown
-      if (!seen.has(e.to.id)) {
-        seen.add(e.to.id);
-        work.push(e.to);
+      if (e.cond && facts.some((f, i) => live & (1 << i) && contradicts(f, e))) continue;
+      const id = `${e.to.id}:${live}`;
+      if (!seen.has(id)) {
+        seen.add(id);
+        work.push({ n: e.to, live });
       }
     }
   }
   return reached ? returns : null;
+}
+
+/**
+ * What holding a key tells about the values the function tests (path
+ * sensitivity for the unwind ladder, `if (page && !IS_ERR(page)) kunmap(page);`,
+ * `if (check_refs) spin_unlock(...)`):
+ *  - 'valid': the object (or the variable the acquire's result went to) is a
+ *    real pointer, neither NULL nor an ERR_PTR: a held object was acquired;
+ *  - 'guard': every acquire of the key sits under the same test of a variable
+ *    the function never assigns (`if (check_refs) spin_lock(...)`), so it is
+ *    still true wherever the key is held.
+ */
+export interface HeldFact {
+  text: string;
+  what: 'valid' | 'guard';
+  value?: boolean;
+}
+
+const factCache = new WeakMap<ResourceAnalysis, Map<string, HeldFact[]>>();
+
+export function heldFacts(a: ResourceAnalysis, k: KeyInfo): HeldFact[] {
+  let m = factCache.get(a);
+  if (!m) factCache.set(a, (m = new Map()));
+  const hit = m.get(k.key);
+  if (hit) return hit;
+  const out: HeldFact[] = [];
+  const texts = new Set<string>();
+  if (k.obj && !k.array && /^[A-Za-z_][\w.>-]*$/.test(k.obj)) texts.add(k.obj);
+  for (const acq of k.acquires) {
+    const t = normObject(acq.objText).obj;
+    if (t && !normObject(acq.objText).element && /^[A-Za-z_][\w.>-]*$/.test(t)) texts.add(t);
+  }
+  for (const t of texts) out.push({ text: t, what: 'valid' });
+  // guards common to every acquire site
+  let common: Map<string, boolean> | null = null;
+  for (const acq of k.acquires) {
+    const g = enclosingTests(acq.op.node);
+    if (!common) common = g;
+    else for (const [t, v] of common) if (g.get(t) !== v) common.delete(t);
+  }
+  for (const [t, v] of common ?? []) {
+    if (a.cfg.nodes.some((n) => n.ops.some((o) => assigns(o, t)))) continue;
+    out.push({ text: t, what: 'guard', value: v });
+  }
+  const capped = out.slice(0, 8);
+  m.set(k.key, capped);
+  return capped;
+}
+
+/** The tests (operand text -> its truth value) that every execution of `n` has passed, from the enclosing ifs. */
+function enclosingTests(n: import('../c/cnode').CNode): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  let child = n;
+  let p = n.parent;
+  while (p && p.type !== 'function_definition') {
+    if (p.type === 'if_statement') {
+      const cond = p.childForFieldName('condition');
+      const cons = p.childForFieldName('consequence');
+      const alt = p.childForFieldName('alternative');
+      const inCons = cons && cons.startIndex <= child.startIndex && child.endIndex <= cons.endIndex;
+      const inAlt = alt && alt.startIndex <= child.startIndex && child.endIndex <= alt.endIndex;
+      if (cond && (inCons || inAlt)) for (const [t, v] of operands(cond, !!inCons)) if (!out.has(t)) out.set(t, v);
+    }
+    child = p;
+    p = p.parent;
+  }
+  return out;
+}
+
+/** Atomic operands of a condition known when it is `value`: `a && !b` true gives a=true, b=false. */
+function operands(c: import('../c/cnode').CNode, value: boolean): [string, boolean][] {
+  const x = stripParens(c);
+  if (x.type === 'unary_expression' && x.childForFieldName('operator')?.text === '!') {
+    const arg = x.childForFieldName('argument');
+    return arg ? operands(arg, !value) : [];
+  }
+  if (x.type === 'binary_expression') {
+    const op = x.childForFieldName('operator')?.text;
+    const l = x.childForFieldName('left');
+    const r = x.childForFieldName('right');
+    if (l && r && ((op === '&&' && value) || (op === '||' && !value))) return [...operands(l, value), ...operands(r, value)];
+    return [];
+  }
+  const t = norm(x.text);
+  return /^[A-Za-z_][\w.>-]*$/.test(t) ? [[t, value]] : [];
+}
+
+/** Does operation `o` assign the variable or access path `t` (or the base it hangs off)? */
+function assigns(o: Operation, t: string): boolean {
+  if (o.kind === 'assign') {
+    const lhs = norm(o.lhs);
+    return lhs === t || t.startsWith(lhs + '->') || t.startsWith(lhs + '.');
+  }
+  if (o.kind === 'decl') return !o.param && o.init !== null && (o.name === t || t.startsWith(o.name + '->') || t.startsWith(o.name + '.'));
+  if (o.kind === 'call') return o.args.some((x) => norm(x.text) === '&' + t);
+  return false;
+}
+
+/** Is the edge impossible while `f` holds? */
+function contradicts(f: HeldFact, e: CfgEdge): boolean {
+  const x = stripParens(e.cond!.expr);
+  const t = norm(x.text);
+  if (f.what === 'guard') return t === f.text && e.cond!.value !== f.value;
+  // a valid pointer is not NULL, not an ERR_PTR
+  if (t === f.text) return !e.cond!.value;
+  if (x.type === 'call_expression') {
+    const callee = x.childForFieldName('function')?.text ?? '';
+    const args = x.childForFieldName('arguments')?.namedChildren ?? [];
+    if (ERR_POINTER_TESTS.has(callee) && args.length === 1 && norm(args[0].text) === f.text) return e.cond!.value;
+  }
+  if (x.type === 'binary_expression') {
+    const op = x.childForFieldName('operator')?.text;
+    const l = norm(x.childForFieldName('left')?.text ?? '');
+    const r = norm(x.childForFieldName('right')?.text ?? '');
+    const isNull = (s: string) => s === 'NULL' || s === '0';
+    if ((l === f.text && isNull(r)) || (r === f.text && isNull(l))) {
+      if (op === '==') return e.cond!.value;
+      if (op === '!=') return !e.cond!.value;
+    }
+  }
+  return false;
 }
 
 /** Is this exit point an error / early-exit path (return -E..., NULL, false, ERR_PTR, or err = -E...; goto out)? */
@@ -555,12 +716,18 @@ export function isErrorExit(a: ResourceAnalysis, node: CfgNode): boolean {
       n = e.from;
     }
   }
-  if (node.kind === 'goto' && !node.succs.some((e) => e.back)) {
-    // `if (err) goto out;` / `if (!p) goto fail;`: a conditional forward jump into a ladder
+  if (node.kind === 'goto' && !node.succs.some((e) => e.back) && !isBackwardGoto(node)) {
+    // `if (err) goto out;` / `if (!p) goto fail;`: a forward jump into a ladder taken
+    // because something failed. A jump on another test (`if (area->vm_mm == WO) goto out;`)
+    // is a shortcut, whatever the label is called.
     let n: CfgNode | undefined = node;
     for (let i = 0; i < 3 && n && n.preds.length === 1; i++) {
-      if (n.preds[0].cond) return true;
-      n = n.preds[0].from;
+      const e: CfgEdge = n.preds[0];
+      if (e.cond) {
+        if (failureTest(a, e)) return true;
+        break;
+      }
+      n = e.from;
     }
   }
   if (node.kind === 'goto') {
@@ -580,6 +747,51 @@ export function isErrorExit(a: ResourceAnalysis, node: CfgNode): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Is taking this edge a sign that something failed? `!p` / `!ok()` (NULL,
+ * false, zero), `IS_ERR(p)`, `x < 0`, a non-zero error code (`if (ret)` on an
+ * integer), a result compared unequal to a constant (`ret != SCAN_SUCCEED`),
+ * or a WARN_ON-style assertion; likely()/unlikely() are transparent.
+ */
+export function failureTest(a: ResourceAnalysis, e: CfgEdge): boolean {
+  let x = stripParens(e.cond!.expr);
+  let value = e.cond!.value;
+  for (let i = 0; i < 3; i++) {
+    if (x.type === 'unary_expression' && x.childForFieldName('operator')?.text === '!') {
+      const arg = x.childForFieldName('argument');
+      if (!arg) return false;
+      x = stripParens(arg);
+      value = !value;
+      continue;
+    }
+    if (x.type !== 'call_expression') break;
+    const callee = x.childForFieldName('function')?.text ?? '';
+    const args = x.childForFieldName('arguments')?.namedChildren ?? [];
+    if (ERR_POINTER_TESTS.has(callee)) return value;
+    if (/^WARN(_ON)?(_ONCE)?$|^BUG_ON$|^VM_WARN_ON/.test(callee)) return value;
+    if (/^(un)?likely$/.test(callee) && args.length === 1) {
+      x = stripParens(args[0]);
+      continue;
+    }
+    break;
+  }
+  if (x.type === 'binary_expression') {
+    const op = x.childForFieldName('operator')?.text ?? '';
+    const r = norm(x.childForFieldName('right')?.text ?? '');
+    if (r === '0' && (op === '<' || op === '<=')) return value;
+    if (r === 'NULL' || r === '0') return op === '==' ? value : op === '!=' ? !value : false;
+    // `ret != SCAN_SUCCEED`, `got != nr_pages`: not what was wanted
+    if (op === '!=') return value;
+    if (op === '==' && /^-?E[A-Z0-9]+$/.test(r.replace(/^-/, '-'))) return value;
+    return false;
+  }
+  if (!value) return true; // `!p`, `!trylock()`: NULL, false, zero, a failed call
+  // `if (ret)` / `if (err)` on an integer error code
+  const t = norm(x.text);
+  const type = (a.types.get(t) ?? '').trim();
+  return /^[A-Za-z_]\w*$/.test(t) && /^(int|long|ssize_t|vm_fault_t|unsigned\s+int|unsigned\s+long|errno_t)$/.test(type);
 }
 
 export function describeKind(cat: Catalog, kind: ResourceKind): string {
