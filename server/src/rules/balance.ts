@@ -83,8 +83,32 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       out.push({ key: k, exit: x.node, exitText: exitText(x.node, x.kind), error });
     }
   }
-  leakCache.set(a, out);
-  return out;
+  // a return inside the ladder that a leaking goto of the same key runs into is the same
+  // defect: report the goto only (the return is reached from nowhere else)
+  const kept = out.filter((l) => {
+    if (l.exit.kind !== 'return') return true;
+    const gotos = new Set(out.filter((g) => g.key === l.key && g.exit.kind === 'goto').map((g) => g.exit.id));
+    if (!gotos.size) return true;
+    return reachableAvoiding(a.cfg.entry, l.exit, gotos);
+  });
+  leakCache.set(a, kept);
+  return kept;
+}
+
+/** Can `to` be reached from `from` without passing one of the `avoid` nodes? */
+function reachableAvoiding(from: CfgNode, to: CfgNode, avoid: Set<number>): boolean {
+  const seen = new Set<number>([from.id]);
+  const work = [from];
+  while (work.length) {
+    const n = work.pop()!;
+    if (n === to) return true;
+    for (const e of n.succs) {
+      if (seen.has(e.to.id) || avoid.has(e.to.id)) continue;
+      seen.add(e.to.id);
+      work.push(e.to);
+    }
+  }
+  return false;
 }
 
 function exitText(n: CfgNode, kind: 'return' | 'goto' | 'fall'): string {

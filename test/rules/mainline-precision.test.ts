@@ -1,0 +1,244 @@
+/**
+ * Precision on whole mainline mm files (issue 3, bench/mainline.js --every):
+ * each class of false positive seen on Linux 6.1 mm/*.c, reduced to a small
+ * function of the same shape. The mainline form must be quiet; a real bug of
+ * the same shape must still be flagged.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { addPatch, findings, expectRule, expectClean, lineOf } from './helpers';
+
+const REF_CATS = ['ref-balance', 'ref-kind', 'spec-ref', 'bracket', 'atomic-sleep'];
+
+describe('mainline precision: gotos', () => {
+  it('a backward goto that retries under the lock is a loop, not an exit (scan_swap_map_slots shape); a forward one that leaks is flagged', () => {
+    const code = (jump: string) => `
+static int scan_slots(struct swap_info_struct *si, unsigned long offset)
+{
+	int freed;
+
+	spin_lock(&si->lock);
+checks:
+	if (si->swap_map[offset]) {
+		spin_unlock(&si->lock);
+		freed = try_reclaim(si, offset);
+		spin_lock(&si->lock);
+		if (freed)
+			goto ${jump};
+		offset++;
+	}
+	si->swap_map[offset] = 1;
+	spin_unlock(&si->lock);
+	return 0;
+fail:
+	return -EBUSY;
+}
+`;
+    expectClean(findings(addPatch(code('checks'))), REF_CATS);
+    const p = addPatch(code('fail'));
+    const hits = findings(p).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'goto fail')), JSON.stringify(hits.map((f) => f.message)));
+  });
+
+  it('a forward goto on a test that is not a failure is a shortcut, not an error path (__zs_map_object shape)', () => {
+    const code = (test: string) => `
+static void *map_object(struct mapping_area *area, struct page *pages[2], int off)
+{
+	void *addr;
+	char *buf = area->vm_buf;
+
+	pagefault_disable();
+	if (${test})
+		goto out;
+	addr = kmap_atomic(pages[0]);
+	memcpy(buf, addr + off, 16);
+	kunmap_atomic(addr);
+out:
+	return area->vm_buf;
+}
+`;
+    // pagefault_disable() handed to the caller on every path (its unmap enables): quiet
+    expectClean(findings(addPatch(code('area->vm_mm == ZS_MM_WO'))), REF_CATS);
+  });
+
+  it('a conditional forward goto after a failed call is still an error path', () => {
+    const code = (unlock: string) => `
+static int set_flag(struct foo *foo)
+{
+	spin_lock(&foo->lock);
+	if (!test_ready(foo->id))
+		goto out;
+	foo->flags |= 1;
+	spin_unlock(&foo->lock);
+	return 0;
+out:
+	${unlock}
+	return -EAGAIN;
+}
+`;
+    expectRule(findings(addPatch(code(''))), 'bracket/unbalanced', 1);
+    expectClean(findings(addPatch(code('spin_unlock(&foo->lock);'))), REF_CATS);
+  });
+});
+
+describe('mainline precision: path-sensitive unwind ladders', () => {
+  it('`if (page && !IS_ERR(page)) kunmap(page)` in the ladder releases a held mapping (sys_swapon shape); a ladder without it leaks', () => {
+    const code = (ladder: string) => `
+static int swapon(struct file *swap_file, struct address_space *mapping)
+{
+	struct page *page = NULL;
+	union swap_header *hdr;
+	int error;
+
+	page = read_mapping_page(mapping, 0, swap_file);
+	if (IS_ERR(page)) {
+		error = PTR_ERR(page);
+		goto bad_swap;
+	}
+	hdr = kmap(page);
+	if (!check_header(hdr)) {
+		error = -EINVAL;
+		goto bad_swap;
+	}
+	error = setup(hdr);
+	if (error)
+		goto bad_swap;
+	kunmap(page);
+	put_page(page);
+	return 0;
+bad_swap:
+${ladder}
+	return error;
+}
+`;
+    expectClean(findings(addPatch(code('\tif (page && !IS_ERR(page)) {\n\t\tkunmap(page);\n\t\tput_page(page);\n\t}'))), REF_CATS);
+    const p = addPatch(code('\tif (page && !IS_ERR(page))\n\t\tput_page(page);'));
+    expectRule(findings(p), 'bracket/unbalanced', 2);
+  });
+
+  it('`if (file) fput(file)` at the label releases the fget() reference (ksys_mmap_pgoff shape)', () => {
+    const code = (ladder: string) => `
+unsigned long mmap_pgoff(unsigned long addr, unsigned long len, unsigned long flags, unsigned long fd)
+{
+	struct file *file = NULL;
+	unsigned long retval;
+
+	if (!(flags & MAP_ANONYMOUS)) {
+		file = fget(fd);
+		if (!file)
+			return -EBADF;
+		if (flags & MAP_HUGETLB) {
+			retval = -EINVAL;
+			goto out_fput;
+		}
+	}
+	retval = vm_mmap_pgoff(file, addr, len, flags);
+out_fput:
+${ladder}
+	return retval;
+}
+`;
+    expectClean(findings(addPatch(code('\tif (file)\n\t\tfput(file);'))), REF_CATS);
+    // a ladder that tests something else does not release it on every path
+    const p = addPatch(code('\tif (flags & MAP_SHARED)\n\t\tfput(file);'));
+    expectRule(findings(p), 'ref-balance/leak', 1);
+  });
+
+  it('a lock taken under `if (check_refs)` and dropped under the same test is balanced (__buffer_migrate_folio shape)', () => {
+    const code = (guard: string) => `
+static int migrate_buffers(struct address_space *mapping, struct folio *dst, struct folio *src, bool check_refs)
+{
+	int rc;
+
+	if (check_refs) {
+		spin_lock(&mapping->private_lock);
+		if (buffers_busy(src)) {
+			rc = -EAGAIN;
+			goto unlock_buffers;
+		}
+	}
+	rc = folio_migrate_mapping(mapping, dst, src, 0);
+	if (rc != MIGRATEPAGE_SUCCESS)
+		goto unlock_buffers;
+	rc = MIGRATEPAGE_SUCCESS;
+unlock_buffers:
+	if (${guard})
+		spin_unlock(&mapping->private_lock);
+	return rc;
+}
+`;
+    expectClean(findings(addPatch(code('check_refs'))), REF_CATS);
+    expectRule(findings(addPatch(code('rc == MIGRATEPAGE_SUCCESS'))), 'bracket/unbalanced', 1);
+  });
+});
+
+describe('mainline precision: which key a release drops', () => {
+  it('pmd_lock(), spin_unlock, spin_lock, spin_unlock on the same ptl is not a double unlock (collapse_huge_page shape); a real second unlock is', () => {
+    const code = (relock: string) => `
+static void collapse(struct mm_struct *mm, pmd_t *pmd, unsigned long address)
+{
+	spinlock_t *pmd_ptl;
+	pmd_t _pmd;
+
+	pmd_ptl = pmd_lock(mm, pmd);
+	_pmd = pmdp_collapse_flush(mm, address, pmd);
+	spin_unlock(pmd_ptl);
+	flush_work(mm);
+	${relock}
+	pmd_populate(mm, pmd, pmd_pgtable(_pmd));
+	spin_unlock(pmd_ptl);
+}
+`;
+    expectClean(findings(addPatch(code('spin_lock(pmd_ptl);'))), REF_CATS);
+    expectRule(findings(addPatch(code(''))), 'bracket/unbalanced', 1);
+  });
+
+  it('two pte maps, neither result tested, then two unmaps: not a double unmap (move_ptes shape); three unmaps are', () => {
+    const code = (extra: string) => `
+static void move_ptes(struct mm_struct *mm, pmd_t *old_pmd, pmd_t *new_pmd, unsigned long old_addr, unsigned long new_addr)
+{
+	pte_t *old_pte, *new_pte;
+	spinlock_t *old_ptl;
+
+	old_pte = pte_offset_map_lock(mm, old_pmd, old_addr, &old_ptl);
+	new_pte = pte_offset_map(new_pmd, new_addr);
+	set_pte_at(mm, new_addr, new_pte, ptep_get_and_clear(mm, old_addr, old_pte));
+	pte_unmap(new_pte);
+	pte_unmap_unlock(old_pte, old_ptl);
+	${extra}
+}
+`;
+    expectClean(findings(addPatch(code(''))), REF_CATS);
+    expectRule(findings(addPatch(code('pte_unmap(new_pte);'))), 'bracket/unbalanced', 1);
+  });
+
+  it('an ERR_PTR-returning lookup is tested only by IS_ERR/NULL tests, not by any call on the folio (shmem_unused_huge_shrink shape)', () => {
+    const code = (extra: string) => `
+static int split_tail(struct inode *inode, pgoff_t index)
+{
+	struct folio *folio;
+
+	folio = filemap_get_folio(inode->i_mapping, index);
+	if (IS_ERR(folio)) {
+		${extra}
+		return 0;
+	}
+	if (!folio_test_large(folio)) {
+		folio_put(folio);
+		return 0;
+	}
+	if (!folio_trylock(folio)) {
+		folio_put(folio);
+		return -EAGAIN;
+	}
+	split_folio(folio);
+	folio_unlock(folio);
+	folio_put(folio);
+	return 1;
+}
+`;
+    expectClean(findings(addPatch(code(''))), REF_CATS);
+    // putting the folio the failed lookup never returned is still flagged
+    expectRule(findings(addPatch(code('folio_put(folio);'))), 'ref-balance/release-without-acquire', 1);
+  });
+});
