@@ -19,10 +19,52 @@
   if (saved && saved.replay) {
     setReplay(saved.replay, saved.lines || {}, saved.pos);
   }
+  /** @type {{scenario: string, variant: string} | null} */ let loading = null;
+  /** @type {{scenario: string, variant: string, message: string} | null} */ let failure = null;
   window.addEventListener('message', (ev) => {
     const m = ev.data;
-    if (m && m.type === 'replay' && m.replay) setReplay(m.replay, m.lines || {}, undefined);
+    if (!m || typeof m !== 'object') return;
+    if (m.type === 'replay' && m.replay) {
+      loading = null;
+      failure = null;
+      setReplay(m.replay, m.lines || {}, undefined);
+    } else if (m.type === 'loading') {
+      loading = { scenario: String(m.scenario), variant: String(m.variant) };
+      failure = null;
+      if (replay) render();
+      else renderStandalone();
+    } else if (m.type === 'error') {
+      loading = null;
+      failure = { scenario: String(m.scenario), variant: String(m.variant), message: String(m.message) };
+      if (replay) render();
+      else renderStandalone();
+    }
   });
+
+  /** Loading or error state before any replay arrived. */
+  function renderStandalone() {
+    app.textContent = '';
+    const b = banner();
+    if (b) app.append(b);
+  }
+
+  /** The "replaying…" or "failed" banner, or null. */
+  function banner() {
+    if (loading) {
+      const b = el('div', 'banner busy');
+      b.setAttribute('role', 'status');
+      b.append(el('span', 'spinner'), el('span', '', 'Replaying ' + loading.scenario + ' (' + loading.variant +
+        ' variant): the simulator is enumerating the executions the LKMM allows…'));
+      return b;
+    }
+    if (failure) {
+      const b = el('div', 'banner failed');
+      b.setAttribute('role', 'alert');
+      b.append(el('strong', '', 'Replay of ' + failure.scenario + ' (' + failure.variant + ') failed: '), el('span', '', failure.message));
+      return b;
+    }
+    return null;
+  }
   vscode.postMessage({ type: 'ready' });
 
   function setReplay(r, l, p) {
@@ -68,7 +110,7 @@
     head.append(h1);
     const meta = el('div', 'meta');
     if (r.seed) meta.append(el('span', 'seed', 'seed ' + r.seed));
-    const toggle = el('div', 'variant-toggle');
+    const toggle = el('div', 'variant-toggle' + (loading ? ' busy' : ''));
     toggle.setAttribute('role', 'group');
     toggle.setAttribute('aria-label', 'Variant');
     for (const v of ['buggy', 'fixed']) {
@@ -79,6 +121,7 @@
         }
       }, 'variant ' + v + (v === r.variant ? ' selected' : ''));
       b.setAttribute('aria-pressed', String(v === r.variant));
+      if (loading) b.disabled = true;
       b.dataset.variant = v;
       toggle.append(b);
     }
@@ -87,6 +130,8 @@
     head.append(meta);
     app.append(head);
 
+    const b = banner();
+    if (b) app.append(b);
     app.append(renderOutcome(r));
     app.append(renderControls(r));
     app.append(renderLanes(r));

@@ -67,12 +67,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
     middleware: {
       // The server's replay command returns the Replay JSON (so any LSP client
       // gets it); here we also show it in the replay view.
+      // The view opens at once in a loading state: a replay takes from
+      // milliseconds to seconds (the simulator enumerates executions).
       executeCommand: async (command, args, next) => {
-        const result = await next(command, args);
-        if (command === 'mmReview.replay' && isReplay(result)) {
-          const req = (args[0] ?? {}) as ReplayRequest;
-          replays.show(result, req);
+        if (command !== 'mmReview.replay') return next(command, args);
+        const req = (args[0] ?? {}) as ReplayRequest;
+        const ticket = replays.begin(req);
+        let result: unknown;
+        try {
+          result = await next(command, args);
+        } catch (e) {
+          replays.fail(ticket, req, errorMessage(e));
+          throw e;
         }
+        if (isReplay(result)) replays.show(result, req, ticket);
+        else replays.fail(ticket, req, 'the server returned no replay');
         return result;
       },
       workspace: {
@@ -562,13 +571,31 @@ class ReplayController {
   current: Replay | undefined;
   private request: ReplayRequest | undefined;
   private lc: LanguageClient | undefined;
+  private tickets = 0;
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {}
   setClient(lc: LanguageClient): void {
     this.lc = lc;
   }
-  show(replay: Replay, req: ReplayRequest): void {
+  /** A replay was asked for: open (or reuse) the view in a loading state. Returns a ticket: only the newest request's answer is shown. */
+  begin(req: ReplayRequest): number {
+    const ticket = ++this.tickets;
+    if (typeof req.scenario === 'string' && req.scenario) {
+      this.ensurePanel().loading(req.scenario, req.variant === 'fixed' ? 'fixed' : 'buggy');
+    }
+    return ticket;
+  }
+  fail(ticket: number, req: ReplayRequest, message: string): void {
+    if (ticket !== this.tickets || !this.panel || this.panel.disposed) return;
+    this.log.error(`replay ${req.scenario} (${req.variant ?? 'buggy'}) failed: ${message}`);
+    this.panel.error(String(req.scenario ?? '?'), req.variant === 'fixed' ? 'fixed' : 'buggy', message);
+  }
+  show(replay: Replay, req: ReplayRequest, ticket?: number): void {
+    if (ticket !== undefined && ticket !== this.tickets) return; // a newer request is on its way
     this.current = replay;
     this.request = { ...req, scenario: req.scenario ?? replay.scenario, params: req.params ?? replay.params };
+    this.ensurePanel().show(replay, this.stepLines(replay));
+  }
+  private ensurePanel(): ReplayPanel {
     if (!this.panel || this.panel.disposed) {
       this.panel = new ReplayPanel(this.context.extensionUri, {
         onVariant: (v) => this.switchVariant(v),
@@ -578,7 +605,7 @@ class ReplayController {
         },
       });
     }
-    this.panel.show(replay, this.stepLines(replay));
+    return this.panel;
   }
   private async switchVariant(variant: 'buggy' | 'fixed'): Promise<void> {
     if (!this.request) return;
@@ -599,8 +626,9 @@ class ReplayController {
     const anchor = typeof replay.params?.line === 'number' ? replay.params.line - 1
       : this.request?.range ? this.request.range.start.line : undefined;
     for (const s of replay.steps) {
-      if (typeof s.patchLine === 'number') {
-        out[s.index] = s.patchLine - 1;
+      const patchLine = s.source?.patchLine ?? s.patchLine;
+      if (typeof patchLine === 'number' && patchLine > 0) {
+        out[s.index] = patchLine - 1;
         continue;
       }
       if (!doc || anchor === undefined) continue;

@@ -18,8 +18,10 @@ export interface Replay {
     text: string;
     kind: string;
     litmusLine?: number;
-    /** 1-based line in the patch document, when the server knows it. */
+    /** Older servers: 1-based line in the patch document. */
     patchLine?: number;
+    /** The litmus line and statement; patchLine (1-based) when the step is the finding's own line. */
+    source?: { line: number; litmus: string; patchLine?: number };
     location?: string;
     value?: string | number;
     readsFrom?: { step: number | null; description: string };
@@ -47,6 +49,11 @@ export interface ReplayHandlers {
   onExport(): void;
 }
 
+type ToWebview =
+  | { type: 'replay'; replay: Replay; lines: Record<number, number> }
+  | { type: 'loading'; scenario: string; variant: 'buggy' | 'fixed' }
+  | { type: 'error'; scenario: string; variant: 'buggy' | 'fixed'; message: string };
+
 type FromWebview =
   | { type: 'ready' }
   | { type: 'variant'; variant: 'buggy' | 'fixed' }
@@ -58,7 +65,8 @@ export class ReplayPanel {
   readonly panel: vscode.WebviewPanel;
   disposed = false;
   private ready = false;
-  private pending: { replay: Replay; lines: Record<number, number> } | undefined;
+  private pending: ToWebview | undefined;
+  private lastReplay: ToWebview | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly handlers: ReplayHandlers) {
     const media = vscode.Uri.joinPath(extensionUri, 'media');
@@ -76,14 +84,32 @@ export class ReplayPanel {
 
   show(replay: Replay, lines: Record<number, number>): void {
     this.panel.title = `Replay ${replay.scenario} (${replay.variant})`;
-    this.pending = { replay, lines };
-    if (this.ready) this.flush();
+    this.post({ type: 'replay', replay, lines });
+  }
+
+  /** The simulator is working (a replay takes from milliseconds to seconds): say so in the view. */
+  loading(scenario: string, variant: 'buggy' | 'fixed'): void {
+    this.panel.title = `Replay ${scenario} (${variant})…`;
+    this.post({ type: 'loading', scenario, variant });
+  }
+
+  /** The replay failed: the view says why and keeps the last replay it had. */
+  error(scenario: string, variant: 'buggy' | 'fixed', message: string): void {
+    this.panel.title = `Replay ${scenario} (${variant})`;
+    this.post({ type: 'error', scenario, variant, message });
+  }
+
+  private post(m: ToWebview): void {
+    if (m.type === 'replay') this.lastReplay = m;
+    this.pending = m;
+    if (this.ready) void this.panel.webview.postMessage(m);
     if (!this.panel.visible) this.panel.reveal(undefined, false);
   }
 
+  /** The page (re)loaded: send the last replay, then the newest state if it is a loading or error state. */
   private flush(): void {
-    if (!this.pending) return;
-    void this.panel.webview.postMessage({ type: 'replay', replay: this.pending.replay, lines: this.pending.lines });
+    if (this.lastReplay) void this.panel.webview.postMessage(this.lastReplay);
+    if (this.pending && this.pending !== this.lastReplay) void this.panel.webview.postMessage(this.pending);
   }
 
   private receive(m: FromWebview): void {
