@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Litmus engine benchmark: runs every ../shared/litmus test and test/litmus
+// Litmus engine benchmark: runs every kernel litmus test (test/sim/fixtures/kernel-litmus, from ../shared/litmus) and test/litmus
 // N times (default 5) in one process; prints the median ms per test, the
 // median total for each set, executions/second and peak RSS.
 // Usage: node bench/litmus.js [N]      (after `npx tsc -b`)
@@ -11,7 +11,7 @@ const { runLitmus } = require('../server/out/sim/index.js');
 const N = Number(process.argv[2] || 5);
 const root = path.join(__dirname, '..');
 const sets = {
-  kernel: process.env.MM_LITMUS_DIR || path.join(root, '..', 'shared', 'litmus'),
+  kernel: process.env.MM_LITMUS_DIR || path.join(root, 'test', 'sim', 'fixtures', 'kernel-litmus'),
   own: path.join(root, 'test', 'litmus'),
 };
 function files(dir) {

@@ -12,7 +12,7 @@ import { KERNEL_LITMUS, expected, litmusFiles } from './helpers';
 
 const files = litmusFiles(KERNEL_LITMUS);
 
-test('the kernel litmus corpus is present', { skip: files.length === 0 && !process.env.CI ? 'no ../shared/litmus here' : false }, () => {
+test('the kernel litmus corpus is present', { skip: files.length === 0 && !process.env.CI ? 'no kernel litmus corpus here' : false }, () => {
   assert.ok(files.length >= 47, `expected the 47 kernel tests, found ${files.length}`);
 });
 

@@ -3,8 +3,13 @@ import * as path from 'node:path';
 
 /** Repository root (test files run from test/out/sim). */
 export const REPO = path.resolve(__dirname, '..', '..', '..');
-/** The kernel's litmus tests, kept beside the repository (../shared/litmus), or MM_LITMUS_DIR. */
-export const KERNEL_LITMUS = process.env.MM_LITMUS_DIR ?? path.resolve(REPO, '..', 'shared', 'litmus');
+/**
+ * The kernel's litmus tests (tools/memory-model/litmus-tests and
+ * Documentation/litmus-tests, each with its `Result:`), copied from
+ * ../shared/litmus into test/sim/fixtures/kernel-litmus so that a clean clone
+ * is self-contained; MM_LITMUS_DIR overrides.
+ */
+export const KERNEL_LITMUS = process.env.MM_LITMUS_DIR ?? path.join(REPO, 'test', 'sim', 'fixtures', 'kernel-litmus');
 export const OWN_LITMUS = path.join(REPO, 'test', 'litmus');
 
 export function litmusFiles(dir: string): string[] {
