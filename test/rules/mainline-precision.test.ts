@@ -242,3 +242,36 @@ static int split_tail(struct inode *inode, pgoff_t index)
     expectRule(findings(addPatch(code('folio_put(folio);'))), 'ref-balance/release-without-acquire', 1);
   });
 });
+
+describe('mainline precision: references handed through a return value', () => {
+  it('`file = get_file(vma->vm_file)` then fput(file) on every path is balanced (sys_remap_file_pages shape); a path without fput leaks', () => {
+    const code = (onBusy: string) => `
+static long remap(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long prot, unsigned long flags)
+{
+	struct file *file;
+	long ret;
+
+	file = get_file(vma->vm_file);
+	mmap_read_unlock(mm);
+	ret = security_mmap_prot(prot, flags);
+	if (ret) {
+		fput(file);
+		return ret;
+	}
+	if (mmap_write_lock_killable(mm)) {
+		${onBusy}
+		return -EINTR;
+	}
+	ret = do_mmap(file, prot, flags);
+	mmap_write_unlock(mm);
+	fput(file);
+	return ret;
+}
+`;
+    expectClean(findings(addPatch(code('fput(file);'))), REF_CATS);
+    const p = addPatch(code(''));
+    const [f] = expectRule(findings(p), 'ref-balance/leak', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'return -EINTR'));
+    assert.match(f.message, /`file`/);
+  });
+});

@@ -226,6 +226,12 @@ export interface ApiSpec {
    */
   returnsUnreferenced?: boolean;
   /**
+   * Returns the object it acquires (get_file returns the file it took a
+   * reference on): `file = get_file(vma->vm_file)` hands the reference to
+   * `file`, and fput(file) releases it.
+   */
+  returnsObject?: boolean;
+  /**
    * The call sleeps only by taking a page fault (copy_from_user): inside a
    * pagefault_disable() section it fails fast instead of sleeping.
    */

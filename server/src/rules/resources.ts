@@ -256,8 +256,11 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
     const effs = callEffects(spec, call);
     const touched = new Set<string>();
     for (const eff of effs) {
-      const o = objectOf(eff, call);
+      let o = objectOf(eff, call);
       if (!o) continue;
+      // `file = get_file(vma->vm_file)`: the reference is held through the returned pointer
+      if (eff.op === 'acquire' && spec.returnsObject && call.result.kind === 'assigned' && /^[A-Za-z_][\w.>-]*$/.test(norm(call.result.to)))
+        o = { obj: normObject(call.result.to).obj, text: call.result.to, array: false, element: false };
       if (eff.op === 'acquire') {
         const k = keyFor(eff.kind, eff, o.obj, o.array);
         touched.add(k.key);
@@ -365,7 +368,7 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
     if (!rhs || rhs.type !== 'call_expression') return false;
     const call = node.ops.find((o): o is CallOp => o.kind === 'call' && o.node.startIndex === rhs.startIndex && o.node.endIndex === rhs.endIndex);
     const spec = call ? specForCall(cat, call, types) : cat.api(rhs.childForFieldName('function')?.text ?? '');
-    return (spec?.effects ?? []).some((e) => e.op === 'acquire' && e.kind === k.kind && e.object === 'ret');
+    return (spec?.effects ?? []).some((e) => e.op === 'acquire' && e.kind === k.kind && (e.object === 'ret' || !!spec?.returnsObject));
   };
 
   const transfer = (node: CfgNode, input: State): State => {

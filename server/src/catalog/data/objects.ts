@@ -36,7 +36,7 @@ export const OBJECTS: readonly ApiSpec[] = [
   { name: 'percpu_ref_put', summary: 'Drop a percpu_ref reference; the release callback runs when the last one goes after percpu_ref_kill.', effects: [{ op: 'release', kind: 'percpu-ref', object: 0 }], pairsWith: ['percpu_ref_get', 'percpu_ref_tryget', 'percpu_ref_tryget_live'], arity: [1], source: PERCPU },
   { name: 'percpu_ref_put_many', summary: 'Drop nr percpu_ref references.', effects: [{ op: 'release', kind: 'percpu-ref', object: 0, count: { arg: 1 } }], pairsWith: ['percpu_ref_get_many'], arity: [2], source: PERCPU },
 
-  { name: 'get_file', summary: 'Take a reference on a struct file the caller already holds (returns the same file). Drop with fput.', effects: [{ op: 'acquire', kind: 'file-ref', object: 0 }], pairsWith: ['fput'], arity: [1], source: 'include/linux/fs.h' },
+  { name: 'get_file', summary: 'Take a reference on a struct file the caller already holds (returns the same file). Drop with fput.', effects: [{ op: 'acquire', kind: 'file-ref', object: 0 }], returnsObject: true, pairsWith: ['fput'], arity: [1], source: 'include/linux/fs.h' },
   { name: 'fget', summary: 'Look up a file descriptor of current and return the file with a reference, or NULL. Drop with fput.', effects: [{ op: 'acquire', kind: 'file-ref', object: 'ret', cond: 'nonnull' }], pairsWith: ['fput'], arity: [1], source: 'fs/file.c' },
   {
     name: 'get_file_rcu',
