@@ -422,10 +422,11 @@ function arith(op: string, a: number, b: number): number {
  * All paths of one process under the given value domains. Stops (returns
  * `truncated`) after `limit` paths.
  */
-export function enumeratePaths(ctx: ThreadContext, proc: Proc, limit: number): { paths: Path[]; truncated: boolean } {
+export function enumeratePaths(ctx: ThreadContext, proc: Proc, limit: number, deadline = Infinity): { paths: Path[]; truncated: boolean; timedOut?: boolean } {
   const paths: Path[] = [];
   let choices: number[] = [];
-  for (;;) {
+  for (let runs = 1; ; runs++) {
+    if ((runs & 255) === 0 && Date.now() > deadline) return { paths, truncated: true, timedOut: true };
     const r = new Runner(ctx, proc, choices);
     let ok = true;
     try {

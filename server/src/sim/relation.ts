@@ -141,7 +141,17 @@ export class Rel {
   }
   inv(): Rel {
     const r = Rel.empty(this.n);
-    for (let a = 0; a < this.n; a++) for (let b = 0; b < this.n; b++) if (this.has(a, b)) r.addMut(b, a);
+    const { n, w } = this;
+    for (let a = 0; a < n; a++) {
+      for (let k = 0; k < w; k++) {
+        let word = this.bits[a * w + k];
+        while (word !== 0) {
+          const t = word & -word;
+          word ^= t;
+          r.addMut((k << 5) + (31 - Math.clz32(t)), a);
+        }
+      }
+    }
     return r;
   }
   /** r+ (transitive closure, Warshall on rows). */
@@ -208,7 +218,26 @@ export class Rel {
     return true;
   }
   acyclic(): boolean {
-    return this.findCycle() === null;
+    // Peel off nodes without successors among the remaining ones; a cycle
+    // remains iff some node can never be peeled.
+    const { n, w } = this;
+    const alive = new Uint32Array(w);
+    for (let i = 0; i < n; i++) alive[i >>> 5] |= 1 << (i & 31);
+    let left = n;
+    for (let changed = true; changed && left > 0;) {
+      changed = false;
+      for (let i = 0; i < n; i++) {
+        if (!(alive[i >>> 5] & (1 << (i & 31)))) continue;
+        let out = 0;
+        for (let k = 0; k < w; k++) out |= this.bits[i * w + k] & alive[k];
+        if (out === 0) {
+          alive[i >>> 5] &= ~(1 << (i & 31));
+          left--;
+          changed = true;
+        }
+      }
+    }
+    return left === 0;
   }
   equals(o: Rel): boolean {
     for (let k = 0; k < this.bits.length; k++) if (this.bits[k] !== o.bits[k]) return false;
