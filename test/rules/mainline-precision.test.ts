@@ -275,3 +275,33 @@ static long remap(struct mm_struct *mm, struct vm_area_struct *vma, unsigned lon
     assert.match(f.message, /`file`/);
   });
 });
+
+describe('mainline precision: device-page evidence must reach the get', () => {
+  it('get_dev_pagemap() on a branch that leaves the function does not make a later page_ref_inc() a pgmap-hook finding (memory_failure shape); on a branch that falls through it does', () => {
+    const code = (after: string) => `
+static int poison_pfn(unsigned long pfn, int flags)
+{
+	struct dev_pagemap *pgmap;
+	struct page *p;
+	int res;
+
+	p = pfn_to_online_page(pfn);
+	if (!p) {
+		pgmap = get_dev_pagemap(pfn, NULL);
+		if (pgmap) {
+			res = poison_dev_pagemap(pfn, flags, pgmap);
+			return res;
+		}
+		${after}
+	}
+	if (take_page_off_buddy(p)) {
+		page_ref_inc(p);
+		res = 0;
+	}
+	return res;
+}
+`;
+    expectClean(findings(addPatch(code('return -ENXIO;'))), ['spec-ref']);
+    expectRule(findings(addPatch(code('p = pfn_to_page(pfn);'))), 'spec-ref/pgmap-hook-skipped', 1);
+  });
+});

@@ -256,7 +256,9 @@ function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] 
 
     if (want === 'spec-ref/pgmap-hook-skipped' && ev.spec.pgmapHook === 'skips') {
       const dropsPgmap = (ev.spec.pairsWith ?? []).some((n) => cat.releases(n).some((r) => r.alsoDrops?.includes('pgmap-ref')));
-      const devmap = a.events.filter((e) => e.t !== 'call' && e.eff.kind === 'pgmap-ref');
+      // device-page handling counts only where it can lead to this get (memory_failure: the
+      // get_dev_pagemap() branch for pfns without an online page never reaches the buddy-page get)
+      const devmap = a.events.filter((e) => e.t !== 'call' && e.eff.kind === 'pgmap-ref' && reaches(e.node, ev.node));
       if (dropsPgmap && devmap.length && !onlyNonDevice(cat, unit.cfg, ev.node)) {
         const rel = (ev.spec.pairsWith ?? []).find((n) => cat.releases(n).some((r) => r.alsoDrops?.includes('pgmap-ref')))!;
         const takes = cat.all().find((s) => s.pgmapHook === 'takes' && s.effects?.some((e) => e.op === 'acquire' && e.kind === k.kind));
@@ -328,6 +330,22 @@ function onlyNonDevice(cat: Catalog, cfg: import('../c/cfg').Cfg, target: CfgNod
     }
   }
   return true;
+}
+
+/** Is there a path from `from` to `to` (any edges, loops included)? */
+function reaches(from: CfgNode, to: CfgNode): boolean {
+  const seen = new Set<number>([from.id]);
+  const work = [from];
+  while (work.length) {
+    const n = work.pop()!;
+    if (n === to) return true;
+    for (const e of n.succs) {
+      if (seen.has(e.to.id)) continue;
+      seen.add(e.to.id);
+      work.push(e.to);
+    }
+  }
+  return false;
 }
 
 /** From the failing edge of a re-check: does a path go back to the loop (or out) without dropping the key? */
