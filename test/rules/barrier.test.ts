@@ -157,9 +157,10 @@ describe('barrier/store-load-order', () => {
     assert.match(x.message, /PG_writeback of page/);
     assert.match(x.message, /only smp_wmb\(\)/);
     assert.match(lineOf(SEED000_V1, x), /page_ref_add\(page, PAGE_PIN_BIAS\)/);
-    // related: the store, the load, the weak barrier
+    // related: the store, the load, the weak barrier, and the other side (writeback_start's fully ordered RMW)
     const rel = x.related.map((r) => lineOf(SEED000_V1, { ...x, range: r.range }).trim());
-    assert.deepEqual(rel, ['+	page_ref_add(page, PAGE_PIN_BIAS);', '+	if (PageWriteback(page)) {', '+	smp_wmb();'].map((s) => s.trim()));
+    assert.deepEqual(rel, ['+	page_ref_add(page, PAGE_PIN_BIAS);', '+	if (PageWriteback(page)) {', '+	smp_wmb();', '+	TestSetPageWriteback(page);'].map((s) => s.trim()));
+    assert.match(x.related[3].message, /writeback_start\(\) orders its store to PG_writeback of page before its load of _refcount of page with TestSetPageWriteback\(\)/);
     assert.equal(x.scenarioParams?.function, 'get_page_pin');
     assert.equal(x.scenarioParams?.barrier, 'smp_wmb');
     // the fully ordered TestSetPageWriteback() side is not flagged
@@ -208,6 +209,10 @@ ${barrierB}	return READ_ONCE(f->wake_pending);
     const w = f.find((x) => x.function === 'waker')!;
     assert.match(w.message, /sleeper stores f->sleeper_queued and then loads f->wake_pending/);
     assert.match(w.message, /no full barrier/);
+    // the mirror's store, in the other function, is a related location
+    const m = w.related.find((r) => /the other side: sleeper\(\)/.test(r.message));
+    assert.ok(m, w.related.map((r) => r.message).join('; '));
+    assert.match(lineOf(text, { ...w, range: m.range }), /WRITE_ONCE\(f->sleeper_queued, 1\)/);
     // the fix inserts smp_mb() after the store, as an added line (the engine keeps the diff valid)
     const fixed = applyFix(text, w);
     assert.match(fixed, /\+\tWRITE_ONCE\(f->wake_pending, 1\);\n\+\tsmp_mb\(\);\n\+\treturn READ_ONCE\(f->sleeper_queued\);/);

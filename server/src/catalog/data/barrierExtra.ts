@@ -111,6 +111,14 @@ export interface BarrierFacts {
   genericLocations: string[];
   /** Barriers checkpatch wants a comment on (its MEMORY_BARRIER check). */
   commentedBarriers: string[];
+  /**
+   * Resource kinds whose acquisition is, as far as memory ordering goes, an
+   * unordered store (RMW) to a protocol location: pin_user_pages*() (FOLL_PIN)
+   * ends in an atomic_add() on _pincount or a folio_ref_add() of
+   * GUP_PIN_COUNTING_BIAS on _refcount (mm/gup.c try_grab_folio()), neither
+   * value-returning, so nothing orders the pin before the caller's next load.
+   */
+  acquireStores: Record<string, string>;
 }
 
 const REFCOUNT = '_refcount';
@@ -164,4 +172,5 @@ export const BARRIER_FACTS: BarrierFacts = {
     'smp_mb__before_atomic', 'smp_mb__after_atomic', 'smp_mb__after_spinlock', 'smp_mb__after_unlock_lock',
     'dma_rmb', 'dma_wmb', 'read_barrier_depends', 'smp_read_barrier_depends',
   ],
+  acquireStores: { 'gup-pin': '_pincount' },
 };

@@ -19,6 +19,7 @@ import type { CallOp } from '../../c/cfg';
 import type { HunkLine } from '../../patch/model';
 import type { RawFinding, RawRelated, Rule, RuleContext, Unit, ImagePos } from '../api';
 import { docIndex, eventsOf, indentOf, isFence, lineText, protocolFor, protocolOf, searchFrom, type Ev } from './model';
+import { findMirror, otherSide, weakProtocolHits, type MirrorSite, type WeakProtocolHit } from './protocolStore';
 
 const F = BARRIER_FACTS.fixes;
 const GENERIC: ReadonlySet<string> = new Set(BARRIER_FACTS.genericLocations);
@@ -154,6 +155,13 @@ const storeLoadOrder: Rule = {
         { message: `load of ${l.locText}`, at: pos(l) },
       ];
       if (h.weak) related.push({ message: `${weakName}() orders only ${h.weak.ordering === 'wmb' ? 'stores against stores' : 'loads against loads'}`, at: pos(h.weak) });
+      // the other CPU's side, in its own function: the mirror named in the message, or the protocol's other side
+      const mirror = h.mirror.length
+        ? findMirror(ctx, unit.side, new Set([l.loc!]), new Set([s.loc!]), new Set([fnOf(unit)]), h.mirror[0])
+        : h.protocol
+          ? findMirror(ctx, unit.side, new Set(otherSide(h.protocol, s.loc!)), new Set(otherSide(h.protocol, l.loc!)), new Set([fnOf(unit)]))
+          : undefined;
+      if (mirror) related.push(mirrorRelated(mirror));
       const fixes = h.weak
         ? [{ title: `Replace ${weakName}() with ${F.full}()`, edits: [{ at: { line: h.weak.line, col: h.weak.col, endCol: h.weak.endCol ?? h.weak.col + (weakName?.length ?? 0) }, newText: F.full }] }]
         : [{ title: `Insert ${F.full}() after the store`, edits: [insertAfter(unit, s, `${F.full}();`)] }];
@@ -168,9 +176,73 @@ const storeLoadOrder: Rule = {
         fingerprint: `barrier/store-load-order|${s.loc}|${l.loc}|${weakName ?? 'none'}`,
       });
     }
+    const own = storeLoadHits(unit, ctx);
+    for (const h of weakProtocolHits(unit, ctx)) {
+      // a store→load pair of this function with the same load is reported above, at its store
+      if (own.some((x) => x.load === h.load)) continue;
+      out.push(weakProtocolFinding(unit, ctx, h));
+    }
     return out;
   },
 };
+
+function mirrorRelated(m: MirrorSite): RawRelated {
+  return m.barrier
+    ? { message: `the other side: ${m.fn}() orders its store to ${m.store.locText} before its load of ${m.load.locText} with ${m.barrier.name}()`, at: pos(m.barrier), unit: m.unit }
+    : { message: `the other side: ${m.fn}() stores ${m.store.locText} and then loads ${m.load.locText}, with no full barrier either`, at: pos(m.store), unit: m.unit };
+}
+
+/**
+ * A weak barrier guarding a protocol load whose store is made before it in
+ * this function, in a caller before the call, or by a catalogued acquisition
+ * (a FOLL_PIN pin): reported at the weak barrier.
+ */
+function weakProtocolFinding(unit: Unit, ctx: RuleContext, h: WeakProtocolHit): RawFinding {
+  const { weak: w, load: l, protocol: p, store: st } = h;
+  const wn = w.name ?? 'the barrier';
+  const caller = st.calls.length ? st.calls[st.calls.length - 1].unit.fn.name : fnOf(unit);
+  const storeFn = st.unit === unit ? fnOf(unit) : st.unit.fn.name;
+  const what = st.acquire ? `the ${st.acquire.label} taken by ${st.acquire.api}() (a store to ${st.loc})` : `the store to ${st.ev.locText}`;
+  // line numbers of another patch of the series are that patch's: say which
+  const ser = st.unit.fn.message !== unit.fn.message ? st.unit.fn.message.series : undefined;
+  const where = `${st.unit === unit ? '' : ` in ${storeFn}()`} at ${ctx.where(st.unit, st.ev.line)}${ser ? ` (patch ${ser.index}/${ser.total})` : ''}`;
+  // the calls from the store's function down to this one, outermost first
+  const chain = st.calls;
+  const viaCalls = chain.length ? `, which then calls ${chain.map((c) => `${c.ev.name}() at ${ctx.where(c.unit, c.ev.line)}`).join(', which calls ')}` : '';
+  const mirror = findMirror(ctx, unit.side, new Set(otherSide(p, st.loc)), new Set(otherSide(p, l.loc!)), new Set([fnOf(unit), storeFn, caller]));
+  const mirrorText = mirror
+    ? mirror.barrier
+      ? ` The other side, ${mirror.fn}() at ${ctx.where(mirror.unit, mirror.store.line)}, orders its store to ${mirror.store.locText} before its load of ${mirror.load.locText} with ${mirror.barrier.name}(); that pairing only works with a full barrier on this side too, otherwise both CPUs can miss each other's store.`
+      : ` The other side, ${mirror.fn}() at ${ctx.where(mirror.unit, mirror.store.line)}, stores ${mirror.store.locText} and then loads ${mirror.load.locText} with no full barrier either.`
+    : '';
+  const weakOrders = w.ordering === 'wmb' ? 'orders only stores against stores' : 'orders only loads against loads';
+  const related: RawRelated[] = [
+    { message: `${wn}() ${weakOrders}`, at: pos(w) },
+    { message: `load of ${l.locText}`, at: pos(l) },
+    { message: st.acquire ? `${st.acquire.api}() stores ${st.loc} (${st.acquire.label})` : `store to ${st.ev.locText}`, at: pos(st.ev), ...(st.unit !== unit ? { unit: st.unit } : {}) },
+    ...chain.map((c) => ({ message: `${c.ev.name}() called here, after the store`, at: pos(c.ev), unit: c.unit })),
+  ];
+  if (mirror) related.push(mirrorRelated(mirror));
+  return {
+    rule: 'barrier/store-load-order',
+    message:
+      `${wn}() at ${ctx.where(unit, w.line)} does not order ${what}${where}${viaCalls}, before the load of ${l.locText} at ${ctx.where(unit, l.line)}: ` +
+      `${wn}() ${weakOrders}, and a store followed by a load of another location needs a full barrier. ${p.name}: ${p.why}.${mirrorText} Use ${F.full}() here.`,
+    at: pos(w),
+    related,
+    scenario: p.scenario,
+    scenarioParams: {
+      function: fnOf(unit),
+      location: st.acquire ? st.loc : st.ev.locText ?? st.loc,
+      other: l.locText ?? '',
+      barrier: wn,
+      ...(chain.length ? { caller: chain[chain.length - 1].unit.fn.name } : {}),
+      ...(mirror ? { mirror: mirror.fn } : {}),
+    },
+    fixes: [{ title: `Replace ${wn}() with ${F.full}()`, edits: [{ at: { line: w.line, col: w.col, endCol: w.endCol ?? w.col + wn.length }, newText: F.full }] }],
+    fingerprint: `barrier/store-load-order|${st.loc}|${l.loc}|${wn}`,
+  };
+}
 
 // ---------------------------------------------------------------------------
 // unordered announce

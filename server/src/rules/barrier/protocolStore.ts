@@ -1,0 +1,323 @@
+/**
+ * A weak barrier that guards the load of a store-buffering protocol whose
+ * store is made somewhere else: earlier in the same function, by a caller
+ * before it calls this function, or by the earlier version of that caller in
+ * the same patch series (a later patch's hunk shows only part of it).
+ *
+ *   caller:  pin_user_pages_fast(...)       <- FOLL_PIN: a store to the pin count
+ *            ...
+ *            if (helper(folio))             <- call
+ *   helper:  smp_wmb();                     <- orders stores against stores only
+ *            return !folio_test_writeback(folio);   <- protocol load
+ *
+ * and the other side of the protocol (the "mirror": stores PG_writeback, then
+ * loads the pin count) with the barrier that orders it, when the document has
+ * it. Which calls are which accesses, which acquisitions are stores and which
+ * locations form a protocol all come from the catalog (barrierExtra.ts).
+ */
+import { BARRIER_FACTS, type SbProtocol } from '../../catalog/data/barrierExtra';
+import type { RuleContext, Unit } from '../api';
+import { eventsOf, isFence, searchFrom, type Ev, type UnitEvents } from './model';
+
+const ACQUIRE_STORES: ReadonlyMap<string, string> = new Map(Object.entries(BARRIER_FACTS.acquireStores));
+
+/** How far up the call chain (callers of callers) a protocol store is looked for. */
+const MAX_CALL_DEPTH = 2;
+
+export interface StoreSite {
+  unit: Unit;
+  ev: Ev;
+  /** Location key of the store. */
+  loc: string;
+  /** The catalogued acquisition whose effect is the store (pin_user_pages_fast), if that is how it is made. */
+  acquire?: { api: string; label: string };
+  /** The calls from the store's function down to the weak barrier's function, outermost first (the last one calls the barrier's function). */
+  calls: { unit: Unit; ev: Ev }[];
+}
+
+export interface MirrorSite {
+  unit: Unit;
+  /** C function the mirror's store is in. */
+  fn: string;
+  store: Ev;
+  load: Ev;
+  /** What orders the mirror's store before its load (undefined: nothing does). */
+  barrier?: Ev;
+}
+
+export interface WeakProtocolHit {
+  weak: Ev;
+  load: Ev;
+  protocol: SbProtocol;
+  store: StoreSite;
+}
+
+// ---------------------------------------------------------------------------
+// backward search for a protocol store
+
+/** The location a protocol store event writes, if it writes one of `locs`. */
+function storeKey(e: Ev, ctx: RuleContext, locs: ReadonlySet<string>): { loc: string; acquire?: StoreSite['acquire'] } | undefined {
+  if ((e.kind === 'store' || e.kind === 'rmw') && e.loc && locs.has(e.loc) && e.ordering !== 'full' && e.ordering !== 'acquire') return { loc: e.loc };
+  if (e.op.kind !== 'call' || e.op.indirect) return undefined;
+  const spec = ctx.catalog.api(e.op.name);
+  for (const eff of spec?.effects ?? []) {
+    if (eff.op !== 'acquire') continue;
+    const loc = ACQUIRE_STORES.get(eff.kind);
+    if (loc && locs.has(loc)) return { loc, acquire: { api: e.op.name, label: ctx.catalog.kind(eff.kind).label } };
+  }
+  return undefined;
+}
+
+interface BackResult {
+  found?: { ev: Ev; loc: string; acquire?: StoreSite['acquire'] };
+  /** The function's entry is reachable backwards with nothing ordering it. */
+  entry: boolean;
+}
+
+/**
+ * Walk backwards from `start` (exclusive) over every path: the first event
+ * that stores one of `locs` with nothing ordering it before `start`. Stops at
+ * full barriers, at smp_mb__after_atomic() once an RMW precedes it, at
+ * smp_mb__before_atomic() followed by an RMW, and at code the hunks do not
+ * show (a gap node): a barrier may hide there.
+ */
+function backFind(ue: UnitEvents, start: Ev, locs: ReadonlySet<string>, ctx: RuleContext): BackResult {
+  const visited = new Set<string>();
+  const stack: { node: Ev['node']; i: number; afterAtomic: boolean; rmwSeen: boolean }[] = [];
+  stack.push({ node: start.node, i: ue.byNode[start.node.id].indexOf(start) - 1, afterAtomic: false, rmwSeen: false });
+  let entry = false;
+  let budget = 20000;
+  while (stack.length && budget-- > 0) {
+    const cur = stack.pop()!;
+    let { afterAtomic, rmwSeen } = cur;
+    const evs = ue.byNode[cur.node.id];
+    let stopped = cur.node.role === 'gap';
+    for (let k = cur.i; k >= 0 && !stopped; k--) {
+      const e = evs[k];
+      if (e.kind === 'fence') {
+        if (e.ordering === 'full') stopped = true;
+        else if (e.ordering === 'after-atomic') afterAtomic = true;
+        else if (e.ordering === 'before-atomic' && rmwSeen) stopped = true;
+        continue;
+      }
+      if ((e.kind === 'store' || e.kind === 'rmw') && e.ordering === 'full') {
+        stopped = true;
+        continue;
+      }
+      const key = storeKey(e, ctx, locs);
+      // an acquisition that stores (a pin) is an unordered RMW as far as the atomic fences go
+      const rmw = (e.kind === 'rmw' && e.ordering === 'none') || !!key?.acquire;
+      // smp_mb__after_atomic() after an RMW orders it and everything before it
+      if (rmw && afterAtomic) {
+        stopped = true;
+        continue;
+      }
+      if (key) return { found: { ev: e, ...key }, entry };
+      if (rmw) rmwSeen = true;
+    }
+    if (stopped) continue;
+    if (cur.node === ue.unit.cfg.entry) entry = true;
+    for (const edge of cur.node.preds) {
+      const vk = `${edge.from.id}|${afterAtomic ? 1 : 0}${rmwSeen ? 1 : 0}`;
+      if (visited.has(vk)) continue;
+      visited.add(vk);
+      stack.push({ node: edge.from, i: ue.byNode[edge.from.id].length - 1, afterAtomic, rmwSeen });
+    }
+  }
+  return { entry };
+}
+
+/**
+ * The earlier version of a partially shown function, in the same document: a
+ * patch series where patch 1/3 adds pin_user_pages_stable() and patch 3/3
+ * changes a few lines of it. Matched by path and name in an earlier message,
+ * and validated by the first context line of this image: the file line it
+ * had before this message must hold the same text in that version. Returns
+ * the units of that version with the image line of the anchor.
+ */
+export function priorVersion(ctx: RuleContext, unit: Unit): { unit: Unit; line: number }[] {
+  if (unit.image.complete) return [];
+  const origin = unit.image.origin;
+  const lines = unit.image.text.split('\n');
+  let anchor = -1;
+  for (let i = 0; i < origin.length; i++) {
+    const o = origin[i];
+    if (o.kind === 'patch' && o.line.kind === 'context' && o.line.oldLine !== undefined && lines[i].trim()) {
+      anchor = i;
+      break;
+    }
+  }
+  if (anchor < 0) return [];
+  const a = origin[anchor];
+  if (a.kind !== 'patch') return [];
+  const fileLine = a.line.oldLine;
+  const me = unit.fn;
+  const earlier = ctx.functions
+    .filter((f) => f !== me && f.post && f.path === me.path && f.name === me.name && f.message.index < me.message.index)
+    .sort((x, y) => y.message.index - x.message.index);
+  const e = earlier[0];
+  if (!e || !e.post) return [];
+  const eLines = e.post.text.split('\n');
+  const j = e.post.origin.findIndex(
+    (o, k) => ((o.kind === 'patch' && o.line.newLine === fileLine) || (o.kind === 'tree' && o.fileLine === fileLine)) && eLines[k].trim() === lines[anchor].trim(),
+  );
+  if (j < 0) return [];
+  return ctx.unitsOf(e, 'post').map((u) => ({ unit: u, line: j }));
+}
+
+/** The first event at or after image line `line` (in text order). */
+function firstEventFrom(ue: UnitEvents, line: number): Ev | undefined {
+  let best: Ev | undefined;
+  for (const e of ue.all) if (e.line >= line && (!best || e.line < best.line || (e.line === best.line && e.col < best.col))) best = e;
+  return best;
+}
+
+/**
+ * A store to one of `locs` that reaches `start` in `unit` with nothing
+ * ordering it: in the unit itself, in the earlier version of a partially
+ * shown function, or in a caller before its call of this function.
+ */
+export function findProtocolStore(ctx: RuleContext, unit: Unit, start: Ev, locs: ReadonlySet<string>, depth = 0, seen: Set<string> = new Set()): StoreSite | undefined {
+  const ue = eventsOf(unit, ctx);
+  const b = backFind(ue, start, locs, ctx);
+  if (b.found) return { unit, ev: b.found.ev, loc: b.found.loc, acquire: b.found.acquire, calls: [] };
+  if (!b.entry) return undefined;
+  // the part of the function this message's hunks do not show, from the earlier patch of the series
+  for (const pv of priorVersion(ctx, unit)) {
+    const pue = eventsOf(pv.unit, ctx);
+    const from = firstEventFrom(pue, pv.line);
+    if (!from) continue;
+    const r = backFind(pue, from, locs, ctx);
+    if (r.found) return { unit: pv.unit, ev: r.found.ev, loc: r.found.loc, acquire: r.found.acquire, calls: [] };
+  }
+  if (depth >= MAX_CALL_DEPTH) return undefined;
+  const name = unit.fn.name;
+  if (seen.has(name)) return undefined;
+  seen.add(name);
+  for (const cu of ctx.units) {
+    if (cu.side !== unit.side || cu.fn.name === name) continue;
+    for (const ce of eventsOf(cu, ctx).all) {
+      if (ce.op.kind !== 'call' || ce.op.indirect || ce.op.name !== name) continue;
+      const s = findProtocolStore(ctx, cu, ce, locs, depth + 1, seen);
+      if (s) {
+        s.calls.push({ unit: cu, ev: ce });
+        return s;
+      }
+    }
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// the weak-barrier analysis
+
+export function protocolWith(loc: string): SbProtocol | undefined {
+  return BARRIER_FACTS.protocols.find((p) => p.a.includes(loc) || p.b.includes(loc));
+}
+
+/** The protocol's locations on the other side from `loc`. */
+export function otherSide(p: SbProtocol, loc: string): string[] {
+  return p.a.includes(loc) ? p.b : p.a;
+}
+
+const hitCache = new WeakMap<Unit, WeakProtocolHit[]>();
+
+/**
+ * Every pure weak barrier (smp_wmb/smp_rmb) of the unit followed, with no
+ * full barrier, by a marked load of a protocol location whose other side's
+ * store is made before the barrier (here, in a caller, or in the earlier
+ * version of a caller). One hit per (barrier, load location).
+ */
+export function weakProtocolHits(unit: Unit, ctx: RuleContext): WeakProtocolHit[] {
+  const hit = hitCache.get(unit);
+  if (hit) return hit;
+  const out: WeakProtocolHit[] = [];
+  hitCache.set(unit, out);
+  const ue = eventsOf(unit, ctx);
+  for (const w of ue.all) {
+    if (w.kind !== 'fence' || (w.ordering !== 'wmb' && w.ordering !== 'rmb')) continue;
+    if (w.op.kind !== 'call' || w.op.indirect || !isFence(ctx.catalog.api(w.op.name))) continue;
+    const r = searchFrom(ue, w, 'unordered');
+    const done = new Set<string>();
+    for (const o of [...r.loads.values()].sort((x, y) => x.load.id - y.load.id)) {
+      const l = o.load;
+      if (!l.marked || !l.loc || done.has(l.loc)) continue;
+      const p = protocolWith(l.loc);
+      if (!p) continue;
+      done.add(l.loc);
+      const store = findProtocolStore(ctx, unit, w, new Set(otherSide(p, l.loc)));
+      if (store) out.push({ weak: w, load: l, protocol: p, store });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// the other side of the protocol
+
+/**
+ * The name of the C function that holds image line `line`: the unit's
+ * function, unless a later definition starts in between (a hunk whose first
+ * line closes a block can leave the next function inside the rebuilt one).
+ * Kernel style puts a definition's declarator at column 0 with `(`.
+ */
+export function functionAt(unit: Unit, line: number): string {
+  const lines = unit.variant.text.split('\n');
+  for (let i = line; i > unit.image.headerLine; i--) {
+    const t = lines[i] ?? '';
+    const m = /^(?:[A-Za-z_][\w]*[\s*]+)+\**([A-Za-z_]\w*)\s*\(/.exec(t);
+    if (m && !/;\s*$/.test(t) && !/^(?:return|if|for|while|switch|do|else|goto|case)\b/.test(t)) {
+      // the body must open on this line or a following line before any `;`
+      let j = i;
+      let opens = false;
+      while (j < lines.length && j < i + 6) {
+        if (lines[j].includes('{')) {
+          opens = true;
+          break;
+        }
+        if (lines[j].includes(';')) break;
+        j++;
+      }
+      if (opens) return m[1];
+    }
+  }
+  return unit.fn.name;
+}
+
+function orders(f: Ev, store: Ev): boolean {
+  if (f.kind === 'fence') return f.ordering === 'full' || (f.ordering === 'after-atomic' && store.kind === 'rmw');
+  return (f.kind === 'rmw' || f.kind === 'store') && f.ordering === 'full';
+}
+
+/**
+ * Another function of the document (same side) that stores one of
+ * `storeLocs` and then loads one of `loadLocs` with marked accesses: the
+ * other CPU of the store-buffering pair. `only`: that function's name.
+ * Prefers a mirror whose pair is ordered (its barrier is what the finding
+ * points at).
+ */
+export function findMirror(ctx: RuleContext, side: Unit['side'], storeLocs: ReadonlySet<string>, loadLocs: ReadonlySet<string>, exclude: ReadonlySet<string>, only?: string): MirrorSite | undefined {
+  let unordered: MirrorSite | undefined;
+  for (const u of ctx.units) {
+    if (u.side !== side || (only !== undefined && u.fn.name !== only)) continue;
+    const ue = eventsOf(u, ctx);
+    for (const x of ue.all) {
+      if (!x.marked || !x.loc || (x.kind !== 'store' && x.kind !== 'rmw') || !storeLocs.has(x.loc) || x.ordering === 'acquire') continue;
+      const fn = functionAt(u, x.line);
+      if (exclude.has(fn) || (only !== undefined && fn !== only && u.fn.name !== only)) continue;
+      const any = searchFrom(ue, x, 'any');
+      const ys = [...any.loads.keys()].filter((y) => y.marked && y.loc && loadLocs.has(y.loc)).sort((a, b) => a.id - b.id);
+      if (!ys.length) continue;
+      const y = ys[0];
+      if (x.ordering === 'full') return { unit: u, fn, store: x, load: y, barrier: x };
+      const free = searchFrom(ue, x, 'unordered').loads;
+      if (free.has(y)) {
+        unordered ??= { unit: u, fn, store: x, load: y };
+        continue;
+      }
+      const barrier = ue.all.find((f) => f.id > x.id && f.id < y.id && orders(f, x));
+      return { unit: u, fn, store: x, load: y, barrier };
+    }
+  }
+  return unordered;
+}
