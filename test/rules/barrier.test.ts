@@ -392,7 +392,10 @@ ${splitBarrier}	if (atomic_read(&mm->lockless_pgtbl_walkers))
     assert.deepEqual(ids(f), ['barrier/store-load-order@splitter', 'barrier/unordered-announce@walker']);
     const w = f.find((x) => x.function === 'walker')!;
     assert.equal(w.scenario, 'S3');
-    assert.equal(w.related.length, 2, 'the increment and the load that can pass it');
+    assert.equal(w.related.length, 3, 'the increment, the load that can pass it, and the other side');
+    // the other side is in its own function: the splitter's store of the pmd, unordered as well
+    assert.match(w.related[2].message, /^the other side: splitter\(\) stores \*pmdp and then loads mm->lockless_pgtbl_walkers, with no full barrier either$/);
+    assert.match(lineOf(WALK('', ''), { ...w, range: w.related[2].range }), /WRITE_ONCE\(\*pmdp, __pmd\(0\)\);/);
     assert.match(w.message, /lockless_pgtbl_walkers/);
     // the fix inserts smp_mb__after_atomic() right after the increment, same indentation
     const fixed = applyFix(WALK('', ''), w);

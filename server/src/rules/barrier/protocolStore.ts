@@ -37,7 +37,7 @@ export interface StoreSite {
 
 export interface MirrorSite {
   unit: Unit;
-  /** C function the mirror's store is in. */
+  /** The mirror's function name. */
   fn: string;
   store: Ev;
   load: Ev;
@@ -255,35 +255,6 @@ export function weakProtocolHits(unit: Unit, ctx: RuleContext): WeakProtocolHit[
 // ---------------------------------------------------------------------------
 // the other side of the protocol
 
-/**
- * The name of the C function that holds image line `line`: the unit's
- * function, unless a later definition starts in between (a hunk whose first
- * line closes a block can leave the next function inside the rebuilt one).
- * Kernel style puts a definition's declarator at column 0 with `(`.
- */
-export function functionAt(unit: Unit, line: number): string {
-  const lines = unit.variant.text.split('\n');
-  for (let i = line; i > unit.image.headerLine; i--) {
-    const t = lines[i] ?? '';
-    const m = /^(?:[A-Za-z_][\w]*[\s*]+)+\**([A-Za-z_]\w*)\s*\(/.exec(t);
-    if (m && !/;\s*$/.test(t) && !/^(?:return|if|for|while|switch|do|else|goto|case)\b/.test(t)) {
-      // the body must open on this line or a following line before any `;`
-      let j = i;
-      let opens = false;
-      while (j < lines.length && j < i + 6) {
-        if (lines[j].includes('{')) {
-          opens = true;
-          break;
-        }
-        if (lines[j].includes(';')) break;
-        j++;
-      }
-      if (opens) return m[1];
-    }
-  }
-  return unit.fn.name;
-}
-
 function orders(f: Ev, store: Ev): boolean {
   if (f.kind === 'fence') return f.ordering === 'full' || (f.ordering === 'after-atomic' && store.kind === 'rmw');
   return (f.kind === 'rmw' || f.kind === 'store') && f.ordering === 'full';
@@ -303,8 +274,8 @@ export function findMirror(ctx: RuleContext, side: Unit['side'], storeLocs: Read
     const ue = eventsOf(u, ctx);
     for (const x of ue.all) {
       if (!x.marked || !x.loc || (x.kind !== 'store' && x.kind !== 'rmw') || !storeLocs.has(x.loc) || x.ordering === 'acquire') continue;
-      const fn = functionAt(u, x.line);
-      if (exclude.has(fn) || (only !== undefined && fn !== only && u.fn.name !== only)) continue;
+      const fn = u.fn.name;
+      if (exclude.has(fn)) continue;
       const any = searchFrom(ue, x, 'any');
       const ys = [...any.loads.keys()].filter((y) => y.marked && y.loc && loadLocs.has(y.loc)).sort((a, b) => a.id - b.id);
       if (!ys.length) continue;

@@ -155,12 +155,7 @@ const storeLoadOrder: Rule = {
         { message: `load of ${l.locText}`, at: pos(l) },
       ];
       if (h.weak) related.push({ message: `${weakName}() orders only ${h.weak.ordering === 'wmb' ? 'stores against stores' : 'loads against loads'}`, at: pos(h.weak) });
-      // the other CPU's side, in its own function: the mirror named in the message, or the protocol's other side
-      const mirror = h.mirror.length
-        ? findMirror(ctx, unit.side, new Set([l.loc!]), new Set([s.loc!]), new Set([fnOf(unit)]), h.mirror[0])
-        : h.protocol
-          ? findMirror(ctx, unit.side, new Set(otherSide(h.protocol, s.loc!)), new Set(otherSide(h.protocol, l.loc!)), new Set([fnOf(unit)]))
-          : undefined;
+      const mirror = mirrorOf(unit, ctx, h);
       if (mirror) related.push(mirrorRelated(mirror));
       const fixes = h.weak
         ? [{ title: `Replace ${weakName}() with ${F.full}()`, edits: [{ at: { line: h.weak.line, col: h.weak.col, endCol: h.weak.endCol ?? h.weak.col + (weakName?.length ?? 0) }, newText: F.full }] }]
@@ -185,6 +180,15 @@ const storeLoadOrder: Rule = {
     return out;
   },
 };
+
+/** The other CPU's side of a store→load hit, in its own function: the mirror named in the message, or the protocol's other side. */
+function mirrorOf(unit: Unit, ctx: RuleContext, h: SlHit): MirrorSite | undefined {
+  const { store: s, load: l } = h;
+  if (!s.loc || !l.loc) return undefined;
+  if (h.mirror.length) return findMirror(ctx, unit.side, new Set([l.loc]), new Set([s.loc]), new Set([fnOf(unit)]), h.mirror[0]);
+  if (h.protocol) return findMirror(ctx, unit.side, new Set(otherSide(h.protocol, s.loc)), new Set(otherSide(h.protocol, l.loc)), new Set([fnOf(unit)]));
+  return undefined;
+}
 
 function mirrorRelated(m: MirrorSite): RawRelated {
   return m.barrier
@@ -333,6 +337,8 @@ const unorderedAnnounce: Rule = {
       if (!reason) continue;
       const related: RawRelated[] = [{ message: `unordered ${s.name}() on ${s.locText}`, at: pos(s) }];
       if (other) related.push({ message: `load of ${other.locText} can pass it`, at: pos(other) });
+      const mirror = guarded ? mirrorOf(unit, ctx, guarded) : undefined;
+      if (mirror) related.push(mirrorRelated(mirror));
       out.push({
         rule: 'barrier/unordered-announce',
         message: `${s.name}() on ${s.locText} is a non-returning atomic and is not ordered; it announces something other CPUs check (${reason}). Add ${F.afterAtomic}() after it.`,
