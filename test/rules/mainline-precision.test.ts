@@ -305,3 +305,33 @@ static int poison_pfn(unsigned long pfn, int flags)
     expectRule(findings(addPatch(code('p = pfn_to_page(pfn);'))), 'spec-ref/pgmap-hook-skipped', 1);
   });
 });
+
+describe('mainline precision: locks returned to the caller', () => {
+  it('a lock function that drops the lock only to retry returns it held, IRQ state included (folio_memcg_lock shape); an early error return that keeps it is still flagged', () => {
+    const code = (early: string) => `
+void memcg_lock(struct folio *folio)
+{
+	struct mem_cgroup *memcg;
+	unsigned long flags;
+
+	rcu_read_lock();
+again:
+	memcg = folio_memcg(folio);
+	if (unlikely(!memcg))
+		return;
+	spin_lock_irqsave(&memcg->move_lock, flags);
+	${early}
+	if (memcg != folio_memcg(folio)) {
+		spin_unlock_irqrestore(&memcg->move_lock, flags);
+		goto again;
+	}
+	memcg->move_lock_flags = flags;
+}
+`;
+    expectClean(findings(addPatch(code(''))), ['bracket']);
+    // the same function with an unlocking success path: the error return that keeps the lock leaks
+    const bad = code('if (memcg->dying)\n\t\treturn;\n\tif (memcg->idle) {\n\t\tspin_unlock_irqrestore(&memcg->move_lock, flags);\n\t\treturn;\n\t}');
+    const p = addPatch(bad);
+    assert.ok(findings(p).some((f) => f.rule === 'bracket/unbalanced' && f.range.start.line + 1 === lineOf(p, 'return;', 1)), JSON.stringify(findings(p).map((f) => f.message)));
+  });
+});

@@ -16,6 +16,7 @@ import {
   definitelyHeld,
   exitPoints,
   isErrorExit,
+  isBackwardGoto,
   undroppedPathToExit,
   R,
   type KeyInfo,
@@ -77,9 +78,15 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       const error = isErrorExit(a, x.node);
       // refs are routinely returned held on success (ownership transfer); locks and brackets are not
       if (!error && (k.family === 'ref' || !releasedOk.get(id))) continue;
-      // a lock or section this function never closes on any path is taken for its caller
-      // (seq_file ->start, *_lock() helpers, page_ext_get): the caller's unlock pairs with it
-      if (k.family !== 'ref' && !a.events.some((e) => e.t === 'release' && e.key === k)) continue;
+      // a lock or section this function never closes on its way out is taken for its caller
+      // (seq_file ->start, *_lock() helpers, page_ext_get): the caller's unlock pairs with it.
+      // Dropping it only to retry (`unlock; goto again;`) is not closing it.
+      if (k.family !== 'ref' && takenForCaller(a, k)) continue;
+      // a section opened by the same call as such a lock (spin_lock_irqsave) goes with it
+      if (k.family === 'bracket' && [...x.state].some(([lid, lb]) => {
+        const l = a.keys.get(lid)!;
+        return l.family === 'lock' && definitelyHeld(lb) && l.acquires.some((la) => k.acquires.some((ka) => ka.op === la.op)) && takenForCaller(a, l);
+      })) continue;
       out.push({ key: k, exit: x.node, exitText: exitText(x.node, x.kind), error });
     }
   }
@@ -93,6 +100,25 @@ export function leaks(a: ResourceAnalysis): Leak[] {
   });
   leakCache.set(a, kept);
   return kept;
+}
+
+/** Does the function release `k` only on the way back to a retry (or never)? */
+function takenForCaller(a: ResourceAnalysis, k: KeyInfo): boolean {
+  return !a.events.some((e) => e.t === 'release' && e.key === k && !retriesAfter(e.node));
+}
+
+/** Does control go straight (no test) from `n` to a backward goto (`unlock; goto again;`)? */
+function retriesAfter(n: CfgNode): boolean {
+  let cur = n;
+  for (let i = 0; i < 32; i++) {
+    if (cur.kind === 'goto' && isBackwardGoto(cur)) return true;
+    if (cur.succs.length !== 1) return false;
+    const e = cur.succs[0];
+    // a loop body's own unlock before its back edge pairs with the lock at its top: not a retry
+    if (e.back || e.cond || e.to.kind === 'exit') return false;
+    cur = e.to;
+  }
+  return false;
 }
 
 /** Can `to` be reached from `from` without passing one of the `avoid` nodes? */
