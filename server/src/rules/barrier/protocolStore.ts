@@ -220,7 +220,8 @@ export function otherSide(p: SbProtocol, loc: string): string[] {
   return p.a.includes(loc) ? p.b : p.a;
 }
 
-const hitCache = new WeakMap<Unit, WeakProtocolHit[]>();
+// per document context: a unit's hits depend on the other units (its callers)
+const hitCache = new WeakMap<RuleContext, WeakMap<Unit, WeakProtocolHit[]>>();
 
 /**
  * Every pure weak barrier (smp_wmb/smp_rmb) of the unit followed, with no
@@ -229,10 +230,12 @@ const hitCache = new WeakMap<Unit, WeakProtocolHit[]>();
  * version of a caller). One hit per (barrier, load location).
  */
 export function weakProtocolHits(unit: Unit, ctx: RuleContext): WeakProtocolHit[] {
-  const hit = hitCache.get(unit);
+  let perCtx = hitCache.get(ctx);
+  if (!perCtx) hitCache.set(ctx, (perCtx = new WeakMap()));
+  const hit = perCtx.get(unit);
   if (hit) return hit;
   const out: WeakProtocolHit[] = [];
-  hitCache.set(unit, out);
+  perCtx.set(unit, out);
   const ue = eventsOf(unit, ctx);
   for (const w of ue.all) {
     if (w.kind !== 'fence' || (w.ordering !== 'wmb' && w.ordering !== 'rmb')) continue;
