@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the real-VS-Code end-to-end test needs (test/e2e/run.js):
-#   - Debian packages: libkrb5-dev (code-server's kerberos module), ripgrep
+#   - Debian packages: libkrb5-dev, make, g++ and python3 (code-server's
+#     postinstall builds its kerberos module with node-gyp), git, ripgrep
 #     (seeded into @vscode/ripgrep's download cache, since only the npm registry
 #     and Debian's archive are reachable) and chromium (driven by playwright-core);
 #   - code-server@4.100.3, OUTSIDE the repository (default /opt/mm-review-e2e).
@@ -13,6 +14,11 @@ need=()
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 command -v rg >/dev/null 2>&1 || need+=(ripgrep)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# code-server's postinstall builds native modules (kerberos) with node-gyp.
+command -v make >/dev/null 2>&1 || need+=(make)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v git >/dev/null 2>&1 || need+=(git) # the e2e workspace is a git repository
 if [ ${#need[@]} -gt 0 ]; then
   echo "apt-get install ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -39,6 +45,6 @@ if [ -x "$PREFIX/node_modules/.bin/code-server" ] && \
 else
   mkdir -p "$PREFIX"
   [ -f "$PREFIX/package.json" ] || echo '{ "name": "mm-review-e2e", "private": true }' > "$PREFIX/package.json"
-  (cd "$PREFIX" && npm_config_yes=true npm install "code-server@$CS_VERSION" --unsafe-perm --no-audit --no-fund)
+  (cd "$PREFIX" && npm_config_yes=true npm install "code-server@$CS_VERSION" --no-audit --no-fund)
 fi
 "$PREFIX/node_modules/.bin/code-server" --version | head -1

@@ -338,16 +338,16 @@ async function hoverText(page) {
   return hover.innerText();
 }
 
-/** Room for the replay view in screenshots: hide the panel, maximize the replay's editor group. */
+/** The replay view in front, beside the patch, for screenshots: hide the panel, no tooltip over the view. */
 async function focusReplay(page) {
   await runCommand(page, 'View: Hide Panel').catch(() => page.keyboard.press('Escape'));
   await page.locator('.tabs-container .tab', { hasText: 'Replay' }).first().click().catch(() => {});
-  await runCommand(page, 'View: Toggle Maximized Editor Group').catch(() => page.keyboard.press('Escape'));
+  await page.mouse.move(150, 700); // the explorer's empty space: no hover, no tooltip
   await sleep(800);
 }
 
 async function unfocusReplay(page) {
-  await runCommand(page, 'View: Toggle Maximized Editor Group').catch(() => page.keyboard.press('Escape'));
+  await page.keyboard.press('Escape');
 }
 
 /** Click the "▶ Replay race" code lens of the finding at the cursor: the lowest lens above the cursor's line. */
@@ -536,6 +536,7 @@ async function runTrusted(page, shot) {
       }
       const pressed = await frame.locator('button[data-variant="fixed"]').getAttribute('aria-pressed');
       if (pressed !== 'true') throw new Error('the Fixed toggle is not pressed');
+      await page.mouse.move(150, 700);
       await sleep(400);
       await shot(`replay-fixed-${r.id}`);
       return `loading state seen; forbidden by: ${JSON.stringify(why[0].slice(0, 100))}`;
