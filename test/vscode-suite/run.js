@@ -51,6 +51,23 @@ async function main() {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-review-vscode-suite-'));
   for (const f of ['mangled-pinned-ptes.eml', 'gup-stable-pin-series.mbox']) fs.copyFileSync(path.join(root, 'examples', f), path.join(ws, f));
   fs.writeFileSync(path.join(ws, 'sb.litmus'), fs.readFileSync(path.join(__dirname, 'fixtures', 'SB+fencembonceonces.litmus')));
+  // A git repository whose HEAD adds a C file with a store->load ordering bug,
+  // for "Review git commit or range…" (git format-patch HEAD).
+  const git = (...a) => spawnSync('git', ['-c', 'user.name=MM Review Suite', '-c', 'user.email=suite@example.org', '-c', 'commit.gpgsign=false', ...a], { cwd: ws, encoding: 'utf8' });
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-q', '-m', 'fixtures');
+  const patch = fs.readFileSync(path.join(root, 'test', 'e2e', 'fixtures', 'pin-vs-writeback.patch'), 'utf8').split('\n');
+  const start = patch.findIndex((l) => l.startsWith('+++ b/mm/gup_pin.c'));
+  const body = [];
+  for (const l of patch.slice(start + 2)) {
+    if (!l.startsWith('+')) break;
+    body.push(l.slice(1));
+  }
+  fs.mkdirSync(path.join(ws, 'mm'), { recursive: true });
+  fs.writeFileSync(path.join(ws, 'mm', 'gup_pin.c'), body.join('\n') + '\n');
+  git('add', 'mm/gup_pin.c');
+  git('commit', '-q', '-m', 'mm/gup: back off pinning while a page is under writeback');
   try {
     await testElectron.runTests({
       vscodeExecutablePath: exe,

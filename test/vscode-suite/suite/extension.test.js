@@ -98,4 +98,42 @@ describe('MM Patch Review in VS Code', function () {
     assert.ok(res && typeof res.text === 'string');
     assert.match(res.text, /Observation SB\+fencembonceonces Never/);
   });
+
+  it('Export race as litmus on a finding opens its litmus test', async function () {
+    const doc = await open('gup-stable-pin-series.mbox');
+    const ds = await diagnostics(doc.uri, (d) => d.some((x) => codeOf(x) === 'atomic-sleep/sleep-in-atomic'), 60000);
+    const f = ds.find((x) => codeOf(x) === 'atomic-sleep/sleep-in-atomic');
+    vscode.window.activeTextEditor.selection = new vscode.Selection(f.range.start, f.range.start);
+    const text = await vscode.commands.executeCommand('mmReview.exportLitmusAtCursor');
+    assert.equal(typeof text, 'string');
+    assert.match(text, /^C S7-buggy/m);
+    assert.match(text, /^exists /m);
+    assert.equal(vscode.window.activeTextEditor.document.languageId, 'litmus');
+    assert.equal(vscode.window.activeTextEditor.document.getText(), text);
+  });
+
+  it('Show rule documentation opens the doc of the finding at the cursor', async function () {
+    const doc = await open('gup-stable-pin-series.mbox');
+    const ds = await diagnostics(doc.uri, (d) => d.some((x) => codeOf(x) === 'ref-balance/leak'), 60000);
+    const f = ds.find((x) => codeOf(x) === 'ref-balance/leak');
+    vscode.window.activeTextEditor.selection = new vscode.Selection(f.range.start, f.range.start);
+    const rule = await vscode.commands.executeCommand('mmReview.showRuleDoc');
+    assert.equal(rule, 'ref-balance/leak');
+  });
+
+  it('Review git commit or range… needs workspace trust and reviews HEAD', async function () {
+    const ext = vscode.extensions.getExtension(EXT_ID);
+    const cmd = ext.packageJSON.contributes.commands.find((c) => c.command === 'mmReview.reviewGitRange');
+    assert.equal(cmd.enablement, 'isWorkspaceTrusted');
+    const menu = ext.packageJSON.contributes.menus.commandPalette.find((m) => m.command === 'mmReview.reviewGitRange');
+    assert.equal(menu.when, 'isWorkspaceTrusted');
+    assert.equal(ext.packageJSON.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.equal(vscode.workspace.isTrusted, true, 'the suite runs with --disable-workspace-trust');
+    const text = await vscode.commands.executeCommand('mmReview.reviewGitRange', 'HEAD');
+    assert.match(text, /Subject: \[PATCH\] mm\/gup: back off pinning while a page is under writeback/);
+    const ed = vscode.window.activeTextEditor;
+    assert.equal(ed.document.getText(), text);
+    const ds = await diagnostics(ed.document.uri, (d) => d.some((x) => codeOf(x) === 'barrier/store-load-order'), 60000);
+    assert.ok(ds.length > 0);
+  });
 });
