@@ -48,7 +48,9 @@ try {
   must('grammars/syntaxes');
   must('grammars/queries');
   copy('docs/rules');
-  copy('docs/screenshots');
+  // Only the screenshots the README shows (the Extensions view renders it from the .vsix).
+  const readme = fs.existsSync(path.join(root, 'README.md')) ? fs.readFileSync(path.join(root, 'README.md'), 'utf8') : '';
+  for (const m of readme.matchAll(/\]\((docs\/screenshots\/[\w.-]+\.png)\)/g)) copy(m[1]);
   copy('README.md');
   copy('LICENSE');
   copy('CHANGELOG.md');
