@@ -489,3 +489,36 @@ describe('rebuild: cache and robustness', () => {
     assert.ok(cfg.nodes.some((n) => n.ops.some((o) => o.kind === 'call' && o.name === 'a')));
   });
 });
+
+describe('rebuild: a hunk that starts in the braceless body of an if it does not show', () => {
+  // examples/gup-stable-pin-series.mbox 3/3: the first line is two tabs deep but the
+  // brace depth there is 1; the column-0 `}` closes the function, so the added function
+  // after it is top level, not nested in folio_wait_stable().
+  const text = diff(
+    'mm/page-writeback.c',
+    hunk(
+      79,
+      79,
+      'void folio_wait_stable(struct folio *folio)',
+      ` \t\tfolio_wait_writeback(folio);
+ }
+ EXPORT_SYMBOL_GPL(folio_wait_stable);
++
++bool folio_start_writeback_unpinned(struct folio *folio)
++{
++\tfolio_set_writeback(folio);
++\tsmp_mb__after_atomic();
++\treturn !folio_maybe_dma_pinned(folio);
++}
+`,
+    ),
+  );
+  it('the added function is rebuilt on its own and parses cleanly', () => {
+    const fns = rebuild(text);
+    const added = fns.find((f) => f.name === 'folio_start_writeback_unpinned');
+    assert.ok(added, fns.map((f) => f.name).join(','));
+    assert.equal(added.change, 'added');
+    assert.equal(added.post!.variants[0].errorLines.length, 0);
+    assert.ok(buildCfg(added.post!.variants[0]));
+  });
+});

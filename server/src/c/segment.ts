@@ -302,6 +302,15 @@ export function estimateStartDepth(sides: ScannedLine[][], sectionIsFunction: bo
   }
   let d = Math.max(dBrace, dIndent, keyword ? 1 : 0);
   if (anchors === 0 && d === 0 && sectionIsFunction && firstCommentIndent > 0) d = firstCommentIndent;
+  // Kernel style puts a top-level definition's closing brace, and only that, in column 0:
+  // the first such `}` closes depth 1. Indentation can overestimate the start depth (the
+  // first line may be the body of a braceless `if` the hunk does not show); this caps it.
+  let cap = Infinity;
+  for (const side of sides) {
+    const l = side.find((x) => !x.scan.noCode && !x.scan.directive && /^\};?\s*$/.test(x.text));
+    if (l) cap = Math.min(cap, 1 - l.depthBefore);
+  }
+  if (cap >= dBrace && cap >= 1 && cap < d) d = cap;
   return d;
 }
 
