@@ -335,3 +335,42 @@ again:
     assert.ok(findings(p).some((f) => f.rule === 'bracket/unbalanced' && f.range.start.line + 1 === lineOf(p, 'return;', 1)), JSON.stringify(findings(p).map((f) => f.message)));
   });
 });
+
+describe('mainline precision: summaries of the document\'s own functions', () => {
+  const helpers = (unlocks: boolean) => `
+static vm_fault_t handle_userfault(struct vm_fault *vmf, u32 hash)
+{
+	${unlocks ? 'mutex_unlock(&fault_mutex_table[hash]);' : 'vmf->flags |= 1;'}
+	return deliver_userfault(vmf);
+}
+
+static vm_fault_t no_page(struct vm_fault *vmf, u32 hash)
+{
+	vm_fault_t ret = 0;
+
+	if (vmf->flags & FAULT_FLAG_USER)
+		return handle_userfault(vmf, hash);
+	ret = alloc_and_map(vmf);
+	mutex_unlock(&fault_mutex_table[hash]);
+	return ret;
+}
+`;
+  const caller = `
+vm_fault_t do_fault(struct vm_fault *vmf, u32 hash)
+{
+	mutex_lock(&fault_mutex_table[hash]);
+	if (pte_none(vmf->orig_pte))
+		return no_page(vmf, hash);
+	mutex_unlock(&fault_mutex_table[hash]);
+	return 0;
+}
+`;
+  it('a call to a same-file helper that unlocks (through another helper) releases the caller\'s lock (hugetlb_fault -> hugetlb_no_page -> hugetlb_handle_userfault shape)', () => {
+    expectClean(findings(addPatch(helpers(true) + caller)), ['bracket']);
+  });
+  it('when one helper path keeps the lock, the helper is not a release and the caller is flagged', () => {
+    const p = addPatch(helpers(false) + caller);
+    const hits = findings(p).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return no_page(vmf, hash)')), JSON.stringify(hits.map((f) => f.message)));
+  });
+});

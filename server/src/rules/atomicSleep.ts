@@ -2,7 +2,8 @@
 import type { RawFinding, Rule, Unit, RuleContext } from './api';
 import type { ApiSpec } from '../catalog';
 import type { CallOp } from '../c/cfg';
-import { analyzeResources, definitelyHeld } from './resources';
+import { definitelyHeld } from './resources';
+import { resourcesOf } from './summaries';
 import { posOf } from './util';
 
 /** Does this call sleep, given its arguments (kmalloc(.., GFP_ATOMIC) does not)? */
@@ -16,7 +17,7 @@ export function callSleeps(spec: ApiSpec, call: CallOp): boolean {
 }
 
 function check(unit: Unit, ctx: RuleContext): RawFinding[] {
-  const a = analyzeResources(unit.cfg, ctx.catalog);
+  const a = resourcesOf(unit, ctx);
   const out: RawFinding[] = [];
   for (const ev of a.events) {
     if (ev.t !== 'call' || !callSleeps(ev.spec, ev.op)) continue;

@@ -12,7 +12,6 @@ import type { CfgNode, CallOp } from '../c/cfg';
 import type { Catalog } from '../catalog';
 import type { RawFinding, RawRelated, Unit, RuleContext, RawEdit } from './api';
 import {
-  analyzeResources,
   definitelyHeld,
   exitPoints,
   isErrorExit,
@@ -27,6 +26,7 @@ import {
   N,
   E,
 } from './resources';
+import { resourcesOf } from './summaries';
 import { nodePos, posOf, statementText, mentions, stripParens } from './util';
 
 export type LeakRuleId = 'ref-balance/leak' | 'spec-ref/pgmap-leak' | 'bracket/unbalanced';
@@ -194,7 +194,7 @@ function releaseFix(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, exit: CfgNode
 
 export function leakFindings(unit: Unit, ctx: RuleContext, want: LeakRuleId): RawFinding[] {
   if (isCatalogPrimitive(unit, ctx.catalog)) return [];
-  const a = analyzeResources(unit.cfg, ctx.catalog);
+  const a = resourcesOf(unit, ctx);
   const out: RawFinding[] = [];
   const once = new Set<string>();
   // locks before the mappings and sections the same call opens (pte_offset_map_lock: report the PTL)
@@ -235,7 +235,7 @@ export function leakFindings(unit: Unit, ctx: RuleContext, want: LeakRuleId): Ra
 /** ref-balance/double-release and ref-balance/release-without-acquire (ref and lock families; brackets report as bracket/unbalanced). */
 export function releaseFindings(unit: Unit, ctx: RuleContext, want: 'ref-balance/double-release' | 'ref-balance/release-without-acquire' | 'bracket/unbalanced'): RawFinding[] {
   if (isCatalogPrimitive(unit, ctx.catalog)) return [];
-  const a = analyzeResources(unit.cfg, ctx.catalog);
+  const a = resourcesOf(unit, ctx);
   const out: RawFinding[] = [];
   for (const ev of a.events) {
     if (ev.t !== 'release' || ev.mismatch) continue;

@@ -7,7 +7,8 @@
 import type { RawFinding, Rule, Unit, RuleContext } from './api';
 import type { CfgNode, Operation } from '../c/cfg';
 import { solveForward } from '../c/dataflow';
-import { analyzeResources, definitelyHeld, maybeHeld, type AcquireEvent, type ReleaseEvent } from './resources';
+import { definitelyHeld, maybeHeld, type AcquireEvent, type ReleaseEvent } from './resources';
+import { resourcesOf } from './summaries';
 import { leakFindings, releaseFindings, isCatalogPrimitive, acquireRelated } from './balance';
 import { posOf, replaceNode, mentions, astPos } from './util';
 
@@ -16,7 +17,7 @@ function unbalanced(unit: Unit, ctx: RuleContext): RawFinding[] {
 }
 
 function flagsMismatch(unit: Unit, ctx: RuleContext): RawFinding[] {
-  const a = analyzeResources(unit.cfg, ctx.catalog);
+  const a = resourcesOf(unit, ctx);
   const out: RawFinding[] = [];
   for (const ev of a.events) {
     if (ev.t === 'call') continue;
@@ -69,7 +70,7 @@ function flagsMismatch(unit: Unit, ctx: RuleContext): RawFinding[] {
 }
 
 function mixedStyle(unit: Unit, ctx: RuleContext): RawFinding[] {
-  const a = analyzeResources(unit.cfg, ctx.catalog);
+  const a = resourcesOf(unit, ctx);
   const out: RawFinding[] = [];
   for (const ev of a.events) {
     if (ev.t !== 'release' || !ev.mismatch || ev.mismatch.reason !== 'style' || !definitelyHeld(ev.mismatch.bits)) continue;
@@ -94,7 +95,7 @@ function mixedStyle(unit: Unit, ctx: RuleContext): RawFinding[] {
 /** Pointers that are only valid inside a section: the pte of pte_offset_map(_lock), an rcu_dereference()d pointer. */
 function useAfterClose(unit: Unit, ctx: RuleContext): RawFinding[] {
   if (isCatalogPrimitive(unit, ctx.catalog)) return [];
-  const a = analyzeResources(unit.cfg, ctx.catalog);
+  const a = resourcesOf(unit, ctx);
   const cat = ctx.catalog;
   // key id -> pointer variables valid only while it is held
   const guarded = new Map<string, Set<string>>();

@@ -1,6 +1,7 @@
 /** ref-kind: the release does not match the acquire (kind, or a bias released by one). */
 import type { RawFinding, Rule, Unit, RuleContext } from './api';
-import { analyzeResources, type ReleaseEvent } from './resources';
+import { type ReleaseEvent } from './resources';
+import { resourcesOf } from './summaries';
 import { acquireApis, acquireRelated, isCatalogPrimitive } from './balance';
 import { posOf, replaceNode } from './util';
 
@@ -10,7 +11,7 @@ function isBias(ev: ReleaseEvent): boolean {
 
 function kindFindings(unit: Unit, ctx: RuleContext, want: 'ref-kind/mismatched-release' | 'ref-kind/bias-mismatch'): RawFinding[] {
   if (isCatalogPrimitive(unit, ctx.catalog)) return [];
-  const a = analyzeResources(unit.cfg, ctx.catalog);
+  const a = resourcesOf(unit, ctx);
   const out: RawFinding[] = [];
   for (const ev of a.events) {
     if (ev.t !== 'release' || !ev.mismatch || ev.mismatch.reason !== 'kind') continue;

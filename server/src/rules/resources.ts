@@ -106,7 +106,37 @@ export interface ResourceAnalysis {
   converged: boolean;
 }
 
-const cache = new WeakMap<Cfg, ResourceAnalysis>();
+/**
+ * What a function of the same document does to resources its caller holds,
+ * as a catalog-like spec: `hugetlb_no_page()` unlocks the fault mutex its
+ * caller took. Only releases are summarised (a function that drops, on every
+ * path, something it never acquired). Objects are named by parameter index
+ * (with a member path: `vmf->ptl`), or by the global's own text.
+ */
+export interface CalleeSummary {
+  name: string;
+  releases: { kind: ResourceKind; style?: string; param?: number; path?: string; global?: string; element?: boolean }[];
+}
+export type Summaries = ReadonlyMap<string, CalleeSummary>;
+
+const cache = new WeakMap<Cfg, Map<string, ResourceAnalysis>>();
+const calleeNames = new WeakMap<Cfg, Set<string>>();
+
+function summarySignature(cfg: Cfg, summaries: Summaries | undefined): string {
+  if (!summaries || !summaries.size) return '';
+  let names = calleeNames.get(cfg);
+  if (!names) {
+    names = new Set();
+    for (const n of cfg.nodes) for (const o of n.ops) if (o.kind === 'call' && !o.indirect) names.add(o.name);
+    calleeNames.set(cfg, names);
+  }
+  const parts: string[] = [];
+  for (const n of [...names].sort()) {
+    const s = summaries.get(n);
+    if (s) parts.push(JSON.stringify(s));
+  }
+  return parts.join(';');
+}
 
 export function bitsOf(s: State | undefined, key: string): Bits {
   return s?.get(key) ?? N;
@@ -139,8 +169,10 @@ function mapBits(b: Bits, f: (one: Bits) => Bits): Bits {
   return out;
 }
 
-export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
-  const hit = cache.get(cfg);
+export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries): ResourceAnalysis {
+  const sig = summarySignature(cfg, summaries);
+  let perSig = cache.get(cfg);
+  const hit = perSig?.get(sig);
   if (hit) return hit;
 
   const keys = new Map<string, KeyInfo>();
@@ -225,6 +257,8 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
     const indirectOk = !call.indirect || spec?.indirect || spec?.name === call.name;
     if (!spec || !indirectOk) {
       if (recording) plainCalls.push({ node, op: call, before: new Map(st) });
+      const sum = !spec && !call.indirect ? summaries?.get(call.name) : undefined;
+      if (sum) applyEffects(st, node, call, summarySpec(sum), summaryEffects(sum, call));
       // Not catalogued: an object handed to it may be consumed (ownership transfer).
       // A predicate (`if (PageFoo(page))`) or an accessor whose value feeds another call
       // (`do_dma(page_address(page))`) does not take the object.
@@ -251,12 +285,16 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
       }
       return;
     }
+    applyEffects(st, node, call, spec, callEffects(spec, call));
+  };
+
+  const applyEffects = (st: Map<string, Bits>, node: CfgNode, call: CallOp, spec: ApiSpec, effs: Effect[]) => {
     const before: State = recording ? new Map(st) : st;
     if (recording) events.push({ t: 'call', node, op: call, spec, before });
-    const effs = callEffects(spec, call);
     const touched = new Set<string>();
     for (const eff of effs) {
-      let o = objectOf(eff, call);
+      const global = (eff as { global?: string }).global;
+      let o = global !== undefined ? { obj: normObject(global).obj, text: global, array: false, element: !!(eff as { element?: boolean }).element || normObject(global).element } : objectOf(eff, call);
       if (!o) continue;
       // `file = get_file(vma->vm_file)`: the reference is held through the returned pointer
       if (eff.op === 'acquire' && spec.returnsObject && call.result.kind === 'assigned' && /^[A-Za-z_][\w.>-]*$/.test(norm(call.result.to)))
@@ -321,7 +359,7 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
           // released only when the call says so (put_devmap_managed_page_refs): the
           // caller releases another way otherwise; treat the ref as handed over
           if (b & (HELD | P)) st.set(k.key, E);
-        } else if (k.array) st.set(k.key, R);
+        } else if (k.array && k.family !== 'lock') st.set(k.key, R);
         else
           st.set(
             k.key,
@@ -408,8 +446,62 @@ export function analyzeResources(cfg: Cfg, cat: Catalog): ResourceAnalysis {
   }
   recording = false;
   const a: ResourceAnalysis = { cfg, keys, in: res.in, out: res.out, events, plainCalls, drops, types, converged: res.converged };
-  cache.set(cfg, a);
+  if (!perSig) cache.set(cfg, (perSig = new Map()));
+  perSig.set(sig, a);
   return a;
+}
+
+const summarySpecs = new WeakMap<CalleeSummary, ApiSpec>();
+function summarySpec(sum: CalleeSummary): ApiSpec {
+  let sp = summarySpecs.get(sum);
+  if (!sp) {
+    sp = { name: sum.name, summary: `${sum.name}() (this document) releases what its caller holds`, effects: [] };
+    summarySpecs.set(sum, sp);
+  }
+  return sp;
+}
+
+/** The release effects of a summarised call, its objects named through this call's arguments. */
+function summaryEffects(sum: CalleeSummary, call: CallOp): Effect[] {
+  const out: Effect[] = [];
+  for (const r of sum.releases) {
+    if (r.param !== undefined) {
+      const arg = call.args[r.param];
+      if (!arg) continue;
+      const base = normObject(arg.text).obj;
+      if (!/^[A-Za-z_][\w.>-]*$/.test(base)) continue;
+      out.push({ op: 'release', kind: r.kind, style: r.style, global: base + (r.path ?? '') } as ReleaseEffect);
+    } else out.push({ op: 'release', kind: r.kind, style: r.style, global: r.global ?? '', element: r.element } as ReleaseEffect);
+  }
+  return out;
+}
+
+/**
+ * The summary of one of the document's own functions (given its callees'
+ * summaries): what it releases, on every path, that it never took.
+ */
+export function summarizeFunction(name: string, cfg: Cfg, cat: Catalog, callees?: Summaries): CalleeSummary | null {
+  const a = analyzeResources(cfg, cat, callees);
+  const end = a.in[cfg.exit.id];
+  if (!end) return null;
+  const params = cfg.params.map((p) => p.name);
+  const releases: CalleeSummary['releases'] = [];
+  for (const [id, bits] of end) {
+    if (!(bits & X) || bits & ~(X | R)) continue;
+    const k = a.keys.get(id)!;
+    if (k.array && k.family !== 'lock') continue; // a lock in a global array (`&table[hash]`) is named by the array
+    const style = k.style;
+    if (k.family === 'bracket') {
+      releases.push({ kind: k.kind, style });
+      continue;
+    }
+    const m = /^([A-Za-z_]\w*)(.*)$/.exec(k.obj);
+    if (!m) continue;
+    const pi = params.indexOf(m[1]);
+    if (pi >= 0) releases.push({ kind: k.kind, param: pi, path: m[2] || undefined });
+    else if (!a.types.has(m[1])) releases.push({ kind: k.kind, global: k.obj, element: k.array || undefined }); // not a local: a global the caller names the same way
+  }
+  return releases.length ? { name, releases } : null;
 }
 
 /**

@@ -17,7 +17,8 @@ import type { RawFinding, Rule, Unit, RuleContext } from './api';
 import type { CfgNode, CfgEdge } from '../c/cfg';
 import type { CNode } from '../c/cnode';
 import type { Catalog, ContextRequirement } from '../catalog';
-import { analyzeResources, definitelyHeld, maybeHeld, type ResourceAnalysis, type AcquireEvent, type KeyInfo, type State } from './resources';
+import { definitelyHeld, maybeHeld, type ResourceAnalysis, type AcquireEvent, type KeyInfo, type State } from './resources';
+import { resourcesOf } from './summaries';
 import { leakFindings, acquireRelated, isCatalogPrimitive } from './balance';
 import { posOf, mentions, nodePos, stripParens } from './util';
 import { callSleeps } from './atomicSleep';
@@ -156,7 +157,7 @@ export function inheritedContext(ctx: RuleContext, fn: string, req: ContextRequi
   let none = true;
   for (const u of ctx.units) {
     if (u.side !== 'post') continue;
-    const a = analyzeResources(u.cfg, ctx.catalog);
+    const a = resourcesOf(u, ctx);
     for (const c of a.plainCalls) {
       if (c.op.name !== fn || c.op.indirect) continue;
       any = true;
@@ -184,7 +185,7 @@ export function inheritedContext(ctx: RuleContext, fn: string, req: ContextRequi
 function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] {
   if (isCatalogPrimitive(unit, ctx.catalog)) return [];
   const cat = ctx.catalog;
-  const a = analyzeResources(unit.cfg, cat);
+  const a = resourcesOf(unit, ctx);
   const look = lookups(a, cat);
   const out: RawFinding[] = [];
   const fn = unit.cfg.name;
