@@ -374,3 +374,33 @@ vm_fault_t do_fault(struct vm_fault *vmf, u32 hash)
     assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return no_page(vmf, hash)')), JSON.stringify(hits.map((f) => f.message)));
   });
 });
+
+describe('mainline precision: tail calls take over a lock on a derived page', () => {
+  it('`head = compound_head(p); lock_page(head); ... return identify(pfn, p)` hands the lock to the callee (try_memory_failure_hugetlb shape); returning without the call is flagged', () => {
+    const code = (tail: string) => `
+static int try_poison(unsigned long pfn, struct page *p, int flags)
+{
+	struct page *head;
+
+	head = compound_head(p);
+	lock_page(head);
+	if (hwpoison_filter(p)) {
+		unlock_page(head);
+		return -EOPNOTSUPP;
+	}
+	if (page_is_free(head)) {
+		unlock_page(head);
+		return 0;
+	}
+	if (!unmap_mappings(p, pfn, flags)) {
+		unlock_page(head);
+		return -EBUSY;
+	}
+	${tail}
+}
+`;
+    expectClean(findings(addPatch(code('return identify_page_state(pfn, p, flags);'))), ['bracket']);
+    const p = addPatch(code('return classify(pfn, flags);'));
+    expectRule(findings(p), 'bracket/unbalanced', 1);
+  });
+});

@@ -179,6 +179,25 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
   const types = new Map<string, string>();
   for (const n of cfg.nodes) for (const o of n.ops) if (o.kind === 'decl') types.set(o.name, o.type);
 
+  // `head = compound_head(page)`: variables computed from another by a catalogued accessor (no effects)
+  const derivedFrom = new Map<string, Set<string>>();
+  for (const n of cfg.nodes)
+    for (const o of n.ops) {
+      const to = o.kind === 'assign' && o.op === '=' && o.target.kind === 'var' ? o.target.text : o.kind === 'decl' && !o.param ? o.name : null;
+      const rhs = o.kind === 'assign' ? o.rhsNode : o.kind === 'decl' ? o.init : null;
+      if (!to || !rhs) continue;
+      const c = stripParens(rhs);
+      if (c.type !== 'call_expression') continue;
+      const acc = cat.api(c.childForFieldName('function')?.text ?? '');
+      const args = c.childForFieldName('arguments')?.namedChildren ?? [];
+      if (!acc || acc.effects?.length || !args.length) continue;
+      const from = norm(args[0].text);
+      if (!/^[A-Za-z_]\w*$/.test(from)) continue;
+      let set = derivedFrom.get(to);
+      if (!set) derivedFrom.set(to, (set = new Set()));
+      set.add(from);
+    }
+
   let recording = false;
   const events: ResEvent[] = [];
   const plainCalls: ResourceAnalysis['plainCalls'] = [];
@@ -272,6 +291,20 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
           for (const [id, bits] of st) {
             const k = keys.get(id)!;
             if (k.family !== 'lock' || !(bits & (HELD | P)) || !(k.obj.startsWith(t + '->') || k.obj.startsWith(t + '.'))) continue;
+            st.set(id, E);
+            addDrop(id, node);
+          }
+        }
+      }
+      if (call.result.kind === 'returned') {
+        // `head = compound_head(p); lock_page(head); ... return handle(pfn, p);`: a tail call
+        // given the page that the locked head was derived from takes the lock over
+        for (const a of call.args) {
+          const t = norm(a.text);
+          if (!/^[A-Za-z_]\w*$/.test(t)) continue;
+          for (const [id, bits] of st) {
+            const k = keys.get(id)!;
+            if (k.family === 'bracket' || !(bits & (HELD | P)) || !derivedFrom.get(k.obj)?.has(t)) continue;
             st.set(id, E);
             addDrop(id, node);
           }
