@@ -404,3 +404,84 @@ static int try_poison(unsigned long pfn, struct page *p, int flags)
     expectRule(findings(p), 'bracket/unbalanced', 1);
   });
 });
+
+describe('mainline recall kept: mutants of mainline functions', () => {
+  it('`goto again` with the lock still held re-takes it: self-deadlock (memcg/shmem retry shape); unlocking first is quiet', () => {
+    const code = (unlock: string) => `
+static void *pool_alloc(struct pool *pool)
+{
+	void *element;
+	unsigned long flags;
+
+repeat:
+	spin_lock_irqsave(&pool->lock, flags);
+	if (pool->curr_nr) {
+		element = pool->elements[--pool->curr_nr];
+		spin_unlock_irqrestore(&pool->lock, flags);
+		return element;
+	}
+	if (pool->refill) {
+		${unlock}
+		pool->refill = false;
+		goto repeat;
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return NULL;
+}
+`;
+    expectClean(findings(addPatch(code('spin_unlock_irqrestore(&pool->lock, flags);'))), ['bracket']);
+    const p = addPatch(code(''));
+    const hits = findings(p).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'goto repeat') && /deadlock/.test(f.message)), JSON.stringify(hits.map((f) => f.message)));
+  });
+
+  it('a conditional lock kept through a forward goto to the common exit, while the other path arrives unlocked, is flagged (mincore_pte_range mutant)', () => {
+    const code = (unlock: string) => `
+static int range_walk(pmd_t *pmd, struct vm_area_struct *vma, unsigned char *vec, int nr)
+{
+	spinlock_t *ptl;
+	pte_t *ptep;
+
+	ptl = pmd_trans_huge_lock(pmd, vma);
+	if (ptl) {
+		memset(vec, 1, nr);
+		${unlock}
+		goto out;
+	}
+	ptep = pte_offset_map_lock(vma->vm_mm, pmd, 0, &ptl);
+	walk_ptes(ptep, vec, nr);
+	pte_unmap_unlock(ptep, ptl);
+out:
+	cond_resched();
+	return 0;
+}
+`;
+    expectClean(findings(addPatch(code('spin_unlock(ptl);'))), ['bracket']);
+    const p = addPatch(code(''));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'goto out'));
+  });
+
+  it('a lookup tested only for NULL (filemap_get_folio before v6.3) holds the folio on the non-NULL side: a missing put on an early exit leaks (shmem_unused_huge_shrink mutant)', () => {
+    const code = (put: string) => `
+static int tail_is_huge(struct inode *inode, pgoff_t index)
+{
+	struct folio *folio;
+
+	folio = filemap_get_folio(inode->i_mapping, index);
+	if (!folio)
+		return -ENOENT;
+	if (!folio_test_large(folio)) {
+		${put}
+		return -EINVAL;
+	}
+	folio_put(folio);
+	return 0;
+}
+`;
+    expectClean(findings(addPatch(code('folio_put(folio);'))), REF_CATS);
+    const p = addPatch(code(''));
+    const [f] = expectRule(findings(p), 'ref-balance/leak', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'return -EINVAL'));
+  });
+});

@@ -77,7 +77,11 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       if (!path) continue;
       const error = isErrorExit(a, x.node);
       // refs are routinely returned held on success (ownership transfer); locks and brackets are not
-      if (!error && (k.family === 'ref' || !releasedOk.get(id))) continue;
+      // a lock or section still held where the goto's ladder ends, while other paths arrive there released
+      // (not for a lock the caller holds on entry, which the function drops and re-takes: scan_swap_map_slots)
+      const callerHeld = a.events.some((e) => e.t === 'release' && e.key === k && (e.bits & N) !== 0);
+      const endsMixed = k.family !== 'ref' && x.kind === 'goto' && !callerHeld && releasedWhereLadderEnds(a, path, id);
+      if (!error && (k.family === 'ref' || (!releasedOk.get(id) && !endsMixed))) continue;
       // a lock or section this function never closes on its way out is taken for its caller
       // (seq_file ->start, *_lock() helpers, page_ext_get): the caller's unlock pairs with it.
       // Dropping it only to retry (`unlock; goto again;`) is not closing it.
@@ -102,9 +106,16 @@ export function leaks(a: ResourceAnalysis): Leak[] {
   return kept;
 }
 
-/** Does the function release `k` only on the way back to a retry (or never)? */
+/**
+ * Is `k` taken for the caller? The function never releases it, or releases it
+ * only on the way back to a retry (`unlock; goto again;`) and returns it held
+ * on a successful exit (folio_memcg_lock()).
+ */
 function takenForCaller(a: ResourceAnalysis, k: KeyInfo): boolean {
-  return !a.events.some((e) => e.t === 'release' && e.key === k && !retriesAfter(e.node));
+  const rels = a.events.filter((e) => e.t === 'release' && e.key === k);
+  if (!rels.length) return true;
+  if (rels.some((e) => !retriesAfter(e.node))) return false;
+  return exitPoints(a).some((x) => definitelyHeld(x.state.get(k.key) ?? N) && !isErrorExit(a, x.node));
 }
 
 /** Does control go straight (no test) from `n` to a backward goto (`unlock; goto again;`)? */
@@ -119,6 +130,12 @@ function retriesAfter(n: CfgNode): boolean {
     cur = e.to;
   }
   return false;
+}
+
+/** Do other paths reach the returns the ladder ends in (or the end of the function) with `key` released? */
+function releasedWhereLadderEnds(a: ResourceAnalysis, returns: CfgNode[], key: string): boolean {
+  const ends = returns.length ? returns.map((r) => a.in[r.id]) : [a.in[a.cfg.exit.id]];
+  return ends.some((s) => ((s?.get(key) ?? N) & R) !== 0);
 }
 
 /** Can `to` be reached from `from` without passing one of the `avoid` nodes? */
@@ -230,6 +247,66 @@ export function leakFindings(unit: Unit, ctx: RuleContext, want: LeakRuleId): Ra
     });
   }
   return out;
+}
+
+/**
+ * `goto again;` with a lock still held, back to code that takes the same lock
+ * again before releasing it: the retry deadlocks on itself (bracket/unbalanced).
+ */
+export function retryRelockFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
+  if (isCatalogPrimitive(unit, ctx.catalog)) return [];
+  const a = resourcesOf(unit, ctx);
+  const out: RawFinding[] = [];
+  for (const n of a.cfg.nodes) {
+    if (n.kind !== 'goto' || !isBackwardGoto(n)) continue;
+    const st = a.out[n.id];
+    const label = n.succs.find((e) => e.kind === 'goto')?.to;
+    if (!st || !label) continue;
+    for (const [id, b] of st) {
+      const k = a.keys.get(id)!;
+      if (k.family !== 'lock' || !definitelyHeld(b)) continue;
+      const again = k.acquires.filter((x) => !x.eff.cond);
+      if (!again.length) continue;
+      const hit = relockAhead(a, label, id, new Set(again.map((x) => x.node.id)));
+      if (!hit) continue;
+      const acq = again.find((x) => x.node === hit)!;
+      const label0 = ctx.catalog.kind(k.kind).label;
+      out.push({
+        rule: 'bracket/unbalanced',
+        message: `${label0}${k.obj ? ' `' + k.obj + '`' : ''} is still held at \`${statementText(n).replace(/;$/, '')}\`, and the retry takes it again with ${acq.op.callee}() (${ctx.where(unit, acq.op.line)}) before any unlock: the CPU deadlocks on its own lock.`,
+        at: nodePos(n),
+        related: [{ message: `${acq.op.callee}() takes it again here`, at: posOf(acq.op, acq.op.node) }, ...acquireRelated(k)],
+        scenarioParams: { function: unit.cfg.name, object: k.obj, acquire: acq.op.name },
+        fingerprint: `bracket/unbalanced|${k.kind}|${k.obj}|${acq.op.name}|retry-relock|${statementText(n)}`,
+      });
+    }
+  }
+  return out;
+}
+
+/** From `start`, the first acquire node (of `acquireNodes`) reached before any node that drops `key`. */
+function relockAhead(a: ResourceAnalysis, start: CfgNode, key: string, acquireNodes: Set<number>): CfgNode | null {
+  const drops = a.drops.get(key) ?? new Set<number>();
+  const seen = new Set<number>([start.id]);
+  const work = [start];
+  while (work.length) {
+    const n = work.pop()!;
+    if (acquireNodes.has(n.id)) {
+      // released earlier in the same node (`spin_unlock(l); spin_lock(l);`) is not a relock while held
+      const ops = n.ops;
+      const firstAcq = ops.findIndex((o) => a.events.some((e) => e.t === 'acquire' && e.op === o && e.key.key === key));
+      const firstRel = ops.findIndex((o) => a.events.some((e) => e.t === 'release' && e.op === o && e.key?.key === key));
+      if (firstRel < 0 || firstRel > firstAcq) return n;
+      continue;
+    }
+    if (drops.has(n.id)) continue;
+    for (const e of n.succs) {
+      if (seen.has(e.to.id)) continue;
+      seen.add(e.to.id);
+      work.push(e.to);
+    }
+  }
+  return null;
 }
 
 /** ref-balance/double-release and ref-balance/release-without-acquire (ref and lock families; brackets report as bracket/unbalanced). */

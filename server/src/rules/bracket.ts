@@ -9,11 +9,11 @@ import type { CfgNode, Operation } from '../c/cfg';
 import { solveForward } from '../c/dataflow';
 import { definitelyHeld, maybeHeld, type AcquireEvent, type ReleaseEvent } from './resources';
 import { resourcesOf } from './summaries';
-import { leakFindings, releaseFindings, isCatalogPrimitive, acquireRelated } from './balance';
+import { leakFindings, releaseFindings, retryRelockFindings, isCatalogPrimitive, acquireRelated } from './balance';
 import { posOf, replaceNode, mentions, astPos } from './util';
 
 function unbalanced(unit: Unit, ctx: RuleContext): RawFinding[] {
-  return [...leakFindings(unit, ctx, 'bracket/unbalanced'), ...releaseFindings(unit, ctx, 'bracket/unbalanced')];
+  return [...leakFindings(unit, ctx, 'bracket/unbalanced'), ...releaseFindings(unit, ctx, 'bracket/unbalanced'), ...retryRelockFindings(unit, ctx)];
 }
 
 function flagsMismatch(unit: Unit, ctx: RuleContext): RawFinding[] {

@@ -597,9 +597,10 @@ export function successOn(k: KeyInfo, expr: import('../c/cnode').CNode, value: b
   const cond = k.cond ?? 'bool';
   if (k.condTexts.has(t)) {
     if (cond === 'zero') return !value;
-    // `if (!folio)` after an ERR_PTR-returning lookup: NULL is never a held reference
-    // (older kernels returned NULL on a miss); non-NULL may still be an ERR_PTR
-    if (cond === 'errptr') return value ? undefined : false;
+    // `if (!folio)` after an ERR_PTR-returning lookup: code that tests only NULL is
+    // written for the kernels where the lookup returned NULL on a miss (filemap_get_folio
+    // before v6.3), where non-NULL is success
+    if (cond === 'errptr') return value;
     return value;
   }
   if (expr.type === 'binary_expression') {
@@ -916,6 +917,8 @@ export function failureTest(a: ResourceAnalysis, e: CfgEdge): boolean {
     return false;
   }
   if (!value) return true; // `!p`, `!trylock()`: NULL, false, zero, a failed call
+  // a state check that sends control away (`if (plist_node_empty(...)) goto nextsi;`, `if (PageHWPoison(p)) goto out;`)
+  if (x.type === 'call_expression') return true;
   // `if (ret)` / `if (err)` on an integer error code
   const t = norm(x.text);
   const type = (a.types.get(t) ?? '').trim();
