@@ -40,7 +40,16 @@ interface Lookup {
  * the variables derived from them (`page = pte_page(pte)`,
  * `head = compound_head(page)`, `folio = page_folio(page)`, a plain copy).
  */
+/** Lookups per analysed function: every spec-ref rule asks, so compute once per analysis. */
+const lookupCache = new WeakMap<ResourceAnalysis, Map<string, Lookup[]>>();
+
 function lookups(a: ResourceAnalysis, cat: Catalog): Map<string, Lookup[]> {
+  let cached = lookupCache.get(a);
+  if (!cached) lookupCache.set(a, (cached = computeLookups(a, cat)));
+  return cached;
+}
+
+function computeLookups(a: ResourceAnalysis, cat: Catalog): Map<string, Lookup[]> {
   const out = new Map<string, Lookup[]>();
   const add = (v: string, l: Lookup) => {
     const list = out.get(v) ?? [];
