@@ -7,14 +7,20 @@
  *    the longest possible chain of value derivations.
  * 2. Paths: each process is run once per combination of read values
  *    (./interp.ts), giving its events, dependencies and final registers.
- * 3. Candidates: for each choice of one path per process, each location is
- *    solved on its own: co (a permutation of its writes after the initial
- *    write) and rf (each read takes a same-value write). Combinations that
- *    break the per-location axioms (coherence, atomicity) are pruned here,
- *    before any cross-location product is built.
- * 4. The product over locations gives whole executions; the filter and the
- *    final condition are evaluated on the final state, and the LKMM
- *    (./lkmm.ts) decides whether the execution is allowed.
+ * 3. Search (default): paths are grouped into shapes (same events up to
+ *    the values) and, for one shape per process, an rf-driven depth-first
+ *    search decides each read's source; values follow rf, co is implied by
+ *    coherence, and every partial execution is checked against the LKMM
+ *    axioms that are monotone in rf and co, so inconsistent branches are cut
+ *    before they multiply (see the comment above `searchCombo`).
+ * 4. Reference (strategy 'product'): for each choice of one path per
+ *    process, each location is solved on its own (co permutations and
+ *    same-value rf, pruned for coherence and atomicity) and the product over
+ *    locations gives the candidates. Kept for differential tests and for
+ *    finding forbidden candidates that explain a Never verdict.
+ * 5. At the leaves the filter and the final condition are evaluated on the
+ *    final state and the LKMM (./lkmm.ts) decides whether the execution is
+ *    allowed.
  *
  * Exploration is bounded by a number of candidates and by time; hitting a
  * bound makes the result incomplete, and no verdict is given.
