@@ -100,3 +100,12 @@ export const PRIMITIVE_TYPE_WORDS: ReadonlySet<string> = new Set([
   'unsigned', 'signed', 'int', 'long', 'short', 'char', 'void', 'float', 'double', '_Bool', 'bool',
   'const', 'volatile',
 ]);
+
+/**
+ * Error-pointer tests (include/linux/err.h): language-level macros, like NULL,
+ * that the rules read as "the acquire failed" on the true edge.
+ */
+export const ERR_POINTER_TESTS: ReadonlySet<string> = new Set(['IS_ERR', 'IS_ERR_OR_NULL', 'IS_ERR_VALUE']);
+
+/** Assertion macros whose true edge is a failure path (WARN_ON(x), BUG_ON(x), VM_WARN_ON...). */
+export const ASSERTION_MACRO = /^WARN(_ON)?(_ONCE)?$|^BUG_ON$|^VM_WARN_ON/;

@@ -23,6 +23,7 @@
  * The analysis is cached per CFG: every rule of every category reads the
  * same result.
  */
+import { ASSERTION_MACRO, ERR_POINTER_TESTS, IDENTITY_WRAPPERS } from '../c/kernelMacros';
 import type { Cfg, CfgEdge, CfgNode, CallOp, Operation } from '../c/cfg';
 import { solveForward } from '../c/dataflow';
 import type { ApiSpec, Catalog, Effect, AcquireEffect, ReleaseEffect, ResourceKind, KindSpec } from '../catalog';
@@ -578,11 +579,7 @@ export function textOutsideCalls(n: import('../c/cnode').CNode): string {
   return t;
 }
 
-/**
- * The C idioms that test an error pointer (include/linux/err.h): language-level
- * macros like NULL, not catalogued kernel APIs.
- */
-export const ERR_POINTER_TESTS: ReadonlySet<string> = new Set(['IS_ERR', 'IS_ERR_OR_NULL', 'IS_ERR_VALUE']);
+export { ERR_POINTER_TESTS } from '../c/kernelMacros';
 
 function norm(t: string): string {
   return t.replace(/\s+/g, '');
@@ -899,8 +896,8 @@ export function failureTest(a: ResourceAnalysis, e: CfgEdge): boolean {
     const callee = x.childForFieldName('function')?.text ?? '';
     const args = x.childForFieldName('arguments')?.namedChildren ?? [];
     if (ERR_POINTER_TESTS.has(callee)) return value;
-    if (/^WARN(_ON)?(_ONCE)?$|^BUG_ON$|^VM_WARN_ON/.test(callee)) return value;
-    if (/^(un)?likely$/.test(callee) && args.length === 1) {
+    if (ASSERTION_MACRO.test(callee)) return value;
+    if (IDENTITY_WRAPPERS.has(callee) && args.length === 1) {
       x = stripParens(args[0]);
       continue;
     }
