@@ -251,35 +251,9 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
   let explainDeadline = deadline;
   const runSkeleton = (chosen: Path[], prune: boolean, onlyForbidden: boolean, budget: number): void => {
     // build global events: initial writes first
-    const events: GEvent[] = [];
-    const locsUsed = new Set<string>(finalLocs);
-    for (const p of chosen) for (const e of p.events) if (e.loc !== undefined && e.kind !== 'F') locsUsed.add(e.loc);
-    for (const loc of [...locsUsed].sort()) {
-      events.push({
-        id: events.length, thread: -1, po: 0, kind: 'W', loc, ann: 'IW', rmwClass: false, init: true,
-        value: initVals.get(loc) ?? 0, line: 0, column: 0, text: 'initial value', addrDeps: [], dataDeps: [], ctrlDeps: [],
-      });
-    }
-    const sk: Skeleton = { events, addr: [], data: [], ctrl: [] };
-    chosen.forEach((p, t) => {
-      const base = events.length;
-      p.events.forEach((e: TEvent, i) => {
-        const id = base + i;
-        const g: GEvent = {
-          id, thread: t, po: i, kind: e.kind, loc: e.loc, ann: e.ann, lock: e.lock, rmwClass: e.rmwClass,
-          rmwPartner: e.rmwPartner === undefined ? undefined : base + e.rmwPartner, init: false, value: e.value,
-          line: e.line, column: e.column, text: e.text,
-          addrDeps: e.addr.map((x) => base + x), dataDeps: e.data.map((x) => base + x), ctrlDeps: e.ctrl.map((x) => base + x),
-        };
-        events.push(g);
-        for (const d of g.addrDeps) sk.addr.push([d, id]);
-        for (const d of g.dataDeps) if (e.kind === 'W') sk.data.push([d, id]);
-        for (const d of g.ctrlDeps) sk.ctrl.push([d, id]);
-      });
-    });
+    const { events, sk, locs } = buildSkeleton(chosen, finalLocs, initVals);
 
     // ---- per-location solutions ----
-    const locs = [...locsUsed].sort();
     const perLoc: { loc: string; sols: LocSolution[] }[] = [];
     for (const loc of locs) {
       const ws = events.filter((e) => e.kind === 'W' && e.loc === loc);
@@ -402,35 +376,7 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
   };
 
   const searchCombo = (chosen: Shape[]): void => {
-    const events: GEvent[] = [];
-    const locsUsed = new Set<string>(finalLocs);
-    for (const sh of chosen) for (const e of sh.events) if (e.loc !== undefined && e.kind !== 'F') locsUsed.add(e.loc);
-    const locs = [...locsUsed].sort();
-    const initId = new Map<string, number>();
-    for (const loc of locs) {
-      initId.set(loc, events.length);
-      events.push({
-        id: events.length, thread: -1, po: 0, kind: 'W', loc, ann: 'IW', rmwClass: false, init: true,
-        value: initVals.get(loc) ?? 0, line: 0, column: 0, text: 'initial value', addrDeps: [], dataDeps: [], ctrlDeps: [],
-      });
-    }
-    const sk: Skeleton = { events, addr: [], data: [], ctrl: [] };
-    chosen.forEach((sh, t) => {
-      const base = events.length;
-      sh.events.forEach((e: TEvent, i) => {
-        const id = base + i;
-        const g: GEvent = {
-          id, thread: t, po: i, kind: e.kind, loc: e.loc, ann: e.ann, lock: e.lock, rmwClass: e.rmwClass,
-          rmwPartner: e.rmwPartner === undefined ? undefined : base + e.rmwPartner, init: false, value: e.value,
-          line: e.line, column: e.column, text: e.text,
-          addrDeps: e.addr.map((x) => base + x), dataDeps: e.data.map((x) => base + x), ctrlDeps: e.ctrl.map((x) => base + x),
-        };
-        events.push(g);
-        for (const d of g.addrDeps) sk.addr.push([d, id]);
-        for (const d of g.dataDeps) if (e.kind === 'W') sk.data.push([d, id]);
-        for (const d of g.ctrlDeps) sk.ctrl.push([d, id]);
-      });
-    });
+    const { events, sk, initId, locs } = buildSkeleton(chosen, finalLocs, initVals);
     const n = events.length;
     const st = staticPart(sk);
     // lock.cat's po-only axioms forbid every candidate of this combination
@@ -905,3 +851,36 @@ function countStoreSites(test: LitmusTest): number {
 }
 
 export { describeEvent, StaticPart };
+
+/** Global events of one choice of a path per thread: initial writes first, then each thread's events, with their dependencies. */
+function buildSkeleton(chosen: readonly { events: readonly TEvent[] }[], finalLocs: Iterable<string>, initVals: Map<string, number | string>): { events: GEvent[]; sk: Skeleton; initId: Map<string, number>; locs: string[] } {
+  const events: GEvent[] = [];
+  const locsUsed = new Set<string>(finalLocs);
+  for (const p of chosen) for (const e of p.events) if (e.loc !== undefined && e.kind !== 'F') locsUsed.add(e.loc);
+  const initId = new Map<string, number>();
+  for (const loc of [...locsUsed].sort()) {
+    initId.set(loc, events.length);
+    events.push({
+      id: events.length, thread: -1, po: 0, kind: 'W', loc, ann: 'IW', rmwClass: false, init: true,
+      value: initVals.get(loc) ?? 0, line: 0, column: 0, text: 'initial value', addrDeps: [], dataDeps: [], ctrlDeps: [],
+    });
+  }
+  const sk: Skeleton = { events, addr: [], data: [], ctrl: [] };
+  chosen.forEach((p, t) => {
+    const base = events.length;
+    p.events.forEach((e: TEvent, i) => {
+      const id = base + i;
+      const g: GEvent = {
+        id, thread: t, po: i, kind: e.kind, loc: e.loc, ann: e.ann, lock: e.lock, rmwClass: e.rmwClass,
+        rmwPartner: e.rmwPartner === undefined ? undefined : base + e.rmwPartner, init: false, value: e.value,
+        line: e.line, column: e.column, text: e.text,
+        addrDeps: e.addr.map((x) => base + x), dataDeps: e.data.map((x) => base + x), ctrlDeps: e.ctrl.map((x) => base + x),
+      };
+      events.push(g);
+      for (const d of g.addrDeps) sk.addr.push([d, id]);
+      for (const d of g.dataDeps) if (e.kind === 'W') sk.data.push([d, id]);
+      for (const d of g.ctrlDeps) sk.ctrl.push([d, id]);
+    });
+  });
+  return { events, sk, initId, locs: [...locsUsed].sort() };
+}
