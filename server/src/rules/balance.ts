@@ -27,7 +27,7 @@ import {
   E,
 } from './resources';
 import { resourcesOf } from './summaries';
-import { nodePos, posOf, statementText, mentions, stripParens } from './util';
+import { nodePos, posOf, statementText, mentions, stripParens, reachableAvoiding } from './util';
 
 export type LeakRuleId = 'ref-balance/leak' | 'spec-ref/pgmap-leak' | 'bracket/unbalanced';
 
@@ -136,22 +136,6 @@ function retriesAfter(n: CfgNode): boolean {
 function releasedWhereLadderEnds(a: ResourceAnalysis, returns: CfgNode[], key: string): boolean {
   const ends = returns.length ? returns.map((r) => a.in[r.id]) : [a.in[a.cfg.exit.id]];
   return ends.some((s) => ((s?.get(key) ?? N) & R) !== 0);
-}
-
-/** Can `to` be reached from `from` without passing one of the `avoid` nodes? */
-function reachableAvoiding(from: CfgNode, to: CfgNode, avoid: Set<number>): boolean {
-  const seen = new Set<number>([from.id]);
-  const work = [from];
-  while (work.length) {
-    const n = work.pop()!;
-    if (n === to) return true;
-    for (const e of n.succs) {
-      if (seen.has(e.to.id) || avoid.has(e.to.id)) continue;
-      seen.add(e.to.id);
-      work.push(e.to);
-    }
-  }
-  return false;
 }
 
 function exitText(n: CfgNode, kind: 'return' | 'goto' | 'fall'): string {

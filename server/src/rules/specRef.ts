@@ -20,7 +20,7 @@ import type { Catalog, ContextRequirement } from '../catalog';
 import { definitelyHeld, maybeHeld, type ResourceAnalysis, type AcquireEvent, type KeyInfo, type State } from './resources';
 import { resourcesOf } from './summaries';
 import { leakFindings, acquireRelated, isCatalogPrimitive } from './balance';
-import { posOf, mentions, nodePos, stripParens } from './util';
+import { posOf, mentions, nodePos, stripParens, reachableAvoiding } from './util';
 import { callSleeps } from './atomicSleep';
 
 const REFS = new Set(['page-ref', 'folio-ref', 'gup-get', 'gup-pin']);
@@ -268,7 +268,7 @@ function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] 
       const dropsPgmap = (ev.spec.pairsWith ?? []).some((n) => cat.releases(n).some((r) => r.alsoDrops?.includes('pgmap-ref')));
       // device-page handling counts only where it can lead to this get (memory_failure: the
       // get_dev_pagemap() branch for pfns without an online page never reaches the buddy-page get)
-      const devmap = a.events.filter((e) => e.t !== 'call' && e.eff.kind === 'pgmap-ref' && reaches(e.node, ev.node));
+      const devmap = a.events.filter((e) => e.t !== 'call' && e.eff.kind === 'pgmap-ref' && reachableAvoiding(e.node, ev.node));
       if (dropsPgmap && devmap.length && !onlyNonDevice(cat, unit.cfg, ev.node)) {
         const rel = (ev.spec.pairsWith ?? []).find((n) => cat.releases(n).some((r) => r.alsoDrops?.includes('pgmap-ref')))!;
         const takes = cat.all().find((s) => s.pgmapHook === 'takes' && s.effects?.some((e) => e.op === 'acquire' && e.kind === k.kind));
@@ -342,21 +342,6 @@ function onlyNonDevice(cat: Catalog, cfg: import('../c/cfg').Cfg, target: CfgNod
   return true;
 }
 
-/** Is there a path from `from` to `to` (any edges, loops included)? */
-function reaches(from: CfgNode, to: CfgNode): boolean {
-  const seen = new Set<number>([from.id]);
-  const work = [from];
-  while (work.length) {
-    const n = work.pop()!;
-    if (n === to) return true;
-    for (const e of n.succs) {
-      if (seen.has(e.to.id)) continue;
-      seen.add(e.to.id);
-      work.push(e.to);
-    }
-  }
-  return false;
-}
 
 /** From the failing edge of a re-check: does a path go back to the loop (or out) without dropping the key? */
 function leaksOnRetry(a: ResourceAnalysis, fail: CfgEdge, k: KeyInfo): 'retry' | 'exit' | null {

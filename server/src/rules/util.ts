@@ -161,3 +161,19 @@ export function astPos(n: CNode): ImagePos {
   const e = n.endPosition;
   return { line: s.row, col: s.column, endCol: e.row === s.row ? e.column : undefined };
 }
+
+/** Can `to` be reached from `from` without passing one of the `avoid` nodes? */
+export function reachableAvoiding(from: CfgNode, to: CfgNode, avoid: ReadonlySet<number> = new Set()): boolean {
+  const seen = new Set<number>([from.id]);
+  const work = [from];
+  while (work.length) {
+    const n = work.pop()!;
+    if (n === to) return true;
+    for (const e of n.succs) {
+      if (seen.has(e.to.id) || avoid.has(e.to.id)) continue;
+      seen.add(e.to.id);
+      work.push(e.to);
+    }
+  }
+  return false;
+}
