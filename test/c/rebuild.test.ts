@@ -522,3 +522,26 @@ describe('rebuild: a hunk that starts in the braceless body of an if it does not
     assert.ok(buildCfg(added.post!.variants[0]));
   });
 });
+
+describe('rebuild: a hunk that starts at the opening brace of the function', () => {
+  it('the section heading names the function whose body the first line opens', () => {
+    const fns = rebuild(
+      diff(
+        'mm/x.c',
+        hunk(
+          10,
+          10,
+          'static int f(struct page *page)',
+          ` {
+ \tget_page(page);
+-\treturn 0;
++\treturn 1;
+ }
+`,
+        ),
+      ),
+    );
+    assert.deepEqual(fns.map((f) => [f.name, f.change]), [['f', 'modified']]);
+    assert.equal(fns[0].post!.variants[0].errorLines.length, 0);
+  });
+});

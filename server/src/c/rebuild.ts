@@ -46,6 +46,8 @@ export interface RebuildOptions {
   maxVariants?: number;
   /** Kernel-tree mode: how far (lines) from the hunk's stated position to look for it (default 2000). */
   treeSearch?: number;
+  /** Stop after this many functions (a bound on memory for pathological documents); see DocumentRebuild.truncated. */
+  maxFunctions?: number;
 }
 
 const C_FILE = /\.(c|h)$/;
@@ -178,6 +180,8 @@ export interface DocumentRebuild {
   functions: RebuiltFunction[];
   /** Files that could not be rebuilt at all (an internal error; the rest of the document is still rebuilt). */
   problems: { file: FilePatch; message: string }[];
+  /** maxFunctions was reached: the functions of the files after `truncated.at` were not rebuilt. */
+  truncated?: { at: FilePatch; limit: number };
 }
 
 /** Rebuild every C function touched by every patch in a parsed document. */
@@ -185,6 +189,10 @@ export function rebuildDocument(doc: ParsedDocument, opts: RebuildOptions = {}):
   const res: DocumentRebuild = { functions: [], problems: [] };
   for (const msg of doc.messages) {
     for (const file of msg.files) {
+      if (opts.maxFunctions !== undefined && res.functions.length >= opts.maxFunctions) {
+        res.truncated = { at: file, limit: opts.maxFunctions };
+        return res;
+      }
       try {
         res.functions.push(...rebuildFunctions(msg, file, opts));
       } catch (e) {

@@ -371,6 +371,7 @@ export function segmentSide(
     };
   }
   let pending = -1;
+  let codeSeen = false;
   for (let i = 0; i < scanned.length; i++) {
     const l = scanned[i];
     const sc = l.scan;
@@ -393,7 +394,10 @@ export function segmentSide(
       continue;
     }
     if (pending < 0) pending = i;
+    const codeSeenBefore = codeSeen;
+    codeSeen = true;
     if (sc.firstOpen >= 0) {
+      const codeSeen = codeSeenBefore;
       let header = '';
       for (let k = pending; k < i; k++) if (!scanned[k].scan.directive) header += scanned[k].scan.code + ' ';
       header += sc.code.slice(0, sc.firstOpen);
@@ -402,6 +406,10 @@ export function segmentSide(
       if (name && !truncated) {
         cur = { start: pending, kind: 'definition', name, hasHeader: true, needsHeading: false, notFunction: false };
       } else if (truncated && secFn) {
+        cur = { start: pending, kind: 'definition', name: secFn.name, hasHeader: false, needsHeading: true, notFunction: false };
+      } else if (secFn && header.trim() === '' && !codeSeen) {
+        // the hunk starts at the body's opening brace: the signature is the line above, which
+        // git names in the section heading
         cur = { start: pending, kind: 'definition', name: secFn.name, hasHeader: false, needsHeading: true, notFunction: false };
       }
       pending = -1;

@@ -10,7 +10,7 @@ import { parseDocument } from '../patch/parse';
 import { mapColumnEnd } from '../patch/model';
 import type { Message, ParsedDocument, Severity } from '../patch/model';
 import type { ParseOptions } from '../patch/limits';
-import { rebuildAll, locate, type RebuildOptions } from '../c/rebuild';
+import { rebuildAll, rebuildDocument, locate, type DocumentRebuild, type RebuildOptions } from '../c/rebuild';
 import type { RebuiltFunction, FunctionImage, ConfigVariant } from '../c/model';
 import { buildCfg, type Cfg } from '../c/cfg';
 import { LineIndex, type Range } from '../util/lineIndex';
@@ -208,9 +208,8 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
       .map((r) => ({ message: r.message, range: imageRange(index, (r.unit ?? unit).image, r.at) }))
       .filter((r): r is { message: string; range: Range } => r.range !== null);
     const fixes = f.fixes
-      ?.map((fx) => ({ title: fx.title, edits: fx.edits.map((e) => toPatchEdits(doc.text, index, unit, e)) }))
-      .filter((fx) => fx.edits.length > 0 && fx.edits.every((e) => e !== null))
-      .map((fx) => ({ title: fx.title, edits: fx.edits.flatMap((e) => e as TextEdit[]) }));
+      ?.map((fx) => ({ title: fx.title, edits: toPatchEdits(doc.text, index, unit, fx.edits) }))
+      .filter((fx): fx is { title: string; edits: TextEdit[] } => fx.edits !== null && fx.edits.length > 0);
     out.push({
       rule: f.rule,
       category: rule.category,
@@ -274,9 +273,16 @@ export function analyze(text: string, uri = '', opts: AnalyzeOptions = {}): Anal
   const t0 = now();
   const doc = parseDocument(text, uri, opts.parse);
   const t1 = now();
-  const functions = rebuildAll(doc, { treeFile: opts.treeFile });
-  return finish(doc, functions, opts, t0, t1);
+  const rebuilt = rebuildDocument(doc, { treeFile: opts.treeFile, maxFunctions: MAX_FUNCTIONS });
+  return finish(doc, rebuilt.functions, opts, t0, t1, rebuilt.truncated);
 }
+
+/**
+ * At most this many functions are rebuilt and analysed per document: a bound on
+ * memory (parse trees and CFGs are kept for the rules). All of mm/*.c as one
+ * document is under 5,000; a 50 MB synthetic patch would be 600,000.
+ */
+export const MAX_FUNCTIONS = 10_000;
 
 /**
  * Analyse an edited document, reusing a previous analysis (the language
@@ -289,7 +295,12 @@ export function reanalyze(prev: Analysis | undefined, text: string, uri = '', op
   const r = opts.parse ? { doc: parseDocument(text, uri, opts.parse), changed: null, full: true } : reparse(prev?.doc, text, uri);
   const t1 = now();
   let functions: RebuiltFunction[];
-  if (r.full || !prev || !r.changed) functions = rebuildAll(r.doc, { treeFile: opts.treeFile });
+  let truncated: DocumentRebuild['truncated'];
+  if (r.full || !prev || !r.changed || prev.functions.length >= MAX_FUNCTIONS) {
+    const rebuilt = rebuildDocument(r.doc, { treeFile: opts.treeFile, maxFunctions: MAX_FUNCTIONS });
+    functions = rebuilt.functions;
+    truncated = rebuilt.truncated;
+  }
   else {
     const byMessage = new Map<Message, RebuiltFunction[]>();
     for (const f of prev.functions) {
@@ -303,14 +314,26 @@ export function reanalyze(prev: Analysis | undefined, text: string, uri = '', op
       else functions.push(...rebuildAll({ ...r.doc, messages: [msg] }, { treeFile: opts.treeFile }));
     }
   }
-  return { ...finish(r.doc, functions, opts, t0, t1), incremental: !r.full };
+  return { ...finish(r.doc, functions, opts, t0, t1, truncated), incremental: !r.full };
 }
 
-function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number): Analysis {
+function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, truncated?: DocumentRebuild['truncated']): Analysis {
   const index = new LineIndex(doc.text);
   const units = buildUnits(functions);
   const t2 = now();
-  const findings = [...inputFindings(doc, index, functions), ...runRules(doc, index, functions, units, opts)]
+  const limit: Finding[] = truncated
+    ? [
+        {
+          rule: 'input/too-many-functions',
+          category: 'input',
+          severity: 'warning',
+          message: `This document touches more than ${truncated.limit} C functions: only the first ${truncated.limit} were analysed (from ${truncated.at.newPath ?? truncated.at.oldPath} on, files were skipped). Split the series to review the rest.`,
+          range: index.rangeOf(truncated.at.headerSpan.start, truncated.at.headerSpan.start),
+          related: [],
+        },
+      ]
+    : [];
+  const findings = [...limit, ...inputFindings(doc, index, functions), ...runRules(doc, index, functions, units, opts)]
     .filter((f) => keep(f, opts))
     .sort(byPosition);
   const t3 = now();
