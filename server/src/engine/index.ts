@@ -20,6 +20,7 @@ import type { ImagePos, RawFinding, Rule, RuleContext, Side, Unit } from '../rul
 import { CATEGORIES, SEVERITY_RANK, type Category, type Finding, type TextEdit } from './findings';
 import { ruleInfo } from './ruleInfo';
 import { toPatchEdits } from './fixes';
+import './inputRules';
 import { reparse } from './incremental';
 
 export interface AnalyzeOptions {
