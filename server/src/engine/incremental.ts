@@ -24,30 +24,42 @@ export interface Reparse {
   reason?: string;
 }
 
-/** Shift every document offset in `root` (spans' start/end, segments' off) by delta, each object once. */
-export function shiftOffsets(root: unknown, delta: number, seen: Set<object> = new Set()): void {
+/** Marks an object as already shifted in the current pass (symbol keys are invisible to JSON and for-in). */
+const SHIFTED = Symbol('mm-review.shifted');
+let pass = 0;
+
+/** Start a shifting pass: objects reached twice in one pass (shared spans) are shifted once. */
+export function newShiftPass(): number {
+  return ++pass;
+}
+
+/**
+ * Shift every document offset in `root` (spans' start/end, segments' off) by
+ * delta, each object once per pass. A pass mark on the objects instead of a
+ * visited set keeps the keystroke path from allocating one set per edit.
+ */
+export function shiftOffsets(root: unknown, delta: number, passId: number = newShiftPass()): void {
   if (delta === 0) return;
   const stack: unknown[] = [root];
   while (stack.length) {
-    const o = stack.pop();
-    if (!o || typeof o !== 'object' || seen.has(o)) continue;
-    seen.add(o);
+    const o = stack.pop() as (Record<string | symbol, unknown> & object) | null | undefined;
+    if (!o || typeof o !== 'object' || o[SHIFTED] === passId) continue;
+    o[SHIFTED] = passId;
     if (Array.isArray(o)) {
       for (const x of o) if (x && typeof x === 'object') stack.push(x);
       continue;
     }
-    const r = o as Record<string, unknown>;
-    if (typeof r.start === 'number' && typeof r.end === 'number' && Object.keys(r).length === 2) {
-      r.start += delta;
-      r.end += delta;
+    if (typeof o.start === 'number' && typeof o.end === 'number' && o.off === undefined && Object.keys(o).length === 2) {
+      (o.start as number) += delta;
+      (o.end as number) += delta;
       continue;
     }
-    if (typeof r.off === 'number' && typeof r.offLen === 'number') {
-      r.off += delta;
+    if (typeof o.off === 'number' && typeof o.offLen === 'number') {
+      (o.off as number) += delta;
       continue;
     }
-    for (const k in r) {
-      const v = r[k];
+    for (const k in o) {
+      const v = o[k];
       if (v && typeof v === 'object') stack.push(v);
     }
   }
@@ -96,14 +108,14 @@ export function reparse(prev: ParsedDocument | undefined, text: string, uri = ''
 
   const messages = msgs.slice();
   messages[k] = fresh;
-  const seen = new Set<object>();
-  for (let i = k + 1; i < messages.length; i++) shiftOffsets(messages[i], delta, seen);
+  const passId = newShiftPass();
+  for (let i = k + 1; i < messages.length; i++) shiftOffsets(messages[i], delta, passId);
   const before = prev.diagnostics.filter((d) => d.span.end <= m.span.start && d.span.start < m.span.start);
   const after = prev.diagnostics.filter((d) => d.span.start >= m.span.end);
   if (before.length + after.length + prev.diagnostics.filter((d) => d.span.start >= m.span.start && d.span.start < m.span.end).length !== prev.diagnostics.length) {
     return full(text, uri, 'a diagnostic spans messages');
   }
-  for (const d of after) shiftOffsets(d, delta, seen);
+  for (const d of after) shiftOffsets(d, delta, passId);
   const diagnostics = [...before, ...part.diagnostics, ...after].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   return { doc: { uri, format: prev.format, text, messages, diagnostics }, changed: new Set([fresh]), full: false };
 }

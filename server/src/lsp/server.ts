@@ -77,16 +77,18 @@ export function findingKey(f: Finding): string {
 
 export function toDiagnostic(f: Finding, uri: string): Diagnostic {
   const info = ruleInfo(f.rule);
-  return {
+  const d: Diagnostic = {
     range: f.range,
     severity: SEVERITY[f.severity],
     code: f.rule,
     codeDescription: { href: info.docUri },
     source: 'mm-review',
     message: f.message,
-    relatedInformation: f.related.map((r) => ({ location: { uri, range: r.range }, message: r.message })),
-    data: { key: findingKey(f), scenario: f.scenario ?? null, scenarioParams: f.scenarioParams ?? null },
   };
+  // Only what a finding has: a keystroke republishes every diagnostic of the document.
+  if (f.related.length) d.relatedInformation = f.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
+  if (f.scenario || f.fixes) d.data = { key: findingKey(f), scenario: f.scenario ?? null, scenarioParams: f.scenarioParams ?? null };
+  return d;
 }
 
 function overlaps(a: Range, b: Range): boolean {
