@@ -85,6 +85,9 @@ describe('mm-review check', () => {
     const worst = j.files.some((f: any) => f.findings.some((x: any) => x.severity === 'warning' || x.severity === 'error'));
     assert.equal(cli(['check', 'examples']).code, worst ? 1 : 0);
     assert.equal(cli(['check', '--severity', 'error', '--category', 'input', 'examples/qp-readahead-order.eml']).code, 0);
+    // --exit-zero: findings are the expected outcome (npm start on the examples), usage errors still exit 2
+    assert.equal(cli(['check', '--exit-zero', 'examples']).code, 0);
+    assert.equal(cli(['check', '--exit-zero', 'no/such.patch']).code, 2);
   });
 });
 

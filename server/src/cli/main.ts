@@ -32,7 +32,7 @@ Review Linux-kernel mm patches (diffs, git format-patch mails, mbox series).
 FILE may be a file, a directory (its .patch/.diff/.mbox/.eml files) or - for stdin.
 
 commands:
-  check     report findings          [--format text|json|sarif] [--all] [--category C] [--severity S] [--kernel-tree DIR]
+  check     report findings          [--format text|json|sarif] [--all] [--category C] [--severity S] [--kernel-tree DIR] [--exit-zero]
   parse     print the patch structure [--format text|json]
   rules     list the rules            [--format text|json]
 {SIM}
@@ -79,6 +79,7 @@ const checkCmd: Command = async (args, io) => {
     category: { type: 'string', multiple: true },
     severity: { type: 'string' },
     'kernel-tree': { type: 'string' },
+    'exit-zero': { type: 'boolean', default: false },
   });
   const format = oneOf(values.format, ['text', 'json', 'sarif'] as const, '--format');
   const categories = (values.category as string[] | undefined)?.flatMap((c) => c.split(',')).map((c) => oneOf(c, CATEGORIES, '--category') as Category);
@@ -107,6 +108,7 @@ const checkCmd: Command = async (args, io) => {
   }
   const worst = Math.max(-1, ...files.flatMap((f) => f.findings.map((x) => SEVERITY_RANK[x.severity])));
   if (unreadable) return 2;
+  if (values['exit-zero']) return 0;
   return worst >= SEVERITY_RANK.warning ? 1 : 0;
 };
 
