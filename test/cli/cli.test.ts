@@ -91,6 +91,22 @@ describe('mm-review check', () => {
   });
 });
 
+describe('mm-review check: repaired mail damage', () => {
+  it('whitespace repairs: one located info summary per hunk, each line a hint (shown with --severity hint)', () => {
+    const text = fs.readFileSync(path.join(EX, 'mangled-pinned-ptes.eml'), 'utf8').split('\n');
+    const plain = JSON.parse(cli(['check', '--format', 'json', 'examples/mangled-pinned-ptes.eml']).out).files[0].findings;
+    const tabs = plain.filter((x: any) => x.rule === 'input/tabs-to-spaces');
+    assert.equal(tabs.length, 1);
+    assert.equal(tabs[0].severity, 'info');
+    assert.match(text[tabs[0].range.start.line], /^@@ /, 'on the hunk header');
+    assert.match(tabs[0].message, /\d+ lines of this hunk/);
+    const all = JSON.parse(cli(['check', '--format', 'json', '--severity', 'hint', 'examples/mangled-pinned-ptes.eml']).out).files[0].findings;
+    const hints = all.filter((x: any) => x.rule === 'input/tabs-to-spaces' && x.severity === 'hint');
+    assert.ok(hints.length >= 10);
+    for (const h of hints) assert.match(text[h.range.start.line], /^ {2,}|^\+ {2,}/, 'each hint on a line whose tabs were spaces');
+  });
+});
+
 describe('mm-review: bad usage and bad input', () => {
   let tmp: string;
   before(() => {

@@ -83,7 +83,8 @@ const checkCmd: Command = async (args, io) => {
   });
   const format = oneOf(values.format, ['text', 'json', 'sarif'] as const, '--format');
   const categories = (values.category as string[] | undefined)?.flatMap((c) => c.split(',')).map((c) => oneOf(c, CATEGORIES, '--category') as Category);
-  const minSeverity = values.severity === undefined ? undefined : oneOf(values.severity, Object.keys(SEVERITY_RANK) as Severity[], '--severity');
+  // hints (each line of a repaired whitespace run) only when asked for: their hunk has an info summary
+  const minSeverity = values.severity === undefined ? 'info' : oneOf(values.severity, Object.keys(SEVERITY_RANK) as Severity[], '--severity');
   let treeFile: AnalyzeOptions['treeFile'];
   if (typeof values['kernel-tree'] === 'string') {
     const root = path.resolve(io.cwd, values['kernel-tree']);

@@ -8,7 +8,7 @@
  */
 import { parseDocument } from '../patch/parse';
 import { mapColumnEnd } from '../patch/model';
-import type { Message, ParsedDocument, Severity } from '../patch/model';
+import type { Message, ParsedDocument, Severity, Span } from '../patch/model';
 import type { ParseOptions } from '../patch/limits';
 import { rebuildAll, rebuildDocument, locate, type DocumentRebuild, type RebuildOptions } from '../c/rebuild';
 import type { RebuiltFunction, FunctionImage, ConfigVariant } from '../c/model';
@@ -230,6 +230,9 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
 }
 
 /** Parse diagnostics as findings of category 'input'. */
+/** Whitespace damage repaired line by line: one summary per hunk, the lines themselves as hints. */
+const LINE_REPAIRS = new Set(['input/tabs-to-spaces', 'input/lost-leading-space', 'input/leading-space-shift', 'input/dropped-blank']);
+
 export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[]): Finding[] {
   const out: Finding[] = doc.diagnostics.map((d) => ({
     rule: d.code.startsWith('input/') ? d.code : `input/${d.code}`,
@@ -239,6 +242,7 @@ export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: 
     range: index.rangeOf(d.span.start, d.span.end),
     related: [],
   }));
+  summarizeLineRepairs(doc, index, out);
   for (const fn of functions) {
     for (const p of fn.problems) {
       const span = p.line?.span ?? fn.hunks[0]?.headerSpan;
@@ -255,6 +259,58 @@ export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: 
     }
   }
   return out;
+}
+
+/**
+ * A mail client that expanded tabs does it on every line: thirty identical
+ * diagnostics bury the findings. When a hunk has several repairs of one such
+ * kind, they become hints (still on their exact characters, shown faintly in
+ * the editor, not listed in the Problems panel) under one located summary on
+ * the hunk header.
+ */
+function summarizeLineRepairs(doc: ParsedDocument, index: LineIndex, out: Finding[]): void {
+  const groups = new Map<string, Finding[]>();
+  const hunks: { start: number; end: number; header: Span }[] = [];
+  for (const m of doc.messages)
+    for (const f of m.files)
+      for (const h of f.hunks) {
+        const last = h.lines[h.lines.length - 1];
+        hunks.push({ start: h.headerSpan.start, end: last ? last.span.end : h.headerSpan.end, header: h.headerSpan });
+      }
+  if (!hunks.length) return;
+  hunks.sort((a, b) => a.start - b.start);
+  for (const f of out) {
+    if (!LINE_REPAIRS.has(f.rule) || f.severity !== 'info') continue;
+    const off = index.offsetAt(f.range.start);
+    let lo = 0;
+    let hi = hunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (hunks[mid].start <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    const h = hunks[lo];
+    if (off < h.start || off > h.end) continue;
+    const key = `${lo}|${f.rule}`;
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  }
+  for (const [key, g] of groups) {
+    if (g.length < 2) continue;
+    const h = hunks[Number(key.split('|')[0])];
+    for (const f of g) f.severity = 'hint';
+    const first = g[0].range.start.line + 1;
+    const last = g[g.length - 1].range.start.line + 1;
+    out.push({
+      rule: g[0].rule,
+      category: 'input',
+      severity: 'info',
+      message: `${ruleInfo(g[0].rule).title}: ${g.length} lines of this hunk (lines ${first}-${last} of the mail) were repaired; the analysis uses the repaired text. The patch will not apply as sent.`,
+      range: index.rangeOf(h.header.start, h.header.start + Math.min(2, h.header.end - h.header.start)),
+      related: g.slice(0, 3).map((f) => ({ message: f.message, range: f.range })),
+    });
+  }
 }
 
 function keep(f: Finding, opts: AnalyzeOptions): boolean {
