@@ -120,4 +120,16 @@ describe('mm-review-lsp: findings, hovers, lenses, fixes, replay', () => {
     assert.equal(d2.diagnostics.some((x) => x.code === 'ref-balance/leak'), false);
     assert.equal(d2.diagnostics.some((x) => String(x.code).startsWith('input/') && (x.severity ?? 3) <= 2), false, 'no new input warnings');
   });
+
+  it('a .litmus document gets its syntax errors as located diagnostics, and a fixed one none', async () => {
+    const uri = 'file:///tmp/bad.litmus';
+    c.open(uri, 'C bad\n\n{}\n\nP0(int *x)\n{\n\tWRITE_ONCE(*x, 1)\n\tint r0 = READ_ONCE(*x);\n}\n\nexists (0:r0=0)\n', 'litmus');
+    const d = await c.diagnostics(uri);
+    assert.equal(d.diagnostics.length, 1);
+    assert.equal(d.diagnostics[0].code, 'litmus/syntax');
+    assert.ok(d.diagnostics[0].range.start.line >= 6 && d.diagnostics[0].range.start.line <= 7, JSON.stringify(d.diagnostics[0]));
+    c.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: 'C good\n\n{}\n\nP0(int *x)\n{\n\tWRITE_ONCE(*x, 1);\n}\n\nexists (x=1)\n' }] });
+    const ok = await c.diagnostics(uri, (p) => p.version === 2);
+    assert.deepEqual(ok.diagnostics, []);
+  });
 });
