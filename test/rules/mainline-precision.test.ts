@@ -485,3 +485,35 @@ static int tail_is_huge(struct inode *inode, pgoff_t index)
     assert.equal(f.range.start.line + 1, lineOf(p, 'return -EINVAL'));
   });
 });
+
+describe('mainline precision: current mainline mm/memory.c', () => {
+  it('a shared error label that unlocks under `if (fault->map)` credits the unlock where the map (a member lvalue) succeeded; forgetting the map first leaks', () => {
+    const code = (forget: string) => `
+static int map_and_check(struct fault_ctx *fc, struct vm_area_struct *vma, int busy)
+{
+	int ret = 0;
+
+	fc->map = pte_offset_map_lock(vma->vm_mm, fc->pmd, fc->addr, &fc->lock);
+	if (!fc->map || !pte_same(ptep_get(fc->map), fc->want))
+		goto out_nomap;
+	if (busy) {
+		ret = -EBUSY;
+		${forget}
+		goto out_nomap;
+	}
+	pte_unmap_unlock(fc->map, fc->lock);
+	return 0;
+out_nomap:
+	if (fc->map)
+		pte_unmap_unlock(fc->map, fc->lock);
+	return ret;
+}
+`;
+    expectClean(findings(addPatch(code(''))), REF_CATS);
+    // the same shape with a local result variable
+    expectClean(findings(addPatch(code('').replace(/fc->map/g, 'map'))), REF_CATS);
+    const p = addPatch(code('fc->map = NULL;'));
+    const hits = findings(p).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'goto out_nomap', 1)), JSON.stringify(hits.map((f) => f.message)));
+  });
+});

@@ -724,6 +724,18 @@ export function heldFacts(a: ResourceAnalysis, k: KeyInfo): HeldFact[] {
   for (const acq of k.acquires) {
     const t = normObject(acq.objText).obj;
     if (t && !normObject(acq.objText).element && /^[A-Za-z_][\w.>-]*$/.test(t)) texts.add(t);
+    // the lvalue a conditional acquire's pointer result went to (`vmf->pte = pte_offset_map_lock(..., &vmf->ptl)`):
+    // every effect of the call holds only when that pointer is real, so the PTL held says `vmf->pte` is not NULL
+    if ((acq.eff.cond === 'nonnull' || acq.eff.cond === 'errptr') && acq.op.result.kind === 'assigned' && acq.op.result.op === '=') {
+      const r = normObject(acq.op.result.to);
+      // only while nothing but the acquires themselves writes it (`vmf->pte = NULL; goto out;` forgets the mapping)
+      const acquireCalls = new Set(k.acquires.map((x) => x.op.node.startIndex));
+      const writtenElsewhere = a.cfg.nodes.some((n) =>
+        n.ops.some((o) => assigns(o, r.obj) && !(o.kind === 'assign' && o.rhsNode && acquireCalls.has(stripParens(o.rhsNode).startIndex)) &&
+            !(o.kind === 'decl' && o.init && acquireCalls.has(stripParens(o.init).startIndex)) && !(o.kind === 'call' && acquireCalls.has(o.node.startIndex))),
+      );
+      if (r.obj && !r.element && /^[A-Za-z_][\w.>-]*$/.test(r.obj) && !writtenElsewhere) texts.add(r.obj);
+    }
   }
   for (const t of texts) out.push({ text: t, what: 'valid' });
   // guards common to every acquire site
