@@ -516,4 +516,38 @@ out_nomap:
     const hits = findings(p).filter((f) => f.rule === 'bracket/unbalanced');
     assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'goto out_nomap', 1)), JSON.stringify(hits.map((f) => f.message)));
   });
+
+  it('two PTE tables mapped in one function are two brackets, keyed by their pointers: unmapping the first when the second fails is complete; forgetting it leaks', () => {
+    const code = (undo: string) => `
+static int copy_table(struct mm_struct *mm, pmd_t *to_pmd, pmd_t *from_pmd, unsigned long addr)
+{
+	pte_t *from, *to;
+	spinlock_t *from_lock, *to_lock;
+	pmd_t seen;
+	int err = 0;
+
+	to = pte_alloc_map_lock(mm, to_pmd, addr, &to_lock);
+	if (!to) {
+		err = -ENOMEM;
+		goto out;
+	}
+	from = pte_offset_map_rw_nolock(mm, from_pmd, addr, &seen, &from_lock);
+	if (!from) {
+		${undo}
+		err = -EAGAIN;
+		goto out;
+	}
+	spin_lock_nested(from_lock, SINGLE_DEPTH_NESTING);
+	copy_entries(to, from);
+	pte_unmap_unlock(from, from_lock);
+	pte_unmap_unlock(to, to_lock);
+out:
+	return err;
+}
+`;
+    expectClean(findings(addPatch(code('pte_unmap_unlock(to, to_lock);'))), REF_CATS);
+    const p = addPatch(code(''));
+    const hits = findings(p).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'goto out', 1)), JSON.stringify(hits.map((f) => f.message)));
+  });
 });

@@ -216,7 +216,10 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
     let o = obj;
     if (ks.family === 'bracket') {
       id = `${kind}|style:${eff.style ?? ''}`;
-      o = '';
+      // a section opened on a returned pointer (`dst_pte = pte_alloc_map_lock(...)`, `addr = kmap_local_page(p)`)
+      // is that pointer's: two PTE tables mapped in one function are two brackets
+      if (eff.op === 'acquire' && eff.object === 'ret' && obj && /^[A-Za-z_][\w.>-]*$/.test(obj)) id += `|${obj}`;
+      else o = '';
     } else id = `${kind}|${array ? '[]' : ''}${obj}`;
     let k = keys.get(id);
     if (!k) {
@@ -359,7 +362,10 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
         let mismatch: ReleaseEvent['mismatch'];
         // keys that may be held first: `ptl = pmd_lock(); spin_unlock(ptl); spin_lock(ptl); spin_unlock(ptl)`
         // keeps a released ptl key beside the held spinlock key of the same object
-        const candidates = [...st].sort((x, y) => (x[1] & (HELD | P) ? 0 : 1) - (y[1] & (HELD | P) ? 0 : 1));
+        // a section kept per pointer is closed through the same pointer first (`pte_unmap_unlock(dst_pte, ..)`),
+        // else through any open one of its kind (`pte_unmap(pte - 1)`, `orig_pte`)
+        const rank = (x: [string, Bits]) => (x[1] & (HELD | P) ? 0 : 2) + (keys.get(x[0])!.family === 'bracket' && keys.get(x[0])!.obj && keys.get(x[0])!.obj !== o.obj ? 1 : 0);
+        const candidates = [...st].sort((x, y) => rank(x) - rank(y));
         for (const [id, bits] of candidates) {
           const k = keys.get(id)!;
           if (touched.has(id)) continue;
