@@ -550,4 +550,39 @@ out:
     const hits = findings(p).filter((f) => f.rule === 'bracket/unbalanced');
     assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'goto out', 1)), JSON.stringify(hits.map((f) => f.message)));
   });
+
+  it('an outer lock that may be the same lock as the table lock (`if (tl != outer) spin_unlock(outer)` after unlocking the table) is released; a ladder that never drops the outer lock leaks', () => {
+    const code = (drop: string) => `
+static int drop_if_empty(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
+{
+	spinlock_t *outer, *tl = NULL;
+	pte_t *first;
+	pmd_t val;
+
+	outer = pmd_lock(mm, pmd);
+	first = pte_offset_map_rw_nolock(mm, pmd, addr, &val, &tl);
+	if (!first)
+		goto out_locked;
+	if (tl != outer)
+		spin_lock_nested(tl, SINGLE_DEPTH_NESTING);
+	if (!table_empty(first))
+		goto out_locked;
+	pte_unmap(first);
+	if (tl != outer)
+		spin_unlock(tl);
+	spin_unlock(outer);
+	return 1;
+out_locked:
+	if (first)
+		pte_unmap_unlock(first, tl);
+	${drop}
+	return 0;
+}
+`;
+    expectClean(findings(addPatch(code('if (tl != outer)\n\t\tspin_unlock(outer);'))), REF_CATS);
+    expectClean(findings(addPatch(code('if (outer != tl)\n\t\tspin_unlock(outer);'))), REF_CATS);
+    const p = addPatch(code(''));
+    const hits = findings(p).filter((f) => f.rule === 'bracket/unbalanced' && f.message.includes('`outer`'));
+    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'goto out_locked', 1)), JSON.stringify(hits.map((f) => f.message)));
+  });
 });

@@ -691,6 +691,7 @@ export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: st
     for (const e of n.succs) {
       if (e.kind === 'unresolved') return null; // the rest of the ladder is not shown
       if (e.cond && facts.some((f, i) => live & (1 << i) && contradicts(f, e))) continue;
+      if (e.cond && k && equalsOtherLock(a, k, e)) continue;
       const id = `${e.to.id}:${live}`;
       if (!seen.has(id)) {
         seen.add(id);
@@ -699,6 +700,36 @@ export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: st
     }
   }
   return reached ? returns : null;
+}
+
+/**
+ * Lock aliasing (`pml = pmd_lock(..); pte = pte_offset_map_rw_nolock(.., &ptl); ...
+ * pte_unmap_unlock(pte, ptl); if (ptl != pml) spin_unlock(pml);`): is `e` the
+ * branch on which the held lock `k` is the same lock as another lock variable
+ * that this function releases (`ptl == pml`, `!(ptl != pml)`)? There the
+ * release through the other variable (before or after the test, or on a path
+ * where it was never set, which makes the branch impossible) may be the
+ * release of `k`: the values are not tracked, so the path counts as releasing
+ * it (may be released, no leak). The branch where they differ is walked as usual.
+ */
+function equalsOtherLock(a: ResourceAnalysis, k: KeyInfo, e: CfgEdge): boolean {
+  if (k.family !== 'lock' || !k.obj) return false;
+  let x = stripParens(e.cond!.expr);
+  let value = e.cond!.value;
+  while (x.type === 'unary_expression' && x.childForFieldName('operator')?.text === '!') {
+    const arg = x.childForFieldName('argument');
+    if (!arg) return false;
+    x = stripParens(arg);
+    value = !value;
+  }
+  if (x.type !== 'binary_expression') return false;
+  const op = x.childForFieldName('operator')?.text;
+  if (!((op === '==' && value) || (op === '!=' && !value))) return false;
+  const l = normObject(x.childForFieldName('left')?.text ?? '').obj;
+  const r = normObject(x.childForFieldName('right')?.text ?? '').obj;
+  const other = l === k.obj ? r : r === k.obj ? l : null;
+  if (!other || other === k.obj || other === 'NULL' || !/^[A-Za-z_][\w.>-]*$/.test(other)) return false;
+  return a.events.some((ev) => ev.t === 'release' && ev.obj === other && a.keys.get(`${ev.eff.kind}|${other}`)?.family === 'lock');
 }
 
 /**
