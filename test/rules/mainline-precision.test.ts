@@ -585,4 +585,40 @@ out_locked:
     const hits = findings(p).filter((f) => f.rule === 'bracket/unbalanced' && f.message.includes('`outer`'));
     assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'goto out_locked', 1)), JSON.stringify(hits.map((f) => f.message)));
   });
+
+  it('a pte read in a helper whose every caller in the document holds the page-table lock is not a lockless lookup; a caller that only maps the table makes it one, named as written', () => {
+    const code = (map: string, unmap: string) => `
+static int copy_one(struct mm_struct *mm, pte_t *src, unsigned long addr)
+{
+	pte_t entry = ptep_get(src);
+	struct page *page = vm_normal_page_pte(entry);
+	struct folio *folio;
+
+	if (!page)
+		return 0;
+	folio = page_folio(page);
+	folio_get(folio);
+	return 1;
+}
+
+static int copy_range(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
+{
+	spinlock_t *ptl;
+	pte_t *pte;
+	int n;
+
+	pte = ${map};
+	if (!pte)
+		return -EAGAIN;
+	n = copy_one(mm, pte, addr);
+	${unmap};
+	return n;
+}
+`;
+    expectClean(findings(addPatch(code('pte_offset_map_lock(mm, pmd, addr, &ptl)', 'pte_unmap_unlock(pte, ptl)'))), REF_CATS);
+    const p = addPatch(code('pte_offset_map(pmd, addr)', 'pte_unmap(pte)'));
+    const [f] = expectRule(findings(p), 'spec-ref/get-on-lockless-lookup', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'folio_get(folio)'));
+    assert.match(f.message, /lockless lookup ptep_get\(src\) at /);
+  });
 });

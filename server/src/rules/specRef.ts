@@ -31,6 +31,8 @@ interface Lookup {
   line: number;
   col: number;
   op: import('../c/cfg').CallOp;
+  /** How messages name it: `xas_load()`, or an idiom's call as written (`ptep_get(src_pte)`). */
+  shown: string;
 }
 
 /**
@@ -40,16 +42,30 @@ interface Lookup {
  * the variables derived from them (`page = pte_page(pte)`,
  * `head = compound_head(page)`, `folio = page_folio(page)`, a plain copy).
  */
-/** Lookups per analysed function: every spec-ref rule asks, so compute once per analysis. */
-const lookupCache = new WeakMap<ResourceAnalysis, Map<string, Lookup[]>>();
+/**
+ * Lookups per analysed function: every spec-ref rule asks, so compute once per
+ * analysis. The result depends on the callers' page-table lock only when an
+ * idiom read happens outside one here; then it is kept per answer.
+ */
+const lookupCache = new WeakMap<ResourceAnalysis, { any?: Map<string, Lookup[]>; byCallerPtl: Map<boolean, Map<string, Lookup[]>> }>();
 
-function lookups(a: ResourceAnalysis, cat: Catalog): Map<string, Lookup[]> {
-  let cached = lookupCache.get(a);
-  if (!cached) lookupCache.set(a, (cached = computeLookups(a, cat)));
-  return cached;
+/** `callerPtl`: does every caller of the function in this document hold a page-table lock when calling it? */
+function lookups(a: ResourceAnalysis, cat: Catalog, callerPtl: () => boolean): Map<string, Lookup[]> {
+  let entry = lookupCache.get(a);
+  if (!entry) lookupCache.set(a, (entry = { byCallerPtl: new Map() }));
+  if (entry.any) return entry.any;
+  if (entry.byCallerPtl.size) {
+    const hit = entry.byCallerPtl.get(callerPtl());
+    if (hit) return hit;
+  }
+  let asked: boolean | undefined;
+  const map = computeLookups(a, cat, () => (asked ??= callerPtl()));
+  if (asked === undefined) entry.any = map;
+  else entry.byCallerPtl.set(asked, map);
+  return map;
 }
 
-function computeLookups(a: ResourceAnalysis, cat: Catalog): Map<string, Lookup[]> {
+function computeLookups(a: ResourceAnalysis, cat: Catalog, callerPtl: () => boolean): Map<string, Lookup[]> {
   const out = new Map<string, Lookup[]>();
   const add = (v: string, l: Lookup) => {
     const list = out.get(v) ?? [];
@@ -65,7 +81,7 @@ function computeLookups(a: ResourceAnalysis, cat: Catalog): Map<string, Lookup[]
     ...a.plainCalls,
   ];
   for (const c of calls) {
-    const l = { node: c.node, api: c.op.name, line: c.op.line, col: c.op.col, op: c.op };
+    const l = { node: c.node, api: c.op.name, line: c.op.line, col: c.op.col, op: c.op, shown: `${c.op.name}()` };
     if (c.spec?.locklessLookup) {
       if (c.op.result.kind === 'assigned') add(c.op.result.to.trim(), l);
       if (c.op.loopMacro)
@@ -83,8 +99,9 @@ function computeLookups(a: ResourceAnalysis, cat: Catalog): Map<string, Lookup[]
       (i) => i.call === c.op.name && (i.argShape === 'deref' ? arg.startsWith('*') : /^[A-Za-z_][\w>.-]*$/.test(arg)) && new RegExp(`(^|[^\\w])${i.value}_t($|[^\\w])`).test(type),
     );
     if (!idiom) continue;
-    if (idiom.lockless === 'unless-ptl-held' && ptlHeld(c.before)) continue;
-    add(to, { ...l, api: idiom.name });
+    // the lock held here, or by every caller in this document (copy_pte_range -> copy_nonpresent_pte)
+    if (idiom.lockless === 'unless-ptl-held' && (ptlHeld(c.before) || callerPtl())) continue;
+    add(to, { ...l, api: idiom.name, shown: c.op.node.text.replace(/\s+/g, ' ') });
   }
   if (!out.size) return out;
   // derived values: `v = f(..x..)` / `v = x` with x a lookup result (flow-insensitive, to a fixpoint)
@@ -152,6 +169,26 @@ function heldProviding(cat: Catalog, a: ResourceAnalysis, st: State, req: Contex
   return false;
 }
 
+/** Direct calls of the document's own functions (post side), by callee name. */
+const callSiteCache = new WeakMap<RuleContext, Map<string, { u: Unit; a: ResourceAnalysis; c: ResourceAnalysis['plainCalls'][number] }[]>>();
+function callSites(ctx: RuleContext): Map<string, { u: Unit; a: ResourceAnalysis; c: ResourceAnalysis['plainCalls'][number] }[]> {
+  let m = callSiteCache.get(ctx);
+  if (m) return m;
+  m = new Map();
+  for (const u of ctx.units) {
+    if (u.side !== 'post') continue;
+    const a = resourcesOf(u, ctx);
+    for (const c of a.plainCalls) {
+      if (c.op.indirect) continue;
+      let list = m.get(c.op.name);
+      if (!list) m.set(c.op.name, (list = []));
+      list.push({ u, a, c });
+    }
+  }
+  callSiteCache.set(ctx, m);
+  return m;
+}
+
 /** Context inherited from the function's callers in this document: 'yes' all callers provide it, 'no' none does, else unknown. */
 const inheritCache = new WeakMap<RuleContext, Map<string, 'yes' | 'no' | 'unknown'>>();
 export function inheritedContext(ctx: RuleContext, fn: string, req: ContextRequirement, depth = 0, seen = new Set<string>()): 'yes' | 'no' | 'unknown' {
@@ -164,27 +201,22 @@ export function inheritedContext(ctx: RuleContext, fn: string, req: ContextRequi
   let any = false;
   let all = true;
   let none = true;
-  for (const u of ctx.units) {
-    if (u.side !== 'post') continue;
-    const a = resourcesOf(u, ctx);
-    for (const c of a.plainCalls) {
-      if (c.op.name !== fn || c.op.indirect) continue;
-      any = true;
-      let ok = heldProviding(ctx.catalog, a, c.before, req);
-      if (!ok) {
-        let up = inheritedContext(ctx, u.cfg.name, req, depth + 1, seen);
-        // a caller that itself may sleep with nothing atomic held runs with IRQs on, outside RCU
-        if (up === 'unknown' && a.events.some((e) => e.t === 'call' && callSleeps(e.spec, e.op) && ![...e.before].some(([id, b]) => maybeHeld(b) && ctx.catalog.kind(a.keys.get(id)!.kind).atomic))) up = 'no';
-        ok = up === 'yes';
-        if (up === 'unknown') {
-          all = false;
-          none = false;
-          continue;
-        }
+  for (const { u, a, c } of callSites(ctx).get(fn) ?? []) {
+    any = true;
+    let ok = heldProviding(ctx.catalog, a, c.before, req);
+    if (!ok) {
+      let up = inheritedContext(ctx, u.cfg.name, req, depth + 1, seen);
+      // a caller that itself may sleep with nothing atomic held runs with IRQs on, outside RCU
+      if (up === 'unknown' && a.events.some((e) => e.t === 'call' && callSleeps(e.spec, e.op) && ![...e.before].some(([id, b]) => maybeHeld(b) && ctx.catalog.kind(a.keys.get(id)!.kind).atomic))) up = 'no';
+      ok = up === 'yes';
+      if (up === 'unknown') {
+        all = false;
+        none = false;
+        continue;
       }
-      if (ok) none = false;
-      else all = false;
     }
+    if (ok) none = false;
+    else all = false;
   }
   const r = !any ? 'unknown' : all ? 'yes' : none ? 'no' : 'unknown';
   if (depth === 0) m.set(key, r);
@@ -195,7 +227,7 @@ function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] 
   if (isCatalogPrimitive(unit, ctx.catalog)) return [];
   const cat = ctx.catalog;
   const a = resourcesOf(unit, ctx);
-  const look = lookups(a, cat);
+  const look = lookups(a, cat, () => inheritedContext(ctx, unit.cfg.name, 'ptl-held') === 'yes');
   const out: RawFinding[] = [];
   const fn = unit.cfg.name;
   for (const ev of a.events) {
@@ -220,7 +252,7 @@ function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] 
         const alt = cands.find((s) => (s.pairsWith ?? []).some((p) => pairs.has(p))) ?? cands[0];
         out.push({
           rule: want,
-          message: `${ev.op.callee}(${k.obj}) assumes the refcount is already elevated, but \`${k.obj}\` comes from the lockless lookup ${lk.api}() at ${ctx.where(unit, lk.line)}: it may be being freed (refcount 0) right now. Take a speculative reference${alt ? ` (${alt.name}())` : ''} and re-check the lookup.`,
+          message: `${ev.op.callee}(${k.obj}) assumes the refcount is already elevated, but \`${k.obj}\` comes from the lockless lookup ${lk.shown} at ${ctx.where(unit, lk.line)}: it may be being freed (refcount 0) right now. Take a speculative reference${alt ? ` (${alt.name}())` : ''} and re-check the lookup.`,
           at: posOf(ev.op, ev.op.node),
           related: [{ message: `lockless lookup of \`${k.obj}\``, at: posOf(lk.op, lk.op.node) }],
           scenario: 'S5',
@@ -234,7 +266,7 @@ function specFindings(unit: Unit, ctx: RuleContext, want: string): RawFinding[] 
       if (!findRevalidation(a, cat, ev.node, k.obj)) {
         out.push({
           rule: want,
-          message: `${ev.op.callee}(${k.obj}) takes a speculative reference on the result of the lockless lookup ${lk.api}() (${ctx.where(unit, lk.line)}) but the lookup is never re-checked afterwards: \`${k.obj}\` may have been freed and reused for another file, index or mapping before the reference was taken.`,
+          message: `${ev.op.callee}(${k.obj}) takes a speculative reference on the result of the lockless lookup ${lk.shown} (${ctx.where(unit, lk.line)}) but the lookup is never re-checked afterwards: \`${k.obj}\` may have been freed and reused for another file, index or mapping before the reference was taken.`,
           at: posOf(ev.op, ev.op.node),
           related: [{ message: `lockless lookup of \`${k.obj}\``, at: posOf(lk.op, lk.op.node) }],
           scenario: 'S5',
