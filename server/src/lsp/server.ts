@@ -248,7 +248,9 @@ export function startServer(connection: Connection): void {
       log(`${path.basename(doc.uri)} v${doc.version}: ${analysis.findings.length} finding(s) in ${(performance.now() - t0).toFixed(1)} ms`);
     }
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
-    void connection.sendNotification('mmReview/status', { uri: doc.uri, findings: diagnostics.length, running: false });
+    // hints (each line of a repaired whitespace run) are not findings a reviewer counts
+    const counted = diagnostics.filter((d) => d.severity !== DiagnosticSeverity.Hint).length;
+    void connection.sendNotification('mmReview/status', { uri: doc.uri, findings: counted, running: false });
     // Lenses asked for before this analysis finished were computed on older text: ask the client to re-ask.
     if (canRefreshLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }
