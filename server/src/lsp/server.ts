@@ -189,7 +189,7 @@ export function startServer(connection: Connection): void {
   function run(doc: TextDocument): void {
     if (isLitmusDocument(doc)) return runLitmusDiagnostics(doc);
     if (!isPatchDocument(doc)) return;
-    void connection.sendNotification('mmReview/status', { uri: doc.uri, findings: state.get(doc.uri)?.analysis.findings.length ?? 0, running: true });
+    void connection.sendNotification('mmReview/status', { uri: doc.uri, findings: state.get(doc.uri)?.analysis.findings.filter((f) => f.severity !== 'hint').length ?? 0, running: true });
     const text = doc.getText();
     let diagnostics: Diagnostic[] = [];
     const t0 = performance.now();
