@@ -178,6 +178,20 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
   };
   const stateIndex = new Map<string, { values: Map<string, Value>; count: number }>();
   const flagSet = new Set<string>();
+  /** Count an execution the model allows: its final state, its flags, and a witness of the condition. */
+  const recordAllowed = (sat: boolean, flags: Iterable<string>, final: Map<string, Value>, witness: () => RawExecution): void => {
+    res.allowed++;
+    if (sat) res.positive++;
+    else res.negative++;
+    for (const f of flags) flagSet.add(f);
+    const vals = new Map<string, Value>();
+    for (const k of res.observed) vals.set(k, final.get(k) ?? initVals.get(k) ?? 0);
+    const key = res.observed.map((k) => `${k}=${vals.get(k)}`).join(';');
+    const s = stateIndex.get(key);
+    if (s) s.count++;
+    else stateIndex.set(key, { values: vals, count: 1 });
+    if (sat && res.witnesses.length < opt.maxWitnesses) res.witnesses.push(witness());
+  };
   const finish = (): EngineResult => {
     res.states = [...stateIndex.values()];
     res.flags = [...flagSet].sort();
@@ -304,19 +318,8 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
           }
         } else {
           const v = checkExecution(st, rf, co, { explain: false, flags: true });
-          if (v.allowed) {
-            res.allowed++;
-            if (sat) res.positive++;
-            else res.negative++;
-            for (const f of v.flags) flagSet.add(f);
-            const vals = new Map<string, Value>();
-            for (const k of res.observed) vals.set(k, final.get(k) ?? initVals.get(k) ?? 0);
-            const key = res.observed.map((k) => `${k}=${vals.get(k)}`).join(';');
-            const s = stateIndex.get(key);
-            if (s) s.count++;
-            else stateIndex.set(key, { values: vals, count: 1 });
-            if (sat && res.witnesses.length < opt.maxWitnesses) res.witnesses.push({ events, rf: rfPairs, co: coMap, final });
-          } else if (sat && res.forbidden.length < opt.maxForbidden) {
+          if (v.allowed) recordAllowed(sat, v.flags, final, () => ({ events, rf: rfPairs, co: coMap, final }));
+          else if (sat && res.forbidden.length < opt.maxForbidden) {
             const vx = checkExecution(st, rf, co, { explain: true, flags: false });
             res.forbidden.push({ execution: { events, rf: rfPairs, co: coMap, final }, violated: vx.violated });
           }
@@ -357,19 +360,8 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
     if (test.filter && !evalCond(test.filter, final)) return;
     const sat = evalCond(test.cond, final);
     const v = checkExecution(st, rf, co, { explain: false, flags: true });
-    if (v.allowed) {
-      res.allowed++;
-      if (sat) res.positive++;
-      else res.negative++;
-      for (const f of v.flags) flagSet.add(f);
-      const vals = new Map<string, Value>();
-      for (const k of res.observed) vals.set(k, final.get(k) ?? initVals.get(k) ?? 0);
-      const key = res.observed.map((k) => `${k}=${vals.get(k)}`).join(';');
-      const s = stateIndex.get(key);
-      if (s) s.count++;
-      else stateIndex.set(key, { values: vals, count: 1 });
-      if (sat && res.witnesses.length < opt.maxWitnesses) res.witnesses.push(mk());
-    } else if (sat && res.forbidden.length < opt.maxForbidden) {
+    if (v.allowed) recordAllowed(sat, v.flags, final, mk);
+    else if (sat && res.forbidden.length < opt.maxForbidden) {
       const vx = checkExecution(st, rf, co, { explain: true, flags: false });
       res.forbidden.push({ execution: mk(), violated: vx.violated });
     }
