@@ -111,7 +111,8 @@ interface DocState {
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const state = new Map<string, DocState>();
-  const timers = new Map<string, NodeJS.Timeout>();
+  /** Pending analyses: uri -> cancel. */
+  const timers = new Map<string, () => void>();
   /** C files of the kernel tree that got diagnostics from each patch. */
   const treeUrisOf = new Map<string, string[]>();
   let settings: Settings = { ...DEFAULT_SETTINGS };
@@ -174,16 +175,20 @@ export function startServer(connection: Connection): void {
   }
 
   function schedule(doc: TextDocument, delay = settings.debounceMs): void {
-    const old = timers.get(doc.uri);
-    if (old) clearTimeout(old);
-    timers.set(
-      doc.uri,
-      setTimeout(() => {
-        timers.delete(doc.uri);
-        const cur = documents.get(doc.uri);
-        if (cur) run(cur);
-      }, delay),
-    );
+    timers.get(doc.uri)?.();
+    const fire = () => {
+      timers.delete(doc.uri);
+      const cur = documents.get(doc.uri);
+      if (cur) run(cur);
+    };
+    // No debounce: run right after the pending messages (setImmediate), not a >= 1 ms timer tick.
+    if (delay <= 0) {
+      const h = setImmediate(fire);
+      timers.set(doc.uri, () => clearImmediate(h));
+    } else {
+      const h = setTimeout(fire, delay);
+      timers.set(doc.uri, () => clearTimeout(h));
+    }
   }
 
   function run(doc: TextDocument): void {
@@ -296,8 +301,7 @@ export function startServer(connection: Connection): void {
     if (!doc) return undefined;
     const st = state.get(uri);
     if (st && st.version === doc.version) return st.analysis;
-    const t = timers.get(uri);
-    if (t) clearTimeout(t);
+    timers.get(uri)?.();
     timers.delete(uri);
     run(doc);
     return state.get(uri)?.analysis;
@@ -306,8 +310,7 @@ export function startServer(connection: Connection): void {
   documents.onDidOpen((e) => schedule(e.document, 0));
   documents.onDidChangeContent((e) => schedule(e.document));
   documents.onDidClose((e) => {
-    const t = timers.get(e.document.uri);
-    if (t) clearTimeout(t);
+    timers.get(e.document.uri)?.();
     timers.delete(e.document.uri);
     for (const u of treeUrisOf.get(e.document.uri) ?? []) void connection.sendDiagnostics({ uri: u, diagnostics: [] });
     treeUrisOf.delete(e.document.uri);
