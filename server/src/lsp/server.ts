@@ -159,6 +159,12 @@ export function startServer(connection: Connection): void {
     } catch {
       /* the client does not answer: keep the defaults */
     }
+    reanalyzeAll();
+  }
+
+  /** Settings changed (kernel tree, differential, filters): analyse every document from scratch. */
+  function reanalyzeAll(): void {
+    state.clear(); // no incremental reuse across settings: functions may come from another tree
     for (const d of documents.all()) schedule(d, 0);
   }
 
@@ -166,7 +172,7 @@ export function startServer(connection: Connection): void {
     const s = (change.settings as { mmReview?: Partial<Settings> } | null)?.mmReview;
     if (s) settings = normalizeSettings({ ...settings, ...s });
     if (canPullConfig) void pullSettings();
-    else for (const d of documents.all()) schedule(d, 0);
+    else reanalyzeAll();
   });
 
   function treeRoot(): string | undefined {
