@@ -132,4 +132,13 @@ describe('mm-review-lsp: findings, hovers, lenses, fixes, replay', () => {
     const ok = await c.diagnostics(uri, (p) => p.version === 2);
     assert.deepEqual(ok.diagnostics, []);
   });
+
+  it('settings pushed by the client re-analyse open documents (categories, severities)', async () => {
+    c.notify('workspace/didChangeConfiguration', { settings: { mmReview: { categories: ['input'] } } });
+    const onlyInput = await c.diagnostics(seedUri, (p) => p.diagnostics.every((d) => String(d.code).startsWith('input/')), 20000);
+    assert.equal(onlyInput.diagnostics.some((d) => d.code === 'spec-ref/pgmap-hook-skipped'), false);
+    c.notify('workspace/didChangeConfiguration', { settings: { mmReview: { categories: null, severityOverrides: { 'spec-ref/pgmap-hook-skipped': 'information' } } } });
+    const back = await c.diagnostics(seedUri, (p) => p.diagnostics.some((d) => d.code === 'spec-ref/pgmap-hook-skipped'), 20000);
+    assert.equal(back.diagnostics.find((d) => d.code === 'spec-ref/pgmap-hook-skipped')!.severity, 3, 'information');
+  });
 });
