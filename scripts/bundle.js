@@ -26,6 +26,8 @@ const common = {
 const entries = [
   { in: 'client/src/extension.ts', out: 'dist/extension.js' },
   { in: 'server/src/lsp/main.ts', out: 'dist/server.js', callMain: true },
+  // the simulator's worker thread (server/src/lsp/simPort.ts starts it from beside server.js)
+  { in: 'server/src/lsp/simWorker.ts', out: 'dist/simWorker.js' },
   { in: 'server/src/cli/main.ts', out: 'dist/cli.js', callMain: true },
 ];
 (async () => {

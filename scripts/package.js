@@ -43,6 +43,7 @@ try {
 
   must('dist/extension.js');
   must('dist/server.js');
+  must('dist/simWorker.js');
   copy('dist/cli.js');
   must('media');
   must('grammars/syntaxes');

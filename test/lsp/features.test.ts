@@ -141,4 +141,12 @@ describe('mm-review-lsp: findings, hovers, lenses, fixes, replay', () => {
     const back = await c.diagnostics(seedUri, (p) => p.diagnostics.some((d) => d.code === 'spec-ref/pgmap-hook-skipped'), 20000);
     assert.equal(back.diagnostics.find((d) => d.code === 'spec-ref/pgmap-hook-skipped')!.severity, 3, 'information');
   });
+
+  it('a replay runs off the message loop: the outline is answered while it computes', async () => {
+    const order: string[] = [];
+    const replay = c.request('workspace/executeCommand', { command: 'mmReview.replay', arguments: [{ scenario: 'S6', variant: 'fixed' }] }).then(() => order.push('replay'));
+    const outline = c.request('textDocument/documentSymbol', { textDocument: { uri: seedUri } }).then(() => order.push('outline'));
+    await Promise.all([replay, outline]);
+    assert.deepEqual(order, ['outline', 'replay']);
+  });
 });

@@ -380,28 +380,37 @@ export function startServer(connection: Connection): void {
     return outline(a);
   });
 
-  connection.onExecuteCommand(async (p) => {
+  connection.onExecuteCommand(async (p, token) => {
     const sim = simPort();
     const arg = (p.arguments?.[0] ?? {}) as Record<string, unknown>;
-    if (!sim) throw new Error('the race simulator is not available in this build');
+    const variant = arg.variant === 'fixed' ? 'fixed' : 'buggy';
+    const params = (arg.params as Record<string, string | number>) ?? {};
+    // Simulator work runs in a worker thread: hovers and edits are served meanwhile.
+    let result: unknown;
     switch (p.command) {
       case 'mmReview.replay': {
-        const variant = arg.variant === 'fixed' ? 'fixed' : 'buggy';
-        const r = sim.replay(String(arg.scenario ?? ''), variant, (arg.params as Record<string, string | number>) ?? {});
-        return { ...r, source: { uri: arg.uri ?? null, range: arg.range ?? null, rule: arg.rule ?? null } };
+        const r = await sim.call('replay', String(arg.scenario ?? ''), variant, params);
+        result = { ...r, source: { uri: arg.uri ?? null, range: arg.range ?? null, rule: arg.rule ?? null } };
+        break;
       }
       case 'mmReview.scenarios':
-        return sim.listScenarios();
+        result = await sim.call('listScenarios');
+        break;
       case 'mmReview.exportLitmus':
-        return sim.exportLitmus(String(arg.scenario ?? ''), arg.variant === 'fixed' ? 'fixed' : 'buggy', (arg.params as Record<string, string | number>) ?? {});
+        result = await sim.call('exportLitmus', String(arg.scenario ?? ''), variant, params);
+        break;
       case 'mmReview.runLitmus': {
         const text = typeof arg.text === 'string' ? arg.text : arg.uri ? documents.get(String(arg.uri))?.getText() ?? '' : '';
-        return sim.runLitmusText(text);
+        result = await sim.call('runLitmusText', text);
+        break;
       }
       default:
         throw new Error(`unknown command ${p.command}`);
     }
+    return token.isCancellationRequested ? null : result;
   });
+
+  connection.onShutdown(() => simPort().dispose());
 
   documents.listen(connection);
 }
