@@ -163,6 +163,34 @@ describe('mm-review: bad usage and bad input', () => {
   });
 });
 
+describe('mm-review check --kernel-tree', () => {
+  it('a folder that is not a kernel tree: exit 2 with a message', () => {
+    const r = cli(['check', '--kernel-tree', 'examples', 'examples']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /not a kernel tree/);
+  });
+
+  it('in a kernel tree whose file matches the pre-image, the finding is the same and points at the patched file line', () => {
+    const patch = path.join(ROOT, 'test', 'lsp', 'fixtures', 'seed004-devmap-speculative.patch');
+    const lines = fs.readFileSync(patch, 'utf8').split('\n');
+    const h = lines.findIndex((l) => l.startsWith('@@ '));
+    const start = Number(/^@@ -(\d+)/.exec(lines[h])![1]);
+    const pre: string[] = [];
+    for (let i = h + 1; i < lines.length && !lines[i].startsWith('-- '); i++) if (!lines[i].startsWith('+')) pre.push(lines[i].slice(1));
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-review-tree-'));
+    fs.mkdirSync(path.join(root, 'include', 'linux'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'mm'));
+    fs.mkdirSync(path.join(root, 'arch', 'x86', 'mm'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'arch', 'x86', 'mm', 'gup.c'), [...Array.from({ length: start - 1 }, (_, i) => `/* ${i + 1} */`), ...pre, ''].join('\n'));
+    const withTree = JSON.parse(cli(['check', '--format', 'json', '--kernel-tree', root, patch]).out).files[0].findings;
+    const without = JSON.parse(cli(['check', '--format', 'json', patch]).out).files[0].findings;
+    const rule = (fs: any[]) => fs.filter((x) => x.category !== 'input').map((x) => `${x.rule}@${x.range.start.line}`);
+    assert.deepEqual(rule(withTree), rule(without));
+    assert.ok(rule(withTree).some((r) => r.startsWith('spec-ref/pgmap-hook-skipped')));
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
+
 describe('mm-review parse', () => {
   it('prints messages, files, hunks and the functions they touch', () => {
     const r = cli(['parse', '--format', 'json', 'examples/gup-stable-pin-series.mbox']);
