@@ -1,7 +1,7 @@
 /** ref-balance and ref-kind rules on buggy / fixed C snippets through the real engine. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addPatch, changePatch, findings, expectRule, expectClean, lineOf } from './helpers';
+import { addPatch, changePatch, findings, expectRule, expectClean, lineOf, applyFix } from './helpers';
 
 describe('ref-balance/leak', () => {
   const buggy = `
@@ -22,7 +22,10 @@ static int grab(struct page *page, int flags)
     assert.match(f.message, /get_page\(\)/);
     assert.match(f.message, /return -EINVAL/);
     assert.equal(f.related[0].range.start.line + 1, lineOf(p, 'get_page(page)'));
-    assert.equal(f.fixes?.[0].edits[0].newText.replace(/^\+/gm, '').replace(/\s+/g, ' ').trim(), '{ put_page(page); return -EINVAL; }');
+    // kernel style: the if gets its brace, the put goes before the return, as + lines
+    const fixed = applyFix(p, f);
+    assert.match(fixed, /^\+\tif \(flags & 1\) \{\n\+\t\tput_page\(page\);\n\+\t\treturn -EINVAL;\n\+\t\}$/m);
+    expectClean(findings(fixed));
     assert.equal(f.function, 'grab');
   });
   it('is quiet once the error path drops the reference', () => {

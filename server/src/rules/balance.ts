@@ -186,6 +186,30 @@ function releaseFix(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, exit: CfgNode
   const inBlock = parent?.type === 'compound_statement';
   const ret = stmt.text;
   const newText = inBlock ? `${call};\n${indent}${ret}` : `{\n${indent}\t${call};\n${indent}\t${ret}\n${indent}}`;
+  const title = `Release with ${call.replace(/\(.*$/, '')}() before returning`;
+  // `if (cond)\n\treturn -E;` (kernel style, no else): brace the if on its own line,
+  // `if (cond) {` ... `}`, rather than a brace line under it.
+  const ifLine = a.cfg.variant.text.split('\n')[s.row - 1] ?? '';
+  if (
+    !inBlock &&
+    parent?.type === 'if_statement' &&
+    parent.childForFieldName('consequence') === stmt &&
+    !parent.childForFieldName('alternative') &&
+    s.column === indent.length &&
+    parent.startPosition.row === s.row - 1 &&
+    /\)\s*$/.test(ifLine) &&
+    !/\/[*/]/.test(ifLine)
+  ) {
+    const ifIndent = /^\s*/.exec(ifLine)![0];
+    const end = ifLine.replace(/\s+$/, '').length;
+    return {
+      title,
+      edits: [
+        { at: { line: s.row - 1, col: end, endCol: ifLine.length }, newText: ' {' },
+        { at: { line: s.row, col: s.column, endCol: e.column }, newText: `${call};\n${indent}${ret}\n${ifIndent}}` },
+      ],
+    };
+  }
   if (!inBlock && s.column !== indent.length) {
     // `if (x) return -E;` on one line: keep it on one line
     return { title: `Release with ${call.replace(/\(.*$/, '')}() before returning`, edits: [{ at: { line: s.row, col: s.column, endCol: e.column }, newText: `{ ${call}; ${ret} }` }] };
