@@ -6,7 +6,7 @@ import { rebuildAll } from 'mm-review-server/c/rebuild';
 import { buildUnits } from 'mm-review-server/engine/index';
 import { toPatchEdits } from 'mm-review-server/engine/fixes';
 import { LineIndex } from 'mm-review-server/util/lineIndex';
-import type { TextEdit } from 'mm-review-server/engine/findings';
+import { applyEdits } from '../util/edits';
 
 const PATCH = `diff --git a/mm/x.c b/mm/x.c
 --- a/mm/x.c
@@ -22,14 +22,6 @@ const PATCH = `diff --git a/mm/x.c b/mm/x.c
  }
 `;
 
-function apply(text: string, edits: TextEdit[]): string {
-  const idx = new LineIndex(text);
-  let out = text;
-  for (const e of [...edits].sort((a, b) => idx.offsetAt(b.range.start) - idx.offsetAt(a.range.start))) {
-    out = out.slice(0, idx.offsetAt(e.range.start)) + e.newText + out.slice(idx.offsetAt(e.range.end));
-  }
-  return out;
-}
 
 test('two edits in one hunk: context lines become -/+ pairs, new lines are + lines, the header counts once', () => {
   const doc = parseDocument(PATCH, 'x.patch');
@@ -43,7 +35,7 @@ test('two edits in one hunk: context lines become -/+ pairs, new lines are + lin
     { at: { line: retLine, col: lines[retLine].length, endCol: lines[retLine].length }, newText: '\n\t}' },
   ]);
   assert.ok(edits);
-  const fixed = apply(PATCH, edits);
+  const fixed = applyEdits(PATCH, edits);
   assert.match(fixed, /^@@ -10,7 \+10,10 @@/m, "new count 8 + 2 added lines");
   assert.match(fixed, /^-\tif \(bad\(page\)\)\n\+\tif \(bad\(page\)\) \{\n-\t\treturn -EINVAL;\n\+\t\tput_page\(page\);\n\+\t\treturn -EINVAL;\n\+\t\}$/m);
   // the fixed patch parses cleanly and its post-image is the fixed C

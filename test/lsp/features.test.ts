@@ -9,6 +9,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { LspClient, ROOT } from './client';
+import { applyEdits } from '../util/edits';
 
 const SEED004 = path.join(ROOT, 'test', 'lsp', 'fixtures', 'seed004-devmap-speculative.patch');
 const SERIES = path.join(ROOT, 'examples', 'gup-stable-pin-series.mbox');
@@ -109,13 +110,8 @@ describe('mm-review-lsp: findings, hovers, lenses, fixes, replay', () => {
     assert.ok(edits.some((e: any) => /^\+\s*unpin_user_pages\(pages, pinned\);$/m.test(e.newText)));
     assert.ok(edits.some((e: any) => /^ \+\d+,\d+$/.test(e.newText)), 'the hunk header count is updated');
     // apply and re-open: the leak is gone and the diff still parses cleanly
-    const lines = text.split('\n');
-    for (const e of [...edits].sort((x: any, y: any) => y.range.start.line - x.range.start.line || y.range.start.character - x.range.start.character)) {
-      const l = lines[e.range.start.line];
-      lines.splice(e.range.start.line, e.range.end.line - e.range.start.line + 1, l.slice(0, e.range.start.character) + e.newText + lines[e.range.end.line].slice(e.range.end.character));
-    }
     const fixedUri = 'file:///tmp/series-fixed.mbox';
-    c.open(fixedUri, lines.join('\n'), 'plaintext');
+    c.open(fixedUri, applyEdits(text, edits), 'plaintext');
     const d2 = await c.diagnostics(fixedUri);
     assert.equal(d2.diagnostics.some((x) => x.code === 'ref-balance/leak'), false);
     assert.equal(d2.diagnostics.some((x) => String(x.code).startsWith('input/') && (x.severity ?? 3) <= 2), false, 'no new input warnings');

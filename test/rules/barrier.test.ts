@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, type AnalyzeOptions } from 'mm-review-server/engine/index';
 import type { Finding } from 'mm-review-server/engine/findings';
+import { applyFix } from './helpers';
 
 function repoRoot(): string {
   let dir = __dirname;
@@ -53,17 +54,6 @@ function lineOf(text: string, f: Finding): string {
   return text.split('\n')[f.range.start.line];
 }
 
-/** Apply a finding's first quick fix to the document text. */
-function applyFix(text: string, f: Finding): string {
-  const fix = f.fixes?.[0];
-  assert.ok(fix, 'finding has a fix');
-  const lines = text.split('\n');
-  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-  const edits = [...fix.edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
-  let out = text;
-  for (const e of edits) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
-  return out;
-}
 
 // ---------------------------------------------------------------------------
 // Seed 000: GUP pin count vs PG_writeback, written from the thread's code.

@@ -1,5 +1,6 @@
 /** Helpers for the rule tests: C code wrapped into patches and run through the real engine. */
 import assert from 'node:assert/strict';
+import { applyEdits } from '../util/edits';
 import { analyze, type AnalyzeOptions } from 'mm-review-server/engine/index';
 import type { Finding } from 'mm-review-server/engine/findings';
 
@@ -74,12 +75,5 @@ export function lineOf(patch: string, needle: string, nth = 0): number {
 /** Apply a finding's first quick fix to the patch text. */
 export function applyFix(patch: string, f: Finding): string {
   assert.ok(f.fixes?.length, 'no quick fix');
-  const ls = patch.split('\n');
-  const edits = [...f.fixes[0].edits].sort((x, y) => y.range.start.line - x.range.start.line || y.range.start.character - x.range.start.character);
-  for (const e of edits) {
-    assert.equal(e.range.start.line, e.range.end.line);
-    const l = ls[e.range.start.line];
-    ls[e.range.start.line] = l.slice(0, e.range.start.character) + e.newText + l.slice(e.range.end.character);
-  }
-  return ls.join('\n');
+  return applyEdits(patch, f.fixes[0].edits);
 }

@@ -11,6 +11,11 @@ const FOLL_PIN: ArgCondition = { arg: 2, identifiers: ['FOLL_PIN'] };
 const FOLL_GET: ArgCondition = { arg: 2, identifiers: ['FOLL_GET'] };
 const UNPIN = ['unpin_user_page', 'unpin_user_pages', 'unpin_user_pages_dirty_lock'];
 const PUT = ['put_page', 'release_pages'];
+/** What the FOLL_PIN releases pair with, and the v5.2-5.5 put_user_page*() family. */
+const PINNERS = ['pin_user_pages', 'pin_user_pages_fast'];
+const GETTERS = ['get_user_pages', 'get_user_pages_fast'];
+/** Release of an array argument 0 holding `count` (argument 1) objects of `kind`. */
+const releaseArray = (kind: 'gup-pin' | 'gup-get') => [{ op: 'release' as const, kind, array: 0, count: { arg: 1 } }];
 
 export const GUP: readonly ApiSpec[] = [
   // ---- FOLL_GET: released with put_page / release_pages ------------------------
@@ -138,7 +143,7 @@ export const GUP: readonly ApiSpec[] = [
     name: 'unpin_user_page',
     summary: 'Release one FOLL_PIN pin (gup_put_folio(folio, 1, FOLL_PIN)). Only for pages from pin_user_pages*().',
     effects: [{ op: 'release', kind: 'gup-pin', object: 0 }],
-    pairsWith: ['pin_user_pages', 'pin_user_pages_fast'],
+    pairsWith: PINNERS,
     arity: [1],
     kernels: '>=5.6',
     source: 'mm/gup.c',
@@ -146,8 +151,8 @@ export const GUP: readonly ApiSpec[] = [
   {
     name: 'unpin_user_pages',
     summary: 'Release the FOLL_PIN pins of an array of pages (pages, npages).',
-    effects: [{ op: 'release', kind: 'gup-pin', array: 0, count: { arg: 1 } }],
-    pairsWith: ['pin_user_pages', 'pin_user_pages_fast'],
+    effects: releaseArray('gup-pin'),
+    pairsWith: PINNERS,
     arity: [2],
     kernels: '>=5.6',
     source: 'mm/gup.c',
@@ -155,9 +160,9 @@ export const GUP: readonly ApiSpec[] = [
   {
     name: 'unpin_user_pages_dirty_lock',
     summary: 'Optionally mark pinned pages dirty (set_page_dirty_lock: takes the page lock, may sleep) and release their FOLL_PIN pins: (pages, npages, make_dirty).',
-    effects: [{ op: 'release', kind: 'gup-pin', array: 0, count: { arg: 1 } }],
+    effects: releaseArray('gup-pin'),
     sleeps: true,
-    pairsWith: ['pin_user_pages', 'pin_user_pages_fast'],
+    pairsWith: PINNERS,
     arity: [3],
     kernels: '>=5.6',
     source: 'mm/gup.c',
@@ -183,7 +188,7 @@ export const GUP: readonly ApiSpec[] = [
   {
     name: 'unpin_folios',
     summary: 'v6.11+: release the FOLL_PIN pins of an array of folios (folios, nfolios).',
-    effects: [{ op: 'release', kind: 'gup-pin', array: 0, count: { arg: 1 } }],
+    effects: releaseArray('gup-pin'),
     pairsWith: ['memfd_pin_folios'],
     arity: [2],
     kernels: '>=6.11',
@@ -213,7 +218,7 @@ export const GUP: readonly ApiSpec[] = [
     name: 'put_user_page',
     summary: 'v5.2–v5.5: release a page obtained with get_user_pages*(); call sites were converted from put_page() so that GUP pages could later be tracked (seed 000). A placeholder for put_page() at the time; renamed unpin_user_page() in v5.6 when FOLL_PIN arrived.',
     effects: [{ op: 'release', kind: 'gup-get', object: 0 }],
-    pairsWith: ['get_user_pages', 'get_user_pages_fast'],
+    pairsWith: GETTERS,
     arity: [1],
     kernels: '5.2..5.5',
     source: 'mm/gup.c',
@@ -221,8 +226,8 @@ export const GUP: readonly ApiSpec[] = [
   {
     name: 'put_user_pages',
     summary: 'v5.2–v5.5: release an array of GUP pages (pages, npages).',
-    effects: [{ op: 'release', kind: 'gup-get', array: 0, count: { arg: 1 } }],
-    pairsWith: ['get_user_pages', 'get_user_pages_fast'],
+    effects: releaseArray('gup-get'),
+    pairsWith: GETTERS,
     arity: [2],
     kernels: '5.2..5.5',
     source: 'mm/gup.c',
@@ -230,9 +235,9 @@ export const GUP: readonly ApiSpec[] = [
   {
     name: 'put_user_pages_dirty_lock',
     summary: 'v5.2–v5.5: mark GUP pages dirty with set_page_dirty_lock (takes the page lock: sleeps) and release them: (pages, npages) in v5.2–5.3, (pages, npages, make_dirty) in v5.4–5.5.',
-    effects: [{ op: 'release', kind: 'gup-get', array: 0, count: { arg: 1 } }],
+    effects: releaseArray('gup-get'),
     sleeps: true,
-    pairsWith: ['get_user_pages', 'get_user_pages_fast'],
+    pairsWith: GETTERS,
     arity: [2, 3],
     kernels: '5.2..5.5',
     source: 'mm/gup.c',
@@ -240,7 +245,7 @@ export const GUP: readonly ApiSpec[] = [
   {
     name: 'put_user_pages_dirty',
     summary: 'v5.2–v5.3: mark GUP pages dirty (set_page_dirty, no page lock) and release them (pages, npages).',
-    effects: [{ op: 'release', kind: 'gup-get', array: 0, count: { arg: 1 } }],
+    effects: releaseArray('gup-get'),
     pairsWith: ['get_user_pages'],
     arity: [2],
     kernels: '5.2..5.3',
