@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import 'mm-review-server/engine/index';
-import { allRules, ruleInfo } from 'mm-review-server/engine/ruleInfo';
+import { allRules, ruleInfo } from 'mm-review-server/rules/registry';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 

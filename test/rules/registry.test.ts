@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ALL_RULES } from 'mm-review-server/rules/index';
-import { ruleInfo, docFileFor } from 'mm-review-server/engine/ruleInfo';
+import { ruleInfo, docFileFor } from 'mm-review-server/rules/registry';
 import { repoRoot } from '../c/fixtures';
 
 const MINE = ['ref-balance', 'ref-kind', 'spec-ref', 'bracket', 'atomic-sleep'];

@@ -16,7 +16,7 @@ import { analyze, type AnalyzeOptions } from '../engine/index';
 import { summarize, formatSummaryText } from '../engine/summary';
 import { formatJson, formatSarif, formatText, type FileFindings } from '../engine/output';
 import { CATEGORIES, SEVERITY_RANK, type Category } from '../engine/findings';
-import { allRules } from '../engine/ruleInfo';
+import { allRules } from '../rules/registry';
 import { isKernelTree, kernelTreeReader } from '../engine/kernelTree';
 import type { Severity } from '../patch/model';
 import '../rules'; // registers rule metadata

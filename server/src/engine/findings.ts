@@ -2,20 +2,12 @@
  * Findings: what the engine reports. The same objects feed the CLI's
  * text/JSON/SARIF output and the language server's diagnostics.
  */
+import type { ScenarioId } from '../protocol/scenarioIds';
 import type { Range } from '../util/lineIndex';
 import type { Severity } from '../patch/model';
 
-export type Category = 'ref-balance' | 'ref-kind' | 'spec-ref' | 'barrier' | 'bracket' | 'atomic-sleep' | 'input';
-
-export const CATEGORIES: readonly Category[] = [
-  'ref-balance',
-  'ref-kind',
-  'spec-ref',
-  'barrier',
-  'bracket',
-  'atomic-sleep',
-  'input',
-];
+import type { Category } from '../rules/api';
+export { CATEGORIES, type Category } from '../rules/api';
 
 export interface RelatedLocation {
   message: string;
@@ -43,7 +35,7 @@ export interface Finding {
   range: Range;
   related: RelatedLocation[];
   /** Scenario id for the race simulator, when a race explains the finding. */
-  scenario?: string;
+  scenario?: ScenarioId;
   /** Names from the patch used to instantiate the scenario (function, variables, lines). */
   scenarioParams?: Record<string, string | number>;
   fixes?: QuickFix[];

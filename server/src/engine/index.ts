@@ -18,7 +18,7 @@ import { catalog as defaultCatalog, type Catalog } from '../catalog';
 import { ALL_RULES } from '../rules';
 import type { ImagePos, RawFinding, Rule, RuleContext, Side, Unit } from '../rules/api';
 import { CATEGORIES, SEVERITY_RANK, type Category, type Finding, type TextEdit } from './findings';
-import { ruleInfo } from './ruleInfo';
+import { ruleInfo } from '../rules/registry';
 import { toPatchEdits } from './fixes';
 import './inputRules';
 import { reparse } from './incremental';

@@ -6,7 +6,7 @@
  * scripts/gen-input-docs.js).
  */
 import type { Severity } from '../patch/model';
-import { registerRule } from './ruleInfo';
+import { registerRule } from '../rules/registry';
 
 export interface InputRule {
   id: string;

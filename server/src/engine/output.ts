@@ -4,7 +4,7 @@
  */
 import type { Finding } from './findings';
 import type { Severity } from '../patch/model';
-import { ruleInfo } from './ruleInfo';
+import { ruleInfo } from '../rules/registry';
 
 export interface FileFindings {
   path: string;

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../engine/findings';
-import { docsRoot, ruleInfo } from '../engine/ruleInfo';
+import { docsRoot, ruleInfo } from '../rules/registry';
 import { describeApi } from '../catalog/describe';
 
 const exampleCache = new Map<string, string | null>();

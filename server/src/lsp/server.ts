@@ -23,7 +23,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, reanalyze, type Analysis, type AnalyzeOptions } from '../engine/index';
 import { summarize } from '../engine/summary';
-import { ruleInfo } from '../engine/ruleInfo';
+import { ruleInfo } from '../rules/registry';
 import type { Finding, Category } from '../engine/findings';
 import { isKernelTree, kernelTreeReader } from '../engine/kernelTree';
 import type { Severity, Span } from '../patch/model';

@@ -8,13 +8,18 @@
  * applies differential mode (post-image findings whose fingerprint also
  * exists in the pre-image are dropped), suppressions and the user's filters.
  */
+import type { ScenarioId } from '../protocol/scenarioIds';
 import type { ParsedDocument, Severity } from '../patch/model';
 import type { RebuiltFunction, FunctionImage, ConfigVariant } from '../c/model';
 import type { Cfg } from '../c/cfg';
 import type { Catalog } from '../catalog';
-import type { Category } from '../engine/findings';
 
 export type Side = 'pre' | 'post';
+
+/** Rule categories: the first part of a rule id (`ref-balance/leak`). */
+export type Category = 'ref-balance' | 'ref-kind' | 'spec-ref' | 'barrier' | 'bracket' | 'atomic-sleep' | 'input';
+
+export const CATEGORIES: readonly Category[] = ['ref-balance', 'ref-kind', 'spec-ref', 'barrier', 'bracket', 'atomic-sleep', 'input'];
 
 /** One analysable unit: one side of one function in one preprocessor configuration. */
 export interface Unit {
@@ -52,7 +57,7 @@ export interface RawFinding {
   message: string;
   at: ImagePos;
   related?: RawRelated[];
-  scenario?: string;
+  scenario?: ScenarioId;
   scenarioParams?: Record<string, string | number>;
   fixes?: { title: string; edits: RawEdit[] }[];
   /**

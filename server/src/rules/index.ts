@@ -3,7 +3,7 @@
  * Docs: docs/rules/<id with / replaced by -->.md.
  */
 import type { Rule } from './api';
-import { registerRule } from '../engine/ruleInfo';
+import { registerRule } from './registry';
 import { REF_BALANCE_RULES } from './refBalance';
 import { REF_KIND_RULES } from './refKind';
 import { SPEC_REF_RULES } from './specRef';

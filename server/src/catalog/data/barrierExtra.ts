@@ -19,6 +19,7 @@
  * Entries whose name (or alias) another data module already defines are
  * dropped by `barrierExtra(existing)`: the main tables win.
  */
+import type { ScenarioId } from '../../protocol/scenarioIds';
 import type { ApiSpec } from '../schema';
 
 const PG = 'include/linux/page-flags.h';
@@ -74,7 +75,7 @@ export interface SbProtocol {
   /** Location keys of side A and side B (see BARRIER_FACTS.locationOf / derefClass). */
   a: string[];
   b: string[];
-  scenario: string;
+  scenario: ScenarioId;
   seed: string;
   /** One line for messages. */
   why: string;

@@ -13,6 +13,7 @@
  * finding's names and renders the litmus text, remembering which litmus line
  * each statement landed on, so a replay can map events back to steps.
  */
+import type { ScenarioId } from '../../protocol/scenarioIds';
 
 export type Variant = 'buggy' | 'fixed';
 
@@ -78,7 +79,7 @@ export interface LocationDef {
 }
 
 export interface ScenarioDef {
-  id: string;
+  id: ScenarioId;
   title: string;
   /** Seed thread id ("000") or "" when the scenario is generic. */
   seed: string;

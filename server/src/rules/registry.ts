@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import type { Category } from './findings';
+import type { Category } from './api';
 import type { Severity } from '../patch/model';
 
 export interface RuleInfo {
