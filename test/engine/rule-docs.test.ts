@@ -16,7 +16,11 @@ test('every registered rule has its docs page', () => {
 });
 
 test('every input code the parser and the engine can emit is registered', () => {
-  const src = (d: string) => fs.readdirSync(path.join(ROOT, 'server', 'src', d)).map((f) => fs.readFileSync(path.join(ROOT, 'server', 'src', d, f), 'utf8')).join('\n');
+  const src = (d: string): string =>
+    fs
+      .readdirSync(path.join(ROOT, 'server', 'src', d), { withFileTypes: true })
+      .map((e) => (e.isDirectory() ? src(path.join(d, e.name)) : fs.readFileSync(path.join(ROOT, 'server', 'src', d, e.name), 'utf8')))
+      .join('\n');
   const text = src('patch') + src('engine') + src('c');
   const codes = new Set([...text.matchAll(/'(input\/[a-z0-9-]+)'/g)].map((m) => m[1]));
   // repairs are reported as input/<RepairKind>

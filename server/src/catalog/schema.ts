@@ -268,6 +268,12 @@ export interface KindSpec {
   atomic?: boolean;
   /** Holding this satisfies these context requirements. */
   provides?: ContextRequirement[];
+  /** A reference on a page or folio itself (what a speculative get takes on a lockless lookup's result). */
+  pageRef?: boolean;
+  /** A bias added to a refcount (PAGE_PIN_BIAS): one put cannot take it back. */
+  biasCounted?: boolean;
+  /** The rule id that reports this kind left unreleased, when not the family's default (a dev_pagemap ref: spec-ref/pgmap-leak). */
+  reportAs?: string;
 }
 
 /** Comparison idioms that re-validate a lockless read (pte_val(pte) != pte_val(*ptep)). */

@@ -9,26 +9,14 @@
  * exists in the pre-image are dropped), suppressions and the user's filters.
  */
 import type { ScenarioId } from '../protocol/scenarioIds';
-import type { ParsedDocument, Severity } from '../patch/model';
-import type { RebuiltFunction, FunctionImage, ConfigVariant } from '../c/model';
-import type { Cfg } from '../c/cfg';
-import type { Catalog } from '../catalog';
-
-export type Side = 'pre' | 'post';
+import type { Severity } from '../patch/model';
+import type { AnalysisContext, Unit } from '../analysis/unit';
+export type { Unit, Side } from '../analysis/unit';
 
 /** Rule categories: the first part of a rule id (`ref-balance/leak`). */
 export type Category = 'ref-balance' | 'ref-kind' | 'spec-ref' | 'barrier' | 'bracket' | 'atomic-sleep' | 'input';
 
 export const CATEGORIES: readonly Category[] = ['ref-balance', 'ref-kind', 'spec-ref', 'barrier', 'bracket', 'atomic-sleep', 'input'];
-
-/** One analysable unit: one side of one function in one preprocessor configuration. */
-export interface Unit {
-  fn: RebuiltFunction;
-  side: Side;
-  image: FunctionImage;
-  variant: ConfigVariant;
-  cfg: Cfg;
-}
 
 /** A position in a unit's image: 0-based line and UTF-16 column of the variant text. */
 export interface ImagePos {
@@ -68,14 +56,7 @@ export interface RawFinding {
   fingerprint: string;
 }
 
-export interface RuleContext {
-  doc: ParsedDocument;
-  catalog: Catalog;
-  functions: readonly RebuiltFunction[];
-  /** Every unit (function × side × variant), CFGs built once and shared by all rules. */
-  units: readonly Unit[];
-  /** The units of one function side. */
-  unitsOf(fn: RebuiltFunction, side: Side): readonly Unit[];
+export interface RuleContext extends AnalysisContext {
   /**
    * How to name an image line in a message: `mm/gup.c:177` (the line in the
    * patched file, or the pre-image file for the pre side). Never use image
@@ -91,6 +72,8 @@ export interface Rule {
   title: string;
   /** One paragraph for `mm-review rules` and the docs page. */
   description: string;
+  /** The race scenario this rule's findings replay, when it has one. */
+  scenario?: ScenarioId;
   /** Runs on one unit. Must not throw on odd code (the engine catches and reports if it does). */
   check(unit: Unit, ctx: RuleContext): RawFinding[];
   /** Optional whole-document pass (cross-function pairing, e.g. store-buffering between two functions). */

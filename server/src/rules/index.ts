@@ -4,11 +4,11 @@
  */
 import type { Rule } from './api';
 import { registerRule } from './registry';
-import { REF_BALANCE_RULES } from './refBalance';
-import { REF_KIND_RULES } from './refKind';
-import { SPEC_REF_RULES } from './specRef';
+import { REF_BALANCE_RULES } from './ref-balance';
+import { REF_KIND_RULES } from './ref-kind';
+import { SPEC_REF_RULES } from './spec-ref';
 import { BRACKET_RULES } from './bracket';
-import { ATOMIC_SLEEP_RULES } from './atomicSleep';
+import { ATOMIC_SLEEP_RULES } from './atomic-sleep';
 import { BARRIER_RULES } from './barrier/rules';
 
 export const ALL_RULES: readonly Rule[] = [

@@ -9,15 +9,15 @@ import type { KindSpec } from '../schema';
 export const KINDS: readonly KindSpec[] = [
   // put_page() drops any plain reference: one from get_page, a FOLL_GET GUP
   // reference, or a folio reference (the folio is the page's head).
-  { kind: 'page-ref', label: 'page reference', family: 'ref', releases: ['gup-get', 'folio-ref'] },
-  { kind: 'folio-ref', label: 'folio reference', family: 'ref', releases: ['page-ref', 'gup-get'] },
+  { kind: 'page-ref', pageRef: true, label: 'page reference', family: 'ref', releases: ['gup-get', 'folio-ref'] },
+  { kind: 'folio-ref', pageRef: true, label: 'folio reference', family: 'ref', releases: ['page-ref', 'gup-get'] },
   // A FOLL_PIN pin adds GUP_PIN_COUNTING_BIAS (or bumps _pincount): only the
   // unpin_* family (gup_put_folio with FOLL_PIN) drops it, never put_page.
-  { kind: 'gup-pin', label: 'GUP pin (FOLL_PIN)', family: 'ref' },
-  { kind: 'gup-get', label: 'GUP reference (FOLL_GET)', family: 'ref', releases: ['page-ref', 'folio-ref'] },
+  { kind: 'gup-pin', pageRef: true, label: 'GUP pin (FOLL_PIN)', family: 'ref' },
+  { kind: 'gup-get', pageRef: true, label: 'GUP reference (FOLL_GET)', family: 'ref', releases: ['page-ref', 'folio-ref'] },
   // A hand-rolled bias (seed 000 PAGE_PIN_BIAS) must be subtracted with the same bias.
-  { kind: 'pin-bias', label: 'hand-rolled pin bias on _refcount', family: 'ref' },
-  { kind: 'pgmap-ref', label: 'dev_pagemap reference', family: 'ref' },
+  { kind: 'pin-bias', label: 'hand-rolled pin bias on _refcount', family: 'ref', biasCounted: true },
+  { kind: 'pgmap-ref', label: 'dev_pagemap reference', family: 'ref', reportAs: 'spec-ref/pgmap-leak' },
   { kind: 'percpu-ref', label: 'percpu_ref reference', family: 'ref' },
   { kind: 'file-ref', label: 'file reference', family: 'ref' },
   { kind: 'vma-ref', label: 'per-VMA read lock', family: 'lock' },

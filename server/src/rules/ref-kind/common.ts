@@ -1,23 +1,24 @@
-/** ref-kind: the release does not match the acquire (kind, or a bias released by one). */
-import type { RawFinding, Rule, Unit, RuleContext } from './api';
-import { type ReleaseEvent } from './resources';
-import { resourcesOf } from './summaries';
-import { acquireApis, acquireRelated, isCatalogPrimitive } from './balance';
-import { posOf, replaceNode } from './util';
+/** ref-kind: a release that cannot drop the kind of reference the object holds. */
+import { posOf, replaceNode } from '../../c/facts';
+import type { ReleaseEvent } from '../../analysis/resources';
+import type { RawFinding, RuleContext, Unit } from '../api';
+import { acquireApis, acquireRelated, isPrimitive } from '../common/report';
+import { analysisOf } from '../common/resources';
 
-function isBias(ev: ReleaseEvent): boolean {
-  return ev.mismatch!.key.kind === 'pin-bias';
+/** Is the mismatched acquire a bias added to the refcount (the catalog's bias-counted kind)? */
+function isBias(ctx: RuleContext, ev: ReleaseEvent): boolean {
+  return !!ctx.catalog.kind(ev.mismatch!.key.kind).biasCounted;
 }
 
-function kindFindings(unit: Unit, ctx: RuleContext, want: 'ref-kind/mismatched-release' | 'ref-kind/bias-mismatch'): RawFinding[] {
-  if (isCatalogPrimitive(unit, ctx.catalog)) return [];
-  const a = resourcesOf(unit, ctx);
+export function kindFindings(unit: Unit, ctx: RuleContext, want: 'ref-kind/mismatched-release' | 'ref-kind/bias-mismatch'): RawFinding[] {
+  if (isPrimitive(unit, ctx)) return [];
+  const a = analysisOf(unit, ctx);
   const out: RawFinding[] = [];
   for (const ev of a.events) {
     if (ev.t !== 'release' || !ev.mismatch || ev.mismatch.reason !== 'kind') continue;
     const k = ev.mismatch.key;
     if (k.family !== 'ref' || ctx.catalog.kind(ev.eff.kind).family !== 'ref') continue;
-    const bias = isBias(ev);
+    const bias = isBias(ctx, ev);
     // A get on an object the function did not create (folio_get(folio) on a
     // caller's folio) may sit next to a reference of another kind that the
     // caller holds: folio_get + gup_put_folio(FOLL_PIN) converts a pin into a
@@ -51,24 +52,3 @@ function kindFindings(unit: Unit, ctx: RuleContext, want: 'ref-kind/mismatched-r
   }
   return out;
 }
-
-export const REF_KIND_RULES: readonly Rule[] = [
-  {
-    id: 'ref-kind/mismatched-release',
-    category: 'ref-kind',
-    severity: 'error',
-    title: 'Release does not match the acquire',
-    description:
-      'The object holds a reference of one kind (for example a FOLL_PIN pin from pin_user_pages) and is released with a call that drops another kind (put_page), or the reverse (get_user_pages pages dropped with unpin_user_page). The catalog decides which release kinds may drop which acquire kinds; arrays filled by GUP carry their kind to every element.',
-    check: (unit, ctx) => kindFindings(unit, ctx, 'ref-kind/mismatched-release'),
-  },
-  {
-    id: 'ref-kind/bias-mismatch',
-    category: 'ref-kind',
-    severity: 'error',
-    title: 'Refcount bias added but only one reference dropped',
-    description:
-      'A bias was added to the refcount (page_ref_add(page, PAGE_PIN_BIAS), seed 000) and the release subtracts a single reference (put_page, page_ref_dec): the page can never be freed, and the "is it pinned" test stays true forever.',
-    check: (unit, ctx) => kindFindings(unit, ctx, 'ref-kind/bias-mismatch'),
-  },
-];

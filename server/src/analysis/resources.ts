@@ -8,11 +8,19 @@
  * every path that reaches the point holds it):
  *
  *   N  never acquired here      H / H2  held once / twice or more (brackets nest)
- *   R  released after an acquire in this function
+ *   R  released after an acquire in this function (or after unknown history)
  *   X  released although this function never acquired it (a callee dropping the caller's ref)
  *   F  a conditional acquire failed (its result was tested)
  *   P  a conditional acquire whose result has not been tested yet
  *   E  ownership transferred: returned, stored, passed to a non-catalog function, overwritten
+ *   U  unknown: code the text does not show (above the first visible line of a
+ *      function whose start is not shown, or between two hunks) may have
+ *      acquired or released it. No finding rests on U.
+ *
+ * A backward companion (anticipation) says, for each key and node, whether
+ * every path from the node releases the key before leaving the visible code:
+ * a release the function performs proves the key held before it, which is
+ * how a hunk shows a lock or reference held whose acquire it does not show.
  *
  * Objects are keyed by resource kind and normalised object text: `page`,
  * `pages[i]` -> the array `pages`, `&vma->vm_mm->mmap_sem` -> `vma->vm_mm->mmap_sem`.
@@ -23,11 +31,30 @@
  * The analysis is cached per CFG: every rule of every category reads the
  * same result.
  */
-import { ASSERTION_MACRO, ERR_POINTER_TESTS, IDENTITY_WRAPPERS } from '../c/kernelMacros';
 import type { Cfg, CfgEdge, CfgNode, CallOp, Operation } from '../c/cfg';
 import { solveForward } from '../c/dataflow';
 import type { ApiSpec, Catalog, Effect, AcquireEffect, ReleaseEffect, ResourceKind, KindSpec } from '../catalog';
-import { callEffects, errorishValue, normObject, stripParens, usage } from './util';
+import {
+  type FunctionFacts,
+  acquireOutcome,
+  assigns,
+  callEffects,
+  callValue,
+  effectObject,
+  enclosingTests,
+  equalityOf,
+  exprOf,
+  gotoTarget,
+  isBackwardGoto,
+  normObject,
+  pointerState,
+  specForCall,
+  testOf,
+  textOutsideCalls,
+  uncast,
+  usage,
+  isPathText,
+} from '../c/facts';
 
 export const N = 1;
 export const H = 2;
@@ -37,7 +64,9 @@ export const X = 16;
 export const F = 32;
 export const P = 64;
 export const E = 128;
+export const U = 256;
 export const HELD = H | H2;
+const ALL_BITS = [N, H, H2, R, X, F, P, E, U];
 
 export type Bits = number;
 export type State = ReadonlyMap<string, Bits>;
@@ -58,6 +87,8 @@ export interface KeyInfo {
   acquires: AcquireEvent[];
   /** Flags variables given to save-style acquires. */
   flags: Set<string>;
+  /** Index in ResourceAnalysis.keyList (for bit sets). */
+  index: number;
 }
 
 interface EventBase {
@@ -94,16 +125,22 @@ export type ResEvent = AcquireEvent | ReleaseEvent | CallEvent;
 
 export interface ResourceAnalysis {
   cfg: Cfg;
+  facts: FunctionFacts;
   keys: Map<string, KeyInfo>;
+  keyList: KeyInfo[];
+  /** Bits of a key no operation has touched yet: N when the function's start is shown, else U. */
+  initial: Bits;
   in: (State | undefined)[];
   out: (State | undefined)[];
   events: ResEvent[];
   /** Node ids where a key is released or escapes (for "is there a release on the way to the exit"). */
   drops: Map<string, Set<number>>;
+  /** Node ids where a key is acquired. */
+  takes: Map<string, Set<number>>;
   /** Calls of functions the catalog does not know (calls into the document's own functions), with the state before them. */
   plainCalls: { node: CfgNode; op: CallOp; before: State }[];
   /** Declared types of parameters and locals by name. */
-  types: Map<string, string>;
+  types: ReadonlyMap<string, string>;
   converged: boolean;
 }
 
@@ -120,7 +157,7 @@ export interface CalleeSummary {
 }
 export type Summaries = ReadonlyMap<string, CalleeSummary>;
 
-const cache = new WeakMap<Cfg, Map<string, ResourceAnalysis>>();
+const cache = new WeakMap<FunctionFacts, Map<string, ResourceAnalysis>>();
 const calleeNames = new WeakMap<Cfg, Set<string>>();
 
 function summarySignature(cfg: Cfg, summaries: Summaries | undefined): string {
@@ -139,8 +176,9 @@ function summarySignature(cfg: Cfg, summaries: Summaries | undefined): string {
   return parts.join(';');
 }
 
-export function bitsOf(s: State | undefined, key: string): Bits {
-  return s?.get(key) ?? N;
+/** Bits of `key` in a state (keys absent from the state have the analysis's initial bits). */
+export function bitsOf(s: State | undefined, key: string, initial: Bits = N): Bits {
+  return s?.get(key) ?? initial;
 }
 /** Definitely held: every path holds it. */
 export function definitelyHeld(b: Bits): boolean {
@@ -150,65 +188,44 @@ export function maybeHeld(b: Bits): boolean {
   return (b & (HELD | P)) !== 0;
 }
 
-function join(a: State, b: State): State {
-  if (a === b) return a;
-  const out = new Map(a);
-  for (const [k, v] of b) out.set(k, (out.get(k) ?? N) | v);
-  for (const [k, v] of a) if (!b.has(k)) out.set(k, v | N);
-  return out;
-}
-function equals(a: State, b: State): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) if (b.get(k) !== v) return false;
-  return true;
-}
-
 /** Apply `f` to every possible state in the bit set. */
 function mapBits(b: Bits, f: (one: Bits) => Bits): Bits {
   let out = 0;
-  for (let bit = 1; bit <= E; bit <<= 1) if (b & bit) out |= f(bit);
+  for (const bit of ALL_BITS) if (b & bit) out |= f(bit);
   return out;
 }
 
-export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries): ResourceAnalysis {
+function norm(t: string): string {
+  return t.replace(/\s+/g, '');
+}
+
+export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?: Summaries): ResourceAnalysis {
+  const cfg = facts.cfg;
   const sig = summarySignature(cfg, summaries);
-  let perSig = cache.get(cfg);
+  let perSig = cache.get(facts);
   const hit = perSig?.get(sig);
   if (hit) return hit;
 
+  const initial: Bits = facts.visibility.entry ? N : U;
   const keys = new Map<string, KeyInfo>();
-  const types = new Map<string, string>();
-  for (const n of cfg.nodes) for (const o of n.ops) if (o.kind === 'decl') types.set(o.name, o.type);
-
-  // `head = compound_head(page)`: variables computed from another by a catalogued accessor (no effects)
-  const derivedFrom = new Map<string, Set<string>>();
-  for (const n of cfg.nodes)
-    for (const o of n.ops) {
-      const to = o.kind === 'assign' && o.op === '=' && o.target.kind === 'var' ? o.target.text : o.kind === 'decl' && !o.param ? o.name : null;
-      const rhs = o.kind === 'assign' ? o.rhsNode : o.kind === 'decl' ? o.init : null;
-      if (!to || !rhs) continue;
-      const c = stripParens(rhs);
-      if (c.type !== 'call_expression') continue;
-      const acc = cat.api(c.childForFieldName('function')?.text ?? '');
-      const args = c.childForFieldName('arguments')?.namedChildren ?? [];
-      if (!acc || acc.effects?.length || !args.length) continue;
-      const from = norm(args[0].text);
-      if (!/^[A-Za-z_]\w*$/.test(from)) continue;
-      let set = derivedFrom.get(to);
-      if (!set) derivedFrom.set(to, (set = new Set()));
-      set.add(from);
-    }
+  const keyList: KeyInfo[] = [];
+  const types = facts.types;
+  const derivedFrom = facts.derivedFrom;
 
   let recording = false;
   const events: ResEvent[] = [];
   const plainCalls: ResourceAnalysis['plainCalls'] = [];
   const drops = new Map<string, Set<number>>();
-  const addDrop = (key: string, node: CfgNode) => {
+  const takes = new Map<string, Set<number>>();
+  const note = (m: Map<string, Set<number>>, key: string, node: CfgNode) => {
     if (!recording) return;
-    let s = drops.get(key);
-    if (!s) drops.set(key, (s = new Set()));
+    let s = m.get(key);
+    if (!s) m.set(key, (s = new Set()));
     s.add(node.id);
   };
+  const addDrop = (key: string, node: CfgNode) => note(drops, key, node);
+
+  const get = (st: ReadonlyMap<string, Bits>, id: string): Bits => st.get(id) ?? initial;
 
   const keyFor = (kind: ResourceKind, eff: Effect, obj: string, array: boolean): KeyInfo => {
     const ks = cat.kind(kind);
@@ -218,42 +235,16 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
       id = `${kind}|style:${eff.style ?? ''}`;
       // a section opened on a returned pointer (`dst_pte = pte_alloc_map_lock(...)`, `addr = kmap_local_page(p)`)
       // is that pointer's: two PTE tables mapped in one function are two brackets
-      if (eff.op === 'acquire' && eff.object === 'ret' && obj && /^[A-Za-z_][\w.>-]*$/.test(obj)) id += `|${obj}`;
+      if (eff.op === 'acquire' && eff.object === 'ret' && obj && isPathText(obj)) id += `|${obj}`;
       else o = '';
     } else id = `${kind}|${array ? '[]' : ''}${obj}`;
     let k = keys.get(id);
     if (!k) {
-      k = { key: id, kind, family: ks.family, obj: o, array, style: ks.family === 'bracket' ? eff.style : undefined, condTexts: new Set(), acquires: [], flags: new Set() };
+      k = { key: id, kind, family: ks.family, obj: o, array, style: ks.family === 'bracket' ? eff.style : undefined, condTexts: new Set(), acquires: [], flags: new Set(), index: keyList.length };
       keys.set(id, k);
+      keyList.push(k);
     }
     return k;
-  };
-
-  /** The object an effect names in a call: [normalised, as written, element-of-array]. */
-  const objectOf = (eff: AcquireEffect | ReleaseEffect, call: CallOp): { obj: string; text: string; array: boolean; element: boolean } | null => {
-    const family = cat.kind(eff.kind).family;
-    if (family === 'lock' && eff.stateArg !== undefined && call.args[eff.stateArg]) {
-      const t = call.args[eff.stateArg].text;
-      return { obj: normObject(t).obj, text: t, array: false, element: false };
-    }
-    if (eff.array !== undefined) {
-      const idx = eff.arrayByArity?.[call.args.length] ?? eff.array;
-      const a = call.args[idx];
-      if (!a) return null;
-      const n = normObject(a.text);
-      return { obj: n.obj, text: a.text, array: true, element: false };
-    }
-    if (eff.object === 'ret') {
-      if (call.result.kind === 'assigned') return { obj: normObject(call.result.to).obj, text: call.result.to, array: false, element: false };
-      return null;
-    }
-    if (typeof eff.object === 'number') {
-      const a = call.args[eff.object];
-      if (!a) return null;
-      const n = normObject(a.text);
-      return { obj: n.obj, text: a.text, array: false, element: n.element };
-    }
-    return { obj: '', text: '', array: false, element: false };
   };
 
   /**
@@ -266,10 +257,10 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
       const k = keys.get(id)!;
       if (!k.obj || k.family === 'bracket') continue;
       if (k.array && !arraysToo) continue;
-      if (!(bits & (HELD | P))) continue;
+      if (!(bits & (HELD | P | U))) continue;
       const u = usage(text, k.obj);
       if (u === 'whole' || (u === 'member' && asArgument && text.trim().startsWith('&') && !k.array)) {
-        st.set(id, E);
+        st.set(id, bits & U && !(bits & (HELD | P)) ? bits : E);
         addDrop(id, node);
       }
     }
@@ -331,10 +322,13 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
     const touched = new Set<string>();
     for (const eff of effs) {
       const global = (eff as { global?: string }).global;
-      let o = global !== undefined ? { obj: normObject(global).obj, text: global, array: false, element: !!(eff as { element?: boolean }).element || normObject(global).element } : objectOf(eff, call);
+      let o =
+        global !== undefined
+          ? { obj: normObject(global).obj, text: global, array: false, element: !!(eff as { element?: boolean }).element || normObject(global).element }
+          : effectObject(cat, eff, call);
       if (!o) continue;
       // `file = get_file(vma->vm_file)`: the reference is held through the returned pointer
-      if (eff.op === 'acquire' && spec.returnsObject && call.result.kind === 'assigned' && /^[A-Za-z_][\w.>-]*$/.test(norm(call.result.to)))
+      if (eff.op === 'acquire' && spec.returnsObject && call.result.kind === 'assigned' && isPathText(norm(call.result.to)))
         o = { obj: normObject(call.result.to).obj, text: call.result.to, array: false, element: false };
       if (eff.op === 'acquire') {
         const k = keyFor(eff.kind, eff, o.obj, o.array);
@@ -345,11 +339,12 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
           if (call.result.kind === 'assigned') k.condTexts.add(norm(call.result.to));
         }
         if (eff.stateArg !== undefined && call.args[eff.stateArg]) k.flags.add(norm(call.args[eff.stateArg].text));
-        const b = st.get(k.key) ?? N;
+        const b = get(st, k.key);
         if (recording) {
           const ev: AcquireEvent = { t: 'acquire', node, op: call, spec, before, key: k, eff, objText: o.text };
           events.push(ev);
           if (!k.acquires.some((a) => a.op === call)) k.acquires.push(ev);
+          note(takes, k.key, node);
         }
         const pending = eff.cond && call.result.kind !== 'discarded';
         // a bracket already open nests (a second pte mapping of another table): its result test concerns only the new one
@@ -364,7 +359,8 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
         // keeps a released ptl key beside the held spinlock key of the same object
         // a section kept per pointer is closed through the same pointer first (`pte_unmap_unlock(dst_pte, ..)`),
         // else through any open one of its kind (`pte_unmap(pte - 1)`, `orig_pte`)
-        const rank = (x: [string, Bits]) => (x[1] & (HELD | P) ? 0 : 2) + (keys.get(x[0])!.family === 'bracket' && keys.get(x[0])!.obj && keys.get(x[0])!.obj !== o.obj ? 1 : 0);
+        const rank = (x: [string, Bits]) =>
+          (x[1] & (HELD | P) ? 0 : 2) + (keys.get(x[0])!.family === 'bracket' && keys.get(x[0])!.obj && keys.get(x[0])!.obj !== o!.obj ? 1 : 0);
         const candidates = [...st].sort((x, y) => rank(x) - rank(y));
         for (const [id, bits] of candidates) {
           const k = keys.get(id)!;
@@ -372,12 +368,12 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
           // a lock in an array (`&hugetlb_fault_mutex_table[hash]`) is locked and unlocked by element
           const sameObj = k.family === 'bracket' ? k.kind === eff.kind || cat.compatible(k.kind, eff.kind) : k.obj === o.obj && (k.array || !o.element || o.array || k.family === 'lock');
           if (!sameObj) continue;
-          if (!(bits & (HELD | P | R | F))) continue;
+          if (!(bits & (HELD | P | R | F | U))) continue;
           if (cat.compatible(k.kind, eff.kind) && (k.family !== 'bracket' || (k.style ?? '') === (eff.style ?? ''))) {
             match = k;
             break;
           }
-          if ((bits & HELD) && !mismatch) mismatch = { key: k, bits, reason: k.kind === eff.kind || cat.compatible(k.kind, eff.kind) ? 'style' : 'kind' };
+          if (bits & HELD && !mismatch) mismatch = { key: k, bits, reason: k.kind === eff.kind || cat.compatible(k.kind, eff.kind) ? 'style' : 'kind' };
         }
         if (!match && !mismatch && o.text.trim().startsWith('&') && o.obj.includes('->')) {
           // `&folio->page`: an embedded member's address names the containing object
@@ -392,7 +388,7 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
         const mk = match ?? (mismatch && mismatch.key.family === cat.kind(eff.kind).family ? mismatch.key : null);
         const k = match ?? mk ?? keyFor(eff.kind, eff, o.obj, o.array || o.element);
         touched.add(k.key);
-        const b = st.get(k.key) ?? N;
+        const b = get(st, k.key);
         if (recording) events.push({ t: 'release', node, op: call, spec, before, eff, obj: o.obj, objText: o.text, element: o.element, key: match ?? mk, bits: b, mismatch: match ? undefined : mismatch });
         addDrop(k.key, node);
         if (eff.cond && call.result.kind !== 'discarded' && cat.kind(eff.kind).family === 'ref') {
@@ -400,14 +396,19 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
           // caller releases another way otherwise; treat the ref as handed over
           if (b & (HELD | P)) st.set(k.key, E);
         } else if (k.array && k.family !== 'lock') st.set(k.key, R);
-        else
-          st.set(
-            k.key,
-            mapBits(b, (x) => (x === H2 ? H : x === H || x === P ? R : x === N ? X : x)),
-          );
+        else st.set(k.key, mapBits(b, (x) => (x === H2 ? H : x === H || x === P || x === U ? R : x === N ? X : x)));
       }
     }
     // A catalogued call with no effect on an object does not consume it.
+  };
+
+  /** `x = acquire()` assigns the object itself: not an overwrite of it. */
+  const isAcquireResult = (op: Extract<Operation, { kind: 'assign' }>, k: KeyInfo, node: CfgNode): boolean => {
+    const rhs = callValue(op.rhsNode);
+    if (!rhs) return false;
+    const call = node.ops.find((o): o is CallOp => o.kind === 'call' && norm(o.node.text) === rhs.norm);
+    const spec = call ? specForCall(cat, call, types) : cat.api(rhs.name);
+    return (spec?.effects ?? []).some((e) => e.op === 'acquire' && e.kind === k.kind && (e.object === 'ret' || !!spec?.returnsObject));
   };
 
   const step = (st: Map<string, Bits>, node: CfgNode, op: Operation) => {
@@ -422,7 +423,7 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
           if (!k.obj || k.family === 'bracket' || bits === N) continue;
           if (op.target.kind === 'var' && op.target.text === k.obj && !isAcquireResult(op, k, node)) {
             // a held value is lost (handed over); a failed / released one is simply replaced by a new value
-            st.set(id, mapBits(bits, (x) => (x & (HELD | P | E) ? E : N)));
+            st.set(id, mapBits(bits, (x) => (x & (HELD | P | E) ? E : x === U ? U : N)));
             if (bits & (HELD | P)) addDrop(id, node);
           }
         }
@@ -440,23 +441,12 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
     }
   };
 
-  /** `x = acquire()` assigns the object itself: not an overwrite of it. */
-  const isAcquireResult = (op: Extract<Operation, { kind: 'assign' }>, k: KeyInfo, node: CfgNode): boolean => {
-    const rhs = op.rhsNode ? stripParens(op.rhsNode) : null;
-    if (!rhs || rhs.type !== 'call_expression') return false;
-    const call = node.ops.find((o): o is CallOp => o.kind === 'call' && o.node.startIndex === rhs.startIndex && o.node.endIndex === rhs.endIndex);
-    const spec = call ? specForCall(cat, call, types) : cat.api(rhs.childForFieldName('function')?.text ?? '');
-    return (spec?.effects ?? []).some((e) => e.op === 'acquire' && e.kind === k.kind && (e.object === 'ret' || !!spec?.returnsObject));
-  };
-
   const transfer = (node: CfgNode, input: State): State => {
     const st = new Map(input);
-    if (node.role === 'gap') {
-      // code the patch does not show: anything may happen to the objects
-      for (const [id, bits] of st) if (keys.get(id)!.family !== 'bracket' && bits & (HELD | P)) {
-        st.set(id, E);
-        addDrop(id, node);
-      }
+    if (facts.visibility.gaps.has(node.id)) {
+      // code the patch does not show: anything may have happened to every object and section
+      for (const k of keyList) st.set(k.key, U);
+      for (const [id] of st) st.set(id, U);
       return st;
     }
     for (const op of node.ops) step(st, node, op);
@@ -469,12 +459,25 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
     for (const [id, bits] of out) {
       if (!(bits & P)) continue;
       const k = keys.get(id)!;
-      const ok = successOn(k, e.cond.expr, e.cond.value);
+      const ok = acquireOutcome(e, k.condTexts, k.cond ?? 'bool');
       if (ok === undefined) continue;
       st ??= new Map(out);
-      st.set(id, (bits & ~P) | (ok ? (k.array ? H : H) : F));
+      st.set(id, (bits & ~P) | (ok ? H : F));
     }
     return st ?? out;
+  };
+
+  const join = (a: State, b: State): State => {
+    if (a === b) return a;
+    const out = new Map(a);
+    for (const [k, v] of b) out.set(k, (out.get(k) ?? initial) | v);
+    for (const [k, v] of a) if (!b.has(k)) out.set(k, v | initial);
+    return out;
+  };
+  const equals = (a: State, b: State): boolean => {
+    if (a.size !== b.size) return false;
+    for (const [k, v] of a) if (b.get(k) !== v) return false;
+    return true;
   };
 
   const res = solveForward<State>(cfg, { lattice: { join, equals }, entry: new Map(), transfer, edge });
@@ -485,8 +488,8 @@ export function analyzeResources(cfg: Cfg, cat: Catalog, summaries?: Summaries):
     if (s) transfer(n, s);
   }
   recording = false;
-  const a: ResourceAnalysis = { cfg, keys, in: res.in, out: res.out, events, plainCalls, drops, types, converged: res.converged };
-  if (!perSig) cache.set(cfg, (perSig = new Map()));
+  const a: ResourceAnalysis = { cfg, facts, keys, keyList, initial, in: res.in, out: res.out, events, plainCalls, drops, takes, types, converged: res.converged };
+  if (!perSig) cache.set(facts, (perSig = new Map()));
   perSig.set(sig, a);
   return a;
 }
@@ -509,7 +512,7 @@ function summaryEffects(sum: CalleeSummary, call: CallOp): Effect[] {
       const arg = call.args[r.param];
       if (!arg) continue;
       const base = normObject(arg.text).obj;
-      if (!/^[A-Za-z_][\w.>-]*$/.test(base)) continue;
+      if (!isPathText(base)) continue;
       out.push({ op: 'release', kind: r.kind, style: r.style, global: base + (r.path ?? '') } as ReleaseEffect);
     } else out.push({ op: 'release', kind: r.kind, style: r.style, global: r.global ?? '', element: r.element } as ReleaseEffect);
   }
@@ -518,13 +521,15 @@ function summaryEffects(sum: CalleeSummary, call: CallOp): Effect[] {
 
 /**
  * The summary of one of the document's own functions (given its callees'
- * summaries): what it releases, on every path, that it never took.
+ * summaries): what it releases, on every path, that it never took. Only a
+ * function whose whole text is shown is summarised.
  */
-export function summarizeFunction(name: string, cfg: Cfg, cat: Catalog, callees?: Summaries): CalleeSummary | null {
-  const a = analyzeResources(cfg, cat, callees);
-  const end = a.in[cfg.exit.id];
+export function summarizeFunction(name: string, facts: FunctionFacts, cat: Catalog, callees?: Summaries): CalleeSummary | null {
+  if (!facts.visibility.entry || !facts.visibility.end || facts.visibility.gaps.size) return null;
+  const a = analyzeResources(facts, cat, callees);
+  const end = a.in[a.cfg.exit.id];
   if (!end) return null;
-  const params = cfg.params.map((p) => p.name);
+  const params = a.cfg.params.map((p) => p.name);
   const releases: CalleeSummary['releases'] = [];
   for (const [id, bits] of end) {
     if (!(bits & X) || bits & ~(X | R)) continue;
@@ -544,134 +549,48 @@ export function summarizeFunction(name: string, cfg: Cfg, cat: Catalog, callees?
   return releases.length ? { name, releases } : null;
 }
 
-/**
- * The catalog spec of a call, with older same-name APIs recognised by how the
- * result is used (`folio = try_grab_folio(...)` assigns a pointer: the
- * v5.17–v6.9 speculative grab, not the v6.10+ int-returning one).
- */
-export function specForCall(cat: Catalog, call: CallOp, types: ReadonlyMap<string, string>): ApiSpec | undefined {
-  const spec = cat.api(call.name);
-  if (!spec?.pointerResultForm) return spec;
-  if (call.result.kind !== 'assigned') return spec;
-  const to = call.result.to.trim();
-  const t = types.get(to);
-  if (!t || !t.includes('*')) return spec;
-  let old = legacyCache.get(spec);
-  if (!old) {
-    const { kernels, ...form } = spec.pointerResultForm;
-    old = { ...spec, ...form, kernels, pointerResultForm: undefined };
-    legacyCache.set(spec, old);
-  }
-  return old;
-}
-const legacyCache = new WeakMap<ApiSpec, ApiSpec>();
+export { specForCall, textOutsideCalls, normObject, gotoTarget, isBackwardGoto };
 
-/**
- * The text of an expression with its calls blanked: the call operations
- * themselves decide what happens to their arguments (a catalogued call does
- * not consume its object; an unknown one does).
- */
-export function textOutsideCalls(n: import('../c/cnode').CNode): string {
-  const calls = n.descendantsOfType('call_expression');
-  if (!calls.length) return n.text;
-  let t = n.text;
-  const base = n.startIndex;
-  for (const c of calls) {
-    const s = c.startIndex - base;
-    const e = c.endIndex - base;
-    // keep the callee's object in `return f(x)`? no: the call op handled its arguments
-    t = t.slice(0, s) + ' '.repeat(e - s) + t.slice(e);
-  }
-  return t;
+// ---------------------------------------------------------------------------
+// Exits and paths
+
+export interface ExitPoint {
+  node: CfgNode;
+  kind: 'return' | 'goto' | 'fall';
+  state: State;
+  /** A real way out that the text shows (not the end of a hunk, not a goto to a label not shown). */
+  visible: boolean;
+  error: boolean;
+  text: string;
 }
 
-export { ERR_POINTER_TESTS } from '../c/kernelMacros';
-
-function norm(t: string): string {
-  return t.replace(/\s+/g, '');
-}
-
-/**
- * Does the branch operand `expr` being `value` mean the pending acquire of `k`
- * succeeded (true), failed (false), or neither is known (undefined)?
- */
-export function successOn(k: KeyInfo, expr: import('../c/cnode').CNode, value: boolean): boolean | undefined {
-  const t = norm(expr.text);
-  const cond = k.cond ?? 'bool';
-  if (k.condTexts.has(t)) {
-    if (cond === 'zero') return !value;
-    // `if (!folio)` after an ERR_PTR-returning lookup: code that tests only NULL is
-    // written for the kernels where the lookup returned NULL on a miss (filemap_get_folio
-    // before v6.3), where non-NULL is success
-    if (cond === 'errptr') return value;
-    return value;
-  }
-  if (expr.type === 'binary_expression') {
-    const l = norm(expr.childForFieldName('left')?.text ?? '');
-    const r = norm(expr.childForFieldName('right')?.text ?? '');
-    const op = expr.childForFieldName('operator')?.text ?? '';
-    if (!k.condTexts.has(l)) return undefined;
-    if (cond === 'count' && r !== '0' && (op === '!=' || op === '==') && !/^-/.test(r)) {
-      // `if (got != nr_pages)`: equal means every page asked for was taken;
-      // unequal may still mean some were (partial success): unknown
-      return op === '==' ? (value ? true : undefined) : value ? undefined : true;
-    }
-    if (r === '0') {
-      if (op === '<' || op === '<=' || op === '==') return !value;
-      if (op === '>' || op === '!=' || op === '>=') return op === '>=' ? undefined : value;
-    }
-    return undefined;
-  }
-  if (expr.type === 'call_expression' && cond === 'errptr') {
-    // only the error-pointer tests: `if (!folio_test_large(folio))` says nothing about the lookup
-    const callee = expr.childForFieldName('function')?.text ?? '';
-    const args = expr.childForFieldName('arguments')?.namedChildren ?? [];
-    if (ERR_POINTER_TESTS.has(callee) && args.length === 1 && k.condTexts.has(norm(args[0].text))) return !value;
-  }
-  return undefined;
-}
-
-/** The label a goto node jumps to. */
-export function gotoTarget(n: CfgNode): CfgNode | undefined {
-  return n.kind === 'goto' ? n.succs.find((e) => e.kind === 'goto')?.to : undefined;
-}
-
-/**
- * A goto to a label written before it (`goto retry;`, `goto again;`): a loop
- * back to code already run, not a way out of the function. The paths it
- * starts reach the function's real exits, which are checked there.
- */
-export function isBackwardGoto(n: CfgNode): boolean {
-  const l = gotoTarget(n);
-  if (!l || !l.ast) return false;
-  const self = n.stmt ?? n.ast;
-  if (self) return l.ast.startIndex < self.startIndex;
-  return l.line < n.line || (l.line === n.line && l.col < n.col);
-}
-
-/** Exit points of the function: returns, forward gotos into a ladder, and falling off the end. */
-export function exitPoints(a: ResourceAnalysis): { node: CfgNode; kind: 'return' | 'goto' | 'fall'; state: State }[] {
-  const out: { node: CfgNode; kind: 'return' | 'goto' | 'fall'; state: State }[] = [];
-  for (const n of a.cfg.nodes) {
-    const s = a.out[n.id];
+/** Exit points of the function with the state leaving them: returns, forward gotos into a ladder, and falling off the end. */
+export function exitPoints(a: ResourceAnalysis): ExitPoint[] {
+  const out: ExitPoint[] = [];
+  for (const x of a.facts.exits) {
+    const s = a.out[x.node.id];
     if (!s) continue;
-    if (n.kind === 'return') out.push({ node: n, kind: 'return', state: s });
-    else if (n.kind === 'goto' && n.succs.some((e) => e.kind === 'goto' && !e.back) && !isBackwardGoto(n)) out.push({ node: n, kind: 'goto', state: s });
-    else if (n.kind !== 'entry' && n.succs.some((e) => e.to === a.cfg.exit && e.kind !== 'unresolved' && e.kind !== 'return')) out.push({ node: n, kind: 'fall', state: s });
+    out.push({ node: x.node, kind: x.kind, state: s, visible: x.visible, error: x.error, text: x.text });
   }
   return out;
+}
+
+export function isErrorExit(a: ResourceAnalysis, node: CfgNode): boolean {
+  return a.facts.exits.find((x) => x.node === node)?.error ?? false;
 }
 
 /**
  * From `start`, can the exit be reached without passing a node that releases
  * or transfers `key`? Returns the return nodes met on such paths (empty array
  * when the exit is reached by falling off the end), or null when every path
- * drops the key.
+ * drops the key, or when the way out leaves the text (a label or an end the
+ * text does not show).
  */
 export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: string): CfgNode[] | null {
   const drops = a.drops.get(key) ?? new Set<number>();
   const k = a.keys.get(key);
   const facts = k ? heldFacts(a, k) : [];
+  const gaps = a.facts.visibility.gaps;
   // the walk carries which facts still hold (a fact dies where its variable is assigned)
   const all = (1 << facts.length) - 1;
   const seen = new Set<string>([`${start.id}:${all}`]);
@@ -681,6 +600,7 @@ export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: st
   while (work.length) {
     const { n, live: liveIn } = work.pop()!;
     if (n !== start && drops.has(n.id)) continue;
+    if (gaps.has(n.id)) return null; // code not shown lies on the way
     if (n === a.cfg.exit) {
       reached = true;
       continue;
@@ -690,6 +610,7 @@ export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: st
     for (let i = 0; i < facts.length; i++) if (live & (1 << i) && n.ops.some((o) => assigns(o, facts[i].text))) live &= ~(1 << i);
     for (const e of n.succs) {
       if (e.kind === 'unresolved') return null; // the rest of the ladder is not shown
+      if (e.to === a.cfg.exit && e.kind !== 'return' && !a.facts.visibility.end) return null; // the end is not shown
       if (e.cond && facts.some((f, i) => live & (1 << i) && contradicts(f, e))) continue;
       if (e.cond && k && equalsOtherLock(a, k, e)) continue;
       const id = `${e.to.id}:${live}`;
@@ -707,28 +628,17 @@ export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: st
  * pte_unmap_unlock(pte, ptl); if (ptl != pml) spin_unlock(pml);`): is `e` the
  * branch on which the held lock `k` is the same lock as another lock variable
  * that this function releases (`ptl == pml`, `!(ptl != pml)`)? There the
- * release through the other variable (before or after the test, or on a path
- * where it was never set, which makes the branch impossible) may be the
- * release of `k`: the values are not tracked, so the path counts as releasing
- * it (may be released, no leak). The branch where they differ is walked as usual.
+ * release through the other variable may be the release of `k`: the path
+ * counts as releasing it (may be released, no leak).
  */
 function equalsOtherLock(a: ResourceAnalysis, k: KeyInfo, e: CfgEdge): boolean {
   if (k.family !== 'lock' || !k.obj) return false;
-  let x = stripParens(e.cond!.expr);
-  let value = e.cond!.value;
-  while (x.type === 'unary_expression' && x.childForFieldName('operator')?.text === '!') {
-    const arg = x.childForFieldName('argument');
-    if (!arg) return false;
-    x = stripParens(arg);
-    value = !value;
-  }
-  if (x.type !== 'binary_expression') return false;
-  const op = x.childForFieldName('operator')?.text;
-  if (!((op === '==' && value) || (op === '!=' && !value))) return false;
-  const l = normObject(x.childForFieldName('left')?.text ?? '').obj;
-  const r = normObject(x.childForFieldName('right')?.text ?? '').obj;
+  const eq = equalityOf(e);
+  if (!eq) return false;
+  const l = normObject(eq[0]).obj;
+  const r = normObject(eq[1]).obj;
   const other = l === k.obj ? r : r === k.obj ? l : null;
-  if (!other || other === k.obj || other === 'NULL' || !/^[A-Za-z_][\w.>-]*$/.test(other)) return false;
+  if (!other || other === k.obj || other === 'NULL' || !isPathText(other)) return false;
   return a.events.some((ev) => ev.t === 'release' && ev.obj === other && a.keys.get(`${ev.eff.kind}|${other}`)?.family === 'lock');
 }
 
@@ -757,21 +667,30 @@ export function heldFacts(a: ResourceAnalysis, k: KeyInfo): HeldFact[] {
   if (hit) return hit;
   const out: HeldFact[] = [];
   const texts = new Set<string>();
-  if (k.obj && !k.array && /^[A-Za-z_][\w.>-]*$/.test(k.obj)) texts.add(k.obj);
+  if (k.obj && !k.array && isPathText(k.obj)) texts.add(k.obj);
   for (const acq of k.acquires) {
     const t = normObject(acq.objText).obj;
-    if (t && !normObject(acq.objText).element && /^[A-Za-z_][\w.>-]*$/.test(t)) texts.add(t);
+    if (t && !normObject(acq.objText).element && isPathText(t)) texts.add(t);
     // the lvalue a conditional acquire's pointer result went to (`vmf->pte = pte_offset_map_lock(..., &vmf->ptl)`):
     // every effect of the call holds only when that pointer is real, so the PTL held says `vmf->pte` is not NULL
     if ((acq.eff.cond === 'nonnull' || acq.eff.cond === 'errptr') && acq.op.result.kind === 'assigned' && acq.op.result.op === '=') {
       const r = normObject(acq.op.result.to);
       // only while nothing but the acquires themselves writes it (`vmf->pte = NULL; goto out;` forgets the mapping)
-      const acquireCalls = new Set(k.acquires.map((x) => x.op.node.startIndex));
+      const acquireCalls = new Set(k.acquires.map((x) => norm(x.op.node.text)));
+      const isAcqValue = (n: import('../c/cnode').CNode | null) => {
+        const c = callValue(n);
+        return !!c && acquireCalls.has(c.norm);
+      };
       const writtenElsewhere = a.cfg.nodes.some((n) =>
-        n.ops.some((o) => assigns(o, r.obj) && !(o.kind === 'assign' && o.rhsNode && acquireCalls.has(stripParens(o.rhsNode).startIndex)) &&
-            !(o.kind === 'decl' && o.init && acquireCalls.has(stripParens(o.init).startIndex)) && !(o.kind === 'call' && acquireCalls.has(o.node.startIndex))),
+        n.ops.some(
+          (o) =>
+            assigns(o, r.obj) &&
+            !(o.kind === 'assign' && isAcqValue(o.rhsNode)) &&
+            !(o.kind === 'decl' && isAcqValue(o.init)) &&
+            !(o.kind === 'call' && acquireCalls.has(norm(o.node.text))),
+        ),
       );
-      if (r.obj && !r.element && /^[A-Za-z_][\w.>-]*$/.test(r.obj) && !writtenElsewhere) texts.add(r.obj);
+      if (r.obj && !r.element && isPathText(r.obj) && !writtenElsewhere) texts.add(r.obj);
     }
   }
   for (const t of texts) out.push({ text: t, what: 'valid' });
@@ -791,188 +710,18 @@ export function heldFacts(a: ResourceAnalysis, k: KeyInfo): HeldFact[] {
   return capped;
 }
 
-/** The tests (operand text -> its truth value) that every execution of `n` has passed, from the enclosing ifs. */
-function enclosingTests(n: import('../c/cnode').CNode): Map<string, boolean> {
-  const out = new Map<string, boolean>();
-  let child = n;
-  let p = n.parent;
-  while (p && p.type !== 'function_definition') {
-    if (p.type === 'if_statement') {
-      const cond = p.childForFieldName('condition');
-      const cons = p.childForFieldName('consequence');
-      const alt = p.childForFieldName('alternative');
-      const inCons = cons && cons.startIndex <= child.startIndex && child.endIndex <= cons.endIndex;
-      const inAlt = alt && alt.startIndex <= child.startIndex && child.endIndex <= alt.endIndex;
-      if (cond && (inCons || inAlt)) for (const [t, v] of operands(cond, !!inCons)) if (!out.has(t)) out.set(t, v);
-    }
-    child = p;
-    p = p.parent;
-  }
-  return out;
-}
-
-/** Atomic operands of a condition known when it is `value`: `a && !b` true gives a=true, b=false. */
-function operands(c: import('../c/cnode').CNode, value: boolean): [string, boolean][] {
-  const x = stripParens(c);
-  if (x.type === 'unary_expression' && x.childForFieldName('operator')?.text === '!') {
-    const arg = x.childForFieldName('argument');
-    return arg ? operands(arg, !value) : [];
-  }
-  if (x.type === 'binary_expression') {
-    const op = x.childForFieldName('operator')?.text;
-    const l = x.childForFieldName('left');
-    const r = x.childForFieldName('right');
-    if (l && r && ((op === '&&' && value) || (op === '||' && !value))) return [...operands(l, value), ...operands(r, value)];
-    return [];
-  }
-  const t = norm(x.text);
-  return /^[A-Za-z_][\w.>-]*$/.test(t) ? [[t, value]] : [];
-}
-
-/** Does operation `o` assign the variable or access path `t` (or the base it hangs off)? */
-function assigns(o: Operation, t: string): boolean {
-  if (o.kind === 'assign') {
-    const lhs = norm(o.lhs);
-    return lhs === t || t.startsWith(lhs + '->') || t.startsWith(lhs + '.');
-  }
-  if (o.kind === 'decl') return !o.param && o.init !== null && (o.name === t || t.startsWith(o.name + '->') || t.startsWith(o.name + '.'));
-  if (o.kind === 'call') return o.args.some((x) => norm(x.text) === '&' + t);
-  return false;
-}
-
 /** Is the edge impossible while `f` holds? */
 function contradicts(f: HeldFact, e: CfgEdge): boolean {
-  const x = stripParens(e.cond!.expr);
-  const t = norm(x.text);
-  if (f.what === 'guard') return t === f.text && e.cond!.value !== f.value;
+  const t = testOf(e);
+  if (!t) return false;
+  if (f.what === 'guard') return t.kind === 'truthy' && uncast(t.subject).norm === f.text && t.holds !== f.value;
   // a valid pointer is not NULL, not an ERR_PTR
-  if (t === f.text) return !e.cond!.value;
-  if (x.type === 'call_expression') {
-    const callee = x.childForFieldName('function')?.text ?? '';
-    const args = x.childForFieldName('arguments')?.namedChildren ?? [];
-    if (ERR_POINTER_TESTS.has(callee) && args.length === 1 && norm(args[0].text) === f.text) return e.cond!.value;
-  }
-  if (x.type === 'binary_expression') {
-    const op = x.childForFieldName('operator')?.text;
-    const l = norm(x.childForFieldName('left')?.text ?? '');
-    const r = norm(x.childForFieldName('right')?.text ?? '');
-    const isNull = (s: string) => s === 'NULL' || s === '0';
-    if ((l === f.text && isNull(r)) || (r === f.text && isNull(l))) {
-      if (op === '==') return e.cond!.value;
-      if (op === '!=') return !e.cond!.value;
-    }
-  }
-  return false;
-}
-
-/** Is this exit point an error / early-exit path (return -E..., NULL, false, ERR_PTR, or err = -E...; goto out)? */
-export function isErrorExit(a: ResourceAnalysis, node: CfgNode): boolean {
-  const ret = node.ops.find((o): o is Extract<Operation, { kind: 'return' }> => o.kind === 'return');
-  if (ret?.valueText && errorishValue(ret.valueText)) return true;
-  // a variable assigned an error code just before (in the same block)
-  let cur: CfgNode | undefined = node;
-  for (let i = 0; i < 4 && cur; i++) {
-    for (const o of cur.ops) if (o.kind === 'assign' && o.op === '=' && o.rhs && errorishValue(o.rhs)) {
-      if (!ret?.valueText || ret.valueText.trim() === o.lhs.trim() || node.kind === 'goto') return true;
-    }
-    cur = cur.preds.length === 1 ? cur.preds[0].from : undefined;
-  }
-  // `if (!p) ...; return p;`: a non-NULL pointer is a success, not an error code
-  if (ret?.valueText && /^[A-Za-z_]\w*$/.test(ret.valueText.trim()) && !(a.types.get(ret.valueText.trim()) ?? '').includes('*')) {
-    const v = ret.valueText.trim();
-    let n: CfgNode | undefined = node;
-    for (let i = 0; i < 6 && n && n.preds.length === 1; i++) {
-      const e: CfgEdge = n.preds[0];
-      if (e.cond) {
-        const t = e.cond.expr.text.replace(/\s+/g, '');
-        if ((t === v && e.cond.value) || ((t === `${v}<0` || t === `IS_ERR(${v})`) && e.cond.value)) return true;
-        break;
-      }
-      n = e.from;
-    }
-  }
-  if (node.kind === 'goto' && !node.succs.some((e) => e.back) && !isBackwardGoto(node)) {
-    // `if (err) goto out;` / `if (!p) goto fail;`: a forward jump into a ladder taken
-    // because something failed. A jump on another test (`if (area->vm_mm == WO) goto out;`)
-    // is a shortcut, whatever the label is called.
-    let n: CfgNode | undefined = node;
-    for (let i = 0; i < 3 && n && n.preds.length === 1; i++) {
-      const e: CfgEdge = n.preds[0];
-      if (e.cond) {
-        if (failureTest(a, e)) return true;
-        break;
-      }
-      n = e.from;
-    }
-  }
-  if (node.kind === 'goto') {
-    // the returns the ladder reaches
-    const label = node.succs.find((e) => e.kind === 'goto')?.to;
-    if (label) {
-      const seen = new Set<number>();
-      const work = [label];
-      while (work.length) {
-        const n = work.pop()!;
-        if (seen.has(n.id)) continue;
-        seen.add(n.id);
-        const r = n.ops.find((o): o is Extract<Operation, { kind: 'return' }> => o.kind === 'return');
-        if (r?.valueText && errorishValue(r.valueText)) return true;
-        for (const e of n.succs) if (!e.back) work.push(e.to);
-      }
-    }
-  }
-  return false;
-}
-
-/**
- * Is taking this edge a sign that something failed? `!p` / `!ok()` (NULL,
- * false, zero), `IS_ERR(p)`, `x < 0`, a non-zero error code (`if (ret)` on an
- * integer), a result compared unequal to a constant (`ret != SCAN_SUCCEED`),
- * or a WARN_ON-style assertion; likely()/unlikely() are transparent.
- */
-export function failureTest(a: ResourceAnalysis, e: CfgEdge): boolean {
-  let x = stripParens(e.cond!.expr);
-  let value = e.cond!.value;
-  for (let i = 0; i < 3; i++) {
-    if (x.type === 'unary_expression' && x.childForFieldName('operator')?.text === '!') {
-      const arg = x.childForFieldName('argument');
-      if (!arg) return false;
-      x = stripParens(arg);
-      value = !value;
-      continue;
-    }
-    if (x.type !== 'call_expression') break;
-    const callee = x.childForFieldName('function')?.text ?? '';
-    const args = x.childForFieldName('arguments')?.namedChildren ?? [];
-    if (ERR_POINTER_TESTS.has(callee)) return value;
-    if (ASSERTION_MACRO.test(callee)) return value;
-    if (IDENTITY_WRAPPERS.has(callee) && args.length === 1) {
-      x = stripParens(args[0]);
-      continue;
-    }
-    break;
-  }
-  if (x.type === 'binary_expression') {
-    const op = x.childForFieldName('operator')?.text ?? '';
-    const r = norm(x.childForFieldName('right')?.text ?? '');
-    if (r === '0' && (op === '<' || op === '<=')) return value;
-    if (r === 'NULL' || r === '0') return op === '==' ? value : op === '!=' ? !value : false;
-    // `ret != SCAN_SUCCEED`, `got != nr_pages`: not what was wanted
-    if (op === '!=') return value;
-    if (op === '==' && /^-?E[A-Z0-9]+$/.test(r.replace(/^-/, '-'))) return value;
-    return false;
-  }
-  if (!value) return true; // `!p`, `!trylock()`: NULL, false, zero, a failed call
-  // a state check that sends control away (`if (plist_node_empty(...)) goto nextsi;`, `if (PageHWPoison(p)) goto out;`)
-  if (x.type === 'call_expression') return true;
-  // `if (ret)` / `if (err)` on an integer error code
-  const t = norm(x.text);
-  const type = (a.types.get(t) ?? '').trim();
-  return /^[A-Za-z_]\w*$/.test(t) && /^(int|long|ssize_t|vm_fault_t|unsigned\s+int|unsigned\s+long|errno_t)$/.test(type);
+  const ps = pointerState(e, f.text);
+  return ps === 'null' || ps === 'err' || ps === 'bad';
 }
 
 export function describeKind(cat: Catalog, kind: ResourceKind): string {
   return cat.kind(kind).label;
 }
 
-export { normObject };
+export { exprOf };

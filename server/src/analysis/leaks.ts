@@ -1,0 +1,448 @@
+/**
+ * Acquire/release balance over the resource dataflow: the facts the
+ * ref-balance, spec-ref and bracket rules report.
+ *
+ *  - leaks(): a key definitely held where a visible exit leaves, with nothing
+ *    on the way releasing or handing it over, on an error exit (or, for locks
+ *    and sections, where other exits release it);
+ *  - siblingLeaks(): the same with the acquire out of sight: at a branch, every
+ *    path of one side releases the key (so it is held there) while the other
+ *    side reaches a different, visible error exit that does not;
+ *  - releaseFaults(): a second release on a path, a release after the
+ *    conditional acquire failed;
+ *  - retryRelocks(): `goto again` with a lock held, back to code that takes it;
+ *  - borrowedReleases(): a put on a page a lookup returned without a reference.
+ *
+ * Precision first: a finding rests only on text the reviewer has. Code not
+ * shown (above a hunk, between hunks, past its end) is unknown (bit U) and no
+ * path through it proves anything.
+ */
+import type { CfgNode, CallOp } from '../c/cfg';
+import type { Catalog } from '../catalog';
+import { callValue, isBackwardGoto, mentions, testOf, uncast, type ExitFact } from '../c/facts';
+import {
+  definitelyHeld,
+  exitPoints,
+  undroppedPathToExit,
+  type KeyInfo,
+  type ResourceAnalysis,
+  type ReleaseEvent,
+  type Bits,
+  N,
+  R,
+  U,
+  H,
+  H2,
+  HELD,
+} from './resources';
+import { anticipation } from './anticipation';
+
+export interface Leak {
+  key: KeyInfo;
+  exit: CfgNode;
+  exitText: string;
+  error: boolean;
+  /** 'held': the acquire is visible and every path here holds it; 'sibling': inferred from sibling exits that release it. */
+  how: 'held' | 'sibling';
+  /** For sibling leaks: the branch and a release on the releasing side. */
+  branch?: CfgNode;
+  siblingRelease?: ReleaseEvent;
+}
+
+const leakCache = new WeakMap<ResourceAnalysis, Leak[]>();
+
+/** Functions that implement a catalogued primitive are its definition, not a use. */
+export function isCatalogPrimitive(name: string, cfgName: string, cat: Catalog): boolean {
+  return cat.has(name) || cat.has(cfgName);
+}
+
+/** Every leaking exit of a unit (all families), acquires in view. */
+export function leaks(a: ResourceAnalysis): Leak[] {
+  const hit = leakCache.get(a);
+  if (hit) return hit;
+  const out: Leak[] = [];
+  const exits = exitPoints(a).filter((x) => x.visible);
+  // exits where each key is definitely released, on a successful path
+  const releasedOk = new Map<string, boolean>();
+  for (const x of exits) for (const [id, b] of x.state) if (!x.error && b === R) releasedOk.set(id, true);
+  for (const x of exits) {
+    for (const [id, b] of x.state) {
+      if (!definitelyHeld(b)) continue;
+      const k = a.keys.get(id)!;
+      if (!k.acquires.length) continue;
+      let path: CfgNode[] | null;
+      if (x.kind === 'goto') {
+        const label = x.node.succs.find((e) => e.kind === 'goto')!.to;
+        path = a.drops.get(id)?.has(label.id) ? null : undroppedPathToExit(a, label, id);
+      } else if (x.kind === 'fall' && !a.facts.visibility.end) path = null;
+      else path = [];
+      if (!path) continue;
+      const error = x.error;
+      // refs are routinely returned held on success (ownership transfer); locks and brackets are not
+      // a lock or section still held where the goto's ladder ends, while other paths arrive there released
+      // (not for a lock the caller holds on entry, which the function drops and re-takes: scan_swap_map_slots)
+      const callerHeld = a.events.some((e) => e.t === 'release' && e.key === k && (e.bits & (N | U)) !== 0);
+      const endsMixed = k.family !== 'ref' && x.kind === 'goto' && !callerHeld && releasedWhereLadderEnds(a, path, id);
+      if (!error && (k.family === 'ref' || (!releasedOk.get(id) && !endsMixed))) continue;
+      // a lock or section this function never closes on its way out is taken for its caller
+      // (seq_file ->start, *_lock() helpers, page_ext_get): the caller's unlock pairs with it.
+      // Dropping it only to retry (`unlock; goto again;`) is not closing it.
+      if (k.family !== 'ref' && takenForCaller(a, k)) continue;
+      // a section opened by the same call as such a lock (spin_lock_irqsave) goes with it
+      if (
+        k.family === 'bracket' &&
+        [...x.state].some(([lid, lb]) => {
+          const l = a.keys.get(lid)!;
+          return l.family === 'lock' && definitelyHeld(lb) && l.acquires.some((la) => k.acquires.some((ka) => ka.op === la.op)) && takenForCaller(a, l);
+        })
+      )
+        continue;
+      out.push({ key: k, exit: x.node, exitText: x.text, error, how: 'held' });
+    }
+  }
+  // a return inside the ladder that a leaking goto of the same key runs into is the same
+  // defect: report the goto only (the return is reached from nowhere else)
+  const kept = out.filter((l) => {
+    if (l.exit.kind !== 'return') return true;
+    const gotos = new Set(out.filter((g) => g.key === l.key && g.exit.kind === 'goto').map((g) => g.exit.id));
+    if (!gotos.size) return true;
+    return reachableAvoiding(a.cfg.entry, l.exit, gotos);
+  });
+  leakCache.set(a, kept);
+  return kept;
+}
+
+/**
+ * Is `k` taken for the caller? The function never releases it, or releases it
+ * only on the way back to a retry (`unlock; goto again;`) and returns it held
+ * on a successful exit (folio_memcg_lock()).
+ */
+function takenForCaller(a: ResourceAnalysis, k: KeyInfo): boolean {
+  const rels = a.events.filter((e) => e.t === 'release' && e.key === k);
+  if (!rels.length) return true;
+  if (rels.some((e) => !retriesAfter(e.node))) return false;
+  return exitPoints(a).some((x) => definitelyHeld(x.state.get(k.key) ?? a.initial) && !x.error);
+}
+
+/** Does control go straight (no test) from `n` to a backward goto (`unlock; goto again;`)? */
+function retriesAfter(n: CfgNode): boolean {
+  let cur = n;
+  for (let i = 0; i < 32; i++) {
+    if (cur.kind === 'goto' && isBackwardGoto(cur)) return true;
+    if (cur.succs.length !== 1) return false;
+    const e = cur.succs[0];
+    // a loop body's own unlock before its back edge pairs with the lock at its top: not a retry
+    if (e.back || e.cond || e.to.kind === 'exit') return false;
+    cur = e.to;
+  }
+  return false;
+}
+
+/** Do other paths reach the returns the ladder ends in (or the end of the function) with `key` released? */
+function releasedWhereLadderEnds(a: ResourceAnalysis, returns: CfgNode[], key: string): boolean {
+  const ends = returns.length ? returns.map((r) => a.in[r.id]) : [a.in[a.cfg.exit.id]];
+  return ends.some((s) => ((s?.get(key) ?? a.initial) & R) !== 0);
+}
+
+/** Can `to` be reached from `from` without passing one of the `avoid` nodes? */
+export function reachableAvoiding(from: CfgNode, to: CfgNode, avoid: ReadonlySet<number> = new Set()): boolean {
+  const seen = new Set<number>([from.id]);
+  const work = [from];
+  while (work.length) {
+    const n = work.pop()!;
+    if (n === to) return true;
+    for (const e of n.succs) {
+      if (seen.has(e.to.id) || avoid.has(e.to.id)) continue;
+      seen.add(e.to.id);
+      work.push(e.to);
+    }
+  }
+  return false;
+}
+
+/** Visible exits reachable from `n` (any kind). */
+function exitsFrom(a: ResourceAnalysis, n: CfgNode): Set<number> {
+  const ids = new Set(a.facts.exits.map((x) => x.node.id));
+  const out = new Set<number>();
+  const seen = new Set<number>([n.id]);
+  const work = [n];
+  while (work.length) {
+    const m = work.pop()!;
+    if (ids.has(m.id)) out.add(m.id);
+    for (const e of m.succs) {
+      if (seen.has(e.to.id)) continue;
+      seen.add(e.to.id);
+      work.push(e.to);
+    }
+  }
+  return out;
+}
+
+const ERROR_CODE_NAMES = /^(err|error|ret|rc|res|result|status|retval|rv)$/;
+
+/**
+ * Could the branch's test decide whether `k` is held (`if (!page)`, `if (locked)`,
+ * `if (!spin_trylock(l))`)? Then one side releasing and the other not is no leak.
+ */
+function testConcernsKey(a: ResourceAnalysis, b: CfgNode, k: KeyInfo, cat: Catalog): boolean {
+  for (const e of b.succs) {
+    const t = testOf(e);
+    if (!t) continue;
+    const s = uncast(t.subject);
+    if (k.obj && (mentions(s.text, k.obj) || (k.obj.includes('->') && mentions(k.obj, s.norm)))) return true;
+    if (t.other && k.obj && mentions(t.other.text, k.obj)) return true;
+    if (s.k === 'call') {
+      const spec = cat.api(s.name);
+      if (spec?.effects?.some((x) => x.op === 'acquire' || x.op === 'release')) return true;
+      continue;
+    }
+    if (s.k === 'id') {
+      const type = (a.types.get(s.name) ?? '').trim();
+      if (type === 'bool' || type === '_Bool') return true;
+      // a flag whose origin is not shown may say whether the lock was taken; error codes do not
+      if (!a.types.has(s.name) && !ERROR_CODE_NAMES.test(s.name) && !a.cfg.nodes.some((n) => n.ops.some((o) => o.kind === 'assign' && o.target.text === s.name))) return true;
+    }
+    if (s.k === 'field') return true; // `if (vmf->flags & ...)`: state that may say who holds what
+  }
+  return false;
+}
+
+const siblingCache = new WeakMap<ResourceAnalysis, Leak[]>();
+
+/**
+ * Leaks of keys whose acquire is out of sight: at a visible branch where the
+ * key may be held (its history unknown), one side releases it on every path
+ * (so it is held at the branch) and the other side reaches a different
+ * visible error exit without releasing or handing it over.
+ */
+export function siblingLeaks(a: ResourceAnalysis, cat: Catalog): Leak[] {
+  const hit = siblingCache.get(a);
+  if (hit) return hit;
+  const out: Leak[] = [];
+  const an = anticipation(a);
+  const seen = new Set<string>();
+  for (const b of a.cfg.nodes) {
+    if (b.succs.length < 2 || b.kind === 'entry') continue;
+    const st = a.out[b.id];
+    if (!st) continue;
+    for (const k of a.keyList) {
+      if (!k.obj && k.family !== 'bracket') continue;
+      const bits: Bits = st.get(k.key) ?? a.initial;
+      if (!(bits & U) || bits & ~(U | H | H2)) continue;
+      if (k.array) continue;
+      const releasing = b.succs.filter((e) => an.mustReleaseIn(e.to, k));
+      if (!releasing.length) continue;
+      if (testConcernsKey(a, b, k, cat)) continue;
+      const relExits = new Set<number>();
+      for (const e of releasing) for (const x of exitsFrom(a, e.to)) relExits.add(x);
+      for (const e of b.succs) {
+        if (releasing.includes(e)) continue;
+        const x = an.cleanExit(e.to, k, true);
+        if (!x || relExits.has(x.id)) continue;
+        const id = `${k.key}|${x.id}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const fact = a.facts.exits.find((f) => f.node === x) as ExitFact;
+        const rel = firstReleaseFrom(a, releasing[0].to, k);
+        out.push({ key: k, exit: x, exitText: fact.text, error: true, how: 'sibling', branch: b, siblingRelease: rel ?? undefined });
+      }
+    }
+  }
+  siblingCache.set(a, out);
+  return out;
+}
+
+/** The first release of `k` met going forward from `n`. */
+function firstReleaseFrom(a: ResourceAnalysis, n: CfgNode, k: KeyInfo): ReleaseEvent | null {
+  const seen = new Set<number>([n.id]);
+  const work = [n];
+  while (work.length) {
+    const m = work.shift()!;
+    const ev = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e.node === m);
+    if (ev) return ev;
+    for (const e of m.succs) {
+      if (seen.has(e.to.id)) continue;
+      seen.add(e.to.id);
+      work.push(e.to);
+    }
+  }
+  return null;
+}
+
+export interface Relock {
+  key: KeyInfo;
+  at: CfgNode;
+  again: CallOp;
+}
+
+/** `goto again;` with a lock still held, back to code that takes the same lock again before releasing it. */
+export function retryRelocks(a: ResourceAnalysis): Relock[] {
+  const out: Relock[] = [];
+  for (const n of a.cfg.nodes) {
+    if (n.kind !== 'goto' || !isBackwardGoto(n)) continue;
+    const st = a.out[n.id];
+    const label = n.succs.find((e) => e.kind === 'goto')?.to;
+    if (!st || !label) continue;
+    for (const [id, b] of st) {
+      const k = a.keys.get(id)!;
+      if (k.family !== 'lock' || !definitelyHeld(b)) continue;
+      const again = k.acquires.filter((x) => !x.eff.cond);
+      if (!again.length) continue;
+      const hit = relockAhead(a, label, id, new Set(again.map((x) => x.node.id)));
+      if (!hit) continue;
+      const acq = again.find((x) => x.node === hit)!;
+      out.push({ key: k, at: n, again: acq.op });
+    }
+  }
+  return out;
+}
+
+/** From `start`, the first acquire node (of `acquireNodes`) reached before any node that drops `key`. */
+function relockAhead(a: ResourceAnalysis, start: CfgNode, key: string, acquireNodes: Set<number>): CfgNode | null {
+  const drops = a.drops.get(key) ?? new Set<number>();
+  const seen = new Set<number>([start.id]);
+  const work = [start];
+  while (work.length) {
+    const n = work.pop()!;
+    if (a.facts.visibility.gaps.has(n.id)) continue;
+    if (acquireNodes.has(n.id)) {
+      // released earlier in the same node (`spin_unlock(l); spin_lock(l);`) is not a relock while held
+      const ops = n.ops;
+      const firstAcq = ops.findIndex((o) => a.events.some((e) => e.t === 'acquire' && e.op === o && e.key.key === key));
+      const firstRel = ops.findIndex((o) => a.events.some((e) => e.t === 'release' && e.op === o && e.key?.key === key));
+      if (firstRel < 0 || firstRel > firstAcq) return n;
+      continue;
+    }
+    if (drops.has(n.id)) continue;
+    for (const e of n.succs) {
+      if (seen.has(e.to.id)) continue;
+      seen.add(e.to.id);
+      work.push(e.to);
+    }
+  }
+  return null;
+}
+
+export interface ReleaseFault {
+  ev: ReleaseEvent;
+  key: KeyInfo;
+  what: 'twice' | 'failed';
+  /** For 'twice': the earlier release. */
+  prior?: ReleaseEvent;
+}
+
+/** Second releases on a path, and releases on a path where the conditional acquire failed. */
+export function releaseFaults(a: ResourceAnalysis): ReleaseFault[] {
+  const out: ReleaseFault[] = [];
+  for (const ev of a.events) {
+    if (ev.t !== 'release' || ev.mismatch || !ev.key) continue;
+    // element-wise releases of a GUP array (put_page(pages[i]) in a loop) are not tracked per element
+    if (ev.key.array && (ev.element || ev.op.loopMacro)) continue;
+    const k = ev.key;
+    // released on every path (some may have handed it over too: the released ones release it twice),
+    // or an earlier release leads here with no decision in between (`put_page(p); goto out_put;`)
+    if ((ev.bits & R && !(ev.bits & ~(R | 128))) || (ev.bits & R && k.family !== 'bracket' && straightAfterRelease(a, ev))) {
+      const prior = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e !== ev && e.bits !== R);
+      out.push({ ev, key: k, what: 'twice', prior });
+    } else if (ev.bits === 32 /* F */ && k.acquires.length) out.push({ ev, key: k, what: 'failed' });
+  }
+  return out;
+}
+
+/** Does another release of the same key reach `ev` along unconditional edges, with nothing dropping or re-taking it between? */
+function straightAfterRelease(a: ResourceAnalysis, ev: ReleaseEvent): boolean {
+  const k = ev.key!;
+  const drops = a.drops.get(k.key) ?? new Set<number>();
+  const acquireNodes = new Set(k.acquires.map((x) => x.node.id));
+  for (const first of a.events) {
+    if (first.t !== 'release' || first === ev || first.key !== k || first.element) continue;
+    if (first.node === ev.node) {
+      if (first.node.ops.indexOf(first.op) < ev.node.ops.indexOf(ev.op)) return true;
+      continue;
+    }
+    let cur = first.node;
+    for (let i = 0; i < 64; i++) {
+      if (cur.succs.length !== 1 || cur.succs[0].cond || cur.succs[0].back) break;
+      cur = cur.succs[0].to;
+      if (a.facts.visibility.gaps.has(cur.id)) break;
+      if (cur === ev.node) {
+        const idx = cur.ops.indexOf(ev.op);
+        // nothing before the release in its own node re-takes the object
+        if (!a.events.some((e) => e.node === cur && e.t === 'acquire' && e.key === k && cur.ops.indexOf(e.op) < idx)) return true;
+        break;
+      }
+      if (drops.has(cur.id) || acquireNodes.has(cur.id)) break;
+    }
+  }
+  return false;
+}
+
+export interface BorrowedRelease {
+  ev: ReleaseEvent;
+  obj: string;
+  source: CallOp;
+}
+
+/**
+ * A put on an object this function got from a call that takes no reference
+ * (vm_normal_page, pfn_to_page ...) on every path, with no acquire and no
+ * unknown call handling the object in between: the put drops a reference
+ * that belongs to someone else (the mapping, the page cache).
+ */
+export function borrowedReleases(a: ResourceAnalysis, cat: Catalog): BorrowedRelease[] {
+  const out: BorrowedRelease[] = [];
+  for (const ev of a.events) {
+    if (ev.t !== 'release' || ev.mismatch || ev.key) continue;
+    if (ev.element || ev.eff.array !== undefined || cat.kind(ev.eff.kind).family !== 'ref') continue;
+    if (!/^[A-Za-z_]\w*$/.test(ev.obj)) continue;
+    const r = borrowedSource(a, cat, ev);
+    if (r) out.push({ ev, obj: ev.obj, source: r });
+  }
+  return out;
+}
+
+function borrowedSource(a: ResourceAnalysis, cat: Catalog, ev: ReleaseEvent): CallOp | null {
+  const obj = ev.obj;
+  // every key of this object: never acquired anywhere before on any path
+  for (const [id, b] of ev.before) {
+    const k = a.keys.get(id)!;
+    if (k.obj === obj && b !== N) return null;
+  }
+  // backward: every path from the release must meet `obj = <unreferenced lookup>` first
+  let source: CallOp | null = null;
+  const seen = new Set<number>();
+  const work: { n: CfgNode; upto: number }[] = [{ n: ev.node, upto: ev.node.ops.indexOf(ev.op) }];
+  while (work.length) {
+    const { n, upto } = work.pop()!;
+    if (a.facts.visibility.gaps.has(n.id)) return null;
+    let decided = false;
+    for (let i = upto - 1; i >= 0 && !decided; i--) {
+      const op = n.ops[i];
+      if (op.kind === 'call') {
+        const spec = cat.api(op.name);
+        const mentionsObj = op.args.some((x) => mentions(x.text, obj));
+        if (mentionsObj && (!spec || (spec.effects ?? []).some((e) => e.op === 'acquire'))) return null; // may take a ref
+        if (op.result.kind === 'assigned' && op.result.to.trim() === obj) {
+          if (!spec?.returnsUnreferenced) return null;
+          source ??= op;
+          decided = true;
+        }
+      } else if ((op.kind === 'assign' && op.target.kind === 'var' && op.target.text === obj) || (op.kind === 'decl' && op.name === obj)) {
+        if (op.kind === 'decl' && op.param) return null;
+        // handled by the call op when the value is a call
+        if (!callValue(op.kind === 'assign' ? op.rhsNode : op.init)) return null;
+      }
+    }
+    if (decided) continue;
+    if (n === a.cfg.entry || n.kind === 'entry') return null;
+    for (const e of n.preds) {
+      if (seen.has(e.from.id)) continue;
+      seen.add(e.from.id);
+      work.push({ n: e.from, upto: e.from.ops.length });
+    }
+    if (!n.preds.length) return null;
+  }
+  return source;
+}
+
+export { HELD };

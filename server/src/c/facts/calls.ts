@@ -1,0 +1,81 @@
+/**
+ * Calls as facts: each call operation of a CFG with what the catalog says it
+ * means (its spec, the effects its arguments select, the objects those
+ * effects name), computed once per function.
+ */
+import type { CallOp } from '../cfg';
+import type { ApiSpec, Catalog, Effect, AcquireEffect, ReleaseEffect } from '../../catalog';
+import { resolveEffects } from '../../catalog';
+import { normObject } from './expr';
+
+/**
+ * The catalog spec of a call, with older same-name APIs recognised by how the
+ * result is used (`folio = try_grab_folio(...)` assigns a pointer: the
+ * v5.17–v6.9 speculative grab, not the v6.10+ int-returning one).
+ */
+export function specForCall(cat: Catalog, call: CallOp, types: ReadonlyMap<string, string>): ApiSpec | undefined {
+  const spec = cat.api(call.name);
+  if (!spec?.pointerResultForm) return spec;
+  if (call.result.kind !== 'assigned') return spec;
+  const to = call.result.to.trim();
+  const t = types.get(to);
+  if (!t || !t.includes('*')) return spec;
+  let old = legacyCache.get(spec);
+  if (!old) {
+    const { kernels, ...form } = spec.pointerResultForm;
+    old = { ...spec, ...form, kernels, pointerResultForm: undefined };
+    legacyCache.set(spec, old);
+  }
+  return old;
+}
+const legacyCache = new WeakMap<ApiSpec, ApiSpec>();
+
+/** The effects of one call, with argument-dependent effects resolved against its argument texts. */
+export function callEffects(spec: ApiSpec, call: CallOp): Effect[] {
+  const effs = spec.effects ?? [];
+  if (!effs.some((e) => e.when || e.fallback)) return effs;
+  return resolveEffects(effs, call.args.map((a) => a.text));
+}
+
+/** The object an effect names in a call: normalised, as written, whether an array, whether one element of an array. */
+export interface EffectObject {
+  obj: string;
+  text: string;
+  array: boolean;
+  element: boolean;
+}
+
+export function effectObject(cat: Catalog, eff: AcquireEffect | ReleaseEffect, call: CallOp): EffectObject | null {
+  const family = cat.kind(eff.kind).family;
+  if (family === 'lock' && eff.stateArg !== undefined && call.args[eff.stateArg]) {
+    const t = call.args[eff.stateArg].text;
+    return { obj: normObject(t).obj, text: t, array: false, element: false };
+  }
+  if (eff.array !== undefined) {
+    const idx = eff.arrayByArity?.[call.args.length] ?? eff.array;
+    const a = call.args[idx];
+    if (!a) return null;
+    return { obj: normObject(a.text).obj, text: a.text, array: true, element: false };
+  }
+  if (eff.object === 'ret') {
+    if (call.result.kind === 'assigned') return { obj: normObject(call.result.to).obj, text: call.result.to, array: false, element: false };
+    return null;
+  }
+  if (typeof eff.object === 'number') {
+    const a = call.args[eff.object];
+    if (!a) return null;
+    const n = normObject(a.text);
+    return { obj: n.obj, text: a.text, array: false, element: n.element };
+  }
+  return { obj: '', text: '', array: false, element: false };
+}
+
+/** Does this call sleep, given its arguments (kmalloc(.., GFP_ATOMIC) does not)? */
+export function callSleeps(spec: ApiSpec, call: CallOp): boolean {
+  const unless = spec.sleepsUnlessArg;
+  if (unless) {
+    const a = call.args[unless.arg]?.text;
+    if (a !== undefined) return !unless.atomicFlags.some((f) => new RegExp(`(^|[^\\w])${f}($|[^\\w])`).test(a));
+  }
+  return spec.sleeps === true;
+}

@@ -1,0 +1,296 @@
+/**
+ * The facts layer: what the C model knows about one function in one
+ * configuration, classified once, so that the analyses (server/src/analysis)
+ * and the rules (server/src/rules) never read syntax.
+ *
+ *   - declarations: parameter and local types;
+ *   - visibility: which parts of the function the text shows (the start, the
+ *     end, gaps between hunks, gotos to labels not shown) — code not shown is
+ *     unknown, never "nothing happens";
+ *   - exits: every way out (return, forward goto into a ladder, falling off
+ *     the end), with whether it reports failure and whether it is visible;
+ *   - guards: the tests every execution of an operation has passed;
+ *   - derived values: `head = compound_head(page)` (a catalogued accessor
+ *     with no effect names the same object);
+ *   - writes: which operations assign a variable or an access path.
+ * Conditions (./conds), expressions (./expr) and calls (./calls) are facts
+ * too, computed on demand and cached.
+ */
+import type { Cfg, CfgEdge, CfgNode, Operation } from '../cfg';
+import type { FunctionImage } from '../model';
+import type { CNode } from '../cnode';
+import type { Catalog } from '../../catalog';
+import { exprOf, norm, errorishValue, unparen, uncast } from './expr';
+import { isFailureEdge, testOf, classifyTest } from './conds';
+
+export * from './expr';
+export * from './conds';
+export * from './calls';
+
+export interface Visibility {
+  /** The function's start (its declarator and opening brace) is shown. */
+  entry: boolean;
+  /** The function's closing brace is shown: falling off the end is a real exit. */
+  end: boolean;
+  /** Nodes standing for lines the text does not show (between hunks). */
+  gaps: ReadonlySet<number>;
+  /** goto nodes whose label is not shown. */
+  unresolvedGotos: ReadonlySet<number>;
+}
+
+export type ExitKind = 'return' | 'goto' | 'fall';
+
+export interface ExitFact {
+  node: CfgNode;
+  kind: ExitKind;
+  /** The exit reports failure (return -E, NULL, ERR_PTR, false; a goto taken because something failed). */
+  error: boolean;
+  /** The exit is a real way out that the text shows (not the end of a hunk, not a goto to a label not shown). */
+  visible: boolean;
+  /** `return -EFAULT`, `goto out_unlock`, or `end of function`. */
+  text: string;
+}
+
+export interface FunctionFacts {
+  cfg: Cfg;
+  image: FunctionImage | null;
+  types: ReadonlyMap<string, string>;
+  params: readonly string[];
+  visibility: Visibility;
+  /** Variables computed from others by a catalogued accessor with no effect (`head = compound_head(page)`). */
+  derivedFrom: ReadonlyMap<string, ReadonlySet<string>>;
+  exits: readonly ExitFact[];
+}
+
+const cache = new WeakMap<Cfg, WeakMap<Catalog, FunctionFacts>>();
+
+export function functionFacts(cfg: Cfg, image: FunctionImage | null, cat: Catalog): FunctionFacts {
+  let per = cache.get(cfg);
+  if (!per) cache.set(cfg, (per = new WeakMap()));
+  const hit = per.get(cat);
+  if (hit) return hit;
+  const types = new Map<string, string>();
+  for (const n of cfg.nodes) for (const o of n.ops) if (o.kind === 'decl') types.set(o.name, o.type);
+  const visibility = visibilityOf(cfg, image);
+  const derivedFrom = new Map<string, Set<string>>();
+  for (const n of cfg.nodes)
+    for (const o of n.ops) {
+      const to = o.kind === 'assign' && o.op === '=' && o.target.kind === 'var' ? o.target.text : o.kind === 'decl' && !o.param ? o.name : null;
+      const rhs = o.kind === 'assign' ? o.rhsNode : o.kind === 'decl' ? o.init : null;
+      if (!to || !rhs) continue;
+      const c = exprOf(rhs);
+      if (c.k !== 'call' || c.indirect) continue;
+      const acc = cat.api(c.name);
+      if (!acc || acc.effects?.length || !c.args.length) continue;
+      const from = uncast(c.args[0]).norm;
+      if (!/^[A-Za-z_]\w*$/.test(from)) continue;
+      let set = derivedFrom.get(to);
+      if (!set) derivedFrom.set(to, (set = new Set()));
+      set.add(from);
+    }
+  const f: FunctionFacts = { cfg, image, types, params: cfg.params.map((p) => p.name), visibility, derivedFrom, exits: [] };
+  (f as unknown as { exits: ExitFact[] }).exits = exitsOf(f);
+  per.set(cat, f);
+  return f;
+}
+
+function visibilityOf(cfg: Cfg, image: FunctionImage | null): Visibility {
+  const gaps = new Set<number>();
+  for (const n of cfg.nodes) if (n.role === 'gap') gaps.add(n.id);
+  const unresolvedGotos = new Set(cfg.unresolvedGotos.map((n) => n.id));
+  if (!image) return { entry: true, end: true, gaps, unresolvedGotos };
+  const head = image.origin[image.headerLine];
+  const entry = !!head && head.kind !== 'synthetic';
+  let last = image.origin.length - 1;
+  while (last > 0 && image.text.split('\n')[last]?.trim() === '') last--;
+  const tail = image.origin[last];
+  const end = !!tail && !(tail.kind === 'synthetic' && tail.why === 'close-brace');
+  return { entry, end, gaps, unresolvedGotos };
+}
+
+/** The label node a goto node jumps to. */
+export function gotoTarget(n: CfgNode): CfgNode | undefined {
+  return n.kind === 'goto' ? n.succs.find((e) => e.kind === 'goto' || e.kind === 'unresolved')?.to : undefined;
+}
+
+/**
+ * A goto to a label written before it (`goto retry;`, `goto again;`): a loop
+ * back to code already run, not a way out of the function.
+ */
+export function isBackwardGoto(n: CfgNode): boolean {
+  const l = n.kind === 'goto' ? n.succs.find((e) => e.kind === 'goto')?.to : undefined;
+  if (!l || !l.ast) return false;
+  const self = n.stmt ?? n.ast;
+  if (self) return l.ast.startIndex < self.startIndex;
+  return l.line < n.line || (l.line === n.line && l.col < n.col);
+}
+
+/** The text of an exit statement for messages and fingerprints. */
+export function statementText(n: CfgNode): string {
+  const t = (n.stmt ?? n.ast)?.text ?? '';
+  return t.replace(/\s+/g, ' ').trim();
+}
+
+function exitsOf(f: FunctionFacts): ExitFact[] {
+  const out: ExitFact[] = [];
+  const { cfg, visibility } = f;
+  for (const n of cfg.nodes) {
+    if (n.kind === 'return') out.push({ node: n, kind: 'return', error: isErrorExit(f, n), visible: true, text: statementText(n).replace(/;$/, '') });
+    else if (n.kind === 'goto' && !isBackwardGoto(n)) {
+      const unresolved = n.succs.some((e) => e.kind === 'unresolved') || visibility.unresolvedGotos.has(n.id);
+      if (n.succs.some((e) => (e.kind === 'goto' && !e.back) || e.kind === 'unresolved'))
+        out.push({ node: n, kind: 'goto', error: isErrorExit(f, n), visible: !unresolved, text: statementText(n).replace(/;$/, '') });
+    } else if (n.kind !== 'entry' && n.succs.some((e) => e.to === cfg.exit && e.kind !== 'unresolved' && e.kind !== 'return'))
+      out.push({ node: n, kind: 'fall', error: false, visible: visibility.end, text: 'end of function' });
+  }
+  return out;
+}
+
+/** Is this exit point an error / early-exit path (return -E..., NULL, false, ERR_PTR, or err = -E...; goto out)? */
+export function isErrorExit(f: Pick<FunctionFacts, 'types'>, node: CfgNode): boolean {
+  const ret = node.ops.find((o): o is Extract<Operation, { kind: 'return' }> => o.kind === 'return');
+  if (ret?.valueText && errorishValue(ret.valueText)) return true;
+  // a variable assigned an error code just before (in the same block)
+  let cur: CfgNode | undefined = node;
+  for (let i = 0; i < 4 && cur; i++) {
+    for (const o of cur.ops)
+      if (o.kind === 'assign' && o.op === '=' && o.rhs && errorishValue(o.rhs)) {
+        if (!ret?.valueText || ret.valueText.trim() === o.lhs.trim() || node.kind === 'goto') return true;
+      }
+    cur = cur.preds.length === 1 ? cur.preds[0].from : undefined;
+  }
+  // `if (!p) ...; return p;`: a non-NULL pointer is a success, not an error code
+  if (ret?.valueText && /^[A-Za-z_]\w*$/.test(ret.valueText.trim()) && !(f.types.get(ret.valueText.trim()) ?? '').includes('*')) {
+    const v = ret.valueText.trim();
+    let n: CfgNode | undefined = node;
+    for (let i = 0; i < 6 && n && n.preds.length === 1; i++) {
+      const e: CfgEdge = n.preds[0];
+      const t = testOf(e);
+      if (t) {
+        const s = uncast(t.subject).norm;
+        if (s === v && ((t.kind === 'truthy' && t.holds) || (t.kind === 'cmp' && t.op === '<' && t.other?.norm === '0' && t.holds) || (t.kind === 'errptr' && t.holds))) return true;
+        break;
+      }
+      n = e.from;
+    }
+  }
+  if (node.kind === 'goto' && !node.succs.some((e) => e.back) && !isBackwardGoto(node)) {
+    // `if (err) goto out;` / `if (!p) goto fail;`: a forward jump into a ladder taken because something failed
+    let n: CfgNode | undefined = node;
+    for (let i = 0; i < 3 && n && n.preds.length === 1; i++) {
+      const e: CfgEdge = n.preds[0];
+      if (e.cond) {
+        if (isFailureEdge(e, f.types)) return true;
+        break;
+      }
+      n = e.from;
+    }
+  }
+  if (node.kind === 'goto') {
+    // the returns the ladder reaches
+    const label = node.succs.find((e) => e.kind === 'goto')?.to;
+    if (label) {
+      const seen = new Set<number>();
+      const work = [label];
+      while (work.length) {
+        const n = work.pop()!;
+        if (seen.has(n.id)) continue;
+        seen.add(n.id);
+        const r = n.ops.find((o): o is Extract<Operation, { kind: 'return' }> => o.kind === 'return');
+        if (r?.valueText && errorishValue(r.valueText)) return true;
+        for (const e of n.succs) if (!e.back) work.push(e.to);
+      }
+    }
+  }
+  return false;
+}
+
+/** Does operation `o` assign the variable or access path `t` (or the base it hangs off)? */
+export function assigns(o: Operation, t: string): boolean {
+  if (o.kind === 'assign') {
+    const lhs = norm(o.lhs);
+    return lhs === t || t.startsWith(lhs + '->') || t.startsWith(lhs + '.');
+  }
+  if (o.kind === 'decl') return !o.param && o.init !== null && (o.name === t || t.startsWith(o.name + '->') || t.startsWith(o.name + '.'));
+  if (o.kind === 'call') return o.args.some((x) => norm(x.text) === '&' + t);
+  return false;
+}
+
+/** The tests (operand text -> its truth value) that every execution of a syntax node has passed, from the enclosing ifs. */
+export function enclosingTests(n: CNode): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  let child = n;
+  let p = n.parent;
+  while (p && p.type !== 'function_definition') {
+    if (p.type === 'if_statement') {
+      const cond = p.childForFieldName('condition');
+      const cons = p.childForFieldName('consequence');
+      const alt = p.childForFieldName('alternative');
+      const inCons = cons && cons.startIndex <= child.startIndex && child.endIndex <= cons.endIndex;
+      const inAlt = alt && alt.startIndex <= child.startIndex && child.endIndex <= alt.endIndex;
+      if (cond && (inCons || inAlt)) for (const [t, v] of operandsOf(exprOf(cond), !!inCons)) if (!out.has(t)) out.set(t, v);
+    }
+    child = p;
+    p = p.parent;
+  }
+  return out;
+}
+
+/** Atomic operands of a condition known when it is `value`: `a && !b` true gives a=true, b=false. */
+function operandsOf(c: ReturnType<typeof exprOf>, value: boolean): [string, boolean][] {
+  if (c.k === 'unary' && c.op === '!') return operandsOf(c.arg, !value);
+  if (c.k === 'binary') {
+    if ((c.op === '&&' && value) || (c.op === '||' && !value)) return [...operandsOf(c.left, value), ...operandsOf(c.right, value)];
+    return [];
+  }
+  const t = c.norm;
+  return /^[A-Za-z_][\w.>-]*$/.test(t) ? [[t, value]] : [];
+}
+
+/** Is the branch edge the "not a device page" side of a device-page test (`if (pte_devmap(pte)) ... else`)? */
+export function nonDeviceEdge(cat: Catalog, e: CfgEdge): boolean {
+  if (!e.cond || e.cond.value) return false;
+  let x = exprOf(e.cond.expr);
+  // likely()/unlikely() wrappers are transparent
+  while (x.k === 'call' && !cat.api(x.name)?.devicePageTest) {
+    if (x.args.length !== 1) return false;
+    x = x.args[0];
+  }
+  return x.k === 'call' && !!cat.api(x.name)?.devicePageTest;
+}
+
+/**
+ * A branch node that compares for a re-check: `a != b` / `a == b` where one
+ * side re-reads memory (a call or a dereference). Returns the operator and
+ * the two sides' texts.
+ */
+export function comparisonAt(n: CfgNode): { op: '==' | '!='; left: string; right: string; leftRereads: boolean; rightRereads: boolean } | null {
+  if (n.kind !== 'branch' || !n.ast) return null;
+  const e = exprOf(n.ast);
+  if (e.k !== 'binary' || (e.op !== '!=' && e.op !== '==')) return null;
+  const rereads = (x: CNode | null): boolean => !!x && (x.type === 'call_expression' || x.type === 'pointer_expression' || x.descendantsOfType(['call_expression', 'pointer_expression']).length > 0);
+  const ast = unparen(n.ast);
+  return { op: e.op, left: e.left.text, right: e.right.text, leftRereads: rereads(ast.childForFieldName('left')), rightRereads: rereads(ast.childForFieldName('right')) };
+}
+
+/** Is the node's expression itself a call (a revalidating call used as the branch condition)? */
+export function branchIsCall(n: CfgNode): boolean {
+  return n.kind === 'branch' && !!n.ast && exprOf(n.ast).k === 'call';
+}
+
+/** Is the assigned value a direct call (`x = f(...)`, `x = (T)f(...)`)? Returns the call expression. */
+export function callValue(node: CNode | null): Extract<ReturnType<typeof exprOf>, { k: 'call' }> | null {
+  if (!node) return null;
+  const e = exprOf(node);
+  return e.k === 'call' ? e : null;
+}
+
+/** A plain identifier operand (`x` in `f(x)` / `v = x`). */
+export function identifierValue(node: CNode | null): string | null {
+  if (!node) return null;
+  const e = exprOf(node);
+  return e.k === 'id' ? e.name : null;
+}
+
+export { classifyTest };
+export * from './pos';

@@ -1,0 +1,58 @@
+import type { RawFinding, Rule } from '../api';
+import { posOf, callSleeps } from '../../c/facts';
+import { definitelyHeld, U, HELD, type KeyInfo } from '../../analysis/resources';
+import { anticipation } from '../../analysis/anticipation';
+import { analysisOf } from '../common/resources';
+
+export const sleepInAtomic: Rule = {
+  id: 'atomic-sleep/sleep-in-atomic',
+  category: 'atomic-sleep',
+  severity: 'error',
+  title: 'Sleeping call inside an atomic section',
+  description:
+    'A call the catalog marks as possibly sleeping (lock_page/folio_lock, mutex_lock, GFP_KERNEL allocations, copy_from_user, a vm_ops->fault handler ...) is reached while an RCU read section, IRQs-off or preemption-off section, spinlock, page-table lock or pagefault-disabled section is held: opened above it on every path, or — when the opening is out of sight — closed below it on every path.',
+  scenario: 'S7',
+  check(unit, ctx) {
+    const a = analysisOf(unit, ctx);
+    const cat = ctx.catalog;
+    const an = anticipation(a);
+    const out: RawFinding[] = [];
+    for (const ev of a.events) {
+      if (ev.t !== 'call' || !callSleeps(ev.spec, ev.op)) continue;
+      if (ev.op.indirect && ev.spec.indirect === false) continue;
+      const opIndex = ev.node.ops.indexOf(ev.op);
+      const held: { k: KeyInfo; inferred: boolean }[] = [];
+      const seen = new Set<string>();
+      for (const k of a.keyList) {
+        if (!cat.kind(k.kind).atomic) continue;
+        const b = ev.before.get(k.key) ?? a.initial;
+        if (definitelyHeld(b)) held.push({ k, inferred: false });
+        // the section was opened out of sight: it is held here if every path from here closes it
+        else if (b & U && !(b & ~(U | HELD)) && an.mustReleaseAfter(ev.node, opIndex, k)) held.push({ k, inferred: true });
+        seen.add(k.key);
+      }
+      if (!held.length) continue;
+      // copy_from_user() under pagefault_disable() fails fast instead of faulting in (and sleeping)
+      if (ev.spec.sleepsOnlyByFaulting && held.some(({ k }) => cat.kind(k.kind).provides?.includes('pagefault-disabled'))) continue;
+      const { k, inferred } = held[0];
+      const acq = k.acquires[0];
+      const rel = inferred ? a.events.find((e) => e.t === 'release' && e.key === k) : undefined;
+      const label = cat.kind(k.kind).label;
+      const opened = acq && !inferred ? `opened by ${acq.op.callee}() at ${ctx.where(unit, acq.op.line)}` : rel ? `closed below by ${rel.op.callee}() at ${ctx.where(unit, rel.op.line)} on every path` : 'held by the caller';
+      out.push({
+        rule: this.id,
+        message: `${ev.op.callee}() may sleep, but it runs inside the ${label}${k.obj ? ' `' + k.obj + '`' : ''} ${opened}${held.length > 1 ? ` (also held: ${held.slice(1).map((h) => cat.kind(h.k.kind).label).join(', ')})` : ''}.`,
+        at: posOf(ev.op, ev.op.node),
+        related: held.flatMap(({ k: hk, inferred: inf }) => {
+          if (!inf) return hk.acquires.slice(0, 1).map((x) => ({ message: `${cat.kind(hk.kind).label} opened here by ${x.op.callee}()`, at: posOf(x.op, x.op.node) }));
+          const r = a.events.find((e) => e.t === 'release' && e.key === hk);
+          return r ? [{ message: `${cat.kind(hk.kind).label} closed here by ${r.op.callee}()`, at: posOf(r.op, r.op.node) }] : [];
+        }),
+        scenario: 'S7',
+        scenarioParams: { function: unit.cfg.name, location: ev.op.callee, acquire: acq?.op.name ?? rel?.op.name ?? '', other: label },
+        fingerprint: `${this.id}|${ev.op.callee}|${held.map((h) => h.k.kind).sort().join(',')}`,
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,151 @@
+/**
+ * Shared pieces of the resource rules' findings: naming the acquire, related
+ * locations, the leak message, and the quick fix that inserts the release a
+ * function already uses elsewhere (or the catalog's pairing release).
+ */
+import type { Catalog } from '../../catalog';
+import type { CfgNode } from '../../c/cfg';
+import { posOf, nodePos, statementShape } from '../../c/facts';
+import type { KeyInfo, ResourceAnalysis, ReleaseEvent } from '../../analysis/resources';
+import type { Leak } from '../../analysis/leaks';
+import { isCatalogPrimitive } from '../../analysis/leaks';
+import type { RawEdit, RawFinding, RawRelated, RuleContext, Unit } from '../api';
+
+export function acquireApis(k: KeyInfo): string {
+  return [...new Set(k.acquires.map((e) => e.op.name))].join('/');
+}
+
+export function acquireRelated(k: KeyInfo): RawRelated[] {
+  return k.acquires.slice(0, 3).map((e) => ({ message: `${e.op.callee}() acquires ${k.obj ? '`' + k.obj + '`' : 'the section'} here`, at: posOf(e.op, e.op.node) }));
+}
+
+export function isPrimitive(unit: Unit, ctx: RuleContext): boolean {
+  return isCatalogPrimitive(unit.fn.name, unit.cfg.name, ctx.catalog);
+}
+
+/** How a leak's exit is named in messages. */
+export function whereExit(l: Pick<Leak, 'exit' | 'exitText'>): string {
+  if (l.exit.kind === 'goto') return `on the path through \`${l.exitText}\``;
+  return l.exitText === 'end of function' ? 'when the function ends' : `at \`${l.exitText}\``;
+}
+
+/** A mechanical repair: the release this function already uses elsewhere, or the catalog's pairing release. */
+export function releaseFix(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, exit: CfgNode, known?: ReleaseEvent): { title: string; edits: RawEdit[] } | undefined {
+  if (exit.kind !== 'return') return undefined;
+  const sh = statementShape(exit);
+  if (!sh) return undefined;
+  // 1. a release of this key written elsewhere in the function
+  let call: string | undefined = known ? known.op.node.text : undefined;
+  if (!call)
+    for (const ev of a.events) {
+      if (ev.t === 'release' && ev.key === k && !ev.mismatch) {
+        call = ev.op.node.text;
+        break;
+      }
+    }
+  // 2. the catalog's pairing release, when its arguments are just the object
+  const acq = k.acquires[0];
+  if (!call && acq) {
+    for (const name of acq.spec.pairsWith ?? []) {
+      const rel = cat.releases(name).find((r) => cat.compatible(k.kind, r.kind));
+      if (!rel) continue;
+      if (rel.object === 0 && rel.stateArg === undefined && rel.count === undefined && rel.array === undefined && acq.objText) call = `${name}(${acq.objText})`;
+      else if (rel.object === undefined && rel.array === undefined && rel.stateArg === undefined) call = `${name}()`;
+      if (call) break;
+    }
+  }
+  if (!call) return undefined;
+  const lines = a.cfg.variant.text.split('\n');
+  const line = lines[sh.line] ?? '';
+  const indent = /^\s*/.exec(line)![0];
+  const ret = sh.text;
+  const name = call.replace(/\(.*$/s, '');
+  const title = `Release with ${name}() before returning`;
+  // `if (cond)\n\treturn -E;` (kernel style, no else): brace the if on its own line
+  const ifLine = lines[sh.line - 1] ?? '';
+  if (sh.bracelessIfAbove && sh.col === indent.length && /\)\s*$/.test(ifLine) && !/\/[*/]/.test(ifLine)) {
+    const ifIndent = /^\s*/.exec(ifLine)![0];
+    const end = ifLine.replace(/\s+$/, '').length;
+    return {
+      title,
+      edits: [
+        { at: { line: sh.line - 1, col: end, endCol: ifLine.length }, newText: ' {' },
+        { at: { line: sh.line, col: sh.col, endCol: sh.endCol }, newText: `${call};\n${indent}${ret}\n${ifIndent}}` },
+      ],
+    };
+  }
+  if (!sh.inBlock && sh.col !== indent.length) {
+    // `if (x) return -E;` on one line: keep it on one line
+    return { title, edits: [{ at: { line: sh.line, col: sh.col, endCol: sh.endCol }, newText: `{ ${call}; ${ret} }` }] };
+  }
+  const newText = sh.inBlock ? `${call};\n${indent}${ret}` : `{\n${indent}\t${call};\n${indent}\t${ret}\n${indent}}`;
+  return { title, edits: [{ at: { line: sh.line, col: sh.col, endCol: sh.endCol }, newText }] };
+}
+
+/** The finding for one leak (any family); `rule` is the reporting rule's id. */
+export function leakFinding(rule: string, unit: Unit, ctx: RuleContext, a: ResourceAnalysis, l: Leak): RawFinding {
+  const k = l.key;
+  const cat = ctx.catalog;
+  const label = cat.kind(k.kind).label;
+  const obj = k.obj ? ' `' + k.obj + '`' : '';
+  const where = whereExit(l);
+  let message: string;
+  const related: RawRelated[] = [...acquireRelated(k)];
+  if (l.how === 'sibling') {
+    const rel = l.siblingRelease;
+    message =
+      k.family === 'ref'
+        ? `${label} on${obj} is not released ${where}, although the other path from the test at ${ctx.where(unit, l.branch!.line)} drops it${rel ? ` with ${rel.op.callee}()` : ''}.`
+        : `${label}${obj} is still held ${where}, although the other path from the test at ${ctx.where(unit, l.branch!.line)} releases it${rel ? ` with ${rel.op.callee}()` : ''}.`;
+    if (rel) related.push({ message: `released here on the other path (${rel.op.callee})`, at: posOf(rel.op, rel.op.node) });
+  } else {
+    const apis = acquireApis(k);
+    const why = l.error ? 'this error path' : 'this path, although other paths release it';
+    message =
+      k.family === 'ref'
+        ? `${label} on \`${k.obj}\` taken by ${apis}() (${ctx.where(unit, k.acquires[0].op.line)}) is not released ${where} (${why}).`
+        : `${label}${obj} taken by ${apis}() (${ctx.where(unit, k.acquires[0].op.line)}) is still held ${where}: ${why}.`;
+    const rel = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k);
+    if (rel) related.push({ message: `released here on another path (${rel.op.callee})`, at: posOf(rel.op, rel.op.node) });
+  }
+  const fix = releaseFix(a, cat, k, l.exit, l.siblingRelease);
+  const apis = acquireApis(k) || l.siblingRelease?.op.name || '';
+  return {
+    rule,
+    message,
+    at: nodePos(l.exit),
+    related,
+    scenarioParams: { function: unit.cfg.name, object: k.obj, acquire: acquireApis(k), release: (k.acquires[0]?.spec.pairsWith ?? [])[0] ?? l.siblingRelease?.op.name ?? '' },
+    fixes: fix ? [fix] : undefined,
+    fingerprint: `${rule}|${k.kind}|${k.obj}|${apis}|${l.exitText}`,
+  };
+}
+
+export type LeakRule = 'ref-balance/leak' | 'spec-ref/pgmap-leak' | 'bracket/unbalanced';
+
+/** Which rule reports an unreleased key. */
+export function leakRuleFor(cat: Catalog, k: KeyInfo): LeakRule {
+  const f = cat.kind(k.kind);
+  if (f.reportAs) return f.reportAs as LeakRule;
+  if (k.family === 'ref') return 'ref-balance/leak';
+  return 'bracket/unbalanced';
+}
+
+/** The leak findings of one rule: acquires in view, and leaks shown by sibling exits. */
+export function leakFindings(unit: Unit, ctx: RuleContext, want: LeakRule, a: ResourceAnalysis, all: { leaks: Leak[] }): RawFinding[] {
+  if (isPrimitive(unit, ctx)) return [];
+  const out: RawFinding[] = [];
+  const once = new Set<string>();
+  // locks before the mappings and sections the same call opens (pte_offset_map_lock: report the PTL)
+  const rank = (k: KeyInfo) => (k.family === 'lock' ? 0 : k.family === 'ref' ? 1 : 2);
+  for (const l of [...all.leaks].sort((x, y) => rank(x.key) - rank(y.key))) {
+    if (leakRuleFor(ctx.catalog, l.key) !== want) continue;
+    // one call acquiring two things (pte_offset_map_lock: the mapping and the PTL) is one defect
+    const acq = l.key.acquires[0];
+    const site = `${l.exit.id}|${acq ? `${acq.op.line}:${acq.op.col}` : l.siblingRelease ? `r${l.siblingRelease.op.line}:${l.siblingRelease.op.col}` : l.key.key}`;
+    if (once.has(site)) continue;
+    once.add(site);
+    out.push(leakFinding(want, unit, ctx, a, l));
+  }
+  return out;
+}

@@ -1,0 +1,6 @@
+/** ref-kind: the release does not match the acquire (kind, or a bias released by one). */
+import type { Rule } from '../api';
+import { mismatchedRelease } from './mismatched-release';
+import { biasMismatch } from './bias-mismatch';
+
+export const REF_KIND_RULES: readonly Rule[] = [mismatchedRelease, biasMismatch];
