@@ -74,6 +74,7 @@ for (const rel of files) {
   texts.set(rel, text);
   for (const s of sitesOf(text, rel)) {
     if (typeof opts.op === 'string' && s.op !== opts.op) continue;
+    if (!looksLikeC(text, applySite(text, s), s)) continue; // only mutants that still look like C
     s.id = `${rel}:${s.line + 1}:${s.op}:${s.edit.insert.length}`;
     if (!byOp.has(s.op)) byOp.set(s.op, []);
     byOp.get(s.op).push(s);
@@ -113,10 +114,7 @@ for (const [op] of QUOTA) {
   let n = take.get(op);
   for (const s of ordered.get(op)) {
     if (n <= 0) break;
-    const orig = texts.get(s.file);
-    const mutated = applySite(orig, s);
-    if (!looksLikeC(orig, mutated, s)) continue;
-    mutants.push({ ...s, mutated });
+    mutants.push({ ...s, mutated: applySite(texts.get(s.file), s) });
     n--;
   }
 }

@@ -315,10 +315,13 @@ function applySite(text, site) {
   return lines.join('\n');
 }
 
-/** The mutated file must still look like C: same braces, balanced parentheses on the changed lines. */
+/**
+ * The mutated file must still look like C: its braces balance as the
+ * original's do, and the inserted lines balance their parentheses.
+ */
 function looksLikeC(orig, mutated, site) {
-  const count = (s, ch) => s.split(ch).length - 1;
-  if (count(orig, '{') !== count(mutated, '{') || count(orig, '}') !== count(mutated, '}')) return false;
+  const depth = (s) => s.split('{').length - s.split('}').length;
+  if (depth(orig) !== depth(mutated)) return false;
   return site.edit.insert.every((l) => parenBalanced(l));
 }
 
