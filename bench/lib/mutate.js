@@ -188,10 +188,21 @@ function sitesOf(text, rel) {
         const name = m[1];
         const arg0 = m[2].split(',')[0].trim();
         const cats = releaseCategories(name);
-        const siblings = counts.get(t) >= 2;
+        // Another release of the same object in the function: deleting this one
+        // unbalances one path while sibling paths keep theirs (not a function
+        // that by design returns holding what it took).
+        const kind = KIND.get(name);
+        const sameObject = body.filter((j) => {
+          const r = RELEASE_RE.exec(stmt(lines[j]));
+          return r && KIND.get(r[1]) === kind && r[2].split(',')[0].trim() === arg0;
+        }).length;
+        const siblings = sameObject >= 2;
         const acquiredHere = arg0 && lines.slice(fn.open + 1, i).some((l) => l.includes(arg0) && /(lock|get|grab|pin|map|disable|save|lookup|find|alloc|start)\w*\(/.test(l));
         const n1 = i + 1 < fn.close ? stmt(lines[i + 1]) : '';
-        if (!guarded && EXIT_RE.test(n1) && (siblings || acquiredHere)) {
+        // A reference taken in this function and dropped before an error exit (the success path hands it over).
+        const errorExit = /^(return -E|return NULL;|return ERR_PTR|return (err|error|ret|rc|retval|status);|goto )/.test(n1);
+        const leakOnError = kind !== 'lock' && acquiredHere && errorExit;
+        if (!guarded && EXIT_RE.test(n1) && (siblings || leakOnError)) {
           add({ op: 'delete-release', category: cats[0], accept: cats, line: i, edit: { at: i, remove: 1, insert: [] }, what: `delete \`${t}\` before \`${n1}\`` });
           if (indentOf(lines[i + 1]) === ind) {
             add({ op: 'exit-above-release', category: cats[0], accept: cats, line: i, edit: { at: i, remove: 2, insert: [lines[i + 1], line] }, what: `move \`${n1}\` above \`${t}\`` });
