@@ -35,7 +35,8 @@ function releaseCategories(name) {
   const k = KIND.get(name);
   if (k === 'lock') return name === 'pte_unmap_unlock' ? ['bracket', 'ref-balance'] : ['bracket'];
   if (k === 'map') return ['bracket', 'ref-balance'];
-  if (name === 'put_dev_pagemap') return ['ref-balance', 'spec-ref'];
+  // a page/folio or pgmap reference leaked at a failed re-check is the engine's spec-ref/revalidation-leak
+  if (['put_dev_pagemap', 'put_page', 'folio_put', 'folio_put_refs'].includes(name)) return ['ref-balance', 'spec-ref'];
   return ['ref-balance'];
 }
 
