@@ -1,0 +1,220 @@
+#!/usr/bin/env node
+/*
+ * bench/realfix: recall and false flags on real mm fixes.
+ *
+ * The cases (bench/data/realfix.json) are real fixes from akpm's mmotm
+ * broken-out series, each judged in scope by reading its changelog and diff
+ * (category and a one-line reason in the JSON; never chosen by what the
+ * engine finds). Each is run twice, diff-only (no tree of the v5.14-v5.17
+ * era is at hand), in the default differential mode:
+ *
+ *   REVERSED  the fix with its +/- sides swapped and its hunk headers fixed:
+ *             the patch that introduces the bug. Found when a warning-or-error
+ *             finding of the case's category (or one of its `accept`
+ *             categories) lies in a function the patch touches.
+ *             The reversed mail carries a neutral message (the fix's
+ *             changelog describes the fix, not a bug-introducing change).
+ *   FORWARD   the real fix, mail as sent. A false flag is any warning-or-error
+ *             finding (any category but input).
+ *
+ * Cases split deterministically by the SHA-1 of the patch name: first byte
+ * mod 3 == 0 -> holdout, else dev. Tune on dev only; quote both.
+ *
+ * Usage: node bench/realfix.js [--split dev|holdout|all] [--case NAME]
+ *                              [--json] [--dump DIR] [--quiet]
+ *   --case NAME   only cases whose patch name contains NAME
+ *   --dump DIR    write each case's forward and reversed patch to DIR
+ *   --quiet       no per-miss engine output
+ * Needs the cache (node scripts/cache.js); without it, says so and exits 0.
+ * Build first: npx tsc -b
+ */
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const C = require('./lib/common');
+const { reversePatch } = require('./lib/patch');
+
+const { opts } = C.parseArgs(process.argv.slice(2), ['split', 'case', 'dump']);
+const DATA = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'realfix.json'), 'utf8'));
+
+if (!C.haveMmotm()) C.skipMissing('bench/realfix', 'the mmotm broken-out series', C.mmotmDir());
+const engine = C.loadEngine();
+
+/** dev or holdout, from the patch name alone. */
+function splitOf(name) {
+  return crypto.createHash('sha1').update(name).digest()[0] % 3 === 0 ? 'holdout' : 'dev';
+}
+
+const manifest = JSON.parse(fs.readFileSync(path.join(C.mmotmDir(), 'manifest.json'), 'utf8'));
+const blobOf = new Map(manifest.patches.map((p) => [p.name, p.blob]));
+
+const want = opts.split && opts.split !== 'all' ? opts.split : null;
+const cases = DATA.cases
+  .map((c) => ({ ...c, split: splitOf(c.patch) }))
+  .filter((c) => (!want || c.split === want) && (typeof opts.case !== 'string' || c.patch.includes(opts.case)));
+
+function neutralMessage(c) {
+  return [
+    'From: mm-review realfix <bench@localhost>',
+    `Subject: [PATCH] realfix case ${c.patch.replace(/\.patch$/, '')} (reversed)`,
+    '',
+    'A change laid out by bench/realfix.js from a real fix; its changelog is withheld.',
+    '',
+    '---',
+  ].join('\n');
+}
+
+/** Functions the patch touches: rebuilt functions with an added or removed line in their images. */
+function touched(a) {
+  const names = new Set();
+  const changed = (img, kind) => img && img.origin.some((o) => o && o.kind === 'patch' && o.line.kind === kind);
+  for (const fn of a.functions) if (changed(fn.pre, 'del') || changed(fn.post, 'add')) names.add(fn.name);
+  return names;
+}
+
+const results = [];
+const crashes = [];
+const t0 = performance.now();
+for (const c of cases) {
+  const file = path.join(C.mmotmDir(), 'patches', c.patch);
+  if (!fs.existsSync(file)) {
+    results.push({ ...c, missing: true });
+    continue;
+  }
+  const forward = fs.readFileSync(file, 'utf8');
+  const blobChanged = blobOf.get(c.patch) !== c.blob;
+  let reversed;
+  try {
+    reversed = reversePatch(forward, { message: neutralMessage(c) });
+  } catch (e) {
+    results.push({ ...c, error: `cannot reverse: ${e.message}` });
+    continue;
+  }
+  if (typeof opts.dump === 'string') {
+    fs.mkdirSync(opts.dump, { recursive: true });
+    const base = path.join(opts.dump, `${c.split}-${c.patch.replace(/\.patch$/, '')}`);
+    fs.writeFileSync(`${base}.forward.patch`, forward);
+    fs.writeFileSync(`${base}.reversed.patch`, reversed);
+  }
+  const accept = new Set([c.category, ...(c.accept || [])]);
+  const rev = C.safeAnalyze(engine, reversed, `${c.patch}.reversed`, {});
+  const fwd = C.safeAnalyze(engine, forward, c.patch, {});
+  if (rev.crash) crashes.push({ patch: c.patch, side: 'reversed', error: rev.crash });
+  if (fwd.crash) crashes.push({ patch: c.patch, side: 'forward', error: fwd.crash });
+  const r = { ...c, blobChanged };
+  if (rev.a) {
+    const fns = touched(rev.a);
+    r.functionsRebuilt = [...fns];
+    r.reversedFindings = rev.a.findings;
+    r.hits = rev.a.findings.filter((f) => C.serious(f) && accept.has(f.category) && f.function && fns.has(f.function));
+    r.anyCategoryHits = rev.a.findings.filter((f) => C.serious(f) && f.function && fns.has(f.function));
+    r.found = r.hits.length > 0;
+    r.inputProblems = rev.a.findings.filter((f) => f.category === 'input' && C.SEV[f.severity] >= C.SEV.warning);
+  } else r.found = false;
+  if (fwd.a) {
+    r.forwardFlags = fwd.a.findings.filter(C.serious);
+    r.forwardFindings = fwd.a.findings;
+  } else r.forwardFlags = [];
+  results.push(r);
+}
+const seconds = (performance.now() - t0) / 1000;
+
+// ---- scoring
+const CATS = ['ref-balance', 'ref-kind', 'spec-ref', 'barrier', 'bracket', 'atomic-sleep'];
+function table(split) {
+  const rows = [];
+  const rs = results.filter((r) => !r.missing && !r.error && (split === 'all' || r.split === split));
+  for (const cat of [...CATS, 'all']) {
+    const xs = rs.filter((r) => cat === 'all' || r.category === cat);
+    rows.push({
+      category: cat,
+      cases: xs.length,
+      found: xs.filter((r) => r.found).length,
+      anyCategory: xs.filter((r) => r.anyCategoryHits && r.anyCategoryHits.length).length,
+      forwardFlagged: xs.filter((r) => r.forwardFlags.length).length,
+    });
+  }
+  return rows;
+}
+const summary = { dev: table('dev'), holdout: table('holdout'), all: table('all') };
+
+if (opts.json) {
+  const slim = (f) => ({ rule: f.rule, category: f.category, severity: f.severity, function: f.function, line: f.range.start.line + 1, message: f.message });
+  console.log(
+    JSON.stringify(
+      {
+        source: DATA.source,
+        seconds,
+        summary,
+        crashes,
+        cases: results.map((r) => ({
+          patch: r.patch,
+          split: r.split,
+          category: r.category,
+          accept: r.accept,
+          area: r.area,
+          missing: r.missing,
+          error: r.error,
+          blobChanged: r.blobChanged,
+          found: r.found,
+          functionsRebuilt: r.functionsRebuilt,
+          hits: (r.hits || []).map(slim),
+          reversedFindings: (r.reversedFindings || []).map(slim),
+          forwardFlags: (r.forwardFlags || []).map(slim),
+        })),
+      },
+      null,
+      1,
+    ),
+  );
+  process.exit(0);
+}
+
+console.log(`bench/realfix: ${cases.length} real mmotm fixes (${DATA.cases.length} in bench/data/realfix.json), diff-only, default differential mode, ${seconds.toFixed(1)} s`);
+for (const r of results) {
+  if (r.missing) console.log(`  ${r.patch}: not in the cache`);
+  if (r.error) console.log(`  ${r.patch}: ${r.error}`);
+  if (r.blobChanged) console.log(`  ${r.patch}: the cached version differs from the one judged (blob ${r.blob.slice(0, 10)})`);
+}
+for (const split of ['dev', 'holdout', 'all']) {
+  const rows = summary[split];
+  if (!rows[rows.length - 1].cases) continue;
+  console.log('');
+  console.log(`${split}:`);
+  console.log('| category | cases | reversed: found (its category) | reversed: any category | forward: flagged |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const x of rows) {
+    if (!x.cases) continue;
+    const b = x.category === 'all' ? '**' : '';
+    console.log(`| ${b}${x.category}${b} | ${x.cases} | ${x.found} (${C.pct(x.found, x.cases)}) | ${x.anyCategory} | ${x.forwardFlagged} |`);
+  }
+}
+if (crashes.length) {
+  console.log('');
+  console.log(`ENGINE CRASHES (${crashes.length}):`);
+  for (const c of crashes) console.log(`  ${c.patch} (${c.side}): ${c.error.split('\n').slice(0, 3).join(' | ')}`);
+}
+const misses = results.filter((r) => !r.missing && !r.error && !r.found);
+if (misses.length) {
+  console.log('');
+  console.log(`misses (${misses.length}):`);
+  for (const r of misses) {
+    console.log(`- [${r.split}] ${r.patch} (${r.category}${r.accept ? ', or ' + r.accept.join('/') : ''}): ${r.reason}`);
+    if (opts.quiet) continue;
+    console.log(`    functions rebuilt: ${(r.functionsRebuilt || []).join(', ') || '(none)'}`);
+    const fs_ = (r.reversedFindings || []).filter((f) => f.category !== 'input' || C.SEV[f.severity] >= C.SEV.warning);
+    if (!fs_.length) console.log('    engine: no finding');
+    for (const f of fs_) console.log(`    engine: ${C.fmtFinding(f)}`);
+  }
+}
+const flagged = results.filter((r) => r.forwardFlags && r.forwardFlags.length);
+if (flagged.length) {
+  console.log('');
+  console.log(`forward fixes flagged (${flagged.length}):`);
+  for (const r of flagged) {
+    console.log(`- [${r.split}] ${r.patch}`);
+    if (opts.quiet) continue;
+    for (const f of r.forwardFlags) console.log(`    engine: ${C.fmtFinding(f)}`);
+  }
+}
