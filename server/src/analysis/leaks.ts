@@ -221,7 +221,8 @@ export function siblingLeaks(a: ResourceAnalysis, cat: Catalog): Leak[] {
   const out: Leak[] = [];
   const an = anticipation(a);
   const seen = new Set<string>();
-  for (const b of a.cfg.nodes) {
+  // the nearest test first: the exit is reported against the last branch that splits it from a releasing path
+  for (const b of [...a.cfg.nodes].reverse()) {
     if (b.succs.length < 2 || b.kind === 'entry') continue;
     const st = a.out[b.id];
     if (!st) continue;

@@ -389,7 +389,9 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
         const k = match ?? mk ?? keyFor(eff.kind, eff, o.obj, o.array || o.element);
         touched.add(k.key);
         const b = get(st, k.key);
-        if (recording) events.push({ t: 'release', node, op: call, spec, before, eff, obj: o.obj, objText: o.text, element: o.element, key: match ?? mk, bits: b, mismatch: match ? undefined : mismatch });
+        // a key whose history is unknown (acquired out of sight) is the one this release drops
+        const dropped = match ?? mk ?? (b & U ? k : null);
+        if (recording) events.push({ t: 'release', node, op: call, spec, before, eff, obj: o.obj, objText: o.text, element: o.element, key: dropped, bits: b, mismatch: match ? undefined : mismatch });
         addDrop(k.key, node);
         if (eff.cond && call.result.kind !== 'discarded' && cat.kind(eff.kind).family === 'ref') {
           // released only when the call says so (put_devmap_managed_page_refs): the

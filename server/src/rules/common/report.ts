@@ -9,6 +9,9 @@ import { posOf, nodePos, statementShape } from '../../c/facts';
 import type { KeyInfo, ResourceAnalysis, ReleaseEvent } from '../../analysis/resources';
 import type { Leak } from '../../analysis/leaks';
 import { isCatalogPrimitive } from '../../analysis/leaks';
+import { deletedReleases } from '../../analysis/deletions';
+import { preUnitOf } from '../../analysis/diff';
+import { resourcesOf } from '../../analysis/summaries';
 import type { RawEdit, RawFinding, RawRelated, RuleContext, Unit } from '../api';
 
 export function acquireApis(k: KeyInfo): string {
@@ -146,6 +149,39 @@ export function leakFindings(unit: Unit, ctx: RuleContext, want: LeakRule, a: Re
     if (once.has(site)) continue;
     once.add(site);
     out.push(leakFinding(want, unit, ctx, a, l));
+  }
+  return out;
+}
+
+/** Releases the patch deleted from a path that still reaches an exit holding the object (post units only). */
+export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakRule): RawFinding[] {
+  if (unit.side !== 'post' || isPrimitive(unit, ctx)) return [];
+  const pre = preUnitOf(unit, ctx.unitsOf);
+  if (!pre) return [];
+  const preA = resourcesOf(pre, ctx);
+  const postA = resourcesOf(unit, ctx);
+  const out: RawFinding[] = [];
+  for (const d of deletedReleases(pre, preA, unit, postA, ctx.catalog)) {
+    const k = d.deleted.key;
+    const fam = ctx.catalog.kind(d.kind).family;
+    const rule: LeakRule = ctx.catalog.kind(d.kind).reportAs ? (ctx.catalog.kind(d.kind).reportAs as LeakRule) : fam === 'ref' ? 'ref-balance/leak' : 'bracket/unbalanced';
+    if (rule !== want) continue;
+    const label = ctx.catalog.kind(k?.kind ?? d.kind).label;
+    const what = d.obj ? `${label} \`${d.obj}\`` : `the ${label}`;
+    const call = d.deleted.op.node.text.replace(/\s+/g, ' ');
+    const ex = whereExit({ exit: d.exit, exitText: d.exitText });
+    out.push({
+      rule,
+      message: `This patch removes \`${call}\` (${ctx.where(pre, d.deleted.op.line)} before the patch), and nothing on the path to the exit ${ex} releases ${what} any more.`,
+      at: nodePos(d.exit),
+      related: [
+        { message: `\`${call}\` removed here`, at: nodePos(d.at) },
+        ...(k ? acquireRelated(k) : []),
+      ],
+      scenarioParams: { function: unit.cfg.name, object: d.obj, release: d.deleted.op.name, acquire: k ? acquireApis(k) : '' },
+      fixes: undefined,
+      fingerprint: `${rule}|deleted|${d.kind}|${d.obj}|${d.deleted.op.name}|${d.exitText}`,
+    });
   }
   return out;
 }

@@ -1,0 +1,114 @@
+/**
+ * Rules on what a patch deletes: the most common shape of a real bug is a
+ * patch that removes a release (an unlock, a put, an rcu_read_unlock) from
+ * one path while the acquire — often far above the hunk — stays. The deleted
+ * line itself is the evidence that the object was held there; what the
+ * post-image does from the same place decides whether it still is released.
+ *
+ * deletedReleases(): releases on deleted lines whose place in the post-image
+ * now reaches a visible exit with no release, hand-over or code not shown on
+ * the way, where the patch neither removed the acquire nor added a release of
+ * the same object.
+ */
+import type { CfgNode } from '../c/cfg';
+import type { Catalog, ResourceKind } from '../catalog';
+import { mentions, usage, textOutsideCalls } from '../c/facts';
+import { R, X, U, N, type ReleaseEvent, type ResourceAnalysis } from './resources';
+import { isAddedLine, isDeletedLine, postNodeAfter } from './diff';
+import type { Unit } from './unit';
+
+export interface DeletedRelease {
+  /** The release the patch deleted (pre-image event). */
+  deleted: ReleaseEvent;
+  kind: ResourceKind;
+  obj: string;
+  /** Where the deleted line was, in the post-image. */
+  at: CfgNode;
+  /** The exit the post-image now reaches with the object still held. */
+  exit: CfgNode;
+  exitText: string;
+}
+
+export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): DeletedRelease[] {
+  const out: DeletedRelease[] = [];
+  const seen = new Set<string>();
+  for (const ev of preA.events) {
+    if (ev.t !== 'release' || ev.mismatch || ev.element) continue;
+    if (!isDeletedLine(pre.image, ev.op.line)) continue;
+    const kind = ev.eff.kind;
+    const family = cat.kind(kind).family;
+    if (family !== 'bracket' && !ev.obj) continue;
+    if (ev.eff.array !== undefined) continue;
+    const obj = family === 'bracket' ? '' : ev.obj;
+    const sameThing = (k: ResourceKind, o: string) => (cat.compatible(kind, k) || cat.compatible(k, kind)) && (family === 'bracket' ? cat.kind(k).family === 'bracket' : o === obj);
+    // the acquire went too: the pair was removed together
+    if (ev.key && ev.key.acquires.some((x) => isDeletedLine(pre.image, x.op.line))) continue;
+    if (preA.events.some((e) => e.t === 'acquire' && isDeletedLine(pre.image, e.op.line) && sameThing(e.eff.kind, e.key.obj))) continue;
+    // the patch releases the same object elsewhere (moved, or replaced by another release)
+    if (postA.events.some((e) => e.t === 'release' && isAddedLine(post.image, e.op.line) && sameThing(e.eff.kind, e.obj))) continue;
+    const start = postNodeAfter(pre, post, ev.op.line);
+    if (!start) continue;
+    // already released on the way here in the post-image, or never held there
+    const st = postA.in[start.id];
+    if (!st) continue;
+    let before = 0;
+    for (const k of postA.keyList) if (sameThing(k.kind, k.obj)) before |= st.get(k.key) ?? postA.initial;
+    if (before === 0) before = postA.initial;
+    if (before & (R | X)) continue;
+    if (before === N) continue;
+    const exit = cleanExitFrom(postA, cat, start, obj, sameThing);
+    if (!exit) continue;
+    const id = `${kind}|${obj}|${exit.id}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const fact = postA.facts.exits.find((x) => x.node === exit);
+    out.push({ deleted: ev, kind, obj, at: start, exit, exitText: fact?.text ?? 'end of function' });
+  }
+  return out;
+}
+
+/**
+ * A visible way out reachable from `start` on which nothing releases, takes,
+ * or hands over the object (and no code out of sight lies on the way). Forward
+ * gotos are followed into their ladder; a goto to a label not shown stops.
+ */
+function cleanExitFrom(a: ResourceAnalysis, cat: Catalog, start: CfgNode, obj: string, sameThing: (k: ResourceKind, o: string) => boolean): CfgNode | null {
+  const cfg = a.cfg;
+  const vis = a.facts.visibility;
+  const touches = (n: CfgNode): boolean => {
+    if (vis.gaps.has(n.id)) return true;
+    for (const e of a.events) {
+      if (e.node !== n || e.t === 'call') continue;
+      if (e.t === 'release' && sameThing(e.eff.kind, e.obj)) return true;
+      if (e.t === 'acquire' && sameThing(e.eff.kind, e.key.obj)) return true;
+    }
+    if (!obj) return false;
+    for (const op of n.ops) {
+      if (op.kind === 'return' && op.value && usage(textOutsideCalls(op.value), obj) === 'whole') return true;
+      if (op.kind === 'assign' && (op.target.text.replace(/\s+/g, '') === obj || (op.rhsNode && usage(textOutsideCalls(op.rhsNode), obj) === 'whole'))) return true;
+      if (op.kind === 'call' && !a.events.some((e) => e.op === op && e.t !== 'call') && !cat.has(op.name) && op.args.some((x) => mentions(x.text, obj) || mentions(obj, x.text.replace(/\s+/g, ''))))
+        return true;
+    }
+    return false;
+  };
+  const seen = new Set<number>([start.id]);
+  const work: CfgNode[] = [start];
+  while (work.length) {
+    const n = work.shift()!;
+    if (touches(n)) continue;
+    if (n.kind === 'return') return n;
+    for (const e of n.succs) {
+      if (e.kind === 'unresolved') continue;
+      if (e.to === cfg.exit) {
+        if (e.kind !== 'return' && vis.end) return n;
+        continue;
+      }
+      if (seen.has(e.to.id)) continue;
+      seen.add(e.to.id);
+      work.push(e.to);
+    }
+  }
+  return null;
+}
+
+export { U };

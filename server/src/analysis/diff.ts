@@ -1,0 +1,91 @@
+/**
+ * What the patch changes inside one function, as facts the rules on
+ * deletions read: which operations sit on deleted or added lines, which
+ * deleted lines were replaced by which added ones (a `-`/`+` run of one
+ * hunk), and where a deleted line "was" in the post-image (the next
+ * surviving line), so a rule can ask what the post-image does from there.
+ */
+import type { CallOp, CfgNode } from '../c/cfg';
+import type { FunctionImage } from '../c/model';
+import type { Hunk, HunkLine } from '../patch/model';
+import type { Unit } from './unit';
+
+/** The patch line an image line came from, if any. */
+export function patchLineOf(img: FunctionImage, line: number): { line: HunkLine; hunk: Hunk } | null {
+  const o = img.origin[line];
+  return o && o.kind === 'patch' ? { line: o.line, hunk: o.hunk } : null;
+}
+
+export function isDeletedLine(img: FunctionImage, line: number): boolean {
+  return patchLineOf(img, line)?.line.kind === 'del';
+}
+
+export function isAddedLine(img: FunctionImage, line: number): boolean {
+  return patchLineOf(img, line)?.line.kind === 'add';
+}
+
+/** Call operations of a unit that sit on lines of the given kind (deleted lines in a pre unit, added lines in a post unit). */
+export function callsOnChangedLines(unit: Unit, kind: 'del' | 'add'): { node: CfgNode; op: CallOp }[] {
+  const out: { node: CfgNode; op: CallOp }[] = [];
+  for (const n of unit.cfg.nodes)
+    for (const op of n.ops) if (op.kind === 'call' && patchLineOf(unit.image, op.line)?.line.kind === kind) out.push({ node: n, op });
+  return out;
+}
+
+/**
+ * The `-`/`+` run of the hunk that a changed line belongs to: the deleted
+ * lines and the added lines between the same two context lines.
+ */
+export function changeRun(hunk: Hunk, line: HunkLine): { dels: HunkLine[]; adds: HunkLine[] } {
+  const ls = hunk.lines;
+  const i = ls.indexOf(line);
+  if (i < 0) return { dels: [], adds: [] };
+  let s = i;
+  while (s > 0 && ls[s - 1].kind !== 'context') s--;
+  let e = i;
+  while (e < ls.length - 1 && ls[e + 1].kind !== 'context') e++;
+  const run = ls.slice(s, e + 1);
+  return { dels: run.filter((l) => l.kind === 'del'), adds: run.filter((l) => l.kind === 'add') };
+}
+
+/** Image line (0-based) of a patch line in an image, or -1. */
+export function imageLineOf(img: FunctionImage, l: HunkLine): number {
+  for (let i = 0; i < img.origin.length; i++) {
+    const o = img.origin[i];
+    if (o.kind === 'patch' && o.line === l) return i;
+  }
+  return -1;
+}
+
+/**
+ * Where a pre-image line "is" in the post-image: the first line after it in
+ * the pre-image that survives (a context line), found in the post-image.
+ * Returns the post CFG node that starts on or after that line, or null.
+ */
+export function postNodeAfter(pre: Unit, post: Unit, preLine: number): CfgNode | null {
+  for (let i = preLine + 1; i < pre.image.origin.length; i++) {
+    const o = pre.image.origin[i];
+    if (o.kind === 'synthetic') continue;
+    if (o.kind === 'tree') {
+      // kernel-tree images: tree lines are shared; find the same file line in the post-image only for context
+      continue;
+    }
+    if (o.line.kind !== 'context') continue;
+    const j = imageLineOf(post.image, o.line);
+    if (j < 0) return null;
+    let best: CfgNode | null = null;
+    for (const n of post.cfg.nodes) {
+      if (n.kind === 'entry' || n.kind === 'exit' || n.line < j) continue;
+      if (!best || n.line < best.line || (n.line === best.line && n.col < best.col)) best = n;
+    }
+    return best && best.line === j ? best : best;
+  }
+  return null;
+}
+
+/** The pre-image unit matching a post-image unit (same function, same configuration when there is one). */
+export function preUnitOf(post: Unit, unitsOf: (fn: Unit['fn'], side: 'pre' | 'post') => readonly Unit[]): Unit | null {
+  const pres = unitsOf(post.fn, 'pre');
+  if (!pres.length) return null;
+  return pres.find((u) => u.variant.label === post.variant.label) ?? pres[0];
+}
