@@ -12,7 +12,7 @@
  */
 import type { CfgNode } from '../c/cfg';
 import type { Catalog, ResourceKind } from '../catalog';
-import { mentions, usage, textOutsideCalls } from '../c/facts';
+import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto } from '../c/facts';
 import { R, X, U, N, type ReleaseEvent, type ResourceAnalysis } from './resources';
 import { isAddedLine, isDeletedLine, postNodeAfter } from './diff';
 import type { Unit } from './unit';
@@ -27,6 +27,10 @@ export interface DeletedRelease {
   /** The exit the post-image now reaches with the object still held. */
   exit: CfgNode;
   exitText: string;
+  /** 'exit': leaves the function holding it; 'retake': goes back to code that takes it again (or overwrites the pointer) first. */
+  how: 'exit' | 'retake';
+  /** For 'retake': the node that takes it again. */
+  retake?: CfgNode;
 }
 
 export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): DeletedRelease[] {
@@ -54,15 +58,15 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     let before = 0;
     for (const k of postA.keyList) if (sameThing(k.kind, k.obj)) before |= st.get(k.key) ?? postA.initial;
     if (before === 0) before = postA.initial;
-    if (before & (R | X)) continue;
-    if (before === N) continue;
-    const exit = cleanExitFrom(postA, cat, start, obj, sameThing);
-    if (!exit) continue;
+    if (before & (R | X) && !(before & (U | N))) continue;
+    const found = cleanExitFrom(postA, cat, start, obj, sameThing);
+    if (!found) continue;
+    const exit = found.node;
     const id = `${kind}|${obj}|${exit.id}`;
     if (seen.has(id)) continue;
     seen.add(id);
     const fact = postA.facts.exits.find((x) => x.node === exit);
-    out.push({ deleted: ev, kind, obj, at: start, exit, exitText: fact?.text ?? 'end of function' });
+    out.push({ deleted: ev, kind, obj, at: start, exit, exitText: fact?.text ?? (found.how === 'retake' ? (found.via ? statementText(found.via) : 'the retry') : 'end of function'), how: found.how, retake: found.how === 'retake' ? found.node : undefined });
   }
   return out;
 }
@@ -72,40 +76,51 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
  * or hands over the object (and no code out of sight lies on the way). Forward
  * gotos are followed into their ladder; a goto to a label not shown stops.
  */
-function cleanExitFrom(a: ResourceAnalysis, cat: Catalog, start: CfgNode, obj: string, sameThing: (k: ResourceKind, o: string) => boolean): CfgNode | null {
+function cleanExitFrom(
+  a: ResourceAnalysis,
+  cat: Catalog,
+  start: CfgNode,
+  obj: string,
+  sameThing: (k: ResourceKind, o: string) => boolean,
+): { node: CfgNode; how: 'exit' | 'retake'; via?: CfgNode } | null {
   const cfg = a.cfg;
   const vis = a.facts.visibility;
-  const touches = (n: CfgNode): boolean => {
-    if (vis.gaps.has(n.id)) return true;
+  /** 'stop': released, handed over or out of sight; 'retake': taken again or the pointer overwritten first; null: nothing. */
+  const touches = (n: CfgNode): 'stop' | 'retake' | null => {
+    if (vis.gaps.has(n.id)) return 'stop';
     for (const e of a.events) {
       if (e.node !== n || e.t === 'call') continue;
-      if (e.t === 'release' && sameThing(e.eff.kind, e.obj)) return true;
-      if (e.t === 'acquire' && sameThing(e.eff.kind, e.key.obj)) return true;
+      if (e.t === 'release' && sameThing(e.eff.kind, e.obj)) return 'stop';
+      if (e.t === 'acquire' && sameThing(e.eff.kind, e.key.obj)) return 'retake';
     }
-    if (!obj) return false;
+    if (!obj) return null;
     for (const op of n.ops) {
-      if (op.kind === 'return' && op.value && usage(textOutsideCalls(op.value), obj) === 'whole') return true;
-      if (op.kind === 'assign' && (op.target.text.replace(/\s+/g, '') === obj || (op.rhsNode && usage(textOutsideCalls(op.rhsNode), obj) === 'whole'))) return true;
-      if (op.kind === 'call' && !a.events.some((e) => e.op === op && e.t !== 'call') && !cat.has(op.name) && op.args.some((x) => mentions(x.text, obj) || mentions(obj, x.text.replace(/\s+/g, ''))))
-        return true;
+      if (op.kind === 'return' && op.value && usage(textOutsideCalls(op.value), obj) === 'whole') return 'stop';
+      if (op.kind === 'assign') {
+        if (op.rhsNode && usage(textOutsideCalls(op.rhsNode), obj) === 'whole') return 'stop';
+        if (op.target.text.replace(/\s+/g, '') === obj) return 'retake';
+      }
+      if (op.kind === 'call' && !cat.has(op.name) && op.args.some((x) => mentions(x.text, obj) || mentions(obj, x.text.replace(/\s+/g, '')))) return 'stop';
     }
-    return false;
+    return null;
   };
   const seen = new Set<number>([start.id]);
-  const work: CfgNode[] = [start];
+  const work: { n: CfgNode; via?: CfgNode }[] = [{ n: start }];
   while (work.length) {
-    const n = work.shift()!;
-    if (touches(n)) continue;
-    if (n.kind === 'return') return n;
+    const { n, via } = work.shift()!;
+    const t = touches(n);
+    if (t === 'stop') continue;
+    if (t === 'retake' && n !== start) return { node: n, how: 'retake', via };
+    if (n.kind === 'return') return { node: n, how: 'exit' };
     for (const e of n.succs) {
       if (e.kind === 'unresolved') continue;
       if (e.to === cfg.exit) {
-        if (e.kind !== 'return' && vis.end) return n;
+        if (e.kind !== 'return' && vis.end) return { node: n, how: 'exit' };
         continue;
       }
       if (seen.has(e.to.id)) continue;
       seen.add(e.to.id);
-      work.push(e.to);
+      work.push({ n: e.to, via: e.back || (n.kind === 'goto' && isBackwardGoto(n)) ? n : via });
     }
   }
   return null;

@@ -34,6 +34,9 @@ import {
   H,
   H2,
   HELD,
+  X,
+  E,
+  F,
 } from './resources';
 import { anticipation } from './anticipation';
 
@@ -342,10 +345,12 @@ export function releaseFaults(a: ResourceAnalysis): ReleaseFault[] {
     const k = ev.key;
     // released on every path (some may have handed it over too: the released ones release it twice),
     // or an earlier release leads here with no decision in between (`put_page(p); goto out_put;`)
-    if ((ev.bits & R && !(ev.bits & ~(R | 128))) || (ev.bits & R && k.family !== 'bracket' && straightAfterRelease(a, ev))) {
+    // (a lock the caller held, released twice, is X then X: released twice all the same)
+    const gone = R | X;
+    if ((ev.bits & gone && !(ev.bits & ~(gone | E))) || (ev.bits & gone && k.family !== 'bracket' && straightAfterRelease(a, ev))) {
       const prior = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e !== ev && e.bits !== R);
       out.push({ ev, key: k, what: 'twice', prior });
-    } else if (ev.bits === 32 /* F */ && k.acquires.length) out.push({ ev, key: k, what: 'failed' });
+    } else if (ev.bits === F && k.acquires.length) out.push({ ev, key: k, what: 'failed' });
   }
   return out;
 }

@@ -327,6 +327,9 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           ? { obj: normObject(global).obj, text: global, array: false, element: !!(eff as { element?: boolean }).element || normObject(global).element }
           : effectObject(cat, eff, call);
       if (!o) continue;
+      // one object under two names (`folio = page_folio(page)`): one key
+      const canon = facts.identity.get(o.obj);
+      if (canon) o = { ...o, obj: canon };
       // `file = get_file(vma->vm_file)`: the reference is held through the returned pointer
       if (eff.op === 'acquire' && spec.returnsObject && call.result.kind === 'assigned' && isPathText(norm(call.result.to)))
         o = { obj: normObject(call.result.to).obj, text: call.result.to, array: false, element: false };

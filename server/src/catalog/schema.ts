@@ -226,6 +226,12 @@ export interface ApiSpec {
    */
   returnsUnreferenced?: boolean;
   /**
+   * Returns a pointer to the same reference-counted object under another
+   * type (page_folio(page) is the folio of `page`, whose refcount the page
+   * shares): a reference taken through one variable is dropped through the other.
+   */
+  sameObject?: boolean;
+  /**
    * Returns the object it acquires (get_file returns the file it took a
    * reference on): `file = get_file(vma->vm_file)` hands the reference to
    * `file`, and fput(file) releases it.

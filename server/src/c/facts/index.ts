@@ -59,6 +59,12 @@ export interface FunctionFacts {
   visibility: Visibility;
   /** Variables computed from others by a catalogued accessor with no effect (`head = compound_head(page)`). */
   derivedFrom: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Object identity: variables that name the same reference-counted object
+   * (`folio = page_folio(page)`, `page = &folio->page`), mapped to one
+   * representative (the variable the others were computed from).
+   */
+  identity: ReadonlyMap<string, string>;
   exits: readonly ExitFact[];
 }
 
@@ -88,10 +94,51 @@ export function functionFacts(cfg: Cfg, image: FunctionImage | null, cat: Catalo
       if (!set) derivedFrom.set(to, (set = new Set()));
       set.add(from);
     }
-  const f: FunctionFacts = { cfg, image, types, params: cfg.params.map((p) => p.name), visibility, derivedFrom, exits: [] };
+  const identity = identityOf(cfg, cat);
+  const f: FunctionFacts = { cfg, image, types, params: cfg.params.map((p) => p.name), visibility, derivedFrom, identity, exits: [] };
   (f as unknown as { exits: ExitFact[] }).exits = exitsOf(f);
   per.set(cat, f);
   return f;
+}
+
+/**
+ * Union of variables that name one refcounted object: `v = f(x)` with a
+ * catalogued same-object accessor (page_folio), or `v = &x->member` where the
+ * member is the embedded head (`&folio->page`). The representative of a group
+ * is its source variable.
+ */
+function identityOf(cfg: Cfg, cat: Catalog): Map<string, string> {
+  const parent = new Map<string, string>();
+  const find = (v: string): string => {
+    let r = v;
+    for (let i = 0; i < 32 && parent.has(r) && parent.get(r) !== r; i++) r = parent.get(r)!;
+    return r;
+  };
+  const link = (to: string, from: string) => {
+    const a = find(to);
+    const b = find(from);
+    if (a !== b) parent.set(a, b);
+  };
+  for (const n of cfg.nodes)
+    for (const o of n.ops) {
+      const to = o.kind === 'assign' && o.op === '=' && o.target.kind === 'var' ? o.target.text : o.kind === 'decl' && !o.param ? o.name : null;
+      const rhs = o.kind === 'assign' ? o.rhsNode : o.kind === 'decl' ? o.init : null;
+      if (!to || !rhs) continue;
+      const e = uncast(exprOf(rhs));
+      if (e.k === 'call' && !e.indirect && e.args.length >= 1 && cat.api(e.name)?.sameObject) {
+        const src = uncast(e.args[0]);
+        if (src.k === 'id' && src.name !== to) link(to, src.name);
+      } else if (e.k === 'unary' && e.op === '&') {
+        const m = uncast(e.arg);
+        if (m.k === 'field' && m.arrow && m.field === 'page' && uncast(m.base).k === 'id') {
+          const src = uncast(m.base).norm;
+          if (src !== to) link(to, src);
+        }
+      }
+    }
+  const out = new Map<string, string>();
+  for (const v of parent.keys()) out.set(v, find(v));
+  return out;
 }
 
 function visibilityOf(cfg: Cfg, image: FunctionImage | null): Visibility {

@@ -154,7 +154,7 @@ export function leakFindings(unit: Unit, ctx: RuleContext, want: LeakRule, a: Re
 }
 
 /** Releases the patch deleted from a path that still reaches an exit holding the object (post units only). */
-export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakRule): RawFinding[] {
+export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakRule, reported: readonly RawFinding[] = []): RawFinding[] {
   if (unit.side !== 'post' || isPrimitive(unit, ctx)) return [];
   const pre = preUnitOf(unit, ctx.unitsOf);
   if (!pre) return [];
@@ -169,11 +169,17 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
     const label = ctx.catalog.kind(k?.kind ?? d.kind).label;
     const what = d.obj ? `${label} \`${d.obj}\`` : `the ${label}`;
     const call = d.deleted.op.node.text.replace(/\s+/g, ' ');
+    // the same defect already reported as a leak of a visible acquire at this exit
+    if (reported.some((f) => f.at.line === nodePos(d.exit).line && f.scenarioParams?.object === d.obj)) continue;
     const ex = whereExit({ exit: d.exit, exitText: d.exitText });
+    const message =
+      d.how === 'retake'
+        ? `This patch removes \`${call}\` (${ctx.where(pre, d.deleted.op.line)} before the patch), and the path now goes back through \`${d.exitText}\` to code that takes ${what} again (${ctx.where(unit, d.exit.line)}) without releasing it first.`
+        : `This patch removes \`${call}\` (${ctx.where(pre, d.deleted.op.line)} before the patch), and nothing on the path to the exit ${ex} releases ${what} any more.`;
     out.push({
       rule,
-      message: `This patch removes \`${call}\` (${ctx.where(pre, d.deleted.op.line)} before the patch), and nothing on the path to the exit ${ex} releases ${what} any more.`,
-      at: nodePos(d.exit),
+      message,
+      at: nodePos(d.how === 'retake' ? d.at : d.exit),
       related: [
         { message: `\`${call}\` removed here`, at: nodePos(d.at) },
         ...(k ? acquireRelated(k) : []),
