@@ -76,7 +76,7 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       let path: CfgNode[] | null;
       if (x.kind === 'goto') {
         const label = x.node.succs.find((e) => e.kind === 'goto')!.to;
-        path = a.drops.get(id)?.has(label.id) ? null : undroppedPathToExit(a, label, id);
+        path = a.drops.get(id)?.has(label.id) ? null : undroppedPathToExit(a, label, id, x.node);
       } else if (x.kind === 'fall' && !a.facts.visibility.end) path = null;
       else path = [];
       if (!path) continue;

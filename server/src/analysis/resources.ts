@@ -54,6 +54,7 @@ import {
   uncast,
   usage,
   isPathText,
+  knownTruths,
 } from '../c/facts';
 
 export const N = 1;
@@ -195,6 +196,27 @@ function mapBits(b: Bits, f: (one: Bits) => Bits): Bits {
   return out;
 }
 
+/**
+ * Lock kinds that release each other (a spinlock taken with spin_lock() on
+ * the PTL pointer, dropped by pte_unmap_unlock()) are one lock: one key per
+ * object, named by the class's first kind.
+ */
+const lockClasses = new WeakMap<Catalog, Map<ResourceKind, ResourceKind>>();
+function lockClass(cat: Catalog, kind: ResourceKind): ResourceKind {
+  let m = lockClasses.get(cat);
+  if (!m) lockClasses.set(cat, (m = new Map()));
+  const hit = m.get(kind);
+  if (hit) return hit;
+  const peers = cat
+    .allKinds()
+    .filter((k) => k.family === 'lock' && cat.compatible(k.kind, kind) && cat.compatible(kind, k.kind))
+    .map((k) => k.kind)
+    .sort();
+  const c = peers[0] ?? kind;
+  m.set(kind, c);
+  return c;
+}
+
 function norm(t: string): string {
   return t.replace(/\s+/g, '');
 }
@@ -237,7 +259,8 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
       // is that pointer's: two PTE tables mapped in one function are two brackets
       if (eff.op === 'acquire' && eff.object === 'ret' && obj && isPathText(obj)) id += `|${obj}`;
       else o = '';
-    } else id = `${kind}|${array ? '[]' : ''}${obj}`;
+    } else if (ks.family === 'lock') id = `${lockClass(cat, kind)}|${array ? '[]' : ''}${obj}`;
+    else id = `${kind}|${array ? '[]' : ''}${obj}`;
     let k = keys.get(id);
     if (!k) {
       k = { key: id, kind, family: ks.family, obj: o, array, style: ks.family === 'bracket' ? eff.style : undefined, condTexts: new Set(), acquires: [], flags: new Set(), index: keyList.length };
@@ -591,10 +614,19 @@ export function isErrorExit(a: ResourceAnalysis, node: CfgNode): boolean {
  * drops the key, or when the way out leaves the text (a label or an end the
  * text does not show).
  */
-export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: string): CfgNode[] | null {
+export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: string, from?: CfgNode): CfgNode[] | null {
   const drops = a.drops.get(key) ?? new Set<number>();
   const k = a.keys.get(key);
-  const facts = k ? heldFacts(a, k) : [];
+  const held = k ? heldFacts(a, k) : [];
+  // what every path to the exit point has tested and not changed since (`if (!start_pte) goto abort;` above)
+  const truths: HeldFact[] = [];
+  if (from)
+    for (const [text, value] of knownTruths(a.facts)(from.id)) {
+      if (truths.length + held.length >= 12) break;
+      if (!held.some((h) => h.text === text)) truths.push({ text, what: 'truth', value });
+    }
+  const facts = [...held, ...truths];
+  const guards = k ? releaseGuards(a, k) : [];
   const gaps = a.facts.visibility.gaps;
   // the walk carries which facts still hold (a fact dies where its variable is assigned)
   const all = (1 << facts.length) - 1;
@@ -618,6 +650,9 @@ export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: st
       if (e.to === a.cfg.exit && e.kind !== 'return' && !a.facts.visibility.end) return null; // the end is not shown
       if (e.cond && facts.some((f, i) => live & (1 << i) && contradicts(f, e))) continue;
       if (e.cond && k && equalsOtherLock(a, k, e)) continue;
+      // a flag that guards the release elsewhere (`if (vrm->mmap_locked) mmap_write_unlock(mm)`) says the lock
+      // is no longer held where it is false: whoever cleared it released the lock
+      if (e.cond && guards.some((g) => skipsGuard(e, g))) continue;
       const id = `${e.to.id}:${live}`;
       if (!seen.has(id)) {
         seen.add(id);
@@ -626,6 +661,48 @@ export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: st
     }
   }
   return reached ? returns : null;
+}
+
+/**
+ * Flag guards of a key's releases: `if (locked) unlock(l)` where `locked` is a
+ * state flag (a bool, a field, or a variable only ever set to constants), not
+ * an error code.
+ */
+function releaseGuards(a: ResourceAnalysis, k: KeyInfo): { text: string; value: boolean }[] {
+  const out: { text: string; value: boolean }[] = [];
+  for (const ev of a.events) {
+    if (ev.t !== 'release' || ev.key !== k) continue;
+    for (const [text, value] of enclosingTests(ev.op.node)) {
+      if (out.some((g) => g.text === text && g.value === value)) continue;
+      if (!isStateFlag(a, text)) continue;
+      out.push({ text, value });
+    }
+  }
+  return out;
+}
+
+function isStateFlag(a: ResourceAnalysis, text: string): boolean {
+  const type = (a.types.get(text) ?? '').trim();
+  if (type === 'bool' || type === '_Bool') return true;
+  // a field this function never writes (`vmf->pte` set by the caller) says what the caller arranged
+  if (/->|\./.test(text) && !a.cfg.nodes.some((n) => n.ops.some((o) => o.kind === 'assign' && o.target.text.replace(/\s+/g, '') === text))) return true;
+  // assigned only constants in this function
+  let assigned = false;
+  for (const n of a.cfg.nodes)
+    for (const o of n.ops) {
+      if (o.kind === 'assign' && o.target.text.replace(/\s+/g, '') === text) {
+        assigned = true;
+        if (!o.rhs || !/^(true|false|0|1)$/.test(o.rhs.trim())) return false;
+      }
+      if (o.kind === 'decl' && o.name === text && o.initText && !/^(true|false|0|1)$/.test(o.initText.trim())) return false;
+    }
+  return assigned;
+}
+
+/** Does taking edge `e` skip a release guarded by `g` (the guard is false here)? */
+function skipsGuard(e: CfgEdge, g: { text: string; value: boolean }): boolean {
+  const t = testOf(e);
+  return !!t && t.kind === 'truthy' && uncast(t.subject).norm === g.text && t.holds !== g.value;
 }
 
 /**
@@ -644,7 +721,7 @@ function equalsOtherLock(a: ResourceAnalysis, k: KeyInfo, e: CfgEdge): boolean {
   const r = normObject(eq[1]).obj;
   const other = l === k.obj ? r : r === k.obj ? l : null;
   if (!other || other === k.obj || other === 'NULL' || !isPathText(other)) return false;
-  return a.events.some((ev) => ev.t === 'release' && ev.obj === other && a.keys.get(`${ev.eff.kind}|${other}`)?.family === 'lock');
+  return a.events.some((ev) => ev.t === 'release' && ev.obj === other) && a.keyList.some((x) => x.obj === other && x.family === 'lock');
 }
 
 /**
@@ -659,7 +736,8 @@ function equalsOtherLock(a: ResourceAnalysis, k: KeyInfo, e: CfgEdge): boolean {
  */
 export interface HeldFact {
   text: string;
-  what: 'valid' | 'guard';
+  /** 'valid': a real pointer; 'guard': a test every acquire sits under; 'truth': tested on every path to the exit. */
+  what: 'valid' | 'guard' | 'truth';
   value?: boolean;
 }
 
@@ -719,7 +797,14 @@ export function heldFacts(a: ResourceAnalysis, k: KeyInfo): HeldFact[] {
 function contradicts(f: HeldFact, e: CfgEdge): boolean {
   const t = testOf(e);
   if (!t) return false;
-  if (f.what === 'guard') return t.kind === 'truthy' && uncast(t.subject).norm === f.text && t.holds !== f.value;
+  if (f.what === 'guard' || f.what === 'truth') {
+    if (t.kind === 'truthy' && uncast(t.subject).norm === f.text) return t.holds !== f.value;
+    if (f.what === 'truth' && f.value) {
+      const ps = pointerState(e, f.text);
+      return ps === 'null';
+    }
+    return false;
+  }
   // a valid pointer is not NULL, not an ERR_PTR
   const ps = pointerState(e, f.text);
   return ps === 'null' || ps === 'err' || ps === 'bad';

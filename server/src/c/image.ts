@@ -40,7 +40,8 @@ function closerFor(kind: OpenerKind, parent: OpenerKind | undefined): string {
 }
 
 function classify(stmt: string, stack: OpenerKind[]): OpenerKind {
-  const s = stmt.trim();
+  // a statement after labels (`fail: if (x) {`, `case 1: if (y) {`) is classified by the statement
+  const s = stmt.trim().replace(/^(?:(?:case\b[^:?]*|default|[A-Za-z_]\w*)\s*:(?!:)\s*)+/, '');
   if (stack.length === 0) return 'fn';
   const top = stack[stack.length - 1];
   if (/^(else\s+)?if\b/.test(s)) return 'if';

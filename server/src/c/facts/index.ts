@@ -341,3 +341,96 @@ export function identifierValue(node: CNode | null): string | null {
 
 export { classifyTest };
 export * from './pos';
+
+/**
+ * Path facts: for each node, the plain values every path to it has tested
+ * and not changed since (`if (!start_pte) goto abort;` makes `start_pte`
+ * true below the test; `vrm->mmap_locked = true` makes it true until
+ * something may write it). A forward must-analysis (intersection at joins),
+ * killed by assignments, by taking a variable's address, and — for fields —
+ * by handing their base pointer to a call.
+ */
+export function knownTruths(f: FunctionFacts): (nodeId: number) => ReadonlyMap<string, boolean> {
+  const hit = truthCache.get(f);
+  if (hit) return hit;
+  const cfg = f.cfg;
+  const n = cfg.nodes.length;
+  const inS: (Map<string, boolean> | undefined)[] = new Array(n).fill(undefined);
+  const outS: (Map<string, boolean> | undefined)[] = new Array(n).fill(undefined);
+  const MAX = 16;
+  const kill = (st: Map<string, boolean>, o: Operation) => {
+    for (const t of [...st.keys()]) {
+      if (assigns(o, t)) st.delete(t);
+      else if (o.kind === 'call') {
+        const root = t.split(/->|\./)[0];
+        if (t !== root && o.args.some((x) => norm(x.text) === root || norm(x.text).startsWith(root + '->') || norm(x.text) === '&' + root)) st.delete(t);
+      }
+    }
+  };
+  const transfer = (node: CfgNode, input: Map<string, boolean>): Map<string, boolean> => {
+    const st = new Map(input);
+    if (f.visibility.gaps.has(node.id)) return new Map();
+    for (const o of node.ops) {
+      kill(st, o);
+      // `x = true` / `x = 1` / `x = false` / `x = NULL`: a known truth
+      if (o.kind === 'assign' && o.op === '=' && o.rhs !== null && (o.target.kind === 'var' || o.target.kind === 'field')) {
+        const v = norm(o.rhs);
+        const key = norm(o.lhs);
+        if (/^(true|1)$/.test(v)) st.set(key, true);
+        else if (/^(false|0|NULL)$/.test(v)) st.set(key, false);
+      }
+    }
+    return st;
+  };
+  const edgeOut = (e: CfgEdge, out: Map<string, boolean>): Map<string, boolean> => {
+    const t = testOf(e);
+    if (!t) return out;
+    const s = uncast(t.subject);
+    if (t.kind === 'truthy' && (s.k === 'id' || s.k === 'field')) {
+      const st = new Map(out);
+      if (st.size < MAX) st.set(s.norm, t.holds);
+      return st;
+    }
+    if ((t.kind === 'errnull' && !t.holds) && (s.k === 'id' || s.k === 'field')) {
+      const st = new Map(out);
+      if (st.size < MAX) st.set(s.norm, true);
+      return st;
+    }
+    return out;
+  };
+  const meet = (a: Map<string, boolean>, b: Map<string, boolean>): Map<string, boolean> => {
+    const m = new Map<string, boolean>();
+    for (const [k, v] of a) if (b.get(k) === v) m.set(k, v);
+    return m;
+  };
+  const same = (a: Map<string, boolean>, b: Map<string, boolean>) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+  // worklist in id order (roughly program order)
+  inS[cfg.entry.id] = new Map();
+  const work: number[] = [cfg.entry.id];
+  const queued = new Uint8Array(n);
+  queued[cfg.entry.id] = 1;
+  let visits = 0;
+  while (work.length && visits++ < 50 * n + 100) {
+    const id = work.shift()!;
+    queued[id] = 0;
+    const node = cfg.nodes[id];
+    const out = transfer(node, inS[id]!);
+    outS[id] = out;
+    for (const e of node.succs) {
+      const s = edgeOut(e, out);
+      const old = inS[e.to.id];
+      const next = old ? meet(old, s) : s;
+      if (old && same(old, next)) continue;
+      inS[e.to.id] = next;
+      if (!queued[e.to.id]) {
+        queued[e.to.id] = 1;
+        work.push(e.to.id);
+      }
+    }
+  }
+  const EMPTY = new Map<string, boolean>();
+  const get = (id: number) => outS[id] ?? inS[id] ?? EMPTY;
+  truthCache.set(f, get);
+  return get;
+}
+const truthCache = new WeakMap<FunctionFacts, (nodeId: number) => ReadonlyMap<string, boolean>>();
