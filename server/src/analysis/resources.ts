@@ -152,9 +152,22 @@ export interface ResourceAnalysis {
  * path, something it never acquired). Objects are named by parameter index
  * (with a member path: `vmf->ptl`), or by the global's own text.
  */
+export interface SummaryObject {
+  kind: ResourceKind;
+  style?: string;
+  param?: number;
+  path?: string;
+  global?: string;
+  element?: boolean;
+}
 export interface CalleeSummary {
   name: string;
-  releases: { kind: ResourceKind; style?: string; param?: number; path?: string; global?: string; element?: boolean }[];
+  /** Released on every path, never taken here (the caller's). */
+  releases: SummaryObject[];
+  /** Taken here and still held on every way out (a lock helper: double_pt_lock()). */
+  acquires?: SummaryObject[];
+  /** Released or taken on some paths only: after the call the caller cannot tell (handed over). */
+  touches?: SummaryObject[];
 }
 export type Summaries = ReadonlyMap<string, CalleeSummary>;
 
@@ -295,7 +308,22 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
     if (!spec || !indirectOk) {
       if (recording) plainCalls.push({ node, op: call, before: new Map(st) });
       const sum = !spec && !call.indirect ? summaries?.get(call.name) : undefined;
-      if (sum) applyEffects(st, node, call, summarySpec(sum), summaryEffects(sum, call));
+      if (sum) {
+        applyEffects(st, node, call, summarySpec(sum), summaryEffects(sum, call));
+        // what the helper may or may not have released: handed over as far as this function can tell
+        for (const t of sum.touches ?? []) {
+          const o = summaryObjectText(t, call);
+          if (o === null) continue;
+          for (const [id, bits] of st) {
+            const k = keys.get(id)!;
+            if (!(bits & (HELD | P | U))) continue;
+            const sameKind = cat.compatible(k.kind, t.kind) || cat.compatible(t.kind, k.kind);
+            if (!sameKind || (k.family !== 'bracket' && k.obj !== o)) continue;
+            st.set(id, E);
+            addDrop(id, node);
+          }
+        }
+      }
       // Not catalogued: an object handed to it may be consumed (ownership transfer).
       // A predicate (`if (PageFoo(page))`) or an accessor whose value feeds another call
       // (`do_dma(page_address(page))`) does not take the object.
@@ -329,7 +357,14 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
         }
       }
       if (!accessor && !call.loopMacro) {
+        // a summarised helper says itself what it does to the objects it takes, releases or touches
+        const covered = new Set<string>();
+        if (sum) for (const list of [sum.acquires ?? [], sum.releases, sum.touches ?? []]) for (const r of list) {
+          const o = summaryObjectText(r, call);
+          if (o) covered.add(o);
+        }
         for (const a of call.args) {
+          if (covered.has(normObject(a.text).obj)) continue;
           // pages[i] handed to a helper is not the array changing hands; `pages` is
           escapeMentioned(st, textOutsideCalls(a.node), node, !normObject(a.text).element, true);
         }
@@ -532,18 +567,27 @@ function summarySpec(sum: CalleeSummary): ApiSpec {
   return sp;
 }
 
-/** The release effects of a summarised call, its objects named through this call's arguments. */
+/** The object a summary entry names, through this call's arguments ('' for a section; null when not nameable). */
+function summaryObjectText(r: SummaryObject, call: CallOp): string | null {
+  if (r.param !== undefined) {
+    const arg = call.args[r.param];
+    if (!arg) return null;
+    const base = normObject(arg.text).obj;
+    if (!isPathText(base)) return null;
+    return base + (r.path ?? '');
+  }
+  return r.global ?? '';
+}
+
+/** The acquire and release effects of a summarised call, their objects named through this call's arguments. */
 function summaryEffects(sum: CalleeSummary, call: CallOp): Effect[] {
   const out: Effect[] = [];
-  for (const r of sum.releases) {
-    if (r.param !== undefined) {
-      const arg = call.args[r.param];
-      if (!arg) continue;
-      const base = normObject(arg.text).obj;
-      if (!isPathText(base)) continue;
-      out.push({ op: 'release', kind: r.kind, style: r.style, global: base + (r.path ?? '') } as ReleaseEffect);
-    } else out.push({ op: 'release', kind: r.kind, style: r.style, global: r.global ?? '', element: r.element } as ReleaseEffect);
-  }
+  for (const [op, list] of [['acquire', sum.acquires ?? []], ['release', sum.releases]] as const)
+    for (const r of list) {
+      const g = summaryObjectText(r, call);
+      if (g === null) continue;
+      out.push({ op, kind: r.kind, style: r.style, global: g, element: r.param === undefined ? r.element : undefined } as Effect);
+    }
   return out;
 }
 
@@ -558,23 +602,30 @@ export function summarizeFunction(name: string, facts: FunctionFacts, cat: Catal
   const end = a.in[a.cfg.exit.id];
   if (!end) return null;
   const params = a.cfg.params.map((p) => p.name);
-  const releases: CalleeSummary['releases'] = [];
-  for (const [id, bits] of end) {
-    if (!(bits & X) || bits & ~(X | R)) continue;
-    const k = a.keys.get(id)!;
-    if (k.array && k.family !== 'lock') continue; // a lock in a global array (`&table[hash]`) is named by the array
+  const releases: SummaryObject[] = [];
+  const acquires: SummaryObject[] = [];
+  const touches: SummaryObject[] = [];
+  const nameOf = (k: KeyInfo): SummaryObject | null => {
     const style = k.style;
-    if (k.family === 'bracket') {
-      releases.push({ kind: k.kind, style });
-      continue;
-    }
+    if (k.family === 'bracket') return k.obj && k.acquires.some((x) => x.eff.object === 'ret') ? null : { kind: k.kind, style };
+    if (k.array && k.family !== 'lock') return null; // a lock in a global array (`&table[hash]`) is named by the array
     const m = /^([A-Za-z_]\w*)(.*)$/.exec(k.obj);
-    if (!m) continue;
+    if (!m) return null;
     const pi = params.indexOf(m[1]);
-    if (pi >= 0) releases.push({ kind: k.kind, param: pi, path: m[2] || undefined });
-    else if (!a.types.has(m[1])) releases.push({ kind: k.kind, global: k.obj, element: k.array || undefined }); // not a local: a global the caller names the same way
+    if (pi >= 0) return { kind: k.kind, param: pi, path: m[2] || undefined };
+    if (!a.types.has(m[1])) return { kind: k.kind, global: k.obj, element: k.array || undefined }; // not a local: a global the caller names the same way
+    return null;
+  };
+  for (const [id, bits] of end) {
+    const k = a.keys.get(id)!;
+    const o = nameOf(k);
+    if (!o) continue;
+    if (bits & X && !(bits & ~(X | R))) releases.push(o);
+    else if (definitelyHeld(bits) && k.acquires.length && k.family !== 'ref') acquires.push(o);
+    else if (bits & (X | R | HELD) && bits & ~(E | F)) touches.push(o);
   }
-  return releases.length ? { name, releases } : null;
+  if (!releases.length && !acquires.length && !touches.length) return null;
+  return { name, releases, ...(acquires.length ? { acquires } : {}), ...(touches.length ? { touches } : {}) };
 }
 
 export { specForCall, textOutsideCalls, normObject, gotoTarget, isBackwardGoto };

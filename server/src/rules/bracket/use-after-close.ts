@@ -21,7 +21,7 @@ function useAfterCloseFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
   const refObjects = new Set([...a.keys.values()].filter((k) => k.family === 'ref').map((k) => k.obj));
   const rcuKeys = [...a.keys.values()].filter((k) => cat.kind(k.kind).provides?.includes('rcu'));
   for (const ev of a.events) {
-    if (ev.t === 'acquire' && ev.eff.object === 'ret' && ev.key.family !== 'ref') {
+    if (ev.t === 'acquire' && ev.eff.object === 'ret' && ev.key.family === 'bracket') {
       for (const o of ev.node.ops) if (o.kind === 'assign' && o.target.kind === 'var') add(ev.key.key, o.target.text);
       for (const o of ev.node.ops) if (o.kind === 'decl' && o.init) add(ev.key.key, o.name);
     }
