@@ -2,11 +2,14 @@
 /*
  * bench/realfix: recall and false flags on real mm fixes.
  *
- * The cases (bench/data/realfix.json) are real fixes from akpm's mmotm
- * broken-out series, each judged in scope by reading its changelog and diff
- * (category and a one-line reason in the JSON; never chosen by what the
- * engine finds). Each is run twice, diff-only (no tree of the v5.14-v5.17
- * era is at hand), in the default differential mode:
+ * The cases (bench/data/realfix.json) are real fixes from two sources, each
+ * judged in scope by reading its changelog and diff (category and a one-line
+ * reason in the JSON; never chosen by what the engine finds):
+ *   mmotm  akpm's mmotm broken-out series (`cases`: .cache/mmotm/patches/NAME)
+ *   lore   messages from public mailing-list archives that carry a real fix
+ *          (`lore.cases`: .cache/lore/<id>.eml; see bench/lib/lore.js)
+ * Each is run twice, diff-only (no tree of each fix's era is at hand), in the
+ * default differential mode:
  *
  *   REVERSED  the fix with its +/- sides swapped and its hunk headers fixed:
  *             the patch that introduces the bug. Found when a warning-or-error
@@ -17,15 +20,21 @@
  *   FORWARD   the real fix, mail as sent. A false flag is any warning-or-error
  *             finding (any category but input).
  *
- * Cases split deterministically by the SHA-1 of the patch name: first byte
- * mod 3 == 0 -> holdout, else dev. Tune on dev only; quote both.
  *
- * Usage: node bench/realfix.js [--split dev|holdout|all] [--case NAME]
- *                              [--json] [--dump DIR] [--quiet]
- *   --case NAME   only cases whose patch name contains NAME
+ * A lore message in quoted-printable is decoded before it is reversed (the
+ * forward run gets it as sent: the engine decodes MIME itself).
+ *
+ * Cases split deterministically by the SHA-1 of the case name (the mmotm
+ * patch name, the lore entry's `name`): first byte mod 3 == 0 -> holdout,
+ * else dev. Tune on dev only; quote both.
+ *
+ * Usage: node bench/realfix.js [--split dev|holdout|all] [--source mmotm|lore|all]
+ *                              [--case NAME] [--json] [--dump DIR] [--quiet]
+ *   --case NAME   only cases whose name contains NAME
  *   --dump DIR    write each case's forward and reversed patch to DIR
  *   --quiet       no per-miss engine output
- * Needs the cache (node scripts/cache.js); without it, says so and exits 0.
+ * Needs the cache (node scripts/cache.js); a source whose part of the cache is
+ * absent is skipped with a note; with neither, says so and exits 0.
  * Build first: npx tsc -b
  */
 'use strict';
@@ -34,30 +43,46 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const C = require('./lib/common');
 const { reversePatch } = require('./lib/patch');
+const { readLoreCase, decodedForDiff } = require('./lib/lore');
 
-const { opts } = C.parseArgs(process.argv.slice(2), ['split', 'case', 'dump']);
+const { opts } = C.parseArgs(process.argv.slice(2), ['split', 'case', 'dump', 'source']);
 const DATA = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'realfix.json'), 'utf8'));
+const LORE_CASES = (DATA.lore && DATA.lore.cases) || [];
 
-if (!C.haveMmotm()) C.skipMissing('bench/realfix', 'the mmotm broken-out series', C.mmotmDir());
+const wantSource = opts.source && opts.source !== 'all' ? opts.source : null;
+const useMmotm = (!wantSource || wantSource === 'mmotm') && C.haveMmotm();
+const useLore = (!wantSource || wantSource === 'lore') && C.haveLore();
+const skipped = [];
+if ((!wantSource || wantSource === 'mmotm') && !useMmotm) skipped.push(`mmotm: the mmotm broken-out series is not in the cache (${C.mmotmDir()} is missing); its ${DATA.cases.length} cases are skipped`);
+if ((!wantSource || wantSource === 'lore') && !useLore) skipped.push(`lore: no cached lore message (${C.loreDir()} is missing or empty); its ${LORE_CASES.length} cases are skipped`);
+if (!useMmotm && !useLore) {
+  if (wantSource === 'lore') C.skipMissing('bench/realfix', 'any lore message', C.loreDir());
+  if (wantSource === 'mmotm') C.skipMissing('bench/realfix', 'the mmotm broken-out series', C.mmotmDir());
+  C.skipMissing('bench/realfix', 'the real-fix material (the mmotm series, the lore messages)', `${C.mmotmDir()} is missing, ${C.loreDir()}`);
+}
 const engine = C.loadEngine();
 
-/** dev or holdout, from the patch name alone. */
+/** dev or holdout, from the case name alone. */
 function splitOf(name) {
   return crypto.createHash('sha1').update(name).digest()[0] % 3 === 0 ? 'holdout' : 'dev';
 }
 
-const manifest = JSON.parse(fs.readFileSync(path.join(C.mmotmDir(), 'manifest.json'), 'utf8'));
+const manifest = useMmotm ? JSON.parse(fs.readFileSync(path.join(C.mmotmDir(), 'manifest.json'), 'utf8')) : { patches: [] };
 const blobOf = new Map(manifest.patches.map((p) => [p.name, p.blob]));
 
 const want = opts.split && opts.split !== 'all' ? opts.split : null;
-const cases = DATA.cases
-  .map((c) => ({ ...c, split: splitOf(c.patch) }))
-  .filter((c) => (!want || c.split === want) && (typeof opts.case !== 'string' || c.patch.includes(opts.case)));
+const allCases = [
+  ...(useMmotm ? DATA.cases.map((c) => ({ ...c, source: 'mmotm', name: c.patch })) : []),
+  ...(useLore ? LORE_CASES.map((c) => ({ ...c, source: 'lore' })) : []),
+];
+const cases = allCases
+  .map((c) => ({ ...c, split: splitOf(c.name) }))
+  .filter((c) => (!want || c.split === want) && (typeof opts.case !== 'string' || c.name.includes(opts.case)));
 
 function neutralMessage(c) {
   return [
     'From: mm-review realfix <bench@localhost>',
-    `Subject: [PATCH] realfix case ${c.patch.replace(/\.patch$/, '')} (reversed)`,
+    `Subject: [PATCH] realfix case ${c.name.replace(/\.patch$/, '')} (reversed)`,
     '',
     'A change laid out by bench/realfix.js from a real fix; its changelog is withheld.',
     '',
@@ -77,31 +102,46 @@ const results = [];
 const crashes = [];
 const t0 = performance.now();
 for (const c of cases) {
-  const file = path.join(C.mmotmDir(), 'patches', c.patch);
-  if (!fs.existsSync(file)) {
-    results.push({ ...c, missing: true });
-    continue;
+  let forward;
+  let forReverse;
+  let blobChanged = false;
+  if (c.source === 'mmotm') {
+    const file = path.join(C.mmotmDir(), 'patches', c.patch);
+    if (!fs.existsSync(file)) {
+      results.push({ ...c, missing: true });
+      continue;
+    }
+    forward = fs.readFileSync(file, 'utf8');
+    forReverse = forward;
+    blobChanged = blobOf.get(c.patch) !== c.blob;
+  } else {
+    const got = readLoreCase(C.loreDir(), c);
+    if (got.missing) {
+      results.push({ ...c, missing: true });
+      continue;
+    }
+    forward = got.text;
+    forReverse = decodedForDiff(got.text);
+    blobChanged = got.changed;
   }
-  const forward = fs.readFileSync(file, 'utf8');
-  const blobChanged = blobOf.get(c.patch) !== c.blob;
   let reversed;
   try {
-    reversed = reversePatch(forward, { message: neutralMessage(c) });
+    reversed = reversePatch(forReverse, { message: neutralMessage(c) });
   } catch (e) {
     results.push({ ...c, error: `cannot reverse: ${e.message}` });
     continue;
   }
   if (typeof opts.dump === 'string') {
     fs.mkdirSync(opts.dump, { recursive: true });
-    const base = path.join(opts.dump, `${c.split}-${c.patch.replace(/\.patch$/, '')}`);
+    const base = path.join(opts.dump, `${c.split}-${c.name.replace(/\.patch$/, '')}`);
     fs.writeFileSync(`${base}.forward.patch`, forward);
     fs.writeFileSync(`${base}.reversed.patch`, reversed);
   }
   const accept = new Set([c.category, ...(c.accept || [])]);
-  const rev = C.safeAnalyze(engine, reversed, `${c.patch}.reversed`, {});
-  const fwd = C.safeAnalyze(engine, forward, c.patch, {});
-  if (rev.crash) crashes.push({ patch: c.patch, side: 'reversed', error: rev.crash });
-  if (fwd.crash) crashes.push({ patch: c.patch, side: 'forward', error: fwd.crash });
+  const rev = C.safeAnalyze(engine, reversed, `${c.name}.reversed`, {});
+  const fwd = C.safeAnalyze(engine, forward, c.name, {});
+  if (rev.crash) crashes.push({ name: c.name, side: 'reversed', error: rev.crash });
+  if (fwd.crash) crashes.push({ name: c.name, side: 'forward', error: fwd.crash });
   const r = { ...c, blobChanged };
   if (rev.a) {
     const fns = touched(rev.a);
@@ -122,9 +162,9 @@ const seconds = (performance.now() - t0) / 1000;
 
 // ---- scoring
 const CATS = ['ref-balance', 'ref-kind', 'spec-ref', 'barrier', 'bracket', 'atomic-sleep'];
-function table(split) {
+function table(split, source = 'all') {
   const rows = [];
-  const rs = results.filter((r) => !r.missing && !r.error && (split === 'all' || r.split === split));
+  const rs = results.filter((r) => !r.missing && !r.error && (split === 'all' || r.split === split) && (source === 'all' || r.source === source));
   for (const cat of [...CATS, 'all']) {
     const xs = rs.filter((r) => cat === 'all' || r.category === cat);
     rows.push({
@@ -133,22 +173,29 @@ function table(split) {
       found: xs.filter((r) => r.found).length,
       anyCategory: xs.filter((r) => r.anyCategoryHits && r.anyCategoryHits.length).length,
       forwardFlagged: xs.filter((r) => r.forwardFlags.length).length,
+      reversedInputProblems: xs.filter((r) => r.inputProblems && r.inputProblems.length).length,
     });
   }
   return rows;
 }
-const summary = { dev: table('dev'), holdout: table('holdout'), all: table('all') };
+const SOURCES_RUN = [...(useMmotm ? ['mmotm'] : []), ...(useLore ? ['lore'] : [])];
+const summary = { dev: table('dev'), holdout: table('holdout'), all: table('all'), bySource: {} };
+for (const src of SOURCES_RUN) summary.bySource[src] = { dev: table('dev', src), holdout: table('holdout', src), all: table('all', src) };
 
 if (opts.json) {
   const slim = (f) => ({ rule: f.rule, category: f.category, severity: f.severity, function: f.function, line: f.range.start.line + 1, message: f.message });
   console.log(
     JSON.stringify(
       {
-        source: DATA.source,
+        sources: SOURCES_RUN,
+        skipped,
         seconds,
         summary,
         crashes,
         cases: results.map((r) => ({
+          name: r.name,
+          source: r.source,
+          id: r.id,
           patch: r.patch,
           split: r.split,
           category: r.category,
@@ -161,6 +208,7 @@ if (opts.json) {
           functionsRebuilt: r.functionsRebuilt,
           hits: (r.hits || []).map(slim),
           reversedFindings: (r.reversedFindings || []).map(slim),
+          reversedInputProblems: (r.inputProblems || []).map(slim),
           forwardFlags: (r.forwardFlags || []).map(slim),
         })),
       },
@@ -171,17 +219,19 @@ if (opts.json) {
   process.exit(0);
 }
 
-console.log(`bench/realfix: ${cases.length} real mmotm fixes (${DATA.cases.length} in bench/data/realfix.json), diff-only, default differential mode, ${seconds.toFixed(1)} s`);
+const perSource = SOURCES_RUN.map((src) => `${cases.filter((c) => c.source === src).length} ${src}`).join(' + ');
+console.log(`bench/realfix: ${cases.length} real fixes (${perSource}; ${DATA.cases.length} mmotm + ${LORE_CASES.length} lore in bench/data/realfix.json), diff-only, default differential mode, ${seconds.toFixed(1)} s`);
+for (const note of skipped) console.log(`  skipped: ${note}`);
 for (const r of results) {
-  if (r.missing) console.log(`  ${r.patch}: not in the cache`);
-  if (r.error) console.log(`  ${r.patch}: ${r.error}`);
-  if (r.blobChanged) console.log(`  ${r.patch}: the cached version differs from the one judged (blob ${r.blob.slice(0, 10)})`);
+  if (r.missing) console.log(`  ${r.name}: not in the cache${r.source === 'lore' ? ` (${path.join(C.loreDir(), `${r.id}.eml`)})` : ''}`);
+  if (r.error) console.log(`  ${r.name}: ${r.error}`);
+  if (r.blobChanged) console.log(`  ${r.name}: the cached version differs from the one judged (${r.source === 'lore' ? `sha1 ${r.sha1.slice(0, 10)}` : `blob ${r.blob.slice(0, 10)}`})`);
+  if (r.inputProblems && r.inputProblems.length) console.log(`  ${r.name}: the reversed patch has ${r.inputProblems.length} input problem(s): ${r.inputProblems.map((f) => f.rule).join(', ')}`);
 }
-for (const split of ['dev', 'holdout', 'all']) {
-  const rows = summary[split];
-  if (!rows[rows.length - 1].cases) continue;
+function printTable(title, rows) {
+  if (!rows[rows.length - 1].cases) return;
   console.log('');
-  console.log(`${split}:`);
+  console.log(`${title}:`);
   console.log('| category | cases | reversed: found (its category) | reversed: any category | forward: flagged |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const x of rows) {
@@ -190,17 +240,21 @@ for (const split of ['dev', 'holdout', 'all']) {
     console.log(`| ${b}${x.category}${b} | ${x.cases} | ${x.found} (${C.pct(x.found, x.cases)}) | ${x.anyCategory} | ${x.forwardFlagged} |`);
   }
 }
+for (const split of ['dev', 'holdout', 'all']) printTable(split, summary[split]);
+if (SOURCES_RUN.length > 1) {
+  for (const src of SOURCES_RUN) for (const split of ['dev', 'holdout', 'all']) printTable(`${src}, ${split}`, summary.bySource[src][split]);
+}
 if (crashes.length) {
   console.log('');
   console.log(`ENGINE CRASHES (${crashes.length}):`);
-  for (const c of crashes) console.log(`  ${c.patch} (${c.side}): ${c.error.split('\n').slice(0, 3).join(' | ')}`);
+  for (const c of crashes) console.log(`  ${c.name} (${c.side}): ${c.error.split('\n').slice(0, 3).join(' | ')}`);
 }
 const misses = results.filter((r) => !r.missing && !r.error && !r.found);
 if (misses.length) {
   console.log('');
   console.log(`misses (${misses.length}):`);
   for (const r of misses) {
-    console.log(`- [${r.split}] ${r.patch} (${r.category}${r.accept ? ', or ' + r.accept.join('/') : ''}): ${r.reason}`);
+    console.log(`- [${r.split}] [${r.source}] ${r.name} (${r.category}${r.accept ? ', or ' + r.accept.join('/') : ''}): ${r.reason}`);
     if (opts.quiet) continue;
     console.log(`    functions rebuilt: ${(r.functionsRebuilt || []).join(', ') || '(none)'}`);
     const fs_ = (r.reversedFindings || []).filter((f) => f.category !== 'input' || C.SEV[f.severity] >= C.SEV.warning);
@@ -213,7 +267,7 @@ if (flagged.length) {
   console.log('');
   console.log(`forward fixes flagged (${flagged.length}):`);
   for (const r of flagged) {
-    console.log(`- [${r.split}] ${r.patch}`);
+    console.log(`- [${r.split}] [${r.source}] ${r.name}`);
     if (opts.quiet) continue;
     for (const f of r.forwardFlags) console.log(`    engine: ${C.fmtFinding(f)}`);
   }

@@ -15,14 +15,23 @@
  *                               newest version of each name
  *   .cache/mmotm/manifest.json  for each name: blob, newest/oldest snapshot
  *                               holding it, number of versions
+ *   .cache/lore/<id>.eml        the mail-archive messages of the lore cases
+ *                               of bench/data/realfix.json, copied from a
+ *                               directory of <id>.eml files (--lore-dir) and
+ *                               checked against the SHA-1 each case records
  *
  * Usage: node scripts/cache.js [--linux-mirror DIR] [--mmotm-mirror DIR]
- *                              [--cache DIR] [--only linux|mmotm] [--force]
+ *                              [--lore-dir DIR] [--cache DIR]
+ *                              [--only linux|mmotm|lore] [--force]
  * Mirror paths default to $MM_BENCH_LINUX_MIRROR / $MM_BENCH_MMOTM_MIRROR,
  * then to the defaults in bench/data/sources.json; the cache directory to
  * $MM_BENCH_CACHE, then to .cache/ in the repository root.
  * A mirror that is missing is reported and skipped (exit 0); a mirror that
- * lacks the pinned commit is an error (exit 2).
+ * lacks the pinned commit is an error (exit 2). The lore messages have no
+ * mirror: --lore-dir (or $MM_BENCH_LORE_DIR) names a directory holding them
+ * as <id>.eml (fetched from the mail-archive index by id, or from
+ * lore.kernel.org by the Message-ID each case records); without it the lore
+ * part only reports what .cache/lore holds.
  */
 'use strict';
 const fs = require('node:fs');
@@ -37,6 +46,7 @@ const { values } = parseArgs({
   options: {
     'linux-mirror': { type: 'string' },
     'mmotm-mirror': { type: 'string' },
+    'lore-dir': { type: 'string' },
     cache: { type: 'string' },
     only: { type: 'string' },
     force: { type: 'boolean' },
@@ -44,7 +54,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 28).map((l) => l.replace(/^ \*? ?/, '')).join('\n'));
+  console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 38).map((l) => l.replace(/^ \*? ?/, '')).join('\n'));
   process.exit(0);
 }
 const cacheRoot = path.resolve(values.cache || process.env.MM_BENCH_CACHE || path.join(ROOT, '.cache'));
@@ -209,5 +219,49 @@ function layoutMmotm() {
 }
 
 fs.mkdirSync(cacheRoot, { recursive: true });
+/**
+ * .cache/lore: copy the <id>.eml of every lore case from --lore-dir (when
+ * given), then report which cases are present, missing, or differ from the
+ * text judged (SHA-1 in bench/data/realfix.json).
+ */
+function layoutLore() {
+  const s = SOURCES.lore;
+  const dir = path.join(cacheRoot, s.cacheDir);
+  const data = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'data', 'realfix.json'), 'utf8'));
+  const cases = (data.lore && data.lore.cases) || [];
+  const { sha1 } = require(path.join(ROOT, 'bench', 'lib', 'lore.js'));
+  const from = values['lore-dir'] || process.env[s.dirEnv];
+  if (from) {
+    if (!fs.existsSync(from)) console.log(`cache: lore: no directory at ${from}; nothing copied`);
+    else {
+      fs.mkdirSync(dir, { recursive: true });
+      let copied = 0;
+      for (const c of cases) {
+        const src = path.join(from, `${c.id}.eml`);
+        const dst = path.join(dir, `${c.id}.eml`);
+        if (!fs.existsSync(src) || path.resolve(src) === path.resolve(dst)) continue;
+        if (fs.existsSync(dst) && !values.force) continue;
+        fs.copyFileSync(src, dst);
+        copied++;
+      }
+      console.log(`cache: lore: ${copied} messages copied from ${from} to ${dir}`);
+    }
+  }
+  const present = [];
+  const missing = [];
+  const differ = [];
+  for (const c of cases) {
+    const f = path.join(dir, `${c.id}.eml`);
+    if (!fs.existsSync(f)) missing.push(c);
+    else if (sha1(fs.readFileSync(f, 'utf8')) !== c.sha1) differ.push(c);
+    else present.push(c);
+  }
+  console.log(`cache: lore: ${present.length} of ${cases.length} messages in ${dir}${differ.length ? `; ${differ.length} differ from the text judged: ${differ.map((c) => c.id).join(', ')}` : ''}`);
+  if (missing.length) {
+    console.log(`cache: lore: ${missing.length} missing (bench/realfix.js skips them); get each by its id from the mail-archive index, or from https://lore.kernel.org/r/<Message-ID>, keep it from the header the case records as startsAt on (bench/lib/lore.js), and pass the directory with --lore-dir`);
+  }
+}
+
 if (!values.only || values.only === 'linux') layoutLinux();
 if (!values.only || values.only === 'mmotm') layoutMmotm();
+if (!values.only || values.only === 'lore') layoutLore();

@@ -28,6 +28,11 @@ function mmotmDir() {
   return path.join(cacheRoot(), SOURCES.mmotm.cacheDir);
 }
 
+/** .cache/lore (one <id>.eml per lore case of bench/data/realfix.json). */
+function loreDir() {
+  return path.join(cacheRoot(), SOURCES.lore.cacheDir);
+}
+
 /**
  * Say clearly that the cache a bench needs is absent, and exit 0: CI has no
  * mirrors, and a missing cache is not a failure of the code under test.
@@ -46,6 +51,12 @@ function haveLinux() {
 function haveMmotm() {
   const d = mmotmDir();
   return fs.existsSync(path.join(d, 'manifest.json')) && fs.existsSync(path.join(d, 'patches'));
+}
+
+/** At least one cached lore message. */
+function haveLore() {
+  const d = loreDir();
+  return fs.existsSync(d) && fs.readdirSync(d).some((f) => f.endsWith('.eml'));
 }
 
 /** The compiled engine (npx tsc -b first). */
@@ -115,9 +126,11 @@ module.exports = {
   cacheRoot,
   linuxDir,
   mmotmDir,
+  loreDir,
   skipMissing,
   haveLinux,
   haveMmotm,
+  haveLore,
   loadEngine,
   loadKernelTree,
   serious,

@@ -18,6 +18,8 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const P = require(path.join(ROOT, 'bench', 'lib', 'patch.js'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const M = require(path.join(ROOT, 'bench', 'lib', 'mutate.js'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const L = require(path.join(ROOT, 'bench', 'lib', 'lore.js'));
 
 /** Kernel-style C with one site for every mutation operator. */
 const SAMPLE = `// SPDX-License-Identifier: GPL-2.0
@@ -226,6 +228,60 @@ describe('bench/lib/patch: the patch reverser', () => {
   });
 });
 
+describe('lore messages (bench/lib/lore.js)', () => {
+  // A quoted-printable patch mail written for this test: a soft line break in
+  // the hunk heading, `=3D` and `=20` in the hunk body.
+  const QP_MAIL = [
+    'Subject: [PATCH] mm/toy: take the lock on the full path',
+    'MIME-Version: 1.0',
+    'Content-Transfer-Encoding: quoted-printable',
+    '',
+    'toy_insert() returned with the lock held.',
+    '---',
+    'diff --git a/mm/toy.c b/mm/toy.c',
+    '--- a/mm/toy.c',
+    '+++ b/mm/toy.c',
+    '@@ -10,6 +10,7 @@ static int toy_insert(struct toy_cache *tc, struct folio *fo=',
+    'lio)',
+    ' \tspin_lock_irqsave(&tc->lock, flags);',
+    ' \tif (tc->full) {',
+    '+\t\tspin_unlock_irqrestore(&tc->lock, flags);',
+    ' \t\treturn -ENOSPC;',
+    ' \t}',
+    '=20',
+    ' \ttc->slots[index] =3D folio;',
+    '',
+  ].join('\n');
+
+  it('decodes a quoted-printable body for reversing and leaves other bodies alone', () => {
+    assert.equal(L.transferEncoding(QP_MAIL), 'quoted-printable');
+    const d: string = L.decodedForDiff(QP_MAIL);
+    assert.ok(d.includes('@@ -10,6 +10,7 @@ static int toy_insert(struct toy_cache *tc, struct folio *folio)\n'));
+    assert.ok(d.includes('\n \n \ttc->slots[index] = folio;\n'));
+    assert.ok(d.startsWith('Subject: [PATCH] mm/toy: take the lock on the full path\nMIME-Version: 1.0\nContent-Transfer-Encoding: quoted-printable\n\n'));
+    const plain = QP_MAIL.replace('quoted-printable', '8bit');
+    assert.equal(L.decodedForDiff(plain), plain);
+    assert.equal(L.decodeQuotedPrintable('caf=C3=A9 =3D=\nx =ZZ'), 'café =x =ZZ');
+  });
+
+  it('a decoded quoted-printable fix reverses into a patch the engine parses without input problems', () => {
+    const r: string = P.reversePatch(L.decodedForDiff(QP_MAIL), { message: 'Subject: [PATCH] reversed\n\n---' });
+    assert.deepEqual(P.checkHunkCounts(r), []);
+    assert.ok(r.includes('-\t\tspin_unlock_irqrestore(&tc->lock, flags);'));
+    assert.deepEqual(inputProblems(r), []);
+  });
+
+  it('reads a cached message and says when it differs from the text judged', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-bench-lore-'));
+    fs.writeFileSync(path.join(dir, '42.eml'), QP_MAIL);
+    const ok = L.readLoreCase(dir, { id: '42', sha1: L.sha1(QP_MAIL) });
+    assert.equal(ok.text, QP_MAIL);
+    assert.equal(ok.changed, false);
+    assert.equal(L.readLoreCase(dir, { id: '42', sha1: '0'.repeat(40) }).changed, true);
+    assert.equal(L.readLoreCase(dir, { id: '43', sha1: '0'.repeat(40) }).missing, true);
+  });
+});
+
 describe('benches without the cache', () => {
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-bench-nocache-'));
   const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MM_BENCH_CACHE: empty } });
@@ -244,5 +300,12 @@ describe('benches without the cache', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /cache: linux: no mirror at .*no-linux .*skipped/);
     assert.match(r.stdout, /cache: mmotm: no mirror at .*no-mmotm .*skipped/);
+    assert.match(r.stdout, /cache: lore: 0 of \d+ messages in .*\n.*missing \(bench\/realfix\.js skips them\)/);
+  });
+
+  it('bench/realfix.js --source lore says the lore messages are missing and exits 0', () => {
+    const r = run(['bench/realfix.js', '--source', 'lore']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /any lore message is not in the cache \(.*mm-bench-nocache-.*lore is missing\); nothing measured\./);
   });
 });
