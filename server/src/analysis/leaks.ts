@@ -123,6 +123,10 @@ export function leaks(a: ResourceAnalysis): Leak[] {
 function takenForCaller(a: ResourceAnalysis, k: KeyInfo): boolean {
   const rels = a.events.filter((e) => e.t === 'release' && e.key === k);
   if (!rels.length) return true;
+  // held on every way out, success and failure alike: returning it held is the function's contract
+  // (krc_this_cpu_lock() users that drop the lock to allocate and take it again)
+  const outs = exitPoints(a).filter((x) => x.visible);
+  if (outs.length && outs.every((x) => definitelyHeld(x.state.get(k.key) ?? a.initial))) return true;
   if (rels.some((e) => !retriesAfter(e.node))) return false;
   return exitPoints(a).some((x) => definitelyHeld(x.state.get(k.key) ?? a.initial) && !x.error);
 }
