@@ -13,8 +13,8 @@
 import type { CfgNode } from '../c/cfg';
 import type { Catalog, ResourceKind } from '../catalog';
 import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto } from '../c/facts';
-import { R, X, U, N, type ReleaseEvent, type ResourceAnalysis } from './resources';
-import { isAddedLine, isDeletedLine, postNodeAfter } from './diff';
+import { R, X, U, N, HELD, type ReleaseEvent, type ResourceAnalysis } from './resources';
+import { isDeletedLine, postNodeAfter } from './diff';
 import type { Unit } from './unit';
 
 export interface DeletedRelease {
@@ -27,8 +27,11 @@ export interface DeletedRelease {
   /** The exit the post-image now reaches with the object still held. */
   exit: CfgNode;
   exitText: string;
-  /** 'exit': leaves the function holding it; 'retake': goes back to code that takes it again (or overwrites the pointer) first. */
-  how: 'exit' | 'retake';
+  /**
+   * 'exit': leaves the function holding it; 'retake': goes back to code that takes it again (or overwrites
+   * the pointer) first; 'partial': some paths into the old place release it, others no longer do.
+   */
+  how: 'exit' | 'retake' | 'partial';
   /** For 'retake': the node that takes it again. */
   retake?: CfgNode;
 }
@@ -48,8 +51,8 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     // the acquire went too: the pair was removed together
     if (ev.key && ev.key.acquires.some((x) => isDeletedLine(pre.image, x.op.line))) continue;
     if (preA.events.some((e) => e.t === 'acquire' && isDeletedLine(pre.image, e.op.line) && sameThing(e.eff.kind, e.key.obj))) continue;
-    // the patch releases the same object elsewhere (moved, or replaced by another release)
-    if (postA.events.some((e) => e.t === 'release' && isAddedLine(post.image, e.op.line) && sameThing(e.eff.kind, e.obj))) continue;
+    // (a release the patch moved is judged by the paths: moved later on the same path it is met on the way
+    // out, moved earlier it shows as released below; moved into one branch only, the other branch leaks)
     const start = postNodeAfter(pre, post, ev.op.line);
     if (!start) continue;
     // already released on the way here in the post-image, or never held there
@@ -58,7 +61,15 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     let before = 0;
     for (const k of postA.keyList) if (sameThing(k.kind, k.obj)) before |= st.get(k.key) ?? postA.initial;
     if (before === 0) before = postA.initial;
-    if (before & (R | X) && !(before & (U | N))) continue;
+    if (before & (R | X) && !(before & (U | N | HELD))) continue;
+    if (before & (R | X)) {
+      // released on some paths into the old place only: the patch moved the release into some branches
+      const id = `${kind}|${obj}|moved|${start.id}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push({ deleted: ev, kind, obj, at: start, exit: start, exitText: 'the paths that do not release it', how: 'partial' });
+      continue;
+    }
     const found = cleanExitFrom(postA, cat, start, obj, sameThing);
     if (!found) continue;
     const exit = found.node;

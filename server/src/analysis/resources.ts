@@ -543,7 +543,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
     return true;
   };
 
-  const res = solveForward<State>(cfg, { lattice: { join, equals }, entry: new Map(), transfer, edge });
+  const res = solveForward<State>(cfg, { lattice: { join, equals }, entry: new Map(), transfer, edge, roots: facts.visibility.hiddenEntries });
   // Replay every reachable node once with its final input state to record events.
   recording = true;
   for (const n of cfg.nodes) {

@@ -939,7 +939,7 @@ class Builder {
       }
       case 'break_statement': {
         const ctx = this.loops[this.loops.length - 1];
-        if (!ctx) return incoming;
+        if (!ctx) return this.outOfSight(s, incoming);
         for (const p of incoming) ctx.breaks.push({ ...p, via: 'break' });
         return [];
       }
@@ -951,7 +951,7 @@ class Builder {
             return [];
           }
         }
-        return incoming;
+        return this.outOfSight(s, incoming);
       }
       case 'case_statement': {
         // a case label outside a visible switch (hunk-only images)
@@ -1118,6 +1118,17 @@ class Builder {
     const out = [...prev, ...ctx.breaks];
     if (!hasDefault) out.push({ from, kind: 'default', switchCase: { discriminant, value: null } });
     return out;
+  }
+
+  /**
+   * A `break` / `continue` whose loop or switch the text does not show (hunk-only
+   * images): control goes to code out of sight, never to the next statement.
+   */
+  outOfSight(s: CNode, incoming: Pend[]): Pend[] {
+    const n = this.node('stmt', s, s);
+    this.connect(incoming, n);
+    this.connect([{ from: n, kind: 'unresolved' }], this.exit);
+    return [];
   }
 
   finish(): { unresolved: CfgNode[] } {

@@ -151,6 +151,8 @@ export interface ForwardProblem<S> {
   widenAfter?: number;
   /** Give up after this many node visits in total (default 50 x nodes). */
   maxVisits?: number;
+  /** Further nodes entered with the entry state (code reached from text not shown). */
+  roots?: readonly CfgNode[];
 }
 
 export interface ForwardResult<S> {
@@ -216,6 +218,10 @@ export function solveForward<S>(cfg: Cfg, p: ForwardProblem<S>): ForwardResult<S
 
   inS[cfg.entry.id] = p.entry;
   push(cfg.entry.id);
+  for (const r of p.roots ?? []) {
+    inS[r.id] = p.entry;
+    push(r.id);
+  }
   let visits = 0;
   let converged = true;
   while (heap.length) {

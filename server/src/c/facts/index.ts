@@ -36,6 +36,13 @@ export interface Visibility {
   gaps: ReadonlySet<number>;
   /** goto nodes whose label is not shown. */
   unresolvedGotos: ReadonlySet<number>;
+  /**
+   * Visible code that no visible path reaches (the statements after a block
+   * whose opening the hunk does not show: the hidden test may skip the block).
+   * When the function's start is not shown they are entered from code out of
+   * sight, with nothing known.
+   */
+  hiddenEntries: readonly CfgNode[];
 }
 
 export type ExitKind = 'return' | 'goto' | 'fall';
@@ -145,14 +152,21 @@ function visibilityOf(cfg: Cfg, image: FunctionImage | null): Visibility {
   const gaps = new Set<number>();
   for (const n of cfg.nodes) if (n.role === 'gap') gaps.add(n.id);
   const unresolvedGotos = new Set(cfg.unresolvedGotos.map((n) => n.id));
-  if (!image) return { entry: true, end: true, gaps, unresolvedGotos };
+  if (!image) return { entry: true, end: true, gaps, unresolvedGotos, hiddenEntries: [] };
   const head = image.origin[image.headerLine];
   const entry = !!head && head.kind !== 'synthetic';
   let last = image.origin.length - 1;
   while (last > 0 && image.text.split('\n')[last]?.trim() === '') last--;
   const tail = image.origin[last];
   const end = !!tail && !(tail.kind === 'synthetic' && tail.why === 'close-brace');
-  return { entry, end, gaps, unresolvedGotos };
+  const hiddenEntries: CfgNode[] = [];
+  if (!entry) {
+    const seen = new Set<number>([cfg.entry.id]);
+    const work = [cfg.entry];
+    while (work.length) for (const e of work.pop()!.succs) if (!seen.has(e.to.id)) (seen.add(e.to.id), work.push(e.to));
+    for (const n of cfg.nodes) if (!seen.has(n.id) && n !== cfg.exit && n.preds.length === 0) hiddenEntries.push(n);
+  }
+  return { entry, end, gaps, unresolvedGotos, hiddenEntries };
 }
 
 /** The label node a goto node jumps to. */
@@ -409,6 +423,11 @@ export function knownTruths(f: FunctionFacts): (nodeId: number) => ReadonlyMap<s
   const work: number[] = [cfg.entry.id];
   const queued = new Uint8Array(n);
   queued[cfg.entry.id] = 1;
+  for (const h of f.visibility.hiddenEntries) {
+    inS[h.id] = new Map();
+    work.push(h.id);
+    queued[h.id] = 1;
+  }
   let visits = 0;
   while (work.length && visits++ < 50 * n + 100) {
     const id = work.shift()!;

@@ -173,13 +173,15 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
     if (reported.some((f) => f.at.line === nodePos(d.exit).line && f.scenarioParams?.object === d.obj)) continue;
     const ex = whereExit({ exit: d.exit, exitText: d.exitText });
     const message =
-      d.how === 'retake'
+      d.how === 'partial'
+        ? `This patch moves \`${call}\` (${ctx.where(pre, d.deleted.op.line)} before the patch) into some of the paths that reach here: on the others ${what} is no longer released.`
+        : d.how === 'retake'
         ? `This patch removes \`${call}\` (${ctx.where(pre, d.deleted.op.line)} before the patch), and the path now goes back through \`${d.exitText}\` to code that takes ${what} again (${ctx.where(unit, d.exit.line)}) without releasing it first.`
         : `This patch removes \`${call}\` (${ctx.where(pre, d.deleted.op.line)} before the patch), and nothing on the path to the exit ${ex} releases ${what} any more.`;
     out.push({
       rule,
       message,
-      at: nodePos(d.how === 'retake' ? d.at : d.exit),
+      at: nodePos(d.how === 'exit' ? d.exit : d.at),
       related: [
         { message: `\`${call}\` removed here`, at: nodePos(d.at) },
         ...(k ? acquireRelated(k) : []),
