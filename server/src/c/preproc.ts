@@ -9,6 +9,8 @@
  * preprocessor, and stays.
  */
 
+import { blankBlockComments, cutLineComment } from '../util/text';
+
 /** Boolean expression over atoms. */
 export type PExpr =
   | { k: 'const'; v: boolean }
@@ -51,14 +53,18 @@ export interface CondStructure {
 // ---------------------------------------------------------------------------
 // #if expressions
 
-const TOKEN = /\s*(defined\b|\|\||&&|==|!=|<=|>=|<<|>>|[()!<>+\-*/%^|&~?:,]|[A-Za-z_]\w*|\d\w*|'(?:\\.|[^'])*'|\S)/y;
+// A character literal is `'`, then escapes or characters other than `'` and
+// `\` (disjoint alternatives: no backtracking), then an optional closing `'`.
+// The former `'(?:\\.|[^'])*'` backtracked exponentially on `'` + `\x`*n with
+// no closing quote (issue 9; test/hostile checks every regex with recheck).
+const TOKEN = /\s*(defined\b|\|\||&&|==|!=|<=|>=|<<|>>|[()!<>+\-*/%^|&~?:,]|[A-Za-z_]\w*|\d\w*|'(?:\\[\s\S]|[^'\\])*'?|\S)/y;
 
 /** Parse a #if expression; comparisons and arithmetic become opaque atoms named by their text. */
 export function parseIfExpr(text: string): PExpr {
   const toks: string[] = [];
   TOKEN.lastIndex = 0;
   let m: RegExpExecArray | null;
-  const src = text.replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '');
+  const src = cutLineComment(blankBlockComments(text));
   while (TOKEN.lastIndex < src.length && (m = TOKEN.exec(src))) toks.push(m[1]);
   let i = 0;
   const peek = () => toks[i];
@@ -264,7 +270,7 @@ export function condStructure(lineCount: number, directives: DirectiveLine[], ba
       continue;
     }
     const kind = d.kind ?? '';
-    const rest = (d.text ?? '').replace(/^\s*#\s*\w+/, '').replace(/\/\*.*?\*\//g, ' ').trim();
+    const rest = blankBlockComments((d.text ?? '').replace(/^\s*#\s*\w+/, '')).trim();
     if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef') {
       let cond: PExpr;
       if (kind === 'if') cond = parseIfExpr(rest);

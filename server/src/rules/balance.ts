@@ -8,6 +8,7 @@
  * negative errno, NULL, false, ERR_PTR, or a goto into an error ladder), or
  * another successful exit of the same function does release it.
  */
+import { beforeParen } from '../util/text';
 import type { CfgNode, CallOp } from '../c/cfg';
 import type { Catalog } from '../catalog';
 import type { RawFinding, RawRelated, Unit, RuleContext, RawEdit } from './api';
@@ -186,7 +187,7 @@ function releaseFix(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, exit: CfgNode
   const inBlock = parent?.type === 'compound_statement';
   const ret = stmt.text;
   const newText = inBlock ? `${call};\n${indent}${ret}` : `{\n${indent}\t${call};\n${indent}\t${ret}\n${indent}}`;
-  const title = `Release with ${call.replace(/\(.*$/, '')}() before returning`;
+  const title = `Release with ${beforeParen(call)}() before returning`;
   // `if (cond)\n\treturn -E;` (kernel style, no else): brace the if on its own line,
   // `if (cond) {` ... `}`, rather than a brace line under it.
   const ifLine = a.cfg.variant.text.split('\n')[s.row - 1] ?? '';
@@ -201,7 +202,7 @@ function releaseFix(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, exit: CfgNode
     !/\/[*/]/.test(ifLine)
   ) {
     const ifIndent = /^\s*/.exec(ifLine)![0];
-    const end = ifLine.replace(/\s+$/, '').length;
+    const end = ifLine.trimEnd().length;
     return {
       title,
       edits: [
@@ -212,9 +213,9 @@ function releaseFix(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, exit: CfgNode
   }
   if (!inBlock && s.column !== indent.length) {
     // `if (x) return -E;` on one line: keep it on one line
-    return { title: `Release with ${call.replace(/\(.*$/, '')}() before returning`, edits: [{ at: { line: s.row, col: s.column, endCol: e.column }, newText: `{ ${call}; ${ret} }` }] };
+    return { title: `Release with ${beforeParen(call)}() before returning`, edits: [{ at: { line: s.row, col: s.column, endCol: e.column }, newText: `{ ${call}; ${ret} }` }] };
   }
-  return { title: `Release with ${call.replace(/\(.*$/, '')}() before returning`, edits: [{ at: { line: s.row, col: s.column, endCol: e.column }, newText }] };
+  return { title: `Release with ${beforeParen(call)}() before returning`, edits: [{ at: { line: s.row, col: s.column, endCol: e.column }, newText }] };
 }
 
 export function leakFindings(unit: Unit, ctx: RuleContext, want: LeakRuleId): RawFinding[] {

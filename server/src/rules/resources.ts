@@ -23,6 +23,7 @@
  * The analysis is cached per CFG: every rule of every category reads the
  * same result.
  */
+import { hasLineTerminator } from '../util/text';
 import { ASSERTION_MACRO, ERR_POINTER_TESTS, IDENTITY_WRAPPERS } from '../c/kernelMacros';
 import type { Cfg, CfgEdge, CfgNode, CallOp, Operation } from '../c/cfg';
 import { solveForward } from '../c/dataflow';
@@ -535,7 +536,8 @@ export function summarizeFunction(name: string, cfg: Cfg, cat: Catalog, callees?
       releases.push({ kind: k.kind, style });
       continue;
     }
-    const m = /^([A-Za-z_]\w*)(.*)$/.exec(k.obj);
+    const head = /^[A-Za-z_]\w*/.exec(k.obj)?.[0];
+    const m = head !== undefined && !hasLineTerminator(k.obj) ? [k.obj, head, k.obj.slice(head.length)] : null; // /^([A-Za-z_]\w*)(.*)$/
     if (!m) continue;
     const pi = params.indexOf(m[1]);
     if (pi >= 0) releases.push({ kind: k.kind, param: pi, path: m[2] || undefined });
