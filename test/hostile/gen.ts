@@ -66,8 +66,10 @@ export function gotoMesh(gotos: number): string {
   for (let i = 0; i < gotos; i++) {
     const j = Math.min(gotos, i + 1 + ((i * 7919) % 5));
     body.push(`l${i}:`, `\tif (c[${i}])`, `\t\tgoto l${j};`);
+    // one way out forgets the reference: a leak the search must find through the mesh
+    if (i === gotos >> 1) body.push(`\tif (!c[${i}])`, '\t\tgoto fail;');
   }
-  body.push(`l${gotos}:`, '\tput_page(page);', '\treturn 0;', '}');
+  body.push(`l${gotos}:`, '\tput_page(page);', '\treturn 0;', 'fail:', '\treturn -EFAULT;', '}');
   return newFilePatch('mm/mesh.c', body);
 }
 

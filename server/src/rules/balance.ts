@@ -18,6 +18,7 @@ import {
   isErrorExit,
   isBackwardGoto,
   undroppedPathToExit,
+  type LadderEnd,
   R,
   type KeyInfo,
   type ResourceAnalysis,
@@ -70,11 +71,11 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       if (!definitelyHeld(b)) continue;
       const k = a.keys.get(id)!;
       if (!k.acquires.length) continue;
-      let path: CfgNode[] | null;
+      let path: LadderEnd | null;
       if (x.kind === 'goto') {
         const label = x.node.succs.find((e) => e.kind === 'goto')!.to;
         path = a.drops.get(id)?.has(label.id) ? null : undroppedPathToExit(a, label, id);
-      } else path = [];
+      } else path = { reachesReturn: false, releasedAtAReturn: false };
       if (!path) continue;
       const error = isErrorExit(a, x.node);
       // refs are routinely returned held on success (ownership transfer); locks and brackets are not
@@ -134,9 +135,9 @@ function retriesAfter(n: CfgNode): boolean {
 }
 
 /** Do other paths reach the returns the ladder ends in (or the end of the function) with `key` released? */
-function releasedWhereLadderEnds(a: ResourceAnalysis, returns: CfgNode[], key: string): boolean {
-  const ends = returns.length ? returns.map((r) => a.in[r.id]) : [a.in[a.cfg.exit.id]];
-  return ends.some((s) => ((s?.get(key) ?? N) & R) !== 0);
+function releasedWhereLadderEnds(a: ResourceAnalysis, end: LadderEnd, key: string): boolean {
+  if (end.reachesReturn) return end.releasedAtAReturn;
+  return ((a.in[a.cfg.exit.id]?.get(key) ?? N) & R) !== 0;
 }
 
 function exitText(n: CfgNode, kind: 'return' | 'goto' | 'fall'): string {

@@ -651,8 +651,11 @@ export function isBackwardGoto(n: CfgNode): boolean {
   return l.line < n.line || (l.line === n.line && l.col < n.col);
 }
 
-/** Exit points of the function: returns, forward gotos into a ladder, and falling off the end. */
+/** Exit points of the function: returns, forward gotos into a ladder, and falling off the end (cached per analysis). */
+const exitCache = new WeakMap<ResourceAnalysis, { node: CfgNode; kind: 'return' | 'goto' | 'fall'; state: State }[]>();
 export function exitPoints(a: ResourceAnalysis): { node: CfgNode; kind: 'return' | 'goto' | 'fall'; state: State }[] {
+  const hit = exitCache.get(a);
+  if (hit) return hit;
   const out: { node: CfgNode; kind: 'return' | 'goto' | 'fall'; state: State }[] = [];
   for (const n of a.cfg.nodes) {
     const s = a.out[n.id];
@@ -661,47 +664,149 @@ export function exitPoints(a: ResourceAnalysis): { node: CfgNode; kind: 'return'
     else if (n.kind === 'goto' && n.succs.some((e) => e.kind === 'goto' && !e.back) && !isBackwardGoto(n)) out.push({ node: n, kind: 'goto', state: s });
     else if (n.kind !== 'entry' && n.succs.some((e) => e.to === a.cfg.exit && e.kind !== 'unresolved' && e.kind !== 'return')) out.push({ node: n, kind: 'fall', state: s });
   }
+  exitCache.set(a, out);
   return out;
 }
 
+/** What the undropped paths from a point reach (see undroppedPathToExit). */
+export interface LadderEnd {
+  /** Some return statement is met on such a path (else the paths fall off the end). */
+  reachesReturn: boolean;
+  /** ... and at one of those returns the key may already be released on another path. */
+  releasedAtAReturn: boolean;
+}
+
+const REACH = 1; // the exit is reached
+const UNRESOLVED = 2; // an unresolved edge (the rest of the ladder is not shown)
+const RETURN = 4; // a return statement is met
+const RETURN_RELEASED = 8; // ... at which another path arrives with the key released
+
 /**
  * From `start`, can the exit be reached without passing a node that releases
- * or transfers `key`? Returns the return nodes met on such paths (empty array
- * when the exit is reached by falling off the end), or null when every path
- * drops the key.
+ * or transfers `key`? Returns what those paths reach (the return statements
+ * met, or none when the exit is reached by falling off the end), or null when
+ * every path drops the key.
+ *
+ * The walk is over (node, facts still holding) states. Every exit of a
+ * function asks about its own start, so the answers are computed once per
+ * key for all states together: strongly connected components of the state
+ * graph (Tarjan, iterative), each with the union of what it and everything
+ * after it reach. Linear in the states and edges, however many gotos ask; a
+ * walk per exit was quadratic (a mesh of 10,000 gotos: minutes).
  */
-export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: string): CfgNode[] | null {
+export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: string): LadderEnd | null {
+  const f = ladderFlags(a, key)(start);
+  if (f & UNRESOLVED || !(f & REACH)) return null;
+  return { reachesReturn: (f & RETURN) !== 0, releasedAtAReturn: (f & RETURN_RELEASED) !== 0 };
+}
+
+const ladderCache = new WeakMap<ResourceAnalysis, Map<string, (start: CfgNode) => number>>();
+
+/** Work counters of the path searches (states expanded, nodes marked), for test/hostile's linearity checks. */
+export const pathSearchStats = { ladderStates: 0, errorReturnNodes: 0 };
+
+function ladderFlags(a: ResourceAnalysis, key: string): (start: CfgNode) => number {
+  let perKey = ladderCache.get(a);
+  if (!perKey) ladderCache.set(a, (perKey = new Map()));
+  const hit = perKey.get(key);
+  if (hit) return hit;
   const drops = a.drops.get(key) ?? new Set<number>();
   const k = a.keys.get(key);
   const facts = k ? heldFacts(a, k) : [];
   // the walk carries which facts still hold (a fact dies where its variable is assigned)
   const all = (1 << facts.length) - 1;
-  const seen = new Set<string>([`${start.id}:${all}`]);
-  const work: { n: CfgNode; live: number }[] = [{ n: start, live: all }];
-  const returns: CfgNode[] = [];
-  let reached = false;
-  while (work.length) {
-    const { n, live: liveIn } = work.pop()!;
-    if (n !== start && drops.has(n.id)) continue;
-    if (n === a.cfg.exit) {
-      reached = true;
-      continue;
-    }
-    if (n.kind === 'return') returns.push(n);
+  const width = 1 << facts.length;
+  const stateOf = (n: CfgNode, live: number) => n.id * width + live;
+  /** Finished states: the union of what they reach. */
+  const done = new Map<number, number>();
+  const ownFlags = (n: CfgNode): number => {
+    if (n === a.cfg.exit) return REACH;
+    if (n.kind !== 'return') return 0;
+    return RETURN | (((a.in[n.id]?.get(key) ?? N) & R) !== 0 ? RETURN_RELEASED : 0);
+  };
+  /** Successor states of (n, liveIn), or UNRESOLVED. */
+  const succsOf = (n: CfgNode, liveIn: number, isStart: boolean): { states: [CfgNode, number][]; flags: number } => {
+    pathSearchStats.ladderStates++;
+    if (!isStart && drops.has(n.id)) return { states: [], flags: 0 };
+    if (n === a.cfg.exit) return { states: [], flags: REACH };
     let live = liveIn;
     for (let i = 0; i < facts.length; i++) if (live & (1 << i) && n.ops.some((o) => assigns(o, facts[i].text))) live &= ~(1 << i);
+    const states: [CfgNode, number][] = [];
     for (const e of n.succs) {
-      if (e.kind === 'unresolved') return null; // the rest of the ladder is not shown
-      if (e.cond && facts.some((f, i) => live & (1 << i) && contradicts(f, e))) continue;
+      if (e.kind === 'unresolved') return { states: [], flags: UNRESOLVED | ownFlags(n) };
+      if (e.cond && facts.some((fa, i) => live & (1 << i) && contradicts(fa, e))) continue;
       if (e.cond && k && equalsOtherLock(a, k, e)) continue;
-      const id = `${e.to.id}:${live}`;
-      if (!seen.has(id)) {
-        seen.add(id);
-        work.push({ n: e.to, live });
+      states.push([e.to, live]);
+    }
+    return { states, flags: ownFlags(n) };
+  };
+  const solve = (start: CfgNode): number => {
+    // the start itself is walked even if it drops the key (as the per-exit walk did)
+    const startSt = succsOf(start, all, true);
+    let acc = startSt.flags;
+    for (const [n, live] of startSt.states) acc |= visit(n, live);
+    return acc;
+  };
+  /** Tarjan's SCC over the states reachable from (n0, live0), iteratively. */
+  const visit = (n0: CfgNode, live0: number): number => {
+    const id0 = stateOf(n0, live0);
+    const d = done.get(id0);
+    if (d !== undefined) return d;
+    const index = new Map<number, number>();
+    const low = new Map<number, number>();
+    const accOf = new Map<number, number>();
+    const onStack = new Set<number>();
+    const stack: number[] = [];
+    type Frame = { id: number; succ: [CfgNode, number][]; i: number };
+    const frames: Frame[] = [];
+    let counter = 0;
+    const push = (n: CfgNode, live: number) => {
+      const id = stateOf(n, live);
+      const st = succsOf(n, live, false);
+      index.set(id, counter);
+      low.set(id, counter);
+      counter++;
+      accOf.set(id, st.flags);
+      stack.push(id);
+      onStack.add(id);
+      frames.push({ id, succ: st.states, i: 0 });
+    };
+    push(n0, live0);
+    while (frames.length) {
+      const fr = frames[frames.length - 1];
+      if (fr.i < fr.succ.length) {
+        const [m, live] = fr.succ[fr.i++];
+        const mid = stateOf(m, live);
+        const fin = done.get(mid);
+        if (fin !== undefined) accOf.set(fr.id, accOf.get(fr.id)! | fin);
+        else if (!index.has(mid)) push(m, live);
+        else if (onStack.has(mid)) low.set(fr.id, Math.min(low.get(fr.id)!, index.get(mid)!));
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (low.get(fr.id) === index.get(fr.id)) {
+        // fr is the root of an SCC: its members are on the stack above it
+        const members: number[] = [];
+        let flags = 0;
+        for (;;) {
+          const x = stack.pop()!;
+          onStack.delete(x);
+          members.push(x);
+          flags |= accOf.get(x)!;
+          if (x === fr.id) break;
+        }
+        for (const x of members) done.set(x, flags);
+        if (parent) accOf.set(parent.id, accOf.get(parent.id)! | flags);
+      } else if (parent) {
+        low.set(parent.id, Math.min(low.get(parent.id)!, low.get(fr.id)!));
+        accOf.set(parent.id, accOf.get(parent.id)! | accOf.get(fr.id)!);
       }
     }
-  }
-  return reached ? returns : null;
+    return done.get(id0)!;
+  };
+  perKey.set(key, solve);
+  return solve;
 }
 
 /**
@@ -910,20 +1015,43 @@ export function isErrorExit(a: ResourceAnalysis, node: CfgNode): boolean {
   if (node.kind === 'goto') {
     // the returns the ladder reaches
     const label = node.succs.find((e) => e.kind === 'goto')?.to;
-    if (label) {
-      const seen = new Set<number>();
-      const work = [label];
-      while (work.length) {
-        const n = work.pop()!;
-        if (seen.has(n.id)) continue;
-        seen.add(n.id);
-        const r = n.ops.find((o): o is Extract<Operation, { kind: 'return' }> => o.kind === 'return');
-        if (r?.valueText && errorishValue(r.valueText)) return true;
-        for (const e of n.succs) if (!e.back) work.push(e.to);
-      }
-    }
+    if (label && reachesErrorReturn(a.cfg)[label.id]) return true;
   }
   return false;
+}
+
+const errorReturnCache = new WeakMap<Cfg, Uint8Array>();
+
+/**
+ * For every node: does a path along forward edges reach a return of an error
+ * value? One backward pass from those returns for the whole CFG (asking it
+ * per goto, by walking the ladder each time, was quadratic in the gotos).
+ */
+function reachesErrorReturn(cfg: Cfg): Uint8Array {
+  const hit = errorReturnCache.get(cfg);
+  if (hit) return hit;
+  let size = 0;
+  for (const n of cfg.nodes) size = Math.max(size, n.id + 1);
+  const out = new Uint8Array(size);
+  const work: CfgNode[] = [];
+  for (const n of cfg.nodes) {
+    const r = n.ops.find((o): o is Extract<Operation, { kind: 'return' }> => o.kind === 'return');
+    if (r?.valueText && errorishValue(r.valueText)) {
+      out[n.id] = 1;
+      work.push(n);
+    }
+  }
+  while (work.length) {
+    const n = work.pop()!;
+    pathSearchStats.errorReturnNodes++;
+    for (const e of n.preds) {
+      if (e.back || out[e.from.id]) continue;
+      out[e.from.id] = 1;
+      work.push(e.from);
+    }
+  }
+  errorReturnCache.set(cfg, out);
+  return out;
 }
 
 /**
