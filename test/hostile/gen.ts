@@ -96,3 +96,14 @@ export function markdownInjection(): string {
     '}',
   ]);
 }
+
+/** `count` functions of `lines` lines each, in one file (the document work budget). */
+export function bigFunctions(count: number, lines: number): string {
+  const body: string[] = [];
+  for (let f = 0; f < count; f++) {
+    body.push(`static int big${f}(struct page *page)`, '{', '\tint x = 0;');
+    for (let i = 0; i < lines; i++) body.push(`\tx += page_ref(${i & 7});`);
+    body.push('\treturn x;', '}', '');
+  }
+  return newFilePatch('mm/big.c', body);
+}
