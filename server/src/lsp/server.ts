@@ -27,7 +27,7 @@ import { ruleInfo } from '../engine/ruleInfo';
 import type { Finding, Category } from '../engine/findings';
 import { isKernelTree, kernelTreeReader } from '../engine/kernelTree';
 import type { Severity, Span } from '../patch/model';
-import type { LineIndex, Range, Position } from '../util/lineIndex';
+import { LineIndex, type Range, type Position } from '../util/lineIndex';
 import '../rules';
 import { hoverForFinding, hoverForWord } from './hover';
 import { simPort } from './simPort';
@@ -288,8 +288,16 @@ export function startServer(connection: Connection): void {
     const diagnostics: Diagnostic[] = [];
     const err = sim?.syntaxError(doc.getText());
     if (err) {
-      const line = Math.max(0, err.line - 1);
-      const character = Math.max(0, err.column - 1);
+      // the parser counts lines at '\n' only; the editor also at a lone '\r': map through the offset
+      const text = doc.getText();
+      let off = 0;
+      for (let l = 1; l < err.line; l++) {
+        const nl = text.indexOf('\n', off);
+        if (nl < 0) break;
+        off = nl + 1;
+      }
+      const start = new LineIndex(text).positionAt(off + Math.max(0, err.column - 1));
+      const { line, character } = start;
       diagnostics.push({
         range: { start: { line, character }, end: { line, character: character + 1 } },
         severity: DiagnosticSeverity.Error,
