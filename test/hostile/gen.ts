@@ -107,3 +107,28 @@ export function bigFunctions(count: number, lines: number): string {
   }
   return newFilePatch('mm/big.c', body);
 }
+
+/** A patch rewriting a whole file from `before` to `after` (one hunk, every line removed and added). */
+export function rewritePatch(path: string, before: readonly string[], after: readonly string[], subject = 'rewrite'): string {
+  const head = [
+    `From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001`,
+    `From: Hostile <hostile@example.org>`,
+    `Subject: [PATCH] ${subject}`,
+    ``,
+    `---`,
+    `diff --git a/${path} b/${path}`,
+    `index 1111111..2222222 100644`,
+    `--- a/${path}`,
+    `+++ b/${path}`,
+    `@@ -1,${before.length} +1,${after.length} @@`,
+  ];
+  return [...head, ...before.map((l) => '-' + l), ...after.map((l) => '+' + l), '-- ', '2.40.0', ''].join('\n');
+}
+
+/** A function that takes a page reference; `leaky` adds an error return that forgets it. */
+export function leakFunction(name: string, leaky: boolean, comment = ''): string[] {
+  const out = [`static int ${name}(struct page *page, int c)`, '{', '\tget_page(page);'];
+  if (leaky) out.push('\tif (c)', `\t\treturn ${comment ? `/* ${comment} */ ` : ''}-EINVAL;`);
+  out.push('\tput_page(page);', '\treturn 0;', '}');
+  return out;
+}
