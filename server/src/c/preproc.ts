@@ -367,6 +367,9 @@ export interface Configurations {
   work: number;
 }
 
+/** Total work of chooseConfigurations in this process (bench/hostile reads it). */
+export const preprocStats = { work: 0 };
+
 const MAX_ENUM_ATOMS = 8;
 /**
  * Candidate assignments tried beyond the exhaustive case: the default, all
@@ -444,6 +447,7 @@ export function chooseConfigurations(s: CondStructure, cap = 8): Configurations 
     const label = diff.length === 0 ? 'default' : diff.map((a) => `${a}=${env.get(a) ? 'y' : 'n'}`).join(', ');
     return { label, assumptions, keep };
   });
+  preprocStats.work += work.n;
   return { configs, symbols: atoms.filter((a) => !s.unknownAtoms.has(a)), uncovered, work: work.n };
 }
 
