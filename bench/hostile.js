@@ -35,7 +35,7 @@ const CASES = [
   { name: '#if tokenizer bomb', gen: 'ifRegexBomb', sizes: [20_000, 40_000], unit: '`\\x` pairs', counter: 'chars' },
   { name: '20 MB hunk (one function)', gen: 'hugeFunction', sizes: [500_000, 1_000_000], unit: 'lines', counter: 'chars' },
   { name: 'one huge C line', gen: 'hugeLine', sizes: [5_000_000, 10_000_000], unit: 'bytes', counter: 'chars' },
-  { name: 'nested #ifdef', gen: 'nestedIfdef', sizes: [2_000, 4_000], unit: 'levels', counter: 'preprocWork' },
+  { name: 'nested #ifdef', gen: 'nestedIfdef', sizes: [1_500, 3_000], unit: 'levels', counter: 'preprocWork' },
   { name: 'goto mesh', gen: 'gotoMesh', sizes: [1_500, 3_000], unit: 'gotos', counter: 'pathStates' },
   { name: 'functions in one file', gen: 'manyFunctions', sizes: [50_000, 100_000], unit: 'functions', counter: 'chars' },
 ];
@@ -110,6 +110,8 @@ async function lspBench() {
     published.set(p.uri, p);
     for (const w of [...waiters]) if (w.uri === p.uri) (waiters.splice(waiters.indexOf(w), 1), w.resolve(p));
   });
+  const status = [];
+  conn.onNotification('mmReview/status', (p) => status.push(p));
   conn.onRequest('workspace/configuration', () => [{}]);
   conn.onRequest('client/registerCapability', () => null);
   conn.listen();
@@ -131,6 +133,11 @@ async function lspBench() {
     const t0 = performance.now();
     done.then(() => (finished = true));
     await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: big, languageId: 'diff', version: 1, text } });
+    // the first hover waits for the server to read the 20 MB message itself; measured apart
+    const f0 = performance.now();
+    await conn.sendRequest('textDocument/hover', { textDocument: { uri: small }, position: leak.range.start });
+    const first = performance.now() - f0;
+    while (!status.some((s) => s.uri === big && s.running)) await new Promise((res) => setTimeout(res, 5));
     const lat = [];
     while (!finished) {
       const h0 = performance.now();
@@ -139,7 +146,7 @@ async function lspBench() {
       await new Promise((res) => setTimeout(res, 100));
     }
     const d = await done;
-    results.push({ analysisMs: performance.now() - t0, hovers: lat.length, p50: median(lat), max: Math.max(...lat), diag: d.diagnostics.map((x) => x.code).join(',') });
+    results.push({ analysisMs: performance.now() - t0, first, hovers: lat.length, p50: median(lat), max: Math.max(...lat), diag: d.diagnostics.map((x) => x.code).join(',') });
     await conn.sendNotification('textDocument/didClose', { textDocument: { uri: big } });
   }
 
@@ -166,9 +173,9 @@ async function lspBench() {
   out.push('');
   out.push(`LSP (stdio): a 19.1 MB document of one 1,000,000-line hunk opened, hovers on another document every 100 ms until its diagnostics arrive (${RUNS} runs)`);
   out.push('');
-  out.push('| run | analysis until diagnostics ms | hovers answered meanwhile | hover p50 ms | hover max ms | diagnostics |');
-  out.push('| ---: | ---: | ---: | ---: | ---: | --- |');
-  results.forEach((x, i) => out.push(`| ${i + 1} | ${x.analysisMs.toFixed(0)} | ${x.hovers} | ${x.p50.toFixed(1)} | ${x.max.toFixed(1)} | ${x.diag} |`));
+  out.push('| run | analysis until diagnostics ms | first hover (behind the 20 MB didOpen) ms | hovers during the analysis | hover p50 ms | hover max ms | diagnostics |');
+  out.push('| ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  results.forEach((x, i) => out.push(`| ${i + 1} | ${x.analysisMs.toFixed(0)} | ${x.first.toFixed(1)} | ${x.hovers} | ${x.p50.toFixed(1)} | ${x.max.toFixed(1)} | ${x.diag} |`));
   out.push('');
   out.push(`median over runs: hover p50 ${median(results.map((x) => x.p50)).toFixed(1)} ms, hover max ${median(results.map((x) => x.max)).toFixed(1)} ms (target < 100 ms)`);
   out.push('');

@@ -127,6 +127,7 @@ class Lane {
     const r = this.running;
     if (!r) return;
     this.running = undefined;
+    this.worker?.unref();
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
     if (r.req.type === 'analyze') {
@@ -145,7 +146,7 @@ class Lane {
         resourceLimits: { maxOldGenerationSizeMb: this.opts.heapMb },
       });
       this.stats.workersStarted++;
-      w.unref();
+      w.unref(); // an idle worker never keeps the process alive (a busy one does: pump)
       w.on('message', (m: WorkerReply) => {
         if (this.running && m.id === this.running.id) {
           this.finishRunning(m);
@@ -179,6 +180,7 @@ class Lane {
     Atomics.store(this.cancel, 0, 0);
     if (!this.inline) this.worker ??= this.start();
     if (this.worker) {
+      this.worker.ref();
       this.worker.postMessage(p.req);
       return;
     }

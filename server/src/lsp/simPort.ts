@@ -169,14 +169,17 @@ export function createSimPort(workerFile = path.join(__dirname, 'simWorker.js'))
   const settle = (job: Job) => {
     if (job.timer) clearTimeout(job.timer);
     job.unhook?.();
-    if (running === job) running = undefined;
+    if (running === job) {
+      running = undefined;
+      worker?.unref();
+    }
   };
   const start = (): Worker | undefined => {
     if (!fs.existsSync(workerFile)) return undefined;
     try {
       const w = new Worker(workerFile);
       stats.workersStarted++;
-      w.unref(); // never keeps the server alive on its own
+      w.unref(); // an idle worker never keeps the process alive
       w.on('message', (m: { id: number; result?: unknown; error?: string }) => {
         const job = running;
         if (!job || job.id !== m.id) return;
@@ -220,6 +223,7 @@ export function createSimPort(workerFile = path.join(__dirname, 'simWorker.js'))
       return;
     }
     running = job;
+    worker.ref(); // a call in progress keeps the process alive; an idle worker does not
     job.started = Date.now();
     job.timer = setTimeout(() => {
       if (running !== job) return;
