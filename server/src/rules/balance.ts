@@ -29,7 +29,7 @@ import {
   E,
 } from './resources';
 import { resourcesOf } from './summaries';
-import { nodePos, posOf, statementText, mentions, stripParens, reachableAvoiding } from './util';
+import { nodePos, posOf, statementText, mentions, stripParens } from './util';
 
 export type LeakRuleId = 'ref-balance/leak' | 'spec-ref/pgmap-leak' | 'bracket/unbalanced';
 
@@ -98,14 +98,34 @@ export function leaks(a: ResourceAnalysis): Leak[] {
   }
   // a return inside the ladder that a leaking goto of the same key runs into is the same
   // defect: report the goto only (the return is reached from nowhere else)
+  // (per key: the leaking gotos, and what the entry reaches without them, computed once)
+  const reach = new Map<KeyInfo, Set<number> | null>();
   const kept = out.filter((l) => {
     if (l.exit.kind !== 'return') return true;
-    const gotos = new Set(out.filter((g) => g.key === l.key && g.exit.kind === 'goto').map((g) => g.exit.id));
-    if (!gotos.size) return true;
-    return reachableAvoiding(a.cfg.entry, l.exit, gotos);
+    let r = reach.get(l.key);
+    if (r === undefined) {
+      const gotos = new Set(out.filter((g) => g.key === l.key && g.exit.kind === 'goto').map((g) => g.exit.id));
+      reach.set(l.key, (r = gotos.size ? reachableSetAvoiding(a.cfg.entry, gotos) : null));
+    }
+    return r === null || r.has(l.exit.id);
   });
   leakCache.set(a, kept);
   return kept;
+}
+
+/** The ids of the nodes `from` reaches without entering a node of `avoid` (`from` included). */
+function reachableSetAvoiding(from: CfgNode, avoid: ReadonlySet<number>): Set<number> {
+  const seen = new Set<number>([from.id]);
+  const work = [from];
+  while (work.length) {
+    const n = work.pop()!;
+    for (const e of n.succs) {
+      if (seen.has(e.to.id) || avoid.has(e.to.id)) continue;
+      seen.add(e.to.id);
+      work.push(e.to);
+    }
+  }
+  return seen;
 }
 
 /**
