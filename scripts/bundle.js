@@ -28,6 +28,8 @@ const entries = [
   { in: 'server/src/lsp/main.ts', out: 'dist/server.js', callMain: true },
   // the simulator's worker thread (server/src/lsp/simPort.ts starts it from beside server.js)
   { in: 'server/src/lsp/simWorker.ts', out: 'dist/simWorker.js' },
+  // the document analysis workers (server/src/lsp/analysisPort.ts starts them from beside server.js)
+  { in: 'server/src/lsp/analysisWorker.ts', out: 'dist/analysisWorker.js' },
   { in: 'server/src/cli/main.ts', out: 'dist/cli.js', callMain: true },
 ];
 (async () => {

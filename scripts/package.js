@@ -44,6 +44,7 @@ try {
   must('dist/extension.js');
   must('dist/server.js');
   must('dist/simWorker.js');
+  must('dist/analysisWorker.js');
   copy('dist/cli.js');
   must('media');
   must('grammars/syntaxes');

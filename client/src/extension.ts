@@ -17,6 +17,7 @@ import {
   State,
 } from 'vscode-languageclient/node';
 import { ReplayPanel, Replay, ReplayRequest } from './replayPanel';
+import { checkReplayArgs, isRuleId, isScenarioId } from './commandArgs';
 
 /** Language ids the server analyses. `mm-patch` and `litmus` are contributed by this extension. */
 export const LANGUAGES = ['diff', 'mm-patch', 'litmus'];
@@ -60,10 +61,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
   const clientOptions: LanguageClientOptions = {
     documentSelector: selector,
     outputChannel: log,
-    // Hovers carry a "▶ Replay race" command link: trust only our own command.
+    // Hovers carry a "▶ Replay race" command link: trust only our own command (its
+    // arguments are checked on receipt, below and in the server); no HTML.
     markdown: { isTrusted: { enabledCommands: ['mmReview.replay'] }, supportHtml: false },
     synchronize: { configurationSection: 'mmReview' },
-    initializationOptions: () => ({ settings: settingsForServer() }),
+    // The server reads no kernel tree unless told the workspace is trusted.
+    initializationOptions: () => ({ settings: settingsForServer(), workspaceTrusted: vscode.workspace.isTrusted }),
     middleware: {
       // The server's replay command returns the Replay JSON (so any LSP client
       // gets it); here we also show it in the replay view.
@@ -71,7 +74,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
       // milliseconds to seconds (the simulator enumerates executions).
       executeCommand: async (command, args, next) => {
         if (command !== 'mmReview.replay') return next(command, args);
-        const req = (args[0] ?? {}) as ReplayRequest;
+        const checked = checkReplayArgs(args[0]);
+        if (typeof checked === 'string') {
+          log.warn(`mmReview.replay refused: ${checked}`);
+          void vscode.window.showWarningMessage(`MM Review: replay refused (${checked}).`);
+          return undefined;
+        }
+        args = [checked];
+        const req = checked as ReplayRequest;
         const ticket = replays.begin(req);
         let result: unknown;
         try {
@@ -150,7 +160,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
   });
 
   reg('mmReview.replayScenario', async (scenarioId?: string, variant?: string) => {
-    const id = typeof scenarioId === 'string' ? scenarioId : (await pickScenario(client!, 'Scenario to replay'))?.id;
+    const id = isScenarioId(scenarioId) ? scenarioId : (await pickScenario(client!, 'Scenario to replay'))?.id;
     if (!id) return undefined;
     return vscode.commands.executeCommand('mmReview.replay', { scenario: id, variant: variant === 'fixed' ? 'fixed' : 'buggy' });
   });
@@ -204,7 +214,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
   });
 
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
-    // The kernel tree becomes usable: let the server re-read its settings.
+    // The kernel tree becomes usable: tell the server, and let it re-read its settings.
+    void client?.sendNotification('mmReview/workspaceTrust', { trusted: true });
     void client?.sendNotification('workspace/didChangeConfiguration', { settings: { mmReview: settingsForServer() } });
   }));
 
@@ -520,13 +531,17 @@ function kernelTreeFolder(): string | undefined {
 
 async function showRuleDoc(context: vscode.ExtensionContext, lc: LanguageClient, ruleArg?: string): Promise<string | undefined> {
   const docsDir = vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules');
-  let rule = typeof ruleArg === 'string' ? ruleArg : undefined;
+  // a rule id only: it becomes a file name under docs/rules
+  let rule = isRuleId(ruleArg) ? ruleArg : undefined;
   const editor = vscode.window.activeTextEditor;
   if (!rule && editor) {
     const diags = lc.diagnostics?.get(editor.document.uri) ?? [];
     const pos = editor.selection.active;
     const d = diags.find((x) => x.range.contains(pos)) ?? diags.find((x) => x.range.start.line === pos.line);
-    if (d) rule = diagnosticCode(d);
+    if (d) {
+      const code = diagnosticCode(d);
+      if (isRuleId(code)) rule = code;
+    }
   }
   if (!rule) {
     let files: [string, vscode.FileType][] = [];

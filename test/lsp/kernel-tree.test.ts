@@ -48,7 +48,8 @@ describe('mm-review-lsp in a kernel tree', () => {
   before(async () => {
     tree = makeTree();
     c = new LspClient();
-    await c.initialize(tree.root);
+    // the client says the workspace is trusted: without it no tree is read (test/hostile checks that)
+    await c.initialize(tree.root, {}, { workspaceTrusted: true });
   });
   after(async () => {
     await c.shutdown();

@@ -28,6 +28,7 @@ import {
   type ResourceAnalysis,
   type ReleaseEvent,
   type Bits,
+  type LadderEnd,
   N,
   R,
   U,
@@ -73,12 +74,12 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       if (!definitelyHeld(b)) continue;
       const k = a.keys.get(id)!;
       if (!k.acquires.length) continue;
-      let path: CfgNode[] | null;
+      let path: LadderEnd | null;
       if (x.kind === 'goto') {
         const label = x.node.succs.find((e) => e.kind === 'goto')!.to;
         path = a.drops.get(id)?.has(label.id) ? null : undroppedPathToExit(a, label, id, x.node);
       } else if (x.kind === 'fall' && !a.facts.visibility.end) path = null;
-      else path = [];
+      else path = { reachesReturn: false, releasedAtAReturn: false };
       if (!path) continue;
       const error = x.error;
       // refs are routinely returned held on success (ownership transfer); locks and brackets are not
@@ -105,11 +106,16 @@ export function leaks(a: ResourceAnalysis): Leak[] {
   }
   // a return inside the ladder that a leaking goto of the same key runs into is the same
   // defect: report the goto only (the return is reached from nowhere else)
+  // (per key: the leaking gotos, and what the entry reaches without them, computed once)
+  const reach = new Map<KeyInfo, Set<number> | null>();
   const kept = out.filter((l) => {
     if (l.exit.kind !== 'return') return true;
-    const gotos = new Set(out.filter((g) => g.key === l.key && g.exit.kind === 'goto').map((g) => g.exit.id));
-    if (!gotos.size) return true;
-    return reachableAvoiding(a.cfg.entry, l.exit, gotos);
+    let r = reach.get(l.key);
+    if (r === undefined) {
+      const gotos = new Set(out.filter((g) => g.key === l.key && g.exit.kind === 'goto').map((g) => g.exit.id));
+      reach.set(l.key, (r = gotos.size ? reachableSetAvoiding(a.cfg.entry, gotos) : null));
+    }
+    return r === null || r.has(l.exit.id);
   });
   leakCache.set(a, kept);
   return kept;
@@ -146,9 +152,24 @@ function retriesAfter(n: CfgNode): boolean {
 }
 
 /** Do other paths reach the returns the ladder ends in (or the end of the function) with `key` released? */
-function releasedWhereLadderEnds(a: ResourceAnalysis, returns: CfgNode[], key: string): boolean {
-  const ends = returns.length ? returns.map((r) => a.in[r.id]) : [a.in[a.cfg.exit.id]];
-  return ends.some((s) => ((s?.get(key) ?? a.initial) & R) !== 0);
+function releasedWhereLadderEnds(a: ResourceAnalysis, end: LadderEnd, key: string): boolean {
+  if (end.reachesReturn) return end.releasedAtAReturn;
+  return ((a.in[a.cfg.exit.id]?.get(key) ?? a.initial) & R) !== 0;
+}
+
+/** The ids of the nodes `from` reaches without entering a node of `avoid` (`from` included). */
+function reachableSetAvoiding(from: CfgNode, avoid: ReadonlySet<number>): Set<number> {
+  const seen = new Set<number>([from.id]);
+  const work = [from];
+  while (work.length) {
+    const n = work.pop()!;
+    for (const e of n.succs) {
+      if (seen.has(e.to.id) || avoid.has(e.to.id)) continue;
+      seen.add(e.to.id);
+      work.push(e.to);
+    }
+  }
+  return seen;
 }
 
 /** Can `to` be reached from `from` without passing one of the `avoid` nodes? */

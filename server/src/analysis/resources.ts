@@ -609,8 +609,9 @@ export function summarizeFunction(name: string, facts: FunctionFacts, cat: Catal
     const style = k.style;
     if (k.family === 'bracket') return k.obj && k.acquires.some((x) => x.eff.object === 'ret') ? null : { kind: k.kind, style };
     if (k.array && k.family !== 'lock') return null; // a lock in a global array (`&table[hash]`) is named by the array
-    const m = /^([A-Za-z_]\w*)(.*)$/.exec(k.obj);
-    if (!m) return null;
+    const head = /^[A-Za-z_]\w*/.exec(k.obj)?.[0];
+    if (head === undefined || /[\n\r]/.test(k.obj)) return null;
+    const m = [k.obj, head, k.obj.slice(head.length)];
     const pi = params.indexOf(m[1]);
     if (pi >= 0) return { kind: k.kind, param: pi, path: m[2] || undefined };
     if (!a.types.has(m[1])) return { kind: k.kind, global: k.obj, element: k.array || undefined }; // not a local: a global the caller names the same way
@@ -658,60 +659,172 @@ export function isErrorExit(a: ResourceAnalysis, node: CfgNode): boolean {
   return a.facts.exits.find((x) => x.node === node)?.error ?? false;
 }
 
+export interface LadderEnd {
+  /** Some return statement is met on such a path (else the paths fall off the end). */
+  reachesReturn: boolean;
+  /** ... and at one of those returns the key may already be released on another path. */
+  releasedAtAReturn: boolean;
+}
+
+const REACH = 1; // the exit is reached
+const UNRESOLVED = 2; // the way out leaves the visible text (a label or an end not shown, code between hunks)
+const RETURN = 4; // a return statement is met
+const RETURN_RELEASED = 8; // ... at which another path arrives with the key released
+
+/** Work counters of the path searches (states expanded), for test/hostile's linearity checks. */
+export const pathSearchStats = { ladderStates: 0, errorReturnNodes: 0, factSets: 0 };
+
+/** At most this many distinct per-exit fact sets are searched per key; beyond, exits share the key's own facts. */
+const MAX_FACT_SETS = 32;
+
 /**
  * From `start`, can the exit be reached without passing a node that releases
- * or transfers `key`? Returns the return nodes met on such paths (empty array
- * when the exit is reached by falling off the end), or null when every path
- * drops the key, or when the way out leaves the text (a label or an end the
- * text does not show).
+ * or transfers `key`? Returns what those paths reach (the return statements
+ * met, or none when the exit is reached by falling off the end), or null when
+ * every path drops the key, or when the way out leaves the visible text.
+ *
+ * `from` (the exit node asking) adds what every path to it has tested and not
+ * changed since (path facts): `if (!start_pte) goto abort;` above makes
+ * `if (start_pte)` in the ladder take only its true side.
+ *
+ * The walk is over (node, facts still holding) states. Every exit asks about
+ * its own start, so the answers are computed once per key and fact set for
+ * all states together: strongly connected components of the state graph
+ * (Tarjan, iterative), each with the union of what it and everything after
+ * it reach. Linear in states and edges however many gotos ask, with at most
+ * MAX_FACT_SETS fact sets per key.
  */
-export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: string, from?: CfgNode): CfgNode[] | null {
-  const drops = a.drops.get(key) ?? new Set<number>();
+export function undroppedPathToExit(a: ResourceAnalysis, start: CfgNode, key: string, from?: CfgNode): LadderEnd | null {
   const k = a.keys.get(key);
   const held = k ? heldFacts(a, k) : [];
-  // what every path to the exit point has tested and not changed since (`if (!start_pte) goto abort;` above)
   const truths: HeldFact[] = [];
   if (from)
     for (const [text, value] of knownTruths(a.facts)(from.id)) {
-      if (truths.length + held.length >= 12) break;
+      if (truths.length + held.length >= 10) break;
       if (!held.some((h) => h.text === text)) truths.push({ text, what: 'truth', value });
     }
+  const f = ladderSolver(a, key, held, truths)(start);
+  if (f & UNRESOLVED || !(f & REACH)) return null;
+  return { reachesReturn: (f & RETURN) !== 0, releasedAtAReturn: (f & RETURN_RELEASED) !== 0 };
+}
+
+const ladderCache = new WeakMap<ResourceAnalysis, Map<string, Map<string, (start: CfgNode) => number>>>();
+
+function ladderSolver(a: ResourceAnalysis, key: string, held: HeldFact[], truthsIn: HeldFact[]): (start: CfgNode) => number {
+  let perKey = ladderCache.get(a);
+  if (!perKey) ladderCache.set(a, (perKey = new Map()));
+  let perSet = perKey.get(key);
+  if (!perSet) perKey.set(key, (perSet = new Map()));
+  let truths = truthsIn;
+  let sig = truths.map((t) => `${t.text}=${t.value}`).join(',');
+  if (!perSet.has(sig) && perSet.size >= MAX_FACT_SETS) {
+    truths = [];
+    sig = '';
+  }
+  const hit = perSet.get(sig);
+  if (hit) return hit;
+  pathSearchStats.factSets++;
+  const drops = a.drops.get(key) ?? new Set<number>();
+  const k = a.keys.get(key);
   const facts = [...held, ...truths];
   const guards = k ? releaseGuards(a, k) : [];
   const gaps = a.facts.visibility.gaps;
-  // the walk carries which facts still hold (a fact dies where its variable is assigned)
+  const endVisible = a.facts.visibility.end;
   const all = (1 << facts.length) - 1;
-  const seen = new Set<string>([`${start.id}:${all}`]);
-  const work: { n: CfgNode; live: number }[] = [{ n: start, live: all }];
-  const returns: CfgNode[] = [];
-  let reached = false;
-  while (work.length) {
-    const { n, live: liveIn } = work.pop()!;
-    if (n !== start && drops.has(n.id)) continue;
-    if (gaps.has(n.id)) return null; // code not shown lies on the way
-    if (n === a.cfg.exit) {
-      reached = true;
-      continue;
-    }
-    if (n.kind === 'return') returns.push(n);
+  const width = 1 << facts.length;
+  const stateOf = (n: CfgNode, live: number) => n.id * width + live;
+  const done = new Map<number, number>();
+  const ownFlags = (n: CfgNode): number => {
+    if (n === a.cfg.exit) return REACH;
+    if (n.kind !== 'return') return 0;
+    return RETURN | (((a.in[n.id]?.get(key) ?? a.initial) & R) !== 0 ? RETURN_RELEASED : 0);
+  };
+  const succsOf = (n: CfgNode, liveIn: number, isStart: boolean): { states: [CfgNode, number][]; flags: number } => {
+    pathSearchStats.ladderStates++;
+    if (!isStart && drops.has(n.id)) return { states: [], flags: 0 };
+    if (gaps.has(n.id)) return { states: [], flags: UNRESOLVED };
+    if (n === a.cfg.exit) return { states: [], flags: REACH };
     let live = liveIn;
     for (let i = 0; i < facts.length; i++) if (live & (1 << i) && n.ops.some((o) => assigns(o, facts[i].text))) live &= ~(1 << i);
+    const states: [CfgNode, number][] = [];
     for (const e of n.succs) {
-      if (e.kind === 'unresolved') return null; // the rest of the ladder is not shown
-      if (e.to === a.cfg.exit && e.kind !== 'return' && !a.facts.visibility.end) return null; // the end is not shown
-      if (e.cond && facts.some((f, i) => live & (1 << i) && contradicts(f, e))) continue;
+      if (e.kind === 'unresolved') return { states: [], flags: UNRESOLVED | ownFlags(n) };
+      if (e.to === a.cfg.exit && e.kind !== 'return' && !endVisible) return { states: [], flags: UNRESOLVED | ownFlags(n) };
+      if (e.cond && facts.some((fa, i) => live & (1 << i) && contradicts(fa, e))) continue;
       if (e.cond && k && equalsOtherLock(a, k, e)) continue;
       // a flag that guards the release elsewhere (`if (vrm->mmap_locked) mmap_write_unlock(mm)`) says the lock
       // is no longer held where it is false: whoever cleared it released the lock
       if (e.cond && guards.some((g) => skipsGuard(e, g))) continue;
-      const id = `${e.to.id}:${live}`;
-      if (!seen.has(id)) {
-        seen.add(id);
-        work.push({ n: e.to, live });
+      states.push([e.to, live]);
+    }
+    return { states, flags: ownFlags(n) };
+  };
+  /** Tarjan's SCC over the states reachable from (n0, live0), iteratively. */
+  const visit = (n0: CfgNode, live0: number): number => {
+    const id0 = stateOf(n0, live0);
+    const d = done.get(id0);
+    if (d !== undefined) return d;
+    const index = new Map<number, number>();
+    const low = new Map<number, number>();
+    const accOf = new Map<number, number>();
+    const onStack = new Set<number>();
+    const stack: number[] = [];
+    type Frame = { id: number; succ: [CfgNode, number][]; i: number };
+    const frames: Frame[] = [];
+    let counter = 0;
+    const push = (n: CfgNode, live: number) => {
+      const id = stateOf(n, live);
+      const st = succsOf(n, live, false);
+      index.set(id, counter);
+      low.set(id, counter);
+      counter++;
+      accOf.set(id, st.flags);
+      stack.push(id);
+      onStack.add(id);
+      frames.push({ id, succ: st.states, i: 0 });
+    };
+    push(n0, live0);
+    while (frames.length) {
+      const fr = frames[frames.length - 1];
+      if (fr.i < fr.succ.length) {
+        const [m, live] = fr.succ[fr.i++];
+        const mid = stateOf(m, live);
+        const fin = done.get(mid);
+        if (fin !== undefined) accOf.set(fr.id, accOf.get(fr.id)! | fin);
+        else if (!index.has(mid)) push(m, live);
+        else if (onStack.has(mid)) low.set(fr.id, Math.min(low.get(fr.id)!, index.get(mid)!));
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (low.get(fr.id) === index.get(fr.id)) {
+        const members: number[] = [];
+        let flags = 0;
+        for (;;) {
+          const x = stack.pop()!;
+          onStack.delete(x);
+          members.push(x);
+          flags |= accOf.get(x)!;
+          if (x === fr.id) break;
+        }
+        for (const x of members) done.set(x, flags);
+        if (parent) accOf.set(parent.id, accOf.get(parent.id)! | flags);
+      } else if (parent) {
+        low.set(parent.id, Math.min(low.get(parent.id)!, low.get(fr.id)!));
+        accOf.set(parent.id, accOf.get(parent.id)! | accOf.get(fr.id)!);
       }
     }
-  }
-  return reached ? returns : null;
+    return done.get(id0)!;
+  };
+  const solve = (start: CfgNode): number => {
+    // the start itself is walked even if it drops the key (as the per-exit walk did)
+    const startSt = succsOf(start, all, true);
+    let acc = startSt.flags;
+    for (const [n, live] of startSt.states) acc |= visit(n, live);
+    return acc;
+  };
+  perSet.set(sig, solve);
+  return solve;
 }
 
 /**

@@ -41,7 +41,12 @@ function closerFor(kind: OpenerKind, parent: OpenerKind | undefined): string {
 
 function classify(stmt: string, stack: OpenerKind[]): OpenerKind {
   // a statement after labels (`fail: if (x) {`, `case 1: if (y) {`) is classified by the statement
-  const s = stmt.trim().replace(/^(?:(?:case\b[^:?]*|default|[A-Za-z_]\w*)\s*:(?!:)\s*)+/, '');
+  let s = stmt.trim();
+  for (let i = 0; i < 8; i++) {
+    const m = /^(?:case\b[^:?]*:|default\s*:|[A-Za-z_]\w*\s*:)/.exec(s);
+    if (!m || s[m[0].length] === ':') break;
+    s = s.slice(m[0].length).trimStart();
+  }
   if (stack.length === 0) return 'fn';
   const top = stack[stack.length - 1];
   if (/^(else\s+)?if\b/.test(s)) return 'if';

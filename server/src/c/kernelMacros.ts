@@ -41,7 +41,9 @@ export const ANNOTATION_CALLS: ReadonlySet<string> = new Set([
  * statement (not `;`), is a loop header (`for_each_device_pfn(pfn, map) stmt`,
  * `list_for_each_entry(p, head, lru) { ... }`, `xas_for_each(&xas, e, max)`).
  */
-export const LOOP_MACRO = /^(?:[a-z0-9_]+_)?for_each(?:_[a-z0-9_]+)?$|^(?:[a-z0-9_]+_)?while_each(?:_[a-z0-9_]+)?$/;
+// The lookahead rejects a name with any other character at once: without it a
+// long name ending in one backtracked quadratically (recheck, test/hostile).
+export const LOOP_MACRO = /^(?=[a-z0-9_]*$)(?:[a-z0-9_]+_)?(?:for|while)_each(?:_[a-z0-9_]+)?$/;
 
 /** Macros followed by a block that runs (at most) once: `scoped_guard(spinlock, &l) { ... }`. */
 export const BLOCK_MACROS: ReadonlySet<string> = new Set(['scoped_guard', 'scoped_cond_guard']);

@@ -9,6 +9,8 @@
  * preprocessor, and stays.
  */
 
+import { blankBlockComments, cutLineComment } from '../util/text';
+
 /** Boolean expression over atoms. */
 export type PExpr =
   | { k: 'const'; v: boolean }
@@ -51,14 +53,18 @@ export interface CondStructure {
 // ---------------------------------------------------------------------------
 // #if expressions
 
-const TOKEN = /\s*(defined\b|\|\||&&|==|!=|<=|>=|<<|>>|[()!<>+\-*/%^|&~?:,]|[A-Za-z_]\w*|\d\w*|'(?:\\.|[^'])*'|\S)/y;
+// A character literal is `'`, then escapes or characters other than `'` and
+// `\` (disjoint alternatives: no backtracking), then an optional closing `'`.
+// The former `'(?:\\.|[^'])*'` backtracked exponentially on `'` + `\x`*n with
+// no closing quote (issue 9; test/hostile checks every regex with recheck).
+const TOKEN = /\s*(defined\b|\|\||&&|==|!=|<=|>=|<<|>>|[()!<>+\-*/%^|&~?:,]|[A-Za-z_]\w*|\d\w*|'(?:\\[\s\S]|[^'\\])*'?|\S)/y;
 
 /** Parse a #if expression; comparisons and arithmetic become opaque atoms named by their text. */
 export function parseIfExpr(text: string): PExpr {
   const toks: string[] = [];
   TOKEN.lastIndex = 0;
   let m: RegExpExecArray | null;
-  const src = text.replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '');
+  const src = cutLineComment(blankBlockComments(text));
   while (TOKEN.lastIndex < src.length && (m = TOKEN.exec(src))) toks.push(m[1]);
   let i = 0;
   const peek = () => toks[i];
@@ -176,18 +182,21 @@ export function evalExpr(e: PExpr, env: Map<string, boolean>): boolean {
   }
 }
 
-function collectAtoms(e: PExpr, out: string[]): void {
+function collectAtoms(e: PExpr, out: string[], seen: Set<string>): void {
   switch (e.k) {
     case 'atom':
-      if (!out.includes(e.name)) out.push(e.name);
+      if (!seen.has(e.name)) {
+        seen.add(e.name);
+        out.push(e.name);
+      }
       return;
     case 'not':
-      collectAtoms(e.e, out);
+      collectAtoms(e.e, out, seen);
       return;
     case 'and':
     case 'or':
-      collectAtoms(e.a, out);
-      collectAtoms(e.b, out);
+      collectAtoms(e.a, out, seen);
+      collectAtoms(e.b, out, seen);
       return;
     default:
       return;
@@ -220,6 +229,7 @@ export function condStructure(lineCount: number, directives: DirectiveLine[], ba
   const branches: Branch[] = [];
   const atoms: string[] = [];
   const unknownAtoms = new Set<string>();
+  const atomSet = new Set<string>();
   let cur: Branch | null = null;
   const byLine = new Map<number, DirectiveLine>();
   for (const d of directives) if (d.kind !== undefined) byLine.set(d.line, d);
@@ -229,6 +239,7 @@ export function condStructure(lineCount: number, directives: DirectiveLine[], ba
   const implicitOpen = (atLine: number) => {
     const name = `(#if before line ${atLine + 1})`;
     unknownAtoms.add(name);
+    atomSet.add(name);
     atoms.push(name);
     const block: CondBlock = { branches: [], parent: null, implicit: true };
     const br: Branch = { line: -1, kind: 'if', cond: { k: 'atom', name }, lines: [], parent: null, block };
@@ -264,7 +275,7 @@ export function condStructure(lineCount: number, directives: DirectiveLine[], ba
       continue;
     }
     const kind = d.kind ?? '';
-    const rest = (d.text ?? '').replace(/^\s*#\s*\w+/, '').replace(/\/\*.*?\*\//g, ' ').trim();
+    const rest = blankBlockComments((d.text ?? '').replace(/^\s*#\s*\w+/, '')).trim();
     if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef') {
       let cond: PExpr;
       if (kind === 'if') cond = parseIfExpr(rest);
@@ -272,7 +283,7 @@ export function condStructure(lineCount: number, directives: DirectiveLine[], ba
         const name = /^[A-Za-z_]\w*/.exec(rest)?.[0] ?? '?';
         cond = kind === 'ifdef' ? { k: 'atom', name } : { k: 'not', e: { k: 'atom', name } };
       }
-      collectAtoms(cond, atoms);
+      collectAtoms(cond, atoms, atomSet);
       const block: CondBlock = { branches: [], parent: cur, implicit: false };
       const br: Branch = { line: i, kind: 'if', cond, lines: [], parent: cur, block };
       block.branches.push(br);
@@ -288,7 +299,7 @@ export function condStructure(lineCount: number, directives: DirectiveLine[], ba
         const name = /^[A-Za-z_]\w*/.exec(rest)?.[0] ?? '?';
         cond = kind === 'elifdef' ? { k: 'atom', name } : { k: 'not', e: { k: 'atom', name } };
       }
-      collectAtoms(cond, atoms);
+      collectAtoms(cond, atoms, atomSet);
       const br: Branch = { line: i, kind: kind === 'else' ? 'else' : 'elif', cond, lines: [], parent: block.parent, block };
       block.branches.push(br);
       branches.push(br);
@@ -301,38 +312,43 @@ export function condStructure(lineCount: number, directives: DirectiveLine[], ba
   return { branchOf, directive, blocks, branches, atoms, unknownAtoms };
 }
 
-/** Which branch of each block is taken under env (null: none). */
-function activeBranches(s: CondStructure, env: Map<string, boolean>): Set<Branch> {
+/**
+ * Which branch of each block is taken under env (null: none), in one pass
+ * over the blocks: each block is decided once, after its parent branch
+ * (memoised; implicit blocks, which adopt earlier blocks, are decided when a
+ * child first asks). Linear in the number of branches and the size of their
+ * conditions: 2,000 nested #ifdefs no longer re-walk their parent chains.
+ */
+function activeBranches(s: CondStructure, env: Map<string, boolean>, work: { n: number }): Set<Branch> {
+  const chosen = new Map<CondBlock, Branch | null>();
+  const decide = (block: CondBlock): Branch | null => {
+    const hit = chosen.get(block);
+    if (hit !== undefined) return hit;
+    // walk up to the first decided ancestor, then decide top-down (no recursion: nesting may be deep)
+    const chain: CondBlock[] = [];
+    for (let b: CondBlock | undefined = block; b && !chosen.has(b); b = b.parent?.block) chain.push(b);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const b = chain[i];
+      let pick: Branch | null = null;
+      if (!b.parent || chosen.get(b.parent.block) === b.parent) {
+        for (const br of b.branches) {
+          work.n++;
+          if (evalExpr(br.cond, env)) {
+            pick = br;
+            break;
+          }
+        }
+      }
+      chosen.set(b, pick);
+    }
+    return chosen.get(block)!;
+  };
   const active = new Set<Branch>();
   for (const block of s.blocks) {
-    if (block.parent && !active.has(block.parent) && !isActive(block.parent, s, env, active)) continue;
-    for (const br of block.branches) {
-      if (evalExpr(br.cond, env)) {
-        active.add(br);
-        break;
-      }
-    }
-  }
-  // blocks are in text order and parents come before children, so one pass
-  // is enough except for implicit blocks re-parenting earlier blocks:
-  for (const br of [...active]) {
-    for (let p = br.parent; p; p = p.parent) {
-      if (!active.has(p)) {
-        active.delete(br);
-        break;
-      }
-    }
+    const br = decide(block);
+    if (br) active.add(br);
   }
   return active;
-}
-
-function isActive(br: Branch, s: CondStructure, env: Map<string, boolean>, memo: Set<Branch>): boolean {
-  if (memo.has(br)) return true;
-  if (br.parent && !isActive(br.parent, s, env, memo)) return false;
-  for (const b of br.block.branches) {
-    if (evalExpr(b.cond, env)) return b === br;
-  }
-  return false;
 }
 
 export interface Configuration {
@@ -347,9 +363,21 @@ export interface Configurations {
   symbols: string[];
   /** Branch directive lines no configuration activates. */
   uncovered: number[];
+  /** Branch decisions made while choosing (a work count, linear in the branches: test/hostile). */
+  work: number;
 }
 
+/** Total work of chooseConfigurations in this process (bench/hostile reads it). */
+export const preprocStats = { work: 0 };
+
 const MAX_ENUM_ATOMS = 8;
+/**
+ * Candidate assignments tried beyond the exhaustive case: the default, all
+ * flipped, and single flips of the first atoms. A bound on work (each
+ * candidate costs one pass over the branches); branches still uncovered are
+ * reported (`uncovered`).
+ */
+const MAX_CANDIDATES = 48;
 
 /**
  * Choose at most `cap` configurations covering every branch: the default
@@ -359,43 +387,56 @@ const MAX_ENUM_ATOMS = 8;
  */
 export function chooseConfigurations(s: CondStructure, cap = 8): Configurations {
   const atoms = s.atoms;
+  const work = { n: 0 };
   const def = new Map<string, boolean>();
   for (const a of atoms) def.set(a, s.unknownAtoms.has(a));
   const candidates: Map<string, boolean>[] = [];
+  /** Number of atoms each candidate changes from the default. */
+  const changes: number[] = [];
   if (atoms.length <= MAX_ENUM_ATOMS) {
     const n = atoms.length;
     for (let mask = 0; mask < 1 << n; mask++) {
       const env = new Map<string, boolean>();
       atoms.forEach((a, k) => env.set(a, ((mask >> k) & 1) === 1 ? !def.get(a) : def.get(a)!));
       candidates.push(env);
+      let c = 0;
+      for (let m = mask; m; m &= m - 1) c++;
+      changes.push(c);
     }
   } else {
     candidates.push(def);
-    for (const a of atoms) candidates.push(new Map(def).set(a, !def.get(a)));
+    changes.push(0);
+    for (const a of atoms.slice(0, MAX_CANDIDATES - 2)) {
+      candidates.push(new Map(def).set(a, !def.get(a)));
+      changes.push(1);
+    }
     candidates.push(new Map(atoms.map((a) => [a, !def.get(a)])));
+    changes.push(atoms.length);
   }
-  const changes = (env: Map<string, boolean>) => atoms.reduce((c, a) => c + (env.get(a) !== def.get(a) ? 1 : 0), 0);
-  const covers = candidates.map((env) => activeBranches(s, env));
+  const covers = candidates.map((env) => activeBranches(s, env, work));
   const chosen: number[] = [0];
+  const picked = new Set<number>(chosen);
   const covered = new Set<Branch>(covers[0]);
-  const withLines = s.branches.filter((b) => b.lines.length > 0);
+  const withLines = new Set(s.branches.filter((b) => b.lines.length > 0));
   while (chosen.length < cap) {
     let best = -1;
     let bestGain = 0;
     for (let k = 0; k < candidates.length; k++) {
-      if (chosen.includes(k)) continue;
+      if (picked.has(k)) continue;
       let gain = 0;
-      for (const b of covers[k]) if (!covered.has(b) && withLines.includes(b)) gain++;
-      if (gain > bestGain || (gain === bestGain && gain > 0 && best >= 0 && changes(candidates[k]) < changes(candidates[best]))) {
+      for (const b of covers[k]) if (!covered.has(b) && withLines.has(b)) gain++;
+      work.n += covers[k].size;
+      if (gain > bestGain || (gain === bestGain && gain > 0 && best >= 0 && changes[k] < changes[best])) {
         best = k;
         bestGain = gain;
       }
     }
     if (best < 0 || bestGain === 0) break;
     chosen.push(best);
+    picked.add(best);
     for (const b of covers[best]) covered.add(b);
   }
-  const uncovered = withLines.filter((b) => !covered.has(b) && b.line >= 0 && !isNeverActive(b)).map((b) => b.line);
+  const uncovered = [...withLines].filter((b) => !covered.has(b) && b.line >= 0 && !isNeverActive(b)).map((b) => b.line);
   const configs = chosen.map((k) => {
     const env = candidates[k];
     const active = covers[k];
@@ -406,13 +447,25 @@ export function chooseConfigurations(s: CondStructure, cap = 8): Configurations 
     const label = diff.length === 0 ? 'default' : diff.map((a) => `${a}=${env.get(a) ? 'y' : 'n'}`).join(', ');
     return { label, assumptions, keep };
   });
-  return { configs, symbols: atoms.filter((a) => !s.unknownAtoms.has(a)), uncovered };
+  preprocStats.work += work.n;
+  return { configs, symbols: atoms.filter((a) => !s.unknownAtoms.has(a)), uncovered, work: work.n };
 }
 
-/** `#if 0` and its children can never be active. */
+/** `#if 0` and its children can never be active (memoised per branch: one walk up the nesting in all). */
+const neverActive = new WeakMap<Branch, boolean>();
 function isNeverActive(b: Branch): boolean {
+  const chain: Branch[] = [];
+  let known: boolean | undefined;
   for (let p: Branch | null = b; p; p = p.parent) {
-    if (p.cond.k === 'const' && !p.cond.v) return true;
+    known = neverActive.get(p);
+    if (known !== undefined) break;
+    chain.push(p);
   }
-  return false;
+  let v = known ?? false;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const p = chain[i];
+    v = v || (p.cond.k === 'const' && !p.cond.v);
+    neverActive.set(p, v);
+  }
+  return v;
 }

@@ -16,6 +16,7 @@ import { draftImage, finishImage, ImageOptions } from './image';
 import { groupFunctions, Part, scanSide, SrcLine } from './segment';
 import { rebuildFromTree } from './tree';
 import { loadQuery, type FunctionCache } from './treesitter';
+import { AnalysisCancelled, RebuildBudget, sizeOf } from './budget';
 
 export { functionsTouched, type TouchedFunction } from './segment';
 export { FunctionCache, defaultCache, textHash } from './treesitter';
@@ -46,8 +47,8 @@ export interface RebuildOptions {
   maxVariants?: number;
   /** Kernel-tree mode: how far (lines) from the hunk's stated position to look for it (default 2000). */
   treeSearch?: number;
-  /** Stop after this many functions (a bound on memory for pathological documents); see DocumentRebuild.truncated. */
-  maxFunctions?: number;
+  /** The document's budget (c/budget.ts): per-function caps, functions and work per document. */
+  budget?: RebuildBudget;
 }
 
 const C_FILE = /\.(c|h)$/;
@@ -146,8 +147,8 @@ export function rebuildFunctions(msg: Message, file: FilePatch, opts: RebuildOpt
   if (file.binary || file.hunks.length === 0 || !isCFile(path)) return [];
   const imgOpts: ImageOptions = { cache: opts.cache, maxVariants: opts.maxVariants };
   let treeProblem: string | undefined;
-  if (opts.treeFile && file.status !== 'added' && file.oldPath) {
-    const res = rebuildFromTree(msg, file, opts.treeFile, imgOpts, opts.treeSearch);
+  if (opts.treeFile && file.status !== 'added' && file.oldPath && !opts.budget?.exhausted) {
+    const res = rebuildFromTree(msg, file, opts.treeFile, imgOpts, opts.treeSearch, opts.budget);
     if (res.ok) {
       for (const fn of res.functions) describeProblems(fn);
       return res.functions;
@@ -156,6 +157,12 @@ export function rebuildFunctions(msg: Message, file: FilePatch, opts: RebuildOpt
   }
   const out: RebuiltFunction[] = [];
   for (const g of groupFunctions(file)) {
+    if (opts.budget) {
+      const a = sizeOf(g.pre.flatMap((p) => p.lines));
+      const b = sizeOf(g.post.flatMap((p) => p.lines));
+      const fn = { name: g.name, message: msg, file, hunk: file.hunks[g.hunks[0]], lines: Math.max(a.lines, b.lines), bytes: Math.max(a.bytes, b.bytes) };
+      if (!opts.budget.admit(fn, a.lines + b.lines)) continue;
+    }
     const pre = makeImage(g.pre, g.heading, imgOpts);
     const post = makeImage(g.post, g.heading, imgOpts);
     const fn: RebuiltFunction = {
@@ -171,6 +178,7 @@ export function rebuildFunctions(msg: Message, file: FilePatch, opts: RebuildOpt
       path: path!,
     };
     describeProblems(fn);
+    opts.budget?.spend(fn);
     out.push(fn);
   }
   return out;
@@ -180,22 +188,20 @@ export interface DocumentRebuild {
   functions: RebuiltFunction[];
   /** Files that could not be rebuilt at all (an internal error; the rest of the document is still rebuilt). */
   problems: { file: FilePatch; message: string }[];
-  /** maxFunctions was reached: the functions of the files after `truncated.at` were not rebuilt. */
-  truncated?: { at: FilePatch; limit: number };
+  /** What the document's budget allowed: counters, and the functions skipped (over a cap, or after it ran out). */
+  budget: RebuildBudget;
 }
 
-/** Rebuild every C function touched by every patch in a parsed document. */
+/** Rebuild every C function touched by every patch in a parsed document, within the budget (a default one if none is given). */
 export function rebuildDocument(doc: ParsedDocument, opts: RebuildOptions = {}): DocumentRebuild {
-  const res: DocumentRebuild = { functions: [], problems: [] };
+  const budget = opts.budget ?? new RebuildBudget();
+  const res: DocumentRebuild = { functions: [], problems: [], budget };
   for (const msg of doc.messages) {
     for (const file of msg.files) {
-      if (opts.maxFunctions !== undefined && res.functions.length >= opts.maxFunctions) {
-        res.truncated = { at: file, limit: opts.maxFunctions };
-        return res;
-      }
       try {
-        res.functions.push(...rebuildFunctions(msg, file, opts));
+        res.functions.push(...rebuildFunctions(msg, file, { ...opts, budget }));
       } catch (e) {
+        if (e instanceof AnalysisCancelled) throw e;
         // bad input never takes the server down: report it and go on with the next file
         res.problems.push({ file, message: `internal error while rebuilding ${file.newPath ?? file.oldPath}: ${(e as Error).message}` });
       }

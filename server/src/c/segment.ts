@@ -6,6 +6,7 @@
  *
  * Works on text alone (lexer.ts), no tree-sitter: it runs on every keystroke.
  */
+import { blankBlockComments, cutLineComment } from '../util/text';
 import type { FilePatch, Hunk, HunkLine } from '../patch/model';
 import type { LineOrigin } from './model';
 import { DepthTracker, LineScan, alignedContinuation, indentOf, newScanState, scanLine } from './lexer';
@@ -80,7 +81,8 @@ function parenBalance(s: string): number {
   return b;
 }
 
-const IDENT_CALL = /([A-Za-z_]\w*)\s*\(/g;
+// (?<!\w): a match starts only where an identifier starts (linear on a long identifier)
+const IDENT_CALL = /(?<!\w)([A-Za-z_]\w*)\s*\(/g;
 
 /**
  * The function name declared by a header (code text up to the `{`), or
@@ -127,7 +129,7 @@ export function parseHeader(code: string): string | null {
  * Returns null when the section is not a function's opening line.
  */
 export function repairSignature(section: string): string | null {
-  let s = section.replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
+  let s = cutLineComment(blankBlockComments(section)).trim();
   if (s.endsWith('{')) s = s.slice(0, -1).trimEnd();
   if (!s || s.endsWith(';') || s.endsWith(':') || s.startsWith('#')) return null;
   if (/^(struct|union|enum)\s+\w+\s*$/.test(s) || /^typedef\b/.test(s)) return null;
@@ -167,8 +169,8 @@ export function sectionFunction(section: string): { name: string; heading: strin
 function sectionIsData(section: string): boolean {
   const s = section.trim();
   if (!s) return false;
-  if (/^(typedef\s+)?(struct|union|enum)\b[^(]*\{?\s*$/.test(s)) return true;
-  if (/=\s*\{?\s*$/.test(s)) return true;
+  if (/^(typedef\s+)?(struct|union|enum)\b[^(]*$/.test(s)) return true; // `[^(]*` also takes a final `{`
+  if (s.endsWith('=') || (s.endsWith('{') && s.slice(0, -1).trimEnd().endsWith('='))) return true; // `= {` at the end (s is trimmed)
   if (/^(static\s+)?(const\s+)?(struct|union|enum)\s+\w+\s+\w+(\[\w*\])?\s*=/.test(s)) return true;
   return false;
 }

@@ -7,6 +7,7 @@
  * If the tree already carries the patch (its file matches the post-images),
  * the pre file is rebuilt by applying the hunks in reverse.
  */
+import { sizeOf, type RebuildBudget } from './budget';
 import type { FilePatch, Hunk, HunkLine, Message } from '../patch/model';
 import type { LineOrigin, RebuiltFunction } from './model';
 import { draftImage, finishImage, ImageOptions } from './image';
@@ -126,6 +127,7 @@ export function rebuildFromTree(
   treeFile: (path: string) => string | undefined,
   opts: ImageOptions,
   window?: number,
+  budget?: RebuildBudget,
 ): TreeResult {
   const text = treeFile(file.oldPath!);
   if (text === undefined) return { ok: false };
@@ -175,11 +177,18 @@ export function rebuildFromTree(
 
   const usedPost = new Set<FnSpan>();
   const pairs: { pre: FnSpan | null; post: FnSpan | null }[] = [];
+  // candidates by name (comparing every pre function with every post one was quadratic)
+  const postByName = new Map<string, FnSpan[]>();
+  for (const b of postFns) {
+    const l = postByName.get(b.name);
+    if (l) l.push(b);
+    else postByName.set(b.name, [b]);
+  }
   for (const a of preFns) {
     const want = toPost(startOf(a));
     let best: FnSpan | null = null;
-    for (const b of postFns) {
-      if (usedPost.has(b) || b.name !== a.name) continue;
+    for (const b of postByName.get(a.name) ?? []) {
+      if (usedPost.has(b)) continue;
       if (!best || Math.abs(startOf(b) - want) < Math.abs(startOf(best) - want)) best = b;
     }
     if (best) usedPost.add(best);
@@ -187,19 +196,27 @@ export function rebuildFromTree(
   }
   for (const b of postFns) if (!usedPost.has(b) && b.part.touched) pairs.push({ pre: null, post: b });
 
-  const functions: RebuiltFunction[] = pairs.map(({ pre: a, post: b }) => {
+  const functions: RebuiltFunction[] = [];
+  for (const { pre: a, post: b } of pairs) {
     const hunkSet = new Set<Hunk>();
     for (const s of [a, b]) {
       if (!s) continue;
       for (const l of s.part.lines) if (l.origin.kind === 'patch') hunkSet.add(l.origin.hunk);
     }
+    const hunks = file.hunks.filter((h) => hunkSet.has(h));
+    if (budget) {
+      const x = sizeOf(a?.part.lines ?? []);
+      const y = sizeOf(b?.part.lines ?? []);
+      const fn = { name: (a ?? b)!.name, message: msg, file, hunk: hunks[0], lines: Math.max(x.lines, y.lines), bytes: Math.max(x.bytes, y.bytes) };
+      if (!budget.admit(fn, x.lines + y.lines)) continue;
+    }
     const preImg = a ? finishImage(draftImage([a.part], ''), opts) : null;
     const postImg = b ? finishImage(draftImage([b.part], ''), opts) : null;
-    return {
+    const fn: RebuiltFunction = {
       name: (a ?? b)!.name,
       message: msg,
       file,
-      hunks: file.hunks.filter((h) => hunkSet.has(h)),
+      hunks,
       pre: preImg,
       post: postImg,
       source: 'tree' as const,
@@ -207,6 +224,8 @@ export function rebuildFromTree(
       change: preImg && postImg ? ('modified' as const) : preImg ? ('deleted' as const) : ('added' as const),
       path: (file.newPath ?? file.oldPath)!,
     };
-  });
+    budget?.spend(fn);
+    functions.push(fn);
+  }
   return { ok: true, functions };
 }

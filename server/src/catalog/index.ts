@@ -21,7 +21,8 @@ export function argMatches(cond: ArgCondition, args: readonly string[]): boolean
   const text = args[cond.arg];
   if (text === undefined) return false;
   for (const id of cond.identifiers) {
-    const re = new RegExp(`(^|[^A-Za-z0-9_])(-\\s*)?\\(?\\s*${id.replace(/[^A-Za-z0-9_]/g, '')}(?![A-Za-z0-9_])`);
+    // blanks only after the `-` or the `(` they follow: `(^|\W)(-\s*)?\(?\s*` let a run of blanks be split in n^2 ways
+    const re = new RegExp(`(^|[^A-Za-z0-9_])(-\\s*)?(?:\\(\\s*)?${id.replace(/[^A-Za-z0-9_]/g, '')}(?![A-Za-z0-9_])`);
     const m = re.exec(text);
     if (!m) continue;
     // A leading minus sign of the whole argument also negates (`-(PAGE_PIN_BIAS)`).

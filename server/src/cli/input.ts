@@ -68,17 +68,79 @@ export async function collectInputs(args: readonly string[], io: CliIO): Promise
   return out;
 }
 
+function tooLarge(shown: string, what: string, max: number): InputError {
+  return new InputError(`${shown}: ${what}; the input limit is ${max / 1048576} MiB`);
+}
+
+/**
+ * Read a file with a cap: a regular file's size is checked first, and every
+ * file is read in chunks that stop one byte past the limit, so that a device
+ * or a pipe (`/dev/zero`, a FIFO) that reports no size or never ends is
+ * refused instead of exhausting memory.
+ */
+export function readFileCapped(abs: string, shown: string, max = MAX_INPUT_BYTES): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(abs, 'r');
+  } catch (e) {
+    throw new InputError(`${shown}: cannot read: ${(e as Error).message}`);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isFile() && st.size > max) throw tooLarge(shown, `file is ${(st.size / 1048576).toFixed(0)} MiB`, max);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, max + 1 - total));
+      let n: number;
+      try {
+        n = fs.readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        throw new InputError(`${shown}: cannot read: ${(e as Error).message}`);
+      }
+      if (n === 0) break;
+      chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+      total += n;
+      if (total > max) throw new InputError(`${shown}: larger than the ${max / 1048576} MiB input limit; not read`);
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Read a stream (stdin) with the same cap: reading stops, and the input is refused, one byte past the limit. */
+export function readStreamCapped(stream: NodeJS.ReadableStream, shown: string, max = MAX_INPUT_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let done = false;
+    const finish = (err: Error | null, buf?: Buffer) => {
+      if (done) return;
+      done = true;
+      stream.removeListener('data', onData);
+      stream.removeListener('end', onEnd);
+      stream.removeListener('error', onError);
+      if (err) {
+        stream.pause();
+        (stream as { destroy?: () => void }).destroy?.();
+        reject(err);
+      } else resolve(buf!);
+    };
+    const onData = (c: Buffer | string) => {
+      const b = typeof c === 'string' ? Buffer.from(c) : c;
+      chunks.push(b);
+      total += b.length;
+      if (total > max) finish(new InputError(`${shown}: larger than the ${max / 1048576} MiB input limit; not read`));
+    };
+    const onEnd = () => finish(null, Buffer.concat(chunks, total));
+    const onError = (e: Error) => finish(new InputError(`${shown}: cannot read: ${e.message}`));
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
+}
+
 function readOne(abs: string, shown: string): Input {
-  let size: number;
-  try {
-    size = fs.statSync(abs).size;
-  } catch (e) {
-    throw new InputError(`${shown}: cannot read: ${(e as Error).message}`);
-  }
-  if (size > MAX_INPUT_BYTES) throw new InputError(`${shown}: file is ${(size / 1048576).toFixed(0)} MiB; the limit is ${MAX_INPUT_BYTES / 1048576} MiB`);
-  try {
-    return { path: shown, text: decode(fs.readFileSync(abs)) };
-  } catch (e) {
-    throw new InputError(`${shown}: cannot read: ${(e as Error).message}`);
-  }
+  return { path: shown, text: decode(readFileCapped(abs, shown)) };
 }

@@ -20,7 +20,7 @@ import { allRules } from '../rules/registry';
 import { isKernelTree, kernelTreeReader } from '../engine/kernelTree';
 import type { Severity } from '../patch/model';
 import '../rules'; // registers rule metadata
-import { collectInputs, InputError } from './input';
+import { collectInputs, InputError, readStreamCapped } from './input';
 import type { CliIO, Command } from './io';
 import { simCommands } from './sim';
 
@@ -156,13 +156,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/** All of stdin, refused one byte past MAX_INPUT_BYTES (`mm-review check - < /dev/zero` ends with exit 2). */
 function readStdin(): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
-    process.stdin.on('error', reject);
-  });
+  return readStreamCapped(process.stdin, '<stdin>');
 }
 
 export function main(): void {

@@ -10,9 +10,10 @@ import { parseDocument } from '../patch/parse';
 import { mapColumnEnd } from '../patch/model';
 import type { Message, ParsedDocument, Severity, Span } from '../patch/model';
 import type { ParseOptions } from '../patch/limits';
-import { rebuildAll, rebuildDocument, locate, type DocumentRebuild, type RebuildOptions } from '../c/rebuild';
+import { rebuildDocument, locate, type RebuildOptions } from '../c/rebuild';
 import type { RebuiltFunction, FunctionImage, ConfigVariant } from '../c/model';
 import { buildCfg, type Cfg } from '../c/cfg';
+import { AnalysisCancelled, RebuildBudget, functionWork, type RebuildLimits, type SkippedFunction } from '../c/budget';
 import { LineIndex, type Range } from '../util/lineIndex';
 import { catalog as defaultCatalog, type Catalog } from '../catalog';
 import { ALL_RULES } from '../rules';
@@ -37,6 +38,10 @@ export interface AnalyzeOptions {
   parse?: ParseOptions;
   rules?: readonly Rule[];
   catalog?: Catalog;
+  /** The document's budget (c/budget.ts; defaults: DEFAULT_LIMITS). */
+  limits?: Partial<RebuildLimits>;
+  /** Polled between functions and rules: true abandons the analysis (it throws AnalysisCancelled). */
+  cancelled?: () => boolean;
 }
 
 export interface Analysis {
@@ -47,6 +52,8 @@ export interface Analysis {
   findings: Finding[];
   /** Milliseconds per stage. */
   timings: { parse: number; rebuild: number; rules: number };
+  /** What the budget allowed: functions and work counted, functions skipped. */
+  budget: RebuildBudget;
 }
 
 const now = () => performance.now();
@@ -72,9 +79,10 @@ function cfgOf(variant: ConfigVariant): Cfg | null {
 }
 
 /** Build every unit (function side × configuration) with its CFG. */
-export function buildUnits(functions: readonly RebuiltFunction[]): Unit[] {
+export function buildUnits(functions: readonly RebuiltFunction[], budget?: RebuildBudget): Unit[] {
   const units: Unit[] = [];
   for (const fn of functions) {
+    budget?.check();
     for (const side of ['pre', 'post'] as const) {
       const image = fn[side];
       if (!image) continue;
@@ -167,16 +175,20 @@ function effectiveSeverity(rule: Rule | undefined, id: string, category: Categor
 }
 
 /** Run the rules over the units, map to the document, apply differential mode and filters. */
-export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}): Finding[] {
+export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}, budget?: RebuildBudget): Finding[] {
   const rules = opts.rules ?? ALL_RULES;
   const ctx = ruleContext(doc, functions, units, opts.catalog ?? defaultCatalog);
   const raw: { f: RawFinding; unit: Unit; rule: Rule }[] = [];
   const internal: Finding[] = [];
   for (const rule of rules) {
     try {
-      for (const unit of units) for (const f of rule.check(unit, ctx)) raw.push({ f, unit, rule });
+      for (const unit of units) {
+        budget?.check();
+        for (const f of rule.check(unit, ctx)) raw.push({ f, unit, rule });
+      }
       for (const f of rule.checkDocument?.(ctx) ?? []) raw.push({ f, unit: f.unit, rule });
     } catch (e) {
+      if (e instanceof AnalysisCancelled) throw e;
       internal.push({
         rule: 'input/internal-error',
         category: 'input',
@@ -325,13 +337,13 @@ export function byPosition(a: Finding, b: Finding): number {
   return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule);
 }
 
-/** Analyse one document. Never throws on bad input. */
+/** Analyse one document. Never throws on bad input (only AnalysisCancelled, when `opts.cancelled` says so). */
 export function analyze(text: string, uri = '', opts: AnalyzeOptions = {}): Analysis {
   const t0 = now();
   const doc = parseDocument(text, uri, opts.parse);
   const t1 = now();
-  const rebuilt = rebuildDocument(doc, { treeFile: opts.treeFile, maxFunctions: MAX_FUNCTIONS });
-  return finish(doc, rebuilt.functions, opts, t0, t1, rebuilt.truncated);
+  const rebuilt = rebuildDocument(doc, { treeFile: opts.treeFile, budget: new RebuildBudget(opts.limits, opts.cancelled) });
+  return finish(doc, rebuilt.functions, opts, t0, t1, rebuilt.budget);
 }
 
 /**
@@ -345,56 +357,110 @@ export const MAX_FUNCTIONS = 10_000;
  * Analyse an edited document, reusing a previous analysis (the language
  * server's keystroke path): only the messages the edit touched are parsed and
  * rebuilt again (engine/incremental.ts); unchanged functions keep their parse
- * trees and CFGs. The result equals `analyze(text)`.
+ * trees and CFGs. The result equals `analyze(text)`, budgets included: the
+ * unchanged messages' functions and skips are carried over and counted, and
+ * when the document comes near its budget (where the order of the functions
+ * decides what is skipped) it is rebuilt from scratch.
  */
 export function reanalyze(prev: Analysis | undefined, text: string, uri = '', opts: AnalyzeOptions = {}): Analysis & { incremental: boolean } {
   const t0 = now();
   const r = opts.parse ? { doc: parseDocument(text, uri, opts.parse), changed: null, full: true } : reparse(prev?.doc, text, uri);
   const t1 = now();
-  let functions: RebuiltFunction[];
-  let truncated: DocumentRebuild['truncated'];
-  if (r.full || !prev || !r.changed || prev.functions.length >= MAX_FUNCTIONS) {
-    const rebuilt = rebuildDocument(r.doc, { treeFile: opts.treeFile, maxFunctions: MAX_FUNCTIONS });
-    functions = rebuilt.functions;
-    truncated = rebuilt.truncated;
-  }
-  else {
+  const fresh = () => rebuildDocument(r.doc, { treeFile: opts.treeFile, budget: new RebuildBudget(opts.limits, opts.cancelled) });
+  let functions: RebuiltFunction[] | undefined;
+  let budget: RebuildBudget | undefined;
+  if (!r.full && prev && r.changed && !prev.budget.exhausted) {
     const byMessage = new Map<Message, RebuiltFunction[]>();
     for (const f of prev.functions) {
       let l = byMessage.get(f.message);
       if (!l) byMessage.set(f.message, (l = []));
       l.push(f);
     }
-    functions = [];
-    for (const msg of r.doc.messages) {
-      if (!r.changed.has(msg)) functions.push(...(byMessage.get(msg) ?? []));
-      else functions.push(...rebuildAll({ ...r.doc, messages: [msg] }, { treeFile: opts.treeFile }));
+    const kept = new Set(r.doc.messages.filter((m) => !r.changed!.has(m)));
+    budget = new RebuildBudget(opts.limits, opts.cancelled);
+    for (const m of kept) for (const f of byMessage.get(m) ?? []) {
+      budget.functions++;
+      budget.work += functionWork(f);
     }
+    budget.skipped.push(...prev.budget.skipped.filter((x) => kept.has(x.message)));
+    const rebuilt = new Map<Message, RebuiltFunction[]>();
+    for (const msg of r.doc.messages) {
+      if (kept.has(msg)) continue;
+      rebuilt.set(msg, rebuildDocument({ ...r.doc, messages: [msg] }, { treeFile: opts.treeFile, budget }).functions);
+    }
+    if (budget.exhausted || budget.work > budget.limits.maxWork || budget.functions > budget.limits.maxFunctions) budget = undefined; // near the budget: from scratch
+    else functions = r.doc.messages.flatMap((m) => rebuilt.get(m) ?? byMessage.get(m) ?? []);
   }
-  return { ...finish(r.doc, functions, opts, t0, t1, truncated), incremental: !r.full };
+  if (!functions || !budget) {
+    const all = fresh();
+    functions = all.functions;
+    budget = all.budget;
+  }
+  return { ...finish(r.doc, functions, opts, t0, t1, budget), incremental: !r.full };
 }
 
-function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, truncated?: DocumentRebuild['truncated']): Analysis {
+/** The budget's skips as located input findings (one per function over a cap; one for the rest when the document budget ran out). */
+function budgetFindings(index: LineIndex, budget: RebuildBudget): Finding[] {
+  const out: Finding[] = [];
+  const at = (x: SkippedFunction) => {
+    const span = x.hunk?.headerSpan ?? x.file.headerSpan;
+    return index.rangeOf(span.start, span.end);
+  };
+  const l = budget.limits;
+  const rest = budget.skipped.filter((x) => x.reason === 'functions' || x.reason === 'work');
+  for (const x of budget.skipped) {
+    if (x.reason === 'function-lines' || x.reason === 'function-bytes') {
+      const what = x.reason === 'function-lines' ? `${x.lines.toLocaleString('en-US')} lines (the limit is ${l.maxFunctionLines.toLocaleString('en-US')})` : `${x.bytes.toLocaleString('en-US')} characters (the limit is ${l.maxFunctionBytes.toLocaleString('en-US')})`;
+      out.push({
+        rule: 'input/function-too-large',
+        category: 'input',
+        severity: 'warning',
+        message: `${x.name}() in ${x.file.newPath ?? x.file.oldPath} was not analysed: it has ${what}. No real kernel function is that large; the rest of the document was analysed.`,
+        range: at(x),
+        related: [],
+        file: x.file.newPath ?? x.file.oldPath ?? undefined,
+        function: x.name,
+      });
+    }
+  }
+  if (rest.length) {
+    const first = rest[0];
+    const files = new Set(rest.map((x) => x.file)).size;
+    const more = rest.length - 1;
+    const skipped = `${first.name}()${more ? ` and the ${more.toLocaleString('en-US')} function${more === 1 ? '' : 's'} after it (in ${files} file${files === 1 ? '' : 's'})` : ''} were not analysed`;
+    out.push(
+      first.reason === 'functions'
+        ? {
+            rule: 'input/too-many-functions',
+            category: 'input',
+            severity: 'warning',
+            message: `This document touches more than ${l.maxFunctions.toLocaleString('en-US')} C functions: only the first ${l.maxFunctions.toLocaleString('en-US')} were analysed; ${skipped}. Split the series to review the rest.`,
+            range: at(first),
+            related: [],
+          }
+        : {
+            rule: 'input/work-budget',
+            category: 'input',
+            severity: 'warning',
+            message: `The analysis budget of this document (${l.maxWork.toLocaleString('en-US')} units: lines of C times preprocessor configurations) is spent: ${skipped}. Split the series to review the rest.`,
+            range: at(first),
+            related: [],
+          },
+    );
+  }
+  return out;
+}
+
+function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget): Analysis {
   const index = new LineIndex(doc.text);
-  const units = buildUnits(functions);
+  const units = buildUnits(functions, budget);
   const t2 = now();
-  const limit: Finding[] = truncated
-    ? [
-        {
-          rule: 'input/too-many-functions',
-          category: 'input',
-          severity: 'warning',
-          message: `This document touches more than ${truncated.limit} C functions: only the first ${truncated.limit} were analysed (from ${truncated.at.newPath ?? truncated.at.oldPath} on, files were skipped). Split the series to review the rest.`,
-          range: index.rangeOf(truncated.at.headerSpan.start, truncated.at.headerSpan.start),
-          related: [],
-        },
-      ]
-    : [];
-  const findings = [...limit, ...inputFindings(doc, index, functions), ...runRules(doc, index, functions, units, opts)]
+  const findings = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions), ...runRules(doc, index, functions, units, opts, budget)]
     .filter((f) => keep(f, opts))
     .sort(byPosition);
   const t3 = now();
-  return { doc, index, functions, units, findings, timings: { parse: t1 - t0, rebuild: t2 - t1, rules: t3 - t2 } };
+  return { doc, index, functions, units, findings, timings: { parse: t1 - t0, rebuild: t2 - t1, rules: t3 - t2 }, budget };
 }
 
 export { CATEGORIES };
+export { AnalysisCancelled, DEFAULT_LIMITS, type RebuildLimits } from '../c/budget';

@@ -1,7 +1,8 @@
 /**
  * Read files from a kernel tree (the workspace), for the C model's kernel-tree
- * mode. Paths from the patch are confined to the tree: a patch naming
- * `../../etc/passwd` reads nothing.
+ * mode. Paths from the patch are confined to the tree by their real paths: a
+ * patch naming `../../etc/passwd`, or a path through a symlink that leads out
+ * of the tree, reads nothing.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,12 +18,20 @@ export function isKernelTree(root: string): boolean {
 }
 
 export function kernelTreeReader(root: string): (p: string) => string | undefined {
-  const base = path.resolve(root);
+  let base: string;
+  try {
+    base = fs.realpathSync(path.resolve(root));
+  } catch {
+    return () => undefined;
+  }
+  const inside = (p: string) => p === base || p.startsWith(base + path.sep);
   const cache = new Map<string, { mtimeMs: number; text: string | undefined }>();
   return (p: string) => {
-    const abs = path.resolve(base, p);
-    if (abs !== base && !abs.startsWith(base + path.sep)) return undefined;
+    if (!inside(path.resolve(base, p))) return undefined;
     try {
+      // every file by its real path: a symlink inside the tree may point anywhere
+      const abs = fs.realpathSync(path.resolve(base, p));
+      if (!inside(abs)) return undefined;
       const st = fs.statSync(abs);
       if (!st.isFile() || st.size > MAX_FILE) return undefined;
       const hit = cache.get(abs);

@@ -27,14 +27,52 @@ export function ruleExample(rule: string): string | null {
   return ex;
 }
 
+/**
+ * Markdown-escape text: every ASCII punctuation character gets a backslash
+ * (CommonMark allows it for all of them), so patch text can open no link, no
+ * image, no emphasis, no HTML and no autolink (`https\://` is not one).
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[!-/:-@[-`{-~]/g, '\\$&');
+}
+
+/** Inline code whose content is shown literally: a backtick fence longer than any run inside. */
+export function codeSpan(text: string): string {
+  const one = text.replace(/[\r\n]+/g, ' ');
+  let longest = 0;
+  for (const m of one.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const fence = '`'.repeat(longest + 1);
+  const pad = one.startsWith('`') || one.endsWith('`') || one.startsWith(' ') || one.endsWith(' ') ? ' ' : '';
+  return `${fence}${pad}${one}${pad}${fence}`;
+}
+
+/**
+ * A finding's message (plain text, with `code` in backticks, made of patch
+ * text) as safe markdown: the backticked parts become code spans, the rest is
+ * escaped. Nothing in the patch can add a link, an image or a command.
+ */
+export function messageMarkdown(message: string): string {
+  const parts = message.split('`');
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    // an odd part is code, unless its closing backtick is missing (the last part of an even split)
+    const isCode = i % 2 === 1 && i < parts.length - 1;
+    if (isCode) out.push(parts[i] ? codeSpan(parts[i]) : '');
+    else out.push(escapeMarkdown(i % 2 === 1 ? '`' + parts[i] : parts[i]));
+  }
+  return out.join('');
+}
+
+/** A command link; the arguments are percent-encoded whole (parentheses too: they would end the link). */
 function commandLink(title: string, command: string, args: unknown): string {
-  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([args]))})`;
+  const q = encodeURIComponent(JSON.stringify([args])).replace(/[!'()*~]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  return `[${escapeMarkdown(title)}](command:${command}?${q})`;
 }
 
 export function hoverForFinding(f: Finding, uri: string): string {
   const info = ruleInfo(f.rule);
-  const out: string[] = [`**${info.title}** \`${f.rule}\` (${f.severity})`, '', f.message];
-  if (info.description && info.description !== f.rule) out.push('', `*Why it matters:* ${info.description}`);
+  const out: string[] = [`**${escapeMarkdown(info.title)}** ${codeSpan(f.rule)} (${f.severity})`, '', messageMarkdown(f.message)];
+  if (info.description && info.description !== f.rule) out.push('', `*Why it matters:* ${messageMarkdown(info.description)}`);
   const apis = [f.scenarioParams?.acquire, f.scenarioParams?.release].filter((x): x is string => typeof x === 'string');
   for (const a of new Set(apis)) {
     const d = describeApi(a);

@@ -2,7 +2,9 @@
  * `mm-review-lsp`: the language server entry point. Transport from the
  * command line: --stdio (editors), --node-ipc (the VS Code client), --socket=N.
  */
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { format } from 'node:util';
+import { createConnection, ProposedFeatures, type Connection } from 'vscode-languageserver/node';
+import { FramingGuard } from './framing';
 import { startServer } from './server';
 
 export function main(): void {
@@ -12,7 +14,19 @@ export function main(): void {
     process.exitCode = 2;
     return;
   }
-  const connection = createConnection(ProposedFeatures.all);
+  let connection: Connection;
+  if (args.includes('--stdio')) {
+    // stdin through the framing guard: a malformed header ends the server with a message, not in deafness
+    const guard = new FramingGuard();
+    guard.on('error', (e: Error) => {
+      process.stderr.write(`mm-review-lsp: the client sent a malformed message: ${e.message}. The stream cannot be resynchronised; exiting.\n`);
+      process.exit(1);
+    });
+    process.stdin.pipe(guard);
+    // stdout carries the protocol: anything printed goes to stderr instead
+    for (const k of ['log', 'info', 'warn', 'error', 'debug'] as const) console[k] = (...a: unknown[]) => void process.stderr.write(format(...a) + '\n');
+    connection = createConnection(ProposedFeatures.all, guard, process.stdout);
+  } else connection = createConnection(ProposedFeatures.all);
   startServer(connection);
   connection.listen();
 }

@@ -9,6 +9,7 @@ import type { Budget, DiagSink } from './limits';
 import { newBody, pushLine, repairHunk, repairWhitespace, type Body, type HeaderInfo } from './repair';
 import { TextDecoder } from 'node:util';
 import type { Lines, View } from './view';
+import { hasLineTerminator, trimEndSpaceTab } from '../util/text';
 
 const HUNK_RE = /^@@ -(\d{1,10})(?:,(\d{1,10}))? \+(\d{1,10})(?:,(\d{1,10}))? @@(.*)$/;
 const MAX_COUNT = 50_000_000;
@@ -162,7 +163,7 @@ export class DiffScanner {
       j = i + 1;
       // a `diff --git a/x ` line wrapped before ` b/x`
       if ((!paths || !/ b\//.test(rest)) && j < to && !isExtendedHeader(L.line(j)) && L.c0(j) !== 64 && !L.startsWith(j, '--- ') && !L.blank(j)) {
-        const joined = rest.replace(/[ \t]+$/, '') + ' ' + L.line(j).trim();
+        const joined = trimEndSpaceTab(rest) + ' ' + L.line(j).trim();
         const p2 = splitGitPaths(joined);
         if (p2 && p2[0] !== '' && p2[1] !== '' && / b\//.test(joined)) {
           paths = p2;
@@ -422,12 +423,13 @@ function stripAB(p: string): string {
 
 /** Paths of `diff --git a/X b/Y` (prefixes removed). */
 export function splitGitPaths(rest: string): [string, string] | undefined {
-  const r = rest.replace(/[ \t]+$/, '');
+  const r = trimEndSpaceTab(rest);
   if (r.startsWith('"')) {
-    const m = /^("(?:[^"\\]|\\.)*")\s+(.*)$/.exec(r);
-    if (!m) return undefined;
+    const m = /^("(?:[^"\\]|\\.)*")\s+/.exec(r);
+    const second = m ? r.slice(m[0].length) : '';
+    if (!m || hasLineTerminator(second)) return undefined;
     const a = unquotePath(m[1]);
-    const b = m[2].startsWith('"') ? unquotePath(m[2]) : m[2];
+    const b = second.startsWith('"') ? unquotePath(second) : second;
     return [stripAB(a), stripAB(b)];
   }
   const q = r.lastIndexOf(' "');
@@ -455,7 +457,11 @@ function parseFilePath(rest: string): string | null | undefined {
   let p = rest;
   const tab = p.indexOf('\t');
   if (tab >= 0) p = p.slice(0, tab);
-  p = p.replace(/\s+\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?: [+-]\d{4})?\s*$/, '').trim();
+  // a timestamp at the end (`2024-01-02 10:11:12.123 +0100`): matched once, after the blanks are trimmed
+  p = p.trimEnd();
+  const ts = /\s\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?: [+-]\d{4})?$/.exec(p);
+  if (ts) p = p.slice(0, ts.index);
+  p = p.trim();
   if (p === '') return undefined;
   p = unquotePath(p);
   if (p === '/dev/null') return null;

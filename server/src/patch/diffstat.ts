@@ -11,7 +11,9 @@ import type { Diffstat, DiffstatEntry } from './model';
 import type { Lines, View } from './view';
 
 const SUMMARY = /^\s*(\d+) files? changed(?:, (\d+) insertions?\(\+\))?(?:, (\d+) deletions?\(-\))?\s*$/;
-const ENTRY = /^\s*(\S.*?)\s+\|\s+(?:(\d+)(?:\s+[+-]*)?|Bin(?: \d+ -> \d+ bytes)?)\s*$/;
+// What follows the `|` of an entry (the path is what comes before the last `|`:
+// the count part holds none). One regex over the whole line backtracked cubically.
+const ENTRY_COUNT = /^(?:(\d+)(?:\s+[+-]*)?|Bin(?: \d+ -> \d+ bytes)?)$/;
 
 /** Parse `N files changed, X insertions(+), Y deletions(-)`. */
 export function parseSummary(line: string): { files: number; insertions: number; deletions: number } | undefined {
@@ -23,9 +25,17 @@ export function parseSummary(line: string): { files: number; insertions: number;
 
 export function parseEntry(line: string): DiffstatEntry | undefined {
   if (line.length > 1000) return undefined;
-  const m = ENTRY.exec(line);
+  const bar = line.lastIndexOf('|');
+  if (bar < 0) return undefined;
+  const left = line.slice(0, bar);
+  const right = line.slice(bar + 1);
+  // `path<blanks>|<blanks>count`: blanks on both sides of the bar, no line break in the path
+  if (!/\s$/.test(left) || !/^\s/.test(right)) return undefined;
+  const path = left.trim();
+  if (!path || /[\n\r\u2028\u2029]/.test(path)) return undefined;
+  const m = ENTRY_COUNT.exec(right.trim());
   if (!m) return undefined;
-  return { path: m[1], changes: m[2] !== undefined ? +m[2] : 0 };
+  return { path, changes: m[1] !== undefined ? +m[1] : 0 };
 }
 
 /**
@@ -63,8 +73,12 @@ export function diffstatPathMatches(statPath: string, path: string): boolean {
   if (p === path) return true;
   // renames: "old => new" or "dir/{old => new}/x"
   if (p.includes(' => ')) {
-    const brace = /^(.*)\{(.*) => (.*)\}(.*)$/.exec(p);
-    const newer = brace ? `${brace[1]}${brace[3]}${brace[4]}`.replace(/\/\//g, '/') : p.split(' => ')[1];
+    // `a/{b => c}/d`: the last `}`, the last ` => ` before it, the last `{` before that
+    // (the greedy groups of /^(.*)\{(.*) => (.*)\}(.*)$/, found without backtracking)
+    const close = p.lastIndexOf('}');
+    const arrow = close >= 4 ? p.lastIndexOf(' => ', close - 4) : -1;
+    const open = arrow > 0 ? p.lastIndexOf('{', arrow - 1) : -1;
+    const newer = open >= 0 ? `${p.slice(0, open)}${p.slice(arrow + 4, close)}${p.slice(close + 1)}`.replace(/\/\//g, '/') : p.split(' => ')[1];
     return diffstatPathMatches(newer, path);
   }
   if (p.startsWith('...')) return path.endsWith(p.slice(3));

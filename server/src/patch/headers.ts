@@ -4,6 +4,7 @@
  */
 import type { Span } from './model';
 import { decodeEncodedWords } from './mime';
+import { hasLineTerminator } from '../util/text';
 import type { Lines } from './view';
 
 export interface Header {
@@ -15,13 +16,17 @@ export interface Header {
   span: Span;
 }
 
-const HEADER_LINE = /^([A-Za-z0-9][A-Za-z0-9_.-]{0,75}):[ \t]*(.*)$/;
+// The name and the blanks after the colon; the value is the rest of the line
+// (the former `[ \t]*(.*)$` backtracked quadratically on a line break in the value).
+const HEADER_LINE = /^([A-Za-z0-9][A-Za-z0-9_.-]{0,75}):[ \t]*/;
 
 /** `Name: value` on one line; returns [name, value] or undefined. */
 export function headerLine(line: string): [string, string] | undefined {
   if (line.length > 4000) return undefined;
   const m = HEADER_LINE.exec(line);
-  return m ? [m[1], m[2]] : undefined;
+  if (!m) return undefined;
+  const value = line.slice(m[0].length);
+  return hasLineTerminator(value) ? undefined : [m[1], value];
 }
 
 export interface HeaderBlock {
@@ -65,12 +70,16 @@ export function getHeader(headers: Header[], name: string): string | undefined {
 export function displayName(from: string): string | undefined {
   const v = decodeEncodedWords(from).trim();
   if (!v) return undefined;
-  let m = /^(.*?)\s*<([^>]*)>\s*$/.exec(v);
-  if (m) {
-    const name = unquote(m[1]);
-    return name || m[2].trim() || undefined;
+  // `Name <addr>`: the `<` after the last `>` but one (what `/^(.*?)\s*<([^>]*)>\s*$/` found, in linear time)
+  if (v.endsWith('>')) {
+    const lt = v.indexOf('<', v.lastIndexOf('>', v.length - 2) + 1);
+    const before = lt >= 0 ? v.slice(0, lt).trimEnd() : '';
+    if (lt >= 0 && lt < v.length - 1 && !hasLineTerminator(before)) {
+      const name = unquote(before);
+      return name || v.slice(lt + 1, -1).trim() || undefined;
+    }
   }
-  m = /^([^\s()]+@[^\s()]+)\s*\((.*)\)\s*$/.exec(v);
+  const m = /^([^\s()@]+@[^\s()]+)\s*\((.*)\)\s*$/.exec(v);
   if (m) return unquote(m[2]) || m[1];
   return unquote(v);
 }
@@ -84,7 +93,7 @@ function unquote(s: string): string {
 /** `<id@host> (raw)` -> `id@host`. */
 export function cleanMessageId(v: string | undefined): string | undefined {
   if (!v) return undefined;
-  const m = /<([^>\s]+)>/.exec(v);
+  const m = /<([^<>\s]+)>/.exec(v);
   if (m) return m[1];
   const t = v.replace(/\(raw\)/, '').trim();
   return t || undefined;
@@ -98,12 +107,13 @@ export interface ContentType {
 
 export function parseContentType(v: string | undefined): ContentType | undefined {
   if (!v) return undefined;
-  const m = /^\s*([A-Za-z0-9!#$&^_.+-]+)\s*\/\s*([A-Za-z0-9!#$&^_.+-]+)\s*(.*)$/.exec(v);
-  if (!m) return undefined;
+  const m = /^\s*([A-Za-z0-9!#$&^_.+-]+)\s*\/\s*([A-Za-z0-9!#$&^_.+-]+)\s*/.exec(v);
+  const rest = m ? v.slice(m[0].length) : '';
+  if (!m || hasLineTerminator(rest)) return undefined;
   const params: Record<string, string> = {};
   const re = /;\s*([A-Za-z0-9!#$&^_.+*-]+)\s*=\s*("((?:[^"\\]|\\.)*)"|[^;\s]*)/g;
   let p: RegExpExecArray | null;
-  while ((p = re.exec(m[3]))) {
+  while ((p = re.exec(rest))) {
     const key = p[1].toLowerCase();
     if (!(key in params)) params[key] = p[3] !== undefined ? p[3].replace(/\\(.)/g, '$1') : p[2];
   }

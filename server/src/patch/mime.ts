@@ -428,7 +428,8 @@ export function decodeEncodedWords(value: string): string {
   const re = /=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=(?:[ \t]+(?==\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=))?/g;
   return value.replace(re, (whole, cs: string, enc: string, data: string) => {
     try {
-      const charset = normaliseCharset(cs.replace(/\*.*$/, ''));
+      const star = cs.indexOf('*'); // RFC 2231 language suffix `charset*lang`
+      const charset = normaliseCharset(star >= 0 ? cs.slice(0, star) : cs);
       let bytes: number[];
       if (enc === 'b' || enc === 'B') {
         const b = decodeBase64(data, 0, data.length);

@@ -86,11 +86,49 @@ export function looksLikeCode(text: string): boolean {
   if (t.length > 400) return false;
   if (/^#\s*(?:if|ifdef|ifndef|else|elif|endif|define|undef|include|pragma|error|warning)\b/.test(t)) return true;
   if (/^(?:\/\*|\*\/|\*(?:\s|$))/.test(t)) return true;
-  if (/[;{}]\s*(?:\/\*.*\*\/\s*)?$/.test(t) && !/[.!?]\s*$/.test(t)) return true;
+  if (endsLikeStatement(t) && !/[.!?]\s*$/.test(t)) return true;
   if (/(?:&&|\|\||[,(=+\-*/|&])\s*$/.test(t) && /[()=]/.test(t)) return true;
   if (CODE_START.test(t) && !/[.!?:]$/.test(t)) return true;
-  if (/^[A-Za-z_]\w*\s*\(.*\)\s*[;{]?\s*$/.test(t) && !/\s\w+\s\w+\s\w+/.test(t.replace(/\(.*\)/, ''))) return true;
+  if (looksLikeCall(t) && !/\s\w+\s\w+\s\w+/.test(withoutParens(t))) return true;
   return false;
+}
+
+/**
+ * `/[;{}]\s*(?:\/\*.*\*\/\s*)?$/` on a trimmed line, in one pass: it ends in
+ * `;`, `{` or `}`, or in a block comment that follows one of them.
+ */
+function endsLikeStatement(t: string): boolean {
+  const last = t.charCodeAt(t.length - 1);
+  if (last === 59 || last === 123 || last === 125) return true;
+  if (!t.endsWith('*/')) return false;
+  let prev = 0; // last non-blank character seen
+  let lineStart = 0; // `.` does not cross a line break: the comment is on the last line
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) lineStart = i + 1;
+  }
+  for (let i = 0; i + 4 <= t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 47 && t.charCodeAt(i + 1) === 42 && i >= lineStart && (prev === 59 || prev === 123 || prev === 125)) return true;
+    if (!/\s/.test(t[i])) prev = c;
+  }
+  return false;
+}
+
+/** `/^[A-Za-z_]\w*\s*\(.*\)\s*[;{]?\s*$/` on a trimmed one-line text: `name(...)`, `name(...);`, `name(...) {`. */
+function looksLikeCall(t: string): boolean {
+  const m = /^[A-Za-z_]\w*\s*\(/.exec(t);
+  if (!m) return false;
+  let end = t;
+  if (end.endsWith(';') || end.endsWith('{')) end = end.slice(0, -1).trimEnd();
+  return end.endsWith(')') && end.length - 1 >= m[0].length;
+}
+
+/** `t.replace(/\(.*\)/, '')` on one-line text: drop from the first `(` to the last `)` after it. */
+function withoutParens(t: string): string {
+  const open = t.indexOf('(');
+  const close = t.lastIndexOf(')');
+  return open >= 0 && close > open ? t.slice(0, open) + t.slice(close + 1) : t;
 }
 
 function parenBalance(s: string): number {

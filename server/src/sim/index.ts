@@ -185,7 +185,7 @@ export function formatHerd(r: LitmusResult): string {
 
 /** The expected verdict a test states in its header comment (`Result: Never`), if any. */
 export function expectedResult(src: string): string | undefined {
-  const m = /^\s*\*?\s*Result:\s*(\w+)/m.exec(src);
+  const m = /^[ \t]*(?:\*[ \t]*)?Result:\s*(\w+)/m.exec(src);
   return m ? m[1] : undefined;
 }
 

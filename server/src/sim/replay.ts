@@ -384,7 +384,7 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
   const bump = (k: number | undefined) => {
     if (k !== undefined && (brokenAt === undefined || k > brokenAt)) brokenAt = k;
   };
-  for (const m of inst.condition.matchAll(/(\d+):(r\d+)\s*=/g)) {
+  for (const m of inst.condition.matchAll(/(?<!\d)(\d+):(r\d+)\s*=/g)) {
     const t = Number(m[1]);
     const assigns = new RegExp(`^${m[2]}\\s*=`);
     for (const n of order) if (n.thread === t && assigns.test(inst.lines.get(n.main.line)?.litmus ?? '')) bump(stepOfNode.get(n));

@@ -1,6 +1,8 @@
 /**
  * Offset <-> (line, character) conversion for a document, in UTF-16 code units
- * as LSP uses. Lines end at '\n'; a '\r' before it belongs to the line ending.
+ * as LSP uses. Lines end as LSP and editors say: at '\n', '\r\n' or a lone
+ * '\r' (a lone CR counted as text would shift every later position by a line,
+ * and a quick fix would then edit the wrong one).
  */
 export interface Position {
   line: number;
@@ -17,7 +19,18 @@ export class LineIndex {
 
   constructor(private readonly text: string) {
     const starts = [0];
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    if (text.indexOf('\r') === -1) {
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    } else {
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10) starts.push(i + 1);
+        else if (c === 13) {
+          if (text.charCodeAt(i + 1) === 10) i++;
+          starts.push(i + 1);
+        }
+      }
+    }
     this.starts = starts;
   }
 
@@ -29,11 +42,11 @@ export class LineIndex {
     return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
   }
 
-  /** End offset of the line's content, excluding '\r\n' / '\n'. */
+  /** End offset of the line's content, excluding its line end ('\r\n', '\n' or '\r'). */
   lineEnd(line: number): number {
     if (line + 1 >= this.starts.length) return this.text.length;
     let e = this.starts[line + 1] - 1;
-    if (e > this.starts[line] && this.text.charCodeAt(e - 1) === 13) e--;
+    if (this.text.charCodeAt(e) === 10 && e > this.starts[line] && this.text.charCodeAt(e - 1) === 13) e--;
     return e;
   }
 

@@ -74,7 +74,9 @@ function build(node: CNode): Expr {
     case 'false':
       return { k: 'bool', value: n.type === 'true', text, norm: nt };
     case 'number_literal': {
-      const v = /^0x/i.test(text) ? parseInt(text, 16) : parseInt(text.replace(/[uUlL]+$/, ''), /^0[0-7]/.test(text) ? 8 : 10);
+      let digits = text;
+      while (digits.length && 'uUlL'.includes(digits[digits.length - 1])) digits = digits.slice(0, -1);
+      const v = /^0x/i.test(text) ? parseInt(text, 16) : parseInt(digits, /^0[0-7]/.test(text) ? 8 : 10);
       return { k: 'num', value: Number.isNaN(v) ? null : v, text, norm: nt };
     }
     case 'string_literal':

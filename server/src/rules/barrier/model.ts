@@ -68,7 +68,8 @@ function stripOuter(t: string): string {
     if (s.startsWith('&')) s = s.slice(1);
     while (s.startsWith('(') && s.endsWith(')') && balanced(s.slice(1, -1))) s = s.slice(1, -1);
     // casts: (type *)x
-    s = s.replace(/^\((?:const|volatile|struct|unsigned|[A-Za-z_]\w*|\*)+\)(?=[A-Za-z_&*(])/, '');
+    // whole words (`(?!\w)`): `[A-Za-z_]\w*` repeated could split one word in exponentially many ways
+    s = s.replace(/^\((?:[A-Za-z_]\w*(?!\w)|\*)+\)(?=[A-Za-z_&*(])/, '');
     if (s === before) return s;
   }
 }
@@ -86,8 +87,13 @@ export function locKey(text: string): string | undefined {
   if (m) return m[1];
   m = /^([A-Za-z_]\w*)(?:\[.*\])$/.exec(s);
   if (m) return m[1] + '[]';
-  m = /(?:->|\.)([A-Za-z_]\w*)\[.*\]$/.exec(s);
-  if (m) return m[1] + '[]';
+  // `a->b[i]` / `a.b[i]` (s has no blanks): the first `->b[` / `.b[` of a text ending in `]`
+  // (/(?:->|\.)([A-Za-z_]\w*)\[.*\]$/ rescanned the rest from every `.`)
+  if (s.endsWith(']')) {
+    const re = /(?:->|\.)([A-Za-z_]\w*)\[/g;
+    const mm = re.exec(s);
+    if (mm && re.lastIndex < s.length) return mm[1] + '[]';
+  }
   if (/^[A-Za-z_]\w*$/.test(s)) return s;
   return undefined;
 }

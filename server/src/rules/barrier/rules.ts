@@ -415,7 +415,7 @@ const plainPublish: Rule = {
         // plain `x->ptr = p` or WRITE_ONCE(x->ptr, p); not `*out = p` (an out-parameter)
         if (target && !(target.kind === 'field' && target.arrow)) continue;
         if (!target && !/->\s*[A-Za-z_]\w*\s*$/.test(e.op.kind === 'call' ? e.op.args[0]?.text ?? '' : '')) continue;
-        const base = target ? target.base : /^\s*&?\s*([A-Za-z_]\w*)/.exec(e.op.kind === 'call' ? e.op.args[0].text : '')?.[1];
+        const base = target ? target.base : /^\s*(?:&\s*)?([A-Za-z_]\w*)/.exec(e.op.kind === 'call' ? e.op.args[0].text : '')?.[1];
         if (base && locals.get(base)) continue; // storing into a local object (new, or on the stack)
         // Lockless readers must exist: a marked store (WRITE_ONCE), or a marked load of the field elsewhere.
         if (!e.marked && !(e.loc && idx.readers.get(e.loc)?.size)) continue;

@@ -68,7 +68,7 @@ export function releaseFix(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, exit: 
   const ifLine = lines[sh.line - 1] ?? '';
   if (sh.bracelessIfAbove && sh.col === indent.length && /\)\s*$/.test(ifLine) && !/\/[*/]/.test(ifLine)) {
     const ifIndent = /^\s*/.exec(ifLine)![0];
-    const end = ifLine.replace(/\s+$/, '').length;
+    const end = ifLine.trimEnd().length;
     return {
       title,
       edits: [

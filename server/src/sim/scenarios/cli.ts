@@ -3,7 +3,7 @@
  *
  *   mm-review scenarios [--format text|json]
  *   mm-review replay ID [--variant buggy|fixed] [--format text|json] [--param key=value ...]
- *   mm-review export-litmus ID [--variant buggy|fixed] [--param key=value ...] [--output FILE]
+ *   mm-review export-litmus ID [--variant buggy|fixed] [--param key=value ...] [--output FILE [--force]]
  *
  * Bad usage (unknown id, variant, format or flag; malformed --param) prints a
  * message on stderr and exits 2.
@@ -107,6 +107,7 @@ const exportCmd = guard('export-litmus', async (args, io) => {
     variant: { type: 'string', default: 'buggy' },
     param: { type: 'string', multiple: true },
     output: { type: 'string', short: 'o' },
+    force: { type: 'boolean' },
   });
   const variant = oneOf('export-litmus', '--variant', values.variant, ['buggy', 'fixed'] as const);
   const params = parseParams('export-litmus', values.param);
@@ -114,9 +115,16 @@ const exportCmd = guard('export-litmus', async (args, io) => {
   const text = exportLitmus(id, variant as Variant, params);
   if (typeof values.output === 'string') {
     const file = path.resolve(io.cwd, values.output);
+    // A new file only ('wx': O_CREAT|O_EXCL, which also refuses a symlink, dangling or not);
+    // --force overwrites an existing file.
     try {
-      fs.writeFileSync(file, text);
+      fs.writeFileSync(file, text, { flag: values.force ? 'w' : 'wx' });
     } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        const link = fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink();
+        throw new Usage(`export-litmus: ${values.output} already exists${link ? ' (a symbolic link)' : ''}; not overwritten (use --force to overwrite)`);
+      }
       throw new Usage(`export-litmus: cannot write ${values.output}: ${(e as Error).message}`);
     }
   } else io.stdout(text);
@@ -126,5 +134,5 @@ const exportCmd = guard('export-litmus', async (args, io) => {
 export const scenarioCommands: Record<string, { summary: string; run: Command }> = {
   scenarios: { summary: 'list the race scenarios     [--format text|json]', run: scenariosCmd },
   replay: { summary: 'replay a scenario step by step  ID [--variant buggy|fixed] [--format text|json] [--param key=value]...', run: replayCmd },
-  'export-litmus': { summary: "print a scenario's litmus test  ID [--variant buggy|fixed] [--param key=value]... [-o FILE]", run: exportCmd },
+  'export-litmus': { summary: "print a scenario's litmus test  ID [--variant buggy|fixed] [--param key=value]... [-o FILE [--force]]", run: exportCmd },
 };

@@ -63,8 +63,9 @@ const C_RESERVED = new Set(
 export function litmusIdent(raw: string, fallback: string): string {
   let id = String(raw)
     .replace(/[^A-Za-z0-9_]+/g, '_')
-    .replace(/_+/g, '_')
-    .replace(/^_+|_+$/g, '');
+    .replace(/_+/g, '_');
+  if (id.startsWith('_')) id = id.slice(1); // runs are single now: what /^_+|_+$/g removed
+  if (id.endsWith('_')) id = id.slice(0, -1);
   if (!id) id = fallback;
   if (/^[0-9]/.test(id)) id = 'v_' + id;
   // Registers (r0, r1, ...), thread names (P0), and anything that could read as

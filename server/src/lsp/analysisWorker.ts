@@ -1,0 +1,120 @@
+/**
+ * Document analysis in a worker thread (started by analysisPort.ts): the
+ * language server's message loop never runs the engine itself, so hovers and
+ * other requests are answered while a large document is analysed.
+ *
+ * The worker keeps each document's last Analysis for the keystroke path
+ * (engine `reanalyze`). Requests: `analyze` (text and options in; findings
+ * out), `outline`, `forget` (a closed document), `reset` (settings changed).
+ * An analysis polls a shared cancellation cell between functions and rules
+ * (engine `cancelled`); when the server supersedes it, it stops and answers
+ * `cancelled`, and the document's previous analysis (whose objects it was
+ * reusing in place) is dropped.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { analyze, reanalyze, AnalysisCancelled, type Analysis, type AnalyzeOptions } from '../engine/index';
+import { kernelTreeReader } from '../engine/kernelTree';
+import type { Finding } from '../engine/findings';
+import { outline } from './outline';
+import '../rules';
+
+export interface WorkerAnalyzeOptions {
+  all: boolean;
+  categories: AnalyzeOptions['categories'];
+  severityOverrides: AnalyzeOptions['severityOverrides'];
+  /** A kernel tree to read (only ever set by the server for a trusted workspace). */
+  treeRoot: string | null;
+  limits?: AnalyzeOptions['limits'];
+}
+
+export type WorkerRequest =
+  | { id: number; type: 'analyze'; uri: string; version: number; text: string; opts: WorkerAnalyzeOptions }
+  | { id: number; type: 'outline'; uri: string }
+  | { id: number; type: 'forget'; uri: string }
+  | { id: number; type: 'reset' };
+
+export interface AnalyzeResult {
+  uri: string;
+  version: number;
+  findings: Finding[];
+  incremental: boolean;
+  ms: number;
+  /** The budget's counters (what was analysed, what was skipped). */
+  budget: { functions: number; work: number; skipped: number; exhausted: string | null };
+}
+
+export type WorkerReply = { id: number; result?: unknown; cancelled?: boolean; error?: string };
+
+/** The shared cancellation cell: the id of the request to abandon. */
+const cancelCell = workerData?.cancel ? new Int32Array(workerData.cancel as SharedArrayBuffer) : new Int32Array(1);
+const state = new Map<string, Analysis>();
+const readers = new Map<string, (p: string) => string | undefined>();
+
+/** One request (exported for the inline fallback, when no worker can be started). */
+export function handle(req: WorkerRequest): WorkerReply {
+  switch (req.type) {
+    case 'analyze': {
+      const t0 = performance.now();
+      const o = req.opts;
+      let treeFile: AnalyzeOptions['treeFile'];
+      if (o.treeRoot) {
+        treeFile = readers.get(o.treeRoot);
+        if (!treeFile) readers.set(o.treeRoot, (treeFile = kernelTreeReader(o.treeRoot)));
+      }
+      const opts: AnalyzeOptions = {
+        all: o.all,
+        categories: o.categories,
+        severityOverrides: o.severityOverrides,
+        treeFile,
+        limits: o.limits,
+        cancelled: () => Atomics.load(cancelCell, 0) === req.id,
+      };
+      const prev = state.get(req.uri);
+      // the previous analysis is consumed (its objects are reused and shifted): drop it first
+      state.delete(req.uri);
+      let a: Analysis & { incremental?: boolean };
+      try {
+        try {
+          a = reanalyze(prev, req.text, req.uri, opts);
+        } catch (e) {
+          if (e instanceof AnalysisCancelled) throw e;
+          a = analyze(req.text, req.uri, opts);
+        }
+      } catch (e) {
+        if (e instanceof AnalysisCancelled) return { id: req.id, cancelled: true };
+        throw e;
+      }
+      state.set(req.uri, a);
+      const result: AnalyzeResult = {
+        uri: req.uri,
+        version: req.version,
+        findings: a.findings,
+        incremental: !!a.incremental,
+        ms: performance.now() - t0,
+        budget: { functions: a.budget.functions, work: a.budget.work, skipped: a.budget.skipped.length, exhausted: a.budget.exhausted ?? null },
+      };
+      return { id: req.id, result };
+    }
+    case 'outline': {
+      const a = state.get(req.uri);
+      return { id: req.id, result: a ? outline(a) : [] };
+    }
+    case 'forget':
+      state.delete(req.uri);
+      return { id: req.id, result: null };
+    case 'reset':
+      state.clear();
+      readers.clear();
+      return { id: req.id, result: null };
+  }
+}
+
+parentPort?.on('message', (req: WorkerRequest) => {
+  let reply: WorkerReply;
+  try {
+    reply = handle(req);
+  } catch (e) {
+    reply = { id: req.id, error: (e as Error).stack ?? String(e) };
+  }
+  parentPort!.postMessage(reply);
+});
