@@ -57,13 +57,16 @@ const now = () => performance.now();
  * edited function gets a new CFG; rule analyses cached per CFG (resources.ts)
  * are reused with it.
  */
-const cfgCache = new WeakMap<ConfigVariant, Cfg | null>();
+const cfgCaches = new WeakMap<Catalog, WeakMap<ConfigVariant, Cfg | null>>();
 
-function cfgOf(variant: ConfigVariant): Cfg | null {
+/** The CFG of a variant, with the catalog's view of which macros access their argument in place. */
+function cfgOf(variant: ConfigVariant, cat: Catalog): Cfg | null {
+  let cfgCache = cfgCaches.get(cat);
+  if (!cfgCache) cfgCaches.set(cat, (cfgCache = new WeakMap()));
   let cfg = cfgCache.get(variant);
   if (cfg !== undefined) return cfg;
   try {
-    cfg = buildCfg(variant);
+    cfg = buildCfg(variant, { lvalueAccess: cat.lvalueAccess });
   } catch {
     cfg = null; // a CFG bug must not take the document down; the function is skipped
   }
@@ -72,14 +75,14 @@ function cfgOf(variant: ConfigVariant): Cfg | null {
 }
 
 /** Build every unit (function side × configuration) with its CFG. */
-export function buildUnits(functions: readonly RebuiltFunction[]): Unit[] {
+export function buildUnits(functions: readonly RebuiltFunction[], cat: Catalog = defaultCatalog): Unit[] {
   const units: Unit[] = [];
   for (const fn of functions) {
     for (const side of ['pre', 'post'] as const) {
       const image = fn[side];
       if (!image) continue;
       for (const variant of image.variants) {
-        const cfg = cfgOf(variant);
+        const cfg = cfgOf(variant, cat);
         if (cfg) units.push({ fn, side, image, variant, cfg });
       }
     }
@@ -376,7 +379,7 @@ export function reanalyze(prev: Analysis | undefined, text: string, uri = '', op
 
 function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, truncated?: DocumentRebuild['truncated']): Analysis {
   const index = new LineIndex(doc.text);
-  const units = buildUnits(functions);
+  const units = buildUnits(functions, opts.catalog ?? defaultCatalog);
   const t2 = now();
   const limit: Finding[] = truncated
     ? [

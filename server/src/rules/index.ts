@@ -9,7 +9,7 @@ import { REF_KIND_RULES } from './refKind';
 import { SPEC_REF_RULES } from './specRef';
 import { BRACKET_RULES } from './bracket';
 import { ATOMIC_SLEEP_RULES } from './atomicSleep';
-import { BARRIER_RULES } from './barrier/rules';
+import { BARRIER_RULES } from './barrier';
 
 export const ALL_RULES: readonly Rule[] = [
   ...REF_BALANCE_RULES,
