@@ -74,6 +74,8 @@ function computeStoreLoadHits(unit: OrderingUnit, ctx: OrderingContext): SlHit[]
       const l = o.load;
       if (!l.loc || seen.has(l.loc) || pairs.has(`${s.loc}>${l.loc}`)) continue;
       if (l.perCpu) continue;
+      // a lockless test for sleepers belongs to the sleep/wake-up protocol (waker.ts)
+      if (cat.protocolWith(l.loc)?.conditionStore) continue;
       const protocol = cat.protocolFor(s.loc, l.loc);
       const specific = !cat.isGenericLocation(s.loc) && !cat.isGenericLocation(l.loc);
       const mirror = s.marked && l.marked && specific ? others(idx.mirrors.get(`${l.loc}>${s.loc}`), self) : [];

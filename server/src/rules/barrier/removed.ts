@@ -122,7 +122,6 @@ export const removed: Rule = {
     const posts = ctx.unitsOf(fn, 'post');
     if (posts[0] !== unit) return [];
     const dels = barrierCallsOn(ctx.unitsOf(fn, 'pre'), ctx, 'del');
-    if (!dels.length) return [];
     const addedBarriers = barrierCallsOn(posts, ctx, 'add');
     const added = addedEvents(posts, ctx);
     const out: RawFinding[] = [];

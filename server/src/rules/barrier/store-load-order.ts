@@ -34,7 +34,12 @@ export const storeLoadOrder: Rule = {
           ? `${h.mirror.join(', ')} stores ${l.locText} and then loads ${s.locText}: store buffering, both CPUs can miss each other's store`
           : `the ${weakName}() placed between them shows the two accesses are meant to be ordered`;
       const release = s.ordering === 'release' ? ` (${s.name}() orders earlier accesses before the store, not the store before a later load)` : '';
-      const between = h.bare ? `with no full barrier between them${release}` : `with only ${weakName}() between them, which does not order a store before a later load`;
+      const atomicFence = h.weak && (h.weak.ordering === 'before-atomic' || h.weak.ordering === 'after-atomic');
+      const between = h.bare
+        ? `with no full barrier between them${release}`
+        : atomicFence
+          ? `with only ${weakName}() between them, which ${weakWhy(h.weak!).replace(/^\S+ /, '')}`
+          : `with only ${weakName}() between them, which does not order a store before a later load`;
       const related: RawRelated[] = [
         { message: `store to ${s.locText}`, at: pos(s) },
         { message: `load of ${l.locText}`, at: pos(l) },
@@ -131,11 +136,11 @@ function wakerFinding(unit: Unit, ctx: RuleContext, h: WakerHit): RawFinding {
   const repair = rmw ? F.afterAtomic : F.full;
   const via = w ? ` (${w.name}() is not enough)` : '';
   const related: RawRelated[] = [
-    { message: `the wake-up condition: store to ${s.locText}`, at: pos(s) },
+    { message: `the wake-up condition: ${rmw ? `${s.name}() on` : 'store to'} ${s.locText}`, at: pos(s) },
     { message: `${test} tests for sleepers without the wait-queue lock: this load can be satisfied before the store is visible`, at: pos(c) },
   ];
   if (w) related.push({ message: weakWhy(w), at: pos(w) });
-  related.push({ message: `the other side: ${p.orderedOtherSide ?? 'the sleeper'}; ${p.why}`, at: pos(c) });
+  related.push({ message: `the other side: ${p.orderedOtherSide ?? 'the sleeper'}`, at: pos(c) });
   const fixes: RawFinding['fixes'] = [];
   if (w && !rmw) fixes.push({ title: `Replace ${w.name}() with ${F.full}()`, edits: [renameCall(w, F.full)] });
   else if (rmw) fixes.push({ title: `Insert ${repair}() after ${s.name}()`, edits: [insertAfter(unit, s, `${repair}();`)] });
@@ -146,7 +151,7 @@ function wakerFinding(unit: Unit, ctx: RuleContext, h: WakerHit): RawFinding {
   if (bundled && !rmw) fixes.push({ title: `Use ${bundled}()`, edits: [renameCall(c, bundled)] });
   return {
     rule: 'barrier/store-load-order',
-    message: `The store to ${s.locText} is not ordered before ${test}${via}: the sleeper can miss it and the wake-up is lost. Put ${repair}() between them${bundled && !rmw ? ` or use ${bundled}()` : ''}.`,
+    message: `${rmw ? `${s.name}() on` : 'The store to'} ${s.locText} is not ordered before ${test}${via}: the sleeper can miss it and the wake-up is lost. Put ${repair}() between them${bundled && !rmw ? ` or use ${bundled}()` : ''}.`,
     at: pos(s),
     related,
     scenario: p.scenario,
