@@ -78,8 +78,9 @@ export function searchFrom(ue: UnitEvents, start: Ev, mode: 'unordered' | 'any')
     const { node, i, st: st0 } = stack.pop()!;
     const st: St = { ...st0 };
     const evs = ue.byNode[node.id];
-    let stopped = false;
-    for (let k = i; k < evs.length; k++) {
+    // code the hunks do not show may hold a barrier: unknown, not unordered
+    let stopped = mode === 'unordered' && node.role === 'gap';
+    for (let k = i; k < evs.length && !stopped; k++) {
       const e = evs[k];
       if (mode === 'unordered') {
         if (isFullOrder(e)) {

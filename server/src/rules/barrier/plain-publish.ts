@@ -68,7 +68,8 @@ function initBefore(ue: UnitEvents, byOp: Map<Operation, Ev[]>, site: Site, p: s
   let budget = 20000;
   while (stack.length && budget-- > 0) {
     const { node, i } = stack.pop()!;
-    let stopped = false;
+    // code the hunks do not show may hold the barrier: unknown
+    let stopped = node.role === 'gap';
     for (let k = i; k >= 0 && !stopped; k--) {
       const op = node.ops[k];
       if (assigns(op, p)) {
@@ -173,6 +174,13 @@ export const plainPublish: Rule = {
           const throughField = target ? target.kind === 'field' && !!target.arrow : /->\s*[A-Za-z_]\w*\s*$/.test(text);
           const fieldSlot = (target?.kind === 'index' || /\]\s*$/.test(text)) && /->/.test(text);
           const globalSlot = (target?.kind === 'index' || /\]\s*$/.test(text)) && !!base && !declared.has(base) && !/->/.test(text);
+          // WRITE_ONCE(global, p): a marked store to a global variable
+          const gname = !target && /^\s*[A-Za-z_]\w*\s*$/.test(text) ? text.trim() : undefined;
+          const globalVar = !!gname && !declared.has(gname);
+          if (globalVar) {
+            sites.push({ node: n, opIdx, ev: e, value: e.valueText.trim(), target: gname!, key: e.loc, global: { global: gname! }, line: e.line, col: e.col, endCol: e.endCol });
+            continue;
+          }
           if (!throughField && !fieldSlot && !globalSlot) continue; // `*out = p` (an out-parameter), a local
           if (base && locals.get(base)) continue; // storing into a local object (new, or on the stack)
           // A field or a field's slot is shared when other CPUs read it locklessly: a marked store

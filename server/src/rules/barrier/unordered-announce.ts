@@ -84,6 +84,7 @@ export const unorderedAnnounce: Rule = {
           ? `${guarded.protocol.name}: ${guarded.protocol.why}`
           : `${guarded.mirror.join(', ')} stores ${guarded.load.locText} and then reads ${s.locText}`;
       } else if (
+        unit.image.complete &&
         r.exitReached &&
         !hits.some((h) => h.store === s) &&
         firstAccess(ue, s) &&
