@@ -305,6 +305,11 @@ export interface ApiSpec {
    */
   perCpu?: boolean;
   /**
+   * A lockdep assertion that the lock this argument names is held here
+   * (lockdep_assert_held(&l)): the code after it runs under that lock.
+   */
+  assertsHeld?: { arg: number };
+  /**
    * The access is intentionally racy (data_race(): statistics, heuristics):
    * it pairs with nothing, so it is evidence of no protocol.
    */

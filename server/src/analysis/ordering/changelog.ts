@@ -49,7 +49,7 @@ function sentences(text: string): string[] {
   return out;
 }
 
-const REMOVAL = /\b(?:remov|drop|delet|get rid|unnecessary|not needed|no longer|redundant|superfluous|pointless|useless|implie[sd]|already (?:provides|orders|ordered|implies)|replac|instead|not required|needless|kill)/i;
+const REMOVAL = /\b(?:remov|drop|delet|get rid|unnecessary|not needed|no need|(?:does|do|did)(?: not|n't) need|unneeded|no longer|redundant|superfluous|pointless|useless|implie[sd]|already|replac|instead|not required|needless|kill|mov(?:e|ed|es|ing)\b|defer|provided by|provides)/i;
 
 /**
  * The changelog sentence that explains the removal of `barrier` (called

@@ -10,7 +10,8 @@
  * Summaries are keyed by function name; the index only ever pairs functions
  * that touch the same locations.
  */
-import { effectiveCall, isFence, unitEvents, type UnitEvents } from './events';
+import type { CfgNode } from '../../c/cfg';
+import { effectiveCall, isFence, lockHeldAt, unitEvents, type Ev, type UnitEvents } from './events';
 import { isRacyUpdate, markedLoadsAfter } from './search';
 import type { OrderingContext, OrderingUnit, Side } from './types';
 
@@ -123,4 +124,42 @@ export function docIndex(ctx: OrderingContext, side: Side): DocIndex {
 /** The events of a unit, with the document's helper functions taken into account. */
 export function eventsOf(unit: OrderingUnit, ctx: OrderingContext): UnitEvents {
   return unitEvents(unit, ctx, docIndex(ctx, unit.side).fullFenceFns);
+}
+
+const callerCache = new WeakMap<object, Map<string, boolean>>();
+
+/**
+ * Every call of the unit's function in the document (same side, at least
+ * one) is made with a lock held, and the function itself releases no lock:
+ * its body runs under the caller's lock (summarised by name, like the
+ * helpers' barriers).
+ */
+export function callersHoldLock(ctx: OrderingContext, unit: OrderingUnit): boolean {
+  let per = callerCache.get(ctx);
+  if (!per) callerCache.set(ctx, (per = new Map()));
+  const key = `${unit.side}:${unit.fn.name}`;
+  const hit = per.get(key);
+  if (hit !== undefined) return hit;
+  per.set(key, false); // recursion guard
+  let sites = 0;
+  let all = true;
+  for (const u of ctx.units) {
+    if (u.side !== unit.side || u.fn.name === unit.fn.name) continue;
+    const ue = eventsOf(u, ctx);
+    for (const e of ue.all) {
+      if (e.op.kind !== 'call' || e.op.indirect || e.op.name !== unit.fn.name) continue;
+      sites++;
+      if (!lockHeldAt(ue, e)) all = false;
+    }
+  }
+  const own = eventsOf(unit, ctx);
+  const releases = own.all.some((e) => e.kind === 'lock' && !e.section && e.lockOp === 'release');
+  const r = sites > 0 && all && !releases;
+  per.set(key, r);
+  return r;
+}
+
+/** A lock (or, with sectionsToo, an IRQ/preemption-off section) is held at `at`: taken in the function, or by every caller. */
+export function underLock(ctx: OrderingContext, ue: UnitEvents, at: Ev | CfgNode, sectionsToo = false): boolean {
+  return lockHeldAt(ue, at, sectionsToo) || callersHoldLock(ctx, ue.unit);
 }

@@ -254,6 +254,9 @@ export function unitEvents(unit: OrderingUnit, ctx: OrderingContext, fullFns: Re
         } else if (ord && ord !== 'none' && ord !== 'acquire' && ord !== 'release') {
           // a pure barrier, or a helper that is one (a lockless-walk start with its smp_mb())
           push(node, { kind: 'fence', ordering: ord, ...base });
+        } else if (eff && s?.assertsHeld && eff.args[s.assertsHeld.arg]) {
+          // lockdep_assert_held(&l): l is held from here on, as far as this function knows
+          push(node, { kind: 'lock', ordering: 'none', ...base, lockOp: 'acquire', lockObj: stripOuter(eff.args[s.assertsHeld.arg]), section: false });
         } else if (eff && s?.effects?.length) {
           const effects = cat.effects(eff.name, eff.args);
           const lock = effects.find((e) => cat.kind(e.kind).family === 'lock');

@@ -6,8 +6,8 @@
  * being published, and the publication itself) is not a reader.
  */
 import type { CfgNode } from '../../c/cfg';
-import { eventsOf } from './docIndex';
-import { lockHeldAt } from './events';
+import { eventsOf, underLock } from './docIndex';
+
 import type { OrderingContext, OrderingUnit, Side } from './types';
 
 export interface Reader {
@@ -29,10 +29,12 @@ function wordRe(name: string): RegExp {
  * except in the nodes `skip` excludes. A function that declares a local of
  * the global's name reads its local, not the global.
  */
-export function unlockedReaders(ctx: OrderingContext, side: Side, target: ReadTarget, skip: (unit: OrderingUnit, node: CfgNode) => boolean): Reader[] {
+export function unlockedReaders(ctx: OrderingContext, side: Side, target: ReadTarget, skip: (unit: OrderingUnit, node: CfgNode) => boolean, path?: string): Reader[] {
   const out: Reader[] = [];
   for (const u of ctx.units) {
     if (u.side !== side) continue;
+    // a global of that name in another file may be another object (a static)
+    if (path !== undefined && u.fn.path !== path) continue;
     const ue = eventsOf(u, ctx);
     if ('global' in target) {
       const name = target.global;
@@ -45,13 +47,13 @@ export function unlockedReaders(ctx: OrderingContext, side: Side, target: ReadTa
         if (n.ast.text.includes('{')) continue;
         const text = n.ast.text.replace(assign, '');
         if (!re.test(text)) continue;
-        if (lockHeldAt(ue, n)) continue;
+        if (underLock(ctx, ue, n)) continue;
         out.push({ unit: u, node: n, line: n.line, col: n.col });
       }
     } else {
       for (const e of ue.all) {
         if (e.kind !== 'load' || e.loc !== target.loc || skip(u, e.node)) continue;
-        if (lockHeldAt(ue, e)) continue;
+        if (underLock(ctx, ue, e)) continue;
         out.push({ unit: u, node: e.node, line: e.line, col: e.col });
       }
     }

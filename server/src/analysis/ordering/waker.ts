@@ -22,7 +22,7 @@
 import type { SbProtocol } from '../../catalog';
 import type { CfgNode } from '../../c/cfg';
 import { lockHeldAt, stripOuter, type Ev, type UnitEvents } from './events';
-import { eventsOf } from './docIndex';
+import { callersHoldLock, eventsOf } from './docIndex';
 import { isRacyUpdate } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
 
@@ -135,6 +135,8 @@ export function wakerHits(unit: OrderingUnit, ctx: OrderingContext): WakerHit[] 
     if (arg && protocol.lockField && ue.held[check.id]?.has(queueLock(arg, protocol.lockField))) continue;
     const c = conditionStore(ue, check, !!protocol.storeToArgument?.includes(check.loc));
     if (!c) continue;
+    // every caller holds a lock across the whole function: the sleeper takes it too
+    if (callersHoldLock(ctx, unit)) continue;
     // one lock held across the store and the test: the sleeper takes it too
     if (lockHeldAt(ue, check) && lockHeldAt(ue, c.store)) {
       const common = [...ue.held[check.id]].some((k) => ue.held[c.store.id].has(k) && !ue.sectionKeys.has(k));

@@ -12,7 +12,7 @@
  * readers take it too). The initialisation must belong to the object that is
  * published: a reassignment of the pointer in between ends the search.
  */
-import { docIndex, eventsOf, lockHeldAt, unlockedReaders, type Ev, type UnitEvents } from '../../analysis/ordering';
+import { docIndex, eventsOf, lockHeldAt, underLock, unlockedReaders, type Ev, type UnitEvents } from '../../analysis/ordering';
 import type { CallOp, CfgNode, Operation } from '../../c/cfg';
 import type { RawFinding, Rule, RuleContext, Unit } from '../api';
 import { insertBefore, pos } from './shared';
@@ -185,7 +185,9 @@ export const plainPublish: Rule = {
           if (base && locals.get(base)) continue; // storing into a local object (new, or on the stack)
           // A field or a field's slot is shared when other CPUs read it locklessly: a marked store
           // (WRITE_ONCE), or a marked load of it somewhere in the document.
-          if (!globalSlot && !e.marked && !idx.readers.get(e.loc)?.size) continue;
+          // A field name too generic to pair functions by (`next`, `data`) is no evidence: another
+          // structure's field of the same name is read there.
+          if (!globalSlot && !e.marked && (cat.isGenericLocation(e.loc) || !idx.readers.get(e.loc)?.size)) continue;
           sites.push({ node: n, opIdx, ev: e, value: e.valueText.trim(), target: e.locText ?? text, key: e.loc, ...(globalSlot ? { global: { loc: e.loc } } : {}), line: e.line, col: e.col, endCol: e.endCol });
         }
       });
@@ -196,14 +198,14 @@ export const plainPublish: Rule = {
       const local = locals.get(p);
       if (!local || (!site.publisher && (!local.fresh || !local.pointer))) continue;
       // readers serialised with the writer by a lock (or IRQs/preemption off for per-CPU data)
-      if (!site.publisher && site.ev && lockHeldAt(ue, site.ev, true)) continue;
-      if (!site.publisher && !site.ev && heldAtOp(ue, byOp, site)) continue;
+      if (!site.publisher && site.ev && underLock(ctx, ue, site.ev, true)) continue;
+      if (!site.publisher && !site.ev && (heldAtOp(ue, byOp, site) || underLock(ctx, ue, site.node))) continue;
       const init = initBefore(ue, byOp, site, p, isInitOf(p));
       if (!init) continue;
       // a global is shared when some function reads it without a lock (not the writer preparing the object)
       if (site.global) {
         const prep = (u: Unit, n: CfgNode) => u === unit && (n === site.node || ue.byNode[n.id].some((x) => (x.kind === 'store' || x.kind === 'rmw') && x.base === p));
-        if (!unlockedReaders(ctx, unit.side, site.global, (u, n) => prep(u as Unit, n)).length) continue;
+        if (!unlockedReaders(ctx, unit.side, site.global, (u, n) => prep(u as Unit, n), unit.fn.path).length) continue;
       }
       out.push(finding(unit, ctx, site, p, init));
     }

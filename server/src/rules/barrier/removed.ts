@@ -55,6 +55,17 @@ function describe(e: Ev): string {
   return `${e.kind === 'load' ? 'load of' : 'store to'} ${e.locText}`;
 }
 
+/** The same barrier (or a stronger fence) on an added line of another function of the same patch message. */
+function movedElsewhere(ctx: RuleContext, unit: Unit, d: BarrierCall): BarrierCall | undefined {
+  const need = Math.max(1, strengthOf(ctx, d.name));
+  for (const f of ctx.functions) {
+    if (f === unit.fn || f.message !== unit.fn.message || !f.post) continue;
+    const b = barrierCallsOn(ctx.unitsOf(f, 'post'), ctx, 'add').find((a) => a.name === d.name || strengthOf(ctx, a.name) === 3 || strengthOf(ctx, a.name) >= need + 2);
+    if (b) return b;
+  }
+  return undefined;
+}
+
 /** Events on added lines of the post units. */
 function addedEvents(posts: readonly Unit[], ctx: RuleContext): Ev[] {
   const out: Ev[] = [];
@@ -63,15 +74,13 @@ function addedEvents(posts: readonly Unit[], ctx: RuleContext): Ev[] {
 }
 
 /** What on the post side takes over the ordering of a removed barrier of strength `need`, if anything (for messages: its name). */
-function replacement(ctx: RuleContext, unit: Unit, posts: readonly Unit[], d: BarrierCall, need: number, added: readonly Ev[], addedBarriers: BarrierCall[]): string | undefined {
+function replacement(ctx: RuleContext, unit: Unit, posts: readonly Unit[], d: BarrierCall, need: number, added: readonly Ev[], addedBarriers: readonly BarrierCall[]): string | undefined {
   const cat = ctx.catalog;
   // the same barrier, or a pure fence as strong (smp_wmb() cannot stand in for smp_rmb())
-  let k = addedBarriers.findIndex((a) => a.name === d.name);
-  if (k < 0) k = addedBarriers.findIndex((a) => strengthOf(ctx, a.name) === 3 && need <= 3);
-  if (k >= 0) {
-    const [a] = addedBarriers.splice(k, 1);
-    return a.name;
-  }
+  // (one added barrier covers every removed one: barriers removed from the arms of an if and added once
+  // after it are the common shape)
+  const same = addedBarriers.find((a) => a.name === d.name) ?? addedBarriers.find((a) => strengthOf(ctx, a.name) === 3 && need <= 3);
+  if (same) return same.name;
   // a catalogued primitive that orders, on an added line
   for (const e of added) {
     if (!e.api || e.kind === 'fence') continue;
@@ -132,19 +141,29 @@ export const removed: Rule = {
       const at = postAnchor(unit, d.hl, fn.hunks);
       if (at === undefined) continue;
       // the accesses it ordered: the nearest before it, and the nearest after it of another location
-      const before = nearestAccess(d.unit, ctx, d.op.line, -1);
-      const after = nearestAccess(d.unit, ctx, d.op.line, 1, before?.loc) ?? (before ? undefined : nearestAccess(d.unit, ctx, d.op.line, 1));
+      // (smp_wmb() orders stores, smp_rmb() loads)
+      const o = ctx.catalog.api(d.name)?.ordering;
+      const kinds = o === 'wmb' ? 'stores' : o === 'rmb' ? 'loads' : 'any';
+      const before = nearestAccess(d.unit, ctx, d.op.line, -1, undefined, kinds);
+      const after = nearestAccess(d.unit, ctx, d.op.line, 1, before?.loc, kinds) ?? (before ? undefined : nearestAccess(d.unit, ctx, d.op.line, 1, undefined, kinds));
       const related: RawRelated[] = [];
       if (d.ev) related.push({ message: `${d.name}() was here`, at: pos(d.ev), unit: d.unit });
       if (before) related.push({ message: `it ordered the ${describe(before)} ...`, at: pos(before), unit: d.unit });
       if (after) related.push({ message: `... before the ${describe(after)}`, at: pos(after), unit: d.unit });
       const explained = explainsRemoval(changelogOf(ctx.doc, fn.message), d.name);
+      // the same barrier added in another function of the same patch: moved, perhaps to where it belongs
+      const movedTo = !explained ? movedElsewhere(ctx, unit, d) : undefined;
+      if (movedTo) related.push({ message: `${movedTo.name}() added in ${movedTo.unit.fn.name}()`, at: pos(movedTo.ev ?? d.ev!), unit: movedTo.unit });
       if (explained) related.push({ message: `the changelog: “${explained}”`, at: { line: at, col: 0 } });
       const quote = explained && explained.length > 110 ? explained.slice(0, 107).replace(/\s+\S*$/, '') + '…' : explained;
       out.push({
         rule: 'barrier/removed',
-        ...(explained ? { severity: 'info' as const } : {}),
-        message: explained ? `The patch removes ${d.name}() from ${fn.name}(); the changelog explains: “${quote}”` : unexplained(d.name, fn.name, before, after),
+        ...(explained || movedTo ? { severity: 'info' as const } : {}),
+        message: explained
+          ? `The patch removes ${d.name}() from ${fn.name}(); the changelog explains: “${quote}”`
+          : movedTo
+            ? `The patch moves ${d.name}() from ${fn.name}() to ${movedTo.unit.fn.name}(): check that it still orders ${before && after ? `the ${describe(before)} before the ${describe(after)}` : 'what it ordered here'}.`
+            : unexplained(d.name, fn.name, before, after),
         at: { line: at, col: Math.max(0, indentOf(lineText(unit, at)).length) },
         related,
         scenarioParams: { function: fn.name, barrier: d.name, ...(before ? { location: before.locText ?? '' } : {}), ...(after ? { other: after.locText ?? '' } : {}) },
@@ -169,10 +188,14 @@ function weakened(unit: Unit, ctx: RuleContext, posts: readonly Unit[], added: r
   const addedFences = barrierCallsOn(posts, ctx, 'add');
   for (const pu of ctx.unitsOf(fn, 'pre')) {
     for (const d of eventsOf(pu, ctx).all) {
-      if ((d.kind !== 'store' && d.kind !== 'load' && d.kind !== 'rmw') || !d.marked || !d.loc || rank(d) === 0) continue;
+      // release stores and acquire loads; a value-returning RMW is used for its value as much as for its
+      // ordering (atomic_t -> refcount_t conversions keep what refcounting needs): not judged here
+      if ((d.kind !== 'store' && d.kind !== 'load') || !d.marked || !d.loc || rank(d) === 0) continue;
+      // publishing NULL needs no ordering (rcu_assign_pointer(p, NULL) -> RCU_INIT_POINTER / WRITE_ONCE)
+      if (d.kind === 'store' && /^\s*(?:NULL|0|\(\s*void\s*\*\s*\)\s*0)\s*$/.test(d.valueText ?? '')) continue;
       if (patchLineOf(pu, d.line)?.kind !== 'del') continue;
       // the replacement: an access of the same location and kind on an added line, weaker
-      const r = added.find((a) => a.loc === d.loc && (a.kind === d.kind || (d.kind === 'rmw' && a.kind === 'rmw')) && rank(a) < rank(d));
+      const r = added.find((a) => a.loc === d.loc && a.kind === d.kind && rank(a) < rank(d));
       if (!r) continue;
       if (added.some((a) => a.loc === d.loc && rank(a) >= rank(d))) continue;
       if (addedFences.some((b) => strengthOf(ctx, b.name) >= rank(d))) continue;

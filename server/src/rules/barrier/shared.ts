@@ -107,9 +107,14 @@ export function barrierCallsOn(units: readonly Unit[], ctx: RuleContext, kind: '
   return out;
 }
 
-/** The nearest memory access before (dir -1) or after (dir 1) an image line, in text order. */
-export function nearestAccess(unit: Unit, ctx: RuleContext, line: number, dir: -1 | 1, differentFrom?: string): Ev | undefined {
-  const evs = eventsOf(unit, ctx).all.filter((e) => (e.kind === 'store' || e.kind === 'load' || e.kind === 'rmw') && (dir < 0 ? e.line < line : e.line > line) && (!differentFrom || e.loc !== differentFrom));
+/**
+ * The nearest memory access before (dir -1) or after (dir 1) an image line,
+ * in text order; `kinds`: only stores (what smp_wmb() orders) or only loads
+ * (smp_rmb()).
+ */
+export function nearestAccess(unit: Unit, ctx: RuleContext, line: number, dir: -1 | 1, differentFrom?: string, kinds: 'any' | 'stores' | 'loads' = 'any'): Ev | undefined {
+  const ok = (e: Ev) => (kinds === 'stores' ? e.kind === 'store' || e.kind === 'rmw' : kinds === 'loads' ? e.kind === 'load' || e.kind === 'rmw' : e.kind === 'store' || e.kind === 'load' || e.kind === 'rmw');
+  const evs = eventsOf(unit, ctx).all.filter((e) => ok(e) && (dir < 0 ? e.line < line : e.line > line) && (!differentFrom || e.loc !== differentFrom));
   if (!evs.length) return undefined;
   return dir < 0 ? evs[evs.length - 1] : evs[0];
 }
