@@ -482,6 +482,14 @@ static void ring_publish(struct ring *r, int v)
     assert.deepEqual(check(change(STOP, careful)).filter((x) => x.rule === 'barrier/removed'), []);
   });
 
+  it('replaced in place by a call to a function the patch does not show: information (its body is unknown)', () => {
+    const after = PUBLISH.replace('\t/* order head before ready; pairs with smp_rmb() in ring_read() */\n\tsmp_wmb();\n', '\tring_order_publish(r);\n');
+    const f = check(change(PUBLISH, after)).filter((x) => x.rule === 'barrier/removed');
+    assert.equal(f.length, 1);
+    assert.equal(f[0].severity, 'info');
+    assert.match(f[0].message, /replaces smp_wmb\(\) in ring_publish\(\) with a call to ring_order_publish\(\), whose body is not in the patch/);
+  });
+
   it('replaced by a fully ordered RMW (xchg()): silent', () => {
     const rmw = `static void ring_stop(struct ring *r)
 {

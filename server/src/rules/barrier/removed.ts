@@ -66,6 +66,32 @@ function movedElsewhere(ctx: RuleContext, unit: Unit, d: BarrierCall): BarrierCa
   return undefined;
 }
 
+/**
+ * A call on an added line of the same hunk, within three lines of the
+ * removed barrier, to a function neither the catalog nor the document
+ * defines: the ordering may have moved into it, and its body is code the
+ * patch does not show.
+ */
+function unseenCallee(ctx: RuleContext, unit: Unit, d: BarrierCall, added: readonly Ev[]): Ev | undefined {
+  const hunk = unit.fn.hunks.find((h) => h.lines.includes(d.hl));
+  if (!hunk) return undefined;
+  const at = hunk.lines.indexOf(d.hl);
+  const defined = new Set(ctx.functions.map((f) => f.name));
+  for (const e of added) {
+    if (e.kind !== 'call' || e.op.kind !== 'call' || e.op.indirect || e.api || defined.has(e.op.name)) continue;
+    const hl = patchLineOf(unitOf(ctx, unit, e), e.line);
+    if (!hl) continue;
+    const k = hunk.lines.indexOf(hl);
+    if (k >= 0 && Math.abs(k - at) <= 3) return e;
+  }
+  return undefined;
+}
+
+/** The post unit an added event belongs to (events carry their node, and the node its unit's CFG). */
+function unitOf(ctx: RuleContext, unit: Unit, e: Ev): Unit {
+  return ctx.unitsOf(unit.fn, 'post').find((u) => u.cfg.nodes[e.node.id] === e.node) ?? unit;
+}
+
 /** Events on added lines of the post units. */
 function addedEvents(posts: readonly Unit[], ctx: RuleContext): Ev[] {
   const out: Ev[] = [];
@@ -154,16 +180,21 @@ export const removed: Rule = {
       // the same barrier added in another function of the same patch: moved, perhaps to where it belongs
       const movedTo = !explained ? movedElsewhere(ctx, unit, d) : undefined;
       if (movedTo) related.push({ message: `${movedTo.name}() added in ${movedTo.unit.fn.name}()`, at: pos(movedTo.ev ?? d.ev!), unit: movedTo.unit });
+      // a call added in its place to a function the patch does not show: its body may order them (unknown)
+      const unseen = !explained && !movedTo ? unseenCallee(ctx, unit, d, added) : undefined;
+      if (unseen) related.push({ message: `${unseen.name}() is called here; its body is not in the patch`, at: pos(unseen) });
       if (explained) related.push({ message: `the changelog: “${explained}”`, at: { line: at, col: 0 } });
       const quote = explained && explained.length > 110 ? explained.slice(0, 107).replace(/\s+\S*$/, '') + '…' : explained;
       out.push({
         rule: 'barrier/removed',
-        ...(explained || movedTo ? { severity: 'info' as const } : {}),
+        ...(explained || movedTo || unseen ? { severity: 'info' as const } : {}),
         message: explained
           ? `The patch removes ${d.name}() from ${fn.name}(); the changelog explains: “${quote}”`
           : movedTo
             ? `The patch moves ${d.name}() from ${fn.name}() to ${movedTo.unit.fn.name}(): check that it still orders ${before && after ? `the ${describe(before)} before the ${describe(after)}` : 'what it ordered here'}.`
-            : unexplained(d.name, fn.name, before, after),
+            : unseen
+              ? `The patch replaces ${d.name}() in ${fn.name}() with a call to ${unseen.name}(), whose body is not in the patch: check that it orders these accesses.`
+              : unexplained(d.name, fn.name, before, after),
         at: { line: at, col: Math.max(0, indentOf(lineText(unit, at)).length) },
         related,
         scenarioParams: { function: fn.name, barrier: d.name, ...(before ? { location: before.locText ?? '' } : {}), ...(after ? { other: after.locText ?? '' } : {}) },
