@@ -202,8 +202,8 @@ static int slot_a(int i)
     assert.equal(warnings(check(install('\tWRITE_ONCE(active_cfg, c);', READER))).length, 1);
   });
 
-  it('no lockless reader, or readers and writer under one lock: not a publication', () => {
-    assert.deepEqual(warnings(check(install('\tactive_cfg = c;'))), []);
+  it('a global is shared even when no reader is in view (hunk-only); readers and writer under one lock: not a publication', () => {
+    assert.equal(warnings(check(install('\tactive_cfg = c;'))).length, 1);
     const lockedReader = `
 static int cfg_a_locked(void)
 {
@@ -217,6 +217,8 @@ static int cfg_a_locked(void)
 }
 `;
     assert.deepEqual(warnings(check(install('\tspin_lock(&cfg_lock);\n\tactive_cfg = c;\n\tspin_unlock(&cfg_lock);', lockedReader))), []);
+    // every reader in view takes the lock: the writer's callers take it too (sysfs_slab_alias() shape)
+    assert.deepEqual(warnings(check(install('\tactive_cfg = c;', lockedReader))), []);
   });
 
   it('a slot of a global array: flagged; rcu_assign_pointer() into it: clean', () => {

@@ -15,6 +15,8 @@ export interface Reader {
   node: CfgNode;
   line: number;
   col: number;
+  /** A lock is held on every path to the read (in the function, or by every caller). */
+  locked: boolean;
 }
 
 /** The location read: a global variable by name (no memory event: it is not reached through a pointer), or a location key. */
@@ -24,12 +26,18 @@ function wordRe(name: string): RegExp {
   return new RegExp(`(?<![A-Za-z0-9_.>])${name.replace(/[^A-Za-z0-9_]/g, '')}(?![A-Za-z0-9_])`);
 }
 
-/**
- * The unlocked reads of `target` in the document's functions (one side),
- * except in the nodes `skip` excludes. A function that declares a local of
- * the global's name reads its local, not the global.
- */
+/** The reads of `target` made without a lock: see readersOf(). */
 export function unlockedReaders(ctx: OrderingContext, side: Side, target: ReadTarget, skip: (unit: OrderingUnit, node: CfgNode) => boolean, path?: string): Reader[] {
+  return readersOf(ctx, side, target, skip, path).filter((r) => !r.locked);
+}
+
+/**
+ * The reads of `target` in the document's functions (one side), each with
+ * whether a lock is held there, except in the nodes `skip` excludes. A
+ * function that declares a local of the global's name reads its local, not
+ * the global.
+ */
+export function readersOf(ctx: OrderingContext, side: Side, target: ReadTarget, skip: (unit: OrderingUnit, node: CfgNode) => boolean, path?: string): Reader[] {
   const out: Reader[] = [];
   for (const u of ctx.units) {
     if (u.side !== side) continue;
@@ -47,14 +55,12 @@ export function unlockedReaders(ctx: OrderingContext, side: Side, target: ReadTa
         if (n.ast.text.includes('{')) continue;
         const text = n.ast.text.replace(assign, '');
         if (!re.test(text)) continue;
-        if (underLock(ctx, ue, n)) continue;
-        out.push({ unit: u, node: n, line: n.line, col: n.col });
+        out.push({ unit: u, node: n, line: n.line, col: n.col, locked: underLock(ctx, ue, n) });
       }
     } else {
       for (const e of ue.all) {
         if (e.kind !== 'load' || e.loc !== target.loc || skip(u, e.node)) continue;
-        if (underLock(ctx, ue, e)) continue;
-        out.push({ unit: u, node: e.node, line: e.line, col: e.col });
+        out.push({ unit: u, node: e.node, line: e.line, col: e.col, locked: underLock(ctx, ue, e) });
       }
     }
   }

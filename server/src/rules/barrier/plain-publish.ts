@@ -12,7 +12,7 @@
  * readers take it too). The initialisation must belong to the object that is
  * published: a reassignment of the pointer in between ends the search.
  */
-import { docIndex, eventsOf, lockHeldAt, underLock, unlockedReaders, type Ev, type UnitEvents } from '../../analysis/ordering';
+import { docIndex, eventsOf, lockHeldAt, readersOf, underLock, type Ev, type UnitEvents } from '../../analysis/ordering';
 import type { CallOp, CfgNode, Operation } from '../../c/cfg';
 import type { RawFinding, Rule, RuleContext, Unit } from '../api';
 import { insertBefore, pos } from './shared';
@@ -202,10 +202,12 @@ export const plainPublish: Rule = {
       if (!site.publisher && !site.ev && (heldAtOp(ue, byOp, site) || underLock(ctx, ue, site.node))) continue;
       const init = initBefore(ue, byOp, site, p, isInitOf(p));
       if (!init) continue;
-      // a global is shared when some function reads it without a lock (not the writer preparing the object)
+      // A global is shared: published unless every reader the document shows takes a lock (then the
+      // writer's callers take it too). The writer preparing the object (`n->next = head`) is no reader.
       if (site.global) {
         const prep = (u: Unit, n: CfgNode) => u === unit && (n === site.node || ue.byNode[n.id].some((x) => (x.kind === 'store' || x.kind === 'rmw') && x.base === p));
-        if (!unlockedReaders(ctx, unit.side, site.global, (u, n) => prep(u as Unit, n), unit.fn.path).length) continue;
+        const readers = readersOf(ctx, unit.side, site.global, (u, n) => prep(u as Unit, n), unit.fn.path);
+        if (readers.length && readers.every((r) => r.locked)) continue;
       }
       out.push(finding(unit, ctx, site, p, init));
     }
