@@ -109,7 +109,7 @@ function replacement(ctx: RuleContext, unit: Unit, posts: readonly Unit[], d: Ba
   if (same) return same.name;
   // a catalogued primitive that orders, on an added line
   for (const e of added) {
-    if (!e.api || e.kind === 'fence') continue;
+    if (!e.api || cat.wantsComment(e.api)) continue; // barriers proper are matched above
     const st = strengthOf(ctx, e.api);
     const orders = (e.kind === 'rmw' || e.kind === 'store') && e.ordering === 'full' ? 3 : st;
     if (orders >= 2 || cat.internalSync(e.api) || cat.api(e.api)?.synchronizes) return e.name;

@@ -3,7 +3,7 @@
  * side of a store-buffering finding. The facts come from the ordering
  * analysis (server/src/analysis/ordering); nothing here names a kernel API.
  */
-import { effectiveCall, eventsOf, findMirror, isFence, otherSide, type Ev, type MirrorSite, type SlHit } from '../../analysis/ordering';
+import { effectiveCall, eventsOf, findMirror, otherSide, type Ev, type MirrorSite, type SlHit } from '../../analysis/ordering';
 import type { CallOp } from '../../c/cfg';
 import type { HunkLine } from '../../patch/model';
 import type { ImagePos, RawEdit, RawRelated, RuleContext, Unit } from '../api';
@@ -83,8 +83,11 @@ export interface BarrierCall {
 }
 
 /**
- * The barrier calls (pure fences, and the barriers checkpatch wants
- * commented) on the `kind` lines of the units, once per patch line.
+ * The memory-barrier calls (the barriers checkpatch knows: smp_mb(),
+ * smp_wmb(), smp_mb__after_atomic() ...; catalog `checkpatchComment`) on
+ * the `kind` lines of the units, once per patch line. Helpers that merely
+ * imply a barrier (set_current_state(), mmdrop()) are primitives that
+ * order, not barriers.
  */
 export function barrierCallsOn(units: readonly Unit[], ctx: RuleContext, kind: 'add' | 'del'): BarrierCall[] {
   const out: BarrierCall[] = [];
@@ -95,7 +98,7 @@ export function barrierCallsOn(units: readonly Unit[], ctx: RuleContext, kind: '
         if (op.kind !== 'call' || op.indirect) continue;
         const eff = effectiveCall(ctx, u, op);
         const name = eff?.name ?? op.name;
-        if (!isFence(ctx.catalog.api(name)) && !ctx.catalog.wantsComment(name)) continue;
+        if (!ctx.catalog.wantsComment(name)) continue;
         const o = u.image.origin[op.line];
         if (!o || o.kind !== 'patch' || o.line.kind !== kind) continue;
         const key = `${o.line.span.start}:${op.col}`;
