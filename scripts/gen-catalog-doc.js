@@ -121,6 +121,14 @@ function render() {
   out.push(`- Boot-only section annotations (what such a function publishes has no concurrent reader yet): ${of.bootOnly.map((x) => `\`${x}\``).join(', ')}.`);
   out.push(`- Repairs named by quick fixes: ${Object.entries(of.repairs).map(([k, v]) => `${k} \`${v}()\``).join(', ')}.`);
   out.push('');
+  out.push('## IRQs off keeps mapped pages alive');
+  out.push('');
+  out.push('Where disabling IRQs holds off the TLB-flush IPIs that free page tables and pages, so a plain get_page() on a lockless pte lookup is safe (`Catalog.irqOffHoldsPages(path)`).');
+  out.push('');
+  out.push('| path prefix | kernels | source |');
+  out.push('|---|---|---|');
+  for (const x of catalog.irqOffHoldsPagesFacts()) out.push(`| \`${x.pathPrefix}\` | ${cell(x.kernels)} | ${cell(x.source)} |`);
+  out.push('');
   out.push('## Lockless idioms');
   out.push('');
   out.push('| idiom | call | argument | value | lockless | description |');

@@ -205,6 +205,11 @@ export class Catalog {
     return IRQ_OFF_HOLDS_PAGES.some((x) => path.startsWith(x.pathPrefix) || path.includes('/' + x.pathPrefix));
   }
 
+  /** The source trees where IRQs off keeps mapped pages alive, with their eras (docs, tests). */
+  irqOffHoldsPagesFacts(): readonly { pathPrefix: string; kernels: string; source: string }[] {
+    return IRQ_OFF_HOLDS_PAGES;
+  }
+
   /** Called names that appear on the recomputing side of a re-validation comparison. */
   revalidationCallees(): string[] {
     return [...new Set(this.patterns.flatMap((p) => p.recompute ?? []))].sort();
