@@ -130,6 +130,25 @@ ${body}
     assert.deepEqual(warnings(check(waker('\tj->done = 0;\n\twake_up_var(&j->pending);'))), []);
   });
 
+  it('a global variable as the condition: flagged; with smp_mb(): clean', () => {
+    const code = (fence: string) =>
+      newFile(`
+static bool scan_stop;
+static DECLARE_WAIT_QUEUE_HEAD(scan_wait);
+
+static void scan_request_stop(void)
+{
+	scan_stop = true;
+${fence}	if (waitqueue_active(&scan_wait))
+		wake_up(&scan_wait);
+}
+`);
+    const f = warnings(check(code('')));
+    assert.equal(f.length, 1);
+    assert.match(f[0].message, /store to scan_stop is not ordered before waitqueue_active\(\)/);
+    assert.deepEqual(warnings(check(code('\t/* pairs with set_current_state() */\n\tsmp_mb();\n'))), []);
+  });
+
   it('code the hunk does not show is unknown: a test with no visible store before it is not flagged', () => {
     const before = '\tstatus = finish_io(j);\n\tif (waitqueue_active(&j->wait))\n\t\twake_up(&j->wait);\n\treturn status;\n}';
     const text = change(before, before.replace('return status;', 'return status ? -EIO : 0;'), 'mm/idiom.c', 120);

@@ -191,6 +191,9 @@ export function unitEvents(unit: OrderingUnit, ctx: OrderingContext, fullFns: Re
   const byNode: Ev[][] = [];
   const all: Ev[] = [];
   const perCpu = perCpuVars(ctx, unit);
+  // names declared in the function (parameters included): a store to any other plain name is a store to a global
+  const declared = new Set<string>();
+  for (const n of unit.cfg.nodes) for (const op of n.ops) if (op.kind === 'decl') declared.add(op.name);
   const push = (node: CfgNode, e: Omit<Ev, 'id' | 'node'>) => {
     const ev = e as Ev;
     ev.id = all.length;
@@ -201,6 +204,12 @@ export function unitEvents(unit: OrderingUnit, ctx: OrderingContext, fullFns: Re
   for (const node of unit.cfg.nodes) {
     byNode[node.id] = [];
     for (const op of node.ops) {
+      if (op.kind === 'assign' && op.target.kind === 'var' && !declared.has(op.target.text.trim()) && /^[A-Za-z_]\w*$/.test(op.target.text.trim())) {
+        // `ksm_run &= ~KSM_RUN_OFFLINE;`: a plain store to a global variable (shared memory, though not through a pointer)
+        const name = op.target.text.trim();
+        push(node, { kind: 'store', loc: name, locText: name, ordering: 'plain', marked: false, op, line: op.line, col: op.col, valueText: op.rhs ?? undefined, target: name, base: name });
+        continue;
+      }
       if (op.kind === 'read' || op.kind === 'write') {
         if (op.macro) continue; // the accessor call carries it, with its catalog ordering
         if (!op.lvalue.memory) continue;
