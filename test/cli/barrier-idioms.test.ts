@@ -277,6 +277,42 @@ static int table_a(struct table *t, int i)
     assert.deepEqual(warnings(check(code('\tsmp_store_release(&t->slots[i], c);'))), []);
   });
 
+  it('hunk-only: a global the patch shows at file scope is published; a name declared nowhere in view is unknown', () => {
+    const hunk = (decl: string) =>
+      [
+        'diff --git a/mm/foo.c b/mm/foo.c',
+        'index 1111111..2222222 100644',
+        '--- a/mm/foo.c',
+        '+++ b/mm/foo.c',
+        '@@ -18,5 +18,6 @@',
+        ' #include <linux/slab.h>',
+        ' ',
+        ` ${decl}`,
+        '+static DEFINE_MUTEX(foo_lock);',
+        ' ',
+        ' int foo_lookup(int i)',
+        '@@ -100,6 +101,12 @@ static int foo_init_table(int nr)',
+        ' \tint i;',
+        ' ',
+        ' \tpr_debug("foo: %d entries\\n", nr);',
+        '+\ttbl = kcalloc(nr, sizeof(*tbl), GFP_KERNEL);',
+        '+\tif (!tbl)',
+        '+\t\treturn -ENOMEM;',
+        '+\tfor (i = 0; i < nr; i++)',
+        '+\t\ttbl[i].x = i;',
+        '+\tfoo_table = tbl;',
+        ' \treturn 0;',
+        ' }',
+        ' ',
+        '',
+      ].join('\n');
+    const text = hunk('static struct foo_entry *foo_table;');
+    const f = warnings(check(text));
+    assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+    assert.equal(f[0].range.start.line, lineOf(text, 'foo_table = tbl;'));
+    assert.deepEqual(warnings(check(hunk('static int foo_count;'))), []);
+  });
+
   it('lazy initialisation read in the same function: flagged', () => {
     const text = newFile(`${HEAD}
 static struct cfg *lazy_cfg;

@@ -14,7 +14,7 @@
  */
 import type { ApiSpec, Catalog, Ordering } from '../../catalog';
 import type { CallOp, CfgNode, Operation } from '../../c/cfg';
-import { documentMacros, resolveMacroCall, type EffectiveCall } from './macros';
+import { documentGlobals, documentMacros, resolveMacroCall, type EffectiveCall } from './macros';
 import type { OrderingContext, OrderingUnit } from './types';
 
 export type EvKind = 'store' | 'load' | 'rmw' | 'fence' | 'call' | 'lock';
@@ -178,6 +178,19 @@ function viaPerCpu(ctx: OrderingContext, unit: OrderingUnit, vars: ReadonlySet<s
   return !!root && vars.has(root);
 }
 
+/**
+ * Whether a plain name the function stores to is a global: not declared in
+ * the function (parameters included) and, when part of the function is not
+ * shown, declared at file scope in the document (else it may be a local
+ * declared above the hunk: unknown).
+ */
+export function globalName(ctx: OrderingContext, unit: OrderingUnit): (name: string) => boolean {
+  const declared = new Set<string>();
+  for (const n of unit.cfg.nodes) for (const op of n.ops) if (op.kind === 'decl') declared.add(op.name);
+  const globals = unit.image.complete ? undefined : documentGlobals(ctx.doc, unit.side);
+  return (name) => /^[A-Za-z_]\w*$/.test(name) && !declared.has(name) && (!globals || globals.has(name));
+}
+
 const eventsCache = new WeakMap<OrderingUnit, UnitEvents>();
 
 /**
@@ -191,9 +204,7 @@ export function unitEvents(unit: OrderingUnit, ctx: OrderingContext, fullFns: Re
   const byNode: Ev[][] = [];
   const all: Ev[] = [];
   const perCpu = perCpuVars(ctx, unit);
-  // names declared in the function (parameters included): a store to any other plain name is a store to a global
-  const declared = new Set<string>();
-  for (const n of unit.cfg.nodes) for (const op of n.ops) if (op.kind === 'decl') declared.add(op.name);
+  const isGlobal = globalName(ctx, unit);
   const push = (node: CfgNode, e: Omit<Ev, 'id' | 'node'>) => {
     const ev = e as Ev;
     ev.id = all.length;
@@ -204,7 +215,7 @@ export function unitEvents(unit: OrderingUnit, ctx: OrderingContext, fullFns: Re
   for (const node of unit.cfg.nodes) {
     byNode[node.id] = [];
     for (const op of node.ops) {
-      if (op.kind === 'assign' && op.target.kind === 'var' && !declared.has(op.target.text.trim()) && /^[A-Za-z_]\w*$/.test(op.target.text.trim())) {
+      if (op.kind === 'assign' && op.target.kind === 'var' && isGlobal(op.target.text.trim())) {
         // `ksm_run &= ~KSM_RUN_OFFLINE;`: a plain store to a global variable (shared memory, though not through a pointer)
         const name = op.target.text.trim();
         push(node, { kind: 'store', loc: name, locText: name, ordering: 'plain', marked: false, op, line: op.line, col: op.col, valueText: op.rhs ?? undefined, target: name, base: name });

@@ -121,3 +121,32 @@ export function resolveMacroCall(cat: Catalog, macros: ReadonlyMap<string, Macro
   if (ops.has('acquire') && ops.has('release')) return undefined;
   return found[0];
 }
+
+const globalsCache = new WeakMap<ParsedDocument, Map<Side, Set<string>>>();
+/** A file-scope variable declaration at the start of a line: `static struct cfg *active_cfg;`, `int table[16] = { 0 };`. */
+const FILE_SCOPE_DECL = /^(?:static\s+|extern\s+)?(?:const\s+|volatile\s+)*(?:struct\s+|union\s+|enum\s+)?[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*[\s*]+([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*(?:=[^;]*)?;/;
+const DEFINE_GLOBAL = /^(?:static\s+)?(?:DEFINE_[A-Z_]+|DECLARE_WAIT_QUEUE_HEAD|DEFINE_SPINLOCK|DEFINE_MUTEX|LIST_HEAD)\(\s*([A-Za-z_]\w*)/;
+
+/**
+ * Names the document declares at file scope (one side): the variables a
+ * partly shown function may store to as globals. A name the visible text
+ * does not declare anywhere is unknown (a local declared above the hunk).
+ */
+export function documentGlobals(doc: ParsedDocument, side: Side): ReadonlySet<string> {
+  let per = globalsCache.get(doc);
+  if (!per) globalsCache.set(doc, (per = new Map()));
+  const hit = per.get(side);
+  if (hit) return hit;
+  const out = new Set<string>();
+  const skip = side === 'post' ? 'del' : 'add';
+  for (const m of doc.messages)
+    for (const f of m.files)
+      for (const h of f.hunks)
+        for (const l of h.lines) {
+          if (l.kind === skip || /^\s/.test(l.text) || /\(\s*\)\s*$|\)\s*\{?\s*$/.test(l.text)) continue;
+          const d = FILE_SCOPE_DECL.exec(l.text) ?? DEFINE_GLOBAL.exec(l.text);
+          if (d && !/^(?:return|goto|else|case|typedef)\b/.test(l.text)) out.add(d[1]);
+        }
+  per.set(side, out);
+  return out;
+}

@@ -12,7 +12,7 @@
  * readers take it too). The initialisation must belong to the object that is
  * published: a reassignment of the pointer in between ends the search.
  */
-import { docIndex, eventsOf, lockHeldAt, readersOf, underLock, type Ev, type UnitEvents } from '../../analysis/ordering';
+import { docIndex, eventsOf, globalName, lockHeldAt, readersOf, underLock, type Ev, type UnitEvents } from '../../analysis/ordering';
 import type { CallOp, CfgNode, Operation } from '../../c/cfg';
 import type { RawFinding, Rule, RuleContext, Unit } from '../api';
 import { insertBefore, pos } from './shared';
@@ -132,11 +132,15 @@ export const plainPublish: Rule = {
         declared.add(op.name);
         if (!op.param) locals.set(op.name, { fresh: false, pointer: op.type.includes('*') });
       }
-    // fresh: holds a new object from a catalogued allocator (kmalloc(), pte_alloc_one()), which nobody else can reach yet
+    // fresh: holds a new object from a catalogued allocator (kmalloc(), pte_alloc_one()), which nobody else can reach
+    // yet. A name the visible text does not declare (declared above the hunk) is taken as a local pointer.
+    const isGlobal = globalName(ctx, unit);
     for (const e of ue.all)
       if (e.op.kind === 'call' && e.op.result.kind === 'assigned' && e.api && cat.allocates(e.api)) {
-        const v = locals.get(e.op.result.to.trim());
+        const to = e.op.result.to.trim();
+        const v = locals.get(to);
         if (v) v.fresh = true;
+        else if (!declared.has(to) && !isGlobal(to) && !unit.image.complete && /^[A-Za-z_]\w*$/.test(to)) locals.set(to, { fresh: true, pointer: true });
       }
     // boot-only code (`__init`): what it publishes has no concurrent reader yet
     if (bootOnly(unit, ctx)) return out;
@@ -149,7 +153,7 @@ export const plainPublish: Rule = {
     for (const n of unit.cfg.nodes) {
       n.ops.forEach((op, opIdx) => {
         // a plain store to a global variable: `cache = p;`
-        if (op.kind === 'assign' && op.op === '=' && op.target.kind === 'var' && op.rhs && !declared.has(op.target.text.trim())) {
+        if (op.kind === 'assign' && op.op === '=' && op.target.kind === 'var' && op.rhs && isGlobal(op.target.text.trim())) {
           const g = op.target.text.trim();
           sites.push({ node: n, opIdx, value: op.rhs.trim(), target: g, key: g, global: { global: g }, line: op.line, col: op.col });
           return;
@@ -173,10 +177,10 @@ export const plainPublish: Rule = {
           const base = target ? target.base : /^\s*&?\s*\(*\s*([A-Za-z_]\w*)/.exec(text)?.[1];
           const throughField = target ? target.kind === 'field' && !!target.arrow : /->\s*[A-Za-z_]\w*\s*$/.test(text);
           const fieldSlot = (target?.kind === 'index' || /\]\s*$/.test(text)) && /->/.test(text);
-          const globalSlot = (target?.kind === 'index' || /\]\s*$/.test(text)) && !!base && !declared.has(base) && !/->/.test(text);
+          const globalSlot = (target?.kind === 'index' || /\]\s*$/.test(text)) && !!base && isGlobal(base) && !/->/.test(text);
           // WRITE_ONCE(global, p): a marked store to a global variable
           const gname = !target && /^\s*[A-Za-z_]\w*\s*$/.test(text) ? text.trim() : undefined;
-          const globalVar = !!gname && !declared.has(gname);
+          const globalVar = !!gname && isGlobal(gname);
           if (globalVar) {
             sites.push({ node: n, opIdx, ev: e, value: e.valueText.trim(), target: gname!, key: e.loc, global: { global: gname! }, line: e.line, col: e.col, endCol: e.endCol });
             continue;
