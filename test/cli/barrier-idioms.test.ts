@@ -569,6 +569,18 @@ static void ring_publish(struct ring *r, int v)
     assert.match(g[0].message, /replaces smp_store_release\(\) on r->ready \(RELEASE\) with WRITE_ONCE\(\)/);
   });
 
+  it('weakened: wq_has_sleeper() -> waitqueue_active() (the bundled full barrier goes): flagged', () => {
+    const wake = `static void ring_wake(struct ring *r)
+{
+	spin_unlock(&r->wait.lock);
+	if (wq_has_sleeper(&r->wait))
+		wake_up(&r->wait);
+}`;
+    const f = check(change(wake, wake.replace('wq_has_sleeper(', 'waitqueue_active('))).filter((x) => x.rule === 'barrier/removed');
+    assert.equal(f.length, 1);
+    assert.match(f[0].message, /replaces wq_has_sleeper\(\) .*\(fully ordered\) with waitqueue_active\(\)/);
+  });
+
   it('explained in the changelog: information, quoting the sentence', () => {
     const diff = change(PUBLISH, PUBLISH.replace('\t/* order head before ready; pairs with smp_rmb() in ring_read() */\n\tsmp_wmb();\n', ''));
     const mail = [

@@ -214,7 +214,11 @@ export const removed: Rule = {
 function weakened(unit: Unit, ctx: RuleContext, posts: readonly Unit[], added: readonly Ev[]): RawFinding[] {
   const fn = unit.fn;
   const out: RawFinding[] = [];
-  const rank = (e: Ev): number => (e.ordering === 'full' ? 3 : e.ordering === 'acquire' || e.ordering === 'release' ? 2 : 0);
+  // the ordering of the access's call as the catalog states it (wq_has_sleeper(): a full barrier bundled with the load)
+  const rank = (e: Ev): number => {
+    const o = e.api ? ctx.catalog.api(e.api)?.ordering ?? e.ordering : e.ordering;
+    return o === 'full' ? 3 : o === 'acquire' || o === 'release' ? 2 : o === 'wmb' || o === 'rmb' ? 1 : 0;
+  };
   const seen = new Set<string>();
   const addedFences = barrierCallsOn(posts, ctx, 'add');
   for (const pu of ctx.unitsOf(fn, 'pre')) {
@@ -233,7 +237,7 @@ function weakened(unit: Unit, ctx: RuleContext, posts: readonly Unit[], added: r
       const key = `${d.name}|${d.loc}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const what = d.ordering === 'full' ? 'fully ordered' : d.ordering === 'release' ? 'RELEASE' : 'ACQUIRE';
+      const what = rank(d) === 3 ? 'fully ordered' : rank(d) === 1 ? 'with its barrier' : d.kind === 'store' ? 'RELEASE' : 'ACQUIRE';
       const now = r.marked ? `${r.name}()` : 'a plain access';
       out.push({
         rule: 'barrier/removed',
