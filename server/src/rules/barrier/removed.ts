@@ -225,12 +225,14 @@ function weakened(unit: Unit, ctx: RuleContext, posts: readonly Unit[], added: r
     for (const d of eventsOf(pu, ctx).all) {
       // release stores and acquire loads; a value-returning RMW is used for its value as much as for its
       // ordering (atomic_t -> refcount_t conversions keep what refcounting needs): not judged here
-      if ((d.kind !== 'store' && d.kind !== 'load') || !d.marked || !d.loc || rank(d) === 0) continue;
+      // (a fully ordered RMW whose value is discarded is there for its ordering: xchg(&x, v); -> WRITE_ONCE(x, v);)
+      const orderingOnlyRmw = d.kind === 'rmw' && d.op.kind === 'call' && d.op.result.kind === 'discarded';
+      if ((d.kind !== 'store' && d.kind !== 'load' && !orderingOnlyRmw) || !d.marked || !d.loc || rank(d) === 0) continue;
       // publishing NULL needs no ordering (rcu_assign_pointer(p, NULL) -> RCU_INIT_POINTER / WRITE_ONCE)
       if (d.kind === 'store' && /^\s*(?:NULL|0|\(\s*void\s*\*\s*\)\s*0)\s*$/.test(d.valueText ?? '')) continue;
       if (patchLineOf(pu, d.line)?.kind !== 'del') continue;
       // the replacement: an access of the same location and kind on an added line, weaker
-      const r = added.find((a) => a.loc === d.loc && a.kind === d.kind && rank(a) < rank(d));
+      const r = added.find((a) => a.loc === d.loc && (a.kind === d.kind || (orderingOnlyRmw && a.kind === 'store')) && rank(a) < rank(d));
       if (!r) continue;
       if (added.some((a) => a.loc === d.loc && rank(a) >= rank(d))) continue;
       if (addedFences.some((b) => strengthOf(ctx, b.name) >= rank(d))) continue;
