@@ -24,6 +24,15 @@ function flags(a) {
   if (a.requires && a.requires.length) f.push(`requires ${a.requires.join(', ')}`);
   if (a.synchronizes) f.push(`waits out ${a.synchronizes.kinds.join(', ')}${a.synchronizes.whenArgNonZero !== undefined ? ` (arg ${a.synchronizes.whenArgNonZero + 1} ≠ 0)` : ''}`);
   if (a.indirect) f.push('ops field');
+  if (a.macro) f.push('macro: accesses argument 1 in place');
+  for (const acc of a.access || []) f.push(`${acc.kind} of ${acc.field ? `arg ${acc.arg + 1}->${acc.field}` : `${acc.byAddress ? '*' : ''}arg ${acc.arg + 1}`}`);
+  if (a.publishes) f.push(`publishes arg ${a.publishes.arg + 1}`);
+  if (a.allocates) f.push('returns a new object');
+  if (a.initialisesResult) f.push('returns an initialised object');
+  if (a.internalSync) f.push(`orders internally (${a.internalSync})`);
+  if (a.perCpu) f.push("returns this CPU's per-CPU data");
+  if (a.racy) f.push('intentionally racy');
+  if (a.checkpatchComment) f.push('checkpatch: wants a comment');
   return f.join('; ');
 }
 
@@ -74,6 +83,51 @@ function render() {
   for (const p of catalog.revalidationPatterns()) {
     out.push(`| ${cell(p.name)} | ${(p.operators || []).join(' ')} | ${(p.recompute || []).join(', ')} | ${p.other || ''} | ${(p.rereadCalls || []).join(', ')} | ${p.object || ''} | ${cell(p.description)} |`);
   }
+  out.push('');
+  const of = catalog.orderingFacts();
+  out.push('## Memory-ordering facts');
+  out.push('');
+  out.push('Read by the ordering analysis (server/src/analysis/ordering) through `Catalog` methods; the data is `server/src/catalog/data/orderingFacts.ts`.');
+  out.push('');
+  out.push('### Store-buffering protocols');
+  out.push('');
+  out.push('Each side stores one location and then loads the other; both sides need a full barrier. A `conditionStore` protocol\'s side A is the store made just before the side-B load (the wake-up condition); its other side is a primitive that is always ordered.');
+  out.push('');
+  out.push('| protocol | side A | side B | scenario | kernels | other side / notes | source |');
+  out.push('|---|---|---|---|---|---|---|');
+  for (const p of of.protocols) {
+    const notes = [p.why, p.orderedOtherSide ? `other side: ${p.orderedOtherSide}` : '', p.announce ? 'an RMW of side A announces by itself' : '', p.lockField ? `safe under the side-B object's \`${p.lockField}\`` : '', p.storeToArgument ? `condition is the argument itself for ${p.storeToArgument.join(', ')}` : '', p.orderedForm ? `ordered form: \`${p.orderedForm}\`` : ''].filter(Boolean).join('; ');
+    out.push(`| ${cell(p.name)} | ${p.conditionStore ? '(the condition store)' : p.a.map((x) => `\`${x}\``).join(', ')} | ${p.b.map((x) => `\`${x}\``).join(', ')} | ${p.scenario} | ${cell(p.kernels)} | ${cell(notes)} | ${cell(p.source)} |`);
+  }
+  out.push('');
+  out.push('### Locations of calls');
+  out.push('');
+  out.push('The location a call touches when its argument does not name it (aliases share an entry but not a location).');
+  out.push('');
+  out.push('| location | calls |');
+  out.push('|---|---|');
+  const byLoc = new Map();
+  for (const [name, loc] of Object.entries(of.locations)) {
+    if (!byLoc.has(loc)) byLoc.set(loc, []);
+    byLoc.get(loc).push(name);
+  }
+  for (const [loc, names] of [...byLoc].sort((a, b) => a[0].localeCompare(b[0]))) out.push(`| \`${loc}\` | ${names.sort().map((n) => `\`${n}\``).join(', ')} |`);
+  out.push('');
+  out.push('### Other ordering facts');
+  out.push('');
+  out.push(`- Page-table entry classes (\`*p\` through a pointer named): ${Object.entries(of.entryClasses).map(([k, v]) => `\`${k}\` → \`${v}\``).join(', ')}.`);
+  out.push(`- Locations too generic to pair two functions by name alone: ${of.genericLocations.map((x) => `\`${x}\``).join(', ')}.`);
+  out.push(`- Acquisitions that are stores to a protocol location: ${Object.entries(of.acquireStores).map(([k, v]) => `\`${k}\` → \`${v}\``).join(', ')}.`);
+  out.push(`- Boot-only section annotations (what such a function publishes has no concurrent reader yet): ${of.bootOnly.map((x) => `\`${x}\``).join(', ')}.`);
+  out.push(`- Repairs named by quick fixes: ${Object.entries(of.repairs).map(([k, v]) => `${k} \`${v}()\``).join(', ')}.`);
+  out.push('');
+  out.push('## IRQs off keeps mapped pages alive');
+  out.push('');
+  out.push('Where disabling IRQs holds off the TLB-flush IPIs that free page tables and pages, so a plain get_page() on a lockless pte lookup is safe (`Catalog.irqOffHoldsPages(path)`).');
+  out.push('');
+  out.push('| path prefix | kernels | source |');
+  out.push('|---|---|---|');
+  for (const x of catalog.irqOffHoldsPagesFacts()) out.push(`| \`${x.pathPrefix}\` | ${cell(x.kernels)} | ${cell(x.source)} |`);
   out.push('');
   out.push('## Lockless idioms');
   out.push('');

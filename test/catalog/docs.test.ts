@@ -36,9 +36,12 @@ describe('docs/catalog.md', () => {
 
   it('has one table per domain and the key entries', () => {
     const md = fs.readFileSync(path.join(root, 'docs', 'catalog.md'), 'utf8');
-    for (const h of ['## Page and folio references', '## GUP', '## Locks', '## Barriers', '## Lockless lookups', '## Re-validation patterns'])
+    for (const h of ['## Page and folio references', '## GUP', '## Locks', '## Barriers', '## Page-table entries', '## Lockless lookups', '## Re-validation patterns', '## Memory-ordering facts', '### Store-buffering protocols', '### Locations of calls'])
       assert.ok(md.includes(h), h);
-    for (const n of ['`pin_user_pages`', '`page_cache_get_speculative`', '`start_lockless_pgtbl_walk`', '`xas_reload`'])
+    for (const n of ['`pin_user_pages`', '`page_cache_get_speculative`', '`start_lockless_pgtbl_walk`', '`xas_reload`', '`waitqueue_active`', '`wait-queue`', '`pmd_populate`', '`__init`'])
       assert.ok(md.includes(n), n);
+    // every protocol of the catalog, with its era
+    assert.match(md, /\| waker vs sleeper \(lockless waiter check\) \|[^\n]*\| all \(/);
+    assert.match(md, /\| GUP pin count vs PG_writeback \|[^\n]*\| RFC \(2018-2019/);
   });
 });

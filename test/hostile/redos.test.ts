@@ -37,6 +37,10 @@ const PLACEHOLDERS: Record<string, string> = {
   c: 'rules/bracket.ts: a CONFIG_ symbol name from the catalog data',
   'i.value': 'rules/specRef.ts: an idiom value name from the catalog data',
   'm[2]': 'sim/replay.ts: a register name matched by `r\\d+` just before',
+  "barrier.replace(/[^A-Za-z0-9_]/g, '')": 'analysis/ordering/changelog.ts: sanitised to [A-Za-z0-9_] on the spot',
+  p: 'analysis/ordering/macros.ts: a macro parameter name checked against ^[A-Za-z_]\\w*$ just before',
+  "name.replace(/[^A-Za-z0-9_]/g, '')": 'analysis/ordering/readers.ts: sanitised to [A-Za-z0-9_] on the spot',
+  "v.replace(/[^A-Za-z0-9_]/g, '')": 'analysis/ordering/search.ts: sanitised to [A-Za-z0-9_] on the spot',
 };
 
 interface Found {

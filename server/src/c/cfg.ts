@@ -16,7 +16,8 @@
  */
 import type { ConfigVariant, Rewrite } from './model';
 import { CNode, variantRoot } from './cnode';
-import { IDENTITY_WRAPPERS, LVALUE_ACCESS_MACROS } from './kernelMacros';
+import { IDENTITY_WRAPPERS } from './kernelMacros';
+import { catalog as defaultCatalog } from '../catalog';
 import { GAP_MARKER } from './image';
 
 export type CfgNodeKind = 'entry' | 'exit' | 'stmt' | 'branch' | 'return' | 'label' | 'goto' | 'switch';
@@ -209,8 +210,9 @@ export interface Cfg {
 
 export interface CfgOptions {
   /**
-   * Which argument of a call is an lvalue it reads or writes (default: the
-   * LVALUE_ACCESS_MACROS table). The rule engine may pass the catalog's view.
+   * Whether a call is a macro that reads or writes its first argument in
+   * place (READ_ONCE(x), WRITE_ONCE(x, v)): the catalog's `lvalueAccess`.
+   * Default: the bundled catalog's; the engine passes its own catalog's.
    */
   lvalueAccess?: (callee: string) => 'read' | 'write' | undefined;
 }
@@ -443,7 +445,7 @@ class Builder {
     opts: CfgOptions,
   ) {
     this.rewrites = new Map(variant.rewrites.filter((r) => r.kind === 'loop-macro' || r.kind === 'block-macro').map((r) => [r.index, r]));
-    this.lvalueAccess = opts.lvalueAccess ?? ((c) => LVALUE_ACCESS_MACROS.get(c));
+    this.lvalueAccess = opts.lvalueAccess ?? defaultCatalog.lvalueAccess;
     this.entry = this.node('entry', fn, fn);
     this.exit = this.node('exit', null, null);
     const body = fn.type === 'compound_statement' ? fn : fn.childForFieldName('body');
@@ -1171,7 +1173,7 @@ const cfgs = new WeakMap<ConfigVariant, Cfg | null>();
  * options are given). Returns null when the variant holds no function body.
  */
 export function buildCfg(variant: ConfigVariant, opts: CfgOptions = {}): Cfg | null {
-  const useCache = opts.lvalueAccess === undefined;
+  const useCache = opts.lvalueAccess === undefined || opts.lvalueAccess === defaultCatalog.lvalueAccess;
   if (useCache && cfgs.has(variant)) return cfgs.get(variant)!;
   const root = variantRoot(variant);
   const found = findFunction(root);

@@ -1,8 +1,10 @@
 /**
  * How kernel macros PARSE -- syntax-level knowledge only. What a call does
- * (acquires, releases, orders) is the catalog's business (server/src/catalog);
- * this table only says which identifiers tree-sitter-c must not see as they
- * are, and which macros are control flow or lvalue accessors.
+ * (acquires, releases, orders, which location it reads or writes: READ_ONCE(x)
+ * as an access of x) is the catalog's business (server/src/catalog, read by
+ * cfg.ts through CfgOptions.lvalueAccess); this table only says which
+ * identifiers tree-sitter-c must not see as they are, and which macros are
+ * control flow.
  *
  * Every entry here is data read by sanitize.ts / cfg.ts; nothing else in the
  * C model names kernel identifiers.
@@ -57,23 +59,6 @@ export const SYSCALL_DEFINE = /^(?:COMPAT_)?SYSCALL_DEFINE[1-6]$/;
  * false on the taken edge). No call operation is recorded for them.
  */
 export const IDENTITY_WRAPPERS: ReadonlySet<string> = new Set(['likely', 'unlikely', '__builtin_expect_bool']);
-
-/**
- * Macros whose first argument is an lvalue that they access, not evaluate as
- * a value: the CFG records a 'read' / 'write' operation on that lvalue (with
- * `macro` set) in addition to the 'call' operation. This is about syntax
- * (which argument is the location); the memory-ordering strength of each
- * macro lives in the catalog.
- */
-export const LVALUE_ACCESS_MACROS: ReadonlyMap<string, 'read' | 'write'> = new Map([
-  ['READ_ONCE', 'read'],
-  ['WRITE_ONCE', 'write'],
-  ['ACCESS_ONCE', 'read'],
-  ['smp_load_acquire', 'read'],
-  ['smp_store_release', 'write'],
-  ['smp_store_mb', 'write'],
-  ['data_race', 'read'],
-]);
 
 /**
  * Function-like annotations and compiler builtins that take types as

@@ -75,6 +75,18 @@ export function describeApi(name: string, cat: Catalog = defaultCatalog): string
   if (a.revalidates) lines.push('- **re-validates** a lockless lookup');
   if (a.pgmapHook === 'skips') lines.push('- does not take the ZONE_DEVICE pgmap reference (seed 004)');
   if (a.pgmapHook === 'takes') lines.push('- takes the ZONE_DEVICE pgmap reference where the kernel has one (v4.5–v4.12)');
+  if (a.macro) lines.push('- a macro: accesses argument 1 in place (not as a value)');
+  if (a.publishes) lines.push(`- publishes argument ${a.publishes.arg + 1}: what was written to it before must be ordered first (\`smp_wmb()\`)`);
+  if (a.allocates) lines.push('- returns a new object no other CPU can reach yet');
+  if (a.internalSync) lines.push(`- orders memory through its own synchronisation (${a.internalSync})`);
+  if (a.perCpu) lines.push("- returns this CPU's instance of per-CPU data");
+  if (a.assertsHeld) lines.push(`- asserts that the lock in argument ${a.assertsHeld.arg + 1} is held`);
+  if (a.racy) lines.push('- intentionally racy: pairs with nothing');
+  const loc = cat.accessLocation(a.name);
+  if (loc) {
+    const p = cat.protocolWith(loc);
+    lines.push(`- location: \`${loc}\`${p ? ` (protocol: ${p.name}; kernels: ${p.kernels})` : ''}`);
+  }
   if (a.synchronizes) lines.push(`- waits out every pre-existing ${a.synchronizes.kinds.map((k) => cat.kind(k).label).join(', ')} on all CPUs${a.synchronizes.whenArgNonZero !== undefined ? ` (when argument ${a.synchronizes.whenArgNonZero + 1} is non-zero)` : ''}`);
   const p = pairing(a, cat);
   if (p) lines.push(`- pairs with: ${p}`);

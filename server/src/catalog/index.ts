@@ -7,10 +7,10 @@
  */
 import type {
   ApiSpec, KindSpec, ResourceKind, Effect, AcquireEffect, ReleaseEffect, ArgCondition,
-  RevalidationPattern, LocklessIdiom, ContextRequirement,
+  RevalidationPattern, LocklessIdiom, ContextRequirement, OrderingFacts, SbProtocol,
 } from './schema';
 import { KINDS } from './data/kinds';
-import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES } from './data';
+import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS } from './data';
 
 /**
  * Does the argument text satisfy the condition? Identifiers are matched as
@@ -56,7 +56,12 @@ export class Catalog {
     private readonly patterns: readonly RevalidationPattern[] = REVALIDATION_PATTERNS,
     private readonly idioms: readonly LocklessIdiom[] = LOCKLESS_IDIOMS,
     private readonly domainList: readonly { id: string; title: string }[] = DOMAINS,
+    private readonly orderingData: OrderingFacts = ORDERING_FACTS,
   ) {
+    // Maps, not the records: a call named `constructor` is not catalogued.
+    this.locations = new Map(Object.entries(orderingData.locations));
+    this.entryClasses = new Map(Object.entries(orderingData.entryClasses));
+    this.generic = new Set(orderingData.genericLocations);
     for (const k of kinds) this.kinds.set(k.kind, k);
     for (const a of apis) {
       if (this.byName.has(a.name)) throw new Error(`catalog: duplicate entry ${a.name}`);
@@ -91,6 +96,9 @@ export class Catalog {
   }
 
   private sorted: ApiSpec[] | undefined;
+  private readonly locations: ReadonlyMap<string, string>;
+  private readonly entryClasses: ReadonlyMap<string, string>;
+  private readonly generic: ReadonlySet<string>;
 
   allKinds(): KindSpec[] {
     return [...this.kinds.values()];
@@ -198,6 +206,11 @@ export class Catalog {
     return IRQ_OFF_HOLDS_PAGES.some((x) => path.startsWith(x.pathPrefix) || path.includes('/' + x.pathPrefix));
   }
 
+  /** The source trees where IRQs off keeps mapped pages alive, with their eras (docs, tests). */
+  irqOffHoldsPagesFacts(): readonly { pathPrefix: string; kernels: string; source: string }[] {
+    return IRQ_OFF_HOLDS_PAGES;
+  }
+
   /** Called names that appear on the recomputing side of a re-validation comparison. */
   revalidationCallees(): string[] {
     return [...new Set(this.patterns.flatMap((p) => p.recompute ?? []))].sort();
@@ -221,6 +234,120 @@ export class Catalog {
     return this.all()
       .filter((a) => a.effects?.some((e) => e.op === 'release' && this.compatible(kind, e.kind)))
       .map((a) => a.name);
+  }
+
+  // ---- memory ordering -----------------------------------------------------
+
+  /**
+   * Whether the call is a macro that reads or writes its first argument in
+   * place (READ_ONCE(x), WRITE_ONCE(x, v), smp_load_acquire(&x)): what the C
+   * model passes as CfgOptions.lvalueAccess. Bound: usable as a callback.
+   */
+  readonly lvalueAccess = (name: string): 'read' | 'write' | undefined => {
+    const a = this.api(name);
+    if (!a?.macro) return undefined;
+    const acc = a.access?.find((x) => x.arg === 0);
+    if (!acc) return undefined;
+    return acc.kind === 'load' ? 'read' : 'write';
+  };
+
+  /** The location a call touches when its argument does not name it (page_ref_add -> `_refcount`). */
+  accessLocation(name: string): string | undefined {
+    return this.locations.get(name);
+  }
+
+  /** The page-table entry class of `*p` for a pointer named `p` (`ptep` -> `pte`). */
+  entryClass(pointerName: string): string | undefined {
+    return this.entryClasses.get(pointerName);
+  }
+
+  /** Is this location key one of the entry classes (`pte`, `pmd`, ...)? */
+  isEntryClass(loc: string): boolean {
+    for (const v of this.entryClasses.values()) if (v === loc) return true;
+    return false;
+  }
+
+  /** Too generic to pair two functions by name alone (`flags`, `_refcount`). */
+  isGenericLocation(loc: string): boolean {
+    return this.generic.has(loc);
+  }
+
+  protocols(): readonly SbProtocol[] {
+    return this.orderingData.protocols;
+  }
+
+  /** The store-buffering protocol with `a` on one side and `b` on the other (either order). */
+  protocolFor(a: string | undefined, b: string | undefined): SbProtocol | undefined {
+    if (!a || !b) return undefined;
+    return this.orderingData.protocols.find((p) => !p.conditionStore && ((p.a.includes(a) && p.b.includes(b)) || (p.a.includes(b) && p.b.includes(a))));
+  }
+
+  /** The protocol whose side A holds `loc`. */
+  protocolOf(loc: string | undefined): SbProtocol | undefined {
+    if (!loc) return undefined;
+    return this.orderingData.protocols.find((p) => p.a.includes(loc));
+  }
+
+  /** The protocol with `loc` on either side. */
+  protocolWith(loc: string | undefined): SbProtocol | undefined {
+    if (!loc) return undefined;
+    return this.orderingData.protocols.find((p) => p.a.includes(loc) || p.b.includes(loc));
+  }
+
+  /** Does some protocol name this location? */
+  inProtocol(loc: string): boolean {
+    return this.orderingData.protocols.some((p) => p.a.includes(loc) || p.b.includes(loc));
+  }
+
+  /** The names repairs use (smp_mb, smp_mb__after_atomic, ...). */
+  repairs(): OrderingFacts['repairs'] {
+    return this.orderingData.repairs;
+  }
+
+  /** The protocol location an acquisition of this kind stores to (a FOLL_PIN pin: `_pincount`). */
+  acquireStore(kind: ResourceKind): string | undefined {
+    return this.orderingData.acquireStores[kind];
+  }
+
+  /** The argument a publishing call makes reachable (pmd_populate -> 2). */
+  publishedArg(name: string): number | undefined {
+    return this.api(name)?.publishes?.arg;
+  }
+
+  /** Returns a freshly initialised object (pte_alloc_one). */
+  initialisesResult(name: string): boolean {
+    return this.api(name)?.initialisesResult === true;
+  }
+
+  /** Returns a new object nobody else can reach yet (kmalloc). */
+  allocates(name: string): boolean {
+    const a = this.api(name);
+    return a?.allocates === true || a?.initialisesResult === true;
+  }
+
+  /** A barrier checkpatch wants commented. */
+  wantsComment(name: string): boolean {
+    return this.api(name)?.checkpatchComment === true;
+  }
+
+  /** The call orders memory through its own synchronisation (percpu_ref_kill, complete). */
+  internalSync(name: string): ApiSpec['internalSync'] {
+    return this.api(name)?.internalSync;
+  }
+
+  /** Returns this CPU's instance of per-CPU data. */
+  returnsPerCpu(name: string): boolean {
+    return this.api(name)?.perCpu === true;
+  }
+
+  /** A section annotation of boot-only code (`__init`). */
+  isBootOnly(annotation: string): boolean {
+    return this.orderingData.bootOnly.includes(annotation);
+  }
+
+  /** The ordering facts as data (docs, integrity tests). */
+  orderingFacts(): OrderingFacts {
+    return this.orderingData;
   }
 }
 

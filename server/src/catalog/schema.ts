@@ -4,7 +4,13 @@
  *
  * Arguments are 0-based indexes into the call's argument list. 'ret' means the
  * object is the call's return value (e.g. get_dev_pagemap returns the pgmap).
+ *
+ * Eras: a fact may say for which kernels it holds (`kernels`, e.g. ">=5.16",
+ * "<=6.1", "6.5..6.11", "RFC (2019)"); facts without it hold for every kernel
+ * the catalog covers. Memory-ordering facts (OrderingFacts) carry the same
+ * field.
  */
+import type { ScenarioId } from '../protocol/scenarioIds';
 
 /** What kind of resource a call acquires or releases. */
 export type ResourceKind =
@@ -260,6 +266,160 @@ export interface ApiSpec {
    * replace the current ones for such calls.
    */
   pointerResultForm?: Pick<ApiSpec, 'summary' | 'effects' | 'speculative' | 'requires' | 'pgmapHook' | 'pairsWith' | 'ordering'> & { kernels: string };
+  /**
+   * A function-like macro whose accessed argument (`access[0]`, argument 0)
+   * is an lvalue it reads or writes in place (READ_ONCE(x), WRITE_ONCE(x, v),
+   * smp_store_mb(x, v)) or whose address it takes (smp_load_acquire(&x)),
+   * rather than a value it evaluates: the C model records a read / write
+   * operation on that lvalue (Catalog.lvalueAccess).
+   */
+  macro?: boolean;
+  /**
+   * Links a new object (this argument) into a structure other CPUs walk
+   * locklessly (pmd_populate(mm, pmd, pte) makes the page table `pte`
+   * reachable): everything written to the object before must be ordered
+   * before the call (smp_wmb()).
+   */
+  publishes?: { arg: number };
+  /**
+   * Returns a freshly initialised object (pte_alloc_one() returns a zeroed
+   * page table) whose initialisation must be ordered before it is published.
+   */
+  initialisesResult?: boolean;
+  /**
+   * Returns a new object that no other CPU can reach until the caller
+   * publishes it (kmalloc(), kmem_cache_alloc(), alloc_pages()): stores
+   * into it are initialisation, not communication.
+   */
+  allocates?: boolean;
+  /** A memory barrier checkpatch wants a comment on (its MEMORY_BARRIER check). */
+  checkpatchComment?: boolean;
+  /**
+   * The call orders memory through its own synchronisation, not as a barrier
+   * at the call site: it takes and drops a lock inside (percpu_ref_kill()
+   * under percpu_ref_switch_lock, complete() under the completion's wait
+   * lock), or waits for other CPUs (an RCU grace period, a completion). A
+   * barrier a patch removes while adding such a call may have become
+   * redundant: barrier/removed does not report it.
+   */
+  internalSync?: 'lock' | 'grace-period' | 'completion';
+  /**
+   * Returns a pointer to this CPU's instance of per-CPU data
+   * (this_cpu_ptr(), get_cpu_ptr()): stores through it are private to the
+   * CPU (other CPUs look at it only under a lock, or after an IPI or a
+   * grace period), so they publish nothing and pair with nothing.
+   */
+  perCpu?: boolean;
+  /**
+   * A lockdep assertion that the lock this argument names is held here
+   * (lockdep_assert_held(&l)): the code after it runs under that lock.
+   */
+  assertsHeld?: { arg: number };
+  /**
+   * The access is intentionally racy (data_race(): statistics, heuristics):
+   * it pairs with nothing, so it is evidence of no protocol.
+   */
+  racy?: boolean;
+}
+
+// ---------------------------------------------------------------------------
+// Memory-ordering facts beyond single calls
+
+/**
+ * A store-buffering protocol of mm: each side stores one location then loads
+ * the other, and both sides need a full barrier between the two (LKMM SB,
+ * tools/memory-model/Documentation/explanation.txt). Locations are the keys
+ * the ordering analysis gives accesses: a field name (`_refcount`), a flag
+ * (`PG_writeback`), an entry class (`pmd`), or a class named in
+ * OrderingFacts.locations (`wait-queue`).
+ */
+export interface SbProtocol {
+  name: string;
+  /** Location keys of side A and side B. */
+  a: string[];
+  b: string[];
+  scenario: ScenarioId;
+  /** The seed thread it comes from, if any. */
+  seed?: string;
+  /** One line for messages. */
+  why: string;
+  /**
+   * An RMW of a side-A location is an announcement by itself, even in a
+   * helper with nothing after it (start_lockless_pgtbl_walk()): the caller's
+   * accesses follow.
+   */
+  announce?: boolean;
+  /**
+   * Side A is the store the code makes just before it loads side B: the
+   * condition another CPU checks (the waker sets @cond, then tests
+   * waitqueue_active()). `a` is then empty: any store qualifies, the nearest
+   * one on each path.
+   */
+  conditionStore?: boolean;
+  /**
+   * The other CPU's side is a kernel primitive that is always ordered (the
+   * sleeper's prepare_to_wait() -> set_current_state() has its smp_mb()):
+   * no mirror in the document is needed. Text for messages.
+   */
+  orderedOtherSide?: string;
+  /**
+   * The protocol is also safe when both sides hold this lock of the side-B
+   * object (waitqueue_active() under wait_queue_head::lock): a field of the
+   * object side B's access names.
+   */
+  lockField?: string;
+  /**
+   * Side-B locations whose condition is the checked argument itself
+   * (wake_up_var(&x) wakes waiters on x; wake_up_bit(word, bit) on a bit of
+   * word): only a store to that location is the condition store.
+   */
+  storeToArgument?: string[];
+  /** The API that bundles the full barrier with the side-B load (wq_has_sleeper()), for messages and fixes. */
+  orderedForm?: string;
+  /** Kernels for which the protocol holds (see the era note above). */
+  kernels: string;
+  /** Where it is documented. */
+  source: string;
+}
+
+/**
+ * Memory-ordering facts that are not a property of one catalogued call:
+ * locations, protocols, repairs. Read through Catalog methods only.
+ */
+export interface OrderingFacts {
+  /**
+   * Location a call touches, by called name (aliases share a spec but not a
+   * location: PageWriteback reads PG_writeback, PageDirty PG_dirty), when the
+   * argument alone does not say it: page_ref_add(page, n) writes
+   * page->_refcount; waitqueue_active(wq) reads the wait list.
+   */
+  locations: Record<string, string>;
+  /** `*ptr` / `ptr[i]` through a pointer named like this is that kind of page-table entry. */
+  entryClasses: Record<string, string>;
+  protocols: SbProtocol[];
+  /**
+   * Locations too generic to pair two functions by name alone (every page
+   * flag is in page->flags; every reference is _refcount): a mirror function
+   * touching them is no evidence of a store-buffering protocol. The known
+   * protocols still apply.
+   */
+  genericLocations: string[];
+  /** Repairs offered by quick fixes and named in messages. */
+  repairs: { full: string; afterAtomic: string; release: string; publishRcu: string; wmb: string; marked: string };
+  /**
+   * Resource kinds whose acquisition is, as far as memory ordering goes, an
+   * unordered store (RMW) to a protocol location: pin_user_pages*()
+   * (FOLL_PIN) ends in an atomic_add() on _pincount or a folio_ref_add() of
+   * GUP_PIN_COUNTING_BIAS on _refcount (mm/gup.c try_grab_folio()), neither
+   * value-returning, so nothing orders the pin before the caller's next load.
+   */
+  acquireStores: Partial<Record<ResourceKind, string>>;
+  /**
+   * Section annotations of functions that run only while the kernel boots
+   * (`__init`: the code is freed afterwards). What such a function makes
+   * reachable has no concurrent reader yet: publishing it needs no barrier.
+   */
+  bootOnly: string[];
 }
 
 /** Static facts about a resource kind. */

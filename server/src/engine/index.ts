@@ -64,13 +64,16 @@ const now = () => performance.now();
  * edited function gets a new CFG; rule analyses cached per CFG (resources.ts)
  * are reused with it.
  */
-const cfgCache = new WeakMap<ConfigVariant, Cfg | null>();
+const cfgCaches = new WeakMap<Catalog, WeakMap<ConfigVariant, Cfg | null>>();
 
-function cfgOf(variant: ConfigVariant): Cfg | null {
+/** The CFG of a variant, with the catalog's view of which macros access their argument in place. */
+function cfgOf(variant: ConfigVariant, cat: Catalog): Cfg | null {
+  let cfgCache = cfgCaches.get(cat);
+  if (!cfgCache) cfgCaches.set(cat, (cfgCache = new WeakMap()));
   let cfg = cfgCache.get(variant);
   if (cfg !== undefined) return cfg;
   try {
-    cfg = buildCfg(variant);
+    cfg = buildCfg(variant, { lvalueAccess: cat.lvalueAccess });
   } catch {
     cfg = null; // a CFG bug must not take the document down; the function is skipped
   }
@@ -79,7 +82,7 @@ function cfgOf(variant: ConfigVariant): Cfg | null {
 }
 
 /** Build every unit (function side × configuration) with its CFG. */
-export function buildUnits(functions: readonly RebuiltFunction[], budget?: RebuildBudget): Unit[] {
+export function buildUnits(functions: readonly RebuiltFunction[], cat: Catalog = defaultCatalog, budget?: RebuildBudget): Unit[] {
   const units: Unit[] = [];
   for (const fn of functions) {
     budget?.check();
@@ -87,7 +90,7 @@ export function buildUnits(functions: readonly RebuiltFunction[], budget?: Rebui
       const image = fn[side];
       if (!image) continue;
       for (const variant of image.variants) {
-        const cfg = cfgOf(variant);
+        const cfg = cfgOf(variant, cat);
         if (cfg) units.push({ fn, side, image, variant, cfg });
       }
     }
@@ -453,7 +456,7 @@ function budgetFindings(index: LineIndex, budget: RebuildBudget): Finding[] {
 
 function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget): Analysis {
   const index = new LineIndex(doc.text);
-  const units = buildUnits(functions, budget);
+  const units = buildUnits(functions, opts.catalog ?? defaultCatalog, budget);
   const t2 = now();
   const findings = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions), ...runRules(doc, index, functions, units, opts, budget)]
     .filter((f) => keep(f, opts))

@@ -9,7 +9,7 @@ import { REF_KIND_RULES } from './ref-kind';
 import { SPEC_REF_RULES } from './spec-ref';
 import { BRACKET_RULES } from './bracket';
 import { ATOMIC_SLEEP_RULES } from './atomic-sleep';
-import { BARRIER_RULES } from './barrier/rules';
+import { BARRIER_RULES } from './barrier';
 
 export const ALL_RULES: readonly Rule[] = [
   ...REF_BALANCE_RULES,

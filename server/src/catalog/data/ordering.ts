@@ -159,26 +159,63 @@ function pageFlags(): ApiSpec[] {
   ];
 }
 
+/** Barriers checkpatch wants a comment on (scripts/checkpatch.pl, MEMORY_BARRIER). */
+const commented = (a: ApiSpec): ApiSpec => ({ ...a, checkpatchComment: true });
+const WAIT = 'include/linux/wait.h';
+const WAIT_BIT = 'include/linux/wait_bit.h';
+const PERCPU_REF = 'include/linux/percpu-refcount.h, lib/percpu-refcount.c';
+
 export const ORDERING: readonly ApiSpec[] = [
-  { name: 'smp_mb', summary: 'Full memory barrier: orders all earlier loads and stores before all later ones, including store→load (the only fence that does).', ordering: 'full', arity: [0], source: LKMM },
-  { name: 'mb', summary: 'Full barrier, also for MMIO (stronger than smp_mb on some architectures).', ordering: 'full', arity: [0], source: 'include/asm-generic/barrier.h' },
-  { name: 'smp_wmb', summary: 'Write barrier: orders earlier stores before later stores only. Does NOT order a store before a later load.', ordering: 'wmb', arity: [0], source: LKMM },
-  { name: 'wmb', summary: 'Write barrier, also for MMIO.', ordering: 'wmb', arity: [0], source: 'include/asm-generic/barrier.h' },
-  { name: 'smp_rmb', summary: 'Read barrier: orders earlier loads before later loads only.', ordering: 'rmb', arity: [0], source: LKMM },
-  { name: 'rmb', summary: 'Read barrier, also for MMIO.', ordering: 'rmb', arity: [0], source: 'include/asm-generic/barrier.h' },
-  { name: 'smp_mb__before_atomic', summary: 'Full barrier together with the following non-returning atomic RMW (atomic_inc, set_bit, ...).', ordering: 'before-atomic', arity: [0], source: LKMM },
-  { name: 'smp_mb__after_atomic', summary: 'Full barrier together with the preceding non-returning atomic RMW: the announce-then-check idiom.', ordering: 'after-atomic', arity: [0], source: LKMM },
-  { name: 'smp_store_mb', summary: 'Store then full barrier (WRITE_ONCE + smp_mb): orders the store before later loads.', ordering: 'full', access: [{ arg: 0, kind: 'store' }], arity: [2], source: 'include/asm-generic/barrier.h' },
-  { name: 'smp_store_release', summary: 'Store with RELEASE ordering: earlier accesses are ordered before it (not a later load).', ordering: 'release', access: [{ arg: 0, kind: 'store', byAddress: true }], arity: [2], source: LKMM },
-  { name: 'smp_load_acquire', summary: 'Load with ACQUIRE ordering: later accesses are ordered after it.', ordering: 'acquire', access: [{ arg: 0, kind: 'load', byAddress: true }], arity: [1], source: LKMM },
+  commented({ name: 'smp_mb', summary: 'Full memory barrier: orders all earlier loads and stores before all later ones, including store→load (the only fence that does).', ordering: 'full', arity: [0], source: LKMM }),
+  commented({ name: 'mb', summary: 'Full barrier, also for MMIO (stronger than smp_mb on some architectures).', ordering: 'full', arity: [0], source: 'include/asm-generic/barrier.h' }),
+  commented({ name: 'smp_wmb', summary: 'Write barrier: orders earlier stores before later stores only. Does NOT order a store before a later load.', ordering: 'wmb', arity: [0], source: LKMM }),
+  commented({ name: 'wmb', summary: 'Write barrier, also for MMIO.', ordering: 'wmb', arity: [0], source: 'include/asm-generic/barrier.h' }),
+  commented({ name: 'smp_rmb', summary: 'Read barrier: orders earlier loads before later loads only.', ordering: 'rmb', arity: [0], source: LKMM }),
+  commented({ name: 'rmb', summary: 'Read barrier, also for MMIO.', ordering: 'rmb', arity: [0], source: 'include/asm-generic/barrier.h' }),
+  commented({ name: 'virt_mb', summary: 'Full barrier between a guest and its host (the SMP barrier even on a UP guest).', ordering: 'full', arity: [0], source: 'include/asm-generic/barrier.h' }),
+  commented({ name: 'virt_wmb', summary: 'Write barrier between a guest and its host.', ordering: 'wmb', arity: [0], source: 'include/asm-generic/barrier.h' }),
+  commented({ name: 'virt_rmb', summary: 'Read barrier between a guest and its host.', ordering: 'rmb', arity: [0], source: 'include/asm-generic/barrier.h' }),
+  commented({ name: 'dma_wmb', summary: 'Orders CPU stores to coherent DMA memory (asm-generic: wmb()).', ordering: 'wmb', arity: [0], source: 'include/asm-generic/barrier.h' }),
+  commented({ name: 'dma_rmb', summary: 'Orders CPU loads from coherent DMA memory (asm-generic: rmb()).', ordering: 'rmb', arity: [0], source: 'include/asm-generic/barrier.h' }),
+  commented({ name: 'read_barrier_depends', summary: 'Data-dependency barrier (Alpha only); folded into READ_ONCE() and removed in v4.15.', aliases: ['smp_read_barrier_depends'], ordering: 'none', arity: [0], kernels: '<=4.14', source: 'include/asm-generic/barrier.h (v4.14)' }),
+  commented({ name: 'smp_mb__before_atomic', summary: 'Full barrier together with the following non-returning atomic RMW (atomic_inc, set_bit, ...).', ordering: 'before-atomic', arity: [0], source: LKMM }),
+  commented({ name: 'smp_mb__after_atomic', summary: 'Full barrier together with the preceding non-returning atomic RMW: the announce-then-check idiom.', ordering: 'after-atomic', arity: [0], source: LKMM }),
+  commented({ name: 'smp_mb__after_unlock_lock', summary: 'Makes a preceding unlock+lock pair a full barrier.', ordering: 'full', arity: [0], source: 'kernel/rcu/rcu.h' }),
+  commented({ name: 'smp_store_mb', summary: 'Store then full barrier (WRITE_ONCE + smp_mb): orders the store before later loads.', ordering: 'full', access: [{ arg: 0, kind: 'store' }], macro: true, arity: [2], source: 'include/asm-generic/barrier.h' }),
+  { name: 'smp_store_release', summary: 'Store with RELEASE ordering: earlier accesses are ordered before it (not a later load).', ordering: 'release', access: [{ arg: 0, kind: 'store', byAddress: true }], macro: true, arity: [2], source: LKMM },
+  { name: 'smp_load_acquire', summary: 'Load with ACQUIRE ordering: later accesses are ordered after it.', ordering: 'acquire', access: [{ arg: 0, kind: 'load', byAddress: true }], macro: true, arity: [1], source: LKMM },
   { name: 'barrier', summary: 'Compiler barrier only: no CPU ordering.', ordering: 'none', arity: [0], source: 'include/linux/compiler.h' },
-  { name: 'READ_ONCE', summary: 'A single, untorn, unordered load (relaxed). Address dependencies from it are ordered.', ordering: 'none', access: [{ arg: 0, kind: 'load' }], arity: [1], source: 'include/asm-generic/rwonce.h' },
-  { name: 'WRITE_ONCE', summary: 'A single, untorn, unordered store (relaxed).', ordering: 'none', access: [{ arg: 0, kind: 'store' }], arity: [2], source: 'include/asm-generic/rwonce.h' },
+  { name: 'READ_ONCE', summary: 'A single, untorn, unordered load (relaxed). Address dependencies from it are ordered.', ordering: 'none', access: [{ arg: 0, kind: 'load' }], macro: true, arity: [1], source: 'include/asm-generic/rwonce.h' },
+  { name: 'WRITE_ONCE', summary: 'A single, untorn, unordered store (relaxed).', ordering: 'none', access: [{ arg: 0, kind: 'store' }], macro: true, arity: [2], source: 'include/asm-generic/rwonce.h' },
+  { name: 'ACCESS_ONCE', summary: 'The volatile access READ_ONCE()/WRITE_ONCE() replaced: a single, unordered access. Removed in v4.15.', ordering: 'none', access: [{ arg: 0, kind: 'load' }], macro: true, arity: [1], kernels: '<=4.14', source: 'include/linux/compiler.h (v4.14)' },
+  { name: 'data_race', summary: 'KCSAN annotation: the access inside is intentionally racy (statistics, heuristics); a plain, unordered access that pairs with nothing.', ordering: 'none', access: [{ arg: 0, kind: 'load' }], macro: true, racy: true, arity: [1], kernels: '>=5.8', source: 'include/linux/compiler.h' },
   { name: 'rcu_assign_pointer', summary: 'Publish an RCU-protected pointer with RELEASE ordering: the pointee\'s initialisation is visible to readers that see the pointer.', ordering: 'release', access: [{ arg: 0, kind: 'store' }], arity: [2], source: 'include/linux/rcupdate.h' },
+  { name: 'RCU_INIT_POINTER', summary: 'Assign an RCU-protected pointer WITHOUT ordering: right only for NULL, or for a pointee readers cannot reach through it yet; publishing a freshly initialised object needs rcu_assign_pointer().', ordering: 'none', access: [{ arg: 0, kind: 'store' }], arity: [2], source: 'include/linux/rcupdate.h' },
   { name: 'rcu_dereference', summary: 'Load an RCU-protected pointer (address-dependency ordered); the caller must be in an RCU read-side section.', ordering: 'none', access: [{ arg: 0, kind: 'load' }], requires: ['rcu'], arity: [1], source: 'include/linux/rcupdate.h' },
   { name: 'rcu_dereference_bh', summary: 'rcu_dereference for RCU-bh readers (rcu_read_lock_bh).', ordering: 'none', access: [{ arg: 0, kind: 'load' }], requires: ['rcu'], arity: [1], source: 'include/linux/rcupdate.h' },
   { name: 'rcu_dereference_sched', summary: 'rcu_dereference for RCU-sched readers (preemption disabled).', ordering: 'none', access: [{ arg: 0, kind: 'load' }], requires: ['preempt-off'], arity: [1], source: 'include/linux/rcupdate.h' },
   { name: 'rcu_dereference_check', summary: 'rcu_dereference that is also legal when the lockdep condition (second argument) holds, e.g. a lock is held.', aliases: ['rcu_dereference_protected', 'rcu_dereference_raw', 'rcu_access_pointer', 'srcu_dereference'], ordering: 'none', access: [{ arg: 0, kind: 'load' }], arity: [1, 2], source: 'include/linux/rcupdate.h' },
+
+  // ---- waking sleepers: lockless waiter checks need the condition store ordered before them ----
+  { name: 'waitqueue_active', summary: 'Lockless test for sleepers on a wait queue (a plain load of the wait list). Safe under the wait-queue lock; a waker that does not hold it needs smp_mb() between storing the condition and this test (or wq_has_sleeper()): otherwise the test can pass the store and the wake-up is lost.', ordering: 'none', access: [{ arg: 0, kind: 'load' }], arity: [1], source: WAIT },
+  { name: 'wq_has_sleeper', summary: 'smp_mb() then waitqueue_active(): the lockless sleeper test with the full barrier the waker needs.', ordering: 'full', access: [{ arg: 0, kind: 'load' }], arity: [1], kernels: '>=4.5', history: [{ kernels: '<=4.4', summary: 'include/net/sock.h: took a struct socket_wq *' }], source: WAIT },
+  { name: 'swait_active', summary: 'Lockless test for sleepers on a simple wait queue; needs smp_mb() after the condition store (or swq_has_sleeper()).', ordering: 'none', access: [{ arg: 0, kind: 'load' }], arity: [1], source: 'include/linux/swait.h' },
+  { name: 'swq_has_sleeper', summary: 'smp_mb() then swait_active().', ordering: 'full', access: [{ arg: 0, kind: 'load' }], arity: [1], source: 'include/linux/swait.h' },
+  { name: 'wake_up_bit', summary: 'Wake the sleepers of wait_on_bit(word, bit). Tests the hashed queue locklessly (waitqueue_active()): a full barrier must separate clearing the bit from this call (smp_mb__after_atomic() after clear_bit(), or clear_and_wake_up_bit()).', ordering: 'none', access: [{ arg: 0, kind: 'load' }], arity: [2], source: 'kernel/sched/wait_bit.c' },
+  { name: 'wake_up_var', summary: 'Wake the sleepers of wait_var_event(var, cond). Tests the hashed queue locklessly: a full barrier must separate making the condition true from this call (smp_mb(), smp_mb__after_atomic() after a non-returning atomic, or a fully ordered update).', ordering: 'none', access: [{ arg: 0, kind: 'load' }], arity: [1], kernels: '>=4.16', source: 'kernel/sched/wait_bit.c' },
+  { name: 'clear_and_wake_up_bit', summary: 'clear_bit_unlock(), smp_mb__after_atomic(), wake_up_bit(): clears the bit with RELEASE ordering and orders it before the lockless sleeper test.', ordering: 'full', access: [{ arg: 1, kind: 'rmw', byAddress: true }], arity: [2], source: WAIT_BIT },
+  { name: 'atomic_dec_and_wake_up', summary: 'atomic_dec_and_test() (fully ordered), then wake_up_var() when the count hits zero: no extra barrier needed.', ordering: 'full', access: [{ arg: 0, kind: 'rmw', byAddress: true }], arity: [1], source: WAIT_BIT },
+  { name: 'set_current_state', summary: 'Set the task state with smp_store_mb(): a full barrier between queueing on a wait queue and testing the wait condition.', ordering: 'full', arity: [1], source: 'include/linux/sched.h' },
+  { name: 'prepare_to_wait', summary: 'Queue on a wait queue and set the task state (set_current_state(): a full barrier) before the caller tests the condition.', aliases: ['prepare_to_wait_exclusive', 'prepare_to_wait_event'], ordering: 'full', arity: [3], source: 'kernel/sched/wait.c' },
+  { name: 'complete', summary: 'Signal a completion (under its wait lock): what the caller did before is visible to the waiter after wait_for_completion() returns.', aliases: ['complete_all'], internalSync: 'completion', arity: [1], source: 'kernel/sched/completion.c' },
+
+  // ---- list helpers with their own ordering (include/linux/list.h) ----
+  { name: 'list_del_init_careful', summary: 'list_del_init() whose final store (entry->next) is a RELEASE (smp_store_release): pairs with list_empty_careful(), which can then test the entry without the lock.', ordering: 'release', access: [{ arg: 0, kind: 'store', field: 'next' }], arity: [1], source: 'include/linux/list.h' },
+  { name: 'list_empty_careful', summary: 'Lockless list_empty() test that reads head->next with ACQUIRE (smp_load_acquire): pairs with list_del_init_careful().', ordering: 'acquire', access: [{ arg: 0, kind: 'load', field: 'next' }], arity: [1], source: 'include/linux/list.h' },
+
+  // ---- percpu_ref shutdown (lib/percpu-refcount.c): ordered by its switch lock and an RCU grace period ----
+  { name: 'percpu_ref_kill', summary: 'Start shutting a percpu_ref down: mark it dead under percpu_ref_switch_lock and drop the initial reference; the switch to atomic mode completes after an RCU grace period (percpu_ref_tryget_live() then fails on every CPU).', aliases: ['percpu_ref_kill_and_confirm'], internalSync: 'lock', arity: [1, 2], source: PERCPU_REF },
+  { name: 'percpu_ref_switch_to_atomic_sync', summary: 'Switch a percpu_ref to atomic mode and wait until every CPU sees it (an RCU grace period).', internalSync: 'grace-period', sleeps: true, arity: [1], source: PERCPU_REF },
   ...atomics(),
   ...bitops(),
   ...pageFlags(),

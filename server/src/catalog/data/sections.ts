@@ -8,6 +8,8 @@ import type { ApiSpec } from '../schema';
 
 const RCU = 'include/linux/rcupdate.h';
 const IRQ = 'include/linux/irqflags.h';
+const LOCAL_LOCK = 'include/linux/local_lock.h';
+const PERCPU_DEFS = 'include/linux/percpu-defs.h';
 
 export const SECTIONS: readonly ApiSpec[] = [
   { name: 'rcu_read_lock', summary: 'Enter an RCU read-side critical section: RCU-protected objects stay valid until rcu_read_unlock. No sleeping inside (except PREEMPT_RCU preemption).', effects: [{ op: 'acquire', kind: 'rcu', style: 'rcu' }], pairsWith: ['rcu_read_unlock'], arity: [0], source: RCU },
@@ -54,4 +56,16 @@ export const SECTIONS: readonly ApiSpec[] = [
   { name: 'pte_offset_map_ro_nolock', summary: 'v6.12+: pte_offset_map_nolock for read-only use (mm, pmd, addr, &ptl).', effects: [{ op: 'acquire', kind: 'pte-map', object: 'ret', cond: 'nonnull' }], pairsWith: ['pte_unmap'], arity: [4], kernels: '>=6.12', source: 'mm/pgtable-generic.c' },
   { name: 'pte_offset_map_rw_nolock', summary: 'v6.12+: pte_offset_map_nolock for a later modification (mm, pmd, addr, &pmdval, &ptl): after spin_lock(ptl) re-check the pmd (pmd_same) and the pte.', effects: [{ op: 'acquire', kind: 'pte-map', object: 'ret', cond: 'nonnull' }], pairsWith: ['pte_unmap', 'pte_unmap_unlock'], arity: [5], kernels: '>=6.12', source: 'mm/pgtable-generic.c' },
   { name: 'pte_unmap', summary: 'Unmap a PTE page mapped by pte_offset_map (v6.5+: also rcu_read_unlock). The ptep must not be used afterwards.', effects: [{ op: 'release', kind: 'pte-map', object: 0 }], pairsWith: ['pte_offset_map'], arity: [1], source: 'include/linux/mm.h' },
+
+  // local_lock: per-CPU data protection (include/linux/local_lock.h); on !PREEMPT_RT it disables preemption (or IRQs).
+  { name: 'local_lock', summary: 'Take a per-CPU local lock: disables preemption (!PREEMPT_RT); per-CPU data is private to this CPU until local_unlock().', effects: [{ op: 'acquire', kind: 'preempt-off' }], pairsWith: ['local_unlock'], source: LOCAL_LOCK },
+  { name: 'local_unlock', summary: 'Release a per-CPU local lock.', effects: [{ op: 'release', kind: 'preempt-off' }], pairsWith: ['local_lock'], source: LOCAL_LOCK },
+  { name: 'local_lock_irq', summary: 'Take a per-CPU local lock with IRQs disabled.', effects: [{ op: 'acquire', kind: 'irq-off', style: 'disable' }], pairsWith: ['local_unlock_irq'], source: LOCAL_LOCK },
+  { name: 'local_unlock_irq', summary: 'Release a per-CPU local lock and enable IRQs.', effects: [{ op: 'release', kind: 'irq-off', style: 'disable' }], pairsWith: ['local_lock_irq'], source: LOCAL_LOCK },
+  { name: 'local_lock_irqsave', summary: 'Take a per-CPU local lock, saving the IRQ state in flags (by value, macro).', effects: [{ op: 'acquire', kind: 'irq-off', stateArg: 1, stateByValue: true, style: 'save' }], pairsWith: ['local_unlock_irqrestore'], source: LOCAL_LOCK },
+  { name: 'local_unlock_irqrestore', summary: 'Release a per-CPU local lock and restore the IRQ state from flags.', effects: [{ op: 'release', kind: 'irq-off', stateArg: 1, stateByValue: true, style: 'save' }], pairsWith: ['local_lock_irqsave'], source: LOCAL_LOCK },
+
+  // per-CPU pointers (include/linux/percpu-defs.h): this CPU's instance of per-CPU data
+  { name: 'this_cpu_ptr', summary: 'Pointer to this CPU\'s instance of a per-CPU variable (the caller keeps preemption or migration off). Data reached through it is private to the CPU: other CPUs look at it only under a lock, after an IPI or a grace period.', aliases: ['raw_cpu_ptr'], perCpu: true, arity: [1], source: PERCPU_DEFS },
+  { name: 'get_cpu_ptr', summary: 'Disable preemption and return this CPU\'s instance of a per-CPU variable; pair with put_cpu_ptr(). Data reached through it is private to the CPU.', perCpu: true, arity: [1], source: PERCPU_DEFS },
 ];

@@ -118,4 +118,15 @@ export const SEEDS: readonly ApiSpec[] = [
     kernels: 'RFC (2021)',
     source: 'seed 001',
   },
+  // ---- seed 000: the pin test of the put_user_page threads -------------------
+  {
+    name: 'page_dma_pinned',
+    summary: 'Seed 000 (proposed): is the page pinned for DMA? Reads the pin count (atomic_read of _refcount against the pin bias): an unordered load; pair it with a full barrier after the pin on the GUP side and after setting PG_writeback on the writeback side.',
+    aliases: ['page_pinned', 'page_is_pin'],
+    ordering: 'none',
+    access: [{ arg: 0, kind: 'load' }],
+    arity: [1],
+    kernels: 'RFC (2018-2019); mainline has page_maybe_dma_pinned() from v5.7',
+    source: 'seed 000',
+  },
 ];

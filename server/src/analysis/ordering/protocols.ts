@@ -13,30 +13,30 @@
  * and the other side of the protocol (the "mirror": stores PG_writeback, then
  * loads the pin count) with the barrier that orders it, when the document has
  * it. Which calls are which accesses, which acquisitions are stores and which
- * locations form a protocol all come from the catalog (barrierExtra.ts).
+ * locations form a protocol all come from the catalog (OrderingFacts).
  */
-import { BARRIER_FACTS, type SbProtocol } from '../../catalog/data/barrierExtra';
-import type { RuleContext, Unit } from '../api';
-import { eventsOf, isFence, searchFrom, type Ev, type UnitEvents } from './model';
-
-const ACQUIRE_STORES: ReadonlyMap<string, string> = new Map(Object.entries(BARRIER_FACTS.acquireStores));
+import type { SbProtocol } from '../../catalog';
+import { isFence, type Ev, type UnitEvents } from './events';
+import { eventsOf } from './docIndex';
+import { searchFrom } from './search';
+import type { OrderingContext, OrderingUnit } from './types';
 
 /** How far up the call chain (callers of callers) a protocol store is looked for. */
 const MAX_CALL_DEPTH = 2;
 
 export interface StoreSite {
-  unit: Unit;
+  unit: OrderingUnit;
   ev: Ev;
   /** Location key of the store. */
   loc: string;
   /** The catalogued acquisition whose effect is the store (pin_user_pages_fast), if that is how it is made. */
   acquire?: { api: string; label: string };
   /** The calls from the store's function down to the weak barrier's function, outermost first (the last one calls the barrier's function). */
-  calls: { unit: Unit; ev: Ev }[];
+  calls: { unit: OrderingUnit; ev: Ev }[];
 }
 
 export interface MirrorSite {
-  unit: Unit;
+  unit: OrderingUnit;
   /** The mirror's function name. */
   fn: string;
   store: Ev;
@@ -56,13 +56,13 @@ export interface WeakProtocolHit {
 // backward search for a protocol store
 
 /** The location a protocol store event writes, if it writes one of `locs`. */
-function storeKey(e: Ev, ctx: RuleContext, locs: ReadonlySet<string>): { loc: string; acquire?: StoreSite['acquire'] } | undefined {
+function storeKey(e: Ev, ctx: OrderingContext, locs: ReadonlySet<string>): { loc: string; acquire?: StoreSite['acquire'] } | undefined {
   if ((e.kind === 'store' || e.kind === 'rmw') && e.loc && locs.has(e.loc) && e.ordering !== 'full' && e.ordering !== 'acquire') return { loc: e.loc };
   if (e.op.kind !== 'call' || e.op.indirect) return undefined;
   const spec = ctx.catalog.api(e.op.name);
   for (const eff of spec?.effects ?? []) {
     if (eff.op !== 'acquire') continue;
-    const loc = ACQUIRE_STORES.get(eff.kind);
+    const loc = ctx.catalog.acquireStore(eff.kind);
     if (loc && locs.has(loc)) return { loc, acquire: { api: e.op.name, label: ctx.catalog.kind(eff.kind).label } };
   }
   return undefined;
@@ -81,7 +81,7 @@ interface BackResult {
  * smp_mb__before_atomic() followed by an RMW, and at code the hunks do not
  * show (a gap node): a barrier may hide there.
  */
-function backFind(ue: UnitEvents, start: Ev, locs: ReadonlySet<string>, ctx: RuleContext): BackResult {
+function backFind(ue: UnitEvents, start: Ev, locs: ReadonlySet<string>, ctx: OrderingContext): BackResult {
   const visited = new Set<string>();
   const stack: { node: Ev['node']; i: number; afterAtomic: boolean; rmwSeen: boolean }[] = [];
   stack.push({ node: start.node, i: ue.byNode[start.node.id].indexOf(start) - 1, afterAtomic: false, rmwSeen: false });
@@ -135,7 +135,7 @@ function backFind(ue: UnitEvents, start: Ev, locs: ReadonlySet<string>, ctx: Rul
  * had before this message must hold the same text in that version. Returns
  * the units of that version with the image line of the anchor.
  */
-export function priorVersion(ctx: RuleContext, unit: Unit): { unit: Unit; line: number }[] {
+export function priorVersion(ctx: OrderingContext, unit: OrderingUnit): { unit: OrderingUnit; line: number }[] {
   if (unit.image.complete) return [];
   const origin = unit.image.origin;
   const lines = unit.image.text.split('\n');
@@ -177,7 +177,7 @@ function firstEventFrom(ue: UnitEvents, line: number): Ev | undefined {
  * ordering it: in the unit itself, in the earlier version of a partially
  * shown function, or in a caller before its call of this function.
  */
-export function findProtocolStore(ctx: RuleContext, unit: Unit, start: Ev, locs: ReadonlySet<string>, depth = 0, seen: Set<string> = new Set()): StoreSite | undefined {
+export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, start: Ev, locs: ReadonlySet<string>, depth = 0, seen: Set<string> = new Set()): StoreSite | undefined {
   const ue = eventsOf(unit, ctx);
   const b = backFind(ue, start, locs, ctx);
   if (b.found) return { unit, ev: b.found.ev, loc: b.found.loc, acquire: b.found.acquire, calls: [] };
@@ -211,8 +211,8 @@ export function findProtocolStore(ctx: RuleContext, unit: Unit, start: Ev, locs:
 // ---------------------------------------------------------------------------
 // the weak-barrier analysis
 
-export function protocolWith(loc: string): SbProtocol | undefined {
-  return BARRIER_FACTS.protocols.find((p) => p.a.includes(loc) || p.b.includes(loc));
+export function protocolWith(ctx: OrderingContext, loc: string): SbProtocol | undefined {
+  return ctx.catalog.protocolWith(loc);
 }
 
 /** The protocol's locations on the other side from `loc`. */
@@ -221,7 +221,7 @@ export function otherSide(p: SbProtocol, loc: string): string[] {
 }
 
 // per document context: a unit's hits depend on the other units (its callers)
-const hitCache = new WeakMap<RuleContext, WeakMap<Unit, WeakProtocolHit[]>>();
+const hitCache = new WeakMap<OrderingContext, WeakMap<OrderingUnit, WeakProtocolHit[]>>();
 
 /**
  * Every pure weak barrier (smp_wmb/smp_rmb) of the unit followed, with no
@@ -229,7 +229,7 @@ const hitCache = new WeakMap<RuleContext, WeakMap<Unit, WeakProtocolHit[]>>();
  * store is made before the barrier (here, in a caller, or in the earlier
  * version of a caller). One hit per (barrier, load location).
  */
-export function weakProtocolHits(unit: Unit, ctx: RuleContext): WeakProtocolHit[] {
+export function weakProtocolHits(unit: OrderingUnit, ctx: OrderingContext): WeakProtocolHit[] {
   let perCtx = hitCache.get(ctx);
   if (!perCtx) hitCache.set(ctx, (perCtx = new WeakMap()));
   const hit = perCtx.get(unit);
@@ -239,13 +239,14 @@ export function weakProtocolHits(unit: Unit, ctx: RuleContext): WeakProtocolHit[
   const ue = eventsOf(unit, ctx);
   for (const w of ue.all) {
     if (w.kind !== 'fence' || (w.ordering !== 'wmb' && w.ordering !== 'rmb')) continue;
-    if (w.op.kind !== 'call' || w.op.indirect || !isFence(ctx.catalog.api(w.op.name))) continue;
+    if (w.op.kind !== 'call' || w.op.indirect || !isFence(ctx.catalog.api(w.api ?? w.op.name))) continue;
     const r = searchFrom(ue, w, 'unordered');
     const done = new Set<string>();
     for (const o of [...r.loads.values()].sort((x, y) => x.load.id - y.load.id)) {
       const l = o.load;
       if (!l.marked || !l.loc || done.has(l.loc)) continue;
-      const p = protocolWith(l.loc);
+      const p = protocolWith(ctx, l.loc);
+      if (p?.conditionStore) continue; // the waker idiom has its own analysis (waker.ts)
       if (!p) continue;
       done.add(l.loc);
       const store = findProtocolStore(ctx, unit, w, new Set(otherSide(p, l.loc)));
@@ -270,7 +271,7 @@ function orders(f: Ev, store: Ev): boolean {
  * Prefers a mirror whose pair is ordered (its barrier is what the finding
  * points at).
  */
-export function findMirror(ctx: RuleContext, side: Unit['side'], storeLocs: ReadonlySet<string>, loadLocs: ReadonlySet<string>, exclude: ReadonlySet<string>, only?: string): MirrorSite | undefined {
+export function findMirror(ctx: OrderingContext, side: OrderingUnit['side'], storeLocs: ReadonlySet<string>, loadLocs: ReadonlySet<string>, exclude: ReadonlySet<string>, only?: string): MirrorSite | undefined {
   let unordered: MirrorSite | undefined;
   for (const u of ctx.units) {
     if (u.side !== side || (only !== undefined && u.fn.name !== only)) continue;

@@ -1,0 +1,165 @@
+/**
+ * The document-wide ordering facts of one side of a patch:
+ * - summaries of the functions the document defines: which contain a full
+ *   barrier (a call to one is a full barrier), and what ordering each one
+ *   provides (barriers, locks, primitives that synchronise internally);
+ * - an index of which function stores a location and then loads another
+ *   (marked accesses), and which functions load a location: the evidence
+ *   that two functions form a store-buffering pair, or that a field is read
+ *   locklessly.
+ * Summaries are keyed by function name; the index only ever pairs functions
+ * that touch the same locations.
+ */
+import type { CfgNode } from '../../c/cfg';
+import { effectiveCall, isFence, lockHeldAt, unitEvents, type Ev, type UnitEvents } from './events';
+import { isRacyUpdate, markedLoadsAfter } from './search';
+import type { OrderingContext, OrderingUnit, Side } from './types';
+
+/** Ordering strength classes for comparing barriers: 3 full, 2 acquire/release or a lock/synchronising primitive, 1 wmb/rmb. */
+export type Strength = 0 | 1 | 2 | 3;
+
+export interface OrderingProvided {
+  /** The strongest ordering the function provides. */
+  strength: Strength;
+  /** The primitives that provide it (for messages). */
+  names: Set<string>;
+}
+
+export interface DocIndex {
+  /** Functions defined in the document (this side) whose body has a full fence. */
+  fullFenceFns: Set<string>;
+  /** Function name -> barrier names its body calls (this side). */
+  barriersIn: Map<string, Set<string>>;
+  /** Function name -> the ordering its body provides (barriers, RMWs, locks, synchronising primitives). */
+  orderingIn: Map<string, OrderingProvided>;
+  /** `A>B` -> functions that store A then (on some path) load B, marked accesses only. */
+  mirrors: Map<string, Set<string>>;
+  /** location -> functions that load it with a marked access. */
+  readers: Map<string, Set<string>>;
+  /** B -> functions that store something and then load B (marked): candidates for a mirror `? > B`. */
+  mirroredLoads: Map<string, Set<string>>;
+}
+
+const docCache = new WeakMap<object, Map<Side, DocIndex>>();
+
+function add(m: Map<string, Set<string>>, k: string, v: string) {
+  let s = m.get(k);
+  if (!s) m.set(k, (s = new Set()));
+  s.add(v);
+}
+
+/** The ordering strength of a catalogued call (by its spec), for removal and summaries. */
+export function strengthOf(ctx: OrderingContext, name: string): Strength {
+  const cat = ctx.catalog;
+  const s = cat.api(name);
+  if (!s) return 0;
+  const o = s.ordering;
+  if (o === 'full' || o === 'before-atomic' || o === 'after-atomic') return 3;
+  if (s.synchronizes || s.internalSync === 'grace-period') return 3;
+  if (o === 'acquire' || o === 'release' || s.internalSync) return 2;
+  if (s.effects?.some((e) => cat.kind(e.kind).family === 'lock')) return 2;
+  if (o === 'wmb' || o === 'rmb') return 1;
+  return 0;
+}
+
+/** The document-wide facts of one side (cached per rule context). */
+export function docIndex(ctx: OrderingContext, side: Side): DocIndex {
+  let per = docCache.get(ctx);
+  if (!per) docCache.set(ctx, (per = new Map()));
+  const hit = per.get(side);
+  if (hit) return hit;
+  const cat = ctx.catalog;
+  const idx: DocIndex = { fullFenceFns: new Set(), barriersIn: new Map(), orderingIn: new Map(), mirrors: new Map(), readers: new Map(), mirroredLoads: new Map() };
+  const units = ctx.units.filter((u) => u.side === side);
+  // Phase 1: document functions whose body calls a full barrier (a call to one is a full barrier).
+  for (const u of units)
+    for (const n of u.cfg.nodes)
+      for (const op of n.ops)
+        if (op.kind === 'call' && !op.indirect) {
+          const eff = effectiveCall(ctx, u, op);
+          const s = eff ? cat.api(eff.name) : undefined;
+          if (isFence(s) && s!.ordering === 'full') idx.fullFenceFns.add(u.fn.name);
+        }
+  for (const u of units) {
+    const ue = unitEvents(u, ctx, idx.fullFenceFns);
+    let names = idx.barriersIn.get(u.fn.name);
+    if (!names) idx.barriersIn.set(u.fn.name, (names = new Set()));
+    let prov = idx.orderingIn.get(u.fn.name);
+    if (!prov) idx.orderingIn.set(u.fn.name, (prov = { strength: 0, names: new Set() }));
+    for (const e of ue.all) {
+      if (e.kind === 'fence' && e.name) names.add(e.name);
+      if (e.kind === 'load' && e.marked && e.loc) add(idx.readers, e.loc, u.fn.name);
+      if (e.api && e.name !== u.fn.name) {
+        const st = strengthOf(ctx, e.api);
+        if (st > 0) {
+          if (st > prov.strength) prov.strength = st;
+          prov.names.add(e.name ?? e.api);
+        }
+      } else if (e.kind === 'fence' && e.ordering === 'full' && e.name && e.name !== u.fn.name) {
+        prov.strength = 3;
+        prov.names.add(e.name);
+      }
+    }
+  }
+  for (const u of units) {
+    const ue = unitEvents(u, ctx, idx.fullFenceFns);
+    if (!ue.all.some((e) => e.marked && e.loc && (e.kind === 'store' || e.kind === 'rmw'))) continue;
+    const after = markedLoadsAfter(ue);
+    for (const s of ue.all) {
+      if (!s.marked || !s.loc || (s.kind !== 'store' && s.kind !== 'rmw')) continue;
+      if (s.perCpu || isRacyUpdate(ue, s)) continue;
+      const keys = new Set(after.get(s.node.id));
+      for (const e of ue.byNode[s.node.id]) if (e.id > s.id && e.kind === 'load' && e.marked && e.loc) keys.add(e.loc);
+      for (const k of keys)
+        if (k !== s.loc) {
+          add(idx.mirrors, `${s.loc}>${k}`, u.fn.name);
+          add(idx.mirroredLoads, k, u.fn.name);
+        }
+    }
+  }
+  per.set(side, idx);
+  return idx;
+}
+
+/** The events of a unit, with the document's helper functions taken into account. */
+export function eventsOf(unit: OrderingUnit, ctx: OrderingContext): UnitEvents {
+  return unitEvents(unit, ctx, docIndex(ctx, unit.side).fullFenceFns);
+}
+
+const callerCache = new WeakMap<object, Map<string, boolean>>();
+
+/**
+ * Every call of the unit's function in the document (same side, at least
+ * one) is made with a lock held, and the function itself releases no lock:
+ * its body runs under the caller's lock (summarised by name, like the
+ * helpers' barriers).
+ */
+export function callersHoldLock(ctx: OrderingContext, unit: OrderingUnit): boolean {
+  let per = callerCache.get(ctx);
+  if (!per) callerCache.set(ctx, (per = new Map()));
+  const key = `${unit.side}:${unit.fn.name}`;
+  const hit = per.get(key);
+  if (hit !== undefined) return hit;
+  per.set(key, false); // recursion guard
+  let sites = 0;
+  let all = true;
+  for (const u of ctx.units) {
+    if (u.side !== unit.side || u.fn.name === unit.fn.name) continue;
+    const ue = eventsOf(u, ctx);
+    for (const e of ue.all) {
+      if (e.op.kind !== 'call' || e.op.indirect || e.op.name !== unit.fn.name) continue;
+      sites++;
+      if (!lockHeldAt(ue, e)) all = false;
+    }
+  }
+  const own = eventsOf(unit, ctx);
+  const releases = own.all.some((e) => e.kind === 'lock' && !e.section && e.lockOp === 'release');
+  const r = sites > 0 && all && !releases;
+  per.set(key, r);
+  return r;
+}
+
+/** A lock (or, with sectionsToo, an IRQ/preemption-off section) is held at `at`: taken in the function, or by every caller. */
+export function underLock(ctx: OrderingContext, ue: UnitEvents, at: Ev | CfgNode, sectionsToo = false): boolean {
+  return lockHeldAt(ue, at, sectionsToo) || callersHoldLock(ctx, ue.unit);
+}

@@ -1,0 +1,148 @@
+/**
+ * The waker side of a sleep/wake-up protocol (OrderingFacts protocols with
+ * `conditionStore`): a lockless test for sleepers (waitqueue_active(),
+ * wake_up_bit(), wake_up_var()) must come after the store that makes the
+ * sleeper's condition true, with a full barrier in between:
+ *
+ *   waker                                 sleeper
+ *   WRITE_ONCE(obj->done, 1);             prepare_to_wait(&obj->wq, ...);  // smp_mb()
+ *   smp_mb();                             if (READ_ONCE(obj->done)) break;
+ *   if (waitqueue_active(&obj->wq))       schedule();
+ *           wake_up(&obj->wq);
+ *
+ * For each such test this walks backwards over every path to the nearest
+ * event that decides: a full barrier (or an unordered RMW followed by
+ * smp_mb__after_atomic(), or smp_mb__before_atomic() followed by one) means
+ * ordered; a store (plain or marked, not a racy hint, not per-CPU) is the
+ * condition store, unordered; a lock or section edge, a call the analysis
+ * cannot see into, code the hunks do not show, or the function's entry
+ * leave it unknown and nothing is reported. Holding the wait queue's own
+ * lock, or one lock across both the store and the test, is safe.
+ */
+import type { SbProtocol } from '../../catalog';
+import type { CfgNode } from '../../c/cfg';
+import { lockHeldAt, stripOuter, type Ev, type UnitEvents } from './events';
+import { callersHoldLock, eventsOf } from './docIndex';
+import { isRacyUpdate } from './search';
+import type { OrderingContext, OrderingUnit } from './types';
+
+export interface WakerHit {
+  protocol: SbProtocol;
+  /** The lockless sleeper test. */
+  check: Ev;
+  /** The condition store. */
+  store: Ev;
+  /** A weak or misused barrier between them (smp_wmb(), smp_mb__after_atomic() after a plain store...). */
+  weak?: Ev;
+}
+
+interface Walk {
+  node: CfgNode;
+  i: number;
+  weak: Ev | null;
+  afterAtomic: Ev | null;
+  rmwSeen: boolean;
+}
+
+/** The lock of the wait queue an argument names: `&obj->wq` -> `obj->wq.lock`, `wq` -> `wq->lock`. */
+function queueLock(arg: string, field: string): string {
+  const t = arg.replace(/\s+/g, '');
+  return t.startsWith('&') ? `${stripOuter(t)}.${field}` : `${stripOuter(t)}->${field}`;
+}
+
+/** Is the store to the checked location itself (or inside it): `x->count` for wake_up_var(&x->count)? */
+function storesArgument(store: Ev, check: Ev): boolean {
+  const a = check.target;
+  const t = store.target;
+  if (!a || !t) return false;
+  return t === a || t.startsWith(`${a}.`) || t.startsWith(`${a}->`);
+}
+
+/** The nearest unordered condition store before `check` on some path, or undefined (ordered or unknown on every path). */
+function conditionStore(ue: UnitEvents, check: Ev, toArgument: boolean): { store: Ev; weak?: Ev } | undefined {
+  const visited = new Set<string>();
+  const stack: Walk[] = [{ node: check.node, i: ue.byNode[check.node.id].indexOf(check) - 1, weak: null, afterAtomic: null, rmwSeen: false }];
+  let budget = 5000;
+  let found: { store: Ev; weak?: Ev } | undefined;
+  while (stack.length && budget-- > 0 && !found) {
+    const w = stack.pop()!;
+    let { weak, afterAtomic, rmwSeen } = w;
+    const evs = ue.byNode[w.node.id];
+    let stopped = w.node.role === 'gap';
+    for (let k = w.i; k >= 0 && !stopped; k--) {
+      const e = evs[k];
+      switch (e.kind) {
+        case 'fence':
+          if (e.ordering === 'full') stopped = true;
+          else if (e.ordering === 'after-atomic') afterAtomic ??= e;
+          else if (e.ordering === 'before-atomic') {
+            if (rmwSeen) stopped = true; // orders what precedes it with the RMW after it, and that RMW with the test
+            else weak ??= e;
+          } else weak ??= e;
+          break;
+        case 'store':
+        case 'rmw': {
+          if (e.ordering === 'full') {
+            stopped = true;
+            break;
+          }
+          if (e.kind === 'rmw' && e.ordering === 'none' && afterAtomic) {
+            stopped = true; // RMW; smp_mb__after_atomic(): full
+            break;
+          }
+          if (e.perCpu || isRacyUpdate(ue, e) || (toArgument && !storesArgument(e, check))) {
+            if (e.kind === 'rmw') rmwSeen = true;
+            break;
+          }
+          found = { store: e, weak: (weak ?? afterAtomic) || undefined };
+          stopped = true;
+          break;
+        }
+        case 'load':
+          break;
+        default:
+          // a lock or section edge, or a call the analysis cannot see into: unknown
+          stopped = true;
+      }
+    }
+    if (stopped || found) continue;
+    if (w.node === ue.unit.cfg.entry) continue; // the store may be the caller's: unknown
+    for (const edge of w.node.preds) {
+      const vk = `${edge.from.id}|${weak?.id ?? -1}|${afterAtomic?.id ?? -1}|${rmwSeen ? 1 : 0}`;
+      if (visited.has(vk)) continue;
+      visited.add(vk);
+      stack.push({ node: edge.from, i: ue.byNode[edge.from.id].length - 1, weak, afterAtomic, rmwSeen });
+    }
+  }
+  return found;
+}
+
+const cache = new WeakMap<OrderingUnit, WakerHit[]>();
+
+/** Every lockless sleeper test of the unit whose condition store is not ordered before it. */
+export function wakerHits(unit: OrderingUnit, ctx: OrderingContext): WakerHit[] {
+  const hit = cache.get(unit);
+  if (hit) return hit;
+  const out: WakerHit[] = [];
+  cache.set(unit, out);
+  const ue = eventsOf(unit, ctx);
+  for (const check of ue.all) {
+    if (check.kind !== 'load' || !check.loc || check.ordering !== 'none') continue;
+    const protocol = ctx.catalog.protocolWith(check.loc);
+    if (!protocol?.conditionStore || !protocol.b.includes(check.loc)) continue;
+    // under the wait queue's own lock: safe
+    const arg = check.op.kind === 'call' ? check.op.args[0]?.text : undefined;
+    if (arg && protocol.lockField && ue.held[check.id]?.has(queueLock(arg, protocol.lockField))) continue;
+    const c = conditionStore(ue, check, !!protocol.storeToArgument?.includes(check.loc));
+    if (!c) continue;
+    // every caller holds a lock across the whole function: the sleeper takes it too
+    if (callersHoldLock(ctx, unit)) continue;
+    // one lock held across the store and the test: the sleeper takes it too
+    if (lockHeldAt(ue, check) && lockHeldAt(ue, c.store)) {
+      const common = [...ue.held[check.id]].some((k) => ue.held[c.store.id].has(k) && !ue.sectionKeys.has(k));
+      if (common) continue;
+    }
+    out.push({ protocol, check, store: c.store, weak: c.weak });
+  }
+  return out;
+}
