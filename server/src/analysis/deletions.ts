@@ -14,7 +14,7 @@ import type { CfgNode } from '../c/cfg';
 import type { Catalog, ResourceKind } from '../catalog';
 import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto } from '../c/facts';
 import { R, X, U, N, HELD, type ReleaseEvent, type ResourceAnalysis } from './resources';
-import { isDeletedLine, postNodeAfter } from './diff';
+import { isDeletedLine, postNodeAfter, preNodeAt } from './diff';
 import type { Unit } from './unit';
 
 export interface DeletedRelease {
@@ -64,6 +64,11 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     if (before & (R | X) && !(before & (U | N | HELD))) continue;
     if (before & (R | X)) {
       // released on some paths into the old place only: the patch moved the release into some branches
+      // (unless the old release was itself conditional there: `if (mm) mmput_async(mm)` → `if (mm) mmput(mm)`)
+      const preAt = preNodeAt(pre, post, start);
+      let was = 0;
+      if (preAt) for (const k of preA.keyList) if (sameThing(k.kind, k.obj)) was |= preA.in[preAt.id]?.get(k.key) ?? preA.initial;
+      if (!preAt || was & (U | N | HELD)) continue;
       const id = `${kind}|${obj}|moved|${start.id}`;
       if (seen.has(id)) continue;
       seen.add(id);
