@@ -13,7 +13,7 @@
 import type { CfgNode } from '../c/cfg';
 import type { Catalog, ResourceKind } from '../catalog';
 import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto } from '../c/facts';
-import { R, X, U, N, HELD, type ReleaseEvent, type ResourceAnalysis } from './resources';
+import { R, X, U, N, HELD, P, type ReleaseEvent, type ResourceAnalysis } from './resources';
 import { isDeletedLine, postNodeAfter, preNodeAt } from './diff';
 import type { Unit } from './unit';
 
@@ -78,6 +78,16 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     const found = cleanExitFrom(postA, cat, start, obj, sameThing);
     if (!found) continue;
     const exit = found.node;
+    // the same exit before the patch: was the object released on every path there? (a release that was
+    // itself conditional, `if (rc == SUCCESS) put_page(p)`, leaves the other paths as they were)
+    if (found.how === 'exit') {
+      const preExit = preNodeAt(pre, post, exit);
+      if (preExit) {
+        let was = 0;
+        for (const k of preA.keyList) if (sameThing(k.kind, k.obj)) was |= preA.out[preExit.id]?.get(k.key) ?? preA.initial;
+        if (was & (U | N | HELD | P)) continue;
+      }
+    }
     const id = `${kind}|${obj}|${exit.id}`;
     if (seen.has(id)) continue;
     seen.add(id);

@@ -75,6 +75,21 @@ export function imageLineOf(img: FunctionImage, l: HunkLine): number {
  * Returns the post CFG node that starts on or after that line, or null.
  */
 export function postNodeAfter(pre: Unit, post: Unit, preLine: number): CfgNode | null {
+  // a deleted line replaced by added lines (`mmdrop(mm)` → `mmdrop_lazy_tlb(mm)`): its place is where they start
+  const here = patchLineOf(pre.image, preLine);
+  if (here && here.line.kind === 'del') {
+    const run = changeRun(here.hunk, here.line);
+    for (const a of run.adds) {
+      const j = imageLineOf(post.image, a);
+      if (j < 0) continue;
+      let first: CfgNode | null = null;
+      for (const n of post.cfg.nodes) {
+        if (n.kind === 'entry' || n.kind === 'exit' || n.line < j) continue;
+        if (!first || n.line < first.line || (n.line === first.line && n.col < first.col)) first = n;
+      }
+      if (first) return first;
+    }
+  }
   for (let i = preLine + 1; i < pre.image.origin.length; i++) {
     const o = pre.image.origin[i];
     if (o.kind === 'synthetic') continue;

@@ -58,7 +58,7 @@ export const OBJECTS: readonly ApiSpec[] = [
   { name: 'mmput_async', summary: 'Drop an mm_users reference, deferring teardown to a workqueue (safe in atomic context).', effects: [{ op: 'release', kind: 'mm-ref', object: 0 }], pairsWith: ['mmget', 'mmget_not_zero'], arity: [1], source: 'kernel/fork.c' },
   { name: 'mmgrab', summary: 'Take an mm_count reference (keeps struct mm_struct allocated, not the address space). Drop with mmdrop, not mmput.', effects: [{ op: 'acquire', kind: 'mm-grab', object: 0 }], pairsWith: ['mmdrop'], arity: [1], source: 'include/linux/sched/mm.h' },
   { name: 'mmdrop', summary: 'Drop an mm_count reference; frees the mm_struct when it was the last. A full memory barrier (atomic_dec_and_test(), which membarrier relies on).', effects: [{ op: 'release', kind: 'mm-grab', object: 0 }], ordering: 'full', pairsWith: ['mmgrab'], arity: [1], source: 'include/linux/sched/mm.h' },
-  { name: 'mmdrop_lazy_tlb', summary: 'Drop a lazy-TLB mm reference (mmdrop() with CONFIG_MMU_LAZY_TLB_REFCOUNT, else smp_mb()): always a full memory barrier, which finish_task_switch() relies on.', ordering: 'full', arity: [1], kernels: '>=6.2', source: 'include/linux/sched/mm.h' },
+  { name: 'mmdrop_lazy_tlb', summary: 'Drop a lazy-TLB mm reference (mmdrop() with CONFIG_MMU_LAZY_TLB_REFCOUNT, else smp_mb()): always a full memory barrier, which finish_task_switch() relies on.', effects: [{ op: 'release', kind: 'mm-grab', object: 0 }], pairsWith: ['mmgrab_lazy_tlb'], ordering: 'full', arity: [1], kernels: '>=6.2', source: 'include/linux/sched/mm.h' },
 
   {
     name: 'vma_start_read',
