@@ -16,6 +16,7 @@ import { barrierExtra } from './barrierExtra';
 
 export { REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES } from './lockless';
 export { PIN_BIAS_IDENTIFIERS } from './pageRefs';
+export { GOTO_LABEL_CONVENTIONS } from './labels';
 
 /** Domain id -> [title, entries]. The order is the order of docs/catalog.md. */
 export const DOMAINS: readonly { id: string; title: string; apis: readonly ApiSpec[] }[] = [
