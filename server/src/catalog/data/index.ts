@@ -13,6 +13,7 @@ import { SLEEPING } from './sleeping';
 import { LOCKLESS } from './lockless';
 import { SEEDS } from './seeds';
 import { barrierExtra } from './barrierExtra';
+import { OBJECT_REFS } from './objectRefs';
 
 export { REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES } from './lockless';
 export { PIN_BIAS_IDENTIFIERS } from './pageRefs';
@@ -29,6 +30,7 @@ export const DOMAINS: readonly { id: string; title: string; apis: readonly ApiSp
   { id: 'sleeping', title: 'Sleeping calls and grace-period waits', apis: SLEEPING },
   { id: 'lockless', title: 'Lockless lookups and re-validation', apis: LOCKLESS },
   { id: 'seeds', title: 'Seed-thread helpers and IPI barriers', apis: SEEDS },
+  { id: 'object-refs', title: 'More references: task_struct, pid, cgroup css / memcg, obj_cgroup, kobject, swap device, anon_vma, KVM pages', apis: OBJECT_REFS },
 ];
 
 const MAIN: ApiSpec[] = DOMAINS.flatMap((d) => d.apis.map((a) => ({ ...a, domain: d.id })));
