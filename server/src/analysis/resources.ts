@@ -399,7 +399,11 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           k.condTexts.add(norm(call.node.text));
           if (call.result.kind === 'assigned') k.condTexts.add(norm(call.result.to));
         }
-        if (eff.stateArg !== undefined && call.args[eff.stateArg]) k.flags.add(norm(call.args[eff.stateArg].text));
+        if (eff.stateArg !== undefined && call.args[eff.stateArg]) {
+          // a save taking the flags by pointer (folio_lruvec_lock_irqsave(folio, &flags)) saves into `flags`
+          const f = norm(call.args[eff.stateArg].text);
+          k.flags.add(eff.stateByValue === false && f.startsWith('&') ? f.slice(1) : f);
+        }
         const b = get(st, k.key);
         if (recording) {
           const ev: AcquireEvent = { t: 'acquire', node, op: call, spec, before, key: k, eff, objText: o.text };
