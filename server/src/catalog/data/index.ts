@@ -15,10 +15,12 @@ import { SEEDS } from './seeds';
 import { barrierExtra } from './barrierExtra';
 import { OBJECT_REFS } from './objectRefs';
 import { MM_LOCKS } from './mmLocks';
+import { ALLOCATORS } from './allocators';
 
 export { REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES } from './lockless';
 export { PIN_BIAS_IDENTIFIERS } from './pageRefs';
 export { GOTO_LABEL_CONVENTIONS } from './labels';
+export { NON_BLOCKING_GFP } from './allocators';
 
 /** Domain id -> [title, entries]. The order is the order of docs/catalog.md. */
 export const DOMAINS: readonly { id: string; title: string; apis: readonly ApiSpec[] }[] = [
@@ -32,6 +34,7 @@ export const DOMAINS: readonly { id: string; title: string; apis: readonly ApiSp
   { id: 'lockless', title: 'Lockless lookups and re-validation', apis: LOCKLESS },
   { id: 'seeds', title: 'Seed-thread helpers and IPI barriers', apis: SEEDS },
   { id: 'object-refs', title: 'More references: task_struct, pid, cgroup css / memcg, obj_cgroup, kobject, swap device, anon_vma, KVM pages', apis: OBJECT_REFS },
+  { id: 'allocators', title: 'Page and folio allocators and frees', apis: ALLOCATORS },
   { id: 'mm-locks', title: 'mm lock wrappers: XArray, anon_vma, i_mmap, hugetlb VMA, lruvec, swap cluster, folio_walk, local_lock', apis: MM_LOCKS },
 ];
 

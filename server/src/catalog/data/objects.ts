@@ -27,7 +27,7 @@ export const OBJECTS: readonly ApiSpec[] = [
     source: 'include/linux/memremap.h',
   },
   // ---- memory that holds objects -------------------------------------------------
-  { name: 'kvfree', summary: 'Free kvmalloc()ed memory. Freeing a pages array does not release the references or pins of the pages in it (unpin/put them first).', aliases: ['kfree', 'vfree', 'kvfree_sensitive'], freesMemoryOnly: true, arity: [1, 2], source: 'mm/util.c' },
+  { name: 'kvfree', summary: 'Free kvmalloc()ed memory: vfree() for a vmalloc address, which might_sleep()s in task context, else kfree(): may sleep, so not in atomic context. Freeing a pages array does not release the references or pins of the pages in it (unpin/put them first).', aliases: ['kvfree_sensitive'], sleeps: true, freesMemoryOnly: true, arity: [1, 2], source: 'mm/slub.c' },
   { name: 'percpu_ref_get', summary: 'Take a percpu_ref reference (the caller must already hold one or know the ref is live).', effects: [{ op: 'acquire', kind: 'percpu-ref', object: 0 }], pairsWith: ['percpu_ref_put'], arity: [1], source: PERCPU },
   { name: 'percpu_ref_get_many', summary: 'Take nr percpu_ref references.', effects: [{ op: 'acquire', kind: 'percpu-ref', object: 0, count: { arg: 1 } }], pairsWith: ['percpu_ref_put_many'], arity: [2], source: PERCPU },
   { name: 'percpu_ref_tryget', summary: 'Take a percpu_ref reference unless the count reached zero; true on success.', effects: [{ op: 'acquire', kind: 'percpu-ref', object: 0, cond: 'bool' }], pairsWith: ['percpu_ref_put'], arity: [1], source: PERCPU },
