@@ -415,6 +415,9 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
         // a bracket already open nests (a second pte mapping of another table): its result test concerns only the new one
         // (an untested earlier one counts as open: two pte_offset_map()s of two tables, neither checked)
         if (pending && k.family === 'bracket' && b & (HELD | P)) st.set(k.key, mapBits(b, (x) => (x & (HELD | P) ? H2 : P)));
+        // a conditional get on a reference already held (folio_isolate_lru() on a folio the function
+        // holds) stacks on it: H|P until its result is tested (then H2 on success, H on failure)
+        else if (pending && k.family === 'ref' && !o.array && definitelyHeld(b)) st.set(k.key, b | P);
         else st.set(k.key, pending ? P : o.array ? H : mapBits(b, (x) => (x & HELD ? H2 : H)));
       } else {
         // release: the key of the same object whose kind this release may drop
@@ -529,7 +532,8 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
       const ok = acquireOutcome(e, k.condTexts, k.cond ?? 'bool');
       if (ok === undefined) continue;
       st ??= new Map(out);
-      st.set(id, (bits & ~P) | (ok ? H : F));
+      if (k.family === 'ref' && bits & HELD) st.set(id, ok ? (bits & ~(P | HELD)) | H2 : bits & ~P);
+      else st.set(id, (bits & ~P) | (ok ? H : F));
     }
     return st ?? out;
   };
