@@ -371,6 +371,14 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
       }
       return;
     }
+    if (call.loopMacro && spec.iteratorCursor !== undefined && call.args[spec.iteratorCursor]) {
+      // each iteration names a new object: what was held through the cursor does not carry over
+      const cur = normObject(call.args[spec.iteratorCursor].text).obj;
+      for (const [id] of st) {
+        const k = keys.get(id)!;
+        if (k.family !== 'bracket' && (k.obj === cur || k.obj.startsWith(cur + '->'))) st.set(id, initial);
+      }
+    }
     applyEffects(st, node, call, spec, callEffects(spec, call));
   };
 

@@ -14,8 +14,10 @@ import { LOCKLESS } from './lockless';
 import { SEEDS } from './seeds';
 import { barrierExtra } from './barrierExtra';
 import { OBJECT_REFS } from './objectRefs';
-import { MM_LOCKS } from './mmLocks';
 import { ALLOCATORS } from './allocators';
+import { MM_LOCKS } from './mmLocks';
+import { DEBUG_CHECKS } from './debug';
+import { ITERATORS } from './iterators';
 
 export { REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES } from './lockless';
 export { PIN_BIAS_IDENTIFIERS } from './pageRefs';
@@ -36,6 +38,8 @@ export const DOMAINS: readonly { id: string; title: string; apis: readonly ApiSp
   { id: 'object-refs', title: 'More references: task_struct, pid, cgroup css / memcg, obj_cgroup, kobject, swap device, anon_vma, KVM pages', apis: OBJECT_REFS },
   { id: 'allocators', title: 'Page and folio allocators and frees', apis: ALLOCATORS },
   { id: 'mm-locks', title: 'mm lock wrappers: XArray, anon_vma, i_mmap, hugetlb VMA, lruvec, swap cluster, folio_walk, local_lock', apis: MM_LOCKS },
+  { id: 'iterators', title: 'Iterator macros: the cursor argument each iteration rebinds', apis: ITERATORS },
+  { id: 'debug', title: 'Assertions: debug-only (VM_BUG_ON, VM_WARN_ON) and always evaluated (WARN_ON, BUG_ON)', apis: DEBUG_CHECKS },
 ];
 
 const MAIN: ApiSpec[] = DOMAINS.flatMap((d) => d.apis.map((a) => ({ ...a, domain: d.id })));

@@ -468,7 +468,7 @@ export const PAGE_REFS: readonly ApiSpec[] = [
     effects: [{ op: 'acquire', kind: 'folio-ref', object: 0, cond: 'bool' }],
     pairsWith: ['folio_putback_lru'],
     arity: [1],
-    history: [{ kernels: '<=6.3', summary: 'returned int: 0 on success, -EBUSY otherwise (cond zero); isolate_lru_page(page) likewise' }],
+    history: [{ kernels: '<=6.2', summary: 'returned int: 0 on success, -EBUSY otherwise (cond zero), as isolate_lru_page(page) did; bool by v6.5 (early-2023 conversion)' }],
     source: 'mm/vmscan.c',
   },
   {
