@@ -371,6 +371,14 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
       }
       return;
     }
+    if (call.loopMacro && spec.iteratorCursor !== undefined && call.args[spec.iteratorCursor]) {
+      // each iteration names a new object: what was held through the cursor does not carry over
+      const cur = normObject(call.args[spec.iteratorCursor].text).obj;
+      for (const [id] of st) {
+        const k = keys.get(id)!;
+        if (k.family !== 'bracket' && (k.obj === cur || k.obj.startsWith(cur + '->'))) st.set(id, initial);
+      }
+    }
     applyEffects(st, node, call, spec, callEffects(spec, call));
   };
 
@@ -399,7 +407,11 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           k.condTexts.add(norm(call.node.text));
           if (call.result.kind === 'assigned') k.condTexts.add(norm(call.result.to));
         }
-        if (eff.stateArg !== undefined && call.args[eff.stateArg]) k.flags.add(norm(call.args[eff.stateArg].text));
+        if (eff.stateArg !== undefined && call.args[eff.stateArg]) {
+          // a save taking the flags by pointer (folio_lruvec_lock_irqsave(folio, &flags)) saves into `flags`
+          const f = norm(call.args[eff.stateArg].text);
+          k.flags.add(eff.stateByValue === false && f.startsWith('&') ? f.slice(1) : f);
+        }
         const b = get(st, k.key);
         if (recording) {
           const ev: AcquireEvent = { t: 'acquire', node, op: call, spec, before, key: k, eff, objText: o.text };
@@ -411,6 +423,9 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
         // a bracket already open nests (a second pte mapping of another table): its result test concerns only the new one
         // (an untested earlier one counts as open: two pte_offset_map()s of two tables, neither checked)
         if (pending && k.family === 'bracket' && b & (HELD | P)) st.set(k.key, mapBits(b, (x) => (x & (HELD | P) ? H2 : P)));
+        // a conditional get on a reference already held (folio_isolate_lru() on a folio the function
+        // holds) stacks on it: H|P until its result is tested (then H2 on success, H on failure)
+        else if (pending && k.family === 'ref' && !o.array && definitelyHeld(b)) st.set(k.key, b | P);
         else st.set(k.key, pending ? P : o.array ? H : mapBits(b, (x) => (x & HELD ? H2 : H)));
       } else {
         // release: the key of the same object whose kind this release may drop
@@ -525,7 +540,8 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
       const ok = acquireOutcome(e, k.condTexts, k.cond ?? 'bool');
       if (ok === undefined) continue;
       st ??= new Map(out);
-      st.set(id, (bits & ~P) | (ok ? H : F));
+      if (k.family === 'ref' && bits & HELD) st.set(id, ok ? (bits & ~(P | HELD)) | H2 : bits & ~P);
+      else st.set(id, (bits & ~P) | (ok ? H : F));
     }
     return st ?? out;
   };
