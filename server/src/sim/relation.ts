@@ -6,7 +6,15 @@
  * no general graph library offers these operators.
  *
  * Values are immutable: every operator returns a new object.
+ *
+ * Every operator charges its work to the active budget (./budget.ts); on
+ * large graphs (hundreds of events) the quadratic and cubic ones charge row
+ * by row, so the engine's time bound interrupts even a single operation.
  */
+import { charge } from './budget';
+
+/** Above this many events, operators charge their work row by row. */
+const BIG = 256;
 
 /** A set of event ids, as a bitset. */
 export class EvSet {
@@ -75,7 +83,11 @@ export class Rel {
   }
   static where(n: number, pred: (a: number, b: number) => boolean): Rel {
     const r = Rel.empty(n);
-    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (pred(a, b)) r.addMut(a, b);
+    charge(n);
+    for (let a = 0; a < n; a++) {
+      if (n >= BIG) charge(n);
+      for (let b = 0; b < n; b++) if (pred(a, b)) r.addMut(a, b);
+    }
     return r;
   }
   /** [S]: the identity restricted to S. */
@@ -118,8 +130,11 @@ export class Rel {
   seq(o: Rel): Rel {
     const { n, w } = this;
     const out = new Uint32Array(n * w);
+    const big = n >= BIG;
+    charge(n * w);
     for (let a = 0; a < n; a++) {
       const base = a * w;
+      if (big) charge(n * w);
       for (let k = 0; k < w; k++) {
         let word = this.bits[base + k];
         while (word !== 0) {
@@ -142,6 +157,7 @@ export class Rel {
   inv(): Rel {
     const r = Rel.empty(this.n);
     const { n, w } = this;
+    charge(n * w);
     for (let a = 0; a < n; a++) {
       for (let k = 0; k < w; k++) {
         let word = this.bits[a * w + k];
@@ -158,7 +174,10 @@ export class Rel {
   plus(): Rel {
     const { n, w } = this;
     const b = this.bits.slice();
+    const big = n >= BIG;
+    charge(n * w);
     for (let k = 0; k < n; k++) {
+      if (big) charge(n * w);
       const kb = k * w;
       const km = 1 << (k & 31);
       const kw = k >>> 5;
@@ -224,8 +243,10 @@ export class Rel {
     const alive = new Uint32Array(w);
     for (let i = 0; i < n; i++) alive[i >>> 5] |= 1 << (i & 31);
     let left = n;
+    charge(n * w);
     for (let changed = true; changed && left > 0;) {
       changed = false;
+      if (n >= BIG) charge(n * w);
       for (let i = 0; i < n; i++) {
         if (!(alive[i >>> 5] & (1 << (i & 31)))) continue;
         let out = 0;
@@ -246,6 +267,7 @@ export class Rel {
   /** A cycle as a list of nodes (first node not repeated), or null. DFS, colours. */
   findCycle(): number[] | null {
     const n = this.n;
+    charge(n * n);
     const colour = new Uint8Array(n);
     const parent = new Int32Array(n).fill(-1);
     for (let s = 0; s < n; s++) {
@@ -284,6 +306,7 @@ export class Rel {
     return null;
   }
   pairs(): [number, number][] {
+    charge(this.n * this.n);
     const out: [number, number][] = [];
     for (let a = 0; a < this.n; a++) for (let b = 0; b < this.n; b++) if (this.has(a, b)) out.push([a, b]);
     return out;
