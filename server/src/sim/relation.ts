@@ -148,6 +148,55 @@ export class Rel {
     }
     return new Rel(n, out);
   }
+  /** r^-1 ; o, without building the inverse (fr = rf^-1 ; co). */
+  invSeq(o: Rel): Rel {
+    const { n, w } = this;
+    const out = new Uint32Array(n * w);
+    charge(n * w);
+    for (let a = 0; a < n; a++) {
+      const base = a * w;
+      const ob = a * w;
+      for (let k = 0; k < w; k++) {
+        let word = this.bits[base + k];
+        while (word !== 0) {
+          const t = word & -word;
+          const b = (k << 5) + (31 - Math.clz32(t));
+          word ^= t;
+          // (a, b) in r, so (b, x) in r^-1 ; o for every (a, x) in o
+          const rb = b * w;
+          for (let j = 0; j < w; j++) out[rb + j] |= o.bits[ob + j];
+        }
+      }
+    }
+    return new Rel(n, out);
+  }
+  /** r \ id */
+  minusId(): Rel {
+    const b = this.bits.slice();
+    for (let i = 0; i < this.n; i++) b[i * this.w + (i >>> 5)] &= ~(1 << (i & 31));
+    return new Rel(this.n, b);
+  }
+  /** v |= row a (a bitset of w words). */
+  orRowInto(a: number, v: Uint32Array): void {
+    const base = a * this.w;
+    for (let j = 0; j < this.w; j++) v[j] |= this.bits[base + j];
+  }
+  /** The image of the set v under r: { y | x in v, (x, y) in r }. */
+  vecTimes(v: Uint32Array): Uint32Array {
+    const { w } = this;
+    const out = new Uint32Array(w);
+    for (let k = 0; k < w; k++) {
+      let word = v[k];
+      while (word !== 0) {
+        const t = word & -word;
+        const b = (k << 5) + (31 - Math.clz32(t));
+        word ^= t;
+        const ob = b * w;
+        for (let j = 0; j < w; j++) out[j] |= this.bits[ob + j];
+      }
+    }
+    return out;
+  }
   /** Composition of a chain: r1 ; r2 ; ... */
   static seqAll(first: Rel, ...rest: Rel[]): Rel {
     let r = first;
