@@ -27,7 +27,7 @@
  * in every phase; hitting a bound makes the result incomplete, and the
  * result then says only what the exploration established.
  */
-import { Cond, CondVar, LitmusTest, Value } from './litmus/ast';
+import { Cond, CondVar, Expr, LitmusTest, Stmt, Value } from './litmus/ast';
 import { Path, ThreadContext, enumeratePaths } from './interp';
 import { StaticPart, checkExecution, describeEvent, staticPart } from './lkmm';
 import { Rel } from './relation';
@@ -445,8 +445,11 @@ export function symmetryClasses(test: LitmusTest, paths: Path[][], regInit: Map<
   condVars(test.cond, vars);
   if (test.filter) condVars(test.filter, vars);
   for (const v of vars) if (v.thread !== null) mentioned.add(v.thread);
+  // cheap first cut: parameters and number of statements
+  const quick = test.procs.map((p) => JSON.stringify(p.params) + p.body.length);
   const keyOf = (t: number): string | null => {
     if (mentioned.has(t)) return null;
+    if (quick.filter((x) => x === quick[t]).length < 2) return null;
     const p = test.procs[t];
     const inits = [...regInit].filter(([k]) => k.startsWith(`${t}:`)).map(([k, v]) => `${k.slice(k.indexOf(':'))}=${typeof v}:${String(v)}`).sort();
     const body = (s: unknown): string => JSON.stringify(s, (k, v) => (k === 'pos' || k === 'text' ? undefined : typeof v === 'bigint' ? `${v}n` : v));
@@ -672,15 +675,28 @@ function locationConsistent(ws: GEvent[], rs: GEvent[], rf: [number, number][], 
   return g.acyclic();
 }
 
+/** Calls and assignments in the process bodies (each may store): bounds the value-domain fixpoint. */
 function countStoreSites(test: LitmusTest): number {
   let n = 0;
-  const walk = (x: unknown): void => {
-    if (!x || typeof x !== 'object') return;
-    const o = x as Record<string, unknown>;
-    if (o.k === 'call' || (o.k === 'assign')) n++;
-    for (const v of Object.values(o)) if (v && typeof v === 'object') walk(v);
+  const expr = (e: Expr): void => {
+    switch (e.k) {
+      case 'call': n++; e.args.forEach(expr); return;
+      case 'assign': n++; expr(e.lhs); expr(e.rhs); return;
+      case 'un': expr(e.e); return;
+      case 'bin': expr(e.a); expr(e.b); return;
+      case 'cond': expr(e.c); expr(e.a); expr(e.b); return;
+      default: return;
+    }
   };
-  walk(test.procs);
+  const stmt = (s: Stmt): void => {
+    switch (s.k) {
+      case 'decl': if (s.init) expr(s.init); return;
+      case 'expr': expr(s.e); return;
+      case 'if': expr(s.c); stmt(s.then); if (s.else) stmt(s.else); return;
+      case 'block': s.body.forEach(stmt); return;
+    }
+  };
+  for (const p of test.procs) p.body.forEach(stmt);
   return n;
 }
 

@@ -121,7 +121,8 @@ function annotation(e: GEvent): string {
  * a prototype change (and the name would vanish from the output).
  */
 function put<T>(o: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
 }
 
 /** Convert an engine execution to the public shape (thread events only, renumbered from 0). */

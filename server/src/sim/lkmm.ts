@@ -123,15 +123,40 @@ export function staticPart(sk: Skeleton): StaticPart {
   const SyncRcu = fence('sync-rcu');
   const RMWc = set((e) => e.rmwClass);
 
-  const po = Rel.where(n, (a, b) => ev[a].thread >= 0 && ev[a].thread === ev[b].thread && ev[a].po < ev[b].po);
-  const loc = Rel.where(n, (a, b) => ev[a].loc !== undefined && ev[a].loc === ev[b].loc);
-  const int = Rel.where(n, (a, b) => ev[a].thread >= 0 && ev[a].thread === ev[b].thread);
-  const ext = Rel.where(n, (a, b) => !(ev[a].thread >= 0 && ev[a].thread === ev[b].thread));
+  // po, int, ext, loc: built by blocks (each thread's events are contiguous, in program order)
+  const po = Rel.empty(n);
+  const int = Rel.empty(n);
+  const loc = Rel.empty(n);
+  const byLoc = new Map<string, number[]>();
+  for (let a = 0; a < n; a++) {
+    const e = ev[a];
+    if (e.loc !== undefined) {
+      const l = byLoc.get(e.loc);
+      if (l) l.push(a);
+      else byLoc.set(e.loc, [a]);
+    }
+    if (e.thread < 0) continue;
+    for (let b = a - 1; b >= 0 && ev[b].thread === e.thread; b--) {
+      int.addMut(a, b);
+      int.addMut(b, a);
+      if (ev[b].po > e.po) po.addMut(a, b);
+      else po.addMut(b, a);
+    }
+    int.addMut(a, a);
+  }
+  for (const ids of byLoc.values()) for (const a of ids) for (const b of ids) loc.addMut(a, b);
+  const ext = int.complement();
   const id = Rel.id(EvSet.where(n, () => true));
   const poLoc = po.inter(loc);
   // rmw (bell) and lk-rmw (lock.cat): the engine pairs the halves.
-  const rmw = Rel.where(n, (a, b) => ev[a].kind === 'R' && ev[a].rmwPartner === b);
-  const rmwNoLock = Rel.where(n, (a, b) => ev[a].kind === 'R' && ev[a].rmwPartner === b && !ev[a].lock);
+  const rmw = Rel.empty(n);
+  const rmwNoLock = Rel.empty(n);
+  for (let a = 0; a < n; a++) {
+    const e = ev[a];
+    if (e.kind !== 'R' || e.rmwPartner === undefined) continue;
+    rmw.addMut(a, e.rmwPartner);
+    if (!e.lock) rmwNoLock.addMut(a, e.rmwPartner);
+  }
 
   // bell: FailedRMW, Acquire, Release, Mb, Noreturn (lock.cat adds LKR / UL)
   const FailedRMW = RMWc.minus(rmwNoLock.domain().union(rmwNoLock.range()));

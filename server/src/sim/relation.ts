@@ -16,6 +16,13 @@ import { charge } from './budget';
 /** Above this many events, operators charge their work row by row. */
 const BIG = 256;
 
+/** Reused work arrays of the depth-first search (acyclicity and closures run very often). */
+function newScratch(n: number) {
+  const m = Math.max(64, n * 2);
+  return { state: new Uint8Array(m), order: new Int32Array(m), stack: new Int32Array(m), next: new Int32Array(m) };
+}
+let scratch = newScratch(64);
+
 /** A set of event ids, as a bitset. */
 export class EvSet {
   constructor(readonly n: number, readonly bits: Uint32Array) {}
@@ -171,6 +178,16 @@ export class Rel {
     return new Rel(n, out);
   }
   /** r \ id */
+  /** The complement within 0..n-1 x 0..n-1. */
+  complement(): Rel {
+    const b = this.bits.slice();
+    const { n, w } = this;
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < w; k++) b[i * w + k] = ~b[i * w + k];
+      if (n & 31) b[i * w + w - 1] &= (1 << (n & 31)) - 1; // no bits beyond n
+    }
+    return new Rel(n, b);
+  }
   minusId(): Rel {
     const b = this.bits.slice();
     for (let i = 0; i < this.n; i++) b[i * this.w + (i >>> 5)] &= ~(1 << (i & 31));
@@ -221,6 +238,14 @@ export class Rel {
   }
   /** r+ (transitive closure, Warshall on rows). */
   plus(): Rel {
+    return this.topoClosure(false) ?? this.warshall(false);
+  }
+  /** r* (reflexive-transitive closure). */
+  star(): Rel {
+    return this.topoClosure(true) ?? this.warshall(true);
+  }
+  /** Transitive closure by Warshall's algorithm (any relation). */
+  private warshall(reflexive: boolean): Rel {
     const { n, w } = this;
     const b = this.bits.slice();
     const big = n >= BIG;
@@ -235,13 +260,85 @@ export class Rel {
         if (b[ib + kw] & km) for (let j = 0; j < w; j++) b[ib + j] |= b[kb + j];
       }
     }
-    return new Rel(n, b);
+    const r = new Rel(n, b);
+    if (reflexive) for (let i = 0; i < n; i++) r.addMut(i, i);
+    return r;
   }
-  /** r* (reflexive-transitive closure). */
-  star(): Rel {
-    const p = this.plus();
-    for (let i = 0; i < this.n; i++) p.addMut(i, i);
-    return p;
+  /**
+   * Post-order of a depth-first search (every node after all its
+   * successors), or null when the relation has a cycle.
+   */
+  private postOrder(): Int32Array | null {
+    const { n, w, bits } = this;
+    if (scratch.state.length < n) scratch = newScratch(n);
+    const { state, order, stack, next } = scratch; // next: per stacked node, the next successor to look at
+    state.fill(0, 0, n); // 0 new, 1 on the stack, 2 done
+    let done = 0;
+    charge(n * w);
+    for (let s = 0; s < n; s++) {
+      if (state[s] !== 0) continue;
+      let sp = 0;
+      stack[sp++] = s;
+      state[s] = 1;
+      next[s] = 0;
+      while (sp > 0) {
+        const a = stack[sp - 1];
+        let b = next[a];
+        let pushed = false;
+        const base = a * w;
+        while (b < n) {
+          const word = bits[base + (b >>> 5)] >>> (b & 31);
+          if (word === 0) {
+            b = ((b >>> 5) + 1) << 5;
+            continue;
+          }
+          b += 31 - Math.clz32(word & -word);
+          if (b >= n) break;
+          if (state[b] === 1) return null;
+          if (state[b] === 0) {
+            next[a] = b + 1;
+            state[b] = 1;
+            next[b] = 0;
+            stack[sp++] = b;
+            pushed = true;
+            break;
+          }
+          b++;
+        }
+        if (!pushed) {
+          state[a] = 2;
+          order[done++] = a;
+          sp--;
+        }
+      }
+    }
+    return order;
+  }
+  /** Closure of an acyclic relation in reverse topological order; null if cyclic. */
+  private topoClosure(reflexive: boolean): Rel | null {
+    const order = this.postOrder();
+    if (!order) return null;
+    const { n, w, bits } = this;
+    const out = new Uint32Array(n * w);
+    charge(n * w);
+    for (let x = 0; x < n; x++) {
+      const a = order[x];
+      const base = a * w;
+      if (n >= BIG) charge(n * w);
+      for (let k = 0; k < w; k++) {
+        let word = bits[base + k];
+        out[base + k] |= word;
+        while (word !== 0) {
+          const t = word & -word;
+          const b = (k << 5) + (31 - Math.clz32(t));
+          word ^= t;
+          const bb = b * w;
+          for (let j = 0; j < w; j++) out[base + j] |= out[bb + j];
+        }
+      }
+      if (reflexive) out[base + (a >>> 5)] |= 1 << (a & 31);
+    }
+    return new Rel(n, out);
   }
   /** r? (reflexive closure). */
   opt(): Rel {
@@ -286,28 +383,7 @@ export class Rel {
     return true;
   }
   acyclic(): boolean {
-    // Peel off nodes without successors among the remaining ones; a cycle
-    // remains iff some node can never be peeled.
-    const { n, w } = this;
-    const alive = new Uint32Array(w);
-    for (let i = 0; i < n; i++) alive[i >>> 5] |= 1 << (i & 31);
-    let left = n;
-    charge(n * w);
-    for (let changed = true; changed && left > 0;) {
-      changed = false;
-      if (n >= BIG) charge(n * w);
-      for (let i = 0; i < n; i++) {
-        if (!(alive[i >>> 5] & (1 << (i & 31)))) continue;
-        let out = 0;
-        for (let k = 0; k < w; k++) out |= this.bits[i * w + k] & alive[k];
-        if (out === 0) {
-          alive[i >>> 5] &= ~(1 << (i & 31));
-          left--;
-          changed = true;
-        }
-      }
-    }
-    return left === 0;
+    return this.postOrder() !== null;
   }
   equals(o: Rel): boolean {
     for (let k = 0; k < this.bits.length; k++) if (this.bits[k] !== o.bits[k]) return false;

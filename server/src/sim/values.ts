@@ -27,6 +27,7 @@ export function canon(v: bigint): Int {
 
 /** Parse an integer literal (decimal or 0x hex, optional leading '-'); null if malformed. */
 export function parseIntLiteral(text: string): Int | null {
+  if (text.length <= 15 && /^[0-9]+$/.test(text)) return Number(text); // below 2^53: exact as a number
   const m = /^(-?)(0[xX][0-9a-fA-F]+|[0-9]+)$/.exec(text);
   if (!m) return null;
   const b = BigInt(m[2]);

@@ -46,6 +46,13 @@ interface Tok {
 const OPS3 = ['<<=', '>>='];
 const OPS2 = ['/\\', '\\/', '==', '!=', '<>', '<=', '>=', '&&', '||', '->', '++', '--', '+=', '-=', '*=', '/=', '&=', '|=', '^=', '<<', '>>', '=>'];
 const OPS1 = '{}()[];,:=+-*/%&|^!~<>?.';
+/** Operators by first character, longest first. */
+const OPS_BY_CHAR = new Map<string, string[]>();
+for (const o of [...OPS3, ...OPS2, ...OPS1]) {
+  const l = OPS_BY_CHAR.get(o[0]) ?? [];
+  l.push(o);
+  OPS_BY_CHAR.set(o[0], l);
+}
 
 const isIdStart = (c: string | undefined) => c !== undefined && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c === '_');
 const isIdChar = (c: string | undefined) => isIdStart(c) || (c !== undefined && c >= '0' && c <= '9');
@@ -83,13 +90,18 @@ class Lexer {
 
   private adv(n = 1): void {
     const s = this.src;
-    for (let i = 0; i < n; i++) {
-      if (s.charCodeAt(this.pos) === 10) {
-        this.line++;
-        this.col = 1;
-      } else this.col++;
-      this.pos++;
+    const end = this.pos + n;
+    let line = this.line;
+    let col = this.col;
+    for (let p = this.pos; p < end; p++) {
+      if (s.charCodeAt(p) === 10) {
+        line++;
+        col = 1;
+      } else col++;
     }
+    this.line = line;
+    this.col = col;
+    this.pos = end;
   }
 
   /** Skip an OCaml comment (nested) starting at `(*`; records it. */
@@ -97,18 +109,20 @@ class Lexer {
     const s = this.src;
     const [l, co] = [this.line, this.col];
     const start = this.pos;
-    this.adv(2);
+    let p = this.pos + 2;
     let depth = 1;
-    while (this.pos < s.length && depth > 0) {
-      if (s[this.pos] === '(' && s[this.pos + 1] === '*') {
+    while (p < s.length && depth > 0) {
+      const c = s.charCodeAt(p);
+      if (c === 40 /* ( */ && s.charCodeAt(p + 1) === 42 /* * */) {
         depth++;
-        this.adv(2);
-      } else if (s[this.pos] === '*' && s[this.pos + 1] === ')') {
+        p += 2;
+      } else if (c === 42 && s.charCodeAt(p + 1) === 41 /* ) */) {
         depth--;
-        this.adv(2);
-      } else this.adv();
+        p += 2;
+      } else p++;
     }
     if (depth > 0) this.err('unterminated (* comment', l, co);
+    this.adv(p - this.pos);
     this.comments.push(s.slice(start, this.pos));
   }
 
@@ -150,7 +164,8 @@ class Lexer {
       let e = this.pos;
       while (e < s.length && isIdChar(s[e])) e++;
       const v = s.slice(this.pos, e);
-      this.adv(e - this.pos);
+      this.col += e - this.pos; // no newline inside an identifier
+      this.pos = e;
       return mk('id', v);
     }
     if (isDigit(c)) {
@@ -177,11 +192,14 @@ class Lexer {
       this.adv(e + 1 - this.pos);
       return mk('str', v);
     }
-    for (const o of OPS3) if (s.startsWith(o, this.pos)) { this.adv(3); return mk('op', o); }
-    for (const o of OPS2) if (s.startsWith(o, this.pos)) { this.adv(2); return mk('op', o); }
-    if (OPS1.includes(c)) {
-      this.adv();
-      return mk('op', c);
+    const ops = OPS_BY_CHAR.get(c);
+    if (ops) {
+      for (const o of ops) {
+        if (o.length === 1 || s.startsWith(o, this.pos)) {
+          this.adv(o.length);
+          return mk('op', o);
+        }
+      }
     }
     const code = c.codePointAt(0)!;
     this.err(`unexpected character '${c}'${code < 32 || code > 126 ? ` (U+${code.toString(16).toUpperCase().padStart(4, '0')})` : ''}`);
