@@ -169,7 +169,9 @@ export function runParsed(test: LitmusTest, opts: RunOptions = {}): LitmusResult
       for (const k of r.observed) put(values, k, publicValue(s.values.get(k) ?? 0));
       return { values, count: s.count };
     })
-    .sort((a, b) => stateLine(a.values).localeCompare(stateLine(b.values)));
+    .map((s) => ({ s, key: stateLine(s.values) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((x) => x.s);
   return {
     name: test.name,
     observation,

@@ -103,25 +103,48 @@ const FENCE = (ev: MEvent, name: string) => ev.kind === 'F' && ev.ann === name;
 export function staticPart(sk: Skeleton): StaticPart {
   const ev = sk.events;
   const n = ev.length;
-  const set = (p: (e: MEvent) => boolean) => EvSet.where(n, (i) => p(ev[i]));
-  const R = set((e) => e.kind === 'R');
-  const W = set((e) => e.kind === 'W');
+  // every event class in one pass: kinds, access tags ('ONCE', ...), fence names, lock roles
+  const empty = () => EvSet.empty(n);
+  const R = empty();
+  const W = empty();
+  const F = empty();
+  const IW = empty();
+  const RMWc = empty();
+  const tags = new Map<string, EvSet>(); // access annotations of R/W events
+  const fences = new Map<string, EvSet>(); // fence names
+  const locks = new Map<string, EvSet>(); // LKR LKW UL LF RL RU
+  const add = (m: Map<string, EvSet>, k: string, i: number) => {
+    let x = m.get(k);
+    if (!x) m.set(k, (x = empty()));
+    x.bits[i >>> 5] |= 1 << (i & 31);
+  };
+  for (let i = 0; i < n; i++) {
+    const e = ev[i];
+    const bit = 1 << (i & 31);
+    const word = i >>> 5;
+    if (e.kind === 'R') R.bits[word] |= bit;
+    else if (e.kind === 'W') W.bits[word] |= bit;
+    else F.bits[word] |= bit;
+    if (e.init) IW.bits[word] |= bit;
+    if (e.rmwClass) RMWc.bits[word] |= bit;
+    if (e.kind === 'F') add(fences, e.ann, i);
+    else add(tags, e.ann, i);
+    if (e.lock) add(locks, e.lock, i);
+  }
   const M = R.union(W);
-  const F = set((e) => e.kind === 'F');
-  const IW = set((e) => e.init);
-  const tag = (t: string) => set((e) => e.kind !== 'F' && e.ann === t);
-  const fence = (t: string) => set((e) => FENCE(e, t));
-  const LKR = set((e) => e.lock === 'LKR');
-  const LKW = set((e) => e.lock === 'LKW');
-  const UL = set((e) => e.lock === 'UL');
-  const LF = set((e) => e.lock === 'LF' || e.lock === 'RL'); // lock.cat: let LF = LF | RL
-  const RU = set((e) => e.lock === 'RU');
-  const RL = set((e) => e.lock === 'RL');
+  const tag = (t: string) => tags.get(t) ?? empty();
+  const fence = (t: string) => fences.get(t) ?? empty();
+  const LKR = locks.get('LKR') ?? empty();
+  const LKW = locks.get('LKW') ?? empty();
+  const UL = locks.get('UL') ?? empty();
+  const RL = locks.get('RL') ?? empty();
+  const LF = (locks.get('LF') ?? empty()).union(RL); // lock.cat: let LF = LF | RL
+  const RU = locks.get('RU') ?? empty();
   const SrcuLock = tag('srcu-lock');
   const SrcuUnlock = tag('srcu-unlock');
   const SyncSrcu = fence('sync-srcu');
   const SyncRcu = fence('sync-rcu');
-  const RMWc = set((e) => e.rmwClass);
+  const hasLockEvents = locks.size > 0;
 
   // po, int, ext, loc: built by blocks (each thread's events are contiguous, in program order)
   const po = Rel.empty(n);
@@ -163,7 +186,7 @@ export function staticPart(sk: Skeleton): StaticPart {
   const Acquire = tag('ACQUIRE').minus(W).minus(FailedRMW).union(LKR);
   const Release = tag('RELEASE').minus(R).minus(FailedRMW).union(UL);
   // 'MB is both an access tag and a fence tag
-  const Mb = set((e) => e.ann === 'MB').minus(FailedRMW);
+  const Mb = tag('MB').union(fence('MB')).minus(FailedRMW);
   const Noreturn = tag('NORETURN').minus(W);
   // bell: Marked / Plain
   const Marked = M.complement().union(IW).union(tag('ONCE')).union(tag('RELEASE')).union(tag('ACQUIRE'))
@@ -173,31 +196,37 @@ export function staticPart(sk: Skeleton): StaticPart {
 
   const fencerel = (s: EvSet) => po.ran(s).seq(po);
   const Rm = Rel.id(M);
+  const none = Rel.empty(n);
+  const has = (s: EvSet) => !s.isEmpty();
 
   // cat: acq-po, po-rel
-  const acqPo = po.restrict(Acquire, M);
-  const poRel = po.restrict(M, Release);
-  // cat: fences
+  const acqPo = has(Acquire) ? po.restrict(Acquire, M) : none;
+  const poRel = has(Release) ? po.restrict(M, Release) : none;
+  // cat: fences (each term only when its fence or tag occurs)
   const R4rmb = R.minus(Noreturn);
-  const rmb = fencerel(fence('rmb')).restrict(R4rmb, R4rmb);
-  const wmb = fencerel(fence('wmb')).restrict(W, W);
+  const rmb = fences.has('rmb') ? fencerel(fence('rmb')).restrict(R4rmb, R4rmb) : none;
+  const wmb = fences.has('wmb') ? fencerel(fence('wmb')).restrict(W, W) : none;
   const poOpt = po.opt();
-  const mbStatic = fencerel(Mb).restrict(M, M)
-    .union(po.restrict(M, Mb.inter(R)))
-    .union(po.restrict(Mb.inter(W), M))
-    .union(Rel.seqAll(Rm, fencerel(fence('before-atomic')), Rel.id(RMWc), poOpt, Rm))
-    .union(Rel.seqAll(Rm, poOpt, Rel.id(RMWc), fencerel(fence('after-atomic')), Rm))
-    .union(Rel.seqAll(Rm, poOpt, Rel.id(LKW), fencerel(fence('after-spinlock')), Rm))
-    .union(Rel.seqAll(Rm, poOpt, Rel.id(SrcuUnlock), fencerel(fence('after-srcu-read-unlock')), Rm));
-  const afterUnlockLockPo = po.restrict(fence('after-unlock-lock'), M);
+  let mbStatic = none;
+  if (has(Mb)) {
+    mbStatic = fencerel(Mb).restrict(M, M)
+      .union(po.restrict(M, Mb.inter(R)))
+      .union(po.restrict(Mb.inter(W), M));
+  }
+  if (fences.has('before-atomic')) mbStatic = mbStatic.union(Rel.seqAll(Rm, fencerel(fence('before-atomic')), Rel.id(RMWc), poOpt, Rm));
+  if (fences.has('after-atomic')) mbStatic = mbStatic.union(Rel.seqAll(Rm, poOpt, Rel.id(RMWc), fencerel(fence('after-atomic')), Rm));
+  if (fences.has('after-spinlock')) mbStatic = mbStatic.union(Rel.seqAll(Rm, poOpt, Rel.id(LKW), fencerel(fence('after-spinlock')), Rm));
+  if (fences.has('after-srcu-read-unlock')) mbStatic = mbStatic.union(Rel.seqAll(Rm, poOpt, Rel.id(SrcuUnlock), fencerel(fence('after-srcu-read-unlock')), Rm));
+  const afterUnlockLockPo = fences.has('after-unlock-lock') ? po.restrict(fence('after-unlock-lock'), M) : none;
   // cat: gp = po ; [Sync-rcu | Sync-srcu] ; po?
-  const gp = po.ran(SyncRcu.union(SyncSrcu)).seq(poOpt);
-  // cat: barrier
-  const barrierSet = fence('barrier').union(fence('rmb')).union(fence('wmb')).union(Mb).union(SyncRcu).union(SyncSrcu)
-    .union(fence('before-atomic')).union(fence('after-atomic')).union(Acquire).union(Release)
-    .union(fence('rcu-lock')).union(fence('rcu-unlock')).union(SrcuLock).union(SrcuUnlock);
-  // (used only by the mixed-accesses flag, which is not raised: computed on demand)
-  const barrier = () => fencerel(barrierSet).union(po.ran(Release)).union(po.dom(Acquire));
+  const gp = has(SyncRcu) || has(SyncSrcu) ? po.ran(SyncRcu.union(SyncSrcu)).seq(poOpt) : none;
+  // cat: barrier (used only by the mixed-accesses flag, which is not raised: computed on demand)
+  const barrier = () => {
+    const barrierSet = fence('barrier').union(fence('rmb')).union(fence('wmb')).union(Mb).union(SyncRcu).union(SyncSrcu)
+      .union(fence('before-atomic')).union(fence('after-atomic')).union(Acquire).union(Release)
+      .union(fence('rcu-lock')).union(fence('rcu-unlock')).union(SrcuLock).union(SrcuUnlock);
+    return fencerel(barrierSet).union(po.ran(Release)).union(po.dom(Acquire));
+  };
 
   // bell: rcu-rscs, the matching of nested rcu_read_lock/unlock, computed by
   // the bell's fixpoint: repeatedly match unmatched locks to unmatched
@@ -205,31 +234,35 @@ export function staticPart(sk: Skeleton): StaticPart {
   const RcuLock = fence('rcu-lock');
   const RcuUnlock = fence('rcu-unlock');
   let matched = Rel.empty(n);
-  for (;;) {
-    const ul = RcuLock.minus(matched.domain());
-    const uu = RcuUnlock.minus(matched.range());
-    const un = ul.union(uu);
-    const unPo = po.restrict(un, un);
-    const next = matched.union(po.restrict(ul, uu).minus(unPo.seq(unPo)));
-    if (next.equals(matched)) break;
-    matched = next;
-  }
   const flags: string[] = [];
-  if (!RcuLock.minus(matched.domain()).isEmpty()) flags.push('unmatched-rcu-lock');
-  if (!RcuUnlock.minus(matched.range()).isEmpty()) flags.push('unmatched-rcu-unlock');
+  if (has(RcuLock) || has(RcuUnlock)) {
+    for (;;) {
+      const ul = RcuLock.minus(matched.domain());
+      const uu = RcuUnlock.minus(matched.range());
+      const un = ul.union(uu);
+      const unPo = po.restrict(un, un);
+      const next = matched.union(po.restrict(ul, uu).minus(unPo.seq(unPo)));
+      if (next.equals(matched)) break;
+      matched = next;
+    }
+    if (!RcuLock.minus(matched.domain()).isEmpty()) flags.push('unmatched-rcu-lock');
+    if (!RcuUnlock.minus(matched.range()).isEmpty()) flags.push('unmatched-rcu-unlock');
+  }
 
   // lock.cat axioms over po only
   const staticViolations: string[] = [];
-  const lkwPoLoc = poLoc.dom(LKW);
-  const throughUL = poLoc.ran(UL).seq(poLoc);
-  if (!lkwPoLoc.ran(LKR).minus(throughUL).isEmpty()) staticViolations.push('lock-nest: spin_lock() nested inside a critical section for the same lock deadlocks');
-  if (!lkwPoLoc.ran(RU).minus(throughUL).isEmpty()) staticViolations.push('nested-is-locked: spin_is_locked() inside a critical section must return true');
-  const critical = lkwPoLoc.ran(UL).minus(poLoc.ran(LKW.union(UL)).seq(poLoc));
-  if (!UL.minus(critical.range()).isEmpty()) flags.push('unmatched-unlock');
-  const unmatchedLKW = LKW.minus(critical.domain());
-  if (!Rel.cross(unmatchedLKW, unmatchedLKW).inter(loc).minus(id).isEmpty()) staticViolations.push('unmatched-locks: two CPUs hold the same lock forever (deadlock)');
+  if (hasLockEvents) {
+    const lkwPoLoc = poLoc.dom(LKW);
+    const throughUL = poLoc.ran(UL).seq(poLoc);
+    if (!lkwPoLoc.ran(LKR).minus(throughUL).isEmpty()) staticViolations.push('lock-nest: spin_lock() nested inside a critical section for the same lock deadlocks');
+    if (!lkwPoLoc.ran(RU).minus(throughUL).isEmpty()) staticViolations.push('nested-is-locked: spin_is_locked() inside a critical section must return true');
+    const critical = lkwPoLoc.ran(UL).minus(poLoc.ran(LKW.union(UL)).seq(poLoc));
+    if (!UL.minus(critical.range()).isEmpty()) flags.push('unmatched-unlock');
+    const unmatchedLKW = LKW.minus(critical.domain());
+    if (!Rel.cross(unmatchedLKW, unmatchedLKW).inter(loc).minus(id).isEmpty()) staticViolations.push('unmatched-locks: two CPUs hold the same lock forever (deadlock)');
+  }
 
-  const rel = (ps: [number, number][]) => Rel.fromPairs(n, ps);
+  const rel = (ps: [number, number][]) => (ps.length ? Rel.fromPairs(n, ps) : none);
   const st: Omit<StaticPart, 'fast'> = {
     n, ev, R, W, M, F, IW, Marked, Plain, Acquire, Release, Mb, RMW: RMWc, Noreturn, R4rmb, LKR, LKW, UL, RU,
     SrcuLock, SrcuUnlock, SyncSrcu, SyncRcu, notSrcuUnlock: SrcuUnlock.complement(),

@@ -144,11 +144,16 @@ class Lexer {
   private skip(): void {
     const s = this.src;
     for (;;) {
-      const c = s[this.pos];
-      if (c === undefined) return;
-      if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\f' || c === '\v') this.adv();
-      else if (c === '/' && (s[this.pos + 1] === '/' || s[this.pos + 1] === '*')) this.cComment();
-      else if (this.ocaml && c === '(' && s[this.pos + 1] === '*') this.ocamlComment();
+      const c = s.charCodeAt(this.pos);
+      if (c === 10) {
+        this.pos++;
+        this.line++;
+        this.col = 1;
+      } else if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
+        this.pos++;
+        this.col++;
+      } else if (c === 47 /* / */ && (s.charCodeAt(this.pos + 1) === 47 || s.charCodeAt(this.pos + 1) === 42)) this.cComment();
+      else if (this.ocaml && c === 40 /* ( */ && s.charCodeAt(this.pos + 1) === 42) this.ocamlComment();
       else return;
     }
   }
@@ -700,7 +705,7 @@ export class Parser {
   }
 
   private parseTernary(): Expr {
-    const c = this.parseBin(0);
+    const c = this.parseBin(1);
     if (this.isOp(this.lx.peek(), '?')) {
       const t = this.nextTracked();
       const a = this.parseAssign();
@@ -711,18 +716,21 @@ export class Parser {
     return c;
   }
 
-  private static LEVELS: string[][] = [
-    ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
-  ];
+  /** Binary operators by C precedence (higher binds tighter); all left-associative. */
+  private static PREC: Record<string, number> = {
+    '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '>': 7, '<=': 7, '>=': 7,
+    '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
+  };
 
-  private parseBin(level: number): Expr {
-    if (level >= Parser.LEVELS.length) return this.parseUnary();
-    let a = this.parseBin(level + 1);
+  /** Precedence climbing: the operand, then operators of precedence at least `min`. */
+  private parseBin(min: number): Expr {
+    let a = this.parseUnary();
     for (;;) {
       const t = this.lx.peek();
-      if (t.t !== 'op' || !Parser.LEVELS[level].includes(t.v)) return a;
+      const p = t.t === 'op' ? Parser.PREC[t.v] : undefined;
+      if (p === undefined || p < min) return a;
       this.nextTracked();
-      const b = this.parseBin(level + 1);
+      const b = this.parseBin(p + 1);
       a = { k: 'bin', op: t.v, a, b, pos: this.pos(t) };
     }
   }
