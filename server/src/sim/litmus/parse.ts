@@ -517,6 +517,7 @@ export class Parser {
         continue;
       }
       if (this.isOp(t, '[')) {
+        if (typeWords.length > 0) this.unsupported('arrays', t);
         // [x] = v: the location x
         this.lx.next();
         const n = this.ident('location name');
