@@ -18,8 +18,9 @@
 //       all files in one process, the engine in this process, and the
 //       engine's CLI (`mm-review litmus FILE...`) in one process; medians.
 //       With --dir: herd7 once per file with its -timeout (CPU seconds,
-//       default 15; results cached in --herd7-cache), then one herd7 process
-//       over the files it finished against the engine on the same files.
+//       default 15; results cached in --herd7-cache); with --one-process,
+//       also one herd7 process over the files it finished against the engine
+//       on the same files.
 //   --product  the reference per-location product instead of the search.
 'use strict';
 const fs = require('node:fs');
@@ -35,7 +36,7 @@ const { runEngine } = require(path.join(out, 'engine.js'));
 
 // ---- arguments ----
 const args = process.argv.slice(2);
-const opt = { product: false, dir: null, herd7: null, lkmm: null, herd7Timeout: 15, herd7Cache: null, timeoutMs: 10000, rounds: null };
+const opt = { product: false, dir: null, herd7: null, lkmm: null, herd7Timeout: 15, herd7Cache: null, timeoutMs: 10000, rounds: null, oneProcess: false };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const val = () => {
@@ -49,6 +50,7 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--herd7-timeout') opt.herd7Timeout = Number(val());
   else if (a === '--herd7-cache') opt.herd7Cache = path.resolve(val());
   else if (a === '--timeout-ms') opt.timeoutMs = Number(val());
+  else if (a === '--one-process') opt.oneProcess = true;
   else if (/^\d+$/.test(a)) opt.rounds = Number(a);
   else if (a === '-h' || a === '--help') {
     console.log(fs.readFileSync(__filename, 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
@@ -315,7 +317,10 @@ function dirMode() {
   }
   // one process each on the files herd7 finished
   const good = finished.filter((e) => results.get(e.rel).r);
-  if (good.length) {
+  const sumHerd = finished.reduce((a, e) => a + cache.get(e.rel).ms, 0);
+  const sumOurs = good.reduce((a, e) => a + median(results.get(e.rel).times), 0);
+  console.log(`on the tests herd7 finished: herd7 ${fmt(sumHerd / 1000)} s summed over one process per file (start-up included), engine ${fmt(sumOurs / 1000)} s in this process`);
+  if (good.length && opt.oneProcess) {
     const herdT = [];
     const ourT = [];
     for (let i = 0; i < N; i++) {

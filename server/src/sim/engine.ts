@@ -33,7 +33,7 @@ import { StaticPart, checkExecution, describeEvent, staticPart } from './lkmm';
 import { Rel } from './relation';
 import { Bound, Budget } from './budget';
 import {
-  GEvent, Leaf, RawExecution, Shape, SymClass, buildSkeleton, condVarKey, condVars, evalCond, groupShapes, searchCombo,
+  GEvent, Leaf, RawExecution, Shape, SymClass, buildSkeleton, condVarKey, condVars, evalCond, groupShapes, progressFraction, searchCombo,
 } from './search';
 
 export { condVarKey, evalCond, groupShapes } from './search';
@@ -310,8 +310,17 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
   const runSearch = (env: Omit<Parameters<typeof searchCombo>[1], 'budget' | 'finalLocs' | 'initVals'>): void => {
     if (shapes.some((s) => s.length === 0)) return;
     const pick = new Array<number>(shapes.length).fill(0);
+    const prog = env.progress;
+    if (prog) {
+      prog.length = 0;
+      for (let t = 0; t < shapes.length; t++) prog.push([0, shapes[t].length]);
+    }
     for (;;) {
       budget.tick(shapes.length);
+      if (prog) {
+        prog.length = shapes.length;
+        for (let t = 0; t < shapes.length; t++) prog[t] = [pick[t], shapes[t].length];
+      }
       searchCombo(pick.map((c, t) => shapes[t][c]), { ...env, budget, finalLocs, initVals });
       let j = pick.length - 1;
       while (j >= 0 && pick[j] + 1 >= shapes[j].length) pick[j--] = 0;
@@ -333,6 +342,8 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
     const directed = opt.directed !== false;
     const full = budget.deadline;
     const directedWitnesses: RawExecution[] = [];
+    /** Progress of the last counting search when it stopped (fraction of its tree explored, estimated). */
+    let countedFraction = 0;
     /** One counting search until `deadline`: 'done', or why it stopped. */
     const counting = (deadline: number): 'done' | 'time' | 'other' => {
       resetCounts();
@@ -340,12 +351,14 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
       res.forbidden.length = 0;
       budget.deadline = deadline;
       budget.phase = 'search';
+      const progress: [number, number][] = [];
       try {
-        runSearch({ target: test.filter, sym, leaf: leafCount(res.symmetry) });
+        runSearch({ target: test.filter, sym, leaf: leafCount(res.symmetry), progress });
         return 'done';
       } catch (e) {
         if (!(e instanceof Bound)) throw e;
         res.incompleteReason = e.reason;
+        countedFraction = progressFraction(progress);
         if (res.positive > 0) anyPos = true;
         if (res.negative > 0) anyNeg = true;
         return e.kind === 'time' ? 'time' : 'other';
@@ -384,7 +397,9 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
     // the verdict with directed searches; 3. count again with what is left
     // (from scratch: a finished count replaces everything).
     const share = directed ? Math.min(full, t0 + Math.max(50, opt.timeoutMs * 0.25)) : full;
+    const firstStart = budget.now();
     let outcome = counting(share);
+    const firstMs = budget.now() - firstStart;
     if (outcome !== 'done' && directed) {
       if (!anyPos) {
         const r = find(withFilter(test.cond), true);
@@ -396,7 +411,16 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
         if (r === true) anyNeg = true;
         else if (r === false) negNone = true;
       }
-      if (outcome === 'time' && budget.now() < full) outcome = counting(full);
+      // Count again with the time left, unless the verdict is settled and the
+      // first count's progress says the rest would not fit (with a margin of 3).
+      const settled = posNone || (anyPos && anyNeg) || (negNone && anyPos);
+      const left = full - budget.now();
+      const needed = countedFraction > 0 ? firstMs / countedFraction : Infinity;
+      if (outcome === 'time' && left > 0) {
+        if (settled && needed > 3 * left) {
+          res.incompleteReason = `counting stopped after ${(firstMs / 1000).toFixed(1)} s (its share of the ${opt.timeoutMs} ms bound) with the verdict settled: at its pace the whole count needs about ${Math.round(needed / 1000)} s`;
+        } else outcome = counting(full);
+      }
     }
     if (outcome !== 'done') {
       res.complete = false;

@@ -237,6 +237,24 @@ export interface SearchEnv {
   target?: Cond;
   sym: SymClass[];
   leaf(l: Leaf): void;
+  /** Where the search is: one [choice index, choices] pair per open decision (for a progress estimate). */
+  progress?: [number, number][];
+}
+
+/**
+ * The fraction of a depth-first search already explored, estimated from the
+ * open decisions as if sibling subtrees were the same size (Knuth's
+ * estimate along the current path).
+ */
+export function progressFraction(stack: readonly [number, number][]): number {
+  let f = 0;
+  let w = 1;
+  for (const [i, n] of stack) {
+    if (n <= 0) break;
+    f += (w * i) / n;
+    w /= n;
+  }
+  return f;
 }
 
 /** One rf-driven search over one shape per process (see the file comment). */
@@ -527,7 +545,12 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
     const hbHere = hbStar;
     const isRmw = R.rmwPartner !== undefined;
     const t = R.thread;
-    for (const w of writesAt.get(R.loc!)!) {
+    const cands = writesAt.get(R.loc!)!;
+    const prog = env.progress;
+    const slot = prog ? prog.push([0, cands.length]) - 1 : -1;
+    for (let ci = 0; ci < cands.length; ci++) {
+      const w = cands[ci];
+      if (prog) prog[slot][0] = ci;
       const W = events[w];
       if (!W.init && W.thread === t && W.po > R.po) continue;
       if (isRmw && rmwTaken[w]) continue;
@@ -554,6 +577,7 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
       hbStar = hbHere;
       restore(saved);
     }
+    if (prog) prog.length = slot;
   };
   if (propagate() && targetOk() && partialOk()) dfs(0);
 }
