@@ -297,7 +297,9 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
       return i < 0 ? -1 : eventBase[t] + i;
     });
     if (fw.some((x) => x < 0)) throw new Error(`internal: symmetry class without a write to ${c.loc}`);
-    for (let i = 0; i + 1 < fw.length; i++) symPairs.push([fw[i], fw[i + 1]]);
+    // every pair, not only neighbours: an implied co edge between any two of
+    // them already decides whether the order can still be the canonical one
+    for (let i = 0; i < fw.length; i++) for (let j = i + 1; j < fw.length; j++) symPairs.push([fw[i], fw[j]]);
   }
 
   const valueOf = (g: number): Value | undefined => {
