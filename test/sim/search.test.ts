@@ -141,3 +141,16 @@ test('symmetry classes need a location every path of the threads writes', () => 
   assert.equal(w.allowed, 6); // the 3! co orders
   assert.equal(w.candidates, 1);
 });
+
+test('8 CPUs incrementing under one spinlock: all 8! = 40320 lock orders counted from one canonical execution', () => {
+  let src = 'C counter+locks-8\n{}\n';
+  for (let i = 0; i < 8; i++) src += `P${i}(int *x, spinlock_t *l)\n{\n\tint r0;\n\tspin_lock(l);\n\tr0 = READ_ONCE(*x);\n\tWRITE_ONCE(*x, r0 + 1);\n\tspin_unlock(l);\n}\n`;
+  src += 'exists (~x=8)\n';
+  const r = runLitmus(src);
+  assert.equal(r.complete, true, formatHerd(r));
+  assert.equal(r.observation, 'Never');
+  assert.equal(r.negative, 40320);
+  assert.equal(r.stats.symmetry, 40320);
+  assert.equal(r.stats.candidates, 1);
+  assert.deepEqual(r.states.map((s) => [s.values.x, s.count]), [[8, 40320]]);
+});
