@@ -21,6 +21,9 @@
 //       default 15; results cached in --herd7-cache); with --one-process,
 //       also one herd7 process over the files it finished against the engine
 //       on the same files.
+//   --results FILE  (with --dir) keep each file's engine result in FILE (JSON
+//       lines) as it finishes, and reuse the ones already there: a run over a
+//       large collection can be stopped and resumed.
 //   --product  the reference per-location product instead of the search.
 'use strict';
 const fs = require('node:fs');
@@ -36,7 +39,7 @@ const { runEngine } = require(path.join(out, 'engine.js'));
 
 // ---- arguments ----
 const args = process.argv.slice(2);
-const opt = { product: false, dir: null, herd7: null, lkmm: null, herd7Timeout: 15, herd7Cache: null, timeoutMs: 10000, rounds: null, oneProcess: false };
+const opt = { product: false, dir: null, herd7: null, lkmm: null, herd7Timeout: 15, herd7Cache: null, timeoutMs: 10000, rounds: null, oneProcess: false, results: null };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const val = () => {
@@ -51,6 +54,7 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--herd7-cache') opt.herd7Cache = path.resolve(val());
   else if (a === '--timeout-ms') opt.timeoutMs = Number(val());
   else if (a === '--one-process') opt.oneProcess = true;
+  else if (a === '--results') opt.results = path.resolve(val());
   else if (/^\d+$/.test(a)) opt.rounds = Number(a);
   else if (a === '-h' || a === '--help') {
     console.log(fs.readFileSync(__filename, 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
@@ -218,9 +222,22 @@ function dirMode() {
   const cTests = entries.filter((e) => /^\s*C\s/.test(e.src));
   const results = new Map();
   const totals = [];
+  const saved = new Map();
+  if (opt.results && fs.existsSync(opt.results)) {
+    for (const l of fs.readFileSync(opt.results, 'utf8').split('\n')) if (l.trim()) {
+      const x = JSON.parse(l);
+      saved.set(x.file, x.result);
+    }
+  }
   for (let i = 0; i < N; i++) {
     const t0 = process.hrtime.bigint();
+    let reused = 0;
     for (const e of entries) {
+      if (saved.has(e.rel)) {
+        results.set(e.rel, saved.get(e.rel));
+        reused += median(saved.get(e.rel).times);
+        continue;
+      }
       const t = process.hrtime.bigint();
       let r;
       let err;
@@ -236,8 +253,9 @@ function dirMode() {
       if (r) prev.r = { complete: r.complete, possible: r.possible, observation: r.observation, positive: r.positive, negative: r.negative, states: r.states, candidates: r.stats.candidates };
       if (err) prev.err = { unsupported: !!err.unsupported, message: err.message, line: err.line, column: err.column };
       results.set(e.rel, prev);
+      if (opt.results) fs.appendFileSync(opt.results, JSON.stringify({ file: e.rel, result: { ...prev, r: prev.r && { ...prev.r, states: prev.r.states.map(() => 0) } } }) + '\n');
     }
-    totals.push(ms(t0));
+    totals.push(ms(t0) + reused);
   }
   const nonC = entries.length - cTests.length;
   const rs = [...results.values()];
