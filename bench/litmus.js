@@ -23,7 +23,8 @@
 //       on the same files.
 //   --results FILE  (with --dir) keep each file's engine result in FILE (JSON
 //       lines) as it finishes, and reuse the ones already there: a run over a
-//       large collection can be stopped and resumed.
+//       large collection can be stopped and resumed. --saved-only: report on
+//       the saved results only (files without one are counted as not run).
 //   --product  the reference per-location product instead of the search.
 'use strict';
 const fs = require('node:fs');
@@ -39,7 +40,7 @@ const { runEngine } = require(path.join(out, 'engine.js'));
 
 // ---- arguments ----
 const args = process.argv.slice(2);
-const opt = { product: false, dir: null, herd7: null, lkmm: null, herd7Timeout: 15, herd7Cache: null, timeoutMs: 10000, rounds: null, oneProcess: false, results: null };
+const opt = { product: false, dir: null, herd7: null, lkmm: null, herd7Timeout: 15, herd7Cache: null, timeoutMs: 10000, rounds: null, oneProcess: false, results: null, savedOnly: false };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const val = () => {
@@ -55,6 +56,7 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--timeout-ms') opt.timeoutMs = Number(val());
   else if (a === '--one-process') opt.oneProcess = true;
   else if (a === '--results') opt.results = path.resolve(val());
+  else if (a === '--saved-only') opt.savedOnly = true;
   else if (/^\d+$/.test(a)) opt.rounds = Number(a);
   else if (a === '-h' || a === '--help') {
     console.log(fs.readFileSync(__filename, 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
@@ -219,7 +221,7 @@ function dirMode() {
   const all = files(opt.dir);
   if (all.length === 0) fail(`no .litmus files under ${opt.dir}`);
   const entries = all.map((f) => ({ f, rel: path.relative(opt.dir, f), src: fs.readFileSync(f, 'utf8') }));
-  const cTests = entries.filter((e) => /^\s*C\s/.test(e.src));
+  let cTests = entries.filter((e) => /^\s*C\s/.test(e.src));
   const results = new Map();
   const totals = [];
   const saved = new Map();
@@ -238,6 +240,7 @@ function dirMode() {
         reused += median(saved.get(e.rel).times);
         continue;
       }
+      if (opt.savedOnly) continue;
       const t = process.hrtime.bigint();
       let r;
       let err;
@@ -257,14 +260,19 @@ function dirMode() {
     }
     totals.push(ms(t0) + reused);
   }
-  const nonC = entries.length - cTests.length;
+  const notRun = entries.filter((e) => !results.has(e.rel));
+  if (notRun.length) {
+    console.log(`${notRun.length} files have no saved result and were not run (--saved-only): left out below`);
+    cTests = cTests.filter((e) => results.has(e.rel));
+  }
+  const nonC = entries.filter((e) => results.has(e.rel)).length - cTests.length;
   const rs = [...results.values()];
   const accepted = rs.filter((x) => x.r);
   const unsupported = rs.filter((x) => x.err?.unsupported);
   const syntax = rs.filter((x) => x.err && !x.err.unsupported);
   const cUnsupported = cTests.filter((e) => results.get(e.rel).err?.unsupported).length;
   const cSyntax = cTests.filter((e) => results.get(e.rel).err && !results.get(e.rel).err.unsupported).length;
-  console.log(`${opt.dir}: ${entries.length} .litmus files (${cTests.length} C, ${nonC} other architectures, reported unsupported); ${N} round(s), ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}`);
+  console.log(`${opt.dir}: ${entries.length - notRun.length} .litmus files (${cTests.length} C, ${nonC} other architectures, reported unsupported); ${N} round(s), ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}`);
   console.log(`accepted: ${accepted.length}; unsupported: ${unsupported.length}; syntax errors: ${syntax.length}`);
   console.log(`C tests: ${cTests.length - cUnsupported - cSyntax} accepted, ${cUnsupported} unsupported (${(100 * cUnsupported / Math.max(1, cTests.length)).toFixed(2)} %), ${cSyntax} syntax errors`);
   const reasons = new Map();

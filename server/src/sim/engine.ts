@@ -412,12 +412,13 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
         else if (r === false) negNone = true;
       }
       // Count again with the time left, unless the verdict is settled and the
-      // first count's progress says the rest would not fit (with a margin of 3).
+      // first count's pace says a count from scratch would not fit in it (the
+      // estimate may be 1.5x pessimistic: a count that might fit is tried).
       const settled = posNone || (anyPos && anyNeg) || (negNone && anyPos);
       const left = full - budget.now();
       const needed = countedFraction > 0 ? firstMs / countedFraction : Infinity;
       if (outcome === 'time' && left > 0) {
-        if (settled && needed > 3 * left) {
+        if (settled && needed > 1.5 * left) {
           res.incompleteReason = `counting stopped after ${(firstMs / 1000).toFixed(1)} s (its share of the ${opt.timeoutMs} ms bound) with the verdict settled: at its pace the whole count needs about ${Math.round(needed / 1000)} s`;
         } else outcome = counting(full);
       }
