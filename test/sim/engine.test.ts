@@ -187,4 +187,16 @@ test('CLI: mm-review litmus prints herd7 text and JSON; errors exit 2 with file:
   const e = cliIO();
   assert.equal(await simCommands.litmus.run(['--format', 'xml', 'x'], e.io), 2);
   assert.equal(await simCommands.litmus.run([], e.io), 2);
+
+  // an unsupported construct: the verdict is "unsupported", with the position
+  const unsup = path.join(dir, 'unsup.litmus');
+  fs.writeFileSync(unsup, 'C uses-memb\n{}\nP0(int *x) {\n  smp_memb();\n}\nexists (x=1)\n');
+  const f = cliIO();
+  assert.equal(await simCommands.litmus.run([unsup], f.io), 2);
+  assert.match(f.out.join(''), /^Test uses-memb unsupported\n.*unsup\.litmus:4:3: unsupported: unknown function 'smp_memb'/);
+  const g = cliIO();
+  assert.equal(await simCommands.litmus.run(['--format', 'json', unsup, 'SB+xchgs.litmus'], g.io), 2);
+  const j2 = JSON.parse(g.out.join(''));
+  assert.deepEqual([j2[0].observation, j2[0].error.line, j2[0].error.column], ['unsupported', 4, 3]);
+  assert.equal(j2[1].observation, 'Never'); // the other file still runs
 });
