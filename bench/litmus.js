@@ -24,7 +24,8 @@
 //   --results FILE  (with --dir) keep each file's engine result in FILE (JSON
 //       lines) as it finishes, and reuse the ones already there: a run over a
 //       large collection can be stopped and resumed. --saved-only: report on
-//       the saved results only (files without one are counted as not run).
+//       the saved results only (files without one are counted as not run;
+//       with --herd7, files without a cached herd7 result are not run either).
 //   --product  the reference per-location product instead of the search.
 'use strict';
 const fs = require('node:fs');
@@ -303,7 +304,7 @@ function dirMode() {
   }
   let ran = 0;
   for (const e of cTests) {
-    if (cache.has(e.rel)) continue;
+    if (cache.has(e.rel) || opt.savedOnly) continue;
     const h = herd([e.f], opt.herd7Timeout);
     const parsed = parseHerd(h.stdout);
     const one = [...parsed.values()][0];
@@ -315,7 +316,8 @@ function dirMode() {
   const finished = cTests.filter((e) => cache.get(e.rel)?.status === 'ok');
   const timedOut = cTests.filter((e) => cache.get(e.rel)?.status === 'timeout');
   const herdErr = cTests.filter((e) => cache.get(e.rel)?.status === 'error');
-  console.log(`herd7 (-timeout ${opt.herd7Timeout} s CPU, one process per file): finished ${finished.length}, timed out ${timedOut.length}, rejected ${herdErr.length}`);
+  const herdNotRun = cTests.filter((e) => !cache.has(e.rel)).length;
+  console.log(`herd7 (-timeout ${opt.herd7Timeout} s CPU, one process per file): finished ${finished.length}, timed out ${timedOut.length}, rejected ${herdErr.length}${herdNotRun ? `, not run ${herdNotRun}` : ''}`);
   const cmp = { agree: [], counts: [], verdict: [], partial: [], disagree: [], unsupported: [] };
   for (const e of finished) {
     const x = results.get(e.rel);

@@ -200,3 +200,17 @@ test('CLI: mm-review litmus prints herd7 text and JSON; errors exit 2 with file:
   assert.deepEqual([j2[0].observation, j2[0].error.line, j2[0].error.column], ['unsupported', 4, 3]);
   assert.equal(j2[1].observation, 'Never'); // the other file still runs
 });
+
+test('value domains: values written before a path is abandoned, and constants stored under a condition, are reachable (herd7: Sometimes 1 2, Sometimes 1 4)', () => {
+  // P1 stores &x to z only when it reads y=1, then reads z back: before z's
+  // domain holds x, that path dereferences 0 and is abandoned; its write must
+  // still reach the domain (CoWR then makes r2 = x)
+  const ppoca = `C PPOCA\n{}\nP0(int *x, int *y)\n{\n\tWRITE_ONCE(*x, 1);\n\tsmp_store_release(y, 1);\n}\nP1(int *x, int *y, int *z)\n{\n\tr1 = READ_ONCE(*y);\n\tif (r1) {\n\t\tWRITE_ONCE(*z, x);\n\t\tr2 = READ_ONCE(*z);\n\t\tr3 = READ_ONCE(*r2);\n\t}\n}\nexists (1:r1=1 /\\ 1:r2=x /\\ 1:r3=0)\n`;
+  const a = runLitmus(ppoca);
+  assert.deepEqual([a.observation, a.positive, a.negative, a.states.length], ['Sometimes', 1, 2, 3]);
+  // r1 = 1 is stored only if x reads non-zero, and x only gets what y had:
+  // a cycle no dependency forbids (the if ends before the store), so 1 is reachable
+  const cycle = `C crypto-control-data\n{}\nP0(int *x, int *y)\n{\n\tint r1;\n\tr1 = 1;\n\tif (READ_ONCE(*x) == 0)\n\t\tr1 = 0;\n\tWRITE_ONCE(*y, r1);\n}\nP1(int *x, int *y)\n{\n\tint r2;\n\tr2 = READ_ONCE(*y);\n\tWRITE_ONCE(*x, r2);\n}\nexists (0:r1=1)\n`;
+  const b = runLitmus(cycle);
+  assert.deepEqual([b.observation, b.positive, b.negative, b.states.length], ['Sometimes', 1, 4, 2]);
+});

@@ -28,7 +28,7 @@
  * result then says only what the exploration established.
  */
 import { Cond, CondVar, Expr, LitmusTest, Stmt, Value } from './litmus/ast';
-import { Path, ThreadContext, enumeratePaths } from './interp';
+import { Path, TEvent, ThreadContext, enumeratePaths } from './interp';
 import { StaticPart, checkExecution, describeEvent, staticPart } from './lkmm';
 import { Rel } from './relation';
 import { Bound, Budget } from './budget';
@@ -231,17 +231,42 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
   const pathLimit = Math.max(1000, opt.maxExecutions);
   let paths: Path[][] = [];
   const storeSites = countStoreSites(test);
-  const allPaths = () => test.procs.map((p) => {
-    budget.phase = `paths of P${p.index}`;
-    const r = enumeratePaths(ctx, p, pathLimit, budget);
-    if (r.truncated) throw new Bound(`more than ${pathLimit} paths in P${p.index}`, 'paths');
-    return r.paths;
-  });
+  let abortedWrites: TEvent[] = [];
+  const allPaths = () => {
+    abortedWrites = [];
+    return test.procs.map((p) => {
+      budget.phase = `paths of P${p.index}`;
+      const r = enumeratePaths(ctx, p, pathLimit, budget);
+      if (r.truncated) throw new Bound(`more than ${pathLimit} paths in P${p.index}`, 'paths');
+      for (const w of r.abortedWrites) abortedWrites.push(w);
+      return r.paths;
+    });
+  };
   try {
     for (let iter = 0; ; iter++) {
       paths = allPaths();
       budget.phase = 'value domains';
       let changed = false;
+      if (iter === 0) {
+        // A value can reach a read through a cycle that no dependency forbids
+        // (a constant stored under a condition on a read, LB-style): such a
+        // value is one of the storing thread's literals, and the fixpoint
+        // from the initial values alone would never produce it. Seed each
+        // location a thread writes with that thread's literals; spurious
+        // values cost time, never verdicts (a read must still be matched
+        // with a write of its value).
+        test.procs.forEach((p, t) => {
+          const lits = literalsOf(p.body);
+          if (lits.length === 0) return;
+          const written = new Set<string>();
+          for (const path of paths[t]) for (const e of path.events) if (e.kind === 'W' && e.loc !== undefined && !e.lock) written.add(e.loc);
+          for (const e of abortedWrites) if (e.loc !== undefined && !e.lock) written.add(e.loc);
+          for (const loc of written) {
+            if (lockLocs.has(loc)) continue;
+            for (const v of lits) if (addVal(loc, v)) changed = true;
+          }
+        });
+      }
       let maxWrites = 0;
       for (const ps of paths) {
         let most = 0;
@@ -256,6 +281,10 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
           if (w > most) most = w;
         }
         maxWrites += most;
+      }
+      // values written before a run was abandoned belong to the domains too (see enumeratePaths)
+      for (const e of abortedWrites) {
+        if (e.loc !== undefined && !lockLocs.has(e.loc) && e.value !== undefined && addVal(e.loc, e.value)) changed = true;
       }
       if (!changed) break;
       // A value reaches a read through a chain of distinct writes, so the chain
@@ -698,6 +727,44 @@ function locationConsistent(ws: GEvent[], rs: GEvent[], rf: [number, number][], 
     if (p < perm.length) g.addMut(idx.get(r)!, idx.get(perm[p].id)!);
   }
   return g.acyclic();
+}
+
+/**
+ * The integer literals a process body can store as they are: assigned to a
+ * register (`r1 = 1`, `int r1 = 1`, `r1 = c ? 1 : 2`) or passed as an
+ * argument of a call (`WRITE_ONCE(*x, 1)`). Operands of arithmetic and
+ * comparisons (`r & 8`, `x == 0`) are not values a store writes unchanged.
+ */
+function literalsOf(body: Stmt[]): Value[] {
+  const out = new Set<Value>();
+  const value = (e: Expr): void => {
+    if (e.k === 'num') out.add(e.v);
+    else if (e.k === 'cond') {
+      value(e.a);
+      value(e.b);
+    }
+    walk(e);
+  };
+  const walk = (e: Expr): void => {
+    switch (e.k) {
+      case 'call': e.args.forEach(value); return;
+      case 'assign': walk(e.lhs); value(e.rhs); return;
+      case 'un': walk(e.e); return;
+      case 'bin': walk(e.a); walk(e.b); return;
+      case 'cond': walk(e.c); walk(e.a); walk(e.b); return;
+      default: return;
+    }
+  };
+  const stmt = (st: Stmt): void => {
+    switch (st.k) {
+      case 'decl': if (st.init) value(st.init); return;
+      case 'expr': walk(st.e); return;
+      case 'if': walk(st.c); stmt(st.then); if (st.else) stmt(st.else); return;
+      case 'block': st.body.forEach(stmt); return;
+    }
+  };
+  body.forEach(stmt);
+  return [...out];
 }
 
 /** Calls and assignments in the process bodies (each may store): bounds the value-domain fixpoint. */

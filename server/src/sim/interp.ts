@@ -418,8 +418,13 @@ class Runner {
  * All paths of one process under the given value domains. Stops (returns
  * `truncated`) after `limit` paths; charges the budget for every run.
  */
-export function enumeratePaths(ctx: ThreadContext, proc: Proc, limit: number, budget?: Budget): { paths: Path[]; truncated: boolean } {
+export function enumeratePaths(ctx: ThreadContext, proc: Proc, limit: number, budget?: Budget): { paths: Path[]; truncated: boolean; abortedWrites: TEvent[] } {
   const paths: Path[] = [];
+  // writes performed before a run was abandoned (a dereference of a read
+  // value that is not an address): the value domains must include them, or a
+  // value that only such a run writes (and that would make it valid in the
+  // next round) would never be found
+  const abortedWrites: TEvent[] = [];
   let choices: number[] = [];
   for (;;) {
     const r = new Runner(ctx, proc, choices);
@@ -427,22 +432,24 @@ export function enumeratePaths(ctx: ThreadContext, proc: Proc, limit: number, bu
     try {
       r.run(proc.body);
     } catch (e) {
-      if (e instanceof InvalidPath) ok = false;
-      else throw e;
+      if (e instanceof InvalidPath) {
+        ok = false;
+        for (const ev of r.events) if (ev.kind === 'W') abortedWrites.push(ev);
+      } else throw e;
     }
     budget?.tick(r.events.length + r.opts.length + 1);
     if (ok) {
       const regs = new Map<string, Value>();
       for (const [k, v] of r.regs) regs.set(k, v.v);
       paths.push({ events: r.events, regs });
-      if (paths.length >= limit) return { paths, truncated: true };
+      if (paths.length >= limit) return { paths, truncated: true, abortedWrites };
     }
     // next choice vector (odometer over the recorded options)
     const used = r.opts.length;
     const cur = r.opts.map((_, i) => (i < choices.length ? choices[i] : 0));
     let j = used - 1;
     while (j >= 0 && cur[j] + 1 >= r.opts[j]) j--;
-    if (j < 0) return { paths, truncated: false };
+    if (j < 0) return { paths, truncated: false, abortedWrites };
     choices = cur.slice(0, j);
     choices.push(cur[j] + 1);
   }
