@@ -87,6 +87,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Look for forbidden candidates explaining a Never verdict (default true; herd7-style text output does not show them). */
   explain?: boolean;
+  /** How many witnesses to keep (default 3; herd7-style text output shows none). */
+  witnesses?: number;
   /** The clock the time bound reads (default Date.now; tests inject a fake one). */
   clock?: () => number;
 }
@@ -157,7 +159,7 @@ export function runParsed(test: LitmusTest, opts: RunOptions = {}): LitmusResult
   const r = runEngine(test, {
     maxExecutions: opts.maxExecutions ?? 200000,
     timeoutMs: opts.timeoutMs ?? 10000,
-    maxWitnesses: 3,
+    maxWitnesses: opts.witnesses ?? 3,
     maxForbidden: 3,
     explain: opts.explain,
     clock: opts.clock,

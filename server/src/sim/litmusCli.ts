@@ -71,7 +71,7 @@ export async function litmusCommand(args: string[], io: CliIO): Promise<number> 
     let r: LitmusResult;
     try {
       // the herd7-style text does not show explanations of forbidden outcomes: skip that pass
-      r = runLitmus(src, { ...opts, explain: format === 'json' });
+      r = runLitmus(src, { ...opts, explain: format === 'json', witnesses: format === 'json' ? 3 : 0 });
     } catch (e) {
       if (e instanceof LitmusSyntaxError) {
         io.stderr(`${f}:${e.line}:${e.column}: ${e.message}\n`);
