@@ -29,6 +29,7 @@
  */
 import { Cond, CondVar, Expr, LitmusTest, Stmt, Value } from './litmus/ast';
 import { Path, TEvent, ThreadContext, enumeratePaths } from './interp';
+import { PRIMITIVES } from './primitives';
 import { StaticPart, checkExecution, describeEvent, staticPart } from './lkmm';
 import { Rel } from './relation';
 import { Bound, Budget } from './budget';
@@ -248,24 +249,19 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
       budget.phase = 'value domains';
       let changed = false;
       if (iter === 0) {
-        // A value can reach a read through a cycle that no dependency forbids
-        // (a constant stored under a condition on a read, LB-style): such a
-        // value is one of the storing thread's literals, and the fixpoint
-        // from the initial values alone would never produce it. Seed each
-        // location a thread writes with that thread's literals; spurious
-        // values cost time, never verdicts (a read must still be matched
-        // with a write of its value).
-        test.procs.forEach((p, t) => {
-          const lits = literalsOf(p.body);
-          if (lits.length === 0) return;
-          const written = new Set<string>();
-          for (const path of paths[t]) for (const e of path.events) if (e.kind === 'W' && e.loc !== undefined && !e.lock) written.add(e.loc);
-          for (const e of abortedWrites) if (e.loc !== undefined && !e.lock) written.add(e.loc);
-          for (const loc of written) {
-            if (lockLocs.has(loc)) continue;
-            for (const v of lits) if (addVal(loc, v)) changed = true;
-          }
-        });
+        // A value can reach a read through a cycle that no dependency forbids:
+        // a register set to different constants on different branches of a
+        // condition on a read, then stored (`r1 = 1; if (READ_ONCE(*x) == 0)
+        // r1 = 0; WRITE_ONCE(*y, r1)`). The fixpoint from the initial values
+        // alone never produces such a constant, so each store site's
+        // location is seeded with the constants that can flow into its value
+        // through register assignments. (Values that only a cycle of data
+        // dependencies could produce are not seeded: herd7 does not create
+        // them either.) Spurious values cost time, never verdicts.
+        for (const [loc, vals] of storedConstants(test, globals)) {
+          if (lockLocs.has(loc)) continue;
+          for (const v of vals) if (addVal(loc, v)) changed = true;
+        }
       }
       let maxWrites = 0;
       for (const ps of paths) {
@@ -730,41 +726,79 @@ function locationConsistent(ws: GEvent[], rs: GEvent[], rf: [number, number][], 
 }
 
 /**
- * The integer literals a process body can store as they are: assigned to a
- * register (`r1 = 1`, `int r1 = 1`, `r1 = c ? 1 : 2`) or passed as an
- * argument of a call (`WRITE_ONCE(*x, 1)`). Operands of arithmetic and
- * comparisons (`r & 8`, `x == 0`) are not values a store writes unchanged.
+ * Per location, the integer constants a store site can write to it as they
+ * are: the stored expression is a literal, or a register that some
+ * assignment in the same process sets to a literal (`r1 = 1`, `int r1 = 0`,
+ * `r1 = c ? 1 : 2`). Store sites: the store primitives of
+ * linux-kernel.def with a `*loc` or `loc` location argument, and `*loc = e`.
  */
-function literalsOf(body: Stmt[]): Value[] {
-  const out = new Set<Value>();
-  const value = (e: Expr): void => {
-    if (e.k === 'num') out.add(e.v);
-    else if (e.k === 'cond') {
-      value(e.a);
-      value(e.b);
+function storedConstants(test: LitmusTest, globals: Set<string>): Map<string, Set<Value>> {
+  const out = new Map<string, Set<Value>>();
+  for (const p of test.procs) {
+    const regLits = new Map<string, Set<Value>>();
+    const stores: { loc: string; e: Expr }[] = [];
+    const literal = (e: Expr, into: Set<Value>): void => {
+      if (e.k === 'num') into.add(e.v);
+      else if (e.k === 'cond') {
+        literal(e.a, into);
+        literal(e.b, into);
+      }
+    };
+    const locOf = (e: Expr): string | undefined => {
+      const x = e.k === 'un' && e.op === '*' ? e.e : e;
+      return x.k === 'id' && globals.has(x.name) ? x.name : undefined;
+    };
+    const setReg = (name: string, e: Expr) => {
+      let l = regLits.get(name);
+      if (!l) regLits.set(name, (l = new Set()));
+      literal(e, l);
+    };
+    const expr = (e: Expr): void => {
+      switch (e.k) {
+        case 'assign':
+          if (e.lhs.k === 'id' && e.op === '=') setReg(e.lhs.name, e.rhs);
+          if (e.lhs.k === 'un' && e.lhs.op === '*') {
+            const loc = locOf(e.lhs);
+            if (loc) stores.push({ loc, e: e.rhs });
+          }
+          expr(e.lhs);
+          expr(e.rhs);
+          return;
+        case 'call': {
+          const prim = PRIMITIVES.get(e.name);
+          if (prim && prim.op === 'store' && e.args[prim.x] && e.args[prim.v]) {
+            const loc = locOf(e.args[prim.x]);
+            if (loc) stores.push({ loc, e: e.args[prim.v] });
+          }
+          e.args.forEach(expr);
+          return;
+        }
+        case 'un': expr(e.e); return;
+        case 'bin': expr(e.a); expr(e.b); return;
+        case 'cond': expr(e.c); expr(e.a); expr(e.b); return;
+        default: return;
+      }
+    };
+    const stmt = (st: Stmt): void => {
+      switch (st.k) {
+        case 'decl': if (st.init) { setReg(st.name, st.init); expr(st.init); } return;
+        case 'expr': expr(st.e); return;
+        case 'if': expr(st.c); stmt(st.then); if (st.else) stmt(st.else); return;
+        case 'block': st.body.forEach(stmt); return;
+      }
+    };
+    p.body.forEach(stmt);
+    for (const { loc, e } of stores) {
+      const vals = new Set<Value>();
+      literal(e, vals);
+      if (e.k === 'id') for (const v of regLits.get(e.name) ?? []) vals.add(v);
+      if (vals.size === 0) continue;
+      let l = out.get(loc);
+      if (!l) out.set(loc, (l = new Set()));
+      for (const v of vals) l.add(v);
     }
-    walk(e);
-  };
-  const walk = (e: Expr): void => {
-    switch (e.k) {
-      case 'call': e.args.forEach(value); return;
-      case 'assign': walk(e.lhs); value(e.rhs); return;
-      case 'un': walk(e.e); return;
-      case 'bin': walk(e.a); walk(e.b); return;
-      case 'cond': walk(e.c); walk(e.a); walk(e.b); return;
-      default: return;
-    }
-  };
-  const stmt = (st: Stmt): void => {
-    switch (st.k) {
-      case 'decl': if (st.init) value(st.init); return;
-      case 'expr': walk(st.e); return;
-      case 'if': walk(st.c); stmt(st.then); if (st.else) stmt(st.else); return;
-      case 'block': st.body.forEach(stmt); return;
-    }
-  };
-  body.forEach(stmt);
-  return [...out];
+  }
+  return out;
 }
 
 /** Calls and assignments in the process bodies (each may store): bounds the value-domain fixpoint. */
