@@ -18,7 +18,9 @@
 //       all files in one process, the engine in this process, and the
 //       engine's CLI (`mm-review litmus FILE...`) in one process; medians.
 //       With --dir: herd7 once per file with its -timeout (CPU seconds,
-//       default 15; results cached in --herd7-cache); with --one-process,
+//       default 15; results cached in --herd7-cache, one JSON line per file:
+//       {file, status: ok|timeout|error, ms, result}; a cache filled by
+//       another runner keeps that runner's limit); with --one-process,
 //       also one herd7 process over the files it finished against the engine
 //       on the same files.
 //   --results FILE  (with --dir) keep each file's engine result in FILE (JSON
