@@ -74,10 +74,10 @@ export function imageLineOf(img: FunctionImage, l: HunkLine): number {
  * the pre-image that survives (a context line), found in the post-image.
  * Returns the post CFG node that starts on or after that line, or null.
  */
-export function postNodeAfter(pre: Unit, post: Unit, preLine: number): CfgNode | null {
+export function postNodeAfter(pre: Unit, post: Unit, preLine: number, replacement = true): CfgNode | null {
   // a deleted line replaced by added lines (`mmdrop(mm)` → `mmdrop_lazy_tlb(mm)`): its place is where they start
   const here = patchLineOf(pre.image, preLine);
-  if (here && here.line.kind === 'del') {
+  if (replacement && here && here.line.kind === 'del') {
     const run = changeRun(here.hunk, here.line);
     for (const a of run.adds) {
       const j = imageLineOf(post.image, a);

@@ -474,7 +474,12 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           // caller releases another way otherwise; treat the ref as handed over
           if (b & (HELD | P)) st.set(k.key, E);
         } else if (k.array && k.family !== 'lock') st.set(k.key, R);
-        else st.set(k.key, mapBits(b, (x) => (x === H2 ? H : x === H || x === P || x === U ? R : x === N ? X : x)));
+        else {
+          // a count taken out of sight is unknown after one put (two references may have been held);
+          // a lock, or a section opened on a pointer, is simply released
+          const counted = k.family === 'ref' || (k.family === 'bracket' && !k.obj);
+          st.set(k.key, mapBits(b, (x) => (x === H2 ? H : x === H || x === P ? R : x === U ? (counted ? U : R) : x === N ? X : x)));
+        }
       }
     }
     // A catalogued call with no effect on an object does not consume it.
