@@ -14,7 +14,7 @@ import type { CfgNode } from '../c/cfg';
 import type { Catalog, ResourceKind } from '../catalog';
 import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests } from '../c/facts';
 import type { CNode } from '../c/cnode';
-import { R, X, U, N, HELD, P, type ReleaseEvent, type ResourceAnalysis } from './resources';
+import { R, X, U, N, HELD, P, Q, type ReleaseEvent, type ResourceAnalysis } from './resources';
 import { isAddedLine, isDeletedLine, postNodeAfter, preNodeAt } from './diff';
 import type { Unit } from './unit';
 
@@ -63,7 +63,7 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     let before = 0;
     for (const k of postA.keyList) if (sameThing(k.kind, k.obj)) before |= st.get(k.key) ?? postA.initial;
     if (before === 0) before = postA.initial;
-    if (before & (R | X) && !(before & (U | N | HELD))) continue;
+    if (before & (R | X | Q) && !(before & (U | N | HELD))) continue;
     // the release moved into some of the paths that reach its old place (`put_page(p)` after an if/else
     // moved into the else branch): the paths into the old place that pass no release the patch added
     // have lost one. Only for a release that was unconditional where it stood.

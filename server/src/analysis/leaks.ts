@@ -38,6 +38,7 @@ import {
   X,
   E,
   F,
+  Q,
 } from './resources';
 import { anticipation } from './anticipation';
 
@@ -372,7 +373,7 @@ export function releaseFaults(a: ResourceAnalysis): ReleaseFault[] {
     // or an earlier release leads here with no decision in between (`put_page(p); goto out_put;`)
     // (a lock the caller held, released twice, is X then X: released twice all the same)
     const gone = R | X;
-    if ((ev.bits & gone && !(ev.bits & ~(gone | E))) || (ev.bits & gone && k.family !== 'bracket' && straightAfterRelease(a, ev)) || (ev.bits & U && sameCallJustBefore(a, ev))) {
+    if ((ev.bits & gone && !(ev.bits & ~(gone | E))) || (ev.bits & gone && k.family !== 'bracket' && straightAfterRelease(a, ev)) || (ev.bits & (U | Q) && sameCallJustBefore(a, ev))) {
       const prior = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e !== ev && e.bits !== R);
       out.push({ ev, key: k, what: 'twice', prior });
     } else if (ev.bits === F && k.acquires.length) out.push({ ev, key: k, what: 'failed' });

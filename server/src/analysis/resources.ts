@@ -13,6 +13,7 @@
  *   F  a conditional acquire failed (its result was tested)
  *   P  a conditional acquire whose result has not been tested yet
  *   E  ownership transferred: returned, stored, passed to a non-catalog function, overwritten
+ *   Q  released after unknown history, the count unknown (two references may have been held)
  *   U  unknown: code the text does not show (above the first visible line of a
  *      function whose start is not shown, or between two hunks) may have
  *      acquired or released it. No finding rests on U.
@@ -66,8 +67,10 @@ export const F = 32;
 export const P = 64;
 export const E = 128;
 export const U = 256;
+/** Released at least once after unknown history, count unknown (a second put may be legitimate). */
+export const Q = 512;
 export const HELD = H | H2;
-const ALL_BITS = [N, H, H2, R, X, F, P, E, U];
+const ALL_BITS = [N, H, H2, R, X, F, P, E, U, Q];
 
 export type Bits = number;
 export type State = ReadonlyMap<string, Bits>;
@@ -293,7 +296,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
       const k = keys.get(id)!;
       if (!k.obj || k.family === 'bracket') continue;
       if (k.array && !arraysToo) continue;
-      if (!(bits & (HELD | P | U))) continue;
+      if (!(bits & (HELD | P | U | Q))) continue;
       const u = usage(text, k.obj);
       if (u === 'whole' || (u === 'member' && asArgument && text.trim().startsWith('&') && !k.array)) {
         st.set(id, bits & U && !(bits & (HELD | P)) ? bits : E);
@@ -316,7 +319,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           if (o === null) continue;
           for (const [id, bits] of st) {
             const k = keys.get(id)!;
-            if (!(bits & (HELD | P | U))) continue;
+            if (!(bits & (HELD | P | U | Q))) continue;
             const sameKind = cat.compatible(k.kind, t.kind) || cat.compatible(t.kind, k.kind);
             if (!sameKind || (k.family !== 'bracket' && k.obj !== o)) continue;
             st.set(id, E);
@@ -444,7 +447,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           // a lock in an array (`&hugetlb_fault_mutex_table[hash]`) is locked and unlocked by element
           const sameObj = k.family === 'bracket' ? k.kind === eff.kind || cat.compatible(k.kind, eff.kind) : k.obj === o.obj && (k.array || !o.element || o.array || k.family === 'lock');
           if (!sameObj) continue;
-          if (!(bits & (HELD | P | R | F | U))) continue;
+          if (!(bits & (HELD | P | R | F | U | Q))) continue;
           if (cat.compatible(k.kind, eff.kind) && (k.family !== 'bracket' || (k.style ?? '') === (eff.style ?? ''))) {
             match = k;
             break;
@@ -466,7 +469,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
         touched.add(k.key);
         const b = get(st, k.key);
         // a key whose history is unknown (acquired out of sight) is the one this release drops
-        const dropped = match ?? mk ?? (b & U ? k : null);
+        const dropped = match ?? mk ?? (b & (U | Q) ? k : null);
         if (recording) events.push({ t: 'release', node, op: call, spec, before, eff, obj: o.obj, objText: o.text, element: o.element, key: dropped, bits: b, mismatch: match ? undefined : mismatch });
         addDrop(k.key, node);
         if (eff.cond && call.result.kind !== 'discarded' && cat.kind(eff.kind).family === 'ref') {
@@ -478,7 +481,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           // a count taken out of sight is unknown after one put (two references may have been held);
           // a lock, or a section opened on a pointer, is simply released
           const counted = k.family === 'ref' || (k.family === 'bracket' && !k.obj);
-          st.set(k.key, mapBits(b, (x) => (x === H2 ? H : x === H || x === P ? R : x === U ? (counted ? U : R) : x === N ? X : x)));
+          st.set(k.key, mapBits(b, (x) => (x === H2 ? H : x === H || x === P ? R : x === U ? (counted ? Q : R) : x === N ? X : x)));
         }
       }
     }
