@@ -20,7 +20,8 @@ describe('mm-review-lsp: findings, hovers, lenses, fixes, replay', () => {
   let seedText: string;
   before(async () => {
     c = new LspClient();
-    await c.initialize(ROOT);
+    // the seed-004 patch is v4.11-era code: its pgmap semantics hold in that era
+    await c.initialize(ROOT, {}, { settings: { kernelVersion: '4.11' } });
     ({ uri: seedUri, text: seedText } = c.openFile(SEED004, 'diff'));
   });
   after(async () => {
@@ -130,10 +131,10 @@ describe('mm-review-lsp: findings, hovers, lenses, fixes, replay', () => {
   });
 
   it('settings pushed by the client re-analyse open documents (categories, severities)', async () => {
-    c.notify('workspace/didChangeConfiguration', { settings: { mmReview: { categories: ['input'] } } });
+    c.notify('workspace/didChangeConfiguration', { settings: { mmReview: { categories: ['input'], kernelVersion: '4.11' } } });
     const onlyInput = await c.diagnostics(seedUri, (p) => p.diagnostics.every((d) => String(d.code).startsWith('input/')), 20000);
     assert.equal(onlyInput.diagnostics.some((d) => d.code === 'spec-ref/pgmap-hook-skipped'), false);
-    c.notify('workspace/didChangeConfiguration', { settings: { mmReview: { categories: null, severityOverrides: { 'spec-ref/pgmap-hook-skipped': 'information' } } } });
+    c.notify('workspace/didChangeConfiguration', { settings: { mmReview: { categories: null, kernelVersion: '4.11', severityOverrides: { 'spec-ref/pgmap-hook-skipped': 'information' } } } });
     const back = await c.diagnostics(seedUri, (p) => p.diagnostics.some((d) => d.code === 'spec-ref/pgmap-hook-skipped'), 20000);
     assert.equal(back.diagnostics.find((d) => d.code === 'spec-ref/pgmap-hook-skipped')!.severity, 3, 'information');
   });

@@ -16,7 +16,8 @@ import { summarize, formatSummaryText } from '../engine/summary';
 import { formatJson, formatSarif, formatText, type FileFindings } from '../engine/output';
 import { CATEGORIES, SEVERITY_RANK, type Category } from '../engine/findings';
 import { allRules } from '../rules/registry';
-import { isKernelTree, documentTree, type DocumentTree } from '../engine/kernelTree';
+import { isKernelTree, documentTree, treeVersion, type DocumentTree } from '../engine/kernelTree';
+import { parseVersion } from '../catalog/era';
 import { parseDocument } from '../patch/parse';
 import type { Severity } from '../patch/model';
 import '../rules'; // registers rule metadata
@@ -79,6 +80,7 @@ const checkCmd: Command = async (args, io) => {
     category: { type: 'string', multiple: true },
     severity: { type: 'string' },
     'kernel-tree': { type: 'string' },
+    'kernel-version': { type: 'string' },
     'exit-zero': { type: 'boolean', default: false },
   });
   const format = oneOf(values.format, ['text', 'json', 'sarif'] as const, '--format');
@@ -98,9 +100,15 @@ const checkCmd: Command = async (args, io) => {
   // the commit is there, else the worktree files (read before the synchronous analysis)
   const trees = new Map<string, DocumentTree>();
   if (treeRoot) for (const i of inputs) trees.set(i.path, await documentTree(parseDocument(i.text, i.path), treeRoot));
+  // the kernel version whose facts apply: --kernel-version, else the tree's Makefile, else current mainline
+  let kernelVersion: string | undefined;
+  if (typeof values['kernel-version'] === 'string') {
+    if (!parseVersion(values['kernel-version'])) throw new UsageError(`--kernel-version ${values['kernel-version']}: expected a version like 6.19 or 4.11`);
+    kernelVersion = values['kernel-version'];
+  } else if (treeRoot) kernelVersion = treeVersion(treeRoot);
   const files: FileFindings[] = inputs.map((i) => {
     const t = trees.get(i.path);
-    const a = analyze(i.text, i.path, { all: !!values.all, categories, minSeverity, treeFile: t?.treeFile, judgedIn: t?.judgedIn });
+    const a = analyze(i.text, i.path, { all: !!values.all, categories, minSeverity, treeFile: t?.treeFile, judgedIn: t?.judgedIn, kernelVersion });
     if (a.doc.format === 'binary') {
       io.stderr(`mm-review: ${i.path}: binary data, not a patch or a mail\n`);
       unreadable = true;

@@ -35,6 +35,12 @@ export interface AnalyzeOptions {
   severityOverrides?: Record<string, Severity | 'off'>;
   /** Kernel-tree mode: read a file of the tree (relative path; the message, for a base-commit read). */
   treeFile?: RebuildOptions['treeFile'];
+  /**
+   * The kernel version the patch targets (`6.19`, `4.11`): catalog facts of
+   * that era apply, others do not. From the tree's Makefile, the user's
+   * setting, or (default) current mainline.
+   */
+  kernelVersion?: string;
   /** Kernel-tree mode: what each message is judged against (engine/kernelTree documentTree()). */
   judgedIn?: (msg: import('../patch/model').Message) => import('./kernelTree').JudgedIn;
   parse?: ParseOptions;
@@ -81,6 +87,11 @@ function cfgOf(variant: ConfigVariant, cat: Catalog): Cfg | null {
   }
   cfgCache.set(variant, cfg);
   return cfg;
+}
+
+/** The catalog the analysis reads: the facts of the target kernel version (default: current mainline). */
+export function catalogFor(opts: Pick<AnalyzeOptions, 'catalog' | 'kernelVersion'>): Catalog {
+  return (opts.catalog ?? defaultCatalog).forVersion(opts.kernelVersion);
 }
 
 /** Build every unit (function side × configuration) with its CFG. */
@@ -182,7 +193,7 @@ function effectiveSeverity(rule: Rule | undefined, id: string, category: Categor
 /** Run the rules over the units, map to the document, apply differential mode and filters. */
 export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}, budget?: RebuildBudget): Finding[] {
   const rules = opts.rules ?? ALL_RULES;
-  const ctx = ruleContext(doc, functions, units, opts.catalog ?? defaultCatalog);
+  const ctx = ruleContext(doc, functions, units, catalogFor(opts));
   const raw: { f: RawFinding; unit: Unit; rule: Rule }[] = [];
   const internal: Finding[] = [];
   for (const rule of rules) {
@@ -467,7 +478,7 @@ function budgetFindings(index: LineIndex, budget: RebuildBudget): Finding[] {
 
 function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget): Analysis {
   const index = new LineIndex(doc.text);
-  const units = buildUnits(functions, opts.catalog ?? defaultCatalog, budget);
+  const units = buildUnits(functions, catalogFor(opts), budget);
   const t2 = now();
   const findings = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions), ...runRules(doc, index, functions, units, opts, budget)]
     .filter((f) => keep(f, opts))

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Message, ParsedDocument } from '../patch/model';
+import { makefileVersion } from '../catalog/era';
 
 const MAX_FILE = 8 * 1024 * 1024;
 
@@ -139,4 +140,13 @@ export async function documentTree(doc: ParsedDocument, root: string): Promise<D
       return c ? { kind: 'commit', root: base, commit: c } : { kind: 'worktree', root: base };
     },
   };
+}
+
+/** The kernel version of a tree, from its top Makefile (`6.19`), or undefined. */
+export function treeVersion(root: string): string | undefined {
+  try {
+    return makefileVersion(fs.readFileSync(path.join(root, 'Makefile'), 'utf8').slice(0, 4096));
+  } catch {
+    return undefined;
+  }
 }

@@ -25,6 +25,8 @@ export interface WorkerAnalyzeOptions {
   severityOverrides: AnalyzeOptions['severityOverrides'];
   /** A kernel tree to read (only ever set by the server for a trusted workspace). */
   treeRoot: string | null;
+  /** The kernel version whose catalog facts apply. */
+  kernelVersion?: string;
   limits?: AnalyzeOptions['limits'];
 }
 
@@ -84,6 +86,7 @@ export function handle(req: WorkerRequest, tree?: DocumentTree): WorkerReply {
         severityOverrides: o.severityOverrides,
         treeFile,
         judgedIn: tree?.judgedIn,
+        kernelVersion: o.kernelVersion,
         limits: o.limits,
         cancelled: () => Atomics.load(cancelCell, 0) === req.id,
       };

@@ -27,7 +27,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ruleInfo } from '../rules/registry';
 import type { Finding, Category } from '../engine/findings';
-import { isKernelTree } from '../engine/kernelTree';
+import { isKernelTree, treeVersion } from '../engine/kernelTree';
+import { parseVersion } from '../catalog/era';
 import type { Severity } from '../patch/model';
 import { listScenarios } from '../sim/scenarios';
 import { LineIndex, type Range, type Position } from '../util/lineIndex';
@@ -41,6 +42,8 @@ export interface Settings {
   differential: boolean;
   categories: Category[] | null;
   severityOverrides: Record<string, Severity | 'off'>;
+  /** The kernel version the patches target (`6.19`); '' = the tree's Makefile, else current mainline. */
+  kernelVersion: string;
   kernelTree: string;
   maxFileSizeMB: number;
   /** Quiet time after a keystroke before re-analysing (ms). bench/lsp measures the work with 0. */
@@ -52,7 +55,7 @@ export interface Settings {
  * of heap per byte of input (a 30.5 MB hunk analysed within 1.5 GB); the
  * analysis workers have 3 GB each, so 32 MB leaves a margin of two.
  */
-export const DEFAULT_SETTINGS: Settings = { differential: true, categories: null, severityOverrides: {}, kernelTree: '', maxFileSizeMB: 32, debounceMs: 150 };
+export const DEFAULT_SETTINGS: Settings = { differential: true, categories: null, severityOverrides: {}, kernelTree: '', kernelVersion: '', maxFileSizeMB: 32, debounceMs: 150 };
 
 export const COMMANDS = ['mmReview.replay', 'mmReview.scenarios', 'mmReview.exportLitmus', 'mmReview.runLitmus'] as const;
 
@@ -291,6 +294,8 @@ export function startServer(connection: Connection, serverOpts: ServerOptions = 
       categories: settings.categories ?? undefined,
       severityOverrides: settings.severityOverrides,
       treeRoot: root ?? null,
+      // the era whose kernel facts apply: the setting, else the tree's Makefile, else current mainline
+      kernelVersion: settings.kernelVersion || (root ? treeVersion(root) : undefined),
     });
     if (inflight.get(uri) === version) inflight.delete(uri);
     // superseded: the newer version's run publishes; closed or edited meanwhile: likewise
@@ -572,6 +577,7 @@ function normalizeSettings(s: Settings): Settings {
     categories: Array.isArray(s.categories) && s.categories.length ? s.categories : null,
     severityOverrides: normalizeOverrides(s.severityOverrides),
     kernelTree: typeof s.kernelTree === 'string' ? s.kernelTree : '',
+    kernelVersion: typeof s.kernelVersion === 'string' && parseVersion(s.kernelVersion) ? s.kernelVersion.trim() : '',
     maxFileSizeMB: typeof s.maxFileSizeMB === 'number' && s.maxFileSizeMB > 0 ? s.maxFileSizeMB : DEFAULT_SETTINGS.maxFileSizeMB,
     debounceMs: typeof s.debounceMs === 'number' && s.debounceMs >= 0 ? s.debounceMs : DEFAULT_SETTINGS.debounceMs,
   };
