@@ -3,6 +3,7 @@ import { posOf } from '../../c/facts';
 import { maybeHeld } from '../../analysis/resources';
 import { heldProviding, inheritedContext } from '../../analysis/lookups';
 import { specView } from './common';
+import { specTrace } from '../common/trace';
 
 export const getOnLocklessLookup: Rule = {
   id: 'spec-ref/get-on-lockless-lookup',
@@ -41,6 +42,7 @@ export const getOnLocklessLookup: Rule = {
         related: [{ message: `lockless lookup of \`${k.obj}\``, at: posOf(lk.op, lk.op.node) }],
         scenario: 'S5',
         scenarioParams: { function: fn, object: k.obj, acquire: ev.op.name, location: lk.api, release: alt?.name ?? '' },
+        trace: specTrace('speculative', unit, ctx, ev, lk, alt?.name),
         fingerprint: `${this.id}|${k.obj}|${ev.op.name}|${lk.api}`,
       });
     }

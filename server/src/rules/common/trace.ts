@@ -1,0 +1,568 @@
+/**
+ * Traces: what a finding hands the simulator (server/src/protocol/replay.ts).
+ *
+ * A rule records the events it found on the finding's path, in order, each
+ * with its own expression and image position (the acquire, the exit that
+ * leaks, the store and the load, the barrier or its absence, the section
+ * brackets), binds the roles those expressions play (object, counter, lock,
+ * flag, published pointer), names the family of the race, and says what its
+ * own fix does. The engine maps the positions to document lines; the
+ * simulator builds the replay from it. A role is bound only to an expression
+ * of the right shape: when one cannot be bound the trace says why, and there
+ * is no replay.
+ *
+ * These helpers read the analyses' data (resources, leaks, lookups, the
+ * ordering events) and the catalog; they never change what a rule reports.
+ */
+import type { Catalog } from '../../catalog';
+import type { CallOp, CfgNode, Operation } from '../../c/cfg';
+import { nodePos, posOf, statementText } from '../../c/facts';
+import type { AcquireEvent, KeyInfo, ReleaseEvent, ResourceAnalysis } from '../../analysis/resources';
+import type { Leak, ReleaseFault, BorrowedRelease, Relock } from '../../analysis/leaks';
+import type { DeletedRelease } from '../../analysis/deletions';
+import type { Lookup } from '../../analysis/lookups';
+import type { Ev, MirrorSite, SlHit, WakerHit, WeakProtocolHit } from '../../analysis/ordering';
+import type { FamilyId } from '../../protocol/scenarioIds';
+import type { Role, TraceEvent, TraceEventKind, TraceFix } from '../../protocol/replay';
+import type { RawTrace, RawTracePos, RuleContext, Unit } from '../api';
+
+type TE = TraceEvent<RawTracePos>;
+
+// ---------------------------------------------------------------------------
+// Expressions and role shapes
+
+/** One line, blanks collapsed, at most 160 characters. */
+export function oneLine(s: string): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > 160 ? t.slice(0, 159) + '…' : t;
+}
+
+const PATH = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*|\[[^[\]]{1,40}\])*$/;
+
+/**
+ * The storage path an expression names, or undefined: `folio`, `pages[i]`,
+ * `resv->lock`, `&mm->context.count` (the address of it), `*ptep` (what it
+ * points to). Calls, arithmetic and casts are not paths: a role is never
+ * bound to them.
+ */
+export function pathOf(expr: string | undefined): string | undefined {
+  if (!expr) return undefined;
+  let t = expr.replace(/\s+/g, '');
+  let star = '';
+  while (t.startsWith('(') && t.endsWith(')') && t.length > 2) t = t.slice(1, -1);
+  if (t.startsWith('&')) t = t.slice(1);
+  else if (t.startsWith('*')) {
+    star = '*';
+    t = t.slice(1);
+  }
+  while (t.startsWith('(') && t.endsWith(')') && t.length > 2) t = t.slice(1, -1);
+  return t.length <= 120 && PATH.test(t) ? star + t : undefined;
+}
+
+function ev(kind: TraceEventKind, expr: string, at: RawTracePos, extra: Partial<TE> = {}): TE {
+  return { kind, expr: oneLine(expr), at, ...extra };
+}
+
+/** The event of a call (its expression as written). */
+export function callEvent(kind: TraceEventKind, op: CallOp, extra: Partial<TE> = {}): TE {
+  return ev(kind, op.node.text, posOf(op, op.node), { api: op.name, ...extra });
+}
+
+/** The event of a statement (a return, a goto, a test). */
+export function nodeEvent(kind: TraceEventKind, n: CfgNode, extra: Partial<TE> = {}): TE {
+  return ev(kind, statementText(n).replace(/;$/, ''), nodePos(n), extra);
+}
+
+/** The event of an ordering-analysis access (a store, a load, an RMW, a fence). */
+export function accessEvent(kind: TraceEventKind, e: Ev, unit?: Unit, extra: Partial<TE> = {}): TE {
+  const text = e.op.kind === 'call' ? e.op.node.text : (e.node.stmt ?? e.op.node).text;
+  return ev(kind, text.replace(/;$/, ''), { line: e.line, col: e.col, endCol: e.endCol, ...(unit ? { unit } : {}) }, {
+    ...(e.api ? { api: e.api } : e.op.kind === 'call' ? { api: e.op.name } : {}),
+    ordering: e.ordering,
+    ...extra,
+  });
+}
+
+function trace(family: FamilyId, events: TE[], roles: Partial<Record<Role, string>>, names: Record<string, string>, fix?: TraceFix, need: Role[] = []): RawTrace {
+  const t: RawTrace = { family, events, roles: {}, names: {} };
+  for (const [k, v] of Object.entries(roles)) if (v) t.roles[k as Role] = v;
+  for (const [k, v] of Object.entries(names)) if (v) t.names![k] = v;
+  if (fix) t.fix = fix;
+  const missing = need.filter((r) => !t.roles[r]);
+  if (missing.length) t.unbound = `no replay: the ${missing.join(' and ')} of this race is not a plain object or field of the patch (${Object.entries(roles).filter(([k]) => missing.includes(k as Role)).map(([, v]) => v ?? '?').join(', ') || 'not found'})`;
+  return t;
+}
+
+/** The field a reference kind counts in (from the catalog's accesses), for the counter's name. */
+function counterField(cat: Catalog, k: KeyInfo): string {
+  const acq = k.acquires[0];
+  const loc = acq ? cat.accessLocation(acq.op.name) : undefined;
+  if (loc && /^\w+$/.test(loc)) return loc;
+  const store = cat.acquireStore(k.kind);
+  if (k.kind === 'pgmap-ref') return 'ref';
+  if (store && k.kind !== 'gup-pin') return store;
+  return '_refcount';
+}
+
+/** Names common to every reference trace: the kind, its label, the counter's field, the pairing release. */
+function refNames(cat: Catalog, k: KeyInfo, release?: string): Record<string, string> {
+  const acq = k.acquires[0];
+  const pairing = acq ? (acq.spec.pairsWith ?? []).find((n) => cat.releases(n).some((r) => cat.compatible(k.kind, r.kind))) : undefined;
+  const names: Record<string, string> = { kind: k.kind, label: cat.kind(k.kind).label, field: counterField(cat, k) };
+  const rel = release ?? pairing;
+  if (rel) names.release = rel;
+  if (acq) names.acquire = acq.op.name;
+  if (cat.kind(k.kind).biasCounted && acq) {
+    const bias = acq.op.args.map((a) => a.text).find((t) => /[A-Z_]{4,}/.test(t) && /BIAS/.test(t));
+    names.bias = bias ? bias.replace(/^-\s*/, '').trim() : 'PAGE_PIN_BIAS';
+  } else if (k.kind === 'gup-pin') names.bias = 'GUP_PIN_COUNTING_BIAS';
+  return names;
+}
+
+/** The call that releases `k`: one written elsewhere in the function, or the catalog's pairing release on the object. */
+function releaseCall(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, known?: ReleaseEvent): string | undefined {
+  if (known) return oneLine(known.op.node.text);
+  for (const e of a.events) if (e.t === 'release' && e.key === k && !e.mismatch) return oneLine(e.op.node.text);
+  const acq = k.acquires[0];
+  if (!acq) return undefined;
+  for (const name of acq.spec.pairsWith ?? []) {
+    const rel = cat.releases(name).find((r) => cat.compatible(k.kind, r.kind));
+    if (!rel) continue;
+    if (rel.object === 0 && rel.stateArg === undefined && rel.count === undefined && rel.array === undefined && acq.objText) return `${name}(${acq.objText})`;
+    if (rel.object === undefined && rel.array === undefined && rel.stateArg === undefined) return `${name}()`;
+    const args = acq.op.args.map((x) => x.text);
+    if (rel.array !== undefined && acq.eff.array !== undefined) return `${name}(${args[acq.eff.array] ?? k.obj}, ${acq.op.result.kind === 'assigned' ? acq.op.result.to : 'nr'})`;
+    if (rel.stateArg !== undefined && acq.eff.stateArg !== undefined) return `${name}(${args[acq.eff.stateArg] ?? 'flags'})`;
+  }
+  return undefined;
+}
+
+/** The roles of a key: a reference's object, a lock's lvalue, or a section. */
+function keyRoles(cat: Catalog, k: KeyInfo): Partial<Record<Role, string>> {
+  if (k.family === 'ref') return { object: pathOf(k.obj) ?? (k.obj ? undefined : undefined) };
+  if (k.family === 'lock') return { lock: pathOf(k.obj) };
+  return { section: cat.kind(k.kind).label };
+}
+
+function keyNeed(k: KeyInfo): Role[] {
+  return k.family === 'ref' ? ['object'] : k.family === 'lock' ? ['lock'] : [];
+}
+
+function familyOfKey(k: KeyInfo): FamilyId {
+  return k.family === 'ref' ? 'leak' : 'lock-leak';
+}
+
+function acquireEvents(k: KeyInfo): TE[] {
+  const acq = k.acquires[0];
+  return acq ? [callEvent('acquire', acq.op, { role: k.family === 'ref' ? 'object' : k.family === 'lock' ? 'lock' : 'section', ...(acq.spec.speculative ? { note: 'speculative' } : {}) })] : [];
+}
+
+function sectionNames(cat: Catalog, k: KeyInfo): Record<string, string> {
+  return { kind: k.kind, label: cat.kind(k.kind).label, ...(k.acquires[0] ? { acquire: k.acquires[0].op.name } : {}) };
+}
+
+// ---------------------------------------------------------------------------
+// Resource rules
+
+/** A leak (ref-balance/leak, spec-ref/pgmap-leak, bracket/unbalanced): the acquire, the exit that keeps it. */
+export function leakTrace(unit: Unit, ctx: RuleContext, a: ResourceAnalysis, l: Leak): RawTrace {
+  const k = l.key;
+  const cat = ctx.catalog;
+  const events: TE[] = [...acquireEvents(k)];
+  if (!events.length && l.siblingRelease) events.push(callEvent('release', l.siblingRelease.op, { note: 'other-path', role: k.family === 'ref' ? 'object' : 'lock' }));
+  events.push(nodeEvent('exit', l.exit));
+  const call = releaseCall(a, cat, k, l.siblingRelease);
+  const names = k.family === 'ref' ? refNames(cat, k, call?.replace(/\(.*$/s, '')) : sectionNames(cat, k);
+  if (call && k.family !== 'ref') names.release = call.replace(/\(.*$/s, '');
+  const fix = call ? { title: `${call} before \`${l.exitText}\``, expr: call } : undefined;
+  return trace(familyOfKey(k), events, keyRoles(cat, k), names, fix, keyNeed(k));
+}
+
+/** A release the patch deleted from a path that still holds the object. */
+export function deletedReleaseTrace(unit: Unit, pre: Unit, ctx: RuleContext, d: DeletedRelease): RawTrace {
+  const cat = ctx.catalog;
+  const k = d.deleted.key;
+  const fam = cat.kind(d.kind).family;
+  const events: TE[] = k ? acquireEvents(k) : [];
+  events.push(callEvent('release', d.deleted.op, { note: 'deleted', at: undefined as never }));
+  events[events.length - 1].at = { ...posOf(d.deleted.op, d.deleted.op.node), unit: pre };
+  events.push(nodeEvent('exit', d.exit));
+  const call = oneLine(d.deleted.op.node.text);
+  const roles: Partial<Record<Role, string>> = fam === 'ref' ? { object: pathOf(d.obj) } : fam === 'lock' ? { lock: pathOf(d.obj) } : { section: cat.kind(d.kind).label };
+  const names: Record<string, string> = k && fam === 'ref' ? refNames(cat, k, d.deleted.op.name) : { kind: d.kind, label: cat.kind(d.kind).label, release: d.deleted.op.name };
+  if (fam !== 'ref' && k?.acquires[0]) names.acquire = k.acquires[0].op.name;
+  return trace(fam === 'ref' ? 'leak' : 'lock-leak', events, roles, names, { title: `keep ${call} on this path`, expr: call }, fam === 'ref' ? ['object'] : fam === 'lock' ? ['lock'] : []);
+}
+
+/** Released twice, or released after the conditional acquire failed. */
+export function releaseFaultTrace(unit: Unit, ctx: RuleContext, f: ReleaseFault): RawTrace {
+  const cat = ctx.catalog;
+  const k = f.key;
+  const role: Role = k.family === 'ref' ? 'object' : k.family === 'lock' ? 'lock' : 'section';
+  const events: TE[] = [];
+  const acq = k.acquires[0];
+  if (acq) events.push(callEvent('acquire', acq.op, { role, ...(f.what === 'failed' ? { note: 'failed' } : {}) }));
+  if (f.prior && f.what === 'twice') events.push(callEvent('release', f.prior.op, { role }));
+  events.push(callEvent('release', f.ev.op, { role, note: f.what === 'twice' ? 'second' : 'after-failure' }));
+  const names = k.family === 'ref' ? refNames(cat, k, f.ev.op.name) : { ...sectionNames(cat, k), release: f.ev.op.name };
+  const call = oneLine(f.ev.op.node.text);
+  const fix = f.what === 'twice' ? { title: `drop the second ${call}` } : { title: `${call} only when ${acq ? acq.op.name + '()' : 'the acquire'} succeeded` };
+  if (k.family === 'bracket') return trace('section', events, keyRoles(cat, k), names, fix);
+  return trace('double-release', events, keyRoles(cat, k), { ...names, shape: f.what }, fix, keyNeed(k));
+}
+
+/** A put on a page some lookup returned without a reference. */
+export function borrowedReleaseTrace(unit: Unit, ctx: RuleContext, b: BorrowedRelease): RawTrace {
+  const cat = ctx.catalog;
+  const events: TE[] = [callEvent('lookup', b.source, { role: 'object', note: 'unreferenced' }), callEvent('release', b.ev.op, { role: 'object' })];
+  const names: Record<string, string> = { kind: b.ev.eff.kind, label: cat.kind(b.ev.eff.kind).label, field: '_refcount', release: b.ev.op.name, shape: 'borrowed' };
+  return trace('double-release', events, { object: pathOf(b.obj) }, names, { title: `do not drop a reference ${b.source.callee}() never gave: remove ${oneLine(b.ev.op.node.text)}` }, ['object']);
+}
+
+/** A release of the wrong kind (a pin dropped as a reference, a bias dropped by one, a reference dropped as a pin). */
+export function kindTrace(unit: Unit, ctx: RuleContext, ev: ReleaseEvent, bias: boolean, fixName: string | undefined): RawTrace {
+  const cat = ctx.catalog;
+  const k = ev.mismatch!.key;
+  const acq = k.acquires[0];
+  const events: TE[] = [callEvent('acquire', acq.op, { role: 'object' }), callEvent('release', ev.op, { role: 'object', note: 'wrong-kind' })];
+  const names: Record<string, string> = { ...refNames(cat, k), relKind: ev.eff.kind, relLabel: cat.kind(ev.eff.kind).label, release: ev.op.name };
+  if (fixName) names.fixRelease = fixName;
+  if (bias) names.shape = 'bias';
+  const expr = fixName ? oneLine(ev.op.node.text).replace(ev.op.callee, fixName) : undefined;
+  const fix = fixName ? { title: `${expr} instead of ${oneLine(ev.op.node.text)}`, expr } : bias ? { title: `take the bias back: ${acq.op.name}(${acq.op.args[0]?.text ?? k.obj}, -${names.bias ?? 'bias'})` } : undefined;
+  return trace('wrong-release', events, { object: pathOf(ev.element ? ev.objText : k.obj) ?? pathOf(k.obj) }, names, fix, ['object']);
+}
+
+/** A retry that takes a lock the path still holds. */
+export function relockTrace(unit: Unit, ctx: RuleContext, r: Relock): RawTrace {
+  const k = r.key;
+  const events: TE[] = [...acquireEvents(k), nodeEvent('exit', r.at, { note: 'retry' }), callEvent('acquire', r.again, { role: 'lock', note: 'again' })];
+  const names = { ...sectionNames(ctx.catalog, k), shape: 'relock' };
+  const rel = (k.acquires[0]?.spec.pairsWith ?? [])[0];
+  if (rel) (names as Record<string, string>).release = rel;
+  return trace('lock-leak', events, keyRoles(ctx.catalog, k), names, rel ? { title: `${rel}() before retrying`, expr: `${rel}(${k.obj})` } : undefined, keyNeed(k));
+}
+
+// ---------------------------------------------------------------------------
+// spec-ref
+
+/** The first use of `obj` after `from` on a path (a call taking it, or an access through it). */
+export function nextUse(from: CfgNode, obj: string, skip?: Operation): { op: Operation; node: CfgNode } | undefined {
+  const seen = new Set<number>();
+  const work: { n: CfgNode; i: number }[] = [{ n: from, i: from.ops.indexOf(skip as Operation) + 1 }];
+  let budget = 2000;
+  while (work.length && budget-- > 0) {
+    const { n, i } = work.shift()!;
+    for (let j = Math.max(0, i); j < n.ops.length; j++) {
+      const op = n.ops[j];
+      if (op === skip) continue;
+      if (op.kind === 'call' && op.args.some((x) => x.text.replace(/\s+/g, '') === obj)) return { op, node: n };
+      if ((op.kind === 'read' || op.kind === 'write') && op.lvalue.base === obj && op.lvalue.kind !== 'var') return { op, node: n };
+    }
+    for (const e of n.succs) if (!seen.has(e.to.id) && !e.back) {
+      seen.add(e.to.id);
+      work.push({ n: e.to, i: 0 });
+    }
+  }
+  return undefined;
+}
+
+function useEvent(op: Operation): TE {
+  const text = op.kind === 'call' ? op.node.text : (op.node.parent?.type === 'expression_statement' ? op.node.parent.text : op.node.text);
+  return ev('use', text.replace(/;$/, ''), posOf(op, op.node), { role: 'object', ...(op.kind === 'call' ? { api: op.name } : {}) });
+}
+
+/** Where a lockless lookup finds the object: `mapping->i_pages[index]`, `*ptep`, `xas`. */
+function slotOf(lk: Lookup): string | undefined {
+  const args = lk.op.args.map((x) => x.text.trim());
+  const first = args[0];
+  if (!first) return undefined;
+  const p = pathOf(first);
+  if (!p) return undefined;
+  if (first.trim().startsWith('&') && args[1] && pathOf(args[1])) return `${p}[${args[1].replace(/\s+/g, '')}]`;
+  return p;
+}
+
+function lookupNames(cat: Catalog, lk: Lookup, ev: AcquireEvent): Record<string, string> {
+  const k = ev.key;
+  const names: Record<string, string> = { ...refNames(cat, k), lookup: lk.api, get: ev.op.name };
+  if (!names.release) {
+    const rel = (ev.spec.pairsWith ?? [])[0];
+    if (rel) names.release = rel;
+  }
+  return names;
+}
+
+/** A plain get (or a speculative one without a re-check) on the result of a lockless lookup. */
+export function specTrace(family: 'speculative' | 'recheck', unit: Unit, ctx: RuleContext, ev: AcquireEvent, lk: Lookup, alt?: string): RawTrace {
+  const cat = ctx.catalog;
+  const k = ev.key;
+  const events: TE[] = [callEvent('lookup', lk.op, { role: 'slot' }), callEvent('acquire', ev.op, { role: 'object', ...(ev.spec.speculative ? { note: 'speculative' } : { note: 'plain' }) })];
+  const use = nextUse(ev.node, k.obj, ev.op);
+  if (use) events.push(useEvent(use.op));
+  const names = lookupNames(cat, lk, ev);
+  if (alt) names.alt = alt;
+  const fix = family === 'speculative'
+    ? { title: `${alt ?? 'a speculative get'}(${k.obj}), then re-check ${lk.shown}`, expr: alt ? `${alt}(${k.obj})` : undefined }
+    : { title: `re-check ${lk.shown} after ${ev.op.name}() and drop the reference if it changed` };
+  return trace(family, events, { object: pathOf(k.obj), slot: slotOf(lk) ?? pathOf(k.obj) }, names, fix, ['object', 'slot']);
+}
+
+/** The speculative get that skips the ZONE_DEVICE pgmap hook. */
+export function pgmapTrace(unit: Unit, ctx: RuleContext, ev: AcquireEvent, a: ResourceAnalysis, release: string, takes: string | undefined, devmap: { op: CallOp }[]): RawTrace {
+  const cat = ctx.catalog;
+  const k = ev.key;
+  const events: TE[] = [];
+  if (devmap[0]) events.push(callEvent('lookup', devmap[0].op, { note: 'device-page' }));
+  events.push(callEvent('acquire', ev.op, { role: 'object', note: 'speculative' }));
+  const use = nextUse(ev.node, k.obj, ev.op);
+  if (use) events.push(useEvent(use.op));
+  const put = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k);
+  if (put) events.push(callEvent('release', put.op, { role: 'object' }));
+  const names: Record<string, string> = { ...refNames(cat, k), release, get: ev.op.name };
+  if (takes) names.takes = takes;
+  return trace('pgmap', events, { object: pathOf(k.obj) }, names, takes ? { title: `${takes}(${k.obj}) for device pages (it takes the pgmap reference ${release}() drops)`, expr: `${takes}(${k.obj})` } : undefined, ['object']);
+}
+
+/** A speculative get outside the RCU / IRQs-off section its lookup needs. */
+export function outsideSectionTrace(unit: Unit, ctx: RuleContext, a: ResourceAnalysis, ev: AcquireEvent, lk: Lookup | undefined, req: string): RawTrace {
+  const cat = ctx.catalog;
+  const k = ev.key;
+  const events: TE[] = [];
+  const open = a.events.find((e): e is AcquireEvent => e.t === 'acquire' && !!cat.kind(e.key.kind).provides?.includes(req as never));
+  // the section the function opens, and where it closes it before the get (if it does)
+  if (open) events.push(callEvent('open', open.op, { role: 'section' }));
+  const close = open ? a.events.filter((e): e is ReleaseEvent => e.t === 'release' && e.key === open.key && e.op.line <= ev.op.line).pop() : undefined;
+  let ptr: string | undefined;
+  if (lk) {
+    events.push(callEvent('lookup', lk.op, { role: 'pointer' }));
+    ptr = slotOf(lk);
+  }
+  if (close) events.push(callEvent('close', close.op, { role: 'section' }));
+  events.push(callEvent('acquire', ev.op, { role: 'object', note: 'speculative' }));
+  // what the get and its re-check read: the slot the lookup found the page in
+  const recheck = lk ? nextUse(ev.node, (lk.op.args[0]?.text ?? '').replace(/^\s*[&*]\s*/, '').trim(), ev.op) : undefined;
+  if (recheck) events.push(useEvent(recheck.op));
+  const names: Record<string, string> = { ...refNames(cat, k), kind: open?.key.kind ?? (req === 'irq-off' ? 'irq-off' : 'rcu'), label: open ? cat.kind(open.key.kind).label : req === 'irq-off' ? 'IRQs-off section' : 'RCU read-side section', get: ev.op.name, shape: 'outside' };
+  if (open) names.acquire = open.op.name;
+  const opener = open?.op.name;
+  return trace('section', events, { pointer: ptr ?? pathOf(k.obj), object: ptr ? `*${ptr.replace(/^\*/, '')}` : pathOf(k.obj) }, names,
+    { title: `${ev.op.name}() ${opener ? `inside the ${names.label} (${opener}() ... ${close ? close.op.name + '() after it' : ''})` : `inside ${req === 'irq-off' ? 'local_irq_save()/local_irq_restore()' : 'rcu_read_lock()/rcu_read_unlock()'}`}`.replace(/\s+\)/, ')') }, ['pointer', 'object']);
+}
+
+/** The re-check of a speculative get fails and the path retries or leaves holding the reference. */
+export function revalidationLeakTrace(unit: Unit, ctx: RuleContext, a: ResourceAnalysis, k: KeyInfo, recheck: CfgNode, failTo: CfgNode): RawTrace {
+  const cat = ctx.catalog;
+  const events: TE[] = [...acquireEvents(k), nodeEvent('recheck', recheck, { role: 'object' }), nodeEvent('exit', failTo, { note: 'retry' })];
+  const call = releaseCall(a, cat, k);
+  return trace('leak', events, { object: pathOf(k.obj) }, refNames(cat, k, call?.replace(/\(.*$/s, '')), call ? { title: `${call} when the re-check fails`, expr: call } : undefined, ['object']);
+}
+
+// ---------------------------------------------------------------------------
+// bracket and atomic-sleep
+
+/** A pointer valid only inside a section, used after the section closed. */
+export function useAfterCloseTrace(unit: Unit, ctx: RuleContext, a: ResourceAnalysis, used: string, rel: ReleaseEvent, use: Operation): RawTrace {
+  const cat = ctx.catalog;
+  const k = rel.key!;
+  const events: TE[] = [];
+  const acq = k.acquires[0];
+  if (acq) events.push(callEvent('open', acq.op, { role: k.family === 'lock' ? 'lock' : 'section' }));
+  // where the pointer came from: the section's own acquire (pte_offset_map_lock returns it), or an rcu_dereference()
+  let src: string | undefined;
+  if (acq && acq.eff.object === 'ret') {
+    src = pathOf(acq.op.args[1]?.text ?? acq.op.args[0]?.text);
+    if (src && !src.startsWith('*')) src = `*${src}`;
+  }
+  const load = a.events.find((e) => e.t === 'call' && e.op.result.kind === 'assigned' && e.op.result.to.trim() === used && !!e.spec.access?.some((x) => x.kind === 'load'));
+  if (load) {
+    events.push(callEvent('load', load.op, { role: 'pointer' }));
+    src = pathOf(load.op.args[0]?.text);
+  }
+  events.push(callEvent('close', rel.op, { role: k.family === 'lock' ? 'lock' : 'section' }));
+  events.push(useEvent(use));
+  const names: Record<string, string> = { kind: k.kind, label: cat.kind(k.kind).label, release: rel.op.name, shape: 'after-close' };
+  if (acq) names.acquire = acq.op.name;
+  const roles: Partial<Record<Role, string>> = { pointer: src ?? pathOf(used), object: `*${used}` };
+  if (k.family === 'lock') roles.lock = pathOf(k.obj);
+  return trace('section', events, roles, names, { title: `use \`${used}\` before ${oneLine(rel.op.node.text)}` }, k.family === 'lock' ? ['pointer', 'lock'] : ['pointer']);
+}
+
+/**
+ * IRQ state restored from the wrong place, or IRQs enabled after a save: the
+ * state the function leaves is not the one its caller had.
+ */
+export function irqStateTrace(unit: Unit, ctx: RuleContext, a: ResourceAnalysis, wrong: CallOp, saved: string | undefined, fixExpr: string | undefined, why: string): RawTrace {
+  const cat = ctx.catalog;
+  const events: TE[] = [];
+  const irq = (e: { t: string; key?: KeyInfo | null }) => !!e.key && cat.kind(e.key.kind).provides?.includes('irq-off') === true;
+  const before = (op: CallOp) => op.line < wrong.line || (op.line === wrong.line && op.col < wrong.col);
+  const wrongIsSave = a.events.some((e) => e.t === 'acquire' && e.op === wrong);
+  const save = wrongIsSave ? undefined : a.events.find((e): e is AcquireEvent => e.t === 'acquire' && irq(e) && before(e.op));
+  if (wrongIsSave) {
+    events.push(callEvent('open', wrong, { role: 'section', note: 'wrong-state' }));
+    const restore = a.events.find((e): e is ReleaseEvent => e.t === 'release' && !!(e.key ?? e.mismatch?.key) && irq({ t: 'release', key: e.key ?? e.mismatch!.key }) && !before(e.op) && e.op !== wrong);
+    if (restore) events.push(callEvent('close', restore.op, { role: 'section' }));
+  } else {
+    if (save) events.push(callEvent('open', save.op, { role: 'section' }));
+    events.push(callEvent('close', wrong, { role: 'section', note: 'wrong-state' }));
+  }
+  const names: Record<string, string> = { kind: 'irq-off', label: cat.kind('irq-off').label, shape: 'irq-state', why, release: wrong.name };
+  if (save) names.acquire = save.op.name;
+  const flag = pathOf(saved ?? (save ? save.op.args[save.eff.stateArg ?? 0]?.text : undefined));
+  return trace('section', events, { section: cat.kind('irq-off').label, ...(flag ? { flag } : {}) }, names, fixExpr ? { title: `${fixExpr} instead of ${oneLine(wrong.node.text)}`, expr: fixExpr } : undefined);
+}
+
+/** A sleeping call inside an atomic section. */
+export function sleepTrace(unit: Unit, ctx: RuleContext, a: ResourceAnalysis, sleeper: CallOp, k: KeyInfo, inferred: boolean): RawTrace {
+  const cat = ctx.catalog;
+  const events: TE[] = [];
+  const acq = inferred ? undefined : k.acquires[0];
+  const rel = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && (e.op.line > sleeper.line || (e.op.line === sleeper.line && e.op.col > sleeper.col)));
+  if (acq) events.push(callEvent('open', acq.op, { role: k.family === 'lock' ? 'lock' : 'section' }));
+  // the object the sleeping call works on, and where the section found it
+  const objArg = sleeper.args.map((x) => pathOf(x.text)).find((p) => p && !p.startsWith('*') && !/^[A-Z_0-9]+$/.test(p));
+  let src: string | undefined;
+  if (objArg && k.family !== 'lock') {
+    const base = objArg.replace(/(->|\.|\[).*$/, '');
+    const from = a.events.find((e) => (e.t === 'call' || e.t === 'acquire') && e.op.line <= sleeper.line && e.op !== sleeper &&
+      (e.op.args.some((x) => x.text.replace(/\s+/g, '') === base) || (e.op.result.kind === 'assigned' && e.op.result.to.trim() === base)) &&
+      (!acq || e.op.line > acq.op.line || (e.op.line === acq.op.line && e.op.col > acq.op.col)));
+    if (from) {
+      events.push(callEvent('load', from.op, { role: 'pointer' }));
+      src = from.op.result.kind === 'assigned' && from.op.result.to.trim() === base ? pathOf(from.op.args[0]?.text) ?? base : base;
+    }
+  }
+  events.push(callEvent('sleep', sleeper, { role: 'object' }));
+  if (rel) events.push(callEvent('close', rel.op, { role: k.family === 'lock' ? 'lock' : 'section' }));
+  const names: Record<string, string> = { kind: k.kind, label: cat.kind(k.kind).label, sleeper: sleeper.callee };
+  if (acq) names.acquire = acq.op.name;
+  if (rel) names.release = rel.op.name;
+  if (k.family === 'lock') {
+    return trace('sleep', events, { lock: pathOf(k.obj) }, { ...names, shape: 'lock' },
+      { title: `${oneLine(sleeper.node.text)} before ${acq ? acq.op.name + '()' : 'taking the lock'} (or a non-sleeping variant)` }, ['lock']);
+  }
+  return trace('sleep', events, { object: objArg, pointer: src ?? objArg, section: cat.kind(k.kind).label }, { ...names, shape: 'section' },
+    { title: `${oneLine(sleeper.node.text)} outside the ${cat.kind(k.kind).label} (or a variant that does not sleep)` }, ['object', 'pointer']);
+}
+
+// ---------------------------------------------------------------------------
+// barrier
+
+/** A location as a role: the lvalue part of the analysis's location text (`head->_refcount`, `PG_writeback of head`). */
+export function locRole(e: Ev | undefined): string | undefined {
+  if (!e?.locText) return undefined;
+  const t = e.locText.replace(/^.* in (?=\S+$)/, '');
+  if (pathOf(t)) return pathOf(t);
+  // `PG_writeback of head`: a flag of an object of the patch
+  const m = /^([A-Za-z_]\w*) of (\S+)$/.exec(t);
+  if (m && pathOf(m[2])) return `${m[1]} of ${pathOf(m[2])}`;
+  return undefined;
+}
+
+function mirrorEvents(m: MirrorSite | undefined): TE[] {
+  if (!m) return [];
+  const u = m.unit as Unit;
+  const out: TE[] = [accessEvent('store', m.store, u, { note: 'other', role: 'flag' })];
+  if (m.barrier) out.push(accessEvent('barrier', m.barrier, u, { note: 'other' }));
+  out.push(accessEvent('load', m.load, u, { note: 'other', role: 'counter' }));
+  return out;
+}
+
+function protocolNames(p: { name: string; why: string; orderedOtherSide?: string; b: string[]; a: string[] } | undefined, s: Ev, l: Ev): Record<string, string> {
+  const names: Record<string, string> = { storeLoc: s.loc ?? '', loadLoc: l.loc ?? '' };
+  if (p) {
+    names.protocol = p.name;
+    names.why = p.why;
+    if (p.orderedOtherSide) names.otherSide = p.orderedOtherSide;
+  }
+  return names;
+}
+
+/** A store then a load of another location without a full barrier (store buffering). */
+export function storeLoadTrace(unit: Unit, ctx: RuleContext, h: SlHit, mirror: MirrorSite | undefined, fixExpr: string, fixTitle: string): RawTrace {
+  const { store: s, load: l } = h;
+  const events: TE[] = [accessEvent(s.kind === 'rmw' ? 'rmw' : 'store', s, undefined, { role: 'counter' })];
+  events.push(h.weak ? accessEvent('barrier', h.weak) : { ...accessEvent('no-barrier', s), expr: 'no barrier' });
+  events.push(accessEvent('load', l, undefined, { role: 'flag' }));
+  events.push(...mirrorEvents(mirror));
+  const names = protocolNames(h.protocol, s, l);
+  if (mirror) names.mirror = mirror.fn;
+  return trace('store-load', events, { counter: locRole(s), flag: locRole(l) }, names, { title: fixTitle, expr: fixExpr }, ['counter', 'flag']);
+}
+
+/** A weak barrier guarding a protocol load whose store is made earlier (in a caller, or by a pin). */
+export function weakProtocolTrace(unit: Unit, ctx: RuleContext, h: WeakProtocolHit, mirror: MirrorSite | undefined, fixExpr: string): RawTrace {
+  const { weak: w, load: l, store: st } = h;
+  const stUnit = st.unit as Unit;
+  const events: TE[] = [accessEvent(st.acquire || st.ev.kind === 'rmw' ? 'rmw' : 'store', st.ev, stUnit !== unit ? stUnit : undefined, { role: 'counter', ...(st.acquire ? { api: st.acquire.api } : {}) })];
+  for (const c of st.calls) events.push(accessEvent('use', c.ev, (c.unit as Unit) !== unit ? (c.unit as Unit) : undefined, { note: 'call' }));
+  events.push(accessEvent('barrier', w));
+  events.push(accessEvent('load', l, undefined, { role: 'flag' }));
+  events.push(...mirrorEvents(mirror));
+  const names = protocolNames(h.protocol, st.ev, l);
+  names.storeLoc = st.loc;
+  if (mirror) names.mirror = mirror.fn;
+  if (st.acquire) names.pin = st.acquire.api;
+  const counter = st.acquire ? pathOf(st.ev.op.kind === 'call' ? `${(st.ev.op.args[st.ev.op.args.length - 1]?.text ?? '').trim()}` : '') ?? st.loc : locRole(st.ev);
+  return trace('store-load', events, { counter: st.acquire ? `${counter}->${st.loc}`.replace(/^(\w+)->\1->/, '$1->') : counter, flag: locRole(l) }, names, { title: `${fixExpr}() instead of ${w.name}()`, expr: `${fixExpr}()` }, ['counter', 'flag']);
+}
+
+/** The waker's condition store not ordered before its lockless test for sleepers. */
+export function wakerTrace(unit: Unit, ctx: RuleContext, h: WakerHit, fixExpr: string): RawTrace {
+  const { store: s, check: c, weak: w } = h;
+  const events: TE[] = [accessEvent(s.kind === 'rmw' ? 'rmw' : 'store', s, undefined, { role: 'counter' })];
+  events.push(w ? accessEvent('barrier', w) : { ...accessEvent('no-barrier', s), expr: 'no barrier' });
+  events.push(accessEvent('load', c, undefined, { role: 'flag' }));
+  const names = { ...protocolNames(h.protocol, s, c), shape: 'waker', check: c.name ?? '' };
+  const q = c.op.kind === 'call' ? pathOf(c.op.args[0]?.text) : undefined;
+  return trace('store-load', events, { counter: locRole(s), flag: q ? `${q.replace(/^\*/, '')} wait list` : undefined }, names, { title: `${fixExpr}() between the store and ${c.name}()`, expr: `${fixExpr}()` }, ['counter', 'flag']);
+}
+
+/** An atomic RMW that announces something, with no smp_mb__after_atomic() after it. */
+export function announceTrace(unit: Unit, ctx: RuleContext, s: Ev, other: Ev | undefined, mirror: MirrorSite | undefined, proto: { name: string; why: string; orderedOtherSide?: string; a: string[]; b: string[] } | undefined, fixExpr: string): RawTrace {
+  const events: TE[] = [accessEvent('rmw', s, undefined, { role: 'counter' }), { ...accessEvent('no-barrier', s), expr: 'no barrier' }];
+  if (other) events.push(accessEvent('load', other, undefined, { role: 'flag' }));
+  events.push(...mirrorEvents(mirror));
+  const names: Record<string, string> = { storeLoc: s.loc ?? '', shape: 'announce' };
+  if (other?.loc) names.loadLoc = other.loc;
+  if (proto) Object.assign(names, { protocol: proto.name, why: proto.why, ...(proto.b[0] && !other ? { loadLoc: proto.b[0] } : {}) });
+  if (mirror) names.mirror = mirror.fn;
+  const flag = locRole(other) ?? (proto?.b[0] ? proto.b[0] : undefined);
+  return trace('store-load', events, { counter: locRole(s), flag }, names, { title: `${fixExpr}() after ${s.name}()`, expr: `${fixExpr}()` }, ['counter', 'flag']);
+}
+
+/** An initialised object published with a plain store. */
+export function publishTrace(unit: Unit, ctx: RuleContext, init: Ev, p: string, target: string, at: RawTracePos, publishText: string, publisher: string | undefined, fixExpr: string, readers: string[]): RawTrace {
+  const events: TE[] = [accessEvent('init', init, undefined, { role: 'object' }), { ...ev('no-barrier', 'no barrier', at) }, ev('publish', publishText, at, { role: 'pointer', ...(publisher ? { api: publisher } : {}) })];
+  const names: Record<string, string> = { initLoc: init.kind === 'call' ? init.name ?? '' : init.locText ?? '' };
+  if (publisher) names.publisher = publisher;
+  if (readers[0]) names.reader = readers[0];
+  const ptr = publisher ? pathOf(target) ?? pathOf(publishText.match(/\(([^,()]*),\s*([^,()]*)/)?.[2]) : pathOf(target);
+  return trace('publish', events, { object: pathOf(p), pointer: ptr }, names, { title: `${fixExpr}() before ${publisher ? publisher + '()' : 'the publishing store'}`, expr: `${fixExpr}()` }, ['object', 'pointer']);
+}
+
+/** A barrier the patch removes (or an ordered access it weakens) with nothing taking over. */
+export function removedTrace(unit: Unit, ctx: RuleContext, barrier: { name: string; ordering?: string; ev?: Ev; unit: Unit }, before: Ev | undefined, after: Ev | undefined, accessUnit: Unit = barrier.unit): RawTrace {
+  const events: TE[] = [];
+  const o = barrier.ordering ?? 'full';
+  const bu = barrier.unit !== unit ? barrier.unit : undefined;
+  const au = accessUnit !== unit ? accessUnit : undefined;
+  if (before) events.push(accessEvent(before.kind === 'load' ? 'load' : before.kind === 'rmw' ? 'rmw' : 'store', before, au, { role: 'counter' }));
+  if (barrier.ev) events.push(accessEvent('barrier', barrier.ev, bu, { note: 'deleted', ordering: o }));
+  if (after) events.push(accessEvent(after.kind === 'load' ? 'load' : after.kind === 'rmw' ? 'rmw' : 'store', after, au, { role: 'flag', ...(accessUnit !== barrier.unit ? { note: 'weakened' } : {}) }));
+  const names: Record<string, string> = { removed: barrier.name, ordering: o };
+  const shape = o === 'wmb' || o === 'release' ? 'writer' : o === 'rmb' || o === 'acquire' ? 'reader' : 'sb';
+  names.shape = shape;
+  const family: FamilyId = shape === 'sb' ? 'store-load' : 'publish';
+  const roles: Partial<Record<Role, string>> = family === 'store-load' ? { counter: locRole(before), flag: locRole(after) } : { object: locRole(before), pointer: locRole(after) };
+  const fix = { title: `keep ${barrier.name}()${before && after ? ` between the ${before.kind === 'load' ? 'load of' : 'store to'} ${before.locText} and the ${after.kind === 'load' ? 'load of' : 'store to'} ${after.locText}` : ''}`, expr: `${barrier.name}()` };
+  const t = trace(family, events, roles, names, fix, family === 'store-load' ? ['counter', 'flag'] : ['object', 'pointer']);
+  if (!before || !after) t.unbound = `no replay: the accesses ${barrier.name}() ordered are not both in the patch`;
+  return t;
+}
+
+/** `#ifdef X` on a new Kconfig symbol: the code it guards is never built; no race to replay from the guard alone. */
+export function compiledOutTrace(symbol: string): RawTrace {
+  return { family: 'store-load', events: [], roles: {}, unbound: `no replay: \`#ifdef ${symbol}\` compiles out the code it guards; the race depends on what that code orders, which this check does not see` };
+}
