@@ -46,7 +46,7 @@ const PATH = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*|\[[^[\]]{1,40}\])*$/;
  * bound to them.
  */
 export function pathOf(expr: string | undefined): string | undefined {
-  if (!expr) return undefined;
+  if (!expr || /\w\s+\w/.test(expr)) return undefined;
   let t = expr.replace(/\s+/g, '');
   let star = '';
   while (t.startsWith('(') && t.endsWith(')') && t.length > 2) t = t.slice(1, -1);
@@ -63,9 +63,26 @@ function ev(kind: TraceEventKind, expr: string, at: RawTracePos, extra: Partial<
   return { kind, expr: oneLine(expr), at, ...extra };
 }
 
+/** The text of a call as written; a loop or block macro's header only (`xas_for_each(&xas, folio, end)`). */
+function callText(op: CallOp): string {
+  return op.loopMacro || op.blockMacro ? `${op.callee}(${op.args.map((x) => x.text).join(', ')})` : op.node.text;
+}
+
 /** The event of a call (its expression as written). */
 export function callEvent(kind: TraceEventKind, op: CallOp, extra: Partial<TE> = {}): TE {
-  return ev(kind, op.node.text, posOf(op, op.node), { api: op.name, ...extra });
+  return ev(kind, callText(op), op.loopMacro || op.blockMacro ? { line: op.line, col: op.col } : posOf(op, op.node), { api: op.name, ...extra });
+}
+
+/** Where a variable gets its value before `before`: the path it is loaded from, or the first argument of the call that returns it. */
+function sourceOf(a: ResourceAnalysis, v: string, before: { line: number; col: number }): string | undefined {
+  let src: string | undefined;
+  for (const n of a.cfg.nodes) for (const op of n.ops) {
+    if (op.line > before.line || (op.line === before.line && op.col >= before.col)) continue;
+    if (op.kind === 'decl' && op.name === v && op.initText) src = pathOf(op.initText) ?? src;
+    else if (op.kind === 'assign' && op.target.kind === 'var' && op.target.text === v && op.rhs) src = pathOf(op.rhs) ?? src;
+    else if (op.kind === 'call' && ((op.result.kind === 'assigned' && op.result.to.trim() === v) || (op.loopMacro && op.args.some((x) => x.text.trim() === v)))) src = pathOf(op.args[0]?.text) ?? src;
+  }
+  return src;
 }
 
 /** The event of a statement (a return, a goto, a test). */
@@ -267,9 +284,11 @@ export function nextUse(from: CfgNode, obj: string, skip?: Operation): { op: Ope
   return undefined;
 }
 
+/** The first access through `*ptr` (or `ptr->f`) after `from`, including reads inside tests. */
 function useEvent(op: Operation): TE {
-  const text = op.kind === 'call' ? op.node.text : (op.node.parent?.type === 'expression_statement' ? op.node.parent.text : op.node.text);
-  return ev('use', text.replace(/;$/, ''), posOf(op, op.node), { role: 'object', ...(op.kind === 'call' ? { api: op.name } : {}) });
+  if (op.kind === 'call') return callEvent('use', op, { role: 'object' });
+  const text = (op.node.parent?.type === 'expression_statement' ? op.node.parent.text : op.node.text);
+  return ev('use', text.replace(/;$/, ''), posOf(op, op.node), { role: 'object' });
 }
 
 /** Where a lockless lookup finds the object: `mapping->i_pages[index]`, `*ptep`, `xas`. */
@@ -333,21 +352,28 @@ export function outsideSectionTrace(unit: Unit, ctx: RuleContext, a: ResourceAna
   // the section the function opens, and where it closes it before the get (if it does)
   if (open) events.push(callEvent('open', open.op, { role: 'section' }));
   const close = open ? a.events.filter((e): e is ReleaseEvent => e.t === 'release' && e.key === open.key && e.op.line <= ev.op.line).pop() : undefined;
+  // the pointer into memory only the section keeps alive: `*ptep` read by the lookup, or the slot pointer it returns
+  let ptrVar: string | undefined;
   let ptr: string | undefined;
   if (lk) {
     events.push(callEvent('lookup', lk.op, { role: 'pointer' }));
-    ptr = slotOf(lk);
+    const arg = (lk.op.args[0]?.text ?? '').trim();
+    ptrVar = arg.startsWith('*') ? pathOf(arg.slice(1)) : lk.op.result.kind === 'assigned' ? pathOf(lk.op.result.to) : undefined;
+    ptr = (ptrVar && arg.startsWith('*') ? sourceOf(a, ptrVar, lk.op) : undefined) ?? slotOf(lk);
   }
   if (close) events.push(callEvent('close', close.op, { role: 'section' }));
   events.push(callEvent('acquire', ev.op, { role: 'object', note: 'speculative' }));
-  // what the get and its re-check read: the slot the lookup found the page in
-  const recheck = lk ? nextUse(ev.node, (lk.op.args[0]?.text ?? '').replace(/^\s*[&*]\s*/, '').trim(), ev.op) : undefined;
+  // what the re-check reads after the get: the memory the pointer points into
+  const recheck = ptrVar ? nextUse(ev.node, ptrVar, ev.op) : undefined;
   if (recheck) events.push(useEvent(recheck.op));
-  const names: Record<string, string> = { ...refNames(cat, k), kind: open?.key.kind ?? (req === 'irq-off' ? 'irq-off' : 'rcu'), label: open ? cat.kind(open.key.kind).label : req === 'irq-off' ? 'IRQs-off section' : 'RCU read-side section', get: ev.op.name, shape: 'outside' };
+  // no section of its own: a page-table walk wants IRQs off (GUP-fast), a page-cache lookup RCU
+  const pteWalk = !!lk && (ptrVar ? cat.entryClass(ptrVar) !== undefined : false);
+  const kind = open?.key.kind ?? (req === 'irq-off' || (req === 'rcu-or-irq-off' && pteWalk) ? 'irq-off' : 'rcu');
+  const names: Record<string, string> = { ...refNames(cat, k), kind, label: cat.kind(kind as never).label, get: ev.op.name, shape: 'outside' };
   if (open) names.acquire = open.op.name;
   const opener = open?.op.name;
-  return trace('section', events, { pointer: ptr ?? pathOf(k.obj), object: ptr ? `*${ptr.replace(/^\*/, '')}` : pathOf(k.obj) }, names,
-    { title: `${ev.op.name}() ${opener ? `inside the ${names.label} (${opener}() ... ${close ? close.op.name + '() after it' : ''})` : `inside ${req === 'irq-off' ? 'local_irq_save()/local_irq_restore()' : 'rcu_read_lock()/rcu_read_unlock()'}`}`.replace(/\s+\)/, ')') }, ['pointer', 'object']);
+  const inside = opener ? `${close ? close.op.name + '() after' : 'inside the section of'} ${ev.op.name}()${recheck ? ' and its re-check' : ''}` : `${ev.op.name}()${recheck ? ' and its re-check' : ''} inside ${kind === 'irq-off' ? 'local_irq_save()/local_irq_restore()' : 'rcu_read_lock()/rcu_read_unlock()'}`;
+  return trace('section', events, { pointer: ptr, object: ptrVar ? `*${ptrVar}` : undefined }, names, { title: inside }, ['pointer', 'object']);
 }
 
 /** The re-check of a speculative get fails and the path retries or leaves holding the reference. */
@@ -420,18 +446,23 @@ export function sleepTrace(unit: Unit, ctx: RuleContext, a: ResourceAnalysis, sl
   const acq = inferred ? undefined : k.acquires[0];
   const rel = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && (e.op.line > sleeper.line || (e.op.line === sleeper.line && e.op.col > sleeper.col)));
   if (acq) events.push(callEvent('open', acq.op, { role: k.family === 'lock' ? 'lock' : 'section' }));
-  // the object the sleeping call works on, and where the section found it
-  const objArg = sleeper.args.map((x) => pathOf(x.text)).find((p) => p && !p.startsWith('*') && !/^[A-Z_0-9]+$/.test(p));
+  // the object the sleeping call works on (`vma` of `vma->vm_ops->fault(vmf)`, `folio` of `folio_lock(folio)`),
+  // where the function got it from, and the first access to it inside the section
+  const calleeBase = sleeper.indirect ? pathOf(sleeper.callee)?.replace(/(->|\.|\[).*$/, '') : undefined;
+  const objArg = calleeBase ?? sleeper.args.map((x) => pathOf(x.text)).find((p) => p && !p.startsWith('*') && !/^[A-Z_0-9]+$/.test(p))?.replace(/(->|\.|\[).*$/, '');
   let src: string | undefined;
   if (objArg && k.family !== 'lock') {
-    const base = objArg.replace(/(->|\.|\[).*$/, '');
-    const from = a.events.find((e) => (e.t === 'call' || e.t === 'acquire') && e.op.line <= sleeper.line && e.op !== sleeper &&
-      (e.op.args.some((x) => x.text.replace(/\s+/g, '') === base) || (e.op.result.kind === 'assigned' && e.op.result.to.trim() === base)) &&
-      (!acq || e.op.line > acq.op.line || (e.op.line === acq.op.line && e.op.col > acq.op.col)));
-    if (from) {
-      events.push(callEvent('load', from.op, { role: 'pointer' }));
-      src = from.op.result.kind === 'assigned' && from.op.result.to.trim() === base ? pathOf(from.op.args[0]?.text) ?? base : base;
+    const afterOpen = (line: number, col: number) => !acq || line > acq.op.line || (line === acq.op.line && col > acq.op.col);
+    const beforeSleep = (line: number, col: number) => line < sleeper.line || (line === sleeper.line && col < sleeper.col);
+    src = sourceOf(a, objArg, sleeper);
+    // the access inside the section, before the sleep
+    let first: Operation | undefined;
+    for (const n of a.cfg.nodes) for (const op of n.ops) {
+      if (op === sleeper || !afterOpen(op.line, op.col) || !beforeSleep(op.line, op.col)) continue;
+      const touches = (op.kind === 'call' && op.args.some((x) => x.text.replace(/\s+/g, '') === objArg)) || ((op.kind === 'read' || op.kind === 'write') && op.lvalue.base === objArg && op.lvalue.kind !== 'var');
+      if (touches && (!first || op.line < first.line || (op.line === first.line && op.col < first.col))) first = op;
     }
+    if (first) events.push({ ...useEvent(first), kind: 'load', role: 'pointer' });
   }
   events.push(callEvent('sleep', sleeper, { role: 'object' }));
   if (rel) events.push(callEvent('close', rel.op, { role: k.family === 'lock' ? 'lock' : 'section' }));
@@ -442,7 +473,7 @@ export function sleepTrace(unit: Unit, ctx: RuleContext, a: ResourceAnalysis, sl
     return trace('sleep', events, { lock: pathOf(k.obj) }, { ...names, shape: 'lock' },
       { title: `${oneLine(sleeper.node.text)} before ${acq ? acq.op.name + '()' : 'taking the lock'} (or a non-sleeping variant)` }, ['lock']);
   }
-  return trace('sleep', events, { object: objArg, pointer: src ?? objArg, section: cat.kind(k.kind).label }, { ...names, shape: 'section' },
+  return trace('sleep', events, { object: objArg, pointer: src ?? (objArg ? `${objArg} (as found)` : undefined), section: cat.kind(k.kind).label }, { ...names, shape: 'section' },
     { title: `${oneLine(sleeper.node.text)} outside the ${cat.kind(k.kind).label} (or a variant that does not sleep)` }, ['object', 'pointer']);
 }
 
@@ -453,11 +484,10 @@ export function sleepTrace(unit: Unit, ctx: RuleContext, a: ResourceAnalysis, sl
 export function locRole(e: Ev | undefined): string | undefined {
   if (!e?.locText) return undefined;
   const t = e.locText.replace(/^.* in (?=\S+$)/, '');
-  if (pathOf(t)) return pathOf(t);
   // `PG_writeback of head`: a flag of an object of the patch
   const m = /^([A-Za-z_]\w*) of (\S+)$/.exec(t);
   if (m && pathOf(m[2])) return `${m[1]} of ${pathOf(m[2])}`;
-  return undefined;
+  return pathOf(t);
 }
 
 function mirrorEvents(m: MirrorSite | undefined): TE[] {
@@ -504,8 +534,10 @@ export function weakProtocolTrace(unit: Unit, ctx: RuleContext, h: WeakProtocolH
   names.storeLoc = st.loc;
   if (mirror) names.mirror = mirror.fn;
   if (st.acquire) names.pin = st.acquire.api;
-  const counter = st.acquire ? pathOf(st.ev.op.kind === 'call' ? `${(st.ev.op.args[st.ev.op.args.length - 1]?.text ?? '').trim()}` : '') ?? st.loc : locRole(st.ev);
-  return trace('store-load', events, { counter: st.acquire ? `${counter}->${st.loc}`.replace(/^(\w+)->\1->/, '$1->') : counter, flag: locRole(l) }, names, { title: `${fixExpr}() instead of ${w.name}()`, expr: `${fixExpr}()` }, ['counter', 'flag']);
+  // a pin stores to the pinned folio's count: the folio the load tests
+  const loadObj = /^\w+ of (.+)$/.exec(locRole(l) ?? '')?.[1] ?? pathOf(l.base);
+  const counter = st.acquire ? (loadObj ? `${loadObj}->${st.loc}` : undefined) : locRole(st.ev);
+  return trace('store-load', events, { counter, flag: locRole(l) }, names, { title: `${fixExpr}() instead of ${w.name}()`, expr: `${fixExpr}()` }, ['counter', 'flag']);
 }
 
 /** The waker's condition store not ordered before its lockless test for sleepers. */
