@@ -13,49 +13,11 @@
  */
 import { runLitmus, type Execution, type LitmusResult, type SimEvent } from './index';
 import { instantiateScenario, type Instance, type Params, type Variant } from './scenarios/index';
+import type { Replay, ReplayStep, ReplayUnavailable, ScenarioRequest } from '../protocol/replay';
+import { instantiate } from './scenarios/instantiate';
+import { buildFamily, FamilyUnavailable } from './families';
 
-export interface ReplayStep {
-  index: number;
-  cpu: number;
-  text: string;
-  kind: 'read' | 'write' | 'rmw' | 'fence' | 'lock' | 'unlock' | 'rcu' | 'note';
-  litmusLine?: number;
-  location?: string;
-  value?: string | number;
-  readsFrom?: { step: number | null; description: string };
-  stale?: { newerStep: number; description: string };
-  explanation?: string;
-  /** Where the step comes from: the litmus line and statement, and the patch line when it is the finding's own line. */
-  source?: { line: number; litmus: string; patchLine?: number };
-  /** For reads: what was read and from where (`from` = step, or null for the initial value). */
-  reads?: { location: string; value: string | number; from: number | null };
-}
-
-export interface Replay {
-  scenario: string;
-  title: string;
-  seed: string;
-  variant: Variant;
-  cpus: { id: number; name: string }[];
-  steps: ReplayStep[];
-  outcome: {
-    reachable: boolean;
-    condition: string;
-    invariant: string;
-    brokenAtStep?: number;
-    forbiddenBy?: string[];
-    explanation: string;
-  };
-  verdict: { observation: 'Never' | 'Sometimes' | 'Always'; positive: number; negative: number; complete: boolean };
-  litmus: string;
-  params: Record<string, string | number>;
-  /** The broken invariant (also in outcome.invariant). */
-  invariant: string;
-  /** What the story shows: an allowed witness, a forbidden candidate (impossible), or nothing. */
-  story: 'witness' | 'forbidden-candidate' | 'none';
-  /** One line on what the variant does. */
-  summary: string;
-}
+export type { Replay, ReplayStep } from '../protocol/replay';
 
 export interface ReplayOptions {
   maxExecutions?: number;
@@ -66,6 +28,34 @@ export function replay(id: string, variant: Variant, params?: Params, opts?: Rep
   const inst = instantiateScenario(id, variant, params);
   const result = runLitmus(inst.litmus, opts);
   return buildReplay(inst, result);
+}
+
+/** The instance of a finding's race: its family built from the request's trace. Throws FamilyUnavailable. */
+export function instantiateRequest(req: ScenarioRequest): Instance {
+  return instantiate(buildFamily(req), req.variant, {});
+}
+
+/** Replay a finding's own race (protocol/replay.ts), or say why there is none. */
+export function replayRequest(req: ScenarioRequest, opts?: ReplayOptions): Replay | ReplayUnavailable {
+  let inst: Instance;
+  try {
+    inst = instantiateRequest(req);
+  } catch (e) {
+    if (e instanceof FamilyUnavailable) return { unavailable: e.message };
+    throw e;
+  }
+  const r = buildReplay(inst, runLitmus(inst.litmus, opts));
+  return { ...r, finding: { rule: req.rule, function: req.function, ...(req.line ? { line: req.line } : {}), ...(req.file ? { file: req.file } : {}) } };
+}
+
+/** The litmus test of a finding's race, exactly as the replay runs it. */
+export function exportRequestLitmus(req: ScenarioRequest): string | ReplayUnavailable {
+  try {
+    return instantiateRequest(req).litmus;
+  } catch (e) {
+    if (e instanceof FamilyUnavailable) return { unavailable: e.message };
+    throw e;
+  }
 }
 
 /** Build the replay of an instantiated scenario from its litmus result (exposed for tests). */
@@ -112,6 +102,7 @@ export function buildReplay(inst: Instance, result: LitmusResult): Replay {
   }
   return {
     scenario: inst.def.id,
+    ...(inst.def.family ? { family: inst.def.family } : {}),
     title: inst.def.title,
     seed: inst.def.seed,
     variant: inst.variant,
@@ -124,6 +115,8 @@ export function buildReplay(inst: Instance, result: LitmusResult): Replay {
     invariant: inst.invariant,
     story,
     summary: inst.summary,
+    ...(inst.variant === 'fixed' && (inst.reason ?? inst.fix) ? { fixReason: inst.reason ?? inst.fix } : {}),
+    locations: inst.locations.map(({ name, ident, init, meaning }) => ({ name, ident, init, meaning })),
   };
 }
 
@@ -157,6 +150,11 @@ function axiomWords(violated: string): string {
 
 function explainForbidden(inst: Instance, result: LitmusResult): string[] {
   const fix = inst.fix ?? inst.summary;
+  if (inst.reason) {
+    // a family instance says in the kernel's terms which ordering or pairing forbids it; the model's axioms follow
+    const axioms = [...new Set(result.forbidden.flatMap((f) => f.violated.map((v) => v.split(':')[0].trim())))];
+    return [inst.reason + (axioms.length ? ` (LKMM: ${axioms.join(', ')})` : '')];
+  }
   const out: string[] = [];
   const seen = new Set<string>();
   for (const f of result.forbidden) {
@@ -312,9 +310,33 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
     lastThread = best.thread;
   }
 
+  // Notes (a return, a goto: steps with no memory effect) follow the statement before them on their CPU.
+  type Item = { node: SNode } | { note: Instance['notes'][number] };
+  const items: Item[] = [];
+  const pending = new Map<string, Instance['notes']>();
+  for (const nt of inst.notes) {
+    const key = `${nt.cpu}:${nt.after ?? 'start'}`;
+    pending.set(key, [...(pending.get(key) ?? []), nt]);
+  }
+  const started = new Set<number>();
+  const flushNotes = (key: string) => {
+    for (const nt of pending.get(key) ?? []) items.push({ note: nt });
+    pending.delete(key);
+  };
+  for (const n of order) {
+    if (!started.has(n.thread)) {
+      started.add(n.thread);
+      flushNotes(`${n.thread}:start`);
+    }
+    items.push({ node: n });
+    flushNotes(`${n.thread}:${n.main.line}`);
+    for (const e of [n.r, n.w]) if (e && e.line !== n.main.line) flushNotes(`${n.thread}:${e.line}`);
+  }
   // Build the steps.
   const stepOfNode = new Map<SNode, number>();
-  order.forEach((n, i) => stepOfNode.set(n, i + 1 + offset));
+  items.forEach((it, i) => {
+    if ('node' in it) stepOfNode.set(it.node, i + 1 + offset);
+  });
   const stepOf = (eventId: number): number | undefined => {
     const n = nodeOf.get(eventId);
     return n ? stepOfNode.get(n) : undefined;
@@ -332,7 +354,20 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
   };
   const textOf = (e: SimEvent) => inst.lines.get(e.line)?.text ?? e.text;
 
-  const steps: ReplayStep[] = order.map((n, i) => {
+  const steps: ReplayStep[] = items.map((it, i) => {
+    if ('note' in it) {
+      const info = it.note.info;
+      return {
+        index: i + 1 + offset,
+        cpu: it.note.cpu,
+        text: info.text,
+        kind: 'note' as const,
+        ...(info.explain ? { explanation: info.explain } : {}),
+        ...(info.patchLine ? { source: { line: 0, litmus: '', patchLine: info.patchLine } } : {}),
+        ...(info.origin ? { origin: info.origin } : {}),
+      };
+    }
+    const n = it.node;
     const e = n.main;
     const info = inst.lines.get(e.line);
     let kind: ReplayStep['kind'] = KIND[e.kind] ?? 'note';
@@ -346,6 +381,7 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
       litmusLine: e.line,
       explanation: info?.explain,
       source: { line: e.line, litmus: info?.litmus ?? e.text, ...(info?.patchLine ? { patchLine: info.patchLine } : {}) },
+      ...(info?.origin ? { origin: info.origin } : {}),
     };
     const loc = n.r?.loc ?? n.w?.loc ?? e.loc;
     if (loc !== undefined) step.location = locText(loc);
@@ -375,7 +411,10 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
         };
       }
     }
-    if (n.w) step.value = valText(n.w.value);
+    if (n.w) {
+      step.value = valText(n.w.value);
+      step.writes = { location: locText(n.w.loc), value: valText(n.w.value) };
+    }
     return step;
   });
 

@@ -20,13 +20,16 @@ import { nodePos, posOf, statementText } from '../../c/facts';
 import type { AcquireEvent, KeyInfo, ReleaseEvent, ResourceAnalysis } from '../../analysis/resources';
 import type { Leak, ReleaseFault, BorrowedRelease, Relock } from '../../analysis/leaks';
 import type { DeletedRelease } from '../../analysis/deletions';
-import type { Lookup } from '../../analysis/lookups';
+import { findRevalidation, type Lookup } from '../../analysis/lookups';
+import { resourcesOf } from '../../analysis/summaries';
 import type { Ev, MirrorSite, SlHit, WakerHit, WeakProtocolHit } from '../../analysis/ordering';
 import type { FamilyId } from '../../protocol/scenarioIds';
 import type { Role, TraceEvent, TraceEventKind, TraceFix } from '../../protocol/replay';
 import type { RawTrace, RawTracePos, RuleContext, Unit } from '../api';
 
 type TE = TraceEvent<RawTracePos>;
+
+const analysisFor = (unit: Unit, ctx: RuleContext): ResourceAnalysis => resourcesOf(unit, ctx);
 
 // ---------------------------------------------------------------------------
 // Expressions and role shapes
@@ -59,7 +62,7 @@ export function pathOf(expr: string | undefined): string | undefined {
   return t.length <= 120 && PATH.test(t) ? star + t : undefined;
 }
 
-function ev(kind: TraceEventKind, expr: string, at: RawTracePos, extra: Partial<TE> = {}): TE {
+function traceEvent(kind: TraceEventKind, expr: string, at: RawTracePos, extra: Partial<TE> = {}): TE {
   return { kind, expr: oneLine(expr), at, ...extra };
 }
 
@@ -70,7 +73,7 @@ function callText(op: CallOp): string {
 
 /** The event of a call (its expression as written). */
 export function callEvent(kind: TraceEventKind, op: CallOp, extra: Partial<TE> = {}): TE {
-  return ev(kind, callText(op), op.loopMacro || op.blockMacro ? { line: op.line, col: op.col } : posOf(op, op.node), { api: op.name, ...extra });
+  return traceEvent(kind, callText(op), op.loopMacro || op.blockMacro ? { line: op.line, col: op.col } : posOf(op, op.node), { api: op.name, ...extra });
 }
 
 /** Where a variable gets its value before `before`: the path it is loaded from, or the first argument of the call that returns it. */
@@ -87,13 +90,13 @@ function sourceOf(a: ResourceAnalysis, v: string, before: { line: number; col: n
 
 /** The event of a statement (a return, a goto, a test). */
 export function nodeEvent(kind: TraceEventKind, n: CfgNode, extra: Partial<TE> = {}): TE {
-  return ev(kind, statementText(n).replace(/;$/, ''), nodePos(n), extra);
+  return traceEvent(kind, statementText(n).replace(/;$/, ''), nodePos(n), extra);
 }
 
 /** The event of an ordering-analysis access (a store, a load, an RMW, a fence). */
 export function accessEvent(kind: TraceEventKind, e: Ev, unit?: Unit, extra: Partial<TE> = {}): TE {
   const text = e.op.kind === 'call' ? e.op.node.text : (e.node.stmt ?? e.op.node).text;
-  return ev(kind, text.replace(/;$/, ''), { line: e.line, col: e.col, endCol: e.endCol, ...(unit ? { unit } : {}) }, {
+  return traceEvent(kind, text.replace(/;$/, ''), { line: e.line, col: e.col, endCol: e.endCol, ...(unit ? { unit } : {}) }, {
     ...(e.api ? { api: e.api } : e.op.kind === 'call' ? { api: e.op.name } : {}),
     ordering: e.ordering,
     ...extra,
@@ -288,7 +291,7 @@ export function nextUse(from: CfgNode, obj: string, skip?: Operation): { op: Ope
 function useEvent(op: Operation): TE {
   if (op.kind === 'call') return callEvent('use', op, { role: 'object' });
   const text = (op.node.parent?.type === 'expression_statement' ? op.node.parent.text : op.node.text);
-  return ev('use', text.replace(/;$/, ''), posOf(op, op.node), { role: 'object' });
+  return traceEvent('use', text.replace(/;$/, ''), posOf(op, op.node), { role: 'object' });
 }
 
 /** Where a lockless lookup finds the object: `mapping->i_pages[index]`, `*ptep`, `xas`. */
@@ -317,8 +320,17 @@ export function specTrace(family: 'speculative' | 'recheck', unit: Unit, ctx: Ru
   const cat = ctx.catalog;
   const k = ev.key;
   const events: TE[] = [callEvent('lookup', lk.op, { role: 'slot' }), callEvent('acquire', ev.op, { role: 'object', ...(ev.spec.speculative ? { note: 'speculative' } : { note: 'plain' }) })];
-  const use = nextUse(ev.node, k.obj, ev.op);
-  if (use) events.push(useEvent(use.op));
+  // the patch's own re-check after the get (a plain get followed by xas_reload()), and the put on its failure
+  const rv = findRevalidation(analysisFor(unit, ctx), ctx.catalog, ev.node, k.obj);
+  if (rv) {
+    events.push(traceEvent('recheck', `if (${(rv.ast ?? rv.stmt)?.text ?? '...'})`, nodePos(rv), { role: 'slot' }));
+    const fail = rv.succs.map((e) => e.to).find((n) => n.ops.some((o) => o.kind === 'call' && ctx.catalog.releases(o.name).length > 0));
+    const put = fail?.ops.find((o): o is CallOp => o.kind === 'call' && ctx.catalog.releases(o.name).length > 0);
+    if (put) events.push(callEvent('release', put, { role: 'object', note: 'recheck-failed' }));
+  } else {
+    const use = nextUse(ev.node, k.obj, ev.op);
+    if (use) events.push(useEvent(use.op));
+  }
   const names = lookupNames(cat, lk, ev);
   if (alt) names.alt = alt;
   const fix = family === 'speculative'
@@ -566,7 +578,7 @@ export function announceTrace(unit: Unit, ctx: RuleContext, s: Ev, other: Ev | u
 
 /** An initialised object published with a plain store. */
 export function publishTrace(unit: Unit, ctx: RuleContext, init: Ev, p: string, target: string, at: RawTracePos, publishText: string, publisher: string | undefined, fixExpr: string, readers: string[]): RawTrace {
-  const events: TE[] = [accessEvent('init', init, undefined, { role: 'object' }), { ...ev('no-barrier', 'no barrier', at) }, ev('publish', publishText, at, { role: 'pointer', ...(publisher ? { api: publisher } : {}) })];
+  const events: TE[] = [accessEvent('init', init, undefined, { role: 'object' }), traceEvent('no-barrier', 'no barrier', at), traceEvent('publish', publishText, at, { role: 'pointer', ...(publisher ? { api: publisher } : {}) })];
   const names: Record<string, string> = { initLoc: init.kind === 'call' ? init.name ?? '' : init.locText ?? '' };
   if (publisher) names.publisher = publisher;
   if (readers[0]) names.reader = readers[0];
