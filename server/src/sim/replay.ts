@@ -344,7 +344,13 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
   const dispOfLit = new Map<string, string>();
   for (const [slot, lit] of Object.entries(inst.locName)) dispOfLit.set(lit, inst.display[slot] ?? lit);
   const locText = (loc: string | undefined) => (loc === undefined ? '?' : dispOfLit.get(loc) ?? loc);
-  const valText = (v: string | number | undefined): string | number => (typeof v === 'string' ? dispOfLit.get(v) ?? v : v ?? '?');
+  // a pointer value is the address of a location: `&x` (or `p` for a location shown as `*p`)
+  const valText = (v: string | number | undefined): string | number => {
+    if (typeof v !== 'string') return v ?? '?';
+    const d = dispOfLit.get(v);
+    if (d === undefined) return v;
+    return d.startsWith('*') ? d.slice(1) : `&${d}`;
+  };
   const cpuName = (t: number) => `CPU${t}`;
   const readValue = (e: SimEvent): string | number | undefined => {
     if (e.value !== undefined) return e.value;

@@ -17,7 +17,7 @@
 import type { Catalog } from '../../catalog';
 import type { CallOp, CfgNode, Operation } from '../../c/cfg';
 import { nodePos, posOf, statementText } from '../../c/facts';
-import type { AcquireEvent, KeyInfo, ReleaseEvent, ResourceAnalysis } from '../../analysis/resources';
+import { maybeHeld, type AcquireEvent, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from '../../analysis/resources';
 import type { Leak, ReleaseFault, BorrowedRelease, Relock } from '../../analysis/leaks';
 import type { DeletedRelease } from '../../analysis/deletions';
 import { findRevalidation, type Lookup } from '../../analysis/lookups';
@@ -84,6 +84,8 @@ function sourceOf(a: ResourceAnalysis, v: string, before: { line: number; col: n
     if (op.kind === 'decl' && op.name === v && op.initText) src = pathOf(op.initText) ?? src;
     else if (op.kind === 'assign' && op.target.kind === 'var' && op.target.text === v && op.rhs) src = pathOf(op.rhs) ?? src;
     else if (op.kind === 'call' && ((op.result.kind === 'assigned' && op.result.to.trim() === v) || (op.loopMacro && op.args.some((x) => x.text.trim() === v)))) src = pathOf(op.args[0]?.text) ?? src;
+    // an initialiser macro: XA_STATE(xas, &mapping->i_pages, index)
+    else if (op.kind === 'call' && op.result.kind === 'discarded' && op.args[0]?.text.trim() === v && op.args.length > 1) src = pathOf(op.args[1].text) ?? src;
   }
   return src;
 }
@@ -129,6 +131,7 @@ function refNames(cat: Catalog, k: KeyInfo, release?: string): Record<string, st
   const acq = k.acquires[0];
   const pairing = acq ? (acq.spec.pairsWith ?? []).find((n) => cat.releases(n).some((r) => cat.compatible(k.kind, r.kind))) : undefined;
   const names: Record<string, string> = { kind: k.kind, label: cat.kind(k.kind).label, field: counterField(cat, k) };
+  if (k.array) names.array = '1';
   const rel = release ?? pairing;
   if (rel) names.release = rel;
   if (acq) names.acquire = acq.op.name;
@@ -145,7 +148,8 @@ function releaseCall(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, known?: Rele
   for (const e of a.events) if (e.t === 'release' && e.key === k && !e.mismatch) return oneLine(e.op.node.text);
   const acq = k.acquires[0];
   if (!acq) return undefined;
-  for (const name of acq.spec.pairsWith ?? []) {
+  const pairs = [...(acq.spec.pairsWith ?? [])].sort((x, y) => Number(!isArrayRelease(cat, x, k, acq)) - Number(!isArrayRelease(cat, y, k, acq)));
+  for (const name of pairs) {
     const rel = cat.releases(name).find((r) => cat.compatible(k.kind, r.kind));
     if (!rel) continue;
     if (rel.object === 0 && rel.stateArg === undefined && rel.count === undefined && rel.array === undefined && acq.objText) return `${name}(${acq.objText})`;
@@ -155,6 +159,11 @@ function releaseCall(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, known?: Rele
     if (rel.stateArg !== undefined && acq.eff.stateArg !== undefined) return `${name}(${args[acq.eff.stateArg] ?? 'flags'})`;
   }
   return undefined;
+}
+
+/** A pairing release that takes the whole array, for an acquire that filled one (unpin_user_pages for pin_user_pages_fast). */
+function isArrayRelease(cat: Catalog, name: string, k: KeyInfo, acq: AcquireEvent): boolean {
+  return acq.eff.array !== undefined && cat.releases(name).some((r) => cat.compatible(k.kind, r.kind) && r.array !== undefined);
 }
 
 /** The roles of a key: a reference's object, a lock's lvalue, or a section. */
@@ -367,15 +376,25 @@ export function outsideSectionTrace(unit: Unit, ctx: RuleContext, a: ResourceAna
   // the pointer into memory only the section keeps alive: `*ptep` read by the lookup, or the slot pointer it returns
   let ptrVar: string | undefined;
   let ptr: string | undefined;
+  let derefLookup = false;
   if (lk) {
-    events.push(callEvent('lookup', lk.op, { role: 'pointer' }));
     const arg = (lk.op.args[0]?.text ?? '').trim();
     ptrVar = arg.startsWith('*') ? pathOf(arg.slice(1)) : lk.op.result.kind === 'assigned' ? pathOf(lk.op.result.to) : undefined;
-    ptr = (ptrVar && arg.startsWith('*') ? sourceOf(a, ptrVar, lk.op) : undefined) ?? slotOf(lk);
+    // `READ_ONCE(*ptep)`: the lookup reads through a pointer another call returned (find_linux_pte()): that call finds the table
+    const from = ptrVar && arg.startsWith('*') ? a.cfg.nodes.flatMap((n) => n.ops).find((op): op is CallOp => op.kind === 'call' && op.result.kind === 'assigned' && op.result.to.trim() === ptrVar && (op.line < lk.op.line || (op.line === lk.op.line && op.col < lk.op.col))) : undefined;
+    if (from) {
+      events.push(callEvent('lookup', from, { role: 'pointer' }));
+      ptr = pathOf(from.args[0]?.text) ?? slotOf(lk);
+      derefLookup = true;
+    } else {
+      events.push(callEvent('lookup', lk.op, { role: 'pointer' }));
+      ptr = slotOf(lk);
+    }
   }
   if (close) events.push(callEvent('close', close.op, { role: 'section' }));
+  // what is read through the pointer outside the section: the lookup itself, or the re-check after the get
+  if (derefLookup && lk) events.push(callEvent('use', lk.op, { role: 'object' }));
   events.push(callEvent('acquire', ev.op, { role: 'object', note: 'speculative' }));
-  // what the re-check reads after the get: the memory the pointer points into
   const recheck = ptrVar ? nextUse(ev.node, ptrVar, ev.op) : undefined;
   if (recheck) events.push(useEvent(recheck.op));
   // no section of its own: a page-table walk wants IRQs off (GUP-fast), a page-cache lookup RCU
@@ -451,6 +470,12 @@ export function irqStateTrace(unit: Unit, ctx: RuleContext, a: ResourceAnalysis,
   return trace('section', events, { section: cat.kind('irq-off').label, ...(flag ? { flag } : {}) }, names, fixExpr ? { title: `${fixExpr} instead of ${oneLine(wrong.node.text)}`, expr: fixExpr } : undefined);
 }
 
+/** The resource state just before a call (its node's input, the ops before it in the node ignored: a call mid-node is rare). */
+function sleeperState(a: ResourceAnalysis, op: CallOp): ReadonlyMap<string, number> {
+  for (const n of a.cfg.nodes) if (n.ops.includes(op)) return a.in[n.id] ?? new Map();
+  return new Map();
+}
+
 /** A sleeping call inside an atomic section. */
 export function sleepTrace(unit: Unit, ctx: RuleContext, a: ResourceAnalysis, sleeper: CallOp, k: KeyInfo, inferred: boolean): RawTrace {
   const cat = ctx.catalog;
@@ -467,6 +492,23 @@ export function sleepTrace(unit: Unit, ctx: RuleContext, a: ResourceAnalysis, sl
     const afterOpen = (line: number, col: number) => !acq || line > acq.op.line || (line === acq.op.line && col > acq.op.col);
     const beforeSleep = (line: number, col: number) => line < sleeper.line || (line === sleeper.line && col < sleeper.col);
     src = sourceOf(a, objArg, sleeper);
+    // a reference held on the object keeps it: what the section protects is the structure the loop walks (xas_for_each())
+    const held = a.keyList.some((kk) => kk.family === 'ref' && kk.obj === objArg && maybeHeld(sleeperState(a, sleeper).get(kk.key) ?? a.initial));
+    const walker = a.cfg.nodes.flatMap((n) => n.ops).find((op): op is CallOp => op.kind === 'call' && !!op.loopMacro && op.args.some((x) => x.text.trim() === objArg));
+    if (held && walker) {
+      const it = pathOf(walker.args[0]?.text);
+      if (it) {
+        events.push(callEvent('load', walker, { role: 'pointer' }));
+        events.push(callEvent('sleep', sleeper, { role: 'object', note: 'referenced' }));
+        events.push(callEvent('use', walker, { role: 'object', note: 'next-iteration' }));
+        if (rel) events.push(callEvent('close', rel.op, { role: 'section' }));
+        const names: Record<string, string> = { kind: k.kind, label: cat.kind(k.kind).label, sleeper: sleeper.callee, shape: 'section', iterates: walker.callee, held: objArg };
+        if (acq) names.acquire = acq.op.name;
+        if (rel) names.release = rel.op.name;
+        return trace('sleep', events, { object: `${it}.xa_node`, pointer: sourceOf(a, it, walker) ?? it, section: cat.kind(k.kind).label }, names,
+          { title: `${oneLine(sleeper.node.text)} outside the ${cat.kind(k.kind).label}, with the walk restarted after it (or a variant that does not sleep)` }, ['object', 'pointer']);
+      }
+    }
     // the access inside the section, before the sleep
     let first: Operation | undefined;
     for (const n of a.cfg.nodes) for (const op of n.ops) {

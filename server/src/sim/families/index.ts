@@ -188,21 +188,24 @@ function isPinKind(k: string | undefined): boolean {
   return k === 'gup-pin' || k === 'pin-bias';
 }
 
-/** The counter field of an object (`folio->_refcount`, `pgmap->ref`), or `pages[0]->_refcount` for a GUP array. */
+/** The element of a GUP array the model follows (`pages[0]`), or the object itself. */
+function elemOf(obj: string, names: Names): string {
+  return names.array === '1' && /^[A-Za-z_]\w*$/.test(obj) ? `${obj}[0]` : obj;
+}
+
+/** The counter field of an object (`folio->_refcount`, `pgmap->ref`, `pages[0]->_refcount` for a GUP array). */
 function counterOf(obj: string, names: Names): string {
-  const field = names.field || '_refcount';
-  const o = /^[A-Za-z_]\w*$/.test(obj) && /^pages?$|s$/.test(obj) && names.kind?.startsWith('gup') ? `${obj}[0]` : obj;
-  return `${o}->${field}`;
+  return `${elemOf(obj, names)}->${names.field || '_refcount'}`;
 }
 
 function memOf(obj: string, names: Names): string {
-  const o = /^[A-Za-z_]\w*$/.test(obj) && /^pages?$|s$/.test(obj) && names.kind?.startsWith('gup') ? `${obj}[0]` : obj;
-  return obj.startsWith('*') ? obj : `*${o}`;
+  return obj.startsWith('*') ? obj : `*${elemOf(obj, names)}`;
 }
 
 /** Names of the other holder of a reference, by kind and era. */
-function holderNames(c: Ctx, obj: string): Names {
+function holderNames(c: Ctx, whole: string): Names {
   const kind = c.names.kind ?? '';
+  const obj = elemOf(whole, c.names);
   const folio = era(c.req) === 'folio';
   if (kind === 'pgmap-ref') {
     return {
@@ -215,7 +218,7 @@ function holderNames(c: Ctx, obj: string): Names {
   if (/^(page-ref|folio-ref|gup-get|gup-pin|pin-bias)$/.test(kind)) {
     const put = folio ? `folio_put(${obj})` : `put_page(${obj})`;
     return {
-      holder: `the mapping goes away: zap_pte_range() drops its reference`,
+      holder: `the last other holder (the page cache, a mapping) drops its reference`,
       put,
       free: folio ? `__folio_put(): ${obj} goes back to the allocator` : `__put_page(): ${obj} goes back to the allocator`,
       holderUse: `another holder reads ${obj}'s contents`,
@@ -336,13 +339,14 @@ function lockLeak(c: Ctx): Built {
     if (c.fixed) p.unlockStore('lock', c.req.fix?.expr ?? calls.unlockCall, deleted ? 'the fix keeps the release the patch removed' : `the fix: releases ${lock} before leaving (a release store)`, deleted ? patch(deleted) : fixAt(exit));
     else if (deleted) p.note(`${deleted.expr} (removed by the patch)`, 'the patch deletes this unlock from the path', patch(deleted));
     if (exit) p.note(exit.expr, c.fixed ? `leaves ${c.fn}() with ${lock} released` : `leaves ${c.fn}() with ${lock} still held: nobody will ever release it`, patch(exit));
-    const names = { ...c.names, ...calls, lock };
+    const names = { ...c.names, ...calls, lock: display };
     const q = c.other(CP.LOCK_WAITER, names);
     const r = runCounterpart(q, CP.LOCK_WAITER, names, locs);
+    const waits = c.names.kind === 'page-lock' ? 'waits' : 'spins';
     return {
       title: FAMILY_TITLES['lock-leak'],
-      race: `${c.fn}() takes ${lock} and leaves ${exit ? `through \`${exit.expr}\`` : 'a path'} without releasing it: the next CPU that needs ${lock} spins for ever.`,
-      invariant: `${lock} stays held after ${c.fn}() returned: ${calls.waiter} finds it held and spins for ever`,
+      race: `${c.fn}() takes ${display} and leaves ${exit ? `through \`${exit.expr}\`` : 'a path'} without releasing it: the next CPU that needs it ${waits} for ever.`,
+      invariant: `${display} stays held after ${c.fn}() returned: ${calls.waiter} finds it held and ${waits} for ever`,
       summary: c.fixed ? `${c.req.fix?.expr ?? calls.unlockCall} before leaving` : `the path through \`${exit?.expr ?? '?'}\` keeps ${lock}`,
       locs,
       lanes: [p, q],
@@ -701,7 +705,7 @@ function sbSides(c: Ctx, a: string, b: string): Names {
       otherStore: folio ? `folio_start_writeback(${obj}): sets PG_writeback` : `set_page_writeback(${obj}): sets PG_writeback`,
       otherStoreWhy: 'writeback announces itself',
       otherBarrier: 'smp_mb()',
-      otherLoad: folio ? `folio_maybe_dma_pinned(${obj})` : `page_maybe_dma_pinned(${obj})`,
+      otherLoad: /_refcount|_pincount/.test(a) ? (folio ? `folio_maybe_dma_pinned(${obj})` : `page_maybe_dma_pinned(${obj})`) : `checks ${a} (the pin announcement)`,
       otherLoadWhy: 'then checks for pins: the old count means "not pinned", and the page is written back while DMA may still change it',
       consequence: `${obj} goes under writeback while it is pinned for DMA: GUP missed PG_writeback and writeback missed the pin`,
     };
@@ -932,6 +936,8 @@ function messagePassing(c: Ctx): Built {
 // section: a protected pointer used outside its section
 
 function freerNames(kind: string, ptr: string, obj: string): Names {
+  if (/xa_node|i_pages|radix|pagep|slot/.test(obj + ' ' + ptr)) return { freer: 'truncate on another CPU: entries are deleted from the page cache', unlink: `the xarray node holding the entry is removed from ${ptr}`, wait: 'xa_node_free(): call_rcu()', waitWhy: 'the node is freed only after an RCU grace period', free: `the xarray node (${obj}) is freed` };
+  if (/vma/.test(obj + ' ' + ptr)) return { freer: 'munmap() on another CPU', unlink: `the vma is removed: ${ptr} no longer leads to it`, wait: 'vm_area_free(): call_rcu() (speculative faults, seed 001)', waitWhy: 'the vma (and its vm_file) is freed only after an RCU grace period', free: `${obj.replace(/^\*/, '')} and its vm_file are freed` };
   if (kind === 'irq-off') return { freer: 'page-table freeing: tlb_remove_table()', unlink: `the page table is unhooked: ${ptr} no longer leads to it`, wait: 'tlb_remove_table_sync_one(): smp_call_function(..., wait=1)', waitWhy: 'the IPI waits for every CPU that has IRQs off: an IRQs-off walker finishes first', free: `the page table (${obj}) is freed` };
   if (kind === 'pte-map') return { freer: 'khugepaged: collapse_huge_page()', unlink: `pmdp_collapse_flush(): ${ptr} no longer points to the pte table`, wait: 'pte_free_defer(): the table is freed after an RCU grace period', waitWhy: 'pte_offset_map() holds rcu_read_lock() (v6.5+): the table stays until the mappers are done', free: `the pte table (${obj}) is freed` };
   return { freer: 'an updater on another CPU', unlink: `${ptr} is replaced: it no longer leads to ${obj}`, wait: 'synchronize_rcu() (or call_rcu())', waitWhy: 'waits for every RCU reader that started before it', free: `kfree(): ${obj} is freed` };
@@ -944,7 +950,7 @@ function section(c: Ctx): Built {
   const kind = c.names.kind ?? 'rcu';
   const lockRole = optional(c.req, 'lock');
   const locked = !!lockRole && kind !== 'pte-map' && kind !== 'rcu';
-  const label = c.names.label ?? 'section';
+  const label = kind === 'pte-map' ? 'pte_offset_map() section' : c.names.label ?? 'section';
   const locs = new Locations();
   locs.add('ptr', ptr, 1, 'int', `${ptr}: 1 = leads to ${obj}, 0 = unlinked`);
   locs.add('mem', obj, 1, 'int', `${obj}: 1 = allocated, 0 = freed`);
@@ -970,8 +976,11 @@ function section(c: Ctx): Built {
     else if (c.fixed) doClose(closer, `the fix: closes the ${label} after the last use`, fixAt(use ?? get));
   };
   if (!c.fixed) closeNow();
-  if (get) p.note(get.expr, `takes a speculative reference on the page ${obj} names`, patch(get));
+  const getNote = () => get && p.note(get.expr, `takes a speculative reference on the page it found`, patch(get));
+  const getFirst = !!get && (!use || get.at.line <= use.at.line);
+  if (getFirst) getNote();
   const r1 = p.read('mem', use?.expr ?? `uses ${obj}`, `0 = ${obj} was freed`, patch(use ?? get));
+  if (!getFirst) getNote();
   if (c.fixed) closeNow();
   const cp = locked ? CP.LOCKED_FREE : CP.RCU_FREE;
   const q = c.other(cp, names);
@@ -987,7 +996,7 @@ function section(c: Ctx): Built {
     fix: c.req.fix?.title,
     reason: locked
       ? `with the use inside ${lockRole}'s critical section, the unlink under ${lockRole} comes either before the lookup or after the use`
-      : `with the use inside the ${label}, ${names.wait} cannot return before the section ends: ${obj} is freed only after the last use`,
+      : `with the use inside the ${label}, the free waits for it (${names.wait}): ${obj} is freed only after the last use, because a grace period cannot end inside a read-side section`,
   };
 }
 
@@ -1083,7 +1092,7 @@ function sleep(c: Ctx): Built {
   const locs = new Locations();
   locs.add('ptr', ptr === obj ? `${ptr} (as found)` : ptr, 1, 'int', `${ptr}: 1 = leads to the live ${obj}, 0 = unlinked`);
   locs.add('mem', `*${obj}`, 1, 'int', `${obj}: 1 = allocated, 0 = freed`);
-  const names: Names = { ...c.names, ...freerNames(kind === 'irq-off' ? 'irq-off' : 'rcu', ptr, obj), ptr, obj };
+  const names: Names = { ...c.names, ...freerNames(kind === 'irq-off' ? 'irq-off' : 'rcu', ptr, `*${obj}`), ptr, obj };
   const p = c.subject(`${c.fn}()`);
   p.rcuLock(open?.expr ?? 'rcu_read_lock()', kind === 'rcu' ? 'opens the RCU read-side section' : `opens the ${label} (an RCU-sched read-side section)`, patch(open));
   const r0 = p.read('ptr', load?.expr ?? `${obj} as found in the section`, `finds ${obj} inside the section: 1 = it is live`, patch(load ?? open));
@@ -1091,7 +1100,11 @@ function sleep(c: Ctx): Built {
     p.rcuUnlock(sleeper?.expr ?? 'a sleeping call', 'may sleep: a context switch is a quiescent state, so the grace period can end here (as if the section had ended)', patch(sleeper));
     p.rcuLock(sleeper?.expr ?? 'a sleeping call', `... and ${c.fn}() runs on, still inside what it believes is the same section`, patch(sleeper));
   }
-  const r1 = p.read('mem', c.fixed ? `${sleeper?.expr ?? 'the call'}, with nothing sleeping inside the section` : sleeper?.expr ?? 'the call', `uses ${obj}: 0 = it was freed`, c.fixed ? fixAt(sleeper) : patch(sleeper));
+  const use = c.ev('use');
+  if (use && c.fixed) p.note(`${sleeper?.expr ?? 'the call'}: not inside the section any more`, 'the fix: nothing sleeps inside the section (a variant that does not sleep, or the call after rcu_read_unlock() with the walk restarted)', fixAt(sleeper));
+  const r1 = use
+    ? p.read('mem', use.expr, `the walk goes on: it reads ${obj}: 0 = it was freed`, patch(use))
+    : p.read('mem', c.fixed ? `${sleeper?.expr ?? 'the call'}, with nothing sleeping inside the section` : sleeper?.expr ?? 'the call', `uses ${obj}: 0 = it was freed`, c.fixed ? fixAt(sleeper) : patch(sleeper));
   p.rcuUnlock(close?.expr ?? 'rcu_read_unlock()', `closes the ${label}`, patch(close));
   const q = c.other(CP.RCU_FREE, names);
   runCounterpart(q, CP.RCU_FREE, names, locs);
@@ -1104,7 +1117,7 @@ function sleep(c: Ctx): Built {
     lanes: [p, q],
     condition: `0:${r0}=1 /\\ 0:${r1}=0`,
     fix: c.req.fix?.title,
-    reason: `with nothing that sleeps between ${open?.expr ?? 'rcu_read_lock()'} and ${close?.expr ?? 'rcu_read_unlock()'}, ${names.wait} cannot return before the section ends: ${obj} is freed only after its last use`,
+    reason: `with nothing that sleeps between ${open?.expr ?? 'rcu_read_lock()'} and ${close?.expr ?? 'rcu_read_unlock()'}, the grace period the free waits for (${names.wait}) cannot end before rcu_read_unlock(): ${obj} is freed only after its last use`,
   };
 }
 
