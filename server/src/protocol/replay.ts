@@ -191,7 +191,8 @@ export interface Replay {
   litmus: string;
   params: Record<string, string | number>;
   invariant: string;
-  story: 'witness' | 'forbidden-candidate' | 'none';
+  /** What the steps show: the race (a witness), the closest forbidden candidate, or (when no candidate reaches the outcome) one allowed execution. */
+  story: 'witness' | 'forbidden-candidate' | 'example' | 'none';
   summary: string;
   /** Fixed variant: the ordering or pairing that forbids the outcome, in the kernel's terms. */
   fixReason?: string;

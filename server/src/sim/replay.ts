@@ -27,7 +27,23 @@ export interface ReplayOptions {
 export function replay(id: string, variant: Variant, params?: Params, opts?: ReplayOptions): Replay {
   const inst = instantiateScenario(id, variant, params);
   const result = runLitmus(inst.litmus, opts);
-  return buildReplay(inst, result);
+  return buildReplay(inst, result, exampleOf(inst, result, opts));
+}
+
+/**
+ * A fixed variant whose outcome no candidate even reaches has no forbidden
+ * candidate to show: its story is then one allowed execution (the program run
+ * with the condition negated), so the view still shows the fix at work.
+ */
+function exampleOf(inst: Instance, result: LitmusResult, opts?: ReplayOptions): Execution | undefined {
+  if (result.observation !== 'Never' || result.forbidden.length || !result.complete || result.negative === 0) return undefined;
+  const negated = inst.litmus.replace(/\nexists \((.*)\)\n$/s, (_m, c: string) => `\nexists (~(${c}))\n`);
+  if (negated === inst.litmus) return undefined;
+  try {
+    return runLitmus(negated, opts).witnesses[0];
+  } catch {
+    return undefined;
+  }
 }
 
 /** The instance of a finding's race: its family built from the request's trace. Throws FamilyUnavailable. */
@@ -44,7 +60,8 @@ export function replayRequest(req: ScenarioRequest, opts?: ReplayOptions): Repla
     if (e instanceof FamilyUnavailable) return { unavailable: e.message };
     throw e;
   }
-  const r = buildReplay(inst, runLitmus(inst.litmus, opts));
+  const result = runLitmus(inst.litmus, opts);
+  const r = buildReplay(inst, result, exampleOf(inst, result, opts));
   return { ...r, finding: { rule: req.rule, function: req.function, ...(req.line ? { line: req.line } : {}), ...(req.file ? { file: req.file } : {}) } };
 }
 
@@ -59,7 +76,7 @@ export function exportRequestLitmus(req: ScenarioRequest): string | ReplayUnavai
 }
 
 /** Build the replay of an instantiated scenario from its litmus result (exposed for tests). */
-export function buildReplay(inst: Instance, result: LitmusResult): Replay {
+export function buildReplay(inst: Instance, result: LitmusResult, example?: Execution): Replay {
   const witness = result.witnesses[0];
   const forbidden = result.forbidden[0];
   const reachable = result.observation !== 'Never' && witness !== undefined;
@@ -84,6 +101,19 @@ export function buildReplay(inst: Instance, result: LitmusResult): Replay {
       ...s.steps,
     ];
     story = 'forbidden-candidate';
+  } else if (example) {
+    const s = tellStory(inst, example, 1);
+    steps = [
+      {
+        index: 1,
+        cpu: 0,
+        kind: 'note',
+        text: 'SAFE: one execution the LKMM allows; none of them reaches the bad outcome',
+        explanation: inst.unreachableBecause ?? inst.reason ?? 'no candidate execution of this program reaches the outcome',
+      },
+      ...s.steps,
+    ];
+    story = 'example';
   }
 
   const forbiddenBy = reachable ? undefined : explainForbidden(inst, result);
@@ -488,6 +518,7 @@ export function renderReplayText(r: Replay): string {
   out.push(`variant: ${r.variant} (${r.summary})`);
   out.push(`bad outcome: ${r.invariant}   [exists ${r.outcome.condition}]`);
   if (r.story === 'forbidden-candidate') out.push('The steps below are IMPOSSIBLE: the closest candidate execution, forbidden by the LKMM.');
+  if (r.story === 'example') out.push('The steps below are one execution the LKMM allows: none reaches the bad outcome.');
   out.push('');
   const pad = (s: string) => s + ' '.repeat(Math.max(0, width - s.length));
   const header = r.cpus.map((c) => wrap(c.name, width));

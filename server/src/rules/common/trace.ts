@@ -243,7 +243,12 @@ export function releaseFaultTrace(unit: Unit, ctx: RuleContext, f: ReleaseFault)
 /** A put on a page some lookup returned without a reference. */
 export function borrowedReleaseTrace(unit: Unit, ctx: RuleContext, b: BorrowedRelease): RawTrace {
   const cat = ctx.catalog;
-  const events: TE[] = [callEvent('lookup', b.source, { role: 'object', note: 'unreferenced' }), callEvent('release', b.ev.op, { role: 'object' })];
+  const events: TE[] = [callEvent('lookup', b.source, { role: 'object', note: 'unreferenced' })];
+  // what the function does with the page before the put (PageReferenced(page))
+  const srcNode = analysisFor(unit, ctx).cfg.nodes.find((n) => n.ops.includes(b.source));
+  const use = srcNode ? nextUse(srcNode, b.obj, b.source) : undefined;
+  if (use && use.op !== b.ev.op) events.push(useEvent(use.op));
+  events.push(callEvent('release', b.ev.op, { role: 'object' }));
   const names: Record<string, string> = { kind: b.ev.eff.kind, label: cat.kind(b.ev.eff.kind).label, field: '_refcount', release: b.ev.op.name, shape: 'borrowed' };
   return trace('double-release', events, { object: pathOf(b.obj) }, names, { title: `do not drop a reference ${b.source.callee}() never gave: remove ${oneLine(b.ev.op.node.text)}` }, ['object']);
 }

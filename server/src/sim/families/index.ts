@@ -470,7 +470,9 @@ function doubleRelease(c: Ctx): Built {
   locs.add('mem', memOf(obj, c.names), 1, 'int', `${obj} itself: 1 = allocated, 0 = freed`);
   if (shape === 'borrowed') {
     const lk = c.ev('lookup');
+    const use = c.ev('use');
     p.note(lk?.expr ?? `${obj} found`, `returns ${obj} without taking a reference on it`, patch(lk));
+    if (use) p.read('mem', use.expr, `${c.fn}() reads ${obj} (1 = still allocated)`, patch(use));
     const rel = rels[rels.length - 1];
     if (c.fixed) p.note(`(no ${c.names.release ?? 'put'} of ${obj})`, `the fix: ${c.fn}() took no reference, so it drops none`, fixAt(rel));
     else putFree(rel, rel?.expr ?? `${c.names.release}(${obj})`, `drops a reference that belongs to somebody else`);

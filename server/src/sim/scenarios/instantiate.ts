@@ -109,6 +109,11 @@ function commentSafe(s: string): string {
   return s.replace(/\(\*/g, '( *').replace(/\*\)/g, '* )');
 }
 
+/** Does a block hold a litmus statement (not only notes)? */
+function hasCode(nodes: Node[]): boolean {
+  return nodes.some((n) => (isIf(n) ? hasCode(n.then) || (!!n.else && hasCode(n.else)) : !(n as StmtDef).note));
+}
+
 function walk(nodes: Node[], f: (n: Node) => void): void {
   for (const n of nodes) {
     f(n);
@@ -237,13 +242,22 @@ export function instantiate(def: ScenarioDef, variant: Variant, given: Params = 
       for (const n of nodes) {
         if (isIf(n)) {
           const cond = fillLitmus((n as IfDef).if, locName, ints);
-          lines.push(`${ind}if (${cond}) {`);
-          lineInfo.set(lines.length, { cpu, text: fill(n.text, display), litmus: `if (${cond})`, kind: 'if' });
-          emit(n.then, depth + 1);
-          if (n.else) {
-            lines.push(`${ind}} else {`);
-            emit(n.else, depth + 1);
+          const thenCode = hasCode(n.then);
+          const elseCode = !!n.else && hasCode(n.else);
+          // an arm with no statements (only notes) is left out: herd7 rejects an empty block
+          if (!thenCode && !elseCode) {
+            emit(n.then, depth);
+            if (n.else) emit(n.else, depth);
+            continue;
           }
+          const head = thenCode ? cond : `!(${cond})`;
+          lines.push(`${ind}if (${head}) {`);
+          lineInfo.set(lines.length, { cpu, text: fill(n.text, display), litmus: `if (${head})`, kind: 'if' });
+          emit(thenCode ? n.then : n.else!, depth + 1);
+          if (thenCode && elseCode) {
+            lines.push(`${ind}} else {`);
+            emit(n.else!, depth + 1);
+          } else if (!thenCode) emit(n.then, depth + 1);
           lines.push(`${ind}}`);
         } else {
           const st = n as StmtDef;
@@ -262,6 +276,11 @@ export function instantiate(def: ScenarioDef, variant: Variant, given: Params = 
       }
     };
     emit(c.body, 1);
+    // a CPU whose steps are all notes still needs a statement (herd7 rejects an empty body)
+    if (lastStmt === null) {
+      lines.push('\tbarrier();');
+      lineInfo.set(lines.length, { cpu, text: '(no memory access)', litmus: 'barrier();', kind: 'stmt' });
+    }
     lines.push('}', '');
   });
   const condition = fillLitmus(v.condition ?? def.condition, locName, ints);
