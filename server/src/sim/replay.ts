@@ -35,8 +35,17 @@ export function replay(id: string, variant: Variant, params?: Params, opts?: Rep
  * candidate to show: its story is then one allowed execution (the program run
  * with the condition negated), so the view still shows the fix at work.
  */
+function closestForbidden(result: LitmusResult): LitmusResult['forbidden'][number] | undefined {
+  return [...result.forbidden].sort((a, b) => a.violated.length - b.violated.length)[0];
+}
+
+function plausible(f: LitmusResult['forbidden'][number]): boolean {
+  return !f.violated.some((v) => /^(coherence|atomic)\b/.test(v));
+}
+
 function exampleOf(inst: Instance, result: LitmusResult, opts?: ReplayOptions): Execution | undefined {
-  if (result.observation !== 'Never' || result.forbidden.length || !result.complete || result.negative === 0) return undefined;
+  const best = closestForbidden(result);
+  if (result.observation !== 'Never' || (best && plausible(best)) || !result.complete || result.negative === 0) return undefined;
   const negated = inst.litmus.replace(/\nexists \((.*)\)\n$/s, (_m, c: string) => `\nexists (~(${c}))\n`);
   if (negated === inst.litmus) return undefined;
   try {
@@ -78,7 +87,10 @@ export function exportRequestLitmus(req: ScenarioRequest): string | ReplayUnavai
 /** Build the replay of an instantiated scenario from its litmus result (exposed for tests). */
 export function buildReplay(inst: Instance, result: LitmusResult, example?: Execution): Replay {
   const witness = result.witnesses[0];
-  const forbidden = result.forbidden[0];
+  // the closest forbidden candidate: the one that breaks the fewest axioms (the fix's own ordering, not a wild one);
+  // one that breaks coherence or atomicity is no execution a machine could attempt: an allowed one tells more
+  const best = closestForbidden(result);
+  const forbidden = best && (plausible(best) || !example) ? best : undefined;
   const reachable = result.observation !== 'Never' && witness !== undefined;
   let steps: ReplayStep[] = [];
   let story: Replay['story'] = 'none';
@@ -109,7 +121,9 @@ export function buildReplay(inst: Instance, result: LitmusResult, example?: Exec
         cpu: 0,
         kind: 'note',
         text: 'SAFE: one execution the LKMM allows; none of them reaches the bad outcome',
-        explanation: inst.unreachableBecause ?? inst.reason ?? 'no candidate execution of this program reaches the outcome',
+        explanation: result.forbidden.length
+          ? `${inst.reason ?? inst.fix ?? 'the fix'}: the executions that would reach the bad outcome are forbidden (see "forbidden by")`
+          : inst.unreachableBecause ?? inst.reason ?? 'no candidate execution of this program reaches the outcome',
       },
       ...s.steps,
     ];
@@ -192,7 +206,8 @@ function explainForbidden(inst: Instance, result: LitmusResult): string[] {
       const words = axiomWords(v);
       if (seen.has(words)) continue;
       seen.add(words);
-      out.push(`${fix}: ${words}`);
+      // the fix once, then each further axiom in words
+      out.push(out.length ? words : `${fix}: ${words}`);
     }
   }
   if (out.length === 0) {
