@@ -642,7 +642,7 @@ function speculative(c: Ctx, family: 'speculative' | 'recheck'): Built {
     condition,
     fix: c.req.fix?.title,
     reason: plain
-      ? `${c.names.alt ?? 'the speculative get'}() never takes a reference on a refcount of 0, so a freed ${obj} is not brought back and its put never frees a new owner's ${obj}; the re-check after the fully ordered get catches an ${obj} that left ${slot}`
+      ? `${c.names.alt ?? 'the speculative get'}() never takes a reference on a refcount of 0, so a freed ${obj} is not brought back and its put never frees a new owner's ${obj}; the re-check after the fully ordered get catches one that left ${slot}`
       : `${ln.recheck} after ${c.names.get ?? 'the get'}(): the successful get is fully ordered, and the freeing side cleared ${slot} before its last put, so a get on the reused ${obj} must see the change and drop the reference (message passing through the refcount)`,
     unreachableBecause: `the get fails on a freed ${obj}, and the re-check drops a reference on one that changed`,
   };
