@@ -198,7 +198,19 @@ export function instantiate(def: ScenarioDef, variant: Variant, given: Params = 
   lines.push(commentSafe(` * ${def.id}${def.seed ? ` (seed ${def.seed})` : ''}: ${def.title}`));
   lines.push(commentSafe(` * ${variant} variant: ${fill(v.summary, display)}`));
   lines.push(commentSafe(` * Bad outcome: ${invariant}`));
-  for (const c of cpus) lines.push(commentSafe(` * P${c.id} = ${c.name}`));
+  for (const c of cpus) {
+    lines.push(commentSafe(` * P${c.id} = ${c.name}`));
+    // a finding's race: each CPU's steps with where they come from (a line of the patch, the fix, a counterpart)
+    if (def.family) {
+      walk(v.cpus[c.id].body, (n) => {
+        if (isIf(n)) return;
+        const st = n as StmtDef;
+        const o = st.origin;
+        const where = o?.kind === 'patch' ? ` [line ${o.line}${o.fn ? ` in ${o.fn}()` : ''}]` : o?.kind === 'fix' ? ' [the fix]' : '';
+        lines.push(commentSafe(` *   ${(st.literal ? st.text : fill(st.text, display)).replace(/\s+/g, ' ').slice(0, 100)}${where}`));
+      });
+    }
+  }
   lines.push(' *)', '', '{');
   const init: Record<string, number | string> = {};
   for (const slot of Object.keys(def.locations)) {
