@@ -482,6 +482,8 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
   for (const m of inst.condition.matchAll(/(?:^|[^:\w])([A-Za-z_]\w*)\s*=/g)) {
     const ws = exec.co[m[1]];
     if (ws && ws.length) bump(stepOf(ws[ws.length - 1]));
+    // a location nobody writes keeps its initial value: the outcome is settled when the last step has run
+    else if (steps.length) bump(steps[steps.length - 1].index);
   }
   return { steps, brokenAt };
 }

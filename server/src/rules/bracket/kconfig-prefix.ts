@@ -38,7 +38,7 @@ function kconfigPrefix(ctx: RuleContext): (RawFinding & { unit: Unit })[] {
           message: `\`${c}\` is a Kconfig symbol this patch adds (\`config ${c}\`); the preprocessor sees it as CONFIG_${c}, so this test is never true and the code it guards is never built.`,
           at: { line: i, col, endCol: col + c.length },
           fixes: [{ title: `Test CONFIG_${c}`, edits: [{ at: { line: i, col, endCol: col + c.length }, newText: `CONFIG_${c}` }] }],
-          trace: compiledOutTrace(c),
+          trace: compiledOutTrace(ctx, unit, c, i),
           fingerprint: `bracket/kconfig-prefix|${c}`,
         });
       }

@@ -22,7 +22,7 @@ import type { Leak, ReleaseFault, BorrowedRelease, Relock } from '../../analysis
 import type { DeletedRelease } from '../../analysis/deletions';
 import { findRevalidation, type Lookup } from '../../analysis/lookups';
 import { resourcesOf } from '../../analysis/summaries';
-import type { Ev, MirrorSite, SlHit, WakerHit, WeakProtocolHit } from '../../analysis/ordering';
+import { eventsOf, type Ev, type MirrorSite, type SlHit, type WakerHit, type WeakProtocolHit } from '../../analysis/ordering';
 import type { FamilyId } from '../../protocol/scenarioIds';
 import type { Role, TraceEvent, TraceEventKind, TraceFix } from '../../protocol/replay';
 import type { RawTrace, RawTracePos, RuleContext, Unit } from '../api';
@@ -111,7 +111,7 @@ function trace(family: FamilyId, events: TE[], roles: Partial<Record<Role, strin
   for (const [k, v] of Object.entries(names)) if (v) t.names![k] = v;
   if (fix) t.fix = fix;
   const missing = need.filter((r) => !t.roles[r]);
-  if (missing.length) t.unbound = `no replay: the ${missing.join(' and ')} of this race is not a plain object or field of the patch (${Object.entries(roles).filter(([k]) => missing.includes(k as Role)).map(([, v]) => v ?? '?').join(', ') || 'not found'})`;
+  if (missing.length) t.unbound = `the ${missing.join(' and ')} of this race is not a plain object or field of the patch (${Object.entries(roles).filter(([k]) => missing.includes(k as Role)).map(([, v]) => v ?? '?').join(', ') || 'not found'})`;
   return t;
 }
 
@@ -649,11 +649,44 @@ export function removedTrace(unit: Unit, ctx: RuleContext, barrier: { name: stri
   const roles: Partial<Record<Role, string>> = family === 'store-load' ? { counter: locRole(before), flag: locRole(after) } : { object: locRole(before), pointer: locRole(after) };
   const fix = { title: `keep ${barrier.name}()${before && after ? ` between the ${before.kind === 'load' ? 'load of' : 'store to'} ${before.locText} and the ${after.kind === 'load' ? 'load of' : 'store to'} ${after.locText}` : ''}`, expr: `${barrier.name}()` };
   const t = trace(family, events, roles, names, fix, family === 'store-load' ? ['counter', 'flag'] : ['object', 'pointer']);
-  if (!before || !after) t.unbound = `no replay: the accesses ${barrier.name}() ordered are not both in the patch`;
+  if (!before || !after) t.unbound = `the accesses ${barrier.name}() ordered are not both in the patch`;
   return t;
 }
 
-/** `#ifdef X` on a new Kconfig symbol: the code it guards is never built; no race to replay from the guard alone. */
-export function compiledOutTrace(symbol: string): RawTrace {
-  return { family: 'store-load', events: [], roles: {}, unbound: `no replay: \`#ifdef ${symbol}\` compiles out the code it guards; the race depends on what that code orders, which this check does not see` };
+/**
+ * `#ifdef X` on a Kconfig symbol the patch adds (the preprocessor sees
+ * CONFIG_X): the code it guards is never built. When that code is the
+ * announcement of a store-buffering protocol (the seed-003 walker count),
+ * the race is the protocol without it.
+ */
+export function compiledOutTrace(ctx: RuleContext, unit: Unit, symbol: string, line: number): RawTrace {
+  const text = unit.image.text.split('\n');
+  let end = line + 1;
+  for (let depth = 0; end < text.length; end++) {
+    const t = text[end];
+    if (/^\s*#\s*if/.test(t)) depth++;
+    else if (/^\s*#\s*endif/.test(t)) {
+      if (depth === 0) break;
+      depth--;
+    }
+  }
+  for (const u of ctx.unitsOf(unit.fn, 'post')) {
+    const all = eventsOf(u, ctx).all;
+    const st = all.find((e) => (e.kind === 'rmw' || e.kind === 'store') && e.line > line && e.line < end && !!e.loc && !!ctx.catalog.protocolOf(e.loc));
+    if (!st) continue;
+    const proto = ctx.catalog.protocolOf(st.loc)!;
+    const after = all.filter((e) => e.line > end);
+    const bar = after.find((e) => e.kind === 'fence');
+    // an announcement is followed by the barrier that orders it before the walk; a guarded update
+    // after the barrier (the walker leaving) is the other half of the same race, replayed at its announcement
+    if (!bar) return { family: 'store-load', events: [], roles: {}, unbound: `the code \`#ifdef ${symbol}\` compiles out here is not followed by a barrier (the end of the protocol, not its announcement): replay the announcement's finding` };
+    const load = after.find((e) => e.kind === 'load' && !!e.loc && proto.b.includes(e.loc));
+    const events: TE[] = [accessEvent(st.kind === 'rmw' ? 'rmw' : 'store', st, u !== unit ? u : undefined, { role: 'counter', note: 'compiled-out' })];
+    if (bar) events.push(accessEvent('barrier', bar, u !== unit ? u : undefined));
+    if (load) events.push(accessEvent('load', load, u !== unit ? u : undefined, { role: 'flag' }));
+    return trace('store-load', events, { counter: locRole(st), flag: locRole(load) ?? proto.b[0] },
+      { storeLoc: st.loc ?? '', ...(proto.b[0] ? { loadLoc: proto.b[0] } : {}), protocol: proto.name, why: proto.why, shape: 'compiled-out', symbol },
+      { title: `#ifdef CONFIG_${symbol}: the announcement is built`, expr: `#ifdef CONFIG_${symbol}` }, ['counter', 'flag']);
+  }
+  return { family: 'store-load', events: [], roles: {}, unbound: `\`#ifdef ${symbol}\` compiles out the code it guards, and that code announces nothing another CPU reads (no store of a known protocol)` };
 }

@@ -33,12 +33,12 @@ const FLAG_OF = /^([A-Za-z_]\w*) of (\*?[A-Za-z_][\w>.[\]-]*)$/;
 /** The expression bound to a role, checked for its shape; throws FamilyUnavailable when it cannot be bound. */
 function bind(req: ScenarioRequest, role: Role, flagOk = false): string {
   const v = req.roles[role];
-  if (!v) throw new FamilyUnavailable(`no replay: the ${role} of this race is not bound to an expression of the patch`);
+  if (!v) throw new FamilyUnavailable(`the ${role} of this race is not bound to an expression of the patch`);
   const t = v.trim();
   if (PATH.test(t.replace(/\s+/g, '')) && !/\w\s+\w/.test(t)) return t.replace(/\s+/g, '');
   const m = FLAG_OF.exec(t);
   if (flagOk && m && PATH.test(m[2])) return t;
-  throw new FamilyUnavailable(`no replay: \`${t.slice(0, 60)}\` cannot play the ${role} (it is not an object or field of the patch)`);
+  throw new FamilyUnavailable(`\`${t.slice(0, 60)}\` cannot play the ${role} (it is not an object or field of the patch)`);
 }
 
 function optional(req: ScenarioRequest, role: Role, flagOk = false): string | undefined {
@@ -776,14 +776,19 @@ function storeLoad(c: Ctx): Built {
   locs.add('B', b, 0, 'int', `${b}: 0 = before the other side's store, 1 = after`);
   const side = sbSides(c, a, b);
   const p = c.subject(`${c.fn}()${store?.at.fn ? ` (after ${store.at.fn}())` : ''}`);
-  if (store) {
-    if (rmw) p.add('A', pinBias || 1, store.expr, `${store.api && store.api !== 'atomic_add' ? `${store.api}() ends in a non-returning RMW` : 'a non-returning atomic RMW'} on ${a}: unordered`, patch(store));
-    else p.write('A', 1, store.expr, `stores ${a}`, patch(store));
+  const compiledOut = c.names.shape === 'compiled-out';
+  if (store && compiledOut && !c.fixed) p.note(`${store.expr} (not built)`, `#ifdef ${c.names.symbol ?? 'X'} is never true (the preprocessor sees CONFIG_${c.names.symbol ?? 'X'}): the announcement is compiled out`, patch(store));
+  else if (store) {
+    const o = compiledOut ? fixAt(store) : patch(store);
+    if (rmw) p.add('A', pinBias || 1, store.expr, `${compiledOut ? `the fix (${c.req.fix?.expr}): built again: ` : ''}${store.api && store.api !== 'atomic_add' && store.api !== 'atomic_inc' ? `${store.api}() ends in a non-returning RMW` : 'a non-returning atomic RMW'} on ${a}: unordered`, o);
+    else p.write('A', 1, store.expr, `stores ${a}`, o);
   }
   for (const e of calls) p.note(e.expr, 'which calls the code below', patch(e));
   const fixExpr = c.req.fix?.expr ?? 'smp_mb()';
   const fixFence: Fence = /after_atomic/.test(fixExpr) ? 'after-atomic' : 'mb';
-  if (c.fixed) p.fence(fixFence, fixExpr, fixFence === 'mb' ? 'the fix: a full barrier: the store is visible to all CPUs before the load executes' : 'the fix: with the RMW before it, a full barrier', fixAt(weak ?? store));
+  if (compiledOut) {
+    if (weak) p.fence(weak.ordering === 'full' ? 'mb' : weakFence(weak.ordering), weak.expr, weak.ordering === 'full' ? 'the patch\'s full barrier: orders the announcement before the walk' : weakWhy(weak.ordering), patch(weak));
+  } else if (c.fixed) p.fence(fixFence, fixExpr, fixFence === 'mb' ? 'the fix: a full barrier: the store is visible to all CPUs before the load executes' : 'the fix: with the RMW before it, a full barrier', fixAt(weak ?? store));
   else if (weak) p.fence(weakFence(weak.ordering), weak.expr, weakWhy(weak.ordering), patch(weak));
   else if (none) p.note('(no barrier)', `nothing orders the store to ${a} before the load of ${b}`, patch(none));
   let r0: string;
@@ -817,7 +822,9 @@ function storeLoad(c: Ctx): Built {
     lanes: [p, q],
     condition: `0:${r0}=0 /\\ 1:${seen}=${aInit}`,
     fix: c.req.fix?.title,
-    reason: `${fixExpr} in ${c.fn}() pairs with ${side.otherBarrier} on the other side: with a full barrier between the store and the load on both CPUs, at least one of them sees the other's store`,
+    reason: compiledOut
+      ? `with ${c.req.fix?.expr ?? 'the right symbol'}, the announcement is built again: it is ordered before the walk by ${weak?.expr ?? 'the full barrier'}, which pairs with ${side.otherBarrier} on the other side, so at least one CPU sees the other's store`
+      : `${fixExpr} in ${c.fn}() pairs with ${side.otherBarrier} on the other side: with a full barrier between the store and the load on both CPUs, at least one of them sees the other's store`,
   };
 }
 
@@ -1143,7 +1150,7 @@ const BUILDERS: Record<FamilyId, (c: Ctx) => Built> = {
 export function buildFamily(req: ScenarioRequest): ScenarioDef {
   const c = ctxOf(req);
   const b = BUILDERS[req.family](c);
-  if (!b.condition) throw new FamilyUnavailable(`no replay: the ${req.family} race has no outcome to check for this trace`);
+  if (!b.condition) throw new FamilyUnavailable(`the ${req.family} race has no outcome to check for this trace`);
   const v: VariantDef = {
     summary: b.summary,
     cpus: b.lanes.map((l) => l.def()),
