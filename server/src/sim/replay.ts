@@ -578,7 +578,9 @@ export function renderReplayText(r: Replay): string {
     out.push(`Verdict (LKMM): incomplete - exploration bound hit, no verdict. ${counts}`);
   } else {
     out.push(`Verdict (LKMM): ${v.observation} - the bad outcome is UNREACHABLE. ${counts}`);
-    for (const f of r.outcome.forbiddenBy ?? []) for (const [i, l] of wrap(f, 110).entries()) out.push(`${i === 0 ? '  forbidden by ' : '    '}${l}`);
+    // a finding's race says why in the kernel's terms (the fix's ordering or pairing); a seed scenario names the fix
+    const label = r.family ? '  why: ' : '  forbidden by ';
+    for (const f of r.outcome.forbiddenBy ?? []) for (const [i, l] of wrap(f, 110).entries()) out.push(`${i === 0 ? label : '    '}${l}`);
   }
   return out.join('\n') + '\n';
 }

@@ -131,7 +131,8 @@ function refNames(cat: Catalog, k: KeyInfo, release?: string): Record<string, st
   const acq = k.acquires[0];
   const pairing = acq ? (acq.spec.pairsWith ?? []).find((n) => cat.releases(n).some((r) => cat.compatible(k.kind, r.kind))) : undefined;
   const names: Record<string, string> = { kind: k.kind, label: cat.kind(k.kind).label, field: counterField(cat, k) };
-  if (k.array) names.array = '1';
+  // an array the acquire filled (pin_user_pages(..., pages)), not the address of one pointer (`&page`)
+  if (k.array && acq && acq.eff.array !== undefined && !(acq.op.args[acq.eff.array]?.text ?? '').trim().startsWith('&')) names.array = '1';
   const rel = release ?? pairing;
   if (rel) names.release = rel;
   if (acq) names.acquire = acq.op.name;
@@ -166,9 +167,16 @@ function isArrayRelease(cat: Catalog, name: string, k: KeyInfo, acq: AcquireEven
   return acq.eff.array !== undefined && cat.releases(name).some((r) => cat.compatible(k.kind, r.kind) && r.array !== undefined);
 }
 
+/** The object as the patch names it where it takes the reference (`folio` of folio_get(folio), though the key is `page`). */
+function objectOf(k: KeyInfo): string | undefined {
+  const acq = k.acquires[0];
+  const t = acq?.objText && acq.eff.array === undefined ? pathOf(acq.objText) : undefined;
+  return t && !t.startsWith('*') ? t : pathOf(k.obj);
+}
+
 /** The roles of a key: a reference's object, a lock's lvalue, or a section. */
 function keyRoles(cat: Catalog, k: KeyInfo): Partial<Record<Role, string>> {
-  if (k.family === 'ref') return { object: pathOf(k.obj) ?? (k.obj ? undefined : undefined) };
+  if (k.family === 'ref') return { object: objectOf(k) };
   if (k.family === 'lock') return { lock: pathOf(k.obj) };
   return { section: cat.kind(k.kind).label };
 }
@@ -262,9 +270,12 @@ export function kindTrace(unit: Unit, ctx: RuleContext, ev: ReleaseEvent, bias: 
   const names: Record<string, string> = { ...refNames(cat, k), relKind: ev.eff.kind, relLabel: cat.kind(ev.eff.kind).label, release: ev.op.name };
   if (fixName) names.fixRelease = fixName;
   if (bias) names.shape = 'bias';
-  const expr = fixName ? oneLine(ev.op.node.text).replace(ev.op.callee, fixName) : undefined;
-  const fix = fixName ? { title: `${expr} instead of ${oneLine(ev.op.node.text)}`, expr } : bias ? { title: `take the bias back: ${acq.op.name}(${acq.op.args[0]?.text ?? k.obj}, -${names.bias ?? 'bias'})` } : undefined;
-  return trace('wrong-release', events, { object: pathOf(ev.element ? ev.objText : k.obj) ?? pathOf(k.obj) }, names, fix, ['object']);
+  // the bias goes back with the acquire's pairing (page_ref_sub(head, PAGE_PIN_BIAS))
+  const biasBack = bias ? (acq.spec.pairsWith ?? []).find((n) => cat.releases(n, [acq.op.args[0]?.text ?? '', names.bias ?? '']).some((r) => cat.compatible(k.kind, r.kind))) : undefined;
+  if (biasBack) names.fixRelease = biasBack;
+  const expr = fixName && !bias ? oneLine(ev.op.node.text).replace(ev.op.callee, fixName) : biasBack ? `${biasBack}(${acq.op.args[0]?.text ?? k.obj}, ${names.bias})` : undefined;
+  const fix = expr ? { title: `${expr} instead of ${oneLine(ev.op.node.text)}`, expr } : undefined;
+  return trace('wrong-release', events, { object: pathOf(ev.element ? ev.objText : '') ?? objectOf(k) }, names, fix, ['object']);
 }
 
 /** A retry that takes a lock the path still holds. */
@@ -417,7 +428,7 @@ export function revalidationLeakTrace(unit: Unit, ctx: RuleContext, a: ResourceA
   const cat = ctx.catalog;
   const events: TE[] = [...acquireEvents(k), nodeEvent('recheck', recheck, { role: 'object' }), nodeEvent('exit', failTo, { note: 'retry' })];
   const call = releaseCall(a, cat, k);
-  return trace('leak', events, { object: pathOf(k.obj) }, refNames(cat, k, call?.replace(/\(.*$/s, '')), call ? { title: `${call} when the re-check fails`, expr: call } : undefined, ['object']);
+  return trace('leak', events, { object: objectOf(k) }, refNames(cat, k, call?.replace(/\(.*$/s, '')), call ? { title: `${call} when the re-check fails`, expr: call } : undefined, ['object']);
 }
 
 // ---------------------------------------------------------------------------

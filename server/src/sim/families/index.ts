@@ -242,26 +242,35 @@ function leak(c: Ctx): Built {
   locs.add('ref', counterOf(obj, c.names), held ? 1 + unit : 1, 'atomic_t', `${counterOf(obj, c.names)}: 1 = the other holder's reference${held ? `, plus the one ${c.fn}() holds` : ''}`);
   locs.add('mem', memOf(obj, c.names), 1, 'int', `${obj} itself: 1 = allocated, 0 = freed`);
   const label = c.names.label ?? 'reference';
-  const p = c.subject(`${c.fn}() (${c.fixed ? 'with the fix' : 'the patch'})`);
-  if (acq) {
-    p.add('ref', unit, acq.expr, pin ? `takes a ${label} on ${obj}: ${c.names.bias ?? 'the pin bias'} (${unit}) is added to ${counterOf(obj, c.names)}` : `takes a ${label} on ${obj}${acq.note === 'speculative' ? ' (it succeeds on this path)' : ''}`, patch(acq));
+  const p = c.subject(`${c.fn}()`);
+  let got: string | undefined;
+  if (acq && pin) {
+    p.add('ref', unit, acq.expr, `takes a ${label} on ${obj}: ${c.names.bias ?? 'the pin bias'} (${unit}) is added to ${counterOf(obj, c.names)}`, patch(acq));
+  } else if (acq) {
+    // the reference is taken while the object is live (the path holds it, or finds it under a lock): a get on a
+    // refcount of 0 is not this path, so it is modelled as a get that fails there
+    got = p.addUnless('ref', acq.expr, `takes a ${label} on ${obj}${acq.note === 'speculative' ? '' : ' (on a live object: a refcount of 0 is not this path)'}`, patch(acq));
   } else {
     const first = c.req.events[0];
     p.note(`${c.fn}() holds ${obj} here`, `the ${label} was taken before the code the patch shows`, patch(first));
   }
   const recheck = c.ev('recheck');
-  if (recheck) p.note(recheck.expr, `the re-check fails: ${obj} changed under the speculative get`, patch(recheck));
   const deleted = c.ev('release', 'deleted');
   const exit = c.ev('exit');
   const fixExpr = c.req.fix?.expr ?? (deleted ? deleted.expr : c.names.release ? `${c.names.release}(${obj})` : undefined);
-  if (c.fixed) {
-    const o = deleted ? patch(deleted) : fixAt(exit);
-    const r = p.subReturn('ref', unit, fixExpr ?? `drop the ${label}`, deleted ? 'the fix keeps the release the patch removed' : `the fix: drops the ${label} before leaving`, o);
-    p.when(r, 0, `if (that was the last reference)`, () => p.write('mem', 0, `${obj} is freed`, 'the last reference is gone', o));
-  } else if (deleted) {
-    p.note(`${deleted.expr} (removed by the patch)`, `the patch deletes this release from the path`, patch(deleted));
-  }
-  if (exit) p.note(exit.expr, c.fixed ? `leaves ${c.fn}() having dropped ${obj}` : `leaves ${c.fn}() still holding the ${label} on ${obj}: nothing on this path drops it`, patch(exit));
+  const path = () => {
+    if (recheck) p.note(recheck.expr, `the re-check fails: ${obj} changed under the speculative get`, patch(recheck));
+    if (c.fixed) {
+      const o = deleted ? patch(deleted) : fixAt(exit);
+      const r = p.subReturn('ref', unit, fixExpr ?? `drop the ${label}`, deleted ? 'the fix keeps the release the patch removed' : `the fix: drops the ${label} before leaving`, o);
+      p.when(r, 0, `if (that was the last reference)`, () => p.write('mem', 0, `${obj} is freed`, 'the last reference is gone', o));
+    } else if (deleted) {
+      p.note(`${deleted.expr} (removed by the patch)`, `the patch deletes this release from the path`, patch(deleted));
+    }
+    if (exit) p.note(exit.expr, c.fixed ? `leaves ${c.fn}() having dropped ${obj}` : `leaves ${c.fn}() still holding the ${label} on ${obj}: nothing on this path drops it`, patch(exit));
+  };
+  if (got) p.when(got, 1, `if (${acq!.expr})`, path);
+  else path();
   const hn = holderNames(c, obj);
   const names = { ...c.names, ...hn, obj };
   const q = c.other(CP.FINAL_PUT, names);
@@ -654,8 +663,9 @@ function speculative(c: Ctx, family: 'speculative' | 'recheck'): Built {
 function pgmap(c: Ctx): Built {
   const obj = bind(c.req, 'object');
   const get = c.ev('acquire');
-  const use = c.ev('use');
   const put = c.ev('release');
+  // the GUP user's access to the page: the patch's own use, unless the first use is the put itself
+  const use = c.req.events.find((e) => e.kind === 'use' && !(put && e.at.line === put.at.line && e.expr === put.expr));
   const locs = new Locations();
   // The page refcount is left out: it cannot change the pgmap count, and every RMW on a location
   // multiplies the executions. What keeps the get before the teardown is the pte and the TLB flush.
@@ -674,7 +684,7 @@ function pgmap(c: Ctx): Built {
   p.rcuUnlock('local_irq_restore(flags) in get_user_pages_fast()', 'the walk is over: IRQs on', walker);
   let condition = '';
   p.when(r0, 1, 'if (the page was got)', () => {
-    const r2 = p.read('mem', use?.expr ?? `the GUP user uses ${obj}`, 'the GUP user reads the device page: 0 = the device memory was torn down', patch(use ?? get));
+    const r2 = p.read('mem', use?.expr ?? `the GUP user accesses ${obj} (DMA)`, 'the GUP user reads the device page: 0 = the device memory was torn down', use ? patch(use) : { kind: 'counterpart', protocol: 'the GUP user of the page' });
     condition = p.cond(r2, 0);
     const r3 = p.subReturn('pgmap', 1, `${put?.expr ?? `put_page(${obj})`} -> put_zone_device_page()`, c.fixed ? 'the GUP user is done: drops the pgmap reference taken above (percpu_ref_put(): fully ordered)' : 'the GUP user is done: drops a pgmap reference this get never took (percpu_ref_put(): fully ordered)', patch(put ?? use ?? get));
     p.when(r3, 0, 'if (that was the last pgmap reference)', () => p.write('mem', 0, 'the percpu_ref release: memunmap_pages() goes on and unmaps the device memory', 'the teardown was waiting for this last reference', patch(put ?? use ?? get)));
@@ -944,7 +954,9 @@ function messagePassing(c: Ctx): Built {
 // ---------------------------------------------------------------------------
 // section: a protected pointer used outside its section
 
-function freerNames(kind: string, ptr: string, obj: string): Names {
+function freerNames(kind: string, ptr: string, obj: string, lookup = ''): Names {
+  // the page cache's tree: a radix tree before v4.20, an xarray since
+  if (/radix/.test(lookup)) return { freer: 'truncate on another CPU: the page is deleted from the page cache', unlink: `the radix tree node holding the slot is removed from ${ptr}`, wait: 'radix_tree_node_free(): call_rcu()', waitWhy: 'the node is freed only after an RCU grace period', free: `the radix tree node (${obj}) is freed` };
   if (/xa_node|i_pages|radix|pagep|slot/.test(obj + ' ' + ptr)) return { freer: 'truncate on another CPU: entries are deleted from the page cache', unlink: `the xarray node holding the entry is removed from ${ptr}`, wait: 'xa_node_free(): call_rcu()', waitWhy: 'the node is freed only after an RCU grace period', free: `the xarray node (${obj}) is freed` };
   if (/vma/.test(obj + ' ' + ptr)) return { freer: 'munmap() on another CPU', unlink: `the vma is removed: ${ptr} no longer leads to it`, wait: 'vm_area_free(): call_rcu() (speculative faults, seed 001)', waitWhy: 'the vma (and its vm_file) is freed only after an RCU grace period', free: `${obj.replace(/^\*/, '')} and its vm_file are freed` };
   if (kind === 'irq-off') return { freer: 'page-table freeing: tlb_remove_table()', unlink: `the page table is unhooked: ${ptr} no longer leads to it`, wait: 'tlb_remove_table_sync_one(): smp_call_function(..., wait=1)', waitWhy: 'the IPI waits for every CPU that has IRQs off: an IRQs-off walker finishes first', free: `the page table (${obj}) is freed` };
@@ -970,7 +982,7 @@ function section(c: Ctx): Built {
   const use = c.ev('use');
   const get = c.ev('acquire');
   const p = c.subject(`${c.fn}()`);
-  const names: Names = { ...c.names, ptr, obj, ...freerNames(kind, ptr, obj), lock: lockRole ?? '', lockCall: `spin_lock(${lockRole})`, unlockCall: `spin_unlock(${lockRole})` };
+  const names: Names = { ...c.names, ptr, obj, ...freerNames(kind, ptr, obj, (c.ev('lookup') ?? c.ev('load'))?.api ?? ''), lock: lockRole ?? '', lockCall: `spin_lock(${lockRole})`, unlockCall: `spin_unlock(${lockRole})` };
   const doOpen = (text: string, why: string, o?: StepOrigin) => (locked ? p.spinLock('lock', text, why, o) : p.rcuLock(text, why, o));
   const doClose = (text: string, why: string, o?: StepOrigin) => (locked ? p.spinUnlock('lock', text, why, o) : p.rcuUnlock(text, why, o));
   const opener = kind === 'irq-off' ? 'local_irq_save(flags)' : 'rcu_read_lock()';
