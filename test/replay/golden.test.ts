@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { ALL_RULES } from 'mm-review-server/rules/index';
-import { CASES, MORE_CASES, goldenFile, goldenOf, type Case } from './helpers';
+import { CASES, MORE_CASES, goldenFile, goldenOf, shapeSuffix, type Case } from './helpers';
 
 const update = process.env.MM_UPDATE_GOLDEN === '1';
 
@@ -30,7 +30,7 @@ describe('replays of the corpus, event by event (golden)', () => {
     assert.deepEqual([...new Set(CASES.map((c) => c.rule))].sort(), rules);
   });
   for (const c of CASES) it(`${c.rule}: ${c.file}:${c.line}`, () => check(c, ''));
-  for (const c of MORE_CASES) it(`${c.rule} (another shape): ${c.file}:${c.line}`, () => check(c, `.${c.file.replace(/^.*\/(\d+)-.*$/, '$1')}`));
+  for (const c of MORE_CASES) it(`${c.rule} (another shape): ${c.file}:${c.line}`, () => check(c, shapeSuffix(c)));
 
   it('the goldens tell the races the issue asks for', () => {
     const g = (rule: string, suffix = '') => JSON.parse(fs.readFileSync(goldenFile(rule, suffix), 'utf8'));

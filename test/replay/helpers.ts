@@ -56,7 +56,18 @@ export const MORE_CASES: Case[] = [
   { rule: 'ref-kind/mismatched-release', file: 'test/corpus/08-gup-unpin.buggy.patch', line: 35 },
   { rule: 'bracket/use-after-close', file: 'test/corpus/41-pte-use-after-unlock.buggy.patch', line: 33 },
   { rule: 'spec-ref/outside-rcu', file: 'test/corpus/18-spec-get-irqs-on.buggy.patch', line: 37 },
+  // a call the patch replaces: the release, the get, the allocation (no acquire or lock in sight)
+  { rule: 'ref-kind/mismatched-release', file: 'test/replay/fixtures/replaced-kind.patch', line: 19 },
+  { rule: 'ref-balance/leak', file: 'test/replay/fixtures/replaced-kind.patch', line: 20 },
+  { rule: 'atomic-sleep/sleep-in-atomic', file: 'test/replay/fixtures/replaced-sleep.patch', line: 19 },
+  { rule: 'spec-ref/get-on-lockless-lookup', file: 'test/replay/fixtures/replaced-get.patch', line: 21 },
 ];
+
+/** The golden file's suffix for another shape: the corpus number, or the fixture's name. */
+export function shapeSuffix(c: Case): string {
+  const m = /\/(\d+)-[^/]*$/.exec(c.file) ?? /\/([\w-]+)\.patch$/.exec(c.file);
+  return `.${m ? m[1] : path.basename(c.file)}`;
+}
 
 const analyses = new Map<string, Analysis>();
 

@@ -225,11 +225,35 @@ export interface FindingLike {
   trace?: Trace<TracePos>;
 }
 
+
+/** An object or field of the patch: `folio`, `*ptep`, `vma->vm_mm`, `buf.pages[i]`. */
+const ROLE_PATH = /^\*?[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*|\[[^[\]]{1,40}\])*$/;
+/** A flag of an object: `PG_locked of folio`. */
+const ROLE_FLAG = /^[A-Za-z_]\w* of \*?[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*|\[[^[\]]{1,40}\])*$/;
+
+/**
+ * Why `expr` cannot play `role`, or undefined when it can: a role is bound
+ * only to an object or field of the patch (a flag role also to `FLAG of
+ * object`), never to a call, a statement or free text.
+ */
+export function roleError(role: Role, expr: string): string | undefined {
+  const t = expr.trim();
+  // a section has no object: its role is a label for texts (`RCU read-side section`), never a variable
+  if (role === 'section') return t.length > 0 && t.length <= 80 && /^[\w ()'-]+$/.test(t) ? undefined : 'the section is not named';
+  if (t.length > 0 && t.length <= 160 && !/\w\s+\w/.test(t) && ROLE_PATH.test(t.replace(/\s+/g, ''))) return undefined;
+  if ((role === 'flag' || role === 'counter' || role === 'pointer') && t.length <= 160 && ROLE_FLAG.test(t)) return undefined;
+  return `\`${t.slice(0, 60)}\` cannot play the ${role} (it is not an object or field of the patch)`;
+}
+
 /** The request that replays a finding's race, or why there is none. */
 export function requestOf(f: FindingLike, variant: Variant = 'buggy'): ScenarioRequest | ReplayUnavailable {
   const t = f.trace;
   if (!t) return { unavailable: `${f.rule} has no race to replay for this finding` };
   if (t.unbound) return { unavailable: t.unbound };
+  for (const [role, expr] of Object.entries(t.roles)) {
+    const why = roleError(role as Role, expr);
+    if (why) return { unavailable: why };
+  }
   return {
     family: t.family,
     events: t.events,

@@ -46,8 +46,11 @@ function plausible(f: LitmusResult['forbidden'][number]): boolean {
 function exampleOf(inst: Instance, result: LitmusResult, opts?: ReplayOptions): Execution | undefined {
   const best = closestForbidden(result);
   if (result.observation !== 'Never' || (best && plausible(best)) || !result.complete || result.negative === 0) return undefined;
-  const negated = inst.litmus.replace(/\nexists \((.*)\)\n$/s, (_m, c: string) => `\nexists (~(${c}))\n`);
-  if (negated === inst.litmus) return undefined;
+  // the condition is the last line: `exists (...)`
+  const at = inst.litmus.lastIndexOf('\nexists (');
+  if (at < 0 || !inst.litmus.endsWith(')\n')) return undefined;
+  const cond = inst.litmus.slice(at + '\nexists ('.length, -2);
+  const negated = `${inst.litmus.slice(0, at)}\nexists (~(${cond}))\n`;
   try {
     return runLitmus(negated, opts).witnesses[0];
   } catch {
@@ -373,7 +376,7 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
       started.add(n.thread);
       flushNotes(`${n.thread}:start`);
     }
-    items.push({ node: n });
+    if (!inst.lines.get(n.main.line)?.padding) items.push({ node: n });
     flushNotes(`${n.thread}:${n.main.line}`);
     for (const e of [n.r, n.w]) if (e && e.line !== n.main.line) flushNotes(`${n.thread}:${e.line}`);
   }

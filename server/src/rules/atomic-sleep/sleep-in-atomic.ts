@@ -3,7 +3,7 @@ import { posOf, callSleeps } from '../../c/facts';
 import { definitelyHeld, U, HELD, type KeyInfo } from '../../analysis/resources';
 import { anticipation } from '../../analysis/anticipation';
 import { analysisOf } from '../common/resources';
-import { sleepTrace } from '../common/trace';
+import { replacedSleepTrace, sleepTrace } from '../common/trace';
 import { replacementsOf } from '../common/replacements';
 import type { RawFinding as RF, RuleContext, Unit } from '../api';
 import { reachableAvoiding } from '../../analysis/leaks';
@@ -38,8 +38,8 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
       message: `${how}: the code it replaces chose not to sleep, the usual sign of an atomic context (a lock or RCU held above the hunk).`,
       at: posOf(r.add.op, r.add.op.node),
       related: [{ message: `did not sleep before the patch`, at: posOf(r.del.op, r.del.op.node), unit: r.pre }],
-      scenario: 'S7',
       scenarioParams: { function: unit.cfg.name, location: r.add.op.callee },
+      trace: replacedSleepTrace(unit, ctx, r),
       fingerprint: `atomic-sleep/sleep-in-atomic|replaced|${r.del.op.name}|${r.add.op.name}`,
     });
   }

@@ -315,8 +315,7 @@ export function nextUse(from: CfgNode, obj: string, skip?: Operation): { op: Ope
 /** The first access through `*ptr` (or `ptr->f`) after `from`, including reads inside tests. */
 function useEvent(op: Operation): TE {
   if (op.kind === 'call') return callEvent('use', op, { role: 'object' });
-  const text = (op.node.parent?.type === 'expression_statement' ? op.node.parent.text : op.node.text);
-  return traceEvent('use', text.replace(/;$/, ''), posOf(op, op.node), { role: 'object' });
+  return traceEvent('use', op.node.text.replace(/;$/, ''), posOf(op, op.node), { role: 'object' });
 }
 
 /** Where a lockless lookup finds the object: `mapping->i_pages[index]`, `*ptep`, `xas`. */
@@ -501,8 +500,8 @@ export function sleepTrace(unit: Unit, ctx: RuleContext, a: ResourceAnalysis, sl
   if (acq) events.push(callEvent('open', acq.op, { role: k.family === 'lock' ? 'lock' : 'section' }));
   // the object the sleeping call works on (`vma` of `vma->vm_ops->fault(vmf)`, `folio` of `folio_lock(folio)`),
   // where the function got it from, and the first access to it inside the section
-  const calleeBase = sleeper.indirect ? pathOf(sleeper.callee)?.replace(/(->|\.|\[).*$/, '') : undefined;
-  const objArg = calleeBase ?? sleeper.args.map((x) => pathOf(x.text)).find((p) => p && !p.startsWith('*') && !/^[A-Z_0-9]+$/.test(p))?.replace(/(->|\.|\[).*$/, '');
+  const calleeBase = sleeper.indirect ? pathOf(sleeper.callee)?.match(/^[^.[-]*/)?.[0] : undefined;
+  const objArg = calleeBase ?? sleeper.args.map((x) => pathOf(x.text)).find((p) => p && !p.startsWith('*') && !/^[A-Z_0-9]+$/.test(p))?.match(/^[^.[-]*/)?.[0];
   let src: string | undefined;
   if (objArg && k.family !== 'lock') {
     const afterOpen = (line: number, col: number) => !acq || line > acq.op.line || (line === acq.op.line && col > acq.op.col);
@@ -700,4 +699,51 @@ export function compiledOutTrace(ctx: RuleContext, unit: Unit, symbol: string, l
       { title: `#ifdef CONFIG_${symbol}: the announcement is built`, expr: `#ifdef CONFIG_${symbol}` }, ['counter', 'flag']);
   }
   return { family: 'store-load', events: [], roles: {}, unbound: `\`#ifdef ${symbol}\` compiles out the code it guards, and that code announces nothing another CPU reads (no store of a known protocol)` };
+}
+
+// ---------------------------------------------------------------------------
+// Calls the patch replaced (rules/common/replacements.ts)
+
+interface ReplacedCall {
+  pre: Unit;
+  del: { op: CallOp };
+  add: { op: CallOp };
+}
+
+function replacedEvents(r: ReplacedCall, kind: TraceEventKind, role: Role): TE[] {
+  const del = callEvent(kind, r.del.op, { role, note: 'deleted' });
+  del.at = { ...posOf(r.del.op, r.del.op.node), unit: r.pre };
+  return [del, callEvent(kind, r.add.op, { role, note: 'replacement' })];
+}
+
+/** A release replaced by one of another kind: the deleted release says which kind of reference the object holds. */
+export function replacedKindTrace(unit: Unit, ctx: RuleContext, r: ReplacedCall, heldKind: string, newKind: string): RawTrace {
+  const cat = ctx.catalog;
+  const obj = pathOf(r.add.op.args[0]?.text);
+  const names: Record<string, string> = {
+    kind: heldKind, label: cat.kind(heldKind as never).label, field: '_refcount', relKind: newKind, relLabel: cat.kind(newKind as never).label,
+    release: r.add.op.name, fixRelease: r.del.op.name, shape: 'replaced',
+  };
+  if (cat.kind(heldKind as never).biasCounted || heldKind === 'gup-pin') names.bias = heldKind === 'gup-pin' ? 'GUP_PIN_COUNTING_BIAS' : 'PAGE_PIN_BIAS';
+  return trace('wrong-release', replacedEvents(r, 'release', 'object'), { object: obj }, names, { title: `keep ${oneLine(r.del.op.node.text)}`, expr: oneLine(r.del.op.node.text) }, ['object']);
+}
+
+/** A speculative get replaced by a plain one: the lookup that allowed a refcount of zero is out of sight. */
+export function replacedGetTrace(unit: Unit, ctx: RuleContext, r: ReplacedCall): RawTrace {
+  const cat = ctx.catalog;
+  const obj = pathOf(r.add.op.args[0]?.text);
+  const acq = cat.acquires(r.add.op.name)[0];
+  const names: Record<string, string> = { kind: acq?.kind ?? 'folio-ref', label: acq ? cat.kind(acq.kind).label : 'reference', field: '_refcount', get: r.add.op.name, alt: r.del.op.name, shape: 'replaced' };
+  const rel = (cat.api(r.add.op.name)?.pairsWith ?? [])[0];
+  if (rel) names.release = rel;
+  const events = replacedEvents(r, 'acquire', 'object');
+  events[0].note = 'deleted';
+  events[1].note = 'plain';
+  return trace('speculative', events, { object: obj }, names, { title: `keep ${oneLine(r.del.op.node.text)} (and its re-check)`, expr: oneLine(r.del.op.node.text) }, ['object']);
+}
+
+/** A call that did not sleep replaced by one that may: the atomic section it runs in is out of sight. */
+export function replacedSleepTrace(unit: Unit, ctx: RuleContext, r: ReplacedCall): RawTrace {
+  const events = replacedEvents(r, 'sleep', 'object');
+  return trace('sleep', events, {}, { sleeper: r.add.op.callee, shape: 'lock', outOfSight: '1' }, { title: `keep ${oneLine(r.del.op.node.text)}: it does not sleep`, expr: oneLine(r.del.op.node.text) });
 }

@@ -3,7 +3,7 @@ import { posOf } from '../../c/facts';
 import { maybeHeld } from '../../analysis/resources';
 import { heldProviding, inheritedContext } from '../../analysis/lookups';
 import { specView } from './common';
-import { specTrace } from '../common/trace';
+import { replacedGetTrace, specTrace } from '../common/trace';
 import { replacementsOf } from '../common/replacements';
 import type { RawFinding as RF, RuleContext, Unit } from '../api';
 
@@ -30,6 +30,7 @@ function replacedGetFindings(unit: Unit, ctx: RuleContext): RF[] {
       related: [{ message: `${r.del.op.name}() before the patch`, at: posOf(r.del.op, r.del.op.node), unit: r.pre }],
       scenario: 'S5',
       scenarioParams: { function: unit.cfg.name, object: obj, acquire: r.add.op.name, release: r.del.op.name },
+      trace: replacedGetTrace(unit, ctx, r),
       fingerprint: `spec-ref/get-on-lockless-lookup|replaced|${r.del.op.name}|${r.add.op.name}|${obj}`,
     });
   }

@@ -61,7 +61,7 @@ const cpOrigin = (c: Counterpart): StepOrigin => ({ kind: 'counterpart', protoco
 
 /** The root object of a path: `folio` of `folio->mapping`, `resv` of `resv->lock`. */
 function rootOf(p: string): string {
-  return p.replace(/^\*/, '').replace(/(->|\.|\[).*$/, '');
+  return p.replace(/^\*/, '').match(/^[^.[-]*/)?.[0] ?? p;
 }
 
 /** The era of the patch's names: folio APIs (v5.16+) or page APIs. */
@@ -284,9 +284,18 @@ function leak(c: Ctx): Built {
     lanes: [p, q],
     condition: '$mem=1',
     fix: c.req.fix?.title,
-    reason: `${fixExpr ?? 'The release'} on this path pairs the ${c.names.acquire ?? 'acquire'}() with its ${c.names.release ?? 'release'}(): the refcount returns to 0 when the other holder is done, and ${obj} is freed`,
-    unreachableBecause: `every ${c.names.acquire ?? 'acquire'}() is now paired with ${c.names.release ?? 'a release'}(): in every execution the last put frees ${obj}`,
+    reason: c.names.acquire
+      ? `${fixExpr ?? 'The release'} on this path pairs the ${c.names.acquire}() with its ${callOf(c.names.release, 'release')}: the refcount returns to 0 when the other holder is done, and ${obj} is freed`
+      : `${fixExpr ?? 'The release'} on this path drops the ${label} ${c.fn}() holds: the refcount returns to 0 when the other holder is done, and ${obj} is freed`,
+    unreachableBecause: c.names.acquire
+      ? `every ${c.names.acquire}() is now paired with ${callOf(c.names.release, 'a release')}: in every execution the last put frees ${obj}`
+      : `the ${label} ${c.fn}() holds is now dropped on this path: in every execution the last put frees ${obj}`,
   };
+}
+
+/** `name()` for a named call, else the words for it. */
+function callOf(name: string | undefined, words: string): string {
+  return name ? `${name}()` : words;
 }
 
 // ---------------------------------------------------------------------------
@@ -361,8 +370,8 @@ function lockLeak(c: Ctx): Built {
       lanes: [p, q],
       condition: `${q.cpu}:${r.held}=1 /\\ $lock=1`,
       fix: c.req.fix?.title,
-      reason: `${c.req.fix?.expr ?? calls.unlockCall} pairs the ${c.names.acquire ?? 'lock'}() of this path: ${lock} is free again when ${c.fn}() returns`,
-      unreachableBecause: `every ${c.names.acquire ?? 'lock'}() is now paired with ${c.names.release ?? 'an unlock'}(): ${lock} is never left held`,
+      reason: `${c.req.fix?.expr ?? calls.unlockCall} pairs the ${callOf(c.names.acquire, 'lock')} of this path: ${lock} is free again when ${c.fn}() returns`,
+      unreachableBecause: `every ${callOf(c.names.acquire, 'lock')} is now paired with ${callOf(c.names.release, 'an unlock')}: ${lock} is never left held`,
     };
   }
   // a section with no object: RCU, IRQs off, a lockless walk
@@ -398,8 +407,8 @@ function lockLeak(c: Ctx): Built {
     lanes: [p, q],
     condition: `${q.cpu}:${r.open}=1 /\\ $state=1`,
     fix: c.req.fix?.title,
-    reason: `${release} pairs the ${c.names.acquire ?? 'open'}() of this path: the ${label} ends when ${c.fn}() returns, and ${st.waiter} can go on`,
-    unreachableBecause: `every ${c.names.acquire ?? 'open'}() is now paired with ${c.names.release ?? 'a close'}(): the section is closed on every way out`,
+    reason: `${release} pairs the ${callOf(c.names.acquire, 'open')} of this path: the ${label} ends when ${c.fn}() returns, and ${st.waiter} can go on`,
+    unreachableBecause: `every ${callOf(c.names.acquire, 'open')} is now paired with ${callOf(c.names.release, 'a close')}: the section is closed on every way out`,
   };
 }
 
@@ -469,7 +478,7 @@ function doubleRelease(c: Ctx): Built {
       lanes: [p, q],
       condition: `${q.cpu}:${r.last}=0 /\\ ${q.cpu}:${r.use}=0`,
       fix: c.req.fix?.title,
-      reason: `with no put after a failed ${c.names.acquire ?? 'get'}(), every put of ${obj} is paired with a get that succeeded: the new owner's reference is never taken away`,
+      reason: `with no put after a failed ${callOf(c.names.acquire, 'get')}, every put of ${obj} is paired with a get that succeeded: the new owner's reference is never taken away`,
       unreachableBecause: `${c.fn}() drops only references it took: nothing frees ${obj} under its new owner`,
     };
   }
@@ -525,24 +534,30 @@ function pinChecker(c: Ctx, obj: string): Names {
 function wrongRelease(c: Ctx): Built {
   const obj = bind(c.req, 'object');
   const acq = c.ev('acquire');
-  const rel = c.ev('release');
+  // a release the patch replaced: the deleted one says which reference the object holds, taken out of sight
+  const deleted = c.ev('release', 'deleted');
+  const rel = c.ev('release', 'replacement') ?? c.ev('release', 'wrong-kind') ?? c.ev('release');
   const locs = new Locations();
   const counter = counterOf(obj, c.names).replace(/^(\w+)\[0\]/, '$1');
   const pinTaken = isPinKind(c.names.kind);
-  locs.add('ref', counter, 1, 'atomic_t', `${counter}: 1 = the mapping's reference; ${BIAS} or more = maybe pinned for DMA`);
+  const heldBefore = !acq ? (pinTaken ? BIAS : 1) : 0;
+  locs.add('ref', counter, 1 + heldBefore, 'atomic_t', `${counter}: 1 = the mapping's reference${heldBefore ? ` + the ${c.names.label ?? 'reference'} ${c.fn}() holds (${heldBefore})` : ''}; ${BIAS} or more = maybe pinned for DMA`);
   const ck = pinChecker(c, obj);
   const names: Names = { ...c.names, ...ck, obj, bias: String(BIAS) };
   const p = c.subject(`${c.fn}()`);
   const fixExpr = c.req.fix?.expr;
   let bad: number;
+  if (!acq) p.note(`${c.fn}() holds a ${c.names.label ?? 'reference'} on ${obj}`, `taken out of sight: the release the patch replaces, ${deleted?.expr ?? 'the old one'}, dropped a ${c.names.label ?? 'reference'}`, patch(rel));
+  const fixO = deleted ? patch(deleted) : fixAt(rel);
+  const fixWhy = deleted ? 'the release the patch replaced (the fix keeps it)' : undefined;
   if (pinTaken) {
-    p.add('ref', BIAS, acq?.expr ?? `pin ${obj}`, `pins ${obj}: adds ${ck.biasName} (${BIAS}) to ${counter}`, patch(acq));
-    if (c.fixed) p.subReturn('ref', BIAS, fixExpr ?? `${c.names.fixRelease ?? 'unpin'}(${obj})`, `the fix: takes back the ${ck.biasName} the pin added`, fixAt(rel));
+    if (acq) p.add('ref', BIAS, acq.expr, `pins ${obj}: adds ${ck.biasName} (${BIAS}) to ${counter}`, patch(acq));
+    if (c.fixed) p.subReturn('ref', BIAS, fixExpr ?? `${c.names.fixRelease ?? 'unpin'}(${obj})`, fixWhy ?? `the fix: takes back the ${ck.biasName} the pin added`, fixO);
     else p.subReturn('ref', 1, rel?.expr ?? `${c.names.release}(${obj})`, `drops one reference, not the pin: ${ck.biasName} stays in the count`, patch(rel));
     bad = BIAS;
   } else {
-    p.add('ref', 1, acq?.expr ?? `get ${obj}`, `takes a ${c.names.label ?? 'reference'} on ${obj}: one more on ${counter}`, patch(acq));
-    if (c.fixed) p.subReturn('ref', 1, fixExpr ?? `${c.names.fixRelease ?? 'put'}(${obj})`, 'the fix: drops exactly the reference it took', fixAt(rel));
+    if (acq) p.add('ref', 1, acq.expr, `takes a ${c.names.label ?? 'reference'} on ${obj}: one more on ${counter}`, patch(acq));
+    if (c.fixed) p.subReturn('ref', 1, fixExpr ?? `${c.names.fixRelease ?? 'put'}(${obj})`, fixWhy ?? 'the fix: drops exactly the reference it took', fixO);
     else p.subReturn('ref', BIAS, rel?.expr ?? `${c.names.release}(${obj})`, `unpins: takes away GUP_PIN_COUNTING_BIAS (${BIAS}) references that were never added`, patch(rel));
     bad = 1 + 1 - BIAS;
   }
@@ -562,8 +577,8 @@ function wrongRelease(c: Ctx): Built {
     condition: `${q.cpu}:${r.seen}=${bad}`,
     fix: c.req.fix?.title,
     reason: pinTaken
-      ? `${c.names.fixRelease ?? 'The matching unpin'}() takes back exactly the ${ck.biasName} that ${c.names.acquire ?? 'the pin'}() added: the count returns to the mapping's 1, and ${ck.checker} sees the pin only while it is held`
-      : `${c.names.fixRelease ?? 'The matching put'}() drops exactly the reference ${c.names.acquire ?? 'the get'}() took: the count never goes below the mapping's reference`,
+      ? `${callOf(c.names.fixRelease, 'The matching unpin')} takes back exactly the ${ck.biasName} that ${c.names.acquire ? `${c.names.acquire}()` : 'the pin'} added: the count returns to the mapping's 1, and ${ck.checker} sees the pin only while it is held`
+      : `${callOf(c.names.fixRelease, 'The matching put')} drops exactly the reference ${c.names.acquire ? `${c.names.acquire}()` : 'the get'} took: the count never goes below the mapping's reference`,
     unreachableBecause: `the release now matches the acquire: ${counter} only ever holds 1 or the value with ${c.fn}()'s own ${pinTaken ? 'pin' : 'reference'}`,
   };
 }
@@ -577,25 +592,29 @@ function lookupNames(c: Ctx, obj: string, slot: string): Names {
   const folio = era(c.req) === 'folio';
   const pte = /pte|pmd|gup/.test(api) || /pte|pmd/.test(slot);
   const put = folio ? `folio_put(${obj})` : `put_page(${obj})`;
+  // the xa_state as the lookup names it: `xas` when it is a pointer, `&xas` for a local
+  const xasArg = /\bxas_\w+\(\s*(&?\w+)\s*[,)]/.exec(lk?.expr ?? '')?.[1] ?? '&xas';
   if (pte) {
     return { freer: 'zap_pte_range(): unmaps and frees the page', remove: `ptep_get_and_clear(): ${slot} no longer maps ${obj}`, put, free: `${obj} goes back to the allocator`, recheck: `pte_val(pte) != pte_val(*ptep)`, recheckWhat: 'the pte is read again', alloc: folio ? `folio_alloc(): ${obj} reused, refcount 1` : `alloc_page(): ${obj} reused, refcount 1` };
   }
   return folio
-    ? { freer: 'truncate or reclaim: __filemap_remove_folio(), then the last folio_put()', remove: `__filemap_remove_folio(): ${slot} no longer holds ${obj}`, put, free: `${obj} goes back to the allocator`, recheck: /xas/.test(api) ? `${obj} != xas_reload(&xas)` : `${obj} != ${api}(...) again`, recheckWhat: 'the lookup is repeated', alloc: `folio_alloc(): ${obj} reused for another file, refcount 1` }
+    ? { freer: 'truncate or reclaim: __filemap_remove_folio(), then the last folio_put()', remove: `__filemap_remove_folio(): ${slot} no longer holds ${obj}`, put, free: `${obj} goes back to the allocator`, recheck: /xas/.test(api) ? `${obj} != xas_reload(${xasArg})` : `${obj} != ${api}(...) again`, recheckWhat: 'the lookup is repeated', alloc: `folio_alloc(): ${obj} reused for another file, refcount 1` }
     : { freer: 'truncate or reclaim: __delete_from_page_cache(), then the last put_page()', remove: `__delete_from_page_cache(): ${slot} no longer holds ${obj}`, put, free: `${obj} goes back to the allocator`, recheck: `${obj} != *slot (radix_tree_deref_slot() again)`, recheckWhat: 'the slot is read again', alloc: `alloc_page(): ${obj} reused, refcount 1` };
 }
 
 function speculative(c: Ctx, family: 'speculative' | 'recheck'): Built {
   const obj = bind(c.req, 'object');
-  const slot = bind(c.req, 'slot');
   const lk = c.ev('lookup');
-  const get = c.ev('acquire');
+  // a get the patch made plain: the lookup it relied on is above the hunk
+  const slot = lk || c.req.roles.slot ? bind(c.req, 'slot') : `the lookup that found ${obj}`;
+  const get = c.ev('acquire', 'plain') ?? c.ev('acquire', 'speculative') ?? c.ev('acquire');
   const use = c.ev('use');
   const recheck = c.ev('recheck');
   const recheckPut = c.ev('release', 'recheck-failed');
   const plain = family === 'speculative';
+  const deletedGet = c.ev('acquire', 'deleted');
   const locs = new Locations();
-  locs.add('slot', slot, 1, 'int', `${slot}: 1 = holds ${obj}, 0 = ${obj} was removed`);
+  locs.add('slot', slot, 1, 'int', `${slot}: 1 = holds ${obj}, 0 = ${obj} was removed`, !lk);
   locs.add('ref', counterOf(obj, c.names), 1, 'atomic_t', `${counterOf(obj, c.names)}: 1 = the ${/pte|pmd/.test(slot) ? 'mapping' : 'page cache'}'s reference`);
   locs.add('mem', memOf(obj, c.names), 1, 'int', `${obj} itself: 1 = the data the lookup was for, 2 = a new owner's data, 0 = freed`);
   const ln = lookupNames(c, obj, slot);
@@ -621,15 +640,15 @@ function speculative(c: Ctx, family: 'speculative' | 'recheck'): Built {
       useCond = p.cond(useReg, 2);
     }
   };
-  const r0 = p.read('slot', lk?.expr ?? `lookup of ${slot}`, `lockless lookup: 1 = it finds ${obj}`, patch(lk));
+  const r0 = p.read('slot', lk?.expr ?? `${slot} (above the hunk)`, `lockless lookup: 1 = it finds ${obj}`, lk ? patch(lk) : { kind: 'counterpart', protocol: 'the lockless lookup above the hunk' });
   p.when(r0, 1, `if (${obj})`, () => {
     if (plain && !c.fixed) {
-      p.add('ref', 1, get?.expr ?? `get ${obj}`, `${c.names.get ?? 'the get'}() assumes the refcount is already above 0: on a refcount of 0 it brings a freed ${obj} back, and the allocator's set_page_refcounted() for a new owner can overwrite it`, patch(get));
+      p.add('ref', 1, get?.expr ?? `get ${obj}`, `${callOf(c.names.get, 'the get')} assumes the refcount is already above 0: on a refcount of 0 it brings a freed ${obj} back, and the allocator's set_page_refcounted() for a new owner can overwrite it`, patch(get));
       afterGet();
       return;
     }
-    const tryText = plain ? c.req.fix?.expr ?? `${c.names.alt ?? 'folio_try_get'}(${obj})` : get?.expr ?? `${c.names.get}(${obj})`;
-    const r1 = p.addUnless('ref', tryText, 'a speculative get: fails on a refcount of 0, and is fully ordered when it succeeds', plain ? fixAt(get) : patch(get));
+    const tryText = plain ? deletedGet?.expr ?? c.req.fix?.expr ?? `${c.names.alt ?? 'folio_try_get'}(${obj})` : get?.expr ?? `${c.names.get}(${obj})`;
+    const r1 = p.addUnless('ref', tryText, `a speculative get: fails on a refcount of 0, and is fully ordered when it succeeds${deletedGet ? ' (the call the patch replaced: the fix keeps it)' : ''}`, plain ? (deletedGet ? patch(deletedGet) : fixAt(get)) : patch(get));
     p.when(r1, 1, `if (${tryText})`, afterGet);
   });
   const q = c.other(CP.SPEC_REUSER, names);
@@ -651,8 +670,8 @@ function speculative(c: Ctx, family: 'speculative' | 'recheck'): Built {
     condition,
     fix: c.req.fix?.title,
     reason: plain
-      ? `${c.names.alt ?? 'the speculative get'}() never takes a reference on a refcount of 0, so a freed ${obj} is not brought back and its put never frees a new owner's ${obj}; the re-check after the fully ordered get catches one that left ${slot}`
-      : `${ln.recheck} after ${c.names.get ?? 'the get'}(): the successful get is fully ordered, and the freeing side cleared ${slot} before its last put, so a get on the reused ${obj} must see the change and drop the reference (message passing through the refcount)`,
+      ? `${callOf(c.names.alt, 'the speculative get')} never takes a reference on a refcount of 0, so a freed ${obj} is not brought back and its put never frees a new owner's ${obj}; the re-check after the fully ordered get catches one that left ${slot}`
+      : `${ln.recheck} after ${callOf(c.names.get, 'the get')}: the successful get is fully ordered, and the freeing side cleared ${slot} before its last put, so a get on the reused ${obj} must see the change and drop the reference (message passing through the refcount)`,
     unreachableBecause: `the get fails on a freed ${obj}, and the re-check drops a reference on one that changed`,
   };
 }
@@ -700,7 +719,7 @@ function pgmap(c: Ctx): Built {
     lanes: [p, q],
     condition,
     fix: c.req.fix?.title,
-    reason: `${c.names.takes ?? 'get_page'}() takes the pgmap reference that put_page() drops, inside the IRQs-off walk that the unmap's TLB flush waits for: the count cannot reach 0 while the GUP user holds the page, and its put is fully ordered after its last use`,
+    reason: `${callOf(c.names.takes, 'get_page')} takes the pgmap reference that put_page() drops, inside the IRQs-off walk that the unmap's TLB flush waits for: the count cannot reach 0 while the GUP user holds the page, and its put is fully ordered after its last use`,
   };
 }
 
@@ -1071,14 +1090,28 @@ function sleep(c: Ctx): Built {
   const open = c.ev('open');
   const close = c.ev('close');
   if (c.names.shape === 'lock') {
-    const lock = bind(c.req, 'lock');
+    // a call that did not sleep replaced by one that may: the lock the caller holds is above the hunk
+    const outOfSight = c.names.outOfSight === '1';
+    const lock = outOfSight ? 'the lock the caller holds' : bind(c.req, 'lock');
+    const caller: StepOrigin = { kind: 'counterpart', protocol: 'the caller (out of sight: the code the patch replaces did not sleep there)' };
+    const deleted = c.ev('sleep', 'deleted');
+    const sleepEv = c.ev('sleep', 'replacement') ?? sleeper;
     const locs = new Locations();
-    locs.add('lock', lock, 0, 'spinlock_t', `${lock}`);
+    locs.add('lock', lock, 0, 'spinlock_t', `${lock}`, outOfSight);
     locs.add('cur', 'the task on CPU0', 0, 'int', `0 = ${c.fn}(), 1 = another task (${c.fn}() sleeps), 2 = ${c.fn}() again`, true);
     const p = c.subject(`${c.fn}()`);
     const amp = (l: string) => (/^[A-Za-z_]\w*$/.test(l) ? l : `&${l}`);
-    const names: Names = { ...c.names, lock, lockCall: `spin_trylock(${amp(lock)}) (spin_lock() spins)`, unlockCall: `spin_unlock(${amp(lock)})` };
-    if (!c.fixed) {
+    const names: Names = outOfSight
+      ? { ...c.names, lock, lockCall: `spin_trylock() on ${lock} (spin_lock() spins)`, unlockCall: `spin_unlock() on ${lock}` }
+      : { ...c.names, lock, lockCall: `spin_trylock(${amp(lock)}) (spin_lock() spins)`, unlockCall: `spin_unlock(${amp(lock)})` };
+    if (outOfSight) {
+      p.spinLock('lock', 'spin_lock() in a caller', `the caller holds a lock (preemption off): the call the patch replaced did not sleep`, caller);
+      if (!c.fixed) {
+        p.writeRelease('cur', 1, sleepEv?.expr ?? 'a sleeping call', `may sleep: schedule() switches CPU0 to another task while ${lock} is held`, patch(sleepEv));
+        p.readAcquire('cur', `${sleepEv?.expr ?? 'the call'} returns`, `${c.fn}() runs again`, patch(sleepEv));
+      } else p.note(deleted?.expr ?? 'the call before the patch', 'the call the patch replaced: it does not sleep (the fix keeps it)', patch(deleted));
+      p.spinUnlock('lock', 'spin_unlock() in the caller', 'the caller releases its lock', caller);
+    } else if (!c.fixed) {
       p.spinLock('lock', open?.expr ?? `spin_lock(${amp(lock)})`, `takes ${lock}: preemption is off until it is released`, patch(open));
       p.writeRelease('cur', 1, sleeper?.expr ?? 'a sleeping call', `may sleep: schedule() switches CPU0 to another task while ${lock} is held`, patch(sleeper));
       p.readAcquire('cur', `${sleeper?.expr ?? 'the call'} returns`, `${c.fn}() runs again`, patch(sleeper));
@@ -1095,14 +1128,20 @@ function sleep(c: Ctx): Built {
     const r = runCounterpart(q, CP.SCHEDULED_TASK, names, locs);
     return {
       title: FAMILY_TITLES.sleep,
-      race: `${c.fn}() calls ${sleeper?.expr ?? 'a function that may sleep'} while it holds ${lock}. If it sleeps, the scheduler runs another task on the same CPU with ${lock} still held; a task (or an interrupt) that then needs ${lock} spins with preemption off, and the holder can never run again to release it.`,
+      race: outOfSight
+        ? `${c.fn}() replaces ${deleted?.expr ?? 'a call that did not sleep'} with ${sleepEv?.expr ?? 'a call that may sleep'}, where its callers may hold a lock (the call it replaces did not sleep). If it sleeps, the scheduler runs another task on the same CPU with ${lock} still held; a task (or an interrupt) that then needs it spins with preemption off, and the holder can never run again to release it.`
+        : `${c.fn}() calls ${sleeper?.expr ?? 'a function that may sleep'} while it holds ${lock}. If it sleeps, the scheduler runs another task on the same CPU with ${lock} still held; a task (or an interrupt) that then needs ${lock} spins with preemption off, and the holder can never run again to release it.`,
       invariant: `the lock holder is scheduled out while another task on its CPU spins on ${lock}: deadlock`,
-      summary: c.fixed ? `${sleeper?.expr ?? 'the sleeping call'} before taking ${lock}` : `${sleeper?.expr ?? 'a sleeping call'} while holding ${lock}`,
+      summary: outOfSight
+        ? c.fixed ? `${deleted?.expr ?? 'the call that does not sleep'} kept` : `${sleepEv?.expr ?? 'a sleeping call'} where the caller holds a lock`
+        : c.fixed ? `${sleeper?.expr ?? 'the sleeping call'} before taking ${lock}` : `${sleeper?.expr ?? 'a sleeping call'} while holding ${lock}`,
       locs,
       lanes: [p, q],
       condition: `1:${r.running}=1 /\\ 1:${r.got}=0`,
       fix: c.req.fix?.title,
-      reason: `with ${sleeper?.expr ?? 'the sleeping call'} before ${open?.expr ?? 'the lock'}, nothing sleeps while ${lock} is held: a task that runs while ${c.fn}() sleeps finds ${lock} free: the switch to it and back orders the two`,
+      reason: outOfSight
+        ? `${deleted?.expr ?? 'the call the patch replaced'} does not sleep: nothing sleeps while ${lock} is held, so a task that runs on CPU0 finds ${lock} free and its holder is never scheduled out under it`
+        : `with ${sleeper?.expr ?? 'the sleeping call'} before ${open?.expr ?? 'the lock'}, nothing sleeps while ${lock} is held: a task that runs while ${c.fn}() sleeps finds ${lock} free: the switch to it and back orders the two`,
     };
   }
   const obj = bind(c.req, 'object');

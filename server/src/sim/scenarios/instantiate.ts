@@ -27,6 +27,8 @@ export interface LineInfo {
   /** This is the finding's own line in the patch. */
   patchLine?: number;
   origin?: StepOrigin;
+  /** A `barrier();` only there because herd7 rejects an empty body: not a step of the story. */
+  padding?: boolean;
 }
 
 export interface Instance {
@@ -291,7 +293,7 @@ export function instantiate(def: ScenarioDef, variant: Variant, given: Params = 
     // a CPU whose steps are all notes still needs a statement (herd7 rejects an empty body)
     if (lastStmt === null) {
       lines.push('\tbarrier();');
-      lineInfo.set(lines.length, { cpu, text: '(no memory access)', litmus: 'barrier();', kind: 'stmt' });
+      lineInfo.set(lines.length, { cpu, text: '(no memory access)', litmus: 'barrier();', kind: 'stmt', padding: true });
     }
     lines.push('}', '');
   });
