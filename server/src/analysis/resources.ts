@@ -567,7 +567,13 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
     return true;
   };
 
-  const res = solveForward<State>(cfg, { lattice: { join, equals }, entry: new Map(), transfer, edge, roots: facts.visibility.hiddenEntries });
+  let res = solveForward<State>(cfg, { lattice: { join, equals }, entry: new Map(), transfer, edge, roots: facts.visibility.hiddenEntries });
+  if (initial === N && facts.visibility.hiddenEntries.length && keyList.length) {
+    // code entered from a jump the text does not show (a goto inside a macro): every object's history is
+    // unknown there. The keys are known after the first pass; the second seeds those entries with U.
+    const unknown = new Map(keyList.map((k) => [k.key, U] as [string, Bits]));
+    res = solveForward<State>(cfg, { lattice: { join, equals }, entry: new Map(), transfer, edge, roots: [] , seeds: facts.visibility.hiddenEntries.map((n) => [n, unknown] as [CfgNode, State]) });
+  }
   // Replay every reachable node once with its final input state to record events.
   recording = true;
   for (const n of cfg.nodes) {
