@@ -333,7 +333,7 @@
     if (s.explanation) box.append(el('p', '', s.explanation));
     const o = s.origin;
     if (o) box.append(el('p', 'origin-desc', o.kind === 'patch' ? 'Line ' + o.line + ' of the patch' + (o.fileLine ? ' (line ' + o.fileLine + ' of the file)' : '') + (o.fn ? ', in ' + o.fn + '()' : '')
-      : o.kind === 'fix' ? "The rule's fix" + (o.line ? ', at line ' + o.line + ' of the patch' : '')
+      : o.kind === 'fix' ? "The rule's fix" + (o.line ? ', at line ' + o.line + ' of the patch' + (o.fn ? ' (in ' + o.fn + '())' : '') : '')
       : o.kind === 'counterpart' ? 'The other side: ' + o.protocol : 'Seed ' + o.seed));
     if (s.reads) box.append(el('p', 'rf-desc', 'Read ' + s.reads.location + ' = ' + s.reads.value + ', ' + (s.readsFrom ? s.readsFrom.description : (s.reads.from === null ? 'the initial value' : 'from step #' + s.reads.from))));
     if (s.writes) box.append(el('p', 'rf-desc', 'Wrote ' + s.writes.location + ' = ' + s.writes.value));

@@ -122,7 +122,7 @@ export interface ScenarioRequest extends Trace<TracePos> {
 /** Where a step comes from: a line of the patch, the rule's fix, or a catalogued counterpart protocol. */
 export type StepOrigin =
   | { kind: 'patch'; line: number; fileLine?: number; fn?: string }
-  | { kind: 'fix'; line?: number }
+  | { kind: 'fix'; line?: number; fn?: string }
   | { kind: 'counterpart'; protocol: string }
   | { kind: 'seed'; seed: string };
 

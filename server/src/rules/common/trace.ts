@@ -669,7 +669,7 @@ export function removedTrace(unit: Unit, ctx: RuleContext, barrier: { name: stri
  * announcement of a store-buffering protocol (the seed-003 walker count),
  * the race is the protocol without it.
  */
-export function compiledOutTrace(ctx: RuleContext, unit: Unit, symbol: string, line: number): RawTrace {
+export function compiledOutTrace(ctx: RuleContext, unit: Unit, symbol: string, line: number, home: Unit = unit): RawTrace {
   const text = unit.image.text.split('\n');
   let end = line + 1;
   for (let depth = 0; end < text.length; end++) {
@@ -689,11 +689,31 @@ export function compiledOutTrace(ctx: RuleContext, unit: Unit, symbol: string, l
     const bar = after.find((e) => e.kind === 'fence');
     // an announcement is followed by the barrier that orders it before the walk; a guarded update
     // after the barrier (the walker leaving) is the other half of the same race, replayed at its announcement
-    if (!bar) return { family: 'store-load', events: [], roles: {}, unbound: `the code \`#ifdef ${symbol}\` compiles out here is not followed by a barrier (the end of the protocol, not its announcement): replay the announcement's finding` };
+    if (!bar) {
+      // the end of the protocol (the walker leaving): the same race as the announcement the same symbol compiles out
+      // (earlier in this function, or in another function of the same file: register/deregister pairs)
+      const candidates: { u: Unit; line: number }[] = [];
+      for (let i = line - 1; i >= 0; i--) if (/^\s*#\s*if/.test(text[i]) && text[i].includes(symbol)) candidates.push({ u: unit, line: i });
+      for (const fn of ctx.functions) {
+        if (fn === unit.fn || fn.path !== unit.fn.path || !fn.post) continue;
+        const ou = ctx.unitsOf(fn, 'post')[0];
+        if (!ou) continue;
+        ou.image.text.split('\n').forEach((l, i) => {
+          if (/^\s*#\s*if/.test(l) && l.includes(symbol)) candidates.push({ u: ou, line: i });
+        });
+      }
+      for (const cand of candidates) {
+        const t = compiledOutTrace(ctx, cand.u, symbol, cand.line, home);
+        if (t.unbound) continue;
+        t.events.push(accessEvent(st.kind === 'rmw' ? 'rmw' : 'store', st, u !== home ? u : undefined, { role: 'counter', note: 'compiled-out-end' }));
+        return t;
+      }
+      return { family: 'store-load', events: [], roles: {}, unbound: `the code \`#ifdef ${symbol}\` compiles out here is not followed by a barrier, and no announcement before it is compiled out by the same symbol` };
+    }
     const load = after.find((e) => e.kind === 'load' && !!e.loc && proto.b.includes(e.loc));
-    const events: TE[] = [accessEvent(st.kind === 'rmw' ? 'rmw' : 'store', st, u !== unit ? u : undefined, { role: 'counter', note: 'compiled-out' })];
-    if (bar) events.push(accessEvent('barrier', bar, u !== unit ? u : undefined));
-    if (load) events.push(accessEvent('load', load, u !== unit ? u : undefined, { role: 'flag' }));
+    const events: TE[] = [accessEvent(st.kind === 'rmw' ? 'rmw' : 'store', st, u !== home ? u : undefined, { role: 'counter', note: 'compiled-out' })];
+    if (bar) events.push(accessEvent('barrier', bar, u !== home ? u : undefined));
+    if (load) events.push(accessEvent('load', load, u !== home ? u : undefined, { role: 'flag' }));
     return trace('store-load', events, { counter: locRole(st), flag: locRole(load) ?? proto.b[0] },
       { storeLoc: st.loc ?? '', ...(proto.b[0] ? { loadLoc: proto.b[0] } : {}), protocol: proto.name, why: proto.why, shape: 'compiled-out', symbol },
       { title: `#ifdef CONFIG_${symbol}: the announcement is built`, expr: `#ifdef CONFIG_${symbol}` }, ['counter', 'flag']);

@@ -56,7 +56,7 @@ function patch(e: TraceEvent | undefined): StepOrigin | undefined {
   return { kind: 'patch', line: e.at.line, ...(e.at.fileLine ? { fileLine: e.at.fileLine } : {}), ...(e.at.fn ? { fn: e.at.fn } : {}) };
 }
 
-const fixAt = (e: TraceEvent | undefined): StepOrigin => ({ kind: 'fix', ...(e ? { line: e.at.line } : {}) });
+const fixAt = (e: TraceEvent | undefined): StepOrigin => ({ kind: 'fix', ...(e ? { line: e.at.line, ...(e.at.fn ? { fn: e.at.fn } : {}) } : {}) });
 const cpOrigin = (c: Counterpart): StepOrigin => ({ kind: 'counterpart', protocol: c.protocol });
 
 /** The root object of a path: `folio` of `folio->mapping`, `resv` of `resv->lock`. */
@@ -789,7 +789,9 @@ function sbSides(c: Ctx, a: string, b: string): Names {
 function storeLoad(c: Ctx): Built {
   const a = bind(c.req, 'counter', true);
   const b = bind(c.req, 'flag', true);
-  const mine = c.req.events.filter((e) => e.note !== 'other');
+  const mine = c.req.events.filter((e) => e.note !== 'other' && e.note !== 'compiled-out-end');
+  // the end of the protocol the same #ifdef compiles out (the walker leaving): after the walk, outside the race
+  const end = c.req.events.find((e) => e.note === 'compiled-out-end');
   const mirror = c.req.events.filter((e) => e.note === 'other');
   const store = mine.find((e) => e.kind === 'store' || e.kind === 'rmw');
   const load = mine.find((e) => e.kind === 'load');
@@ -823,6 +825,10 @@ function storeLoad(c: Ctx): Built {
   let r0: string;
   if (load) r0 = p.read('B', load.expr, `0 = ${c.fn}() misses the other side's store`, patch(load));
   else r0 = p.read('B', `the caller's next access: ${b}`, `0 = it misses the other side's store`, { kind: 'counterpart', protocol: 'the caller of ' + c.fn + '()' });
+  if (end && compiledOut) {
+    if (c.fixed) p.note(`${end.expr} (built again)`, `after the walk: ${c.fn}() leaves the protocol once its loads are done`, fixAt(end));
+    else p.note(`${end.expr} (not built)`, `the same #ifdef ${c.names.symbol ?? 'X'} compiles out the end of the protocol too: nothing ever counted ${c.fn}()`, patch(end));
+  }
   // the other side: the document's own mirror function, or the protocol's other side
   let q: Lane;
   let seen: string;
