@@ -1163,8 +1163,8 @@ function sleep(c: Ctx): Built {
   p.rcuLock(open?.expr ?? 'rcu_read_lock()', kind === 'rcu' ? 'opens the RCU read-side section' : `opens the ${label} (an RCU-sched read-side section)`, patch(open));
   const r0 = p.read('ptr', load?.expr ?? `${obj} as found in the section`, `finds ${obj} inside the section: 1 = it is live`, patch(load ?? open));
   if (!c.fixed) {
-    p.rcuUnlock(sleeper?.expr ?? 'a sleeping call', 'may sleep: a context switch is a quiescent state, so the grace period can end here (as if the section had ended)', patch(sleeper));
-    p.rcuLock(sleeper?.expr ?? 'a sleeping call', `... and ${c.fn}() runs on, still inside what it believes is the same section`, patch(sleeper));
+    p.rcuUnlock(`${sleeper?.expr ?? 'a sleeping call'} sleeps`, 'may sleep: a context switch is a quiescent state, so the grace period can end here (as if the section had ended)', patch(sleeper));
+    p.rcuLock(`${sleeper?.expr ?? 'the sleeping call'} returns`, `... and ${c.fn}() runs on, still inside what it believes is the same section`, patch(sleeper));
   }
   const use = c.ev('use');
   if (use && c.fixed) p.note(`${sleeper?.expr ?? 'the call'}: not inside the section any more`, 'the fix: nothing sleeps inside the section (a variant that does not sleep, or the call after rcu_read_unlock() with the walk restarted)', fixAt(sleeper));
