@@ -364,10 +364,12 @@ export function specTrace(family: 'speculative' | 'recheck', unit: Unit, ctx: Ru
 }
 
 /** The speculative get that skips the ZONE_DEVICE pgmap hook. */
-export function pgmapTrace(unit: Unit, ctx: RuleContext, ev: AcquireEvent, a: ResourceAnalysis, release: string, takes: string | undefined, devmap: { op: CallOp }[]): RawTrace {
+export function pgmapTrace(unit: Unit, ctx: RuleContext, ev: AcquireEvent, a: ResourceAnalysis, release: string, takes: string | undefined, devmap: { op: CallOp }[], lk?: Lookup): RawTrace {
   const cat = ctx.catalog;
   const k = ev.key;
   const events: TE[] = [];
+  // the lockless read of the pte that found the page, then the device-page handling
+  if (lk) events.push(callEvent('lookup', lk.op, { role: 'slot', note: 'pte' }));
   if (devmap[0]) events.push(callEvent('lookup', devmap[0].op, { note: 'device-page' }));
   events.push(callEvent('acquire', ev.op, { role: 'object', note: 'speculative' }));
   const use = nextUse(ev.node, k.obj, ev.op);

@@ -35,7 +35,7 @@ export const pgmapHookSkipped: Rule = {
     if (!v) return [];
     const cat = ctx.catalog;
     const out: RawFinding[] = [];
-    for (const { ev } of v.gets) {
+    for (const { ev, lookup } of v.gets) {
       if (ev.spec.pgmapHook !== 'skips') continue;
       const k = ev.key;
       const dropsPgmap = (ev.spec.pairsWith ?? []).some((n) => cat.releases(n).some((r) => r.alsoDrops?.includes('pgmap-ref')));
@@ -52,7 +52,7 @@ export const pgmapHookSkipped: Rule = {
         related: devmap.slice(0, 2).map((e) => ({ message: `device-page handling: ${e.op.callee}()`, at: posOf(e.op, e.op.node) })),
         scenario: 'S6',
         scenarioParams: { function: v.fn, object: k.obj, acquire: ev.op.name, release: rel },
-        trace: pgmapTrace(unit, ctx, ev, v.a, rel, takes?.name, devmap),
+        trace: pgmapTrace(unit, ctx, ev, v.a, rel, takes?.name, devmap, lookup),
         fingerprint: `${this.id}|${k.obj}|${ev.op.name}`,
       });
     }

@@ -695,8 +695,12 @@ function pgmap(c: Ctx): Built {
   const walker: StepOrigin = { kind: 'counterpart', protocol: 'the GUP-fast caller (get_user_pages_fast())' };
   const p = c.subject(`${c.fn}() (GUP-fast, IRQs off)`);
   p.rcuLock('local_irq_save(flags) in get_user_pages_fast()', 'GUP-fast walks with IRQs off: the TLB-flush IPI of an unmap waits for it (an RCU-sched read-side section)', walker);
-  const r0 = p.read('pte', `the pte of ${obj} (gup_get_pte())`, `1 = it still maps ${obj}`, patch(c.ev('lookup') ?? get));
+  // the lockless pte read that found the page (in the patch, or the walk's above the hunk), then the device-page handling
+  const pteRead = c.req.events.find((e) => e.kind === 'lookup' && e.note === 'pte');
+  const devLookup = c.req.events.find((e) => e.kind === 'lookup' && e.note === 'device-page');
+  const r0 = p.read('pte', pteRead?.expr ?? `the pte of ${obj} (gup_get_pte())`, `1 = it still maps ${obj}`, pteRead ? patch(pteRead) : walker);
   p.when(r0, 1, 'if (pte_present(pte))', () => {
+    if (devLookup) p.note(devLookup.expr, `a ZONE_DEVICE page: the walk looks up its dev_pagemap (a reference it drops again with put_dev_pagemap() once the page is got)`, patch(devLookup));
     if (c.fixed) p.add('pgmap', 1, c.req.fix?.expr ?? `get_page(${obj})`, 'the fix: for a device page, get_page() -> get_zone_device_page() takes the pgmap reference with the page reference', fixAt(get));
     else p.note(get?.expr ?? `page_cache_get_speculative(${obj})`, 'takes a page reference only: no get_zone_device_page() (the page refcount is left out of the model: it cannot change the pgmap count)', patch(get));
   });
@@ -705,8 +709,11 @@ function pgmap(c: Ctx): Built {
   p.when(r0, 1, 'if (the page was got)', () => {
     const r2 = p.read('mem', use?.expr ?? `the GUP user accesses ${obj} (DMA)`, 'the GUP user reads the device page: 0 = the device memory was torn down', use ? patch(use) : { kind: 'counterpart', protocol: 'the GUP user of the page' });
     condition = p.cond(r2, 0);
-    const r3 = p.subReturn('pgmap', 1, `${put?.expr ?? `put_page(${obj})`} -> put_zone_device_page()`, c.fixed ? 'the GUP user is done: drops the pgmap reference taken above (percpu_ref_put(): fully ordered)' : 'the GUP user is done: drops a pgmap reference this get never took (percpu_ref_put(): fully ordered)', patch(put ?? use ?? get));
-    p.when(r3, 0, 'if (that was the last pgmap reference)', () => p.write('mem', 0, 'the percpu_ref release: memunmap_pages() goes on and unmaps the device memory', 'the teardown was waiting for this last reference', patch(put ?? use ?? get)));
+    // the GUP user's own put when it is done with the page (after the DMA: out of the function's sight; the
+    // function's own put_page() is on the path where the re-check fails)
+    const user: StepOrigin = { kind: 'counterpart', protocol: `the GUP user of the page (its ${put?.expr ?? `put_page(${obj})`} when done)` };
+    const r3 = p.subReturn('pgmap', 1, `${put?.expr ?? `put_page(${obj})`} -> put_zone_device_page()`, c.fixed ? 'the GUP user is done: drops the pgmap reference taken above (percpu_ref_put(): fully ordered)' : 'the GUP user is done: drops a pgmap reference this get never took (percpu_ref_put(): fully ordered)', user);
+    p.when(r3, 0, 'if (that was the last pgmap reference)', () => p.write('mem', 0, 'the percpu_ref release: memunmap_pages() goes on and unmaps the device memory', 'the teardown was waiting for this last reference', user));
   });
   const q = c.other(CP.DEVMAP_TEARDOWN, names);
   runCounterpart(q, CP.DEVMAP_TEARDOWN, names, locs);
