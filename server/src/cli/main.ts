@@ -11,13 +11,13 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as path from 'node:path';
-import { parseDocument } from '../patch/parse';
 import { analyze, type AnalyzeOptions } from '../engine/index';
 import { summarize, formatSummaryText } from '../engine/summary';
 import { formatJson, formatSarif, formatText, type FileFindings } from '../engine/output';
 import { CATEGORIES, SEVERITY_RANK, type Category } from '../engine/findings';
 import { allRules } from '../rules/registry';
-import { isKernelTree, kernelTreeReader } from '../engine/kernelTree';
+import { isKernelTree, documentTree, type DocumentTree } from '../engine/kernelTree';
+import { parseDocument } from '../patch/parse';
 import type { Severity } from '../patch/model';
 import '../rules'; // registers rule metadata
 import { collectInputs, InputError } from './input';
@@ -85,17 +85,22 @@ const checkCmd: Command = async (args, io) => {
   const categories = (values.category as string[] | undefined)?.flatMap((c) => c.split(',')).map((c) => oneOf(c, CATEGORIES, '--category') as Category);
   // hints (each line of a repaired whitespace run) only when asked for: their hunk has an info summary
   const minSeverity = values.severity === undefined ? 'info' : oneOf(values.severity, Object.keys(SEVERITY_RANK) as Severity[], '--severity');
-  let treeFile: AnalyzeOptions['treeFile'];
+  let treeRoot: string | undefined;
   if (typeof values['kernel-tree'] === 'string') {
     const root = path.resolve(io.cwd, values['kernel-tree']);
     if (!isKernelTree(root)) throw new InputError(`--kernel-tree ${values['kernel-tree']}: not a kernel tree (no mm/ and include/linux/ folders)`);
-    treeFile = kernelTreeReader(root);
+    treeRoot = root;
   }
   if (positionals.length === 0) throw new UsageError('check: no FILE given (use - for stdin)');
   const inputs = await collectInputs(positionals, io);
   let unreadable = false;
+  // with a tree: each document's files at the mail's base-commit when the tree is a git repository and
+  // the commit is there, else the worktree files (read before the synchronous analysis)
+  const trees = new Map<string, DocumentTree>();
+  if (treeRoot) for (const i of inputs) trees.set(i.path, await documentTree(parseDocument(i.text, i.path), treeRoot));
   const files: FileFindings[] = inputs.map((i) => {
-    const a = analyze(i.text, i.path, { all: !!values.all, categories, minSeverity, treeFile });
+    const t = trees.get(i.path);
+    const a = analyze(i.text, i.path, { all: !!values.all, categories, minSeverity, treeFile: t?.treeFile, judgedIn: t?.judgedIn });
     if (a.doc.format === 'binary') {
       io.stderr(`mm-review: ${i.path}: binary data, not a patch or a mail\n`);
       unreadable = true;

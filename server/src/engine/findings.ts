@@ -47,6 +47,8 @@ export interface Finding {
   function?: string;
   /** 1-based line of the finding in the patched (post-image) C file, for diagnostics on real kernel files. */
   fileLine?: number;
+  /** The context the function was judged in: `hunk`, `tree (worktree file)` or `tree at <commit>` (the mail's base-commit). */
+  judgedIn?: string;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };

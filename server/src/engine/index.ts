@@ -34,8 +34,10 @@ export interface AnalyzeOptions {
   minSeverity?: Severity;
   /** Per-rule or per-category severity overrides ('off' disables). */
   severityOverrides?: Record<string, Severity | 'off'>;
-  /** Kernel-tree mode: read a file of the tree (relative path). */
+  /** Kernel-tree mode: read a file of the tree (relative path; the message, for a base-commit read). */
   treeFile?: RebuildOptions['treeFile'];
+  /** Kernel-tree mode: what each message is judged against (engine/kernelTree documentTree()). */
+  judgedIn?: (msg: import('../patch/model').Message) => import('./kernelTree').JudgedIn;
   parse?: ParseOptions;
   rules?: readonly Rule[];
   catalog?: Catalog;
@@ -241,9 +243,18 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
       file: unit.fn.path,
       function: unit.fn.name,
       fileLine: fileLineOf(unit.image, f.at.line, unit.side),
+      judgedIn: judgedInText(unit, opts),
     });
   }
   return [...internal, ...out];
+}
+
+/** Which context a finding was judged in: the hunk alone, the tree's worktree file, or the file at the mail's base commit. */
+function judgedInText(unit: Unit, opts: AnalyzeOptions): string {
+  if (unit.fn.source !== 'tree') return 'hunk';
+  const j = opts.judgedIn?.(unit.fn.message);
+  if (j?.kind === 'commit') return `tree at ${j.commit.slice(0, 12)}`;
+  return 'tree (worktree file)';
 }
 
 /** Parse diagnostics as findings of category 'input'. */

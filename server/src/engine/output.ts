@@ -68,6 +68,7 @@ export function formatJson(files: FileFindings[]): string {
         ...(x.scenarioParams ? { scenarioParams: x.scenarioParams } : {}),
         ...(x.file ? { file: x.file } : {}),
         ...(x.function ? { function: x.function } : {}),
+        ...(x.judgedIn ? { judgedIn: x.judgedIn } : {}),
         ...(x.fixes && x.fixes.length ? { fixes: x.fixes } : {}),
       })),
     })),
@@ -123,7 +124,7 @@ export function formatSarif(files: FileFindings[]): string {
           message: { text: r.message },
           physicalLocation: { artifactLocation: { uri: f.path }, region: region(r.range) },
         })),
-        properties: { category: x.category, ...(x.scenario ? { scenario: x.scenario } : {}) },
+        properties: { category: x.category, ...(x.scenario ? { scenario: x.scenario } : {}), ...(x.judgedIn ? { judgedIn: x.judgedIn } : {}) },
       });
     }
   }
