@@ -489,12 +489,39 @@ async function runTrusted(page, shot) {
         const title = await frame.locator('.scenario').innerText();
         if (title.trim() !== r.scenario) throw new Error(`the view replays ${title}, want ${r.scenario}`);
       }
+      // the finding's own race: the patch's function and expressions in the lanes (text of the cards and their titles)
+      if (r.lanes) {
+        const lanes = await frame.locator('#lanes').evaluate((g) => [g.textContent, ...[...g.querySelectorAll('[title]')].map((e) => e.getAttribute('title'))].join('\n'));
+        const missing = r.lanes.filter((want) => !lanes.includes(want));
+        if (missing.length) throw new Error(`the lanes lack ${JSON.stringify(missing)}: ${JSON.stringify(lanes.slice(0, 400))}`);
+      }
       opened = true;
       await focusReplay(page);
       await shot(`replay-buggy-${r.id}`);
       return detail;
     });
     if (!opened) continue;
+    if (r.fits) {
+      // beside the editor, with the panel open: at least r.fits steps fully visible at 1600x1000
+      await check(`${r.id}-fits`, async () => {
+        await runCommand(page, 'View: Focus Problems');
+        await sleep(1000);
+        const frame = replayFrame(page);
+        const view = await page.locator('iframe.webview.ready').last().boundingBox();
+        if (!view) throw new Error('no replay view on screen');
+        const cards = frame.locator('#lanes .step');
+        let visible = 0;
+        for (let i = 0, n = await cards.count(); i < n; i++) {
+          const b = await cards.nth(i).boundingBox();
+          if (b && b.y >= view.y && b.y + b.height <= view.y + view.height + 1 && b.x >= view.x - 1 && b.x + b.width <= view.x + view.width + 1) visible++;
+        }
+        await page.mouse.move(150, 700);
+        await shot(`replay-panel-open-${r.id}`);
+        if (visible < r.fits) throw new Error(`${visible} step(s) fully visible in the ${Math.round(view.width)}x${Math.round(view.height)} view with the panel open, want ${r.fits}`);
+        await focusReplay(page);
+        return `${visible} steps fully visible in a ${Math.round(view.width)}x${Math.round(view.height)} view beside the editor, panel open`;
+      });
+    }
     if (r.keyboard) {
       await check(`${r.id}-keyboard`, async () => {
         const frame = replayFrame(page);
@@ -530,8 +557,11 @@ async function runTrusted(page, shot) {
       if (!busy) throw new Error('the view never showed a loading state while the fixed variant was computed');
       const text = await frame.locator('.outcome').innerText();
       if (!/UNREACHABLE/.test(text)) throw new Error(`no UNREACHABLE badge: ${JSON.stringify(text.slice(0, 200))}`);
-      const why = await frame.locator('.outcome .forbidden-list li').allInnerTexts();
-      if (!/forbidden by/i.test(text) || why.length === 0 || why.some((w) => w.trim().length < 10)) {
+      // the ordering or pairing that forbids the outcome, in the kernel's terms (shown), and the model's axioms (folded)
+      const reason = await frame.locator('.outcome .fix-reason').innerText();
+      for (const want of r.fixReason ?? []) if (!reason.includes(want)) throw new Error(`the fix's reason lacks ${JSON.stringify(want)}: ${JSON.stringify(reason)}`);
+      const why = await frame.locator('.outcome .forbidden-list li').evaluateAll((lis) => lis.map((li) => li.textContent));
+      if (why.length === 0 || why.some((w) => w.trim().length < 10)) {
         throw new Error(`the fixed outcome does not say what forbids it: ${JSON.stringify(text.slice(0, 200))}`);
       }
       const pressed = await frame.locator('button[data-variant="fixed"]').getAttribute('aria-pressed');
@@ -751,6 +781,8 @@ function updateScreenshots() {
     'codelens': 'codelens.png',
     'replay-buggy-replay-series': 'replay-buggy.png',
     'replay-fixed-replay-seed-004': 'replay-fixed.png',
+    'replay-panel-open-replay-series': 'replay-panel-open.png',
+    'replay-buggy-replay-barrier': 'replay-barrier.png',
     'palette-palette-scenario-pick': 'palette-scenarios.png',
   };
   fs.mkdirSync(dest, { recursive: true });

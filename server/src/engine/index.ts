@@ -21,6 +21,7 @@ import type { ImagePos, RawFinding, Rule, RuleContext, Side, Unit } from '../rul
 import { CATEGORIES, SEVERITY_RANK, type Category, type Finding, type TextEdit } from './findings';
 import { ruleInfo } from '../rules/registry';
 import { toPatchEdits } from './fixes';
+import { mapTrace } from './trace';
 import './inputRules';
 import { reparse } from './incremental';
 
@@ -249,6 +250,7 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
       scenario: f.scenario,
       scenarioParams: f.scenario ? { function: unit.fn.name, ...f.scenarioParams, line: range.start.line + 1 } : f.scenarioParams,
       fixes: fixes && fixes.length ? fixes : undefined,
+      ...(f.trace ? { trace: mapTrace(f.trace, unit, (img, at) => imageRange(index, img, at), fileLineOf) } : {}),
       file: unit.fn.path,
       function: unit.fn.name,
       fileLine: fileLineOf(unit.image, f.at.line, unit.side),

@@ -2,7 +2,8 @@
  * Output shapes of `mm-review check`: text, JSON (the CLI contract) and
  * SARIF 2.1.0. Pure functions over findings, shared by the CLI and tests.
  */
-import type { Finding } from './findings';
+import { SEVERITY_RANK, type Finding } from './findings';
+import { requestOf } from '../protocol/replay';
 import type { Severity } from '../patch/model';
 import { ruleInfo } from '../rules/registry';
 
@@ -24,9 +25,30 @@ export function formatText(files: FileFindings[]): string {
       for (const r of x.related) {
         out.push(`${f.path}:${r.range.start.line + 1}:${r.range.start.character + 1}: note: ${r.message}`);
       }
+      const replay = replayNote(f, x);
+      if (replay) out.push(`${f.path}:${x.range.start.line + 1}:${x.range.start.character + 1}: note: ${replay}`);
     }
   }
   return out.length ? out.join('\n') + '\n' : '';
+}
+
+/** A path as one shell word. */
+function shellWord(p: string): string {
+  return /^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command that replays a warning-or-error finding's race, or why it has
+ * none (`mm-review replay --finding FILE:LINE`, with `--rule` when another
+ * finding starts on the same line).
+ */
+export function replayNote(f: FileFindings, x: Finding): string | undefined {
+  if (SEVERITY_RANK[x.severity] < SEVERITY_RANK.warning || x.category === 'input') return undefined;
+  const req = requestOf(x);
+  if ('unavailable' in req) return `no replay: ${req.unavailable}`;
+  const line = x.range.start.line + 1;
+  const shared = f.findings.some((y) => y !== x && y.range.start.line === x.range.start.line && SEVERITY_RANK[y.severity] >= SEVERITY_RANK.warning);
+  return `replay: mm-review replay --finding ${shellWord(`${f.path}:${line}`)}${shared ? ` --rule ${x.rule}` : ''}`;
 }
 
 /** The JSON contract: {"version":1,"files":[{"path","findings":[...]}]}. */

@@ -31,6 +31,7 @@ import { isKernelTree, treeVersion } from '../engine/kernelTree';
 import { parseVersion } from '../catalog/era';
 import type { Severity } from '../patch/model';
 import { listScenarios } from '../sim/scenarios';
+import { noReplayReason, replayable, replayArgsFor, resolveReplay } from './replay';
 import { LineIndex, type Range, type Position } from '../util/lineIndex';
 import '../engine/inputRules';
 import '../rules';
@@ -100,7 +101,7 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
   };
   // Only what a finding has: a keystroke republishes every diagnostic of the document.
   if (f.related.length) d.relatedInformation = f.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
-  if (f.scenario || f.fixes) d.data = { key: findingKey(f), scenario: f.scenario ?? null, scenarioParams: f.scenarioParams ?? null };
+  if (f.scenario || f.fixes || replayable(f)) d.data = { key: findingKey(f), scenario: f.scenario ?? null, scenarioParams: f.scenarioParams ?? null, ...(replayable(f) && !noReplayReason(f) ? { replay: replayArgsFor(f, uri) } : {}) };
   return d;
 }
 
@@ -429,14 +430,10 @@ export function startServer(connection: Connection, serverOpts: ServerOptions = 
     if (token.isCancellationRequested) return [];
     const a = await current(p.textDocument.uri, token);
     return (a?.findings ?? [])
-      .filter((f) => f.scenario)
+      .filter((f) => replayable(f) && !noReplayReason(f))
       .map((f) => ({
         range: { start: f.range.start, end: f.range.start },
-        command: {
-          title: '▶ Replay race',
-          command: 'mmReview.replay',
-          arguments: [{ uri: p.textDocument.uri, scenario: f.scenario, variant: 'buggy', params: f.scenarioParams ?? {}, range: f.range, rule: f.rule }],
-        },
+        command: { title: '▶ Replay race', command: 'mmReview.replay', arguments: [replayArgsFor(f, p.textDocument.uri)] },
       }));
   });
 
@@ -478,6 +475,13 @@ export function startServer(connection: Connection, serverOpts: ServerOptions = 
     try {
       switch (p.command) {
         case 'mmReview.replay': {
+          const x = resolveReplay(arg, (uri) => state.get(uri)?.findings);
+          if (x.kind === 'error') throw bad(x.message);
+          if (x.kind === 'finding') {
+            const r = await sim.call('replayRequest', [x.request], opts);
+            if ('unavailable' in r) throw bad(r.unavailable);
+            return { ...r, source: { uri: (arg as { uri?: string }).uri ?? null, range: (arg as { range?: unknown }).range ?? null, rule: x.request.rule } };
+          }
           const a = validateReplayArgs(arg as Record<string, unknown>);
           if (typeof a === 'string') throw bad(a);
           const r = await sim.call('replay', [a.scenario, a.variant, a.params], opts);
@@ -486,6 +490,13 @@ export function startServer(connection: Connection, serverOpts: ServerOptions = 
         case 'mmReview.scenarios':
           return await sim.call('listScenarios', [], opts);
         case 'mmReview.exportLitmus': {
+          const x = resolveReplay(arg, (uri) => state.get(uri)?.findings);
+          if (x.kind === 'error') throw bad(x.message);
+          if (x.kind === 'finding') {
+            const t = await sim.call('exportRequest', [x.request], opts);
+            if (typeof t !== 'string') throw bad(t.unavailable);
+            return t;
+          }
           const a = validateReplayArgs(arg as Record<string, unknown>);
           if (typeof a === 'string') throw bad(a);
           return await sim.call('exportLitmus', [a.scenario, a.variant, a.params], opts);

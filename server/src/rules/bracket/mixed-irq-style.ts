@@ -3,6 +3,7 @@ import { posOf, replaceNode } from '../../c/facts';
 import { definitelyHeld } from '../../analysis/resources';
 import { acquireRelated } from '../common/report';
 import { analysisOf } from '../common/resources';
+import { irqStateTrace } from '../common/trace';
 
 function mixedStyle(unit: Unit, ctx: RuleContext): RawFinding[] {
   const a = analysisOf(unit, ctx);
@@ -21,6 +22,7 @@ function mixedStyle(unit: Unit, ctx: RuleContext): RawFinding[] {
         acq.spec.pairsWith?.length && ev.op.args.length === 0
           ? [{ title: `Use ${acq.spec.pairsWith[0]}()`, edits: [replaceNode(ev.op.calleeNode, acq.spec.pairsWith[0])!].filter(Boolean) }]
           : undefined,
+      trace: irqStateTrace(unit, ctx, a, ev.op, undefined, acq.spec.pairsWith?.length ? `${acq.spec.pairsWith[0]}(${acq.op.args.map((x) => x.text).join(', ')})` : undefined, 'enables'),
       fingerprint: `bracket/mixed-irq-style|${acq.op.name}|${ev.op.name}`,
     });
   }

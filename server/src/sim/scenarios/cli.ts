@@ -3,7 +3,13 @@
  *
  *   mm-review scenarios [--format text|json]
  *   mm-review replay ID [--variant buggy|fixed] [--format text|json] [--param key=value ...]
+ *   mm-review replay --finding FILE:LINE [--rule RULE] [--variant buggy|fixed] [--format text|json]
  *   mm-review export-litmus ID [--variant buggy|fixed] [--param key=value ...] [--output FILE [--force]]
+ *   mm-review export-litmus --finding FILE:LINE [--rule RULE] [--variant buggy|fixed] [--output FILE [--force]]
+ *
+ * `--finding` replays the race of a finding of FILE (the one `mm-review check`
+ * reports on LINE): its own events, the family its rule names, the counterpart
+ * from the catalogue (see server/src/sim/families).
  *
  * Bad usage (unknown id, variant, format or flag; malformed --param) prints a
  * message on stderr and exits 2.
@@ -13,7 +19,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CliIO, Command } from '../../cli/io';
 import { exportLitmus, getScenario, listScenarios, UnknownScenarioError, type Params, type Variant } from './index';
-import { renderReplayText, replay } from '../replay';
+import { exportRequestLitmus, renderReplayText, replay, replayRequest } from '../replay';
+import { requestOf, type Replay } from '../../protocol/replay';
+import { findingAt, FindingNotFound } from '../../cli/findingAt';
+import { InputError } from '../../cli/input';
 
 class Usage extends Error {}
 
@@ -62,7 +71,7 @@ function guard(cmd: string, f: (args: string[], io: CliIO) => Promise<number>): 
       return await f(args, io);
     } catch (e) {
       if (e instanceof Usage) io.stderr(`mm-review ${e.message}\n`);
-      else if (e instanceof UnknownScenarioError) io.stderr(`mm-review ${cmd}: ${e.message}\n`);
+      else if (e instanceof UnknownScenarioError || e instanceof FindingNotFound || e instanceof InputError) io.stderr(`mm-review ${cmd}: ${e.message}\n`);
       else {
         const err = e as { message?: string; line?: number; column?: number };
         const where = err.line !== undefined ? ` (litmus line ${err.line}:${err.column ?? 0})` : '';
@@ -88,12 +97,28 @@ const replayCmd = guard('replay', async (args, io) => {
     variant: { type: 'string', default: 'buggy' },
     format: { type: 'string', default: 'text' },
     param: { type: 'string', multiple: true },
+    finding: { type: 'string' },
+    rule: { type: 'string' },
   });
   const variant = oneOf('replay', '--variant', values.variant, ['buggy', 'fixed'] as const);
   const format = oneOf('replay', '--format', values.format, ['text', 'json'] as const);
-  const params = parseParams('replay', values.param);
-  const id = oneId('replay', positionals);
-  const r = replay(id, variant as Variant, params);
+  let r: Replay;
+  if (typeof values.finding === 'string') {
+    if (positionals.length) throw new Usage(`replay: give a scenario id or --finding, not both`);
+    const { finding } = await findingAt(values.finding, values.rule as string | undefined, io);
+    const req = requestOf(finding, variant as Variant);
+    const out = 'unavailable' in req ? req : replayRequest(req);
+    if ('unavailable' in out) {
+      io.stderr(`mm-review replay: ${values.finding}: ${finding.rule}: ${out.unavailable}\n`);
+      return 1;
+    }
+    r = out;
+  } else {
+    if (values.rule !== undefined) throw new Usage('replay: --rule goes with --finding');
+    const params = parseParams('replay', values.param);
+    const id = oneId('replay', positionals);
+    r = replay(id, variant as Variant, params);
+  }
   if (format === 'json') {
     // The CLI's JSON: the Replay object, with `verdict` as the LKMM
     // observation string (the issue's CLI contract) and the counts in `lkmm`.
@@ -108,11 +133,26 @@ const exportCmd = guard('export-litmus', async (args, io) => {
     param: { type: 'string', multiple: true },
     output: { type: 'string', short: 'o' },
     force: { type: 'boolean' },
+    finding: { type: 'string' },
+    rule: { type: 'string' },
   });
   const variant = oneOf('export-litmus', '--variant', values.variant, ['buggy', 'fixed'] as const);
-  const params = parseParams('export-litmus', values.param);
-  const id = oneId('export-litmus', positionals);
-  const text = exportLitmus(id, variant as Variant, params);
+  let text: string;
+  if (typeof values.finding === 'string') {
+    if (positionals.length) throw new Usage(`export-litmus: give a scenario id or --finding, not both`);
+    const { finding } = await findingAt(values.finding, values.rule as string | undefined, io);
+    const req = requestOf(finding, variant as Variant);
+    const out = 'unavailable' in req ? req : exportRequestLitmus(req);
+    if (typeof out !== 'string') {
+      io.stderr(`mm-review export-litmus: ${values.finding}: ${finding.rule}: ${out.unavailable}\n`);
+      return 1;
+    }
+    text = out;
+  } else {
+    const params = parseParams('export-litmus', values.param);
+    const id = oneId('export-litmus', positionals);
+    text = exportLitmus(id, variant as Variant, params);
+  }
   if (typeof values.output === 'string') {
     const file = path.resolve(io.cwd, values.output);
     // A new file only ('wx': O_CREAT|O_EXCL, which also refuses a symlink, dangling or not);
@@ -133,6 +173,6 @@ const exportCmd = guard('export-litmus', async (args, io) => {
 
 export const scenarioCommands: Record<string, { summary: string; run: Command }> = {
   scenarios: { summary: 'list the race scenarios     [--format text|json]', run: scenariosCmd },
-  replay: { summary: 'replay a scenario step by step  ID [--variant buggy|fixed] [--format text|json] [--param key=value]...', run: replayCmd },
-  'export-litmus': { summary: "print a scenario's litmus test  ID [--variant buggy|fixed] [--param key=value]... [-o FILE [--force]]", run: exportCmd },
+  replay: { summary: "replay a race step by step  ID | --finding FILE:LINE [--rule R] [--variant buggy|fixed] [--format text|json] [--param key=value]...", run: replayCmd },
+  'export-litmus': { summary: "print a race's litmus test  ID | --finding FILE:LINE [--rule R] [--variant buggy|fixed] [--param key=value]... [-o FILE [--force]]", run: exportCmd },
 };
