@@ -71,9 +71,18 @@ export function shapeSuffix(c: Case): string {
 
 const analyses = new Map<string, Analysis>();
 
+/** A corpus case's code era (its expectations' kernelVersion), for files under test/corpus. */
+function corpusKernel(file: string): string | undefined {
+  if (!file.includes('test/corpus/')) return undefined;
+  const j = JSON.parse(fs.readFileSync(path.resolve(ROOT, 'test/corpus/expectations.json'), 'utf8')) as { cases: Record<string, { kernelVersion?: string; buggy?: string; fixed?: string; file?: string }> };
+  const base = path.basename(file);
+  for (const c of Object.values(j.cases)) if (c.buggy === base || c.fixed === base || c.file === base) return c.kernelVersion;
+  return undefined;
+}
+
 export function analysisOf(file: string): Analysis {
   let a = analyses.get(file);
-  if (!a) analyses.set(file, (a = analyze(fs.readFileSync(path.resolve(ROOT, file), 'utf8'), file)));
+  if (!a) analyses.set(file, (a = analyze(fs.readFileSync(path.resolve(ROOT, file), 'utf8'), file, { kernelVersion: corpusKernel(file) })));
   return a;
 }
 
