@@ -21,7 +21,7 @@ export interface Corpus { dir: string; cases: Record<string, CorpusCase> }
 /** The rule ids of the shared contract; every one must be covered by the corpus. */
 export const CONTRACT_RULES = [
   'ref-balance/leak', 'ref-balance/double-release', 'ref-balance/release-without-acquire',
-  'ref-kind/mismatched-release', 'ref-kind/bias-mismatch',
+  'ref-kind/mismatched-release', 'ref-kind/bias-mismatch', 'ref-kind/wrong-type',
   'spec-ref/get-on-lockless-lookup', 'spec-ref/no-revalidation', 'spec-ref/revalidation-leak', 'spec-ref/outside-rcu',
   'spec-ref/pgmap-hook-skipped', 'spec-ref/pgmap-leak',
   'barrier/store-load-order', 'barrier/unordered-announce', 'barrier/plain-publish', 'barrier/removed', 'barrier/uncommented',

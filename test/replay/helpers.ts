@@ -46,6 +46,8 @@ export const CASES: Case[] = [
   // the seed-003 patch itself: `#ifdef LOCKLESS_PAGE_TABLE_WALK_TRACKING` compiles the walker count out
   { rule: 'bracket/kconfig-prefix', file: 'test/patch/fixtures/seeds/003_bb755003174c4176.txt', line: 217 },
   { rule: 'atomic-sleep/sleep-in-atomic', file: 'test/corpus/44-folio-lock-under-rcu.buggy.patch', line: 37 },
+  // not a race: the replay says why it has none
+  { rule: 'ref-kind/wrong-type', file: 'test/corpus/78-folio-convert-put-page.buggy.patch', line: 34 },
 ];
 
 /** Second cases where a rule's findings take another shape. */
@@ -61,6 +63,7 @@ export const MORE_CASES: Case[] = [
   { rule: 'ref-balance/leak', file: 'test/replay/fixtures/replaced-kind.patch', line: 20 },
   { rule: 'atomic-sleep/sleep-in-atomic', file: 'test/replay/fixtures/replaced-sleep.patch', line: 19 },
   { rule: 'spec-ref/get-on-lockless-lookup', file: 'test/replay/fixtures/replaced-get.patch', line: 21 },
+  { rule: 'ref-kind/wrong-type', file: 'test/corpus/79-kunmap-local-address.buggy.patch', line: 28 },
 ];
 
 /** The golden file's suffix for another shape: the corpus number, or the fixture's name. */

@@ -167,6 +167,7 @@ out:
 	return 0;
 }
 `),
+        { kernelVersion: '6.9' },
       ),
       REF_CATS,
     );

@@ -11,7 +11,7 @@ import type {
 } from './schema';
 import { KINDS } from './data/kinds';
 import { MAINLINE, inRange, parseVersion, type Version } from './era';
-import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS } from './data';
+import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, FIRST_ARG_TYPES, FOLIO_FORMS, type FirstArgType } from './data';
 
 /**
  * Does the argument text satisfy the condition? Identifiers are matched as
@@ -46,6 +46,7 @@ export function resolveEffects(effects: readonly Effect[], args?: readonly strin
 }
 
 export * from './schema';
+export type { FirstArgType } from './data';
 
 export class Catalog {
   private readonly byName = new Map<string, ApiSpec>();
@@ -228,6 +229,28 @@ export class Catalog {
   irqOffHoldsPages(path: string): boolean {
     const v = parseVersion(this.version) ?? parseVersion(MAINLINE)!;
     return IRQ_OFF_HOLDS_PAGES.some((x) => inRange(x.kernels, v) && (path.startsWith(x.pathPrefix) || path.includes('/' + x.pathPrefix)));
+  }
+
+  /**
+   * The declared type of a page or folio API's first argument, by the name
+   * called (`folio_put` → `struct folio *`; aliases may differ: set_page_dirty
+   * takes a page, folio_mark_dirty a folio), or undefined.
+   */
+  firstArgType(name: string): FirstArgType | undefined {
+    if (!Object.prototype.hasOwnProperty.call(FIRST_ARG_TYPES, name)) return undefined;
+    const t = FIRST_ARG_TYPES[name];
+    if (typeof t === 'string') return t;
+    return inRange(t.kernels, parseVersion(this.version) ?? parseVersion(MAINLINE)!) ? t.type : undefined;
+  }
+
+  /**
+   * The same operation for the other type of object: `put_page` → `folio_put`
+   * and back, when the catalog knows one.
+   */
+  otherTypeForm(name: string): string | undefined {
+    const own = (o: Readonly<Record<string, string>>, k: string) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+    const to = own(FOLIO_FORMS, name) ?? Object.keys(FOLIO_FORMS).find((k) => FOLIO_FORMS[k] === name);
+    return to;
   }
 
   /** The source trees where IRQs off keeps mapped pages alive, with their eras (docs, tests). */

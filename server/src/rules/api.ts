@@ -83,6 +83,8 @@ export interface Rule {
   description: string;
   /** The race scenario this rule's findings replay, when it has one. */
   scenario?: ScenarioId;
+  /** Why this rule's findings have no race to replay (a build error, one CPU's mistake), when they have none. */
+  notARace?: string;
   /** Runs on one unit. Must not throw on odd code (the engine catches and reports if it does). */
   check(unit: Unit, ctx: RuleContext): RawFinding[];
   /** Optional whole-document pass (cross-function pairing, e.g. store-buffering between two functions). */
