@@ -258,6 +258,24 @@ export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: 
     related: [],
   }));
   summarizeLineRepairs(doc, index, out);
+  for (const m of doc.messages)
+    for (const f of m.files)
+      f.hunks.forEach((h, i) => {
+        const p = h.placement;
+        if (!p) return;
+        const at = h.lines.find((l) => l.oldLine !== undefined)?.oldLine ?? h.oldStart + p.offset;
+        const on = doc.messages[p.against];
+        const patch = on?.series ? `patch ${on.series.index}/${on.series.total}` : 'the earlier patch';
+        const how = [p.offset ? `offset ${p.offset > 0 ? '+' : ''}${p.offset} line${Math.abs(p.offset) === 1 ? '' : 's'}` : '', p.fuzz ? `fuzz ${p.fuzz}` : ''].filter(Boolean).join(', ');
+        out.push({
+          rule: 'input/hunk-offset',
+          category: 'input',
+          severity: 'hint',
+          message: `Hunk #${i + 1} of ${f.newPath ?? f.oldPath} applies at line ${at} on top of ${patch} (${how}), as git am places it; its header says line ${h.oldStart}.`,
+          range: index.rangeOf(h.headerSpan.start, h.headerSpan.end),
+          related: [],
+        });
+      });
   for (const fn of functions) {
     for (const p of fn.problems) {
       const span = p.line?.span ?? fn.hunks[0]?.headerSpan;
