@@ -15,7 +15,7 @@
 import { docIndex, eventsOf, globalName, lockHeldAt, readersOf, underLock, type Ev, type UnitEvents } from '../../analysis/ordering';
 import type { CallOp, CfgNode, Operation } from '../../c/cfg';
 import type { RawFinding, Rule, RuleContext, Unit } from '../api';
-import { insertBefore, pos } from './shared';
+import { commentedBarrier, insertBefore, pos } from './shared';
 
 interface Local {
   fresh: boolean;
@@ -253,7 +253,7 @@ function finding(unit: Unit, ctx: RuleContext, site: Site, p: string, init: Ev):
     ],
     scenario: 'S8',
     scenarioParams: { function: unit.fn.name, object: p, location: site.target || site.publisher || '' },
-    fixes: [{ title: `Insert ${F.wmb}() before ${site.publisher ? `${site.publisher}()` : 'the publishing store'}`, edits: [insertBefore(unit, anchor, `${F.wmb}();`)] }],
+    fixes: [{ title: `Insert ${F.wmb}() before ${site.publisher ? `${site.publisher}()` : 'the publishing store'}`, edits: [insertBefore(unit, anchor, commentedBarrier(F.wmb, `initialise ${p} before publishing it${site.publisher ? ` with ${site.publisher}()` : ''}`))] }],
     fingerprint: `barrier/plain-publish|${p}|${site.key}`,
   };
 }
