@@ -43,7 +43,7 @@ function modify(file: string, section: string, body: string): string {
 }
 
 function barrier(text: string, opts: AnalyzeOptions = {}): Finding[] {
-  return analyze(text, 'x.patch', opts).findings.filter((f) => f.category === 'barrier');
+  return analyze(text, 'x.patch', { fullMessages: true, ...opts }).findings.filter((f) => f.category === 'barrier');
 }
 
 function ids(fs_: Finding[]): string[] {
