@@ -1,138 +1,153 @@
 /**
- * CLI commands over the scenario library (registered in cli/sim.ts):
+ * CLI commands over the race simulator's scenario library:
  *
  *   mm-review scenarios [--format text|json]
  *   mm-review replay ID [--variant buggy|fixed] [--format text|json] [--param key=value ...]
+ *   mm-review replay --finding FILE:LINE [--variant ...] [--format ...]
  *   mm-review export-litmus ID [--variant buggy|fixed] [--param key=value ...] [--output FILE [--force]]
  *
- * Bad usage (unknown id, variant, format or flag; malformed --param) prints a
- * message on stderr and exits 2.
+ * `replay --finding` replays the race of a finding of `mm-review check` (the
+ * text output prints this command under each finding that has one). Bad usage
+ * (unknown id, variant, format or flag; malformed --param) exits 2.
  */
-import { parseArgs } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CliIO, Command } from '../../cli/io';
-import { exportLitmus, getScenario, listScenarios, UnknownScenarioError, type Params, type Variant } from './index';
-import { renderReplayText, replay } from '../replay';
-
-class Usage extends Error {}
-
-type Opts = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string }>;
-
-function parse(cmd: string, args: string[], options: Opts): { values: Record<string, unknown>; positionals: string[] } {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true }) as { values: Record<string, unknown>; positionals: string[] };
-  } catch (e) {
-    throw new Usage(`${cmd}: ${(e as Error).message}`);
-  }
-}
-
-function oneOf<T extends string>(cmd: string, flag: string, v: unknown, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !allowed.includes(v as T)) throw new Usage(`${cmd}: ${flag} must be one of ${allowed.join(', ')} (got '${String(v)}')`);
-  return v as T;
-}
+import { exportLitmus, getScenario, listScenarios, UnknownScenarioError, type Params, type Variant } from '../sim/scenarios/index';
+import { renderReplayText, replay } from '../sim/replay';
+import { analyze } from '../engine/index';
+import { collectInputs, InputError } from './input';
+import { UsageError, type CommandSpec } from './args';
+import type { CliIO } from './io';
 
 /** `--param key=value` (repeatable); `line` becomes a number. */
-export function parseParams(cmd: string, raw: unknown): Params {
+export function parseParams(raw: unknown): Params {
   const out: Params = {};
   for (const p of (raw as string[] | undefined) ?? []) {
     const eq = p.indexOf('=');
-    if (eq <= 0) throw new Usage(`${cmd}: --param expects key=value (got '${p}')`);
+    if (eq <= 0) throw new UsageError(`--param expects key=value (got '${p}')`);
     const key = p.slice(0, eq).trim();
     const value = p.slice(eq + 1);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Usage(`${cmd}: bad --param key '${key}'`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`bad --param key '${key}'`);
     if (key === 'line') {
       const n = Number(value);
-      if (!Number.isSafeInteger(n) || n <= 0) throw new Usage(`${cmd}: --param line=N needs a positive integer (got '${value}')`);
+      if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--param line=N needs a positive integer (got '${value}')`);
       out[key] = n;
     } else out[key] = value;
   }
   return out;
 }
 
-function oneId(cmd: string, positionals: string[]): string {
-  if (positionals.length !== 1) throw new Usage(`${cmd}: expected exactly one scenario id (${listScenarios().map((s) => s.id).join(', ')})`);
-  getScenario(positionals[0]); // throws UnknownScenarioError
-  return positionals[0];
+function scenarioId(id: string): string {
+  try {
+    getScenario(id);
+  } catch (e) {
+    if (e instanceof UnknownScenarioError) throw new UsageError(e.message);
+    throw e;
+  }
+  return id;
 }
 
-function guard(cmd: string, f: (args: string[], io: CliIO) => Promise<number>): Command {
-  return async (args, io) => {
-    try {
-      return await f(args, io);
-    } catch (e) {
-      if (e instanceof Usage) io.stderr(`mm-review ${e.message}\n`);
-      else if (e instanceof UnknownScenarioError) io.stderr(`mm-review ${cmd}: ${e.message}\n`);
-      else {
-        const err = e as { message?: string; line?: number; column?: number };
-        const where = err.line !== undefined ? ` (litmus line ${err.line}:${err.column ?? 0})` : '';
-        io.stderr(`mm-review ${cmd}: ${err.message ?? String(e)}${where}\n`);
-      }
-      return 2;
-    }
-  };
+/** The scenario and parameters of the finding with a race at FILE:LINE (a line of the check output). */
+async function findingAt(spec: string, all: boolean, io: CliIO): Promise<{ scenario: string; params: Params; rule: string }> {
+  const m = /^(.+):(\d+)$/.exec(spec);
+  if (!m) throw new UsageError(`--finding expects FILE:LINE (got '${spec}')`);
+  const [, file, lineText] = m;
+  const line = Number(lineText);
+  const [input] = await collectInputs([file], io);
+  const a = analyze(input.text, input.path, { all });
+  const races = a.findings.filter((f) => f.scenario);
+  const hit = races.find((f) => f.range.start.line + 1 === line);
+  if (!hit) {
+    const lines = races.map((f) => f.range.start.line + 1);
+    throw new InputError(`${file}:${line}: no finding with a race replay on this line${lines.length ? ` (lines with one: ${[...new Set(lines)].join(', ')})` : ` (${file} has none${all ? '' : '; try --all'})`}`);
+  }
+  return { scenario: hit.scenario!, params: (hit.scenarioParams ?? {}) as Params, rule: hit.rule };
 }
 
-const scenariosCmd = guard('scenarios', async (args, io) => {
-  const { values, positionals } = parse('scenarios', args, { format: { type: 'string', default: 'text' } });
-  const format = oneOf('scenarios', '--format', values.format, ['text', 'json'] as const);
-  if (positionals.length) throw new Usage(`scenarios: unexpected argument '${positionals[0]}'`);
-  const list = listScenarios();
-  if (format === 'json') io.stdout(JSON.stringify(list, null, 2) + '\n');
-  else for (const s of list) io.stdout(`${s.id.padEnd(3)} ${s.seed ? `seed ${s.seed}` : 'generic '}  ${s.title}\n`);
-  return 0;
-});
+const VARIANT = { type: 'string', default: 'buggy', values: ['buggy', 'fixed'], description: 'the buggy program, or the fixed one (and why the race is then unreachable)' } as const;
+const PARAM = { type: 'string', multiple: true, metavar: 'KEY=VALUE', description: 'name a role of the scenario after the patch (function=, location=, line=N, ...)' } as const;
 
-const replayCmd = guard('replay', async (args, io) => {
-  const { values, positionals } = parse('replay', args, {
-    variant: { type: 'string', default: 'buggy' },
-    format: { type: 'string', default: 'text' },
-    param: { type: 'string', multiple: true },
-  });
-  const variant = oneOf('replay', '--variant', values.variant, ['buggy', 'fixed'] as const);
-  const format = oneOf('replay', '--format', values.format, ['text', 'json'] as const);
-  const params = parseParams('replay', values.param);
-  const id = oneId('replay', positionals);
-  const r = replay(id, variant as Variant, params);
-  if (format === 'json') {
-    // The CLI's JSON: the Replay object, with `verdict` as the LKMM
-    // observation string (the issue's CLI contract) and the counts in `lkmm`.
-    io.stdout(JSON.stringify({ ...r, verdict: r.verdict.observation, lkmm: r.verdict }, null, 2) + '\n');
-  } else io.stdout(renderReplayText(r));
-  return 0;
-});
+export const scenariosCommand: CommandSpec = {
+  name: 'scenarios',
+  summary: 'list the race scenarios',
+  options: { format: { type: 'string', default: 'text', values: ['text', 'json'], description: 'a table, or JSON' } },
+  positionals: { max: 0 },
+  async run(values, _p, io) {
+    const list = listScenarios();
+    if (values.format === 'json') io.stdout(JSON.stringify(list, null, 2) + '\n');
+    else for (const s of list) io.stdout(`${s.id.padEnd(3)} ${s.seed ? `seed ${s.seed}` : 'generic '}  ${s.title}\n`);
+    return 0;
+  },
+};
 
-const exportCmd = guard('export-litmus', async (args, io) => {
-  const { values, positionals } = parse('export-litmus', args, {
-    variant: { type: 'string', default: 'buggy' },
-    param: { type: 'string', multiple: true },
-    output: { type: 'string', short: 'o' },
-    force: { type: 'boolean' },
-  });
-  const variant = oneOf('export-litmus', '--variant', values.variant, ['buggy', 'fixed'] as const);
-  const params = parseParams('export-litmus', values.param);
-  const id = oneId('export-litmus', positionals);
-  const text = exportLitmus(id, variant as Variant, params);
-  if (typeof values.output === 'string') {
-    const file = path.resolve(io.cwd, values.output);
-    // A new file only ('wx': O_CREAT|O_EXCL, which also refuses a symlink, dangling or not);
-    // --force overwrites an existing file.
-    try {
-      fs.writeFileSync(file, text, { flag: values.force ? 'w' : 'wx' });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') {
-        const link = fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink();
-        throw new Usage(`export-litmus: ${values.output} already exists${link ? ' (a symbolic link)' : ''}; not overwritten (use --force to overwrite)`);
-      }
-      throw new Usage(`export-litmus: cannot write ${values.output}: ${(e as Error).message}`);
+export const replayCommand: CommandSpec = {
+  name: 'replay',
+  summary: 'replay a race step by step, one column per CPU',
+  args: 'ID | --finding FILE:LINE',
+  description:
+    'Replays a scenario of the library (mm-review scenarios lists them) on the LKMM simulator: the interleaving that breaks the invariant, with the value each read saw and the write it came from. ' +
+    'With --finding, the race of a finding of mm-review check: FILE:LINE is the line check printed (check prints the command under each finding that has a replay).',
+  options: {
+    finding: { type: 'string', metavar: 'FILE:LINE', description: 'replay the race of the finding mm-review check reports at this line' },
+    all: { type: 'boolean', description: 'with --finding: also findings that the patch does not introduce (as check --all)' },
+    variant: VARIANT,
+    format: { type: 'string', default: 'text', values: ['text', 'json'], description: 'a terminal table, or the Replay JSON (for the editor\'s "Open replay JSON")' },
+    param: PARAM,
+  },
+  examples: ['mm-review replay S1', 'mm-review replay S1 --variant fixed', 'mm-review replay --finding series.mbox:306'],
+  async run(values, positionals, io) {
+    let id: string;
+    let params = parseParams(values.param);
+    if (typeof values.finding === 'string') {
+      if (positionals.length) throw new UsageError('give a scenario ID or --finding, not both');
+      const f = await findingAt(values.finding, !!values.all, io);
+      id = f.scenario;
+      params = { ...f.params, ...params };
+    } else {
+      if (positionals.length !== 1) throw new UsageError(`expected exactly one scenario id (${listScenarios().map((s) => s.id).join(', ')}), or --finding FILE:LINE`);
+      id = scenarioId(positionals[0]);
     }
-  } else io.stdout(text);
-  return 0;
-});
+    const r = replay(id, values.variant as Variant, params);
+    if (values.format === 'json') {
+      // The CLI's JSON: the Replay object, with `verdict` as the LKMM
+      // observation string (the CLI contract) and the counts in `lkmm`.
+      io.stdout(JSON.stringify({ ...r, verdict: r.verdict.observation, lkmm: r.verdict }, null, 2) + '\n');
+    } else io.stdout(renderReplayText(r));
+    return 0;
+  },
+};
 
-export const scenarioCommands: Record<string, { summary: string; run: Command }> = {
-  scenarios: { summary: 'list the race scenarios     [--format text|json]', run: scenariosCmd },
-  replay: { summary: 'replay a scenario step by step  ID [--variant buggy|fixed] [--format text|json] [--param key=value]...', run: replayCmd },
-  'export-litmus': { summary: "print a scenario's litmus test  ID [--variant buggy|fixed] [--param key=value]... [-o FILE [--force]]", run: exportCmd },
+export const exportLitmusCommand: CommandSpec = {
+  name: 'export-litmus',
+  summary: "print a scenario's litmus test",
+  args: 'ID',
+  description: 'The scenario as a litmus program in the kernel\'s C litmus dialect, for herd7 or mm-review litmus.',
+  options: {
+    variant: VARIANT,
+    param: PARAM,
+    output: { type: 'string', short: 'o', metavar: 'FILE', description: 'write to FILE (a new file only, unless --force)' },
+    force: { type: 'boolean', description: 'overwrite FILE if it exists' },
+  },
+  examples: ['mm-review export-litmus S5 --variant fixed -o S5-fixed.litmus'],
+  async run(values, positionals, io) {
+    if (positionals.length !== 1) throw new UsageError(`expected exactly one scenario id (${listScenarios().map((s) => s.id).join(', ')})`);
+    const id = scenarioId(positionals[0]);
+    const text = exportLitmus(id, values.variant as Variant, parseParams(values.param));
+    if (typeof values.output === 'string') {
+      const file = path.resolve(io.cwd, values.output);
+      // A new file only ('wx': O_CREAT|O_EXCL, which also refuses a symlink, dangling or not);
+      // --force overwrites an existing file.
+      try {
+        fs.writeFileSync(file, text, { flag: values.force ? 'w' : 'wx' });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') {
+          const link = fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink();
+          throw new UsageError(`${values.output} already exists${link ? ' (a symbolic link)' : ''}; not overwritten (use --force to overwrite)`);
+        }
+        throw new UsageError(`cannot write ${values.output}: ${(e as Error).message}`);
+      }
+    } else io.stdout(text);
+    return 0;
+  },
 };

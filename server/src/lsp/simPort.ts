@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { formatHerd, LitmusSyntaxError, parseLitmus, runLitmus, type LitmusResult } from '../sim';
 import { checkVariant, exportLitmus, instantiateScenario, listScenarios } from '../sim/scenarios';
 import { buildReplay, replay } from '../sim/replay';
+import { litmusResultJson, type LitmusResultJson } from '../sim/resultJson';
 
 type Params = Record<string, string | number>;
 type Variant = 'buggy' | 'fixed';
@@ -48,14 +49,13 @@ export type SimMethod = keyof typeof simCalls;
 
 export interface RunLitmusAnswer {
   text: string;
-  result: object | null;
+  result: LitmusResultJson | null;
   error?: { message: string; line: number; column: number };
 }
 
 function litmusAnswer(result: LitmusResult): RunLitmusAnswer {
-  // The full candidate executions are large; the JSON result keeps the verdict and the states.
-  const { witnesses, forbidden, ...summary } = result;
-  return { text: formatHerd(result), result: { ...summary, witnesses: witnesses.length, forbidden: forbidden.length } };
+  // the one JSON shape of a litmus result (sim/resultJson.ts), as `mm-review litmus --format json` prints it
+  return { text: formatHerd(result), result: litmusResultJson(result) };
 }
 
 /**
