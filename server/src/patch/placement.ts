@@ -32,7 +32,16 @@ const MAX_OCCURRENCES = 16;
 /** What is known of a file after the patches so far: line number -> text (trailing blanks trimmed). */
 type Known = Map<number, string>;
 
-const norm = (s: string) => s.replace(/[ \t\r]+$/, '');
+/** The line without trailing blanks (a loop: a `/[ \t]+$/` regex is quadratic on long runs of blanks). */
+function norm(s: string): string {
+  let e = s.length;
+  while (e > 0) {
+    const c = s.charCodeAt(e - 1);
+    if (c !== 32 && c !== 9 && c !== 13) break;
+    e--;
+  }
+  return e === s.length ? s : s.slice(0, e);
+}
 
 /** A line distinctive enough to anchor a hunk (not blank, not a lone brace or `return 0;`). */
 function distinctive(t: string): boolean {
