@@ -22,6 +22,9 @@ export interface WorkerAnalyzeOptions {
   all: boolean;
   categories: AnalyzeOptions['categories'];
   severityOverrides: AnalyzeOptions['severityOverrides'];
+  /** Fingerprints the reviewer dismissed (.mm-review.json). */
+  dismissed?: string[];
+  repairDetails?: boolean;
   /** A kernel tree to read (only ever set by the server for a trusted workspace). */
   treeRoot: string | null;
   limits?: AnalyzeOptions['limits'];
@@ -65,6 +68,8 @@ export function handle(req: WorkerRequest): WorkerReply {
         all: o.all,
         categories: o.categories,
         severityOverrides: o.severityOverrides,
+        dismissed: o.dismissed?.length ? new Set(o.dismissed) : undefined,
+        repairDetails: o.repairDetails,
         treeFile,
         limits: o.limits,
         cancelled: () => Atomics.load(cancelCell, 0) === req.id,

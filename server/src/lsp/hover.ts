@@ -11,15 +11,34 @@ import { describeApi } from '../catalog/describe';
 
 const exampleCache = new Map<string, string | null>();
 
-/** The first fenced code block under a heading containing "Example" in docs/rules/<id>.md. */
+/**
+ * The buggy → fixed example of a rule: every fenced code block under the
+ * heading containing "Example" in docs/rules/<id>.md, each with the label
+ * line above it ("Buggy:", "Fixed:").
+ */
 export function ruleExample(rule: string): string | null {
   if (exampleCache.has(rule)) return exampleCache.get(rule)!;
   let ex: string | null = null;
   try {
     const md = fs.readFileSync(path.join(docsRoot(), ruleInfo(rule).docPath), 'utf8');
     const sec = md.split(/^#+ /m).find((s) => /^[^\n]*example/i.test(s));
-    const m = sec && /```(\w*)\n([\s\S]*?)```/.exec(sec);
-    if (m) ex = '```' + (m[1] || 'c') + '\n' + m[2] + '```';
+    const blocks: string[] = [];
+    // line by line: the last line of text before a fence labels its block
+    let label = '';
+    let open: { lang: string; label: string; lines: string[] } | undefined;
+    for (const line of (sec ?? '').split('\n').slice(1)) {
+      if (open) {
+        if (line.startsWith('```')) {
+          const head = open.label && open.label.length <= 80 ? `*${escapeMarkdown(open.label.replace(/:$/, ''))}:*\n\n` : '';
+          blocks.push(head + '```' + open.lang + '\n' + open.lines.map((l) => l + '\n').join('') + '```');
+          open = undefined;
+        } else open.lines.push(line);
+      } else if (line.startsWith('```')) {
+        open = { lang: line.slice(3).trim() || 'c', label, lines: [] };
+        label = '';
+      } else if (line.trim()) label = line.trim();
+    }
+    if (blocks.length) ex = blocks.join('\n\n');
   } catch {
     ex = null; // no docs shipped: the hover just has no example
   }
@@ -69,9 +88,15 @@ function commandLink(title: string, command: string, args: unknown): string {
   return `[${escapeMarkdown(title)}](command:${command}?${q})`;
 }
 
+/**
+ * The hover of a finding. The editor shows the diagnostic's message above
+ * the hover already: the hover starts with the rule and goes on with what
+ * the message left out (its detail), never the message again.
+ */
 export function hoverForFinding(f: Finding, uri: string): string {
   const info = ruleInfo(f.rule);
-  const out: string[] = [`**${escapeMarkdown(info.title)}** ${codeSpan(f.rule)} (${f.severity})`, '', messageMarkdown(f.message)];
+  const out: string[] = [`**${escapeMarkdown(info.title)}** ${codeSpan(f.rule)} (${f.severity})`];
+  if (f.detail) out.push('', messageMarkdown(f.detail));
   if (info.description && info.description !== f.rule) out.push('', `*Why it matters:* ${messageMarkdown(info.description)}`);
   const apis = [f.scenarioParams?.acquire, f.scenarioParams?.release].filter((x): x is string => typeof x === 'string');
   for (const a of new Set(apis)) {
