@@ -54,9 +54,9 @@ describe('mm-review: one parser, --help everywhere', () => {
 describe('mm-review check: what a reviewer reads', () => {
   it('a finding with a race names the command that replays it, and that command replays it', () => {
     const r = cli(['check', 'examples/gup-stable-pin-series.mbox']);
-    const notes = r.out.split('\n').filter((l) => l.includes('note: replay the race: '));
+    const notes = r.out.split('\n').filter((l) => l.includes(': note: replay: '));
     const json = JSON.parse(cli(['check', '--format', 'json', 'examples/gup-stable-pin-series.mbox']).out).files[0].findings;
-    const races = json.filter((f: any) => f.scenario);
+    const races = json.filter((f: any) => f.scenario && (f.severity === 'warning' || f.severity === 'error'));
     assert.equal(notes.length, races.length);
     assert.ok(races.length >= 2);
     for (const f of races) {
@@ -72,7 +72,7 @@ describe('mm-review check: what a reviewer reads', () => {
     assert.match(r.err, /\d+ with a race replay \(mm-review replay --finding FILE:LINE\)/);
     const none = cli(['replay', '--finding', 'examples/gup-stable-pin-series.mbox:1']);
     assert.equal(none.code, 2);
-    assert.match(none.err, /no finding with a race replay on this line \(lines with one: \d+/);
+    assert.match(none.err, /no warning-or-error finding starts on examples\/gup-stable-pin-series\.mbox:1 \(findings start on lines \d+/);
   });
 
   it('long explanations: the message stays short, the rest follows as a note at the same place', () => {

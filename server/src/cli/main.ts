@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { parseDocument } from '../patch/parse';
 import { analyze, type AnalyzeOptions } from '../engine/index';
 import { summarize, formatSummaryText } from '../engine/summary';
-import { formatJson, formatSarif, formatText, type FileFindings } from '../engine/output';
+import { formatJson, formatSarif, formatText, replayNote, type FileFindings } from '../engine/output';
 import { CATEGORIES, SEVERITY_RANK, type Category } from '../engine/findings';
 import { EMPTY_CONFIG, findConfig, loadConfig, type LoadedConfig } from '../engine/config';
 import { allRules } from '../rules/registry';
@@ -115,7 +115,7 @@ const checkCommand: CommandSpec = {
     );
     if (format === 'text') {
       const n = files.reduce((a, f) => a + f.findings.length, 0);
-      const races = files.reduce((a, f) => a + f.findings.filter((x) => x.scenario).length, 0);
+      const races = files.reduce((a, f) => a + f.findings.filter((x) => replayNote(f, x)).length, 0);
       // after stdout has drained: on a shared terminal the summary must not land inside the last finding's line
       await io.flush?.();
       io.stderr(`${n} finding(s) in ${files.length} file(s)${races ? `; ${races} with a race replay (mm-review replay --finding FILE:LINE)` : ''}${loaded.dismissed.size && configFile ? `; dismissals from ${path.relative(io.cwd, configFile) || configFile}` : ''}\n`);

@@ -14,8 +14,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportLitmus, getScenario, listScenarios, UnknownScenarioError, type Params, type Variant } from '../sim/scenarios/index';
 import { renderReplayText, replay } from '../sim/replay';
-import { analyze } from '../engine/index';
-import { collectInputs, InputError } from './input';
+import { findingAt, FindingNotFound } from './findingAt';
+import { InputError } from './input';
 import { UsageError, type CommandSpec } from './args';
 import type { CliIO } from './io';
 
@@ -47,21 +47,17 @@ function scenarioId(id: string): string {
   return id;
 }
 
-/** The scenario and parameters of the finding with a race at FILE:LINE (a line of the check output). */
-async function findingAt(spec: string, all: boolean, io: CliIO): Promise<{ scenario: string; params: Params; rule: string }> {
-  const m = /^(.+):(\d+)$/.exec(spec);
-  if (!m) throw new UsageError(`--finding expects FILE:LINE (got '${spec}')`);
-  const [, file, lineText] = m;
-  const line = Number(lineText);
-  const [input] = await collectInputs([file], io);
-  const a = analyze(input.text, input.path, { all });
-  const races = a.findings.filter((f) => f.scenario);
-  const hit = races.find((f) => f.range.start.line + 1 === line);
-  if (!hit) {
-    const lines = races.map((f) => f.range.start.line + 1);
-    throw new InputError(`${file}:${line}: no finding with a race replay on this line${lines.length ? ` (lines with one: ${[...new Set(lines)].join(', ')})` : ` (${file} has none${all ? '' : '; try --all'})`}`);
+/** The scenario and parameters of the finding `--finding FILE:LINE [--rule R]` names (cli/findingAt.ts). */
+async function raceOf(spec: string, rule: string | undefined, all: boolean, io: CliIO): Promise<{ scenario: string; params: Params }> {
+  let f;
+  try {
+    f = (await findingAt(spec, rule, io, all)).finding;
+  } catch (e) {
+    if (e instanceof FindingNotFound) throw new InputError(e.message);
+    throw e;
   }
-  return { scenario: hit.scenario!, params: (hit.scenarioParams ?? {}) as Params, rule: hit.rule };
+  if (!f.scenario) throw new InputError(`${spec}: ${f.rule}: this finding has no race scenario to replay`);
+  return { scenario: f.scenario, params: (f.scenarioParams ?? {}) as Params };
 }
 
 const VARIANT = { type: 'string', default: 'buggy', values: ['buggy', 'fixed'], description: 'the buggy program, or the fixed one (and why the race is then unreachable)' } as const;
@@ -88,7 +84,8 @@ export const replayCommand: CommandSpec = {
     'Replays a scenario of the library (mm-review scenarios lists them) on the LKMM simulator: the interleaving that breaks the invariant, with the value each read saw and the write it came from. ' +
     'With --finding, the race of a finding of mm-review check: FILE:LINE is the line check printed (check prints the command under each finding that has a replay).',
   options: {
-    finding: { type: 'string', metavar: 'FILE:LINE', description: 'replay the race of the finding mm-review check reports at this line' },
+    finding: { type: 'string', metavar: 'FILE:LINE', description: 'replay the race of the warning-or-error finding mm-review check reports at this line' },
+    rule: { type: 'string', metavar: 'RULE', description: 'with --finding: the finding of this rule, when several start on the line' },
     all: { type: 'boolean', description: 'with --finding: also findings that the patch does not introduce (as check --all)' },
     variant: VARIANT,
     format: { type: 'string', default: 'text', values: ['text', 'json'], description: 'a terminal table, or the Replay JSON (for the editor\'s "Open replay JSON")' },
@@ -100,10 +97,11 @@ export const replayCommand: CommandSpec = {
     let params = parseParams(values.param);
     if (typeof values.finding === 'string') {
       if (positionals.length) throw new UsageError('give a scenario ID or --finding, not both');
-      const f = await findingAt(values.finding, !!values.all, io);
+      const f = await raceOf(values.finding, values.rule as string | undefined, !!values.all, io);
       id = f.scenario;
       params = { ...f.params, ...params };
     } else {
+      if (values.rule !== undefined) throw new UsageError('--rule goes with --finding');
       if (positionals.length !== 1) throw new UsageError(`expected exactly one scenario id (${listScenarios().map((s) => s.id).join(', ')}), or --finding FILE:LINE`);
       id = scenarioId(positionals[0]);
     }
@@ -120,9 +118,11 @@ export const replayCommand: CommandSpec = {
 export const exportLitmusCommand: CommandSpec = {
   name: 'export-litmus',
   summary: "print a scenario's litmus test",
-  args: 'ID',
-  description: 'The scenario as a litmus program in the kernel\'s C litmus dialect, for herd7 or mm-review litmus.',
+  args: 'ID | --finding FILE:LINE',
+  description: 'The scenario as a litmus program in the kernel\'s C litmus dialect, for herd7 or mm-review litmus; with --finding, the race of a finding of mm-review check.',
   options: {
+    finding: { type: 'string', metavar: 'FILE:LINE', description: 'the race of the warning-or-error finding mm-review check reports at this line' },
+    rule: { type: 'string', metavar: 'RULE', description: 'with --finding: the finding of this rule, when several start on the line' },
     variant: VARIANT,
     param: PARAM,
     output: { type: 'string', short: 'o', metavar: 'FILE', description: 'write to FILE (a new file only, unless --force)' },
@@ -130,9 +130,19 @@ export const exportLitmusCommand: CommandSpec = {
   },
   examples: ['mm-review export-litmus S5 --variant fixed -o S5-fixed.litmus'],
   async run(values, positionals, io) {
-    if (positionals.length !== 1) throw new UsageError(`expected exactly one scenario id (${listScenarios().map((s) => s.id).join(', ')})`);
-    const id = scenarioId(positionals[0]);
-    const text = exportLitmus(id, values.variant as Variant, parseParams(values.param));
+    let id: string;
+    let params = parseParams(values.param);
+    if (typeof values.finding === 'string') {
+      if (positionals.length) throw new UsageError('give a scenario ID or --finding, not both');
+      const f = await raceOf(values.finding, values.rule as string | undefined, false, io);
+      id = f.scenario;
+      params = { ...f.params, ...params };
+    } else {
+      if (values.rule !== undefined) throw new UsageError('--rule goes with --finding');
+      if (positionals.length !== 1) throw new UsageError(`expected exactly one scenario id (${listScenarios().map((s) => s.id).join(', ')})`);
+      id = scenarioId(positionals[0]);
+    }
+    const text = exportLitmus(id, values.variant as Variant, params);
     if (typeof values.output === 'string') {
       const file = path.resolve(io.cwd, values.output);
       // A new file only ('wx': O_CREAT|O_EXCL, which also refuses a symlink, dangling or not);

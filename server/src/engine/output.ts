@@ -2,7 +2,7 @@
  * Output shapes of `mm-review check`: text, JSON (the CLI contract) and
  * SARIF 2.1.0. Pure functions over findings, shared by the CLI and tests.
  */
-import type { Finding } from './findings';
+import { SEVERITY_RANK, type Finding } from './findings';
 import type { Severity } from '../patch/model';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,10 +18,21 @@ export const TOOL_NAME = 'mm-review';
 export const TOOL_VERSION = '0.1.0';
 export const INFORMATION_URI = 'https://github.com/mm-patch-review/mm-patch-review';
 
-/** The command that replays the race of the finding `check` reports at FILE:LINE. */
-export function replayCommandFor(file: string, line: number): string {
-  const arg = `${file}:${line}`;
-  return `mm-review replay --finding ${/^[\w./@%+=:,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`}`;
+/** A path as one shell word. */
+function shellWord(p: string): string {
+  return /^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command that replays a warning-or-error finding's race
+ * (`mm-review replay --finding FILE:LINE`, with `--rule` when another
+ * finding starts on the same line).
+ */
+export function replayNote(f: FileFindings, x: Finding): string | undefined {
+  if (SEVERITY_RANK[x.severity] < SEVERITY_RANK.warning || x.category === 'input' || !x.scenario) return undefined;
+  const line = x.range.start.line + 1;
+  const shared = f.findings.some((y) => y !== x && y.range.start.line === x.range.start.line && SEVERITY_RANK[y.severity] >= SEVERITY_RANK.warning);
+  return `replay: mm-review replay --finding ${shellWord(`${f.path}:${line}`)}${shared ? ` --rule ${x.rule}` : ''}`;
 }
 
 /**
@@ -40,7 +51,8 @@ export function formatText(files: FileFindings[]): string {
       for (const r of x.related) {
         out.push(`${f.path}:${r.range.start.line + 1}:${r.range.start.character + 1}: note: ${r.message}`);
       }
-      if (x.scenario) out.push(`${at}: note: replay the race: ${replayCommandFor(f.path, x.range.start.line + 1)}`);
+      const replay = replayNote(f, x);
+      if (replay) out.push(`${at}: note: ${replay}`);
     }
   }
   return out.length ? out.join('\n') + '\n' : '';

@@ -85,21 +85,29 @@ export function startServer(connection: Connection, serverOpts: ServerOptions = 
     session.log(`mm-review-lsp ready; workspace: ${session.roots.join(', ') || '(none)'}${session.trusted ? '' : ' (untrusted: no kernel tree is read)'}`);
   });
 
-  async function pullSettings(): Promise<void> {
+  /** New settings: documents are analysed again only when something changed (a client re-sends the same settings at start). */
+  function applySettings(s: Partial<Settings> | null | undefined): void {
+    const next = s ? normalizeSettings({ ...session.settings, ...s }) : session.settings;
+    const changed = JSON.stringify(next) !== JSON.stringify(session.settings);
+    session.settings = next;
+    if (changed) session.reanalyzeAll();
+  }
+
+  /** The client's settings (what it pushed, completed by what it answers to workspace/configuration). */
+  async function pullSettings(pushed?: Partial<Settings>): Promise<void> {
+    let pulled: Partial<Settings> | null = null;
     try {
-      const s = (await connection.workspace.getConfiguration('mmReview')) as Partial<Settings> | null;
-      if (s) session.settings = normalizeSettings({ ...session.settings, ...s });
+      pulled = (await connection.workspace.getConfiguration('mmReview')) as Partial<Settings> | null;
     } catch {
-      /* the client does not answer: keep the defaults */
+      /* the client does not answer: keep what it pushed */
     }
-    session.reanalyzeAll();
+    applySettings(pushed || pulled ? { ...pushed, ...pulled } : null);
   }
 
   connection.onDidChangeConfiguration((change) => {
     const s = (change.settings as { mmReview?: Partial<Settings> } | null)?.mmReview;
-    if (s) session.settings = normalizeSettings({ ...session.settings, ...s });
-    if (session.canPullConfig) void pullSettings();
-    else session.reanalyzeAll();
+    if (session.canPullConfig) void pullSettings(s);
+    else applySettings(s);
   });
 
   connection.onDidChangeWatchedFiles((p) => {
