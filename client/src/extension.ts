@@ -68,7 +68,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
     // the reviewer's .mm-review.json (dismissed findings, severities): the server re-reads it when it changes
     synchronize: { configurationSection: 'mmReview', fileEvents: vscode.workspace.createFileSystemWatcher('**/.mm-review.json') },
     // The server reads no kernel tree unless told the workspace is trusted.
-    initializationOptions: () => ({ settings: settingsForServer(), workspaceTrusted: vscode.workspace.isTrusted }),
+    // VS Code shows a diagnostic's message and related information in the hover: the server's hover need not repeat them
+    initializationOptions: () => ({ settings: settingsForServer(), workspaceTrusted: vscode.workspace.isTrusted, diagnosticsInHover: true }),
     middleware: {
       // The server's replay command returns the Replay JSON (so any LSP client
       // gets it); here we also show it in the replay view.
@@ -688,7 +689,11 @@ class ReplayController {
     const key = 'mmReview.replayPanelSized';
     if (this.context.globalState.get<boolean>(key)) return;
     await this.context.globalState.update(key, true);
-    for (let i = 0; i < 4; i++) await vscode.commands.executeCommand('workbench.action.increaseViewSize').then(undefined, () => undefined);
+    // the resize commands act on the part that has the focus: the panel itself, not the webview in it
+    const run = (c: string) => vscode.commands.executeCommand(c).then(undefined, () => undefined);
+    await run('workbench.action.focusPanel');
+    for (let i = 0; i < 3; i++) await run('workbench.action.increaseViewHeight');
+    await run(`${ReplayPanel.viewId}.focus`);
   }
 
   private handlers(): ReplayHandlers {

@@ -33,6 +33,7 @@ const strict = process.env.MM_E2E_STRICT === '1';
 const pending = new Set(strict ? [] : expectations.pending || []);
 
 const results = []; // { id, ok, pending, detail }
+let workspaceDir = ''; // the test workspace (a temporary git repository of the fixtures)
 let shotNo = 0;
 
 function log(...a) {
@@ -105,6 +106,7 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-review-e2e-'));
   const extDir = path.join(tmp, 'extensions');
   const ws = path.join(tmp, 'workspace');
+  workspaceDir = ws;
   fs.mkdirSync(extDir, { recursive: true });
   fs.mkdirSync(ws, { recursive: true });
 
@@ -326,6 +328,33 @@ async function problemRow(page, file, code, timeout = 60000) {
   throw new Error(`no "${code}" problem for ${file} (rows shown: ${JSON.stringify(texts.slice(0, 6))})`);
 }
 
+/** Wait until the Problems view shows no marker row with this code under this file. */
+async function noProblemRow(page, file, code, timeout = 30000) {
+  await showProblems(page);
+  await filterProblems(page, code);
+  const deadline = Date.now() + timeout;
+  const rows = page.locator('.markers-panel .monaco-list-row');
+  let texts = [];
+  while (Date.now() < deadline) {
+    texts = await rows.allInnerTexts().catch(() => []);
+    const fileShown = texts.some((t) => t.includes(file));
+    if (!fileShown || !texts.some((t) => t.includes(code) && !t.includes(file + '\n'))) return;
+    await sleep(500);
+  }
+  throw new Error(`"${code}" is still listed for ${file}: ${JSON.stringify(texts.slice(0, 6))}`);
+}
+
+/** Open the light bulb's actions on the cursor (Ctrl+.) and pick the one with this title. */
+async function codeAction(page, title, shot, shotName) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+.');
+  const item = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+  await item.waitFor({ timeout: 20000 });
+  await sleep(300);
+  if (shot && shotName) await shot(shotName);
+  await item.click();
+}
+
 async function clearProblemFilter(page) {
   await filterProblems(page, '').catch(() => {});
 }
@@ -338,10 +367,16 @@ async function hoverText(page) {
   return hover.innerText();
 }
 
-/** The replay view in front, beside the patch, for screenshots: hide the panel, no tooltip over the view. */
+/**
+ * The replay view in front for screenshots. It opens in the bottom panel
+ * (mmReview.replayLocation "panel": the patch keeps the editor's width):
+ * its tab in front, no hover or tooltip over it.
+ */
 async function focusReplay(page) {
-  await runCommand(page, 'View: Hide Panel').catch(() => page.keyboard.press('Escape'));
-  await page.locator('.tabs-container .tab', { hasText: 'Replay' }).first().click().catch(() => {});
+  await page.keyboard.press('Escape');
+  const tab = page.locator('.part.panel .composite-bar .action-item', { hasText: /MM Review|Race replay/i }).first();
+  if (await tab.isVisible().catch(() => false)) await tab.click().catch(() => {});
+  else await page.locator('.tabs-container .tab', { hasText: 'Replay' }).first().click().catch(() => {});
   await page.mouse.move(150, 700); // the explorer's empty space: no hover, no tooltip
   await sleep(800);
 }
@@ -391,10 +426,9 @@ async function editorText(page, re, timeout = 20000) {
 /** Close every editor (and the webviews with them). */
 async function closeAllEditors(page) {
   await runCommand(page, 'View: Close All Editors').catch(() => page.keyboard.press('Escape'));
-  await sleep(500);
-  // An untitled editor asks whether to save: don't.
-  const dontSave = page.locator('.monaco-dialog-box button', { hasText: "Don't Save" });
-  if (await dontSave.isVisible().catch(() => false)) await dontSave.click();
+  // An untitled or edited editor asks whether to save: don't (the dialog may take a moment).
+  const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: /Don.t Save/ }).first();
+  if (await dontSave.waitFor({ state: 'visible', timeout: 2500 }).then(() => true, () => false)) await dontSave.click();
   await sleep(300);
 }
 
@@ -484,15 +518,23 @@ async function runTrusted(page, shot) {
       await sleep(500);
       await clickLensAtCursor(page, r.codelensShot ? shot : undefined);
       const frame = replayFrame(page);
+      // the view may still show the previous replay: wait for this one's title first
+      if (r.scenario) await frame.locator('.scenario', { hasText: r.scenario }).first().waitFor({ timeout: 30000 }).catch(() => {});
       const detail = await assertReplay(frame, r.minCpus, true);
       if (r.scenario) {
         const title = await frame.locator('.scenario').innerText();
         if (title.trim() !== r.scenario) throw new Error(`the view replays ${title}, want ${r.scenario}`);
       }
       opened = true;
+      // the replay opens in the bottom panel: the patch keeps the editor area to itself
+      const groups = await page.locator('.part.editor .editor-group-container').count();
+      if (groups !== 1) throw new Error(`the replay split the editor area into ${groups} groups`);
+      const panelBox = await page.locator('.part.panel').boundingBox();
+      const editorBox = await page.locator('.part.editor').boundingBox();
+      log(`panel ${Math.round(panelBox?.height ?? 0)} px high, editor ${Math.round(editorBox?.width ?? 0)}x${Math.round(editorBox?.height ?? 0)}`);
       await focusReplay(page);
       await shot(`replay-buggy-${r.id}`);
-      return detail;
+      return `${detail}; the patch keeps the whole editor area`;
     });
     if (!opened) continue;
     if (r.keyboard) {
@@ -677,6 +719,63 @@ async function runTrusted(page, shot) {
       for (const want of rd.expect) if (!text.includes(want)) throw new Error(`the doc lacks ${JSON.stringify(want)}: ${JSON.stringify(text.slice(0, 200))}`);
       await shot('palette-rule-doc');
       return `${docName}: ${JSON.stringify(text.split('\n')[0].slice(0, 80))}`;
+    });
+    await closeAllEditors(page);
+  }
+
+  // Kernel-style editor defaults for patches (configurationDefaults): tabs, 8 columns.
+  const ed = expectations.editorDefaults;
+  if (ed) {
+    await check('editor-defaults', async () => {
+      await openFile(page, ed.file);
+      const item = page.locator('.statusbar-item', { hasText: /^(Tab Size|Spaces): \d+$/ }).first();
+      await item.waitFor({ timeout: 10000 });
+      const t = (await item.innerText()).trim();
+      if (t !== ed.status) throw new Error(`the status bar says ${JSON.stringify(t)}, want ${JSON.stringify(ed.status)}`);
+      return t;
+    });
+  }
+
+  // A quick fix in patch 1/3 of a series (two more lines in mm/gup.c): the findings of the other
+  // patches stay, their hunks placed by context as git am places them.
+  const qf = expectations.seriesQuickFix;
+  if (qf) {
+    await check(qf.id, async () => {
+      await closeAllEditors(page);
+      await openFile(page, qf.file);
+      for (const code of qf.remain) await problemRow(page, qf.file, code, 30000);
+      const row = await problemRow(page, qf.file, qf.code, 30000);
+      await row.click();
+      await sleep(800);
+      await codeAction(page, qf.title, shot, 'series-quickfix-menu');
+      await editorText(page, new RegExp(qf.inserted));
+      await noProblemRow(page, qf.file, qf.code, 30000);
+      for (const code of qf.remain) await problemRow(page, qf.file, code, 30000);
+      await clearProblemFilter(page);
+      await sleep(500);
+      await shot('series-quickfix-after');
+      return `${qf.code} fixed; ${qf.remain.join(', ')} still reported`;
+    });
+    await closeAllEditors(page);
+  }
+
+  // "Dismiss in this workspace": the reviewer's .mm-review.json gets the finding; the finding goes.
+  const dm = expectations.dismiss;
+  if (dm) {
+    await check('dismiss-in-workspace', async () => {
+      await openFile(page, dm.file);
+      const row = await problemRow(page, dm.file, dm.code, 30000);
+      await row.click();
+      await sleep(800);
+      await codeAction(page, `Dismiss in this workspace (${dm.code})`, shot, 'dismiss-menu');
+      await noProblemRow(page, dm.file, dm.code, 30000);
+      const cfg = JSON.parse(fs.readFileSync(path.join(workspaceDir, '.mm-review.json'), 'utf8'));
+      const d = (cfg.dismissed || []).find((x) => x.rule === dm.code);
+      if (!d || !/^[0-9a-f]{20}$/.test(d.fingerprint)) throw new Error(`.mm-review.json: ${JSON.stringify(cfg)}`);
+      await clearProblemFilter(page);
+      // undo, for the sessions after this one
+      fs.rmSync(path.join(workspaceDir, '.mm-review.json'));
+      return `.mm-review.json: ${JSON.stringify(d)}`;
     });
     await closeAllEditors(page);
   }

@@ -36,17 +36,37 @@ describe('mm-review-lsp: hover, outline, one analysis per open', () => {
     assert.equal(stats.analysis.started, 1);
   });
 
-  it('the hover does not repeat the diagnostic message; it goes on with the detail and shows buggy and fixed', async () => {
+  it('a hover for a client that does not show diagnostics in it (Neovim, Emacs): the whole explanation, and buggy and fixed', async () => {
     const d = await c.diagnostics(uri);
     const f = d.diagnostics.find((x) => x.code === 'barrier/store-load-order')!;
+    assert.ok(f.message.length <= 205, f.message);
     const h = await c.request('textDocument/hover', { textDocument: { uri }, position: f.range.start });
     const md: string = h.contents.value;
     const plain = md.replace(/\\(.)/g, '$1');
-    assert.ok(!plain.includes(f.message.replace(/…$/, '')), 'the message is not repeated');
-    assert.match(plain, /Use smp_mb\(\) here\./, 'the detail is there');
+    assert.match(plain, /smp_wmb\(\) at mm\/gup\.c:159 does not order the GUP pin \(FOLL_PIN\)/, 'the whole text');
+    assert.match(plain, /Use smp_mb\(\) here\./);
     assert.match(md, /\*Buggy[^*\n]*:\*\n\n```c\n[\s\S]+```\n\n\*Fixed[^*\n]*:\*\n\n```c\n[\s\S]+```/);
-    // the detail is also the first related information, at the finding
+    // the rest of the explanation is also the first related information, at the finding
     assert.equal(f.relatedInformation![0].message.startsWith('smp_wmb() at'), true);
+  });
+
+  it('a hover for a client that shows the diagnostic in it (VS Code: diagnosticsInHover): neither the message nor its detail again', async () => {
+    const v = new LspClient();
+    try {
+      await v.initialize(ROOT, {}, { diagnosticsInHover: true });
+      const { uri: u } = v.openFile(SERIES, 'mm-patch');
+      const d = await v.diagnostics(u);
+      for (const code of ['barrier/store-load-order', 'spec-ref/no-revalidation']) {
+        const f = d.diagnostics.find((x) => x.code === code)!;
+        const h = await v.request('textDocument/hover', { textDocument: { uri: u }, position: f.range.start });
+        const plain: string = h.contents.value.replace(/\\(.)/g, '$1');
+        assert.ok(!plain.includes(f.message.replace(/ ?…$/, '').slice(0, 60)), `${code}: the message is not repeated`);
+        for (const r of f.relatedInformation ?? []) assert.ok(!plain.includes(r.message.slice(0, 60)), `${code}: "${r.message.slice(0, 40)}" is not repeated`);
+        assert.match(plain, new RegExp(`^\\*\\*.*\\*\\* \`${code}\``), 'it starts with the rule');
+      }
+    } finally {
+      await v.shutdown();
+    }
   });
 
   it('function symbols cover the function\'s own lines, their selection on the declaration', async () => {

@@ -89,14 +89,21 @@ function commandLink(title: string, command: string, args: unknown): string {
 }
 
 /**
- * The hover of a finding. The editor shows the diagnostic's message above
- * the hover already: the hover starts with the rule and goes on with what
- * the message left out (its detail), never the message again.
+ * The hover of a finding. An editor that shows the diagnostic (its message
+ * and related information, where the rest of a long explanation is) in the
+ * hover itself, as VS Code does, says so (`diagnosticsInHover`): the hover
+ * then starts with the rule and never repeats them. For other clients
+ * (Neovim's `K`, Emacs' ElDoc) the hover carries the whole explanation.
  */
-export function hoverForFinding(f: Finding, uri: string): string {
+export function hoverForFinding(f: Finding, uri: string, opts: { diagnosticsInHover?: boolean } = {}): string {
   const info = ruleInfo(f.rule);
   const out: string[] = [`**${escapeMarkdown(info.title)}** ${codeSpan(f.rule)} (${f.severity})`];
-  if (f.detail) out.push('', messageMarkdown(f.detail));
+  if (!opts.diagnosticsInHover) {
+    // an abridged message's detail is the whole text; otherwise the detail is what follows the message
+    const abridged = !!f.detail && f.detail.startsWith(f.message.slice(0, 24));
+    const whole = abridged ? f.detail! : f.detail ? `${f.message.replace(/ …$/, '')} ${f.detail}` : f.message;
+    out.push('', messageMarkdown(whole));
+  }
   if (info.description && info.description !== f.rule) out.push('', `*Why it matters:* ${messageMarkdown(info.description)}`);
   const apis = [f.scenarioParams?.acquire, f.scenarioParams?.release].filter((x): x is string => typeof x === 'string');
   for (const a of new Set(apis)) {

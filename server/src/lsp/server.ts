@@ -54,11 +54,12 @@ export function startServer(connection: Connection, serverOpts: ServerOptions = 
       if (p) session.roots.push(p);
     }
     // documented: initializationOptions.settings (also accepted: the settings at the top level)
-    const init = params.initializationOptions as ({ settings?: Partial<Settings>; workspaceTrusted?: unknown } & Partial<Settings>) | undefined | null;
+    const init = params.initializationOptions as ({ settings?: Partial<Settings>; workspaceTrusted?: unknown; diagnosticsInHover?: unknown } & Partial<Settings>) | undefined | null;
     if (init && typeof init === 'object') {
       const nested = init.settings && typeof init.settings === 'object' ? init.settings : {};
       session.settings = normalizeSettings({ ...session.settings, ...init, ...nested });
       session.trusted = init.workspaceTrusted === true;
+      session.diagnosticsInHover = init.diagnosticsInHover === true;
     }
     return {
       capabilities: {

@@ -39,6 +39,8 @@ export class Session {
   canPullConfig = false;
   canRefreshLenses = false;
   canWatchFiles = false;
+  /** The client shows a diagnostic (message, related information) in its hover: ours does not repeat it. */
+  diagnosticsInHover = false;
 
   private readonly state = new Map<string, DocState>();
   /** Pending (debounced) analyses: uri -> cancel. */

@@ -23,7 +23,7 @@ export function registerHover(session: Session): void {
     if (!doc) return null;
     const a = await session.current(p.textDocument.uri, token);
     const hits = a?.findings.filter((f) => f.category !== 'input' && contains(f.range, p.position)) ?? [];
-    if (hits.length) return { contents: { kind: 'markdown', value: hits.map((f) => hoverForFinding(f, p.textDocument.uri)).join('\n\n---\n\n') }, range: hits[0].range };
+    if (hits.length) return { contents: { kind: 'markdown', value: hits.map((f) => hoverForFinding(f, p.textDocument.uri, { diagnosticsInHover: session.diagnosticsInHover })).join('\n\n---\n\n') }, range: hits[0].range };
     const word = wordAt(doc, p.position);
     const md = word ? hoverForWord(word.text) : undefined;
     return md ? { contents: { kind: 'markdown', value: md }, range: word!.range } : null;
