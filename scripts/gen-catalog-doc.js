@@ -33,6 +33,12 @@ function flags(a) {
   if (a.perCpu) f.push("returns this CPU's per-CPU data");
   if (a.racy) f.push('intentionally racy');
   if (a.checkpatchComment) f.push('checkpatch: wants a comment');
+  if (a.sleepsOnLastPut) f.push('sleeps on the last put');
+  if (a.nonSleepingForm) f.push(`non-sleeping form: ${a.nonSleepingForm}`);
+  if (a.sleepingForm) f.push(`sleeping form: ${a.sleepingForm}`);
+  if (a.debugOnly) f.push(`condition evaluated only with ${a.debugOnly}`);
+  if (a.iteratorCursor !== undefined) f.push(`rebinds argument ${a.iteratorCursor + 1} each iteration`);
+  if (a.releasesCallersRef) f.push("releases a caller's reference");
   return f.join('; ');
 }
 
@@ -54,6 +60,7 @@ function render() {
   out.push('- `sleepsUnlessArg`: the call sleeps unless its GFP argument is atomic (`Catalog.maySleep(name, args)`).');
   out.push('- `synchronizes`: the call waits out every pre-existing section of those kinds on all CPUs (synchronize_rcu, IPI broadcasts with wait=1).');
   out.push('- `arrayByArity`: where a GUP pages array sat in older signatures (`Catalog.arrayArg(effect, argc)`).');
+  out.push('- `debugOnly`: an assertion whose condition is not evaluated unless that config is set (VM_BUG_ON without CONFIG_DEBUG_VM); `nonSleepingForm` / `sleepingForm`: the drop-in alternative on the same object (mmput / mmput_async); `sleepsOnLastPut`: sleeps only when it drops the last reference; `iteratorCursor`: the loop macro argument rebound on every iteration.');
   out.push('- Re-validation patterns are comparisons: one side calls a `recompute` name; the other side is the looked-up object, or the same call on the saved snapshot with a re-read of memory.');
   out.push('');
   out.push('## Resource kinds');
@@ -128,6 +135,16 @@ function render() {
   out.push('| path prefix | kernels | source |');
   out.push('|---|---|---|');
   for (const x of catalog.irqOffHoldsPagesFacts()) out.push(`| \`${x.pathPrefix}\` | ${cell(x.kernels)} | ${cell(x.source)} |`);
+  out.push('');
+  out.push('## Goto-label conventions');
+  out.push('');
+  out.push('A weak signal only (`Catalog.gotoLabelReleases(label)`): what the code under a label of this shape conventionally releases. Every matching row applies; `excludes` wins.');
+  out.push('');
+  out.push('| pattern | releases | kinds | excludes | examples | note |');
+  out.push('|---|---|---|---|---|---|');
+  for (const c of catalog.gotoLabelConventions()) {
+    out.push(`| \`${cell(c.pattern)}\` | ${c.releases.join(', ') || 'nothing tracked'} | ${(c.kinds || []).join(', ')} | ${(c.excludes || []).join(', ')} | ${c.examples.map((e) => `\`${e}\``).join(', ')} | ${cell(c.note)} |`);
+  }
   out.push('');
   out.push('## Lockless idioms');
   out.push('');

@@ -1,3 +1,5 @@
 #!/usr/bin/env node
 'use strict';
-require('../out/cli/main.js').main();
+// `mm-review litmus` does not need the patch-review engine: load only the simulator.
+if (process.argv[2] === 'litmus') require('../out/cli/litmusMain.js').main();
+else require('../out/cli/main.js').main();

@@ -80,6 +80,38 @@ describe('catalog integrity', () => {
     for (const k of released) assert.ok(catalog.acquirersOf(k).length > 0, `nothing acquires ${k}`);
   });
 
+  it('every release pairs with an acquire of a compatible kind, or says it releases a caller\'s reference', () => {
+    // the ordering table (barrier facts: raw atomics on counters) is kept by the barrier rules
+    let checked = 0;
+    for (const a of all) {
+      if (a.domain === 'ordering' || a.releasesCallersRef) continue;
+      const rels = (a.effects ?? []).filter((e) => e.op === 'release');
+      if (!rels.length) continue;
+      const cands = [a.name, ...(a.pairsWith ?? [])];
+      for (const r of rels) {
+        const ok = cands.some((n) => catalog.allEffects(n).some((e) => e.op === 'acquire' && catalog.compatible(e.kind, r.kind)));
+        assert.ok(ok, `${a.name}: nothing in pairsWith acquires what it releases (${r.kind})`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 100, `only ${checked} releases checked`);
+  });
+
+  it('new optional facts are well-formed', () => {
+    for (const a of all) {
+      if (a.nonSleepingForm) assert.ok(catalog.has(a.nonSleepingForm), `${a.name}.nonSleepingForm`);
+      if (a.sleepingForm) assert.ok(catalog.has(a.sleepingForm), `${a.name}.sleepingForm`);
+      if (a.debugOnly) assert.match(a.debugOnly, /^CONFIG_[A-Z0-9_]+$/, a.name);
+      if (a.sleepsOnLastPut) assert.ok(a.sleeps && (a.effects ?? []).some((e) => e.op === 'release'), `${a.name}: sleepsOnLastPut without sleeps / a release`);
+      if (a.iteratorCursor !== undefined) assert.ok(a.arity && a.iteratorCursor < Math.max(...a.arity), `${a.name}.iteratorCursor`);
+    }
+    for (const c of catalog.gotoLabelConventions()) {
+      assert.doesNotThrow(() => new RegExp(c.pattern), c.pattern);
+      assert.ok(c.examples.length > 0, c.pattern);
+      for (const k of c.kinds ?? []) assert.ok(c.releases.includes(catalog.kind(k).family), `${c.pattern}: kind ${k} outside its families`);
+    }
+  });
+
   it('argument indexes fit the recorded arities', () => {
     let checked = 0;
     for (const a of all) {

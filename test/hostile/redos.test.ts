@@ -19,6 +19,7 @@ import { checkSync } from 'recheck';
 import { ifRegexBomb } from './gen';
 import { parseIfExpr } from 'mm-review-server/c/preproc';
 import { analyze } from 'mm-review-server/engine/index';
+import { catalog } from 'mm-review-server/catalog/index';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SRC = path.join(ROOT, 'server', 'src');
@@ -38,6 +39,7 @@ const PLACEHOLDERS: Record<string, string> = {
   'i.value': 'rules/specRef.ts: an idiom value name from the catalog data',
   'm[2]': 'sim/replay.ts: a register name matched by `r\\d+` just before',
   "barrier.replace(/[^A-Za-z0-9_]/g, '')": 'analysis/ordering/changelog.ts: sanitised to [A-Za-z0-9_] on the spot',
+  'c.pattern': 'catalog/index.ts: a goto-label pattern of the catalog data, each one audited by its own test below',
   p: 'analysis/ordering/macros.ts: a macro parameter name checked against ^[A-Za-z_]\\w*$ just before',
   "name.replace(/[^A-Za-z0-9_]/g, '')": 'analysis/ordering/readers.ts: sanitised to [A-Za-z0-9_] on the spot',
   "v.replace(/[^A-Za-z0-9_]/g, '')": 'analysis/ordering/search.ts: sanitised to [A-Za-z0-9_] on the spot',
@@ -160,6 +162,14 @@ describe('hostile: regular expressions (ReDoS audit with recheck)', () => {
     for (const a of ALLOWED) assert.ok(a.reason.length > 20, `allow-list entry ${a.file} needs a reason`);
   });
 
+  it('every goto-label pattern of the catalog (data compiled into a RegExp at run time) matches in linear time', () => {
+    const flagged: string[] = [];
+    for (const c of catalog.gotoLabelConventions()) {
+      const res = checkSync(c.pattern, 'i', { timeout: 20_000, randomSeed: 9 });
+      if (res.status !== 'safe') flagged.push(`${c.pattern}: ${res.status}`);
+    }
+    assert.deepEqual(flagged, []);
+  });
   it('the #if tokenizer: `#if \'` + 4,000 `\\x` pairs parses at once, and the 40-pair bomb analyses', () => {
     // 40 pairs took more than a minute before; now the expression is one character-literal token
     const e = parseIfExpr(`'${'\\x'.repeat(4000)}`);

@@ -157,9 +157,9 @@ test('renderReplayText: one column per CPU, reads-from arrows, stale marker, ver
 // The linearisation on hand-made executions, independent of the engine's choice of witness.
 function fakeResult(exec: Execution, observation: LitmusResult['observation']): LitmusResult {
   return {
-    name: 'x', observation, complete: true, states: [], positive: observation === 'Never' ? 0 : 1, negative: 1, condition: '', kind: 'exists',
+    name: 'x', observation, complete: true, possible: [observation], states: [], positive: observation === 'Never' ? 0 : 1, negative: 1, condition: '', kind: 'exists',
     witnesses: observation === 'Never' ? [] : [exec], forbidden: observation === 'Never' ? [{ execution: exec, violated: ['propagation: cycle'] }] : [],
-    flags: [], stats: { candidates: 0, allowed: 0, ms: 0 },
+    flags: [], stats: { candidates: 0, allowed: 0, ms: 0, symmetry: 1, bound: { polls: 0, units: 0, maxGapUnits: 0, maxGapMs: 0 } },
   } as LitmusResult;
 }
 

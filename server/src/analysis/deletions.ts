@@ -12,9 +12,10 @@
  */
 import type { CfgNode } from '../c/cfg';
 import type { Catalog, ResourceKind } from '../catalog';
-import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto } from '../c/facts';
-import { R, X, U, N, HELD, type ReleaseEvent, type ResourceAnalysis } from './resources';
-import { isDeletedLine, postNodeAfter } from './diff';
+import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests } from '../c/facts';
+import type { CNode } from '../c/cnode';
+import { R, X, U, N, HELD, P, Q, type ReleaseEvent, type ResourceAnalysis } from './resources';
+import { isAddedLine, isDeletedLine, postNodeAfter, preNodeAt } from './diff';
 import type { Unit } from './unit';
 
 export interface DeletedRelease {
@@ -55,24 +56,42 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     // out, moved earlier it shows as released below; moved into one branch only, the other branch leaks)
     const start = postNodeAfter(pre, post, ev.op.line);
     if (!start) continue;
-    // already released on the way here in the post-image, or never held there
-    const st = postA.in[start.id];
+    // already released on the way to the next surviving line in the post-image, or never held there
+    const join = postNodeAfter(pre, post, ev.op.line, false) ?? start;
+    const st = postA.in[join.id];
     if (!st) continue;
     let before = 0;
     for (const k of postA.keyList) if (sameThing(k.kind, k.obj)) before |= st.get(k.key) ?? postA.initial;
     if (before === 0) before = postA.initial;
-    if (before & (R | X) && !(before & (U | N | HELD))) continue;
-    if (before & (R | X)) {
-      // released on some paths into the old place only: the patch moved the release into some branches
-      const id = `${kind}|${obj}|moved|${start.id}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      out.push({ deleted: ev, kind, obj, at: start, exit: start, exitText: 'the paths that do not release it', how: 'partial' });
+    if (before & (R | X | Q) && !(before & (U | N | HELD))) continue;
+    // the release moved into some of the paths that reach its old place (`put_page(p)` after an if/else
+    // moved into the else branch): the paths into the old place that pass no release the patch added
+    // have lost one. Only for a release that was unconditional where it stood.
+    const added = postA.events.filter((e) => e.t === 'release' && isAddedLine(post.image, e.op.line) && sameThing(e.eff.kind, e.obj));
+    if (added.length) {
+      const preJoin = preNodeAt(pre, post, join);
+      const unconditional = !!preJoin && sameTests(ev.op.node, preJoin);
+      if (unconditional && reachesAvoiding(postA, join, new Set(added.map((e) => e.node.id)))) {
+        const id = `${kind}|${obj}|moved|${join.id}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        out.push({ deleted: ev, kind, obj, at: join, exit: join, exitText: 'the paths that do not release it', how: 'partial' });
+      }
       continue;
     }
     const found = cleanExitFrom(postA, cat, start, obj, sameThing);
     if (!found) continue;
     const exit = found.node;
+    // the same exit before the patch: was the object released on every path there? (a release that was
+    // itself conditional, `if (rc == SUCCESS) put_page(p)`, leaves the other paths as they were)
+    if (found.how === 'exit') {
+      const preExit = preNodeAt(pre, post, exit);
+      if (preExit) {
+        let was = 0;
+        for (const k of preA.keyList) if (sameThing(k.kind, k.obj)) was |= preA.out[preExit.id]?.get(k.key) ?? preA.initial;
+        if (was & (U | N | HELD | P)) continue;
+      }
+    }
     const id = `${kind}|${obj}|${exit.id}`;
     if (seen.has(id)) continue;
     seen.add(id);
@@ -138,3 +157,32 @@ function cleanExitFrom(
 }
 
 export { U };
+
+/** Do two places sit under the same enclosing tests (the one is not conditional relative to the other)? */
+function sameTests(a: CNode, b: CfgNode): boolean {
+  const ta = enclosingTests(a);
+  const bn = b.stmt ?? b.ast;
+  if (!bn) return false;
+  const tb = enclosingTests(bn);
+  if (ta.size !== tb.size) return false;
+  for (const [k, v] of ta) if (tb.get(k) !== v) return false;
+  return true;
+}
+
+/** Is `to` reached from the visible start (the entry, or code entered from out of sight) without entering `avoid`? */
+function reachesAvoiding(a: ResourceAnalysis, to: CfgNode, avoid: ReadonlySet<number>): boolean {
+  const starts = new Set<number>([a.cfg.entry.id, ...a.facts.visibility.hiddenEntries.map((n) => n.id)]);
+  const seen = new Set<number>([to.id]);
+  const work = [to];
+  while (work.length) {
+    const n = work.pop()!;
+    if (starts.has(n.id)) return true;
+    for (const e of n.preds) {
+      const m = e.from;
+      if (seen.has(m.id) || avoid.has(m.id)) continue;
+      seen.add(m.id);
+      work.push(m);
+    }
+  }
+  return false;
+}

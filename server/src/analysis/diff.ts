@@ -24,11 +24,23 @@ export function isAddedLine(img: FunctionImage, line: number): boolean {
   return patchLineOf(img, line)?.line.kind === 'add';
 }
 
-/** Call operations of a unit that sit on lines of the given kind (deleted lines in a pre unit, added lines in a post unit). */
-export function callsOnChangedLines(unit: Unit, kind: 'del' | 'add'): { node: CfgNode; op: CallOp }[] {
-  const out: { node: CfgNode; op: CallOp }[] = [];
+/**
+ * Call operations of a unit with a line of the given kind in their text
+ * (deleted lines in a pre unit, added lines in a post unit): a call whose
+ * GFP argument alone changed, on its second line, is a changed call.
+ */
+export function callsOnChangedLines(unit: Unit, kind: 'del' | 'add'): { node: CfgNode; op: CallOp; line: number }[] {
+  const out: { node: CfgNode; op: CallOp; line: number }[] = [];
   for (const n of unit.cfg.nodes)
-    for (const op of n.ops) if (op.kind === 'call' && patchLineOf(unit.image, op.line)?.line.kind === kind) out.push({ node: n, op });
+    for (const op of n.ops) {
+      if (op.kind !== 'call') continue;
+      const last = op.node.endPosition.row;
+      for (let l = op.line; l <= last; l++)
+        if (patchLineOf(unit.image, l)?.line.kind === kind) {
+          out.push({ node: n, op, line: l });
+          break;
+        }
+    }
   return out;
 }
 
@@ -62,7 +74,22 @@ export function imageLineOf(img: FunctionImage, l: HunkLine): number {
  * the pre-image that survives (a context line), found in the post-image.
  * Returns the post CFG node that starts on or after that line, or null.
  */
-export function postNodeAfter(pre: Unit, post: Unit, preLine: number): CfgNode | null {
+export function postNodeAfter(pre: Unit, post: Unit, preLine: number, replacement = true): CfgNode | null {
+  // a deleted line replaced by added lines (`mmdrop(mm)` → `mmdrop_lazy_tlb(mm)`): its place is where they start
+  const here = patchLineOf(pre.image, preLine);
+  if (replacement && here && here.line.kind === 'del') {
+    const run = changeRun(here.hunk, here.line);
+    for (const a of run.adds) {
+      const j = imageLineOf(post.image, a);
+      if (j < 0) continue;
+      let first: CfgNode | null = null;
+      for (const n of post.cfg.nodes) {
+        if (n.kind === 'entry' || n.kind === 'exit' || n.line < j) continue;
+        if (!first || n.line < first.line || (n.line === first.line && n.col < first.col)) first = n;
+      }
+      if (first) return first;
+    }
+  }
   for (let i = preLine + 1; i < pre.image.origin.length; i++) {
     const o = pre.image.origin[i];
     if (o.kind === 'synthetic') continue;
@@ -88,4 +115,60 @@ export function preUnitOf(post: Unit, unitsOf: (fn: Unit['fn'], side: 'pre' | 'p
   const pres = unitsOf(post.fn, 'pre');
   if (!pres.length) return null;
   return pres.find((u) => u.variant.label === post.variant.label) ?? pres[0];
+}
+
+export interface ReplacedCall {
+  /** The call on a deleted line (pre-image unit). */
+  del: { node: CfgNode; op: CallOp };
+  /** The call on an added line of the same `-`/`+` run (post-image unit). */
+  add: { node: CfgNode; op: CallOp };
+}
+
+/** First argument of a call, normalised (`&folio->page` and `folio->page` alike), or ''. */
+function objectArg(op: CallOp): string {
+  const t = op.args[0]?.text ?? '';
+  return t.replace(/\s+/g, '').replace(/^&/, '');
+}
+
+/**
+ * Calls the patch replaced: a call on a deleted line and a call on an added
+ * line of the same `-`/`+` run of one hunk, with the same first argument (the
+ * object), or, when the name is kept, the same callee (`kmalloc(.., GFP_ATOMIC)`
+ * → `kmalloc(.., GFP_KERNEL)`). Each deleted call pairs with at most one added call.
+ */
+export function replacedCalls(pre: Unit, post: Unit): ReplacedCall[] {
+  const dels = callsOnChangedLines(pre, 'del');
+  const adds = callsOnChangedLines(post, 'add');
+  if (!dels.length || !adds.length) return [];
+  const out: ReplacedCall[] = [];
+  const used = new Set<CallOp>();
+  for (const d of dels) {
+    const dl = patchLineOf(pre.image, d.line);
+    if (!dl) continue;
+    const run = changeRun(dl.hunk, dl.line);
+    const inRun = adds.filter((a) => {
+      const al = patchLineOf(post.image, a.line);
+      return !!al && al.hunk === dl.hunk && run.adds.includes(al.line) && !used.has(a.op);
+    });
+    const obj = objectArg(d.op);
+    const match = inRun.find((a) => a.op.name === d.op.name && obj !== '' && objectArg(a.op) === obj) ?? inRun.find((a) => obj !== '' && objectArg(a.op) === obj) ?? inRun.find((a) => a.op.name === d.op.name);
+    if (!match) continue;
+    used.add(match.op);
+    out.push({ del: { node: d.node, op: d.op }, add: { node: match.node, op: match.op } });
+  }
+  return out;
+}
+
+/** The pre-image node standing at the same context line as a post-image node (or null). */
+export function preNodeAt(pre: Unit, post: Unit, postNode: CfgNode): CfgNode | null {
+  const o = post.image.origin[postNode.line];
+  if (!o || o.kind !== 'patch' || o.line.kind !== 'context') return null;
+  const j = imageLineOf(pre.image, o.line);
+  if (j < 0) return null;
+  let best: CfgNode | null = null;
+  for (const n of pre.cfg.nodes) {
+    if (n.kind === 'entry' || n.kind === 'exit' || n.line !== j) continue;
+    if (!best || n.col < best.col) best = n;
+  }
+  return best;
 }

@@ -38,6 +38,7 @@ import {
   X,
   E,
   F,
+  Q,
 } from './resources';
 import { anticipation } from './anticipation';
 
@@ -372,12 +373,36 @@ export function releaseFaults(a: ResourceAnalysis): ReleaseFault[] {
     // or an earlier release leads here with no decision in between (`put_page(p); goto out_put;`)
     // (a lock the caller held, released twice, is X then X: released twice all the same)
     const gone = R | X;
-    if ((ev.bits & gone && !(ev.bits & ~(gone | E))) || (ev.bits & gone && k.family !== 'bracket' && straightAfterRelease(a, ev))) {
+    if ((ev.bits & gone && !(ev.bits & ~(gone | E))) || (ev.bits & gone && k.family !== 'bracket' && straightAfterRelease(a, ev)) || (ev.bits & (U | Q) && sameCallJustBefore(a, ev))) {
       const prior = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e !== ev && e.bits !== R);
       out.push({ ev, key: k, what: 'twice', prior });
     } else if (ev.bits === F && k.acquires.length) out.push({ ev, key: k, what: 'failed' });
   }
   return out;
+}
+
+/**
+ * With the count out of sight (U), a second put is a double put only when it
+ * repeats the same call on the same object straight after the first, with
+ * nothing between that could take another reference (`put_page(p); put_page(p);`):
+ * two different releases in a row (putback_lru_page(p); put_page(p)) may drop
+ * two references.
+ */
+function sameCallJustBefore(a: ResourceAnalysis, ev: ReleaseEvent): boolean {
+  const text = ev.op.node.text.replace(/\s+/g, '');
+  let n = ev.node;
+  let idx = n.ops.indexOf(ev.op);
+  for (let steps = 0; steps < 16; steps++) {
+    for (let i = idx - 1; i >= 0; i--) {
+      const o = n.ops[i];
+      if (o.kind === 'call' && o.node.text.replace(/\s+/g, '') === text) return true;
+      if (o.kind === 'call' || o.kind === 'assign' || o.kind === 'decl') return false;
+    }
+    if (n.preds.length !== 1 || n.preds[0].cond || a.facts.visibility.gaps.has(n.id)) return false;
+    n = n.preds[0].from;
+    idx = n.ops.length;
+  }
+  return false;
 }
 
 /** Does another release of the same key reach `ev` along unconditional edges, with nothing dropping or re-taking it between? */

@@ -13,6 +13,7 @@
  *   F  a conditional acquire failed (its result was tested)
  *   P  a conditional acquire whose result has not been tested yet
  *   E  ownership transferred: returned, stored, passed to a non-catalog function, overwritten
+ *   Q  released after unknown history, the count unknown (two references may have been held)
  *   U  unknown: code the text does not show (above the first visible line of a
  *      function whose start is not shown, or between two hunks) may have
  *      acquired or released it. No finding rests on U.
@@ -66,8 +67,10 @@ export const F = 32;
 export const P = 64;
 export const E = 128;
 export const U = 256;
+/** Released at least once after unknown history, count unknown (a second put may be legitimate). */
+export const Q = 512;
 export const HELD = H | H2;
-const ALL_BITS = [N, H, H2, R, X, F, P, E, U];
+const ALL_BITS = [N, H, H2, R, X, F, P, E, U, Q];
 
 export type Bits = number;
 export type State = ReadonlyMap<string, Bits>;
@@ -293,7 +296,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
       const k = keys.get(id)!;
       if (!k.obj || k.family === 'bracket') continue;
       if (k.array && !arraysToo) continue;
-      if (!(bits & (HELD | P | U))) continue;
+      if (!(bits & (HELD | P | U | Q))) continue;
       const u = usage(text, k.obj);
       if (u === 'whole' || (u === 'member' && asArgument && text.trim().startsWith('&') && !k.array)) {
         st.set(id, bits & U && !(bits & (HELD | P)) ? bits : E);
@@ -316,7 +319,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           if (o === null) continue;
           for (const [id, bits] of st) {
             const k = keys.get(id)!;
-            if (!(bits & (HELD | P | U))) continue;
+            if (!(bits & (HELD | P | U | Q))) continue;
             const sameKind = cat.compatible(k.kind, t.kind) || cat.compatible(t.kind, k.kind);
             if (!sameKind || (k.family !== 'bracket' && k.obj !== o)) continue;
             st.set(id, E);
@@ -371,6 +374,14 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
       }
       return;
     }
+    if (call.loopMacro && spec.iteratorCursor !== undefined && call.args[spec.iteratorCursor]) {
+      // each iteration names a new object: what was held through the cursor does not carry over
+      const cur = normObject(call.args[spec.iteratorCursor].text).obj;
+      for (const [id] of st) {
+        const k = keys.get(id)!;
+        if (k.family !== 'bracket' && (k.obj === cur || k.obj.startsWith(cur + '->'))) st.set(id, initial);
+      }
+    }
     applyEffects(st, node, call, spec, callEffects(spec, call));
   };
 
@@ -399,7 +410,11 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           k.condTexts.add(norm(call.node.text));
           if (call.result.kind === 'assigned') k.condTexts.add(norm(call.result.to));
         }
-        if (eff.stateArg !== undefined && call.args[eff.stateArg]) k.flags.add(norm(call.args[eff.stateArg].text));
+        if (eff.stateArg !== undefined && call.args[eff.stateArg]) {
+          // a save taking the flags by pointer (folio_lruvec_lock_irqsave(folio, &flags)) saves into `flags`
+          const f = norm(call.args[eff.stateArg].text);
+          k.flags.add(eff.stateByValue === false && f.startsWith('&') ? f.slice(1) : f);
+        }
         const b = get(st, k.key);
         if (recording) {
           const ev: AcquireEvent = { t: 'acquire', node, op: call, spec, before, key: k, eff, objText: o.text };
@@ -411,6 +426,9 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
         // a bracket already open nests (a second pte mapping of another table): its result test concerns only the new one
         // (an untested earlier one counts as open: two pte_offset_map()s of two tables, neither checked)
         if (pending && k.family === 'bracket' && b & (HELD | P)) st.set(k.key, mapBits(b, (x) => (x & (HELD | P) ? H2 : P)));
+        // a conditional get on a reference already held (folio_isolate_lru() on a folio the function
+        // holds) stacks on it: H|P until its result is tested (then H2 on success, H on failure)
+        else if (pending && k.family === 'ref' && !o.array && definitelyHeld(b)) st.set(k.key, b | P);
         else st.set(k.key, pending ? P : o.array ? H : mapBits(b, (x) => (x & HELD ? H2 : H)));
       } else {
         // release: the key of the same object whose kind this release may drop
@@ -429,7 +447,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           // a lock in an array (`&hugetlb_fault_mutex_table[hash]`) is locked and unlocked by element
           const sameObj = k.family === 'bracket' ? k.kind === eff.kind || cat.compatible(k.kind, eff.kind) : k.obj === o.obj && (k.array || !o.element || o.array || k.family === 'lock');
           if (!sameObj) continue;
-          if (!(bits & (HELD | P | R | F | U))) continue;
+          if (!(bits & (HELD | P | R | F | U | Q))) continue;
           if (cat.compatible(k.kind, eff.kind) && (k.family !== 'bracket' || (k.style ?? '') === (eff.style ?? ''))) {
             match = k;
             break;
@@ -451,7 +469,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
         touched.add(k.key);
         const b = get(st, k.key);
         // a key whose history is unknown (acquired out of sight) is the one this release drops
-        const dropped = match ?? mk ?? (b & U ? k : null);
+        const dropped = match ?? mk ?? (b & (U | Q) ? k : null);
         if (recording) events.push({ t: 'release', node, op: call, spec, before, eff, obj: o.obj, objText: o.text, element: o.element, key: dropped, bits: b, mismatch: match ? undefined : mismatch });
         addDrop(k.key, node);
         if (eff.cond && call.result.kind !== 'discarded' && cat.kind(eff.kind).family === 'ref') {
@@ -459,7 +477,12 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           // caller releases another way otherwise; treat the ref as handed over
           if (b & (HELD | P)) st.set(k.key, E);
         } else if (k.array && k.family !== 'lock') st.set(k.key, R);
-        else st.set(k.key, mapBits(b, (x) => (x === H2 ? H : x === H || x === P || x === U ? R : x === N ? X : x)));
+        else {
+          // a count taken out of sight is unknown after one put (two references may have been held);
+          // a lock, or a section opened on a pointer, is simply released
+          const counted = k.family === 'ref' || (k.family === 'bracket' && !k.obj);
+          st.set(k.key, mapBits(b, (x) => (x === H2 ? H : x === H || x === P ? R : x === U ? (counted ? Q : R) : x === N ? X : x)));
+        }
       }
     }
     // A catalogued call with no effect on an object does not consume it.
@@ -525,7 +548,8 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
       const ok = acquireOutcome(e, k.condTexts, k.cond ?? 'bool');
       if (ok === undefined) continue;
       st ??= new Map(out);
-      st.set(id, (bits & ~P) | (ok ? H : F));
+      if (k.family === 'ref' && bits & HELD) st.set(id, ok ? (bits & ~(P | HELD)) | H2 : bits & ~P);
+      else st.set(id, (bits & ~P) | (ok ? H : F));
     }
     return st ?? out;
   };
@@ -543,7 +567,13 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
     return true;
   };
 
-  const res = solveForward<State>(cfg, { lattice: { join, equals }, entry: new Map(), transfer, edge, roots: facts.visibility.hiddenEntries });
+  let res = solveForward<State>(cfg, { lattice: { join, equals }, entry: new Map(), transfer, edge, roots: facts.visibility.hiddenEntries });
+  if (initial === N && facts.visibility.hiddenEntries.length && keyList.length) {
+    // code entered from a jump the text does not show (a goto inside a macro): every object's history is
+    // unknown there. The keys are known after the first pass; the second seeds those entries with U.
+    const unknown = new Map(keyList.map((k) => [k.key, U] as [string, Bits]));
+    res = solveForward<State>(cfg, { lattice: { join, equals }, entry: new Map(), transfer, edge, roots: [] , seeds: facts.visibility.hiddenEntries.map((n) => [n, unknown] as [CfgNode, State]) });
+  }
   // Replay every reachable node once with its final input state to record events.
   recording = true;
   for (const n of cfg.nodes) {

@@ -153,6 +153,8 @@ export interface ForwardProblem<S> {
   maxVisits?: number;
   /** Further nodes entered with the entry state (code reached from text not shown). */
   roots?: readonly CfgNode[];
+  /** Further nodes entered with their own state. */
+  seeds?: readonly (readonly [CfgNode, S])[];
 }
 
 export interface ForwardResult<S> {
@@ -220,6 +222,10 @@ export function solveForward<S>(cfg: Cfg, p: ForwardProblem<S>): ForwardResult<S
   push(cfg.entry.id);
   for (const r of p.roots ?? []) {
     inS[r.id] = p.entry;
+    push(r.id);
+  }
+  for (const [r, st] of p.seeds ?? []) {
+    inS[r.id] = st;
     push(r.id);
   }
   let visits = 0;

@@ -88,6 +88,12 @@ export function describeApi(name: string, cat: Catalog = defaultCatalog): string
     lines.push(`- location: \`${loc}\`${p ? ` (protocol: ${p.name}; kernels: ${p.kernels})` : ''}`);
   }
   if (a.synchronizes) lines.push(`- waits out every pre-existing ${a.synchronizes.kinds.map((k) => cat.kind(k).label).join(', ')} on all CPUs${a.synchronizes.whenArgNonZero !== undefined ? ` (when argument ${a.synchronizes.whenArgNonZero + 1} is non-zero)` : ''}`);
+  if (a.sleepsOnLastPut) lines.push('- sleeps only when it drops the **last** reference (the final free path sleeps)');
+  if (a.nonSleepingForm) lines.push(`- non-sleeping alternative on the same object: \`${a.nonSleepingForm}\``);
+  if (a.sleepingForm) lines.push(`- sleeping (synchronous) alternative: \`${a.sleepingForm}\``);
+  if (a.debugOnly) lines.push(`- **debug-only**: the condition is not evaluated unless \`${a.debugOnly}\` is set; no side effects in it`);
+  if (a.iteratorCursor !== undefined) lines.push(`- loop macro: argument ${a.iteratorCursor + 1} names a new object on every iteration`);
+  if (a.releasesCallersRef) lines.push("- releases a reference its caller obtained (no single pairing acquire)");
   const p = pairing(a, cat);
   if (p) lines.push(`- pairs with: ${p}`);
   if (a.aliases?.length) lines.push(`- also spelled: ${a.aliases.map((x) => `\`${x}\``).join(', ')}`);

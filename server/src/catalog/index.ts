@@ -7,10 +7,10 @@
  */
 import type {
   ApiSpec, KindSpec, ResourceKind, Effect, AcquireEffect, ReleaseEffect, ArgCondition,
-  RevalidationPattern, LocklessIdiom, ContextRequirement, OrderingFacts, SbProtocol,
+  RevalidationPattern, LocklessIdiom, ContextRequirement, OrderingFacts, SbProtocol, GotoLabelConvention, KindSpec as KindSpecT,
 } from './schema';
 import { KINDS } from './data/kinds';
-import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS } from './data';
+import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS } from './data';
 
 /**
  * Does the argument text satisfy the condition? Identifiers are matched as
@@ -349,6 +349,33 @@ export class Catalog {
   orderingFacts(): OrderingFacts {
     return this.orderingData;
   }
+  /** The goto-label naming conventions (a weak signal: see data/labels.ts). */
+  gotoLabelConventions(): readonly GotoLabelConvention[] {
+    return GOTO_LABEL_CONVENTIONS;
+  }
+
+  /**
+   * What the code under a goto label conventionally releases, by its name:
+   * the union of every matching convention's families and kinds, minus the
+   * families a matching convention excludes (`out_unlocked`). `matched` is
+   * empty for a label no convention describes (`out`, `retry`): nothing is
+   * known then, which is not the same as "releases nothing" (`free`).
+   */
+  gotoLabelReleases(label: string): { families: KindSpecT['family'][]; kinds: ResourceKind[]; matched: GotoLabelConvention[] } {
+    const l = label.trim().replace(/:$/, '');
+    const matched = GOTO_LABEL_CONVENTIONS.filter((c) => labelRegex(c).test(l));
+    const excluded = new Set(matched.flatMap((c) => c.excludes ?? []));
+    const families = [...new Set(matched.flatMap((c) => c.releases))].filter((f) => !excluded.has(f));
+    const kinds = [...new Set(matched.flatMap((c) => c.kinds ?? []))].filter((k) => !excluded.has(this.kind(k).family));
+    return { families, kinds, matched };
+  }
+}
+
+const labelRegexes = new WeakMap<GotoLabelConvention, RegExp>();
+function labelRegex(c: GotoLabelConvention): RegExp {
+  let r = labelRegexes.get(c);
+  if (!r) labelRegexes.set(c, (r = new RegExp(`${c.pattern}`, 'i')));
+  return r;
 }
 
 /** The catalog built from the bundled data. */

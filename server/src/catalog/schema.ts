@@ -41,7 +41,14 @@ export type ResourceKind =
   | 'bh-off'
   | 'pagefault-off' // pagefault_disable / pagefault_enable
   | 'lockless-walk' // start/end of a lockless page-table walk (seed 003)
-  | 'spf-section';  // speculative page-fault section (seed 001)
+  | 'spf-section'   // speculative page-fault section (seed 001)
+  | 'task-ref'      // get_task_struct / put_task_struct (task_struct::usage)
+  | 'css-ref'       // css_get / css_tryget* / css_put, and the memcg wrappers (get_mem_cgroup_from_*, mem_cgroup_put)
+  | 'objcg-ref'     // obj_cgroup_get / obj_cgroup_put (obj_cgroup::refcnt)
+  | 'kobj-ref'      // kobject_get / kobject_put
+  | 'swap-dev-ref'  // get_swap_device / put_swap_device (swap_info_struct::users)
+  | 'anon-vma-ref'  // get_anon_vma / put_anon_vma (anon_vma::refcount)
+  | 'pid-ref';      // get_pid / put_pid (struct pid::count)
 
 /** Memory-ordering strength of a call, as the LKMM sees it. */
 export type Ordering =
@@ -320,6 +327,43 @@ export interface ApiSpec {
    * it pairs with nothing, so it is evidence of no protocol.
    */
   racy?: boolean;
+  /**
+   * An assertion macro whose condition is compiled in but NOT evaluated
+   * unless this Kconfig option is set: without CONFIG_DEBUG_VM,
+   * VM_BUG_ON(cond) / VM_WARN_ON*(cond) expand to BUILD_BUG_ON_INVALID(cond)
+   * (`(void)sizeof(cond)`), so a side effect in `cond` (a get, a trylock, an
+   * assignment) never happens on production kernels. WARN_ON()/BUG_ON()
+   * always evaluate their condition and carry no `debugOnly`.
+   */
+  debugOnly?: string;
+  /**
+   * A drop-in alternative on the same object that never sleeps (mmput ->
+   * mmput_async, vfree -> vfree_atomic): the fix for a sleeping call in an
+   * atomic section when the object cannot be released later.
+   */
+  nonSleepingForm?: string;
+  /** The sleeping (synchronous) drop-in alternative of a non-sleeping call (mmput_async -> mmput). */
+  sleepingForm?: string;
+  /**
+   * The release drops a reference or lock its caller obtained in a way no
+   * single catalogued call models (a ref handed over by a callee, a
+   * count taken with a raw refcount helper), so no pairing acquire is listed.
+   */
+  releasesCallersRef?: boolean;
+  /**
+   * The call sleeps only when it drops the last reference (the final put
+   * frees through a path that sleeps: put_anon_vma -> anon_vma_free ->
+   * might_sleep()). `sleeps` is set as well; a rule may weigh this as
+   * "may sleep" rather than "sleeps".
+   */
+  sleepsOnLastPut?: boolean;
+  /**
+   * A loop macro (list_for_each_entry(pos, head, member) { ... }) that
+   * assigns a new object to this argument on every iteration: what was held
+   * through the variable in one iteration is not what it names in the next,
+   * nor after the loop.
+   */
+  iteratorCursor?: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -488,4 +532,24 @@ export interface LocklessIdiom {
   /** 'always' lockless, or lockless only when the page-table lock is not held. */
   lockless: 'always' | 'unless-ptl-held';
   source?: string;
+}
+
+/**
+ * A naming convention of goto labels in error ladders (a convention, not a
+ * kernel fact): `out_unlock:` conventionally leads to an unlock, `put_folio:`
+ * to a put. Used only as a weak signal, e.g. when a patch retargets a goto
+ * from a label that releases a lock to one that does not.
+ */
+export interface GotoLabelConvention {
+  /** Regular expression source, searched case-insensitively in the label (word boundaries are `_`: `(?:^|_)unlock(?:_|$)`); linear-time (checked by test/hostile/redos). */
+  pattern: string;
+  /** Families of resources the code under such a label conventionally releases ([] = nothing the catalog tracks, e.g. `free:` frees memory). */
+  releases: KindSpec['family'][];
+  /** The kinds, when the name says which (`unlock_folio:` -> page-lock, `rcu_unlock:` -> rcu). */
+  kinds?: ResourceKind[];
+  /** Families the name says are NOT released there (`out_unlocked:`, `out_release_nounlock:`: the lock is already dropped). */
+  excludes?: KindSpec['family'][];
+  /** Labels of this shape seen in mm/ (v6.19). */
+  examples: string[];
+  note?: string;
 }

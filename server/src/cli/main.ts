@@ -23,8 +23,8 @@ import { allRules } from '../rules/registry';
 import { isKernelTree, kernelTreeReader } from '../engine/kernelTree';
 import type { Severity } from '../patch/model';
 import '../rules'; // registers rule metadata
-import { collectInputs, InputError, readStreamCapped } from './input';
-import type { CliIO, Command } from './io';
+import { collectInputs, InputError } from './input';
+import { runMain, type CliIO, type Command } from './io';
 import { commandOf, helpText, UsageError, type CommandSpec } from './args';
 import { litmusCommand } from './litmus';
 import { exportLitmusCommand, replayCommand, scenariosCommand } from './scenarios';
@@ -214,35 +214,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-/** All of stdin, refused one byte past MAX_INPUT_BYTES (`mm-review check - < /dev/zero` ends with exit 2). */
-function readStdin(): Promise<Buffer> {
-  return readStreamCapped(process.stdin, '<stdin>');
-}
-
 export function main(): void {
-  // `mm-review check x | head`: a closed pipe ends the output quietly, as for any Unix tool.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
-  let drained: Promise<void> = Promise.resolve();
-  const io: CliIO = {
-    stdout: (s) => {
-      drained = new Promise((resolve) => process.stdout.write(s, () => resolve()));
-    },
-    stderr: (s) => process.stderr.write(s),
-    flush: () => drained,
-    readStdin,
-    cwd: process.cwd(),
-  };
-  run(process.argv.slice(2), io).then(
-    async (code) => {
-      await drained;
-      process.exitCode = code;
-    },
-    (e) => {
-      process.stderr.write(`mm-review: internal error: ${e}\n`);
-      process.exitCode = 2;
-    },
-  );
+  runMain((args, io) => run(args, io));
 }

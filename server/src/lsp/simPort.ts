@@ -69,6 +69,7 @@ export function stoppedAnswer<M extends SimMethod>(method: M, args: Parameters<(
     name,
     observation: 'Never',
     complete: false,
+    possible: kind === 'forall' ? ['Always', 'Sometimes', 'Never'] : ['Never', 'Sometimes', 'Always'],
     incompleteReason: reason,
     states: [],
     positive: 0,
@@ -78,7 +79,7 @@ export function stoppedAnswer<M extends SimMethod>(method: M, args: Parameters<(
     witnesses: [],
     forbidden: [],
     flags: [],
-    stats: { candidates: 0, allowed: 0, ms: elapsedMs },
+    stats: { candidates: 0, allowed: 0, ms: elapsedMs, symmetry: 1, bound: { polls: 0, units: 0, maxGapUnits: 0, maxGapMs: 0 } },
   });
   try {
     if (method === 'replay') {

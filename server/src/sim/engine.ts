@@ -7,49 +7,50 @@
  *    the longest possible chain of value derivations.
  * 2. Paths: each process is run once per combination of read values
  *    (./interp.ts), giving its events, dependencies and final registers.
- * 3. Search (default): paths are grouped into shapes (same events up to
- *    the values) and, for one shape per process, an rf-driven depth-first
- *    search decides each read's source; values follow rf, co is implied by
- *    coherence, and every partial execution is checked against the LKMM
- *    axioms that are monotone in rf and co, so inconsistent branches are cut
- *    before they multiply (see the comment above `searchCombo`).
- * 4. Reference (strategy 'product'): for each choice of one path per
+ * 3. Counting search (default): paths are grouped into shapes and, for one
+ *    shape per process, the rf-driven search (./search.ts) visits every
+ *    allowed execution once, pruning partial executions the LKMM already
+ *    forbids; identical threads are reduced by symmetry and the counts
+ *    reconstructed exactly.
+ * 4. When the counting search cannot finish within its share of the bound,
+ *    verdict-directed searches look for one allowed execution that satisfies
+ *    the condition and one that does not, each cutting every branch whose
+ *    registers already decide the other way. They settle the verdict
+ *    (Never / Sometimes / Always) without counting, or at least rule one out.
+ * 5. Reference (strategy 'product'): for each choice of one path per
  *    process, each location is solved on its own (co permutations and
  *    same-value rf, pruned for coherence and atomicity) and the product over
  *    locations gives the candidates. Kept for differential tests and for
  *    finding forbidden candidates that explain a Never verdict.
- * 5. At the leaves the filter and the final condition are evaluated on the
- *    final state and the LKMM (./lkmm.ts) decides whether the execution is
- *    allowed.
  *
- * Exploration is bounded by a number of candidates and by time; hitting a
- * bound makes the result incomplete, and no verdict is given.
+ * Exploration is bounded by a number of candidates and by time (./budget.ts),
+ * in every phase; hitting a bound makes the result incomplete, and the
+ * result then says only what the exploration established.
  */
-import { Cond, CondVar, LitmusTest, Value } from './litmus/ast';
+import { Cond, CondVar, Expr, LitmusTest, Stmt, Value } from './litmus/ast';
 import { Path, TEvent, ThreadContext, enumeratePaths } from './interp';
-import { MEvent, Skeleton, StaticPart, checkExecution, describeEvent, staticPart } from './lkmm';
+import { PRIMITIVES } from './primitives';
+import { StaticPart, checkExecution, describeEvent, staticPart } from './lkmm';
 import { Rel } from './relation';
+import { Bound, Budget } from './budget';
+import {
+  GEvent, Leaf, RawExecution, Shape, SymClass, buildSkeleton, condVarKey, condVars, evalCond, groupShapes, progressFraction, searchCombo,
+} from './search';
 
-export interface GEvent extends MEvent {
-  value?: Value;
-  line: number;
-  column: number;
-  text: string;
-  addrDeps: number[];
-  dataDeps: number[];
-  ctrlDeps: number[];
-}
+export { condVarKey, evalCond, groupShapes } from './search';
+export type { GEvent, RawExecution, TrieNode, Shape } from './search';
 
-export interface RawExecution {
-  events: GEvent[];
-  rf: [number, number][]; // [read, write]
-  co: Map<string, number[]>; // per location, writes in co order (initial write first)
-  final: Map<string, Value>; // locations and "T:reg"
-}
+export type Observation = 'Never' | 'Sometimes' | 'Always';
 
 export interface EngineResult {
+  /** The counting enumeration finished: states and counts are exact. */
   complete: boolean;
   incompleteReason?: string;
+  /**
+   * The observations not ruled out. One element when the verdict is exact
+   * (always so when `complete`; also when a verdict-directed search settled it).
+   */
+  possible: Observation[];
   candidates: number;
   allowed: number;
   positive: number;
@@ -59,6 +60,10 @@ export interface EngineResult {
   forbidden: { execution: RawExecution; violated: string[] }[];
   flags: string[];
   observed: string[];
+  /** Symmetry reduction used: each visited execution stood for `symmetry` executions (1: none). */
+  symmetry: number;
+  /** The bound's own counters (see budget.ts). */
+  budget: { polls: number; units: number; maxGapUnits: number; maxGapMs: number; ms: number };
 }
 
 export interface EngineOptions {
@@ -72,42 +77,16 @@ export interface EngineOptions {
    * implementation for differential tests).
    */
   strategy?: 'search' | 'product';
-}
-
-class Bound extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
-
-export function condVarKey(v: CondVar): string {
-  return v.thread === null ? v.name : `${v.thread}:${v.name}`;
-}
-
-export function evalCond(c: Cond, state: Map<string, Value>): boolean {
-  switch (c.k) {
-    case 'true': return true;
-    case 'false': return false;
-    case 'atom': {
-      const v = state.get(condVarKey(c.v)) ?? 0;
-      return c.op === '=' ? v === c.value : v !== c.value;
-    }
-    case 'eqvar': return (state.get(condVarKey(c.a)) ?? 0) === (state.get(condVarKey(c.b)) ?? 0);
-    case 'not': return !evalCond(c.c, state);
-    case 'and': return evalCond(c.a, state) && evalCond(c.b, state);
-    case 'or': return evalCond(c.a, state) || evalCond(c.b, state);
-    case 'imp': return !evalCond(c.a, state) || evalCond(c.b, state);
-  }
-}
-
-function condVars(c: Cond, out: CondVar[]): void {
-  switch (c.k) {
-    case 'atom': out.push(c.v); return;
-    case 'eqvar': out.push(c.a, c.b); return;
-    case 'not': condVars(c.c, out); return;
-    case 'and': case 'or': case 'imp': condVars(c.a, out); condVars(c.b, out); return;
-    default: return;
-  }
+  /** Look for forbidden candidates that explain a Never verdict (default true). */
+  explain?: boolean;
+  /** Symmetry reduction of identical threads (default true). */
+  symmetry?: boolean;
+  /** Verdict-directed searches when counting does not finish (default true). */
+  directed?: boolean;
+  /** The clock the time bound reads (tests inject a fake one). */
+  clock?: () => number;
+  /** Largest execution graph the model is evaluated on (default 4096 events). */
+  maxEvents?: number;
 }
 
 /** Location names mentioned as values (addresses) in the condition. */
@@ -135,10 +114,25 @@ interface LocSolution {
   co: number[]; // non-init writes in co order
 }
 
-export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
-  const t0 = Date.now();
-  const deadline = t0 + opt.timeoutMs;
+class Stop extends Error {}
 
+function factorial(k: number): number {
+  let f = 1;
+  for (let i = 2; i <= k; i++) f *= i;
+  return f;
+}
+
+function observationOf(p: number, n: number): Observation {
+  return p === 0 ? 'Never' : n === 0 ? 'Always' : 'Sometimes';
+}
+
+export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
+  const budget = Budget.start(opt.timeoutMs, opt.clock);
+  const t0 = budget.now();
+  return budget.run(() => engine(test, opt, budget, t0));
+}
+
+function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number): EngineResult {
   // ---- locations, initial values ----
   const globals = new Set<string>();
   const initVals = new Map<string, Value>();
@@ -173,38 +167,64 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
   for (const v of [...observedVars, ...filterVars]) if (v.thread === null) finalLocs.add(v.name);
 
   const res: EngineResult = {
-    complete: true, candidates: 0, allowed: 0, positive: 0, negative: 0, states: [], witnesses: [], forbidden: [],
-    flags: [], observed: [...observed].sort(stateKeyOrder),
+    complete: true, possible: [], candidates: 0, allowed: 0, positive: 0, negative: 0, states: [], witnesses: [], forbidden: [],
+    flags: [], observed: [...observed].sort(stateKeyOrder), symmetry: 1,
+    budget: { polls: 0, units: 0, maxGapUnits: 0, maxGapMs: 0, ms: 0 },
   };
   const stateIndex = new Map<string, { values: Map<string, Value>; count: number }>();
   const flagSet = new Set<string>();
-  /** Count an execution the model allows: its final state, its flags, and a witness of the condition. */
-  const recordAllowed = (sat: boolean, flags: Iterable<string>, final: Map<string, Value>, witness: () => RawExecution): void => {
-    res.allowed++;
-    if (sat) res.positive++;
-    else res.negative++;
+  /** Count an execution the model allows (standing for `weight` executions): its final state, its flags, and a witness. */
+  const recordAllowed = (sat: boolean, flags: Iterable<string>, final: Map<string, Value>, witness: () => RawExecution, weight = 1): void => {
+    res.allowed += weight;
+    if (sat) res.positive += weight;
+    else res.negative += weight;
     for (const f of flags) flagSet.add(f);
     const vals = new Map<string, Value>();
-    for (const k of res.observed) vals.set(k, final.get(k) ?? initVals.get(k) ?? 0);
-    const key = res.observed.map((k) => `${k}=${vals.get(k)}`).join(';');
+    let key = '';
+    for (const k of res.observed) {
+      const v = final.get(k) ?? initVals.get(k) ?? 0;
+      vals.set(k, v);
+      key += `${k}=${typeof v}:${String(v)};`;
+    }
     const s = stateIndex.get(key);
-    if (s) s.count++;
-    else stateIndex.set(key, { values: vals, count: 1 });
+    if (s) s.count += weight;
+    else stateIndex.set(key, { values: vals, count: weight });
     if (sat && res.witnesses.length < opt.maxWitnesses) res.witnesses.push(witness());
+  };
+  const resetCounts = (): void => {
+    res.allowed = res.positive = res.negative = res.candidates = 0;
+    stateIndex.clear();
+    flagSet.clear();
   };
   const finish = (): EngineResult => {
     res.states = [...stateIndex.values()];
     res.flags = [...flagSet].sort();
+    if (res.complete) res.possible = [observationOf(res.positive, res.negative)];
+    budget.flush();
+    res.budget = { polls: budget.polls, units: budget.units, maxGapUnits: budget.maxGapUnits, maxGapMs: budget.maxGapMs, ms: budget.now() - t0 };
     return res;
+  };
+  const incomplete = (e: unknown): void => {
+    if (!(e instanceof Bound)) throw e;
+    res.complete = false;
+    res.incompleteReason ??= e.reason;
   };
 
   // ---- value domains (fixpoint) ----
+  budget.phase = 'value domains';
   const domains = new Map<string, Value[]>();
+  const domainSets = new Map<string, Set<Value>>();
   const addVal = (loc: string, v: Value): boolean => {
-    let d = domains.get(loc);
-    if (!d) domains.set(loc, (d = [initVals.get(loc) ?? 0]));
-    if (d.includes(v)) return false;
-    d.push(v);
+    let s = domainSets.get(loc);
+    if (!s) {
+      const init = initVals.get(loc) ?? 0;
+      s = new Set([init]);
+      domainSets.set(loc, s);
+      domains.set(loc, [init]);
+    }
+    if (s.has(v)) return false;
+    s.add(v);
+    domains.get(loc)!.push(v);
     return true;
   };
   for (const g of globals) addVal(g, initVals.get(g) ?? 0);
@@ -212,83 +232,349 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
   const pathLimit = Math.max(1000, opt.maxExecutions);
   let paths: Path[][] = [];
   const storeSites = countStoreSites(test);
-  const allPaths = () => test.procs.map((p) => {
-    const r = enumeratePaths(ctx, p, pathLimit, deadline);
-    if (r.timedOut) throw new Bound(`time bound of ${opt.timeoutMs} ms hit while enumerating the paths of P${p.index}`);
-    if (r.truncated) throw new Bound(`more than ${pathLimit} paths in P${p.index}`);
-    return r.paths;
-  });
+  let abortedWrites: TEvent[] = [];
+  const allPaths = () => {
+    abortedWrites = [];
+    return test.procs.map((p) => {
+      budget.phase = `paths of P${p.index}`;
+      const r = enumeratePaths(ctx, p, pathLimit, budget);
+      if (r.truncated) throw new Bound(`more than ${pathLimit} paths in P${p.index}`, 'paths');
+      for (const w of r.abortedWrites) abortedWrites.push(w);
+      return r.paths;
+    });
+  };
   try {
-  for (let iter = 0; ; iter++) {
-    paths = allPaths();
-    let changed = false;
-    for (const ps of paths) for (const p of ps) for (const e of p.events) {
-      if (e.kind === 'W' && e.loc !== undefined && !lockLocs.has(e.loc) && e.value !== undefined) {
-        if (addVal(e.loc, e.value)) changed = true;
+    for (let iter = 0; ; iter++) {
+      paths = allPaths();
+      budget.phase = 'value domains';
+      let changed = false;
+      if (iter === 0) {
+        // A value can reach a read through a cycle that no dependency forbids:
+        // a register set to different constants on different branches of a
+        // condition on a read, then stored (`r1 = 1; if (READ_ONCE(*x) == 0)
+        // r1 = 0; WRITE_ONCE(*y, r1)`). The fixpoint from the initial values
+        // alone never produces such a constant, so each store site's
+        // location is seeded with the constants that can flow into its value
+        // through register assignments. (Values that only a cycle of data
+        // dependencies could produce are not seeded: herd7 does not create
+        // them either.) Spurious values cost time, never verdicts.
+        for (const [loc, vals] of storedConstants(test, globals)) {
+          if (lockLocs.has(loc)) continue;
+          for (const v of vals) if (addVal(loc, v)) changed = true;
+        }
+      }
+      let maxWrites = 0;
+      for (const ps of paths) {
+        let most = 0;
+        for (const p of ps) {
+          let w = 0;
+          budget.tick(p.events.length + 1);
+          for (const e of p.events) {
+            if (e.kind !== 'W') continue;
+            if (!e.lock) w++;
+            if (e.loc !== undefined && !lockLocs.has(e.loc) && e.value !== undefined && addVal(e.loc, e.value)) changed = true;
+          }
+          if (w > most) most = w;
+        }
+        maxWrites += most;
+      }
+      // values written before a run was abandoned belong to the domains too (see enumeratePaths)
+      for (const e of abortedWrites) {
+        if (e.loc !== undefined && !lockLocs.has(e.loc) && e.value !== undefined && addVal(e.loc, e.value)) changed = true;
+      }
+      if (!changed) break;
+      // A value reaches a read through a chain of distinct writes, so the chain
+      // is at most as long as the most writes an execution can contain.
+      if (iter + 1 >= Math.min(storeSites, maxWrites + 2)) {
+        // bound reached: enumerate once more with the final domains
+        paths = allPaths();
+        break;
       }
     }
-    // A value reaches a read through a chain of distinct writes, so the chain
-    // is at most as long as the most writes an execution can contain.
-    const maxWrites = paths.reduce((acc, ps) => acc + Math.max(0, ...ps.map((p) => p.events.filter((e) => e.kind === 'W' && !e.lock).length)), 0);
-    if (!changed) break;
-    if (iter + 1 >= Math.min(storeSites, maxWrites + 2)) {
-      // bound reached: enumerate once more with the final domains
-      paths = allPaths();
-      break;
-    }
-    if (Date.now() > deadline) throw new Bound(`time bound of ${opt.timeoutMs} ms hit while computing value domains`);
-  }
   } catch (e) {
-    if (!(e instanceof Bound)) throw e;
-    res.complete = false;
-    res.incompleteReason = e.reason;
+    incomplete(e);
+    res.possible = ['Never', 'Sometimes', 'Always'];
     return finish();
   }
 
+  // ---- shapes, graph size, symmetry ----
+  let shapes: Shape[][];
+  try {
+    budget.phase = 'shapes';
+    shapes = paths.map((ps) => groupShapes(ps, budget));
+    const maxEvents = opt.maxEvents ?? 4096;
+    const events = finalLocs.size + globals.size + paths.reduce((a, ps) => a + ps.reduce((m, p) => Math.max(m, p.events.length), 0), 0);
+    if (events > maxEvents) throw new Bound(`an execution has up to ${events} events; the model is evaluated on at most ${maxEvents}`, 'paths');
+  } catch (e) {
+    incomplete(e);
+    res.possible = ['Never', 'Sometimes', 'Always'];
+    return finish();
+  }
+  const sym = opt.symmetry === false || opt.strategy === 'product' ? [] : symmetryClasses(test, paths, regInit);
+  res.symmetry = sym.reduce((f, c) => f * factorial(c.threads.length), 1);
 
-  // ---- skeletons: one path per process ----
-  const choice = new Array<number>(paths.length).fill(0);
-  const runSkeletons = (prune: boolean, onlyForbidden: boolean, budget: number): void => {
-    choice.fill(0);
-    if (paths.some((p) => p.length === 0)) return;
+  // ---- the counting search ----
+  const leafCount = (weight: number) => (l: Leaf): void => {
+    res.candidates++;
+    if (res.candidates > opt.maxExecutions) throw new Bound(`more than ${opt.maxExecutions} candidate executions`, 'candidates');
+    if (test.filter && !evalCond(test.filter, l.final)) return;
+    const sat = evalCond(test.cond, l.final);
+    let allowed = l.allowed;
+    let flags = l.flags;
+    if (allowed === undefined) {
+      const v = checkExecution(l.st, l.rf, l.co, { explain: false, flags: true });
+      allowed = v.allowed;
+      flags = v.flags;
+    }
+    if (allowed) recordAllowed(sat, flags, l.final, l.make, weight);
+    else if (sat && res.forbidden.length < opt.maxForbidden) {
+      const vx = checkExecution(l.st, l.rf, l.co, { explain: true, flags: false });
+      res.forbidden.push({ execution: l.make(), violated: vx.violated });
+    }
+  };
+  const runSearch = (env: Omit<Parameters<typeof searchCombo>[1], 'budget' | 'finalLocs' | 'initVals'>): void => {
+    if (shapes.some((s) => s.length === 0)) return;
+    const pick = new Array<number>(shapes.length).fill(0);
+    const prog = env.progress;
+    if (prog) {
+      prog.length = 0;
+      for (let t = 0; t < shapes.length; t++) prog.push([0, shapes[t].length]);
+    }
     for (;;) {
-      const chosen = choice.map((c, i) => paths[i][c]);
-      runSkeleton(chosen, prune, onlyForbidden, budget);
-      let j = choice.length - 1;
-      while (j >= 0 && choice[j] + 1 >= paths[j].length) choice[j--] = 0;
+      budget.tick(shapes.length);
+      if (prog) {
+        prog.length = shapes.length;
+        for (let t = 0; t < shapes.length; t++) prog[t] = [pick[t], shapes[t].length];
+      }
+      searchCombo(pick.map((c, t) => shapes[t][c]), { ...env, budget, finalLocs, initVals });
+      let j = pick.length - 1;
+      while (j >= 0 && pick[j] + 1 >= shapes[j].length) pick[j--] = 0;
       if (j < 0) return;
-      choice[j]++;
+      pick[j]++;
     }
   };
 
-  let extraCandidates = 0;
-  let explainDeadline = deadline;
-  const runSkeleton = (chosen: Path[], prune: boolean, onlyForbidden: boolean, budget: number): void => {
-    // build global events: initial writes first
-    const { events, sk, locs } = buildSkeleton(chosen, finalLocs, initVals);
+  let anyPos = false;
+  let anyNeg = false;
+  if (opt.strategy === 'product') {
+    try {
+      budget.phase = 'product';
+      runProduct(test, paths, finalLocs, initVals, budget, opt, res, recordAllowed, false, 0);
+    } catch (e) {
+      incomplete(e);
+    }
+  } else {
+    const directed = opt.directed !== false;
+    const full = budget.deadline;
+    const directedWitnesses: RawExecution[] = [];
+    /** Progress of the last counting search when it stopped (fraction of its tree explored, estimated). */
+    let countedFraction = 0;
+    /** One counting search until `deadline`: 'done', or why it stopped. */
+    const counting = (deadline: number): 'done' | 'time' | 'other' => {
+      resetCounts();
+      res.witnesses.length = 0;
+      res.forbidden.length = 0;
+      budget.deadline = deadline;
+      budget.phase = 'search';
+      const progress: [number, number][] = [];
+      try {
+        runSearch({ target: test.filter, sym, leaf: leafCount(res.symmetry), progress });
+        return 'done';
+      } catch (e) {
+        if (!(e instanceof Bound)) throw e;
+        res.incompleteReason = e.reason;
+        countedFraction = progressFraction(progress);
+        if (res.positive > 0) anyPos = true;
+        if (res.negative > 0) anyNeg = true;
+        return e.kind === 'time' ? 'time' : 'other';
+      } finally {
+        budget.deadline = full;
+      }
+    };
+    /** A verdict-directed search: is there an allowed execution satisfying `target`? undefined at the bound. */
+    let directedCandidates = 0;
+    const find = (target: Cond, keep: boolean): boolean | undefined => {
+      budget.phase = 'verdict-directed search';
+      let found = false;
+      try {
+        runSearch({
+          target, sym, leaf: (l: Leaf) => {
+            if (++directedCandidates > opt.maxExecutions) throw new Bound(`more than ${opt.maxExecutions} candidate executions`, 'candidates');
+            if (!evalCond(target, l.final)) return;
+            const allowed = l.allowed ?? checkExecution(l.st, l.rf, l.co, { explain: false, flags: false }).allowed;
+            if (!allowed) return;
+            found = true;
+            if (keep) directedWitnesses.push(l.make());
+            throw new Stop();
+          },
+        });
+        return false;
+      } catch (e) {
+        if (e instanceof Stop && found) return true;
+        if (e instanceof Bound) return undefined;
+        throw e;
+      }
+    };
+    const withFilter = (c: Cond): Cond => (test.filter ? { k: 'and', a: test.filter, b: c } : c);
+    let posNone = false;
+    let negNone = false;
+    // 1. count, with a share of the time; 2. if that does not finish, settle
+    // the verdict with directed searches; 3. count again with what is left
+    // (from scratch: a finished count replaces everything).
+    const share = directed ? Math.min(full, t0 + Math.max(50, opt.timeoutMs * 0.25)) : full;
+    const firstStart = budget.now();
+    let outcome = counting(share);
+    const firstMs = budget.now() - firstStart;
+    if (outcome !== 'done' && directed) {
+      if (!anyPos) {
+        const r = find(withFilter(test.cond), true);
+        if (r === true) anyPos = true;
+        else if (r === false) posNone = true;
+      }
+      if (!anyNeg && !posNone) {
+        const r = find(withFilter({ k: 'not', c: test.cond }), false);
+        if (r === true) anyNeg = true;
+        else if (r === false) negNone = true;
+      }
+      // Count again with the time left, unless the verdict is settled and the
+      // first count's pace says a count from scratch would not fit in it (the
+      // estimate may be 1.5x pessimistic: a count that might fit is tried).
+      const settled = posNone || (anyPos && anyNeg) || (negNone && anyPos);
+      const left = full - budget.now();
+      const needed = countedFraction > 0 ? firstMs / countedFraction : Infinity;
+      if (outcome === 'time' && left > 0) {
+        if (settled && needed > 1.5 * left) {
+          res.incompleteReason = `counting stopped after ${(firstMs / 1000).toFixed(1)} s (its share of the ${opt.timeoutMs} ms bound) with the verdict settled: at its pace the whole count needs about ${Math.round(needed / 1000)} s`;
+        } else outcome = counting(full);
+      }
+    }
+    if (outcome !== 'done') {
+      res.complete = false;
+      if (res.positive > 0) anyPos = true;
+      if (res.negative > 0) anyNeg = true;
+      if (res.witnesses.length === 0) res.witnesses.push(...directedWitnesses.slice(0, opt.maxWitnesses));
+      let possible: Observation[] = ['Never', 'Sometimes', 'Always'];
+      if (posNone) possible = ['Never'];
+      else {
+        if (anyPos) possible = possible.filter((o) => o !== 'Never');
+        if (anyNeg) possible = possible.filter((o) => o !== 'Always');
+        if (negNone) possible = possible.filter((o) => o !== 'Sometimes');
+      }
+      res.possible = possible;
+    }
+  }
 
-    // ---- per-location solutions ----
+  // Candidates pruned for coherence/atomicity never reach the model; when
+  // the outcome is unreachable, look for a few of them to explain why.
+  if (opt.explain !== false && res.complete && res.forbidden.length < opt.maxForbidden && res.positive === 0) {
+    const saved = budget.deadline;
+    try {
+      budget.phase = 'explanation';
+      budget.deadline = Math.min(saved, budget.now() + Math.max(200, opt.timeoutMs / 10));
+      runProduct(test, paths, finalLocs, initVals, budget, opt, res, recordAllowed, true, 3000);
+    } catch (e) {
+      if (!(e instanceof Bound) && !(e instanceof Stop)) throw e;
+    } finally {
+      budget.deadline = saved;
+    }
+  }
+  return finish();
+}
+
+/**
+ * Classes of interchangeable threads: identical bodies and parameters, the
+ * same initial registers, registers that neither the condition, the filter
+ * nor `locations` mention, and a location that every path of the thread
+ * writes (so that co orders their first writes to it: no two threads of a
+ * class can be swapped without changing the execution, hence every orbit has
+ * exactly k! members). See docs/simulator.md, "Symmetry reduction".
+ */
+export function symmetryClasses(test: LitmusTest, paths: Path[][], regInit: Map<string, Value>): SymClass[] {
+  const mentioned = new Set<number>();
+  const vars: CondVar[] = [...test.locations];
+  condVars(test.cond, vars);
+  if (test.filter) condVars(test.filter, vars);
+  for (const v of vars) if (v.thread !== null) mentioned.add(v.thread);
+  // cheap first cut: parameters and number of statements
+  const quick = test.procs.map((p) => JSON.stringify(p.params) + p.body.length);
+  const keyOf = (t: number): string | null => {
+    if (mentioned.has(t)) return null;
+    if (quick.filter((x) => x === quick[t]).length < 2) return null;
+    const p = test.procs[t];
+    const inits = [...regInit].filter(([k]) => k.startsWith(`${t}:`)).map(([k, v]) => `${k.slice(k.indexOf(':'))}=${typeof v}:${String(v)}`).sort();
+    const body = (s: unknown): string => JSON.stringify(s, (k, v) => (k === 'pos' || k === 'text' ? undefined : typeof v === 'bigint' ? `${v}n` : v));
+    return JSON.stringify(p.params) + '|' + inits.join(',') + '|' + body(p.body);
+  };
+  const byKey = new Map<string, number[]>();
+  test.procs.forEach((_, t) => {
+    const k = keyOf(t);
+    if (k === null) return;
+    const l = byKey.get(k);
+    if (l) l.push(t);
+    else byKey.set(k, [t]);
+  });
+  const out: SymClass[] = [];
+  for (const threads of byKey.values()) {
+    if (threads.length < 2) continue;
+    // a location written on every path of (each, hence all, of) these threads
+    const ps = paths[threads[0]];
+    if (ps.length === 0) continue;
+    let common: string[] | null = null;
+    for (const p of ps) {
+      const w = new Set<string>();
+      for (const e of p.events) if (e.kind === 'W' && e.loc !== undefined) w.add(e.loc);
+      common = common === null ? [...w] : common.filter((x) => w.has(x));
+    }
+    const locs = [...(common ?? [])].sort();
+    if (locs.length > 0) out.push({ threads, loc: locs[0] });
+  }
+  return out;
+}
+
+/**
+ * The reference per-location product (strategy 'product'), and the
+ * explanation pass (onlyForbidden: candidates that satisfy the condition but
+ * that the model forbids, without the coherence/atomicity pruning).
+ */
+function runProduct(
+  test: LitmusTest, paths: Path[][], finalLocs: Set<string>, initVals: Map<string, Value>, budget: Budget,
+  opt: EngineOptions, res: EngineResult,
+  recordAllowed: (sat: boolean, flags: Iterable<string>, final: Map<string, Value>, witness: () => RawExecution) => void,
+  onlyForbidden: boolean, limit: number,
+): void {
+  const prune = !onlyForbidden;
+  let extraCandidates = 0;
+  const choice = new Array<number>(paths.length).fill(0);
+  if (paths.some((p) => p.length === 0)) return;
+  for (;;) {
+    const chosen = choice.map((c, i) => paths[i][c]);
+    runSkeleton(chosen);
+    let j = choice.length - 1;
+    while (j >= 0 && choice[j] + 1 >= paths[j].length) choice[j--] = 0;
+    if (j < 0) return;
+    choice[j]++;
+  }
+
+  function runSkeleton(chosen: Path[]): void {
+    const { events, sk, locs } = buildSkeleton(chosen, finalLocs, initVals);
     const perLoc: { loc: string; sols: LocSolution[] }[] = [];
     for (const loc of locs) {
       const ws = events.filter((e) => e.kind === 'W' && e.loc === loc);
       const rs = events.filter((e) => e.kind === 'R' && e.loc === loc);
-      const sols = solveLocation(ws, rs, prune, onlyForbidden ? explainDeadline : deadline);
+      const sols = solveLocation(ws, rs, prune, budget);
       if (sols.length === 0) return; // no candidate at all for this skeleton
       perLoc.push({ loc, sols });
     }
-    const st = staticPart(sk);
+    const st: StaticPart = staticPart(sk);
     const n = events.length;
-
-    // ---- product over locations ----
     const pick = new Array<number>(perLoc.length).fill(0);
     for (;;) {
+      budget.tick(n);
       if (onlyForbidden) {
-        if (++extraCandidates > budget || res.forbidden.length >= opt.maxForbidden) throw new Bound('explanation budget spent');
-        if ((extraCandidates & 63) === 0 && Date.now() > explainDeadline) throw new Bound('explanation time spent');
+        if (++extraCandidates > limit || res.forbidden.length >= opt.maxForbidden) throw new Stop();
       } else {
         res.candidates++;
-        if (res.candidates > opt.maxExecutions) throw new Bound(`more than ${opt.maxExecutions} candidate executions`);
-        if ((res.candidates & 255) === 0 && Date.now() > deadline) throw new Bound(`time bound of ${opt.timeoutMs} ms hit`);
+        if (res.candidates > opt.maxExecutions) throw new Bound(`more than ${opt.maxExecutions} candidate executions`, 'candidates');
       }
       const rfPairs: [number, number][] = [];
       const coMap = new Map<string, number[]>();
@@ -330,351 +616,7 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
       if (j < 0) return;
       pick[j]++;
     }
-  };
-
-  // ---- the rf-driven search (default strategy) ----
-  //
-  // Paths of a process that perform the same events (same kinds, locations,
-  // annotations, dependencies) and differ only in the values read form one
-  // *shape*; a shape keeps its paths in a trie keyed by the values read, in
-  // program order. For one shape per process, the search decides each
-  // read's source write (rf) one read at a time. Values follow rf: a
-  // thread's trie advances as soon as the source of its next read has a
-  // known value, which fixes the values of the writes before its following
-  // read. co is mostly implied by rf (coherence: init first, po-loc
-  // write order, CoRW, CoWR, CoRR) and only the remaining freedom is
-  // enumerated at the end. After every decision the partial execution is
-  // checked: the values must match, two RMWs may not read the same write
-  // (atomicity), and the LKMM axioms that are monotone in rf and co
-  // (coherence, atomic, happens-before, propagation, rcu) must hold. A
-  // violation persists in every completion, so the subtree is cut. Lock
-  // reads and RMW reads are decided first: their sources form chains
-  // (critical-section orders, RMW orders), which fix co and most values.
-  let ticks = 0;
-  const tick = (): void => {
-    if ((++ticks & 255) === 0 && Date.now() > deadline) throw new Bound(`time bound of ${opt.timeoutMs} ms hit`);
-  };
-  const recordCandidate = (final: Map<string, Value>, st: StaticPart, rf: Rel, co: Rel, mk: () => RawExecution): void => {
-    res.candidates++;
-    if (res.candidates > opt.maxExecutions) throw new Bound(`more than ${opt.maxExecutions} candidate executions`);
-    if (test.filter && !evalCond(test.filter, final)) return;
-    const sat = evalCond(test.cond, final);
-    const v = checkExecution(st, rf, co, { explain: false, flags: true });
-    if (v.allowed) recordAllowed(sat, v.flags, final, mk);
-    else if (sat && res.forbidden.length < opt.maxForbidden) {
-      const vx = checkExecution(st, rf, co, { explain: true, flags: false });
-      res.forbidden.push({ execution: mk(), violated: vx.violated });
-    }
-  };
-
-  const searchCombo = (chosen: Shape[]): void => {
-    const { events, sk, initId, locs } = buildSkeleton(chosen, finalLocs, initVals);
-    const n = events.length;
-    const st = staticPart(sk);
-    // lock.cat's po-only axioms forbid every candidate of this combination
-    if (st.staticViolations.length > 0) return;
-
-    const nodes: TrieNode[] = chosen.map((sh) => sh.trie);
-    const readPos = chosen.map((sh) => sh.readPos);
-    const src = new Int32Array(n).fill(-1);
-    const rmwTaken = new Uint8Array(n);
-    const writesAt = new Map<string, number[]>();
-    for (const loc of locs) writesAt.set(loc, []);
-    const readIds: number[] = [];
-    for (const e of events) {
-      if (e.kind === 'W') writesAt.get(e.loc!)!.push(e.id);
-      else if (e.kind === 'R') readIds.push(e.id);
-    }
-
-    const eventBase: number[] = [];
-    {
-      let b = locs.length;
-      for (const sh of chosen) {
-        eventBase.push(b);
-        b += sh.events.length;
-      }
-    }
-    const valueOf = (g: number): Value | undefined => {
-      const e = events[g];
-      if (e.init) return e.value;
-      const node = nodes[e.thread];
-      const rp = readPos[e.thread];
-      if (node.depth === rp.length || e.po < rp[node.depth]) return node.rep.events[e.po].value;
-      return node.fixed[e.po];
-    };
-    /** Advance each thread's trie while its next read has a source of known value; false on a value clash. */
-    const propagate = (): boolean => {
-      for (let changed = true; changed;) {
-        changed = false;
-        for (let t = 0; t < nodes.length; t++) {
-          const rp = readPos[t];
-          for (;;) {
-            const node = nodes[t];
-            if (node.depth === rp.length) break;
-            const s = src[eventBase[t] + rp[node.depth]];
-            if (s < 0) break;
-            const v = valueOf(s);
-            if (v === undefined) break;
-            const c = node.children.get(v);
-            if (!c) return false;
-            nodes[t] = c;
-            changed = true;
-          }
-        }
-      }
-      return true;
-    };
-
-    // Coherence facts used to imply co from rf (per read, same thread and location).
-    const wBefore = new Map<number, number[]>();
-    const wAfter = new Map<number, number[]>();
-    const rAfter = new Map<number, number[]>();
-    for (const r of readIds) {
-      const R = events[r];
-      const same = events.filter((e) => !e.init && e.thread === R.thread && e.loc === R.loc && e.id !== r && e.kind !== 'F');
-      wBefore.set(r, same.filter((e) => e.kind === 'W' && e.po < R.po).map((e) => e.id));
-      wAfter.set(r, same.filter((e) => e.kind === 'W' && e.po > R.po).map((e) => e.id));
-      rAfter.set(r, same.filter((e) => e.kind === 'R' && e.po > R.po).map((e) => e.id));
-    }
-    const coStatic = Rel.empty(n);
-    for (const loc of locs) {
-      const ws = writesAt.get(loc)!;
-      const iw = initId.get(loc)!;
-      for (const a of ws) {
-        if (a !== iw) coStatic.addMut(iw, a);
-        for (const b of ws) {
-          const A = events[a];
-          const B = events[b];
-          if (!A.init && !B.init && A.thread === B.thread && A.po < B.po) coStatic.addMut(a, b);
-        }
-      }
-    }
-    /** co edges every coherent completion has, given the rf decided so far (transitively closed). */
-    const impliedCo = (): Rel => {
-      const c = new Rel(n, coStatic.bits.slice());
-      for (const r of readIds) {
-        const s = src[r];
-        if (s < 0) continue;
-        for (const w of wAfter.get(r)!) c.addMut(s, w);
-        for (const w of wBefore.get(r)!) if (w !== s) c.addMut(w, s);
-        for (const r2 of rAfter.get(r)!) {
-          const s2 = src[r2];
-          if (s2 >= 0 && s2 !== s) c.addMut(s, s2);
-        }
-      }
-      return c.plus();
-    };
-    const rfRel = (): Rel => {
-      const r = Rel.empty(n);
-      for (const x of readIds) if (src[x] >= 0) r.addMut(src[x], x);
-      return r;
-    };
-    /** hb* of the last partial execution that passed (used to order decisions and to cut rf edges against it). */
-    let hbStar: Rel = Rel.empty(n);
-    const partialOk = (): boolean => {
-      const co = impliedCo();
-      if (!co.irreflexive()) return false;
-      const v = checkExecution(st, rfRel(), co, { explain: false, flags: false, partial: true });
-      if (v.allowed) hbStar = v.hbStar!;
-      return v.allowed;
-    };
-
-    const group = (e: GEvent) => (e.lock ? 0 : e.rmwClass ? 1 : 2);
-    const order = [...readIds].sort((a, b) => {
-      const A = events[a];
-      const B = events[b];
-      return group(A) - group(B) || A.thread - B.thread || A.po - B.po;
-    });
-
-    const restore = (saved: TrieNode[]) => {
-      for (let i = 0; i < saved.length; i++) nodes[i] = saved[i];
-    };
-
-    // ---- leaves: remaining co freedom, then values, then the model ----
-    const coPhase = (): void => {
-      const co0 = impliedCo();
-      const rf = rfRel();
-      const rmwNext = new Int32Array(n).fill(-1);
-      for (const r of readIds) if (events[r].rmwPartner !== undefined) rmwNext[src[r]] = events[r].rmwPartner!;
-      const coOrder = new Map<string, number[]>();
-      const leaf = (co: Rel): void => {
-        const saved = nodes.slice();
-        const solve = (): void => {
-          if (!propagate()) return;
-          let t = -1;
-          for (let i = 0; i < nodes.length; i++) if (nodes[i].depth < readPos[i].length) { t = i; break; }
-          if (t >= 0) {
-            // a cycle of values (e.g. load buffering with data dependencies): try each value the path allows
-            const node = nodes[t];
-            for (const child of node.children.values()) {
-              const s2 = nodes.slice();
-              nodes[t] = child;
-              solve();
-              restore(s2);
-            }
-            return;
-          }
-          for (const r of readIds) if (valueOf(r) !== valueOf(src[r])) return;
-          tick();
-          const final = new Map<string, Value>();
-          for (const loc of locs) {
-            const o = coOrder.get(loc)!;
-            final.set(loc, valueOf(o[o.length - 1]) ?? 0);
-          }
-          nodes.forEach((nd, t2) => {
-            for (const [r, v] of nd.rep.regs) final.set(`${t2}:${r}`, v);
-          });
-          recordCandidate(final, st, rf, co, () => {
-            const evs = events.map((e) => (e.init ? e : { ...e, value: nodes[e.thread].rep.events[e.po].value }));
-            const rfPairs: [number, number][] = [];
-            for (const loc of locs) for (const r of readIds) if (events[r].loc === loc) rfPairs.push([r, src[r]]);
-            const coMap = new Map<string, number[]>();
-            for (const loc of locs) coMap.set(loc, [...coOrder.get(loc)!]);
-            return { events: evs, rf: rfPairs, co: coMap, final };
-          });
-        };
-        solve();
-        restore(saved);
-      };
-      const step = (li: number, acc: Rel): void => {
-        if (li === locs.length) {
-          leaf(acc);
-          return;
-        }
-        const loc = locs[li];
-        const iw = initId.get(loc)!;
-        const ws = writesAt.get(loc)!.filter((w) => w !== iw);
-        const perm: number[] = [];
-        const placed = new Uint8Array(n);
-        const ext = (): void => {
-          tick();
-          if (perm.length === ws.length) {
-            const full = [iw, ...perm];
-            coOrder.set(loc, full);
-            const c = new Rel(n, acc.bits.slice());
-            for (let a = 0; a < full.length; a++) for (let b = a + 1; b < full.length; b++) c.addMut(full[a], full[b]);
-            // an order already implied by rf adds nothing the last partial check did not see
-            let implied = true;
-            for (let a = 1; a < full.length && implied; a++) if (!co0.has(full[a - 1], full[a])) implied = false;
-            if (implied || checkExecution(st, rf, c, { explain: false, flags: false, partial: true }).allowed) step(li + 1, c);
-            return;
-          }
-          const last = perm.length ? perm[perm.length - 1] : iw;
-          for (const w of ws) {
-            if (placed[w]) continue;
-            let blocked = false;
-            for (const o of ws) if (!placed[o] && o !== w && co0.has(o, w)) { blocked = true; break; }
-            if (blocked) continue;
-            // atomicity: an RMW's write immediately follows the write its read takes
-            if (rmwNext[last] >= 0 && rmwNext[last] !== w) continue;
-            const p = events[w].rmwPartner;
-            if (p !== undefined && events[p].kind === 'R' && src[p] !== last) continue;
-            placed[w] = 1;
-            perm.push(w);
-            ext();
-            perm.pop();
-            placed[w] = 0;
-          }
-        };
-        ext();
-      };
-      step(0, co0);
-    };
-
-    const decided = new Uint8Array(n);
-    const marked = (e: GEvent) => st.Marked.has(e.id);
-    /**
-     * The next read to decide: the first undecided read of the lowest group
-     * with no undecided read of that group hb-before it. Deciding reads in
-     * happens-before order lets the sources of earlier reads imply the co
-     * edges (CoRW) that make stale sources of later reads fail at once.
-     */
-    const nextRead = (): number => {
-      let g = 3;
-      for (const r of order) if (!decided[r]) g = Math.min(g, group(events[r]));
-      for (const r of order) {
-        if (decided[r] || group(events[r]) !== g) continue;
-        let minimal = true;
-        for (const o of order) if (o !== r && !decided[o] && group(events[o]) === g && hbStar.has(o, r)) { minimal = false; break; }
-        if (minimal) return r;
-      }
-      return order.find((r) => !decided[r])!;
-    };
-    const dfs = (k: number): void => {
-      tick();
-      if (k === order.length) {
-        coPhase();
-        return;
-      }
-      const r = nextRead();
-      const R = events[r];
-      const hbHere = hbStar;
-      const isRmw = R.rmwPartner !== undefined;
-      const t = R.thread;
-      for (const w of writesAt.get(R.loc!)!) {
-        const W = events[w];
-        if (!W.init && W.thread === t && W.po > R.po) continue;
-        if (isRmw && rmwTaken[w]) continue;
-        // w hb-after r: the rfe edge w -> r would close an hb cycle
-        if (W.thread !== t && marked(W) && marked(R) && hbHere.has(r, w)) continue;
-        const wv = valueOf(w);
-        if (wv !== undefined) {
-          const rv = valueOf(r);
-          if (rv !== undefined) {
-            if (rv !== wv) continue;
-          } else {
-            const node = nodes[t];
-            if (node.depth < readPos[t].length && readPos[t][node.depth] === R.po && !node.children.has(wv)) continue;
-          }
-        }
-        const saved = nodes.slice();
-        src[r] = w;
-        decided[r] = 1;
-        if (isRmw) rmwTaken[w] = 1;
-        if (propagate() && partialOk()) dfs(k + 1);
-        src[r] = -1;
-        decided[r] = 0;
-        if (isRmw) rmwTaken[w] = 0;
-        hbStar = hbHere;
-        restore(saved);
-      }
-    };
-    if (propagate() && partialOk()) dfs(0);
-  };
-
-  const runSearch = (): void => {
-    const shapes = paths.map(groupShapes);
-    if (shapes.some((s) => s.length === 0)) return;
-    const pick = new Array<number>(shapes.length).fill(0);
-    for (;;) {
-      tick();
-      searchCombo(pick.map((c, t) => shapes[t][c]));
-      let j = pick.length - 1;
-      while (j >= 0 && pick[j] + 1 >= shapes[j].length) pick[j--] = 0;
-      if (j < 0) return;
-      pick[j]++;
-    }
-  };
-
-  try {
-    if (opt.strategy === 'product') runSkeletons(true, false, 0);
-    else runSearch();
-  } catch (e) {
-    if (!(e instanceof Bound)) throw e;
-    res.complete = false;
-    res.incompleteReason = e.reason;
   }
-  // Candidates pruned for coherence/atomicity never reach the model; when
-  // the outcome is unreachable, look for a few of them to explain why.
-  if (res.complete && res.forbidden.length < opt.maxForbidden && res.positive === 0) {
-    try {
-      explainDeadline = Math.min(deadline, Date.now() + Math.max(200, opt.timeoutMs / 10));
-      runSkeletons(false, true, 3000);
-    } catch (e) {
-      if (!(e instanceof Bound)) throw e;
-    }
-  }
-  return finish();
 }
 
 /**
@@ -683,7 +625,7 @@ export function runEngine(test: LitmusTest, opt: EngineOptions): EngineResult {
  * only relates same-location events) and atomicity (rmw & (fre;coe) empty,
  * i.e. an RMW's write immediately follows, in co, the write its read reads).
  */
-function solveLocation(ws: GEvent[], rs: GEvent[], prune: boolean, deadline: number): LocSolution[] {
+function solveLocation(ws: GEvent[], rs: GEvent[], prune: boolean, budget: Budget): LocSolution[] {
   const iw = ws.find((w) => w.init)!;
   const others = ws.filter((w) => !w.init);
   const byId = new Map<number, GEvent>();
@@ -704,6 +646,7 @@ function solveLocation(ws: GEvent[], rs: GEvent[], prune: boolean, deadline: num
     const pick = new Array<number>(rs.length).fill(0);
     for (;;) {
       if (out.length >= cap) return;
+      budget.tick(rs.length + 1);
       const rf: [number, number][] = rs.map((r, i) => [r.id, choices[i][pick[i]].id]);
       if (!prune || locationConsistent(ws, rs, rf, pos, perm)) out.push({ rf, co: perm.map((w) => w.id) });
       let j = pick.length - 1;
@@ -717,10 +660,9 @@ function solveLocation(ws: GEvent[], rs: GEvent[], prune: boolean, deadline: num
   // after the write its read takes, which must hold the value read
   // (atomicity) - so lock hand-overs are generated, not searched for.
   const placed = new Set<number>();
-  let nodes = 0;
   const dfs = (): void => {
     if (out.length >= cap) return;
-    if ((++nodes & 1023) === 0 && Date.now() > deadline) throw new Bound(`time bound hit while solving location ${iw.loc}`);
+    budget.tick(others.length + 1);
     if (perm.length === others.length) {
       emit();
       return;
@@ -783,96 +725,106 @@ function locationConsistent(ws: GEvent[], rs: GEvent[], rf: [number, number][], 
   return g.acyclic();
 }
 
-/** Paths of one process grouped by shape (same events up to the values), each with a trie of its read values. */
-export interface TrieNode {
-  depth: number;
-  /** Any path of the subtree: it fixes the values of every event before the depth-th read. */
-  rep: Path;
-  children: Map<Value, TrieNode>;
-  /** Per event, the value it has in every path of the subtree (undefined when paths differ). */
-  fixed: (Value | undefined)[];
-}
-export interface Shape {
-  events: TEvent[];
-  /** Indices (in events) of the reads, in program order. */
-  readPos: number[];
-  trie: TrieNode;
-}
-
-function newNode(depth: number, p: Path): TrieNode {
-  return { depth, rep: p, children: new Map(), fixed: p.events.map((e) => e.value) };
-}
-
-export function groupShapes(paths: Path[]): Shape[] {
-  const byKey = new Map<string, Shape>();
-  for (const p of paths) {
-    const key = p.events.map((e) => [e.kind, e.loc ?? '', e.ann, e.lock ?? '', e.rmwClass ? 1 : 0, e.rmwPartner ?? '',
-      e.addr.join('.'), e.data.join('.'), e.ctrl.join('.'), e.line, e.column].join(',')).join('|');
-    let sh = byKey.get(key);
-    if (!sh) {
-      const readPos: number[] = [];
-      p.events.forEach((e, i) => {
-        if (e.kind === 'R') readPos.push(i);
-      });
-      sh = { events: p.events, readPos, trie: newNode(0, p) };
-      byKey.set(key, sh);
-    }
-    let node = sh.trie;
-    for (let d = 0; ; d++) {
-      for (let i = 0; i < node.fixed.length; i++) if (node.fixed[i] !== p.events[i].value) node.fixed[i] = undefined;
-      if (d === sh.readPos.length) break;
-      const v = p.events[sh.readPos[d]].value ?? 0;
-      let c = node.children.get(v);
-      if (!c) node.children.set(v, (c = newNode(d + 1, p)));
-      node = c;
+/**
+ * Per location, the integer constants a store site can write to it as they
+ * are: the stored expression is a literal, or a register that some
+ * assignment in the same process sets to a literal (`r1 = 1`, `int r1 = 0`,
+ * `r1 = c ? 1 : 2`). Store sites: the store primitives of
+ * linux-kernel.def with a `*loc` or `loc` location argument, and `*loc = e`.
+ */
+function storedConstants(test: LitmusTest, globals: Set<string>): Map<string, Set<Value>> {
+  const out = new Map<string, Set<Value>>();
+  for (const p of test.procs) {
+    const regLits = new Map<string, Set<Value>>();
+    const stores: { loc: string; e: Expr }[] = [];
+    const literal = (e: Expr, into: Set<Value>): void => {
+      if (e.k === 'num') into.add(e.v);
+      else if (e.k === 'cond') {
+        literal(e.a, into);
+        literal(e.b, into);
+      }
+    };
+    const locOf = (e: Expr): string | undefined => {
+      const x = e.k === 'un' && e.op === '*' ? e.e : e;
+      return x.k === 'id' && globals.has(x.name) ? x.name : undefined;
+    };
+    const setReg = (name: string, e: Expr) => {
+      let l = regLits.get(name);
+      if (!l) regLits.set(name, (l = new Set()));
+      literal(e, l);
+    };
+    const expr = (e: Expr): void => {
+      switch (e.k) {
+        case 'assign':
+          if (e.lhs.k === 'id' && e.op === '=') setReg(e.lhs.name, e.rhs);
+          if (e.lhs.k === 'un' && e.lhs.op === '*') {
+            const loc = locOf(e.lhs);
+            if (loc) stores.push({ loc, e: e.rhs });
+          }
+          expr(e.lhs);
+          expr(e.rhs);
+          return;
+        case 'call': {
+          const prim = PRIMITIVES.get(e.name);
+          if (prim && prim.op === 'store' && e.args[prim.x] && e.args[prim.v]) {
+            const loc = locOf(e.args[prim.x]);
+            if (loc) stores.push({ loc, e: e.args[prim.v] });
+          }
+          e.args.forEach(expr);
+          return;
+        }
+        case 'un': expr(e.e); return;
+        case 'bin': expr(e.a); expr(e.b); return;
+        case 'cond': expr(e.c); expr(e.a); expr(e.b); return;
+        default: return;
+      }
+    };
+    const stmt = (st: Stmt): void => {
+      switch (st.k) {
+        case 'decl': if (st.init) { setReg(st.name, st.init); expr(st.init); } return;
+        case 'expr': expr(st.e); return;
+        case 'if': expr(st.c); stmt(st.then); if (st.else) stmt(st.else); return;
+        case 'block': st.body.forEach(stmt); return;
+      }
+    };
+    p.body.forEach(stmt);
+    for (const { loc, e } of stores) {
+      const vals = new Set<Value>();
+      literal(e, vals);
+      if (e.k === 'id') for (const v of regLits.get(e.name) ?? []) vals.add(v);
+      if (vals.size === 0) continue;
+      let l = out.get(loc);
+      if (!l) out.set(loc, (l = new Set()));
+      for (const v of vals) l.add(v);
     }
   }
-  return [...byKey.values()];
+  return out;
 }
 
+/** Calls and assignments in the process bodies (each may store): bounds the value-domain fixpoint. */
 function countStoreSites(test: LitmusTest): number {
   let n = 0;
-  const walk = (x: unknown): void => {
-    if (!x || typeof x !== 'object') return;
-    const o = x as Record<string, unknown>;
-    if (o.k === 'call' || (o.k === 'assign')) n++;
-    for (const v of Object.values(o)) if (v && typeof v === 'object') walk(v);
+  const expr = (e: Expr): void => {
+    switch (e.k) {
+      case 'call': n++; e.args.forEach(expr); return;
+      case 'assign': n++; expr(e.lhs); expr(e.rhs); return;
+      case 'un': expr(e.e); return;
+      case 'bin': expr(e.a); expr(e.b); return;
+      case 'cond': expr(e.c); expr(e.a); expr(e.b); return;
+      default: return;
+    }
   };
-  walk(test.procs);
+  const stmt = (s: Stmt): void => {
+    switch (s.k) {
+      case 'decl': if (s.init) expr(s.init); return;
+      case 'expr': expr(s.e); return;
+      case 'if': expr(s.c); stmt(s.then); if (s.else) stmt(s.else); return;
+      case 'block': s.body.forEach(stmt); return;
+    }
+  };
+  for (const p of test.procs) p.body.forEach(stmt);
   return n;
 }
 
-export { describeEvent, StaticPart };
-
-/** Global events of one choice of a path per thread: initial writes first, then each thread's events, with their dependencies. */
-function buildSkeleton(chosen: readonly { events: readonly TEvent[] }[], finalLocs: Iterable<string>, initVals: Map<string, number | string>): { events: GEvent[]; sk: Skeleton; initId: Map<string, number>; locs: string[] } {
-  const events: GEvent[] = [];
-  const locsUsed = new Set<string>(finalLocs);
-  for (const p of chosen) for (const e of p.events) if (e.loc !== undefined && e.kind !== 'F') locsUsed.add(e.loc);
-  const initId = new Map<string, number>();
-  for (const loc of [...locsUsed].sort()) {
-    initId.set(loc, events.length);
-    events.push({
-      id: events.length, thread: -1, po: 0, kind: 'W', loc, ann: 'IW', rmwClass: false, init: true,
-      value: initVals.get(loc) ?? 0, line: 0, column: 0, text: 'initial value', addrDeps: [], dataDeps: [], ctrlDeps: [],
-    });
-  }
-  const sk: Skeleton = { events, addr: [], data: [], ctrl: [] };
-  chosen.forEach((p, t) => {
-    const base = events.length;
-    p.events.forEach((e: TEvent, i) => {
-      const id = base + i;
-      const g: GEvent = {
-        id, thread: t, po: i, kind: e.kind, loc: e.loc, ann: e.ann, lock: e.lock, rmwClass: e.rmwClass,
-        rmwPartner: e.rmwPartner === undefined ? undefined : base + e.rmwPartner, init: false, value: e.value,
-        line: e.line, column: e.column, text: e.text,
-        addrDeps: e.addr.map((x) => base + x), dataDeps: e.data.map((x) => base + x), ctrlDeps: e.ctrl.map((x) => base + x),
-      };
-      events.push(g);
-      for (const d of g.addrDeps) sk.addr.push([d, id]);
-      for (const d of g.dataDeps) if (e.kind === 'W') sk.data.push([d, id]);
-      for (const d of g.ctrlDeps) sk.ctrl.push([d, id]);
-    });
-  });
-  return { events, sk, initId, locs: [...locsUsed].sort() };
-}
+export { describeEvent };
+export type { StaticPart };

@@ -4,9 +4,11 @@
  */
 import { LitmusSyntaxError, LitmusTest } from './litmus/ast';
 import { parseLitmus } from './litmus/parse';
-import { GEvent, RawExecution, runEngine } from './engine';
+import { GEvent, Observation, RawExecution, runEngine } from './engine';
+import { publicValue } from './values';
 
-export { LitmusSyntaxError } from './litmus/ast';
+export { LitmusSyntaxError, LitmusUnsupportedError } from './litmus/ast';
+export type { Observation } from './engine';
 export { parseLitmus } from './litmus/parse';
 
 export interface SimEvent {
@@ -37,8 +39,20 @@ export interface Execution {
 
 export interface LitmusResult {
   name: string;
-  observation: 'Never' | 'Sometimes' | 'Always';
+  /**
+   * herd7's observation. Exact when `possible` has one element (always when
+   * `complete`); otherwise the one the partial counts suggest, not a verdict.
+   */
+  observation: Observation;
+  /** The enumeration finished: states and Positive/Negative counts are exact. */
   complete: boolean;
+  /**
+   * The observations a bounded run has not ruled out: one element when the
+   * verdict is known (a complete run, or a verdict-directed search that
+   * settled it); e.g. ['Sometimes', 'Always'] when a witness of an `exists`
+   * was found before the bound.
+   */
+  possible: Observation[];
   /** Why exploration stopped early (when !complete). */
   incompleteReason?: string;
   states: { values: Record<string, string | number>; count: number }[];
@@ -57,12 +71,26 @@ export interface LitmusResult {
   forbidden: { execution: Execution; violated: string[] }[];
   /** herd7 flags raised by allowed executions, e.g. "data-race". */
   flags: string[];
-  stats: { candidates: number; allowed: number; ms: number };
+  stats: {
+    candidates: number;
+    allowed: number;
+    ms: number;
+    /** Each visited execution stood for this many (symmetry reduction of identical threads; 1: none). */
+    symmetry: number;
+    /** The time bound's own counters: clock reads, work units, the largest stretch of work between two clock reads. */
+    bound: { polls: number; units: number; maxGapUnits: number; maxGapMs: number };
+  };
 }
 
 export interface RunOptions {
   maxExecutions?: number;
   timeoutMs?: number;
+  /** Look for forbidden candidates explaining a Never verdict (default true; herd7-style text output does not show them). */
+  explain?: boolean;
+  /** How many witnesses to keep (default 3; herd7-style text output shows none). */
+  witnesses?: number;
+  /** The clock the time bound reads (default Date.now; tests inject a fake one). */
+  clock?: () => number;
 }
 
 function simKind(e: GEvent): SimEvent['kind'] {
@@ -89,6 +117,16 @@ function annotation(e: GEvent): string {
   return e.ann.toLowerCase();
 }
 
+/**
+ * Set a property named by the user (a location or register name): an own
+ * data property even for `__proto__`, which plain assignment would turn into
+ * a prototype change (and the name would vanish from the output).
+ */
+function put<T>(o: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
+}
+
 /** Convert an engine execution to the public shape (thread events only, renumbered from 0). */
 export function toExecution(x: RawExecution): Execution {
   const ext = new Map<number, number>();
@@ -100,7 +138,7 @@ export function toExecution(x: RawExecution): Execution {
       line: e.line, column: e.column, text: e.text, poIndex: e.po,
     };
     if (e.loc !== undefined) s.loc = e.loc;
-    if (e.value !== undefined && e.kind !== 'F') s.value = e.value;
+    if (e.value !== undefined && e.kind !== 'F') s.value = publicValue(e.value);
     if (e.kind !== 'F') s.access = e.kind;
     if (e.rmwPartner !== undefined) s.rmwPartner = ext.get(e.rmwPartner);
     return s;
@@ -109,34 +147,38 @@ export function toExecution(x: RawExecution): Execution {
   const co: Record<string, number[]> = {};
   for (const [loc, order] of x.co) {
     const ws = order.filter((w) => ext.has(w)).map((w) => ext.get(w)!);
-    if (ws.length) co[loc] = ws;
+    if (ws.length) put(co, loc, ws);
   }
   const final: Record<string, string | number> = {};
-  for (const [k, v] of x.final) final[k] = v;
+  for (const [k, v] of x.final) put(final, k, publicValue(v));
   return { events, rf, co, final };
 }
 
 /** Run a parsed test. */
 export function runParsed(test: LitmusTest, opts: RunOptions = {}): LitmusResult {
-  const t0 = Date.now();
   const r = runEngine(test, {
     maxExecutions: opts.maxExecutions ?? 200000,
     timeoutMs: opts.timeoutMs ?? 10000,
-    maxWitnesses: 3,
+    maxWitnesses: opts.witnesses ?? 3,
     maxForbidden: 3,
+    explain: opts.explain,
+    clock: opts.clock,
   });
-  const observation: LitmusResult['observation'] = r.positive === 0 ? 'Never' : r.negative === 0 ? 'Always' : 'Sometimes';
+  const observation: Observation = r.possible.length === 1 ? r.possible[0] : r.positive === 0 ? 'Never' : r.negative === 0 ? 'Always' : 'Sometimes';
   const states = r.states
     .map((s) => {
       const values: Record<string, string | number> = {};
-      for (const k of r.observed) values[k] = s.values.get(k) ?? 0;
+      for (const k of r.observed) put(values, k, publicValue(s.values.get(k) ?? 0));
       return { values, count: s.count };
     })
-    .sort((a, b) => stateLine(a.values).localeCompare(stateLine(b.values)));
+    .map((s) => ({ s, key: stateLine(s.values) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((x) => x.s);
   return {
     name: test.name,
     observation,
     complete: r.complete,
+    possible: r.possible,
     incompleteReason: r.incompleteReason,
     states,
     positive: r.positive,
@@ -146,7 +188,10 @@ export function runParsed(test: LitmusTest, opts: RunOptions = {}): LitmusResult
     witnesses: r.witnesses.map(toExecution),
     forbidden: r.forbidden.map((f) => ({ execution: toExecution(f.execution), violated: f.violated })),
     flags: r.flags,
-    stats: { candidates: r.candidates, allowed: r.allowed, ms: Date.now() - t0 },
+    stats: {
+      candidates: r.candidates, allowed: r.allowed, ms: r.budget.ms, symmetry: r.symmetry,
+      bound: { polls: r.budget.polls, units: r.budget.units, maxGapUnits: r.budget.maxGapUnits, maxGapMs: r.budget.maxGapMs },
+    },
   };
 }
 
@@ -167,10 +212,15 @@ export function formatHerd(r: LitmusResult): string {
   out.push(`States ${r.states.length}`);
   for (const s of r.states) out.push(stateLine(s.values));
   if (!r.complete) {
+    // Counts and states are lower bounds; say exactly what is known of the verdict.
     out.push('Incomplete');
     out.push(`Explored: ${r.stats.candidates} candidates, ${r.stats.allowed} allowed (${r.incompleteReason ?? 'bound hit'})`);
+    out.push(`Verdict: ${knownVerdict(r.possible)}`);
     out.push(`Condition ${r.condition}`);
-    out.push(`Observation ${r.name} Incomplete ${r.positive} ${r.negative}`);
+    const exact = r.possible.length === 1;
+    const p = exact && r.possible[0] === 'Never' ? '0' : `${r.positive}+`;
+    const n = exact && r.possible[0] === 'Always' ? '0' : `${r.negative}+`;
+    out.push(`Observation ${r.name} ${exact ? r.possible[0] : 'Incomplete'} ${p} ${n}`);
     return out.join('\n') + '\n';
   }
   const ok = r.kind === 'exists' ? r.positive > 0 : r.kind === '~exists' ? r.positive === 0 : r.negative === 0;
@@ -181,6 +231,16 @@ export function formatHerd(r: LitmusResult): string {
   out.push(`Condition ${r.condition}`);
   out.push(`Observation ${r.name} ${r.observation} ${r.positive} ${r.negative}`);
   return out.join('\n') + '\n';
+}
+
+/** What a bounded run established about the verdict, in words. */
+export function knownVerdict(possible: readonly Observation[]): string {
+  const has = (o: Observation) => possible.includes(o);
+  if (possible.length === 1) return `${possible[0]} (exact; the enumeration of states and counts did not finish)`;
+  if (possible.length === 3) return 'unknown (no verdict: nothing was ruled out before the bound)';
+  if (!has('Never')) return 'Sometimes or Always, incomplete (an allowed execution satisfying the condition was found: Never is ruled out)';
+  if (!has('Always')) return 'Never or Sometimes, incomplete (an allowed execution not satisfying the condition was found: Always is ruled out)';
+  return 'Never or Always, incomplete (no allowed execution both passes the filter and fails the condition: Sometimes is ruled out)';
 }
 
 /** The expected verdict a test states in its header comment (`Result: Never`), if any. */

@@ -10,8 +10,10 @@
  * Choice points are explored by replay: a run follows a prefix of choices,
  * takes choice 0 beyond it and records how many options each point had.
  */
-import { Expr, LitmusSyntaxError, LitmusTest, Proc, Stmt, Value } from './litmus/ast';
+import { Expr, LitmusSyntaxError, LitmusTest, LitmusUnsupportedError, Proc, Stmt, Value } from './litmus/ast';
 import { AOp, Operand, PRIMITIVES, Prim } from './primitives';
+import { Int, arith, bitnot, isInt, neg } from './values';
+import type { Budget } from './budget';
 
 export type LockKind = 'LKR' | 'LKW' | 'UL' | 'LF' | 'RL' | 'RU';
 
@@ -59,7 +61,7 @@ function union(a: number[], b: number[]): number[] {
 }
 
 function truthy(v: Value): boolean {
-  return typeof v === 'string' ? true : v !== 0;
+  return v !== 0; // values are canonical: zero is always the number 0; an address is never null
 }
 
 export interface ThreadContext {
@@ -100,7 +102,12 @@ class Runner {
   }
 
   push(ev: Omit<TEvent, 'ctrl' | 'line' | 'column' | 'text'>): number {
-    this.events.push({ ...ev, ctrl: this.ctrl, line: this.stmt.line, column: this.stmt.column, text: this.stmt.text });
+    // one object shape for every event (spreads make V8 objects slow to build and read)
+    this.events.push({
+      kind: ev.kind, loc: ev.loc, value: ev.value, ann: ev.ann, lock: ev.lock, rmwClass: ev.rmwClass,
+      rmwPartner: ev.rmwPartner, addr: ev.addr, data: ev.data, ctrl: this.ctrl,
+      line: this.stmt.line, column: this.stmt.column, text: this.stmt.text,
+    });
     return this.events.length - 1;
   }
 
@@ -109,15 +116,15 @@ class Runner {
     return this.ctx.domains.get(loc) ?? [0];
   }
 
-  read(loc: string, ann: string, addr: number[], extra: Partial<TEvent> = {}): V {
+  read(loc: string, ann: string, addr: number[], rmwClass = false): V {
     const dom = this.domainOf(loc);
     const v = dom[this.choose(dom.length)];
-    const idx = this.push({ kind: 'R', loc, value: v, ann, rmwClass: false, addr, data: [], ...extra });
+    const idx = this.push({ kind: 'R', loc, value: v, ann, rmwClass, addr, data: [] });
     return { v, d: [idx] };
   }
 
-  write(loc: string, val: V, ann: string, addr: number[], extra: Partial<TEvent> = {}): number {
-    return this.push({ kind: 'W', loc, value: val.v, ann, rmwClass: false, addr, data: val.d, ...extra });
+  write(loc: string, val: V, ann: string, addr: number[], rmwClass = false): number {
+    return this.push({ kind: 'W', loc, value: val.v, ann, rmwClass, addr, data: val.d });
   }
 
   fence(name: string, loc?: string): void {
@@ -191,7 +198,7 @@ class Runner {
         const a = this.eval(e.e);
         if (e.op === '!') return { v: truthy(a.v) ? 0 : 1, d: a.d };
         const n = this.num(a, e);
-        return { v: e.op === '-' ? -n : e.op === '~' ? ~n : n, d: a.d };
+        return { v: e.op === '-' ? neg(n) : e.op === '~' ? bitnot(n) : n, d: a.d };
       }
       case 'bin': {
         if (e.op === '&&' || e.op === '||') {
@@ -234,17 +241,26 @@ class Runner {
     }
   }
 
-  num(a: V, e: Expr): number {
-    if (typeof a.v !== 'number') this.err(`arithmetic on the pointer value ${a.v} is not supported`, e);
+  num(a: V, e: Expr): Int {
+    if (!isInt(a.v)) this.unsupported(`arithmetic on the address of ${a.v}`, e);
     return a.v;
+  }
+
+  unsupported(msg: string, e: { pos: { line: number; column: number } }): never {
+    throw new LitmusUnsupportedError(`unsupported: ${msg}`, e.pos.line, e.pos.column);
   }
 
   binop(op: string, a: Value, b: Value, e: Expr): Value {
     if (op === '==') return a === b ? 1 : 0;
     if (op === '!=') return a !== b ? 1 : 0;
     if (op === ',') return b;
-    if (typeof a !== 'number' || typeof b !== 'number') this.err(`operator '${op}' on pointer values is not supported`, e);
-    return arith(op, a, b);
+    if (isInt(a) && isInt(b)) return arith(op, a, b);
+    // pointer arithmetic: an address plus or minus 0 is the address (herd7
+    // rejects any other offset as a mixed-size test)
+    if (typeof a === 'string' && b === 0 && (op === '+' || op === '-')) return a;
+    if (typeof b === 'string' && a === 0 && op === '+') return b;
+    if (op === '+' || op === '-') this.unsupported(`pointer arithmetic with a non-zero offset (${a} ${op} ${b})`, e);
+    this.unsupported(`operator '${op}' on an address (${a} ${op} ${b})`, e);
   }
 
   operand(o: Operand, args: Expr[]): V {
@@ -253,7 +269,7 @@ class Runner {
 
   call(e: Expr & { k: 'call' }): V {
     const p: Prim | undefined = PRIMITIVES.get(e.name);
-    if (!p) this.err(`unknown function '${e.name}' (not in linux-kernel.def)`, e);
+    if (!p) this.unsupported(`unknown function '${e.name}' (not in linux-kernel.def)`, e);
     const args = e.args;
     const need = (n: number) => {
       if (args.length <= n) this.err(`${e.name}: expected more arguments`, e);
@@ -306,7 +322,7 @@ class Runner {
           newv = this.aop(p.aop, cur, o.v, e);
           return { v: newv, d: o.d };
         }, false);
-        const v = p.test === '==0' ? (newv === 0 ? 1 : 0) : p.test === '<0' ? ((newv as number) < 0 ? 1 : 0) : newv;
+        const v = p.test === '==0' ? (newv === 0 ? 1 : 0) : p.test === '<0' ? arith('<', newv as Int, 0) : newv;
         return { v, d: r.d };
       }
       case 'atomic_fetch_op': {
@@ -376,8 +392,8 @@ class Runner {
   }
 
   aop(op: AOp, a: Value, b: Value, e: Expr): Value {
-    if (typeof a !== 'number' || typeof b !== 'number') this.err('atomic arithmetic on pointer values is not supported', e);
-    return op === '&~' ? a & ~b : arith(op, a, b);
+    if (!isInt(a) || !isInt(b)) this.unsupported(`atomic arithmetic on an address (${a} ${op} ${b})`, e);
+    return op === '&~' ? arith('&', a, bitnot(b)) : arith(op, a, b);
   }
 
   /**
@@ -387,10 +403,10 @@ class Runner {
    * Returns the value read.
    */
   rmw(a: V, ann: string, f: (cur: Value) => V | null, _valueIndependent: boolean): V {
-    const r = this.read(a.v as string, ann, a.d, { rmwClass: true });
+    const r = this.read(a.v as string, ann, a.d, true);
     const nv = f(r.v);
     if (nv) {
-      const w = this.write(a.v as string, nv, ann, a.d, { rmwClass: true });
+      const w = this.write(a.v as string, nv, ann, a.d, true);
       this.events[r.d[0]].rmwPartner = w;
       this.events[w].rmwPartner = r.d[0];
     }
@@ -398,55 +414,42 @@ class Runner {
   }
 }
 
-function arith(op: string, a: number, b: number): number {
-  switch (op) {
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
-    case '/': return b === 0 ? 0 : Math.trunc(a / b);
-    case '%': return b === 0 ? 0 : a % b;
-    case '&': return a & b;
-    case '|': return a | b;
-    case '^': return a ^ b;
-    case '<<': return a << b;
-    case '>>': return a >> b;
-    case '<': return a < b ? 1 : 0;
-    case '>': return a > b ? 1 : 0;
-    case '<=': return a <= b ? 1 : 0;
-    case '>=': return a >= b ? 1 : 0;
-  }
-  throw new Error(`unknown operator ${op}`);
-}
-
 /**
  * All paths of one process under the given value domains. Stops (returns
- * `truncated`) after `limit` paths.
+ * `truncated`) after `limit` paths; charges the budget for every run.
  */
-export function enumeratePaths(ctx: ThreadContext, proc: Proc, limit: number, deadline = Infinity): { paths: Path[]; truncated: boolean; timedOut?: boolean } {
+export function enumeratePaths(ctx: ThreadContext, proc: Proc, limit: number, budget?: Budget): { paths: Path[]; truncated: boolean; abortedWrites: TEvent[] } {
   const paths: Path[] = [];
+  // writes performed before a run was abandoned (a dereference of a read
+  // value that is not an address): the value domains must include them, or a
+  // value that only such a run writes (and that would make it valid in the
+  // next round) would never be found
+  const abortedWrites: TEvent[] = [];
   let choices: number[] = [];
-  for (let runs = 1; ; runs++) {
-    if ((runs & 255) === 0 && Date.now() > deadline) return { paths, truncated: true, timedOut: true };
+  for (;;) {
     const r = new Runner(ctx, proc, choices);
     let ok = true;
     try {
       r.run(proc.body);
     } catch (e) {
-      if (e instanceof InvalidPath) ok = false;
-      else throw e;
+      if (e instanceof InvalidPath) {
+        ok = false;
+        for (const ev of r.events) if (ev.kind === 'W') abortedWrites.push(ev);
+      } else throw e;
     }
+    budget?.tick(r.events.length + r.opts.length + 1);
     if (ok) {
       const regs = new Map<string, Value>();
       for (const [k, v] of r.regs) regs.set(k, v.v);
       paths.push({ events: r.events, regs });
-      if (paths.length >= limit) return { paths, truncated: true };
+      if (paths.length >= limit) return { paths, truncated: true, abortedWrites };
     }
     // next choice vector (odometer over the recorded options)
     const used = r.opts.length;
     const cur = r.opts.map((_, i) => (i < choices.length ? choices[i] : 0));
     let j = used - 1;
     while (j >= 0 && cur[j] + 1 >= r.opts[j]) j--;
-    if (j < 0) return { paths, truncated: false };
+    if (j < 0) return { paths, truncated: false, abortedWrites };
     choices = cur.slice(0, j);
     choices.push(cur[j] + 1);
   }

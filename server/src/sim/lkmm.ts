@@ -45,12 +45,57 @@ export interface StaticPart {
   // relations
   po: Rel; loc: Rel; int: Rel; ext: Rel; poLoc: Rel; rmw: Rel; id: Rel;
   addr0: Rel; data0: Rel; ctrl0: Rel;
-  acqPo: Rel; poRel: Rel; rmb: Rel; wmb: Rel; mbStatic: Rel; gp: Rel; barrier: Rel;
+  acqPo: Rel; poRel: Rel; rmb: Rel; wmb: Rel; mbStatic: Rel; gp: Rel;
+  /** cat: barrier (only the mixed-accesses flag uses it; computed on demand). */
+  barrier: () => Rel;
   rcuRscs: Rel;
   afterUnlockLockPo: Rel; // [After-unlock-lock] ; po ; [M]
   flags: string[];
   /** lock.cat axioms that depend on po only. */
   staticViolations: string[];
+  /** Precomputed for the fast evaluation (see `fastStatic`). */
+  fast: FastStatic;
+}
+
+/**
+ * What `checkExecution` can compute once per combination of paths instead of
+ * once per candidate. Each piece of the cat that does not depend on rf or co
+ * in this test is evaluated here; which pieces those are depends on the
+ * events present:
+ * - without lock reads (LKR), po-unlock-lock-po is empty, so mb,
+ *   strong-fence, nonrw-fence and fence are static;
+ * - without data dependencies, carry-dep is the identity, so addr, ctrl,
+ *   data, rwdep and most of ppo are static;
+ * - RCU's rcu-order only relates grace periods and critical-section
+ *   boundaries (the set S below), so its fixpoint runs on |S| events.
+ */
+export interface FastStatic {
+  hasLocks: boolean;
+  hasData: boolean;
+  hasSrcu: boolean;
+  hasGp: boolean;
+  hasRmw: boolean;
+  Rm: Rel;
+  poOpt: Rel;
+  /** Static fences (when !hasLocks). */
+  strongFence0?: Rel;
+  nonrwFence?: Rel;
+  fence0?: Rel;
+  /** strong-fence | po-rel, the argument of A-cumul (when !hasLocks). */
+  cumulArg?: Rel;
+  /** Static dependencies (when !hasData): addr, ctrl, data, dep ; [Marked], and the static part of ppo. */
+  addr?: Rel;
+  ctrl?: Rel;
+  data?: Rel;
+  depMarked?: Rel;
+  ppoStatic?: Rel;
+  /** The RCU space: S lists the events rcu-order can relate; sIdx maps an event to its index in S (-1: not in S). */
+  S: number[];
+  sIdx: Int32Array;
+  rcuGpS: Rel;
+  srcuGpS: Rel;
+  rcuRscsiS: Rel;
+  locS: Rel;
 }
 
 const FENCE = (ev: MEvent, name: string) => ev.kind === 'F' && ev.ann === name;
@@ -58,42 +103,90 @@ const FENCE = (ev: MEvent, name: string) => ev.kind === 'F' && ev.ann === name;
 export function staticPart(sk: Skeleton): StaticPart {
   const ev = sk.events;
   const n = ev.length;
-  const set = (p: (e: MEvent) => boolean) => EvSet.where(n, (i) => p(ev[i]));
-  const R = set((e) => e.kind === 'R');
-  const W = set((e) => e.kind === 'W');
+  // every event class in one pass: kinds, access tags ('ONCE', ...), fence names, lock roles
+  const empty = () => EvSet.empty(n);
+  const R = empty();
+  const W = empty();
+  const F = empty();
+  const IW = empty();
+  const RMWc = empty();
+  const tags = new Map<string, EvSet>(); // access annotations of R/W events
+  const fences = new Map<string, EvSet>(); // fence names
+  const locks = new Map<string, EvSet>(); // LKR LKW UL LF RL RU
+  const add = (m: Map<string, EvSet>, k: string, i: number) => {
+    let x = m.get(k);
+    if (!x) m.set(k, (x = empty()));
+    x.bits[i >>> 5] |= 1 << (i & 31);
+  };
+  for (let i = 0; i < n; i++) {
+    const e = ev[i];
+    const bit = 1 << (i & 31);
+    const word = i >>> 5;
+    if (e.kind === 'R') R.bits[word] |= bit;
+    else if (e.kind === 'W') W.bits[word] |= bit;
+    else F.bits[word] |= bit;
+    if (e.init) IW.bits[word] |= bit;
+    if (e.rmwClass) RMWc.bits[word] |= bit;
+    if (e.kind === 'F') add(fences, e.ann, i);
+    else add(tags, e.ann, i);
+    if (e.lock) add(locks, e.lock, i);
+  }
   const M = R.union(W);
-  const F = set((e) => e.kind === 'F');
-  const IW = set((e) => e.init);
-  const tag = (t: string) => set((e) => e.kind !== 'F' && e.ann === t);
-  const fence = (t: string) => set((e) => FENCE(e, t));
-  const LKR = set((e) => e.lock === 'LKR');
-  const LKW = set((e) => e.lock === 'LKW');
-  const UL = set((e) => e.lock === 'UL');
-  const LF = set((e) => e.lock === 'LF' || e.lock === 'RL'); // lock.cat: let LF = LF | RL
-  const RU = set((e) => e.lock === 'RU');
-  const RL = set((e) => e.lock === 'RL');
+  const tag = (t: string) => tags.get(t) ?? empty();
+  const fence = (t: string) => fences.get(t) ?? empty();
+  const LKR = locks.get('LKR') ?? empty();
+  const LKW = locks.get('LKW') ?? empty();
+  const UL = locks.get('UL') ?? empty();
+  const RL = locks.get('RL') ?? empty();
+  const LF = (locks.get('LF') ?? empty()).union(RL); // lock.cat: let LF = LF | RL
+  const RU = locks.get('RU') ?? empty();
   const SrcuLock = tag('srcu-lock');
   const SrcuUnlock = tag('srcu-unlock');
   const SyncSrcu = fence('sync-srcu');
   const SyncRcu = fence('sync-rcu');
-  const RMWc = set((e) => e.rmwClass);
+  const hasLockEvents = locks.size > 0;
 
-  const po = Rel.where(n, (a, b) => ev[a].thread >= 0 && ev[a].thread === ev[b].thread && ev[a].po < ev[b].po);
-  const loc = Rel.where(n, (a, b) => ev[a].loc !== undefined && ev[a].loc === ev[b].loc);
-  const int = Rel.where(n, (a, b) => ev[a].thread >= 0 && ev[a].thread === ev[b].thread);
-  const ext = Rel.where(n, (a, b) => !(ev[a].thread >= 0 && ev[a].thread === ev[b].thread));
+  // po, int, ext, loc: built by blocks (each thread's events are contiguous, in program order)
+  const po = Rel.empty(n);
+  const int = Rel.empty(n);
+  const loc = Rel.empty(n);
+  const byLoc = new Map<string, number[]>();
+  for (let a = 0; a < n; a++) {
+    const e = ev[a];
+    if (e.loc !== undefined) {
+      const l = byLoc.get(e.loc);
+      if (l) l.push(a);
+      else byLoc.set(e.loc, [a]);
+    }
+    if (e.thread < 0) continue;
+    for (let b = a - 1; b >= 0 && ev[b].thread === e.thread; b--) {
+      int.addMut(a, b);
+      int.addMut(b, a);
+      if (ev[b].po > e.po) po.addMut(a, b);
+      else po.addMut(b, a);
+    }
+    int.addMut(a, a);
+  }
+  for (const ids of byLoc.values()) for (const a of ids) for (const b of ids) loc.addMut(a, b);
+  const ext = int.complement();
   const id = Rel.id(EvSet.where(n, () => true));
   const poLoc = po.inter(loc);
   // rmw (bell) and lk-rmw (lock.cat): the engine pairs the halves.
-  const rmw = Rel.where(n, (a, b) => ev[a].kind === 'R' && ev[a].rmwPartner === b);
-  const rmwNoLock = Rel.where(n, (a, b) => ev[a].kind === 'R' && ev[a].rmwPartner === b && !ev[a].lock);
+  const rmw = Rel.empty(n);
+  const rmwNoLock = Rel.empty(n);
+  for (let a = 0; a < n; a++) {
+    const e = ev[a];
+    if (e.kind !== 'R' || e.rmwPartner === undefined) continue;
+    rmw.addMut(a, e.rmwPartner);
+    if (!e.lock) rmwNoLock.addMut(a, e.rmwPartner);
+  }
 
   // bell: FailedRMW, Acquire, Release, Mb, Noreturn (lock.cat adds LKR / UL)
   const FailedRMW = RMWc.minus(rmwNoLock.domain().union(rmwNoLock.range()));
   const Acquire = tag('ACQUIRE').minus(W).minus(FailedRMW).union(LKR);
   const Release = tag('RELEASE').minus(R).minus(FailedRMW).union(UL);
   // 'MB is both an access tag and a fence tag
-  const Mb = set((e) => e.ann === 'MB').minus(FailedRMW);
+  const Mb = tag('MB').union(fence('MB')).minus(FailedRMW);
   const Noreturn = tag('NORETURN').minus(W);
   // bell: Marked / Plain
   const Marked = M.complement().union(IW).union(tag('ONCE')).union(tag('RELEASE')).union(tag('ACQUIRE'))
@@ -103,30 +196,37 @@ export function staticPart(sk: Skeleton): StaticPart {
 
   const fencerel = (s: EvSet) => po.ran(s).seq(po);
   const Rm = Rel.id(M);
+  const none = Rel.empty(n);
+  const has = (s: EvSet) => !s.isEmpty();
 
   // cat: acq-po, po-rel
-  const acqPo = po.restrict(Acquire, M);
-  const poRel = po.restrict(M, Release);
-  // cat: fences
+  const acqPo = has(Acquire) ? po.restrict(Acquire, M) : none;
+  const poRel = has(Release) ? po.restrict(M, Release) : none;
+  // cat: fences (each term only when its fence or tag occurs)
   const R4rmb = R.minus(Noreturn);
-  const rmb = fencerel(fence('rmb')).restrict(R4rmb, R4rmb);
-  const wmb = fencerel(fence('wmb')).restrict(W, W);
+  const rmb = fences.has('rmb') ? fencerel(fence('rmb')).restrict(R4rmb, R4rmb) : none;
+  const wmb = fences.has('wmb') ? fencerel(fence('wmb')).restrict(W, W) : none;
   const poOpt = po.opt();
-  const mbStatic = fencerel(Mb).restrict(M, M)
-    .union(po.restrict(M, Mb.inter(R)))
-    .union(po.restrict(Mb.inter(W), M))
-    .union(Rel.seqAll(Rm, fencerel(fence('before-atomic')), Rel.id(RMWc), poOpt, Rm))
-    .union(Rel.seqAll(Rm, poOpt, Rel.id(RMWc), fencerel(fence('after-atomic')), Rm))
-    .union(Rel.seqAll(Rm, poOpt, Rel.id(LKW), fencerel(fence('after-spinlock')), Rm))
-    .union(Rel.seqAll(Rm, poOpt, Rel.id(SrcuUnlock), fencerel(fence('after-srcu-read-unlock')), Rm));
-  const afterUnlockLockPo = po.restrict(fence('after-unlock-lock'), M);
+  let mbStatic = none;
+  if (has(Mb)) {
+    mbStatic = fencerel(Mb).restrict(M, M)
+      .union(po.restrict(M, Mb.inter(R)))
+      .union(po.restrict(Mb.inter(W), M));
+  }
+  if (fences.has('before-atomic')) mbStatic = mbStatic.union(Rel.seqAll(Rm, fencerel(fence('before-atomic')), Rel.id(RMWc), poOpt, Rm));
+  if (fences.has('after-atomic')) mbStatic = mbStatic.union(Rel.seqAll(Rm, poOpt, Rel.id(RMWc), fencerel(fence('after-atomic')), Rm));
+  if (fences.has('after-spinlock')) mbStatic = mbStatic.union(Rel.seqAll(Rm, poOpt, Rel.id(LKW), fencerel(fence('after-spinlock')), Rm));
+  if (fences.has('after-srcu-read-unlock')) mbStatic = mbStatic.union(Rel.seqAll(Rm, poOpt, Rel.id(SrcuUnlock), fencerel(fence('after-srcu-read-unlock')), Rm));
+  const afterUnlockLockPo = fences.has('after-unlock-lock') ? po.restrict(fence('after-unlock-lock'), M) : none;
   // cat: gp = po ; [Sync-rcu | Sync-srcu] ; po?
-  const gp = po.ran(SyncRcu.union(SyncSrcu)).seq(poOpt);
-  // cat: barrier
-  const barrierSet = fence('barrier').union(fence('rmb')).union(fence('wmb')).union(Mb).union(SyncRcu).union(SyncSrcu)
-    .union(fence('before-atomic')).union(fence('after-atomic')).union(Acquire).union(Release)
-    .union(fence('rcu-lock')).union(fence('rcu-unlock')).union(SrcuLock).union(SrcuUnlock);
-  const barrier = fencerel(barrierSet).union(po.ran(Release)).union(po.dom(Acquire));
+  const gp = has(SyncRcu) || has(SyncSrcu) ? po.ran(SyncRcu.union(SyncSrcu)).seq(poOpt) : none;
+  // cat: barrier (used only by the mixed-accesses flag, which is not raised: computed on demand)
+  const barrier = () => {
+    const barrierSet = fence('barrier').union(fence('rmb')).union(fence('wmb')).union(Mb).union(SyncRcu).union(SyncSrcu)
+      .union(fence('before-atomic')).union(fence('after-atomic')).union(Acquire).union(Release)
+      .union(fence('rcu-lock')).union(fence('rcu-unlock')).union(SrcuLock).union(SrcuUnlock);
+    return fencerel(barrierSet).union(po.ran(Release)).union(po.dom(Acquire));
+  };
 
   // bell: rcu-rscs, the matching of nested rcu_read_lock/unlock, computed by
   // the bell's fixpoint: repeatedly match unmatched locks to unmatched
@@ -134,37 +234,98 @@ export function staticPart(sk: Skeleton): StaticPart {
   const RcuLock = fence('rcu-lock');
   const RcuUnlock = fence('rcu-unlock');
   let matched = Rel.empty(n);
-  for (;;) {
-    const ul = RcuLock.minus(matched.domain());
-    const uu = RcuUnlock.minus(matched.range());
-    const un = ul.union(uu);
-    const unPo = po.restrict(un, un);
-    const next = matched.union(po.restrict(ul, uu).minus(unPo.seq(unPo)));
-    if (next.equals(matched)) break;
-    matched = next;
-  }
   const flags: string[] = [];
-  if (!RcuLock.minus(matched.domain()).isEmpty()) flags.push('unmatched-rcu-lock');
-  if (!RcuUnlock.minus(matched.range()).isEmpty()) flags.push('unmatched-rcu-unlock');
+  if (has(RcuLock) || has(RcuUnlock)) {
+    for (;;) {
+      const ul = RcuLock.minus(matched.domain());
+      const uu = RcuUnlock.minus(matched.range());
+      const un = ul.union(uu);
+      const unPo = po.restrict(un, un);
+      const next = matched.union(po.restrict(ul, uu).minus(unPo.seq(unPo)));
+      if (next.equals(matched)) break;
+      matched = next;
+    }
+    if (!RcuLock.minus(matched.domain()).isEmpty()) flags.push('unmatched-rcu-lock');
+    if (!RcuUnlock.minus(matched.range()).isEmpty()) flags.push('unmatched-rcu-unlock');
+  }
 
   // lock.cat axioms over po only
   const staticViolations: string[] = [];
-  const lkwPoLoc = poLoc.dom(LKW);
-  const throughUL = poLoc.ran(UL).seq(poLoc);
-  if (!lkwPoLoc.ran(LKR).minus(throughUL).isEmpty()) staticViolations.push('lock-nest: spin_lock() nested inside a critical section for the same lock deadlocks');
-  if (!lkwPoLoc.ran(RU).minus(throughUL).isEmpty()) staticViolations.push('nested-is-locked: spin_is_locked() inside a critical section must return true');
-  const critical = lkwPoLoc.ran(UL).minus(poLoc.ran(LKW.union(UL)).seq(poLoc));
-  if (!UL.minus(critical.range()).isEmpty()) flags.push('unmatched-unlock');
-  const unmatchedLKW = LKW.minus(critical.domain());
-  if (!Rel.cross(unmatchedLKW, unmatchedLKW).inter(loc).minus(id).isEmpty()) staticViolations.push('unmatched-locks: two CPUs hold the same lock forever (deadlock)');
+  if (hasLockEvents) {
+    const lkwPoLoc = poLoc.dom(LKW);
+    const throughUL = poLoc.ran(UL).seq(poLoc);
+    if (!lkwPoLoc.ran(LKR).minus(throughUL).isEmpty()) staticViolations.push('lock-nest: spin_lock() nested inside a critical section for the same lock deadlocks');
+    if (!lkwPoLoc.ran(RU).minus(throughUL).isEmpty()) staticViolations.push('nested-is-locked: spin_is_locked() inside a critical section must return true');
+    const critical = lkwPoLoc.ran(UL).minus(poLoc.ran(LKW.union(UL)).seq(poLoc));
+    if (!UL.minus(critical.range()).isEmpty()) flags.push('unmatched-unlock');
+    const unmatchedLKW = LKW.minus(critical.domain());
+    if (!Rel.cross(unmatchedLKW, unmatchedLKW).inter(loc).minus(id).isEmpty()) staticViolations.push('unmatched-locks: two CPUs hold the same lock forever (deadlock)');
+  }
 
-  const rel = (ps: [number, number][]) => Rel.fromPairs(n, ps);
-  return {
+  const rel = (ps: [number, number][]) => (ps.length ? Rel.fromPairs(n, ps) : none);
+  const st: Omit<StaticPart, 'fast'> = {
     n, ev, R, W, M, F, IW, Marked, Plain, Acquire, Release, Mb, RMW: RMWc, Noreturn, R4rmb, LKR, LKW, UL, RU,
     SrcuLock, SrcuUnlock, SyncSrcu, SyncRcu, notSrcuUnlock: SrcuUnlock.complement(),
     po, loc, int, ext, poLoc, rmw, id, addr0: rel(sk.addr), data0: rel(sk.data), ctrl0: rel(sk.ctrl),
     acqPo, poRel, rmb, wmb, mbStatic, gp, barrier, rcuRscs: matched, afterUnlockLockPo, flags, staticViolations,
   };
+  return { ...st, fast: fastStatic(st, RcuLock, RcuUnlock, Rm, poOpt) };
+}
+
+function fastStatic(st: Omit<StaticPart, 'fast'>, RcuLock: EvSet, RcuUnlock: EvSet, Rm: Rel, poOpt: Rel): FastStatic {
+  const { n, po, int, M, W, R, Marked, Plain } = st;
+  const hasLocks = !st.LKR.isEmpty();
+  const hasData = !st.data0.isEmpty();
+  const hasSrcu = !st.SrcuLock.isEmpty() || !st.SrcuUnlock.isEmpty() || !st.SyncSrcu.isEmpty();
+  const hasGp = !st.SyncRcu.isEmpty() || !st.SyncSrcu.isEmpty();
+  const hasRmw = !st.rmw.isEmpty();
+  const f: FastStatic = { hasLocks, hasData, hasSrcu, hasGp, hasRmw, Rm, poOpt } as FastStatic;
+  if (!hasLocks) {
+    // po-unlock-lock-po is empty: mb is mbStatic
+    f.strongFence0 = st.mbStatic.union(st.gp);
+    f.nonrwFence = f.strongFence0.union(st.poRel, st.acqPo);
+    f.fence0 = f.nonrwFence.union(st.wmb, st.rmb);
+    f.cumulArg = f.strongFence0.union(st.poRel);
+  }
+  if (!hasData) {
+    // carry-dep is the identity
+    f.addr = st.addr0;
+    f.ctrl = st.ctrl0;
+    f.data = st.data0;
+    const dep = st.addr0.union(st.data0);
+    f.depMarked = dep.ran(Marked);
+    const rwdep = dep.union(st.ctrl0).ran(W);
+    let ppo = rwdep.union(st.addr0.ran(Plain).seq(st.wmb), st.addr0.ran(R));
+    if (f.fence0) ppo = ppo.union(f.fence0.inter(int));
+    f.ppoStatic = ppo;
+  }
+  // RCU space: grace periods and the boundaries of (S)RCU read-side critical sections
+  const Sset = st.SyncRcu.union(st.SyncSrcu).union(RcuLock).union(RcuUnlock).union(st.SrcuLock).union(st.SrcuUnlock);
+  f.S = Sset.ids();
+  f.sIdx = new Int32Array(n).fill(-1);
+  f.S.forEach((e, i) => (f.sIdx[e] = i));
+  f.rcuGpS = project(Rel.id(st.SyncRcu), f.S);
+  f.srcuGpS = project(Rel.id(st.SyncSrcu), f.S);
+  f.rcuRscsiS = project(st.rcuRscs.inv(), f.S);
+  f.locS = project(st.loc, f.S);
+  void M;
+  void po;
+  return f;
+}
+
+/** The restriction of r to S x S, re-indexed 0..|S|-1. */
+function project(r: Rel, S: number[]): Rel {
+  const m = S.length;
+  const out = Rel.empty(m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) if (r.has(S[i], S[j])) out.addMut(i, j);
+  return out;
+}
+
+export interface CheckOptions {
+  explain: boolean;
+  flags: boolean;
+  /** rf and co are a subset of the final ones: check only the axioms that are monotone in rf and co. */
+  partial?: boolean;
 }
 
 export interface Verdict {
@@ -183,8 +344,13 @@ export function coherent(st: StaticPart, rf: Rel, co: Rel): boolean {
   return st.poLoc.union(rf, co, fr).acyclic();
 }
 
-/** Evaluate the LKMM axioms on one candidate execution. */
-export function checkExecution(st: StaticPart, rf: Rel, co: Rel, opts: { explain: boolean; flags: boolean; partial?: boolean }): Verdict {
+/**
+ * Evaluate the LKMM axioms on one candidate execution: the literal
+ * transcription of the .cat, definition by definition. `checkExecution`
+ * computes the same verdict faster; test/sim/model.test.ts checks that the
+ * two agree on every candidate of every test in the repository.
+ */
+export function checkExecutionSpec(st: StaticPart, rf: Rel, co: Rel, opts: CheckOptions): Verdict {
   const { po, int, ext, M, W, R, Marked, Plain, IW } = st;
   const violated: string[] = [...st.staticViolations];
   const describeCycle = (r: Rel) => {
@@ -321,6 +487,140 @@ export function checkExecution(st: StaticPart, rf: Rel, co: Rel, opts: { explain
     }
   }
   return { allowed: violated.length === 0, violated, flags };
+}
+
+/**
+ * Evaluate the LKMM axioms on one candidate execution (the engine's hot
+ * path). Same definitions as `checkExecutionSpec`, with three economies:
+ * the parts that cannot depend on rf or co here come precomputed
+ * (`FastStatic`); empty ingredients short-circuit; and the rcu axiom is
+ * decided in the small space S of grace periods and critical-section
+ * boundaries: rcu-order only relates events of S, and `irreflexive rb`
+ * holds iff `rcu-order ; rcu-link` is irreflexive (rb = prop ; po ;
+ * rcu-order ; po? ; hb* ; pb* ; [Marked]; rotating the cycle and using
+ * dom(prop) in Marked gives rcu-order ; (po? ; hb* ; pb* ; prop ; po),
+ * which is rcu-order ; rcu-link).
+ */
+export function checkExecution(st: StaticPart, rf: Rel, co: Rel, opts: CheckOptions): Verdict {
+  if (opts.explain || (!opts.partial && !st.Plain.isEmpty())) return checkExecutionSpec(st, rf, co, opts);
+  const f = st.fast;
+  const { po, int, ext, Marked } = st;
+  const no = (): Verdict => ({ allowed: false, violated: ['(not explained)'], flags: [] });
+
+  // Sequential Consistency Per Variable
+  const fr = rf.invSeq(co);
+  if (!st.poLoc.union(rf, co, fr).acyclic()) return no();
+  const rfe = rf.inter(ext);
+  // Atomic Read-Modify-Write
+  if (f.hasRmw && !st.rmw.inter(fr.inter(ext).seq(co.inter(ext))).isEmpty()) return no();
+
+  const rfi = rf.inter(int);
+  // bell: carry-dep and the redefined dependencies
+  let addr: Rel;
+  let depMarked: Rel;
+  let ppoStatic: Rel | undefined = f.ppoStatic;
+  if (f.hasData) {
+    const carryDep = st.data0.ran(st.notSrcuUnlock).seq(rfi).star();
+    addr = carryDep.seq(st.addr0);
+    const ctrl = carryDep.seq(st.ctrl0);
+    const data = carryDep.seq(st.data0);
+    const dep = addr.union(data);
+    depMarked = dep.ran(Marked);
+    ppoStatic = dep.union(ctrl).ran(st.W).union(addr.ran(st.Plain).seq(st.wmb), addr.ran(st.R));
+  } else {
+    addr = f.addr!;
+    depMarked = f.depMarked!;
+  }
+  // cat: po-unlock-lock-po, and the fences
+  let strongFence0: Rel;
+  let cumulArg: Rel;
+  let poUnlockLockPo: Rel | undefined;
+  if (f.hasLocks) {
+    poUnlockLockPo = Rel.seqAll(po.ran(st.UL), po.union(rf).ran(st.LKR), po);
+    const mb = st.mbStatic.union(Rel.seqAll(f.Rm, poUnlockLockPo, st.afterUnlockLockPo));
+    strongFence0 = mb.union(st.gp);
+    const fence0 = strongFence0.union(st.poRel, st.acqPo, st.wmb, st.rmb);
+    ppoStatic = ppoStatic!.union(fence0.inter(int), poUnlockLockPo.inter(int));
+    cumulArg = strongFence0.union(st.poRel);
+  } else {
+    strongFence0 = f.strongFence0!;
+    cumulArg = f.cumulArg!;
+    if (f.hasData) ppoStatic = ppoStatic!.union(f.fence0!.inter(int));
+  }
+
+  // Preserved Program Order
+  const overwrite = co.union(fr);
+  const ppo = ppoStatic!.union(overwrite.inter(int), depMarked.seq(rfi));
+
+  // Propagation: ordering from release operations and strong fences
+  const rfeM = rfe.restrict(Marked, Marked);
+  const rmwSequence = f.hasRmw ? rf.seq(st.rmw).star() : undefined;
+  let cumulFence = rfeM.opt().seq(cumulArg).union(st.wmb);
+  if (poUnlockLockPo) cumulFence = cumulFence.union(poUnlockLockPo);
+  cumulFence = cumulFence.restrict(Marked, Marked);
+  if (rmwSequence) cumulFence = cumulFence.seq(rmwSequence);
+  const prop = Rel.seqAll(overwrite.inter(ext).opt().dom(Marked), cumulFence.star(), rfeM.opt().ran(Marked));
+
+  // Happens Before
+  const hb = ppo.union(rfe, prop.inter(int).minusId()).restrict(Marked, Marked);
+  if (!hb.acyclic()) return no();
+  const hbStar = hb.star();
+
+  // Propagation (pb is empty without strong fences)
+  const pbEmpty = strongFence0.isEmpty();
+  const pb = pbEmpty ? undefined : Rel.seqAll(prop, strongFence0, hbStar).ran(Marked);
+  if (pb && !pb.acyclic()) return no();
+
+  // RCU
+  if (f.hasGp) {
+    const S = f.S;
+    const m = S.length;
+    // rcu-link = po? ; hb* ; pb* ; prop ; po, rows and columns in S
+    const pbStar = pb ? pb.star() : undefined;
+    const linkS = Rel.empty(m);
+    const w = po.w;
+    let v: Uint32Array = new Uint32Array(w);
+    for (let i = 0; i < m; i++) {
+      const e = S[i];
+      v.fill(0);
+      v[e >>> 5] |= 1 << (e & 31);
+      po.orRowInto(e, v);
+      v = hbStar.vecTimes(v);
+      if (pbStar) v = pbStar.vecTimes(v);
+      v = po.vecTimes(prop.vecTimes(v));
+      for (let j = 0; j < m; j++) if (v[S[j] >>> 5] & (1 << (S[j] & 31))) linkS.addMut(i, j);
+    }
+    let srcuRscsiS = Rel.empty(m);
+    if (f.hasSrcu) {
+      const carrySrcuData = st.data0.ran(st.notSrcuUnlock).seq(rf).star();
+      const srcuRscs = carrySrcuData.dom(st.SrcuLock).seq(st.data0).ran(st.SrcuUnlock).inter(st.loc);
+      srcuRscsiS = projectS(srcuRscs.inv(), S);
+    }
+    const { rcuGpS, srcuGpS, rcuRscsiS, locS } = f;
+    const base = rcuGpS.union(srcuGpS,
+      Rel.seqAll(rcuGpS, linkS, rcuRscsiS),
+      Rel.seqAll(srcuGpS, linkS, srcuRscsiS).inter(locS),
+      Rel.seqAll(rcuRscsiS, linkS, rcuGpS),
+      Rel.seqAll(srcuRscsiS, linkS, srcuGpS).inter(locS));
+    let rcuOrder = base;
+    for (;;) {
+      const oL = linkS.seq(rcuOrder).seq(linkS);
+      const next = base.union(
+        Rel.seqAll(rcuGpS, oL, rcuRscsiS),
+        Rel.seqAll(srcuGpS, oL, srcuRscsiS).inter(locS),
+        Rel.seqAll(rcuRscsiS, oL, rcuGpS),
+        Rel.seqAll(srcuRscsiS, oL, srcuGpS).inter(locS),
+        Rel.seqAll(rcuOrder, linkS, rcuOrder));
+      if (next.equals(rcuOrder)) break;
+      rcuOrder = next;
+    }
+    if (!rcuOrder.seq(linkS).irreflexive()) return no();
+  }
+  return { allowed: true, violated: [], flags: opts.partial ? [] : [...st.flags], hbStar };
+}
+
+function projectS(r: Rel, S: number[]): Rel {
+  return project(r, S);
 }
 
 function fenceSet(st: StaticPart, name: string): EvSet {

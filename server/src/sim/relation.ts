@@ -6,7 +6,22 @@
  * no general graph library offers these operators.
  *
  * Values are immutable: every operator returns a new object.
+ *
+ * Every operator charges its work to the active budget (./budget.ts); on
+ * large graphs (hundreds of events) the quadratic and cubic ones charge row
+ * by row, so the engine's time bound interrupts even a single operation.
  */
+import { charge } from './budget';
+
+/** Above this many events, operators charge their work row by row. */
+const BIG = 256;
+
+/** Reused work arrays of the depth-first search (acyclicity and closures run very often). */
+function newScratch(n: number) {
+  const m = Math.max(64, n * 2);
+  return { state: new Uint8Array(m), order: new Int32Array(m), stack: new Int32Array(m), next: new Int32Array(m) };
+}
+let scratch = newScratch(64);
 
 /** A set of event ids, as a bitset. */
 export class EvSet {
@@ -75,7 +90,11 @@ export class Rel {
   }
   static where(n: number, pred: (a: number, b: number) => boolean): Rel {
     const r = Rel.empty(n);
-    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (pred(a, b)) r.addMut(a, b);
+    charge(n);
+    for (let a = 0; a < n; a++) {
+      if (n >= BIG) charge(n);
+      for (let b = 0; b < n; b++) if (pred(a, b)) r.addMut(a, b);
+    }
     return r;
   }
   /** [S]: the identity restricted to S. */
@@ -118,8 +137,11 @@ export class Rel {
   seq(o: Rel): Rel {
     const { n, w } = this;
     const out = new Uint32Array(n * w);
+    const big = n >= BIG;
+    charge(n * w);
     for (let a = 0; a < n; a++) {
       const base = a * w;
+      if (big) charge(n * w);
       for (let k = 0; k < w; k++) {
         let word = this.bits[base + k];
         while (word !== 0) {
@@ -133,6 +155,65 @@ export class Rel {
     }
     return new Rel(n, out);
   }
+  /** r^-1 ; o, without building the inverse (fr = rf^-1 ; co). */
+  invSeq(o: Rel): Rel {
+    const { n, w } = this;
+    const out = new Uint32Array(n * w);
+    charge(n * w);
+    for (let a = 0; a < n; a++) {
+      const base = a * w;
+      const ob = a * w;
+      for (let k = 0; k < w; k++) {
+        let word = this.bits[base + k];
+        while (word !== 0) {
+          const t = word & -word;
+          const b = (k << 5) + (31 - Math.clz32(t));
+          word ^= t;
+          // (a, b) in r, so (b, x) in r^-1 ; o for every (a, x) in o
+          const rb = b * w;
+          for (let j = 0; j < w; j++) out[rb + j] |= o.bits[ob + j];
+        }
+      }
+    }
+    return new Rel(n, out);
+  }
+  /** r \ id */
+  /** The complement within 0..n-1 x 0..n-1. */
+  complement(): Rel {
+    const b = this.bits.slice();
+    const { n, w } = this;
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < w; k++) b[i * w + k] = ~b[i * w + k];
+      if (n & 31) b[i * w + w - 1] &= (1 << (n & 31)) - 1; // no bits beyond n
+    }
+    return new Rel(n, b);
+  }
+  minusId(): Rel {
+    const b = this.bits.slice();
+    for (let i = 0; i < this.n; i++) b[i * this.w + (i >>> 5)] &= ~(1 << (i & 31));
+    return new Rel(this.n, b);
+  }
+  /** v |= row a (a bitset of w words). */
+  orRowInto(a: number, v: Uint32Array): void {
+    const base = a * this.w;
+    for (let j = 0; j < this.w; j++) v[j] |= this.bits[base + j];
+  }
+  /** The image of the set v under r: { y | x in v, (x, y) in r }. */
+  vecTimes(v: Uint32Array): Uint32Array {
+    const { w } = this;
+    const out = new Uint32Array(w);
+    for (let k = 0; k < w; k++) {
+      let word = v[k];
+      while (word !== 0) {
+        const t = word & -word;
+        const b = (k << 5) + (31 - Math.clz32(t));
+        word ^= t;
+        const ob = b * w;
+        for (let j = 0; j < w; j++) out[j] |= this.bits[ob + j];
+      }
+    }
+    return out;
+  }
   /** Composition of a chain: r1 ; r2 ; ... */
   static seqAll(first: Rel, ...rest: Rel[]): Rel {
     let r = first;
@@ -142,6 +223,7 @@ export class Rel {
   inv(): Rel {
     const r = Rel.empty(this.n);
     const { n, w } = this;
+    charge(n * w);
     for (let a = 0; a < n; a++) {
       for (let k = 0; k < w; k++) {
         let word = this.bits[a * w + k];
@@ -156,9 +238,20 @@ export class Rel {
   }
   /** r+ (transitive closure, Warshall on rows). */
   plus(): Rel {
+    return this.topoClosure(false) ?? this.warshall(false);
+  }
+  /** r* (reflexive-transitive closure). */
+  star(): Rel {
+    return this.topoClosure(true) ?? this.warshall(true);
+  }
+  /** Transitive closure by Warshall's algorithm (any relation). */
+  private warshall(reflexive: boolean): Rel {
     const { n, w } = this;
     const b = this.bits.slice();
+    const big = n >= BIG;
+    charge(n * w);
     for (let k = 0; k < n; k++) {
+      if (big) charge(n * w);
       const kb = k * w;
       const km = 1 << (k & 31);
       const kw = k >>> 5;
@@ -167,13 +260,85 @@ export class Rel {
         if (b[ib + kw] & km) for (let j = 0; j < w; j++) b[ib + j] |= b[kb + j];
       }
     }
-    return new Rel(n, b);
+    const r = new Rel(n, b);
+    if (reflexive) for (let i = 0; i < n; i++) r.addMut(i, i);
+    return r;
   }
-  /** r* (reflexive-transitive closure). */
-  star(): Rel {
-    const p = this.plus();
-    for (let i = 0; i < this.n; i++) p.addMut(i, i);
-    return p;
+  /**
+   * Post-order of a depth-first search (every node after all its
+   * successors), or null when the relation has a cycle.
+   */
+  private postOrder(): Int32Array | null {
+    const { n, w, bits } = this;
+    if (scratch.state.length < n) scratch = newScratch(n);
+    const { state, order, stack, next } = scratch; // next: per stacked node, the next successor to look at
+    state.fill(0, 0, n); // 0 new, 1 on the stack, 2 done
+    let done = 0;
+    charge(n * w);
+    for (let s = 0; s < n; s++) {
+      if (state[s] !== 0) continue;
+      let sp = 0;
+      stack[sp++] = s;
+      state[s] = 1;
+      next[s] = 0;
+      while (sp > 0) {
+        const a = stack[sp - 1];
+        let b = next[a];
+        let pushed = false;
+        const base = a * w;
+        while (b < n) {
+          const word = bits[base + (b >>> 5)] >>> (b & 31);
+          if (word === 0) {
+            b = ((b >>> 5) + 1) << 5;
+            continue;
+          }
+          b += 31 - Math.clz32(word & -word);
+          if (b >= n) break;
+          if (state[b] === 1) return null;
+          if (state[b] === 0) {
+            next[a] = b + 1;
+            state[b] = 1;
+            next[b] = 0;
+            stack[sp++] = b;
+            pushed = true;
+            break;
+          }
+          b++;
+        }
+        if (!pushed) {
+          state[a] = 2;
+          order[done++] = a;
+          sp--;
+        }
+      }
+    }
+    return order;
+  }
+  /** Closure of an acyclic relation in reverse topological order; null if cyclic. */
+  private topoClosure(reflexive: boolean): Rel | null {
+    const order = this.postOrder();
+    if (!order) return null;
+    const { n, w, bits } = this;
+    const out = new Uint32Array(n * w);
+    charge(n * w);
+    for (let x = 0; x < n; x++) {
+      const a = order[x];
+      const base = a * w;
+      if (n >= BIG) charge(n * w);
+      for (let k = 0; k < w; k++) {
+        let word = bits[base + k];
+        out[base + k] |= word;
+        while (word !== 0) {
+          const t = word & -word;
+          const b = (k << 5) + (31 - Math.clz32(t));
+          word ^= t;
+          const bb = b * w;
+          for (let j = 0; j < w; j++) out[base + j] |= out[bb + j];
+        }
+      }
+      if (reflexive) out[base + (a >>> 5)] |= 1 << (a & 31);
+    }
+    return new Rel(n, out);
   }
   /** r? (reflexive closure). */
   opt(): Rel {
@@ -218,26 +383,7 @@ export class Rel {
     return true;
   }
   acyclic(): boolean {
-    // Peel off nodes without successors among the remaining ones; a cycle
-    // remains iff some node can never be peeled.
-    const { n, w } = this;
-    const alive = new Uint32Array(w);
-    for (let i = 0; i < n; i++) alive[i >>> 5] |= 1 << (i & 31);
-    let left = n;
-    for (let changed = true; changed && left > 0;) {
-      changed = false;
-      for (let i = 0; i < n; i++) {
-        if (!(alive[i >>> 5] & (1 << (i & 31)))) continue;
-        let out = 0;
-        for (let k = 0; k < w; k++) out |= this.bits[i * w + k] & alive[k];
-        if (out === 0) {
-          alive[i >>> 5] &= ~(1 << (i & 31));
-          left--;
-          changed = true;
-        }
-      }
-    }
-    return left === 0;
+    return this.postOrder() !== null;
   }
   equals(o: Rel): boolean {
     for (let k = 0; k < this.bits.length; k++) if (this.bits[k] !== o.bits[k]) return false;
@@ -246,6 +392,7 @@ export class Rel {
   /** A cycle as a list of nodes (first node not repeated), or null. DFS, colours. */
   findCycle(): number[] | null {
     const n = this.n;
+    charge(n * n);
     const colour = new Uint8Array(n);
     const parent = new Int32Array(n).fill(-1);
     for (let s = 0; s < n; s++) {
@@ -284,6 +431,7 @@ export class Rel {
     return null;
   }
   pairs(): [number, number][] {
+    charge(this.n * this.n);
     const out: [number, number][] = [];
     for (let a = 0; a < this.n; a++) for (let b = 0; b < this.n; b++) if (this.has(a, b)) out.push([a, b]);
     return out;

@@ -2,15 +2,18 @@
  * The one JSON shape of a litmus result, wherever it leaves the simulator:
  * `mm-review litmus --format json` and the language server's
  * `mmReview.runLitmus` answer give the same object for the same test. The
- * execution graphs stay out (large); an unfinished enumeration has no
- * verdict: its observation is "Incomplete", never the partial count's.
+ * execution graphs stay out (large); a run that has not settled the verdict
+ * says "Incomplete" (with the observations still possible), never the
+ * partial count's.
  */
 import type { LitmusResult } from './index';
 
 export interface LitmusResultJson {
   name: string;
-  /** herd7's Never/Sometimes/Always, or "Incomplete" when the enumeration stopped at its bound. */
+  /** herd7's Never/Sometimes/Always, or "Incomplete" when a bounded run has not settled it. */
   observation: LitmusResult['observation'] | 'Incomplete';
+  /** The observations a bounded run has not ruled out (one element when the verdict is known). */
+  possible: LitmusResult['possible'];
   complete: boolean;
   incompleteReason?: string;
   kind: LitmusResult['kind'];
@@ -29,7 +32,8 @@ export interface LitmusResultJson {
 export function litmusResultJson(r: LitmusResult): LitmusResultJson {
   return {
     name: r.name,
-    observation: r.complete ? r.observation : 'Incomplete',
+    observation: r.possible.length === 1 ? r.possible[0] : 'Incomplete',
+    possible: r.possible,
     complete: r.complete,
     ...(r.incompleteReason !== undefined ? { incompleteReason: r.incompleteReason } : {}),
     kind: r.kind,

@@ -148,11 +148,18 @@ function identityOf(cfg: Cfg, cat: Catalog): Map<string, string> {
   return out;
 }
 
+function labelsNoGotoReaches(cfg: Cfg): CfgNode[] {
+  const seen = new Set<number>([cfg.entry.id]);
+  const work = [cfg.entry];
+  while (work.length) for (const e of work.pop()!.succs) if (!seen.has(e.to.id)) (seen.add(e.to.id), work.push(e.to));
+  return cfg.nodes.filter((n) => !seen.has(n.id) && n.kind === 'label' && n.preds.length === 0);
+}
+
 function visibilityOf(cfg: Cfg, image: FunctionImage | null): Visibility {
   const gaps = new Set<number>();
   for (const n of cfg.nodes) if (n.role === 'gap') gaps.add(n.id);
   const unresolvedGotos = new Set(cfg.unresolvedGotos.map((n) => n.id));
-  if (!image) return { entry: true, end: true, gaps, unresolvedGotos, hiddenEntries: [] };
+  if (!image) return { entry: true, end: true, gaps, unresolvedGotos, hiddenEntries: labelsNoGotoReaches(cfg) };
   const head = image.origin[image.headerLine];
   const entry = !!head && head.kind !== 'synthetic';
   let last = image.origin.length - 1;
@@ -160,11 +167,13 @@ function visibilityOf(cfg: Cfg, image: FunctionImage | null): Visibility {
   const tail = image.origin[last];
   const end = !!tail && !(tail.kind === 'synthetic' && tail.why === 'close-brace');
   const hiddenEntries: CfgNode[] = [];
-  if (!entry) {
+  {
     const seen = new Set<number>([cfg.entry.id]);
     const work = [cfg.entry];
     while (work.length) for (const e of work.pop()!.succs) if (!seen.has(e.to.id)) (seen.add(e.to.id), work.push(e.to));
-    for (const n of cfg.nodes) if (!seen.has(n.id) && n !== cfg.exit && n.preds.length === 0) hiddenEntries.push(n);
+    // with the start out of sight: any visible code no visible path reaches; with the whole function
+    // shown: a label no visible goto reaches (the jump is inside a macro: `copy_..._loop(.., Efault)`)
+    for (const n of cfg.nodes) if (!seen.has(n.id) && n !== cfg.exit && n.preds.length === 0 && (!entry || n.kind === 'label')) hiddenEntries.push(n);
   }
   return { entry, end, gaps, unresolvedGotos, hiddenEntries };
 }

@@ -17,6 +17,14 @@ import { PAGE_TABLES } from './pageTables';
 export { REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES } from './lockless';
 export { PIN_BIAS_IDENTIFIERS } from './pageRefs';
 export { ORDERING_FACTS } from './orderingFacts';
+import { OBJECT_REFS } from './objectRefs';
+import { ALLOCATORS } from './allocators';
+import { MM_LOCKS } from './mmLocks';
+import { DEBUG_CHECKS } from './debug';
+import { ITERATORS } from './iterators';
+
+export { GOTO_LABEL_CONVENTIONS } from './labels';
+export { NON_BLOCKING_GFP } from './allocators';
 
 /** Domain id -> [title, entries]. The order is the order of docs/catalog.md. */
 export const DOMAINS: readonly { id: string; title: string; apis: readonly ApiSpec[] }[] = [
@@ -30,6 +38,11 @@ export const DOMAINS: readonly { id: string; title: string; apis: readonly ApiSp
   { id: 'sleeping', title: 'Sleeping calls and grace-period waits', apis: SLEEPING },
   { id: 'lockless', title: 'Lockless lookups and re-validation', apis: LOCKLESS },
   { id: 'seeds', title: 'Seed-thread helpers and IPI barriers', apis: SEEDS },
+  { id: 'object-refs', title: 'More references: task_struct, pid, cgroup css / memcg, obj_cgroup, kobject, swap device, anon_vma, KVM pages', apis: OBJECT_REFS },
+  { id: 'allocators', title: 'Page and folio allocators and frees', apis: ALLOCATORS },
+  { id: 'mm-locks', title: 'mm lock wrappers: XArray, anon_vma, i_mmap, hugetlb VMA, lruvec, swap cluster, folio_walk, local_lock', apis: MM_LOCKS },
+  { id: 'iterators', title: 'Iterator macros: the cursor argument each iteration rebinds', apis: ITERATORS },
+  { id: 'debug', title: 'Assertions: debug-only (VM_BUG_ON, VM_WARN_ON) and always evaluated (WARN_ON, BUG_ON)', apis: DEBUG_CHECKS },
 ];
 
 /** Every entry, tagged with its domain. Names and aliases are unique across tables (the Catalog checks). */

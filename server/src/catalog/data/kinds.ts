@@ -43,4 +43,14 @@ export const KINDS: readonly KindSpec[] = [
   { kind: 'pagefault-off', label: 'pagefault-disabled section', family: 'bracket', atomic: true, provides: ['pagefault-disabled'] },
   { kind: 'lockless-walk', label: 'lockless page-table walk', family: 'bracket' },
   { kind: 'spf-section', label: 'speculative page-fault section', family: 'bracket', atomic: true },
+  // Counted references on other kernel objects that mm code takes and drops.
+  // Each counter is its own kind: a put of one never drops another.
+  { kind: 'task-ref', label: 'task_struct reference (usage)', family: 'ref' },
+  // css_put(&memcg->css) and mem_cgroup_put(memcg) drop the same percpu_ref (css->refcnt)
+  { kind: 'css-ref', label: 'cgroup css reference (memcg)', family: 'ref' },
+  { kind: 'objcg-ref', label: 'obj_cgroup reference', family: 'ref' },
+  { kind: 'kobj-ref', label: 'kobject reference', family: 'ref' },
+  { kind: 'swap-dev-ref', label: 'swap device reference (si->users)', family: 'ref' },
+  { kind: 'anon-vma-ref', label: 'anon_vma reference (refcount)', family: 'ref' },
+  { kind: 'pid-ref', label: 'struct pid reference', family: 'ref' },
 ];

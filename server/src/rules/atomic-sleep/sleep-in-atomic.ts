@@ -3,6 +3,47 @@ import { posOf, callSleeps } from '../../c/facts';
 import { definitelyHeld, U, HELD, type KeyInfo } from '../../analysis/resources';
 import { anticipation } from '../../analysis/anticipation';
 import { analysisOf } from '../common/resources';
+import { replacementsOf } from '../common/replacements';
+import type { RawFinding as RF, RuleContext, Unit } from '../api';
+import { reachableAvoiding } from '../../analysis/leaks';
+
+/**
+ * A call that did not sleep replaced by one that may (GFP_ATOMIC → GFP_KERNEL,
+ * mmput_async() → mmput()): the code it replaces chose not to sleep, the usual
+ * sign of an atomic context that the hunk may not show. Quiet when the visible
+ * code proves the context may sleep (another sleeping call on the same path).
+ */
+function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
+  const out: RF[] = [];
+  const reps = replacementsOf(unit, ctx);
+  if (!reps.length) return out;
+  const a = analysisOf(unit, ctx);
+  for (const r of reps) {
+    if (!r.del.spec || !r.add.spec) continue;
+    if (callSleeps(r.del.spec, r.del.op) || !callSleeps(r.add.spec, r.add.op)) continue;
+    // another call that sleeps on a path through this one, not changed by the patch: the context may sleep
+    const otherSleeper = a.events.find(
+      (e) => e.t === 'call' && e.op !== r.add.op && callSleeps(e.spec, e.op) && (reachableAvoiding(e.node, r.add.node) || reachableAvoiding(r.add.node, e.node)),
+    );
+    if (otherSleeper) continue;
+    const changedArg = r.del.op.name === r.add.op.name ? r.add.op.args.findIndex((x, i) => x.text.replace(/\s+/g, '') !== (r.del.op.args[i]?.text ?? '').replace(/\s+/g, '')) : -1;
+    const how =
+      changedArg >= 0
+        ? `${r.add.op.name}() may now sleep (${r.del.op.args[changedArg]?.text.trim()} → ${r.add.op.args[changedArg].text.trim()})`
+        : `${r.del.op.name}() is replaced by ${r.add.op.name}(), which may sleep`;
+    out.push({
+      rule: 'atomic-sleep/sleep-in-atomic',
+      severity: 'warning',
+      message: `${how}: the code it replaces chose not to sleep, the usual sign of an atomic context (a lock or RCU held above the hunk).`,
+      at: posOf(r.add.op, r.add.op.node),
+      related: [{ message: `did not sleep before the patch`, at: posOf(r.del.op, r.del.op.node), unit: r.pre }],
+      scenario: 'S7',
+      scenarioParams: { function: unit.cfg.name, location: r.add.op.callee },
+      fingerprint: `atomic-sleep/sleep-in-atomic|replaced|${r.del.op.name}|${r.add.op.name}`,
+    });
+  }
+  return out;
+}
 
 export const sleepInAtomic: Rule = {
   id: 'atomic-sleep/sleep-in-atomic',
@@ -53,6 +94,6 @@ export const sleepInAtomic: Rule = {
         fingerprint: `${this.id}|${ev.op.callee}|${held.map((h) => h.k.kind).sort().join(',')}`,
       });
     }
-    return out;
+    return [...out, ...replacedSleepFindings(unit, ctx)];
   },
 };

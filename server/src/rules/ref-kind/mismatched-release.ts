@@ -1,5 +1,37 @@
-import type { Rule } from '../api';
+import type { RawFinding, Rule, RuleContext, Unit } from '../api';
+import { posOf, replaceNode } from '../../c/facts';
 import { kindFindings } from './common';
+import { replacementsOf } from '../common/replacements';
+
+/**
+ * A release replaced by a release of another kind on the same object: the
+ * pre-image's release says which kind of reference the object holds
+ * (unpin_user_page() → put_page(), mmput() → mmdrop()).
+ */
+function replacedKindFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
+  const cat = ctx.catalog;
+  const out: RawFinding[] = [];
+  for (const r of replacementsOf(unit, ctx)) {
+    const dRel = r.del.effects.filter((e) => e.op === 'release' && cat.kind(e.kind).family === 'ref');
+    const aRel = r.add.effects.filter((e) => e.op === 'release' && cat.kind(e.kind).family === 'ref');
+    if (!dRel.length || !aRel.length) continue;
+    if (aRel.some((a) => dRel.some((d) => cat.compatible(d.kind, a.kind)))) continue;
+    const was = cat.kind(dRel[0].kind).label;
+    const now = cat.kind(aRel[0].kind).label;
+    const obj = r.add.op.args[0]?.text.trim() ?? '';
+    const edit = replaceNode(r.add.op.calleeNode, r.del.op.name);
+    out.push({
+      rule: 'ref-kind/mismatched-release',
+      message: `This patch replaces ${r.del.op.name}() with ${r.add.op.name}() on \`${obj}\`: ${r.add.op.name}() drops a ${now}, but the object holds a ${was} (which ${r.del.op.name}() dropped).`,
+      at: posOf(r.add.op, r.add.op.node),
+      related: [{ message: `${r.del.op.name}() before the patch`, at: posOf(r.del.op, r.del.op.node), unit: r.pre }],
+      scenarioParams: { function: unit.cfg.name, object: obj, acquire: '', release: r.add.op.name },
+      fixes: edit ? [{ title: `Keep ${r.del.op.name}()`, edits: [edit] }] : undefined,
+      fingerprint: `ref-kind/mismatched-release|replaced|${r.del.op.name}|${r.add.op.name}|${obj}`,
+    });
+  }
+  return out;
+}
 
 export const mismatchedRelease: Rule = {
   id: 'ref-kind/mismatched-release',
@@ -8,5 +40,5 @@ export const mismatchedRelease: Rule = {
   title: 'Release does not match the acquire',
   description:
     'The object holds a reference of one kind (for example a FOLL_PIN pin from pin_user_pages) and is released with a call that drops another kind (put_page), or the reverse (get_user_pages pages dropped with unpin_user_page). The catalog decides which release kinds may drop which acquire kinds; arrays filled by GUP carry their kind to every element.',
-  check: (unit, ctx) => kindFindings(unit, ctx, 'ref-kind/mismatched-release'),
+  check: (unit, ctx) => [...kindFindings(unit, ctx, 'ref-kind/mismatched-release'), ...replacedKindFindings(unit, ctx)],
 };

@@ -3,6 +3,37 @@ import { posOf } from '../../c/facts';
 import { maybeHeld } from '../../analysis/resources';
 import { heldProviding, inheritedContext } from '../../analysis/lookups';
 import { specView } from './common';
+import { replacementsOf } from '../common/replacements';
+import type { RawFinding as RF, RuleContext, Unit } from '../api';
+
+/**
+ * A speculative (conditional) get replaced by a plain one on the same object:
+ * the pre-image's try-get says the refcount may be zero here (a lockless
+ * lookup, often above the hunk), which a plain get assumes it is not.
+ */
+function replacedGetFindings(unit: Unit, ctx: RuleContext): RF[] {
+  const cat = ctx.catalog;
+  const out: RF[] = [];
+  for (const r of replacementsOf(unit, ctx)) {
+    const dAcq = r.del.effects.filter((e) => e.op === 'acquire' && cat.kind(e.kind).pageRef);
+    const aAcq = r.add.effects.filter((e) => e.op === 'acquire' && cat.kind(e.kind).pageRef);
+    if (!dAcq.length || !aAcq.length) continue;
+    const wasSpeculative = !!r.del.spec?.speculative || dAcq.some((e) => e.cond === 'bool');
+    const nowPlain = !r.add.spec?.speculative && aAcq.every((e) => !e.cond);
+    if (!wasSpeculative || !nowPlain) continue;
+    const obj = r.add.op.args[0]?.text.trim() ?? '';
+    out.push({
+      rule: 'spec-ref/get-on-lockless-lookup',
+      message: `This patch replaces the speculative ${r.del.op.name}() with ${r.add.op.name}() on \`${obj}\`: the code it replaces allowed for a refcount of zero here (a lockless lookup), and ${r.add.op.name}() assumes the refcount is already elevated.`,
+      at: posOf(r.add.op, r.add.op.node),
+      related: [{ message: `${r.del.op.name}() before the patch`, at: posOf(r.del.op, r.del.op.node), unit: r.pre }],
+      scenario: 'S5',
+      scenarioParams: { function: unit.cfg.name, object: obj, acquire: r.add.op.name, release: r.del.op.name },
+      fingerprint: `spec-ref/get-on-lockless-lookup|replaced|${r.del.op.name}|${r.add.op.name}|${obj}`,
+    });
+  }
+  return out;
+}
 
 export const getOnLocklessLookup: Rule = {
   id: 'spec-ref/get-on-lockless-lookup',
@@ -44,6 +75,6 @@ export const getOnLocklessLookup: Rule = {
         fingerprint: `${this.id}|${k.obj}|${ev.op.name}|${lk.api}`,
       });
     }
-    return out;
+    return [...out, ...replacedGetFindings(unit, ctx)];
   },
 };

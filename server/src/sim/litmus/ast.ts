@@ -5,10 +5,11 @@ export interface Pos {
   column: number; // 1-based
 }
 
-export type Value = number | string; // numbers, or a location name (an address)
+import type { Int, Value } from '../values';
+export type { Int, Value } from '../values';
 
 export type Expr =
-  | { k: 'num'; v: number; pos: Pos }
+  | { k: 'num'; v: Int; pos: Pos }
   | { k: 'id'; name: string; pos: Pos }
   | { k: 'call'; name: string; args: Expr[]; pos: Pos }
   | { k: 'un'; op: '!' | '~' | '-' | '*' | '&' | '+'; e: Expr; pos: Pos }
@@ -40,6 +41,7 @@ export type Cond =
   | { k: 'true' }
   | { k: 'false' }
   | { k: 'atom'; v: CondVar; op: '=' | '!='; value: Value; pos: Pos }
+  /** `a = b` between two registers or locations (herd7's LL atom). */
   | { k: 'eqvar'; a: CondVar; b: CondVar; pos: Pos }
   | { k: 'not'; c: Cond }
   | { k: 'and'; a: Cond; b: Cond }
@@ -48,7 +50,11 @@ export type Cond =
 
 export interface LitmusTest {
   name: string;
+  /** herd7's optional `(texname)` after the test name. */
+  texname?: string;
   doc?: string;
+  /** diy7 metadata lines between the header and the init block (`Cycle=...`, `Relax=...`), in order. */
+  info: { key: string; value: string }[];
   /** Text of the header comments, e.g. for `Result: Never`. */
   comments: string[];
   init: InitItem[];
@@ -63,8 +69,22 @@ export interface LitmusTest {
 }
 
 export class LitmusSyntaxError extends Error {
+  /** True when the text is valid herd7 litmus but uses a construct this engine does not implement. */
+  readonly unsupported: boolean = false;
   constructor(message: string, readonly line: number, readonly column: number) {
     super(message);
     this.name = 'LitmusSyntaxError';
+  }
+}
+
+/**
+ * A construct herd7 accepts (or might) that this engine does not implement:
+ * the test gets the verdict "unsupported", never a guess.
+ */
+export class LitmusUnsupportedError extends LitmusSyntaxError {
+  override readonly unsupported = true;
+  constructor(message: string, line: number, column: number) {
+    super(message, line, column);
+    this.name = 'LitmusUnsupportedError';
   }
 }

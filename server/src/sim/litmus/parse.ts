@@ -1,16 +1,38 @@
 /**
- * Parser for LKMM C litmus tests (the format of the kernel's
- * tools/memory-model/litmus-tests and Documentation/litmus-tests).
+ * Parser for LKMM C litmus tests: the kernel's tools/memory-model and
+ * Documentation/litmus-tests, and the dialect herd7 accepts for C tests in
+ * general (diy7-generated files included).
+ *
+ * A litmus file has four parts, split the way herd7 splits them:
+ * 1. the header: `C name`, an optional `(texname)`, an optional doc string,
+ *    then, up to the `{` of the init block, diy7 metadata lines
+ *    (`Cycle=...`, `Relax=...`, `Safe=...`, `Prefetch=...`, `Com=...`,
+ *    `Orig=...`, any `key=value`) and `(* *)` comments;
+ * 2. the init block, in herd7's state syntax: `x=1`, `int x=1`, `int *p=&x`,
+ *    `p=y` (an address), `atomic_t v=ATOMIC_INIT(1)`, `0:r1=x`, typed
+ *    registers (`int * 1:r1;`, `int 0:r1 = z`), `spinlock_t l`, `[x]=1`,
+ *    with `(* *)` comments anywhere;
+ * 3. the processes `P0(...) { C }` (inside them `(*p)` is C, not a comment);
+ * 4. the final part: `locations [...]` (typed entries allowed), `filter`,
+ *    then `exists` / `~exists` / `not exists` / `forall` / `final` / a bare
+ *    `(prop)`, or nothing (herd7's `forall (true)`), an optional `;`.
+ *    Propositions use herd7's precedences: `~` binds tightest, then `=>`
+ *    (right-associative), then `/\`, then `\/`.
+ *
+ * Constructs that are valid in herd7's grammar but that the engine does not
+ * implement (arrays, `while`, `with`/`cases`/`observed`, `fault`, deref atoms
+ * in conditions, ...) raise `LitmusUnsupportedError` with their position,
+ * never a guess.
  *
  * Hand-written recursive descent: the format is a small C subset wrapped in
- * herd7's litmus sections, with OCaml-style `(* *)` comments outside the
- * process bodies (inside them `(*p)` is C). That context-dependent lexing,
- * plus the need for exact line/column errors, makes a generator a poor fit
- * and no maintained npm package parses this format.
+ * herd7's sections, with context-dependent lexing (`(*` is a comment outside
+ * the process bodies, a dereference inside) and exact line/column errors;
+ * no maintained npm package parses it.
  */
 import {
-  Cond, CondVar, Expr, InitItem, LitmusSyntaxError, LitmusTest, Pos, Proc, Stmt, Value,
+  Cond, CondVar, Expr, InitItem, Int, LitmusSyntaxError, LitmusTest, LitmusUnsupportedError, Pos, Proc, Stmt, Value,
 } from './ast';
+import { canon, parseIntLiteral } from '../values';
 
 interface Tok {
   t: 'id' | 'num' | 'op' | 'str' | 'eof';
@@ -22,8 +44,19 @@ interface Tok {
 }
 
 const OPS3 = ['<<=', '>>='];
-const OPS2 = ['/\\', '\\/', '==', '!=', '<=', '>=', '&&', '||', '->', '++', '--', '+=', '-=', '*=', '/=', '&=', '|=', '^=', '<<', '>>', '=>'];
+const OPS2 = ['/\\', '\\/', '==', '!=', '<>', '<=', '>=', '&&', '||', '->', '++', '--', '+=', '-=', '*=', '/=', '&=', '|=', '^=', '<<', '>>', '=>'];
 const OPS1 = '{}()[];,:=+-*/%&|^!~<>?.';
+/** Operators by first character, longest first. */
+const OPS_BY_CHAR = new Map<string, string[]>();
+for (const o of [...OPS3, ...OPS2, ...OPS1]) {
+  const l = OPS_BY_CHAR.get(o[0]) ?? [];
+  l.push(o);
+  OPS_BY_CHAR.set(o[0], l);
+}
+
+const isIdStart = (c: string | undefined) => c !== undefined && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c === '_');
+const isIdChar = (c: string | undefined) => isIdStart(c) || (c !== undefined && c >= '0' && c <= '9');
+const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
 
 class Lexer {
   pos = 0;
@@ -56,51 +89,72 @@ class Lexer {
   }
 
   private adv(n = 1): void {
-    for (let i = 0; i < n; i++) {
-      if (this.src[this.pos] === '\n') {
-        this.line++;
-        this.col = 1;
-      } else this.col++;
-      this.pos++;
+    const s = this.src;
+    const end = this.pos + n;
+    let line = this.line;
+    let col = this.col;
+    for (let p = this.pos; p < end; p++) {
+      if (s.charCodeAt(p) === 10) {
+        line++;
+        col = 1;
+      } else col++;
     }
+    this.line = line;
+    this.col = col;
+    this.pos = end;
+  }
+
+  /** Skip an OCaml comment (nested) starting at `(*`; records it. */
+  private ocamlComment(): void {
+    const s = this.src;
+    const [l, co] = [this.line, this.col];
+    const start = this.pos;
+    let p = this.pos + 2;
+    let depth = 1;
+    while (p < s.length && depth > 0) {
+      const c = s.charCodeAt(p);
+      if (c === 40 /* ( */ && s.charCodeAt(p + 1) === 42 /* * */) {
+        depth++;
+        p += 2;
+      } else if (c === 42 && s.charCodeAt(p + 1) === 41 /* ) */) {
+        depth--;
+        p += 2;
+      } else p++;
+    }
+    if (depth > 0) this.err('unterminated (* comment', l, co);
+    this.adv(p - this.pos);
+    this.comments.push(s.slice(start, this.pos));
+  }
+
+  private cComment(): void {
+    const s = this.src;
+    const [l, co] = [this.line, this.col];
+    const start = this.pos;
+    if (s[this.pos + 1] === '/') {
+      while (this.pos < s.length && s[this.pos] !== '\n') this.adv();
+    } else {
+      this.adv(2);
+      const end = s.indexOf('*/', this.pos);
+      if (end < 0) this.err('unterminated comment', l, co);
+      this.adv(end + 2 - this.pos);
+    }
+    this.comments.push(s.slice(start, this.pos));
   }
 
   private skip(): void {
     const s = this.src;
     for (;;) {
-      const c = s[this.pos];
-      if (c === undefined) return;
-      if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\f') {
-        this.adv();
-      } else if (c === '/' && s[this.pos + 1] === '/') {
-        const start = this.pos;
-        while (this.pos < s.length && s[this.pos] !== '\n') this.adv();
-        this.comments.push(s.slice(start, this.pos));
-      } else if (c === '/' && s[this.pos + 1] === '*') {
-        const [l, co] = [this.line, this.col];
-        const start = this.pos;
-        this.adv(2);
-        while (this.pos < s.length && !(s[this.pos] === '*' && s[this.pos + 1] === '/')) this.adv();
-        if (this.pos >= s.length) this.err('unterminated comment', l, co);
-        this.adv(2);
-        this.comments.push(s.slice(start, this.pos));
-      } else if (this.ocaml && c === '(' && s[this.pos + 1] === '*') {
-        const [l, co] = [this.line, this.col];
-        const start = this.pos;
-        this.adv(2);
-        let depth = 1;
-        while (this.pos < s.length && depth > 0) {
-          if (s[this.pos] === '(' && s[this.pos + 1] === '*') {
-            depth++;
-            this.adv(2);
-          } else if (s[this.pos] === '*' && s[this.pos + 1] === ')') {
-            depth--;
-            this.adv(2);
-          } else this.adv();
-        }
-        if (depth > 0) this.err('unterminated (* comment', l, co);
-        this.comments.push(s.slice(start, this.pos));
-      } else return;
+      const c = s.charCodeAt(this.pos);
+      if (c === 10) {
+        this.pos++;
+        this.line++;
+        this.col = 1;
+      } else if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
+        this.pos++;
+        this.col++;
+      } else if (c === 47 /* / */ && (s.charCodeAt(this.pos + 1) === 47 || s.charCodeAt(this.pos + 1) === 42)) this.cComment();
+      else if (this.ocaml && c === 40 /* ( */ && s.charCodeAt(this.pos + 1) === 42) this.ocamlComment();
+      else return;
     }
   }
 
@@ -111,18 +165,29 @@ class Lexer {
     const mk = (t: Tok['t'], v: string): Tok => ({ t, v, line, col, off, end: this.pos });
     if (this.pos >= s.length) return mk('eof', '');
     const c = s[this.pos];
-    if (/[A-Za-z_]/.test(c)) {
+    if (isIdStart(c)) {
       let e = this.pos;
-      while (e < s.length && /[A-Za-z0-9_]/.test(s[e])) e++;
+      while (e < s.length && isIdChar(s[e])) e++;
       const v = s.slice(this.pos, e);
-      this.adv(e - this.pos);
+      this.col += e - this.pos; // no newline inside an identifier
+      this.pos = e;
       return mk('id', v);
     }
-    if (/[0-9]/.test(c)) {
-      const m = /^(0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]*/.exec(s.slice(this.pos, this.pos + 40));
-      const text = m![0];
-      this.adv(text.length);
-      return mk('num', String(Number(m![1])));
+    if (isDigit(c)) {
+      let e = this.pos;
+      if (c === '0' && (s[e + 1] === 'x' || s[e + 1] === 'X')) {
+        e += 2;
+        while (e < s.length && /[0-9a-fA-F]/.test(s[e])) e++;
+      } else while (e < s.length && isDigit(s[e])) e++;
+      const text = s.slice(this.pos, e);
+      while (e < s.length && /[uUlL]/.test(s[e])) e++;
+      if (isIdChar(s[e])) {
+        this.adv(e - this.pos);
+        this.err(`malformed number '${s.slice(off, e + 1)}'`, line, col);
+      }
+      this.adv(e - this.pos);
+      if (parseIntLiteral(text) === null) this.err(`malformed number '${text}'`, line, col);
+      return mk('num', text);
     }
     if (c === '"') {
       let e = this.pos + 1;
@@ -132,13 +197,17 @@ class Lexer {
       this.adv(e + 1 - this.pos);
       return mk('str', v);
     }
-    for (const o of OPS3) if (s.startsWith(o, this.pos)) { this.adv(3); return mk('op', o); }
-    for (const o of OPS2) if (s.startsWith(o, this.pos)) { this.adv(2); return mk('op', o); }
-    if (OPS1.includes(c)) {
-      this.adv();
-      return mk('op', c);
+    const ops = OPS_BY_CHAR.get(c);
+    if (ops) {
+      for (const o of ops) {
+        if (o.length === 1 || s.startsWith(o, this.pos)) {
+          this.adv(o.length);
+          return mk('op', o);
+        }
+      }
     }
-    this.err(`unexpected character '${c}'`);
+    const code = c.codePointAt(0)!;
+    this.err(`unexpected character '${c}'${code < 32 || code > 126 ? ` (U+${code.toString(16).toUpperCase().padStart(4, '0')})` : ''}`);
   }
 
   peek(): Tok {
@@ -150,6 +219,7 @@ class Lexer {
     this.peeked = null;
     return t;
   }
+
   /** Raw scan of the test name after `C`: up to whitespace. */
   rawName(): { name: string; pos: Pos } {
     if (this.peeked) this.err('internal: rawName after peek');
@@ -162,16 +232,87 @@ class Lexer {
     this.adv(e - this.pos);
     return { name, pos: { line, column: col } };
   }
+
+  /**
+   * The rest of the header, as herd7 reads it: an optional `(texname)` and
+   * doc string (on the name's line or the next), an optional `;`, then up to
+   * the init block's `{`: `key=value` metadata lines, comments, and any
+   * other text (which herd7 ignores too).
+   */
+  headerRest(): { texname?: string; doc?: string; info: { key: string; value: string }[] } {
+    if (this.peeked) this.err('internal: headerRest after peek');
+    const s = this.src;
+    const blanks = () => {
+      while (s[this.pos] === ' ' || s[this.pos] === '\t' || s[this.pos] === '\r') this.adv();
+    };
+    const out: { texname?: string; doc?: string; info: { key: string; value: string }[] } = { info: [] };
+    blanks();
+    const tex = /^\(([A-Za-z][A-Za-z0-9_/.\-]*)\)/.exec(s.slice(this.pos, this.pos + 200));
+    if (tex) {
+      out.texname = tex[1];
+      this.adv(tex[0].length);
+      blanks();
+    }
+    {
+      // doc string, possibly on the next line
+      const save = [this.pos, this.line, this.col] as const;
+      if (s[this.pos] === '\n') {
+        this.adv();
+        blanks();
+      }
+      if (s[this.pos] === '"') {
+        const e = s.indexOf('"', this.pos + 1);
+        if (e < 0) this.err('unterminated doc string');
+        out.doc = s.slice(this.pos + 1, e);
+        this.adv(e + 1 - this.pos);
+        blanks();
+      } else this.seek(save[0], save[1], save[2]);
+    }
+    if (s[this.pos] === ';') this.adv();
+    for (;;) {
+      const c = s[this.pos];
+      if (c === undefined || c === '{') return out;
+      if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\f') {
+        this.adv();
+        continue;
+      }
+      if (c === '(' && s[this.pos + 1] === '*') {
+        this.ocamlComment();
+        continue;
+      }
+      if (c === '/' && (s[this.pos + 1] === '/' || s[this.pos + 1] === '*')) {
+        this.cComment();
+        continue;
+      }
+      let eol = s.indexOf('\n', this.pos);
+      if (eol < 0) eol = s.length;
+      const lineText = s.slice(this.pos, eol);
+      const kv = /^([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*([^\r\n]*)/.exec(lineText);
+      if (kv) {
+        out.info.push({ key: kv[1], value: kv[2].trim() });
+        this.adv(eol - this.pos);
+        continue;
+      }
+      // herd7 skips any other text up to a newline or the init block's '{'
+      const brace = lineText.indexOf('{');
+      const cmt = lineText.search(/\(\*|\/\*|\/\//);
+      const stop = [brace, cmt].filter((x) => x >= 0);
+      this.adv(stop.length ? Math.min(...stop) : lineText.length);
+    }
+  }
 }
 
 const TYPE_WORDS = new Set([
-  'int', 'long', 'short', 'char', 'unsigned', 'signed', 'void', 'bool', '_Bool', 'const', 'volatile',
+  'int', 'long', 'short', 'char', 'unsigned', 'signed', 'void', 'bool', '_Bool', 'const', 'volatile', '_Atomic',
   'struct', 'union', 'u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'intptr_t', 'uintptr_t',
-  'atomic_t', 'atomic_long_t', 'atomic64_t', 'spinlock_t', 'size_t', 'unsigned_long',
+  'atomic_t', 'atomic_long_t', 'atomic64_t', 'spinlock_t', 'size_t', 'unsigned_long', 'srcu_struct',
 ]);
 function isTypeWord(v: string): boolean {
   return TYPE_WORDS.has(v) || /_t$/.test(v);
 }
+
+/** Words that end the process section (herd7's splitter looks for them). */
+const FINAL_WORDS = new Set(['exists', 'forall', 'final', 'locations', 'filter', 'observed', 'Observed', 'cases']);
 
 export class Parser {
   private lx: Lexer;
@@ -188,8 +329,14 @@ export class Parser {
   private err(msg: string, t: Tok): never {
     throw new LitmusSyntaxError(msg, t.line, t.col);
   }
+  private unsupported(msg: string, t: Tok): never {
+    throw new LitmusUnsupportedError(`unsupported: ${msg}`, t.line, t.col);
+  }
   private describe(t: Tok): string {
-    return t.t === 'eof' ? 'end of file' : `'${t.v}'`;
+    return t.t === 'eof' ? 'end of file' : t.t === 'str' ? `"${t.v}"` : `'${t.v}'`;
+  }
+  private isOp(t: Tok, v: string): boolean {
+    return t.t === 'op' && t.v === v;
   }
   private expect(v: string): Tok {
     const t = this.lx.next();
@@ -208,20 +355,37 @@ export class Parser {
   private ident(what = 'identifier'): Tok {
     const t = this.lx.next();
     if (t.t !== 'id') this.err(`expected ${what} but found ${this.describe(t)}`, t);
+    this.lastEnd = t.end;
     return t;
+  }
+  private int(t: Tok, negative = false): Int {
+    const v = parseIntLiteral(t.v);
+    if (v === null) this.err(`malformed number '${t.v}'`, t);
+    return negative ? canon(-BigInt(v)) : v;
   }
 
   parse(): LitmusTest {
     const first = this.lx.next();
     if (first.t !== 'id' || first.v !== 'C') {
+      const msg = `only C litmus tests are supported (this is ${first.t === 'id' ? `'${first.v}'` : 'not a litmus test'}); expected 'C <name>'`;
+      if (first.t === 'id' && /^[A-Za-z0-9_]+$/.test(first.v)) this.unsupported(msg, first);
       this.err(`expected 'C <name>' header (only C litmus tests are supported) but found ${this.describe(first)}`, first);
     }
     const { name } = this.lx.rawName();
-    let doc: string | undefined;
-    if (this.lx.peek().t === 'str') doc = this.lx.next().v;
+    const header = this.lx.headerRest();
     const init = this.parseInit();
     const procs: Proc[] = [];
-    while (this.lx.peek().t === 'id' && /^P\d+$/.test(this.lx.peek().v)) procs.push(this.parseProc());
+    for (;;) {
+      const t = this.lx.peek();
+      if (t.t === 'id' && /^P\d+$/.test(t.v)) procs.push(this.parseProc());
+      else if (t.t === 'id' && t.v === 'void') {
+        this.lx.next();
+        this.accept('*');
+        const p = this.lx.peek();
+        if (!(p.t === 'id' && /^P\d+$/.test(p.v))) this.err(`expected a process P0(...) after 'void' but found ${this.describe(p)}`, p);
+      } else if (this.isOp(t, '{')) this.unsupported('global code blocks between processes', t);
+      else break;
+    }
     if (procs.length === 0) this.err(`expected a process P0(...) but found ${this.describe(this.lx.peek())}`, this.lx.peek());
     procs.forEach((p, i) => {
       if (p.index !== i) throw new LitmusSyntaxError(`processes must be numbered P0, P1, ...: found P${p.index} in position ${i}`, p.pos.line, p.pos.column);
@@ -234,32 +398,54 @@ export class Parser {
     for (;;) {
       const t = this.lx.peek();
       if (t.t === 'eof') break;
-      if (t.v === 'locations') {
+      if (this.isOp(t, '<<')) break; // herd7: the final part ends at '<<'
+      if (kind && this.isOp(t, ';')) {
+        this.lx.next();
+        continue;
+      }
+      if (t.t === 'id' && t.v === 'locations') {
         this.lx.next();
         locations = locations.concat(this.parseLocations());
-      } else if (t.v === 'filter') {
+      } else if (t.t === 'id' && t.v === 'filter') {
         this.lx.next();
-        filter = this.parseCond();
-      } else if (t.v === 'exists' || t.v === 'forall' || (t.v === '~' && t.t === 'op')) {
+        if (filter) this.err('more than one filter', t);
+        filter = this.parseProp();
+      } else if (t.t === 'id' && t.v === 'with') {
+        this.unsupported("'with' (per-kind test conditions)", t);
+      } else if (t.t === 'id' && (t.v === 'observed' || t.v === 'Observed' || t.v === 'cases')) {
+        this.unsupported(`'${t.v}' final conditions`, t);
+      } else if (t.t === 'id' && (t.v === 'exists' || t.v === 'forall' || t.v === 'final' || t.v === 'not') || this.isOp(t, '~') || this.isOp(t, '(')) {
         if (kind) this.err('more than one final condition', t);
-        this.lx.next();
-        if (t.v === '~') {
-          const e = this.ident("'exists'");
-          if (e.v !== 'exists') this.err(`expected 'exists' after '~' but found '${e.v}'`, e);
-          kind = '~exists';
-        } else kind = t.v as 'exists' | 'forall';
-        const start = this.lx.peek().off;
-        cond = this.parseCond();
+        let start: number;
+        if (this.isOp(t, '(')) {
+          kind = 'exists'; // herd7: a bare proposition is an exists
+          start = t.off;
+        } else {
+          this.lx.next();
+          if (t.v === '~' || t.v === 'not') {
+            const e = this.ident("'exists'");
+            if (e.v !== 'exists') this.err(`expected 'exists' after '${t.v}' but found '${e.v}'`, e);
+            kind = '~exists';
+          } else kind = t.v === 'forall' ? 'forall' : 'exists';
+          start = this.lx.peek().off;
+        }
+        cond = this.parseProp();
         condText = this.src.slice(start, this.lastEnd).replace(/\s+/g, ' ').trim();
       } else {
         this.err(`expected 'exists', '~exists', 'forall', 'filter' or 'locations' but found ${this.describe(t)}`, t);
       }
     }
     if (!kind || !cond) {
-      const t = this.lx.peek();
-      this.err('missing final condition (exists, ~exists or forall)', t);
+      // herd7: no final condition is `forall (true)`
+      kind = 'forall';
+      cond = { k: 'true' };
+      condText = '(true)';
     }
-    return { name, doc, comments: this.lx.comments, init, procs, locations, filter, kind, cond, condText, lines: this.lines };
+    if (!/^\(.*\)$/.test(condText) || !balanced(condText)) condText = `(${condText})`;
+    return {
+      name, texname: header.texname, doc: header.doc, info: header.info, comments: this.lx.comments,
+      init, procs, locations, filter, kind, cond, condText, lines: this.lines,
+    };
   }
 
   private lastEnd = 0;
@@ -269,51 +455,84 @@ export class Parser {
     return t;
   }
 
-  // ---- init block ----
+  // ---- init block (herd7's state syntax) ----
   private parseInit(): InitItem[] {
-    this.expect('{');
-    this.lx.setOcaml(false);
+    const open = this.lx.peek();
+    if (!this.isOp(open, '{')) this.err(`expected '{' to open the init block but found ${this.describe(open)}`, open);
+    this.lx.next();
+    this.lx.setOcaml(true);
     const items: InitItem[] = [];
     for (;;) {
       const t = this.lx.peek();
-      if (t.v === '}' && t.t === 'op') break;
+      if (this.isOp(t, '}')) break;
       if (t.t === 'eof') this.err("unterminated init block: expected '}'", t);
       if (this.accept(';')) continue;
       items.push(this.parseInitItem());
       const sep = this.lx.peek();
-      if (sep.v === ';' && sep.t === 'op') this.lx.next();
-      else if (!(sep.v === '}' && sep.t === 'op')) this.err(`expected ';' in init block but found ${this.describe(sep)}`, sep);
+      if (this.isOp(sep, ';')) this.lx.next();
+      else if (!this.isOp(sep, '}')) this.err(`expected ';' in init block but found ${this.describe(sep)}`, sep);
     }
     this.lx.next();
-    this.lx.setOcaml(true);
     return items;
   }
 
-  private parseInitItem(): InitItem {
-    const t0 = this.lx.peek();
-    if (t0.t === 'num') {
-      // 0:r1=value
-      const th = this.lx.next();
+  /** `0:r1`, `P0:r1`: a register; null if the next tokens are not one. */
+  private tryRegister(): { thread: number; name: string; tok: Tok } | null {
+    const t = this.lx.peek();
+    if (t.t === 'num' && this.peekIsColonAfter(t) && /^[0-9]+$/.test(t.v)) {
+      this.lx.next();
       this.expect(':');
-      const reg = this.ident('register name');
-      this.expect('=');
-      return { k: 'reg', thread: Number(th.v), name: reg.v, value: this.parseInitValue(), pos: this.pos(th) };
+      const r = this.ident('register name');
+      return { thread: Number(t.v), name: r.v, tok: t };
     }
-    // [type words] [*]* name [= value]
-    const words: Tok[] = [];
+    if (t.t === 'id' && /^P[0-9]+$/.test(t.v) && this.peekIsColonAfter(t)) {
+      this.lx.next();
+      this.expect(':');
+      const r = this.ident('register name');
+      return { thread: Number(t.v.slice(1)), name: r.v, tok: t };
+    }
+    return null;
+  }
+
+  private parseInitItem(): InitItem {
+    // [type words] [*]* (location | N:reg) [= value]
+    const typeWords: Tok[] = [];
     let stars = 0;
     for (;;) {
       const t = this.lx.peek();
-      if (t.t === 'id') words.push(this.lx.next());
-      else if (t.v === '*' && t.t === 'op') {
+      const reg = this.tryRegister();
+      if (reg) {
+        // `0:r1=x`, and typed: `int * 1:r1;`, `int 0:r1 = z` (the type does not change the value)
+        const value = this.accept('=') ? this.parseInitValue() : 0;
+        return { k: 'reg', thread: reg.thread, name: reg.name, value, pos: this.pos(reg.tok) };
+      }
+      if (t.t === 'id') {
+        this.lx.next();
+        typeWords.push(t);
+        continue;
+      }
+      if (this.isOp(t, '*')) {
         this.lx.next();
         stars++;
-      } else break;
+        continue;
+      }
+      if (this.isOp(t, '[')) {
+        if (typeWords.length > 0) this.unsupported('arrays', t);
+        // [x] = v: the location x
+        this.lx.next();
+        const n = this.ident('location name');
+        this.expect(']');
+        typeWords.push(n);
+        break;
+      }
+      break;
     }
-    if (words.length === 0) this.err(`expected a variable in init block but found ${this.describe(this.lx.peek())}`, this.lx.peek());
-    const nameTok = words[words.length - 1];
-    const type = words.slice(0, -1).map((w) => w.v).join(' ') + '*'.repeat(stars);
-    // `int x[2]` etc. are not supported
+    if (typeWords.length === 0) this.err(`expected a variable in init block but found ${this.describe(this.lx.peek())}`, this.lx.peek());
+    const nameTok = typeWords[typeWords.length - 1];
+    if (/^P[0-9]+$/.test(nameTok.v) || nameTok.v === 'NULL') this.err(`'${nameTok.v}' cannot name a location`, nameTok);
+    const type = typeWords.slice(0, -1).map((w) => w.v).join(' ') + '*'.repeat(stars);
+    const after = this.lx.peek();
+    if (this.isOp(after, '[')) this.unsupported('arrays', after);
     if (this.accept('=')) {
       return { k: 'loc', name: nameTok.v, value: this.parseInitValue(), type: type || undefined, pos: this.pos(nameTok) };
     }
@@ -322,15 +541,17 @@ export class Parser {
 
   private parseInitValue(): Value {
     const t = this.lx.next();
-    if (t.t === 'num') return Number(t.v);
-    if (t.v === '-' && t.t === 'op') {
+    this.lastEnd = t.end;
+    if (t.t === 'num') return this.int(t);
+    if (this.isOp(t, '-')) {
       const n = this.lx.next();
       if (n.t !== 'num') this.err(`expected a number after '-' but found ${this.describe(n)}`, n);
-      return -Number(n.v);
+      return this.int(n, true);
     }
-    if (t.v === '&' && t.t === 'op') return this.ident('location name').v;
+    if (this.isOp(t, '&')) return this.ident('location name').v;
+    if (this.isOp(t, '{')) this.unsupported('array initialisers', t);
     if (t.t === 'id') {
-      if (t.v === 'ATOMIC_INIT' || t.v === 'ATOMIC_LONG_INIT') {
+      if (t.v === 'ATOMIC_INIT' || t.v === 'ATOMIC_LONG_INIT' || t.v === 'ATOMIC64_INIT') {
         this.expect('(');
         const v = this.parseInitValue();
         this.expect(')');
@@ -339,6 +560,8 @@ export class Parser {
       if (t.v === 'NULL') return 0;
       if (t.v === 'true') return 1;
       if (t.v === 'false') return 0;
+      if (this.isOp(this.lx.peek(), '[')) this.unsupported('addresses of array cells', this.lx.peek());
+      if (this.isOp(this.lx.peek(), ':')) this.unsupported('tagged values', this.lx.peek());
       return t.v;
     }
     this.err(`expected an initial value but found ${this.describe(t)}`, t);
@@ -361,9 +584,11 @@ export class Parser {
           if (t.t === 'id') {
             last = this.lx.next();
             words.push(t.v);
-          } else if (t.v === '*' && t.t === 'op') {
+          } else if (this.isOp(t, '*')) {
             this.lx.next();
             stars++;
+          } else if (this.isOp(t, '(') || this.isOp(t, ')') && words.length === 0) {
+            this.err(`expected a parameter but found ${this.describe(t)}`, t);
           } else break;
         }
         if (!last) this.err(`expected a parameter but found ${this.describe(this.lx.peek())}`, this.lx.peek());
@@ -373,7 +598,7 @@ export class Parser {
       }
     }
     const open = this.lx.peek();
-    if (open.v !== '{') this.err(`expected '{' to open the body of ${head.v} but found ${this.describe(open)}`, open);
+    if (!this.isOp(open, '{')) this.err(`expected '{' to open the body of ${head.v} but found ${this.describe(open)}`, open);
     const body = this.parseBlock().body;
     this.lx.setOcaml(true);
     return { index, params, body, pos: this.pos(head) };
@@ -388,7 +613,7 @@ export class Parser {
     const body: Stmt[] = [];
     for (;;) {
       const t = this.lx.peek();
-      if (t.v === '}' && t.t === 'op') break;
+      if (this.isOp(t, '}')) break;
       if (t.t === 'eof') this.err(`unterminated block opened at line ${open.line}: expected '}'`, t);
       body.push(...this.parseStmt());
     }
@@ -404,8 +629,8 @@ export class Parser {
   private parseStmt(): Stmt[] {
     const t = this.lx.peek();
     const pos = this.pos(t);
-    if (t.t === 'op' && t.v === '{') return [this.parseBlock()];
-    if (t.t === 'op' && t.v === ';') {
+    if (this.isOp(t, '{')) return [this.parseBlock()];
+    if (this.isOp(t, ';')) {
       this.nextTracked();
       return [];
     }
@@ -420,8 +645,8 @@ export class Parser {
       if (this.accept('else')) elseS = this.blockOf(this.parseStmt(), this.pos(t));
       return [{ k: 'if', c, then: thenS, else: elseS, pos, text }];
     }
-    if (t.t === 'id' && ['while', 'for', 'do', 'goto', 'switch', 'return'].includes(t.v)) {
-      this.err(`'${t.v}' is not supported in litmus process bodies`, t);
+    if (t.t === 'id' && ['while', 'for', 'do', 'goto', 'switch', 'return', 'break', 'continue'].includes(t.v)) {
+      this.unsupported(`'${t.v}' is not supported in litmus process bodies`, t);
     }
     if (this.isDeclStart()) {
       // skip type words and collect declarators
@@ -433,13 +658,14 @@ export class Parser {
       for (;;) {
         while (this.accept('*')) { /* pointer declarator */ }
         const name = this.ident('variable name');
+        if (this.isOp(this.lx.peek(), '[')) this.unsupported('arrays', this.lx.peek());
         let init: Expr | undefined;
         if (this.accept('=')) init = this.parseAssign();
         this.lastEnd = this.lx.peek().off;
         out.push({ k: 'decl', name: name.v, init, pos: this.pos(name), text: this.stmtText(t.off) });
         if (this.accept(',')) continue;
         const semi = this.lx.peek();
-        if (semi.v !== ';') this.err(`expected ';' after declaration but found ${this.describe(semi)}`, semi);
+        if (!this.isOp(semi, ';')) this.err(`expected ';' after declaration but found ${this.describe(semi)}`, semi);
         this.nextTracked();
         break;
       }
@@ -447,7 +673,7 @@ export class Parser {
     }
     const e = this.parseExpr();
     const semi = this.lx.peek();
-    if (semi.v !== ';' || semi.t !== 'op') this.err(`expected ';' after statement but found ${this.describe(semi)}`, semi);
+    if (!this.isOp(semi, ';')) this.err(`expected ';' after statement but found ${this.describe(semi)}`, semi);
     this.nextTracked();
     return [{ k: 'expr', e, pos, text: this.stmtText(t.off) }];
   }
@@ -459,7 +685,7 @@ export class Parser {
   // ---- expressions (C precedence) ----
   parseExpr(): Expr {
     let e = this.parseAssign();
-    while (this.lx.peek().v === ',' && this.lx.peek().t === 'op') {
+    while (this.isOp(this.lx.peek(), ',')) {
       const t = this.nextTracked();
       const b = this.parseAssign();
       e = { k: 'bin', op: ',', a: e, b, pos: this.pos(t) };
@@ -480,8 +706,8 @@ export class Parser {
   }
 
   private parseTernary(): Expr {
-    const c = this.parseBin(0);
-    if (this.lx.peek().v === '?' && this.lx.peek().t === 'op') {
+    const c = this.parseBin(1);
+    if (this.isOp(this.lx.peek(), '?')) {
       const t = this.nextTracked();
       const a = this.parseAssign();
       this.expect(':');
@@ -491,18 +717,21 @@ export class Parser {
     return c;
   }
 
-  private static LEVELS: string[][] = [
-    ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
-  ];
+  /** Binary operators by C precedence (higher binds tighter); all left-associative. */
+  private static PREC: Record<string, number> = {
+    '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '>': 7, '<=': 7, '>=': 7,
+    '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
+  };
 
-  private parseBin(level: number): Expr {
-    if (level >= Parser.LEVELS.length) return this.parseUnary();
-    let a = this.parseBin(level + 1);
+  /** Precedence climbing: the operand, then operators of precedence at least `min`. */
+  private parseBin(min: number): Expr {
+    let a = this.parseUnary();
     for (;;) {
       const t = this.lx.peek();
-      if (t.t !== 'op' || !Parser.LEVELS[level].includes(t.v)) return a;
+      const p = t.t === 'op' ? Parser.PREC[t.v] : undefined;
+      if (p === undefined || p < min) return a;
       this.nextTracked();
-      const b = this.parseBin(level + 1);
+      const b = this.parseBin(p + 1);
       a = { k: 'bin', op: t.v, a, b, pos: this.pos(t) };
     }
   }
@@ -512,22 +741,26 @@ export class Parser {
     if (t.t === 'op' && ['!', '~', '-', '*', '&', '+'].includes(t.v)) {
       this.nextTracked();
       const e = this.parseUnary();
+      if (t.v === '-' && e.k === 'num') return { k: 'num', v: canon(-BigInt(e.v)), pos: this.pos(t) };
       return { k: 'un', op: t.v as '!', e, pos: this.pos(t) };
     }
-    if (t.t === 'op' && (t.v === '++' || t.v === '--')) this.err(`'${t.v}' is not supported; write x = x + 1`, t);
-    if (t.t === 'op' && t.v === '(') {
+    if (t.t === 'op' && (t.v === '++' || t.v === '--')) this.unsupported(`'${t.v}'; write x = x + 1`, t);
+    if (this.isOp(t, '(')) {
       // cast?  (type [*]*)
       this.nextTracked();
       const n = this.lx.peek();
       if (n.t === 'id' && isTypeWord(n.v)) {
-        while (this.lx.peek().t === 'id' && isTypeWord(this.lx.peek().v)) this.nextTracked();
+        while (this.lx.peek().t === 'id' && isTypeWord(this.lx.peek().v)) {
+          const w = this.nextTracked();
+          if (w.v === 'struct' || w.v === 'union') this.ident('struct tag');
+        }
         while (this.accept('*')) { /* pointer cast */ }
         this.expect(')');
         return this.parseUnary();
       }
       const e = this.parseExpr();
       const c = this.lx.peek();
-      if (c.v !== ')') this.err(`expected ')' but found ${this.describe(c)}`, c);
+      if (!this.isOp(c, ')')) this.err(`expected ')' but found ${this.describe(c)}`, c);
       this.nextTracked();
       return this.parsePostfix(e);
     }
@@ -537,10 +770,10 @@ export class Parser {
   private parsePostfix(e: Expr): Expr {
     for (;;) {
       const t = this.lx.peek();
-      if (t.t === 'op' && t.v === '(' && e.k === 'id') {
+      if (this.isOp(t, '(') && e.k === 'id') {
         this.nextTracked();
         const args: Expr[] = [];
-        if (!(this.lx.peek().v === ')' && this.lx.peek().t === 'op')) {
+        if (!this.isOp(this.lx.peek(), ')')) {
           for (;;) {
             args.push(this.parseAssign());
             if (this.accept(',')) continue;
@@ -548,128 +781,164 @@ export class Parser {
           }
         }
         const c = this.lx.peek();
-        if (c.v !== ')') this.err(`expected ')' to close the call to ${e.name} but found ${this.describe(c)}`, c);
+        if (!this.isOp(c, ')')) this.err(`expected ')' to close the call to ${e.name} but found ${this.describe(c)}`, c);
         this.nextTracked();
         e = { k: 'call', name: e.name, args, pos: e.pos };
         continue;
       }
-      if (t.t === 'op' && (t.v === '->' || t.v === '.' || t.v === '[')) this.err(`'${t.v}' (structs and arrays) is not supported`, t);
-      if (t.t === 'op' && (t.v === '++' || t.v === '--')) this.err(`'${t.v}' is not supported; write x = x + 1`, t);
+      if (t.t === 'op' && (t.v === '->' || t.v === '.' || t.v === '[')) this.unsupported(`'${t.v}' (structs and arrays)`, t);
+      if (t.t === 'op' && (t.v === '++' || t.v === '--')) this.unsupported(`'${t.v}'; write x = x + 1`, t);
       return e;
     }
   }
 
   private parsePrimary(): Expr {
     const t = this.nextTracked();
-    if (t.t === 'num') return { k: 'num', v: Number(t.v), pos: this.pos(t) };
+    if (t.t === 'num') return { k: 'num', v: this.int(t), pos: this.pos(t) };
     if (t.t === 'id') {
       if (t.v === 'NULL' || t.v === 'false') return { k: 'num', v: 0, pos: this.pos(t) };
       if (t.v === 'true') return { k: 'num', v: 1, pos: this.pos(t) };
+      if (t.v === 'sizeof') this.unsupported("'sizeof'", t);
       return { k: 'id', name: t.v, pos: this.pos(t) };
     }
+    if (t.t === 'str') this.unsupported('string literals', t);
     this.err(`expected an expression but found ${this.describe(t)}`, t);
   }
 
-  // ---- final conditions ----
+  // ---- final part ----
   private parseLocations(): CondVar[] {
     this.expect('[');
     const out: CondVar[] = [];
     for (;;) {
       if (this.accept(']')) break;
       if (this.accept(';')) continue;
+      const t = this.lx.peek();
+      if (t.t === 'eof') this.err("unterminated locations: expected ']'", t);
+      if (t.t === 'id' && (t.v === 'fault' || t.v === 'Fault')) this.unsupported('fault locations', t);
       out.push(this.parseCondVar());
+      // herd7 allows a type after each entry: `x int*`
+      while (this.lx.peek().t === 'id' || this.isOp(this.lx.peek(), '*')) this.nextTracked();
     }
     return out;
   }
 
   private parseCondVar(): CondVar {
+    const reg = this.tryRegister();
+    if (reg) return { thread: reg.thread, name: reg.name };
     const t = this.nextTracked();
-    if (t.t === 'num') {
-      this.expect(':');
-      const r = this.nextTracked();
-      if (r.t !== 'id') this.err(`expected a register after '${t.v}:' but found ${this.describe(r)}`, r);
-      return { thread: Number(t.v), name: r.v };
+    if (this.isOp(t, '*')) {
+      const n = this.lx.peek();
+      if (n.t !== 'id') this.unsupported('dereferencing a register in a condition', n);
+      return this.parseCondVar();
     }
-    if (t.t === 'op' && t.v === '*') return this.parseCondVar();
-    if (t.t === 'id') return { thread: null, name: t.v };
+    if (this.isOp(t, '[')) {
+      const n = this.ident('location name');
+      this.expect(']');
+      return { thread: null, name: n.v };
+    }
+    if (t.t === 'id') {
+      if (this.isOp(this.lx.peek(), '[')) this.unsupported('array cells in conditions', this.lx.peek());
+      return { thread: null, name: t.v };
+    }
     this.err(`expected a location or register (like x or 0:r0) but found ${this.describe(t)}`, t);
   }
 
-  private parseCond(): Cond {
-    const a = this.parseOr();
-    if (this.lx.peek().v === '=>') {
+  /** herd7's prop: `\/` < `/\` < `=>` (right-associative) < `~`. */
+  private parseProp(): Cond {
+    let a = this.parseAndP();
+    while (this.isOp(this.lx.peek(), '\\/')) {
       this.nextTracked();
-      return { k: 'imp', a, b: this.parseCond() };
+      a = { k: 'or', a, b: this.parseAndP() };
     }
     return a;
   }
-  private parseOr(): Cond {
-    let a = this.parseAnd();
-    while (this.lx.peek().v === '\\/') {
+  private parseAndP(): Cond {
+    let a = this.parseImpP();
+    while (this.isOp(this.lx.peek(), '/\\')) {
       this.nextTracked();
-      a = { k: 'or', a, b: this.parseAnd() };
+      a = { k: 'and', a, b: this.parseImpP() };
     }
     return a;
   }
-  private parseAnd(): Cond {
-    let a = this.parseNot();
-    while (this.lx.peek().v === '/\\') {
+  private parseImpP(): Cond {
+    const a = this.parseNotP();
+    if (this.isOp(this.lx.peek(), '=>')) {
       this.nextTracked();
-      a = { k: 'and', a, b: this.parseNot() };
+      return { k: 'imp', a, b: this.parseImpP() };
     }
     return a;
   }
-  private parseNot(): Cond {
+  private parseNotP(): Cond {
     const t = this.lx.peek();
-    if (t.t === 'op' && t.v === '~') {
+    if (this.isOp(t, '~') || (t.t === 'id' && t.v === 'not')) {
       this.nextTracked();
-      return { k: 'not', c: this.parseNot() };
+      return { k: 'not', c: this.parseNotP() };
     }
-    if (t.t === 'op' && t.v === '(') {
+    if (this.isOp(t, '(')) {
       this.nextTracked();
-      const c = this.parseCond();
+      const c = this.parseProp();
       this.expect(')');
-      this.lastEnd = this.lx.peek().off;
       return c;
     }
     if (t.t === 'id' && (t.v === 'true' || t.v === 'false')) {
       this.nextTracked();
       return { k: t.v as 'true' | 'false' };
     }
+    if (t.t === 'id' && (t.v === 'fault' || t.v === 'Fault')) this.unsupported('fault atoms', t);
     const v = this.parseCondVar();
     const op = this.nextTracked();
-    if (op.v !== '=' && op.v !== '==' && op.v !== '!=') this.err(`expected '=' in condition but found ${this.describe(op)}`, op);
+    if (op.v !== '=' && op.v !== '==' && op.v !== '!=' && op.v !== '<>') {
+      this.err(`expected '=' in condition but found ${this.describe(op)}`, op);
+    }
+    const negate = op.v === '!=' || op.v === '<>';
     const vt = this.lx.peek();
-    let value: Value;
-    if (vt.t === 'num' && this.peekIsRegAfterNum()) {
+    // another register or [location]: herd7's LL atom
+    const isReg = (vt.t === 'num' && this.peekIsColonAfter(vt)) || (vt.t === 'id' && /^P[0-9]+$/.test(vt.v) && this.peekIsColonAfter(vt));
+    if (isReg || this.isOp(vt, '[') || this.isOp(vt, '*')) {
+      if (this.isOp(vt, '*')) this.unsupported('dereferences in conditions', vt);
       const b = this.parseCondVar();
       const c: Cond = { k: 'eqvar', a: v, b, pos: this.pos(t) };
-      return op.v === '!=' ? { k: 'not', c } : c;
+      return negate ? { k: 'not', c } : c;
     }
-    if (vt.t === 'num') value = Number(this.nextTracked().v);
-    else if (vt.t === 'op' && vt.v === '-') {
+    let value: Value;
+    if (vt.t === 'num') value = this.int(this.nextTracked());
+    else if (this.isOp(vt, '-')) {
       this.nextTracked();
       const n = this.nextTracked();
       if (n.t !== 'num') this.err(`expected a number after '-' but found ${this.describe(n)}`, n);
-      value = -Number(n.v);
-    } else if (vt.t === 'op' && vt.v === '&') {
+      value = this.int(n, true);
+    } else if (this.isOp(vt, '&')) {
       this.nextTracked();
       value = this.ident('location').v;
-      this.lastEnd = this.lx.peek().off;
     } else if (vt.t === 'id') {
       const id = this.nextTracked();
+      if (this.isOp(this.lx.peek(), '[')) this.unsupported('addresses of array cells', this.lx.peek());
+      if (this.isOp(this.lx.peek(), ':')) this.unsupported('tagged values', this.lx.peek());
       value = id.v === 'NULL' ? 0 : id.v;
-    } else this.err(`expected a value in condition but found ${this.describe(vt)}`, vt);
-    return { k: 'atom', v, op: op.v === '!=' ? '!=' : '=', value, pos: this.pos(t) };
+    } else if (this.isOp(vt, '{')) this.unsupported('array values in conditions', vt);
+    else this.err(`expected a value in condition but found ${this.describe(vt)}`, vt);
+    return { k: 'atom', v, op: negate ? '!=' : '=', value, pos: this.pos(t) };
   }
 
-  /** Is the peeked number followed by ':' (a `1:r0` register)? */
-  private peekIsRegAfterNum(): boolean {
-    const t = this.lx.peek();
+  /** Is the peeked token followed by ':' (a `1:r0` or `P1:r0` register)? */
+  private peekIsColonAfter(t: Tok): boolean {
     let i = t.end;
-    while (this.src[i] === ' ') i++;
+    while (this.src[i] === ' ' || this.src[i] === '\t') i++;
     return this.src[i] === ':';
   }
+}
+
+function balanced(s: string): boolean {
+  // "(a) /\ (b)" starts with '(' and ends with ')' but is not one group
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')') {
+      depth--;
+      if (depth === 0 && i < s.length - 1) return false;
+    }
+  }
+  return depth === 0;
 }
 
 export function parseLitmus(src: string): LitmusTest {

@@ -1,0 +1,195 @@
+/**
+ * The newly catalogued mm APIs through the real engine: each a buggy and a
+ * correct variant (references on other objects, allocators, XArray locks,
+ * kvfree under a spinlock, the lruvec irqsave flags taken by pointer, a
+ * conditional get on a held reference, iterator cursors).
+ */
+import { describe, it } from 'node:test';
+import { addPatch, findings, expectRule, expectClean } from './helpers';
+
+describe('references on other objects', () => {
+  it('a memcg reference from get_mem_cgroup_from_mm() leaked on an error path', () => {
+    const code = (fix: boolean) => `
+static int charge(struct mm_struct *mm, struct folio *folio)
+{
+	struct mem_cgroup *memcg = get_mem_cgroup_from_mm(mm);
+
+	if (!memcg)
+		return 0;
+	if (try_charge(memcg, folio)) {${fix ? '\n\t\tmem_cgroup_put(memcg);' : ''}
+		return -ENOMEM;
+	}
+	mem_cgroup_put(memcg);
+	return 0;
+}
+`;
+    expectRule(findings(addPatch(code(false))), 'ref-balance/leak', 1);
+    expectClean(findings(addPatch(code(true))));
+  });
+
+  it('put_task_struct twice on one path', () => {
+    const code = (bug: boolean) => `
+static void kick(struct task_struct *p)
+{
+	get_task_struct(p);
+	wake_it(p->pid);
+	put_task_struct(p);${bug ? '\n\tput_task_struct(p);' : ''}
+}
+`;
+    expectRule(findings(addPatch(code(true))), 'ref-balance/double-release', 1);
+    expectClean(findings(addPatch(code(false))));
+  });
+
+  it('a swap device pinned by get_swap_device() and not put on an error path', () => {
+    const code = (fix: boolean) => `
+static int peek(swp_entry_t entry)
+{
+	struct swap_info_struct *si = get_swap_device(entry);
+
+	if (!si)
+		return -EINVAL;
+	if (swp_offset(entry) > 100) {${fix ? '\n\t\tput_swap_device(si);' : ''}
+		return -ERANGE;
+	}
+	put_swap_device(si);
+	return 0;
+}
+`;
+    expectRule(findings(addPatch(code(false))), 'ref-balance/leak', 1);
+    expectClean(findings(addPatch(code(true))));
+  });
+});
+
+describe('allocators', () => {
+  it('a folio from folio_alloc() leaked when a later step fails', () => {
+    const code = (fix: boolean) => `
+static int prep(gfp_t gfp)
+{
+	struct folio *folio = folio_alloc(GFP_KERNEL, 0);
+
+	if (!folio)
+		return -ENOMEM;
+	if (setup(gfp)) {${fix ? '\n\t\tfolio_put(folio);' : ''}
+		return -EIO;
+	}
+	install(folio);
+	return 0;
+}
+`;
+    expectRule(findings(addPatch(code(false))), 'ref-balance/leak', 1);
+    expectClean(findings(addPatch(code(true))));
+  });
+
+  it('a GFP_KERNEL folio allocation under an XArray lock sleeps; GFP_NOWAIT does not', () => {
+    const code = (gfp: string) => `
+static void fill(struct xa_state *xas)
+{
+	struct folio *folio;
+
+	xas_lock_irq(xas);
+	folio = folio_alloc(${gfp}, 0);
+	if (folio)
+		store(xas, folio);
+	xas_unlock_irq(xas);
+}
+`;
+    expectRule(findings(addPatch(code('GFP_KERNEL'))), 'atomic-sleep/sleep-in-atomic', 1);
+    expectClean(findings(addPatch(code('GFP_NOWAIT'))));
+  });
+});
+
+describe('locks and sleeping calls', () => {
+  it('kvfree() under a spinlock may sleep (vfree); kfree() does not', () => {
+    const code = (free: string) => `
+static void drop(struct foo *f)
+{
+	spin_lock(&f->lock);
+	${free}(f->buf);
+	f->buf = NULL;
+	spin_unlock(&f->lock);
+}
+`;
+    expectRule(findings(addPatch(code('kvfree'))), 'atomic-sleep/sleep-in-atomic', 1);
+    expectClean(findings(addPatch(code('kfree'))));
+  });
+
+  it('xa_unlock_irq() missing on an error path', () => {
+    const code = (fix: boolean) => `
+static int put_entry(struct address_space *mapping, pgoff_t index, void *entry)
+{
+	xa_lock_irq(&mapping->i_pages);
+	if (!entry) {${fix ? '\n\t\txa_unlock_irq(&mapping->i_pages);' : ''}
+		return -EINVAL;
+	}
+	__xa_store(&mapping->i_pages, index, entry, 0);
+	xa_unlock_irq(&mapping->i_pages);
+	return 0;
+}
+`;
+    expectRule(findings(addPatch(code(false))), 'bracket/unbalanced', 1);
+    expectClean(findings(addPatch(code(true))));
+  });
+
+  it('folio_lruvec_lock_irqsave() saves through &flags: unlock_page_lruvec_irqrestore(lruvec, flags) is the same variable', () => {
+    const code = (restore: string) => `
+static void del(struct folio *folio)
+{
+	unsigned long flags;
+	struct lruvec *lruvec;
+
+	lruvec = folio_lruvec_lock_irqsave(folio, &flags);
+	lruvec_del_folio(lruvec, folio);
+	unlock_page_lruvec_irqrestore(lruvec, ${restore});
+}
+`;
+    expectClean(findings(addPatch(code('flags'))));
+    expectRule(findings(addPatch(code('0'))), 'bracket/flags-mismatch', 1);
+  });
+});
+
+describe('engine reading of the new facts', () => {
+  it('a conditional get on a reference already held stacks on it (folio_isolate_lru on a held folio)', () => {
+    const code = (fix: boolean) => `
+static int isolate(struct folio *folio, int busy)
+{
+	folio_get(folio);
+	if (!folio_isolate_lru(folio)) {
+		folio_put(folio);
+		return -EBUSY;
+	}
+	if (busy) {${fix ? '\n\t\tfolio_putback_lru(folio);' : ''}
+		folio_put(folio);
+		return -EAGAIN;
+	}
+	list_add_tail(&folio->lru, &pagelist);
+	folio_put(folio);
+	return 0;
+}
+`;
+    expectRule(findings(addPatch(code(false))), 'ref-balance/leak', 1);
+    expectClean(findings(addPatch(code(true))));
+  });
+
+  it('an iterator macro rebinds its cursor: a put in the loop is not a second put of the object before it', () => {
+    const code = `
+static int fill(struct list_head *list, int nr, int nid)
+{
+	struct page *page, *next;
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		page = alloc_pages_node(nid, GFP_KERNEL, 0);
+		if (!page)
+			goto out;
+		list_add(&page->lru, list);
+	}
+	return 0;
+out:
+	list_for_each_entry_safe(page, next, list, lru)
+		__free_page(page);
+	return -ENOMEM;
+}
+`;
+    expectClean(findings(addPatch(code)));
+  });
+});
