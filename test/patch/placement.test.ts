@@ -149,7 +149,7 @@ describe('a quick fix in patch 1/3 keeps the findings of the other patches', () 
     assert.match(offsets[0].message, /Hunk #2 of mm\/gup\.c applies at line 181 on top of patch 1\/3 \(offset \+2 lines\)/);
     // the barrier finding still names the function of patch 1/3, now two lines further down
     const barrier = b.findings.find((f) => f.rule === 'barrier/store-load-order')!;
-    assert.match(barrier.message, /pin_user_pages_stable\(\) at mm\/gup\.c:\d+ \(patch 1\/3\)/);
+    assert.match(`${barrier.message} ${barrier.detail ?? ''}`, /pin_user_pages_stable\(\) at mm\/gup\.c:\d+ \(patch 1\/3\)/);
     // no input finding other than the hint: the fixed patch is a valid patch
     assert.deepEqual(b.findings.filter((f) => f.category === 'input' && f.severity !== 'hint'), []);
   });

@@ -10,8 +10,10 @@ import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver/node';
 import type { Analysis } from '../engine/index';
 import { summarize } from '../engine/summary';
 import type { Hunk, Span } from '../patch/model';
-import type { RebuiltFunction } from '../c/model';
 import type { LineIndex, Range } from '../util/lineIndex';
+
+/** A function the engine rebuilt (the lsp layer does not import the C model itself). */
+type RebuiltFunction = Analysis['functions'][number];
 
 interface Part {
   fn: RebuiltFunction;

@@ -345,7 +345,8 @@ export class DiffScanner {
       // by hand without updating the counts); read it as a count mismatch rather than drop the line
       let j = i;
       while (j < to && L.c0(j) === 92) j++;
-      if (j < to && (L.c0(j) === 43 || L.c0(j) === 45) && !isHardStop(L, j, isHunkHeader)) ok = false;
+      // (a `-` line only when it removes indented code: `--` alone is a signature separator whose blank was stripped)
+      if (j < to && !isHardStop(L, j, isHunkHeader) && (L.c0(j) === 43 || (L.c0(j) === 45 && L.len(j) > 1 && L.line(j).charCodeAt(1) === 9))) ok = false;
     }
     if (ok) {
       while (i < to && L.c0(i) === 92) i++;
