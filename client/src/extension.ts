@@ -689,11 +689,8 @@ class ReplayController {
     const key = 'mmReview.replayPanelSized';
     if (this.context.globalState.get<boolean>(key)) return;
     await this.context.globalState.update(key, true);
-    // the resize commands act on the part that has the focus: the panel itself, not the webview in it
-    const run = (c: string) => vscode.commands.executeCommand(c).then(undefined, () => undefined);
-    await run('workbench.action.focusPanel');
-    for (let i = 0; i < 3; i++) await run('workbench.action.increaseViewHeight');
-    await run(`${ReplayPanel.viewId}.focus`);
+    // "Decrease Editor Height" (60 px a step) gives the height to the panel below the editor
+    for (let i = 0; i < 2; i++) await vscode.commands.executeCommand('workbench.action.decreaseViewHeight').then(undefined, () => undefined);
   }
 
   private handlers(): ReplayHandlers {
