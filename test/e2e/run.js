@@ -350,9 +350,18 @@ async function codeAction(page, title, shot, shotName) {
   const item = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
   await item.waitFor({ timeout: 20000 });
   await sleep(300);
-  await item.hover();
   if (shot && shotName) await shot(shotName);
-  // the action list follows the pointer and applies the focused row on Enter
+  // the keyboard, as a reviewer would: move the focus to the row, then Enter
+  const rows = page.locator('.action-widget .monaco-list-row.action');
+  for (let i = 0; i < 12; i++) {
+    const focused = await rows.evaluateAll((els) => {
+      const f = els.find((e) => e.classList.contains('focused'));
+      return f ? f.getAttribute('aria-label') || '' : '';
+    });
+    if (focused.startsWith(title)) break;
+    await page.keyboard.press('ArrowDown');
+    await sleep(150);
+  }
   await page.keyboard.press('Enter');
 }
 
@@ -759,7 +768,12 @@ async function runTrusted(page, shot) {
       await shot('series-quickfix-after');
       return `${qf.code} fixed; ${qf.remain.join(', ')} still reported`;
     });
+    // the fixture as it was, for the sessions after this one
+    await openFile(page, qf.file).catch(() => {});
+    await runCommand(page, 'File: Revert File').catch(() => {});
     await closeAllEditors(page);
+    const fixture = expectations.fixtures.find((f) => f.file === qf.file);
+    if (fixture) fs.copyFileSync(path.join(root, fixture.from), path.join(workspaceDir, qf.file));
   }
 
   // "Dismiss in this workspace": the reviewer's .mm-review.json gets the finding; the finding goes.
