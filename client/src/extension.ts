@@ -18,6 +18,7 @@ import {
 } from 'vscode-languageclient/node';
 import { ReplayPanel, viewHost, type Replay, type ReplayHandlers, type ReplayRequest } from './replayPanel';
 import { checkReplayArgs, isRuleId, isScenarioId } from './commandArgs';
+import { isReplay } from 'mm-review-server/protocol/replay';
 
 /** Language ids the server analyses. `mm-patch` and `litmus` are contributed by this extension. */
 export const LANGUAGES = ['diff', 'mm-patch', 'litmus'];
@@ -84,7 +85,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
           return undefined;
         }
         args = [checked];
-        const req = checked as ReplayRequest;
+        const req = checked;
         const ticket = replays.begin(req);
         let result: unknown;
         try {
@@ -158,7 +159,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
       void vscode.window.showWarningMessage('MM Review: the active editor does not hold replay JSON (from `mm-review replay ID --format json`).');
       return undefined;
     }
-    replays.show(r, { scenario: r.scenario, variant: r.variant, params: r.params });
+    replays.show(r, r.finding ? { variant: r.variant } : { scenario: r.scenario, variant: r.variant, params: r.params });
     return r;
   });
 
@@ -348,8 +349,14 @@ function isReviewable(doc: vscode.TextDocument): boolean {
 // ---------------------------------------------------------------------------
 // Finding at cursor
 
-function isReplay(x: unknown): x is Replay {
-  return !!x && typeof x === 'object' && Array.isArray((x as Replay).cpus) && Array.isArray((x as Replay).steps);
+/** A request names a finding (uri, rule, range) or a seed scenario. */
+function hasTarget(r: ReplayRequest): boolean {
+  return (typeof r.scenario === 'string' && !!r.scenario) || (!!r.rule && !!r.range);
+}
+
+/** What the view calls a request while it loads: the rule of a finding, or the seed scenario. */
+function requestLabel(r: ReplayRequest): string {
+  return r.scenario ?? r.rule ?? 'race';
 }
 
 /**
@@ -374,7 +381,7 @@ async function findingAtCursor(lc: LanguageClient): Promise<ReplayRequest | unde
       req.uri ??= doc.uri.toString();
       return { req, range: req.range ? toRange(req.range) : l.range };
     })
-    .filter((x) => typeof x.req.scenario === 'string' && x.req.scenario);
+    .filter((x) => hasTarget(x.req));
   const covering = lensReqs.find((x) => x.range.contains(pos))
     ?? lensReqs.find((x) => x.range.start.line <= pos.line && pos.line <= x.range.end.line);
   if (covering) return covering.req;
@@ -386,7 +393,7 @@ async function findingAtCursor(lc: LanguageClient): Promise<ReplayRequest | unde
   const hit = withScenario.find((x) => x.d.range.contains(pos))
     ?? withScenario.find((x) => x.d.range.start.line <= pos.line && pos.line <= x.d.range.end.line);
   if (hit) {
-    const lens = lensReqs.find((x) => x.req.scenario === hit.req.scenario && x.range.intersection(hit.d.range));
+    const lens = lensReqs.find((x) => x.req.rule === hit.req.rule && x.req.scenario === hit.req.scenario && x.range.intersection(hit.d.range));
     return lens ? lens.req : { ...hit.req, range: hit.req.range ?? fromRange(hit.d.range) };
   }
 
@@ -403,19 +410,13 @@ function fromRange(r: vscode.Range): NonNullable<ReplayRequest['range']> {
   return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
 }
 
+/** The replay a diagnostic's data names (the server puts the finding's replay arguments there). */
 function replayRequestFromData(data: unknown, uri: vscode.Uri): ReplayRequest | undefined {
   if (!data || typeof data !== 'object') return undefined;
   const d = data as Record<string, unknown>;
-  const inner = (d.replay && typeof d.replay === 'object' ? d.replay : d) as Record<string, unknown>;
-  const scenario = inner.scenario;
-  if (typeof scenario !== 'string' || !scenario) return undefined;
-  return {
-    uri: typeof inner.uri === 'string' ? inner.uri : uri.toString(),
-    scenario,
-    variant: inner.variant === 'fixed' ? 'fixed' : 'buggy',
-    params: (inner.params ?? inner.scenarioParams ?? d.scenarioParams) as ReplayRequest['params'],
-    range: inner.range as ReplayRequest['range'],
-  };
+  if (!d.replay || typeof d.replay !== 'object') return undefined;
+  const checked = checkReplayArgs({ uri: uri.toString(), ...(d.replay as object) });
+  return typeof checked === 'string' ? undefined : checked;
 }
 
 function toRange(r: NonNullable<ReplayRequest['range']>): vscode.Range {
@@ -439,9 +440,12 @@ async function pickScenario(lc: LanguageClient, placeHolder: string): Promise<Sc
 }
 
 export async function exportLitmus(lc: LanguageClient, req: ReplayRequest): Promise<string | undefined> {
+  const args = req.scenario
+    ? { scenario: req.scenario, variant: req.variant ?? 'buggy', params: req.params ?? {} }
+    : { uri: req.uri, rule: req.rule, range: req.range, variant: req.variant ?? 'buggy' };
   const text = await lc.sendRequest<string>('workspace/executeCommand', {
     command: 'mmReview.exportLitmus',
-    arguments: [{ scenario: req.scenario, variant: req.variant ?? 'buggy', params: req.params ?? {} }],
+    arguments: [args],
   }).catch((e: unknown) => {
     void vscode.window.showErrorMessage(`MM Review: export failed: ${errorMessage(e)}`);
     return undefined;
@@ -610,20 +614,19 @@ class ReplayController {
   /** A replay was asked for: open (or reuse) the view in a loading state. Returns a ticket: only the newest request's answer is shown. */
   begin(req: ReplayRequest): number {
     const ticket = ++this.tickets;
-    if (typeof req.scenario === 'string' && req.scenario) {
-      this.withPanel((p) => p.loading(req.scenario, req.variant === 'fixed' ? 'fixed' : 'buggy'));
-    }
+    if (hasTarget(req)) this.withPanel((p) => p.loading(requestLabel(req), req.variant === 'fixed' ? 'fixed' : 'buggy'));
     return ticket;
   }
   fail(ticket: number, req: ReplayRequest, message: string): void {
     if (ticket !== this.tickets || !this.panel || this.panel.disposed) return;
-    this.log.error(`replay ${req.scenario} (${req.variant ?? 'buggy'}) failed: ${message}`);
-    this.withPanel((p) => p.error(String(req.scenario ?? '?'), req.variant === 'fixed' ? 'fixed' : 'buggy', message));
+    this.log.error(`replay ${requestLabel(req)} (${req.variant ?? 'buggy'}) failed: ${message}`);
+    this.withPanel((p) => p.error(requestLabel(req), req.variant === 'fixed' ? 'fixed' : 'buggy', message));
   }
   show(replay: Replay, req: ReplayRequest, ticket?: number): void {
     if (ticket !== undefined && ticket !== this.tickets) return; // a newer request is on its way
     this.current = replay;
-    this.request = { ...req, scenario: req.scenario ?? replay.scenario, params: req.params ?? replay.params };
+    // a finding's replay is asked for again by the finding (its place); a seed scenario by its id and names
+    this.request = req.rule && req.range ? { ...req } : { ...req, scenario: req.scenario ?? replay.scenario, params: req.params ?? replay.params };
     const lines = this.stepLines(replay);
     this.withPanel((p) => p.show(replay, lines));
   }
@@ -721,11 +724,15 @@ class ReplayController {
     const anchor = typeof replay.params?.line === 'number' ? replay.params.line - 1
       : this.request?.range ? this.request.range.start.line : undefined;
     for (const s of replay.steps) {
-      const patchLine = s.source?.patchLine ?? s.patchLine;
+      // the step's own line of the patch (its origin), else the litmus source's patch line
+      const o = s.origin;
+      const patchLine = o && (o.kind === 'patch' || o.kind === 'fix') ? o.line : s.source?.patchLine;
       if (typeof patchLine === 'number' && patchLine > 0) {
         out[s.index] = patchLine - 1;
         continue;
       }
+      // steps of a counterpart protocol are not in the patch
+      if (o?.kind === 'counterpart' || replay.family) continue;
       if (!doc || anchor === undefined) continue;
       const line = nearestLineWith(doc, s.text, anchor);
       if (line !== undefined) out[s.index] = line;

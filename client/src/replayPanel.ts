@@ -5,43 +5,8 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 
-/** The simulator's replay (see server/src/sim: replay()). */
-export interface Replay {
-  scenario: string;
-  title: string;
-  seed: string;
-  variant: 'buggy' | 'fixed';
-  cpus: { id: number; name: string }[];
-  steps: {
-    index: number;
-    cpu: number;
-    text: string;
-    kind: string;
-    litmusLine?: number;
-    /** Older servers: 1-based line in the patch document. */
-    patchLine?: number;
-    /** The litmus line and statement; patchLine (1-based) when the step is the finding's own line. */
-    source?: { line: number; litmus: string; patchLine?: number };
-    location?: string;
-    value?: string | number;
-    readsFrom?: { step: number | null; description: string };
-    stale?: { newerStep: number; description: string };
-    explanation?: string;
-  }[];
-  outcome: { reachable: boolean; condition: string; invariant: string; brokenAtStep?: number; forbiddenBy?: string[]; explanation: string };
-  verdict: { observation: string; positive: number; negative: number; complete: boolean };
-  litmus: string;
-  params: Record<string, string | number>;
-}
-
-/** The arguments of `mmReview.replay` (the code lens passes them). */
-export interface ReplayRequest {
-  uri?: string;
-  scenario: string;
-  variant?: 'buggy' | 'fixed';
-  params?: Record<string, string | number>;
-  range?: { start: { line: number; character: number }; end: { line: number; character: number } };
-}
+export type { Replay, ReplayArgs as ReplayRequest } from 'mm-review-server/protocol/replay';
+import type { Replay } from 'mm-review-server/protocol/replay';
 
 export interface ReplayHandlers {
   onVariant(variant: 'buggy' | 'fixed'): void;
@@ -53,6 +18,7 @@ type ToWebview =
   | { type: 'replay'; replay: Replay; lines: Record<number, number> }
   | { type: 'loading'; scenario: string; variant: 'buggy' | 'fixed' }
   | { type: 'error'; scenario: string; variant: 'buggy' | 'fixed'; message: string };
+
 
 type FromWebview =
   | { type: 'ready' }
@@ -126,7 +92,7 @@ export class ReplayPanel {
   }
 
   show(replay: Replay, lines: Record<number, number>): void {
-    this.host.setTitle(`Replay ${replay.scenario} (${replay.variant})`);
+    this.host.setTitle(`Replay: ${replay.finding ? `${replay.finding.function}()` : replay.scenario} (${replay.variant})`);
     this.post({ type: 'replay', replay, lines });
   }
 

@@ -191,8 +191,10 @@ describe('mm-review check --kernel-tree', () => {
     fs.mkdirSync(path.join(root, 'mm'));
     fs.mkdirSync(path.join(root, 'arch', 'x86', 'mm'), { recursive: true });
     fs.writeFileSync(path.join(root, 'arch', 'x86', 'mm', 'gup.c'), [...Array.from({ length: start - 1 }, (_, i) => `/* ${i + 1} */`), ...pre, ''].join('\n'));
+    // the tree's Makefile says which kernel it is: the seed-004 code is v4.11-era
+    fs.writeFileSync(path.join(root, 'Makefile'), 'VERSION = 4\nPATCHLEVEL = 11\nSUBLEVEL = 0\n');
     const withTree = JSON.parse(cli(['check', '--format', 'json', '--kernel-tree', root, patch]).out).files[0].findings;
-    const without = JSON.parse(cli(['check', '--format', 'json', patch]).out).files[0].findings;
+    const without = JSON.parse(cli(['check', '--format', 'json', '--kernel-version', '4.11', patch]).out).files[0].findings;
     const rule = (fs: any[]) => fs.filter((x) => x.category !== 'input').map((x) => `${x.rule}@${x.range.start.line}`);
     assert.deepEqual(rule(withTree), rule(without));
     assert.ok(rule(withTree).some((r) => r.startsWith('spec-ref/pgmap-hook-skipped')));

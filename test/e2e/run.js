@@ -535,6 +535,12 @@ async function runTrusted(page, shot) {
         const title = await frame.locator('.scenario').innerText();
         if (title.trim() !== r.scenario) throw new Error(`the view replays ${title}, want ${r.scenario}`);
       }
+      // the finding's own race: the patch's function and expressions in the lanes (text of the cards and their titles)
+      if (r.lanes) {
+        const lanes = await frame.locator('#lanes').evaluate((g) => [g.textContent, ...[...g.querySelectorAll('[title]')].map((e) => e.getAttribute('title'))].join('\n'));
+        const missing = r.lanes.filter((want) => !lanes.includes(want));
+        if (missing.length) throw new Error(`the lanes lack ${JSON.stringify(missing)}: ${JSON.stringify(lanes.slice(0, 400))}`);
+      }
       opened = true;
       // the replay opens in the bottom panel: the patch keeps the editor area to itself
       const groups = await page.locator('.part.editor .editor-group-container').count();
@@ -547,6 +553,30 @@ async function runTrusted(page, shot) {
       return `${detail}; the patch keeps the whole editor area`;
     });
     if (!opened) continue;
+    if (r.fits) {
+      // The replay opens in the bottom panel (mmReview.replayLocation "panel": the patch above it keeps the
+      // editor's whole width): at least r.fitsInPanel steps fully visible at 1600x1000. (r.fits is the
+      // count for the "editor" location, beside the patch with the Problems panel open.)
+      await check(`${r.id}-fits`, async () => {
+        await focusReplay(page);
+        await sleep(1000);
+        const frame = replayFrame(page);
+        const view = await page.locator('iframe.webview.ready').last().boundingBox();
+        if (!view) throw new Error('no replay view on screen');
+        const cards = frame.locator('#lanes .step');
+        let visible = 0;
+        for (let i = 0, n = await cards.count(); i < n; i++) {
+          const b = await cards.nth(i).boundingBox();
+          if (b && b.y >= view.y && b.y + b.height <= view.y + view.height + 1 && b.x >= view.x - 1 && b.x + b.width <= view.x + view.width + 1) visible++;
+        }
+        await page.mouse.move(150, 700);
+        await shot(`replay-panel-open-${r.id}`);
+        const want = r.fitsInPanel ?? r.fits;
+        if (visible < want) throw new Error(`${visible} step(s) fully visible in the ${Math.round(view.width)}x${Math.round(view.height)} view in the panel, want ${want}`);
+        await focusReplay(page);
+        return `${visible} steps fully visible in a ${Math.round(view.width)}x${Math.round(view.height)} view in the bottom panel, the patch above it`;
+      });
+    }
     if (r.keyboard) {
       await check(`${r.id}-keyboard`, async () => {
         const frame = replayFrame(page);
@@ -582,8 +612,11 @@ async function runTrusted(page, shot) {
       if (!busy) throw new Error('the view never showed a loading state while the fixed variant was computed');
       const text = await frame.locator('.outcome').innerText();
       if (!/UNREACHABLE/.test(text)) throw new Error(`no UNREACHABLE badge: ${JSON.stringify(text.slice(0, 200))}`);
-      const why = await frame.locator('.outcome .forbidden-list li').allInnerTexts();
-      if (!/forbidden by/i.test(text) || why.length === 0 || why.some((w) => w.trim().length < 10)) {
+      // the ordering or pairing that forbids the outcome, in the kernel's terms (shown), and the model's axioms (folded)
+      const reason = await frame.locator('.outcome .fix-reason').innerText();
+      for (const want of r.fixReason ?? []) if (!reason.includes(want)) throw new Error(`the fix's reason lacks ${JSON.stringify(want)}: ${JSON.stringify(reason)}`);
+      const why = await frame.locator('.outcome .forbidden-list li').evaluateAll((lis) => lis.map((li) => li.textContent));
+      if (why.length === 0 || why.some((w) => w.trim().length < 10)) {
         throw new Error(`the fixed outcome does not say what forbids it: ${JSON.stringify(text.slice(0, 200))}`);
       }
       const pressed = await frame.locator('button[data-variant="fixed"]').getAttribute('aria-pressed');
@@ -867,6 +900,8 @@ function updateScreenshots() {
     'codelens': 'codelens.png',
     'replay-buggy-replay-series': 'replay-buggy.png',
     'replay-fixed-replay-seed-004': 'replay-fixed.png',
+    'replay-panel-open-replay-series': 'replay-panel-open.png',
+    'replay-buggy-replay-barrier': 'replay-barrier.png',
     'palette-palette-scenario-pick': 'palette-scenarios.png',
   };
   fs.mkdirSync(dest, { recursive: true });

@@ -330,7 +330,10 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
       // Not catalogued: an object handed to it may be consumed (ownership transfer).
       // A predicate (`if (PageFoo(page))`) or an accessor whose value feeds another call
       // (`do_dma(page_address(page))`) does not take the object.
-      const accessor = call.result.kind === 'condition' || call.result.kind === 'compared' || call.result.kind === 'argument';
+      // A lookup whose result goes to a pointer variable (`vma = find_vma(mm, addr)`) returns another
+      // object; it does not take the ones it was given.
+      const lookup = call.result.kind === 'assigned' && (types.get(call.result.to.trim()) ?? '').includes('*');
+      const accessor = call.result.kind === 'condition' || call.result.kind === 'compared' || call.result.kind === 'argument' || lookup;
       if (!call.loopMacro) {
         // a lock kept in a structure (`vmf->ptl`) whose owner is handed to an
         // unknown function (`return do_wp_page(vmf)`): the callee may unlock it

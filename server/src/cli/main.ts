@@ -13,14 +13,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDocument } from '../patch/parse';
-import { analyze, type AnalyzeOptions } from '../engine/index';
+import { analyze } from '../engine/index';
 import { summarize, formatSummaryText } from '../engine/summary';
 import { formatJson, formatSarif, formatText, replayNote, type FileFindings } from '../engine/output';
 import { CATEGORIES, SEVERITY_RANK, type Category } from '../engine/findings';
 import { EMPTY_CONFIG, findConfig, loadConfig, type LoadedConfig } from '../engine/config';
 import { allRules } from '../rules/registry';
-import { isKernelTree, kernelTreeReader } from '../engine/kernelTree';
+import { isKernelTree, documentTree, treeVersion, type DocumentTree } from '../engine/kernelTree';
+import { parseVersion } from '../catalog/era';
+import { parseDocument } from '../patch/parse';
 import type { Severity } from '../patch/model';
 import '../rules'; // registers rule metadata
 import { collectInputs, InputError } from './input';
@@ -72,7 +73,8 @@ const checkCommand: CommandSpec = {
     all: { type: 'boolean', description: 'report everything in the touched functions, not only what the patch introduces' },
     category: { type: 'string', multiple: true, values: CATEGORIES, metavar: 'C[,C...]', description: `only these categories (${CATEGORIES.join(', ')})` },
     severity: { type: 'string', values: ['error', 'warning', 'info', 'hint'], description: 'the lowest severity shown (default info; hint also shows each repaired line of a mangled mail)' },
-    'kernel-tree': { type: 'string', metavar: 'DIR', description: 'rebuild whole functions from this kernel tree' },
+    'kernel-tree': { type: 'string', metavar: 'DIR', description: 'rebuild whole functions from this kernel tree (its files at the mail\'s base-commit when the tree is a git repository that has it)' },
+    'kernel-version': { type: 'string', metavar: 'X.Y', description: 'judge by the facts of this kernel version (default: the tree\'s Makefile, else current mainline)' },
     config: { type: 'string', metavar: 'FILE', description: 'the reviewer\'s config (severities, dismissed findings); default: the first .mm-review.json here or above' },
     'no-config': { type: 'boolean', description: 'read no .mm-review.json' },
     'exit-zero': { type: 'boolean', description: 'exit 0 even when findings are reported (usage and input errors still exit 2)' },
@@ -84,19 +86,33 @@ const checkCommand: CommandSpec = {
     const categories = values.category as Category[] | undefined;
     // hints (each line of a repaired whitespace run) only when asked for: their message has a summary
     const minSeverity = (values.severity as Severity | undefined) ?? 'info';
-    let treeFile: AnalyzeOptions['treeFile'];
+    let treeRoot: string | undefined;
     if (typeof values['kernel-tree'] === 'string') {
       const root = path.resolve(io.cwd, values['kernel-tree']);
       if (!isKernelTree(root)) throw new InputError(`--kernel-tree ${values['kernel-tree']}: not a kernel tree (no mm/ and include/linux/ folders)`);
-      treeFile = kernelTreeReader(root);
+      treeRoot = root;
     }
+    // the kernel version whose facts apply: --kernel-version, else the tree's Makefile, else current mainline
+    let kernelVersion: string | undefined;
+    if (typeof values['kernel-version'] === 'string') {
+      if (!parseVersion(values['kernel-version'])) throw new UsageError(`--kernel-version ${values['kernel-version']}: expected a version like 6.19 or 4.11`);
+      kernelVersion = values['kernel-version'];
+    } else if (treeRoot) kernelVersion = treeVersion(treeRoot);
     const { loaded, file: configFile } = reviewConfig(values, io);
     const notifications: { level: 'error' | 'warning' | 'note'; message: string }[] = loaded.problems.map((p) => ({ level: 'warning', message: p }));
     for (const p of loaded.problems) io.stderr(`mm-review: ${p}\n`);
     const inputs = await collectInputs(positionals, io);
     let unreadable = false;
+    // with a tree: each document's files at the mail's base-commit when the tree is a git repository and
+    // the commit is there, else the worktree files (read before the synchronous analysis)
+    const trees = new Map<string, DocumentTree>();
+    if (treeRoot) for (const i of inputs) trees.set(i.path, await documentTree(parseDocument(i.text, i.path), treeRoot));
     const files: FileFindings[] = inputs.map((i) => {
-      const a = analyze(i.text, i.path, { all: !!values.all, categories, minSeverity, treeFile, severityOverrides: loaded.config.severity, dismissed: loaded.dismissed });
+      const t = trees.get(i.path);
+      const a = analyze(i.text, i.path, {
+        all: !!values.all, categories, minSeverity, treeFile: t?.treeFile, judgedIn: t?.judgedIn, kernelVersion,
+        severityOverrides: loaded.config.severity, dismissed: loaded.dismissed,
+      });
       if (a.doc.format === 'binary') {
         const m = `${i.path}: binary data, not a patch or a mail`;
         io.stderr(`mm-review: ${m}\n`);
@@ -115,7 +131,7 @@ const checkCommand: CommandSpec = {
     );
     if (format === 'text') {
       const n = files.reduce((a, f) => a + f.findings.length, 0);
-      const races = files.reduce((a, f) => a + f.findings.filter((x) => replayNote(f, x)).length, 0);
+      const races = files.reduce((a, f) => a + f.findings.filter((x) => replayNote(f, x)?.startsWith('replay:')).length, 0);
       // after stdout has drained: on a shared terminal the summary must not land inside the last finding's line
       await io.flush?.();
       io.stderr(`${n} finding(s) in ${files.length} file(s)${races ? `; ${races} with a race replay (mm-review replay --finding FILE:LINE)` : ''}${loaded.dismissed.size && configFile ? `; dismissals from ${path.relative(io.cwd, configFile) || configFile}` : ''}\n`);

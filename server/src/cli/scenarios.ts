@@ -6,14 +6,17 @@
  *   mm-review replay --finding FILE:LINE [--variant ...] [--format ...]
  *   mm-review export-litmus ID [--variant buggy|fixed] [--param key=value ...] [--output FILE [--force]]
  *
- * `replay --finding` replays the race of a finding of `mm-review check` (the
- * text output prints this command under each finding that has one). Bad usage
+ * `--finding` replays the race of a finding of FILE (the one `mm-review check`
+ * reports on LINE, whose text output prints the command): its own events, the
+ * family its rule names, the counterpart from the catalogue (see
+ * server/src/sim/families). Bad usage
  * (unknown id, variant, format or flag; malformed --param) exits 2.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportLitmus, getScenario, listScenarios, UnknownScenarioError, type Params, type Variant } from '../sim/scenarios/index';
-import { renderReplayText, replay } from '../sim/replay';
+import { exportRequestLitmus, renderReplayText, replay, replayRequest } from '../sim/replay';
+import { requestOf, type Replay, type ScenarioRequest } from '../protocol/replay';
 import { findingAt, FindingNotFound } from './findingAt';
 import { InputError } from './input';
 import { UsageError, type CommandSpec } from './args';
@@ -47,17 +50,21 @@ function scenarioId(id: string): string {
   return id;
 }
 
-/** The scenario and parameters of the finding `--finding FILE:LINE [--rule R]` names (cli/findingAt.ts). */
-async function raceOf(spec: string, rule: string | undefined, all: boolean, io: CliIO): Promise<{ scenario: string; params: Params }> {
-  let f;
+/**
+ * The finding `--finding FILE:LINE [--rule R]` names (cli/findingAt.ts), as
+ * the replay protocol's request for its own race (protocol/replay.ts), or
+ * why it has none.
+ */
+async function requestFor(spec: string, rule: string | undefined, variant: Variant, all: boolean, io: CliIO): Promise<{ request: ScenarioRequest } | { unavailable: string; rule: string }> {
+  let finding;
   try {
-    f = (await findingAt(spec, rule, io, all)).finding;
+    finding = (await findingAt(spec, rule, io, all)).finding;
   } catch (e) {
     if (e instanceof FindingNotFound) throw new InputError(e.message);
     throw e;
   }
-  if (!f.scenario) throw new InputError(`${spec}: ${f.rule}: this finding has no race scenario to replay`);
-  return { scenario: f.scenario, params: (f.scenarioParams ?? {}) as Params };
+  const req = requestOf(finding, variant);
+  return 'unavailable' in req ? { unavailable: req.unavailable, rule: finding.rule } : { request: req };
 }
 
 const VARIANT = { type: 'string', default: 'buggy', values: ['buggy', 'fixed'], description: 'the buggy program, or the fixed one (and why the race is then unreachable)' } as const;
@@ -93,19 +100,21 @@ export const replayCommand: CommandSpec = {
   },
   examples: ['mm-review replay S1', 'mm-review replay S1 --variant fixed', 'mm-review replay --finding series.mbox:306'],
   async run(values, positionals, io) {
-    let id: string;
-    let params = parseParams(values.param);
+    let r: Replay;
     if (typeof values.finding === 'string') {
       if (positionals.length) throw new UsageError('give a scenario ID or --finding, not both');
-      const f = await raceOf(values.finding, values.rule as string | undefined, !!values.all, io);
-      id = f.scenario;
-      params = { ...f.params, ...params };
+      const x = await requestFor(values.finding, values.rule as string | undefined, values.variant as Variant, !!values.all, io);
+      const out = 'unavailable' in x ? x : replayRequest(x.request);
+      if ('unavailable' in out) {
+        io.stderr(`mm-review replay: ${values.finding}: ${'rule' in out ? `${out.rule}: ` : ''}${out.unavailable}\n`);
+        return 1;
+      }
+      r = out;
     } else {
       if (values.rule !== undefined) throw new UsageError('--rule goes with --finding');
       if (positionals.length !== 1) throw new UsageError(`expected exactly one scenario id (${listScenarios().map((s) => s.id).join(', ')}), or --finding FILE:LINE`);
-      id = scenarioId(positionals[0]);
+      r = replay(scenarioId(positionals[0]), values.variant as Variant, parseParams(values.param));
     }
-    const r = replay(id, values.variant as Variant, params);
     if (values.format === 'json') {
       // The CLI's JSON: the Replay object, with `verdict` as the LKMM
       // observation string (the CLI contract) and the counts in `lkmm`.
@@ -130,19 +139,21 @@ export const exportLitmusCommand: CommandSpec = {
   },
   examples: ['mm-review export-litmus S5 --variant fixed -o S5-fixed.litmus'],
   async run(values, positionals, io) {
-    let id: string;
-    let params = parseParams(values.param);
+    let text: string;
     if (typeof values.finding === 'string') {
       if (positionals.length) throw new UsageError('give a scenario ID or --finding, not both');
-      const f = await raceOf(values.finding, values.rule as string | undefined, false, io);
-      id = f.scenario;
-      params = { ...f.params, ...params };
+      const x = await requestFor(values.finding, values.rule as string | undefined, values.variant as Variant, false, io);
+      const out = 'unavailable' in x ? x : exportRequestLitmus(x.request);
+      if (typeof out !== 'string') {
+        io.stderr(`mm-review export-litmus: ${values.finding}: ${'rule' in out ? `${out.rule}: ` : ''}${out.unavailable}\n`);
+        return 1;
+      }
+      text = out;
     } else {
       if (values.rule !== undefined) throw new UsageError('--rule goes with --finding');
       if (positionals.length !== 1) throw new UsageError(`expected exactly one scenario id (${listScenarios().map((s) => s.id).join(', ')})`);
-      id = scenarioId(positionals[0]);
+      text = exportLitmus(scenarioId(positionals[0]), values.variant as Variant, parseParams(values.param));
     }
-    const text = exportLitmus(id, values.variant as Variant, params);
     if (typeof values.output === 'string') {
       const file = path.resolve(io.cwd, values.output);
       // A new file only ('wx': O_CREAT|O_EXCL, which also refuses a symlink, dangling or not);

@@ -3,6 +3,7 @@
  * text/JSON/SARIF output and the language server's diagnostics.
  */
 import type { ScenarioId } from '../protocol/scenarioIds';
+import type { Trace } from '../protocol/replay';
 import type { Range } from '../util/lineIndex';
 import type { Severity } from '../patch/model';
 
@@ -39,6 +40,8 @@ export interface Finding {
   /** Names from the patch used to instantiate the scenario (function, variables, lines). */
   scenarioParams?: Record<string, string | number>;
   fixes?: QuickFix[];
+  /** The race the finding allows: the rule's events mapped to 1-based document lines (protocol/replay.ts). */
+  trace?: Trace;
   /** The patched file and function the finding is about, when known. */
   file?: string;
   function?: string;
@@ -54,6 +57,8 @@ export interface Finding {
   fingerprint?: string;
   /** The normalised text of the finding's line (what the fingerprint hashed). */
   lineText?: string;
+  /** The context the function was judged in: `hunk`, `tree (worktree file)` or `tree at <commit>` (the mail's base-commit). */
+  judgedIn?: string;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };

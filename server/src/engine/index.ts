@@ -24,6 +24,7 @@ import { toPatchEdits } from './fixes';
 import { fingerprint, normalizeLine } from './config';
 import { shorten } from './message';
 import { summarizeRepairs } from './repairs';
+import { mapTrace } from './trace';
 import './inputRules';
 import { reparse } from './incremental';
 
@@ -36,8 +37,16 @@ export interface AnalyzeOptions {
   minSeverity?: Severity;
   /** Per-rule or per-category severity overrides ('off' disables). */
   severityOverrides?: Record<string, Severity | 'off'>;
-  /** Kernel-tree mode: read a file of the tree (relative path). */
+  /** Kernel-tree mode: read a file of the tree (relative path; the message, for a base-commit read). */
   treeFile?: RebuildOptions['treeFile'];
+  /**
+   * The kernel version the patch targets (`6.19`, `4.11`): catalog facts of
+   * that era apply, others do not. From the tree's Makefile, the user's
+   * setting, or (default) current mainline.
+   */
+  kernelVersion?: string;
+  /** Kernel-tree mode: what each message is judged against (engine/kernelTree documentTree()). */
+  judgedIn?: (msg: import('../patch/model').Message) => import('./kernelTree').JudgedIn;
   parse?: ParseOptions;
   rules?: readonly Rule[];
   catalog?: Catalog;
@@ -88,6 +97,11 @@ function cfgOf(variant: ConfigVariant, cat: Catalog): Cfg | null {
   }
   cfgCache.set(variant, cfg);
   return cfg;
+}
+
+/** The catalog the analysis reads: the facts of the target kernel version (default: current mainline). */
+export function catalogFor(opts: Pick<AnalyzeOptions, 'catalog' | 'kernelVersion'>): Catalog {
+  return (opts.catalog ?? defaultCatalog).forVersion(opts.kernelVersion);
 }
 
 /** Build every unit (function side × configuration) with its CFG. */
@@ -189,7 +203,7 @@ function effectiveSeverity(rule: Rule | undefined, id: string, category: Categor
 /** Run the rules over the units, map to the document, apply differential mode and filters. */
 export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}, budget?: RebuildBudget): Finding[] {
   const rules = opts.rules ?? ALL_RULES;
-  const ctx = ruleContext(doc, functions, units, opts.catalog ?? defaultCatalog);
+  const ctx = ruleContext(doc, functions, units, catalogFor(opts));
   const raw: { f: RawFinding; unit: Unit; rule: Rule }[] = [];
   const internal: Finding[] = [];
   for (const rule of rules) {
@@ -245,14 +259,24 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
       scenario: f.scenario,
       scenarioParams: f.scenario ? { function: unit.fn.name, ...f.scenarioParams, line: range.start.line + 1 } : f.scenarioParams,
       fixes: fixes && fixes.length ? fixes : undefined,
+      ...(f.trace ? { trace: mapTrace(f.trace, unit, (img, at) => imageRange(index, img, at), fileLineOf) } : {}),
       file: unit.fn.path,
       function: unit.fn.name,
       fileLine: fileLineOf(unit.image, f.at.line, unit.side),
       fingerprint: fingerprint(f.rule, unit.fn.path, unit.fn.name, linesOf(unit.image)[f.at.line] ?? ''),
       lineText: normalizeLine(linesOf(unit.image)[f.at.line] ?? ''),
+      judgedIn: judgedInText(unit, opts),
     });
   }
   return [...internal, ...out];
+}
+
+/** Which context a finding was judged in: the hunk alone, the tree's worktree file, or the file at the mail's base commit. */
+function judgedInText(unit: Unit, opts: AnalyzeOptions): string {
+  if (unit.fn.source !== 'tree') return 'hunk';
+  const j = opts.judgedIn?.(unit.fn.message);
+  if (j?.kind === 'commit') return `tree at ${j.commit.slice(0, 12)}`;
+  return 'tree (worktree file)';
 }
 
 /** Repairs of mail-client damage: summarised once per message (engine/repairs.ts). */
@@ -431,7 +455,7 @@ function budgetFindings(index: LineIndex, budget: RebuildBudget): Finding[] {
 
 function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget): Analysis {
   const index = new LineIndex(doc.text);
-  const units = buildUnits(functions, opts.catalog ?? defaultCatalog, budget);
+  const units = buildUnits(functions, catalogFor(opts), budget);
   const t2 = now();
   const all = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions, opts.repairDetails), ...runRules(doc, index, functions, units, opts, budget)];
   for (const f of all) {

@@ -3,6 +3,7 @@
  * SARIF 2.1.0. Pure functions over findings, shared by the CLI and tests.
  */
 import { SEVERITY_RANK, type Finding } from './findings';
+import { requestOf } from '../protocol/replay';
 import type { Severity } from '../patch/model';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,23 +18,6 @@ export interface FileFindings {
 export const TOOL_NAME = 'mm-review';
 export const TOOL_VERSION = '0.1.0';
 export const INFORMATION_URI = 'https://github.com/mm-patch-review/mm-patch-review';
-
-/** A path as one shell word. */
-function shellWord(p: string): string {
-  return /^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * The command that replays a warning-or-error finding's race
- * (`mm-review replay --finding FILE:LINE`, with `--rule` when another
- * finding starts on the same line).
- */
-export function replayNote(f: FileFindings, x: Finding): string | undefined {
-  if (SEVERITY_RANK[x.severity] < SEVERITY_RANK.warning || x.category === 'input' || !x.scenario) return undefined;
-  const line = x.range.start.line + 1;
-  const shared = f.findings.some((y) => y !== x && y.range.start.line === x.range.start.line && SEVERITY_RANK[y.severity] >= SEVERITY_RANK.warning);
-  return `replay: mm-review replay --finding ${shellWord(`${f.path}:${line}`)}${shared ? ` --rule ${x.rule}` : ''}`;
-}
 
 /**
  * `path:line:col: severity: message [rule]`, 1-based line and column like
@@ -58,6 +42,25 @@ export function formatText(files: FileFindings[]): string {
   return out.length ? out.join('\n') + '\n' : '';
 }
 
+/** A path as one shell word. */
+function shellWord(p: string): string {
+  return /^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command that replays a warning-or-error finding's race, or why it has
+ * none (`mm-review replay --finding FILE:LINE`, with `--rule` when another
+ * finding starts on the same line).
+ */
+export function replayNote(f: FileFindings, x: Finding): string | undefined {
+  if (SEVERITY_RANK[x.severity] < SEVERITY_RANK.warning || x.category === 'input') return undefined;
+  const req = requestOf(x);
+  if ('unavailable' in req) return `no replay: ${req.unavailable}`;
+  const line = x.range.start.line + 1;
+  const shared = f.findings.some((y) => y !== x && y.range.start.line === x.range.start.line && SEVERITY_RANK[y.severity] >= SEVERITY_RANK.warning);
+  return `replay: mm-review replay --finding ${shellWord(`${f.path}:${line}`)}${shared ? ` --rule ${x.rule}` : ''}`;
+}
+
 /** The JSON contract: {"version":1,"files":[{"path","findings":[...]}]}. */
 export function formatJson(files: FileFindings[]): string {
   const doc = {
@@ -76,6 +79,7 @@ export function formatJson(files: FileFindings[]): string {
         ...(x.scenarioParams ? { scenarioParams: x.scenarioParams } : {}),
         ...(x.file ? { file: x.file } : {}),
         ...(x.function ? { function: x.function } : {}),
+        ...(x.judgedIn ? { judgedIn: x.judgedIn } : {}),
         ...(x.fixes && x.fixes.length ? { fixes: x.fixes } : {}),
         ...(x.fingerprint ? { fingerprint: x.fingerprint } : {}),
       })),
@@ -164,7 +168,7 @@ export function formatSarif(files: FileFindings[], inv?: SarifInvocation): strin
           physicalLocation: { artifactLocation: loc, region: region(r.range) },
         })),
         ...(x.fingerprint ? { partialFingerprints: { [FINGERPRINT_KEY]: x.fingerprint } } : {}),
-        properties: { category: x.category, ...(x.scenario ? { scenario: x.scenario } : {}) },
+        properties: { category: x.category, ...(x.scenario ? { scenario: x.scenario } : {}), ...(x.judgedIn ? { judgedIn: x.judgedIn } : {}) },
       });
     }
   }

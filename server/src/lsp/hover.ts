@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../engine/findings';
+import { noReplayReason, replayable, replayArgsFor } from './replay';
 import { docsRoot, ruleInfo } from '../rules/registry';
 import { describeApi } from '../catalog/describe';
 
@@ -113,8 +114,10 @@ export function hoverForFinding(f: Finding, uri: string, opts: { diagnosticsInHo
   const ex = ruleExample(f.rule);
   if (ex) out.push('', '*Buggy → fixed:*', '', ex);
   const links = [`[Rule documentation](${info.docUri})`];
-  if (f.scenario) links.unshift(commandLink('▶ Replay race', 'mmReview.replay', { uri, scenario: f.scenario, variant: 'buggy', params: f.scenarioParams ?? {}, range: f.range, rule: f.rule }));
+  const why = noReplayReason(f);
+  if (replayable(f) && !why) links.unshift(commandLink('▶ Replay race', 'mmReview.replay', replayArgsFor(f, uri)));
   out.push('', links.join(' · '));
+  if (why) out.push('', `*No replay:* ${escapeMarkdown(why)}`);
   return out.join('\n');
 }
 

@@ -12,7 +12,7 @@ import { LSPErrorCodes, ResponseError, TextDocuments, type CancellationToken, ty
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../engine/findings';
 import { CONFIG_FILE, EMPTY_CONFIG, loadConfig, type LoadedConfig } from '../engine/config';
-import { isKernelTree } from '../engine/kernelTree';
+import { isKernelTree, treeVersion } from '../engine/kernelTree';
 import { AnalysisPort, type AnalysisPortOptions, type AnalyzeOutcome } from './analysisPort';
 import { DEFAULT_SETTINGS, isLitmusDocument, isPatchDocument, type Settings } from './settings';
 
@@ -225,6 +225,8 @@ export class Session {
       dismissed: [...config.dismissed],
       repairDetails: this.settings.repairDetails,
       treeRoot: root ?? null,
+      // the era whose kernel facts apply: the setting, else the tree's Makefile, else current mainline
+      kernelVersion: this.settings.kernelVersion || (root ? treeVersion(root) : undefined),
     });
     if (this.inflight.get(uri) === version) this.inflight.delete(uri);
     // superseded: the newer version's run publishes; closed or edited meanwhile: likewise

@@ -1,5 +1,6 @@
 /** The server's settings (`mmReview.*`, from initializationOptions or workspace/configuration) and which documents it reads. */
 import type { Category } from '../engine/findings';
+import { parseVersion } from '../catalog/era';
 import type { Severity } from '../patch/model';
 import type { Position, Range } from '../util/lineIndex';
 
@@ -7,6 +8,8 @@ export interface Settings {
   differential: boolean;
   categories: Category[] | null;
   severityOverrides: Record<string, Severity | 'off'>;
+  /** The kernel version the patches target (`6.19`); '' = the tree's Makefile, else current mainline. */
+  kernelVersion: string;
   kernelTree: string;
   maxFileSizeMB: number;
   /** Quiet time after a keystroke before re-analysing (ms). bench/lsp measures the work with 0. */
@@ -20,7 +23,7 @@ export interface Settings {
  * of heap per byte of input (a 30.5 MB hunk analysed within 1.5 GB); the
  * analysis workers have 3 GB each, so 32 MB leaves a margin of two.
  */
-export const DEFAULT_SETTINGS: Settings = { differential: true, categories: null, severityOverrides: {}, kernelTree: '', maxFileSizeMB: 32, debounceMs: 150, repairDetails: false };
+export const DEFAULT_SETTINGS: Settings = { differential: true, categories: null, severityOverrides: {}, kernelTree: '', kernelVersion: '', maxFileSizeMB: 32, debounceMs: 150, repairDetails: false };
 
 export function normalizeSettings(s: Settings): Settings {
   return {
@@ -28,6 +31,7 @@ export function normalizeSettings(s: Settings): Settings {
     categories: Array.isArray(s.categories) && s.categories.length ? s.categories : null,
     severityOverrides: normalizeOverrides(s.severityOverrides),
     kernelTree: typeof s.kernelTree === 'string' ? s.kernelTree : '',
+    kernelVersion: typeof s.kernelVersion === 'string' && parseVersion(s.kernelVersion) ? s.kernelVersion.trim() : '',
     maxFileSizeMB: typeof s.maxFileSizeMB === 'number' && s.maxFileSizeMB > 0 ? s.maxFileSizeMB : DEFAULT_SETTINGS.maxFileSizeMB,
     debounceMs: typeof s.debounceMs === 'number' && s.debounceMs >= 0 ? s.debounceMs : DEFAULT_SETTINGS.debounceMs,
     repairDetails: s.repairDetails === true,

@@ -9,6 +9,7 @@
  * exists in the pre-image are dropped), suppressions and the user's filters.
  */
 import type { ScenarioId } from '../protocol/scenarioIds';
+import type { Trace } from '../protocol/replay';
 import type { Severity } from '../patch/model';
 import type { AnalysisContext, Unit } from '../analysis/unit';
 export type { Unit, Side } from '../analysis/unit';
@@ -33,6 +34,12 @@ export interface RawRelated {
   unit?: Unit;
 }
 
+/** A position of a trace event: in the finding's unit, or in `unit` (the other side of a protocol in another function). */
+export type RawTracePos = ImagePos & { unit?: Unit };
+
+/** The race a finding allows, as the rule found it on its path (server/src/protocol/replay.ts). */
+export type RawTrace = Trace<RawTracePos>;
+
 export interface RawEdit {
   at: ImagePos & { endCol: number };
   newText: string;
@@ -48,6 +55,8 @@ export interface RawFinding {
   scenario?: ScenarioId;
   scenarioParams?: Record<string, string | number>;
   fixes?: { title: string; edits: RawEdit[] }[];
+  /** The events of the race this finding allows, with the roles they play: what its replay is built from. */
+  trace?: RawTrace;
   /**
    * Identity of the defect independent of line numbers, for differential mode:
    * e.g. `ref-balance/leak|page|get_page|return -EFAULT`. Same fingerprint in

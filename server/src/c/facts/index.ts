@@ -229,6 +229,10 @@ export function isErrorExit(f: Pick<FunctionFacts, 'types'>, node: CfgNode): boo
       }
     cur = cur.preds.length === 1 ? cur.preds[0].from : undefined;
   }
+  // `return v` where every path to here made or found `v` an error (`v = ERR_PTR(..)`, `if (IS_ERR(v)) goto out`)
+  if (ret?.valueText && /^[A-Za-z_][\w.>-]*$/.test(ret.valueText.trim()) && 'cfg' in f && (f as FunctionFacts).cfg) {
+    if (knownTruths(f as FunctionFacts)(node.id).get(`err:${norm(ret.valueText)}`) === true) return true;
+  }
   // `if (!p) ...; return p;`: a non-NULL pointer is a success, not an error code
   if (ret?.valueText && /^[A-Za-z_]\w*$/.test(ret.valueText.trim()) && !(f.types.get(ret.valueText.trim()) ?? '').includes('*')) {
     const v = ret.valueText.trim();
@@ -383,7 +387,7 @@ export function knownTruths(f: FunctionFacts): (nodeId: number) => ReadonlyMap<s
   const MAX = 16;
   const kill = (st: Map<string, boolean>, o: Operation) => {
     for (const t of [...st.keys()]) {
-      if (assigns(o, t)) st.delete(t);
+      if (assigns(o, t.startsWith('err:') ? t.slice(4) : t)) st.delete(t);
       else if (o.kind === 'call') {
         const root = t.split(/->|\./)[0];
         if (t !== root && o.args.some((x) => norm(x.text) === root || norm(x.text).startsWith(root + '->') || norm(x.text) === '&' + root)) st.delete(t);
@@ -399,8 +403,11 @@ export function knownTruths(f: FunctionFacts): (nodeId: number) => ReadonlyMap<s
       if (o.kind === 'assign' && o.op === '=' && o.rhs !== null && (o.target.kind === 'var' || o.target.kind === 'field')) {
         const v = norm(o.rhs);
         const key = norm(o.lhs);
+        st.delete(`err:${key}`);
         if (/^(true|1)$/.test(v)) st.set(key, true);
         else if (/^(false|0|NULL)$/.test(v)) st.set(key, false);
+        // an error value: `x = ERR_PTR(-ENOENT)`, `err = -ENOMEM`
+        if (errorishValue(o.rhs) && !/^(false|NULL)$/.test(v)) st.set(`err:${key}`, true);
       }
     }
     return st;
@@ -412,6 +419,11 @@ export function knownTruths(f: FunctionFacts): (nodeId: number) => ReadonlyMap<s
     if (t.kind === 'truthy' && (s.k === 'id' || s.k === 'field')) {
       const st = new Map(out);
       if (st.size < MAX) st.set(s.norm, t.holds);
+      return st;
+    }
+    if (t.kind === 'errptr' && (s.k === 'id' || s.k === 'field')) {
+      const st = new Map(out);
+      if (st.size < MAX) st.set(`err:${s.norm}`, t.holds);
       return st;
     }
     if ((t.kind === 'errnull' && !t.holds) && (s.k === 'id' || s.k === 'field')) {

@@ -1,5 +1,10 @@
-/** Code lenses: "▶ Replay race" above every finding that has a race scenario (command mmReview.replay). */
+/**
+ * Code lenses: "▶ Replay race" above every finding whose own race can be
+ * replayed (command mmReview.replay; its arguments name the finding, and the
+ * server rebuilds the request from its analysis: lsp/replay.ts).
+ */
 import type { CodeLens } from 'vscode-languageserver/node';
+import { noReplayReason, replayable, replayArgsFor } from '../replay';
 import type { Session } from '../session';
 
 export function registerCodeLens(session: Session): void {
@@ -7,14 +12,10 @@ export function registerCodeLens(session: Session): void {
     if (token.isCancellationRequested) return [];
     const a = await session.current(p.textDocument.uri, token);
     return (a?.findings ?? [])
-      .filter((f) => f.scenario)
+      .filter((f) => replayable(f) && !noReplayReason(f))
       .map((f) => ({
         range: { start: f.range.start, end: f.range.start },
-        command: {
-          title: '▶ Replay race',
-          command: 'mmReview.replay',
-          arguments: [{ uri: p.textDocument.uri, scenario: f.scenario, variant: 'buggy', params: f.scenarioParams ?? {}, range: f.range, rule: f.rule }],
-        },
+        command: { title: '▶ Replay race', command: 'mmReview.replay', arguments: [replayArgsFor(f, p.textDocument.uri)] },
       }));
   });
 }

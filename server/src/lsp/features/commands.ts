@@ -11,6 +11,7 @@ import { ErrorCodes, LSPErrorCodes, ResponseError } from 'vscode-languageserver/
 import { addDismissal } from '../../engine/config';
 import { listScenarios } from '../../sim/scenarios';
 import type { Position, Range } from '../../util/lineIndex';
+import { resolveReplay } from '../replay';
 import { SimCancelled, simPort } from '../simPort';
 import type { Session } from '../session';
 import { DISMISS } from './codeActions';
@@ -93,6 +94,13 @@ export function registerCommands(session: Session): void {
     try {
       switch (p.command) {
         case 'mmReview.replay': {
+          const x = resolveReplay(arg, (uri) => session.stateOf(uri)?.findings);
+          if (x.kind === 'error') throw bad(x.message);
+          if (x.kind === 'finding') {
+            const r = await sim.call('replayRequest', [x.request], opts);
+            if ('unavailable' in r) throw bad(r.unavailable);
+            return { ...r, source: { uri: (arg as { uri?: string }).uri ?? null, range: (arg as { range?: unknown }).range ?? null, rule: x.request.rule } };
+          }
           const a = validateReplayArgs(arg as Record<string, unknown>);
           if (typeof a === 'string') throw bad(a);
           const r = await sim.call('replay', [a.scenario, a.variant, a.params], opts);
@@ -101,6 +109,13 @@ export function registerCommands(session: Session): void {
         case 'mmReview.scenarios':
           return await sim.call('listScenarios', [], opts);
         case 'mmReview.exportLitmus': {
+          const x = resolveReplay(arg, (uri) => session.stateOf(uri)?.findings);
+          if (x.kind === 'error') throw bad(x.message);
+          if (x.kind === 'finding') {
+            const t = await sim.call('exportRequest', [x.request], opts);
+            if (typeof t !== 'string') throw bad(t.unavailable);
+            return t;
+          }
           const a = validateReplayArgs(arg as Record<string, unknown>);
           if (typeof a === 'string') throw bad(a);
           return await sim.call('exportLitmus', [a.scenario, a.variant, a.params], opts);

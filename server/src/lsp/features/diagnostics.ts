@@ -15,6 +15,7 @@ import type { Finding } from '../../engine/findings';
 import type { Severity } from '../../patch/model';
 import { ruleInfo } from '../../rules/registry';
 import { LineIndex } from '../../util/lineIndex';
+import { noReplayReason, replayable, replayArgsFor } from '../replay';
 import { simPort } from '../simPort';
 import type { Session } from '../session';
 import { isLitmusDocument, isPatchDocument } from '../settings';
@@ -45,7 +46,16 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
   // the rest of a long explanation, at the finding itself (the message is kept to ~200 characters)
   if (f.detail) related.unshift({ location: { uri, range: f.range }, message: f.detail });
   if (related.length) d.relatedInformation = related;
-  if (f.scenario || f.fixes || f.fingerprint) d.data = { key: findingKey(f), scenario: f.scenario ?? null, scenarioParams: f.scenarioParams ?? null, fingerprint: f.fingerprint ?? null };
+  if (f.scenario || f.fixes || f.fingerprint || replayable(f)) {
+    d.data = {
+      key: findingKey(f),
+      scenario: f.scenario ?? null,
+      scenarioParams: f.scenarioParams ?? null,
+      fingerprint: f.fingerprint ?? null,
+      // the finding's own race (lsp/replay.ts): the command's arguments name the finding, the server rebuilds the request
+      ...(replayable(f) && !noReplayReason(f) ? { replay: replayArgsFor(f, uri) } : {}),
+    };
+  }
   return d;
 }
 

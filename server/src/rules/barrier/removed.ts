@@ -20,6 +20,7 @@ import { changelogOf, docIndex, eventsOf, explainsRemoval, strengthOf, type Ev }
 import type { Hunk, HunkLine } from '../../patch/model';
 import type { RawFinding, RawRelated, Rule, RuleContext, Unit } from '../api';
 import { barrierCallsOn, indentOf, lineText, nearestAccess, patchLineOf, pos, type BarrierCall } from './shared';
+import { removedTrace } from '../common/trace';
 
 /** The post-image line nearest to where a deleted line was: the next surviving line of its hunk, else the previous. */
 function postAnchor(unit: Unit, del: HunkLine, hunks: readonly Hunk[]): number | undefined {
@@ -200,6 +201,7 @@ export const removed: Rule = {
         at: { line: at, col: Math.max(0, indentOf(lineText(unit, at)).length) },
         related,
         scenarioParams: { function: fn.name, barrier: d.name, ...(before ? { location: before.locText ?? '' } : {}), ...(after ? { other: after.locText ?? '' } : {}) },
+        trace: removedTrace(unit, ctx, { name: d.name, ordering: o, ev: d.ev, unit: d.unit }, before, after),
         fingerprint: `barrier/removed|${d.name}|${before?.loc ?? ''}|${after?.loc ?? ''}`,
       });
     }
@@ -252,6 +254,7 @@ function weakened(unit: Unit, ctx: RuleContext, posts: readonly Unit[], added: r
           { message: `now ${now}`, at: pos(r) },
         ],
         scenarioParams: { function: fn.name, barrier: d.name ?? '', location: d.locText ?? '' },
+        trace: removedTrace(unit, ctx, { name: d.name ?? '', ordering: rank(d) === 3 ? 'full' : d.kind === 'store' ? 'release' : d.kind === 'load' ? 'acquire' : 'full', ev: d, unit: pu }, d.kind === 'load' ? r : nearestAccess(unit, ctx, r.line, -1, r.loc), d.kind === 'load' ? nearestAccess(unit, ctx, r.line, 1, r.loc) : r, unit),
         fingerprint: `barrier/removed|${d.name}|${d.loc}|weakened`,
       });
     }

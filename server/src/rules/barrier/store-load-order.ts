@@ -12,6 +12,7 @@
 import { findMirror, otherSide, storeLoadHits, wakerHits, weakProtocolHits, type WakerHit, type WeakProtocolHit } from '../../analysis/ordering';
 import type { RawFinding, RawRelated, Rule, RuleContext, Unit } from '../api';
 import { commentedBarrier, insertAfter, mirrorOf, mirrorRelated, pos, renameCall, weakWhy } from './shared';
+import { storeLoadTrace, wakerTrace, weakProtocolTrace } from '../common/trace';
 
 export const storeLoadOrder: Rule = {
   id: 'barrier/store-load-order',
@@ -58,6 +59,7 @@ export const storeLoadOrder: Rule = {
         scenario: h.protocol?.scenario ?? 'S1',
         scenarioParams: { function: unit.fn.name, location: s.locText ?? '', other: l.locText ?? '', ...(weakName ? { barrier: weakName } : {}), ...(h.mirror.length ? { mirror: h.mirror[0] } : {}) },
         fixes,
+        trace: storeLoadTrace(unit, ctx, h, mirror, F.full + '()', h.weak ? `${F.full}() instead of ${weakName}()` : `${F.full}() after the store`),
         fingerprint: `barrier/store-load-order|${s.loc}|${l.loc}|${weakName ?? 'none'}`,
       });
     }
@@ -122,6 +124,7 @@ function weakProtocolFinding(unit: Unit, ctx: RuleContext, h: WeakProtocolHit): 
       ...(mirror ? { mirror: mirror.fn } : {}),
     },
     fixes: [{ title: `Replace ${wn}() with ${F.full}()`, edits: [renameCall(w, F.full)] }],
+    trace: weakProtocolTrace(unit, ctx, h, mirror, F.full),
     fingerprint: `barrier/store-load-order|${st.loc}|${l.loc}|${wn}`,
   };
 }
@@ -157,6 +160,7 @@ function wakerFinding(unit: Unit, ctx: RuleContext, h: WakerHit): RawFinding {
     scenario: p.scenario,
     scenarioParams: { function: unit.fn.name, location: s.locText ?? '', other: c.locText ?? '', ...(w ? { barrier: w.name ?? '' } : {}) },
     fixes,
+    trace: wakerTrace(unit, ctx, h, repair),
     fingerprint: `barrier/store-load-order|${s.loc}|${c.loc}|${w?.name ?? 'none'}`,
   };
 }

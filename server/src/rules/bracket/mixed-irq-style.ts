@@ -4,6 +4,7 @@ import type { CallOp } from '../../c/cfg';
 import { definitelyHeld } from '../../analysis/resources';
 import { acquireRelated } from '../common/report';
 import { analysisOf } from '../common/resources';
+import { irqStateTrace } from '../common/trace';
 
 function mixedStyle(unit: Unit, ctx: RuleContext): RawFinding[] {
   const a = analysisOf(unit, ctx);
@@ -19,6 +20,7 @@ function mixedStyle(unit: Unit, ctx: RuleContext): RawFinding[] {
       at: posOf(ev.op, ev.op.node),
       related: acquireRelated(k),
       fixes: pairedCallFix(ev.op, acq.op, acq.spec.pairsWith?.[0], ctx),
+      trace: irqStateTrace(unit, ctx, a, ev.op, undefined, acq.spec.pairsWith?.length ? `${acq.spec.pairsWith[0]}(${acq.op.args.map((x) => x.text).join(', ')})` : undefined, 'enables'),
       fingerprint: `bracket/mixed-irq-style|${acq.op.name}|${ev.op.name}`,
     });
   }
