@@ -102,7 +102,7 @@ describe('hostile: LSP documents', () => {
     // quick fixes follow the same positions
     for (const d of d2.filter((x) => x.data)) {
       const actions = await c.request<any[]>('textDocument/codeAction', { textDocument: { uri: u2 }, range: d.range, context: { diagnostics: [d] } });
-      for (const a of actions) for (const e of a.edit.changes[u2]) assert.match(editorLines[e.range.start.line], /^[+ -]/);
+      for (const a of actions) for (const e of a.edit?.changes[u2] ?? []) assert.match(editorLines[e.range.start.line], /^[+ -]/);
     }
   });
 

@@ -47,6 +47,16 @@ export interface Finding {
   function?: string;
   /** 1-based line of the finding in the patched (post-image) C file, for diagnostics on real kernel files. */
   fileLine?: number;
+  /**
+   * What the message leaves out: the message is kept to about 200 characters
+   * (engine/message.ts); the rest of the explanation, or the whole text when
+   * the message had to be abridged, is here (hover, related information, CLI notes).
+   */
+  detail?: string;
+  /** Stable key: rule, file, function, normalised line text (engine/config.ts). Dismissals and SARIF use it. */
+  fingerprint?: string;
+  /** The normalised text of the finding's line (what the fingerprint hashed). */
+  lineText?: string;
   /** The context the function was judged in: `hunk`, `tree (worktree file)` or `tree at <commit>` (the mail's base-commit). */
   judgedIn?: string;
 }

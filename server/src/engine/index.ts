@@ -21,6 +21,9 @@ import type { ImagePos, RawFinding, Rule, RuleContext, Side, Unit } from '../rul
 import { CATEGORIES, SEVERITY_RANK, type Category, type Finding, type TextEdit } from './findings';
 import { ruleInfo } from '../rules/registry';
 import { toPatchEdits } from './fixes';
+import { fingerprint, normalizeLine } from './config';
+import { shorten } from './message';
+import { summarizeRepairs } from './repairs';
 import { mapTrace } from './trace';
 import './inputRules';
 import { reparse } from './incremental';
@@ -51,6 +54,12 @@ export interface AnalyzeOptions {
   limits?: Partial<RebuildLimits>;
   /** Polled between functions and rules: true abandons the analysis (it throws AnalysisCancelled). */
   cancelled?: () => boolean;
+  /** Fingerprints of findings the reviewer dismissed (engine/config.ts): not reported. */
+  dismissed?: ReadonlySet<string>;
+  /** Keep messages whole (no ~200-character message with the rest in `detail`). */
+  fullMessages?: boolean;
+  /** Report each repaired line of a mangled mail at its own severity, not one summary per message with the lines as hints. */
+  repairDetails?: boolean;
 }
 
 export interface Analysis {
@@ -254,6 +263,8 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
       file: unit.fn.path,
       function: unit.fn.name,
       fileLine: fileLineOf(unit.image, f.at.line, unit.side),
+      fingerprint: fingerprint(f.rule, unit.fn.path, unit.fn.name, linesOf(unit.image)[f.at.line] ?? ''),
+      lineText: normalizeLine(linesOf(unit.image)[f.at.line] ?? ''),
       judgedIn: judgedInText(unit, opts),
     });
   }
@@ -268,11 +279,8 @@ function judgedInText(unit: Unit, opts: AnalyzeOptions): string {
   return 'tree (worktree file)';
 }
 
-/** Parse diagnostics as findings of category 'input'. */
-/** Whitespace damage repaired line by line: one summary per hunk, the lines themselves as hints. */
-const LINE_REPAIRS = new Set(['input/tabs-to-spaces', 'input/lost-leading-space', 'input/leading-space-shift', 'input/dropped-blank']);
-
-export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[]): Finding[] {
+/** Repairs of mail-client damage: summarised once per message (engine/repairs.ts). */
+export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], repairDetails = false): Finding[] {
   const out: Finding[] = doc.diagnostics.map((d) => ({
     rule: d.code.startsWith('input/') ? d.code : `input/${d.code}`,
     category: 'input' as const,
@@ -281,7 +289,25 @@ export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: 
     range: index.rangeOf(d.span.start, d.span.end),
     related: [],
   }));
-  summarizeLineRepairs(doc, index, out);
+  summarizeRepairs(doc, index, out, repairDetails);
+  for (const m of doc.messages)
+    for (const f of m.files)
+      f.hunks.forEach((h, i) => {
+        const p = h.placement;
+        if (!p) return;
+        const at = h.lines.find((l) => l.oldLine !== undefined)?.oldLine ?? h.oldStart + p.offset;
+        const on = doc.messages[p.against];
+        const patch = on?.series ? `patch ${on.series.index}/${on.series.total}` : 'the earlier patch';
+        const how = [p.offset ? `offset ${p.offset > 0 ? '+' : ''}${p.offset} line${Math.abs(p.offset) === 1 ? '' : 's'}` : '', p.fuzz ? `fuzz ${p.fuzz}` : ''].filter(Boolean).join(', ');
+        out.push({
+          rule: 'input/hunk-offset',
+          category: 'input',
+          severity: 'hint',
+          message: `Hunk #${i + 1} of ${f.newPath ?? f.oldPath} applies at line ${at} on top of ${patch} (${how}), as git am places it; its header says line ${h.oldStart}.`,
+          range: index.rangeOf(h.headerSpan.start, h.headerSpan.end),
+          related: [],
+        });
+      });
   for (const fn of functions) {
     for (const p of fn.problems) {
       const span = p.line?.span ?? fn.hunks[0]?.headerSpan;
@@ -300,60 +326,9 @@ export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: 
   return out;
 }
 
-/**
- * A mail client that expanded tabs does it on every line: thirty identical
- * diagnostics bury the findings. When a hunk has several repairs of one such
- * kind, they become hints (still on their exact characters, shown faintly in
- * the editor, not listed in the Problems panel) under one located summary on
- * the hunk header.
- */
-function summarizeLineRepairs(doc: ParsedDocument, index: LineIndex, out: Finding[]): void {
-  const groups = new Map<string, Finding[]>();
-  const hunks: { start: number; end: number; header: Span }[] = [];
-  for (const m of doc.messages)
-    for (const f of m.files)
-      for (const h of f.hunks) {
-        const last = h.lines[h.lines.length - 1];
-        hunks.push({ start: h.headerSpan.start, end: last ? last.span.end : h.headerSpan.end, header: h.headerSpan });
-      }
-  if (!hunks.length) return;
-  hunks.sort((a, b) => a.start - b.start);
-  for (const f of out) {
-    if (!LINE_REPAIRS.has(f.rule) || f.severity !== 'info') continue;
-    const off = index.offsetAt(f.range.start);
-    let lo = 0;
-    let hi = hunks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (hunks[mid].start <= off) lo = mid;
-      else hi = mid - 1;
-    }
-    const h = hunks[lo];
-    if (off < h.start || off > h.end) continue;
-    const key = `${lo}|${f.rule}`;
-    const g = groups.get(key);
-    if (g) g.push(f);
-    else groups.set(key, [f]);
-  }
-  for (const [key, g] of groups) {
-    if (g.length < 2) continue;
-    const h = hunks[Number(key.split('|')[0])];
-    for (const f of g) f.severity = 'hint';
-    const first = g[0].range.start.line + 1;
-    const last = g[g.length - 1].range.start.line + 1;
-    out.push({
-      rule: g[0].rule,
-      category: 'input',
-      severity: 'info',
-      message: `${ruleInfo(g[0].rule).title}: ${g.length} lines of this hunk (lines ${first}-${last} of the mail) were repaired; the analysis uses the repaired text. The patch will not apply as sent.`,
-      range: index.rangeOf(h.header.start, h.header.start + Math.min(2, h.header.end - h.header.start)),
-      related: g.slice(0, 3).map((f) => ({ message: f.message, range: f.range })),
-    });
-  }
-}
-
 function keep(f: Finding, opts: AnalyzeOptions): boolean {
   if (opts.categories && !opts.categories.includes(f.category)) return false;
+  if (opts.dismissed && f.fingerprint && opts.dismissed.has(f.fingerprint)) return false;
   if (opts.minSeverity && SEVERITY_RANK[f.severity] < SEVERITY_RANK[opts.minSeverity]) return false;
   const o = opts.severityOverrides ?? {};
   if ((o[f.rule] ?? o[f.category]) === 'off') return false;
@@ -482,9 +457,17 @@ function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: Analyze
   const index = new LineIndex(doc.text);
   const units = buildUnits(functions, catalogFor(opts), budget);
   const t2 = now();
-  const findings = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions), ...runRules(doc, index, functions, units, opts, budget)]
-    .filter((f) => keep(f, opts))
-    .sort(byPosition);
+  const all = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions, opts.repairDetails), ...runRules(doc, index, functions, units, opts, budget)];
+  for (const f of all) {
+    if (!f.fingerprint) {
+      // input findings: the line of the mail, without its diff marker
+      const line = doc.text.slice(index.offsetAt({ line: f.range.start.line, character: 0 }), index.offsetAt({ line: f.range.start.line + 1, character: 0 })).replace(/^[-+ ]/, '');
+      f.fingerprint = fingerprint(f.rule, f.file, f.function, line);
+      f.lineText = normalizeLine(line);
+    }
+    if (!opts.fullMessages) shorten(f);
+  }
+  const findings = all.filter((f) => keep(f, opts)).sort(byPosition);
   const t3 = now();
   return { doc, index, functions, units, findings, timings: { parse: t1 - t0, rebuild: t2 - t1, rules: t3 - t2 }, budget };
 }

@@ -23,6 +23,9 @@ export interface WorkerAnalyzeOptions {
   all: boolean;
   categories: AnalyzeOptions['categories'];
   severityOverrides: AnalyzeOptions['severityOverrides'];
+  /** Fingerprints the reviewer dismissed (.mm-review.json). */
+  dismissed?: string[];
+  repairDetails?: boolean;
   /** A kernel tree to read (only ever set by the server for a trusted workspace). */
   treeRoot: string | null;
   /** The kernel version whose catalog facts apply. */
@@ -84,6 +87,8 @@ export function handle(req: WorkerRequest, tree?: DocumentTree): WorkerReply {
         all: o.all,
         categories: o.categories,
         severityOverrides: o.severityOverrides,
+        dismissed: o.dismissed?.length ? new Set(o.dismissed) : undefined,
+        repairDetails: o.repairDetails,
         treeFile,
         judgedIn: tree?.judgedIn,
         kernelVersion: o.kernelVersion,

@@ -12,6 +12,7 @@ import { formatHerd, LitmusSyntaxError, parseLitmus, runLitmus, type LitmusResul
 import { checkVariant, exportLitmus, instantiateScenario, listScenarios } from '../sim/scenarios';
 import { buildReplay, exportRequestLitmus, instantiateRequest, replay, replayRequest } from '../sim/replay';
 import type { ScenarioRequest } from '../protocol/replay';
+import { litmusResultJson, type LitmusResultJson } from '../sim/resultJson';
 
 type Params = Record<string, string | number>;
 type Variant = 'buggy' | 'fixed';
@@ -52,14 +53,13 @@ export type SimMethod = keyof typeof simCalls;
 
 export interface RunLitmusAnswer {
   text: string;
-  result: object | null;
+  result: LitmusResultJson | null;
   error?: { message: string; line: number; column: number };
 }
 
 function litmusAnswer(result: LitmusResult): RunLitmusAnswer {
-  // The full candidate executions are large; the JSON result keeps the verdict and the states.
-  const { witnesses, forbidden, ...summary } = result;
-  return { text: formatHerd(result), result: { ...summary, witnesses: witnesses.length, forbidden: forbidden.length } };
+  // the one JSON shape of a litmus result (sim/resultJson.ts), as `mm-review litmus --format json` prints it
+  return { text: formatHerd(result), result: litmusResultJson(result) };
 }
 
 /**

@@ -172,7 +172,9 @@ export const removed: Rule = {
       const o = ctx.catalog.api(d.name)?.ordering;
       const kinds = o === 'wmb' ? 'stores' : o === 'rmb' ? 'loads' : 'any';
       const before = nearestAccess(d.unit, ctx, d.op.line, -1, undefined, kinds);
-      const after = nearestAccess(d.unit, ctx, d.op.line, 1, before?.loc, kinds) ?? (before ? undefined : nearestAccess(d.unit, ctx, d.op.line, 1, undefined, kinds));
+      const next = nearestAccess(d.unit, ctx, d.op.line, 1, before?.loc, kinds) ?? (before ? undefined : nearestAccess(d.unit, ctx, d.op.line, 1, undefined, kinds));
+      // two locations that read the same ("the store to page->flags before the store to page->flags") say nothing
+      const after = next && before && describe(next) === describe(before) ? undefined : next;
       const related: RawRelated[] = [];
       if (d.ev) related.push({ message: `${d.name}() was here`, at: pos(d.ev), unit: d.unit });
       if (before) related.push({ message: `it ordered the ${describe(before)} ...`, at: pos(before), unit: d.unit });

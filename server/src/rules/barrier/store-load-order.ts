@@ -11,7 +11,7 @@
  */
 import { findMirror, otherSide, storeLoadHits, wakerHits, weakProtocolHits, type WakerHit, type WeakProtocolHit } from '../../analysis/ordering';
 import type { RawFinding, RawRelated, Rule, RuleContext, Unit } from '../api';
-import { insertAfter, mirrorOf, mirrorRelated, pos, renameCall, weakWhy } from './shared';
+import { commentedBarrier, insertAfter, mirrorOf, mirrorRelated, pos, renameCall, weakWhy } from './shared';
 import { storeLoadTrace, wakerTrace, weakProtocolTrace } from '../common/trace';
 
 export const storeLoadOrder: Rule = {
@@ -50,7 +50,7 @@ export const storeLoadOrder: Rule = {
       if (mirror) related.push(mirrorRelated(mirror));
       const fixes = h.weak
         ? [{ title: `Replace ${weakName}() with ${F.full}()`, edits: [renameCall(h.weak, F.full)] }]
-        : [{ title: `Insert ${F.full}() after the store`, edits: [insertAfter(unit, s, `${F.full}();`)] }];
+        : [{ title: `Insert ${F.full}() after the store`, edits: [insertAfter(unit, s, commentedBarrier(F.full, `order the store to ${s.locText} before the load of ${l.locText}${mirror ? `; pairs with ${mirror.fn}()` : ''}`))] }];
       out.push({
         rule: 'barrier/store-load-order',
         message: `The store to ${s.locText} is followed by a load of ${l.locText} ${between}; ${why}. Use ${F.full}() between them (and on the other side).`,
@@ -146,8 +146,8 @@ function wakerFinding(unit: Unit, ctx: RuleContext, h: WakerHit): RawFinding {
   related.push({ message: `the other side: ${p.orderedOtherSide ?? 'the sleeper'}`, at: pos(c) });
   const fixes: RawFinding['fixes'] = [];
   if (w && !rmw) fixes.push({ title: `Replace ${w.name}() with ${F.full}()`, edits: [renameCall(w, F.full)] });
-  else if (rmw) fixes.push({ title: `Insert ${repair}() after ${s.name}()`, edits: [insertAfter(unit, s, `${repair}();`)] });
-  else fixes.push({ title: `Insert ${F.full}() after the store`, edits: [insertAfter(unit, s, `${F.full}();`)] });
+  else if (rmw) fixes.push({ title: `Insert ${repair}() after ${s.name}()`, edits: [insertAfter(unit, s, commentedBarrier(repair, `order ${s.name}() on ${s.locText} before ${test}: the sleeper must see it`))] });
+  else fixes.push({ title: `Insert ${F.full}() after the store`, edits: [insertAfter(unit, s, commentedBarrier(F.full, `order the store to ${s.locText} before ${test}: the sleeper must see it`))] });
   // the API that bundles the barrier with this very test (waitqueue_active -> wq_has_sleeper)
   const form = p.orderedForm;
   const bundled = form && c.loc && cat.accessLocation(form) === c.loc && cat.accessLocation(c.api ?? '') === c.loc && form !== c.api ? form : undefined;
