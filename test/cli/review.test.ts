@@ -56,7 +56,8 @@ describe('mm-review check: what a reviewer reads', () => {
     const r = cli(['check', 'examples/gup-stable-pin-series.mbox']);
     const notes = r.out.split('\n').filter((l) => l.includes(': note: replay: '));
     const json = JSON.parse(cli(['check', '--format', 'json', 'examples/gup-stable-pin-series.mbox']).out).files[0].findings;
-    const races = json.filter((f: any) => f.scenario && (f.severity === 'warning' || f.severity === 'error'));
+    // every warning or error of this series is a race (each rule's replay is derived from the finding's own path)
+    const races = json.filter((f: any) => f.severity === 'warning' || f.severity === 'error');
     assert.equal(notes.length, races.length);
     assert.ok(races.length >= 2);
     for (const f of races) {
@@ -66,8 +67,10 @@ describe('mm-review check: what a reviewer reads', () => {
       const rep = cli(['replay', '--finding', `examples/gup-stable-pin-series.mbox:${line}`, '--format', 'json']);
       assert.equal(rep.code, 0, rep.err);
       const j = JSON.parse(rep.out);
-      assert.equal(j.scenario, f.scenario);
-      assert.equal(j.params.function, f.scenarioParams.function);
+      // the replay is of this finding: its rule, its function on the patch's CPU
+      assert.equal(j.finding.rule, f.rule);
+      assert.equal(j.finding.function, f.function);
+      assert.ok(j.cpus.some((c: any) => c.origin === 'patch' && c.fn === f.function), JSON.stringify(j.cpus));
     }
     assert.match(r.err, /\d+ with a race replay \(mm-review replay --finding FILE:LINE\)/);
     const none = cli(['replay', '--finding', 'examples/gup-stable-pin-series.mbox:1']);

@@ -149,13 +149,29 @@ function makeGitRepo(ws, g) {
   git('commit', '-q', '-m', g.subject);
 }
 
+/** The session's User settings file and its base content, for checks that need other settings. */
+let userSettings = { file: '', base: {}, extra: undefined };
+
+/**
+ * Uses the base User settings plus `extra` (e.g. the kernel version a fixture's
+ * code belongs to), as a reviewer edits settings.json: the client sends the
+ * change and the server re-analyses. `undefined` goes back to the base.
+ */
+async function useSettings(extra) {
+  if (JSON.stringify(extra) === JSON.stringify(userSettings.extra)) return;
+  userSettings.extra = extra;
+  fs.writeFileSync(userSettings.file, JSON.stringify({ ...userSettings.base, ...(extra ?? {}) }, null, 2));
+  await sleep(2500);
+}
+
 /** One code-server + chromium session on the workspace; `fn(page, shot)` runs the checks. */
 async function session(o, fn) {
   const { chromium } = require('playwright-core');
   const userData = path.join(o.tmp, `user-data-${o.name}`);
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   // User settings: no noise; trust per session.
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
+  userSettings = { file: path.join(userData, 'User', 'settings.json'), base: {}, extra: undefined };
+  fs.writeFileSync(userSettings.file, JSON.stringify(userSettings.base = {
     'security.workspace.trust.enabled': !o.trusted,
     'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.banner': 'always',
@@ -485,6 +501,7 @@ async function runTrusted(page, shot) {
     byFile.get(p.file).push(p);
   }
   for (const [file, checks] of byFile) {
+    await useSettings(checks.find((p) => p.settings)?.settings);
     await openFile(page, file);
     for (const p of checks) {
       await check(`${p.id}`, async () => {
@@ -496,6 +513,8 @@ async function runTrusted(page, shot) {
     await sleep(500);
     await shot(`problems-${file.replace(/\W+/g, '-')}`);
   }
+
+  await useSettings(undefined);
 
   // 2. Hover on a flagged line: navigate through the Problems view, then show the hover.
   for (const h of expectations.hover) {
@@ -516,6 +535,7 @@ async function runTrusted(page, shot) {
   //    CPUs, the broken invariant, keyboard stepping, the fixed variant
   //    (unreachable, and what forbids it), click-to-jump to the patch line.
   for (const r of expectations.replay) {
+    await useSettings(r.settings);
     let opened = false;
     await check(`${r.id}-lens`, async () => {
       await closeAllEditors(page);
@@ -649,6 +669,7 @@ async function runTrusted(page, shot) {
       await unfocusReplay(page);
     }
   }
+  await useSettings(undefined);
   await closeAllEditors(page);
 
   // 4. Palette commands by title.

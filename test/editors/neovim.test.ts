@@ -72,13 +72,17 @@ describe('Neovim (nvim --headless) with the configuration of docs/editors.md', {
     const shim = path.join(dir, 'bin', 'mm-review-lsp');
     fs.writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'server', 'bin', 'mm-review-lsp.js')}" "$@"\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(dir, 'init.lua'), documentedConfig());
+    // the seed-004 patch is from 2017: a reviewer sets the documented kernelVersion to its era
+    const era = documentedConfig().split("kernelVersion = ''").join("kernelVersion = '4.11'");
+    assert.notEqual(era, documentedConfig(), 'the documented block has a kernelVersion setting');
+    fs.writeFileSync(path.join(dir, 'init-4.11.lua'), era);
     fs.writeFileSync(path.join(dir, 'driver.lua'), DRIVER);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function open(file: string): Seen {
+  function open(file: string, init = 'init.lua'): Seen {
     const out = path.join(dir, `${path.basename(file)}.json`);
-    const r = spawnSync('nvim', ['--headless', '-u', path.join(dir, 'init.lua'), '-i', 'NONE', file, '-c', `luafile ${path.join(dir, 'driver.lua')}`], {
+    const r = spawnSync('nvim', ['--headless', '-u', path.join(dir, init), '-i', 'NONE', file, '-c', `luafile ${path.join(dir, 'driver.lua')}`], {
       cwd: dir,
       env: { ...process.env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`, MM_OUT: out, XDG_STATE_HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
       encoding: 'utf8',
@@ -92,7 +96,7 @@ describe('Neovim (nvim --headless) with the configuration of docs/editors.md', {
   it('a git format-patch file: the finding as a diagnostic with its rule code, and its hover', () => {
     const file = path.join(dir, 'seed004-devmap-speculative.patch');
     fs.copyFileSync(path.join(ROOT, 'test', 'lsp', 'fixtures', 'seed004-devmap-speculative.patch'), file);
-    const seen = open(file);
+    const seen = open(file, 'init-4.11.lua');
     assert.ok(['diff', 'gitsendemail'].includes(seen.filetype), seen.filetype);
     assert.deepEqual(seen.clients, ['mm_review']);
     const f = seen.diagnostics.find((d) => d.code === 'spec-ref/pgmap-hook-skipped');

@@ -130,6 +130,8 @@ export function leaks(a: ResourceAnalysis): Leak[] {
 function takenForCaller(a: ResourceAnalysis, k: KeyInfo): boolean {
   const rels = a.events.filter((e) => e.t === 'release' && e.key === k);
   if (!rels.length) return true;
+  // the text says so ("Returns 1 with preemption disabled", __acquires()): held at a successful exit
+  if (a.facts.statesReturnsHolding && exitPoints(a).some((x) => x.visible && !x.error && definitelyHeld(x.state.get(k.key) ?? a.initial))) return true;
   // held on every way out, success and failure alike: returning it held is the function's contract
   // (krc_this_cpu_lock() users that drop the lock to allocate and take it again)
   const outs = exitPoints(a).filter((x) => x.visible);

@@ -157,6 +157,12 @@ export function repairSignature(section: string): string | null {
   return parseHeader(s) ? s : null;
 }
 
+/** A section heading that is a goto label (`out_unlock:`, `retry:  `). */
+export function isLabelHeading(section: string): boolean {
+  const t = section.trim();
+  return t.endsWith(':') && /^[A-Za-z_]\w*$/.test(t.slice(0, -1).trimEnd());
+}
+
 /** Name of the function a section heading opens, or null. */
 export function sectionFunction(section: string): { name: string; heading: string } | null {
   const heading = repairSignature(section);
@@ -366,7 +372,9 @@ export function segmentSide(
     cur = {
       start: 0,
       kind: 'continuation',
-      name: secFn ? secFn.name : section.trim() || UNKNOWN_FUNCTION,
+      // git puts the nearest line starting with a letter in the heading: inside a function that is
+      // often a goto label (`out_unlock:`), which names no function
+      name: secFn ? secFn.name : isLabelHeading(section) ? UNKNOWN_FUNCTION : section.trim() || UNKNOWN_FUNCTION,
       hasHeader: false,
       needsHeading: true,
       notFunction: !secFn && sectionIsData(section),

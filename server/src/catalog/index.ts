@@ -243,6 +243,17 @@ export class Catalog {
     return inRange(t.kernels, parseVersion(this.version) ?? parseVersion(MAINLINE)!) ? t.type : undefined;
   }
 
+  /** The APIs that return the pointer of the lock `acquirer` takes (pmd_lock → pmd_lockptr). */
+  lockPointersOf(acquirer: string): readonly string[] {
+    if (!this.lockPointerIndex) {
+      const m = new Map<string, string[]>();
+      for (const a of this.all()) if (a.lockPointerOf) m.set(a.lockPointerOf, [...(m.get(a.lockPointerOf) ?? []), a.name]);
+      this.lockPointerIndex = m;
+    }
+    return this.lockPointerIndex.get(acquirer) ?? [];
+  }
+  private lockPointerIndex: Map<string, string[]> | undefined;
+
   /**
    * The same operation for the other type of object: `put_page` → `folio_put`
    * and back, when the catalog knows one.

@@ -245,6 +245,12 @@ export interface ApiSpec {
    */
   sameObject?: boolean;
   /**
+   * Returns the pointer to the lock that the named API, called with the same
+   * arguments, takes (pmd_lockptr(mm, pmd) is the lock pmd_lock(mm, pmd)
+   * returns): `spin_unlock(pmd_lockptr(mm, pmd))` releases that lock.
+   */
+  lockPointerOf?: string;
+  /**
    * Returns the object it acquires (get_file returns the file it took a
    * reference on): `file = get_file(vma->vm_file)` hands the reference to
    * `file`, and fput(file) releases it.

@@ -20,7 +20,7 @@ import type { Cfg, CfgEdge, CfgNode, Operation } from '../cfg';
 import type { FunctionImage } from '../model';
 import type { CNode } from '../cnode';
 import type { Catalog } from '../../catalog';
-import { exprOf, norm, errorishValue, unparen, uncast } from './expr';
+import { exprOf, norm, normObject, errorishValue, unparen, uncast } from './expr';
 import { isFailureEdge, testOf, classifyTest } from './conds';
 
 export * from './expr';
@@ -73,13 +73,61 @@ export interface FunctionFacts {
    */
   identity: ReadonlyMap<string, string>;
   exits: readonly ExitFact[];
+  /**
+   * What the text says the function returns holding: a sentence of the
+   * comment right above it (in the patch) such as "Returns 1 with preemption
+   * disabled" or "returns with the lock held", or an `__acquires()` /
+   * `__cond_acquires()` annotation in its header. A lock or section held at a
+   * successful exit of such a function is its contract with the caller.
+   */
+  statesReturnsHolding: boolean;
 }
 
+/** The comment lines right above the header (same side of the patch) and the header itself. */
+function contractText(image: FunctionImage | null): string {
+  if (!image) return '';
+  const o = image.origin[image.headerLine];
+  const header = image.text.split('\n').slice(image.headerLine, image.headerLine + 4).join(' ');
+  if (!o || o.kind !== 'patch') return header;
+  const lines = o.hunk.lines;
+  const at = lines.indexOf(o.line);
+  const side = o.line.kind === 'del' ? 'add' : 'del';
+  const above: string[] = [];
+  for (let i = at - 1; i >= 0 && above.length < 40; i--) {
+    const l = lines[i];
+    if (l.kind === side) continue;
+    const t = l.text.trim();
+    if (t === '' && above.length === 0) continue;
+    if (!(t.startsWith('/*') || t.startsWith('*') || t.startsWith('//') || t.endsWith('*/'))) break;
+    above.push(t);
+    if (t.startsWith('/*')) break;
+  }
+  return above.reverse().join(' ') + ' ' + header;
+}
+
+const HOLD_WORDS = new Set(['held', 'locked', 'disabled', 'acquired', 'taken']);
+
+/** Does the text state that the function returns holding something? (Sentences, no regex over the whole text.) */
+export function statesReturnsHolding(text: string): boolean {
+  if (text.includes('__acquires(') || text.includes('__cond_acquires(')) return true;
+  for (const sentence of text.toLowerCase().split(/[.;]/)) {
+    if (!sentence.includes('return') || !sentence.includes(' with ')) continue;
+    const after = sentence.slice(sentence.indexOf(' with '));
+    if (after.split(/[^a-z]+/).some((w) => HOLD_WORDS.has(w))) return true;
+  }
+  return false;
+}
+
+// per CFG (shared by images of equal text), catalog, and what the text around the function states
 const cache = new WeakMap<Cfg, WeakMap<Catalog, FunctionFacts>>();
+const cacheStating = new WeakMap<Cfg, WeakMap<Catalog, FunctionFacts>>();
 
 export function functionFacts(cfg: Cfg, image: FunctionImage | null, cat: Catalog): FunctionFacts {
-  let per = cache.get(cfg);
-  if (!per) cache.set(cfg, (per = new WeakMap()));
+  // the comment above the function is not part of its text (nor of the CFG cache key)
+  const stating = statesReturnsHolding(contractText(image));
+  const byCfg = stating ? cacheStating : cache;
+  let per = byCfg.get(cfg);
+  if (!per) byCfg.set(cfg, (per = new WeakMap()));
   const hit = per.get(cat);
   if (hit) return hit;
   const types = new Map<string, string>();
@@ -102,7 +150,7 @@ export function functionFacts(cfg: Cfg, image: FunctionImage | null, cat: Catalo
       set.add(from);
     }
   const identity = identityOf(cfg, cat);
-  const f: FunctionFacts = { cfg, image, types, params: cfg.params.map((p) => p.name), visibility, derivedFrom, identity, exits: [] };
+  const f: FunctionFacts = { cfg, image, types, params: cfg.params.map((p) => p.name), visibility, derivedFrom, identity, exits: [], statesReturnsHolding: stating };
   (f as unknown as { exits: ExitFact[] }).exits = exitsOf(f);
   per.set(cat, f);
   return f;
@@ -121,6 +169,7 @@ function identityOf(cfg: Cfg, cat: Catalog): Map<string, string> {
     for (let i = 0; i < 32 && parent.has(r) && parent.get(r) !== r; i++) r = parent.get(r)!;
     return r;
   };
+  const pointers = new Map<string, string>();
   const link = (to: string, from: string) => {
     const a = find(to);
     const b = find(from);
@@ -132,6 +181,11 @@ function identityOf(cfg: Cfg, cat: Catalog): Map<string, string> {
       const rhs = o.kind === 'assign' ? o.rhsNode : o.kind === 'decl' ? o.init : null;
       if (!to || !rhs) continue;
       const e = uncast(exprOf(rhs));
+      if (e.k === 'call' && !e.indirect) {
+        // `ptl = pmd_lock(mm, pmd)`: `pmd_lockptr(mm, pmd)` names the same lock (catalog: lockPointerOf)
+        const args = e.args.map((a) => a.norm).join(',');
+        for (const ptr of cat.lockPointersOf(e.name)) pointers.set(normObject(`${ptr}(${args})`).obj, to);
+      }
       if (e.k === 'call' && !e.indirect && e.args.length >= 1 && cat.api(e.name)?.sameObject) {
         const src = uncast(e.args[0]);
         if (src.k === 'id' && src.name !== to) link(to, src.name);
@@ -145,6 +199,7 @@ function identityOf(cfg: Cfg, cat: Catalog): Map<string, string> {
     }
   const out = new Map<string, string>();
   for (const v of parent.keys()) out.set(v, find(v));
+  for (const [ptr, v] of pointers) if (!out.has(ptr)) out.set(ptr, find(v));
   return out;
 }
 
