@@ -119,6 +119,8 @@ async function main() {
   try {
     // Session 1: a trusted workspace, every feature.
     await session({ tmp, name: 'trusted', ws, extDir, trusted: true, install: true }, runTrusted);
+    // Session 1b: the same, for the 2017 patch judged in its era (mmReview.kernelVersion 4.11).
+    await session({ tmp, name: 'era', ws, extDir, trusted: true, settings: ERA }, runEra);
     // Session 2: the same folder untrusted (Restricted Mode): analysis only, no git.
     await session({ tmp, name: 'untrusted', ws, extDir, trusted: false }, runUntrusted);
   } finally {
@@ -149,29 +151,13 @@ function makeGitRepo(ws, g) {
   git('commit', '-q', '-m', g.subject);
 }
 
-/** The session's User settings file and its base content, for checks that need other settings. */
-let userSettings = { file: '', base: {}, extra: undefined };
-
-/**
- * Uses the base User settings plus `extra` (e.g. the kernel version a fixture's
- * code belongs to), as a reviewer edits settings.json: the client sends the
- * change and the server re-analyses. `undefined` goes back to the base.
- */
-async function useSettings(extra) {
-  if (JSON.stringify(extra) === JSON.stringify(userSettings.extra)) return;
-  userSettings.extra = extra;
-  fs.writeFileSync(userSettings.file, JSON.stringify({ ...userSettings.base, ...(extra ?? {}) }, null, 2));
-  await sleep(2500);
-}
-
 /** One code-server + chromium session on the workspace; `fn(page, shot)` runs the checks. */
 async function session(o, fn) {
   const { chromium } = require('playwright-core');
   const userData = path.join(o.tmp, `user-data-${o.name}`);
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   // User settings: no noise; trust per session.
-  userSettings = { file: path.join(userData, 'User', 'settings.json'), base: {}, extra: undefined };
-  fs.writeFileSync(userSettings.file, JSON.stringify(userSettings.base = {
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
     'security.workspace.trust.enabled': !o.trusted,
     'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.banner': 'always',
@@ -191,6 +177,8 @@ async function session(o, fn) {
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'git.enabled': false,
     'mmReview.differential': true,
+    // a session for code of another kernel era (a 2017 patch): the reviewer's mmReview.kernelVersion
+    ...(o.settings ?? {}),
   }, null, 2));
 
   if (o.install) {
@@ -493,15 +481,27 @@ async function assertReplay(frame, minCpus, wantBroken) {
 // ---------------------------------------------------------------------------
 // The scenario
 
+/** The checks for code of another kernel era run in a session with that era's settings. */
+const ERA = { 'mmReview.kernelVersion': '4.11' };
+
 async function runTrusted(page, shot) {
+  return runChecks(page, shot, null);
+}
+
+async function runEra(page, shot) {
+  return runChecks(page, shot, ERA);
+}
+
+async function runChecks(page, shot, era) {
+  // an expectation belongs to the session whose settings it names (none: the main session)
+  const mine = (x) => JSON.stringify(x.settings ?? null) === JSON.stringify(era);
   // 1. Problems: each fixture opened, its expected codes listed.
   const byFile = new Map();
-  for (const p of expectations.problems) {
+  for (const p of expectations.problems.filter(mine)) {
     if (!byFile.has(p.file)) byFile.set(p.file, []);
     byFile.get(p.file).push(p);
   }
   for (const [file, checks] of byFile) {
-    await useSettings(checks.find((p) => p.settings)?.settings);
     await openFile(page, file);
     for (const p of checks) {
       await check(`${p.id}`, async () => {
@@ -514,10 +514,8 @@ async function runTrusted(page, shot) {
     await shot(`problems-${file.replace(/\W+/g, '-')}`);
   }
 
-  await useSettings(undefined);
-
   // 2. Hover on a flagged line: navigate through the Problems view, then show the hover.
-  for (const h of expectations.hover) {
+  for (const h of expectations.hover.filter(mine)) {
     await check(h.id, async () => {
       await openFile(page, h.file);
       const row = await problemRow(page, h.file, h.code, 30000);
@@ -534,8 +532,7 @@ async function runTrusted(page, shot) {
   // 3. Code lens "▶ Replay race" above a finding, then the replay view: both
   //    CPUs, the broken invariant, keyboard stepping, the fixed variant
   //    (unreachable, and what forbids it), click-to-jump to the patch line.
-  for (const r of expectations.replay) {
-    await useSettings(r.settings);
+  for (const r of expectations.replay.filter(mine)) {
     let opened = false;
     await check(`${r.id}-lens`, async () => {
       await closeAllEditors(page);
@@ -669,8 +666,8 @@ async function runTrusted(page, shot) {
       await unfocusReplay(page);
     }
   }
-  await useSettings(undefined);
   await closeAllEditors(page);
+  if (era) return;
 
   // 4. Palette commands by title.
   for (const c of expectations.palette) {

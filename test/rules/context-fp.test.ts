@@ -222,3 +222,61 @@ static int unrel_read_${k}(void)
     });
   }
 });
+
+describe('context: a NULL pointer holds nothing', () => {
+  const CONT = (onNull: string, extra = '') =>
+    addPatch(`
+static int foo_continue(struct inode *inode, pgoff_t pgoff, struct page **pagep)
+{
+	struct folio *folio;
+	int ret;
+
+	ret = shmem_get_folio(inode, pgoff, 0, &folio, SGP_NOALLOC);
+	if (ret)
+		goto out;
+	if (!folio) {
+${onNull}
+	}
+${extra}
+	*pagep = folio_file_page(folio, pgoff);
+	folio_unlock(folio);
+	return 0;
+out:
+	return ret;
+}
+`);
+  it('an acquire that succeeded with its out-parameter NULL took nothing: `if (!folio) goto out` is quiet; a non-NULL folio leaving through out is found', () => {
+    expectClean(findings(CONT('\t\tret = -EFAULT;\n\t\tgoto out;')).filter(WARN));
+    const bug = findings(CONT('\t\tret = -EFAULT;\n\t\tgoto out;', '\tif (folio_test_hwpoison(folio)) {\n\t\tret = -EIO;\n\t\tgoto out;\n\t}')).filter(WARN);
+    assert.ok(bug.some((f) => /goto out/.test(f.message)), bug.map((f) => `${f.rule}: ${f.message}`).join('\n') || 'nothing');
+  });
+
+  const RETRY = (relock: string) =>
+    addPatch(`
+static int foo_move(struct foo_ctl *fc)
+{
+	struct folio *src_folio = NULL;
+	int ret;
+
+retry:
+	ret = fc->error;
+	if (ret)
+		goto out;
+${relock}
+	ret = foo_do_move(fc, src_folio);
+out:
+	if (src_folio) {
+		folio_unlock(src_folio);
+		folio_put(src_folio);
+	}
+	return ret;
+}
+`);
+  it('`goto retry` with the lock held, where the retry takes it only `if (!src_folio)`: not a relock; an unconditional relock is found', () => {
+    const guarded = '\tif (!src_folio) {\n\t\tstruct folio *folio = foo_lookup(fc);\n\n\t\tif (!folio) {\n\t\t\tret = -EBUSY;\n\t\t\tgoto out;\n\t\t}\n\t\tfolio_get(folio);\n\t\tsrc_folio = folio;\n\t\tif (!folio_trylock(folio)) {\n\t\t\tfolio_lock(src_folio);\n\t\t\tgoto retry;\n\t\t}\n\t}';
+    assert.deepEqual(findings(RETRY(guarded)).filter((f) => f.category === 'bracket' && WARN(f)).map((f) => f.message), []);
+    const always = '\tspin_lock(&fc->lock);\n\tif (fc->busy) {\n\t\tfc->busy = false;\n\t\tgoto retry;\n\t}\n\tspin_unlock(&fc->lock);';
+    const bug = findings(RETRY(always)).filter((f) => f.category === 'bracket' && WARN(f));
+    assert.ok(bug.some((f) => /retry/.test(f.message)), bug.map((f) => `${f.rule}: ${f.message}`).join('\n') || 'nothing');
+  });
+});

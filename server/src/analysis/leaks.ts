@@ -19,7 +19,7 @@
  */
 import type { CfgNode, CallOp } from '../c/cfg';
 import type { Catalog } from '../catalog';
-import { callValue, isBackwardGoto, mentions, testOf, uncast, type ExitFact } from '../c/facts';
+import { callValue, isBackwardGoto, mentions, pointerState, testOf, uncast, type ExitFact } from '../c/facts';
 import {
   definitelyHeld,
   exitPoints,
@@ -333,6 +333,8 @@ export function retryRelocks(a: ResourceAnalysis): Relock[] {
 /** From `start`, the first acquire node (of `acquireNodes`) reached before any node that drops `key`. */
 function relockAhead(a: ResourceAnalysis, start: CfgNode, key: string, acquireNodes: Set<number>): CfgNode | null {
   const drops = a.drops.get(key) ?? new Set<number>();
+  const k = a.keys.get(key);
+  const obj = k && !k.array && /^[A-Za-z_]\w*$/.test(k.obj) ? k.obj : '';
   const seen = new Set<number>([start.id]);
   const work = [start];
   while (work.length) {
@@ -349,6 +351,8 @@ function relockAhead(a: ResourceAnalysis, start: CfgNode, key: string, acquireNo
     if (drops.has(n.id)) continue;
     for (const e of n.succs) {
       if (seen.has(e.to.id)) continue;
+      // the lock is held through its object, so the object's pointer is not NULL: `if (!src_folio)` is not taken
+      if (obj && pointerState(e, obj) === 'null') continue;
       seen.add(e.to.id);
       work.push(e.to);
     }

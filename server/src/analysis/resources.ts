@@ -546,6 +546,16 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
     if (!e.cond) return out;
     let st: Map<string, Bits> | null = null;
     for (const [id, bits] of out) {
+      // a NULL pointer holds nothing: an acquire that succeeded but left its out-parameter NULL
+      // (`err = shmem_get_folio(.., &folio, ..); if (err) ..; if (!folio) goto out;`) took no object
+      if (bits & HELD && !(bits & P)) {
+        const k = keys.get(id)!;
+        if ((k.family === 'ref' || k.family === 'lock') && !k.array && /^[A-Za-z_]\w*$/.test(k.obj) && pointerState(e, k.obj) === 'null') {
+          st ??= new Map(out);
+          st.set(id, mapBits(bits, (x) => (x & HELD ? N : x)));
+          continue;
+        }
+      }
       if (!(bits & P)) continue;
       const k = keys.get(id)!;
       const ok = acquireOutcome(e, k.condTexts, k.cond ?? 'bool');
