@@ -280,3 +280,24 @@ out:
     assert.ok(bug.some((f) => /retry/.test(f.message)), bug.map((f) => `${f.rule}: ${f.message}`).join('\n') || 'nothing');
   });
 });
+
+describe('context: user-space programs in the tree', () => {
+  const CODE = `
+static bool is_need(char *buf)
+{
+	struct pid *pid = get_pid(find_pid(buf));
+
+	if (!pid)
+		return false;
+	if (!match(pid))
+		return false;
+	put_pid(pid);
+	return true;
+}
+`;
+  it('tools/ and scripts/ are user space: kernel API facts (get_pid takes a reference) do not apply there; the same code in mm/ is judged', () => {
+    expectClean(findings(addPatch(CODE, 'tools/vm/page_owner_sort.c')));
+    expectClean(findings(addPatch(CODE, 'scripts/sorttable.c')));
+    assert.ok(findings(addPatch(CODE, 'mm/page_owner.c')).some((f) => f.rule === 'ref-balance/leak'));
+  });
+});

@@ -11,7 +11,7 @@ import type {
 } from './schema';
 import { KINDS } from './data/kinds';
 import { MAINLINE, inRange, parseVersion, type Version } from './era';
-import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, FIRST_ARG_TYPES, FOLIO_FORMS, type FirstArgType } from './data';
+import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, FIRST_ARG_TYPES, FOLIO_FORMS, USER_SPACE_TREES, type FirstArgType } from './data';
 
 /**
  * Does the argument text satisfy the condition? Identifiers are matched as
@@ -241,6 +241,27 @@ export class Catalog {
     const t = FIRST_ARG_TYPES[name];
     if (typeof t === 'string') return t;
     return inRange(t.kernels, parseVersion(this.version) ?? parseVersion(MAINLINE)!) ? t.type : undefined;
+  }
+
+  /** The user-space trees (docs). */
+  userSpaceTrees(): readonly { prefix: string; why: string }[] {
+    return USER_SPACE_TREES;
+  }
+
+  /** The first-argument types with their eras, and the other type's form of each call (docs). */
+  firstArgTypeFacts(): { name: string; type: string; kernels: string; otherForm: string }[] {
+    return Object.entries(FIRST_ARG_TYPES).map(([name, t]) => ({
+      name,
+      type: typeof t === 'string' ? t : t.type,
+      kernels: typeof t === 'string' ? '' : t.kernels,
+      otherForm: this.otherTypeForm(name) ?? '',
+    }));
+  }
+
+  /** Is `path` (as the patch names it, `a/`/`b/` prefixes allowed) user-space code, where no kernel API fact applies? */
+  isUserSpacePath(path: string): boolean {
+    const p = path.replace(/^[ab]\//, '');
+    return USER_SPACE_TREES.some((t) => p.startsWith(t.prefix));
   }
 
   /** The APIs that return the pointer of the lock `acquirer` takes (pmd_lock → pmd_lockptr). */

@@ -203,7 +203,10 @@ function effectiveSeverity(rule: Rule | undefined, id: string, category: Categor
 /** Run the rules over the units, map to the document, apply differential mode and filters. */
 export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}, budget?: RebuildBudget): Finding[] {
   const rules = opts.rules ?? ALL_RULES;
-  const ctx = ruleContext(doc, functions, units, catalogFor(opts));
+  const cat = catalogFor(opts);
+  // user-space programs in the tree (tools/, scripts/): kernel API facts do not apply to them
+  if (units.some((u) => cat.isUserSpacePath(u.fn.path))) units = units.filter((u) => !cat.isUserSpacePath(u.fn.path));
+  const ctx = ruleContext(doc, functions, units, cat);
   const raw: { f: RawFinding; unit: Unit; rule: Rule }[] = [];
   const internal: Finding[] = [];
   for (const rule of rules) {

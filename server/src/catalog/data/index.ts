@@ -48,3 +48,4 @@ export const DOMAINS: readonly { id: string; title: string; apis: readonly ApiSp
 
 /** Every entry, tagged with its domain. Names and aliases are unique across tables (the Catalog checks). */
 export const DATA: readonly ApiSpec[] = DOMAINS.flatMap((d) => d.apis.map((a) => ({ ...a, domain: d.id })));
+export { USER_SPACE_TREES } from './sourceTrees';
