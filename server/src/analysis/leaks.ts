@@ -49,6 +49,8 @@ export interface Leak {
   error: boolean;
   /** 'held': the acquire is visible and every path here holds it; 'sibling': inferred from sibling exits that release it. */
   how: 'held' | 'sibling';
+  /** A section opened with a lock by one call, where this path released the lock only: that release. */
+  partnerRelease?: ReleaseEvent;
   /** For sibling leaks: the branch and a release on the releasing side. */
   branch?: CfgNode;
   siblingRelease?: ReleaseEvent;
@@ -83,16 +85,27 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       else path = { reachesReturn: false, releasedAtAReturn: false };
       if (!path) continue;
       const error = x.error;
+      // a section opened by the same call as a lock that this exit has released (spin_lock_irq() ...
+      // spin_unlock()): the lock went, the section stays (IRQs left off): never the caller's contract
+      const partnerReleased =
+        k.family === 'bracket' &&
+        [...x.state].some(([lid, lb]) => {
+          const l = a.keys.get(lid)!;
+          return l.family === 'lock' && lb === R && l.acquires.some((la) => k.acquires.some((ka) => ka.op === la.op));
+        });
+      // an early exit from inside an iterator loop (`list_for_each_entry`, `xas_for_each`) with a lock
+      // or section the loop body holds and the code after the loop releases: the shortcut forgot it
+      const earlyFromIterator = k.family !== 'ref' && earlyIteratorExit(a, x.node, id);
       // refs are routinely returned held on success (ownership transfer); locks and brackets are not
       // a lock or section still held where the goto's ladder ends, while other paths arrive there released
       // (not for a lock the caller holds on entry, which the function drops and re-takes: scan_swap_map_slots)
       const callerHeld = a.events.some((e) => e.t === 'release' && e.key === k && (e.bits & (N | U)) !== 0);
       const endsMixed = k.family !== 'ref' && x.kind === 'goto' && !callerHeld && releasedWhereLadderEnds(a, path, id);
-      if (!error && (k.family === 'ref' || (!releasedOk.get(id) && !endsMixed))) continue;
+      if (!error && !partnerReleased && !earlyFromIterator && (k.family === 'ref' || (!releasedOk.get(id) && !endsMixed))) continue;
       // a lock or section this function never closes on its way out is taken for its caller
       // (seq_file ->start, *_lock() helpers, page_ext_get): the caller's unlock pairs with it.
       // Dropping it only to retry (`unlock; goto again;`) is not closing it.
-      if (k.family !== 'ref' && takenForCaller(a, k)) continue;
+      if (k.family !== 'ref' && !partnerReleased && takenForCaller(a, k)) continue;
       // a section opened by the same call as such a lock (spin_lock_irqsave) goes with it
       if (
         k.family === 'bracket' &&
@@ -102,7 +115,12 @@ export function leaks(a: ResourceAnalysis): Leak[] {
         })
       )
         continue;
-      out.push({ key: k, exit: x.node, exitText: x.text, error, how: 'held' });
+      let partnerRelease: ReleaseEvent | undefined;
+      if (partnerReleased)
+        partnerRelease = a.events.find(
+          (e): e is ReleaseEvent => e.t === 'release' && !!e.key && e.key.family === 'lock' && e.key.acquires.some((la) => k.acquires.some((ka) => ka.op === la.op)),
+        );
+      out.push({ key: k, exit: x.node, exitText: x.text, error, how: 'held', partnerRelease });
     }
   }
   // a return inside the ladder that a leaking goto of the same key runs into is the same
@@ -120,6 +138,40 @@ export function leaks(a: ResourceAnalysis): Leak[] {
   });
   leakCache.set(a, kept);
   return kept;
+}
+
+/**
+ * Is `exit` an early exit from inside an iterator-macro loop whose lock or
+ * section `key` is held when the loop starts, and released by the code after
+ * the loop (reached when the loop ends)?
+ */
+function earlyIteratorExit(a: ResourceAnalysis, exit: CfgNode, key: string): boolean {
+  const reach = (from: CfgNode, stop?: CfgNode): Set<number> => {
+    const seen = new Set<number>([from.id]);
+    const work = [from];
+    while (work.length)
+      for (const e of work.pop()!.succs) {
+        if (e.to === stop || seen.has(e.to.id)) continue;
+        seen.add(e.to.id);
+        work.push(e.to);
+      }
+    return seen;
+  };
+  const drops = a.drops.get(key);
+  if (!drops) return false;
+  for (const head of a.cfg.nodes) {
+    if (head.loop?.kind !== 'macro') continue;
+    const body = head.succs.find((e) => e.kind === 'loop-body')?.to;
+    const after = head.succs.find((e) => e.kind === 'loop-exit')?.to;
+    if (!body || !after) continue;
+    const inBody = reach(body, head);
+    if (!inBody.has(exit.id)) continue;
+    const afterLoop = reach(after);
+    if (afterLoop.has(exit.id)) continue;
+    if (!definitelyHeld(a.in[head.id]?.get(key) ?? a.initial)) continue;
+    if ([...drops].some((d) => afterLoop.has(d) && !inBody.has(d))) return true;
+  }
+  return false;
 }
 
 /**

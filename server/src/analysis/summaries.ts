@@ -12,8 +12,11 @@
  */
 import type { AnalysisContext, Unit, Side } from './unit';
 import { factsOf } from './unit';
-import { analyzeResources, summarizeFunction, type CalleeSummary, type ResourceAnalysis, type Summaries } from './resources';
-import type { FunctionFacts } from '../c/facts';
+import { analyzeResources, summarizeFunction, H, H2, type CalleeSummary, type ResourceAnalysis, type Summaries } from './resources';
+import { callSleeps, type FunctionFacts } from '../c/facts';
+import { dominators, dominates } from '../c/dataflow';
+import type { CallOp, CfgNode } from '../c/cfg';
+import type { ApiSpec } from '../catalog';
 
 const MAX_DEPTH = 4;
 const tables = new WeakMap<readonly Unit[], Map<string, Map<string, FunctionFacts | null>>>();
@@ -76,4 +79,81 @@ export function summariesFor(ctx: AnalysisContext, unit: Unit): Summaries {
 
 export function resourcesOf(unit: Unit, ctx: AnalysisContext): ResourceAnalysis {
   return analyzeResources(factsOf(unit, ctx.catalog), ctx.catalog, summariesFor(ctx, unit));
+}
+
+/** A document function that may sleep: the sleeping call it makes (directly, or through another such function). */
+export interface SleepingCallee {
+  /** The catalogued call that sleeps (`wait_event`). */
+  via: string;
+  /** Its line in the callee's image, and the callee chain (`foo_wait() -> wait_event()`). */
+  line: number;
+  chain: string;
+}
+
+const sleepCache = new WeakMap<readonly Unit[], Map<string, SleepingCallee | null>>();
+
+/**
+ * Does the document's function `name` (same file and side) make a call the
+ * catalog says may sleep, on some path, outside any atomic section it opens
+ * itself? Callees of callees are followed (depth bounded, cycles cut). Only
+ * functions the text defines are judged: an unseen function is unknown.
+ */
+function sleepingOf(ctx: AnalysisContext, path: string, side: Side, name: string, depth: number, visiting: Set<string>): SleepingCallee | null {
+  let m = sleepCache.get(ctx.units);
+  if (!m) sleepCache.set(ctx.units, (m = new Map()));
+  const id = `${side}|${path}|${name}`;
+  if (m.has(id)) return m.get(id)!;
+  const facts = definitions(ctx, path, side).get(name);
+  if (!facts || visiting.has(name) || depth > MAX_DEPTH) return null;
+  visiting.add(name);
+  let found: SleepingCallee | null = null;
+  const a = analyzeResources(facts, ctx.catalog);
+  const atomicHeld = (st: ReadonlyMap<string, number>) =>
+    [...st].some(([k, b]) => {
+      const key = a.keys.get(k);
+      return !!key && !!ctx.catalog.kind(key.kind).atomic && (b & (H | H2)) !== 0;
+    });
+  // Only a function that sleeps whenever it runs is said to: the sleeping call is on every path from its
+  // entry to its end (might_sleep() at the top, an unconditional mutex_lock()), its sleep does not depend on
+  // an argument the caller chooses (a gfp parameter), and the function does not release an atomic context it
+  // did not open (it drops the caller's lock before sleeping: hugetlb_wp(), khugepaged_scan_mm_slot()).
+  const dropsCallers = a.events.some((e) => e.t === 'release' && !!e.key && !!ctx.catalog.kind(e.key.kind).atomic && !e.key.acquires.length);
+  const idom = dominators(facts.cfg);
+  const always = (n: CfgNode) => facts.visibility.entry && facts.visibility.end && dominates(idom, n, facts.cfg.exit);
+  const params = new Set(facts.params);
+  const argFromCaller = (spec: ApiSpec, op: CallOp) => {
+    const u = spec.sleepsUnlessArg;
+    const t = u ? op.args[u.arg]?.text : undefined;
+    return !!t && [...params].some((p) => new RegExp(`(^|[^\\w])${p}($|[^\\w])`).test(t));
+  };
+  for (const ev of dropsCallers ? [] : a.events) {
+    if (ev.t !== 'call' || !callSleeps(ev.spec, ev.op) || atomicHeld(ev.before) || !always(ev.node) || argFromCaller(ev.spec, ev.op)) continue;
+    found = { via: ev.op.name, line: ev.op.line, chain: `${name}() -> ${ev.op.name}()` };
+    break;
+  }
+  if (!found && !dropsCallers)
+    for (const c of a.plainCalls) {
+      if (c.op.indirect || atomicHeld(c.before) || !always(c.node)) continue;
+      const s = sleepingOf(ctx, path, side, c.op.name, depth + 1, visiting);
+      if (s) {
+        found = { via: s.via, line: c.op.line, chain: `${name}() -> ${s.chain}` };
+        break;
+      }
+    }
+  visiting.delete(name);
+  m.set(id, found);
+  return found;
+}
+
+/** The document's functions `unit` calls that may sleep, by name. */
+export function sleepingCallees(ctx: AnalysisContext, unit: Unit): Map<string, SleepingCallee> {
+  const out = new Map<string, SleepingCallee>();
+  const facts = factsOf(unit, ctx.catalog);
+  for (const n of facts.cfg.nodes)
+    for (const o of n.ops) {
+      if (o.kind !== 'call' || o.indirect || out.has(o.name) || o.name === unit.cfg.name) continue;
+      const s = sleepingOf(ctx, unit.fn.path, unit.side, o.name, 0, new Set([unit.cfg.name]));
+      if (s) out.set(o.name, s);
+    }
+  return out;
 }

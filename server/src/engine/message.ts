@@ -92,7 +92,8 @@ function cut(text: string, limit: number): string {
 
 /** A message cut after a clause: `;` ends a sentence, `:` announces what the detail says. */
 const ended = (s: string) => s.replace(/;$/, '.').replace(/:$/, ': …');
-const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+// an identifier (`spin_unlock() at ...`, `folio->mapping ...`) keeps its case
+const capital = (s: string) => (/^[a-z_][A-Za-z0-9_]*(?:\(|->|\.|\[)/.test(s) || /^[a-z]+_/.test(s) ? s : s.charAt(0).toUpperCase() + s.slice(1));
 /** The rule's advice ("Use smp_mb() here.", "Add … after it."): worth keeping in the message when it fits. */
 const ADVICE = /^(?:Use|Add|Take|Put|Release|Replace|Call|Move|Drop|Pass|Re-check|Check|Insert|Keep|Hold|Open|Close)\b/;
 

@@ -7,6 +7,9 @@ import { replacedSleepTrace, sleepTrace } from '../common/trace';
 import { replacementsOf } from '../common/replacements';
 import type { RawFinding as RF, RuleContext, Unit } from '../api';
 import { reachableAvoiding } from '../../analysis/leaks';
+import { sleepingCallees, type SleepingCallee } from '../../analysis/summaries';
+import type { CallOp } from '../../c/cfg';
+import type { ApiSpec } from '../../catalog';
 
 /**
  * A call that did not sleep replaced by one that may (GFP_ATOMIC → GFP_KERNEL,
@@ -58,9 +61,15 @@ export const sleepInAtomic: Rule = {
     const cat = ctx.catalog;
     const an = anticipation(a);
     const out: RawFinding[] = [];
-    for (const ev of a.events) {
-      if (ev.t !== 'call' || !callSleeps(ev.spec, ev.op)) continue;
-      if (ev.op.indirect && ev.spec.indirect === false) continue;
+    // catalogued sleeping calls, and calls to the document's own functions that may sleep (their sleeping call named)
+    const sleepers = sleepingCallees(ctx, unit);
+    const candidates: { node: typeof a.events[number]['node']; op: CallOp; before: ReadonlyMap<string, number>; spec?: ApiSpec; through?: SleepingCallee }[] = [];
+    for (const ev of a.events) if (ev.t === 'call' && callSleeps(ev.spec, ev.op) && !(ev.op.indirect && ev.spec.indirect === false)) candidates.push({ node: ev.node, op: ev.op, before: ev.before, spec: ev.spec });
+    for (const c of a.plainCalls) {
+      const s = !c.op.indirect ? sleepers.get(c.op.name) : undefined;
+      if (s) candidates.push({ node: c.node, op: c.op, before: c.before, through: s });
+    }
+    for (const ev of candidates) {
       const opIndex = ev.node.ops.indexOf(ev.op);
       const held: { k: KeyInfo; inferred: boolean }[] = [];
       const seen = new Set<string>();
@@ -74,7 +83,7 @@ export const sleepInAtomic: Rule = {
       }
       if (!held.length) continue;
       // copy_from_user() under pagefault_disable() fails fast instead of faulting in (and sleeping)
-      if (ev.spec.sleepsOnlyByFaulting && held.some(({ k }) => cat.kind(k.kind).provides?.includes('pagefault-disabled'))) continue;
+      if (ev.spec?.sleepsOnlyByFaulting && held.some(({ k }) => cat.kind(k.kind).provides?.includes('pagefault-disabled'))) continue;
       const { k, inferred } = held[0];
       const acq = k.acquires[0];
       const rel = inferred ? a.events.find((e) => e.t === 'release' && e.key === k) : undefined;
@@ -82,7 +91,7 @@ export const sleepInAtomic: Rule = {
       const opened = acq && !inferred ? `opened by ${acq.op.callee}() at ${ctx.where(unit, acq.op.line)}` : rel ? `closed below by ${rel.op.callee}() at ${ctx.where(unit, rel.op.line)} on every path` : 'held by the caller';
       out.push({
         rule: this.id,
-        message: `${ev.op.callee}() may sleep, but it runs inside the ${label}${k.obj ? ' `' + k.obj + '`' : ''} ${opened}${held.length > 1 ? ` (also held: ${held.slice(1).map((h) => cat.kind(h.k.kind).label).join(', ')})` : ''}.`,
+        message: `${ev.op.callee}() may sleep${ev.through ? ` (${ev.through.chain})` : ''}, but it runs inside the ${label}${k.obj ? ' `' + k.obj + '`' : ''} ${opened}${held.length > 1 ? ` (also held: ${held.slice(1).map((h) => cat.kind(h.k.kind).label).join(', ')})` : ''}.`,
         at: posOf(ev.op, ev.op.node),
         related: held.flatMap(({ k: hk, inferred: inf }) => {
           if (!inf) return hk.acquires.slice(0, 1).map((x) => ({ message: `${cat.kind(hk.kind).label} opened here by ${x.op.callee}()`, at: posOf(x.op, x.op.node) }));

@@ -104,13 +104,20 @@ export function leakFinding(rule: string, unit: Unit, ctx: RuleContext, a: Resou
     if (rel) related.push({ message: `released here on the other path (${rel.op.callee})`, at: posOf(rel.op, rel.op.node) });
   } else {
     const apis = acquireApis(k);
-    const why = l.error ? 'this error path' : 'this path, although other paths release it';
+    const pr = l.partnerRelease;
+    const pairs = k.acquires[0]?.spec.pairsWith ?? [];
+    const why = pr
+      ? `${pr.op.callee}() at ${ctx.where(unit, pr.op.line)} releases the lock it was taken with, not the section${pairs.length ? ` (${pairs[0]}() releases both)` : ''}`
+      : l.error
+        ? 'this error path'
+        : 'this path, although other paths release it';
     message =
       k.family === 'ref'
         ? `${label} on \`${k.obj}\` taken by ${apis}() (${ctx.where(unit, k.acquires[0].op.line)}) is not released ${where} (${why}).`
         : `${label}${obj} taken by ${apis}() (${ctx.where(unit, k.acquires[0].op.line)}) is still held ${where}: ${why}.`;
     const rel = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k);
     if (rel) related.push({ message: `released here on another path (${rel.op.callee})`, at: posOf(rel.op, rel.op.node) });
+    if (pr) related.push({ message: `${pr.op.callee}() releases the lock only`, at: posOf(pr.op, pr.op.node) });
   }
   const fix = releaseFix(a, cat, k, l.exit, l.siblingRelease);
   const apis = acquireApis(k) || l.siblingRelease?.op.name || '';
