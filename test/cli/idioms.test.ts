@@ -5,8 +5,8 @@
  * idioms (waitqueue_active, plain publication, weak barriers, removals) are in
  * barrier-idioms.test.ts.
  *
- * Not modelled yet, so not asserted: a `__releases()`/`__must_hold()`
- * annotation as the lock state on entry, an unpin of more pages than were
+ * Not modelled yet, so not asserted: a `__must_hold()` function that
+ * returns with the lock dropped on one path, an unpin of more pages than were
  * pinned (`unpin_user_pages(pages, n)` after a partial pin), `__free_pages()`
  * on a folio others may hold, follow_page() without FOLL_GET followed by a
  * put, and a use of the old pointer after it is swapped out and freed.
@@ -275,6 +275,20 @@ static int foo_try_enter(struct foo_pcp *p)
 }
 `;
 add({ name: 'a function that says it returns with preemption disabled', buggy: ENTER('/* Claim this CPU\'s slot. */'), correct: ENTER('/* Returns 1 with preemption disabled, 0 with it enabled. */'), rule: 'bracket/unbalanced' });
+
+const RELEASES = (early: string) => `
+static void foo_drop_locked(struct foo_ctl *fc)
+	__releases(&fc->lock)
+{
+	if (fc->busy) {
+${early}
+		return;
+	}
+	fc->n--;
+	spin_unlock(&fc->lock);
+}
+`;
+add({ name: 'a function annotated __releases() that returns early with the lock', buggy: RELEASES(''), correct: RELEASES('\t\tspin_unlock(&fc->lock);'), rule: 'bracket/unbalanced' });
 
 /** A patch adding `code` as mm/idiom.c. */
 function newFile(code: string): string {

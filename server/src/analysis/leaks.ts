@@ -76,7 +76,9 @@ export function leaks(a: ResourceAnalysis): Leak[] {
     for (const [id, b] of x.state) {
       if (!definitelyHeld(b)) continue;
       const k = a.keys.get(id)!;
-      if (!k.acquires.length) continue;
+      // a lock the header says the caller holds and this function releases (`__releases(ptl)`) counts as taken
+      // at the entry; one it must keep (`__must_hold()`) is the caller's to release
+      if (!k.acquires.length && !(k.onEntry && a.facts.heldOnEntry.some((h) => h.releases && h.obj === k.obj))) continue;
       let path: LadderEnd | null;
       if (x.kind === 'goto') {
         const label = x.node.succs.find((e) => e.kind === 'goto')!.to;

@@ -91,6 +91,8 @@ export interface KeyInfo {
   acquires: AcquireEvent[];
   /** Flags variables given to save-style acquires. */
   flags: Set<string>;
+  /** Held when the function starts: its header says the caller holds it (`__releases()`, `__must_hold()`). */
+  onEntry?: boolean;
   /** Index in ResourceAnalysis.keyList (for bit sets). */
   index: number;
 }
@@ -580,7 +582,24 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
     return true;
   };
 
-  let res = solveForward<State>(cfg, { lattice: { join, equals }, entry: new Map(), transfer, edge, roots: facts.visibility.hiddenEntries });
+  // locks the header says the caller holds (`__releases(ptl)`, `__must_hold(ptl)`): held at the entry,
+  // keyed as the function's own releases of that object key them
+  const entry = new Map<string, Bits>();
+  if (facts.heldOnEntry.length)
+    for (const n of cfg.nodes)
+      for (const o of n.ops) {
+        if (o.kind !== 'call' || o.indirect) continue;
+        for (const eff of cat.effects(o.name, o.args.map((x) => x.text))) {
+          if (eff.op !== 'release') continue;
+          const obj = effectObject(cat, eff, o);
+          if (!obj || !facts.heldOnEntry.some((h) => h.obj === obj.obj)) continue;
+          const k = keyFor(eff.kind, eff, obj.obj, obj.array);
+          if (k.family !== 'lock') continue;
+          k.onEntry = true;
+          entry.set(k.key, H);
+        }
+      }
+  let res = solveForward<State>(cfg, { lattice: { join, equals }, entry, transfer, edge, roots: facts.visibility.hiddenEntries });
   if (initial === N && facts.visibility.hiddenEntries.length && keyList.length) {
     // code entered from a jump the text does not show (a goto inside a macro): every object's history is
     // unknown there. The keys are known after the first pass; the second seeds those entries with U.

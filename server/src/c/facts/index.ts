@@ -81,6 +81,41 @@ export interface FunctionFacts {
    * successful exit of such a function is its contract with the caller.
    */
   statesReturnsHolding: boolean;
+  /**
+   * Locks the function's header says the caller holds on entry
+   * (`__releases(ptl)`, `__must_hold(&mm->mmap_lock)`), normalised object
+   * texts: the function starts with them held.
+   */
+  heldOnEntry: readonly { obj: string; releases: boolean }[];
+}
+
+/**
+ * The `__releases(x)` / `__must_hold(x)` annotations of the header (the lines
+ * from the declarator to the body's brace), scanned by hand for balanced
+ * parentheses (no regex over the text).
+ */
+function entryAnnotations(image: FunctionImage | null): { obj: string; releases: boolean }[] {
+  if (!image) return [];
+  const lines = image.text.split('\n');
+  let header = '';
+  for (let i = image.headerLine; i < lines.length && i < image.headerLine + 12; i++) {
+    const b = lines[i].indexOf('{');
+    header += ' ' + (b >= 0 ? lines[i].slice(0, b) : lines[i]);
+    if (b >= 0) break;
+  }
+  const out: { obj: string; releases: boolean }[] = [];
+  for (const [word, releases] of [['__releases(', true], ['__must_hold(', false]] as const) {
+    let at = header.indexOf(word);
+    while (at >= 0) {
+      let depth = 1;
+      let j = at + word.length;
+      for (; j < header.length && depth > 0; j++) depth += header[j] === '(' ? 1 : header[j] === ')' ? -1 : 0;
+      const arg = header.slice(at + word.length, j - 1).trim();
+      if (arg) out.push({ obj: normObject(arg).obj, releases });
+      at = header.indexOf(word, j);
+    }
+  }
+  return out;
 }
 
 /** The comment lines right above the header (same side of the patch) and the header itself. */
@@ -150,7 +185,7 @@ export function functionFacts(cfg: Cfg, image: FunctionImage | null, cat: Catalo
       set.add(from);
     }
   const identity = identityOf(cfg, cat);
-  const f: FunctionFacts = { cfg, image, types, params: cfg.params.map((p) => p.name), visibility, derivedFrom, identity, exits: [], statesReturnsHolding: stating };
+  const f: FunctionFacts = { cfg, image, types, params: cfg.params.map((p) => p.name), visibility, derivedFrom, identity, exits: [], statesReturnsHolding: stating, heldOnEntry: entryAnnotations(image) };
   (f as unknown as { exits: ExitFact[] }).exits = exitsOf(f);
   per.set(cat, f);
   return f;

@@ -114,7 +114,9 @@ export function leakFinding(rule: string, unit: Unit, ctx: RuleContext, a: Resou
     message =
       k.family === 'ref'
         ? `${label} on \`${k.obj}\` taken by ${apis}() (${ctx.where(unit, k.acquires[0].op.line)}) is not released ${where} (${why}).`
-        : `${label}${obj} taken by ${apis}() (${ctx.where(unit, k.acquires[0].op.line)}) is still held ${where}: ${why}.`;
+        : k.acquires[0]
+          ? `${label}${obj} taken by ${apis}() (${ctx.where(unit, k.acquires[0].op.line)}) is still held ${where}: ${why}.`
+          : `${label}${obj}, held on entry (its header is annotated \`__releases()\`), is still held ${where}: ${why}.`;
     const rel = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k);
     if (rel) related.push({ message: `released here on another path (${rel.op.callee})`, at: posOf(rel.op, rel.op.node) });
     if (pr) related.push({ message: `${pr.op.callee}() releases the lock only`, at: posOf(pr.op, pr.op.node) });
