@@ -6,8 +6,7 @@
  * barrier-idioms.test.ts.
  *
  * Not modelled yet, so not asserted: a `__must_hold()` function that
- * returns with the lock dropped on one path, an unpin of more pages than were
- * pinned (`unpin_user_pages(pages, n)` after a partial pin), `__free_pages()`
+ * returns with the lock dropped on one path, `__free_pages()`
  * on a folio others may hold, follow_page() without FOLL_GET followed by a
  * put, and a use of the old pointer after it is swapped out and freed.
  */
@@ -222,6 +221,23 @@ ${reject}
 }
 `;
 add({ name: 'follow_page(FOLL_GET) takes a reference (v6.11 and before)', buggy: FOLLOW(''), correct: FOLLOW('\t\tput_page(page);'), rule: 'ref-balance/leak', kernel: '6.6' });
+
+const PARTIAL = (count: string) => `
+static int foo_pin_range(unsigned long addr, int n, struct page **pages)
+{
+	int ret;
+
+	ret = pin_user_pages_fast(addr, n, FOLL_WRITE | FOLL_LONGTERM, pages);
+	if (ret < 0)
+		return ret;
+	if (ret < n) {
+		unpin_user_pages(pages, ${count});
+		return -EFAULT;
+	}
+	return 0;
+}
+`;
+add({ name: 'a partial pin undone by the count asked for, not the count pinned', buggy: PARTIAL('n'), correct: PARTIAL('ret'), rule: 'ref-balance/release-without-acquire' });
 
 // ---- bias-counted pins undone by one; kmap_local_page() vs kunmap()
 const BIAS = (undo: string) => `

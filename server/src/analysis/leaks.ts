@@ -27,6 +27,7 @@ import {
   type KeyInfo,
   type ResourceAnalysis,
   type ReleaseEvent,
+  type AcquireEvent,
   type Bits,
   type LadderEnd,
   N,
@@ -563,3 +564,57 @@ function borrowedSource(a: ResourceAnalysis, cat: Catalog, ev: ReleaseEvent): Ca
 }
 
 export { HELD };
+
+/** A release of an array of references by the count the acquire was asked for, not the count it got. */
+export interface OverRelease {
+  ev: ReleaseEvent;
+  key: KeyInfo;
+  acquire: AcquireEvent;
+  /** The count the acquire was asked for (`nr`), and the variable its result went to (`pinned`). */
+  asked: string;
+  got: string;
+}
+
+/**
+ * overReleases(): `pinned = pin_user_pages_fast(addr, nr, .., pages)` may pin
+ * fewer than `nr`; `unpin_user_pages(pages, nr)` on a path where `pinned`
+ * may be below `nr` drops references that were never taken. A path that
+ * passed `pinned == nr` (or `!(pinned < nr)`, `!(pinned != nr)`) is fine.
+ */
+export function overReleases(a: ResourceAnalysis): OverRelease[] {
+  const out: OverRelease[] = [];
+  for (const ev of a.events) {
+    if (ev.t !== 'release' || !ev.key || ev.eff.array === undefined || typeof ev.eff.count !== 'object') continue;
+    const relCount = ev.op.args[ev.eff.count.arg]?.text.replace(/\s+/g, '');
+    if (!relCount) continue;
+    for (const acq of ev.key.acquires) {
+      if (acq.eff.array === undefined || typeof acq.eff.count !== 'object' || acq.eff.cond !== 'count') continue;
+      const asked = acq.op.args[acq.eff.count.arg]?.text.replace(/\s+/g, '');
+      const got = acq.op.result.kind === 'assigned' ? acq.op.result.to.replace(/\s+/g, '') : '';
+      if (!asked || !got || relCount !== asked || relCount === got) continue;
+      // an edge that settles `got == asked` (with got <= asked, `got < asked` false says the same)
+      const settles = (e: import('../c/cfg').CfgEdge) => {
+        const t = testOf(e);
+        if (!t || t.kind !== 'cmp' || !t.other) return false;
+        const l = uncast(t.subject).norm;
+        const r = uncast(t.other).norm;
+        if (!((l === got && r === asked) || (l === asked && r === got))) return false;
+        const op = l === got ? t.op : ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[t.op ?? ''] ?? t.op;
+        return (op === '==' && t.holds) || (op === '!=' && !t.holds) || (op === '<' && !t.holds) || (op === '>=' && t.holds);
+      };
+      // a path from the acquire to the release that never settles it
+      const seen = new Set<number>([acq.node.id]);
+      const work = [acq.node];
+      let reached = false;
+      while (work.length && !reached)
+        for (const e of work.pop()!.succs) {
+          if (settles(e) || seen.has(e.to.id)) continue;
+          if (e.to === ev.node) reached = true;
+          seen.add(e.to.id);
+          work.push(e.to);
+        }
+      if (reached) out.push({ ev, key: ev.key, acquire: acq, asked: acq.op.args[acq.eff.count.arg].text.trim(), got: acq.op.result.kind === 'assigned' ? acq.op.result.to : got });
+    }
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 /** Findings of release faults: released twice, released after the acquire failed, a put on a borrowed page. */
 import { posOf } from '../../c/facts';
-import { borrowedReleases, releaseFaults } from '../../analysis/leaks';
+import { borrowedReleases, overReleases, releaseFaults } from '../../analysis/leaks';
 import type { RawFinding, RuleContext, Unit } from '../api';
 import { acquireApis, acquireRelated, isPrimitive } from './report';
 import { analysisOf } from './resources';
@@ -56,3 +56,23 @@ export function borrowedReleaseFindings(unit: Unit, ctx: RuleContext): RawFindin
     fingerprint: `${rule}|${obj}|${source.name}|${ev.op.name}|unreferenced`,
   }));
 }
+
+/** An array of references released by the count asked for, on a path where fewer may have been taken. */
+export function overReleaseFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
+  if (isPrimitive(unit, ctx)) return [];
+  const a = analysisOf(unit, ctx);
+  const rule = 'ref-balance/release-without-acquire';
+  return overReleases(a).map((o) => {
+    const label = ctx.catalog.kind(o.key.kind).label;
+    return {
+      rule,
+      message: `${o.ev.op.callee}() releases \`${o.asked}\` of them (${label}), but ${o.acquire.op.callee}() (${ctx.where(unit, o.acquire.op.line)}) took \`${o.got}\` of them, which may be fewer on this path: the rest were never taken; release \`${o.got}\`.`,
+      at: posOf(o.ev.op, o.ev.op.node),
+      related: [{ message: `${o.acquire.op.callee}() returns how many it took into \`${o.got}\``, at: posOf(o.acquire.op, o.acquire.op.node) }],
+      scenarioParams: { function: unit.cfg.name, object: o.key.obj, acquire: o.acquire.op.name, release: o.ev.op.name },
+      trace: releaseFaultTrace(unit, ctx, { ev: o.ev, key: o.key, what: 'failed' }),
+      fingerprint: `${rule}|${o.key.kind}|${o.key.obj}|${o.ev.op.name}|over:${o.asked}`,
+    };
+  });
+}
+
