@@ -162,7 +162,10 @@ describe('mm-review check --format sarif', () => {
     assert.deepEqual(inv.arguments, ['check', '--format', 'sarif', 'examples']);
     assert.ok(Date.parse(inv.startTimeUtc) <= Date.parse(inv.endTimeUtc));
     // a file outside the working directory: an absolute file URI
-    const out = cli(['check', '--format', 'sarif', SERIES], { cwd: os.tmpdir() });
+    // (a fresh directory: os.tmpdir() itself may hold the clone, as in CI's /tmp/fresh)
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-review-sarif-'));
+    const out = cli(['check', '--format', 'sarif', SERIES], { cwd: elsewhere });
+    fs.rmSync(elsewhere, { recursive: true, force: true });
     assert.equal(JSON.parse(out.out).runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, `file://${SERIES}`);
   });
 });
