@@ -224,3 +224,78 @@ describe('the planted bugs of examples/ in these categories', () => {
     assert.equal(list.length, 1);
   });
 });
+
+/**
+ * Second releases the whole function shows (a kernel tree, a new file): the
+ * lock the caller held, a lock whose owner was handed to a callee, a mapping
+ * kept in a pointer; and an out-parameter a callee may fill with another lock.
+ */
+describe('bracket/unbalanced: released twice with the function\'s start in view', () => {
+  it('the lock the caller holds (__releases), unlocked twice', () => {
+    const code = (twice: boolean) => `
+static void note_cost_unlock(struct lruvec *lruvec, unsigned long cost)
+	__releases(lruvec->lru_lock)
+{
+	if (!cost) {
+		spin_unlock_irq(&lruvec->lru_lock);
+${twice ? '\t\tspin_unlock_irq(&lruvec->lru_lock);\n' : ''}		return;
+	}
+	lruvec->cost += cost;
+	spin_unlock_irq(&lruvec->lru_lock);
+}
+`;
+    const p = addPatch(code(true));
+    const hits = findings(p).filter((f) => f.rule === 'bracket/unbalanced' && /a second time/.test(f.message));
+    assert.ok(hits.some((f) => /spinlock `lruvec->lru_lock`/.test(f.message) && f.range.start.line + 1 === lineOf(p, 'spin_unlock_irq(&lruvec->lru_lock)', 1)), hits.map((f) => f.message).join('\n'));
+    expectClean(findings(addPatch(code(false))));
+  });
+  it('a lock whose owner was handed to a callee, unlocked twice in a row', () => {
+    const code = (twice: boolean) => `
+static void estimate_start(struct bdi_writeback *wb)
+{
+	spin_lock(&wb->list_lock);
+	wb->stamp = wb_stat(wb, 1);
+	spin_unlock(&wb->list_lock);
+${twice ? '\tspin_unlock(&wb->list_lock);\n' : ''}}
+`;
+    const p = addPatch(code(true));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'spin_unlock(&wb->list_lock)', 1));
+    expectClean(findings(addPatch(code(false))));
+  });
+  it('a mapping kept in a pointer, unmapped twice although the paths above cannot tell whether it was mapped twice', () => {
+    const code = (twice: boolean) => `
+static void zero_segments(struct page *page, int a, int b)
+{
+	void *kaddr = NULL;
+
+	if (a)
+		kaddr = kmap_local_page(page);
+	if (b && !kaddr)
+		kaddr = kmap_local_page(page);
+	if (kaddr) {
+		kunmap_local(kaddr);
+${twice ? '\t\tkunmap_local(kaddr);\n' : ''}		flush_dcache_page(page);
+	}
+}
+`;
+    const p = addPatch(code(true));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'kunmap_local(kaddr)', 1));
+    expectClean(findings(addPatch(code(false))));
+  });
+  it('an out-parameter given to a callee may come back holding another lock: releasing it again is not a second release', () => {
+    const code = (refill: boolean) => `
+static int move_lock(struct mm_struct *mm, struct vm_area_struct **dst_vmap)
+{
+	vma_end_read(*dst_vmap);
+	mmap_read_lock(mm);
+${refill ? '\tfind_vmas_locked(mm, dst_vmap);\n' : ''}	vma_end_read(*dst_vmap);
+	mmap_read_unlock(mm);
+	return 0;
+}
+`;
+    expectClean(findings(addPatch(code(true))), ['bracket']);
+    expectRule(findings(addPatch(code(false))), 'bracket/unbalanced', 1);
+  });
+});

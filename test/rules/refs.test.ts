@@ -228,3 +228,35 @@ static void pin_one(struct page *page)
     expectClean(findings(addPatch(code.replace('put_page(page);', 'page_ref_sub(page, PAGE_PIN_BIAS);'))));
   });
 });
+
+describe('ref-balance/double-release: the caller\'s reference, with the function\'s start in view', () => {
+  it('the same put written twice in a row drops two of the caller\'s references', () => {
+    const code = (twice: boolean) => `
+static void bitmap_read(unsigned long pfn, u64 *out)
+{
+	struct folio *folio = idle_get_folio(pfn);
+
+	if (folio) {
+		if (folio_test_idle(folio))
+			*out |= 1;
+		folio_put(folio);
+${twice ? '\t\tfolio_put(folio);\n' : ''}	}
+}
+`;
+    const p = addPatch(code(true));
+    const [f] = expectRule(findings(p), 'ref-balance/double-release', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'folio_put(folio)', 1));
+    expectClean(findings(addPatch(code(false))));
+  });
+  it('two puts of a reference this function never took, on paths that may meet, are not judged: the caller may hold two', () => {
+    expectClean(findings(addPatch(`
+static void drop_both(struct folio *folio, bool extra)
+{
+	if (extra)
+		folio_put(folio);
+	folio_unlock(folio);
+	folio_put(folio);
+}
+`)), ['ref-balance']);
+  });
+});
