@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { addPatch, findings, expectRule, expectClean, lineOf } from './helpers';
+import { addPatch, changePatch, findings, expectRule, expectClean, lineOf } from './helpers';
 import { seed, repoRoot } from '../c/fixtures';
 
 describe('bracket/unbalanced', () => {
@@ -297,5 +297,52 @@ ${refill ? '\tfind_vmas_locked(mm, dst_vmap);\n' : ''}	vma_end_read(*dst_vmap);
 `;
     expectClean(findings(addPatch(code(true))), ['bracket']);
     expectRule(findings(addPatch(code(false))), 'bracket/unbalanced', 1);
+  });
+});
+
+describe('bracket/unbalanced: a release taken away inside a catalogued function', () => {
+  const lookup = (unlockOnMiss: boolean, unlockOnHit: boolean) => `
+struct vm_area_struct *lock_vma_under_rcu(struct mm_struct *mm, unsigned long address)
+{
+	struct vm_area_struct *vma;
+
+	rcu_read_lock();
+	vma = find_it(mm, address);
+	if (!vma) {
+${unlockOnMiss ? '\t\trcu_read_unlock();\n' : ''}		goto inval;
+	}
+	vma_start_read_it(vma);
+${unlockOnHit ? '\trcu_read_unlock();\n' : ''}	return vma;
+inval:
+	count_abort();
+	return NULL;
+}
+`;
+  it('an RCU section (not what the function hands its callers) left open on the failing path', () => {
+    const p = changePatch(lookup(true, true), lookup(false, true));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.match(f.message, /removes `rcu_read_unlock\(\)`/);
+    expectClean(findings(changePatch(lookup(true, true), lookup(true, true).replace('count_abort();', 'count_abort(mm);'))), ['bracket']);
+  });
+  const walk = (unlockOnMiss: boolean) => `
+struct folio *folio_walk_start(struct folio_walk *fw, struct vm_area_struct *vma, unsigned long addr, int flags)
+{
+	spinlock_t *ptl;
+	struct page *page;
+
+	ptl = pmd_lock(vma->vm_mm, fw->pmdp);
+	page = find_page(vma, addr);
+	if (!page) {
+${unlockOnMiss ? '\t\tspin_unlock(ptl);\n' : ''}		return NULL;
+	}
+	fw->ptl = ptl;
+	return page_folio(page);
+}
+`;
+  it('its own lock, handed to the caller on success, left held where it returns failure', () => {
+    const p = changePatch(walk(true), walk(false));
+    expectRule(findings(p), 'bracket/unbalanced', 1);
+    // the success exit keeps it: that is the function's contract, never judged
+    expectClean(findings(addPatch(walk(true))), ['bracket']);
   });
 });
