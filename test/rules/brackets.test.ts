@@ -346,3 +346,33 @@ ${unlockOnMiss ? '\t\tspin_unlock(ptl);\n' : ''}		return NULL;
     expectClean(findings(addPatch(walk(true))), ['bracket']);
   });
 });
+
+describe('differential mode counts a defect by its places', () => {
+  const fn = (moved: boolean) => `
+static void *alloc_from(struct cache *s, int node)
+{
+	struct sheaf *pcs;
+	void *object;
+
+	rcu_read_lock();
+	pcs = refill(s);
+	if (!pcs)
+		return NULL;
+	object = s->objects[s->size - 1];
+	if (object_node(object) != node) {
+${moved ? '\t\treturn NULL;\n\t\trcu_read_unlock();\n' : '\t\trcu_read_unlock();\n\t\treturn NULL;\n'}	}
+	s->size--;
+	rcu_read_unlock();
+	return object;
+}
+`;
+  it('a second exit leaking the same lock is new although the pre-image leaks it at another `return NULL`', () => {
+    const p = changePatch(fn(false), fn(true));
+    const all = findings(p, { all: true }).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(all.length >= 2, 'both exits leak in the post-image');
+    const fs = findings(p).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(fs.length >= 1 && fs.every((f) => f.range.start.line + 1 > lineOf(p, 'object = s->objects')), fs.map((f) => `${f.range.start.line + 1}: ${f.message}`).join('\n'));
+    // the defect the pre-image already had, alone, is not new
+    expectClean(findings(changePatch(fn(false), fn(false).replace('s->size--;', 's->size -= 1;'))), ['bracket']);
+  });
+});
