@@ -376,3 +376,27 @@ ${moved ? '\t\treturn NULL;\n\t\trcu_read_unlock();\n' : '\t\trcu_read_unlock();
     expectClean(findings(changePatch(fn(false), fn(false).replace('s->size--;', 's->size -= 1;'))), ['bracket']);
   });
 });
+
+describe('bracket/unbalanced: released twice inside a catalogued function', () => {
+  const body = (twice: boolean) => `
+struct vm_area_struct *lock_vma_under_rcu(struct mm_struct *mm, unsigned long address)
+{
+	struct vm_area_struct *vma;
+
+	rcu_read_lock();
+	vma = find_it(mm, address);
+	if (!vma) {
+		rcu_read_unlock();
+${twice ? '\t\trcu_read_unlock();\n' : ''}		return NULL;
+	}
+	rcu_read_unlock();
+	return vma;
+}
+`;
+  it('the RCU section it opens and closes inside (not what it hands its callers) closed twice', () => {
+    const p = addPatch(body(true));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'rcu_read_unlock()', 1));
+    expectClean(findings(addPatch(body(false))), ['bracket']);
+  });
+});

@@ -40,9 +40,16 @@ export function primitiveMayJudge(unit: Unit, ctx: RuleContext, exit: CfgNode, k
   const cat = ctx.catalog;
   const spec = cat.api(unit.fn.name) ?? cat.api(unit.cfg.name);
   const effects = spec?.effects ?? [];
-  if (!effects.some((e) => e.kind === kind || cat.compatible(e.kind, kind) || cat.compatible(kind, e.kind))) return true;
+  if (!primitiveOwnsKind(unit, ctx, kind)) return true;
   const acquires = effects.filter((e) => e.op === 'acquire');
   return acquires.length > 0 && acquires.every((e) => !!e.cond) && returnsFailure(exit);
+}
+
+/** Is `kind` (or a compatible one) among what the catalog says this catalogued function acquires or releases for its callers? */
+export function primitiveOwnsKind(unit: Unit, ctx: RuleContext, kind: ResourceKind): boolean {
+  const cat = ctx.catalog;
+  const spec = cat.api(unit.fn.name) ?? cat.api(unit.cfg.name);
+  return (spec?.effects ?? []).some((e) => e.kind === kind || cat.compatible(e.kind, kind) || cat.compatible(kind, e.kind));
 }
 
 /** Does `exit` (a return, or a goto followed to the return it runs into without a test) return NULL, false, -E...? */
