@@ -260,3 +260,30 @@ static void drop_both(struct folio *folio, bool extra)
 `)), ['ref-balance']);
   });
 });
+
+describe('ref-balance/double-release: an array element', () => {
+  it('the same put on the same element written twice in a row', () => {
+    const code = (twice: boolean) => `
+static int add_hstate(struct hstate *h, struct kobject *parent, struct kobject **kobjs)
+{
+	int hi = hstate_index(h);
+	int retval;
+
+	kobjs[hi] = kobject_create_and_add(h->name, parent);
+	if (!kobjs[hi])
+		return -ENOMEM;
+	retval = sysfs_create_group(kobjs[hi], &attr_group);
+	if (retval) {
+		kobject_put(kobjs[hi]);
+${twice ? '\t\tkobject_put(kobjs[hi]);\n' : ''}		kobjs[hi] = NULL;
+	}
+	return retval;
+}
+`;
+    const p = addPatch(code(true));
+    const [f] = expectRule(findings(p), 'ref-balance/double-release', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'kobject_put(kobjs[hi])', 1));
+    assert.match(f.message, /`kobjs\[hi\]`/);
+    expectClean(findings(addPatch(code(false))), ['ref-balance']);
+  });
+});

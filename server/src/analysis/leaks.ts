@@ -367,8 +367,12 @@ export function releaseFaults(a: ResourceAnalysis): ReleaseFault[] {
   const out: ReleaseFault[] = [];
   for (const ev of a.events) {
     if (ev.t !== 'release' || ev.mismatch || !ev.key) continue;
-    // element-wise releases of a GUP array (put_page(pages[i]) in a loop) are not tracked per element
-    if (ev.key.array && (ev.element || ev.op.loopMacro)) continue;
+    // element-wise releases of a GUP array (put_page(pages[i]) in a loop) are not tracked per element,
+    // but the same call on the same element written twice in a row is a double release all the same
+    if (ev.key.array && (ev.element || ev.op.loopMacro)) {
+      if (sameCallJustBefore(a, ev)) out.push({ ev, key: ev.key, what: 'twice', prior: a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === ev.key && e !== ev && e.node === ev.node) });
+      continue;
+    }
     const k = ev.key;
     // released on every path (some may have handed it over too: the released ones release it twice),
     // or an earlier release leads here with no decision in between (`put_page(p); goto out_put;`)

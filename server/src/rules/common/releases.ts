@@ -17,7 +17,7 @@ export function releaseFaultFindings(unit: Unit, ctx: RuleContext, want: 'ref-ba
     if (primitive && primitiveOwnsKind(unit, ctx, k.kind)) continue;
     const bracketish = k.family !== 'ref';
     const label = ctx.catalog.kind(k.kind).label;
-    const obj = k.obj ? `\`${k.obj}\`` : 'the section';
+    const obj = k.obj ? `\`${ev.element && k.array ? ev.objText.trim() : k.obj}\`` : 'the section';
     let rule: string;
     let message: string;
     if (f.what === 'twice') {
