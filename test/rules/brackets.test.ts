@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { addPatch, findings, expectRule, expectClean, lineOf } from './helpers';
+import { addPatch, changePatch, findings, expectRule, expectClean, lineOf } from './helpers';
 import { seed, repoRoot } from '../c/fixtures';
 
 describe('bracket/unbalanced', () => {
@@ -222,5 +222,181 @@ describe('the planted bugs of examples/ in these categories', () => {
     const list = findings(ex('qp-readahead-order.eml')).filter((x) => x.category !== 'barrier');
     at(list, 'spec-ref/get-on-lockless-lookup', 'mm/readahead.c', 119);
     assert.equal(list.length, 1);
+  });
+});
+
+/**
+ * Second releases the whole function shows (a kernel tree, a new file): the
+ * lock the caller held, a lock whose owner was handed to a callee, a mapping
+ * kept in a pointer; and an out-parameter a callee may fill with another lock.
+ */
+describe('bracket/unbalanced: released twice with the function\'s start in view', () => {
+  it('the lock the caller holds (__releases), unlocked twice', () => {
+    const code = (twice: boolean) => `
+static void note_cost_unlock(struct lruvec *lruvec, unsigned long cost)
+	__releases(lruvec->lru_lock)
+{
+	if (!cost) {
+		spin_unlock_irq(&lruvec->lru_lock);
+${twice ? '\t\tspin_unlock_irq(&lruvec->lru_lock);\n' : ''}		return;
+	}
+	lruvec->cost += cost;
+	spin_unlock_irq(&lruvec->lru_lock);
+}
+`;
+    const p = addPatch(code(true));
+    const hits = findings(p).filter((f) => f.rule === 'bracket/unbalanced' && /a second time/.test(f.message));
+    assert.ok(hits.some((f) => /spinlock `lruvec->lru_lock`/.test(f.message) && f.range.start.line + 1 === lineOf(p, 'spin_unlock_irq(&lruvec->lru_lock)', 1)), hits.map((f) => f.message).join('\n'));
+    expectClean(findings(addPatch(code(false))));
+  });
+  it('a lock whose owner was handed to a callee, unlocked twice in a row', () => {
+    const code = (twice: boolean) => `
+static void estimate_start(struct bdi_writeback *wb)
+{
+	spin_lock(&wb->list_lock);
+	wb->stamp = wb_stat(wb, 1);
+	spin_unlock(&wb->list_lock);
+${twice ? '\tspin_unlock(&wb->list_lock);\n' : ''}}
+`;
+    const p = addPatch(code(true));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'spin_unlock(&wb->list_lock)', 1));
+    expectClean(findings(addPatch(code(false))));
+  });
+  it('a mapping kept in a pointer, unmapped twice although the paths above cannot tell whether it was mapped twice', () => {
+    const code = (twice: boolean) => `
+static void zero_segments(struct page *page, int a, int b)
+{
+	void *kaddr = NULL;
+
+	if (a)
+		kaddr = kmap_local_page(page);
+	if (b && !kaddr)
+		kaddr = kmap_local_page(page);
+	if (kaddr) {
+		kunmap_local(kaddr);
+${twice ? '\t\tkunmap_local(kaddr);\n' : ''}		flush_dcache_page(page);
+	}
+}
+`;
+    const p = addPatch(code(true));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'kunmap_local(kaddr)', 1));
+    expectClean(findings(addPatch(code(false))));
+  });
+  it('an out-parameter given to a callee may come back holding another lock: releasing it again is not a second release', () => {
+    const code = (refill: boolean) => `
+static int move_lock(struct mm_struct *mm, struct vm_area_struct **dst_vmap)
+{
+	vma_end_read(*dst_vmap);
+	mmap_read_lock(mm);
+${refill ? '\tfind_vmas_locked(mm, dst_vmap);\n' : ''}	vma_end_read(*dst_vmap);
+	mmap_read_unlock(mm);
+	return 0;
+}
+`;
+    expectClean(findings(addPatch(code(true))), ['bracket']);
+    expectRule(findings(addPatch(code(false))), 'bracket/unbalanced', 1);
+  });
+});
+
+describe('bracket/unbalanced: a release taken away inside a catalogued function', () => {
+  const lookup = (unlockOnMiss: boolean, unlockOnHit: boolean) => `
+struct vm_area_struct *lock_vma_under_rcu(struct mm_struct *mm, unsigned long address)
+{
+	struct vm_area_struct *vma;
+
+	rcu_read_lock();
+	vma = find_it(mm, address);
+	if (!vma) {
+${unlockOnMiss ? '\t\trcu_read_unlock();\n' : ''}		goto inval;
+	}
+	vma_start_read_it(vma);
+${unlockOnHit ? '\trcu_read_unlock();\n' : ''}	return vma;
+inval:
+	count_abort();
+	return NULL;
+}
+`;
+  it('an RCU section (not what the function hands its callers) left open on the failing path', () => {
+    const p = changePatch(lookup(true, true), lookup(false, true));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.match(f.message, /removes `rcu_read_unlock\(\)`/);
+    expectClean(findings(changePatch(lookup(true, true), lookup(true, true).replace('count_abort();', 'count_abort(mm);'))), ['bracket']);
+  });
+  const walk = (unlockOnMiss: boolean) => `
+struct folio *folio_walk_start(struct folio_walk *fw, struct vm_area_struct *vma, unsigned long addr, int flags)
+{
+	spinlock_t *ptl;
+	struct page *page;
+
+	ptl = pmd_lock(vma->vm_mm, fw->pmdp);
+	page = find_page(vma, addr);
+	if (!page) {
+${unlockOnMiss ? '\t\tspin_unlock(ptl);\n' : ''}		return NULL;
+	}
+	fw->ptl = ptl;
+	return page_folio(page);
+}
+`;
+  it('its own lock, handed to the caller on success, left held where it returns failure', () => {
+    const p = changePatch(walk(true), walk(false));
+    expectRule(findings(p), 'bracket/unbalanced', 1);
+    // the success exit keeps it: that is the function's contract, never judged
+    expectClean(findings(addPatch(walk(true))), ['bracket']);
+  });
+});
+
+describe('differential mode counts a defect by its places', () => {
+  const fn = (moved: boolean) => `
+static void *alloc_from(struct cache *s, int node)
+{
+	struct sheaf *pcs;
+	void *object;
+
+	rcu_read_lock();
+	pcs = refill(s);
+	if (!pcs)
+		return NULL;
+	object = s->objects[s->size - 1];
+	if (object_node(object) != node) {
+${moved ? '\t\treturn NULL;\n\t\trcu_read_unlock();\n' : '\t\trcu_read_unlock();\n\t\treturn NULL;\n'}	}
+	s->size--;
+	rcu_read_unlock();
+	return object;
+}
+`;
+  it('a second exit leaking the same lock is new although the pre-image leaks it at another `return NULL`', () => {
+    const p = changePatch(fn(false), fn(true));
+    const all = findings(p, { all: true }).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(all.length >= 2, 'both exits leak in the post-image');
+    const fs = findings(p).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(fs.length >= 1 && fs.every((f) => f.range.start.line + 1 > lineOf(p, 'object = s->objects')), fs.map((f) => `${f.range.start.line + 1}: ${f.message}`).join('\n'));
+    // the defect the pre-image already had, alone, is not new
+    expectClean(findings(changePatch(fn(false), fn(false).replace('s->size--;', 's->size -= 1;'))), ['bracket']);
+  });
+});
+
+describe('bracket/unbalanced: released twice inside a catalogued function', () => {
+  const body = (twice: boolean) => `
+struct vm_area_struct *lock_vma_under_rcu(struct mm_struct *mm, unsigned long address)
+{
+	struct vm_area_struct *vma;
+
+	rcu_read_lock();
+	vma = find_it(mm, address);
+	if (!vma) {
+		rcu_read_unlock();
+${twice ? '\t\trcu_read_unlock();\n' : ''}		return NULL;
+	}
+	rcu_read_unlock();
+	return vma;
+}
+`;
+  it('the RCU section it opens and closes inside (not what it hands its callers) closed twice', () => {
+    const p = addPatch(body(true));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'rcu_read_unlock()', 1));
+    expectClean(findings(addPatch(body(false))), ['bracket']);
   });
 });

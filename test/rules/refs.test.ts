@@ -228,3 +228,62 @@ static void pin_one(struct page *page)
     expectClean(findings(addPatch(code.replace('put_page(page);', 'page_ref_sub(page, PAGE_PIN_BIAS);'))));
   });
 });
+
+describe('ref-balance/double-release: the caller\'s reference, with the function\'s start in view', () => {
+  it('the same put written twice in a row drops two of the caller\'s references', () => {
+    const code = (twice: boolean) => `
+static void bitmap_read(unsigned long pfn, u64 *out)
+{
+	struct folio *folio = idle_get_folio(pfn);
+
+	if (folio) {
+		if (folio_test_idle(folio))
+			*out |= 1;
+		folio_put(folio);
+${twice ? '\t\tfolio_put(folio);\n' : ''}	}
+}
+`;
+    const p = addPatch(code(true));
+    const [f] = expectRule(findings(p), 'ref-balance/double-release', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'folio_put(folio)', 1));
+    expectClean(findings(addPatch(code(false))));
+  });
+  it('two puts of a reference this function never took, on paths that may meet, are not judged: the caller may hold two', () => {
+    expectClean(findings(addPatch(`
+static void drop_both(struct folio *folio, bool extra)
+{
+	if (extra)
+		folio_put(folio);
+	folio_unlock(folio);
+	folio_put(folio);
+}
+`)), ['ref-balance']);
+  });
+});
+
+describe('ref-balance/double-release: an array element', () => {
+  it('the same put on the same element written twice in a row', () => {
+    const code = (twice: boolean) => `
+static int add_hstate(struct hstate *h, struct kobject *parent, struct kobject **kobjs)
+{
+	int hi = hstate_index(h);
+	int retval;
+
+	kobjs[hi] = kobject_create_and_add(h->name, parent);
+	if (!kobjs[hi])
+		return -ENOMEM;
+	retval = sysfs_create_group(kobjs[hi], &attr_group);
+	if (retval) {
+		kobject_put(kobjs[hi]);
+${twice ? '\t\tkobject_put(kobjs[hi]);\n' : ''}		kobjs[hi] = NULL;
+	}
+	return retval;
+}
+`;
+    const p = addPatch(code(true));
+    const [f] = expectRule(findings(p), 'ref-balance/double-release', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'kobject_put(kobjs[hi])', 1));
+    assert.match(f.message, /`kobjs\[hi\]`/);
+    expectClean(findings(addPatch(code(false))), ['ref-balance']);
+  });
+});

@@ -263,3 +263,57 @@ ${put ? '\t\tput_dev_pagemap(pgmap);\n' : ''}		return -EINVAL;
     expectClean(findings(addPatch(code(true))));
   });
 });
+
+describe('spec-ref/get-on-lockless-lookup: catalogued lookups and other counted references', () => {
+  const entry = (get: string) => `
+void *filemap_get_entry(struct address_space *mapping, pgoff_t index)
+{
+	XA_STATE(xas, &mapping->i_pages, index);
+	struct folio *folio;
+
+	rcu_read_lock();
+repeat:
+	xas_reset(&xas);
+	folio = xas_load(&xas);
+	if (xas_retry(&xas, folio))
+		goto repeat;
+	if (!folio || xa_is_value(folio))
+		goto out;
+${get}
+	if (unlikely(folio != xas_reload(&xas))) {
+		folio_put(folio);
+		goto repeat;
+	}
+out:
+	rcu_read_unlock();
+	return folio;
+}
+`;
+  it('the body of a catalogued lookup is judged too: a plain get on what its own xas_load() found', () => {
+    const p = addPatch(entry('\tfolio_get(folio);'));
+    const [f] = expectRule(findings(p), 'spec-ref/get-on-lockless-lookup', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'folio_get(folio)'));
+    expectClean(findings(addPatch(entry('\tif (!folio_try_get(folio))\n\t\tgoto repeat;'))), ['spec-ref']);
+  });
+  const memcg = (get: string) => `
+struct mem_cgroup *memcg_from_current(void)
+{
+	struct mem_cgroup *memcg;
+again:
+	rcu_read_lock();
+	memcg = mem_cgroup_from_task(current);
+${get}
+	rcu_read_unlock();
+	return memcg;
+}
+`;
+  const tryget = '\tif (!css_tryget(&memcg->css)) {\n\t\trcu_read_unlock();\n\t\tgoto again;\n\t}';
+  it('a css try-get replaced by a plain css get on the same css', () => {
+    const p = changePatch(memcg(tryget), memcg('\tcss_get(&memcg->css);'));
+    const [f] = expectRule(findings(p), 'spec-ref/get-on-lockless-lookup', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\tcss_get(&memcg->css)'));
+    assert.match(f.message, /css_tryget\(\) with css_get\(\)/);
+    // the other way round (a plain get made a try-get) is no such finding
+    expectClean(findings(changePatch(memcg('\tcss_get(&memcg->css);'), memcg(tryget))), ['spec-ref']);
+  });
+});

@@ -428,14 +428,19 @@ export function releaseFaults(a: ResourceAnalysis): ReleaseFault[] {
   const out: ReleaseFault[] = [];
   for (const ev of a.events) {
     if (ev.t !== 'release' || ev.mismatch || !ev.key) continue;
-    // element-wise releases of a GUP array (put_page(pages[i]) in a loop) are not tracked per element
-    if (ev.key.array && (ev.element || ev.op.loopMacro)) continue;
+    // element-wise releases of a GUP array (put_page(pages[i]) in a loop) are not tracked per element,
+    // but the same call on the same element written twice in a row is a double release all the same
+    if (ev.key.array && (ev.element || ev.op.loopMacro)) {
+      if (sameCallJustBefore(a, ev)) out.push({ ev, key: ev.key, what: 'twice', prior: a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === ev.key && e !== ev && e.node === ev.node) });
+      continue;
+    }
     const k = ev.key;
     // released on every path (some may have handed it over too: the released ones release it twice),
     // or an earlier release leads here with no decision in between (`put_page(p); goto out_put;`)
-    // (a lock the caller held, released twice, is X then X: released twice all the same)
-    const gone = R | X;
-    if ((ev.bits & gone && !(ev.bits & ~(gone | E))) || (ev.bits & gone && k.family !== 'bracket' && straightAfterRelease(a, ev)) || (ev.bits & (U | Q) && sameCallJustBefore(a, ev))) {
+    // (a lock the caller held, released twice, is X then X: released twice all the same; not a reference or a
+    // context section, which the caller may hold twice: those count as released out of sight, below)
+    const gone = k.family === 'lock' ? R | X : R;
+    if ((ev.bits & gone && !(ev.bits & ~(gone | E))) || (ev.bits & gone && straightAfterRelease(a, ev)) || (ev.bits & (U | Q | E | X) && sameCallJustBefore(a, ev))) {
       const prior = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e !== ev && e.bits !== R);
       out.push({ ev, key: k, what: 'twice', prior });
     } else if (ev.bits === F && k.acquires.length) out.push({ ev, key: k, what: 'failed' });
@@ -444,7 +449,7 @@ export function releaseFaults(a: ResourceAnalysis): ReleaseFault[] {
 }
 
 /**
- * With the count out of sight (U), a second put is a double put only when it
+ * With the count out of sight (U; X: the caller's count), or the object handed to a callee that may have released it (E), a second put is a double put only when it
  * repeats the same call on the same object straight after the first, with
  * nothing between that could take another reference (`put_page(p); put_page(p);`):
  * two different releases in a row (putback_lru_page(p); put_page(p)) may drop
@@ -467,13 +472,18 @@ function sameCallJustBefore(a: ResourceAnalysis, ev: ReleaseEvent): boolean {
   return false;
 }
 
-/** Does another release of the same key reach `ev` along unconditional edges, with nothing dropping or re-taking it between? */
+/**
+ * Does another release of the same key reach `ev` along unconditional edges, with nothing dropping or re-taking it between?
+ * A section kept per pointer (`kunmap_local(kaddr)`) is one mapping: unmapped twice whatever the paths above say. A
+ * section of a context (RCU, IRQs off) nests, so the first release must find it open at most once (no H2, no unknown count).
+ */
 function straightAfterRelease(a: ResourceAnalysis, ev: ReleaseEvent): boolean {
   const k = ev.key!;
   const drops = a.drops.get(k.key) ?? new Set<number>();
   const acquireNodes = new Set(k.acquires.map((x) => x.node.id));
   for (const first of a.events) {
     if (first.t !== 'release' || first === ev || first.key !== k || first.element) continue;
+    if (k.family === 'bracket' && !k.obj && first.bits & (H2 | U | Q)) continue;
     if (first.node === ev.node) {
       if (first.node.ops.indexOf(first.op) < ev.node.ops.indexOf(ev.op)) return true;
       continue;

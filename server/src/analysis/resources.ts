@@ -344,6 +344,13 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           if (!/^[A-Za-z_]\w*$/.test(t)) continue;
           for (const [id, bits] of st) {
             const k = keys.get(id)!;
+            // an out-parameter (`find_vmas(mm, .., dst_vmap)` for the object `*dst_vmap`): the callee may store
+            // another object there, as an assignment would (a held one is handed over, a released one replaced)
+            if (k.obj === '*' + t && k.family !== 'bracket' && bits !== N) {
+              st.set(id, mapBits(bits, (x) => (x & (HELD | P | E) ? E : x === U ? U : N)));
+              if (bits & (HELD | P)) addDrop(id, node);
+              continue;
+            }
             if (k.family !== 'lock' || !(bits & (HELD | P)) || !(k.obj.startsWith(t + '->') || k.obj.startsWith(t + '.'))) continue;
             st.set(id, E);
             addDrop(id, node);
@@ -474,7 +481,9 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
         touched.add(k.key);
         const b = get(st, k.key);
         // a key whose history is unknown (acquired out of sight) is the one this release drops
-        const dropped = match ?? mk ?? (b & (U | Q) ? k : null);
+        // (and so is one this function already released without taking it, X: the caller's, or one it handed over, E:
+        // a callee may have released it, or kept it for this release)
+        const dropped = match ?? mk ?? (b & (U | Q | E | X) ? k : null);
         if (recording) events.push({ t: 'release', node, op: call, spec, before, eff, obj: o.obj, objText: o.text, element: o.element, key: dropped, bits: b, mismatch: match ? undefined : mismatch });
         addDrop(k.key, node);
         if (eff.cond && call.result.kind !== 'discarded' && cat.kind(eff.kind).family === 'ref') {

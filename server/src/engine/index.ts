@@ -230,14 +230,37 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
   }
 
   // Differential: a post-image defect whose fingerprint the pre-image of the same function also has is not new.
+  // Fingerprints are line-independent, so they are counted by site (distinct lines, over all configurations):
+  // when the post-image has the defect at more places than the pre-image had, the places on lines the patch
+  // adds, or on patch lines where the pre-image did not have it, are new (a second `return NULL` leaking the
+  // same lock is a second defect). Lines outside the hunks (from the kernel tree) are never new.
   const preKeys = new Set<string>();
-  for (const r of raw) if (r.unit.side === 'pre') preKeys.add(`${r.unit.fn.path}|${r.unit.fn.name}|${r.f.fingerprint}`);
+  const sites = new Map<string, { pre: Set<number>; post: Set<number>; preLines: Set<object> }>();
+  const siteOf = (k: string) => sites.get(k) ?? (sites.set(k, { pre: new Set(), post: new Set(), preLines: new Set() }), sites.get(k)!);
+  for (const r of raw) {
+    if (r.unit.side !== 'pre' && r.unit.side !== 'post') continue;
+    const k = `${r.unit.fn.path}|${r.unit.fn.name}|${r.f.fingerprint}`;
+    const s = siteOf(k);
+    s[r.unit.side].add(r.f.at.line);
+    if (r.unit.side === 'pre') {
+      preKeys.add(k);
+      const o = r.unit.image.origin[r.f.at.line];
+      if (o?.kind === 'patch') s.preLines.add(o.line);
+    }
+  }
+  const isNewIn = (unit: Unit, k: string, line: number): boolean => {
+    const s = sites.get(k);
+    if (!s || s.post.size <= s.pre.size) return false;
+    const o = unit.image.origin[line];
+    return !!o && o.kind === 'patch' && (o.line.kind === 'add' || !s.preLines.has(o.line));
+  };
 
   const out: Finding[] = [];
   const seen = new Set<string>();
   for (const { f, unit, rule } of raw) {
     if (unit.side !== 'post') continue; // pre-image findings only serve as the baseline
-    if (!opts.all && preKeys.has(`${unit.fn.path}|${unit.fn.name}|${f.fingerprint}`)) continue;
+    const dk = `${unit.fn.path}|${unit.fn.name}|${f.fingerprint}`;
+    if (!opts.all && preKeys.has(dk) && !isNewIn(unit, dk, f.at.line)) continue;
     if (suppressed(unit.image, f.at.line, f.rule, rule.category)) continue;
     const sev = effectiveSeverity(rule, f.rule, rule.category, f.severity, opts);
     if (sev === 'off') continue;

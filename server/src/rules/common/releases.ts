@@ -2,19 +2,22 @@
 import { posOf } from '../../c/facts';
 import { borrowedReleases, overReleases, releaseFaults } from '../../analysis/leaks';
 import type { RawFinding, RuleContext, Unit } from '../api';
-import { acquireApis, acquireRelated, isPrimitive } from './report';
+import { acquireApis, acquireRelated, isPrimitive, primitiveOwnsKind } from './report';
 import { analysisOf } from './resources';
 import { borrowedReleaseTrace, releaseFaultTrace } from './trace';
 
 export function releaseFaultFindings(unit: Unit, ctx: RuleContext, want: 'ref-balance/double-release' | 'ref-balance/release-without-acquire' | 'bracket/unbalanced'): RawFinding[] {
-  if (isPrimitive(unit, ctx)) return [];
+  // a catalogued function's own body: what it takes or drops for its callers is its contract (not judged here);
+  // an object of another kind (the RCU section a lookup opens and closes inside) is judged like anybody's
+  const primitive = isPrimitive(unit, ctx);
   const a = analysisOf(unit, ctx);
   const out: RawFinding[] = [];
   for (const f of releaseFaults(a)) {
     const { ev, key: k } = f;
+    if (primitive && primitiveOwnsKind(unit, ctx, k.kind)) continue;
     const bracketish = k.family !== 'ref';
     const label = ctx.catalog.kind(k.kind).label;
-    const obj = k.obj ? `\`${k.obj}\`` : 'the section';
+    const obj = k.obj ? `\`${ev.element && k.array ? ev.objText.trim() : k.obj}\`` : 'the section';
     let rule: string;
     let message: string;
     if (f.what === 'twice') {

@@ -3,9 +3,9 @@
  * locations, the leak message, and the quick fix that inserts the release a
  * function already uses elsewhere (or the catalog's pairing release).
  */
-import type { Catalog } from '../../catalog';
+import type { Catalog, ResourceKind } from '../../catalog';
 import type { CfgNode } from '../../c/cfg';
-import { posOf, nodePos, statementShape } from '../../c/facts';
+import { posOf, nodePos, statementShape, errorishValue } from '../../c/facts';
 import type { KeyInfo, ResourceAnalysis, ReleaseEvent } from '../../analysis/resources';
 import type { Leak } from '../../analysis/leaks';
 import { isCatalogPrimitive } from '../../analysis/leaks';
@@ -25,6 +25,46 @@ export function acquireRelated(k: KeyInfo): RawRelated[] {
 
 export function isPrimitive(unit: Unit, ctx: RuleContext): boolean {
   return isCatalogPrimitive(unit.fn.name, unit.cfg.name, ctx.catalog);
+}
+
+/**
+ * In a catalogued function's own body, may a release the patch took away
+ * from the way to `exit` be judged? Its catalogued effects are its contract
+ * with its callers: an object of another kind (the RCU section a lookup opens
+ * and closes inside) is its own business like anybody's; an object of its own
+ * kinds is handed to the caller on success, but when every acquire the
+ * catalog gives it is conditional (NULL / false when it fails), a way out that
+ * returns failure hands over nothing.
+ */
+export function primitiveMayJudge(unit: Unit, ctx: RuleContext, exit: CfgNode, kind: ResourceKind): boolean {
+  const cat = ctx.catalog;
+  const spec = cat.api(unit.fn.name) ?? cat.api(unit.cfg.name);
+  const effects = spec?.effects ?? [];
+  if (!primitiveOwnsKind(unit, ctx, kind)) return true;
+  const acquires = effects.filter((e) => e.op === 'acquire');
+  return acquires.length > 0 && acquires.every((e) => !!e.cond) && returnsFailure(exit);
+}
+
+/** Is `kind` (or a compatible one) among what the catalog says this catalogued function acquires or releases for its callers? */
+export function primitiveOwnsKind(unit: Unit, ctx: RuleContext, kind: ResourceKind): boolean {
+  const cat = ctx.catalog;
+  const spec = cat.api(unit.fn.name) ?? cat.api(unit.cfg.name);
+  return (spec?.effects ?? []).some((e) => e.kind === kind || cat.compatible(e.kind, kind) || cat.compatible(kind, e.kind));
+}
+
+/** Does `exit` (a return, or a goto followed to the return it runs into without a test) return NULL, false, -E...? */
+function returnsFailure(exit: CfgNode): boolean {
+  let n = exit;
+  for (let i = 0; i < 32; i++) {
+    if (n.kind === 'return') {
+      const ret = n.ops.find((o) => o.kind === 'return');
+      return !!ret && ret.kind === 'return' && !!ret.valueText && errorishValue(ret.valueText);
+    }
+    const next = n.succs.filter((e) => !e.back || n.kind === 'goto');
+    if (next.length !== 1 || next[0].cond) return false;
+    n = next[0].to;
+  }
+  return false;
 }
 
 /** How a leak's exit is named in messages. */
@@ -166,13 +206,15 @@ export function leakFindings(unit: Unit, ctx: RuleContext, want: LeakRule, a: Re
 
 /** Releases the patch deleted from a path that still reaches an exit holding the object (post units only). */
 export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakRule, reported: readonly RawFinding[] = []): RawFinding[] {
-  if (unit.side !== 'post' || isPrimitive(unit, ctx)) return [];
+  if (unit.side !== 'post') return [];
+  const primitive = isPrimitive(unit, ctx);
   const pre = preUnitOf(unit, ctx.unitsOf);
   if (!pre) return [];
   const preA = resourcesOf(pre, ctx);
   const postA = resourcesOf(unit, ctx);
   const out: RawFinding[] = [];
   for (const d of deletedReleases(pre, preA, unit, postA, ctx.catalog)) {
+    if (primitive && !primitiveMayJudge(unit, ctx, d.exit, d.kind)) continue;
     const k = d.deleted.key;
     const fam = ctx.catalog.kind(d.kind).family;
     const rule: LeakRule = ctx.catalog.kind(d.kind).reportAs ? (ctx.catalog.kind(d.kind).reportAs as LeakRule) : fam === 'ref' ? 'ref-balance/leak' : 'bracket/unbalanced';

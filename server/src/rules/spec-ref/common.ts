@@ -14,8 +14,14 @@ export interface SpecView {
   gets: { ev: AcquireEvent; lookup: Lookup | undefined }[];
 }
 
-export function specView(unit: Unit, ctx: RuleContext): SpecView | null {
-  if (isPrimitive(unit, ctx)) return null;
+/**
+ * `primitives`: judge a catalogued function's own body too. Its references are
+ * taken for its callers (so leaks and re-checks are its callers' business), but
+ * how it takes them is its own: a plain get on what its lockless lookup found
+ * is as wrong inside filemap_get_entry()-like lookups as anywhere.
+ */
+export function specView(unit: Unit, ctx: RuleContext, primitives = false): SpecView | null {
+  if (!primitives && isPrimitive(unit, ctx)) return null;
   const cat: Catalog = ctx.catalog;
   const a = analysisOf(unit, ctx);
   const look = lookups(a, cat, () => inheritedContext(ctx, unit.fn.path, unit.cfg.name, 'ptl-held') === 'yes');

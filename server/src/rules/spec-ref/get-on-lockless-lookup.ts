@@ -1,4 +1,5 @@
 import type { RawFinding, Rule } from '../api';
+import type { Effect } from '../../catalog';
 import { posOf } from '../../c/facts';
 import { maybeHeld } from '../../analysis/resources';
 import { heldProviding, inheritedContext } from '../../analysis/lookups';
@@ -16,8 +17,11 @@ function replacedGetFindings(unit: Unit, ctx: RuleContext): RF[] {
   const cat = ctx.catalog;
   const out: RF[] = [];
   for (const r of replacementsOf(unit, ctx)) {
-    const dAcq = r.del.effects.filter((e) => e.op === 'acquire' && cat.kind(e.kind).pageRef);
-    const aAcq = r.add.effects.filter((e) => e.op === 'acquire' && cat.kind(e.kind).pageRef);
+    // a page or folio reference, or any other counted reference whose try-get (css_tryget) became a
+    // plain get (css_get) of the same kind: the try-get is how the code said the count may be zero
+    const counted = (e: Effect) => e.op === 'acquire' && cat.kind(e.kind).family === 'ref';
+    const dAcq = r.del.effects.filter((e) => counted(e) && (cat.kind(e.kind).pageRef || e.cond === 'bool'));
+    const aAcq = r.add.effects.filter((e) => counted(e) && dAcq.some((d) => cat.kind(d.kind).pageRef ? cat.kind(e.kind).pageRef : e.kind === d.kind || cat.compatible(d.kind, e.kind)));
     if (!dAcq.length || !aAcq.length) continue;
     const wasSpeculative = !!r.del.spec?.speculative || dAcq.some((e) => e.cond === 'bool');
     const nowPlain = !r.add.spec?.speculative && aAcq.every((e) => !e.cond);
@@ -46,7 +50,7 @@ export const getOnLocklessLookup: Rule = {
     'get_page()/folio_get() require the refcount to be already elevated. On an object returned by a lockless lookup (xas_load, xa_load, radix_tree_lookup under RCU, no lock held) the object may be being freed: use a speculative get (folio_try_get, get_page_unless_zero) and re-check the lookup.',
   scenario: 'S5',
   check(unit, ctx) {
-    const v = specView(unit, ctx);
+    const v = specView(unit, ctx, true);
     if (!v) return [];
     const { a, look, fn } = v;
     const cat = ctx.catalog;
