@@ -18,6 +18,7 @@
 import type Parser from 'tree-sitter';
 import type { ConfigVariant } from './model';
 import { cLanguage } from './treesitter';
+import { releaseTree } from './variant';
 
 export interface Point {
   row: number;
@@ -28,8 +29,12 @@ class Source {
   private lineStarts: number[] | null = null;
   constructor(
     readonly text: string,
-    readonly tree: Parser.Tree,
+    /** The tree, on demand (a variant parses it again once it has dropped it). */
+    private readonly treeOf: () => Parser.Tree,
   ) {}
+  get tree(): Parser.Tree {
+    return this.treeOf();
+  }
   position(index: number): Point {
     if (!this.lineStarts) {
       const ls = [0];
@@ -183,8 +188,8 @@ function typesWithFields(): Set<string> {
  * parents that have no fields, and the end of an anonymous token is its start
  * plus the token's length (its type is its text).
  */
-export function mirror(tree: Parser.Tree, text: string, node?: Parser.SyntaxNode, parsedText: string = text, plain = false): CNode {
-  const src = new Source(text, tree);
+export function mirror(tree: Parser.Tree, text: string, node?: Parser.SyntaxNode, parsedText: string = text, plain = false, treeOf: () => Parser.Tree = () => tree): CNode {
+  const src = new Source(text, treeOf);
   const cur = node ? node.walk() : tree.walk();
   const withErrors = (node ?? tree.rootNode).hasError;
   if (!withErrors && !node && !plain) return mirrorClean(src, cur, parsedText);
@@ -351,8 +356,10 @@ const roots = new WeakMap<ConfigVariant, CNode>();
 export function variantRoot(v: ConfigVariant): CNode {
   let r = roots.get(v);
   if (!r) {
-    r = mirror(v.tree, v.text, undefined, v.parseText);
+    r = mirror(v.tree, v.text, undefined, v.parseText, false, () => v.tree);
     roots.set(v, r);
+    // the copy is all the engine reads: the native tree goes (variant.ts)
+    releaseTree(v);
   }
   return r;
 }

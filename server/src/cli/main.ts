@@ -94,14 +94,17 @@ const checkCmd: Command = async (args, io) => {
   if (positionals.length === 0) throw new UsageError('check: no FILE given (use - for stdin)');
   const inputs = await collectInputs(positionals, io);
   let unreadable = false;
-  const files: FileFindings[] = inputs.map((i) => {
+  const files: FileFindings[] = [];
+  for (const i of inputs) {
     const a = analyze(i.text, i.path, { all: !!values.all, categories, minSeverity, treeFile });
     if (a.doc.format === 'binary') {
       io.stderr(`mm-review: ${i.path}: binary data, not a patch or a mail\n`);
       unreadable = true;
     }
-    return { path: i.path, findings: a.findings };
-  });
+    files.push({ path: i.path, findings: a.findings });
+    // tree-sitter frees a dropped tree's native memory only when the event loop turns
+    await new Promise((r) => setImmediate(r));
+  }
   io.stdout(format === 'json' ? formatJson(files) : format === 'sarif' ? formatSarif(files) : formatText(files));
   if (format === 'text') {
     const n = files.reduce((a, f) => a + f.findings.length, 0);
