@@ -45,6 +45,9 @@ if [ -x "$PREFIX/node_modules/.bin/code-server" ] && \
 else
   mkdir -p "$PREFIX"
   [ -f "$PREFIX/package.json" ] || echo '{ "name": "mm-review-e2e", "private": true }' > "$PREFIX/package.json"
+  # As root (CI containers, a fresh VM), code-server's postinstall refuses to
+  # run unless npm is told scripts may keep root's permissions.
+  if [ "$(id -u)" = 0 ]; then export npm_config_unsafe_perm=true; fi
   (cd "$PREFIX" && npm_config_yes=true npm install "code-server@$CS_VERSION" --no-audit --no-fund)
 fi
 "$PREFIX/node_modules/.bin/code-server" --version | head -1

@@ -107,8 +107,14 @@
     const head = el('header', 'head');
     const h1 = el('h1', 'title');
     h1.append(el('span', 'scenario', r.scenario), ' ', el('span', '', r.title));
+    h1.title = r.title;
     head.append(h1);
     const meta = el('div', 'meta');
+    if (r.finding) {
+      const f = el('span', 'finding', r.finding.rule + ' · ' + r.finding.function + '()' + (r.finding.line ? ' · line ' + r.finding.line : ''));
+      f.title = 'The finding this race is built from';
+      meta.append(f);
+    }
     if (r.seed) meta.append(el('span', 'seed', 'seed ' + r.seed));
     const toggle = el('div', 'variant-toggle' + (loading ? ' busy' : ''));
     toggle.setAttribute('role', 'group');
@@ -149,33 +155,71 @@
     const box = el('section', 'outcome ' + (o.reachable ? 'reachable' : 'unreachable'));
     box.setAttribute('role', 'status');
     const line = el('div', 'outcome-head');
-    if (o.reachable) {
-      line.append(el('span', 'badge bad', 'REACHABLE'), ' ', el('strong', 'invariant', o.invariant));
-    } else {
-      line.append(el('span', 'badge good', 'UNREACHABLE'), ' ', el('span', '', 'in the ' + r.variant + ' variant: '),
-        el('strong', 'invariant', o.invariant));
+    line.append(el('span', 'badge ' + (o.reachable ? 'bad' : 'good'), o.reachable ? 'REACHABLE' : 'UNREACHABLE'), ' ');
+    const inv = el('strong', 'invariant', o.invariant);
+    inv.title = o.invariant || '';
+    line.append(inv);
+    const v = r.verdict;
+    if (v) {
+      const vd = el('span', 'verdict', 'LKMM: ' + v.observation + ' ' + v.positive + '/' + (v.positive + v.negative) + (v.complete ? '' : ' (search incomplete)'));
+      vd.title = v.positive + ' of ' + (v.positive + v.negative) + ' executions the LKMM allows reach the bad outcome';
+      line.append(vd);
     }
     box.append(line);
+    // the fixed variant: the ordering or pairing that forbids the outcome, in the kernel's terms
+    if (!o.reachable && r.fixReason) box.append(el('p', 'fix-reason', '✓ ' + r.fixReason));
+    const more = el('details', 'outcome-more');
+    more.append(el('summary', '', o.reachable ? 'Why it happens' : 'Why it cannot happen'));
+    if (r.summary) more.append(el('p', 'summary', (r.variant === 'fixed' ? 'Fixed: ' : 'Patch: ') + r.summary));
+    if (o.explanation) more.append(el('p', 'explanation', o.explanation));
+    if (!o.reachable && Array.isArray(o.forbiddenBy) && o.forbiddenBy.length) {
+      const ul = el('ul', 'forbidden-list');
+      for (const why of o.forbiddenBy) ul.append(el('li', '', why));
+      more.append(el('span', 'label', 'Forbidden by'), ul);
+    }
     if (o.condition) {
       const c = el('div', 'condition');
       c.append(el('span', 'label', 'Condition '), el('code', '', o.condition));
-      box.append(c);
+      more.append(c);
     }
-    if (!o.reachable && Array.isArray(o.forbiddenBy) && o.forbiddenBy.length) {
-      const f = el('div', 'forbidden');
-      f.append(el('span', 'label', 'Forbidden by '));
-      const ul = el('ul', 'forbidden-list');
-      for (const why of o.forbiddenBy) ul.append(el('li', '', why));
-      f.append(ul);
-      box.append(f);
+    if (Array.isArray(r.locations) && r.locations.length) {
+      const ul = el('ul', 'locations');
+      for (const l of r.locations) {
+        const li = el('li');
+        li.append(el('code', '', l.name), ' (initially ' + l.init + '): ' + l.meaning);
+        ul.append(li);
+      }
+      more.append(el('span', 'label', 'Shared locations'), ul);
     }
-    if (o.explanation) box.append(el('p', 'explanation', o.explanation));
-    const v = r.verdict;
-    if (v) {
-      box.append(el('div', 'verdict', 'LKMM: ' + v.observation + ' (' + v.positive + ' of ' + (v.positive + v.negative) +
-        ' executions reach it' + (v.complete ? '' : ', search incomplete') + ')'));
-    }
+    box.append(more);
     return box;
+  }
+
+  /** "L54" for a line of the patch, "fix" for the rule's fix, nothing for a counterpart (its lane says it). */
+  function originBadge(s) {
+    const o = s.origin;
+    if (!o) return s.source && s.source.patchLine ? el('span', 'origin patch', 'L' + s.source.patchLine) : null;
+    if (o.kind === 'patch') {
+      const b = el('span', 'origin patch', 'L' + o.line);
+      b.title = 'Line ' + o.line + ' of the patch' + (o.fileLine ? ' (' + o.fileLine + ' in the file)' : '') + (o.fn ? ', in ' + o.fn + '()' : '');
+      return b;
+    }
+    if (o.kind === 'fix') {
+      const b = el('span', 'origin fix', 'fix');
+      b.title = 'The rule\'s fix' + (o.line ? ', at line ' + o.line + ' of the patch' : '');
+      return b;
+    }
+    return null;
+  }
+
+  /** What a step read and wrote, as one line: `folio->_refcount: 0 → 1` for an RMW. */
+  function valueLine(s) {
+    const rf = (from) => (from === null || from === undefined ? 'initial' : '#' + from);
+    if (s.reads && s.writes) return s.reads.location + ': ' + s.reads.value + ' (' + rf(s.reads.from) + ') → ' + s.writes.value;
+    if (s.reads) return 'read ' + s.reads.location + ' = ' + s.reads.value + ' (' + rf(s.reads.from) + ')';
+    if (s.writes) return s.writes.location + ' := ' + s.writes.value;
+    if (s.location !== undefined && s.value !== undefined) return s.location + ' = ' + s.value;
+    return '';
   }
 
   function renderControls(r) {
@@ -197,10 +241,14 @@
     const wrap = el('section', 'lanes-wrap');
     const grid = el('div', 'lanes');
     grid.id = 'lanes';
-    grid.style.gridTemplateColumns = 'repeat(' + r.cpus.length + ', minmax(14em, 1fr))';
+    grid.style.gridTemplateColumns = 'repeat(' + r.cpus.length + ', minmax(12em, 1fr))';
     const col = new Map(r.cpus.map((c, i) => [c.id, i + 1]));
     r.cpus.forEach((c, i) => {
-      const h = el('div', 'lane-head', c.name);
+      const h = el('div', 'lane-head' + (c.origin ? ' ' + c.origin : ''));
+      h.append(el('span', 'lane-name', c.name));
+      if (c.origin === 'counterpart') h.append(el('span', 'lane-origin', 'counterpart' + (c.protocol ? ': ' + c.protocol : '')));
+      else if (c.origin === 'patch') h.append(el('span', 'lane-origin', 'the patch'));
+      h.title = c.name + (c.protocol ? ' (' + c.protocol + ')' : '');
       h.style.gridColumn = String(i + 1);
       h.style.gridRow = '1';
       grid.append(h);
@@ -232,26 +280,24 @@
 
       const top = el('div', 'step-top');
       top.append(el('span', 'step-no', '#' + s.index), el('span', 'kind', s.kind));
-      if (s.location !== undefined) {
-        const lv = el('span', 'locval');
-        lv.append(el('code', '', s.location + (s.value !== undefined ? (s.kind === 'read' ? ' → ' : ' = ') + s.value : '')));
+      const ob = originBadge(s);
+      if (ob) top.append(ob);
+      const vl = valueLine(s);
+      if (vl) {
+        const lv = el('code', 'locval', vl);
+        lv.title = s.readsFrom ? s.readsFrom.description : vl;
         top.append(lv);
       }
       card.append(top);
       const code = el('code', 'src', s.text);
+      code.title = s.explanation || s.text;
       card.append(code);
-      if (s.readsFrom) {
-        const from = s.readsFrom.step === null || s.readsFrom.step === undefined ? 'initial value' : 'step #' + s.readsFrom.step;
-        const rf = el('div', 'rf', '↖ reads ' + (s.value !== undefined ? s.value + ' ' : '') + 'from ' + from);
-        rf.title = s.readsFrom.description || '';
-        card.append(rf);
-      }
       if (s.stale) {
-        const st = el('div', 'stale-mark', '⚠ stale: newer write #' + s.stale.newerStep + ' not yet visible');
+        const st = el('div', 'stale-mark', '⚠ stale: #' + s.stale.newerStep + "'s write not yet visible");
         st.title = s.stale.description || '';
         card.append(st);
       }
-      if (isBroken) card.append(el('div', 'broken-mark', '✗ ' + r.outcome.invariant));
+      if (isBroken) card.append(el('div', 'broken-mark', '✗ invariant broken'));
       const line = lines[s.index];
       if (typeof line === 'number') {
         card.classList.add('has-source');
@@ -285,7 +331,12 @@
     const h = el('h2', '', 'Step #' + s.index + ' on ' + (cpu ? cpu.name : 'CPU' + s.cpu));
     box.append(h, el('code', 'src big', s.text));
     if (s.explanation) box.append(el('p', '', s.explanation));
-    if (s.readsFrom) box.append(el('p', 'rf-desc', 'Reads from ' + (s.readsFrom.step === null ? 'the initial value' : 'step #' + s.readsFrom.step) + ': ' + s.readsFrom.description));
+    const o = s.origin;
+    if (o) box.append(el('p', 'origin-desc', o.kind === 'patch' ? 'Line ' + o.line + ' of the patch' + (o.fileLine ? ' (line ' + o.fileLine + ' of the file)' : '') + (o.fn ? ', in ' + o.fn + '()' : '')
+      : o.kind === 'fix' ? "The rule's fix" + (o.line ? ', at line ' + o.line + ' of the patch' + (o.fn ? ' (in ' + o.fn + '())' : '') : '')
+      : o.kind === 'counterpart' ? 'The other side: ' + o.protocol : 'Seed ' + o.seed));
+    if (s.reads) box.append(el('p', 'rf-desc', 'Read ' + s.reads.location + ' = ' + s.reads.value + ', ' + (s.readsFrom ? s.readsFrom.description : (s.reads.from === null ? 'the initial value' : 'from step #' + s.reads.from))));
+    if (s.writes) box.append(el('p', 'rf-desc', 'Wrote ' + s.writes.location + ' = ' + s.writes.value));
     if (s.stale) box.append(el('p', 'stale-desc', '⚠ Stale read: ' + s.stale.description));
     const brokenPos = typeof r.outcome.brokenAtStep === 'number' ? byIndex.get(r.outcome.brokenAtStep) : undefined;
     if (r.outcome.reachable && brokenPos !== undefined && pos >= brokenPos) {

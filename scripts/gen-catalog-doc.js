@@ -37,6 +37,7 @@ function flags(a) {
   if (a.nonSleepingForm) f.push(`non-sleeping form: ${a.nonSleepingForm}`);
   if (a.sleepingForm) f.push(`sleeping form: ${a.sleepingForm}`);
   if (a.debugOnly) f.push(`condition evaluated only with ${a.debugOnly}`);
+  for (const e of a.eras || []) f.push(`in ${e.kernels}: ${Object.entries(e.facts).map(([k, v]) => (k === 'effects' ? 'effects ' + v.map((x) => `${x.op} ${x.kind}${x.alsoDrops ? ' (also drops ' + x.alsoDrops.join(', ') + ')' : ''}`).join(', ') : `${k} ${JSON.stringify(v)}`)).join('; ')} — ${e.why}`);
   if (a.iteratorCursor !== undefined) f.push(`rebinds argument ${a.iteratorCursor + 1} each iteration`);
   if (a.releasesCallersRef) f.push("releases a caller's reference");
   return f.join('; ');

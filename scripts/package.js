@@ -50,6 +50,7 @@ try {
   must('grammars/syntaxes');
   must('grammars/queries');
   copy('docs/rules');
+  copy('docs/mm-review.schema.json');
   // Only the screenshots the README shows (the Extensions view renders it from the .vsix).
   const readme = fs.existsSync(path.join(root, 'README.md')) ? fs.readFileSync(path.join(root, 'README.md'), 'utf8') : '';
   for (const m of readme.matchAll(/\]\((docs\/screenshots\/[\w.-]+\.png)\)/g)) copy(m[1]);

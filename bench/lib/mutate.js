@@ -223,7 +223,7 @@ function sitesOf(text, rel) {
         }
         if (!guarded && KIND_SWAPS.has(name)) {
           const to = KIND_SWAPS.get(name);
-          add({ op: 'swap-release-kind', category: 'ref-kind', accept: ['ref-kind'], line: i, edit: { at: i, remove: 1, insert: [`${ind}${to}(${m[2]});`] }, what: `\`${name}\` -> \`${to}\`` });
+          add({ op: 'swap-release-kind', category: 'ref-kind', accept: /^kunmap/.test(name) ? ['ref-kind', 'bracket'] : ['ref-kind'], line: i, edit: { at: i, remove: 1, insert: [`${ind}${to}(${m[2]});`] }, what: `\`${name}\` -> \`${to}\`` });
         }
         if (FLAGS_RESTORES.includes(name)) {
           const args = m[2].split(',').map((s) => s.trim());

@@ -16,8 +16,9 @@ import {
   DocumentSelector,
   State,
 } from 'vscode-languageclient/node';
-import { ReplayPanel, Replay, ReplayRequest } from './replayPanel';
+import { ReplayPanel, viewHost, type Replay, type ReplayHandlers, type ReplayRequest } from './replayPanel';
 import { checkReplayArgs, isRuleId, isScenarioId } from './commandArgs';
+import { isReplay } from 'mm-review-server/protocol/replay';
 
 /** Language ids the server analyses. `mm-patch` and `litmus` are contributed by this extension. */
 export const LANGUAGES = ['diff', 'mm-patch', 'litmus'];
@@ -57,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
   ];
 
   const replays = new ReplayController(context, log);
+  context.subscriptions.push(replays.registerView());
 
   const clientOptions: LanguageClientOptions = {
     documentSelector: selector,
@@ -64,9 +66,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
     // Hovers carry a "▶ Replay race" command link: trust only our own command (its
     // arguments are checked on receipt, below and in the server); no HTML.
     markdown: { isTrusted: { enabledCommands: ['mmReview.replay'] }, supportHtml: false },
-    synchronize: { configurationSection: 'mmReview' },
+    // the reviewer's .mm-review.json (dismissed findings, severities): the server re-reads it when it changes
+    synchronize: { configurationSection: 'mmReview', fileEvents: vscode.workspace.createFileSystemWatcher('**/.mm-review.json') },
     // The server reads no kernel tree unless told the workspace is trusted.
-    initializationOptions: () => ({ settings: settingsForServer(), workspaceTrusted: vscode.workspace.isTrusted }),
+    // VS Code shows a diagnostic's message and related information in the hover: the server's hover need not repeat them
+    initializationOptions: () => ({ settings: settingsForServer(), workspaceTrusted: vscode.workspace.isTrusted, diagnosticsInHover: true }),
     middleware: {
       // The server's replay command returns the Replay JSON (so any LSP client
       // gets it); here we also show it in the replay view.
@@ -81,7 +85,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
           return undefined;
         }
         args = [checked];
-        const req = checked as ReplayRequest;
+        const req = checked;
         const ticket = replays.begin(req);
         let result: unknown;
         try {
@@ -155,7 +159,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
       void vscode.window.showWarningMessage('MM Review: the active editor does not hold replay JSON (from `mm-review replay ID --format json`).');
       return undefined;
     }
-    replays.show(r, { scenario: r.scenario, variant: r.variant, params: r.params });
+    replays.show(r, r.finding ? { variant: r.variant } : { scenario: r.scenario, variant: r.variant, params: r.params });
     return r;
   });
 
@@ -255,6 +259,7 @@ function settingsForServer(): Record<string, unknown> {
     kernelTree: cfg.get('kernelTree'),
     maxFileSizeMB: cfg.get('maxFileSizeMB'),
     debounceMs: cfg.get('debounceMs'),
+    repairDetails: cfg.get('repairDetails'),
   }) as Record<string, unknown>;
 }
 
@@ -302,8 +307,8 @@ class StatusBar implements vscode.Disposable {
     }
     const key = normalizeUri(doc.uri.toString());
     const st = this.state.get(key);
-    const diags = this.lc.diagnostics?.get(doc.uri) ?? [];
-    const count = st && !st.running ? st.findings : diags.length;
+    const diags = diagnosticsOf(doc.uri);
+    const count = st && !st.running ? st.findings : diags.filter((d) => d.severity !== vscode.DiagnosticSeverity.Hint).length;
     if (st?.running) {
       this.item.text = '$(sync~spin) MM Review: analyzing…';
       this.item.tooltip = 'MM Review is analysing this document';
@@ -318,6 +323,15 @@ class StatusBar implements vscode.Disposable {
     this.item.dispose();
     for (const s of this.subs) s.dispose();
   }
+}
+
+/**
+ * The server's diagnostics of a document, from VS Code (not
+ * `client.diagnostics`: reading that before the client has started creates a
+ * second 'mmReview' collection, which VS Code warns about).
+ */
+function diagnosticsOf(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'mm-review');
 }
 
 function normalizeUri(u: string): string {
@@ -335,8 +349,14 @@ function isReviewable(doc: vscode.TextDocument): boolean {
 // ---------------------------------------------------------------------------
 // Finding at cursor
 
-function isReplay(x: unknown): x is Replay {
-  return !!x && typeof x === 'object' && Array.isArray((x as Replay).cpus) && Array.isArray((x as Replay).steps);
+/** A request names a finding (uri, rule, range) or a seed scenario. */
+function hasTarget(r: ReplayRequest): boolean {
+  return (typeof r.scenario === 'string' && !!r.scenario) || (!!r.rule && !!r.range);
+}
+
+/** What the view calls a request while it loads: the rule of a finding, or the seed scenario. */
+function requestLabel(r: ReplayRequest): string {
+  return r.scenario ?? r.rule ?? 'race';
 }
 
 /**
@@ -361,19 +381,19 @@ async function findingAtCursor(lc: LanguageClient): Promise<ReplayRequest | unde
       req.uri ??= doc.uri.toString();
       return { req, range: req.range ? toRange(req.range) : l.range };
     })
-    .filter((x) => typeof x.req.scenario === 'string' && x.req.scenario);
+    .filter((x) => hasTarget(x.req));
   const covering = lensReqs.find((x) => x.range.contains(pos))
     ?? lensReqs.find((x) => x.range.start.line <= pos.line && pos.line <= x.range.end.line);
   if (covering) return covering.req;
 
-  const diags = [...(lc.diagnostics?.get(doc.uri) ?? vscode.languages.getDiagnostics(doc.uri))];
+  const diags = diagnosticsOf(doc.uri);
   const withScenario = diags
     .map((d) => ({ d, req: replayRequestFromData((d as unknown as { data?: unknown }).data, doc.uri) }))
     .filter((x): x is { d: vscode.Diagnostic; req: ReplayRequest } => !!x.req);
   const hit = withScenario.find((x) => x.d.range.contains(pos))
     ?? withScenario.find((x) => x.d.range.start.line <= pos.line && pos.line <= x.d.range.end.line);
   if (hit) {
-    const lens = lensReqs.find((x) => x.req.scenario === hit.req.scenario && x.range.intersection(hit.d.range));
+    const lens = lensReqs.find((x) => x.req.rule === hit.req.rule && x.req.scenario === hit.req.scenario && x.range.intersection(hit.d.range));
     return lens ? lens.req : { ...hit.req, range: hit.req.range ?? fromRange(hit.d.range) };
   }
 
@@ -390,19 +410,13 @@ function fromRange(r: vscode.Range): NonNullable<ReplayRequest['range']> {
   return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
 }
 
+/** The replay a diagnostic's data names (the server puts the finding's replay arguments there). */
 function replayRequestFromData(data: unknown, uri: vscode.Uri): ReplayRequest | undefined {
   if (!data || typeof data !== 'object') return undefined;
   const d = data as Record<string, unknown>;
-  const inner = (d.replay && typeof d.replay === 'object' ? d.replay : d) as Record<string, unknown>;
-  const scenario = inner.scenario;
-  if (typeof scenario !== 'string' || !scenario) return undefined;
-  return {
-    uri: typeof inner.uri === 'string' ? inner.uri : uri.toString(),
-    scenario,
-    variant: inner.variant === 'fixed' ? 'fixed' : 'buggy',
-    params: (inner.params ?? inner.scenarioParams ?? d.scenarioParams) as ReplayRequest['params'],
-    range: inner.range as ReplayRequest['range'],
-  };
+  if (!d.replay || typeof d.replay !== 'object') return undefined;
+  const checked = checkReplayArgs({ uri: uri.toString(), ...(d.replay as object) });
+  return typeof checked === 'string' ? undefined : checked;
 }
 
 function toRange(r: NonNullable<ReplayRequest['range']>): vscode.Range {
@@ -426,9 +440,12 @@ async function pickScenario(lc: LanguageClient, placeHolder: string): Promise<Sc
 }
 
 export async function exportLitmus(lc: LanguageClient, req: ReplayRequest): Promise<string | undefined> {
+  const args = req.scenario
+    ? { scenario: req.scenario, variant: req.variant ?? 'buggy', params: req.params ?? {} }
+    : { uri: req.uri, rule: req.rule, range: req.range, variant: req.variant ?? 'buggy' };
   const text = await lc.sendRequest<string>('workspace/executeCommand', {
     command: 'mmReview.exportLitmus',
-    arguments: [{ scenario: req.scenario, variant: req.variant ?? 'buggy', params: req.params ?? {} }],
+    arguments: [args],
   }).catch((e: unknown) => {
     void vscode.window.showErrorMessage(`MM Review: export failed: ${errorMessage(e)}`);
     return undefined;
@@ -535,7 +552,7 @@ async function showRuleDoc(context: vscode.ExtensionContext, lc: LanguageClient,
   let rule = isRuleId(ruleArg) ? ruleArg : undefined;
   const editor = vscode.window.activeTextEditor;
   if (!rule && editor) {
-    const diags = lc.diagnostics?.get(editor.document.uri) ?? [];
+    const diags = diagnosticsOf(editor.document.uri);
     const pos = editor.selection.active;
     const d = diags.find((x) => x.range.contains(pos)) ?? diags.find((x) => x.range.start.line === pos.line);
     if (d) {
@@ -583,6 +600,9 @@ function diagnosticCode(d: vscode.Diagnostic): string | undefined {
 
 class ReplayController {
   panel: ReplayPanel | undefined;
+  private panelInView = false;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly waiting: ((p: ReplayPanel) => void)[] = [];
   current: Replay | undefined;
   private request: ReplayRequest | undefined;
   private lc: LanguageClient | undefined;
@@ -594,33 +614,96 @@ class ReplayController {
   /** A replay was asked for: open (or reuse) the view in a loading state. Returns a ticket: only the newest request's answer is shown. */
   begin(req: ReplayRequest): number {
     const ticket = ++this.tickets;
-    if (typeof req.scenario === 'string' && req.scenario) {
-      this.ensurePanel().loading(req.scenario, req.variant === 'fixed' ? 'fixed' : 'buggy');
-    }
+    if (hasTarget(req)) this.withPanel((p) => p.loading(requestLabel(req), req.variant === 'fixed' ? 'fixed' : 'buggy'));
     return ticket;
   }
   fail(ticket: number, req: ReplayRequest, message: string): void {
     if (ticket !== this.tickets || !this.panel || this.panel.disposed) return;
-    this.log.error(`replay ${req.scenario} (${req.variant ?? 'buggy'}) failed: ${message}`);
-    this.panel.error(String(req.scenario ?? '?'), req.variant === 'fixed' ? 'fixed' : 'buggy', message);
+    this.log.error(`replay ${requestLabel(req)} (${req.variant ?? 'buggy'}) failed: ${message}`);
+    this.withPanel((p) => p.error(requestLabel(req), req.variant === 'fixed' ? 'fixed' : 'buggy', message));
   }
   show(replay: Replay, req: ReplayRequest, ticket?: number): void {
     if (ticket !== undefined && ticket !== this.tickets) return; // a newer request is on its way
     this.current = replay;
-    this.request = { ...req, scenario: req.scenario ?? replay.scenario, params: req.params ?? replay.params };
-    this.ensurePanel().show(replay, this.stepLines(replay));
+    // a finding's replay is asked for again by the finding (its place); a seed scenario by its id and names
+    this.request = req.rule && req.range ? { ...req } : { ...req, scenario: req.scenario ?? replay.scenario, params: req.params ?? replay.params };
+    const lines = this.stepLines(replay);
+    this.withPanel((p) => p.show(replay, lines));
   }
-  private ensurePanel(): ReplayPanel {
-    if (!this.panel || this.panel.disposed) {
-      this.panel = new ReplayPanel(this.context.extensionUri, {
-        onVariant: (v) => this.switchVariant(v),
-        onReveal: (line) => this.reveal(line),
-        onExport: () => {
-          if (this.lc && this.request) void exportLitmus(this.lc, { ...this.request, variant: this.current?.variant ?? 'buggy' });
-        },
+
+  /**
+   * The bottom panel's "Race replay" view (package.json contributes it): VS
+   * Code resolves it when it is first shown, and the replay view lives in it.
+   */
+  registerView(): vscode.Disposable {
+    return vscode.window.registerWebviewViewProvider(ReplayPanel.viewId, {
+      resolveWebviewView: (view) => {
+        const p = new ReplayPanel(this.context.extensionUri, this.handlers(), viewHost(view));
+        if (!this.panel || this.panel.disposed || this.panelInView) {
+          this.panel = p;
+          this.panelInView = true;
+        }
+        for (const w of this.waiting.splice(0)) w(p);
+      },
+    }, { webviewOptions: { retainContextWhenHidden: true } });
+  }
+
+  /** Run `fn` on the view once it exists; calls keep their order. */
+  private withPanel(fn: (p: ReplayPanel) => void): void {
+    this.queue = this.queue.then(async () => fn(await this.ensurePanel())).catch((e) => this.log.error(`replay view: ${errorMessage(e)}`));
+  }
+
+  /**
+   * Where the replay opens (mmReview.replayLocation): by default the view in
+   * the bottom panel, so that the patch keeps the editor's whole width; or
+   * an editor beside the patch. If the panel's view does not come up (a
+   * layout without a panel), an editor beside it.
+   */
+  private async ensurePanel(): Promise<ReplayPanel> {
+    if (this.panel && !this.panel.disposed) return this.panel;
+    const where = vscode.workspace.getConfiguration('mmReview').get<string>('replayLocation', 'panel');
+    if (where === 'panel') {
+      const resolved = new Promise<ReplayPanel | undefined>((resolve) => {
+        this.waiting.push(resolve);
+        setTimeout(() => resolve(undefined), 5000);
       });
+      await vscode.commands.executeCommand(`${ReplayPanel.viewId}.focus`).then(undefined, () => undefined);
+      const p = await resolved;
+      if (p && !p.disposed) {
+        this.panel = p;
+        this.panelInView = true;
+        await this.sizeOnce();
+        return p;
+      }
+      this.log.warn('the replay view in the panel did not open; opening the replay beside the patch');
     }
+    this.panel = new ReplayPanel(this.context.extensionUri, this.handlers());
+    this.panelInView = false;
     return this.panel;
+  }
+
+  /**
+   * The first time the replay opens in the panel, make the panel taller (the
+   * default panel shows a step or two): the lanes need height, and the patch
+   * above keeps its width. Once per installation; after that the panel keeps
+   * whatever size the reviewer gives it (VS Code remembers it).
+   */
+  private async sizeOnce(): Promise<void> {
+    const key = 'mmReview.replayPanelSized';
+    if (this.context.globalState.get<boolean>(key)) return;
+    await this.context.globalState.update(key, true);
+    // "Decrease Editor Height" (60 px a step) gives the height to the panel below the editor
+    for (let i = 0; i < 2; i++) await vscode.commands.executeCommand('workbench.action.decreaseViewHeight').then(undefined, () => undefined);
+  }
+
+  private handlers(): ReplayHandlers {
+    return {
+      onVariant: (v) => this.switchVariant(v),
+      onReveal: (line) => this.reveal(line),
+      onExport: () => {
+        if (this.lc && this.request) void exportLitmus(this.lc, { ...this.request, variant: this.current?.variant ?? 'buggy' });
+      },
+    };
   }
   private async switchVariant(variant: 'buggy' | 'fixed'): Promise<void> {
     if (!this.request) return;
@@ -641,11 +724,15 @@ class ReplayController {
     const anchor = typeof replay.params?.line === 'number' ? replay.params.line - 1
       : this.request?.range ? this.request.range.start.line : undefined;
     for (const s of replay.steps) {
-      const patchLine = s.source?.patchLine ?? s.patchLine;
+      // the step's own line of the patch (its origin), else the litmus source's patch line
+      const o = s.origin;
+      const patchLine = o && (o.kind === 'patch' || o.kind === 'fix') ? o.line : s.source?.patchLine;
       if (typeof patchLine === 'number' && patchLine > 0) {
         out[s.index] = patchLine - 1;
         continue;
       }
+      // steps of a counterpart protocol are not in the patch
+      if (o?.kind === 'counterpart' || replay.family) continue;
       if (!doc || anchor === undefined) continue;
       const line = nearestLineWith(doc, s.text, anchor);
       if (line !== undefined) out[s.index] = line;

@@ -5,43 +5,8 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 
-/** The simulator's replay (see server/src/sim: replay()). */
-export interface Replay {
-  scenario: string;
-  title: string;
-  seed: string;
-  variant: 'buggy' | 'fixed';
-  cpus: { id: number; name: string }[];
-  steps: {
-    index: number;
-    cpu: number;
-    text: string;
-    kind: string;
-    litmusLine?: number;
-    /** Older servers: 1-based line in the patch document. */
-    patchLine?: number;
-    /** The litmus line and statement; patchLine (1-based) when the step is the finding's own line. */
-    source?: { line: number; litmus: string; patchLine?: number };
-    location?: string;
-    value?: string | number;
-    readsFrom?: { step: number | null; description: string };
-    stale?: { newerStep: number; description: string };
-    explanation?: string;
-  }[];
-  outcome: { reachable: boolean; condition: string; invariant: string; brokenAtStep?: number; forbiddenBy?: string[]; explanation: string };
-  verdict: { observation: string; positive: number; negative: number; complete: boolean };
-  litmus: string;
-  params: Record<string, string | number>;
-}
-
-/** The arguments of `mmReview.replay` (the code lens passes them). */
-export interface ReplayRequest {
-  uri?: string;
-  scenario: string;
-  variant?: 'buggy' | 'fixed';
-  params?: Record<string, string | number>;
-  range?: { start: { line: number; character: number }; end: { line: number; character: number } };
-}
+export type { Replay, ReplayArgs as ReplayRequest } from 'mm-review-server/protocol/replay';
+import type { Replay } from 'mm-review-server/protocol/replay';
 
 export interface ReplayHandlers {
   onVariant(variant: 'buggy' | 'fixed'): void;
@@ -54,62 +19,106 @@ type ToWebview =
   | { type: 'loading'; scenario: string; variant: 'buggy' | 'fixed' }
   | { type: 'error'; scenario: string; variant: 'buggy' | 'fixed'; message: string };
 
+
 type FromWebview =
   | { type: 'ready' }
   | { type: 'variant'; variant: 'buggy' | 'fixed' }
   | { type: 'reveal'; line: number }
   | { type: 'export' };
 
+/**
+ * Where the replay view lives (extension.ts decides): a view in the bottom
+ * panel (the default: the patch keeps the editor's whole width), or an editor
+ * beside the patch.
+ */
+export interface ReplayHost {
+  readonly webview: vscode.Webview;
+  readonly visible: boolean;
+  setTitle(title: string): void;
+  reveal(): void;
+  onDidDispose(cb: () => void): void;
+}
+
+/** The view in the bottom panel (a WebviewView resolved by VS Code). */
+export function viewHost(view: vscode.WebviewView): ReplayHost {
+  return {
+    webview: view.webview,
+    get visible() {
+      return view.visible;
+    },
+    setTitle: (t) => (view.description = t),
+    reveal: () => view.show(true),
+    onDidDispose: (cb) => view.onDidDispose(cb),
+  };
+}
+
+/** An editor beside the patch (mmReview.replayLocation = "editor"). */
+export function editorHost(extensionUri: vscode.Uri): ReplayHost {
+  const media = vscode.Uri.joinPath(extensionUri, 'media');
+  const panel = vscode.window.createWebviewPanel(
+    ReplayPanel.viewType,
+    'Race replay',
+    { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+    { enableScripts: true, localResourceRoots: [media], retainContextWhenHidden: true, enableFindWidget: true },
+  );
+  panel.iconPath = vscode.Uri.joinPath(media, 'replay-icon.svg');
+  return {
+    webview: panel.webview,
+    get visible() {
+      return panel.visible;
+    },
+    setTitle: (t) => (panel.title = t),
+    reveal: () => panel.reveal(undefined, false),
+    onDidDispose: (cb) => panel.onDidDispose(cb),
+  };
+}
+
 export class ReplayPanel {
   static readonly viewType = 'mmReview.replay';
-  readonly panel: vscode.WebviewPanel;
+  /** The id of the view in the bottom panel (package.json contributes.views). */
+  static readonly viewId = 'mmReview.replayView';
+  readonly host: ReplayHost;
   disposed = false;
   private ready = false;
   private pending: ToWebview | undefined;
   private lastReplay: ToWebview | undefined;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly handlers: ReplayHandlers) {
-    const media = vscode.Uri.joinPath(extensionUri, 'media');
-    this.panel = vscode.window.createWebviewPanel(
-      ReplayPanel.viewType,
-      'Race replay',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
-      { enableScripts: true, localResourceRoots: [media], retainContextWhenHidden: true, enableFindWidget: true },
-    );
-    this.panel.iconPath = vscode.Uri.joinPath(media, 'replay-icon.svg');
-    this.panel.webview.html = this.html();
-    this.panel.onDidDispose(() => (this.disposed = true));
-    this.panel.webview.onDidReceiveMessage((m: FromWebview) => this.receive(m));
+  constructor(private readonly extensionUri: vscode.Uri, private readonly handlers: ReplayHandlers, host?: ReplayHost) {
+    this.host = host ?? editorHost(extensionUri);
+    this.host.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
+    this.host.webview.html = this.html();
+    this.host.onDidDispose(() => (this.disposed = true));
+    this.host.webview.onDidReceiveMessage((m: FromWebview) => this.receive(m));
   }
 
   show(replay: Replay, lines: Record<number, number>): void {
-    this.panel.title = `Replay ${replay.scenario} (${replay.variant})`;
+    this.host.setTitle(`Replay: ${replay.finding ? `${replay.finding.function}()` : replay.scenario} (${replay.variant})`);
     this.post({ type: 'replay', replay, lines });
   }
 
   /** The simulator is working (a replay takes from milliseconds to seconds): say so in the view. */
   loading(scenario: string, variant: 'buggy' | 'fixed'): void {
-    this.panel.title = `Replay ${scenario} (${variant})…`;
+    this.host.setTitle(`Replay ${scenario} (${variant})…`);
     this.post({ type: 'loading', scenario, variant });
   }
 
   /** The replay failed: the view says why and keeps the last replay it had. */
   error(scenario: string, variant: 'buggy' | 'fixed', message: string): void {
-    this.panel.title = `Replay ${scenario} (${variant})`;
+    this.host.setTitle(`Replay ${scenario} (${variant})`);
     this.post({ type: 'error', scenario, variant, message });
   }
 
   private post(m: ToWebview): void {
     if (m.type === 'replay') this.lastReplay = m;
     this.pending = m;
-    if (this.ready) void this.panel.webview.postMessage(m);
-    if (!this.panel.visible) this.panel.reveal(undefined, false);
+    if (this.ready) void this.host.webview.postMessage(m);
+    if (!this.host.visible) this.host.reveal();
   }
 
   /** The page (re)loaded: send the last replay, then the newest state if it is a loading or error state. */
   private flush(): void {
-    if (this.lastReplay) void this.panel.webview.postMessage(this.lastReplay);
-    if (this.pending && this.pending !== this.lastReplay) void this.panel.webview.postMessage(this.pending);
+    if (this.lastReplay) void this.host.webview.postMessage(this.lastReplay);
+    if (this.pending && this.pending !== this.lastReplay) void this.host.webview.postMessage(this.pending);
   }
 
   private receive(m: FromWebview): void {
@@ -132,7 +141,7 @@ export class ReplayPanel {
   }
 
   private html(): string {
-    const w = this.panel.webview;
+    const w = this.host.webview;
     const nonce = randomBytes(18).toString('base64');
     const css = w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'replay.css'));
     const js = w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'replay.js'));

@@ -19,7 +19,8 @@ const TEXT_LINE = /^(.+):(\d+):(\d+): (error|warning|info|hint|note): (.+?)( \[[
 
 describe('mm-review check', () => {
   it('text output is path:line:col: severity: message [rule], 1-based, on the right line', () => {
-    const r = cli(['check', 'examples/mangled-pinned-ptes.eml']);
+    // --severity hint: each repaired line too (by default they are summarised once per message)
+    const r = cli(['check', '--severity', 'hint', 'examples/mangled-pinned-ptes.eml']);
     assert.ok(r.code === 0 || r.code === 1, r.err);
     const lines = r.out.trim().split('\n');
     assert.ok(lines.length > 0);
@@ -32,13 +33,13 @@ describe('mm-review check', () => {
   });
 
   it('JSON output follows the contract, with 0-based LSP ranges into the input', () => {
-    const r = cli(['check', '--format', 'json', 'examples/mangled-pinned-ptes.eml']);
+    const r = cli(['check', '--format', 'json', '--severity', 'hint', 'examples/mangled-pinned-ptes.eml']);
     const j = JSON.parse(r.out);
     assert.equal(j.version, 1);
     assert.equal(j.files.length, 1);
     assert.equal(j.files[0].path, 'examples/mangled-pinned-ptes.eml');
     const f = j.files[0].findings.find((x: any) => x.rule === 'input/wrapped-header');
-    assert.deepEqual(Object.keys(f).sort(), ['category', 'message', 'range', 'related', 'rule', 'scenario', 'severity'].sort());
+    assert.deepEqual(Object.keys(f).sort(), ['category', 'fingerprint', 'message', 'range', 'related', 'rule', 'scenario', 'severity'].sort());
     assert.equal(f.category, 'input');
     const text = fs.readFileSync(path.join(EX, 'mangled-pinned-ptes.eml'), 'utf8').split('\n');
     assert.match(text[f.range.start.line - 1], /^@@ -100,6 \+100,69 @@/);
@@ -92,18 +93,26 @@ describe('mm-review check', () => {
 });
 
 describe('mm-review check: repaired mail damage', () => {
-  it('whitespace repairs: one located info summary per hunk, each line a hint (shown with --severity hint)', () => {
+  it('mail damage: one located summary per message (input/mail-damage), each repaired line a hint (shown with --severity hint)', () => {
     const text = fs.readFileSync(path.join(EX, 'mangled-pinned-ptes.eml'), 'utf8').split('\n');
     const plain = JSON.parse(cli(['check', '--format', 'json', 'examples/mangled-pinned-ptes.eml']).out).files[0].findings;
-    const tabs = plain.filter((x: any) => x.rule === 'input/tabs-to-spaces');
-    assert.equal(tabs.length, 1);
-    assert.equal(tabs[0].severity, 'info');
-    assert.match(text[tabs[0].range.start.line], /^@@ /, 'on the hunk header');
-    assert.match(tabs[0].message, /\d+ lines of this hunk/);
+    const input = plain.filter((x: any) => x.category === 'input');
+    assert.deepEqual(input.map((x: any) => `${x.rule} ${x.severity}`), ['input/mail-damage info']);
+    assert.match(input[0].message, /\d+ lines with tabs expanded to spaces, \d+ wrapped lines, 1 wrapped header\. .*will not apply as sent/);
+    assert.deepEqual(input[0].related.map((r: any) => r.message.split(' ')[0]), ['Hunk', 'Leading', 'Long'], 'the first repair of each kind');
     const all = JSON.parse(cli(['check', '--format', 'json', '--severity', 'hint', 'examples/mangled-pinned-ptes.eml']).out).files[0].findings;
     const hints = all.filter((x: any) => x.rule === 'input/tabs-to-spaces' && x.severity === 'hint');
     assert.ok(hints.length >= 10);
     for (const h of hints) assert.match(text[h.range.start.line], /^ {2,}|^\+ {2,}/, 'each hint on a line whose tabs were spaces');
+  });
+
+  it('seed 003 (a mangled series): the real findings are not buried under repair notes', () => {
+    const seed = path.join(ROOT, 'test', 'patch', 'fixtures', 'seeds');
+    const file = fs.readdirSync(seed).find((f) => f.startsWith('003_'))!;
+    const r = cli(['check', path.join(seed, file)]);
+    const lines = r.out.split('\n').filter((l) => /: (error|warning|info): /.test(l));
+    assert.equal(lines.filter((l) => l.includes('[input/')).length, 1, r.out);
+    assert.ok(lines.length >= 3 && lines.length <= 6, r.out);
   });
 });
 
@@ -182,8 +191,10 @@ describe('mm-review check --kernel-tree', () => {
     fs.mkdirSync(path.join(root, 'mm'));
     fs.mkdirSync(path.join(root, 'arch', 'x86', 'mm'), { recursive: true });
     fs.writeFileSync(path.join(root, 'arch', 'x86', 'mm', 'gup.c'), [...Array.from({ length: start - 1 }, (_, i) => `/* ${i + 1} */`), ...pre, ''].join('\n'));
+    // the tree's Makefile says which kernel it is: the seed-004 code is v4.11-era
+    fs.writeFileSync(path.join(root, 'Makefile'), 'VERSION = 4\nPATCHLEVEL = 11\nSUBLEVEL = 0\n');
     const withTree = JSON.parse(cli(['check', '--format', 'json', '--kernel-tree', root, patch]).out).files[0].findings;
-    const without = JSON.parse(cli(['check', '--format', 'json', patch]).out).files[0].findings;
+    const without = JSON.parse(cli(['check', '--format', 'json', '--kernel-version', '4.11', patch]).out).files[0].findings;
     const rule = (fs: any[]) => fs.filter((x) => x.category !== 'input').map((x) => `${x.rule}@${x.range.start.line}`);
     assert.deepEqual(rule(withTree), rule(without));
     assert.ok(rule(withTree).some((r) => r.startsWith('spec-ref/pgmap-hook-skipped')));

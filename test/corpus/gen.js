@@ -14,6 +14,7 @@
  *   from: Name <mail@example.org>
  *   kind: pair | clean                       (clean = one negative patch)
  *   note: free text (why it is tricky / which rule)
+ *   kernel: X.Y                              (the kernel version the case's code belongs to; default: current mainline)
  *   context: N | function                   (diff context; function = the whole block, like git -W)
  *   ---
  *   commit message body ...
@@ -208,7 +209,7 @@ function main() {
     if (kind === 'clean') {
       const { text } = buildPatch(c, name, 'buggy');
       fs.writeFileSync(path.join(here, `${name}.clean.patch`), text);
-      expectations.cases[name] = { kind, note: c.meta.note || '', file: `${name}.clean.patch` };
+      expectations.cases[name] = { kind, note: c.meta.note || '', ...(c.meta.kernel ? { kernelVersion: c.meta.kernel } : {}), file: `${name}.clean.patch` };
       continue;
     }
     const buggy = buildPatch(c, name, 'buggy');
@@ -226,6 +227,7 @@ function main() {
     expectations.cases[name] = {
       kind,
       note: c.meta.note || '',
+      ...(c.meta.kernel ? { kernelVersion: c.meta.kernel } : {}),
       buggy: `${name}.buggy.patch`,
       fixed: `${name}.fixed.patch`,
       expect: primaries.map((p) => (p.alt.length ? p : { rule: p.rule, line: p.line, text: p.text })),

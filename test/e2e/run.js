@@ -33,6 +33,7 @@ const strict = process.env.MM_E2E_STRICT === '1';
 const pending = new Set(strict ? [] : expectations.pending || []);
 
 const results = []; // { id, ok, pending, detail }
+let workspaceDir = ''; // the test workspace (a temporary git repository of the fixtures)
 let shotNo = 0;
 
 function log(...a) {
@@ -105,6 +106,7 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-review-e2e-'));
   const extDir = path.join(tmp, 'extensions');
   const ws = path.join(tmp, 'workspace');
+  workspaceDir = ws;
   fs.mkdirSync(extDir, { recursive: true });
   fs.mkdirSync(ws, { recursive: true });
 
@@ -326,6 +328,43 @@ async function problemRow(page, file, code, timeout = 60000) {
   throw new Error(`no "${code}" problem for ${file} (rows shown: ${JSON.stringify(texts.slice(0, 6))})`);
 }
 
+/** Wait until the Problems view shows no marker row with this code under this file. */
+async function noProblemRow(page, file, code, timeout = 30000) {
+  await showProblems(page);
+  await filterProblems(page, code);
+  const deadline = Date.now() + timeout;
+  const rows = page.locator('.markers-panel .monaco-list-row');
+  let texts = [];
+  while (Date.now() < deadline) {
+    texts = await rows.allInnerTexts().catch(() => []);
+    const fileShown = texts.some((t) => t.includes(file));
+    if (!fileShown || !texts.some((t) => t.includes(code) && !t.includes(file + '\n'))) return;
+    await sleep(500);
+  }
+  throw new Error(`"${code}" is still listed for ${file}: ${JSON.stringify(texts.slice(0, 6))}`);
+}
+
+/** Open the code actions at the cursor of the active editor (Quick Fix...) and pick the one with this title. */
+async function codeAction(page, title, shot, shotName) {
+  await runCommand(page, 'Quick Fix...');
+  const item = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+  await item.waitFor({ timeout: 20000 });
+  await sleep(300);
+  if (shot && shotName) await shot(shotName);
+  // the keyboard, as a reviewer would: move the focus to the row, then Enter
+  const rows = page.locator('.action-widget .monaco-list-row.action');
+  for (let i = 0; i < 12; i++) {
+    const focused = await rows.evaluateAll((els) => {
+      const f = els.find((e) => e.classList.contains('focused'));
+      return f ? f.getAttribute('aria-label') || '' : '';
+    });
+    if (focused.startsWith(title)) break;
+    await page.keyboard.press('ArrowDown');
+    await sleep(150);
+  }
+  await page.keyboard.press('Enter');
+}
+
 async function clearProblemFilter(page) {
   await filterProblems(page, '').catch(() => {});
 }
@@ -338,10 +377,16 @@ async function hoverText(page) {
   return hover.innerText();
 }
 
-/** The replay view in front, beside the patch, for screenshots: hide the panel, no tooltip over the view. */
+/**
+ * The replay view in front for screenshots. It opens in the bottom panel
+ * (mmReview.replayLocation "panel": the patch keeps the editor's width):
+ * its tab in front, no hover or tooltip over it.
+ */
 async function focusReplay(page) {
-  await runCommand(page, 'View: Hide Panel').catch(() => page.keyboard.press('Escape'));
-  await page.locator('.tabs-container .tab', { hasText: 'Replay' }).first().click().catch(() => {});
+  await page.keyboard.press('Escape');
+  const tab = page.locator('.part.panel .composite-bar .action-item', { hasText: /MM Review|Race replay/i }).first();
+  if (await tab.isVisible().catch(() => false)) await tab.click().catch(() => {});
+  else await page.locator('.tabs-container .tab', { hasText: 'Replay' }).first().click().catch(() => {});
   await page.mouse.move(150, 700); // the explorer's empty space: no hover, no tooltip
   await sleep(800);
 }
@@ -391,10 +436,9 @@ async function editorText(page, re, timeout = 20000) {
 /** Close every editor (and the webviews with them). */
 async function closeAllEditors(page) {
   await runCommand(page, 'View: Close All Editors').catch(() => page.keyboard.press('Escape'));
-  await sleep(500);
-  // An untitled editor asks whether to save: don't.
-  const dontSave = page.locator('.monaco-dialog-box button', { hasText: "Don't Save" });
-  if (await dontSave.isVisible().catch(() => false)) await dontSave.click();
+  // An untitled or edited editor asks whether to save: don't (the dialog may take a moment).
+  const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: /Don.t Save/ }).first();
+  if (await dontSave.waitFor({ state: 'visible', timeout: 2500 }).then(() => true, () => false)) await dontSave.click();
   await sleep(300);
 }
 
@@ -484,17 +528,55 @@ async function runTrusted(page, shot) {
       await sleep(500);
       await clickLensAtCursor(page, r.codelensShot ? shot : undefined);
       const frame = replayFrame(page);
+      // the view may still show the previous replay: wait for this one's title first
+      if (r.scenario) await frame.locator('.scenario', { hasText: r.scenario }).first().waitFor({ timeout: 30000 }).catch(() => {});
       const detail = await assertReplay(frame, r.minCpus, true);
       if (r.scenario) {
         const title = await frame.locator('.scenario').innerText();
         if (title.trim() !== r.scenario) throw new Error(`the view replays ${title}, want ${r.scenario}`);
       }
+      // the finding's own race: the patch's function and expressions in the lanes (text of the cards and their titles)
+      if (r.lanes) {
+        const lanes = await frame.locator('#lanes').evaluate((g) => [g.textContent, ...[...g.querySelectorAll('[title]')].map((e) => e.getAttribute('title'))].join('\n'));
+        const missing = r.lanes.filter((want) => !lanes.includes(want));
+        if (missing.length) throw new Error(`the lanes lack ${JSON.stringify(missing)}: ${JSON.stringify(lanes.slice(0, 400))}`);
+      }
       opened = true;
+      // the replay opens in the bottom panel: the patch keeps the editor area to itself
+      const groups = await page.locator('.part.editor .editor-group-container').count();
+      if (groups !== 1) throw new Error(`the replay split the editor area into ${groups} groups`);
+      const panelBox = await page.locator('.part.panel').boundingBox();
+      const editorBox = await page.locator('.part.editor').boundingBox();
+      log(`panel ${Math.round(panelBox?.height ?? 0)} px high, editor ${Math.round(editorBox?.width ?? 0)}x${Math.round(editorBox?.height ?? 0)}`);
       await focusReplay(page);
       await shot(`replay-buggy-${r.id}`);
-      return detail;
+      return `${detail}; the patch keeps the whole editor area`;
     });
     if (!opened) continue;
+    if (r.fits) {
+      // The replay opens in the bottom panel (mmReview.replayLocation "panel": the patch above it keeps the
+      // editor's whole width): at least r.fitsInPanel steps fully visible at 1600x1000. (r.fits is the
+      // count for the "editor" location, beside the patch with the Problems panel open.)
+      await check(`${r.id}-fits`, async () => {
+        await focusReplay(page);
+        await sleep(1000);
+        const frame = replayFrame(page);
+        const view = await page.locator('iframe.webview.ready').last().boundingBox();
+        if (!view) throw new Error('no replay view on screen');
+        const cards = frame.locator('#lanes .step');
+        let visible = 0;
+        for (let i = 0, n = await cards.count(); i < n; i++) {
+          const b = await cards.nth(i).boundingBox();
+          if (b && b.y >= view.y && b.y + b.height <= view.y + view.height + 1 && b.x >= view.x - 1 && b.x + b.width <= view.x + view.width + 1) visible++;
+        }
+        await page.mouse.move(150, 700);
+        await shot(`replay-panel-open-${r.id}`);
+        const want = r.fitsInPanel ?? r.fits;
+        if (visible < want) throw new Error(`${visible} step(s) fully visible in the ${Math.round(view.width)}x${Math.round(view.height)} view in the panel, want ${want}`);
+        await focusReplay(page);
+        return `${visible} steps fully visible in a ${Math.round(view.width)}x${Math.round(view.height)} view in the bottom panel, the patch above it`;
+      });
+    }
     if (r.keyboard) {
       await check(`${r.id}-keyboard`, async () => {
         const frame = replayFrame(page);
@@ -530,8 +612,11 @@ async function runTrusted(page, shot) {
       if (!busy) throw new Error('the view never showed a loading state while the fixed variant was computed');
       const text = await frame.locator('.outcome').innerText();
       if (!/UNREACHABLE/.test(text)) throw new Error(`no UNREACHABLE badge: ${JSON.stringify(text.slice(0, 200))}`);
-      const why = await frame.locator('.outcome .forbidden-list li').allInnerTexts();
-      if (!/forbidden by/i.test(text) || why.length === 0 || why.some((w) => w.trim().length < 10)) {
+      // the ordering or pairing that forbids the outcome, in the kernel's terms (shown), and the model's axioms (folded)
+      const reason = await frame.locator('.outcome .fix-reason').innerText();
+      for (const want of r.fixReason ?? []) if (!reason.includes(want)) throw new Error(`the fix's reason lacks ${JSON.stringify(want)}: ${JSON.stringify(reason)}`);
+      const why = await frame.locator('.outcome .forbidden-list li').evaluateAll((lis) => lis.map((li) => li.textContent));
+      if (why.length === 0 || why.some((w) => w.trim().length < 10)) {
         throw new Error(`the fixed outcome does not say what forbids it: ${JSON.stringify(text.slice(0, 200))}`);
       }
       const pressed = await frame.locator('button[data-variant="fixed"]').getAttribute('aria-pressed');
@@ -631,6 +716,8 @@ async function runTrusted(page, shot) {
       await sleep(800);
       await runCommand(page, 'MM Review: Export race as litmus');
       await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).first().waitFor({ timeout: 20000 });
+      // the whole editor height for the program (the replay view may hold the panel open)
+      await runCommand(page, 'View: Hide Panel').catch(() => page.keyboard.press('Escape'));
       const text = await editorText(page, /^C \S+/m);
       for (const want of ex.expect) if (!text.includes(want)) throw new Error(`the litmus lacks ${JSON.stringify(want)}: ${JSON.stringify(text.slice(0, 300))}`);
       // The final condition is at the end of the file: scroll there.
@@ -677,6 +764,68 @@ async function runTrusted(page, shot) {
       for (const want of rd.expect) if (!text.includes(want)) throw new Error(`the doc lacks ${JSON.stringify(want)}: ${JSON.stringify(text.slice(0, 200))}`);
       await shot('palette-rule-doc');
       return `${docName}: ${JSON.stringify(text.split('\n')[0].slice(0, 80))}`;
+    });
+    await closeAllEditors(page);
+  }
+
+  // Kernel-style editor defaults for patches (configurationDefaults): tabs, 8 columns.
+  const ed = expectations.editorDefaults;
+  if (ed) {
+    await check('editor-defaults', async () => {
+      await openFile(page, ed.file);
+      const item = page.locator('.statusbar-item', { hasText: /^(Tab Size|Spaces): \d+$/ }).first();
+      await item.waitFor({ timeout: 10000 });
+      const t = (await item.innerText()).trim();
+      if (t !== ed.status) throw new Error(`the status bar says ${JSON.stringify(t)}, want ${JSON.stringify(ed.status)}`);
+      return t;
+    });
+  }
+
+  // A quick fix in patch 1/3 of a series (two more lines in mm/gup.c): the findings of the other
+  // patches stay, their hunks placed by context as git am places them.
+  const qf = expectations.seriesQuickFix;
+  if (qf) {
+    await check(qf.id, async () => {
+      await closeAllEditors(page);
+      await openFile(page, qf.file);
+      for (const code of qf.remain) await problemRow(page, qf.file, code, 30000);
+      const row = await problemRow(page, qf.file, qf.code, 30000);
+      await row.click();
+      await sleep(800);
+      await codeAction(page, qf.title, shot, 'series-quickfix-menu');
+      await editorText(page, new RegExp(qf.inserted));
+      await noProblemRow(page, qf.file, qf.code, 30000);
+      for (const code of qf.remain) await problemRow(page, qf.file, code, 30000);
+      await clearProblemFilter(page);
+      await sleep(500);
+      await shot('series-quickfix-after');
+      return `${qf.code} fixed; ${qf.remain.join(', ')} still reported`;
+    });
+    // the fixture as it was, for the sessions after this one
+    await openFile(page, qf.file).catch(() => {});
+    await runCommand(page, 'File: Revert File').catch(() => {});
+    await closeAllEditors(page);
+    const fixture = expectations.fixtures.find((f) => f.file === qf.file);
+    if (fixture) fs.copyFileSync(path.join(root, fixture.from), path.join(workspaceDir, qf.file));
+  }
+
+  // "Dismiss in this workspace": the reviewer's .mm-review.json gets the finding; the finding goes.
+  const dm = expectations.dismiss;
+  if (dm) {
+    await check('dismiss-in-workspace', async () => {
+      await openFile(page, dm.file);
+      const row = await problemRow(page, dm.file, dm.code, 30000);
+      await row.click();
+      await sleep(800);
+      await codeAction(page, `Dismiss in this workspace (${dm.code})`, shot, 'dismiss-menu');
+      await noProblemRow(page, dm.file, dm.code, 30000);
+      const cfg = JSON.parse(fs.readFileSync(path.join(workspaceDir, '.mm-review.json'), 'utf8'));
+      const d = (cfg.dismissed || []).find((x) => x.rule === dm.code);
+      if (!d || !/^[0-9a-f]{20}$/.test(d.fingerprint)) throw new Error(`.mm-review.json: ${JSON.stringify(cfg)}`);
+      await clearProblemFilter(page);
+      // undo, for the sessions after this one
+      fs.rmSync(path.join(workspaceDir, '.mm-review.json'));
+      return `.mm-review.json: ${JSON.stringify(d)}`;
     });
     await closeAllEditors(page);
   }
@@ -751,6 +900,8 @@ function updateScreenshots() {
     'codelens': 'codelens.png',
     'replay-buggy-replay-series': 'replay-buggy.png',
     'replay-fixed-replay-seed-004': 'replay-fixed.png',
+    'replay-panel-open-replay-series': 'replay-panel-open.png',
+    'replay-buggy-replay-barrier': 'replay-barrier.png',
     'palette-palette-scenario-pick': 'palette-scenarios.png',
   };
   fs.mkdirSync(dest, { recursive: true });

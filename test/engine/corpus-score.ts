@@ -15,13 +15,13 @@ import { analyze } from 'mm-review-server/engine/index';
 import { SEVERITY_RANK, type Finding } from 'mm-review-server/engine/findings';
 
 export interface Expectation { rule: string; line: number; text: string; alt?: number[] }
-export interface CorpusCase { kind: 'pair' | 'clean'; note: string; buggy?: string; fixed?: string; file?: string; expect?: Expectation[] }
+export interface CorpusCase { kind: 'pair' | 'clean'; note: string; kernelVersion?: string; buggy?: string; fixed?: string; file?: string; expect?: Expectation[] }
 export interface Corpus { dir: string; cases: Record<string, CorpusCase> }
 
 /** The rule ids of the shared contract; every one must be covered by the corpus. */
 export const CONTRACT_RULES = [
   'ref-balance/leak', 'ref-balance/double-release', 'ref-balance/release-without-acquire',
-  'ref-kind/mismatched-release', 'ref-kind/bias-mismatch',
+  'ref-kind/mismatched-release', 'ref-kind/bias-mismatch', 'ref-kind/wrong-type',
   'spec-ref/get-on-lockless-lookup', 'spec-ref/no-revalidation', 'spec-ref/revalidation-leak', 'spec-ref/outside-rcu',
   'spec-ref/pgmap-hook-skipped', 'spec-ref/pgmap-leak',
   'barrier/store-load-order', 'barrier/unordered-announce', 'barrier/plain-publish', 'barrier/removed', 'barrier/uncommented',
@@ -32,6 +32,13 @@ export const CONTRACT_RULES = [
 export function corpusDir(): string {
   // compiled to test/out/engine/; the corpus stays in test/corpus/
   return path.resolve(__dirname, '..', '..', 'corpus');
+}
+
+/** The kernel version a corpus file's code belongs to (the case's `kernel:`), or undefined (current mainline). */
+export function kernelVersionOf(corpus: Corpus, file: string): string | undefined {
+  const base = path.basename(file);
+  for (const c of Object.values(corpus.cases)) if (c.buggy === base || c.fixed === base || c.file === base) return c.kernelVersion;
+  return undefined;
 }
 
 export function loadCorpus(dir = corpusDir()): Corpus {
@@ -72,7 +79,7 @@ export function scoreCorpus(corpus: Corpus = loadCorpus()): Score {
   };
   for (const r of CONTRACT_RULES) row(r);
   let pairs = 0, clean = 0, expected = 0, found = 0;
-  const run = (file: string) => analyze(fs.readFileSync(path.join(corpus.dir, file), 'utf8'), file).findings;
+  const run = (file: string) => analyze(fs.readFileSync(path.join(corpus.dir, file), 'utf8'), file, { kernelVersion: kernelVersionOf(corpus, file) }).findings;
 
   for (const [name, c] of Object.entries(corpus.cases)) {
     const quiet = c.kind === 'pair' ? [c.fixed as string] : [c.file as string];

@@ -11,6 +11,7 @@ import { parseDocument } from 'mm-review-server/patch/parse';
 import type { ParsedDocument } from 'mm-review-server/patch/model';
 import { example } from '../patch/helpers';
 import { prng } from '../patch/mutate';
+import { applyEdits } from '../util/edits';
 
 function series(): string {
   const ex = ['gup-stable-pin-series.mbox', 'mangled-pinned-ptes.eml', 'qp-readahead-order.eml'].map(example);
@@ -93,4 +94,17 @@ test('reanalyze (the keystroke path) reports exactly what analyze reports', asyn
     prev = r;
   }
   assert.ok(incremental >= 55, `${incremental}/60 incremental`);
+});
+
+test('a quick fix in patch 1/3 on the keystroke path: the later patches are placed again, their findings kept', async () => {
+  const { analyze, reanalyze } = await import('mm-review-server/engine/index');
+  const text = example('gup-stable-pin-series.mbox');
+  const prev = reanalyze(undefined, text, 'x.mbox');
+  const leak = prev.findings.find((f) => f.rule === 'ref-balance/leak')!;
+  const fixed = applyEdits(text, leak.fixes![0].edits);
+  const r = reanalyze(prev, fixed, 'x.mbox');
+  assert.ok(r.incremental, 'the edit stays inside message 1/3');
+  const want = analyze(fixed, 'x.mbox');
+  assert.deepEqual(JSON.parse(JSON.stringify(r.findings)), JSON.parse(JSON.stringify(want.findings)));
+  assert.ok(r.findings.some((f) => f.rule === 'barrier/store-load-order'), 'the barrier finding of 3/3 is still there');
 });

@@ -12,7 +12,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatHerd, runLitmus } from 'mm-review-server/sim/index';
-import { compactResult } from 'mm-review-server/sim/litmusCli';
+import { litmusResultJson as compactResult } from 'mm-review-server/sim/resultJson';
 
 const P53 = 9007199254740992; // 2^53
 

@@ -102,7 +102,7 @@ describe('hostile: LSP documents', () => {
     // quick fixes follow the same positions
     for (const d of d2.filter((x) => x.data)) {
       const actions = await c.request<any[]>('textDocument/codeAction', { textDocument: { uri: u2 }, range: d.range, context: { diagnostics: [d] } });
-      for (const a of actions) for (const e of a.edit.changes[u2]) assert.match(editorLines[e.range.start.line], /^[+ -]/);
+      for (const a of actions) for (const e of a.edit?.changes[u2] ?? []) assert.match(editorLines[e.range.start.line], /^[+ -]/);
     }
   });
 
@@ -119,16 +119,23 @@ describe('hostile: LSP documents', () => {
     assert.equal(c.exited, null);
   });
 
-  it('a replay link built from crafted scenario parameters stays one link with its arguments as data', () => {
+  it('a replay link for a finding with crafted text stays one link whose arguments name its place, never its text', () => {
     const f: Finding = {
-      rule: 'spec-ref/get-page-on-lockless',
+      rule: 'spec-ref/get-on-lockless-lookup',
       category: 'spec-ref',
       severity: 'warning',
       message: `get_page(${EVIL})`,
       range: { start: { line: 3, character: 1 }, end: { line: 3, character: 9 } },
       related: [],
-      scenario: 'S6',
-      scenarioParams: { function: 'f)![x](https://evil.example/i.png)', object: EVIL, line: 4 },
+      trace: {
+        family: 'speculative',
+        roles: { object: 'page' },
+        events: [
+          { kind: 'lookup', expr: 'page = find_get_entry(mapping, index)', at: { line: 3 }, role: 'object' },
+          { kind: 'acquire', expr: 'get_page(page)', at: { line: 4 }, role: 'object' },
+        ],
+        fix: { title: EVIL, expr: EVIL },
+      },
     };
     const md = hoverForFinding(f, 'file:///x.patch');
     assertSafeMarkdown(md);
@@ -136,8 +143,13 @@ describe('hostile: LSP documents', () => {
     assert.equal(links.length, 1);
     assert.equal(links[0][1], 'mmReview.replay');
     const args = JSON.parse(decodeURIComponent(links[0][2]));
-    assert.equal(args[0].params.object, EVIL);
-    assert.equal(args[0].params.function, 'f)![x](https://evil.example/i.png)');
+    assert.deepEqual(args, [{ uri: 'file:///x.patch', rule: f.rule, range: f.range, variant: 'buggy' }]);
+    // a role bound to crafted text is refused: no link, the reason is escaped
+    const g: Finding = { ...f, trace: { ...f.trace!, roles: { object: EVIL }, events: f.trace!.events.map((e) => ({ ...e, expr: `get_page(${EVIL})`, at: { line: 4, fn: 'f)![x](https://evil.example/i.png)' } })) } };
+    const md2 = hoverForFinding(g, 'file:///x.patch');
+    assertSafeMarkdown(md2);
+    assert.equal([...md2.matchAll(/\]\(command:/g)].length, 0);
+    assert.match(md2, /No replay:/);
   });
 
   it('mmReview.replay with crafted arguments is refused with InvalidParams; the server stays up', async () => {

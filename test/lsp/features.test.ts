@@ -20,7 +20,8 @@ describe('mm-review-lsp: findings, hovers, lenses, fixes, replay', () => {
   let seedText: string;
   before(async () => {
     c = new LspClient();
-    await c.initialize(ROOT);
+    // the seed-004 patch is v4.11-era code: its pgmap semantics hold in that era
+    await c.initialize(ROOT, {}, { settings: { kernelVersion: '4.11' } });
     ({ uri: seedUri, text: seedText } = c.openFile(SEED004, 'diff'));
   });
   after(async () => {
@@ -51,37 +52,46 @@ describe('mm-review-lsp: findings, hovers, lenses, fixes, replay', () => {
     assert.match(md, /command:mmReview\.replay\?/);
   });
 
-  it('a code lens "▶ Replay race" carries the replay command and the scenario', async () => {
+  it('a code lens "▶ Replay race" names the finding (its rule and place), not its text', async () => {
     const lenses = await c.request('textDocument/codeLens', { textDocument: { uri: seedUri } });
-    const l = lenses.find((x: any) => x.command?.arguments?.[0]?.scenario === 'S6');
+    const l = lenses.find((x: any) => x.command?.arguments?.[0]?.rule === 'spec-ref/pgmap-hook-skipped');
     assert.ok(l, JSON.stringify(lenses));
     assert.equal(l.command.title, '▶ Replay race');
     assert.equal(l.command.command, 'mmReview.replay');
+    assert.deepEqual(Object.keys(l.command.arguments[0]).sort(), ['range', 'rule', 'uri', 'variant']);
     assert.equal(l.command.arguments[0].uri, seedUri);
-    assert.equal(l.command.arguments[0].params.function, 'gup_pte_range');
   });
 
-  it('workspace/executeCommand mmReview.replay returns the replay JSON: two CPUs, steps, the broken invariant', async () => {
+  it('workspace/executeCommand mmReview.replay replays the finding\'s own race: its function, its lines, the counterpart', async () => {
     const lenses = await c.request('textDocument/codeLens', { textDocument: { uri: seedUri } });
-    const args = lenses.find((x: any) => x.command?.arguments?.[0]?.scenario === 'S6').command.arguments;
+    const args = lenses.find((x: any) => x.command?.arguments?.[0]?.rule === 'spec-ref/pgmap-hook-skipped').command.arguments;
     const r = await c.request('workspace/executeCommand', { command: 'mmReview.replay', arguments: args });
-    assert.equal(r.scenario, 'S6');
+    assert.equal(r.scenario, 'pgmap');
+    assert.equal(r.family, 'pgmap');
     assert.equal(r.variant, 'buggy');
-    assert.ok(r.cpus.length >= 2);
-    assert.ok(r.steps.length > 0);
+    assert.equal(r.cpus.length, 2);
+    assert.match(r.cpus[0].name, /gup_pte_range/);
+    assert.equal(r.cpus[1].origin, 'counterpart');
     for (const s of r.steps) assert.ok(r.cpus.some((cpu: any) => cpu.id === s.cpu));
+    // the speculative get is the patch's own expression on the patch's own line
+    const get = r.steps.find((s: any) => /page_cache_get_speculative\(page\)/.test(s.text));
+    assert.equal(get.origin.kind, 'patch');
+    assert.equal(get.origin.line, args[0].range.start.line + 1);
     assert.equal(r.outcome.reachable, true);
-    assert.ok(r.outcome.invariant.length > 10);
-    assert.match(JSON.stringify(r.cpus), /gup_pte_range/);
+    assert.equal(r.finding.rule, 'spec-ref/pgmap-hook-skipped');
     const fixed = await c.request('workspace/executeCommand', { command: 'mmReview.replay', arguments: [{ ...args[0], variant: 'fixed' }] });
     assert.equal(fixed.outcome.reachable, false);
-    assert.ok(fixed.outcome.forbiddenBy.length > 0);
+    assert.match(fixed.fixReason, /get_page\(\) takes the pgmap reference/);
     assert.equal(fixed.verdict.observation, 'Never');
+    const lit = await c.request('workspace/executeCommand', { command: 'mmReview.exportLitmus', arguments: args });
+    assert.match(lit, /^C pgmap-buggy\n/);
+    // a finding that is not there (the document changed) is an error, not a wrong replay
+    await assert.rejects(c.request('workspace/executeCommand', { command: 'mmReview.replay', arguments: [{ ...args[0], range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }] }), /no spec-ref\/pgmap-hook-skipped finding/);
   });
 
-  it('mmReview.scenarios lists S1..S8; mmReview.exportLitmus returns a litmus program', async () => {
+  it('mmReview.scenarios lists S1..S9; mmReview.exportLitmus returns a litmus program', async () => {
     const list = await c.request('workspace/executeCommand', { command: 'mmReview.scenarios', arguments: [] });
-    assert.deepEqual(list.map((s: any) => s.id), ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8']);
+    assert.deepEqual(list.map((s: any) => s.id), ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9']);
     const lit = await c.request('workspace/executeCommand', { command: 'mmReview.exportLitmus', arguments: [{ scenario: 'S1', variant: 'buggy' }] });
     assert.match(lit, /^C /);
     assert.match(lit, /exists/);
@@ -92,7 +102,7 @@ describe('mm-review-lsp: findings, hovers, lenses, fixes, replay', () => {
   it('an unknown scenario is an error response, and the server keeps serving', async () => {
     await assert.rejects(c.request('workspace/executeCommand', { command: 'mmReview.replay', arguments: [{ scenario: 'S99' }] }));
     const list = await c.request('workspace/executeCommand', { command: 'mmReview.scenarios', arguments: [] });
-    assert.equal(list.length, 8);
+    assert.equal(list.length, 9);
   });
 
   it('code actions: the pin leak in the example series gets a quick fix that keeps the patch a valid diff', async () => {
@@ -130,10 +140,10 @@ describe('mm-review-lsp: findings, hovers, lenses, fixes, replay', () => {
   });
 
   it('settings pushed by the client re-analyse open documents (categories, severities)', async () => {
-    c.notify('workspace/didChangeConfiguration', { settings: { mmReview: { categories: ['input'] } } });
+    c.notify('workspace/didChangeConfiguration', { settings: { mmReview: { categories: ['input'], kernelVersion: '4.11' } } });
     const onlyInput = await c.diagnostics(seedUri, (p) => p.diagnostics.every((d) => String(d.code).startsWith('input/')), 20000);
     assert.equal(onlyInput.diagnostics.some((d) => d.code === 'spec-ref/pgmap-hook-skipped'), false);
-    c.notify('workspace/didChangeConfiguration', { settings: { mmReview: { categories: null, severityOverrides: { 'spec-ref/pgmap-hook-skipped': 'information' } } } });
+    c.notify('workspace/didChangeConfiguration', { settings: { mmReview: { categories: null, kernelVersion: '4.11', severityOverrides: { 'spec-ref/pgmap-hook-skipped': 'information' } } } });
     const back = await c.diagnostics(seedUri, (p) => p.diagnostics.some((d) => d.code === 'spec-ref/pgmap-hook-skipped'), 20000);
     assert.equal(back.diagnostics.find((d) => d.code === 'spec-ref/pgmap-hook-skipped')!.severity, 3, 'information');
   });

@@ -36,7 +36,8 @@ function makeTree(): { root: string; postLine: number } {
   fs.mkdirSync(path.join(root, 'include', 'linux'), { recursive: true });
   fs.mkdirSync(path.join(root, 'mm'), { recursive: true });
   fs.mkdirSync(path.join(root, 'arch', 'x86', 'mm'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'Makefile'), 'VERSION = 4\n');
+  // the tree's Makefile says which kernel it is: the seed-004 code is v4.11-era
+  fs.writeFileSync(path.join(root, 'Makefile'), 'VERSION = 4\nPATCHLEVEL = 11\n');
   const filler = Array.from({ length: start - 1 }, (_, i) => (i === 0 ? '/* SPDX-License-Identifier: GPL-2.0 */' : `/* line ${i + 1} */`));
   fs.writeFileSync(path.join(root, 'arch', 'x86', 'mm', 'gup.c'), [...filler, ...pre, ''].join('\n'));
   return { root, postLine };

@@ -87,6 +87,9 @@ test('every grammar and language configuration the manifest names is in the .vsi
   const refs: string[] = [manifest.main];
   for (const g of manifest.contributes.grammars) refs.push(g.path);
   for (const l of manifest.contributes.languages) if (l.configuration) refs.push(l.configuration);
+  refs.push(manifest.icon);
+  for (const j of manifest.contributes.jsonValidation) refs.push(j.url);
+  for (const v of Object.values(manifest.contributes.viewsContainers as Record<string, { icon: string }[]>).flat()) refs.push(v.icon);
   const n = new Set(names());
   for (const r of refs) assert.ok(n.has(ext(path.posix.normalize(r))), `manifest points at ${r}, which is not packaged`);
   assert.equal(manifest.devDependencies, undefined, 'no devDependencies in the shipped manifest');
@@ -139,4 +142,17 @@ test('the packaged tree-sitter binaries for this platform load and parse C', { s
 test('the .vsix stays small', () => {
   const mb = fs.statSync(vsix).size / 1024 / 1024;
   assert.ok(mb < 10, `.vsix is ${mb.toFixed(2)} MB`);
+});
+
+test('the manifest: kernel-style editor defaults for patches, a PNG icon, the replay view in the bottom panel, the config schema', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  assert.deepEqual(manifest.contributes.configurationDefaults['[mm-patch]'], { 'editor.tabSize': 8, 'editor.insertSpaces': false, 'editor.detectIndentation': false });
+  const icon = fs.readFileSync(path.join(root, manifest.icon));
+  assert.equal(icon.subarray(1, 4).toString('latin1'), 'PNG');
+  assert.ok(icon.readUInt32BE(16) >= 128 && icon.readUInt32BE(20) >= 128, 'at least 128x128');
+  const panel = manifest.contributes.viewsContainers.panel.find((c: { id: string }) => c.id === 'mmReview');
+  assert.ok(panel);
+  assert.deepEqual(manifest.contributes.views.mmReview.map((v: { id: string; type: string }) => [v.id, v.type]), [['mmReview.replayView', 'webview']]);
+  assert.equal(manifest.contributes.configuration.properties['mmReview.replayLocation'].default, 'panel');
+  assert.deepEqual(manifest.contributes.jsonValidation, [{ fileMatch: '.mm-review.json', url: './docs/mm-review.schema.json' }]);
 });

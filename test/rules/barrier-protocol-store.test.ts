@@ -16,7 +16,7 @@ import { addPatch, applyFix } from './helpers';
 const RULE = 'barrier/store-load-order';
 
 function sl(text: string, all = false): Finding[] {
-  return analyze(text, 'x.patch', { all }).findings.filter((f) => f.rule === RULE);
+  return analyze(text, 'x.patch', { all, fullMessages: true }).findings.filter((f) => f.rule === RULE);
 }
 
 function docLine(text: string, line: number): string {

@@ -43,7 +43,7 @@ function modify(file: string, section: string, body: string): string {
 }
 
 function barrier(text: string, opts: AnalyzeOptions = {}): Finding[] {
-  return analyze(text, 'x.patch', opts).findings.filter((f) => f.category === 'barrier');
+  return analyze(text, 'x.patch', { fullMessages: true, ...opts }).findings.filter((f) => f.category === 'barrier');
 }
 
 function ids(fs_: Finding[]): string[] {
@@ -205,7 +205,7 @@ ${barrierB}	return READ_ONCE(f->wake_pending);
     assert.match(lineOf(text, { ...w, range: m.range }), /WRITE_ONCE\(f->sleeper_queued, 1\)/);
     // the fix inserts smp_mb() after the store, as an added line (the engine keeps the diff valid)
     const fixed = applyFix(text, w);
-    assert.match(fixed, /\+\tWRITE_ONCE\(f->wake_pending, 1\);\n\+\tsmp_mb\(\);\n\+\treturn READ_ONCE\(f->sleeper_queued\);/);
+    assert.match(fixed, /\+\tWRITE_ONCE\(f->wake_pending, 1\);\n\+\tsmp_mb\(\);\t\/\* order the store to f->wake_pending before the load of f->sleeper_queued; pairs with sleeper\(\) \*\/\n\+\treturn READ_ONCE\(f->sleeper_queued\);/);
     assert.deepEqual(barrier(fixed).filter((x) => x.rule === 'barrier/store-load-order' && x.function === 'waker'), []);
   });
 
@@ -349,9 +349,13 @@ describe('barrier/unordered-announce', () => {
     const start = f.find((x) => x.function === 'start_lockless_pgtbl_walk')!;
     assert.match(lineOf(text, start), /atomic_inc\(&mm->context\.lockless_pgtbl_walk_count\);/);
     assert.equal(start.scenarioParams?.location, 'mm->context.lockless_pgtbl_walk_count');
-    // the fix inserts smp_mb__after_atomic() on the next line, same indentation, as an added line
+    // the fix inserts smp_mb__after_atomic() on the next line, same indentation, as an added line,
+    // with the comment checkpatch asks for (what it orders)
     // the mail client expanded this line's tabs (repaired on parse): the fix rewrites the clean line
-    assert.equal(start.fixes?.[0].edits[0].newText, '+\tatomic_inc(&mm->context.lockless_pgtbl_walk_count);\n+\tsmp_mb__after_atomic();');
+    assert.equal(
+      start.fixes?.[0].edits[0].newText,
+      '+\tatomic_inc(&mm->context.lockless_pgtbl_walk_count);\n+\tsmp_mb__after_atomic();\t/* order atomic_inc() on mm->context.lockless_pgtbl_walk_count before the accesses that follow */',
+    );
   });
 
   const WALK = (walkerBarrier: string, splitBarrier: string) =>
@@ -389,7 +393,7 @@ ${splitBarrier}	if (atomic_read(&mm->lockless_pgtbl_walkers))
     assert.match(w.message, /lockless_pgtbl_walkers/);
     // the fix inserts smp_mb__after_atomic() right after the increment, same indentation
     const fixed = applyFix(WALK('', ''), w);
-    assert.match(fixed, /\+\tatomic_inc\(&mm->lockless_pgtbl_walkers\);\n\+\tsmp_mb__after_atomic\(\);\n\+\tpmd = READ_ONCE/);
+    assert.match(fixed, /\+\tatomic_inc\(&mm->lockless_pgtbl_walkers\);\n\+\tsmp_mb__after_atomic\(\);\t\/\* order atomic_inc\(\) on [^\n]*\*\/\n\+\tpmd = READ_ONCE/);
     assert.deepEqual(barrier(fixed).filter((x) => x.function === 'walker'), [barrier(fixed).find((x) => x.rule === 'barrier/uncommented')!].filter(Boolean));
     const s = f.find((x) => x.function === 'splitter')!;
     assert.equal(s.scenario, 'S3');
@@ -456,7 +460,7 @@ ${b}	spin_lock(&mm->page_table_lock);
     assert.match(f[0].message, /pmd_populate\(\) links new after initialising it \(pte_alloc_one\)/);
     assert.match(lineOf(text, f[0]), /pmd_populate\(mm, pmd, new\)/);
     const fixed = applyFix(text, f[0]);
-    assert.match(fixed, /\+\tsmp_wmb\(\);\n\+\tpmd_populate/);
+    assert.match(fixed, /\+\tsmp_wmb\(\);\t\/\* initialise [^\n]* before publishing it with pmd_populate\(\) \*\/\n\+\tpmd_populate/);
     assert.deepEqual(barrier(fixed).filter((x) => x.rule === 'barrier/plain-publish'), []);
   });
 

@@ -163,11 +163,12 @@ ${late ? '\tid = b->id;\n' : ''}	return id;
 });
 
 describe('atomic-sleep/sleep-in-atomic', () => {
-  it('seed 001: vma->vm_ops->fault() called inside the speculative RCU section (scenario S7)', () => {
+  it('seed 001: vma->vm_ops->fault() called inside the speculative RCU section (its own race: the sleep family)', () => {
     const text = seed(1);
     const [f] = expectRule(findings(text), 'atomic-sleep/sleep-in-atomic', 1);
     assert.equal(f.function, '__do_fault');
-    assert.equal(f.scenario, 'S7');
+    assert.equal(f.trace?.family, 'sleep');
+    assert.equal(f.trace?.events.find((e) => e.kind === 'sleep')?.expr, 'vma->vm_ops->fault(vmf)');
     assert.match(f.message, /vma->vm_ops->fault\(\)/);
     assert.match(f.message, /RCU/);
     assert.equal(f.related[0].range.start.line + 1, lineOf(text, '+\t\trcu_read_lock();'));

@@ -45,7 +45,8 @@ export function changePatch(before: string, after: string, path = 'mm/test.c'): 
 }
 
 export function findings(patch: string, opts: AnalyzeOptions = {}): Finding[] {
-  return analyze(patch, 'test.patch', opts).findings.filter((f) => f.category !== 'input');
+  // the rules' own text, whole (the engine's ~200-character message split is tested in test/engine/message.test.ts)
+  return analyze(patch, 'test.patch', { fullMessages: true, ...opts }).findings.filter((f) => f.category !== 'input');
 }
 
 export function rulesOf(fs: Finding[]): string[] {

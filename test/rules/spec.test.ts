@@ -149,7 +149,7 @@ function fnText(file: string, header: string): string {
   return file.slice(s, e + 2);
 }
 
-describe('seed 004: get_page -> page_cache_get_speculative on pte_devmap pages (spec-ref/pgmap-hook-skipped, S6)', () => {
+describe('seed 004: get_page -> page_cache_get_speculative on pte_devmap pages (spec-ref/pgmap-hook-skipped, S6), judged as v4.11 (the thread\'s era)', () => {
   const file = x86Gup();
   const before = fnText(file, 'static noinline int gup_pte_range');
   const after = before.replace('\t\tget_page(page);\n', '\t\tif (!page_cache_get_speculative(page))\n\t\t\tbreak;\n');
@@ -160,7 +160,7 @@ describe('seed 004: get_page -> page_cache_get_speculative on pte_devmap pages (
   });
   it('a patch making that switch in gup_pte_range is flagged at the speculative get', () => {
     const p = changePatch(before, after, 'arch/x86/mm/gup.c');
-    const fs = findings(p);
+    const fs = findings(p, { kernelVersion: '4.11' });
     const [f] = expectRule(fs, 'spec-ref/pgmap-hook-skipped', 1);
     assert.equal(f.range.start.line + 1, lineOf(p, '+\t\tif (!page_cache_get_speculative(page))'));
     assert.equal(f.scenario, 'S6');
@@ -171,7 +171,7 @@ describe('seed 004: get_page -> page_cache_get_speculative on pte_devmap pages (
     assert.deepEqual(fs.filter((x) => x.category === 'ref-balance').map((x) => x.message), []);
   });
   it('the same switch on the whole file (called under local_irq_disable by get_user_pages_fast) is not an outside-rcu finding', () => {
-    const fs = findings(addPatch(file.replace(before, after), 'arch/x86/mm/gup.c'));
+    const fs = findings(addPatch(file.replace(before, after), 'arch/x86/mm/gup.c'), { kernelVersion: '4.11' });
     expectRule(fs, 'spec-ref/pgmap-hook-skipped', 1);
     expectRule(fs, 'spec-ref/outside-rcu', 0);
     assert.deepEqual(fs.filter((x) => x.category === 'ref-balance').map((x) => x.message), []);
@@ -192,11 +192,47 @@ static int gup_one(struct page *page, struct page **pages, int *nr)
 	return 1;
 }
 `;
-    expectClean(findings(addPatch(plain)));
+    expectClean(findings(addPatch(plain), { kernelVersion: '4.11' }));
   });
   it('the whole seed-004 thread (revert, zone-device fixes) gives no ref-balance or spec-ref finding, even with --all', () => {
-    const fs = findings(seed(4), { all: true });
+    const fs = findings(seed(4), { all: true, kernelVersion: '4.11' });
     assert.deepEqual(fs.filter((x) => ['ref-balance', 'spec-ref', 'ref-kind', 'bracket', 'atomic-sleep'].includes(x.category)).map((x) => `${x.rule}: ${x.message}`), []);
+  });
+  it('the same switch judged as current mainline (v6.19): no pgmap finding (no per-page pgmap reference in that era) and no advice to use get_page()', () => {
+    const p = changePatch(before, after, 'arch/x86/mm/gup.c');
+    const fs = findings(p);
+    expectRule(fs, 'spec-ref/pgmap-hook-skipped', 0);
+    for (const f of fs) assert.doesNotMatch(f.message, /Use get_page\(\)/);
+  });
+  it('the plain get_page() the revert restored: safe in v4.11 x86 GUP-fast (IRQs off hold off the TLB-flush IPI), a finding in a v6.19 GUP-fast walker', () => {
+    const walker = (get: string) => `
+static int gup_fast_pte_range(pmd_t pmd, pmd_t *pmdp, unsigned long addr, unsigned long end, unsigned int flags, struct page **pages, int *nr)
+{
+	pte_t *ptep = pte_offset_map(&pmd, addr);
+	int ret = 0;
+
+	do {
+		pte_t pte = ptep_get_lockless(ptep);
+		struct page *page;
+
+		if (!pte_present(pte))
+			goto out;
+		page = pte_page(pte);
+		${get}
+		pages[*nr] = page;
+		(*nr)++;
+	} while (ptep++, addr += PAGE_SIZE, addr != end);
+	ret = 1;
+out:
+	pte_unmap(ptep);
+	return ret;
+}
+`;
+    const x86old = findings(addPatch(walker('get_page(page);'), 'arch/x86/mm/gup.c'), { kernelVersion: '4.11' });
+    expectRule(x86old, 'spec-ref/get-on-lockless-lookup', 0);
+    const now = findings(addPatch(walker('get_page(page);'), 'mm/gup.c'));
+    const [f] = expectRule(now, 'spec-ref/get-on-lockless-lookup', 1);
+    assert.match(f.message, /ptep_get_lockless/);
   });
 });
 

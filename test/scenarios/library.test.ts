@@ -4,16 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listScenarios, exportLitmus, instantiateScenario, litmusIdent, getScenario, scenarioDefs } from 'mm-review-server/sim/scenarios/index';
 
-const IDS = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8'];
+const IDS = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9'];
 
-test('listScenarios: S1..S8 with title, seed and both variants', () => {
+test('listScenarios: S1..S9 with title, seed and both variants', () => {
   const list = listScenarios();
   assert.deepEqual(
     list.map((s) => s.id),
     IDS,
   );
   const seeds = Object.fromEntries(list.map((s) => [s.id, s.seed]));
-  assert.deepEqual(seeds, { S1: '000', S2: '000', S3: '003', S4: '003', S5: '004', S6: '004', S7: '001', S8: '' });
+  assert.deepEqual(seeds, { S1: '000', S2: '000', S3: '003', S4: '003', S5: '004', S6: '004', S7: '001', S8: '', S9: '002' });
   for (const s of list) {
     assert.deepEqual(Object.keys(s).sort(), ['id', 'seed', 'title', 'variants']);
     assert.ok(s.title.length > 10, s.id);
@@ -23,7 +23,7 @@ test('listScenarios: S1..S8 with title, seed and both variants', () => {
 
 test('getScenario: case-insensitive; unknown ids throw with the known list', () => {
   assert.equal(getScenario('s5').id, 'S5');
-  assert.throws(() => getScenario('S9'), /unknown scenario 'S9' \(known: S1, S2/);
+  assert.throws(() => getScenario('S99'), /unknown scenario 'S99' \(known: S1, S2/);
   assert.throws(() => exportLitmus('S1', 'broken' as 'buggy'), /unknown variant/);
 });
 
@@ -121,10 +121,34 @@ test('hostile names cannot break the litmus text', () => {
   }
 });
 
-test('every scenario names its rules, race and invariant', () => {
+test('every scenario names its race and invariant; every seed thread has a scenario', () => {
   for (const d of scenarioDefs()) {
-    assert.ok(d.rules.length > 0, d.id);
     assert.ok(d.race.length > 80, d.id);
     assert.ok(d.invariant.length > 20, d.id);
   }
+  assert.deepEqual([...new Set(scenarioDefs().map((d) => d.seed).filter(Boolean))].sort(), ['000', '001', '002', '003', '004']);
+});
+
+test('S3 models the seed-003 patch: smp_mb() on the walker side in both variants, the splitter\'s barrier is the fix', () => {
+  const b = instantiateScenario('S3', 'buggy').litmus;
+  const f = instantiateScenario('S3', 'fixed').litmus;
+  const p0 = (t: string) => t.slice(t.indexOf('P0('), t.indexOf('P1('));
+  const p1 = (t: string) => t.slice(t.indexOf('P1('), t.indexOf('exists'));
+  assert.match(p0(b), /atomic_inc\([^)]*\);\n\tsmp_mb\(\);/);
+  assert.doesNotMatch(p1(b), /smp_mb/);
+  assert.match(p1(f), /smp_mb\(\);/);
+});
+
+test('S4: the pte read depends on the pmd read (an address dependency)', () => {
+  const t = instantiateScenario('S4', 'buggy').litmus;
+  assert.match(t, /r0 = READ_ONCE\(\*pmd\);\n\tr1 = READ_ONCE\(\*r0\);/);
+  assert.match(t, /int \*r0;/);
+});
+
+test('S9 (seed 002): a fault vs mmap(MAP_FIXED); the fixed variant takes the range lock on both sides', () => {
+  const b = instantiateScenario('S9', 'buggy');
+  const f = instantiateScenario('S9', 'fixed');
+  assert.doesNotMatch(b.litmus, /spin_lock/);
+  assert.equal((f.litmus.match(/spin_lock\(range_lock\)/g) ?? []).length, 2);
+  assert.ok([...b.lines.values()].some((l) => /MAP_FIXED|mmap_region/.test(l.text)));
 });

@@ -5,7 +5,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LitmusSyntaxError, formatHerd, parseLitmus, runLitmus } from 'mm-review-server/sim/index';
 import { EvSet, Rel } from 'mm-review-server/sim/relation';
-import { simCommands } from 'mm-review-server/cli/sim';
+import { commandOf } from 'mm-review-server/cli/args';
+import { litmusCommand } from 'mm-review-server/cli/litmus';
+
+/** `mm-review litmus` as the CLI runs it (the one argument parser, cli/args.ts). */
+const simCommands = { litmus: { run: commandOf(litmusCommand) } };
 import { OWN_LITMUS } from './helpers';
 
 const MP = `C MP+test

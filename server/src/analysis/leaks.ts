@@ -236,7 +236,8 @@ function testConcernsKey(a: ResourceAnalysis, b: CfgNode, k: KeyInfo, cat: Catal
       // a flag whose origin is not shown may say whether the lock was taken; error codes do not
       if (!a.types.has(s.name) && !ERROR_CODE_NAMES.test(s.name) && !a.cfg.nodes.some((n) => n.ops.some((o) => o.kind === 'assign' && o.target.text === s.name))) return true;
     }
-    if (s.k === 'field') return true; // `if (vmf->flags & ...)`: state that may say who holds what
+    // a field that records who holds what (`vrm->mmap_locked`, `fc->pte_held`); other state (`f->dead`) does not
+    if (s.k === 'field' && /lock|held|own/i.test(s.field)) return true;
   }
   return false;
 }

@@ -41,7 +41,7 @@ export function locate(img: FunctionImage, line: number, column: number): Locati
 
 export interface RebuildOptions {
   /** Read a file of the kernel tree (path relative to the tree root); undefined when absent. */
-  treeFile?: (path: string) => string | undefined;
+  treeFile?: (path: string, msg?: import('../patch/model').Message) => string | undefined;
   /** Parse cache (default: the process-wide one). */
   cache?: FunctionCache;
   /** At most this many preprocessor configurations per image (default 8). */
@@ -169,7 +169,8 @@ export function rebuildFunctions(msg: Message, file: FilePatch, opts: RebuildOpt
   const imgOpts: ImageOptions = { cache: opts.cache, maxVariants: opts.maxVariants };
   let treeProblem: string | undefined;
   if (opts.treeFile && file.status !== 'added' && file.oldPath && !opts.budget?.exhausted) {
-    const res = rebuildFromTree(msg, file, opts.treeFile, imgOpts, opts.treeSearch, opts.budget);
+    const tf = opts.treeFile;
+    const res = rebuildFromTree(msg, file, (p) => tf(p, msg), imgOpts, opts.treeSearch, opts.budget);
     if (res.ok) {
       for (const fn of res.functions) describeProblems(fn);
       return res.functions;

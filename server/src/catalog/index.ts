@@ -10,7 +10,8 @@ import type {
   RevalidationPattern, LocklessIdiom, ContextRequirement, OrderingFacts, SbProtocol, GotoLabelConvention, KindSpec as KindSpecT,
 } from './schema';
 import { KINDS } from './data/kinds';
-import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS } from './data';
+import { MAINLINE, inRange, parseVersion, type Version } from './era';
+import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, FIRST_ARG_TYPES, FOLIO_FORMS, type FirstArgType } from './data';
 
 /**
  * Does the argument text satisfy the condition? Identifiers are matched as
@@ -45,9 +46,25 @@ export function resolveEffects(effects: readonly Effect[], args?: readonly strin
 }
 
 export * from './schema';
+export type { FirstArgType } from './data';
 
 export class Catalog {
   private readonly byName = new Map<string, ApiSpec>();
+  private kindList: readonly KindSpec[] = [];
+  private readonly views = new Map<string, Catalog>();
+
+  /**
+   * The catalog as it holds for one kernel version: era facts of that version
+   * applied, those of other eras left out (`4.11`: get_page() takes the
+   * ZONE_DEVICE pgmap reference and put_page() drops it; `6.19`: neither).
+   */
+  forVersion(version: string | undefined): Catalog {
+    const v = version && parseVersion(version) ? version : MAINLINE;
+    if (v === this.version) return this;
+    let c = this.views.get(v);
+    if (!c) this.views.set(v, (c = new Catalog(this.source, this.kindList, this.patterns, this.idioms, this.domainList, this.orderingData, v, this.source)));
+    return c;
+  }
   private readonly kinds = new Map<ResourceKind, KindSpec>();
 
   constructor(
@@ -57,13 +74,20 @@ export class Catalog {
     private readonly idioms: readonly LocklessIdiom[] = LOCKLESS_IDIOMS,
     private readonly domainList: readonly { id: string; title: string }[] = DOMAINS,
     private readonly orderingData: OrderingFacts = ORDERING_FACTS,
+    /** The kernel version whose facts this catalog states (`6.19`). */
+    readonly version: string = MAINLINE,
+    /** The entries before era facts were applied (for forVersion()). */
+    private readonly source: readonly ApiSpec[] = apis,
   ) {
     // Maps, not the records: a call named `constructor` is not catalogued.
     this.locations = new Map(Object.entries(orderingData.locations));
     this.entryClasses = new Map(Object.entries(orderingData.entryClasses));
     this.generic = new Set(orderingData.genericLocations);
     for (const k of kinds) this.kinds.set(k.kind, k);
-    for (const a of apis) {
+    this.kindList = kinds;
+    const v = parseVersion(version) ?? parseVersion(MAINLINE)!;
+    for (const a0 of apis) {
+      const a = withEra(a0, v);
       if (this.byName.has(a.name)) throw new Error(`catalog: duplicate entry ${a.name}`);
       this.byName.set(a.name, a);
       for (const alias of a.aliases ?? []) {
@@ -203,7 +227,30 @@ export class Catalog {
    * IPIs held off: a plain get_page on a lockless pte lookup is safe there)?
    */
   irqOffHoldsPages(path: string): boolean {
-    return IRQ_OFF_HOLDS_PAGES.some((x) => path.startsWith(x.pathPrefix) || path.includes('/' + x.pathPrefix));
+    const v = parseVersion(this.version) ?? parseVersion(MAINLINE)!;
+    return IRQ_OFF_HOLDS_PAGES.some((x) => inRange(x.kernels, v) && (path.startsWith(x.pathPrefix) || path.includes('/' + x.pathPrefix)));
+  }
+
+  /**
+   * The declared type of a page or folio API's first argument, by the name
+   * called (`folio_put` → `struct folio *`; aliases may differ: set_page_dirty
+   * takes a page, folio_mark_dirty a folio), or undefined.
+   */
+  firstArgType(name: string): FirstArgType | undefined {
+    if (!Object.prototype.hasOwnProperty.call(FIRST_ARG_TYPES, name)) return undefined;
+    const t = FIRST_ARG_TYPES[name];
+    if (typeof t === 'string') return t;
+    return inRange(t.kernels, parseVersion(this.version) ?? parseVersion(MAINLINE)!) ? t.type : undefined;
+  }
+
+  /**
+   * The same operation for the other type of object: `put_page` → `folio_put`
+   * and back, when the catalog knows one.
+   */
+  otherTypeForm(name: string): string | undefined {
+    const own = (o: Readonly<Record<string, string>>, k: string) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+    const to = own(FOLIO_FORMS, name) ?? Object.keys(FOLIO_FORMS).find((k) => FOLIO_FORMS[k] === name);
+    return to;
   }
 
   /** The source trees where IRQs off keeps mapped pages alive, with their eras (docs, tests). */
@@ -379,4 +426,15 @@ function labelRegex(c: GotoLabelConvention): RegExp {
 }
 
 /** The catalog built from the bundled data. */
+/** An entry with the facts of the eras `v` falls in merged over its own. */
+function withEra(a: ApiSpec, v: Version): ApiSpec {
+  if (!a.eras?.length) return a;
+  let out = a;
+  for (const e of a.eras) if (inRange(e.kernels, v)) out = { ...out, ...e.facts };
+  return out;
+}
+
+/** The catalog built from the bundled data, for current mainline (see forVersion()). */
 export const catalog = new Catalog(DATA, KINDS);
+
+export { MAINLINE, parseVersion, inRange, makefileVersion } from './era';

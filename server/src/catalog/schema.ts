@@ -364,6 +364,13 @@ export interface ApiSpec {
    * nor after the loop.
    */
   iteratorCursor?: number;
+  /**
+   * Facts that hold only in some kernel versions: each `facts` is merged over
+   * the entry when the target kernel falls in `kernels` (a range as in
+   * `kernels`: `4.5..4.12`, `>=5.16`). Outside the range the entry's own
+   * facts apply. No rule reads a fact of another era (Catalog.forVersion()).
+   */
+  eras?: { kernels: string; facts: Partial<Omit<ApiSpec, 'name' | 'aliases' | 'eras' | 'domain'>>; why: string }[];
 }
 
 // ---------------------------------------------------------------------------

@@ -6,6 +6,8 @@ export interface CliIO {
   /** Read all of stdin (for FILE `-`). */
   readStdin: () => Promise<Buffer>;
   cwd: string;
+  /** Resolves when what was written to stdout has been handed to the OS (before a stderr summary). */
+  flush?: () => Promise<void>;
 }
 
 /** A subcommand: returns the exit code (0 ok, 1 findings at warning+, 2 usage/input error). */
@@ -23,14 +25,21 @@ export function runMain(command: (args: string[], io: CliIO) => Promise<number>)
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
+  // what was written to stdout has been handed over once this resolves: a summary on stderr
+  // (the same terminal, often) then comes after the last line of output, never inside it
+  let drained: Promise<void> = Promise.resolve();
   const io: CliIO = {
-    stdout: (s) => process.stdout.write(s),
+    stdout: (s) => {
+      drained = new Promise((resolve) => process.stdout.write(s, () => resolve()));
+    },
     stderr: (s) => process.stderr.write(s),
+    flush: () => drained,
     readStdin,
     cwd: process.cwd(),
   };
   command(process.argv.slice(2), io).then(
-    (code) => {
+    async (code) => {
+      await drained;
       process.exitCode = code;
     },
     (e) => {

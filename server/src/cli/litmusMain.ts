@@ -5,8 +5,10 @@
  * one process then cost little more than the tests themselves.
  */
 import { runMain } from './io';
-import { litmusCommand } from '../sim/litmusCli';
+import { commandOf } from './args';
+import { litmusCommand } from './litmus';
 
 export function main(): void {
-  runMain((args, io) => litmusCommand(args.slice(1), io));
+  const litmus = commandOf(litmusCommand);
+  runMain((args, io) => litmus(args.slice(1), io));
 }

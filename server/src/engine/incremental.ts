@@ -13,6 +13,7 @@
  * Hand-written because no library knows this model's offsets.
  */
 import { parseDocument } from '../patch/parse';
+import { placeHunks } from '../patch/placement';
 import type { Message, ParsedDocument } from '../patch/model';
 
 export interface Reparse {
@@ -117,5 +118,10 @@ export function reparse(prev: ParsedDocument | undefined, text: string, uri = ''
   }
   for (const d of after) shiftOffsets(d, delta, passId);
   const diagnostics = [...before, ...part.diagnostics, ...after].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
-  return { doc: { uri, format: prev.format, text, messages, diagnostics }, changed: new Set([fresh]), full: false };
+  const doc: ParsedDocument = { uri, format: prev.format, text, messages, diagnostics };
+  // the edited message may move the hunks of the later patches of its series (git-am placement):
+  // the messages whose line numbers changed are rebuilt too
+  const changed = new Set<Message>([fresh]);
+  for (const m2 of placeHunks(doc)) changed.add(m2);
+  return { doc, changed, full: false };
 }

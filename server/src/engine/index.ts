@@ -21,6 +21,10 @@ import type { ImagePos, RawFinding, Rule, RuleContext, Side, Unit } from '../rul
 import { CATEGORIES, SEVERITY_RANK, type Category, type Finding, type TextEdit } from './findings';
 import { ruleInfo } from '../rules/registry';
 import { toPatchEdits } from './fixes';
+import { fingerprint, normalizeLine } from './config';
+import { shorten } from './message';
+import { summarizeRepairs } from './repairs';
+import { mapTrace } from './trace';
 import './inputRules';
 import { reparse } from './incremental';
 
@@ -33,8 +37,16 @@ export interface AnalyzeOptions {
   minSeverity?: Severity;
   /** Per-rule or per-category severity overrides ('off' disables). */
   severityOverrides?: Record<string, Severity | 'off'>;
-  /** Kernel-tree mode: read a file of the tree (relative path). */
+  /** Kernel-tree mode: read a file of the tree (relative path; the message, for a base-commit read). */
   treeFile?: RebuildOptions['treeFile'];
+  /**
+   * The kernel version the patch targets (`6.19`, `4.11`): catalog facts of
+   * that era apply, others do not. From the tree's Makefile, the user's
+   * setting, or (default) current mainline.
+   */
+  kernelVersion?: string;
+  /** Kernel-tree mode: what each message is judged against (engine/kernelTree documentTree()). */
+  judgedIn?: (msg: import('../patch/model').Message) => import('./kernelTree').JudgedIn;
   parse?: ParseOptions;
   rules?: readonly Rule[];
   catalog?: Catalog;
@@ -42,6 +54,12 @@ export interface AnalyzeOptions {
   limits?: Partial<RebuildLimits>;
   /** Polled between functions and rules: true abandons the analysis (it throws AnalysisCancelled). */
   cancelled?: () => boolean;
+  /** Fingerprints of findings the reviewer dismissed (engine/config.ts): not reported. */
+  dismissed?: ReadonlySet<string>;
+  /** Keep messages whole (no ~200-character message with the rest in `detail`). */
+  fullMessages?: boolean;
+  /** Report each repaired line of a mangled mail at its own severity, not one summary per message with the lines as hints. */
+  repairDetails?: boolean;
 }
 
 export interface Analysis {
@@ -79,6 +97,11 @@ function cfgOf(variant: ConfigVariant, cat: Catalog): Cfg | null {
   }
   cfgCache.set(variant, cfg);
   return cfg;
+}
+
+/** The catalog the analysis reads: the facts of the target kernel version (default: current mainline). */
+export function catalogFor(opts: Pick<AnalyzeOptions, 'catalog' | 'kernelVersion'>): Catalog {
+  return (opts.catalog ?? defaultCatalog).forVersion(opts.kernelVersion);
 }
 
 /** Build every unit (function side × configuration) with its CFG. */
@@ -180,7 +203,7 @@ function effectiveSeverity(rule: Rule | undefined, id: string, category: Categor
 /** Run the rules over the units, map to the document, apply differential mode and filters. */
 export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}, budget?: RebuildBudget): Finding[] {
   const rules = opts.rules ?? ALL_RULES;
-  const ctx = ruleContext(doc, functions, units, opts.catalog ?? defaultCatalog);
+  const ctx = ruleContext(doc, functions, units, catalogFor(opts));
   const raw: { f: RawFinding; unit: Unit; rule: Rule }[] = [];
   const internal: Finding[] = [];
   for (const rule of rules) {
@@ -236,19 +259,28 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
       scenario: f.scenario,
       scenarioParams: f.scenario ? { function: unit.fn.name, ...f.scenarioParams, line: range.start.line + 1 } : f.scenarioParams,
       fixes: fixes && fixes.length ? fixes : undefined,
+      ...(f.trace ? { trace: mapTrace(f.trace, unit, (img, at) => imageRange(index, img, at), fileLineOf) } : {}),
       file: unit.fn.path,
       function: unit.fn.name,
       fileLine: fileLineOf(unit.image, f.at.line, unit.side),
+      fingerprint: fingerprint(f.rule, unit.fn.path, unit.fn.name, linesOf(unit.image)[f.at.line] ?? ''),
+      lineText: normalizeLine(linesOf(unit.image)[f.at.line] ?? ''),
+      judgedIn: judgedInText(unit, opts),
     });
   }
   return [...internal, ...out];
 }
 
-/** Parse diagnostics as findings of category 'input'. */
-/** Whitespace damage repaired line by line: one summary per hunk, the lines themselves as hints. */
-const LINE_REPAIRS = new Set(['input/tabs-to-spaces', 'input/lost-leading-space', 'input/leading-space-shift', 'input/dropped-blank']);
+/** Which context a finding was judged in: the hunk alone, the tree's worktree file, or the file at the mail's base commit. */
+function judgedInText(unit: Unit, opts: AnalyzeOptions): string {
+  if (unit.fn.source !== 'tree') return 'hunk';
+  const j = opts.judgedIn?.(unit.fn.message);
+  if (j?.kind === 'commit') return `tree at ${j.commit.slice(0, 12)}`;
+  return 'tree (worktree file)';
+}
 
-export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[]): Finding[] {
+/** Repairs of mail-client damage: summarised once per message (engine/repairs.ts). */
+export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], repairDetails = false): Finding[] {
   const out: Finding[] = doc.diagnostics.map((d) => ({
     rule: d.code.startsWith('input/') ? d.code : `input/${d.code}`,
     category: 'input' as const,
@@ -257,7 +289,25 @@ export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: 
     range: index.rangeOf(d.span.start, d.span.end),
     related: [],
   }));
-  summarizeLineRepairs(doc, index, out);
+  summarizeRepairs(doc, index, out, repairDetails);
+  for (const m of doc.messages)
+    for (const f of m.files)
+      f.hunks.forEach((h, i) => {
+        const p = h.placement;
+        if (!p) return;
+        const at = h.lines.find((l) => l.oldLine !== undefined)?.oldLine ?? h.oldStart + p.offset;
+        const on = doc.messages[p.against];
+        const patch = on?.series ? `patch ${on.series.index}/${on.series.total}` : 'the earlier patch';
+        const how = [p.offset ? `offset ${p.offset > 0 ? '+' : ''}${p.offset} line${Math.abs(p.offset) === 1 ? '' : 's'}` : '', p.fuzz ? `fuzz ${p.fuzz}` : ''].filter(Boolean).join(', ');
+        out.push({
+          rule: 'input/hunk-offset',
+          category: 'input',
+          severity: 'hint',
+          message: `Hunk #${i + 1} of ${f.newPath ?? f.oldPath} applies at line ${at} on top of ${patch} (${how}), as git am places it; its header says line ${h.oldStart}.`,
+          range: index.rangeOf(h.headerSpan.start, h.headerSpan.end),
+          related: [],
+        });
+      });
   for (const fn of functions) {
     for (const p of fn.problems) {
       const span = p.line?.span ?? fn.hunks[0]?.headerSpan;
@@ -276,60 +326,9 @@ export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: 
   return out;
 }
 
-/**
- * A mail client that expanded tabs does it on every line: thirty identical
- * diagnostics bury the findings. When a hunk has several repairs of one such
- * kind, they become hints (still on their exact characters, shown faintly in
- * the editor, not listed in the Problems panel) under one located summary on
- * the hunk header.
- */
-function summarizeLineRepairs(doc: ParsedDocument, index: LineIndex, out: Finding[]): void {
-  const groups = new Map<string, Finding[]>();
-  const hunks: { start: number; end: number; header: Span }[] = [];
-  for (const m of doc.messages)
-    for (const f of m.files)
-      for (const h of f.hunks) {
-        const last = h.lines[h.lines.length - 1];
-        hunks.push({ start: h.headerSpan.start, end: last ? last.span.end : h.headerSpan.end, header: h.headerSpan });
-      }
-  if (!hunks.length) return;
-  hunks.sort((a, b) => a.start - b.start);
-  for (const f of out) {
-    if (!LINE_REPAIRS.has(f.rule) || f.severity !== 'info') continue;
-    const off = index.offsetAt(f.range.start);
-    let lo = 0;
-    let hi = hunks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (hunks[mid].start <= off) lo = mid;
-      else hi = mid - 1;
-    }
-    const h = hunks[lo];
-    if (off < h.start || off > h.end) continue;
-    const key = `${lo}|${f.rule}`;
-    const g = groups.get(key);
-    if (g) g.push(f);
-    else groups.set(key, [f]);
-  }
-  for (const [key, g] of groups) {
-    if (g.length < 2) continue;
-    const h = hunks[Number(key.split('|')[0])];
-    for (const f of g) f.severity = 'hint';
-    const first = g[0].range.start.line + 1;
-    const last = g[g.length - 1].range.start.line + 1;
-    out.push({
-      rule: g[0].rule,
-      category: 'input',
-      severity: 'info',
-      message: `${ruleInfo(g[0].rule).title}: ${g.length} lines of this hunk (lines ${first}-${last} of the mail) were repaired; the analysis uses the repaired text. The patch will not apply as sent.`,
-      range: index.rangeOf(h.header.start, h.header.start + Math.min(2, h.header.end - h.header.start)),
-      related: g.slice(0, 3).map((f) => ({ message: f.message, range: f.range })),
-    });
-  }
-}
-
 function keep(f: Finding, opts: AnalyzeOptions): boolean {
   if (opts.categories && !opts.categories.includes(f.category)) return false;
+  if (opts.dismissed && f.fingerprint && opts.dismissed.has(f.fingerprint)) return false;
   if (opts.minSeverity && SEVERITY_RANK[f.severity] < SEVERITY_RANK[opts.minSeverity]) return false;
   const o = opts.severityOverrides ?? {};
   if ((o[f.rule] ?? o[f.category]) === 'off') return false;
@@ -456,11 +455,19 @@ function budgetFindings(index: LineIndex, budget: RebuildBudget): Finding[] {
 
 function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget): Analysis {
   const index = new LineIndex(doc.text);
-  const units = buildUnits(functions, opts.catalog ?? defaultCatalog, budget);
+  const units = buildUnits(functions, catalogFor(opts), budget);
   const t2 = now();
-  const findings = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions), ...runRules(doc, index, functions, units, opts, budget)]
-    .filter((f) => keep(f, opts))
-    .sort(byPosition);
+  const all = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions, opts.repairDetails), ...runRules(doc, index, functions, units, opts, budget)];
+  for (const f of all) {
+    if (!f.fingerprint) {
+      // input findings: the line of the mail, without its diff marker
+      const line = doc.text.slice(index.offsetAt({ line: f.range.start.line, character: 0 }), index.offsetAt({ line: f.range.start.line + 1, character: 0 })).replace(/^[-+ ]/, '');
+      f.fingerprint = fingerprint(f.rule, f.file, f.function, line);
+      f.lineText = normalizeLine(line);
+    }
+    if (!opts.fullMessages) shorten(f);
+  }
+  const findings = all.filter((f) => keep(f, opts)).sort(byPosition);
   const t3 = now();
   return { doc, index, functions, units, findings, timings: { parse: t1 - t0, rebuild: t2 - t1, rules: t3 - t2 }, budget };
 }

@@ -13,7 +13,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyze, reanalyze, AnalysisCancelled, type Analysis, type AnalyzeOptions } from '../engine/index';
-import { kernelTreeReader } from '../engine/kernelTree';
+import { kernelTreeReader, documentTree, type DocumentTree } from '../engine/kernelTree';
+import { parseDocument } from '../patch/parse';
 import type { Finding } from '../engine/findings';
 import { outline } from './outline';
 import '../rules';
@@ -22,8 +23,13 @@ export interface WorkerAnalyzeOptions {
   all: boolean;
   categories: AnalyzeOptions['categories'];
   severityOverrides: AnalyzeOptions['severityOverrides'];
+  /** Fingerprints the reviewer dismissed (.mm-review.json). */
+  dismissed?: string[];
+  repairDetails?: boolean;
   /** A kernel tree to read (only ever set by the server for a trusted workspace). */
   treeRoot: string | null;
+  /** The kernel version whose catalog facts apply. */
+  kernelVersion?: string;
   limits?: AnalyzeOptions['limits'];
 }
 
@@ -50,22 +56,42 @@ const cancelCell = workerData?.cancel ? new Int32Array(workerData.cancel as Shar
 const state = new Map<string, Analysis>();
 const readers = new Map<string, (p: string) => string | undefined>();
 
+/**
+ * The tree as one document sees it (files at the mail's base-commit when the
+ * tree is a git repository that has it): read before the synchronous
+ * analysis, since the object store is read asynchronously. The inline
+ * fallback (no worker) reads the worktree files only.
+ */
+export async function prepareTree(req: WorkerRequest): Promise<DocumentTree | undefined> {
+  if (req.type !== 'analyze' || !req.opts.treeRoot) return undefined;
+  try {
+    return await documentTree(parseDocument(req.text, req.uri), req.opts.treeRoot);
+  } catch {
+    return undefined;
+  }
+}
+
 /** One request (exported for the inline fallback, when no worker can be started). */
-export function handle(req: WorkerRequest): WorkerReply {
+export function handle(req: WorkerRequest, tree?: DocumentTree): WorkerReply {
   switch (req.type) {
     case 'analyze': {
       const t0 = performance.now();
       const o = req.opts;
-      let treeFile: AnalyzeOptions['treeFile'];
-      if (o.treeRoot) {
-        treeFile = readers.get(o.treeRoot);
-        if (!treeFile) readers.set(o.treeRoot, (treeFile = kernelTreeReader(o.treeRoot)));
+      let treeFile: AnalyzeOptions['treeFile'] = tree?.treeFile;
+      if (o.treeRoot && !treeFile) {
+        const r = readers.get(o.treeRoot) ?? kernelTreeReader(o.treeRoot);
+        readers.set(o.treeRoot, r);
+        treeFile = (p) => r(p);
       }
       const opts: AnalyzeOptions = {
         all: o.all,
         categories: o.categories,
         severityOverrides: o.severityOverrides,
+        dismissed: o.dismissed?.length ? new Set(o.dismissed) : undefined,
+        repairDetails: o.repairDetails,
         treeFile,
+        judgedIn: tree?.judgedIn,
+        kernelVersion: o.kernelVersion,
         limits: o.limits,
         cancelled: () => Atomics.load(cancelCell, 0) === req.id,
       };
@@ -110,11 +136,15 @@ export function handle(req: WorkerRequest): WorkerReply {
 }
 
 parentPort?.on('message', (req: WorkerRequest) => {
-  let reply: WorkerReply;
-  try {
-    reply = handle(req);
-  } catch (e) {
-    reply = { id: req.id, error: (e as Error).stack ?? String(e) };
-  }
-  parentPort!.postMessage(reply);
+  const answer = (tree?: DocumentTree) => {
+    let reply: WorkerReply;
+    try {
+      reply = handle(req, tree);
+    } catch (e) {
+      reply = { id: req.id, error: (e as Error).stack ?? String(e) };
+    }
+    parentPort!.postMessage(reply);
+  };
+  if (req.type === 'analyze' && req.opts.treeRoot) void prepareTree(req).then(answer, () => answer());
+  else answer();
 });

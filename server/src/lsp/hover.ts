@@ -6,20 +6,40 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../engine/findings';
+import { noReplayReason, replayable, replayArgsFor } from './replay';
 import { docsRoot, ruleInfo } from '../rules/registry';
 import { describeApi } from '../catalog/describe';
 
 const exampleCache = new Map<string, string | null>();
 
-/** The first fenced code block under a heading containing "Example" in docs/rules/<id>.md. */
+/**
+ * The buggy → fixed example of a rule: every fenced code block under the
+ * heading containing "Example" in docs/rules/<id>.md, each with the label
+ * line above it ("Buggy:", "Fixed:").
+ */
 export function ruleExample(rule: string): string | null {
   if (exampleCache.has(rule)) return exampleCache.get(rule)!;
   let ex: string | null = null;
   try {
     const md = fs.readFileSync(path.join(docsRoot(), ruleInfo(rule).docPath), 'utf8');
     const sec = md.split(/^#+ /m).find((s) => /^[^\n]*example/i.test(s));
-    const m = sec && /```(\w*)\n([\s\S]*?)```/.exec(sec);
-    if (m) ex = '```' + (m[1] || 'c') + '\n' + m[2] + '```';
+    const blocks: string[] = [];
+    // line by line: the last line of text before a fence labels its block
+    let label = '';
+    let open: { lang: string; label: string; lines: string[] } | undefined;
+    for (const line of (sec ?? '').split('\n').slice(1)) {
+      if (open) {
+        if (line.startsWith('```')) {
+          const head = open.label && open.label.length <= 80 ? `*${escapeMarkdown(open.label.replace(/:$/, ''))}:*\n\n` : '';
+          blocks.push(head + '```' + open.lang + '\n' + open.lines.map((l) => l + '\n').join('') + '```');
+          open = undefined;
+        } else open.lines.push(line);
+      } else if (line.startsWith('```')) {
+        open = { lang: line.slice(3).trim() || 'c', label, lines: [] };
+        label = '';
+      } else if (line.trim()) label = line.trim();
+    }
+    if (blocks.length) ex = blocks.join('\n\n');
   } catch {
     ex = null; // no docs shipped: the hover just has no example
   }
@@ -69,9 +89,22 @@ function commandLink(title: string, command: string, args: unknown): string {
   return `[${escapeMarkdown(title)}](command:${command}?${q})`;
 }
 
-export function hoverForFinding(f: Finding, uri: string): string {
+/**
+ * The hover of a finding. An editor that shows the diagnostic (its message
+ * and related information, where the rest of a long explanation is) in the
+ * hover itself, as VS Code does, says so (`diagnosticsInHover`): the hover
+ * then starts with the rule and never repeats them. For other clients
+ * (Neovim's `K`, Emacs' ElDoc) the hover carries the whole explanation.
+ */
+export function hoverForFinding(f: Finding, uri: string, opts: { diagnosticsInHover?: boolean } = {}): string {
   const info = ruleInfo(f.rule);
-  const out: string[] = [`**${escapeMarkdown(info.title)}** ${codeSpan(f.rule)} (${f.severity})`, '', messageMarkdown(f.message)];
+  const out: string[] = [`**${escapeMarkdown(info.title)}** ${codeSpan(f.rule)} (${f.severity})`];
+  if (!opts.diagnosticsInHover) {
+    // an abridged message's detail is the whole text; otherwise the detail is what follows the message
+    const abridged = !!f.detail && f.detail.startsWith(f.message.slice(0, 24));
+    const whole = abridged ? f.detail! : f.detail ? `${f.message.replace(/ …$/, '')} ${f.detail}` : f.message;
+    out.push('', messageMarkdown(whole));
+  }
   if (info.description && info.description !== f.rule) out.push('', `*Why it matters:* ${messageMarkdown(info.description)}`);
   const apis = [f.scenarioParams?.acquire, f.scenarioParams?.release].filter((x): x is string => typeof x === 'string');
   for (const a of new Set(apis)) {
@@ -81,8 +114,10 @@ export function hoverForFinding(f: Finding, uri: string): string {
   const ex = ruleExample(f.rule);
   if (ex) out.push('', '*Buggy → fixed:*', '', ex);
   const links = [`[Rule documentation](${info.docUri})`];
-  if (f.scenario) links.unshift(commandLink('▶ Replay race', 'mmReview.replay', { uri, scenario: f.scenario, variant: 'buggy', params: f.scenarioParams ?? {}, range: f.range, rule: f.rule }));
+  const why = noReplayReason(f);
+  if (replayable(f) && !why) links.unshift(commandLink('▶ Replay race', 'mmReview.replay', replayArgsFor(f, uri)));
   out.push('', links.join(' · '));
+  if (why) out.push('', `*No replay:* ${escapeMarkdown(why)}`);
   return out.join('\n');
 }
 

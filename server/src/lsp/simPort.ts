@@ -10,7 +10,9 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { formatHerd, LitmusSyntaxError, parseLitmus, runLitmus, type LitmusResult } from '../sim';
 import { checkVariant, exportLitmus, instantiateScenario, listScenarios } from '../sim/scenarios';
-import { buildReplay, replay } from '../sim/replay';
+import { buildReplay, exportRequestLitmus, instantiateRequest, replay, replayRequest } from '../sim/replay';
+import type { ScenarioRequest } from '../protocol/replay';
+import { litmusResultJson, type LitmusResultJson } from '../sim/resultJson';
 
 type Params = Record<string, string | number>;
 type Variant = 'buggy' | 'fixed';
@@ -36,6 +38,9 @@ export const SIM_GRACE_MS = 2_000;
 /** The calls, as plain functions of JSON-able arguments (what crosses to the worker). */
 export const simCalls = {
   replay: (id: string, variant: Variant, params: Params) => replay(id, checkVariant(variant), params, { timeoutMs: SIM_BOUND_MS }),
+  /** A finding's own race (protocol/replay.ts): a Replay, or `{unavailable}` with the reason. */
+  replayRequest: (req: ScenarioRequest) => replayRequest(req, { timeoutMs: SIM_BOUND_MS }),
+  exportRequest: (req: ScenarioRequest) => exportRequestLitmus(req),
   listScenarios: () => listScenarios(),
   exportLitmus: (id: string, variant: Variant, params: Params) => exportLitmus(id, checkVariant(variant), params),
   runLitmusText(text: string): RunLitmusAnswer {
@@ -48,14 +53,13 @@ export type SimMethod = keyof typeof simCalls;
 
 export interface RunLitmusAnswer {
   text: string;
-  result: object | null;
+  result: LitmusResultJson | null;
   error?: { message: string; line: number; column: number };
 }
 
 function litmusAnswer(result: LitmusResult): RunLitmusAnswer {
-  // The full candidate executions are large; the JSON result keeps the verdict and the states.
-  const { witnesses, forbidden, ...summary } = result;
-  return { text: formatHerd(result), result: { ...summary, witnesses: witnesses.length, forbidden: forbidden.length } };
+  // the one JSON shape of a litmus result (sim/resultJson.ts), as `mm-review litmus --format json` prints it
+  return { text: formatHerd(result), result: litmusResultJson(result) };
 }
 
 /**
@@ -85,6 +89,11 @@ export function stoppedAnswer<M extends SimMethod>(method: M, args: Parameters<(
     if (method === 'replay') {
       const [id, variant, params] = args as Parameters<(typeof simCalls)['replay']>;
       const inst = instantiateScenario(id, checkVariant(variant), params);
+      const t = parseLitmus(inst.litmus);
+      return buildReplay(inst, incomplete(t.name, t.kind, t.condText)) as ReturnType<(typeof simCalls)[M]>;
+    }
+    if (method === 'replayRequest') {
+      const inst = instantiateRequest((args as [ScenarioRequest])[0]);
       const t = parseLitmus(inst.litmus);
       return buildReplay(inst, incomplete(t.name, t.kind, t.condText)) as ReturnType<(typeof simCalls)[M]>;
     }

@@ -6,7 +6,7 @@
  */
 import type { FilePatch, FileStatus, Hunk, Repair, Span } from './model';
 import type { Budget, DiagSink } from './limits';
-import { newBody, pushLine, repairHunk, repairWhitespace, type Body, type HeaderInfo } from './repair';
+import { isHardStop, newBody, pushLine, repairHunk, repairWhitespace, type Body, type HeaderInfo } from './repair';
 import { TextDecoder } from 'node:util';
 import type { Lines, View } from './view';
 import { hasLineTerminator, trimEndSpaceTab } from '../util/text';
@@ -340,6 +340,14 @@ export class DiffScanner {
       i++;
     }
     if (ok && (ro > 0 || rn > 0)) ok = false;
+    if (ok) {
+      // a `+`/`-` line right after the counted body: the body is longer than its header (a line added
+      // by hand without updating the counts); read it as a count mismatch rather than drop the line
+      let j = i;
+      while (j < to && L.c0(j) === 92) j++;
+      // (a `-` line only when it removes indented code: `--` alone is a signature separator whose blank was stripped)
+      if (j < to && !isHardStop(L, j, isHunkHeader) && (L.c0(j) === 43 || (L.c0(j) === 45 && L.len(j) > 1 && L.line(j).charCodeAt(1) === 9))) ok = false;
+    }
     if (ok) {
       while (i < to && L.c0(i) === 92) i++;
       const body = newBody();

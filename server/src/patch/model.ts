@@ -79,7 +79,21 @@ export interface Repair {
   severity?: Severity;
 }
 
+/**
+ * Where a hunk applies when that is not where its header says (patch/placement.ts):
+ * found by its content on top of the earlier patches of the series, as `git am` would.
+ */
+export interface HunkPlacement {
+  /** Lines between the header's `-a` and where the hunk applies. */
+  offset: number;
+  /** Context lines at the ends that had to be ignored (0–2). */
+  fuzz: number;
+  /** Index (in ParsedDocument.messages) of the earlier patch it was placed on. */
+  against: number;
+}
+
 export interface Hunk {
+  /** As stated in the header; the lines' oldLine/newLine say where the hunk applies. */
   oldStart: number;
   oldCount: number;
   newStart: number;
@@ -90,6 +104,8 @@ export interface Hunk {
   headerSpan: Span;
   lines: HunkLine[];
   repairs: Repair[];
+  /** Set when the hunk applies elsewhere than its header says (offset or fuzz). */
+  placement?: HunkPlacement;
 }
 
 export type FileStatus = 'modified' | 'added' | 'deleted' | 'renamed' | 'copied';

@@ -23,6 +23,7 @@ import { splitDocument, type RawMessage } from './mail';
 import { decodeEncodedWords, unescapeFromLines } from './mime';
 import { messageParts, type Part } from './parts';
 import { parseSubject } from './subject';
+import { placeHunks } from './placement';
 import { Lines, type View } from './view';
 
 export type { ParsedDocument } from './model';
@@ -46,6 +47,11 @@ export function parseDocument(text: string, uri = '', options: ParseOptions = {}
         doc.messages.push({ index, kind: 'plain', span: raw.span, files: [], quotedDiffsSkipped: 0 });
       }
     }
+  } catch (e) {
+    diags.push(internalError(e, { start: 0, end: 0 }));
+  }
+  try {
+    placeHunks(doc);
   } catch (e) {
     diags.push(internalError(e, { start: 0, end: 0 }));
   }

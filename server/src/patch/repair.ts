@@ -335,6 +335,19 @@ export function repairHunk(
     allowBlanks = false;
     select();
   }
+  // Diff lines (` `, `+`, `-`) after the end the counts allow mean the body is
+  // longer than its header says (a line added by hand without updating the
+  // counts), not mail damage: git reads such a hunk as a count mismatch, and
+  // ending the hunk early would drop real lines (and the findings on them).
+  let lastMarker = -1;
+  for (let k = items.length - 1; k >= 0; k--) {
+    const kd = items[k].kind;
+    if (kd === 'ctx' || kd === 'add' || kd === 'del') {
+      lastMarker = k;
+      break;
+    }
+  }
+  if (best && lastMarker >= best.e) best = undefined;
 
   const result: RepairResult = {
     body: newBody(),
@@ -357,24 +370,14 @@ export function repairHunk(
     ctxSet = contextLines(chosen);
     blanks = chosen.blanks;
   } else {
-    // No interpretation matches: keep the longest prefix that does not overflow the counts.
-    let o = 0;
-    let n = 0;
-    take = 0;
+    // No interpretation matches the counts: the body is what it is. Keep every
+    // line up to the last diff line (a foreign line in between is read the
+    // cheaper way), and recompute the counts from it (a count mismatch).
+    take = lastMarker + 1;
     ctxSet = new Set();
-    for (let k = 0; k < items.length; k++) {
+    for (let k = 0; k < take; k++) {
       const it = items[k];
-      let dO = 0;
-      let dN = 0;
-      if (it.kind === 'ctx' || it.kind === 'empty') dO = dN = 1;
-      else if (it.kind === 'del') dO = 1;
-      else if (it.kind === 'add') dN = 1;
-      else if (it.kind === 'foreign' && (it.ctx <= it.join || it.join === Infinity)) dO = dN = 1;
-      if (o + dO > hdr.oldCount || n + dN > hdr.newCount) break;
-      o += dO;
-      n += dN;
-      if (it.kind === 'foreign' && dO) ctxSet.add(k);
-      take = k + 1;
+      if (it.kind === 'foreign' && (it.ctx <= it.join || it.join === Infinity)) ctxSet.add(k);
     }
     // trailing empty lines are more likely separators than context
     while (take > 0 && items[take - 1].kind === 'empty') take--;

@@ -9,6 +9,7 @@
  * exists in the pre-image are dropped), suppressions and the user's filters.
  */
 import type { ScenarioId } from '../protocol/scenarioIds';
+import type { Trace } from '../protocol/replay';
 import type { Severity } from '../patch/model';
 import type { AnalysisContext, Unit } from '../analysis/unit';
 export type { Unit, Side } from '../analysis/unit';
@@ -33,6 +34,12 @@ export interface RawRelated {
   unit?: Unit;
 }
 
+/** A position of a trace event: in the finding's unit, or in `unit` (the other side of a protocol in another function). */
+export type RawTracePos = ImagePos & { unit?: Unit };
+
+/** The race a finding allows, as the rule found it on its path (server/src/protocol/replay.ts). */
+export type RawTrace = Trace<RawTracePos>;
+
 export interface RawEdit {
   at: ImagePos & { endCol: number };
   newText: string;
@@ -48,6 +55,8 @@ export interface RawFinding {
   scenario?: ScenarioId;
   scenarioParams?: Record<string, string | number>;
   fixes?: { title: string; edits: RawEdit[] }[];
+  /** The events of the race this finding allows, with the roles they play: what its replay is built from. */
+  trace?: RawTrace;
   /**
    * Identity of the defect independent of line numbers, for differential mode:
    * e.g. `ref-balance/leak|page|get_page|return -EFAULT`. Same fingerprint in
@@ -74,6 +83,8 @@ export interface Rule {
   description: string;
   /** The race scenario this rule's findings replay, when it has one. */
   scenario?: ScenarioId;
+  /** Why this rule's findings have no race to replay (a build error, one CPU's mistake), when they have none. */
+  notARace?: string;
   /** Runs on one unit. Must not throw on odd code (the engine catches and reports if it does). */
   check(unit: Unit, ctx: RuleContext): RawFinding[];
   /** Optional whole-document pass (cross-function pairing, e.g. store-buffering between two functions). */

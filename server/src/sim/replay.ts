@@ -13,49 +13,11 @@
  */
 import { runLitmus, type Execution, type LitmusResult, type SimEvent } from './index';
 import { instantiateScenario, type Instance, type Params, type Variant } from './scenarios/index';
+import type { Replay, ReplayStep, ReplayUnavailable, ScenarioRequest } from '../protocol/replay';
+import { instantiate } from './scenarios/instantiate';
+import { buildFamily, FamilyUnavailable } from './families';
 
-export interface ReplayStep {
-  index: number;
-  cpu: number;
-  text: string;
-  kind: 'read' | 'write' | 'rmw' | 'fence' | 'lock' | 'unlock' | 'rcu' | 'note';
-  litmusLine?: number;
-  location?: string;
-  value?: string | number;
-  readsFrom?: { step: number | null; description: string };
-  stale?: { newerStep: number; description: string };
-  explanation?: string;
-  /** Where the step comes from: the litmus line and statement, and the patch line when it is the finding's own line. */
-  source?: { line: number; litmus: string; patchLine?: number };
-  /** For reads: what was read and from where (`from` = step, or null for the initial value). */
-  reads?: { location: string; value: string | number; from: number | null };
-}
-
-export interface Replay {
-  scenario: string;
-  title: string;
-  seed: string;
-  variant: Variant;
-  cpus: { id: number; name: string }[];
-  steps: ReplayStep[];
-  outcome: {
-    reachable: boolean;
-    condition: string;
-    invariant: string;
-    brokenAtStep?: number;
-    forbiddenBy?: string[];
-    explanation: string;
-  };
-  verdict: { observation: 'Never' | 'Sometimes' | 'Always'; positive: number; negative: number; complete: boolean };
-  litmus: string;
-  params: Record<string, string | number>;
-  /** The broken invariant (also in outcome.invariant). */
-  invariant: string;
-  /** What the story shows: an allowed witness, a forbidden candidate (impossible), or nothing. */
-  story: 'witness' | 'forbidden-candidate' | 'none';
-  /** One line on what the variant does. */
-  summary: string;
-}
+export type { Replay, ReplayStep } from '../protocol/replay';
 
 export interface ReplayOptions {
   maxExecutions?: number;
@@ -65,13 +27,73 @@ export interface ReplayOptions {
 export function replay(id: string, variant: Variant, params?: Params, opts?: ReplayOptions): Replay {
   const inst = instantiateScenario(id, variant, params);
   const result = runLitmus(inst.litmus, opts);
-  return buildReplay(inst, result);
+  return buildReplay(inst, result, exampleOf(inst, result, opts));
+}
+
+/**
+ * A fixed variant whose outcome no candidate even reaches has no forbidden
+ * candidate to show: its story is then one allowed execution (the program run
+ * with the condition negated), so the view still shows the fix at work.
+ */
+function closestForbidden(result: LitmusResult): LitmusResult['forbidden'][number] | undefined {
+  return [...result.forbidden].sort((a, b) => a.violated.length - b.violated.length)[0];
+}
+
+function plausible(f: LitmusResult['forbidden'][number]): boolean {
+  return !f.violated.some((v) => /^(coherence|atomic)\b/.test(v));
+}
+
+function exampleOf(inst: Instance, result: LitmusResult, opts?: ReplayOptions): Execution | undefined {
+  const best = closestForbidden(result);
+  if (result.observation !== 'Never' || (best && plausible(best)) || !result.complete || result.negative === 0) return undefined;
+  // the condition is the last line: `exists (...)`
+  const at = inst.litmus.lastIndexOf('\nexists (');
+  if (at < 0 || !inst.litmus.endsWith(')\n')) return undefined;
+  const cond = inst.litmus.slice(at + '\nexists ('.length, -2);
+  const negated = `${inst.litmus.slice(0, at)}\nexists (~(${cond}))\n`;
+  try {
+    return runLitmus(negated, opts).witnesses[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The instance of a finding's race: its family built from the request's trace. Throws FamilyUnavailable. */
+export function instantiateRequest(req: ScenarioRequest): Instance {
+  return instantiate(buildFamily(req), req.variant, {});
+}
+
+/** Replay a finding's own race (protocol/replay.ts), or say why there is none. */
+export function replayRequest(req: ScenarioRequest, opts?: ReplayOptions): Replay | ReplayUnavailable {
+  let inst: Instance;
+  try {
+    inst = instantiateRequest(req);
+  } catch (e) {
+    if (e instanceof FamilyUnavailable) return { unavailable: e.message };
+    throw e;
+  }
+  const result = runLitmus(inst.litmus, opts);
+  const r = buildReplay(inst, result, exampleOf(inst, result, opts));
+  return { ...r, finding: { rule: req.rule, function: req.function, ...(req.line ? { line: req.line } : {}), ...(req.file ? { file: req.file } : {}) } };
+}
+
+/** The litmus test of a finding's race, exactly as the replay runs it. */
+export function exportRequestLitmus(req: ScenarioRequest): string | ReplayUnavailable {
+  try {
+    return instantiateRequest(req).litmus;
+  } catch (e) {
+    if (e instanceof FamilyUnavailable) return { unavailable: e.message };
+    throw e;
+  }
 }
 
 /** Build the replay of an instantiated scenario from its litmus result (exposed for tests). */
-export function buildReplay(inst: Instance, result: LitmusResult): Replay {
+export function buildReplay(inst: Instance, result: LitmusResult, example?: Execution): Replay {
   const witness = result.witnesses[0];
-  const forbidden = result.forbidden[0];
+  // the closest forbidden candidate: the one that breaks the fewest axioms (the fix's own ordering, not a wild one);
+  // one that breaks coherence or atomicity is no execution a machine could attempt: an allowed one tells more
+  const best = closestForbidden(result);
+  const forbidden = best && (plausible(best) || !example) ? best : undefined;
   const reachable = result.observation !== 'Never' && witness !== undefined;
   let steps: ReplayStep[] = [];
   let story: Replay['story'] = 'none';
@@ -94,6 +116,21 @@ export function buildReplay(inst: Instance, result: LitmusResult): Replay {
       ...s.steps,
     ];
     story = 'forbidden-candidate';
+  } else if (example) {
+    const s = tellStory(inst, example, 1);
+    steps = [
+      {
+        index: 1,
+        cpu: 0,
+        kind: 'note',
+        text: 'SAFE: one execution the LKMM allows; none of them reaches the bad outcome',
+        explanation: result.forbidden.length
+          ? `${inst.reason ?? inst.fix ?? 'the fix'}: the executions that would reach the bad outcome are forbidden (see "forbidden by")`
+          : inst.unreachableBecause ?? inst.reason ?? 'no candidate execution of this program reaches the outcome',
+      },
+      ...s.steps,
+    ];
+    story = 'example';
   }
 
   const forbiddenBy = reachable ? undefined : explainForbidden(inst, result);
@@ -112,6 +149,7 @@ export function buildReplay(inst: Instance, result: LitmusResult): Replay {
   }
   return {
     scenario: inst.def.id,
+    ...(inst.def.family ? { family: inst.def.family } : {}),
     title: inst.def.title,
     seed: inst.def.seed,
     variant: inst.variant,
@@ -124,6 +162,8 @@ export function buildReplay(inst: Instance, result: LitmusResult): Replay {
     invariant: inst.invariant,
     story,
     summary: inst.summary,
+    ...(inst.variant === 'fixed' && (inst.reason ?? inst.fix) ? { fixReason: inst.reason ?? inst.fix } : {}),
+    locations: inst.locations.map(({ name, ident, init, meaning }) => ({ name, ident, init, meaning })),
   };
 }
 
@@ -157,6 +197,11 @@ function axiomWords(violated: string): string {
 
 function explainForbidden(inst: Instance, result: LitmusResult): string[] {
   const fix = inst.fix ?? inst.summary;
+  if (inst.reason) {
+    // a family instance says in the kernel's terms which ordering or pairing forbids it; the model's axioms follow
+    const axioms = [...new Set(result.forbidden.flatMap((f) => f.violated.map((v) => v.split(':')[0].trim())))];
+    return [inst.reason + (axioms.length ? ` (LKMM: ${axioms.join(', ')})` : '')];
+  }
   const out: string[] = [];
   const seen = new Set<string>();
   for (const f of result.forbidden) {
@@ -164,7 +209,8 @@ function explainForbidden(inst: Instance, result: LitmusResult): string[] {
       const words = axiomWords(v);
       if (seen.has(words)) continue;
       seen.add(words);
-      out.push(`${fix}: ${words}`);
+      // the fix once, then each further axiom in words
+      out.push(out.length ? words : `${fix}: ${words}`);
     }
   }
   if (out.length === 0) {
@@ -312,9 +358,33 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
     lastThread = best.thread;
   }
 
+  // Notes (a return, a goto: steps with no memory effect) follow the statement before them on their CPU.
+  type Item = { node: SNode } | { note: Instance['notes'][number] };
+  const items: Item[] = [];
+  const pending = new Map<string, Instance['notes']>();
+  for (const nt of inst.notes) {
+    const key = `${nt.cpu}:${nt.after ?? 'start'}`;
+    pending.set(key, [...(pending.get(key) ?? []), nt]);
+  }
+  const started = new Set<number>();
+  const flushNotes = (key: string) => {
+    for (const nt of pending.get(key) ?? []) items.push({ note: nt });
+    pending.delete(key);
+  };
+  for (const n of order) {
+    if (!started.has(n.thread)) {
+      started.add(n.thread);
+      flushNotes(`${n.thread}:start`);
+    }
+    if (!inst.lines.get(n.main.line)?.padding) items.push({ node: n });
+    flushNotes(`${n.thread}:${n.main.line}`);
+    for (const e of [n.r, n.w]) if (e && e.line !== n.main.line) flushNotes(`${n.thread}:${e.line}`);
+  }
   // Build the steps.
   const stepOfNode = new Map<SNode, number>();
-  order.forEach((n, i) => stepOfNode.set(n, i + 1 + offset));
+  items.forEach((it, i) => {
+    if ('node' in it) stepOfNode.set(it.node, i + 1 + offset);
+  });
   const stepOf = (eventId: number): number | undefined => {
     const n = nodeOf.get(eventId);
     return n ? stepOfNode.get(n) : undefined;
@@ -322,7 +392,13 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
   const dispOfLit = new Map<string, string>();
   for (const [slot, lit] of Object.entries(inst.locName)) dispOfLit.set(lit, inst.display[slot] ?? lit);
   const locText = (loc: string | undefined) => (loc === undefined ? '?' : dispOfLit.get(loc) ?? loc);
-  const valText = (v: string | number | undefined): string | number => (typeof v === 'string' ? dispOfLit.get(v) ?? v : v ?? '?');
+  // a pointer value is the address of a location: `&x` (or `p` for a location shown as `*p`)
+  const valText = (v: string | number | undefined): string | number => {
+    if (typeof v !== 'string') return v ?? '?';
+    const d = dispOfLit.get(v);
+    if (d === undefined) return v;
+    return d.startsWith('*') ? d.slice(1) : `&${d}`;
+  };
   const cpuName = (t: number) => `CPU${t}`;
   const readValue = (e: SimEvent): string | number | undefined => {
     if (e.value !== undefined) return e.value;
@@ -332,7 +408,20 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
   };
   const textOf = (e: SimEvent) => inst.lines.get(e.line)?.text ?? e.text;
 
-  const steps: ReplayStep[] = order.map((n, i) => {
+  const steps: ReplayStep[] = items.map((it, i) => {
+    if ('note' in it) {
+      const info = it.note.info;
+      return {
+        index: i + 1 + offset,
+        cpu: it.note.cpu,
+        text: info.text,
+        kind: 'note' as const,
+        ...(info.explain ? { explanation: info.explain } : {}),
+        ...(info.patchLine ? { source: { line: 0, litmus: '', patchLine: info.patchLine } } : {}),
+        ...(info.origin ? { origin: info.origin } : {}),
+      };
+    }
+    const n = it.node;
     const e = n.main;
     const info = inst.lines.get(e.line);
     let kind: ReplayStep['kind'] = KIND[e.kind] ?? 'note';
@@ -346,6 +435,7 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
       litmusLine: e.line,
       explanation: info?.explain,
       source: { line: e.line, litmus: info?.litmus ?? e.text, ...(info?.patchLine ? { patchLine: info.patchLine } : {}) },
+      ...(info?.origin ? { origin: info.origin } : {}),
     };
     const loc = n.r?.loc ?? n.w?.loc ?? e.loc;
     if (loc !== undefined) step.location = locText(loc);
@@ -375,7 +465,10 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
         };
       }
     }
-    if (n.w) step.value = valText(n.w.value);
+    if (n.w) {
+      step.value = valText(n.w.value);
+      step.writes = { location: locText(n.w.loc), value: valText(n.w.value) };
+    }
     return step;
   });
 
@@ -392,6 +485,8 @@ function tellStory(inst: Instance, exec: Execution, offset = 0): Told {
   for (const m of inst.condition.matchAll(/(?:^|[^:\w])([A-Za-z_]\w*)\s*=/g)) {
     const ws = exec.co[m[1]];
     if (ws && ws.length) bump(stepOf(ws[ws.length - 1]));
+    // a location nobody writes keeps its initial value: the outcome is settled when the last step has run
+    else if (steps.length) bump(steps[steps.length - 1].index);
   }
   return { steps, brokenAt };
 }
@@ -443,6 +538,7 @@ export function renderReplayText(r: Replay): string {
   out.push(`variant: ${r.variant} (${r.summary})`);
   out.push(`bad outcome: ${r.invariant}   [exists ${r.outcome.condition}]`);
   if (r.story === 'forbidden-candidate') out.push('The steps below are IMPOSSIBLE: the closest candidate execution, forbidden by the LKMM.');
+  if (r.story === 'example') out.push('The steps below are one execution the LKMM allows: none reaches the bad outcome.');
   out.push('');
   const pad = (s: string) => s + ' '.repeat(Math.max(0, width - s.length));
   const header = r.cpus.map((c) => wrap(c.name, width));
@@ -485,7 +581,9 @@ export function renderReplayText(r: Replay): string {
     out.push(`Verdict (LKMM): incomplete - exploration bound hit, no verdict. ${counts}`);
   } else {
     out.push(`Verdict (LKMM): ${v.observation} - the bad outcome is UNREACHABLE. ${counts}`);
-    for (const f of r.outcome.forbiddenBy ?? []) for (const [i, l] of wrap(f, 110).entries()) out.push(`${i === 0 ? '  forbidden by ' : '    '}${l}`);
+    // a finding's race says why in the kernel's terms (the fix's ordering or pairing); a seed scenario names the fix
+    const label = r.family ? '  why: ' : '  forbidden by ';
+    for (const f of r.outcome.forbiddenBy ?? []) for (const [i, l] of wrap(f, 110).entries()) out.push(`${i === 0 ? label : '    '}${l}`);
   }
   return out.join('\n') + '\n';
 }

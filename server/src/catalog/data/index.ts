@@ -24,6 +24,7 @@ import { DEBUG_CHECKS } from './debug';
 import { ITERATORS } from './iterators';
 
 export { GOTO_LABEL_CONVENTIONS } from './labels';
+export { FIRST_ARG_TYPES, FOLIO_FORMS, type FirstArgType } from './argTypes';
 export { NON_BLOCKING_GFP } from './allocators';
 
 /** Domain id -> [title, entries]. The order is the order of docs/catalog.md. */

@@ -3,6 +3,7 @@ import { posOf, callSleeps } from '../../c/facts';
 import { definitelyHeld, U, HELD, type KeyInfo } from '../../analysis/resources';
 import { anticipation } from '../../analysis/anticipation';
 import { analysisOf } from '../common/resources';
+import { replacedSleepTrace, sleepTrace } from '../common/trace';
 import { replacementsOf } from '../common/replacements';
 import type { RawFinding as RF, RuleContext, Unit } from '../api';
 import { reachableAvoiding } from '../../analysis/leaks';
@@ -37,8 +38,8 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
       message: `${how}: the code it replaces chose not to sleep, the usual sign of an atomic context (a lock or RCU held above the hunk).`,
       at: posOf(r.add.op, r.add.op.node),
       related: [{ message: `did not sleep before the patch`, at: posOf(r.del.op, r.del.op.node), unit: r.pre }],
-      scenario: 'S7',
       scenarioParams: { function: unit.cfg.name, location: r.add.op.callee },
+      trace: replacedSleepTrace(unit, ctx, r),
       fingerprint: `atomic-sleep/sleep-in-atomic|replaced|${r.del.op.name}|${r.add.op.name}`,
     });
   }
@@ -52,7 +53,6 @@ export const sleepInAtomic: Rule = {
   title: 'Sleeping call inside an atomic section',
   description:
     'A call the catalog marks as possibly sleeping (lock_page/folio_lock, mutex_lock, GFP_KERNEL allocations, copy_from_user, a vm_ops->fault handler ...) is reached while an RCU read section, IRQs-off or preemption-off section, spinlock, page-table lock or pagefault-disabled section is held: opened above it on every path, or — when the opening is out of sight — closed below it on every path.',
-  scenario: 'S7',
   check(unit, ctx) {
     const a = analysisOf(unit, ctx);
     const cat = ctx.catalog;
@@ -89,8 +89,8 @@ export const sleepInAtomic: Rule = {
           const r = a.events.find((e) => e.t === 'release' && e.key === hk);
           return r ? [{ message: `${cat.kind(hk.kind).label} closed here by ${r.op.callee}()`, at: posOf(r.op, r.op.node) }] : [];
         }),
-        scenario: 'S7',
         scenarioParams: { function: unit.cfg.name, location: ev.op.callee, acquire: acq?.op.name ?? rel?.op.name ?? '', other: label },
+        trace: sleepTrace(unit, ctx, a, ev.op, k, inferred),
         fingerprint: `${this.id}|${ev.op.callee}|${held.map((h) => h.k.kind).sort().join(',')}`,
       });
     }

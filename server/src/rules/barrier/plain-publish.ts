@@ -15,7 +15,8 @@
 import { docIndex, eventsOf, globalName, lockHeldAt, readersOf, underLock, type Ev, type UnitEvents } from '../../analysis/ordering';
 import type { CallOp, CfgNode, Operation } from '../../c/cfg';
 import type { RawFinding, Rule, RuleContext, Unit } from '../api';
-import { insertBefore, pos } from './shared';
+import { commentedBarrier, insertBefore, pos } from './shared';
+import { publishTrace } from '../common/trace';
 
 interface Local {
   fresh: boolean;
@@ -253,7 +254,8 @@ function finding(unit: Unit, ctx: RuleContext, site: Site, p: string, init: Ev):
     ],
     scenario: 'S8',
     scenarioParams: { function: unit.fn.name, object: p, location: site.target || site.publisher || '' },
-    fixes: [{ title: `Insert ${F.wmb}() before ${site.publisher ? `${site.publisher}()` : 'the publishing store'}`, edits: [insertBefore(unit, anchor, `${F.wmb}();`)] }],
+    fixes: [{ title: `Insert ${F.wmb}() before ${site.publisher ? `${site.publisher}()` : 'the publishing store'}`, edits: [insertBefore(unit, anchor, commentedBarrier(F.wmb, `initialise ${p} before publishing it${site.publisher ? ` with ${site.publisher}()` : ''}`))] }],
+    trace: publishTrace(unit, ctx, init, p, site.target, at, (site.node.stmt ?? site.node.ast)?.text.replace(/;\s*$/, '') ?? site.target, site.publisher, F.wmb, []),
     fingerprint: `barrier/plain-publish|${p}|${site.key}`,
   };
 }

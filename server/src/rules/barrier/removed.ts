@@ -20,6 +20,7 @@ import { changelogOf, docIndex, eventsOf, explainsRemoval, strengthOf, type Ev }
 import type { Hunk, HunkLine } from '../../patch/model';
 import type { RawFinding, RawRelated, Rule, RuleContext, Unit } from '../api';
 import { barrierCallsOn, indentOf, lineText, nearestAccess, patchLineOf, pos, type BarrierCall } from './shared';
+import { removedTrace } from '../common/trace';
 
 /** The post-image line nearest to where a deleted line was: the next surviving line of its hunk, else the previous. */
 function postAnchor(unit: Unit, del: HunkLine, hunks: readonly Hunk[]): number | undefined {
@@ -171,7 +172,9 @@ export const removed: Rule = {
       const o = ctx.catalog.api(d.name)?.ordering;
       const kinds = o === 'wmb' ? 'stores' : o === 'rmb' ? 'loads' : 'any';
       const before = nearestAccess(d.unit, ctx, d.op.line, -1, undefined, kinds);
-      const after = nearestAccess(d.unit, ctx, d.op.line, 1, before?.loc, kinds) ?? (before ? undefined : nearestAccess(d.unit, ctx, d.op.line, 1, undefined, kinds));
+      const next = nearestAccess(d.unit, ctx, d.op.line, 1, before?.loc, kinds) ?? (before ? undefined : nearestAccess(d.unit, ctx, d.op.line, 1, undefined, kinds));
+      // two locations that read the same ("the store to page->flags before the store to page->flags") say nothing
+      const after = next && before && describe(next) === describe(before) ? undefined : next;
       const related: RawRelated[] = [];
       if (d.ev) related.push({ message: `${d.name}() was here`, at: pos(d.ev), unit: d.unit });
       if (before) related.push({ message: `it ordered the ${describe(before)} ...`, at: pos(before), unit: d.unit });
@@ -198,6 +201,7 @@ export const removed: Rule = {
         at: { line: at, col: Math.max(0, indentOf(lineText(unit, at)).length) },
         related,
         scenarioParams: { function: fn.name, barrier: d.name, ...(before ? { location: before.locText ?? '' } : {}), ...(after ? { other: after.locText ?? '' } : {}) },
+        trace: removedTrace(unit, ctx, { name: d.name, ordering: o, ev: d.ev, unit: d.unit }, before, after),
         fingerprint: `barrier/removed|${d.name}|${before?.loc ?? ''}|${after?.loc ?? ''}`,
       });
     }
@@ -250,6 +254,7 @@ function weakened(unit: Unit, ctx: RuleContext, posts: readonly Unit[], added: r
           { message: `now ${now}`, at: pos(r) },
         ],
         scenarioParams: { function: fn.name, barrier: d.name ?? '', location: d.locText ?? '' },
+        trace: removedTrace(unit, ctx, { name: d.name ?? '', ordering: rank(d) === 3 ? 'full' : d.kind === 'store' ? 'release' : d.kind === 'load' ? 'acquire' : 'full', ev: d, unit: pu }, d.kind === 'load' ? r : nearestAccess(unit, ctx, r.line, -1, r.loc), d.kind === 'load' ? nearestAccess(unit, ctx, r.line, 1, r.loc) : r, unit),
         fingerprint: `barrier/removed|${d.name}|${d.loc}|weakened`,
       });
     }

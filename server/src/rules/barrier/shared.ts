@@ -21,6 +21,14 @@ export function indentOf(text: string): string {
   return /^[ \t]*/.exec(text)![0];
 }
 
+/**
+ * A barrier statement as a quick fix inserts it: with the comment checkpatch
+ * (and barrier/uncommented) asks for, saying what it orders.
+ */
+export function commentedBarrier(call: string, orders: string): string {
+  return `${call}();\t/* ${orders.replace(/\*\//g, '* /')} */`;
+}
+
 /** Insert `text` as a new line after the statement of event e (same indentation as its first line). */
 export function insertAfter(unit: Unit, e: Ev, text: string): RawEdit {
   const st = e.node.stmt ?? e.op.node;

@@ -11,7 +11,8 @@
  */
 import { findMirror, otherSide, storeLoadHits, wakerHits, weakProtocolHits, type WakerHit, type WeakProtocolHit } from '../../analysis/ordering';
 import type { RawFinding, RawRelated, Rule, RuleContext, Unit } from '../api';
-import { insertAfter, mirrorOf, mirrorRelated, pos, renameCall, weakWhy } from './shared';
+import { commentedBarrier, insertAfter, mirrorOf, mirrorRelated, pos, renameCall, weakWhy } from './shared';
+import { storeLoadTrace, wakerTrace, weakProtocolTrace } from '../common/trace';
 
 export const storeLoadOrder: Rule = {
   id: 'barrier/store-load-order',
@@ -49,7 +50,7 @@ export const storeLoadOrder: Rule = {
       if (mirror) related.push(mirrorRelated(mirror));
       const fixes = h.weak
         ? [{ title: `Replace ${weakName}() with ${F.full}()`, edits: [renameCall(h.weak, F.full)] }]
-        : [{ title: `Insert ${F.full}() after the store`, edits: [insertAfter(unit, s, `${F.full}();`)] }];
+        : [{ title: `Insert ${F.full}() after the store`, edits: [insertAfter(unit, s, commentedBarrier(F.full, `order the store to ${s.locText} before the load of ${l.locText}${mirror ? `; pairs with ${mirror.fn}()` : ''}`))] }];
       out.push({
         rule: 'barrier/store-load-order',
         message: `The store to ${s.locText} is followed by a load of ${l.locText} ${between}; ${why}. Use ${F.full}() between them (and on the other side).`,
@@ -58,6 +59,7 @@ export const storeLoadOrder: Rule = {
         scenario: h.protocol?.scenario ?? 'S1',
         scenarioParams: { function: unit.fn.name, location: s.locText ?? '', other: l.locText ?? '', ...(weakName ? { barrier: weakName } : {}), ...(h.mirror.length ? { mirror: h.mirror[0] } : {}) },
         fixes,
+        trace: storeLoadTrace(unit, ctx, h, mirror, F.full + '()', h.weak ? `${F.full}() instead of ${weakName}()` : `${F.full}() after the store`),
         fingerprint: `barrier/store-load-order|${s.loc}|${l.loc}|${weakName ?? 'none'}`,
       });
     }
@@ -122,6 +124,7 @@ function weakProtocolFinding(unit: Unit, ctx: RuleContext, h: WeakProtocolHit): 
       ...(mirror ? { mirror: mirror.fn } : {}),
     },
     fixes: [{ title: `Replace ${wn}() with ${F.full}()`, edits: [renameCall(w, F.full)] }],
+    trace: weakProtocolTrace(unit, ctx, h, mirror, F.full),
     fingerprint: `barrier/store-load-order|${st.loc}|${l.loc}|${wn}`,
   };
 }
@@ -143,8 +146,8 @@ function wakerFinding(unit: Unit, ctx: RuleContext, h: WakerHit): RawFinding {
   related.push({ message: `the other side: ${p.orderedOtherSide ?? 'the sleeper'}`, at: pos(c) });
   const fixes: RawFinding['fixes'] = [];
   if (w && !rmw) fixes.push({ title: `Replace ${w.name}() with ${F.full}()`, edits: [renameCall(w, F.full)] });
-  else if (rmw) fixes.push({ title: `Insert ${repair}() after ${s.name}()`, edits: [insertAfter(unit, s, `${repair}();`)] });
-  else fixes.push({ title: `Insert ${F.full}() after the store`, edits: [insertAfter(unit, s, `${F.full}();`)] });
+  else if (rmw) fixes.push({ title: `Insert ${repair}() after ${s.name}()`, edits: [insertAfter(unit, s, commentedBarrier(repair, `order ${s.name}() on ${s.locText} before ${test}: the sleeper must see it`))] });
+  else fixes.push({ title: `Insert ${F.full}() after the store`, edits: [insertAfter(unit, s, commentedBarrier(F.full, `order the store to ${s.locText} before ${test}: the sleeper must see it`))] });
   // the API that bundles the barrier with this very test (waitqueue_active -> wq_has_sleeper)
   const form = p.orderedForm;
   const bundled = form && c.loc && cat.accessLocation(form) === c.loc && cat.accessLocation(c.api ?? '') === c.loc && form !== c.api ? form : undefined;
@@ -157,6 +160,7 @@ function wakerFinding(unit: Unit, ctx: RuleContext, h: WakerHit): RawFinding {
     scenario: p.scenario,
     scenarioParams: { function: unit.fn.name, location: s.locText ?? '', other: c.locText ?? '', ...(w ? { barrier: w.name ?? '' } : {}) },
     fixes,
+    trace: wakerTrace(unit, ctx, h, repair),
     fingerprint: `barrier/store-load-order|${s.loc}|${c.loc}|${w?.name ?? 'none'}`,
   };
 }

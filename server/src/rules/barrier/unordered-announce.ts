@@ -8,7 +8,8 @@
  */
 import { docIndex, eventsOf, isPrimitive, searchFrom, storeLoadHits, type Ev, type UnitEvents } from '../../analysis/ordering';
 import type { RawFinding, RawRelated, Rule, RuleContext } from '../api';
-import { insertAfter, mirrorOf, mirrorRelated, pos } from './shared';
+import { commentedBarrier, insertAfter, mirrorOf, mirrorRelated, pos } from './shared';
+import { announceTrace } from '../common/trace';
 
 function others(set: Set<string> | undefined, self: string): string[] {
   return set ? [...set].filter((n) => n !== self).sort() : [];
@@ -111,7 +112,8 @@ export const unorderedAnnounce: Rule = {
         related,
         scenario: 'S3',
         scenarioParams: { function: self, location: s.locText ?? '', ...(other ? { other: other.locText ?? '' } : {}), ...(readers.length ? { reader: readers[0] } : {}), ...(proto ? { protocol: proto.name } : {}) },
-        fixes: [{ title: `Insert ${F.afterAtomic}() after ${s.name}()`, edits: [insertAfter(unit, s, `${F.afterAtomic}();`)] }],
+        fixes: [{ title: `Insert ${F.afterAtomic}() after ${s.name}()`, edits: [insertAfter(unit, s, commentedBarrier(F.afterAtomic, `order ${s.name}() on ${s.locText} before the accesses that follow${other ? ` (the load of ${other.locText})` : ''}`))] }],
+        trace: announceTrace(unit, ctx, s, other, mirror, proto, F.afterAtomic),
         fingerprint: `barrier/unordered-announce|${s.name}|${s.loc}`,
       });
     }

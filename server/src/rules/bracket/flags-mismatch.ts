@@ -3,6 +3,7 @@ import { astPos, replaceNode } from '../../c/facts';
 import { definitelyHeld } from '../../analysis/resources';
 import { acquireRelated } from '../common/report';
 import { analysisOf } from '../common/resources';
+import { irqStateTrace } from '../common/trace';
 
 function flagsMismatchFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
   const a = analysisOf(unit, ctx);
@@ -24,6 +25,7 @@ function flagsMismatchFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
         related: [],
         scenarioParams: { function: unit.cfg.name, object: t, release: ev.op.name },
         fixes: edit ? [{ title: `Pass *${t}`, edits: [edit] }] : undefined,
+        trace: irqStateTrace(unit, ctx, a, ev.op, `*${t}`, ev.op.node.text.replace(t, `*${t}`), 'pointer'),
         fingerprint: `bracket/flags-mismatch|${ev.op.name}|${t}|pointer`,
       });
       continue;
@@ -36,6 +38,7 @@ function flagsMismatchFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
         at: astPos(arg.node),
         related: [],
         fixes: edit ? [{ title: `Pass ${t.slice(1).trim()}`, edits: [edit] }] : undefined,
+        trace: irqStateTrace(unit, ctx, a, ev.op, t.slice(1).trim(), ev.op.node.text.replace(t, t.slice(1).trim()), 'address'),
         fingerprint: `bracket/flags-mismatch|${ev.op.name}|${t}|address`,
       });
       continue;
@@ -49,6 +52,7 @@ function flagsMismatchFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
           message: `${ev.op.callee}(${t}) restores a different flags variable than the one the IRQ state was saved in (${saved}).`,
           at: astPos(arg.node),
           related: acquireRelated(ev.key),
+          trace: irqStateTrace(unit, ctx, a, ev.op, [...ev.key.flags][0], ev.op.node.text.replace(t, [...ev.key.flags][0] ?? t), 'other-variable'),
           fingerprint: `bracket/flags-mismatch|${ev.op.name}|${t}|${saved}`,
         });
       }

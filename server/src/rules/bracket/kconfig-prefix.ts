@@ -1,5 +1,6 @@
 import type { RawFinding, Rule, RuleContext, Unit } from '../api';
 import { mentions } from '../../c/facts';
+import { compiledOutTrace } from '../common/trace';
 
 /** `#ifdef X` where the same patch adds `config X` to a Kconfig file: the C symbol is CONFIG_X. */
 function kconfigPrefix(ctx: RuleContext): (RawFinding & { unit: Unit })[] {
@@ -37,6 +38,7 @@ function kconfigPrefix(ctx: RuleContext): (RawFinding & { unit: Unit })[] {
           message: `\`${c}\` is a Kconfig symbol this patch adds (\`config ${c}\`); the preprocessor sees it as CONFIG_${c}, so this test is never true and the code it guards is never built.`,
           at: { line: i, col, endCol: col + c.length },
           fixes: [{ title: `Test CONFIG_${c}`, edits: [{ at: { line: i, col, endCol: col + c.length }, newText: `CONFIG_${c}` }] }],
+          trace: compiledOutTrace(ctx, unit, c, i),
           fingerprint: `bracket/kconfig-prefix|${c}`,
         });
       }

@@ -1,8 +1,10 @@
 import type { RawFinding, Rule, RuleContext, Unit } from '../api';
 import { posOf, replaceNode } from '../../c/facts';
+import type { CallOp } from '../../c/cfg';
 import { definitelyHeld } from '../../analysis/resources';
 import { acquireRelated } from '../common/report';
 import { analysisOf } from '../common/resources';
+import { irqStateTrace } from '../common/trace';
 
 function mixedStyle(unit: Unit, ctx: RuleContext): RawFinding[] {
   const a = analysisOf(unit, ctx);
@@ -17,14 +19,27 @@ function mixedStyle(unit: Unit, ctx: RuleContext): RawFinding[] {
       message: `${ev.op.callee}() closes a ${ctx.catalog.kind(k.kind).label} that ${acq.op.callee}() opened at ${ctx.where(unit, acq.op.line)}: the ${ev.eff.style ?? '?'} and ${k.style ?? '?'} styles do not pair${(acq.spec.pairsWith ?? []).length ? `; use ${acq.spec.pairsWith![0]}()` : ''}.`,
       at: posOf(ev.op, ev.op.node),
       related: acquireRelated(k),
-      fixes:
-        acq.spec.pairsWith?.length && ev.op.args.length === 0
-          ? [{ title: `Use ${acq.spec.pairsWith[0]}()`, edits: [replaceNode(ev.op.calleeNode, acq.spec.pairsWith[0])!].filter(Boolean) }]
-          : undefined,
+      fixes: pairedCallFix(ev.op, acq.op, acq.spec.pairsWith?.[0], ctx),
+      trace: irqStateTrace(unit, ctx, a, ev.op, undefined, acq.spec.pairsWith?.length ? `${acq.spec.pairsWith[0]}(${acq.op.args.map((x) => x.text).join(', ')})` : undefined, 'enables'),
       fingerprint: `bracket/mixed-irq-style|${acq.op.name}|${ev.op.name}`,
     });
   }
   return out;
+}
+
+/**
+ * The release that pairs with the opening call, given the opening call's own
+ * arguments (`local_irq_save(flags)` -> `local_irq_restore(flags)`,
+ * `spin_lock_irqsave(&l, flags)` -> `spin_unlock_irqrestore(&l, flags)`), in
+ * place of the whole mismatched call; none when the catalog's arity of the
+ * pair does not take them.
+ */
+function pairedCallFix(release: CallOp, open: CallOp, pair: string | undefined, ctx: RuleContext): RawFinding['fixes'] {
+  if (!pair) return undefined;
+  const arity = ctx.catalog.api(pair)?.arity;
+  if (arity && !arity.includes(open.args.length)) return undefined;
+  const edit = replaceNode(release.node, `${pair}(${open.args.map((a) => a.text).join(', ')})`);
+  return edit ? [{ title: `Use ${pair}(${open.args.map((a) => a.text).join(', ')})`, edits: [edit] }] : undefined;
 }
 
 export const mixedIrqStyle: Rule = {

@@ -4,6 +4,7 @@ import { retryRelocks } from '../../analysis/leaks';
 import { leakFindings, acquireRelated, isPrimitive, deletedReleaseFindings } from '../common/report';
 import { releaseFaultFindings } from '../common/releases';
 import { analysisOf, leaksOf } from '../common/resources';
+import { relockTrace } from '../common/trace';
 
 export const unbalanced: Rule = {
   id: 'bracket/unbalanced',
@@ -26,6 +27,7 @@ export const unbalanced: Rule = {
         at: nodePos(r.at),
         related: [{ message: `${r.again.callee}() takes it again here`, at: posOf(r.again, r.again.node) }, ...acquireRelated(k)],
         scenarioParams: { function: unit.cfg.name, object: k.obj, acquire: r.again.name },
+        trace: relockTrace(unit, ctx, r),
         fingerprint: `bracket/unbalanced|${k.kind}|${k.obj}|${r.again.name}|retry-relock|${statementText(r.at)}`,
       });
     }

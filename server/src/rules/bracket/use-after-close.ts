@@ -5,6 +5,7 @@ import { posOf } from '../../c/facts';
 import { maybeHeld, type ReleaseEvent } from '../../analysis/resources';
 import { acquireRelated, isPrimitive } from '../common/report';
 import { analysisOf } from '../common/resources';
+import { useAfterCloseTrace } from '../common/trace';
 
 /** Pointers that are only valid inside a section: the pte of pte_offset_map(_lock), an rcu_dereference()d pointer. */
 function useAfterCloseFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
@@ -84,6 +85,7 @@ function useAfterCloseFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
           related: [{ message: `${cat.kind(k.kind).label} closed here`, at: posOf(rel.op, rel.op.node) }, ...acquireRelated(k)],
           scenario: 'S4',
           scenarioParams: { function: unit.cfg.name, object: used, release: rel.op.name, acquire: k.acquires[0]?.op.name ?? '' },
+          trace: useAfterCloseTrace(unit, ctx, a, used, rel, op),
           fingerprint: `bracket/use-after-close|${used}|${rel.op.name}`,
         });
       }

@@ -4,6 +4,7 @@ import { borrowedReleases, releaseFaults } from '../../analysis/leaks';
 import type { RawFinding, RuleContext, Unit } from '../api';
 import { acquireApis, acquireRelated, isPrimitive } from './report';
 import { analysisOf } from './resources';
+import { borrowedReleaseTrace, releaseFaultTrace } from './trace';
 
 export function releaseFaultFindings(unit: Unit, ctx: RuleContext, want: 'ref-balance/double-release' | 'ref-balance/release-without-acquire' | 'bracket/unbalanced'): RawFinding[] {
   if (isPrimitive(unit, ctx)) return [];
@@ -34,6 +35,7 @@ export function releaseFaultFindings(unit: Unit, ctx: RuleContext, want: 'ref-ba
       at: posOf(ev.op, ev.op.node),
       related,
       scenarioParams: { function: unit.cfg.name, object: k.obj, acquire: acquireApis(k), release: ev.op.name },
+      trace: releaseFaultTrace(unit, ctx, f),
       fingerprint: `${rule}|${k.kind}|${k.obj}|${ev.op.name}|${f.what}`,
     });
   }
@@ -44,12 +46,13 @@ export function borrowedReleaseFindings(unit: Unit, ctx: RuleContext): RawFindin
   if (isPrimitive(unit, ctx)) return [];
   const a = analysisOf(unit, ctx);
   const rule = 'ref-balance/release-without-acquire';
-  return borrowedReleases(a, ctx.catalog).map(({ ev, obj, source }) => ({
+  return borrowedReleases(a, ctx.catalog).map((b) => ({ ...b, trace: borrowedReleaseTrace(unit, ctx, b) })).map(({ ev, obj, source, trace }) => ({
     rule,
     message: `${ev.op.callee}(${ev.objText}) drops a ${ctx.catalog.kind(ev.eff.kind).label} this function never took: \`${obj}\` comes from ${source.callee}() (${ctx.where(unit, source.line)}), which returns the page without a reference. The put frees a reference somebody else owns.`,
     at: posOf(ev.op, ev.op.node),
     related: [{ message: `${source.callee}() returns \`${obj}\` without a reference`, at: posOf(source, source.node) }],
     scenarioParams: { function: unit.cfg.name, object: obj, acquire: source.name, release: ev.op.name },
+    trace,
     fingerprint: `${rule}|${obj}|${source.name}|${ev.op.name}|unreferenced`,
   }));
 }

@@ -13,6 +13,7 @@ import { deletedReleases } from '../../analysis/deletions';
 import { preUnitOf } from '../../analysis/diff';
 import { resourcesOf } from '../../analysis/summaries';
 import type { RawEdit, RawFinding, RawRelated, RuleContext, Unit } from '../api';
+import { deletedReleaseTrace, leakTrace } from './trace';
 
 export function acquireApis(k: KeyInfo): string {
   return [...new Set(k.acquires.map((e) => e.op.name))].join('/');
@@ -120,6 +121,7 @@ export function leakFinding(rule: string, unit: Unit, ctx: RuleContext, a: Resou
     related,
     scenarioParams: { function: unit.cfg.name, object: k.obj, acquire: acquireApis(k), release: (k.acquires[0]?.spec.pairsWith ?? [])[0] ?? l.siblingRelease?.op.name ?? '' },
     fixes: fix ? [fix] : undefined,
+    trace: leakTrace(unit, ctx, a, l),
     fingerprint: `${rule}|${k.kind}|${k.obj}|${apis}|${l.exitText}`,
   };
 }
@@ -188,6 +190,7 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
       ],
       scenarioParams: { function: unit.cfg.name, object: d.obj, release: d.deleted.op.name, acquire: k ? acquireApis(k) : '' },
       fixes: undefined,
+      trace: deletedReleaseTrace(unit, pre, ctx, d),
       fingerprint: `${rule}|deleted|${d.kind}|${d.obj}|${d.deleted.op.name}|${d.exitText}`,
     });
   }

@@ -4,6 +4,7 @@ import type { ReleaseEvent } from '../../analysis/resources';
 import type { RawFinding, RuleContext, Unit } from '../api';
 import { acquireApis, acquireRelated, isPrimitive } from '../common/report';
 import { analysisOf } from '../common/resources';
+import { kindTrace } from '../common/trace';
 
 /** Is the mismatched acquire a bias added to the refcount (the catalog's bias-counted kind)? */
 function isBias(ctx: RuleContext, ev: ReleaseEvent): boolean {
@@ -47,6 +48,7 @@ export function kindFindings(unit: Unit, ctx: RuleContext, want: 'ref-kind/misma
       scenario: bias ? 'S2' : undefined,
       scenarioParams: { function: unit.cfg.name, object: k.obj, acquire: acq.op.name, release: ev.op.name },
       fixes: edit ? [{ title: `Replace ${ev.op.callee}() with ${fixName}()`, edits: [edit] }] : undefined,
+      trace: kindTrace(unit, ctx, ev, bias, fixName),
       fingerprint: `${rule}|${k.kind}|${k.obj}|${acq.op.name}|${ev.op.name}`,
     });
   }

@@ -2,5 +2,6 @@
 import type { Rule } from '../api';
 import { mismatchedRelease } from './mismatched-release';
 import { biasMismatch } from './bias-mismatch';
+import { wrongTypeRule } from './wrong-type';
 
-export const REF_KIND_RULES: readonly Rule[] = [mismatchedRelease, biasMismatch];
+export const REF_KIND_RULES: readonly Rule[] = [mismatchedRelease, biasMismatch, wrongTypeRule];

@@ -2,6 +2,7 @@ import type { RawFinding, Rule, RuleContext, Unit } from '../api';
 import { posOf, replaceNode } from '../../c/facts';
 import { kindFindings } from './common';
 import { replacementsOf } from '../common/replacements';
+import { replacedKindTrace } from '../common/trace';
 
 /**
  * A release replaced by a release of another kind on the same object: the
@@ -27,6 +28,7 @@ function replacedKindFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
       related: [{ message: `${r.del.op.name}() before the patch`, at: posOf(r.del.op, r.del.op.node), unit: r.pre }],
       scenarioParams: { function: unit.cfg.name, object: obj, acquire: '', release: r.add.op.name },
       fixes: edit ? [{ title: `Keep ${r.del.op.name}()`, edits: [edit] }] : undefined,
+      trace: replacedKindTrace(unit, ctx, r, dRel[0].kind, aRel[0].kind),
       fingerprint: `ref-kind/mismatched-release|replaced|${r.del.op.name}|${r.add.op.name}|${obj}`,
     });
   }

@@ -3,6 +3,7 @@ import { posOf } from '../../c/facts';
 import { maybeHeld } from '../../analysis/resources';
 import { heldProviding, inheritedContext } from '../../analysis/lookups';
 import { specView } from './common';
+import { replacedGetTrace, specTrace } from '../common/trace';
 import { replacementsOf } from '../common/replacements';
 import type { RawFinding as RF, RuleContext, Unit } from '../api';
 
@@ -29,6 +30,7 @@ function replacedGetFindings(unit: Unit, ctx: RuleContext): RF[] {
       related: [{ message: `${r.del.op.name}() before the patch`, at: posOf(r.del.op, r.del.op.node), unit: r.pre }],
       scenario: 'S5',
       scenarioParams: { function: unit.cfg.name, object: obj, acquire: r.add.op.name, release: r.del.op.name },
+      trace: replacedGetTrace(unit, ctx, r),
       fingerprint: `spec-ref/get-on-lockless-lookup|replaced|${r.del.op.name}|${r.add.op.name}|${obj}`,
     });
   }
@@ -72,6 +74,7 @@ export const getOnLocklessLookup: Rule = {
         related: [{ message: `lockless lookup of \`${k.obj}\``, at: posOf(lk.op, lk.op.node) }],
         scenario: 'S5',
         scenarioParams: { function: fn, object: k.obj, acquire: ev.op.name, location: lk.api, release: alt?.name ?? '' },
+        trace: specTrace('speculative', unit, ctx, ev, lk, alt?.name),
         fingerprint: `${this.id}|${k.obj}|${ev.op.name}|${lk.api}`,
       });
     }

@@ -2,6 +2,7 @@ import type { RawFinding, Rule } from '../api';
 import { posOf } from '../../c/facts';
 import { findRevalidation } from '../../analysis/lookups';
 import { specView } from './common';
+import { specTrace } from '../common/trace';
 
 export const noRevalidation: Rule = {
   id: 'spec-ref/no-revalidation',
@@ -26,6 +27,7 @@ export const noRevalidation: Rule = {
         related: [{ message: `lockless lookup of \`${k.obj}\``, at: posOf(lk.op, lk.op.node) }],
         scenario: 'S5',
         scenarioParams: { function: v.fn, object: k.obj, acquire: ev.op.name, location: lk.api },
+        trace: specTrace('recheck', unit, ctx, ev, lk),
         fingerprint: `${this.id}|${k.obj}|${ev.op.name}|${lk.api}`,
       });
     }

@@ -3,6 +3,7 @@ import { posOf } from '../../c/facts';
 import type { AcquireEvent } from '../../analysis/resources';
 import { heldProviding, inheritedContext } from '../../analysis/lookups';
 import { specView } from './common';
+import { outsideSectionTrace } from '../common/trace';
 
 export const outsideRcu: Rule = {
   id: 'spec-ref/outside-rcu',
@@ -18,7 +19,7 @@ export const outsideRcu: Rule = {
     const { a, fn } = v;
     const cat = ctx.catalog;
     const out: RawFinding[] = [];
-    for (const { ev } of v.gets) {
+    for (const { ev, lookup } of v.gets) {
       const k = ev.key;
       const req = ev.spec.requires?.find((r) => r === 'rcu-or-irq-off' || r === 'rcu' || r === 'irq-off');
       if (!req || heldProviding(cat, a, ev.before, req)) continue;
@@ -38,6 +39,7 @@ export const outsideRcu: Rule = {
           .map((e) => ({ message: `${e.op.callee}() opens the section elsewhere`, at: posOf(e.op, e.op.node) })),
         scenario: 'S5',
         scenarioParams: { function: fn, object: k.obj, acquire: ev.op.name },
+        trace: outsideSectionTrace(unit, ctx, a, ev, lookup, req),
         fingerprint: `${this.id}|${k.obj}|${ev.op.name}`,
       });
     }

@@ -4,6 +4,7 @@ import type { Catalog } from '../../catalog';
 import { posOf, nonDeviceEdge } from '../../c/facts';
 import { reachableAvoiding } from '../../analysis/leaks';
 import { specView } from './common';
+import { pgmapTrace } from '../common/trace';
 
 /** Is `target` reached only through the non-device side of device-page tests (never on a device page)? */
 function onlyNonDevice(cat: Catalog, cfg: Cfg, target: CfgNode): boolean {
@@ -34,7 +35,7 @@ export const pgmapHookSkipped: Rule = {
     if (!v) return [];
     const cat = ctx.catalog;
     const out: RawFinding[] = [];
-    for (const { ev } of v.gets) {
+    for (const { ev, lookup } of v.gets) {
       if (ev.spec.pgmapHook !== 'skips') continue;
       const k = ev.key;
       const dropsPgmap = (ev.spec.pairsWith ?? []).some((n) => cat.releases(n).some((r) => r.alsoDrops?.includes('pgmap-ref')));
@@ -51,6 +52,7 @@ export const pgmapHookSkipped: Rule = {
         related: devmap.slice(0, 2).map((e) => ({ message: `device-page handling: ${e.op.callee}()`, at: posOf(e.op, e.op.node) })),
         scenario: 'S6',
         scenarioParams: { function: v.fn, object: k.obj, acquire: ev.op.name, release: rel },
+        trace: pgmapTrace(unit, ctx, ev, v.a, rel, takes?.name, devmap, lookup),
         fingerprint: `${this.id}|${k.obj}|${ev.op.name}`,
       });
     }

@@ -5,6 +5,7 @@ import { definitelyHeld, type KeyInfo, type ResourceAnalysis } from '../../analy
 import { revalidationAt } from '../../analysis/lookups';
 import { acquireRelated } from '../common/report';
 import { specView } from './common';
+import { revalidationLeakTrace } from '../common/trace';
 
 /** From the failing edge of a re-check: does a path go back to the loop (or out) without dropping the key? */
 function leaksOnRetry(a: ResourceAnalysis, fail: CfgEdge, k: KeyInfo): 'retry' | 'exit' | null {
@@ -56,6 +57,7 @@ export const revalidationLeak: Rule = {
           at: nodePos(n),
           related: acquireRelated(k),
           scenarioParams: { function: v.fn, object: k.obj, acquire: acq.op.name },
+          trace: revalidationLeakTrace(unit, ctx, a, k, n, fail.to),
           fingerprint: `${this.id}|${k.obj}|${acq.op.name}`,
         });
       }

@@ -12,6 +12,7 @@
  * appear in step texts are cleaned of control characters and capped in length.
  */
 import { isIf, type IfDef, type Node, type ScenarioDef, type StmtDef, type Variant } from './types';
+import type { StepOrigin } from '../../protocol/replay';
 
 export type Params = Record<string, string | number>;
 
@@ -25,6 +26,9 @@ export interface LineInfo {
   kind: 'stmt' | 'if';
   /** This is the finding's own line in the patch. */
   patchLine?: number;
+  origin?: StepOrigin;
+  /** A `barrier();` only there because herd7 rejects an empty body: not a step of the story. */
+  padding?: boolean;
 }
 
 export interface Instance {
@@ -38,8 +42,10 @@ export interface Instance {
   locName: Record<string, string>;
   /** Litmus identifier -> initial value (numbers, or the litmus name a pointer points to). */
   init: Record<string, number | string>;
-  cpus: { id: number; name: string }[];
+  cpus: { id: number; name: string; origin?: 'patch' | 'counterpart' | 'seed'; fn?: string; protocol?: string }[];
   litmus: string;
+  /** Steps with no memory effect (a return, a goto), each shown after the litmus line `after` of its CPU (null: first). */
+  notes: { cpu: number; after: number | null; info: LineInfo }[];
   testName: string;
   /** litmus line (1-based) -> statement info. */
   lines: Map<number, LineInfo>;
@@ -48,6 +54,9 @@ export interface Instance {
   summary: string;
   fix?: string;
   unreachableBecause?: string;
+  reason?: string;
+  /** Shared locations as the replay lists them. */
+  locations: { name: string; ident: string; init: string | number; meaning: string; context?: boolean }[];
 }
 
 const GENERIC_KEYS = ['function', 'object', 'location', 'other', 'acquire', 'release'] as const;
@@ -100,6 +109,11 @@ function fillLitmus(template: string, locName: Record<string, string>, ints: Rec
 
 function commentSafe(s: string): string {
   return s.replace(/\(\*/g, '( *').replace(/\*\)/g, '* )');
+}
+
+/** Does a block hold a litmus statement (not only notes)? */
+function hasCode(nodes: Node[]): boolean {
+  return nodes.some((n) => (isIf(n) ? hasCode(n.then) || (!!n.else && hasCode(n.else)) : !(n as StmtDef).note));
 }
 
 function walk(nodes: Node[], f: (n: Node) => void): void {
@@ -178,7 +192,7 @@ export function instantiate(def: ScenarioDef, variant: Variant, given: Params = 
   const lines: string[] = [];
   const lineInfo = new Map<number, LineInfo>();
   const testName = `${def.id}-${variant}`;
-  const cpus = v.cpus.map((c, i) => ({ id: i, name: `CPU${i}: ${fill(c.role, display)}` }));
+  const cpus = v.cpus.map((c, i) => ({ id: i, name: `CPU${i}: ${fill(c.role, display)}`, ...(c.origin ? { origin: c.origin } : {}), ...(c.fn ? { fn: c.fn } : {}), ...(c.protocol ? { protocol: c.protocol } : {}) }));
   const invariant = fill(def.invariant, display);
   const expected = variant === 'buggy' ? 'Sometimes' : 'Never';
   lines.push(`C ${testName}`, '', '(*');
@@ -186,7 +200,19 @@ export function instantiate(def: ScenarioDef, variant: Variant, given: Params = 
   lines.push(commentSafe(` * ${def.id}${def.seed ? ` (seed ${def.seed})` : ''}: ${def.title}`));
   lines.push(commentSafe(` * ${variant} variant: ${fill(v.summary, display)}`));
   lines.push(commentSafe(` * Bad outcome: ${invariant}`));
-  for (const c of cpus) lines.push(commentSafe(` * P${c.id} = ${c.name}`));
+  for (const c of cpus) {
+    lines.push(commentSafe(` * P${c.id} = ${c.name}`));
+    // a finding's race: each CPU's steps with where they come from (a line of the patch, the fix, a counterpart)
+    if (def.family) {
+      walk(v.cpus[c.id].body, (n) => {
+        if (isIf(n)) return;
+        const st = n as StmtDef;
+        const o = st.origin;
+        const where = o?.kind === 'patch' ? ` [line ${o.line}${o.fn ? ` in ${o.fn}()` : ''}]` : o?.kind === 'fix' ? ' [the fix]' : '';
+        lines.push(commentSafe(` *   ${(st.literal ? st.text : fill(st.text, display)).replace(/\s+/g, ' ').slice(0, 100)}${where}`));
+      });
+    }
+  }
   lines.push(' *)', '', '{');
   const init: Record<string, number | string> = {};
   for (const slot of Object.keys(def.locations)) {
@@ -199,6 +225,7 @@ export function instantiate(def: ScenarioDef, variant: Variant, given: Params = 
   }
   lines.push('}', '');
   const subject = def.subjectCpu ?? 0;
+  const notes: Instance['notes'] = [];
   const patchLine = Number.isSafeInteger(Number(given.line)) && Number(given.line) > 0 ? Number(given.line) : undefined;
   v.cpus.forEach((c, cpu) => {
     const slots = new Set<string>();
@@ -223,38 +250,54 @@ export function instantiate(def: ScenarioDef, variant: Variant, given: Params = 
     const sortedRegs = [...regs.keys()].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
     for (const r of sortedRegs) lines.push(`\t${regs.get(r) ? 'int *' : 'int '}${r};`);
     if (sortedRegs.length) lines.push('');
+    let lastStmt: number | null = null;
     const emit = (nodes: Node[], depth: number) => {
       const ind = '\t'.repeat(depth);
       for (const n of nodes) {
         if (isIf(n)) {
           const cond = fillLitmus((n as IfDef).if, locName, ints);
-          lines.push(`${ind}if (${cond}) {`);
-          lineInfo.set(lines.length, { cpu, text: fill(n.text, display), litmus: `if (${cond})`, kind: 'if' });
-          emit(n.then, depth + 1);
-          if (n.else) {
-            lines.push(`${ind}} else {`);
-            emit(n.else, depth + 1);
+          const thenCode = hasCode(n.then);
+          const elseCode = !!n.else && hasCode(n.else);
+          // an arm with no statements (only notes) is left out: herd7 rejects an empty block
+          if (!thenCode && !elseCode) {
+            emit(n.then, depth);
+            if (n.else) emit(n.else, depth);
+            continue;
           }
+          const head = thenCode ? cond : `!(${cond})`;
+          lines.push(`${ind}if (${head}) {`);
+          lineInfo.set(lines.length, { cpu, text: fill(n.text, display), litmus: `if (${head})`, kind: 'if' });
+          emit(thenCode ? n.then : n.else!, depth + 1);
+          if (thenCode && elseCode) {
+            lines.push(`${ind}} else {`);
+            emit(n.else!, depth + 1);
+          } else if (!thenCode) emit(n.then, depth + 1);
           lines.push(`${ind}}`);
         } else {
           const st = n as StmtDef;
+          const text = st.literal ? st.text : fill(st.text, display);
+          const explain = st.explain ? (st.literal ? st.explain : fill(st.explain, display)) : undefined;
+          const pl = st.patchLine && cpu === subject ? patchLine : st.origin?.kind === 'patch' ? st.origin.line : undefined;
+          if (st.note) {
+            notes.push({ cpu, after: lastStmt, info: { cpu, text, explain, litmus: '', kind: 'stmt', patchLine: pl, origin: st.origin } });
+            continue;
+          }
           const code = fillLitmus(st.litmus, locName, ints);
           lines.push(ind + code);
-          lineInfo.set(lines.length, {
-            cpu,
-            text: fill(st.text, display),
-            explain: st.explain ? fill(st.explain, display) : undefined,
-            litmus: code,
-            kind: 'stmt',
-            patchLine: st.patchLine && cpu === subject ? patchLine : undefined,
-          });
+          lastStmt = lines.length;
+          lineInfo.set(lines.length, { cpu, text, explain, litmus: code, kind: 'stmt', patchLine: pl, ...(st.origin ? { origin: st.origin } : {}) });
         }
       }
     };
     emit(c.body, 1);
+    // a CPU whose steps are all notes still needs a statement (herd7 rejects an empty body)
+    if (lastStmt === null) {
+      lines.push('\tbarrier();');
+      lineInfo.set(lines.length, { cpu, text: '(no memory access)', litmus: 'barrier();', kind: 'stmt', padding: true });
+    }
     lines.push('}', '');
   });
-  const condition = fillLitmus(def.condition, locName, ints);
+  const condition = fillLitmus(v.condition ?? def.condition, locName, ints);
   lines.push(`exists (${condition})`, '');
   return {
     def,
@@ -267,10 +310,18 @@ export function instantiate(def: ScenarioDef, variant: Variant, given: Params = 
     litmus: lines.join('\n'),
     testName,
     lines: lineInfo,
+    notes,
     condition,
     invariant,
     summary: fill(v.summary, display),
     fix: v.fix ? fill(v.fix, display) : undefined,
     unreachableBecause: v.unreachableBecause ? fill(v.unreachableBecause, display) : undefined,
+    reason: v.reason ? fill(v.reason, display) : undefined,
+    locations: Object.keys(def.locations)
+      .filter((slot) => used.has(slot))
+      .map((slot) => {
+        const l = def.locations[slot];
+        return { name: locDisplay[slot], ident: locName[slot], init: typeof l.init === 'string' ? locDisplay[l.init] ?? l.init : l.type === 'spinlock_t' ? 'unlocked' : l.init, meaning: l.meaning, ...(l.context ? { context: true } : {}) };
+      }),
   };
 }

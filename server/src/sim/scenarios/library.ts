@@ -1,5 +1,5 @@
 /**
- * The scenario library: S1..S8, each a buggy and a fixed LKMM litmus program
+ * The scenario library: S1..S9, each a buggy and a fixed LKMM litmus program
  * over the vocabulary in vocabulary.ts, taken from the seed threads in
  * ../shared/seeds (see docs/scenarios.md for the races in words).
  *
@@ -157,11 +157,12 @@ const S2: ScenarioDef = {
 // ---------------------------------------------------------------------------
 // S3 (seed 003): counting lockless page-table walkers so that a THP split can
 // skip serialize_against_pte_lookup() when nobody walks.
-const walkerCpu = (barrier: boolean) => ({
+// The walker is the seed patch's register_lockless_page_table_walker(): atomic_inc() then smp_mb().
+const walkerCpu = () => ({
   role: '{function} (lockless page-table walk)',
   body: [
     ref.inc('walkers', '{acquire}(&{walkers})', 'announce the walk: count one more lockless walker', { patchLine: true }),
-    ...(barrier ? [fence.afterAtomic('smp_mb__after_atomic()', 'orders the announcement before the walk reads the page table')] : []),
+    fence.mb('smp_mb()', 'the seed patch\'s barrier: orders the announcement before the walk reads the page table'),
     once.read('r0', 'pmd', 'pmd = READ_ONCE(*pmdp)', 'the walk reads the pmd: 1 = the huge pmd is still there'),
   ],
 });
@@ -179,7 +180,8 @@ const S3: ScenarioDef = {
   seed: '003',
   race:
     'The walker increments a count and then reads the pmd; the splitter clears the pmd and then reads the count, skipping the IPI when it reads 0. ' +
-    'atomic_inc() is unordered, so without barriers the walker can read the old huge pmd while the splitter still reads a count of 0 (store buffering).',
+    'The seed patch orders the walker side (atomic_inc(), then smp_mb()), but the splitter reads running_lockless_pgtbl_walk() right after ' +
+    'pmdp_invalidate() with no barrier: store buffering needs a full barrier on both sides, so the walker can still read the old huge pmd while the splitter reads a count of 0.',
   invariant: 'the THP split skips the IPI (it counted 0 walkers) while {function} is still walking the old huge pmd',
   rules: ['barrier/unordered-announce', 'barrier/store-load-order'],
   locations: {
@@ -190,80 +192,67 @@ const S3: ScenarioDef = {
   bind: { function: 'function', acquire: 'acquire', location: '$walkers', other: '$pmd' },
   condition: '0:r0=1 /\\ 1:r0=0',
   variants: {
-    buggy: { summary: 'atomic_inc() announce with no barrier; no barrier before the count is read', cpus: [walkerCpu(false), splitterCpu(false)] },
+    buggy: { summary: 'the seed patch: smp_mb() after the walker\'s atomic_inc(), none before the splitter reads the count', cpus: [walkerCpu(), splitterCpu(false)] },
     fixed: {
-      summary: 'smp_mb__after_atomic() after the announce, smp_mb() before reading the count',
-      fix: 'smp_mb__after_atomic() after the walker announce and smp_mb() in the splitter',
-      cpus: [walkerCpu(true), splitterCpu(true)],
+      summary: 'smp_mb() on both sides: also between pmdp_invalidate() and running_lockless_pgtbl_walk()',
+      fix: 'smp_mb() in the splitter between pmdp_invalidate() and running_lockless_pgtbl_walk(), pairing with the walker\'s smp_mb()',
+      cpus: [walkerCpu(), splitterCpu(true)],
     },
   },
 };
 
 // ---------------------------------------------------------------------------
-// S4 (seed 003): IRQ-disabled walker vs serialize_against_pte_lookup(), then the
-// page table is freed. Buggy: the pte is used after IRQs are re-enabled.
+// S4 (seed 003): the IRQs-off walk. The collapse side clears the pmd, sends an
+// IPI to every CPU and waits (serialize_against_pte_lookup()), then frees the
+// pte table; the IPI is taken only where IRQs are on. local_irq_save() is not a
+// memory barrier: without one after it, the walk's page-table loads can be
+// satisfied before IRQs are off ("the page tables could be read speculatively
+// outside of interrupt disabling", John Hubbard in the thread). IRQ delivery is
+// modelled as the IPI sender reading the target's IRQ state; the pte is read
+// through the pmd (an address dependency).
+const irqWalker = (barrier: boolean) => ({
+  role: '{function} (GUP-fast, IRQs off)',
+  body: [
+    once.write('irqs', 1, 'local_irq_save(flags)', 'IRQs off: from now on the IPI waits for this walk', { patchLine: true }),
+    ...(barrier ? [fence.mb('smp_mb()', 'orders the IRQ disabling before the page-table loads: none of them can be satisfied earlier')] : []),
+    { litmus: 'r0 = READ_ONCE(*$pmd);', text: 'pmd = READ_ONCE(*pmdp)', explain: 'the walk reads the pmd: the pte table it points to', ptrRegs: ['r0'] },
+    { litmus: 'r1 = READ_ONCE(*r0);', text: 'pte = READ_ONCE(*pte_offset_map(&pmd, addr))', explain: 'reads a pte through the pmd (an address dependency): 2 = the table was freed and reused' },
+  ],
+});
+const collapser = {
+  role: '{collapser} (frees the page table)',
+  body: [
+    { litmus: 'WRITE_ONCE(*$pmd, $none);', text: 'pmdp_collapse_flush(): pmd_clear(pmdp)', explain: 'unhooks the pte table' },
+    fence.mb('smp_call_function_many(): the IPI is queued with a fully ordered llist_add()', 'the pmd update is ordered before the IPI is sent'),
+    once.read('r0', 'irqs', 'serialize_against_pte_lookup(mm): the IPI reaches the walker\'s CPU', '0 = IRQs on there: the IPI is taken at once and the wait is over'),
+    { if: 'r0 == 0', text: 'if (the IPI was taken)', then: [once.write('table', 2, 'pte_free(mm, pgtable)', 'frees the pte table (2 = freed and reused)')] },
+  ],
+};
 const S4: ScenarioDef = {
   id: 'S4',
-  title: 'IRQ-off walker vs serialize_against_pte_lookup (use after IRQs back on)',
+  title: 'IRQs-off walk whose page-table reads are not ordered after local_irq_save()',
   seed: '003',
   race:
-    'GUP-fast walks the page tables with IRQs off; the collapse/split side clears the pmd, calls serialize_against_pte_lookup() (an IPI to every CPU, ' +
-    'waiting for each), then frees the page table. The IPI wait only covers accesses inside the IRQ-off section: a ptep read after ' +
-    'local_irq_enable() (or before local_irq_disable()) can see the freed table.',
-  invariant: '{function} reads a pte from a page table that was already freed (use-after-free)',
-  rules: ['bracket/use-after-close'],
+    'GUP-fast disables IRQs and walks the page tables; the collapse side unhooks the pte table, sends an IPI and waits for it (serialize_against_pte_lookup()), then frees the table. ' +
+    'The IPI is taken only where IRQs are on. local_irq_save() is not a memory barrier: the walk\'s loads can be satisfied before IRQs are off, so the walker can read the old pmd ' +
+    'while the IPI finds IRQs still on and the table is freed: the pte read through the old pmd sees a freed table. This is store buffering between the IRQ state and the pmd.',
+  invariant: '{function} follows the old pmd and reads a pte from a page table that was already freed',
+  rules: [],
   locations: {
-    pmd: { name: 'pmd', init: 1, type: 'int', meaning: 'the pmd entry (1 = points to the pte table)' },
-    freed: { name: 'pte_table_freed', init: 0, type: 'int', meaning: 'the pte table memory (1 = freed and reused)' },
+    irqs: { name: 'IRQs of CPU0', init: 0, type: 'int', meaning: 'the walker\'s IRQ state as the IPI sees it (1 = disabled)', context: true },
+    pmd: { name: 'pmd', init: 'table', type: 'int *', meaning: 'the pmd: points to the pte table, or to none when cleared' },
+    table: { name: 'pte_table', init: 1, type: 'int', meaning: 'the pte table (1 = valid entries, 2 = freed and reused)' },
+    none: { name: 'pmd_none', init: 0, type: 'int', meaning: 'what a cleared pmd points to', context: true },
   },
-  params: { function: 'gup_pgd_range', collapser: 'pmdp_collapse_flush', object: 'ptep' },
-  bind: { function: 'function', object: 'object', location: '$pmd', other: '$freed' },
-  condition: '0:r0=1 /\\ 0:r1=1',
+  params: { function: 'gup_pgd_range', collapser: 'collapse_huge_page' },
+  bind: { function: 'function' },
+  condition: '0:r0=$table /\\ 0:r1=2',
   variants: {
-    buggy: {
-      summary: 'the pte is read after local_irq_enable()',
-      cpus: [
-        {
-          role: '{function} (GUP-fast, IRQs off)',
-          body: [
-            irq.off(),
-            once.read('r0', 'pmd', 'pmd = READ_ONCE(*pmdp)', 'the walk finds the pte table'),
-            irq.on(),
-            once.read('r1', 'freed', 'pte = READ_ONCE(*{object})', 'uses the pte after IRQs are back on: 1 = the table was freed', { patchLine: true }),
-          ],
-        },
-        {
-          role: '{collapser} (frees the page table)',
-          body: [
-            once.write('pmd', 0, 'pmd_clear(pmdp)', 'unhooks the pte table'),
-            irq.ipiWait('serialize_against_pte_lookup(mm)'),
-            once.write('freed', 1, 'pte_free(mm, pgtable)', 'frees the pte table'),
-          ],
-        },
-      ],
-    },
+    buggy: { summary: 'the walk right after local_irq_save(), with no barrier', cpus: [irqWalker(false), collapser] },
     fixed: {
-      summary: 'the pte is read before local_irq_enable()',
-      fix: 'reading the pte inside the IRQ-off section that serialize_against_pte_lookup() waits for',
-      cpus: [
-        {
-          role: '{function} (GUP-fast, IRQs off)',
-          body: [
-            irq.off(),
-            once.read('r0', 'pmd', 'pmd = READ_ONCE(*pmdp)', 'the walk finds the pte table'),
-            once.read('r1', 'freed', 'pte = READ_ONCE(*{object})', 'uses the pte with IRQs still off', { patchLine: true }),
-            irq.on(),
-          ],
-        },
-        {
-          role: '{collapser} (frees the page table)',
-          body: [
-            once.write('pmd', 0, 'pmd_clear(pmdp)', 'unhooks the pte table'),
-            irq.ipiWait('serialize_against_pte_lookup(mm)'),
-            once.write('freed', 1, 'pte_free(mm, pgtable)', 'frees the pte table'),
-          ],
-        },
-      ],
+      summary: 'smp_mb() between local_irq_save() and the walk',
+      fix: 'smp_mb() after local_irq_save(), pairing with the ordered IPI send: the walk cannot read the page tables before IRQs are off',
+      cpus: [irqWalker(true), collapser],
     },
   },
 };
@@ -362,81 +351,82 @@ const S5: ScenarioDef = {
 };
 
 // ---------------------------------------------------------------------------
-// S6 (seed 004): ZONE_DEVICE pgmap reference underflow after GUP switched from
-// get_page() (which took a pgmap reference) to page_cache_get_speculative().
-// The GUP user's put_page() is shown by its pgmap half only: its page-refcount
-// half cannot change the pgmap count, and every extra RMW on one location
-// multiplies the candidate executions.
-const PUT_NOTE = 'the GUP user is done with the page (put_page; its page-refcount half is left out, it does not touch the pgmap count)';
+// S6 (seed 004): ZONE_DEVICE pgmap reference underflow after GUP-fast switched
+// from get_page() (which took a pgmap reference) to page_cache_get_speculative()
+// (which does not), while put_page() still dropped one. The fixed variant is the
+// thread's fix, "mm, zone_device: replace {get, put}_zone_device_page() with a
+// single reference": each device page holds one pgmap reference from
+// devm_memremap_pages() until its final put (__put_page() -> put_dev_pagemap()),
+// so the pgmap count cannot reach 0 while a page reference exists. GUP-fast runs
+// with IRQs off; the unmap's TLB flush waits for it (an RCU-sched section). The
+// unmap and the driver unbind are one CPU; their two puts are one step.
+const gupDevmap = (fixed: boolean) => ({
+  role: '{function} (GUP-fast, IRQs off, then the GUP user)',
+  body: [
+    irq.off('local_irq_save(flags) in get_user_pages_fast()'),
+    once.read('r0', 'pte', 'pte = gup_get_pte(ptep)', '1 = the pte still maps the device page'),
+    { if: 'r0 == 1', text: 'if (pte_present(pte))', then: [ref.getUnlessZero('r1', 'refcount', '{acquire}({object})', fixed ? 'a page reference: with the fix, the page\'s single pgmap reference stays until its final put' : 'a page reference only: no get_zone_device_page()', { patchLine: true })] },
+    irq.on('local_irq_restore(flags)'),
+    {
+      if: 'r1 == 1',
+      text: 'if (the page was got)',
+      then: fixed
+        ? [
+            once.read('r2', 'mem', 'the GUP user accesses the device page (DMA)', '0 = the device memory was torn down'),
+            ref.decReturn('r3', 'refcount', '{release}({object})', 'the GUP user is done: drops its page reference (fully ordered)'),
+            { if: 'r3 == 0', text: 'if (the last page reference)', then: [ref.decReturn('r4', 'pgmap', '__put_page() -> put_dev_pagemap(page->pgmap)', 'the final put drops the page\'s single pgmap reference'), { if: 'r4 == 0', text: 'if (the last pgmap reference)', then: [once.write('mem', 0, 'percpu_ref release: the teardown waiting in devm_memremap_pages_release() goes on', 'the device memory is unmapped')] }] },
+          ]
+        : [
+            once.read('r2', 'mem', 'the GUP user accesses the device page (DMA)', '0 = the device memory was torn down'),
+            ref.decReturn('r3', 'pgmap', '{release}({object}) -> put_zone_device_page(): percpu_ref_put(pgmap->ref)', 'drops a pgmap reference the speculative get never took (its page-refcount half is left out: it cannot change the pgmap count)'),
+            { if: 'r3 == 0', text: 'if (the last pgmap reference)', then: [once.write('mem', 0, 'percpu_ref release: the teardown goes on', 'the device memory is unmapped')] },
+          ],
+    },
+  ],
+});
+const unbind = (fixed: boolean) => ({
+  role: '{unmapper}, then the driver unbinds',
+  body: [
+    once.write('pte', 0, 'ptep_get_and_clear(): the pte no longer maps the page', 'the unmap starts'),
+    irq.ipiWait('tlb_finish_mmu(): flush_tlb_mm_range() (IPI, wait)'),
+    ...(fixed
+      ? [
+          { litmus: 'r0 = atomic_sub_return(2, $refcount);', text: 'zap_pte_range(): put_page(); devm_memremap_pages_release(): put_page(pfn_to_page(pfn))', explain: 'the mapping\'s reference and the device\'s idle reference go (two puts, one step)' },
+          { if: 'r0 == 0', text: 'if (the last page reference)', then: [ref.dec('pgmap', '__put_page() -> put_dev_pagemap(page->pgmap)', 'the final put drops the page\'s single pgmap reference')] },
+          ref.decReturn('r1', 'pgmap', 'percpu_ref_kill(pgmap->ref)', 'the driver drops the device\'s own reference and waits for the count to reach 0'),
+          { if: 'r1 == 0', text: 'if (the pgmap count reached 0)', then: [once.write('mem', 0, 'devm_memremap_pages_release(): arch_remove_memory()', 'the device memory is unmapped')] },
+        ]
+      : [
+          { litmus: 'r1 = atomic_sub_return(2, $pgmap);', text: 'zap_pte_range(): put_page() -> put_zone_device_page(); percpu_ref_kill(pgmap->ref)', explain: 'the mapping\'s pgmap reference and the device\'s own go (two puts, one step)' },
+          { if: 'r1 == 0', text: 'if (the pgmap count reached 0)', then: [once.write('mem', 0, 'devm_memremap_pages_release(): arch_remove_memory()', 'the device memory is unmapped')] },
+        ]),
+  ],
+});
 const S6: ScenarioDef = {
   id: 'S6',
-  title: 'ZONE_DEVICE pgmap count underflow (speculative get skips the pgmap hook)',
+  title: 'ZONE_DEVICE pgmap reference underflow (the speculative get skips the pgmap hook)',
   seed: '004',
   race:
-    'For ZONE_DEVICE pages, get_page() also took a reference on the pgmap (get_zone_device_page) and put_page() drops one. ' +
-    'page_cache_get_speculative() only bumps the page refcount, yet the matching put_page() still drops a pgmap reference: every GUP-fast ' +
-    'round trip leaks one pgmap reference the wrong way, until the percpu_ref underflows ("percpu ref <= 0 after switching to atomic").',
-  invariant: "the pgmap's reference count ({pgmap}) reaches 0 while the device is still live: more pgmap puts than gets",
+    'In v4.5-v4.11, get_page() of a ZONE_DEVICE page also took a dev_pagemap reference (get_zone_device_page()) and put_page() dropped one. ' +
+    'GUP-fast switched to page_cache_get_speculative(), which takes none, while the GUP user\'s put_page() still dropped one: when the mapping goes and the driver unbinds, ' +
+    'the pgmap count reaches 0 while the GUP user still holds the page ("percpu ref <= 0 after switching to atomic"), and the device memory is torn down under it.',
+  invariant: 'the GUP user of {object} accesses it after the device memory was torn down: the pgmap count reached 0 while it still held a page reference',
   rules: ['spec-ref/pgmap-hook-skipped'],
   locations: {
-    refcount: { name: 'refcount', init: 1, type: 'atomic_t', meaning: "the ZONE_DEVICE page's _refcount (1 = the mapping)" },
-    pgmap: { name: 'pgmap_ref', init: 2, type: 'atomic_t', meaning: "pgmap->ref (1 for the device itself + 1 for the mapped page's reference)" },
+    pte: { name: 'pte', init: 1, type: 'int', meaning: 'the pte (1 = maps the device page)' },
+    refcount: { name: 'refcount', init: 2, type: 'atomic_t', meaning: "the device page's _refcount (2 = the device's idle reference + the mapping's)" },
+    pgmap: { name: 'pgmap_ref', init: 2, type: 'atomic_t', meaning: 'pgmap->ref: the device\'s own reference + one for the mapped page' },
+    mem: { name: 'device_memory', init: 1, type: 'int', meaning: 'the device memory behind the page (1 = mapped, 0 = torn down)' },
   },
   params: { function: 'gup_pte_range', unmapper: 'zap_pte_range', object: 'page', acquire: 'page_cache_get_speculative', release: 'put_page' },
   bind: { function: 'function', object: 'object', acquire: 'acquire', release: 'release', location: '$pgmap', other: '$refcount' },
-  condition: '$pgmap=0',
+  condition: '0:r1=1 /\\ 0:r2=0',
   variants: {
-    buggy: {
-      summary: 'the speculative get takes no pgmap reference; put_page() drops one',
-      cpus: [
-        {
-          role: '{function} (GUP-fast on a ZONE_DEVICE page)',
-          body: [
-            ref.getUnlessZero('r0', 'refcount', '{acquire}({object})', 'page reference only: no get_zone_device_page()', { patchLine: true }),
-            {
-              if: 'r0',
-              text: 'if (got the reference)',
-              then: [ref.dec('pgmap', '{release}({object}) -> put_zone_device_page(): percpu_ref_put(pgmap->ref)', PUT_NOTE + ': it drops a pgmap reference that was never taken')],
-            },
-          ],
-        },
-        {
-          role: '{unmapper} (drops the mapping reference)',
-          body: [
-            ref.dec('refcount', 'put_page({object})', "drop the mapping's page reference"),
-            ref.dec('pgmap', 'put_zone_device_page({object}): percpu_ref_put(pgmap->ref)', "drop the mapping's pgmap reference"),
-          ],
-        },
-      ],
-    },
+    buggy: { summary: 'the speculative get takes no pgmap reference; put_page() drops one', cpus: [gupDevmap(false), unbind(false)] },
     fixed: {
-      summary: 'the speculative get is paired with get_zone_device_page() (or the get/put hooks move to the page_ref level)',
-      fix: 'get_zone_device_page() after every successful {acquire}()',
-      unreachableBecause:
-        'every pgmap put is now matched by a pgmap get, so the count never drops below the device\'s own reference: no candidate execution reaches the outcome',
-      cpus: [
-        {
-          role: '{function} (GUP-fast on a ZONE_DEVICE page)',
-          body: [
-            ref.getUnlessZero('r0', 'refcount', '{acquire}({object})', 'speculative page reference', { patchLine: true }),
-            {
-              if: 'r0',
-              text: 'if (got the reference)',
-              then: [
-                ref.inc('pgmap', 'get_zone_device_page({object}): percpu_ref_get(pgmap->ref)', 'pin the pgmap too'),
-                ref.dec('pgmap', '{release}({object}) -> put_zone_device_page(): percpu_ref_put(pgmap->ref)', PUT_NOTE + ': it drops the pgmap reference taken above'),
-              ],
-            },
-          ],
-        },
-        {
-          role: '{unmapper} (drops the mapping reference)',
-          body: [
-            ref.dec('refcount', 'put_page({object})', "drop the mapping's page reference"),
-            ref.dec('pgmap', 'put_zone_device_page({object}): percpu_ref_put(pgmap->ref)', "drop the mapping's pgmap reference"),
-          ],
-        },
-      ],
+      summary: 'the thread\'s fix: one pgmap reference per device page, dropped by its final put',
+      fix: 'one dev_pagemap reference per ZONE_DEVICE page, taken by devm_memremap_pages() and dropped by the page\'s final put (__put_page() -> put_dev_pagemap()): get_page() and put_page() no longer touch the pgmap count',
+      cpus: [gupDevmap(true), unbind(true)],
     },
   },
 };
@@ -467,7 +457,7 @@ const S7: ScenarioDef = {
     'munmap bumps the sequence count and frees the file only after a grace period. If the check runs before rcu_read_lock(), the grace ' +
     'period can start and end between the check and the section: the check passes, and the fault uses a freed file.',
   invariant: '{function} passes the mmap_seq check and then uses vma->vm_file after it was freed',
-  rules: ['atomic-sleep/sleep-in-atomic'],
+  rules: [],
   locations: {
     seq: { name: 'mmap_seq', init: 0, type: 'int', meaning: 'mm->mmap_seq (0 = unchanged since the fault started)' },
     file: { name: 'vm_file_freed', init: 0, type: 'int', meaning: 'the vma\'s file (1 = freed)' },
@@ -554,4 +544,61 @@ function readerCpu() {
   };
 }
 
-export const SCENARIOS: readonly ScenarioDef[] = [S1, S2, S3, S4, S5, S6, S7, S8];
+// ---------------------------------------------------------------------------
+// S9 (seed 002): splitting mmap_sem. A page fault that finds the vma without
+// the lock mmap(MAP_FIXED) takes to replace it installs a pte from the old vma
+// after MAP_FIXED zapped the range: once mmap() returns, the address still maps
+// the old file's page on this CPU ("a given virtual address should always point
+// to the same physical memory (or to nothing)", Jerome Glisse in the thread).
+// The fixed variant is his position: a fault in a range that MAP_FIXED is
+// replacing waits on that range's lock, as it waits on mmap_sem today. The range
+// lock is modelled as a spinlock (same ordering and exclusion as a sleeping one).
+const faulter = (locked: boolean) => {
+  const body = [
+    once.read('r0', 'vma', 'vma = find_vma(mm, address)', '1 = the old vma (the old file) still covers the address'),
+    { if: 'r0 == 1', text: 'if (vma covers the address)', then: [once.write('pte', 1, 'do_fault(): set_pte_at(mm, address, ptep, pte)', 'maps the old vma\'s page at the address', { patchLine: true })] },
+  ];
+  return {
+    role: '{function} (a page fault on the address)',
+    body: locked ? [pageLock.lock('range', 'range_read_lock(mm, address)'), ...body, pageLock.unlock('range', 'range_read_unlock(mm, address)')] : body,
+  };
+};
+const mapFixed = (locked: boolean) => {
+  const body = [
+    once.write('vma', 2, 'mmap_region(): the new vma replaces the old one', '2 = the new mapping covers the address'),
+    once.write('pte', 0, 'unmap_region(): zap_page_range() and the TLB flush', 'the old range\'s ptes are gone'),
+  ];
+  return {
+    role: '{replacer} (replaces the vma)',
+    body: locked ? [pageLock.lock('range', 'range_write_lock(mm, start, end)'), ...body, pageLock.unlock('range', 'range_write_unlock(mm, start, end)')] : body,
+  };
+};
+const S9: ScenarioDef = {
+  id: 'S9',
+  title: 'Page fault vs mmap(MAP_FIXED) replacing the vma (splitting mmap_sem)',
+  seed: '002',
+  race:
+    'With mmap_sem split into range locks (or faults under RCU), a page fault can find the old vma while mmap(MAP_FIXED) replaces it. If MAP_FIXED zaps the old ptes before ' +
+    'the fault installs its pte, the fault maps the old file\'s page after mmap() returned: threads see different memory at one address. The thread agrees munmap may let a ' +
+    'concurrent fault fail, but a fault in a MAP_FIXED range must wait for the replacement, as it does on mmap_sem today.',
+  invariant: 'after mmap(MAP_FIXED) returned, the address still maps the old vma\'s page: {function} installed it after the range was zapped',
+  rules: [],
+  locations: {
+    vma: { name: 'vma_at_address', init: 1, type: 'int', meaning: 'the vma covering the address (1 = the old one, 2 = the MAP_FIXED replacement)' },
+    pte: { name: 'pte', init: 0, type: 'int', meaning: 'the pte of the address (1 = maps the old vma\'s page, 0 = none)' },
+    range: { name: 'range_lock', init: 0, type: 'spinlock_t', meaning: 'the range lock covering the address (write for MAP_FIXED, read for the fault)' },
+  },
+  params: { function: 'handle_mm_fault', replacer: 'mmap(MAP_FIXED)' },
+  bind: { function: 'function' },
+  condition: '0:r0=1 /\\ $pte=1',
+  variants: {
+    buggy: { summary: 'the fault finds the vma without excluding the replacement (RCU lookup, no re-check under the range lock)', cpus: [faulter(false), mapFixed(false)] },
+    fixed: {
+      summary: 'the fault takes the range lock that mmap(MAP_FIXED) holds for write across the replacement',
+      fix: 'the range lock: mmap(MAP_FIXED) holds it for write from the vma replacement to the end of the zap, the fault holds it for read around find_vma() and set_pte_at()',
+      cpus: [faulter(true), mapFixed(true)],
+    },
+  },
+};
+
+export const SCENARIOS: readonly ScenarioDef[] = [S1, S2, S3, S4, S5, S6, S7, S8, S9];

@@ -13,7 +13,8 @@
  * finding's names and renders the litmus text, remembering which litmus line
  * each statement landed on, so a replay can map events back to steps.
  */
-import type { ScenarioId } from '../../protocol/scenarioIds';
+import type { FamilyId, ScenarioId } from '../../protocol/scenarioIds';
+import type { StepOrigin } from '../../protocol/replay';
 
 export type Variant = 'buggy' | 'fixed';
 
@@ -29,6 +30,12 @@ export interface StmtDef {
   ptrRegs?: string[];
   /** This statement is the patch's own line (gets `line` from the finding's params). */
   patchLine?: boolean;
+  /** Where the step comes from (a line of the patch, the fix, a counterpart protocol). */
+  origin?: StepOrigin;
+  /** A step with no memory effect (a return, a goto): no litmus statement; the story shows it after the statement before it. */
+  note?: boolean;
+  /** `text` and `explain` are final (patch expressions): no `{key}` filling. */
+  literal?: boolean;
 }
 
 /** `if (cond) { then } else { else }`: cond is a litmus expression template. */
@@ -51,6 +58,10 @@ export interface CpuDef {
   /** Role name template, e.g. "{function} (get_user_pages_fast)". */
   role: string;
   body: Node[];
+  /** Whose code the lane runs: the patch's function, or a catalogued counterpart protocol. */
+  origin?: 'patch' | 'counterpart' | 'seed';
+  fn?: string;
+  protocol?: string;
 }
 
 export interface VariantDef {
@@ -64,12 +75,18 @@ export interface VariantDef {
   fix?: string;
   /** For the fixed variant: why no candidate even reaches the outcome, when the model has nothing to forbid. */
   unreachableBecause?: string;
+  /** For the fixed variant: the ordering or pairing that forbids the outcome, in the kernel's terms. */
+  reason?: string;
+  /** The bad outcome of this variant when its registers differ from the other's (family instances). */
+  condition?: string;
 }
 
 /** A shared location of the scenario. */
 export interface LocationDef {
   /** Default name, used for the litmus variable and in texts (`{loc:slot}`). */
   name: string;
+  /** Model state rather than memory of the patch (the CPU's IRQ state, the task running on a CPU): named by the counterpart catalogue. */
+  context?: boolean;
   /** Initial value; a string names another location (a pointer to it). */
   init: number | string;
   /** C type for the Pn parameter list. */
@@ -79,7 +96,9 @@ export interface LocationDef {
 }
 
 export interface ScenarioDef {
-  id: ScenarioId;
+  id: ScenarioId | FamilyId;
+  /** A family instance built from a finding's trace (server/src/sim/families). */
+  family?: FamilyId;
   title: string;
   /** Seed thread id ("000") or "" when the scenario is generic. */
   seed: string;
