@@ -25,6 +25,7 @@ import { parseDocument } from '../patch/parse';
 import type { Severity } from '../patch/model';
 import '../rules'; // registers rule metadata
 import { collectInputs, InputError } from './input';
+import { collectIfLarge } from '../util/gc';
 import { runMain, type CliIO, type Command } from './io';
 import { commandOf, helpText, UsageError, type CommandSpec } from './args';
 import { litmusCommand } from './litmus';
@@ -121,8 +122,10 @@ const checkCommand: CommandSpec = {
         unreadable = true;
       }
       files.push({ path: i.path, findings: a.findings });
-      // tree-sitter frees a dropped tree's native memory only when the event loop turns
+      // tree-sitter frees a dropped tree's native memory only when the event loop turns;
+      // the document's dead analyses are collected before the next one (util/gc.ts)
       await new Promise((r) => setImmediate(r));
+      if (inputs.length > 1) collectIfLarge();
     }
     const format = values.format as 'text' | 'json' | 'sarif';
     io.stdout(
