@@ -17,6 +17,7 @@ import { kernelTreeReader, documentTree, type DocumentTree } from '../engine/ker
 import { parseDocument } from '../patch/parse';
 import type { Finding } from '../engine/findings';
 import { outline } from './outline';
+import { collectIfGrown } from '../util/gc';
 import '../rules';
 
 export interface WorkerAnalyzeOptions {
@@ -144,6 +145,8 @@ parentPort?.on('message', (req: WorkerRequest) => {
       reply = { id: req.id, error: (e as Error).stack ?? String(e) };
     }
     parentPort!.postMessage(reply);
+    // the superseded analysis is garbage now: keep the heap near its live size (util/gc.ts)
+    if (req.type === 'analyze') collectIfGrown();
   };
   if (req.type === 'analyze' && req.opts.treeRoot) void prepareTree(req).then(answer, () => answer());
   else answer();

@@ -41,3 +41,24 @@ export function collectIfLarge(above = COLLECT_ABOVE): boolean {
   gc();
   return true;
 }
+
+/** This isolate's (thread's) live heap after the last collection made here. */
+let liveAfterLast = 0;
+
+/**
+ * For a long-running thread (the language server's analysis workers): collect
+ * when this isolate's heap holds more than `factor` times what was live after
+ * the previous collection (and more than `floor` bytes), so the resident set
+ * stays near a multiple of the live data instead of climbing with the
+ * garbage of superseded analyses until V8 decides to look. Meant to run after
+ * an answer is sent, not on the way to it.
+ */
+export function collectIfGrown(factor = 2, floor = 48 * 1024 * 1024): boolean {
+  const used = v8.getHeapStatistics().used_heap_size;
+  if (used <= floor || used <= liveAfterLast * factor) return false;
+  const gc = gcFunction();
+  if (!gc) return false;
+  gc();
+  liveAfterLast = v8.getHeapStatistics().used_heap_size;
+  return true;
+}
