@@ -3,19 +3,30 @@
  * bench/check: how fast the whole analysis (parse, rebuild, rules) runs.
  * Prints numbers; asserts nothing.
  *
- * Inputs, each timed N times (median reported):
+ * Own series (default), in this process, each timed N times (median reported):
  *   examples/*             the demo mails
  *   seeds                  test/patch/fixtures/seeds/*
  *   corpus                 test/corpus/*.patch (one analyze per file)
  *   series                 one synthetic mbox of >= 70k lines built from the
  *                          corpus patches and the examples, repeated (about
  *                          200+ patches in one document)
- *   mainline (optional)    with --mainline=DIR: the mm/*.c files of a kernel
- *                          tree as new-file patches, in one document; also
- *                          times tree-sitter-c alone on the same C text.
  *
- * Usage: node bench/check.js [--runs=5] [--lines=70000] [--mainline=/work/mainline-cache]
- * Build first: npx tsc -b
+ * Whole kernel files (--mainline DIR, DIR a kernel tree such as
+ * .cache/linux-6.19): each file becomes a new-file patch, and separate
+ * processes, in alternating rounds, run
+ *   - `mm-review check --format json` on all the patches (the shipped CLI),
+ *   - the same on a one-line patch (start-up, subtracted for "analysis CPU"),
+ *   - a raw tree-sitter-c parse of the same C files, whole (bench/lib/rawparse.js),
+ *   - `scripts/checkpatch.pl --no-tree --no-signoff` on the same patches,
+ *     when DIR has it (perl),
+ * and prints wall time, CPU time, peak RSS and the ratios (medians).
+ *   --files 24 (default: the 24 files of issue 11) | mm (all mm/*.c) | a,b,c
+ *   --checkpatch-runs N (default: --runs), --no-checkpatch, --series (also the own series)
+ *   --baseline ROOT: also run ROOT/server/bin/mm-review.js (another build, e.g. a
+ *     worktree of the commit before a change) in the same rounds, for before/after
+ *
+ * Usage: node bench/check.js [--runs=5] [--lines=70000] [--mainline DIR [--files 24|mm|LIST]]
+ * Build first: npx tsc -b && node scripts/bundle.js
  */
 'use strict';
 const fs = require('node:fs');
@@ -25,11 +36,24 @@ const root = path.join(__dirname, '..');
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const a = args.find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : dflt;
+  if (a) return a.slice(name.length + 3);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < args.length && !args[i + 1].startsWith('--') ? args[i + 1] : dflt;
 };
 const RUNS = Number(opt('runs', '5'));
 const SERIES_LINES = Number(opt('lines', '70000'));
 const mainlineDir = opt('mainline', undefined);
+
+if (mainlineDir) {
+  require('./lib/mainlineCheck').run({
+    tree: path.resolve(mainlineDir),
+    files: opt('files', '24'),
+    runs: Number(opt('runs', '3')),
+    baseline: opt('baseline', undefined) && path.resolve(opt('baseline', undefined)),
+    checkpatchRuns: args.includes('--no-checkpatch') ? 0 : Number(opt('checkpatch-runs', opt('runs', '3'))),
+  });
+  if (!args.includes('--series')) return;
+}
 
 const { analyze } = require(path.join(root, 'server', 'out', 'engine', 'index.js'));
 const { defaultCache } = require(path.join(root, 'server', 'out', 'c', 'treesitter.js'));
@@ -128,29 +152,6 @@ function timeTreeSitter(texts) {
 const seriesRaw = timeTreeSitter(seriesC(series));
 const seriesResult = results[results.length - 1];
 
-let raw;
-if (mainlineDir) {
-  const mm = path.join(mainlineDir, 'mm');
-  if (!fs.existsSync(mm)) console.log(`(no ${mm}; mainline skipped)`);
-  else {
-    const files = list(mm, /\.c$/);
-    const cTexts = files.map(read);
-    const doc = files
-      .map((p, i) => {
-        const rel = path.relative(mainlineDir, p);
-        const ls = cTexts[i].replace(/\n$/, '').split('\n');
-        return [`diff --git a/${rel} b/${rel}`, 'new file mode 100644', '--- /dev/null', `+++ b/${rel}`, `@@ -0,0 +1,${ls.length} @@`, ...ls.map((l) => '+' + l)].join('\n');
-      })
-      .join('\n') + '\n';
-    results.push(timeDocs(`mainline mm/*.c (${files.length} files, one document)`, [{ uri: 'mainline.patch', text: doc }]));
-    try {
-      raw = timeTreeSitter(cTexts);
-    } catch (e) {
-      console.log(`(tree-sitter alone not timed: ${e.message})`);
-    }
-  }
-}
-
 const peakRssMB = process.resourceUsage().maxRSS / 1024;
 console.log(`bench/check: median of ${RUNS} runs, Node ${process.version}, ${require('node:os').cpus().length} CPUs`);
 console.log('');
@@ -161,10 +162,5 @@ for (const r of results) {
 }
 console.log('');
 console.log(`series: tree-sitter-c alone on its ${seriesRaw.lines} lines of post-image C: ${seriesRaw.ms.toFixed(0)} ms median; whole analysis ${seriesResult.ms.toFixed(0)} ms = ${(seriesResult.ms / seriesRaw.ms).toFixed(2)}x the raw parse`);
-if (raw) {
-  const ml = results[results.length - 1];
-  console.log('');
-  console.log(`tree-sitter-c alone on the same ${raw.lines} lines of C: ${raw.ms.toFixed(0)} ms median; whole analysis / raw parse = ${(ml.ms / raw.ms).toFixed(2)}x`);
-}
 console.log('');
 console.log(`peak RSS: ${peakRssMB.toFixed(0)} MB (RSS before timing: ${(rssBefore / 1048576).toFixed(0)} MB)`);

@@ -10,7 +10,13 @@
  * numbers are the work itself; the debounce delay an editor adds on top is the
  * `mmReview.debounceMs` setting (default 150 ms), reported separately.
  *
- * Usage: node bench/lsp.js [--edits 200] [--lines 5000]     (after npm run build)
+ * Also printed: the load average before and after (the latencies are only
+ * comparable at a similar load), and the server's resident set (VmRSS and its
+ * peak VmHWM, from /proc; the analysis workers are threads of that process)
+ * after opening and after the last edit.
+ *
+ * Usage: node bench/lsp.js [--edits 200] [--lines 5000] [--server ROOT]   (after npm run build)
+ *   --server ROOT: run ROOT/server/bin/mm-review-lsp.js (another build, for before/after)
  */
 'use strict';
 const { spawn } = require('node:child_process');
@@ -24,6 +30,23 @@ const arg = (name, def) => {
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
 const EDITS = arg('--edits', 200);
+const SERVER_ROOT = (() => {
+  const i = process.argv.indexOf('--server');
+  return i > 0 ? path.resolve(process.argv[i + 1]) : ROOT;
+})();
+const os = require('node:os');
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+/** VmRSS and VmHWM (MB) of a process, from /proc (Linux); null elsewhere. */
+function rssOf(pid) {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(st)?.[1] ?? NaN);
+    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+  } catch {
+    return null;
+  }
+}
+const fmtRss = (m) => (m ? `${m.rss.toFixed(0)} MB (peak ${m.hwm.toFixed(0)} MB)` : 'n/a');
 const LINES = arg('--lines', 5000);
 
 function buildSeries() {
@@ -64,7 +87,8 @@ async function main() {
   }
   if (sites.length === 0) throw new Error('no edit sites found');
 
-  const proc = spawn(process.execPath, [path.join(ROOT, 'server', 'bin', 'mm-review-lsp.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const loadBefore = load();
+  const proc = spawn(process.execPath, ['--expose-gc', ...(process.env.LSP_NODE_ARGS ? process.env.LSP_NODE_ARGS.split(' ') : []), path.join(SERVER_ROOT, 'server', 'bin', 'mm-review-lsp.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const waiting = new Map();
   conn.onNotification('textDocument/publishDiagnostics', (p) => {
@@ -92,6 +116,7 @@ async function main() {
   await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'diff', version: 1, text } });
   const first = await p;
   const openMs = performance.now() - t0;
+  const rssOpen = rssOf(proc.pid);
 
   const lat = [];
   let version = 1;
@@ -125,16 +150,19 @@ async function main() {
     await p;
     lat.push(performance.now() - t0);
   }
+  const rssEnd = rssOf(proc.pid);
   await conn.sendRequest('shutdown');
   await conn.sendNotification('exit');
   conn.dispose();
 
+  console.log(`bench/lsp: ${path.relative(process.cwd(), SERVER_ROOT) || '.'}; load average ${loadBefore} before, ${load()} after; ${os.cpus().length} CPUs, Node ${process.version}`);
   console.log(`bench/lsp: ${lines.length} lines, ${sites.length} edit sites, ${first.diagnostics.length} diagnostics on open`);
   console.log(`  open (parse + analyse + publish): ${openMs.toFixed(1)} ms`);
   console.log(`  ${lat.length} one-character edits, didChange -> publishDiagnostics (debounce 0):`);
   console.log(`    p50 ${median(lat).toFixed(1)} ms   p95 ${pct(lat, 95).toFixed(1)} ms   max ${Math.max(...lat).toFixed(1)} ms`);
   const w = [...work.entries()].filter(([v]) => v > 1).map(([, ms]) => ms);
   if (w.length) console.log(`    of which analysis in the server: p50 ${median(w).toFixed(1)} ms   p95 ${pct(w, 95).toFixed(1)} ms (the rest is JSON-RPC transport and (de)serialising the diagnostics)`);
+  console.log(`  server RSS: ${fmtRss(rssOpen)} after open, ${fmtRss(rssEnd)} after ${lat.length} edits`);
   console.log(`  editor debounce (mmReview.debounceMs default) adds 150 ms of quiet time before the work starts`);
 }
 

@@ -45,8 +45,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
 
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    // --expose-gc: the server collects the garbage of superseded analyses when the editor is quiet (server util/gc.ts)
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--expose-gc'] } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011', '--expose-gc'] } },
   };
 
   const selector: DocumentSelector = [

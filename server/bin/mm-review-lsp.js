@@ -1,3 +1,3 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --expose-gc
 'use strict';
 require('../out/lsp/main.js').main();

@@ -1,11 +1,13 @@
 /** The CNode tree copy, the query loader and the lexer, checked against tree-sitter and by hand. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Parser from 'tree-sitter';
 import { mirror, variantRoot, type CNode } from 'mm-review-server/c/cnode';
 import { findQueriesDir, loadQuery } from 'mm-review-server/c/treesitter';
-import { functionImage } from 'mm-review-server/c/rebuild';
+import { declaredName, functionImage, rebuildAll } from 'mm-review-server/c/rebuild';
+import { parseDocument } from 'mm-review-server/patch/parse';
 import { newScanState, scanLine } from 'mm-review-server/c/lexer';
 import { repoRoot } from './fixtures';
 
@@ -60,6 +62,42 @@ describe('CNode copy', () => {
     assert.equal(loop.syntax().type, 'while_statement');
     const ret = root.descendantsOfType('return_statement')[0];
     assert.equal(ret.namedChildren[0].childForFieldName('consequence')!.text, 'x->y');
+  });
+
+  it('builds the same copy with positions from the text as with positions from tree-sitter, on every function of the corpus, examples and seeds', () => {
+    const root = repoRoot();
+    const files = [
+      ...fs.readdirSync(path.join(root, 'test', 'corpus')).filter((f) => f.endsWith('.patch')).map((f) => path.join(root, 'test', 'corpus', f)),
+      ...fs.readdirSync(path.join(root, 'examples')).filter((f) => /\.(eml|mbox|patch)$/.test(f)).map((f) => path.join(root, 'examples', f)),
+      ...fs.readdirSync(path.join(root, 'test', 'patch', 'fixtures', 'seeds')).map((f) => path.join(root, 'test', 'patch', 'fixtures', 'seeds', f)),
+    ];
+    let clean = 0;
+    const same = (a: CNode, b: CNode, where: string): void => {
+      const ka = [a.type, a.isNamed, a.field, a.startIndex, a.endIndex, a.isMissing, a.children.length];
+      const kb = [b.type, b.isNamed, b.field, b.startIndex, b.endIndex, b.isMissing, b.children.length];
+      assert.deepEqual(ka, kb, where);
+      for (let i = 0; i < a.children.length; i++) same(a.children[i], b.children[i], where);
+    };
+    for (const f of files) {
+      for (const fn of rebuildAll(parseDocument(fs.readFileSync(f, 'utf8'), f))) {
+        for (const img of [fn.pre, fn.post]) {
+          for (const v of img?.variants ?? []) {
+            if (!v.tree.rootNode.hasError) clean++;
+            same(mirror(v.tree, v.text, undefined, v.parseText), mirror(v.tree, v.text, undefined, v.parseText, true), `${path.basename(f)}: ${fn.name} ${v.label}`);
+          }
+          // the name read from the copy is the c-functions.scm query's
+          if (img && img.origin[img.headerLine]?.kind !== 'synthetic' && !img.variants[0].rewrites.some((r) => r.kind === 'syscall')) {
+            const v = img.variants[0];
+            const m = loadQuery('c-functions')
+              .matches(v.tree.rootNode)
+              .map((x) => x.captures.find((c) => c.name === 'name')!.node)
+              .find((n) => n.startPosition.row <= img.headerLine + 8);
+            assert.equal(declaredName(img), m ? v.text.slice(m.startIndex, m.endIndex) : null, `${path.basename(f)}: ${fn.name}`);
+          }
+        }
+      }
+    }
+    assert.ok(clean > 200, `${clean} trees without errors`);
   });
 
   it('falls back to the cursor for every node when the tree has errors', () => {

@@ -33,7 +33,8 @@ export class LspClient {
   stderr = '';
 
   constructor(args: string[] = ['--stdio']) {
-    this.proc = spawn(process.execPath, [path.join(ROOT, 'server', 'bin', 'mm-review-lsp.js'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // as the installed mm-review-lsp starts node (its shebang)
+    this.proc = spawn(process.execPath, ['--expose-gc', path.join(ROOT, 'server', 'bin', 'mm-review-lsp.js'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {

@@ -98,6 +98,15 @@ describe('architecture boundaries', () => {
     }
   });
 
+  it('no code is evaluated from text: no eval(), new Function(), node:vm or child processes in the server', () => {
+    const bad: string[] = [];
+    for (const f of files) {
+      const t = fs.readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
+      if (/(^|[^.\w])eval\s*\(|\bnew\s+Function\s*\(|['"]node:vm['"]|['"]vm['"]|['"](node:)?child_process['"]/.test(t)) bad.push(rel(f));
+    }
+    assert.deepEqual(bad, []);
+  });
+
   it('only catalog/ imports catalog/data', () => {
     const bad: string[] = [];
     for (const f of files) {

@@ -42,7 +42,9 @@ export function anticipation(a: ResourceAnalysis): Anticipation {
   const cfg = a.cfg;
   const nN = cfg.nodes.length;
   const vis = a.facts.visibility;
-  const exitOf = new Map(a.facts.exits.map((x) => [x.node.id, x]));
+  // the exits only when a query needs them (most units never ask)
+  let exitMap: Map<number, (typeof a.facts.exits)[number]> | undefined;
+  const exitOf = () => (exitMap ??= new Map(a.facts.exits.map((x) => [x.node.id, x])));
 
   // per key: the first event of each node (and per op, for mustReleaseAfter)
   const opEvents = new Map<CallOpKey, Ev>();
@@ -121,7 +123,7 @@ export function anticipation(a: ResourceAnalysis): Anticipation {
     for (const n of cfg.nodes) if (firstEvent(n, k) !== Ev.None) blocked[n.id] = 1;
     // seeds: visible exits (their own node must not touch k)
     const work: CfgNode[] = [];
-    for (const [nid, x] of exitOf) {
+    for (const [nid, x] of exitOf()) {
       if (!x.visible || (errorOnly && !x.error) || blocked[nid]) continue;
       r[nid] = nid;
       work.push(x.node);

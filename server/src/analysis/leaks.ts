@@ -69,6 +69,11 @@ export function leaks(a: ResourceAnalysis): Leak[] {
   const hit = leakCache.get(a);
   if (hit) return hit;
   const out: Leak[] = [];
+  // nothing tracked, nothing leaks (most units: their exits are never computed)
+  if (!a.keyList.length) {
+    leakCache.set(a, out);
+    return out;
+  }
   const exits = exitPoints(a).filter((x) => x.visible);
   // exits where each key is definitely released, on a successful path
   const releasedOk = new Map<string, boolean>();
@@ -306,6 +311,10 @@ export function siblingLeaks(a: ResourceAnalysis, cat: Catalog): Leak[] {
   const hit = siblingCache.get(a);
   if (hit) return hit;
   const out: Leak[] = [];
+  if (!a.keyList.length) {
+    siblingCache.set(a, out);
+    return out;
+  }
   const an = anticipation(a);
   const seen = new Set<string>();
   // the nearest test first: the exit is reported against the last branch that splits it from a releasing path

@@ -177,20 +177,24 @@ export interface CalleeSummary {
 export type Summaries = ReadonlyMap<string, CalleeSummary>;
 
 const cache = new WeakMap<FunctionFacts, Map<string, ResourceAnalysis>>();
-const calleeNames = new WeakMap<Cfg, Set<string>>();
+const calleeNames = new WeakMap<Cfg, string[]>();
 
+const summaryJson = new WeakMap<CalleeSummary, string>();
 function summarySignature(cfg: Cfg, summaries: Summaries | undefined): string {
   if (!summaries || !summaries.size) return '';
   let names = calleeNames.get(cfg);
   if (!names) {
-    names = new Set();
-    for (const n of cfg.nodes) for (const o of n.ops) if (o.kind === 'call' && !o.indirect) names.add(o.name);
-    calleeNames.set(cfg, names);
+    const set = new Set<string>();
+    for (const n of cfg.nodes) for (const o of n.ops) if (o.kind === 'call' && !o.indirect) set.add(o.name);
+    calleeNames.set(cfg, (names = [...set].sort()));
   }
   const parts: string[] = [];
-  for (const n of [...names].sort()) {
+  for (const n of names) {
     const s = summaries.get(n);
-    if (s) parts.push(JSON.stringify(s));
+    if (!s) continue;
+    let j = summaryJson.get(s);
+    if (j === undefined) summaryJson.set(s, (j = JSON.stringify(s)));
+    parts.push(j);
   }
   return parts.join(';');
 }

@@ -59,16 +59,27 @@ function summaryOf(ctx: AnalysisContext, path: string, side: Side, name: string,
   return s;
 }
 
+/** The names a CFG calls directly, each once, in the order of their first call (computed once per CFG). */
+const directCallees = new WeakMap<FunctionFacts['cfg'], string[]>();
+function directCalleesOf(cfg: FunctionFacts['cfg']): string[] {
+  let names = directCallees.get(cfg);
+  if (!names) {
+    const seen = new Set<string>();
+    for (const n of cfg.nodes) for (const o of n.ops) if (o.kind === 'call' && !o.indirect) seen.add(o.name);
+    directCallees.set(cfg, (names = [...seen]));
+  }
+  return names;
+}
+
 /** Summaries of the functions `facts` calls that the document defines (callees first, cycles cut, depth bounded). */
 function calleeSummaries(ctx: AnalysisContext, path: string, side: Side, facts: FunctionFacts, depth: number, visiting: Set<string>): Summaries {
   const defs = definitions(ctx, path, side);
   const out = new Map<string, CalleeSummary>();
-  for (const n of facts.cfg.nodes)
-    for (const o of n.ops) {
-      if (o.kind !== 'call' || o.indirect || !defs.get(o.name) || out.has(o.name)) continue;
-      const s = summaryOf(ctx, path, side, o.name, depth, visiting);
-      if (s) out.set(o.name, s);
-    }
+  for (const name of directCalleesOf(facts.cfg)) {
+    if (!defs.get(name)) continue;
+    const s = summaryOf(ctx, path, side, name, depth, visiting);
+    if (s) out.set(name, s);
+  }
   return out;
 }
 

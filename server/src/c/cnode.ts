@@ -18,6 +18,7 @@
 import type Parser from 'tree-sitter';
 import type { ConfigVariant } from './model';
 import { cLanguage } from './treesitter';
+import { releaseTree } from './variant';
 
 export interface Point {
   row: number;
@@ -28,8 +29,12 @@ class Source {
   private lineStarts: number[] | null = null;
   constructor(
     readonly text: string,
-    readonly tree: Parser.Tree,
+    /** The tree, on demand (a variant parses it again once it has dropped it). */
+    private readonly treeOf: () => Parser.Tree,
   ) {}
+  get tree(): Parser.Tree {
+    return this.treeOf();
+  }
   position(index: number): Point {
     if (!this.lineStarts) {
       const ls = [0];
@@ -183,10 +188,11 @@ function typesWithFields(): Set<string> {
  * parents that have no fields, and the end of an anonymous token is its start
  * plus the token's length (its type is its text).
  */
-export function mirror(tree: Parser.Tree, text: string, node?: Parser.SyntaxNode, parsedText: string = text): CNode {
-  const src = new Source(text, tree);
+export function mirror(tree: Parser.Tree, text: string, node?: Parser.SyntaxNode, parsedText: string = text, plain = false, treeOf: () => Parser.Tree = () => tree): CNode {
+  const src = new Source(text, treeOf);
   const cur = node ? node.walk() : tree.walk();
   const withErrors = (node ?? tree.rootNode).hasError;
+  if (!withErrors && !node && !plain) return mirrorClean(src, cur, parsedText);
   const fielded = typesWithFields();
   const pt = parsedText;
   /** Where the next token starts: after whitespace (comments are nodes of their own). */
@@ -246,14 +252,114 @@ export function mirror(tree: Parser.Tree, text: string, node?: Parser.SyntaxNode
   return build(null, false, -1);
 }
 
+/**
+ * Named node types that are one token, a word: they never have children
+ * (not even anonymous ones: `null` has its `NULL` token as a child), and
+ * their end is found in the text.
+ */
+const WORD_LEAVES = new Set(['identifier', 'field_identifier', 'type_identifier', 'statement_identifier', 'primitive_type', 'true', 'false']);
+// per node type id: 1 anonymous, 2 named token of one word, 4 opaque, 5 may have children
+const kindOf: number[] = [];
+const isWordStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isWord = (c: number) => isWordStart(c) || (c >= 48 && c <= 57);
+
+/**
+ * The copy of a tree without errors, with as few native calls as the tree
+ * allows (each costs ~0.25 us, and a function has thousands of nodes): one
+ * move per node, its type, and its field under a parent that has fields.
+ * Positions come from the text, not from tree-sitter: in a tree without
+ * errors every character is whitespace or belongs to a token (comments are
+ * nodes), so a token starts at the first non-blank character after the end of
+ * the one before; an anonymous token's text is its type, a one-word named
+ * leaf ends with the word, and a node with children spans them. Other leaves
+ * and opaque subtrees ask tree-sitter. Any doubt (a token that does not start
+ * where the text says) falls back to asking tree-sitter; test/c/cnode.test.ts
+ * checks the copy equal to the plain walk's.
+ */
+function mirrorClean(src: Source, cur: Parser.TreeCursor, pt: string): CNode {
+  const fielded = typesWithFields();
+  const skipSpace = (i: number) => {
+    for (;;) {
+      const c = pt.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) i++;
+      else if (c === 92 /* \ */ && (pt.charCodeAt(i + 1) === 10 || pt.charCodeAt(i + 1) === 13)) i += 2;
+      else return i;
+    }
+  };
+  const build = (parent: CNode | null, parentFields: boolean, prevEnd: number): CNode => {
+    const tid = cur.nodeTypeId;
+    let kind = kindOf[tid];
+    if (kind === undefined) {
+      const type = (typeNames[tid] = cur.nodeType);
+      const named = (typeNamed[tid] = cur.nodeIsNamed);
+      opaque[tid] = OPAQUE.has(type) && named;
+      kind = kindOf[tid] = !named ? 1 : opaque[tid] ? 4 : WORD_LEAVES.has(type) ? 2 : 5;
+    }
+    const type = typeNames[tid];
+    let field: string | null = null;
+    if (parentFields) {
+      const fid = cur.currentFieldId;
+      if (fid) {
+        field = fieldNames[fid];
+        if (field === undefined) field = fieldNames[fid] = cur.currentFieldName || null;
+      }
+    }
+    const guess = prevEnd >= 0 ? skipSpace(prevEnd) : -1;
+    if (kind === 1 && guess >= 0 && pt.startsWith(type, guess)) {
+      const t = new CNode(type, false, field, guess, guess + type.length, src);
+      t.parent = parent;
+      return t;
+    }
+    if (kind === 2 && guess >= 0 && isWordStart(pt.charCodeAt(guess))) {
+      let e = guess + 1;
+      while (isWord(pt.charCodeAt(e))) e++;
+      const c = pt.charCodeAt(e);
+      if (!(c > 127 || c === 92 || c === 36)) {
+        const t = new CNode(type, true, field, guess, e, src);
+        t.parent = parent;
+        return t;
+      }
+    }
+    if (kind === 5 && cur.gotoFirstChild()) {
+      const n = new CNode(type, true, field, 0, 0, src);
+      n.parent = parent;
+      const kids: CNode[] = [];
+      const f = fielded.has(type);
+      let end = prevEnd;
+      do {
+        const k = build(n, f, end);
+        kids.push(k);
+        end = k.endIndex;
+      } while (cur.gotoNextSibling());
+      cur.gotoParent();
+      n.children = kids;
+      (n as { startIndex: number }).startIndex = kids[0].startIndex;
+      n.endIndex = end;
+      return n;
+    }
+    // anything else: ask tree-sitter (other leaves, opaque subtrees, a token not where the text says)
+    const start = cur.startIndex;
+    const n = new CNode(type, typeNamed[tid], field, start, cur.endIndex, src);
+    n.parent = parent;
+    return n;
+  };
+  const root = build(null, false, -1);
+  // the root spans the whole text, trailing blanks included: ask (the cursor is back on it)
+  (root as { startIndex: number }).startIndex = cur.startIndex;
+  root.endIndex = cur.endIndex;
+  return root;
+}
+
 const roots = new WeakMap<ConfigVariant, CNode>();
 
 /** The CNode root of a variant (built once, cached). */
 export function variantRoot(v: ConfigVariant): CNode {
   let r = roots.get(v);
   if (!r) {
-    r = mirror(v.tree, v.text, undefined, v.parseText);
+    r = mirror(v.tree, v.text, undefined, v.parseText, false, () => v.tree);
     roots.set(v, r);
+    // the copy is all the engine reads: the native tree goes (variant.ts)
+    releaseTree(v);
   }
   return r;
 }

@@ -11,7 +11,8 @@ import { LOOP_MACRO } from './kernelMacros';
 import { conditionalRole, newScanState, scanLine } from './lexer';
 import { chooseConfigurations, condStructure, DirectiveLine } from './preproc';
 import { Mask, sanitize } from './sanitize';
-import { FunctionCache, defaultCache, parseText } from './treesitter';
+import { FunctionCache, defaultCache, parseFresh } from './treesitter';
+import { ParsedVariant } from './variant';
 
 export interface ImgLine {
   text: string;
@@ -291,16 +292,10 @@ export function finishImage(draft: ImageDraft, opts: ImageOptions = {}): Functio
       const vtext = texts.map((t, i) => (c.keep[i] ? t : '')).join('\n');
       const masks = draft.masks.filter((m) => c.keep[m.line]);
       const { parseText: pt, rewrites } = sanitize(vtext, masks);
-      const parsed = parseText(pt, cache);
-      return {
-        label: c.label,
-        assumptions: c.assumptions,
-        text: vtext,
-        parseText: pt,
-        rewrites,
-        tree: parsed.tree,
-        errorLines: parsed.errorLines,
-      };
+      // no parse cache: the image cache above is what reuses parses, and a
+      // cached tree would outlive the variant's release of it (variant.ts)
+      const parsed = parseFresh(pt);
+      return new ParsedVariant(c.label, c.assumptions, vtext, pt, rewrites, parsed.tree, parsed.errorLines);
     });
     core = { variants, symbols: confs.symbols, uncovered: confs.uncovered };
     cache.putImage(key, core);

@@ -15,7 +15,8 @@ import type { ConfigVariant, FunctionImage, RebuiltFunction } from './model';
 import { draftImage, finishImage, ImageOptions } from './image';
 import { groupFunctions, Part, scanSide, SrcLine } from './segment';
 import { rebuildFromTree } from './tree';
-import { loadQuery, type FunctionCache } from './treesitter';
+import type { FunctionCache } from './treesitter';
+import { variantRoot, type CNode } from './cnode';
 import { AnalysisCancelled, RebuildBudget, sizeOf } from './budget';
 
 export { functionsTouched, type TouchedFunction } from './segment';
@@ -59,8 +60,13 @@ export function isCFile(path: string | null | undefined): boolean {
 }
 
 /**
- * The name a function image's tree declares (grammars/queries/c-functions.scm),
- * when its opening line is real text (not a synthesized heading) and parsed.
+ * The name a function image's tree declares (the patterns of
+ * grammars/queries/c-functions.scm: a function_definition whose declarator
+ * is a function_declarator of an identifier, through up to two pointer
+ * declarators), when its opening line is real text (not a synthesized
+ * heading) and parsed. Read from the variant's CNode copy, which the CFG
+ * needs anyway: a tree-sitter query over the whole tree costs more than the
+ * copy (issue 11).
  */
 export function declaredName(img: FunctionImage | null): string | null {
   if (!img || img.origin[img.headerLine]?.kind === 'synthetic') return null;
@@ -69,15 +75,30 @@ export function declaredName(img: FunctionImage | null): string | null {
   const memo = declared.get(v);
   if (memo !== undefined) return memo;
   let found: string | null = null;
-  for (const m of loadQuery('c-functions').matches(v.tree.rootNode)) {
-    const name = m.captures.find((c) => c.name === 'name');
-    if (name && name.node.startPosition.row <= img.headerLine + 8) {
-      found = v.text.slice(name.node.startIndex, name.node.endIndex);
-      break;
+  // definitions in document order (nested ones, inside ERROR nodes, after their parent)
+  const stack: CNode[] = [variantRoot(v)];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'function_definition') {
+      const name = definedIdentifier(n);
+      if (name && name.startPosition.row <= img.headerLine + 8) {
+        found = v.text.slice(name.startIndex, name.endIndex);
+        break;
+      }
     }
+    for (let i = n.children.length - 1; i >= 0; i--) if (n.children[i].children.length) stack.push(n.children[i]);
   }
   declared.set(v, found);
   return found;
+}
+
+/** `f` of `int f(...)`, `*f(...)`, `**f(...)`: the c-functions.scm patterns. */
+function definedIdentifier(def: CNode): CNode | null {
+  let d = def.childForFieldName('declarator');
+  for (let i = 0; i < 2 && d?.type === 'pointer_declarator'; i++) d = d.childForFieldName('declarator');
+  if (d?.type !== 'function_declarator') return null;
+  const id = d.childForFieldName('declarator');
+  return id?.type === 'identifier' ? id : null;
 }
 
 const declared = new WeakMap<ConfigVariant, string | null>();

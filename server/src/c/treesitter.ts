@@ -43,35 +43,62 @@ export function textHash(text: string): string {
 }
 
 /**
- * LRU cache of parses keyed by the exact text parsed. The key is the text
- * itself (a Map hashes strings once and compares them exactly, so there are
- * no collisions); `textHash` is available for callers that want a short id.
+ * LRU caches of parses and of configured images, bounded by entries and by
+ * the characters of text they hold (issue 11: an image holds its variants,
+ * and through them their CNode copies, CFGs and facts, ~100 bytes per
+ * character of function text; a count alone let a document of long functions
+ * keep hundreds of megabytes).
+ *
+ * Keys are the exact text (a Map hashes strings once and compares them
+ * exactly, so there are no collisions); `textHash` is available for callers
+ * that want a short id.
  */
 export class FunctionCache {
   private map = new Map<string, ParsedText>();
-  private images = new Map<string, unknown>();
+  private images = new Map<string, { value: unknown; chars: number }>();
+  private imageChars = 0;
   /** Parse cache statistics. */
   hits = 0;
   misses = 0;
   /** Image cache statistics (a whole configured, parsed image reused). */
   imageHits = 0;
   imageMisses = 0;
-  constructor(readonly capacity = 4096) {}
+  constructor(
+    readonly capacity = 4096,
+    /** At most this many characters of image text are kept (default 128 Ki: about 4,000 lines of C). */
+    readonly maxChars = 128 * 1024,
+  ) {}
   /** @internal configured images (variants and their parses), keyed by image text and masks. */
   getImage<T>(key: string): T | undefined {
-    const v = this.images.get(key) as T | undefined;
-    if (v !== undefined) {
+    const e = this.images.get(key);
+    if (e !== undefined) {
       this.imageHits++;
       this.images.delete(key);
-      this.images.set(key, v);
-    } else this.imageMisses++;
-    return v;
+      this.images.set(key, e);
+      return e.value as T;
+    }
+    this.imageMisses++;
+    return undefined;
   }
   /** @internal */
   putImage<T>(key: string, value: T): void {
-    this.images.delete(key);
-    this.images.set(key, value);
-    while (this.images.size > this.capacity) this.images.delete(this.images.keys().next().value as string);
+    const old = this.images.get(key);
+    if (old) {
+      this.images.delete(key);
+      this.imageChars -= old.chars;
+    }
+    if (key.length > this.maxChars) return;
+    this.images.set(key, { value, chars: key.length });
+    this.imageChars += key.length;
+    while (this.images.size > this.capacity || this.imageChars > this.maxChars) {
+      const k = this.images.keys().next().value as string;
+      this.imageChars -= this.images.get(k)!.chars;
+      this.images.delete(k);
+    }
+  }
+  /** Characters of image text held. */
+  get imageSize(): number {
+    return this.imageChars;
   }
   get(text: string): ParsedText | undefined {
     const v = this.map.get(text);
@@ -92,11 +119,12 @@ export class FunctionCache {
     }
   }
   get size(): number {
-    return this.map.size;
+    return this.map.size + this.images.size;
   }
   clear(): void {
     this.map.clear();
     this.images.clear();
+    this.imageChars = 0;
   }
 }
 
@@ -125,6 +153,12 @@ export function errorLinesOf(tree: Parser.Tree): number[] {
   };
   visit();
   return [...lines].sort((a, b) => a - b);
+}
+
+/** Parse without the cache (the caller keeps what it needs). */
+export function parseFresh(text: string): ParsedText {
+  const tree = cParser().parse(text);
+  return { tree, errorLines: errorLinesOf(tree) };
 }
 
 export function parseText(text: string, cache: FunctionCache = defaultCache): ParsedText {

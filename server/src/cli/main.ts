@@ -25,6 +25,7 @@ import { parseDocument } from '../patch/parse';
 import type { Severity } from '../patch/model';
 import '../rules'; // registers rule metadata
 import { collectInputs, InputError } from './input';
+import { collectIfLarge } from '../util/gc';
 import { runMain, type CliIO, type Command } from './io';
 import { commandOf, helpText, UsageError, type CommandSpec } from './args';
 import { litmusCommand } from './litmus';
@@ -107,7 +108,8 @@ const checkCommand: CommandSpec = {
     // the commit is there, else the worktree files (read before the synchronous analysis)
     const trees = new Map<string, DocumentTree>();
     if (treeRoot) for (const i of inputs) trees.set(i.path, await documentTree(parseDocument(i.text, i.path), treeRoot));
-    const files: FileFindings[] = inputs.map((i) => {
+    const files: FileFindings[] = [];
+    for (const i of inputs) {
       const t = trees.get(i.path);
       const a = analyze(i.text, i.path, {
         all: !!values.all, categories, minSeverity, treeFile: t?.treeFile, judgedIn: t?.judgedIn, kernelVersion,
@@ -119,8 +121,12 @@ const checkCommand: CommandSpec = {
         notifications.push({ level: 'error', message: m });
         unreadable = true;
       }
-      return { path: i.path, findings: a.findings };
-    });
+      files.push({ path: i.path, findings: a.findings });
+      // tree-sitter frees a dropped tree's native memory only when the event loop turns;
+      // the document's dead analyses are collected before the next one (util/gc.ts)
+      await new Promise((r) => setImmediate(r));
+      if (inputs.length > 1) collectIfLarge();
+    }
     const format = values.format as 'text' | 'json' | 'sarif';
     io.stdout(
       format === 'json'

@@ -66,6 +66,11 @@ export function shiftOffsets(root: unknown, delta: number, passId: number = newS
   }
 }
 
+/** A string with its own storage (not a slice of a larger one): a flattened concatenation, minus its first character. */
+function ownCopy(s: string): string {
+  return (' ' + s).slice(1);
+}
+
 function full(text: string, uri: string, reason = 'first parse'): Reparse {
   const doc = parseDocument(text, uri);
   return { doc, changed: new Set(doc.messages), full: true, reason };
@@ -97,7 +102,10 @@ export function reparse(prev: ParsedDocument | undefined, text: string, uri = ''
   const firstLineEnd = old.indexOf('\n', m.span.start);
   if (firstLineEnd < 0 || p <= firstLineEnd || oldEnd >= m.span.end) return full(text, uri, 'edit on a message boundary');
   const newEnd = m.span.end + delta;
-  const chunk = text.slice(m.span.start, newEnd);
+  // a copy, not a slice: V8's slice of the document would keep this whole version of the text alive
+  // for as long as any string of the message's parse (hunk lines, origins) lives, one full text per
+  // edited message of a long session (issue 11: +1 MB per edit on a 50k-line series)
+  const chunk = ownCopy(text.slice(m.span.start, newEnd));
   if (/\nFrom /.test(text.slice(p, text.length - s))) return full(text, uri, 'new message separator');
 
   const part = parseDocument(chunk, uri);

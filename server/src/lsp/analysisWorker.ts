@@ -17,6 +17,7 @@ import { kernelTreeReader, documentTree, type DocumentTree } from '../engine/ker
 import { parseDocument } from '../patch/parse';
 import type { Finding } from '../engine/findings';
 import { outline } from './outline';
+import { collectIfGrown } from '../util/gc';
 import '../rules';
 
 export interface WorkerAnalyzeOptions {
@@ -135,7 +136,15 @@ export function handle(req: WorkerRequest, tree?: DocumentTree): WorkerReply {
   }
 }
 
+/** Quiet time (ms) after an analysis before the worker collects its garbage. */
+const IDLE_COLLECT_MS = 500;
+let idleCollect: ReturnType<typeof setTimeout> | undefined;
+
 parentPort?.on('message', (req: WorkerRequest) => {
+  if (idleCollect) {
+    clearTimeout(idleCollect);
+    idleCollect = undefined;
+  }
   const answer = (tree?: DocumentTree) => {
     let reply: WorkerReply;
     try {
@@ -144,6 +153,16 @@ parentPort?.on('message', (req: WorkerRequest) => {
       reply = { id: req.id, error: (e as Error).stack ?? String(e) };
     }
     parentPort!.postMessage(reply);
+    // the superseded analysis is garbage now: once the editor pauses, bring the heap back near its
+    // live size (util/gc.ts). Not right away: a forced collection between back-to-back edits made the
+    // next analyses slower (V8 shrinks the heap and collects more often), 340 -> 680 ms p50 at 50k lines.
+    if (req.type === 'analyze') {
+      idleCollect = setTimeout(() => {
+        idleCollect = undefined;
+        collectIfGrown();
+      }, IDLE_COLLECT_MS);
+      idleCollect.unref();
+    }
   };
   if (req.type === 'analyze' && req.opts.treeRoot) void prepareTree(req).then(answer, () => answer());
   else answer();

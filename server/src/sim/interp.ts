@@ -143,16 +143,16 @@ class Runner {
         return;
       case 'decl': {
         this.stmt = { line: s.pos.line, column: s.pos.column, text: s.text };
-        this.regs.set(s.name, s.init ? this.eval(s.init) : { v: 0, d: [] });
+        this.regs.set(s.name, s.init ? this.evalExpr(s.init) : { v: 0, d: [] });
         return;
       }
       case 'expr':
         this.stmt = { line: s.pos.line, column: s.pos.column, text: s.text };
-        this.eval(s.e);
+        this.evalExpr(s.e);
         return;
       case 'if': {
         this.stmt = { line: s.pos.line, column: s.pos.column, text: s.text };
-        const c = this.eval(s.c);
+        const c = this.evalExpr(s.c);
         const saved = this.ctrl;
         this.ctrl = union(this.ctrl, c.d);
         if (truthy(c.v)) this.stmtRun(s.then);
@@ -165,7 +165,7 @@ class Runner {
 
   // ---- expressions ----
   addrOfLvalue(e: Expr): V {
-    if (e.k === 'un' && e.op === '*') return this.pointer(this.eval(e.e), e);
+    if (e.k === 'un' && e.op === '*') return this.pointer(this.evalExpr(e.e), e);
     if (e.k === 'id' && !this.regs.has(e.name) && this.ctx.globals.has(e.name)) return { v: e.name, d: [] };
     this.err(`expected a shared location like *x here`, e);
   }
@@ -175,7 +175,7 @@ class Runner {
     return p;
   }
 
-  eval(e: Expr): V {
+  evalExpr(e: Expr): V {
     switch (e.k) {
       case 'num':
         return { v: e.v, d: [] };
@@ -187,45 +187,45 @@ class Runner {
       }
       case 'un': {
         if (e.op === '*') {
-          const a = this.pointer(this.eval(e.e), e);
+          const a = this.pointer(this.evalExpr(e.e), e);
           return this.read(a.v as string, 'plain', a.d);
         }
         if (e.op === '&') {
           if (e.e.k === 'id') return { v: e.e.name, d: [] };
-          if (e.e.k === 'un' && e.e.op === '*') return this.eval(e.e.e);
+          if (e.e.k === 'un' && e.e.op === '*') return this.evalExpr(e.e.e);
           this.err('unsupported address-of expression', e);
         }
-        const a = this.eval(e.e);
+        const a = this.evalExpr(e.e);
         if (e.op === '!') return { v: truthy(a.v) ? 0 : 1, d: a.d };
         const n = this.num(a, e);
         return { v: e.op === '-' ? neg(n) : e.op === '~' ? bitnot(n) : n, d: a.d };
       }
       case 'bin': {
         if (e.op === '&&' || e.op === '||') {
-          const a = this.eval(e.a);
+          const a = this.evalExpr(e.a);
           if (e.op === '&&' ? !truthy(a.v) : truthy(a.v)) return { v: e.op === '&&' ? 0 : 1, d: a.d };
           const saved = this.ctrl;
           this.ctrl = union(this.ctrl, a.d);
-          const b = this.eval(e.b);
+          const b = this.evalExpr(e.b);
           this.ctrl = saved;
           return { v: truthy(b.v) ? 1 : 0, d: union(a.d, b.d) };
         }
-        const a = this.eval(e.a);
-        const b = this.eval(e.b);
+        const a = this.evalExpr(e.a);
+        const b = this.evalExpr(e.b);
         return { v: this.binop(e.op, a.v, b.v, e), d: union(a.d, b.d) };
       }
       case 'cond': {
-        const c = this.eval(e.c);
+        const c = this.evalExpr(e.c);
         const saved = this.ctrl;
         this.ctrl = union(this.ctrl, c.d);
-        const r = this.eval(truthy(c.v) ? e.a : e.b);
+        const r = this.evalExpr(truthy(c.v) ? e.a : e.b);
         this.ctrl = saved;
         return { v: r.v, d: union(c.d, r.d) };
       }
       case 'assign': {
-        let rhs = this.eval(e.rhs);
+        let rhs = this.evalExpr(e.rhs);
         if (e.op !== '=') {
-          const cur = this.eval(e.lhs);
+          const cur = this.evalExpr(e.lhs);
           rhs = { v: this.binop(e.op.slice(0, -1), cur.v, rhs.v, e), d: union(cur.d, rhs.d) };
         }
         if (e.lhs.k === 'id' && (this.regs.has(e.lhs.name) || !this.ctx.globals.has(e.lhs.name))) {
@@ -264,7 +264,7 @@ class Runner {
   }
 
   operand(o: Operand, args: Expr[]): V {
-    return 'const' in o ? { v: o.const, d: [] } : this.eval(args[o.arg]);
+    return 'const' in o ? { v: o.const, d: [] } : this.evalExpr(args[o.arg]);
   }
 
   call(e: Expr & { k: 'call' }): V {
@@ -276,7 +276,7 @@ class Runner {
     };
     const ptr = (i: number): V => {
       need(i);
-      return this.pointer(this.eval(args[i]), args[i]);
+      return this.pointer(this.evalExpr(args[i]), args[i]);
     };
     switch (p.op) {
       case 'load': {
@@ -287,7 +287,7 @@ class Runner {
       case 'store': {
         need(p.v);
         const a = p.lvalue ? this.addrOfLvalue(args[p.x]) : ptr(p.x);
-        const v = this.eval(args[p.v]);
+        const v = this.evalExpr(args[p.v]);
         this.write(a.v as string, v, p.ann, a.d);
         if (p.mbAfter) this.fence('MB');
         return { v: 0, d: [] };
@@ -298,14 +298,14 @@ class Runner {
       case 'xchg': {
         const a = ptr(p.x);
         need(p.v);
-        const nv = this.eval(args[p.v]);
+        const nv = this.evalExpr(args[p.v]);
         return this.rmw(a, p.ann, () => nv, true);
       }
       case 'cmpxchg': {
         const a = ptr(p.x);
         need(p.new);
-        const old = this.eval(args[p.old]);
-        const nv = this.eval(args[p.new]);
+        const old = this.evalExpr(args[p.old]);
+        const nv = this.evalExpr(args[p.new]);
         return this.rmw(a, p.ann, (cur) => (cur === old.v ? nv : null), true);
       }
       case 'atomic_op': {
@@ -380,7 +380,7 @@ class Runner {
       case 'srcu_unlock': {
         const a = ptr(p.x);
         need(p.v);
-        this.write(a.v as string, this.eval(args[p.v]), 'srcu-unlock', a.d);
+        this.write(a.v as string, this.evalExpr(args[p.v]), 'srcu-unlock', a.d);
         return { v: 0, d: [] };
       }
       case 'sync_srcu': {

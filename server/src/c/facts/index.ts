@@ -185,8 +185,22 @@ export function functionFacts(cfg: Cfg, image: FunctionImage | null, cat: Catalo
       set.add(from);
     }
   const identity = identityOf(cfg, cat);
-  const f: FunctionFacts = { cfg, image, types, params: cfg.params.map((p) => p.name), visibility, derivedFrom, identity, exits: [], statesReturnsHolding: stating, heldOnEntry: entryAnnotations(image) };
-  (f as unknown as { exits: ExitFact[] }).exits = exitsOf(f);
+  // the exits are computed when first read: most units hold no resource and never ask (issue 11)
+  let exits: ExitFact[] | undefined;
+  const f = {
+    cfg,
+    image,
+    types,
+    params: cfg.params.map((p) => p.name),
+    visibility,
+    derivedFrom,
+    identity,
+    get exits(): readonly ExitFact[] {
+      return (exits ??= exitsOf(f));
+    },
+    statesReturnsHolding: stating,
+    heldOnEntry: entryAnnotations(image),
+  } satisfies FunctionFacts;
   per.set(cat, f);
   return f;
 }

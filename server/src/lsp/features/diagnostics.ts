@@ -6,6 +6,7 @@
  * get syntax diagnostics. In a trusted kernel tree, findings also appear on
  * the real C files. `mmReview/status` says what the status bar shows.
  */
+import { collectIfGrown } from '../../util/gc';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,6 +28,9 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+
+/** The main thread's collection after a quiet time (reset by each publication). */
+let idleCollect: ReturnType<typeof setTimeout> | undefined;
 export function findingKey(f: Finding): string {
   return `${f.rule}@${f.range.start.line}:${f.range.start.character}`;
 }
@@ -110,6 +114,13 @@ export function registerDiagnostics(session: Session): void {
     status(uri, diagnostics.filter((d) => d.severity !== DiagnosticSeverity.Hint).length, false);
     // Lenses asked for before this analysis finished were computed on older text: ask the client to re-ask.
     if (session.canRefreshLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    // the previous version's findings and diagnostics are garbage now: collect once the editor is quiet (util/gc.ts)
+    if (idleCollect) clearTimeout(idleCollect);
+    idleCollect = setTimeout(() => {
+      idleCollect = undefined;
+      collectIfGrown();
+    }, 500);
+    idleCollect.unref();
   });
 
   /**
