@@ -14,8 +14,8 @@ import type { CfgNode } from '../c/cfg';
 import type { Catalog, ResourceKind } from '../catalog';
 import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests } from '../c/facts';
 import type { CNode } from '../c/cnode';
-import { R, X, U, N, HELD, P, Q, type ReleaseEvent, type ResourceAnalysis } from './resources';
-import { isAddedLine, isDeletedLine, postNodeAfter, preNodeAt } from './diff';
+import { R, X, U, N, HELD, P, Q, definitelyHeld, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from './resources';
+import { changeRun, isAddedLine, isDeletedLine, patchLineOf, postNodeAfter, preNodeAt } from './diff';
 import type { Unit } from './unit';
 
 export interface DeletedRelease {
@@ -98,7 +98,72 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     const fact = postA.facts.exits.find((x) => x.node === exit);
     out.push({ deleted: ev, kind, obj, at: start, exit, exitText: fact?.text ?? (found.how === 'retake' ? (found.via ? statementText(found.via) : 'the retry') : 'end of function'), how: found.how, retake: found.how === 'retake' ? found.node : undefined });
   }
+  out.push(...redirectedGotos(pre, preA, post, postA, cat, seen));
   return out;
+}
+
+/**
+ * A release under a goto label the patch deleted, whose gotos it replaced by
+ * code of their own (`goto out_put_page;` → `{ put(page); return ret; }` on
+ * one path, `return 1;` on another): the replacement of a goto that no longer
+ * releases on its way out has lost the release. Only when the patch added a
+ * release of the same object elsewhere (the release moved into the paths, not
+ * dropped as unneeded: the object is still held there).
+ */
+function redirectedGotos(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog, seen: Set<string>): DeletedRelease[] {
+  const out: DeletedRelease[] = [];
+  for (const ev of preA.events) {
+    if (ev.t !== 'release' || ev.mismatch || ev.element || ev.eff.array !== undefined) continue;
+    if (!isDeletedLine(pre.image, ev.op.line)) continue;
+    const kind = ev.eff.kind;
+    const family = cat.kind(kind).family;
+    if (family !== 'bracket' && !ev.obj) continue;
+    const obj = family === 'bracket' ? '' : ev.obj;
+    const sameThing = (k: ResourceKind, o: string) => (cat.compatible(kind, k) || cat.compatible(k, kind)) && (family === 'bracket' ? cat.kind(k).family === 'bracket' : o === obj);
+    if (preA.events.some((e) => e.t === 'acquire' && isDeletedLine(pre.image, e.op.line) && sameThing(e.eff.kind, e.key.obj))) continue;
+    const added = postA.events.filter((e) => e.t === 'release' && isAddedLine(post.image, e.op.line) && sameThing(e.eff.kind, e.obj));
+    if (!added.length) continue;
+    for (const g of pre.cfg.nodes) {
+      if (g.kind !== 'goto' || isBackwardGoto(g) || !isDeletedLine(pre.image, g.line)) continue;
+      if (!reachesRelease(preA, g, ev.node, sameThing)) continue;
+      const start = postNodeAfter(pre, post, g.line);
+      if (!start) continue;
+      const st = postA.in[start.id];
+      if (!st) continue;
+      let before = 0;
+      for (const k of postA.keyList) if (sameThing(k.kind, k.obj)) before |= st.get(k.key) ?? postA.initial;
+      if (before === 0) before = postA.initial;
+      if (before & (R | X | Q) && !(before & (U | N | HELD))) continue;
+      const found = cleanExitFrom(postA, cat, start, obj, sameThing);
+      if (!found || found.how !== 'exit') continue;
+      // an exit the pre-image had too must have released it there
+      if (preNodeAt(pre, post, found.node)) continue;
+      const id = `${kind}|${obj}|${found.node.id}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const fact = postA.facts.exits.find((x) => x.node === found.node);
+      out.push({ deleted: ev, kind, obj, at: start, exit: found.node, exitText: fact?.text ?? 'end of function', how: 'exit' });
+    }
+  }
+  return out;
+}
+
+/** Does the pre-image goto `g` run into `target` with no release or acquire of the same thing on the way? */
+function reachesRelease(a: ResourceAnalysis, g: CfgNode, target: CfgNode, sameThing: (k: ResourceKind, o: string) => boolean): boolean {
+  const seen = new Set<number>([g.id]);
+  const work = [g];
+  while (work.length) {
+    const n = work.pop()!;
+    for (const e of n.succs) {
+      const m = e.to;
+      if (m === target) return true;
+      if (seen.has(m.id) || m === a.cfg.exit || e.back) continue;
+      seen.add(m.id);
+      if (a.events.some((x) => x.node === m && ((x.t === 'release' && sameThing(x.eff.kind, x.obj)) || (x.t === 'acquire' && sameThing(x.eff.kind, x.key.obj))))) continue;
+      work.push(m);
+    }
+  }
+  return false;
 }
 
 /**
@@ -185,4 +250,63 @@ function reachesAvoiding(a: ResourceAnalysis, to: CfgNode, avoid: ReadonlySet<nu
     }
   }
   return false;
+}
+
+/**
+ * A goto the patch retargeted (`goto unlock_abort` → `goto abort` in the same
+ * `-`/`+` run) to a label the post-image does not show, where the old label's
+ * name says it releases what is held at the jump and the new label's name
+ * does not. The labels' code is out of sight: the naming convention of error
+ * ladders (catalog, a weak signal) is the only evidence, so only a key whose
+ * acquire is visible and that every path to the jump holds is reported.
+ */
+export interface RetargetedGoto {
+  key: KeyInfo;
+  /** The post-image goto. */
+  goto: CfgNode;
+  oldLabel: string;
+  newLabel: string;
+}
+
+const GOTO_LABEL = /\bgoto\s+([A-Za-z_]\w*)/;
+
+function gotoLabel(n: CfgNode): string | null {
+  const t = (n.stmt ?? n.ast)?.text ?? '';
+  const m = GOTO_LABEL.exec(t);
+  return m ? m[1] : null;
+}
+
+export function retargetedGotos(pre: Unit, post: Unit, postA: ResourceAnalysis, cat: Catalog): RetargetedGoto[] {
+  const out: RetargetedGoto[] = [];
+  for (const g of post.cfg.nodes) {
+    if (g.kind !== 'goto' || !isAddedLine(post.image, g.line)) continue;
+    // a label the post-image shows: the dataflow decides, not the name
+    if (!postA.facts.visibility.unresolvedGotos.has(g.id)) continue;
+    const newLabel = gotoLabel(g);
+    const here = patchLineOf(post.image, g.line);
+    if (!newLabel || !here) continue;
+    const run = changeRun(here.hunk, here.line);
+    let oldLabel: string | null = null;
+    for (const n of pre.cfg.nodes) {
+      if (n.kind !== 'goto') continue;
+      const pl = patchLineOf(pre.image, n.line);
+      if (!pl || pl.hunk !== here.hunk || !run.dels.includes(pl.line)) continue;
+      const l = gotoLabel(n);
+      if (l && l !== newLabel) oldLabel = l;
+    }
+    if (!oldLabel) continue;
+    const was = cat.gotoLabelReleases(oldLabel);
+    const now = cat.gotoLabelReleases(newLabel);
+    const st = postA.in[g.id];
+    if (!st) continue;
+    for (const [id, b] of st) {
+      if (!definitelyHeld(b)) continue;
+      const k = postA.keys.get(id);
+      if (!k || !k.acquires.length) continue;
+      const covers = (r: ReturnType<Catalog['gotoLabelReleases']>) => r.families.includes(k.family) && (!r.kinds.length || r.kinds.some((x) => cat.compatible(x, k.kind) || cat.compatible(k.kind, x)));
+      if (!covers(was) || covers(now)) continue;
+      out.push({ key: k, goto: g, oldLabel, newLabel });
+    }
+  }
+  return out;
 }

@@ -9,7 +9,7 @@ import { posOf, nodePos, statementShape } from '../../c/facts';
 import type { KeyInfo, ResourceAnalysis, ReleaseEvent } from '../../analysis/resources';
 import type { Leak } from '../../analysis/leaks';
 import { isCatalogPrimitive } from '../../analysis/leaks';
-import { deletedReleases } from '../../analysis/deletions';
+import { deletedReleases, retargetedGotos } from '../../analysis/deletions';
 import { preUnitOf } from '../../analysis/diff';
 import { resourcesOf } from '../../analysis/summaries';
 import type { RawEdit, RawFinding, RawRelated, RuleContext, Unit } from '../api';
@@ -193,6 +193,17 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
       trace: deletedReleaseTrace(unit, pre, ctx, d),
       fingerprint: `${rule}|deleted|${d.kind}|${d.obj}|${d.deleted.op.name}|${d.exitText}`,
     });
+  }
+  // a goto the patch retargeted past the release its old label's name promises
+  for (const r of retargetedGotos(pre, unit, postA, ctx.catalog)) {
+    if (leakRuleFor(ctx.catalog, r.key) !== want) continue;
+    if ([...reported, ...out].some((f) => f.at.line === nodePos(r.goto).line)) continue;
+    const f = leakFinding(want, unit, ctx, postA, { key: r.key, exit: r.goto, exitText: `goto ${r.newLabel}`, error: true, how: 'held' });
+    const label = ctx.catalog.kind(r.key.kind).label;
+    const obj = r.key.obj ? ` \`${r.key.obj}\`` : '';
+    f.message = `This patch retargets \`goto ${r.oldLabel}\` to \`goto ${r.newLabel}\` with ${label}${obj} held (taken by ${acquireApis(r.key)}() at ${ctx.where(unit, r.key.acquires[0].op.line)}): the old label's name says it releases it, the new one's does not.`;
+    f.fingerprint = `${want}|retarget|${r.key.kind}|${r.key.obj}|${r.oldLabel}|${r.newLabel}`;
+    out.push(f);
   }
   return out;
 }

@@ -1,0 +1,118 @@
+/**
+ * Deletions judged from the hunk alone, with the code around it out of sight:
+ * a goto retargeted past the release its old label names, and a release
+ * under a deleted label whose gotos were replaced by code of their own.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { findings, expectRule, expectClean, lineOf } from './helpers';
+
+/** A one-hunk patch in the middle of `fn` (its start and end are not shown). */
+function midPatch(body: string[], fn = 'static int grow_table(struct tbl *t, pmd_t *pmd)'): string {
+  const old = body.filter((l) => !l.startsWith('+')).length;
+  const neu = body.filter((l) => !l.startsWith('-')).length;
+  return ['diff --git a/mm/t.c b/mm/t.c', 'index 1111111..2222222 100644', '--- a/mm/t.c', '+++ b/mm/t.c', `@@ -400,${old} +400,${neu} @@ ${fn}`, ...body, ''].join('\n');
+}
+
+describe('retargeted goto (label out of sight)', () => {
+  const patch = (from: string, to: string, lockFirst = true) =>
+    midPatch([
+      ' \tint err;',
+      ' ',
+      ...(lockFirst ? [' \tptl = pmd_lock(t->mm, pmd);', ' \terr = check_room(t);'] : [' \terr = check_room(t);']),
+      ' \tif (err)',
+      `-\t\tgoto ${from};`,
+      `+\t\tgoto ${to};`,
+      ' ',
+      ' \tt->count++;',
+    ]);
+  it('a lock taken in the hunk, the goto moved from an unlock label to a plain one', () => {
+    const p = patch('out_unlock', 'out');
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\t\tgoto out;'));
+    assert.match(f.message, /retargets `goto out_unlock` to `goto out`/);
+  });
+  it('the other way round, or with nothing held, is not reported', () => {
+    expectClean(findings(patch('out', 'out_unlock')));
+    expectClean(findings(patch('out_unlock', 'out', false)));
+    // the new label's name still says it unlocks
+    expectClean(findings(patch('unlock_abort', 'out_unlock')));
+  });
+});
+
+describe('release under a deleted label, its gotos replaced', () => {
+  const patch = (second: string[]) =>
+    midPatch(
+      [
+        ' \tif (bad_state(t))',
+        ' \t\tret = -EFAULT;',
+        ' ',
+        '-\tif (ret)',
+        '-\t\tgoto out_put;',
+        '+\tif (ret) {',
+        '+\t\tput_page(page);',
+        '+\t\treturn ret;',
+        '+\t}',
+        ' ',
+        ' \tif (busy(t)) {',
+        ' \t\tnote_busy(t);',
+        '-\t\tret = -EBUSY;',
+        '-\t\tgoto out_put;',
+        ...second,
+        ' \t}',
+        ' ',
+        ' \tinstall(t, page);',
+        ' \treturn 0;',
+        '-',
+        '-out_put:',
+        '-\tput_page(page);',
+        '-\treturn ret;',
+        ' }',
+      ],
+      'static int map_one(struct tbl *t, struct page *page)',
+    );
+  it('one replacement returns without the put its sibling kept', () => {
+    const p = patch(['+\t\treturn -EBUSY;']);
+    const [f] = expectRule(findings(p), 'ref-balance/leak', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\t\treturn -EBUSY;'));
+    assert.match(f.message, /removes `put_page\(page\)`|drops it with put_page/);
+  });
+  it('with the label in a later hunk (code out of sight between): the deleted put is the evidence', () => {
+    const head = ['diff --git a/mm/t.c b/mm/t.c', 'index 1111111..2222222 100644', '--- a/mm/t.c', '+++ b/mm/t.c'];
+    const p = [
+      ...head,
+      '@@ -400,8 +400,10 @@ static int map_one(struct tbl *t, struct page *page)',
+      ' 	if (bad_state(t))',
+      ' 		ret = -EFAULT;',
+      ' ',
+      '-	if (ret)',
+      '-		goto out_put;',
+      '+	if (ret) {',
+      '+		put_page(page);',
+      '+		return ret;',
+      '+	}',
+      ' ',
+      ' 	if (busy(t)) {',
+      ' 		note_busy(t);',
+      '-		ret = -EBUSY;',
+      '-		goto out_put;',
+      '+		return -EBUSY;',
+      ' 	}',
+      '@@ -480,8 +482,4 @@ static int map_one(struct tbl *t, struct page *page)',
+      ' 	install(t, page);',
+      ' 	return 0;',
+      '-',
+      '-out_put:',
+      '-\tput_page(page);',
+      '-\treturn ret;',
+      ' }',
+      '',
+    ].join('\n');
+    const [f] = expectRule(findings(p), 'ref-balance/leak', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\t\treturn -EBUSY;'));
+    assert.match(f.message, /removes `put_page\(page\)`|drops it with put_page/);
+  });
+  it('every replacement keeps the put: clean', () => {
+    expectClean(findings(patch(['+\t\tput_page(page);', '+\t\treturn -EBUSY;'])));
+  });
+});
