@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { findings, expectRule, expectClean, lineOf } from './helpers';
+import { addPatch, findings, expectRule, expectClean, lineOf } from './helpers';
 
 /** A one-hunk patch in the middle of `fn` (its start and end are not shown). */
 function midPatch(body: string[], fn = 'static int grow_table(struct tbl *t, pmd_t *pmd)'): string {
@@ -114,5 +114,29 @@ describe('release under a deleted label, its gotos replaced', () => {
   });
   it('every replacement keeps the put: clean', () => {
     expectClean(findings(patch(['+\t\tput_page(page);', '+\t\treturn -EBUSY;'])));
+  });
+});
+
+describe('a release inside a debug-only assertion', () => {
+  const code = (body: string) => `
+static void drop_pool_pages(struct list_head *list)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, list, lru) {
+${body}
+		add_to_pool(page);
+	}
+}
+`;
+  it('VM_BUG_ON_PAGE(!put_page_testzero(page)) loses the put without CONFIG_DEBUG_VM', () => {
+    const p = addPatch(code('\t\tVM_BUG_ON_PAGE(!put_page_testzero(page), page);'));
+    const [f] = expectRule(findings(p), 'ref-balance/leak', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'VM_BUG_ON_PAGE'));
+    assert.match(f.message, /CONFIG_DEBUG_VM/);
+  });
+  it('the put outside the assertion, or inside an assertion that always evaluates: clean', () => {
+    expectClean(findings(addPatch(code('\t\tint zeroed = put_page_testzero(page);\n\n\t\tVM_BUG_ON_PAGE(!zeroed, page);'))));
+    expectClean(findings(addPatch(code('\t\tWARN_ON(!put_page_testzero(page));'))));
   });
 });

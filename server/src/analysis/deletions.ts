@@ -310,3 +310,33 @@ export function retargetedGotos(pre: Unit, post: Unit, postA: ResourceAnalysis, 
   }
   return out;
 }
+
+/**
+ * A release written inside the condition of a debug-only assertion
+ * (`VM_BUG_ON_PAGE(!put_page_testzero(page), page)`): without the macro's
+ * config option the condition is never evaluated, so production kernels
+ * never perform the release. The catalog says which macros are debug-only.
+ */
+export interface DebugOnlyRelease {
+  ev: ReleaseEvent;
+  macro: string;
+  config: string;
+}
+
+export function debugOnlyReleases(a: ResourceAnalysis, cat: Catalog): DebugOnlyRelease[] {
+  const out: DebugOnlyRelease[] = [];
+  for (const ev of a.events) {
+    if (ev.t !== 'release' || ev.element) continue;
+    for (let p = ev.op.node.parent; p; p = p.parent) {
+      if (p.type === 'expression_statement' || p.type === 'compound_statement' || p.type.endsWith('_statement') || p.type === 'declaration') break;
+      if (p.type !== 'call_expression') continue;
+      const callee = p.childForFieldName('function')?.text.trim() ?? '';
+      const spec = cat.api(callee);
+      if (spec?.debugOnly) {
+        out.push({ ev, macro: callee, config: spec.debugOnly });
+        break;
+      }
+    }
+  }
+  return out;
+}

@@ -9,11 +9,11 @@ import { posOf, nodePos, statementShape } from '../../c/facts';
 import type { KeyInfo, ResourceAnalysis, ReleaseEvent } from '../../analysis/resources';
 import type { Leak } from '../../analysis/leaks';
 import { isCatalogPrimitive } from '../../analysis/leaks';
-import { deletedReleases, retargetedGotos } from '../../analysis/deletions';
+import { debugOnlyReleases, deletedReleases, retargetedGotos } from '../../analysis/deletions';
 import { preUnitOf } from '../../analysis/diff';
 import { resourcesOf } from '../../analysis/summaries';
 import type { RawEdit, RawFinding, RawRelated, RuleContext, Unit } from '../api';
-import { deletedReleaseTrace, leakTrace } from './trace';
+import { debugOnlyReleaseTrace, deletedReleaseTrace, leakTrace } from './trace';
 
 export function acquireApis(k: KeyInfo): string {
   return [...new Set(k.acquires.map((e) => e.op.name))].join('/');
@@ -158,11 +158,30 @@ export function leakFindings(unit: Unit, ctx: RuleContext, want: LeakRule, a: Re
 /** Releases the patch deleted from a path that still reaches an exit holding the object (post units only). */
 export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakRule, reported: readonly RawFinding[] = []): RawFinding[] {
   if (unit.side !== 'post' || isPrimitive(unit, ctx)) return [];
-  const pre = preUnitOf(unit, ctx.unitsOf);
-  if (!pre) return [];
-  const preA = resourcesOf(pre, ctx);
   const postA = resourcesOf(unit, ctx);
   const out: RawFinding[] = [];
+  // a release inside a debug-only assertion: gone from production kernels
+  for (const d of debugOnlyReleases(postA, ctx.catalog)) {
+    const kind = d.ev.key?.kind ?? d.ev.eff.kind;
+    const fam = ctx.catalog.kind(kind).family;
+    const spec = ctx.catalog.kind(kind);
+    const rule: LeakRule = spec.reportAs ? (spec.reportAs as LeakRule) : fam === 'ref' ? 'ref-balance/leak' : 'bracket/unbalanced';
+    if (rule !== want) continue;
+    const call = d.ev.op.node.text.replace(/\s+/g, ' ');
+    const what = d.ev.obj ? `${spec.label} \`${d.ev.obj}\`` : `the ${spec.label}`;
+    out.push({
+      rule,
+      message: `\`${call}\` is written inside ${d.macro}(), which does not evaluate its condition without ${d.config}: production kernels never release ${what} here.`,
+      at: posOf(d.ev.op, d.ev.op.node),
+      related: d.ev.key ? acquireRelated(d.ev.key) : [],
+      scenarioParams: { function: unit.cfg.name, object: d.ev.obj, release: d.ev.op.name, acquire: d.ev.key ? acquireApis(d.ev.key) : '' },
+      trace: debugOnlyReleaseTrace(unit, ctx, d.ev, d.macro),
+      fingerprint: `${rule}|debug-only|${kind}|${d.ev.obj}|${d.ev.op.name}|${d.macro}`,
+    });
+  }
+  const pre = preUnitOf(unit, ctx.unitsOf);
+  if (!pre) return out;
+  const preA = resourcesOf(pre, ctx);
   for (const d of deletedReleases(pre, preA, unit, postA, ctx.catalog)) {
     const k = d.deleted.key;
     const fam = ctx.catalog.kind(d.kind).family;
