@@ -140,3 +140,53 @@ ${body}
     expectClean(findings(addPatch(code('\t\tWARN_ON(!put_page_testzero(page));'))));
   });
 });
+
+describe('an acquire whose result is discarded', () => {
+  const code = (keep: boolean) => `
+static int scan_range(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
+{
+	pte_t *pte;
+	spinlock_t *ptl;
+
+	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!pte)
+		return -EAGAIN;
+	if (need_split(pte)) {
+		pte_unmap_unlock(pte, ptl);
+		split_range(mm, addr);
+		${keep ? 'pte = ' : ''}pte_offset_map_lock(mm, pmd, addr, &ptl);
+	}
+	pte_unmap_unlock(pte, ptl);
+	return 0;
+}
+`;
+  it('pte_offset_map_lock() as a statement: the new mapping can never be unmapped', () => {
+    const p = addPatch(code(false));
+    const fs = findings(p).filter((f) => /is discarded/.test(f.message));
+    assert.equal(fs.length, 1, fs.map((f) => f.message).join('\n'));
+    assert.equal(fs[0].rule, 'bracket/unbalanced');
+    assert.equal(fs[0].range.start.line + 1, lineOf(p, '\t\tpte_offset_map_lock(mm, pmd, addr, &ptl);'));
+  });
+  it('the result kept: no such finding', () => {
+    assert.deepEqual(findings(addPatch(code(true))).filter((f) => /is discarded/.test(f.message)), []);
+  });
+});
+
+describe('a callee that drops the caller\'s lock (catalog)', () => {
+  const patch = (unlock: boolean) =>
+    midPatch(
+      [
+        ' \t\tif (is_migration_entry(entry)) {',
+        ' \t\t\tmigration_entry_wait_on_locked(entry, ptl);',
+        ...(unlock ? ['+\t\t\tspin_unlock(ptl);'] : []),
+        ' \t\t\treturn -EAGAIN;',
+        ' \t\t}',
+      ],
+      'static int collect_one(pmd_t *pmdp, spinlock_t *ptl, swp_entry_t entry)',
+    );
+  it('an unlock added after migration_entry_wait_on_locked() is a second unlock', () => {
+    const p = patch(true).replace('@@ -400,4 +400,5 @@', '@@ -400,4 +400,5 @@');
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.match(f.message, /second time/);
+  });
+});

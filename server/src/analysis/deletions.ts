@@ -10,9 +10,9 @@
  * the way, where the patch neither removed the acquire nor added a release of
  * the same object.
  */
-import type { CfgNode } from '../c/cfg';
-import type { Catalog, ResourceKind } from '../catalog';
-import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests } from '../c/facts';
+import type { CallOp, CfgNode } from '../c/cfg';
+import type { AcquireEffect, Catalog, ResourceKind } from '../catalog';
+import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests, callEffects, describedCall, debugOnlyWrapper } from '../c/facts';
 import type { CNode } from '../c/cnode';
 import { R, X, U, N, HELD, P, Q, definitelyHeld, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from './resources';
 import { changeRun, isAddedLine, isDeletedLine, patchLineOf, postNodeAfter, preNodeAt } from './diff';
@@ -195,7 +195,7 @@ function cleanExitFrom(
         if (op.rhsNode && usage(textOutsideCalls(op.rhsNode), obj) === 'whole') return 'stop';
         if (op.target.text.replace(/\s+/g, '') === obj) return 'retake';
       }
-      if (op.kind === 'call' && !cat.has(op.name) && op.args.some((x) => mentions(x.text, obj) || mentions(obj, x.text.replace(/\s+/g, '')))) return 'stop';
+      if (op.kind === 'call' && !describedCall(cat, op) && op.args.some((x) => mentions(x.text, obj) || mentions(obj, x.text.replace(/\s+/g, '')))) return 'stop';
     }
     return null;
   };
@@ -327,16 +327,31 @@ export function debugOnlyReleases(a: ResourceAnalysis, cat: Catalog): DebugOnlyR
   const out: DebugOnlyRelease[] = [];
   for (const ev of a.events) {
     if (ev.t !== 'release' || ev.element) continue;
-    for (let p = ev.op.node.parent; p; p = p.parent) {
-      if (p.type === 'expression_statement' || p.type === 'compound_statement' || p.type.endsWith('_statement') || p.type === 'declaration') break;
-      if (p.type !== 'call_expression') continue;
-      const callee = p.childForFieldName('function')?.text.trim() ?? '';
-      const spec = cat.api(callee);
-      if (spec?.debugOnly) {
-        out.push({ ev, macro: callee, config: spec.debugOnly });
-        break;
-      }
-    }
+    const w = debugOnlyWrapper(cat, ev.op);
+    if (w) out.push({ ev, macro: w.macro, config: w.config });
+  }
+  return out;
+}
+
+/**
+ * An acquire whose object is the call's result, called as a statement
+ * (`pte_offset_map_lock(mm, pmd, addr, &ptl);`): nothing holds the object
+ * any more, so no path can release it.
+ */
+export interface DiscardedAcquire {
+  node: CfgNode;
+  op: CallOp;
+  eff: AcquireEffect;
+}
+
+export function discardedAcquires(a: ResourceAnalysis): DiscardedAcquire[] {
+  const out: DiscardedAcquire[] = [];
+  const seen = new Set<CallOp>();
+  for (const ev of a.events) {
+    const op = ev.op;
+    if (seen.has(op) || op.result.kind !== 'discarded' || op.loopMacro || op.blockMacro) continue;
+    seen.add(op);
+    for (const eff of callEffects(ev.spec, op)) if (eff.op === 'acquire' && eff.object === 'ret') out.push({ node: ev.node, op, eff });
   }
   return out;
 }

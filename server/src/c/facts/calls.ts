@@ -15,6 +15,7 @@ import { normObject } from './expr';
  */
 export function specForCall(cat: Catalog, call: CallOp, types: ReadonlyMap<string, string>): ApiSpec | undefined {
   const spec = cat.api(call.name);
+  if (spec?.strictArity && spec.arity && !call.loopMacro && !call.blockMacro && !spec.arity.includes(call.args.length)) return undefined;
   if (!spec?.pointerResultForm) return spec;
   if (call.result.kind !== 'assigned') return spec;
   const to = call.result.to.trim();
@@ -29,6 +30,13 @@ export function specForCall(cat: Catalog, call: CallOp, types: ReadonlyMap<strin
   return old;
 }
 const legacyCache = new WeakMap<ApiSpec, ApiSpec>();
+
+/** Does the catalog describe this call (its name, and its argument count when the entry is strict about it)? */
+export function describedCall(cat: Catalog, call: CallOp): boolean {
+  const spec = cat.api(call.name);
+  if (!spec) return false;
+  return !(spec.strictArity && spec.arity && !call.loopMacro && !call.blockMacro && !spec.arity.includes(call.args.length));
+}
 
 /** The effects of one call, with argument-dependent effects resolved against its argument texts. */
 export function callEffects(spec: ApiSpec, call: CallOp): Effect[] {
@@ -78,4 +86,21 @@ export function callSleeps(spec: ApiSpec, call: CallOp): boolean {
     if (a !== undefined) return !unless.atomicFlags.some((f) => new RegExp(`(^|[^\\w])${f}($|[^\\w])`).test(a));
   }
   return spec.sleeps === true;
+}
+
+/**
+ * The debug-only assertion macro whose argument a call is written in
+ * (`VM_BUG_ON_PAGE(!put_page_testzero(page), page)`: VM_BUG_ON_PAGE, with the
+ * config option that makes it evaluate its condition), or null. Only within
+ * the call's own statement.
+ */
+export function debugOnlyWrapper(cat: Catalog, call: CallOp): { macro: string; config: string } | null {
+  for (let p = call.node.parent; p; p = p.parent) {
+    if (p.type.endsWith('_statement') || p.type === 'declaration' || p.type === 'function_definition') return null;
+    if (p.type !== 'call_expression') continue;
+    const callee = p.childForFieldName('function')?.text.trim() ?? '';
+    const spec = cat.api(callee);
+    if (spec?.debugOnly) return { macro: callee, config: spec.debugOnly };
+  }
+  return null;
 }

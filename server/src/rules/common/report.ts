@@ -5,15 +5,15 @@
  */
 import type { Catalog } from '../../catalog';
 import type { CfgNode } from '../../c/cfg';
-import { posOf, nodePos, statementShape } from '../../c/facts';
+import { posOf, nodePos, statementShape, statementText } from '../../c/facts';
 import type { KeyInfo, ResourceAnalysis, ReleaseEvent } from '../../analysis/resources';
 import type { Leak } from '../../analysis/leaks';
 import { isCatalogPrimitive } from '../../analysis/leaks';
-import { debugOnlyReleases, deletedReleases, retargetedGotos } from '../../analysis/deletions';
+import { debugOnlyReleases, deletedReleases, discardedAcquires, retargetedGotos } from '../../analysis/deletions';
 import { preUnitOf } from '../../analysis/diff';
 import { resourcesOf } from '../../analysis/summaries';
 import type { RawEdit, RawFinding, RawRelated, RuleContext, Unit } from '../api';
-import { debugOnlyReleaseTrace, deletedReleaseTrace, leakTrace } from './trace';
+import { debugOnlyReleaseTrace, deletedReleaseTrace, discardedAcquireTrace, leakTrace } from './trace';
 
 export function acquireApis(k: KeyInfo): string {
   return [...new Set(k.acquires.map((e) => e.op.name))].join('/');
@@ -177,6 +177,22 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
       scenarioParams: { function: unit.cfg.name, object: d.ev.obj, release: d.ev.op.name, acquire: d.ev.key ? acquireApis(d.ev.key) : '' },
       trace: debugOnlyReleaseTrace(unit, ctx, d.ev, d.macro),
       fingerprint: `${rule}|debug-only|${kind}|${d.ev.obj}|${d.ev.op.name}|${d.macro}`,
+    });
+  }
+  // an acquire whose result (the object) is thrown away: nothing can release it
+  for (const d of discardedAcquires(postA)) {
+    const ks = ctx.catalog.kind(d.eff.kind);
+    const rule: LeakRule = ks.reportAs ? (ks.reportAs as LeakRule) : ks.family === 'ref' ? 'ref-balance/leak' : 'bracket/unbalanced';
+    if (rule !== want) continue;
+    const exitText = statementText(d.node).replace(/;$/, '');
+    out.push({
+      rule,
+      message: `The result of ${d.op.callee}() is discarded: it is the ${ks.label} the call takes, and with no pointer kept nothing can release it.`,
+      at: posOf(d.op, d.op.node),
+      related: [],
+      scenarioParams: { function: unit.cfg.name, object: '', acquire: d.op.name, release: (d.op.name && ctx.catalog.api(d.op.name)?.pairsWith?.[0]) || '' },
+      trace: discardedAcquireTrace(unit, ctx, d.op, d.node, d.eff.kind),
+      fingerprint: `${rule}|discarded|${d.eff.kind}|${d.op.name}|${exitText}`,
     });
   }
   const pre = preUnitOf(unit, ctx.unitsOf);

@@ -246,6 +246,19 @@ export function debugOnlyReleaseTrace(unit: Unit, ctx: RuleContext, ev: ReleaseE
   return trace(fam === 'ref' ? 'leak' : 'lock-leak', events, roles, names, { title: `${call} outside ${macro}()`, expr: call }, fam === 'ref' ? ['object'] : fam === 'lock' ? ['lock'] : []);
 }
 
+/** An acquire whose result (the object) is discarded: the path leaves holding what nothing points to. */
+export function discardedAcquireTrace(unit: Unit, ctx: RuleContext, op: CallOp, node: CfgNode, kind: Parameters<Catalog["kind"]>[0]): RawTrace {
+  const cat = ctx.catalog;
+  const ks = cat.kind(kind);
+  const fam = ks.family;
+  const role: Role = fam === 'ref' ? 'object' : fam === 'lock' ? 'lock' : 'section';
+  const events: TE[] = [callEvent('acquire', op, { role }), nodeEvent('exit', node)];
+  const release = cat.api(op.name)?.pairsWith?.[0] ?? '';
+  const names: Record<string, string> = { kind, label: ks.label, acquire: op.name, release };
+  const call = oneLine(op.node.text);
+  return trace(fam === 'ref' ? 'leak' : 'lock-leak', events, fam === 'ref' || fam === 'lock' ? { [role]: undefined } : { section: ks.label }, names, { title: `keep the result of ${call}` }, fam === 'ref' ? ['object'] : fam === 'lock' ? ['lock'] : []);
+}
+
 /** Released twice, or released after the conditional acquire failed. */
 export function releaseFaultTrace(unit: Unit, ctx: RuleContext, f: ReleaseFault): RawTrace {
   const cat = ctx.catalog;
