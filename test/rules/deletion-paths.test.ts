@@ -190,3 +190,51 @@ describe('a callee that drops the caller\'s lock (catalog)', () => {
     assert.match(f.message, /second time/);
   });
 });
+
+describe('a release given the loop cursor minus one', () => {
+  const code = (brk: boolean, arg: string) => `
+static int scan_ptes(struct mm_struct *mm, pmd_t *pmd, unsigned long addr, unsigned long end)
+{
+	pte_t *ptep, *start;
+	spinlock_t *ptl;
+	int ret = 0;
+
+	start = ptep = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!ptep)
+		return -EAGAIN;
+	for (; addr != end; ptep++, addr += PAGE_SIZE) {
+		ret = check_entry(*ptep);
+${brk ? '\t\tif (ret == 1)\n\t\t\tbreak;\n' : ''}	}
+	pte_unmap_unlock(${arg}, ptl);
+	return ret;
+}
+`;
+  it('a break can leave before the first advance: ptep - 1 is before the mapping', () => {
+    const p = addPatch(code(true, 'ptep - 1'));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'pte_unmap_unlock(ptep - 1'));
+    assert.match(f.message, /break/);
+  });
+  it('no break in the loop, or the saved pointer: clean', () => {
+    expectClean(findings(addPatch(code(false, 'ptep - 1'))));
+    expectClean(findings(addPatch(code(true, 'start'))));
+  });
+  it('the loop out of sight: the patch trades the saved pointer for the cursor minus one', () => {
+    const p = midPatch(
+      [
+        ' \tarch_leave_lazy_mmu_mode();',
+        ' ',
+        ' \tif (mm != &init_mm)',
+        '-\t\tpte_unmap_unlock(mapped_pte, ptl);',
+        '+\t\tpte_unmap_unlock(pte - 1, ptl);',
+        ' \treturn err;',
+        ' }',
+      ],
+      'static int walk_range(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)',
+    );
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.match(f.message, /instead of `mapped_pte`/);
+    // the other way round is the fix
+    expectClean(findings(p.replace('-\t\tpte_unmap_unlock(mapped_pte, ptl);\n+\t\tpte_unmap_unlock(pte - 1, ptl);', '-\t\tpte_unmap_unlock(pte - 1, ptl);\n+\t\tpte_unmap_unlock(mapped_pte, ptl);')));
+  });
+});

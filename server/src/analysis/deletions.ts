@@ -12,10 +12,10 @@
  */
 import type { CallOp, CfgNode } from '../c/cfg';
 import type { AcquireEffect, Catalog, ResourceKind } from '../catalog';
-import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests, callEffects, describedCall, debugOnlyWrapper } from '../c/facts';
+import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests, callEffects, describedCall, debugOnlyWrapper, cursorMinusOneAfterBreak } from '../c/facts';
 import type { CNode } from '../c/cnode';
 import { R, X, U, N, HELD, P, Q, definitelyHeld, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from './resources';
-import { changeRun, isAddedLine, isDeletedLine, patchLineOf, postNodeAfter, preNodeAt } from './diff';
+import { changeRun, isAddedLine, isDeletedLine, patchLineOf, postNodeAfter, preNodeAt, replacedCalls } from './diff';
 import type { Unit } from './unit';
 
 export interface DeletedRelease {
@@ -225,10 +225,10 @@ export { U };
 
 /** Do two places sit under the same enclosing tests (the one is not conditional relative to the other)? */
 function sameTests(a: CNode, b: CfgNode): boolean {
-  const ta = enclosingTests(a);
+  const ta = enclosingTests(a, true);
   const bn = b.stmt ?? b.ast;
   if (!bn) return false;
-  const tb = enclosingTests(bn);
+  const tb = enclosingTests(bn, true);
   if (ta.size !== tb.size) return false;
   for (const [k, v] of ta) if (tb.get(k) !== v) return false;
   return true;
@@ -355,3 +355,42 @@ export function discardedAcquires(a: ResourceAnalysis): DiscardedAcquire[] {
   }
   return out;
 }
+
+/**
+ * A release given `p - 1` after a loop that advances `p` and can `break`
+ * before advancing: on that path the release is given the entry before the
+ * one the loop stopped at (before the mapping itself when the break comes at
+ * the first entry), not the object the acquire returned.
+ */
+export interface CursorRelease {
+  ev: ReleaseEvent;
+  cursor: string;
+  /** The loop's break (image line), or -1 when the loop is out of sight. */
+  brkLine: number;
+  /** The saved pointer the pre-image released there instead. */
+  replaced?: string;
+}
+
+export function cursorReleases(a: ResourceAnalysis, pre?: Unit | null, post?: Unit): CursorRelease[] {
+  const out: CursorRelease[] = [];
+  for (const ev of a.events) {
+    if (ev.t !== 'release' || ev.element || typeof ev.eff.object !== 'number') continue;
+    const c = cursorMinusOneAfterBreak(ev.op, ev.eff.object);
+    if (c) out.push({ ev, cursor: c.cursor, brkLine: c.brk.startPosition.row });
+  }
+  // the loop out of sight: the patch replaced the release of a saved pointer (`mapped_pte`) by `pte - 1`
+  if (pre && post)
+    for (const r of replacedCalls(pre, post)) {
+      const ev = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.op === r.add.op && typeof e.eff.object === 'number');
+      if (!ev || out.some((o) => o.ev === ev)) continue;
+      const idx = ev.eff.object as number;
+      const m = CURSOR_ARG.exec(r.add.op.args[idx]?.text ?? '');
+      const old = (r.del.op.args[idx]?.text ?? '').trim();
+      if (!m || !PLAIN_NAME.test(old) || old === m[1]) continue;
+      out.push({ ev, cursor: m[1], brkLine: -1, replaced: old });
+    }
+  return out;
+}
+
+const CURSOR_ARG = /^\s*([A-Za-z_]\w*)\s*-\s*1\s*$/;
+const PLAIN_NAME = /^[A-Za-z_]\w*$/;

@@ -7,6 +7,7 @@ import type { CallOp } from '../cfg';
 import type { ApiSpec, Catalog, Effect, AcquireEffect, ReleaseEffect } from '../../catalog';
 import { resolveEffects } from '../../catalog';
 import { normObject } from './expr';
+import type { CNode } from '../cnode';
 
 /**
  * The catalog spec of a call, with older same-name APIs recognised by how the
@@ -101,6 +102,58 @@ export function debugOnlyWrapper(cat: Catalog, call: CallOp): { macro: string; c
     const callee = p.childForFieldName('function')?.text.trim() ?? '';
     const spec = cat.api(callee);
     if (spec?.debugOnly) return { macro: callee, config: spec.debugOnly };
+  }
+  return null;
+}
+
+const LOOP_TYPES = new Set(['for_statement', 'do_statement', 'while_statement']);
+const CURSOR_MINUS_ONE = /^\s*([A-Za-z_]\w*)\s*-\s*1\s*$/;
+
+/**
+ * An argument written `p - 1` after a loop that advances `p` (`p++`, `p += n`
+ * in its update or condition) and that a `break` can leave before the
+ * advance: on that path `p - 1` is not the entry the loop last handled but the
+ * one before it, and before the loop's first entry when the break comes at
+ * once. Only the loop written just before the call's statement, in the same
+ * block. Returns the cursor and the break.
+ */
+export function cursorMinusOneAfterBreak(call: CallOp, argIndex: number): { cursor: string; brk: CNode; loop: CNode } | null {
+  const arg = call.args[argIndex];
+  const m = arg ? CURSOR_MINUS_ONE.exec(arg.text) : null;
+  if (!m) return null;
+  const cursor = m[1];
+  let stmt: CNode | null = call.node;
+  while (stmt && stmt.parent && stmt.parent.type !== 'compound_statement') stmt = stmt.parent;
+  if (!stmt || !stmt.parent) return null;
+  // the nearest loop among the statements before it in its block
+  let loop: CNode | null = null;
+  for (const s of stmt.parent.namedChildren) {
+    if (s.startIndex >= stmt.startIndex) break;
+    if (LOOP_TYPES.has(s.type)) loop = s;
+  }
+  if (!loop) return null;
+  const adv = loop.type === 'for_statement' ? loop.childForFieldName('update') : loop.type === 'do_statement' ? loop.childForFieldName('condition') : null;
+  if (!adv || !advances(adv.text, cursor)) return null;
+  const body = loop.childForFieldName('body');
+  const brk = body ? ownBreak(body) : null;
+  return brk ? { cursor, brk, loop } : null;
+}
+
+function advances(text: string, v: string): boolean {
+  for (const part of text.split(',')) {
+    const t = part.replace(/\s+/g, '');
+    if (t === `${v}++` || t === `++${v}` || t.startsWith(`${v}+=`)) return true;
+  }
+  return false;
+}
+
+/** A `break` that leaves the loop whose body this is (not one of an inner loop or switch). */
+function ownBreak(n: CNode): CNode | null {
+  for (const c of n.namedChildren) {
+    if (c.type === 'break_statement') return c;
+    if (LOOP_TYPES.has(c.type) || c.type === 'switch_statement') continue;
+    const b = ownBreak(c);
+    if (b) return b;
   }
   return null;
 }

@@ -9,11 +9,11 @@ import { posOf, nodePos, statementShape, statementText } from '../../c/facts';
 import type { KeyInfo, ResourceAnalysis, ReleaseEvent } from '../../analysis/resources';
 import type { Leak } from '../../analysis/leaks';
 import { isCatalogPrimitive } from '../../analysis/leaks';
-import { debugOnlyReleases, deletedReleases, discardedAcquires, retargetedGotos } from '../../analysis/deletions';
+import { cursorReleases, debugOnlyReleases, deletedReleases, discardedAcquires, retargetedGotos } from '../../analysis/deletions';
 import { preUnitOf } from '../../analysis/diff';
 import { resourcesOf } from '../../analysis/summaries';
 import type { RawEdit, RawFinding, RawRelated, RuleContext, Unit } from '../api';
-import { debugOnlyReleaseTrace, deletedReleaseTrace, discardedAcquireTrace, leakTrace } from './trace';
+import { ineffectiveReleaseTrace, deletedReleaseTrace, discardedAcquireTrace, leakTrace } from './trace';
 
 export function acquireApis(k: KeyInfo): string {
   return [...new Set(k.acquires.map((e) => e.op.name))].join('/');
@@ -175,8 +175,28 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
       at: posOf(d.ev.op, d.ev.op.node),
       related: d.ev.key ? acquireRelated(d.ev.key) : [],
       scenarioParams: { function: unit.cfg.name, object: d.ev.obj, release: d.ev.op.name, acquire: d.ev.key ? acquireApis(d.ev.key) : '' },
-      trace: debugOnlyReleaseTrace(unit, ctx, d.ev, d.macro),
+      trace: ineffectiveReleaseTrace(unit, ctx, d.ev, `${oneLineText(d.ev.op.node.text)} outside ${d.macro}()`),
       fingerprint: `${rule}|debug-only|${kind}|${d.ev.obj}|${d.ev.op.name}|${d.macro}`,
+    });
+  }
+  // a release given the loop cursor minus one, after a loop a break can leave before advancing it
+  for (const c of cursorReleases(postA, preUnitOf(unit, ctx.unitsOf), unit)) {
+    const kind = c.ev.key?.kind ?? c.ev.eff.kind;
+    const spec = ctx.catalog.kind(kind);
+    const rule: LeakRule = spec.reportAs ? (spec.reportAs as LeakRule) : spec.family === 'ref' ? 'ref-balance/leak' : 'bracket/unbalanced';
+    if (rule !== want) continue;
+    const call = oneLineText(c.ev.op.node.text);
+    out.push({
+      rule,
+      message:
+        c.brkLine < 0
+          ? `This patch gives \`${call}\` \`${c.cursor} - 1\` instead of \`${c.replaced}\`, the pointer kept from the acquire: \`${c.cursor} - 1\` lies in the ${spec.label} taken only if a loop advanced \`${c.cursor}\`, and before it when the loop stops at its first entry.`
+          : `\`${call}\` is given \`${c.cursor} - 1\`, but a \`break\` (${ctx.where(unit, c.brkLine)}) can leave the loop above before it advances \`${c.cursor}\`: on a break at the first entry that points before the ${spec.label} taken. Keep the pointer the acquire returned.`,
+      at: posOf(c.ev.op, c.ev.op.node),
+      related: [...(c.brkLine >= 0 ? [{ message: 'the loop can stop here without advancing', at: { line: c.brkLine, col: 0 } }] : []), ...(c.ev.key ? acquireRelated(c.ev.key) : [])],
+      scenarioParams: { function: unit.cfg.name, object: c.ev.obj, release: c.ev.op.name, acquire: c.ev.key ? acquireApis(c.ev.key) : '' },
+      trace: ineffectiveReleaseTrace(unit, ctx, c.ev, `release the pointer the acquire returned, not ${c.cursor} - 1`),
+      fingerprint: `${rule}|cursor-minus-one|${kind}|${c.cursor}|${c.ev.op.name}`,
     });
   }
   // an acquire whose result (the object) is thrown away: nothing can release it
@@ -241,4 +261,8 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
     out.push(f);
   }
   return out;
+}
+
+function oneLineText(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
 }

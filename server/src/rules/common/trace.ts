@@ -231,8 +231,11 @@ export function deletedReleaseTrace(unit: Unit, pre: Unit, ctx: RuleContext, d: 
   return trace(fam === 'ref' ? 'leak' : 'lock-leak', events, roles, names, { title: `keep ${call} on this path`, expr: call }, fam === 'ref' ? ['object'] : fam === 'lock' ? ['lock'] : []);
 }
 
-/** A release inside a debug-only assertion: on production kernels the path leaves with the object held. */
-export function debugOnlyReleaseTrace(unit: Unit, ctx: RuleContext, ev: ReleaseEvent, macro: string): RawTrace {
+/**
+ * A release that does not release what was taken (inside a debug-only assertion, given the wrong pointer):
+ * the path leaves with the object held.
+ */
+export function ineffectiveReleaseTrace(unit: Unit, ctx: RuleContext, ev: ReleaseEvent, fixTitle: string): RawTrace {
   const cat = ctx.catalog;
   const k = ev.key;
   const fam = cat.kind(ev.eff.kind).family;
@@ -243,7 +246,7 @@ export function debugOnlyReleaseTrace(unit: Unit, ctx: RuleContext, ev: ReleaseE
   const roles: Partial<Record<Role, string>> = fam === 'ref' ? { object: pathOf(ev.obj) } : fam === 'lock' ? { lock: pathOf(ev.obj) } : { section: cat.kind(ev.eff.kind).label };
   const names: Record<string, string> = k && fam === 'ref' ? refNames(cat, k, ev.op.name) : { kind: ev.eff.kind, label: cat.kind(ev.eff.kind).label, release: ev.op.name };
   if (fam !== 'ref' && k?.acquires[0]) names.acquire = k.acquires[0].op.name;
-  return trace(fam === 'ref' ? 'leak' : 'lock-leak', events, roles, names, { title: `${call} outside ${macro}()`, expr: call }, fam === 'ref' ? ['object'] : fam === 'lock' ? ['lock'] : []);
+  return trace(fam === 'ref' ? 'leak' : 'lock-leak', events, roles, names, { title: fixTitle, expr: call }, fam === 'ref' ? ['object'] : fam === 'lock' ? ['lock'] : []);
 }
 
 /** An acquire whose result (the object) is discarded: the path leaves holding what nothing points to. */
