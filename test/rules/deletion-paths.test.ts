@@ -238,3 +238,32 @@ ${brk ? '\t\tif (ret == 1)\n\t\t\tbreak;\n' : ''}	}
     expectClean(findings(p.replace('-\t\tpte_unmap_unlock(mapped_pte, ptl);\n+\t\tpte_unmap_unlock(pte - 1, ptl);', '-\t\tpte_unmap_unlock(pte - 1, ptl);\n+\t\tpte_unmap_unlock(mapped_pte, ptl);')));
   });
 });
+
+describe('a sleeping call moved from after an unlock to before it', () => {
+  const head = ['diff --git a/mm/t.c b/mm/t.c', 'index 1111111..2222222 100644', '--- a/mm/t.c', '+++ b/mm/t.c'];
+  const patch = (moved: boolean) =>
+    [
+      ...head,
+      '@@ -400,5 +400,5 @@ static struct info *alloc_info(void)',
+      ' \t} else {',
+      ...(moved ? ['-\t\told = p;', '+\t\tkvfree(p);'] : [' \t\told = p;']),
+      ' \t\tp = table[type];',
+      ' \t}',
+      ' \tp->flags = USED;',
+      `@@ -420,4 +420,${moved ? 3 : 4} @@ static struct info *alloc_info(void)`,
+      ' \tp->next = NULL;',
+      ' \tspin_unlock(&table_lock);',
+      ...(moved ? ['-\tkvfree(old);'] : [' \tkvfree(old);']),
+      ' \treturn p;',
+      '',
+    ].join('\n');
+  it('kvfree() moved into the spinlock section a later hunk closes', () => {
+    const p = patch(true);
+    const [f] = expectRule(findings(p), 'atomic-sleep/sleep-in-atomic', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\t\tkvfree(p);'));
+    assert.match(f.message, /moves kvfree\(\)/);
+  });
+  it('kept after the unlock: clean', () => {
+    expectClean(findings(patch(false)));
+  });
+});
