@@ -267,3 +267,15 @@ describe('a sleeping call moved from after an unlock to before it', () => {
     expectClean(findings(patch(false)));
   });
 });
+
+describe('kobject_del() is not a release (catalog)', () => {
+  const patch = (after: string[]) =>
+    midPatch(['-\tkobject_put(&root->group_kobj);', ...after.map((l) => '+' + l), ' }'], 'void delete_group(struct root *root)');
+  it('kobject_put() replaced by kobject_del(): the reference is never dropped', () => {
+    const p = patch(['\tkobject_del(&root->group_kobj);']);
+    expectRule(findings(p), 'ref-balance/leak', 1);
+  });
+  it('kobject_del() followed by kobject_put(): clean', () => {
+    expectClean(findings(patch(['\tkobject_del(&root->group_kobj);', '\tkobject_put(&root->group_kobj);'])));
+  });
+});
