@@ -279,3 +279,30 @@ describe('kobject_del() is not a release (catalog)', () => {
     expectClean(findings(patch(['\tkobject_del(&root->group_kobj);', '\tkobject_put(&root->group_kobj);'])));
   });
 });
+
+describe('a re-check deleted after a speculative get it keeps', () => {
+  const body = (del: boolean) => {
+    const m = del ? '-' : ' ';
+    return [
+      ' \tif (!folio_try_get(folio))',
+      ' \t\tgoto repeat;',
+      `${m}`,
+      `${m}\tif (unlikely(folio != xas_reload(xas))) {`,
+      `${m}\t\tfolio_put(folio);`,
+      `${m}\t\tgoto repeat;`,
+      `${m}\t}`,
+      ' \tfolio_mark_accessed(folio);',
+      ...(del ? [] : ['+\tcount_hit(folio);']),
+      ' \treturn folio;',
+    ];
+  };
+  it('the lookup out of sight: the deleted re-check is the evidence', () => {
+    const p = midPatch(body(true), 'static struct folio *grab_entry(struct xa_state *xas)');
+    const [f] = expectRule(findings(p), 'spec-ref/no-revalidation', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'folio_try_get(folio)'));
+    assert.match(f.message, /removes the re-check/);
+  });
+  it('the re-check kept: clean', () => {
+    expectClean(findings(midPatch(body(false), 'static struct folio *grab_entry(struct xa_state *xas)')));
+  });
+});

@@ -394,6 +394,16 @@ export function specTrace(family: 'speculative' | 'recheck', unit: Unit, ctx: Ru
   return trace(family, events, { object: pathOf(k.obj), slot: slotOf(lk) ?? pathOf(k.obj) }, names, fix, ['object', 'slot']);
 }
 
+/** A speculative get whose re-check the patch deleted (the lookup may be out of sight). */
+export function deletedRecheckTrace(unit: Unit, ctx: RuleContext, ev: AcquireEvent, recheck: string): RawTrace {
+  const k = ev.key;
+  const events: TE[] = [callEvent('acquire', ev.op, { role: 'object', note: 'speculative' })];
+  const use = nextUse(ev.node, k.obj, ev.op);
+  if (use) events.push(useEvent(use.op));
+  const names: Record<string, string> = { kind: k.kind, label: ctx.catalog.kind(k.kind).label, acquire: ev.op.name };
+  return trace('recheck', events, { object: pathOf(k.obj) }, names, { title: `keep the re-check ${oneLine(recheck)} after ${ev.op.name}() and drop the reference when it fails` }, ['object']);
+}
+
 /** The speculative get that skips the ZONE_DEVICE pgmap hook. */
 export function pgmapTrace(unit: Unit, ctx: RuleContext, ev: AcquireEvent, a: ResourceAnalysis, release: string, takes: string | undefined, devmap: { op: CallOp }[], lk?: Lookup): RawTrace {
   const cat = ctx.catalog;

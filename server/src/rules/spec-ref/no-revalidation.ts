@@ -2,7 +2,9 @@ import type { RawFinding, Rule } from '../api';
 import { posOf } from '../../c/facts';
 import { findRevalidation } from '../../analysis/lookups';
 import { specView } from './common';
-import { specTrace } from '../common/trace';
+import { deletedRecheckTrace, specTrace } from '../common/trace';
+import { isDeletedLine, patchLineOf, preUnitOf } from '../../analysis/diff';
+import { statementText } from '../../c/facts';
 
 export const noRevalidation: Rule = {
   id: 'spec-ref/no-revalidation',
@@ -31,6 +33,31 @@ export const noRevalidation: Rule = {
         fingerprint: `${this.id}|${k.obj}|${ev.op.name}|${lk.api}`,
       });
     }
+    // a re-check the patch deleted after a get it keeps (the lookup may be out of sight)
+    const pre = unit.side === 'post' ? preUnitOf(unit, ctx.unitsOf) : null;
+    const pv = pre ? specView(pre, ctx) : null;
+    if (pre && pv)
+      for (const { ev } of v.gets) {
+        if (!ev.spec.speculative || out.some((f) => f.at.line === ev.op.line)) continue;
+        if (findRevalidation(v.a, ctx.catalog, ev.node, ev.key.obj)) continue;
+        const pl = patchLineOf(unit.image, ev.op.line);
+        if (!pl || pl.line.kind !== 'context') continue;
+        const pe = pv.gets.find((g) => g.ev.op.name === ev.op.name && patchLineOf(pre.image, g.ev.op.line)?.line === pl.line);
+        if (!pe) continue;
+        const rv = findRevalidation(pv.a, ctx.catalog, pe.ev.node, pe.ev.key.obj);
+        if (!rv || !isDeletedLine(pre.image, rv.line)) continue;
+        const text = (rv.ast ? `if (${rv.ast.text})` : statementText(rv)).replace(/\s+/g, " ");
+        out.push({
+          rule: this.id,
+          message: `This patch removes the re-check \`${text}\` (${ctx.where(pre, rv.line)} before the patch) after the speculative ${ev.op.callee}(${ev.key.obj}): the reference may now be held on a page that was freed and reused after the lookup.`,
+          at: posOf(ev.op, ev.op.node),
+          related: [{ message: 're-check removed here', at: { line: rv.line, col: 0 }, unit: pre }],
+          scenario: 'S5',
+          scenarioParams: { function: v.fn, object: ev.key.obj, acquire: ev.op.name },
+          trace: deletedRecheckTrace(unit, ctx, ev, text),
+          fingerprint: `${this.id}|deleted-recheck|${ev.key.obj}|${ev.op.name}`,
+        });
+      }
     return out;
   },
 };
