@@ -306,3 +306,29 @@ describe('a re-check deleted after a speculative get it keeps', () => {
     expectClean(findings(midPatch(body(false), 'static struct folio *grab_entry(struct xa_state *xas)')));
   });
 });
+
+describe('a re-check the patch narrows after a speculative get', () => {
+  const patch = (narrow: boolean) =>
+    midPatch(
+      [
+        ' \tif (!folio_try_get(folio))',
+        ' \t\tgoto repeat;',
+        ' ',
+        '-\tif (unlikely(folio != xas_reload(xas)) ||',
+        '-\t    unlikely(folio->mapping != mapping)) {',
+        narrow ? '+\tif (unlikely(folio != xas_reload(xas))) {' : '+\tif (unlikely(folio->mapping != mapping) || unlikely(folio != xas_reload(xas))) {',
+        ' \t\tfolio_put(folio);',
+        ' \t\tgoto repeat;',
+        ' \t}',
+        ' \treturn folio;',
+      ],
+      'static struct folio *grab_entry(struct xa_state *xas, struct address_space *mapping)',
+    );
+  it('a condition dropped from the disjunction is reported', () => {
+    const [f] = expectRule(findings(patch(true)), 'spec-ref/no-revalidation', 1);
+    assert.match(f.message, /drops `folio->mapping!=mapping`/);
+  });
+  it('the same conditions reordered: clean', () => {
+    expectClean(findings(patch(false)));
+  });
+});
