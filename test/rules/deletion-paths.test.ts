@@ -332,3 +332,22 @@ describe('a re-check the patch narrows after a speculative get', () => {
     expectClean(findings(patch(false)));
   });
 });
+
+describe('a publication moved above the initialisation it ordered', () => {
+  const patch = (moved: boolean) =>
+    midPatch(
+      moved
+        ? [' \tmutex_init(&ctx->lock);', '+\trcu_assign_pointer(owner->ctx, ctx);', ' \tctx->ops = READ_ONCE(owner->ops);', ' \tctx->owner = owner;', '-\trcu_assign_pointer(owner->ctx, ctx);', ' \treturn ctx;', ' }']
+        : [' \tmutex_init(&ctx->lock);', ' \tctx->ops = READ_ONCE(owner->ops);', '+\tctx->owner = owner;', ' \trcu_assign_pointer(owner->ctx, ctx);', ' \treturn ctx;', ' }'],
+      'struct ctx *ctx_create(struct owner *owner)',
+    );
+  it('rcu_assign_pointer() moved before the field stores', () => {
+    const p = patch(true);
+    const [f] = expectRule(findings(p), 'barrier/plain-publish', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\trcu_assign_pointer'));
+    assert.match(f.message, /moves `rcu_assign_pointer\(owner->ctx, ctx\)` above the initialisation/);
+  });
+  it('published after the stores: clean', () => {
+    expectClean(findings(patch(false)));
+  });
+});
