@@ -351,3 +351,30 @@ describe('a publication moved above the initialisation it ordered', () => {
     expectClean(findings(patch(false)));
   });
 });
+
+describe('a continue that keeps what the iteration took', () => {
+  const code = (unlockFirst: boolean) => `
+static void drop_cached(struct list_head *list)
+{
+	struct folio *folio;
+
+	list_for_each_entry(folio, list, lru) {
+		if (!folio_trylock(folio))
+			continue;
+		if (!folio_test_managed(folio)) {
+${unlockFirst ? '\t\t\tfolio_unlock(folio);\n' : ''}			continue;
+		}
+		detach_folio(folio);
+		folio_unlock(folio);
+	}
+}
+`;
+  it('the trylock succeeded, the loop continues without the unlock', () => {
+    const p = addPatch(code(false));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.match(f.message, /still held at `continue`/);
+  });
+  it('unlocked before continuing: clean', () => {
+    expectClean(findings(addPatch(code(true))));
+  });
+});
