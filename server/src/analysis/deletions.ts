@@ -270,6 +270,13 @@ export interface RetargetedGoto {
 
 const GOTO_LABEL = /\bgoto\s+([A-Za-z_]\w*)/;
 
+/** Are the `_`-separated words of `tail` a proper subset of those of `label`? */
+function labelTail(label: string, tail: string): boolean {
+  const words = new Set(label.toLowerCase().split('_').filter(Boolean));
+  const t = tail.toLowerCase().split('_').filter(Boolean);
+  return t.length > 0 && t.length < words.size && t.every((w) => words.has(w));
+}
+
 function gotoLabel(n: CfgNode): string | null {
   const t = (n.stmt ?? n.ast)?.text ?? '';
   const m = GOTO_LABEL.exec(t);
@@ -294,7 +301,10 @@ export function retargetedGotos(pre: Unit, post: Unit, postA: ResourceAnalysis, 
       const l = gotoLabel(n);
       if (l && l !== newLabel) oldLabel = l;
     }
-    if (!oldLabel) continue;
+    // the ladder shape `unlock_abort:` falling into `abort:`, `out_unlock:` into `out:`: the new label
+    // is the old one without the step that releases (a label of its own, `out_free:`, may fall through
+    // into the old one: out of sight, not judged)
+    if (!oldLabel || !labelTail(oldLabel, newLabel)) continue;
     const was = cat.gotoLabelReleases(oldLabel);
     const now = cat.gotoLabelReleases(newLabel);
     const st = postA.in[g.id];
