@@ -380,3 +380,29 @@ ${unlockFirst ? '\t\t\tfolio_unlock(folio);\n' : ''}			continue;
     expectClean(findings(addPatch(code(true))));
   });
 });
+
+describe('an RCU section deleted around a speculative get', () => {
+  const patch = (del: boolean) =>
+    midPatch(
+      [
+        ' \tstruct page *page;',
+        `${del ? '-' : ' '}\trcu_read_lock();`,
+        ' \tpage = radix_tree_lookup(&mapping->i_pages, index);',
+        ' \tif (page && !page_cache_get_speculative(page))',
+        ' \t\tpage = NULL;',
+        `${del ? '-' : ' '}\trcu_read_unlock();`,
+        ...(del ? [] : ['+\tcount_lookup(mapping);']),
+        ' \treturn page;',
+        ' }',
+      ],
+      'static struct page *lookup_one(struct address_space *mapping, pgoff_t index)',
+    );
+  it('the get kept, the section around it removed', () => {
+    const p = patch(true);
+    const [f] = expectRule(findings(p), 'spec-ref/outside-rcu', 1);
+    assert.match(f.message, /removes rcu_read_lock\(\)/);
+  });
+  it('the section kept: clean', () => {
+    expectClean(findings(patch(false)));
+  });
+});
