@@ -10,12 +10,12 @@
  * the way, where the patch neither removed the acquire nor added a release of
  * the same object.
  */
-import type { CfgNode } from '../c/cfg';
-import type { Catalog, ResourceKind } from '../catalog';
-import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests } from '../c/facts';
+import type { CallOp, CfgNode } from '../c/cfg';
+import type { AcquireEffect, Catalog, ResourceKind } from '../catalog';
+import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests, callEffects, describedCall, debugOnlyWrapper, cursorMinusOneAfterBreak } from '../c/facts';
 import type { CNode } from '../c/cnode';
-import { R, X, U, N, HELD, P, Q, type ReleaseEvent, type ResourceAnalysis } from './resources';
-import { isAddedLine, isDeletedLine, postNodeAfter, preNodeAt } from './diff';
+import { R, X, U, N, HELD, P, Q, definitelyHeld, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from './resources';
+import { changeRun, isAddedLine, isDeletedLine, patchLineOf, postNodeAfter, preNodeAt, replacedCalls } from './diff';
 import type { Unit } from './unit';
 
 export interface DeletedRelease {
@@ -98,7 +98,72 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     const fact = postA.facts.exits.find((x) => x.node === exit);
     out.push({ deleted: ev, kind, obj, at: start, exit, exitText: fact?.text ?? (found.how === 'retake' ? (found.via ? statementText(found.via) : 'the retry') : 'end of function'), how: found.how, retake: found.how === 'retake' ? found.node : undefined });
   }
+  out.push(...redirectedGotos(pre, preA, post, postA, cat, seen));
   return out;
+}
+
+/**
+ * A release under a goto label the patch deleted, whose gotos it replaced by
+ * code of their own (`goto out_put_page;` → `{ put(page); return ret; }` on
+ * one path, `return 1;` on another): the replacement of a goto that no longer
+ * releases on its way out has lost the release. Only when the patch added a
+ * release of the same object elsewhere (the release moved into the paths, not
+ * dropped as unneeded: the object is still held there).
+ */
+function redirectedGotos(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog, seen: Set<string>): DeletedRelease[] {
+  const out: DeletedRelease[] = [];
+  for (const ev of preA.events) {
+    if (ev.t !== 'release' || ev.mismatch || ev.element || ev.eff.array !== undefined) continue;
+    if (!isDeletedLine(pre.image, ev.op.line)) continue;
+    const kind = ev.eff.kind;
+    const family = cat.kind(kind).family;
+    if (family !== 'bracket' && !ev.obj) continue;
+    const obj = family === 'bracket' ? '' : ev.obj;
+    const sameThing = (k: ResourceKind, o: string) => (cat.compatible(kind, k) || cat.compatible(k, kind)) && (family === 'bracket' ? cat.kind(k).family === 'bracket' : o === obj);
+    if (preA.events.some((e) => e.t === 'acquire' && isDeletedLine(pre.image, e.op.line) && sameThing(e.eff.kind, e.key.obj))) continue;
+    const added = postA.events.filter((e) => e.t === 'release' && isAddedLine(post.image, e.op.line) && sameThing(e.eff.kind, e.obj));
+    if (!added.length) continue;
+    for (const g of pre.cfg.nodes) {
+      if (g.kind !== 'goto' || isBackwardGoto(g) || !isDeletedLine(pre.image, g.line)) continue;
+      if (!reachesRelease(preA, g, ev.node, sameThing)) continue;
+      const start = postNodeAfter(pre, post, g.line);
+      if (!start) continue;
+      const st = postA.in[start.id];
+      if (!st) continue;
+      let before = 0;
+      for (const k of postA.keyList) if (sameThing(k.kind, k.obj)) before |= st.get(k.key) ?? postA.initial;
+      if (before === 0) before = postA.initial;
+      if (before & (R | X | Q) && !(before & (U | N | HELD))) continue;
+      const found = cleanExitFrom(postA, cat, start, obj, sameThing);
+      if (!found || found.how !== 'exit') continue;
+      // an exit the pre-image had too must have released it there
+      if (preNodeAt(pre, post, found.node)) continue;
+      const id = `${kind}|${obj}|${found.node.id}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const fact = postA.facts.exits.find((x) => x.node === found.node);
+      out.push({ deleted: ev, kind, obj, at: start, exit: found.node, exitText: fact?.text ?? 'end of function', how: 'exit' });
+    }
+  }
+  return out;
+}
+
+/** Does the pre-image goto `g` run into `target` with no release or acquire of the same thing on the way? */
+function reachesRelease(a: ResourceAnalysis, g: CfgNode, target: CfgNode, sameThing: (k: ResourceKind, o: string) => boolean): boolean {
+  const seen = new Set<number>([g.id]);
+  const work = [g];
+  while (work.length) {
+    const n = work.pop()!;
+    for (const e of n.succs) {
+      const m = e.to;
+      if (m === target) return true;
+      if (seen.has(m.id) || m === a.cfg.exit || e.back) continue;
+      seen.add(m.id);
+      if (a.events.some((x) => x.node === m && ((x.t === 'release' && sameThing(x.eff.kind, x.obj)) || (x.t === 'acquire' && sameThing(x.eff.kind, x.key.obj))))) continue;
+      work.push(m);
+    }
+  }
+  return false;
 }
 
 /**
@@ -130,7 +195,7 @@ function cleanExitFrom(
         if (op.rhsNode && usage(textOutsideCalls(op.rhsNode), obj) === 'whole') return 'stop';
         if (op.target.text.replace(/\s+/g, '') === obj) return 'retake';
       }
-      if (op.kind === 'call' && !cat.has(op.name) && op.args.some((x) => mentions(x.text, obj) || mentions(obj, x.text.replace(/\s+/g, '')))) return 'stop';
+      if (op.kind === 'call' && !describedCall(cat, op) && op.args.some((x) => mentions(x.text, obj) || mentions(obj, x.text.replace(/\s+/g, '')))) return 'stop';
     }
     return null;
   };
@@ -160,10 +225,10 @@ export { U };
 
 /** Do two places sit under the same enclosing tests (the one is not conditional relative to the other)? */
 function sameTests(a: CNode, b: CfgNode): boolean {
-  const ta = enclosingTests(a);
+  const ta = enclosingTests(a, true);
   const bn = b.stmt ?? b.ast;
   if (!bn) return false;
-  const tb = enclosingTests(bn);
+  const tb = enclosingTests(bn, true);
   if (ta.size !== tb.size) return false;
   for (const [k, v] of ta) if (tb.get(k) !== v) return false;
   return true;
@@ -186,3 +251,156 @@ function reachesAvoiding(a: ResourceAnalysis, to: CfgNode, avoid: ReadonlySet<nu
   }
   return false;
 }
+
+/**
+ * A goto the patch retargeted (`goto unlock_abort` → `goto abort` in the same
+ * `-`/`+` run) to a label the post-image does not show, where the old label's
+ * name says it releases what is held at the jump and the new label's name
+ * does not. The labels' code is out of sight: the naming convention of error
+ * ladders (catalog, a weak signal) is the only evidence, so only a key whose
+ * acquire is visible and that every path to the jump holds is reported.
+ */
+export interface RetargetedGoto {
+  key: KeyInfo;
+  /** The post-image goto. */
+  goto: CfgNode;
+  oldLabel: string;
+  newLabel: string;
+}
+
+const GOTO_LABEL = /\bgoto\s+([A-Za-z_]\w*)/;
+
+/** Are the `_`-separated words of `tail` a proper subset of those of `label`? */
+function labelTail(label: string, tail: string): boolean {
+  const words = new Set(label.toLowerCase().split('_').filter(Boolean));
+  const t = tail.toLowerCase().split('_').filter(Boolean);
+  return t.length > 0 && t.length < words.size && t.every((w) => words.has(w));
+}
+
+function gotoLabel(n: CfgNode): string | null {
+  const t = (n.stmt ?? n.ast)?.text ?? '';
+  const m = GOTO_LABEL.exec(t);
+  return m ? m[1] : null;
+}
+
+export function retargetedGotos(pre: Unit, post: Unit, postA: ResourceAnalysis, cat: Catalog): RetargetedGoto[] {
+  const out: RetargetedGoto[] = [];
+  for (const g of post.cfg.nodes) {
+    if (g.kind !== 'goto' || !isAddedLine(post.image, g.line)) continue;
+    // a label the post-image shows: the dataflow decides, not the name
+    if (!postA.facts.visibility.unresolvedGotos.has(g.id)) continue;
+    const newLabel = gotoLabel(g);
+    const here = patchLineOf(post.image, g.line);
+    if (!newLabel || !here) continue;
+    const run = changeRun(here.hunk, here.line);
+    let oldLabel: string | null = null;
+    for (const n of pre.cfg.nodes) {
+      if (n.kind !== 'goto') continue;
+      const pl = patchLineOf(pre.image, n.line);
+      if (!pl || pl.hunk !== here.hunk || !run.dels.includes(pl.line)) continue;
+      const l = gotoLabel(n);
+      if (l && l !== newLabel) oldLabel = l;
+    }
+    // the ladder shape `unlock_abort:` falling into `abort:`, `out_unlock:` into `out:`: the new label
+    // is the old one without the step that releases (a label of its own, `out_free:`, may fall through
+    // into the old one: out of sight, not judged)
+    if (!oldLabel || !labelTail(oldLabel, newLabel)) continue;
+    const was = cat.gotoLabelReleases(oldLabel);
+    const now = cat.gotoLabelReleases(newLabel);
+    const st = postA.in[g.id];
+    if (!st) continue;
+    for (const [id, b] of st) {
+      if (!definitelyHeld(b)) continue;
+      const k = postA.keys.get(id);
+      if (!k || !k.acquires.length) continue;
+      const covers = (r: ReturnType<Catalog['gotoLabelReleases']>) => r.families.includes(k.family) && (!r.kinds.length || r.kinds.some((x) => cat.compatible(x, k.kind) || cat.compatible(k.kind, x)));
+      if (!covers(was) || covers(now)) continue;
+      out.push({ key: k, goto: g, oldLabel, newLabel });
+    }
+  }
+  return out;
+}
+
+/**
+ * A release written inside the condition of a debug-only assertion
+ * (`VM_BUG_ON_PAGE(!put_page_testzero(page), page)`): without the macro's
+ * config option the condition is never evaluated, so production kernels
+ * never perform the release. The catalog says which macros are debug-only.
+ */
+export interface DebugOnlyRelease {
+  ev: ReleaseEvent;
+  macro: string;
+  config: string;
+}
+
+export function debugOnlyReleases(a: ResourceAnalysis, cat: Catalog): DebugOnlyRelease[] {
+  const out: DebugOnlyRelease[] = [];
+  for (const ev of a.events) {
+    if (ev.t !== 'release' || ev.element) continue;
+    const w = debugOnlyWrapper(cat, ev.op);
+    if (w) out.push({ ev, macro: w.macro, config: w.config });
+  }
+  return out;
+}
+
+/**
+ * An acquire whose object is the call's result, called as a statement
+ * (`pte_offset_map_lock(mm, pmd, addr, &ptl);`): nothing holds the object
+ * any more, so no path can release it.
+ */
+export interface DiscardedAcquire {
+  node: CfgNode;
+  op: CallOp;
+  eff: AcquireEffect;
+}
+
+export function discardedAcquires(a: ResourceAnalysis): DiscardedAcquire[] {
+  const out: DiscardedAcquire[] = [];
+  const seen = new Set<CallOp>();
+  for (const ev of a.events) {
+    const op = ev.op;
+    if (seen.has(op) || op.result.kind !== 'discarded' || op.loopMacro || op.blockMacro) continue;
+    seen.add(op);
+    for (const eff of callEffects(ev.spec, op)) if (eff.op === 'acquire' && eff.object === 'ret') out.push({ node: ev.node, op, eff });
+  }
+  return out;
+}
+
+/**
+ * A release given `p - 1` after a loop that advances `p` and can `break`
+ * before advancing: on that path the release is given the entry before the
+ * one the loop stopped at (before the mapping itself when the break comes at
+ * the first entry), not the object the acquire returned.
+ */
+export interface CursorRelease {
+  ev: ReleaseEvent;
+  cursor: string;
+  /** The loop's break (image line), or -1 when the loop is out of sight. */
+  brkLine: number;
+  /** The saved pointer the pre-image released there instead. */
+  replaced?: string;
+}
+
+export function cursorReleases(a: ResourceAnalysis, pre?: Unit | null, post?: Unit): CursorRelease[] {
+  const out: CursorRelease[] = [];
+  for (const ev of a.events) {
+    if (ev.t !== 'release' || ev.element || typeof ev.eff.object !== 'number') continue;
+    const c = cursorMinusOneAfterBreak(ev.op, ev.eff.object);
+    if (c) out.push({ ev, cursor: c.cursor, brkLine: c.brk.startPosition.row });
+  }
+  // the loop out of sight: the patch replaced the release of a saved pointer (`mapped_pte`) by `pte - 1`
+  if (pre && post)
+    for (const r of replacedCalls(pre, post)) {
+      const ev = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.op === r.add.op && typeof e.eff.object === 'number');
+      if (!ev || out.some((o) => o.ev === ev)) continue;
+      const idx = ev.eff.object as number;
+      const m = CURSOR_ARG.exec(r.add.op.args[idx]?.text ?? '');
+      const old = (r.del.op.args[idx]?.text ?? '').trim();
+      if (!m || !PLAIN_NAME.test(old) || old === m[1]) continue;
+      out.push({ ev, cursor: m[1], brkLine: -1, replaced: old });
+    }
+  return out;
+}
+
+const CURSOR_ARG = /^\s*([A-Za-z_]\w*)\s*-\s*1\s*$/;
+const PLAIN_NAME = /^[A-Za-z_]\w*$/;

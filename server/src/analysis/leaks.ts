@@ -144,6 +144,7 @@ export function leaks(a: ResourceAnalysis): Leak[] {
     }
     return r === null || r.has(l.exit.id);
   });
+  kept.push(...continueLeaks(a));
   leakCache.set(a, kept);
   return kept;
 }
@@ -180,6 +181,46 @@ function earlyIteratorExit(a: ResourceAnalysis, exit: CfgNode, key: string): boo
     if ([...drops].some((d) => afterLoop.has(d) && !inBody.has(d))) return true;
   }
   return false;
+}
+
+/**
+ * A `continue` that goes on to the next iteration holding what this iteration
+ * took, while the other paths of the iteration release it (`if (!folio_trylock(f))
+ * continue; if (!wanted(f)) continue; ...; folio_unlock(f);`): the next
+ * iteration takes another one, and this one is never released. Only when the
+ * acquire and a release of the key are both inside the loop, and the way from
+ * the continue back to the acquire passes no release (a release in a `for`
+ * update clause runs on the continue path too).
+ */
+function continueLeaks(a: ResourceAnalysis): Leak[] {
+  const out: Leak[] = [];
+  const seen = new Set<string>();
+  for (const n of a.cfg.nodes)
+    for (const e of n.succs) {
+      if (e.via !== 'continue') continue;
+      const st = a.out[n.id];
+      if (!st) continue;
+      const head = e.to;
+      const inLoop = (m: CfgNode) => reachableAvoiding(head, m) && reachableAvoiding(m, head);
+      for (const [id, b] of st) {
+        if (!definitelyHeld(b)) continue;
+        const k = a.keys.get(id)!;
+        if (k.family === 'bracket') continue;
+        const acq = k.acquires.find((x) => inLoop(x.node));
+        if (!acq) continue;
+        const rel = a.events.find((x): x is ReleaseEvent => x.t === 'release' && (x.key === k || (!x.key && x.obj === k.obj && x.eff.kind === k.kind)) && inLoop(x.node));
+        if (!rel) continue;
+        // the loop's own step takes the next one (an iterator: mem_cgroup_iter(), a walk) or drops this one
+        const drops = a.drops.get(id) ?? new Set<number>();
+        if (drops.has(head.id) || k.acquires.some((x) => x.node === head)) continue;
+        if (!reachableAvoiding(head, acq.node, drops)) continue;
+        const sid = `${id}|${n.id}`;
+        if (seen.has(sid)) continue;
+        seen.add(sid);
+        out.push({ key: k, exit: n, exitText: 'continue', error: false, how: 'sibling', branch: n, siblingRelease: rel });
+      }
+    }
+  return out;
 }
 
 /**

@@ -226,6 +226,12 @@ export interface ApiSpec {
   synchronizes?: { kinds: ResourceKind[]; whenArgNonZero?: number };
   /** Plausible argument counts across the kernels in `kernels` (for integrity checks and arity-dependent positions). */
   arity?: number[];
+  /**
+   * A call with an argument count outside `arity` is another form of the API
+   * whose effects this entry does not describe (migration_entry_wait_on_locked
+   * took (entry, ptep, ptl) before v6.5): such a call is read as an unknown call.
+   */
+  strictArity?: boolean;
   /** Earlier semantics of the same name, informational. */
   history?: { kernels: string; summary: string }[];
   /** The catalog domain (table) the entry belongs to; set by data/index.ts. */

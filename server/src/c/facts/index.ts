@@ -395,7 +395,7 @@ export function assigns(o: Operation, t: string): boolean {
 }
 
 /** The tests (operand text -> its truth value) that every execution of a syntax node has passed, from the enclosing ifs. */
-export function enclosingTests(n: CNode): Map<string, boolean> {
+export function enclosingTests(n: CNode, comparisons = false): Map<string, boolean> {
   const out = new Map<string, boolean>();
   let child = n;
   let p = n.parent;
@@ -406,7 +406,7 @@ export function enclosingTests(n: CNode): Map<string, boolean> {
       const alt = p.childForFieldName('alternative');
       const inCons = cons && cons.startIndex <= child.startIndex && child.endIndex <= cons.endIndex;
       const inAlt = alt && alt.startIndex <= child.startIndex && child.endIndex <= alt.endIndex;
-      if (cond && (inCons || inAlt)) for (const [t, v] of operandsOf(exprOf(cond), !!inCons)) if (!out.has(t)) out.set(t, v);
+      if (cond && (inCons || inAlt)) for (const [t, v] of operandsOf(exprOf(cond), !!inCons, comparisons)) if (!out.has(t)) out.set(t, v);
     }
     child = p;
     p = p.parent;
@@ -414,11 +414,15 @@ export function enclosingTests(n: CNode): Map<string, boolean> {
   return out;
 }
 
+const COMPARISON_OPS = new Set(['==', '!=', '<', '>', '<=', '>=']);
+
 /** Atomic operands of a condition known when it is `value`: `a && !b` true gives a=true, b=false. */
-function operandsOf(c: ReturnType<typeof exprOf>, value: boolean): [string, boolean][] {
-  if (c.k === 'unary' && c.op === '!') return operandsOf(c.arg, !value);
+function operandsOf(c: ReturnType<typeof exprOf>, value: boolean, comparisons = false): [string, boolean][] {
+  if (c.k === 'unary' && c.op === '!') return operandsOf(c.arg, !value, comparisons);
   if (c.k === 'binary') {
-    if ((c.op === '&&' && value) || (c.op === '||' && !value)) return [...operandsOf(c.left, value), ...operandsOf(c.right, value)];
+    if ((c.op === '&&' && value) || (c.op === '||' && !value)) return [...operandsOf(c.left, value, comparisons), ...operandsOf(c.right, value, comparisons)];
+    // a comparison (`mm != &init_mm`) as a test of its own, when asked
+    if (comparisons && COMPARISON_OPS.has(c.op)) return [[c.norm, value]];
     return [];
   }
   const t = c.norm;

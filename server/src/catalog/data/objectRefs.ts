@@ -107,6 +107,7 @@ export const OBJECT_REFS: readonly ApiSpec[] = [
   // ---- kobject ---------------------------------------------------------------------
   { name: 'kobject_get', summary: 'Take a kobject reference (kref_get; NULL allowed) and return the same kobject. Drop with kobject_put.', effects: [{ op: 'acquire', kind: 'kobj-ref', object: 0 }], returnsObject: true, pairsWith: ['kobject_put'], arity: [1], source: 'lib/kobject.c' },
   { name: 'kobject_get_unless_zero', summary: 'Take a kobject reference unless the kref reached zero; returns the kobject or NULL.', effects: [{ op: 'acquire', kind: 'kobj-ref', object: 'ret', cond: 'nonnull' }], pairsWith: ['kobject_put'], arity: [1], source: 'lib/kobject.c' },
+  { name: 'kobject_del', summary: 'Unlink a kobject from sysfs and from its parent (drops the reference it holds on the parent, not the kobject\'s own): the reference kobject_init_and_add() or kobject_get() gave stays until kobject_put(). Not a release.', arity: [1], sleeps: true, source: 'lib/kobject.c' },
   {
     name: 'kobject_put',
     summary: 'Drop a kobject reference (NULL allowed). The last put runs kobject_cleanup(): sysfs removal and uevent (kobject_del) and the ktype release, which may sleep.',

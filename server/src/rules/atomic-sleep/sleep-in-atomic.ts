@@ -10,6 +10,8 @@ import { reachableAvoiding } from '../../analysis/leaks';
 import { sleepingCallees, type SleepingCallee } from '../../analysis/summaries';
 import type { CallOp } from '../../c/cfg';
 import type { ApiSpec } from '../../catalog';
+import { isAddedLine, isDeletedLine, patchLineOf, preUnitOf } from '../../analysis/diff';
+import type { ReleaseEvent } from '../../analysis/resources';
 
 /**
  * A call that did not sleep replaced by one that may (GFP_ATOMIC → GFP_KERNEL,
@@ -22,12 +24,14 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
   const reps = replacementsOf(unit, ctx);
   if (!reps.length) return out;
   const a = analysisOf(unit, ctx);
+  // calls the patch itself turned into sleeping ones are no proof that the context may sleep
+  const changed = new Set(reps.map((r) => r.add.op));
   for (const r of reps) {
     if (!r.del.spec || !r.add.spec) continue;
     if (callSleeps(r.del.spec, r.del.op) || !callSleeps(r.add.spec, r.add.op)) continue;
     // another call that sleeps on a path through this one, not changed by the patch: the context may sleep
     const otherSleeper = a.events.find(
-      (e) => e.t === 'call' && e.op !== r.add.op && callSleeps(e.spec, e.op) && (reachableAvoiding(e.node, r.add.node) || reachableAvoiding(r.add.node, e.node)),
+      (e) => e.t === 'call' && e.op !== r.add.op && !changed.has(e.op) && callSleeps(e.spec, e.op) && (reachableAvoiding(e.node, r.add.node) || reachableAvoiding(r.add.node, e.node)),
     );
     if (otherSleeper) continue;
     const changedArg = r.del.op.name === r.add.op.name ? r.add.op.args.findIndex((x, i) => x.text.replace(/\s+/g, '') !== (r.del.op.args[i]?.text ?? '').replace(/\s+/g, '')) : -1;
@@ -45,6 +49,54 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
       trace: replacedSleepTrace(unit, ctx, r),
       fingerprint: `atomic-sleep/sleep-in-atomic|replaced|${r.del.op.name}|${r.add.op.name}`,
     });
+  }
+  return out;
+}
+
+/**
+ * A sleeping call the patch moves from after an unlock to before it (`spin_unlock(&l); kvfree(old);` →
+ * `kvfree(p); ... spin_unlock(&l);`): the pre-image deferred it past the unlock on purpose; the lock is
+ * taken out of sight, the unlock that stays in the patch is the evidence that it is held.
+ */
+function movedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
+  const out: RF[] = [];
+  if (unit.side !== 'post') return out;
+  const pre = preUnitOf(unit, ctx.unitsOf);
+  if (!pre) return out;
+  const cat = ctx.catalog;
+  const preA = analysisOf(pre, ctx);
+  const a = analysisOf(unit, ctx);
+  const done = new Set<string>();
+  for (const d of preA.events) {
+    if (d.t !== 'call' || !isDeletedLine(pre.image, d.op.line) || !callSleeps(d.spec, d.op)) continue;
+    for (const r of preA.events) {
+      if (r.t !== 'release' || !cat.kind(r.eff.kind).atomic) continue;
+      const rl = patchLineOf(pre.image, r.op.line);
+      if (!rl || rl.line.kind !== 'context' || !reachableAvoiding(r.node, d.node)) continue;
+      const r2 = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.eff.kind === r.eff.kind && patchLineOf(unit.image, e.op.line)?.line === rl.line);
+      const key = r2 && (r2.key ?? a.keyList.find((k) => k.obj === r2.obj && (cat.compatible(k.kind, r2.eff.kind) || cat.compatible(r2.eff.kind, k.kind))));
+      if (!r2 || !key) continue;
+      const add = a.events.find((e) => e.t === 'call' && e.op.name === d.op.name && isAddedLine(unit.image, e.op.line) && callSleeps(e.spec, e.op) && reachableAvoiding(e.node, r2.node) && !reachableAvoiding(r2.node, e.node));
+      if (!add) continue;
+      const id = `${add.op.line}:${add.op.col}`;
+      if (done.has(id)) continue;
+      done.add(id);
+      const k = key;
+      const label = cat.kind(k.kind).label;
+      out.push({
+        rule: 'atomic-sleep/sleep-in-atomic',
+        severity: 'warning',
+        message: `This patch moves ${add.op.callee}(), which may sleep, from after ${r.op.callee}() (${ctx.where(pre, d.op.line)} before the patch) to before it: it now runs inside the ${label}${k.obj ? ' `' + k.obj + '`' : ''}.`,
+        at: posOf(add.op, add.op.node),
+        related: [
+          { message: `${label} closed here by ${r2.op.callee}()`, at: posOf(r2.op, r2.op.node) },
+          { message: 'called after the unlock before the patch', at: posOf(d.op, d.op.node), unit: pre },
+        ],
+        scenarioParams: { function: unit.cfg.name, location: add.op.callee, acquire: r2.op.name, other: label },
+        trace: sleepTrace(unit, ctx, a, add.op, k, true),
+        fingerprint: `atomic-sleep/sleep-in-atomic|moved|${add.op.callee}|${k.kind}`,
+      });
+    }
   }
   return out;
 }
@@ -103,6 +155,7 @@ export const sleepInAtomic: Rule = {
         fingerprint: `${this.id}|${ev.op.callee}|${held.map((h) => h.k.kind).sort().join(',')}`,
       });
     }
-    return [...out, ...replacedSleepFindings(unit, ctx)];
+    const moved = movedSleepFindings(unit, ctx).filter((m) => !out.some((f) => f.at.line === m.at.line));
+    return [...out, ...replacedSleepFindings(unit, ctx), ...moved];
   },
 };

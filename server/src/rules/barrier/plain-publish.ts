@@ -17,6 +17,8 @@ import type { CallOp, CfgNode, Operation } from '../../c/cfg';
 import type { RawFinding, Rule, RuleContext, Unit } from '../api';
 import { commentedBarrier, insertBefore, pos } from './shared';
 import { publishTrace } from '../common/trace';
+import { isAddedLine, isDeletedLine, patchLineOf, preUnitOf } from '../../analysis/diff';
+import { reachableAvoiding } from '../../analysis/leaks';
 
 interface Local {
   fresh: boolean;
@@ -216,9 +218,64 @@ export const plainPublish: Rule = {
       }
       out.push(finding(unit, ctx, site, p, init));
     }
+    out.push(...movedPublications(unit, ctx, ue, isInitOf));
     return out;
   },
 };
+
+/**
+ * A publishing release the patch moves above the initialisation it ordered
+ * (`rcu_assign_pointer(slot, ctx)` moved before `ctx->field = ...`): the
+ * release orders only what comes before it, so a reader that follows the new
+ * pointer can see the fields written after it uninitialised.
+ */
+function movedPublications(unit: Unit, ctx: RuleContext, ue: UnitEvents, isInitOf: (p: string) => (e: Ev) => boolean): RawFinding[] {
+  const out: RawFinding[] = [];
+  if (unit.side !== 'post') return out;
+  const pre = preUnitOf(unit, ctx.unitsOf);
+  if (!pre) return out;
+  const norm = (t: string) => t.replace(/\s+/g, '');
+  const preUe = eventsOf(pre, ctx);
+  for (const e of ue.all) {
+    if (e.op.kind !== 'call' || e.kind !== 'store' || e.ordering !== 'release' || !isAddedLine(unit.image, e.line)) continue;
+    const call = e.op as CallOp;
+    const p = call.args[call.args.length - 1]?.text.trim() ?? '';
+    if (!/^[A-Za-z_]\w*$/.test(p)) continue;
+    const d = preUe.all.find((x) => x.op.kind === 'call' && isDeletedLine(pre.image, x.line) && norm((x.op as CallOp).node.text) === norm(call.node.text));
+    if (!d) continue;
+    const dNode = pre.cfg.nodes.find((n) => n.ops.includes(d.op));
+    const eNode = unit.cfg.nodes.find((n) => n.ops.includes(e.op));
+    if (!dNode || !eNode) continue;
+    // an initialisation of p after the publication now, before it in the pre-image
+    const init = ue.all.find((x) => {
+      if (!isInitOf(p)(x) || x === e) return false;
+      const pl = patchLineOf(unit.image, x.line);
+      if (!pl || pl.line.kind !== 'context') return false;
+      const xNode = unit.cfg.nodes.find((n) => n.ops.includes(x.op));
+      if (!xNode || !(xNode === eNode ? eNode.ops.indexOf(x.op) > eNode.ops.indexOf(e.op) : reachableAvoiding(eNode, xNode))) return false;
+      const px = preUe.all.find((y) => y.op.kind === x.op.kind && patchLineOf(pre.image, y.line)?.line === pl.line);
+      const pxNode = px && pre.cfg.nodes.find((n) => n.ops.includes(px.op));
+      return !!pxNode && (pxNode === dNode ? dNode.ops.indexOf(px!.op) < dNode.ops.indexOf(d.op) : reachableAvoiding(pxNode, dNode));
+    });
+    if (!init) continue;
+    const at = { line: e.line, col: e.col, endCol: e.endCol };
+    const text = norm(call.node.text) === call.node.text ? call.node.text : call.node.text.replace(/\s+/g, ' ');
+    out.push({
+      rule: 'barrier/plain-publish',
+      message: `This patch moves \`${text}\` above the initialisation of ${p} (${init.locText ?? init.name}): the release orders only what comes before it, so a reader that follows the new pointer can see ${init.locText ?? p} uninitialised.`,
+      at,
+      related: [
+        { message: `${p} initialised here, after the publication`, at: pos(init) },
+        { message: `published here before the patch, after the initialisation`, at: { line: d.line, col: d.col }, unit: pre },
+      ],
+      scenario: 'S8',
+      scenarioParams: { function: unit.fn.name, object: p, location: e.locText ?? e.name ?? '' },
+      trace: publishTrace(unit, ctx, init, p, e.locText ?? '', at, text.replace(/;\s*$/, ''), e.name, ctx.catalog.repairs().wmb, []),
+      fingerprint: `barrier/plain-publish|moved|${p}|${e.loc ?? e.name ?? ''}`,
+    });
+  }
+  return out;
+}
 
 /** A lock or section held on every path at a store that has no event of its own (a global variable). */
 function heldAtOp(ue: UnitEvents, byOp: Map<Operation, Ev[]>, site: Site): boolean {

@@ -5,15 +5,15 @@
  */
 import type { Catalog, ResourceKind } from '../../catalog';
 import type { CfgNode } from '../../c/cfg';
-import { posOf, nodePos, statementShape, errorishValue } from '../../c/facts';
+import { posOf, nodePos, statementShape, errorishValue, statementText } from '../../c/facts';
 import type { KeyInfo, ResourceAnalysis, ReleaseEvent } from '../../analysis/resources';
 import type { Leak } from '../../analysis/leaks';
 import { isCatalogPrimitive } from '../../analysis/leaks';
-import { deletedReleases } from '../../analysis/deletions';
+import { cursorReleases, debugOnlyReleases, deletedReleases, discardedAcquires, retargetedGotos } from '../../analysis/deletions';
 import { preUnitOf } from '../../analysis/diff';
 import { resourcesOf } from '../../analysis/summaries';
 import type { RawEdit, RawFinding, RawRelated, RuleContext, Unit } from '../api';
-import { deletedReleaseTrace, leakTrace } from './trace';
+import { ineffectiveReleaseTrace, deletedReleaseTrace, discardedAcquireTrace, leakTrace } from './trace';
 
 export function acquireApis(k: KeyInfo): string {
   return [...new Set(k.acquires.map((e) => e.op.name))].join('/');
@@ -207,12 +207,68 @@ export function leakFindings(unit: Unit, ctx: RuleContext, want: LeakRule, a: Re
 /** Releases the patch deleted from a path that still reaches an exit holding the object (post units only). */
 export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakRule, reported: readonly RawFinding[] = []): RawFinding[] {
   if (unit.side !== 'post') return [];
+  // a catalogued primitive's own body: only deleted releases, judged as primitiveMayJudge() allows
   const primitive = isPrimitive(unit, ctx);
-  const pre = preUnitOf(unit, ctx.unitsOf);
-  if (!pre) return [];
-  const preA = resourcesOf(pre, ctx);
   const postA = resourcesOf(unit, ctx);
   const out: RawFinding[] = [];
+  // a release inside a debug-only assertion: gone from production kernels
+  for (const d of primitive ? [] : debugOnlyReleases(postA, ctx.catalog)) {
+    const kind = d.ev.key?.kind ?? d.ev.eff.kind;
+    const fam = ctx.catalog.kind(kind).family;
+    const spec = ctx.catalog.kind(kind);
+    const rule: LeakRule = spec.reportAs ? (spec.reportAs as LeakRule) : fam === 'ref' ? 'ref-balance/leak' : 'bracket/unbalanced';
+    if (rule !== want) continue;
+    const call = d.ev.op.node.text.replace(/\s+/g, ' ');
+    const what = d.ev.obj ? `${spec.label} \`${d.ev.obj}\`` : `the ${spec.label}`;
+    out.push({
+      rule,
+      message: `\`${call}\` is written inside ${d.macro}(), which does not evaluate its condition without ${d.config}: production kernels never release ${what} here.`,
+      at: posOf(d.ev.op, d.ev.op.node),
+      related: d.ev.key ? acquireRelated(d.ev.key) : [],
+      scenarioParams: { function: unit.cfg.name, object: d.ev.obj, release: d.ev.op.name, acquire: d.ev.key ? acquireApis(d.ev.key) : '' },
+      trace: ineffectiveReleaseTrace(unit, ctx, d.ev, `${oneLineText(d.ev.op.node.text)} outside ${d.macro}()`),
+      fingerprint: `${rule}|debug-only|${kind}|${d.ev.obj}|${d.ev.op.name}|${d.macro}`,
+    });
+  }
+  // a release given the loop cursor minus one, after a loop a break can leave before advancing it
+  for (const c of primitive ? [] : cursorReleases(postA, preUnitOf(unit, ctx.unitsOf), unit)) {
+    const kind = c.ev.key?.kind ?? c.ev.eff.kind;
+    const spec = ctx.catalog.kind(kind);
+    const rule: LeakRule = spec.reportAs ? (spec.reportAs as LeakRule) : spec.family === 'ref' ? 'ref-balance/leak' : 'bracket/unbalanced';
+    if (rule !== want) continue;
+    const call = oneLineText(c.ev.op.node.text);
+    out.push({
+      rule,
+      message:
+        c.brkLine < 0
+          ? `This patch gives \`${call}\` \`${c.cursor} - 1\` instead of \`${c.replaced}\`, the pointer kept from the acquire: \`${c.cursor} - 1\` lies in the ${spec.label} taken only if a loop advanced \`${c.cursor}\`, and before it when the loop stops at its first entry.`
+          : `\`${call}\` is given \`${c.cursor} - 1\`, but a \`break\` (${ctx.where(unit, c.brkLine)}) can leave the loop above before it advances \`${c.cursor}\`: on a break at the first entry that points before the ${spec.label} taken. Keep the pointer the acquire returned.`,
+      at: posOf(c.ev.op, c.ev.op.node),
+      related: [...(c.brkLine >= 0 ? [{ message: 'the loop can stop here without advancing', at: { line: c.brkLine, col: 0 } }] : []), ...(c.ev.key ? acquireRelated(c.ev.key) : [])],
+      scenarioParams: { function: unit.cfg.name, object: c.ev.obj, release: c.ev.op.name, acquire: c.ev.key ? acquireApis(c.ev.key) : '' },
+      trace: ineffectiveReleaseTrace(unit, ctx, c.ev, `release the pointer the acquire returned, not ${c.cursor} - 1`),
+      fingerprint: `${rule}|cursor-minus-one|${kind}|${c.cursor}|${c.ev.op.name}`,
+    });
+  }
+  // an acquire whose result (the object) is thrown away: nothing can release it
+  for (const d of primitive ? [] : discardedAcquires(postA)) {
+    const ks = ctx.catalog.kind(d.eff.kind);
+    const rule: LeakRule = ks.reportAs ? (ks.reportAs as LeakRule) : ks.family === 'ref' ? 'ref-balance/leak' : 'bracket/unbalanced';
+    if (rule !== want) continue;
+    const exitText = statementText(d.node).replace(/;$/, '');
+    out.push({
+      rule,
+      message: `The result of ${d.op.callee}() is discarded: it is the ${ks.label} the call takes, and with no pointer kept nothing can release it.`,
+      at: posOf(d.op, d.op.node),
+      related: [],
+      scenarioParams: { function: unit.cfg.name, object: '', acquire: d.op.name, release: (d.op.name && ctx.catalog.api(d.op.name)?.pairsWith?.[0]) || '' },
+      trace: discardedAcquireTrace(unit, ctx, d.op, d.node, d.eff.kind),
+      fingerprint: `${rule}|discarded|${d.eff.kind}|${d.op.name}|${exitText}`,
+    });
+  }
+  const pre = preUnitOf(unit, ctx.unitsOf);
+  if (!pre) return out;
+  const preA = resourcesOf(pre, ctx);
   for (const d of deletedReleases(pre, preA, unit, postA, ctx.catalog)) {
     if (primitive && !primitiveMayJudge(unit, ctx, d.exit, d.kind)) continue;
     const k = d.deleted.key;
@@ -245,5 +301,20 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
       fingerprint: `${rule}|deleted|${d.kind}|${d.obj}|${d.deleted.op.name}|${d.exitText}`,
     });
   }
+  // a goto the patch retargeted past the release its old label's name promises
+  for (const r of primitive ? [] : retargetedGotos(pre, unit, postA, ctx.catalog)) {
+    if (leakRuleFor(ctx.catalog, r.key) !== want) continue;
+    if ([...reported, ...out].some((f) => f.at.line === nodePos(r.goto).line)) continue;
+    const f = leakFinding(want, unit, ctx, postA, { key: r.key, exit: r.goto, exitText: `goto ${r.newLabel}`, error: true, how: 'held' });
+    const label = ctx.catalog.kind(r.key.kind).label;
+    const obj = r.key.obj ? ` \`${r.key.obj}\`` : '';
+    f.message = `This patch retargets \`goto ${r.oldLabel}\` to \`goto ${r.newLabel}\` with ${label}${obj} held (taken by ${acquireApis(r.key)}() at ${ctx.where(unit, r.key.acquires[0].op.line)}): the old label's name says it releases it, the new one's does not.`;
+    f.fingerprint = `${want}|retarget|${r.key.kind}|${r.key.obj}|${r.oldLabel}|${r.newLabel}`;
+    out.push(f);
+  }
   return out;
+}
+
+function oneLineText(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
 }

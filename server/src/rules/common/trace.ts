@@ -231,6 +231,37 @@ export function deletedReleaseTrace(unit: Unit, pre: Unit, ctx: RuleContext, d: 
   return trace(fam === 'ref' ? 'leak' : 'lock-leak', events, roles, names, { title: `keep ${call} on this path`, expr: call }, fam === 'ref' ? ['object'] : fam === 'lock' ? ['lock'] : []);
 }
 
+/**
+ * A release that does not release what was taken (inside a debug-only assertion, given the wrong pointer):
+ * the path leaves with the object held.
+ */
+export function ineffectiveReleaseTrace(unit: Unit, ctx: RuleContext, ev: ReleaseEvent, fixTitle: string): RawTrace {
+  const cat = ctx.catalog;
+  const k = ev.key;
+  const fam = cat.kind(ev.eff.kind).family;
+  const events: TE[] = k ? acquireEvents(k) : [];
+  events.push(callEvent('release', ev.op, { note: 'deleted' }));
+  events.push(nodeEvent('exit', ev.node));
+  const call = oneLine(ev.op.node.text);
+  const roles: Partial<Record<Role, string>> = fam === 'ref' ? { object: pathOf(ev.obj) } : fam === 'lock' ? { lock: pathOf(ev.obj) } : { section: cat.kind(ev.eff.kind).label };
+  const names: Record<string, string> = k && fam === 'ref' ? refNames(cat, k, ev.op.name) : { kind: ev.eff.kind, label: cat.kind(ev.eff.kind).label, release: ev.op.name };
+  if (fam !== 'ref' && k?.acquires[0]) names.acquire = k.acquires[0].op.name;
+  return trace(fam === 'ref' ? 'leak' : 'lock-leak', events, roles, names, { title: fixTitle, expr: call }, fam === 'ref' ? ['object'] : fam === 'lock' ? ['lock'] : []);
+}
+
+/** An acquire whose result (the object) is discarded: the path leaves holding what nothing points to. */
+export function discardedAcquireTrace(unit: Unit, ctx: RuleContext, op: CallOp, node: CfgNode, kind: Parameters<Catalog["kind"]>[0]): RawTrace {
+  const cat = ctx.catalog;
+  const ks = cat.kind(kind);
+  const fam = ks.family;
+  const role: Role = fam === 'ref' ? 'object' : fam === 'lock' ? 'lock' : 'section';
+  const events: TE[] = [callEvent('acquire', op, { role }), nodeEvent('exit', node)];
+  const release = cat.api(op.name)?.pairsWith?.[0] ?? '';
+  const names: Record<string, string> = { kind, label: ks.label, acquire: op.name, release };
+  const call = oneLine(op.node.text);
+  return trace(fam === 'ref' ? 'leak' : 'lock-leak', events, fam === 'ref' || fam === 'lock' ? { [role]: undefined } : { section: ks.label }, names, { title: `keep the result of ${call}` }, fam === 'ref' ? ['object'] : fam === 'lock' ? ['lock'] : []);
+}
+
 /** Released twice, or released after the conditional acquire failed. */
 export function releaseFaultTrace(unit: Unit, ctx: RuleContext, f: ReleaseFault): RawTrace {
   const cat = ctx.catalog;
@@ -364,6 +395,16 @@ export function specTrace(family: 'speculative' | 'recheck', unit: Unit, ctx: Ru
     ? { title: `${alt ?? 'a speculative get'}(${k.obj}), then re-check ${lk.shown}`, expr: alt ? `${alt}(${k.obj})` : undefined }
     : { title: `re-check ${lk.shown} after ${ev.op.name}() and drop the reference if it changed` };
   return trace(family, events, { object: pathOf(k.obj), slot: slotOf(lk) ?? pathOf(k.obj) }, names, fix, ['object', 'slot']);
+}
+
+/** A speculative get whose re-check the patch deleted (the lookup may be out of sight). */
+export function deletedRecheckTrace(unit: Unit, ctx: RuleContext, ev: AcquireEvent, recheck: string): RawTrace {
+  const k = ev.key;
+  const events: TE[] = [callEvent('acquire', ev.op, { role: 'object', note: 'speculative' })];
+  const use = nextUse(ev.node, k.obj, ev.op);
+  if (use) events.push(useEvent(use.op));
+  const names: Record<string, string> = { kind: k.kind, label: ctx.catalog.kind(k.kind).label, acquire: ev.op.name };
+  return trace('recheck', events, { object: pathOf(k.obj) }, names, { title: `keep the re-check ${oneLine(recheck)} after ${ev.op.name}() and drop the reference when it fails` }, ['object']);
 }
 
 /** The speculative get that skips the ZONE_DEVICE pgmap hook. */

@@ -2,7 +2,9 @@ import type { RawFinding, Rule } from '../api';
 import { posOf } from '../../c/facts';
 import { findRevalidation } from '../../analysis/lookups';
 import { specView } from './common';
-import { specTrace } from '../common/trace';
+import { deletedRecheckTrace, specTrace } from '../common/trace';
+import { isAddedLine, isDeletedLine, patchLineOf, preUnitOf } from '../../analysis/diff';
+import { statementText } from '../../c/facts';
 
 export const noRevalidation: Rule = {
   id: 'spec-ref/no-revalidation',
@@ -31,6 +33,94 @@ export const noRevalidation: Rule = {
         fingerprint: `${this.id}|${k.obj}|${ev.op.name}|${lk.api}`,
       });
     }
+    // a re-check the patch deleted after a get it keeps (the lookup may be out of sight)
+    const pre = unit.side === 'post' ? preUnitOf(unit, ctx.unitsOf) : null;
+    const pv = pre ? specView(pre, ctx) : null;
+    if (pre && pv)
+      for (const { ev } of v.gets) {
+        if (!ev.spec.speculative || out.some((f) => f.at.line === ev.op.line)) continue;
+        const now = findRevalidation(v.a, ctx.catalog, ev.node, ev.key.obj);
+        const pl = patchLineOf(unit.image, ev.op.line);
+        if (!pl || pl.line.kind !== 'context') continue;
+        const pe = pv.gets.find((g) => g.ev.op.name === ev.op.name && patchLineOf(pre.image, g.ev.op.line)?.line === pl.line);
+        if (!pe) continue;
+        const rv = findRevalidation(pv.a, ctx.catalog, pe.ev.node, pe.ev.key.obj);
+        if (!rv || !isDeletedLine(pre.image, rv.line)) continue;
+        // a re-check the patch rewrote: only when it drops conditions of a disjunction and adds none
+        let dropped: string[] = [];
+        if (now) {
+          if (!isAddedLine(unit.image, now.line)) continue;
+          const was = disjuncts(ifCondition(statementText(rv)));
+          const is = disjuncts(ifCondition(statementText(now)));
+          if (!is.every((d) => was.includes(d))) continue;
+          dropped = was.filter((d) => !is.includes(d));
+          if (!dropped.length) continue;
+        }
+        const text = `if (${ifCondition(statementText(rv))})`.replace(/\s+/g, ' ');
+        out.push({
+          rule: this.id,
+          message: dropped.length
+            ? `This patch drops \`${dropped.join(' || ')}\` from the re-check \`${text}\` (${ctx.where(pre, rv.line)} before the patch) after the speculative ${ev.op.callee}(${ev.key.obj}): a change it detected now goes unnoticed and the reference may be kept on a page that is no longer the one looked up.`
+            : `This patch removes the re-check \`${text}\` (${ctx.where(pre, rv.line)} before the patch) after the speculative ${ev.op.callee}(${ev.key.obj}): the reference may now be held on a page that was freed and reused after the lookup.`,
+          at: posOf(ev.op, ev.op.node),
+          related: [{ message: 're-check removed here', at: { line: rv.line, col: 0 }, unit: pre }],
+          scenario: 'S5',
+          scenarioParams: { function: v.fn, object: ev.key.obj, acquire: ev.op.name },
+          trace: deletedRecheckTrace(unit, ctx, ev, text),
+          fingerprint: `${this.id}|deleted-recheck|${ev.key.obj}|${ev.op.name}`,
+        });
+      }
     return out;
   },
 };
+
+/** The operands of a condition's top-level `||`, blanks and likely()/unlikely() wrappers dropped. */
+function disjuncts(cond: string): string[] {
+  const t = unwrap(cond.replace(/\s+/g, ''));
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && c === '|' && t[i + 1] === '|') {
+      out.push(t.slice(start, i));
+      start = i + 2;
+      i++;
+    }
+  }
+  out.push(t.slice(start));
+  return out.map(unwrap);
+}
+
+/** `unlikely(x)`, `(x)` -> `x`, only when the outer parentheses enclose the whole text. */
+function unwrap(t: string): string {
+  let s = t;
+  for (;;) {
+    const m = /^(?:un)?likely\((.*)\)$/.exec(s) ?? /^\((.*)\)$/.exec(s);
+    if (!m || !balanced(m[1])) return s;
+    s = m[1];
+  }
+}
+
+function balanced(t: string): boolean {
+  let depth = 0;
+  for (const c of t) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** The condition of an `if (...)` statement's text (balanced parentheses), or the text itself. */
+function ifCondition(stmt: string): string {
+  const open = stmt.indexOf('(');
+  if (open < 0) return stmt;
+  let depth = 0;
+  for (let i = open; i < stmt.length; i++) {
+    if (stmt[i] === '(') depth++;
+    else if (stmt[i] === ')' && --depth === 0) return stmt.slice(open + 1, i);
+  }
+  return stmt;
+}

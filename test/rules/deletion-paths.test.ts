@@ -1,0 +1,408 @@
+/**
+ * Deletions judged from the hunk alone, with the code around it out of sight:
+ * a goto retargeted past the release its old label names, and a release
+ * under a deleted label whose gotos were replaced by code of their own.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { addPatch, findings, expectRule, expectClean, lineOf } from './helpers';
+
+/** A one-hunk patch in the middle of `fn` (its start and end are not shown). */
+function midPatch(body: string[], fn = 'static int grow_table(struct tbl *t, pmd_t *pmd)'): string {
+  const old = body.filter((l) => !l.startsWith('+')).length;
+  const neu = body.filter((l) => !l.startsWith('-')).length;
+  return ['diff --git a/mm/t.c b/mm/t.c', 'index 1111111..2222222 100644', '--- a/mm/t.c', '+++ b/mm/t.c', `@@ -400,${old} +400,${neu} @@ ${fn}`, ...body, ''].join('\n');
+}
+
+describe('retargeted goto (label out of sight)', () => {
+  const patch = (from: string, to: string, lockFirst = true) =>
+    midPatch([
+      ' \tint err;',
+      ' ',
+      ...(lockFirst ? [' \tptl = pmd_lock(t->mm, pmd);', ' \terr = check_room(t);'] : [' \terr = check_room(t);']),
+      ' \tif (err)',
+      `-\t\tgoto ${from};`,
+      `+\t\tgoto ${to};`,
+      ' ',
+      ' \tt->count++;',
+    ]);
+  it('a lock taken in the hunk, the goto moved from an unlock label to a plain one', () => {
+    const p = patch('out_unlock', 'out');
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\t\tgoto out;'));
+    assert.match(f.message, /retargets `goto out_unlock` to `goto out`/);
+  });
+  it('the other way round, or with nothing held, is not reported', () => {
+    expectClean(findings(patch('out', 'out_unlock')));
+    expectClean(findings(patch('out_unlock', 'out', false)));
+    // the new label's name still says it unlocks
+    expectClean(findings(patch('unlock_abort', 'out_unlock')));
+    // a label of its own may fall through into the unlock (`out_free:` above `out_unlock:`): not judged
+    expectClean(findings(patch('out_unlock', 'out_free')));
+  });
+});
+
+describe('release under a deleted label, its gotos replaced', () => {
+  const patch = (second: string[]) =>
+    midPatch(
+      [
+        ' \tif (bad_state(t))',
+        ' \t\tret = -EFAULT;',
+        ' ',
+        '-\tif (ret)',
+        '-\t\tgoto out_put;',
+        '+\tif (ret) {',
+        '+\t\tput_page(page);',
+        '+\t\treturn ret;',
+        '+\t}',
+        ' ',
+        ' \tif (busy(t)) {',
+        ' \t\tnote_busy(t);',
+        '-\t\tret = -EBUSY;',
+        '-\t\tgoto out_put;',
+        ...second,
+        ' \t}',
+        ' ',
+        ' \tinstall(t, page);',
+        ' \treturn 0;',
+        '-',
+        '-out_put:',
+        '-\tput_page(page);',
+        '-\treturn ret;',
+        ' }',
+      ],
+      'static int map_one(struct tbl *t, struct page *page)',
+    );
+  it('one replacement returns without the put its sibling kept', () => {
+    const p = patch(['+\t\treturn -EBUSY;']);
+    const [f] = expectRule(findings(p), 'ref-balance/leak', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\t\treturn -EBUSY;'));
+    assert.match(f.message, /removes `put_page\(page\)`|drops it with put_page/);
+  });
+  it('with the label in a later hunk (code out of sight between): the deleted put is the evidence', () => {
+    const head = ['diff --git a/mm/t.c b/mm/t.c', 'index 1111111..2222222 100644', '--- a/mm/t.c', '+++ b/mm/t.c'];
+    const p = [
+      ...head,
+      '@@ -400,8 +400,10 @@ static int map_one(struct tbl *t, struct page *page)',
+      ' 	if (bad_state(t))',
+      ' 		ret = -EFAULT;',
+      ' ',
+      '-	if (ret)',
+      '-		goto out_put;',
+      '+	if (ret) {',
+      '+		put_page(page);',
+      '+		return ret;',
+      '+	}',
+      ' ',
+      ' 	if (busy(t)) {',
+      ' 		note_busy(t);',
+      '-		ret = -EBUSY;',
+      '-		goto out_put;',
+      '+		return -EBUSY;',
+      ' 	}',
+      '@@ -480,8 +482,4 @@ static int map_one(struct tbl *t, struct page *page)',
+      ' 	install(t, page);',
+      ' 	return 0;',
+      '-',
+      '-out_put:',
+      '-\tput_page(page);',
+      '-\treturn ret;',
+      ' }',
+      '',
+    ].join('\n');
+    const [f] = expectRule(findings(p), 'ref-balance/leak', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\t\treturn -EBUSY;'));
+    assert.match(f.message, /removes `put_page\(page\)`|drops it with put_page/);
+  });
+  it('every replacement keeps the put: clean', () => {
+    expectClean(findings(patch(['+\t\tput_page(page);', '+\t\treturn -EBUSY;'])));
+  });
+});
+
+describe('a release inside a debug-only assertion', () => {
+  const code = (body: string) => `
+static void drop_pool_pages(struct list_head *list)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, list, lru) {
+${body}
+		add_to_pool(page);
+	}
+}
+`;
+  it('VM_BUG_ON_PAGE(!put_page_testzero(page)) loses the put without CONFIG_DEBUG_VM', () => {
+    const p = addPatch(code('\t\tVM_BUG_ON_PAGE(!put_page_testzero(page), page);'));
+    const [f] = expectRule(findings(p), 'ref-balance/leak', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'VM_BUG_ON_PAGE'));
+    assert.match(f.message, /CONFIG_DEBUG_VM/);
+  });
+  it('the put outside the assertion, or inside an assertion that always evaluates: clean', () => {
+    expectClean(findings(addPatch(code('\t\tint zeroed = put_page_testzero(page);\n\n\t\tVM_BUG_ON_PAGE(!zeroed, page);'))));
+    expectClean(findings(addPatch(code('\t\tWARN_ON(!put_page_testzero(page));'))));
+  });
+});
+
+describe('an acquire whose result is discarded', () => {
+  const code = (keep: boolean) => `
+static int scan_range(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
+{
+	pte_t *pte;
+	spinlock_t *ptl;
+
+	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!pte)
+		return -EAGAIN;
+	if (need_split(pte)) {
+		pte_unmap_unlock(pte, ptl);
+		split_range(mm, addr);
+		${keep ? 'pte = ' : ''}pte_offset_map_lock(mm, pmd, addr, &ptl);
+	}
+	pte_unmap_unlock(pte, ptl);
+	return 0;
+}
+`;
+  it('pte_offset_map_lock() as a statement: the new mapping can never be unmapped', () => {
+    const p = addPatch(code(false));
+    const fs = findings(p).filter((f) => /is discarded/.test(f.message));
+    assert.equal(fs.length, 1, fs.map((f) => f.message).join('\n'));
+    assert.equal(fs[0].rule, 'bracket/unbalanced');
+    assert.equal(fs[0].range.start.line + 1, lineOf(p, '\t\tpte_offset_map_lock(mm, pmd, addr, &ptl);'));
+  });
+  it('the result kept: no such finding', () => {
+    assert.deepEqual(findings(addPatch(code(true))).filter((f) => /is discarded/.test(f.message)), []);
+  });
+});
+
+describe('a callee that drops the caller\'s lock (catalog)', () => {
+  const patch = (unlock: boolean) =>
+    midPatch(
+      [
+        ' \t\tif (is_migration_entry(entry)) {',
+        ' \t\t\tmigration_entry_wait_on_locked(entry, ptl);',
+        ...(unlock ? ['+\t\t\tspin_unlock(ptl);'] : []),
+        ' \t\t\treturn -EAGAIN;',
+        ' \t\t}',
+      ],
+      'static int collect_one(pmd_t *pmdp, spinlock_t *ptl, swp_entry_t entry)',
+    );
+  it('an unlock added after migration_entry_wait_on_locked() is a second unlock', () => {
+    const p = patch(true).replace('@@ -400,4 +400,5 @@', '@@ -400,4 +400,5 @@');
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.match(f.message, /second time/);
+  });
+});
+
+describe('a release given the loop cursor minus one', () => {
+  const code = (brk: boolean, arg: string) => `
+static int scan_ptes(struct mm_struct *mm, pmd_t *pmd, unsigned long addr, unsigned long end)
+{
+	pte_t *ptep, *start;
+	spinlock_t *ptl;
+	int ret = 0;
+
+	start = ptep = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!ptep)
+		return -EAGAIN;
+	for (; addr != end; ptep++, addr += PAGE_SIZE) {
+		ret = check_entry(*ptep);
+${brk ? '\t\tif (ret == 1)\n\t\t\tbreak;\n' : ''}	}
+	pte_unmap_unlock(${arg}, ptl);
+	return ret;
+}
+`;
+  it('a break can leave before the first advance: ptep - 1 is before the mapping', () => {
+    const p = addPatch(code(true, 'ptep - 1'));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'pte_unmap_unlock(ptep - 1'));
+    assert.match(f.message, /break/);
+  });
+  it('no break in the loop, or the saved pointer: clean', () => {
+    expectClean(findings(addPatch(code(false, 'ptep - 1'))));
+    expectClean(findings(addPatch(code(true, 'start'))));
+  });
+  it('the loop out of sight: the patch trades the saved pointer for the cursor minus one', () => {
+    const p = midPatch(
+      [
+        ' \tarch_leave_lazy_mmu_mode();',
+        ' ',
+        ' \tif (mm != &init_mm)',
+        '-\t\tpte_unmap_unlock(mapped_pte, ptl);',
+        '+\t\tpte_unmap_unlock(pte - 1, ptl);',
+        ' \treturn err;',
+        ' }',
+      ],
+      'static int walk_range(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)',
+    );
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.match(f.message, /instead of `mapped_pte`/);
+    // the other way round is the fix
+    expectClean(findings(p.replace('-\t\tpte_unmap_unlock(mapped_pte, ptl);\n+\t\tpte_unmap_unlock(pte - 1, ptl);', '-\t\tpte_unmap_unlock(pte - 1, ptl);\n+\t\tpte_unmap_unlock(mapped_pte, ptl);')));
+  });
+});
+
+describe('a sleeping call moved from after an unlock to before it', () => {
+  const head = ['diff --git a/mm/t.c b/mm/t.c', 'index 1111111..2222222 100644', '--- a/mm/t.c', '+++ b/mm/t.c'];
+  const patch = (moved: boolean) =>
+    [
+      ...head,
+      '@@ -400,5 +400,5 @@ static struct info *alloc_info(void)',
+      ' \t} else {',
+      ...(moved ? ['-\t\told = p;', '+\t\tkvfree(p);'] : [' \t\told = p;']),
+      ' \t\tp = table[type];',
+      ' \t}',
+      ' \tp->flags = USED;',
+      `@@ -420,4 +420,${moved ? 3 : 4} @@ static struct info *alloc_info(void)`,
+      ' \tp->next = NULL;',
+      ' \tspin_unlock(&table_lock);',
+      ...(moved ? ['-\tkvfree(old);'] : [' \tkvfree(old);']),
+      ' \treturn p;',
+      '',
+    ].join('\n');
+  it('kvfree() moved into the spinlock section a later hunk closes', () => {
+    const p = patch(true);
+    const [f] = expectRule(findings(p), 'atomic-sleep/sleep-in-atomic', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\t\tkvfree(p);'));
+    assert.match(f.message, /moves kvfree\(\)/);
+  });
+  it('kept after the unlock: clean', () => {
+    expectClean(findings(patch(false)));
+  });
+});
+
+describe('kobject_del() is not a release (catalog)', () => {
+  const patch = (after: string[]) =>
+    midPatch(['-\tkobject_put(&root->group_kobj);', ...after.map((l) => '+' + l), ' }'], 'void delete_group(struct root *root)');
+  it('kobject_put() replaced by kobject_del(): the reference is never dropped', () => {
+    const p = patch(['\tkobject_del(&root->group_kobj);']);
+    expectRule(findings(p), 'ref-balance/leak', 1);
+  });
+  it('kobject_del() followed by kobject_put(): clean', () => {
+    expectClean(findings(patch(['\tkobject_del(&root->group_kobj);', '\tkobject_put(&root->group_kobj);'])));
+  });
+});
+
+describe('a re-check deleted after a speculative get it keeps', () => {
+  const body = (del: boolean) => {
+    const m = del ? '-' : ' ';
+    return [
+      ' \tif (!folio_try_get(folio))',
+      ' \t\tgoto repeat;',
+      `${m}`,
+      `${m}\tif (unlikely(folio != xas_reload(xas))) {`,
+      `${m}\t\tfolio_put(folio);`,
+      `${m}\t\tgoto repeat;`,
+      `${m}\t}`,
+      ' \tfolio_mark_accessed(folio);',
+      ...(del ? [] : ['+\tcount_hit(folio);']),
+      ' \treturn folio;',
+    ];
+  };
+  it('the lookup out of sight: the deleted re-check is the evidence', () => {
+    const p = midPatch(body(true), 'static struct folio *grab_entry(struct xa_state *xas)');
+    const [f] = expectRule(findings(p), 'spec-ref/no-revalidation', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'folio_try_get(folio)'));
+    assert.match(f.message, /removes the re-check/);
+  });
+  it('the re-check kept: clean', () => {
+    expectClean(findings(midPatch(body(false), 'static struct folio *grab_entry(struct xa_state *xas)')));
+  });
+});
+
+describe('a re-check the patch narrows after a speculative get', () => {
+  const patch = (narrow: boolean) =>
+    midPatch(
+      [
+        ' \tif (!folio_try_get(folio))',
+        ' \t\tgoto repeat;',
+        ' ',
+        '-\tif (unlikely(folio != xas_reload(xas)) ||',
+        '-\t    unlikely(folio->mapping != mapping)) {',
+        narrow ? '+\tif (unlikely(folio != xas_reload(xas))) {' : '+\tif (unlikely(folio->mapping != mapping) || unlikely(folio != xas_reload(xas))) {',
+        ' \t\tfolio_put(folio);',
+        ' \t\tgoto repeat;',
+        ' \t}',
+        ' \treturn folio;',
+      ],
+      'static struct folio *grab_entry(struct xa_state *xas, struct address_space *mapping)',
+    );
+  it('a condition dropped from the disjunction is reported', () => {
+    const [f] = expectRule(findings(patch(true)), 'spec-ref/no-revalidation', 1);
+    assert.match(f.message, /drops `folio->mapping!=mapping`/);
+  });
+  it('the same conditions reordered: clean', () => {
+    expectClean(findings(patch(false)));
+  });
+});
+
+describe('a publication moved above the initialisation it ordered', () => {
+  const patch = (moved: boolean) =>
+    midPatch(
+      moved
+        ? [' \tmutex_init(&ctx->lock);', '+\trcu_assign_pointer(owner->ctx, ctx);', ' \tctx->ops = READ_ONCE(owner->ops);', ' \tctx->owner = owner;', '-\trcu_assign_pointer(owner->ctx, ctx);', ' \treturn ctx;', ' }']
+        : [' \tmutex_init(&ctx->lock);', ' \tctx->ops = READ_ONCE(owner->ops);', '+\tctx->owner = owner;', ' \trcu_assign_pointer(owner->ctx, ctx);', ' \treturn ctx;', ' }'],
+      'struct ctx *ctx_create(struct owner *owner)',
+    );
+  it('rcu_assign_pointer() moved before the field stores', () => {
+    const p = patch(true);
+    const [f] = expectRule(findings(p), 'barrier/plain-publish', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\trcu_assign_pointer'));
+    assert.match(f.message, /moves `rcu_assign_pointer\(owner->ctx, ctx\)` above the initialisation/);
+  });
+  it('published after the stores: clean', () => {
+    expectClean(findings(patch(false)));
+  });
+});
+
+describe('a continue that keeps what the iteration took', () => {
+  const code = (unlockFirst: boolean) => `
+static void drop_cached(struct list_head *list)
+{
+	struct folio *folio;
+
+	list_for_each_entry(folio, list, lru) {
+		if (!folio_trylock(folio))
+			continue;
+		if (!folio_test_managed(folio)) {
+${unlockFirst ? '\t\t\tfolio_unlock(folio);\n' : ''}			continue;
+		}
+		detach_folio(folio);
+		folio_unlock(folio);
+	}
+}
+`;
+  it('the trylock succeeded, the loop continues without the unlock', () => {
+    const p = addPatch(code(false));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.match(f.message, /still held at `continue`/);
+  });
+  it('unlocked before continuing: clean', () => {
+    expectClean(findings(addPatch(code(true))));
+  });
+});
+
+describe('an RCU section deleted around a speculative get', () => {
+  const patch = (del: boolean) =>
+    midPatch(
+      [
+        ' \tstruct page *page;',
+        `${del ? '-' : ' '}\trcu_read_lock();`,
+        ' \tpage = radix_tree_lookup(&mapping->i_pages, index);',
+        ' \tif (page && !page_cache_get_speculative(page))',
+        ' \t\tpage = NULL;',
+        `${del ? '-' : ' '}\trcu_read_unlock();`,
+        ...(del ? [] : ['+\tcount_lookup(mapping);']),
+        ' \treturn page;',
+        ' }',
+      ],
+      'static struct page *lookup_one(struct address_space *mapping, pgoff_t index)',
+    );
+  it('the get kept, the section around it removed', () => {
+    const p = patch(true);
+    const [f] = expectRule(findings(p), 'spec-ref/outside-rcu', 1);
+    assert.match(f.message, /removes rcu_read_lock\(\)/);
+  });
+  it('the section kept: clean', () => {
+    expectClean(findings(patch(false)));
+  });
+});
