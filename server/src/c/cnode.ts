@@ -195,15 +195,7 @@ export function mirror(tree: Parser.Tree, text: string, node?: Parser.SyntaxNode
   if (!withErrors && !node && !plain) return mirrorClean(src, cur, parsedText);
   const fielded = typesWithFields();
   const pt = parsedText;
-  /** Where the next token starts: after whitespace (comments are nodes of their own). */
-  const skipSpace = (i: number) => {
-    for (;;) {
-      const c = pt.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) i++;
-      else if (c === 92 /* \ */ && (pt.charCodeAt(i + 1) === 10 || pt.charCodeAt(i + 1) === 13)) i += 2;
-      else return i;
-    }
-  };
+  const skipSpace = (i: number) => skipSpaceIn(pt, i);
   const build = (parent: CNode | null, parentFields: boolean, prevEnd: number): CNode => {
     const tid = cur.nodeTypeId;
     let type = typeNames[tid];
@@ -263,6 +255,16 @@ const kindOf: number[] = [];
 const isWordStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 const isWord = (c: number) => isWordStart(c) || (c >= 48 && c <= 57);
 
+/** Where the next token of `pt` starts from `i`: after whitespace and line continuations (comments are nodes of their own). */
+function skipSpaceIn(pt: string, i: number): number {
+  for (;;) {
+    const c = pt.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) i++;
+    else if (c === 92 /* \ */ && (pt.charCodeAt(i + 1) === 10 || pt.charCodeAt(i + 1) === 13)) i += 2;
+    else return i;
+  }
+}
+
 /**
  * The copy of a tree without errors, with as few native calls as the tree
  * allows (each costs ~0.25 us, and a function has thousands of nodes): one
@@ -278,14 +280,7 @@ const isWord = (c: number) => isWordStart(c) || (c >= 48 && c <= 57);
  */
 function mirrorClean(src: Source, cur: Parser.TreeCursor, pt: string): CNode {
   const fielded = typesWithFields();
-  const skipSpace = (i: number) => {
-    for (;;) {
-      const c = pt.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) i++;
-      else if (c === 92 /* \ */ && (pt.charCodeAt(i + 1) === 10 || pt.charCodeAt(i + 1) === 13)) i += 2;
-      else return i;
-    }
-  };
+  const skipSpace = (i: number) => skipSpaceIn(pt, i);
   const build = (parent: CNode | null, parentFields: boolean, prevEnd: number): CNode => {
     const tid = cur.nodeTypeId;
     let kind = kindOf[tid];
