@@ -153,13 +153,22 @@ export function statesReturnsHolding(text: string): boolean {
   return false;
 }
 
+// what an image's surrounding text states, once per image (functionFacts() is asked many times per unit)
+const statedByImage = new WeakMap<FunctionImage, boolean>();
+function statesOf(image: FunctionImage | null): boolean {
+  if (!image) return false;
+  let v = statedByImage.get(image);
+  if (v === undefined) statedByImage.set(image, (v = statesReturnsHolding(contractText(image))));
+  return v;
+}
+
 // per CFG (shared by images of equal text), catalog, and what the text around the function states
 const cache = new WeakMap<Cfg, WeakMap<Catalog, FunctionFacts>>();
 const cacheStating = new WeakMap<Cfg, WeakMap<Catalog, FunctionFacts>>();
 
 export function functionFacts(cfg: Cfg, image: FunctionImage | null, cat: Catalog): FunctionFacts {
   // the comment above the function is not part of its text (nor of the CFG cache key)
-  const stating = statesReturnsHolding(contractText(image));
+  const stating = statesOf(image);
   const byCfg = stating ? cacheStating : cache;
   let per = byCfg.get(cfg);
   if (!per) byCfg.set(cfg, (per = new WeakMap()));
