@@ -7,8 +7,8 @@
  *
  * Not modelled yet, so not asserted: a `__must_hold()` function that
  * returns with the lock dropped on one path, `__free_pages()`
- * on a folio others may hold, follow_page() without FOLL_GET followed by a
- * put, and a use of the old pointer after it is swapped out and freed.
+ * on a folio others may hold, and a use of the old pointer after it is
+ * swapped out and freed.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -238,6 +238,22 @@ static int foo_pin_range(unsigned long addr, int n, struct page **pages)
 }
 `;
 add({ name: 'a partial pin undone by the count asked for, not the count pinned', buggy: PARTIAL('n'), correct: PARTIAL('ret'), rule: 'ref-balance/release-without-acquire' });
+
+const FOLLOW0 = (put: string) => `
+static int foo_peek0(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct page *page;
+
+	page = follow_page(vma, addr, 0);
+	if (IS_ERR_OR_NULL(page))
+		return -EFAULT;
+	if (PageHWPoison(page))
+		return -EHWPOISON;
+${put}
+	return 0;
+}
+`;
+add({ name: 'follow_page() without FOLL_GET takes no reference: a put drops somebody else\'s (v6.11 and before)', buggy: FOLLOW0('\tput_page(page);'), correct: FOLLOW0(''), rule: 'ref-balance/release-without-acquire', kernel: '6.6' });
 
 // ---- bias-counted pins undone by one; kmap_local_page() vs kunmap()
 const BIAS = (undo: string) => `

@@ -18,7 +18,7 @@
  * path through it proves anything.
  */
 import type { CfgNode, CallOp } from '../c/cfg';
-import type { Catalog } from '../catalog';
+import type { ApiSpec, Catalog } from '../catalog';
 import { callValue, isBackwardGoto, mentions, pointerState, testOf, uncast, type ExitFact } from '../c/facts';
 import {
   definitelyHeld,
@@ -599,9 +599,10 @@ function borrowedSource(a: ResourceAnalysis, cat: Catalog, ev: ReleaseEvent): Ca
       if (op.kind === 'call') {
         const spec = cat.api(op.name);
         const mentionsObj = op.args.some((x) => mentions(x.text, obj));
-        if (mentionsObj && (!spec || (spec.effects ?? []).some((e) => e.op === 'acquire'))) return null; // may take a ref
+        // may take a ref; a call whose value is only tested (IS_ERR_OR_NULL(page), PageHWPoison(page)) does not
+        if (mentionsObj && op.result.kind !== 'condition' && (!spec || (spec.effects ?? []).some((e) => e.op === 'acquire'))) return null;
         if (op.result.kind === 'assigned' && op.result.to.trim() === obj) {
-          if (!spec?.returnsUnreferenced) return null;
+          if (!spec?.returnsUnreferenced && !unreferencedByArgs(cat, spec, op)) return null;
           source ??= op;
           decided = true;
         }
@@ -677,4 +678,17 @@ export function overReleases(a: ResourceAnalysis): OverRelease[] {
     }
   }
   return out;
+}
+
+/**
+ * A call whose acquire depends on a flag argument (follow_page(.., FOLL_GET))
+ * and whose constant arguments select none: it returns the object without a
+ * reference. A flag given as a variable (lower-case name) is unknown.
+ */
+function unreferencedByArgs(cat: Catalog, spec: ApiSpec | undefined, op: CallOp): boolean {
+  if (!spec?.returnsUnreferencedOtherwise || op.name === undefined) return false;
+  const args = op.args.map((x) => x.text);
+  const conditional = (spec.effects ?? []).filter((e) => e.op === 'acquire' && e.when);
+  if (!conditional.length || conditional.some((e) => /[a-z]/.test(args[e.when!.arg] ?? 'x'))) return false;
+  return !cat.effects(op.name, args).some((e) => e.op === 'acquire');
 }

@@ -245,6 +245,13 @@ export interface ApiSpec {
    */
   returnsUnreferenced?: boolean;
   /**
+   * Returns the object without a reference when none of its acquire effects
+   * applies to the call's (constant) arguments: follow_page(vma, addr, 0)
+   * takes no reference, follow_page(vma, addr, FOLL_GET) does. A flags
+   * argument that is a variable is unknown: nothing is said.
+   */
+  returnsUnreferencedOtherwise?: boolean;
+  /**
    * Returns a pointer to the same reference-counted object under another
    * type (page_folio(page) is the folio of `page`, whose refcount the page
    * shares): a reference taken through one variable is dropped through the other.

@@ -365,6 +365,7 @@ export const GUP: readonly ApiSpec[] = [
     name: 'follow_page',
     summary: 'Look up the page mapped at a user address of a VMA (vma, address, foll_flags) under mmap_lock: with FOLL_GET in the flags it takes a reference the caller drops with put_page(); without it, none (the page may go away once the page-table lock is dropped). Returns the page, NULL, or an ERR_PTR. FOLL_PIN is not allowed. Removed in v6.12 (folio_walk replaces it).',
     effects: [{ op: 'acquire', kind: 'gup-get', object: 'ret', cond: 'errptr', when: { arg: 2, identifiers: ['FOLL_GET'] } }],
+    returnsUnreferencedOtherwise: true,
     arity: [3],
     kernels: '<=6.11',
     source: 'mm/gup.c',
