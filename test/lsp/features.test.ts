@@ -50,6 +50,8 @@ describe('mm-review-lsp: findings, hovers, lenses, fixes, replay', () => {
     assert.match(md, /dev_pagemap/);
     assert.match(md, /page_cache_get_speculative/);
     assert.match(md, /command:mmReview\.replay\?/);
+    // which text and which era it was judged with
+    assert.match(md, /Judged from\* the patch text alone .*with the kernel facts of v4\.11\* \(mmReview\.kernelVersion\)/);
   });
 
   it('a code lens "▶ Replay race" names the finding (its rule and place), not its text', async () => {

@@ -13,6 +13,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../engine/findings';
 import { CONFIG_FILE, EMPTY_CONFIG, loadConfig, type LoadedConfig } from '../engine/config';
 import { isKernelTree, treeVersion } from '../engine/kernelTree';
+import { MAINLINE, parseVersion } from '../catalog/era';
 import { AnalysisPort, type AnalysisPortOptions, type AnalyzeOutcome } from './analysisPort';
 import { DEFAULT_SETTINGS, isLitmusDocument, isPatchDocument, type Settings } from './settings';
 
@@ -75,6 +76,15 @@ export class Session {
   }
 
   /** The kernel tree to read, as its real path: never in an untrusted workspace, whatever the settings or the folders say. */
+  /** The era whose kernel facts apply, and where it comes from: the setting, the tree's Makefile, or current mainline. */
+  kernelEra(): { version: string; from: 'setting' | 'tree' | 'mainline' } {
+    const set = parseVersion(this.settings.kernelVersion);
+    if (set) return { version: `${set[0]}.${set[1]}`, from: 'setting' };
+    const root = this.treeRoot();
+    const v = root ? treeVersion(root) : undefined;
+    return v ? { version: v, from: 'tree' } : { version: MAINLINE, from: 'mainline' };
+  }
+
   treeRoot(): string | undefined {
     if (!this.trusted) return undefined;
     const candidates = this.settings.kernelTree ? [this.settings.kernelTree] : this.roots;

@@ -23,7 +23,15 @@ export function registerHover(session: Session): void {
     if (!doc) return null;
     const a = await session.current(p.textDocument.uri, token);
     const hits = a?.findings.filter((f) => f.category !== 'input' && contains(f.range, p.position)) ?? [];
-    if (hits.length) return { contents: { kind: 'markdown', value: hits.map((f) => hoverForFinding(f, p.textDocument.uri, { diagnosticsInHover: session.diagnosticsInHover })).join('\n\n---\n\n') }, range: hits[0].range };
+    if (hits.length) {
+      // which text and which era the finding was judged with (kernel facts have eras)
+      const era = session.kernelEra();
+      const from = era.from === 'setting' ? 'mmReview.kernelVersion' : era.from === 'tree' ? "the kernel tree's Makefile" : 'current mainline; set mmReview.kernelVersion for another era';
+      const judged = (f: (typeof hits)[number]) =>
+        `*Judged from* ${f.judgedIn === 'hunk' || !f.judgedIn ? 'the patch text alone (code it does not show is unknown)' : f.judgedIn === 'tree (worktree file)' ? 'the whole function in the kernel tree' : `the whole function at ${f.judgedIn.replace(/^tree at /, 'commit ')}`}, *with the kernel facts of v${era.version}* (${from}).`;
+      const value = hits.map((f) => `${hoverForFinding(f, p.textDocument.uri, { diagnosticsInHover: session.diagnosticsInHover })}\n\n${judged(f)}`).join('\n\n---\n\n');
+      return { contents: { kind: 'markdown', value }, range: hits[0].range };
+    }
     const word = wordAt(doc, p.position);
     const md = word ? hoverForWord(word.text) : undefined;
     return md ? { contents: { kind: 'markdown', value: md }, range: word!.range } : null;
