@@ -11,6 +11,7 @@
  * the same object.
  */
 import type { CallOp, CfgNode } from '../c/cfg';
+import { searchBackward, searchForward } from '../c/dataflow';
 import type { AcquireEffect, Catalog, ResourceKind } from '../catalog';
 import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests, callEffects, describedCall, debugOnlyWrapper, cursorMinusOneAfterBreak } from '../c/facts';
 import type { CNode } from '../c/cnode';
@@ -150,20 +151,10 @@ function redirectedGotos(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: R
 
 /** Does the pre-image goto `g` run into `target` with no release or acquire of the same thing on the way? */
 function reachesRelease(a: ResourceAnalysis, g: CfgNode, target: CfgNode, sameThing: (k: ResourceKind, o: string) => boolean): boolean {
-  const seen = new Set<number>([g.id]);
-  const work = [g];
-  while (work.length) {
-    const n = work.pop()!;
-    for (const e of n.succs) {
-      const m = e.to;
-      if (m === target) return true;
-      if (seen.has(m.id) || m === a.cfg.exit || e.back) continue;
-      seen.add(m.id);
-      if (a.events.some((x) => x.node === m && ((x.t === 'release' && sameThing(x.eff.kind, x.obj)) || (x.t === 'acquire' && sameThing(x.eff.kind, x.key.obj))))) continue;
-      work.push(m);
-    }
-  }
-  return false;
+  // another release or acquire of the same thing on the way ends that path (the goto's own node is its start)
+  const touches = (m: CfgNode) => a.events.some((x) => x.node === m && ((x.t === 'release' && sameThing(x.eff.kind, x.obj)) || (x.t === 'acquire' && sameThing(x.eff.kind, x.key.obj))));
+  const visit = (m: CfgNode) => (m === target && m !== g ? true : m !== g && (m === a.cfg.exit || touches(m)) ? 'prune' : undefined);
+  return searchForward(g, visit, (e) => e.to === target || !e.back).found === true;
 }
 
 /**
@@ -237,19 +228,7 @@ function sameTests(a: CNode, b: CfgNode): boolean {
 /** Is `to` reached from the visible start (the entry, or code entered from out of sight) without entering `avoid`? */
 function reachesAvoiding(a: ResourceAnalysis, to: CfgNode, avoid: ReadonlySet<number>): boolean {
   const starts = new Set<number>([a.cfg.entry.id, ...a.facts.visibility.hiddenEntries.map((n) => n.id)]);
-  const seen = new Set<number>([to.id]);
-  const work = [to];
-  while (work.length) {
-    const n = work.pop()!;
-    if (starts.has(n.id)) return true;
-    for (const e of n.preds) {
-      const m = e.from;
-      if (seen.has(m.id) || avoid.has(m.id)) continue;
-      seen.add(m.id);
-      work.push(m);
-    }
-  }
-  return false;
+  return searchBackward(to, (n) => (starts.has(n.id) ? true : undefined), (e) => !avoid.has(e.from.id)).found === true;
 }
 
 /**

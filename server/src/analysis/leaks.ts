@@ -18,6 +18,7 @@
  * path through it proves anything.
  */
 import type { CfgNode, CallOp } from '../c/cfg';
+import { searchForward } from '../c/dataflow';
 import type { ApiSpec, Catalog } from '../catalog';
 import { callValue, isBackwardGoto, mentions, pointerState, testOf, uncast, type ExitFact } from '../c/facts';
 import {
@@ -155,17 +156,7 @@ export function leaks(a: ResourceAnalysis): Leak[] {
  * the loop (reached when the loop ends)?
  */
 function earlyIteratorExit(a: ResourceAnalysis, exit: CfgNode, key: string): boolean {
-  const reach = (from: CfgNode, stop?: CfgNode): Set<number> => {
-    const seen = new Set<number>([from.id]);
-    const work = [from];
-    while (work.length)
-      for (const e of work.pop()!.succs) {
-        if (e.to === stop || seen.has(e.to.id)) continue;
-        seen.add(e.to.id);
-        work.push(e.to);
-      }
-    return seen;
-  };
+  const reach = (from: CfgNode, stop?: CfgNode): Set<number> => searchForward(from, undefined, (e) => e.to !== stop).seen;
   const drops = a.drops.get(key);
   if (!drops) return false;
   for (const head of a.cfg.nodes) {
@@ -263,51 +254,18 @@ function releasedWhereLadderEnds(a: ResourceAnalysis, end: LadderEnd, key: strin
 
 /** The ids of the nodes `from` reaches without entering a node of `avoid` (`from` included). */
 function reachableSetAvoiding(from: CfgNode, avoid: ReadonlySet<number>): Set<number> {
-  const seen = new Set<number>([from.id]);
-  const work = [from];
-  while (work.length) {
-    const n = work.pop()!;
-    for (const e of n.succs) {
-      if (seen.has(e.to.id) || avoid.has(e.to.id)) continue;
-      seen.add(e.to.id);
-      work.push(e.to);
-    }
-  }
-  return seen;
+  return searchForward(from, undefined, (e) => !avoid.has(e.to.id)).seen;
 }
 
 /** Can `to` be reached from `from` without passing one of the `avoid` nodes? */
 export function reachableAvoiding(from: CfgNode, to: CfgNode, avoid: ReadonlySet<number> = new Set()): boolean {
-  const seen = new Set<number>([from.id]);
-  const work = [from];
-  while (work.length) {
-    const n = work.pop()!;
-    if (n === to) return true;
-    for (const e of n.succs) {
-      if (seen.has(e.to.id) || avoid.has(e.to.id)) continue;
-      seen.add(e.to.id);
-      work.push(e.to);
-    }
-  }
-  return false;
+  return searchForward(from, (n) => (n === to ? true : undefined), (e) => !avoid.has(e.to.id)).found === true;
 }
 
 /** Visible exits reachable from `n` (any kind). */
 function exitsFrom(a: ResourceAnalysis, n: CfgNode): Set<number> {
   const ids = new Set(a.facts.exits.map((x) => x.node.id));
-  const out = new Set<number>();
-  const seen = new Set<number>([n.id]);
-  const work = [n];
-  while (work.length) {
-    const m = work.pop()!;
-    if (ids.has(m.id)) out.add(m.id);
-    for (const e of m.succs) {
-      if (seen.has(e.to.id)) continue;
-      seen.add(e.to.id);
-      work.push(e.to);
-    }
-  }
-  return out;
+  return new Set([...searchForward(n).seen].filter((id) => ids.has(id)));
 }
 
 const ERROR_CODE_NAMES = /^(err|error|ret|rc|res|result|status|retval|rv)$/;
@@ -392,19 +350,7 @@ export function siblingLeaks(a: ResourceAnalysis, cat: Catalog): Leak[] {
 
 /** The first release of `k` met going forward from `n`. */
 function firstReleaseFrom(a: ResourceAnalysis, n: CfgNode, k: KeyInfo): ReleaseEvent | null {
-  const seen = new Set<number>([n.id]);
-  const work = [n];
-  while (work.length) {
-    const m = work.shift()!;
-    const ev = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e.node === m);
-    if (ev) return ev;
-    for (const e of m.succs) {
-      if (seen.has(e.to.id)) continue;
-      seen.add(e.to.id);
-      work.push(e.to);
-    }
-  }
-  return null;
+  return searchForward(n, (m) => a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e.node === m)).found ?? null;
 }
 
 export interface Relock {
@@ -440,29 +386,19 @@ function relockAhead(a: ResourceAnalysis, start: CfgNode, key: string, acquireNo
   const drops = a.drops.get(key) ?? new Set<number>();
   const k = a.keys.get(key);
   const obj = k && !k.array && /^[A-Za-z_]\w*$/.test(k.obj) ? k.obj : '';
-  const seen = new Set<number>([start.id]);
-  const work = [start];
-  while (work.length) {
-    const n = work.pop()!;
-    if (a.facts.visibility.gaps.has(n.id)) continue;
+  const visit = (n: CfgNode): CfgNode | 'prune' | undefined => {
+    if (a.facts.visibility.gaps.has(n.id)) return 'prune';
     if (acquireNodes.has(n.id)) {
       // released earlier in the same node (`spin_unlock(l); spin_lock(l);`) is not a relock while held
       const ops = n.ops;
       const firstAcq = ops.findIndex((o) => a.events.some((e) => e.t === 'acquire' && e.op === o && e.key.key === key));
       const firstRel = ops.findIndex((o) => a.events.some((e) => e.t === 'release' && e.op === o && e.key?.key === key));
-      if (firstRel < 0 || firstRel > firstAcq) return n;
-      continue;
+      return firstRel < 0 || firstRel > firstAcq ? n : 'prune';
     }
-    if (drops.has(n.id)) continue;
-    for (const e of n.succs) {
-      if (seen.has(e.to.id)) continue;
-      // the lock is held through its object, so the object's pointer is not NULL: `if (!src_folio)` is not taken
-      if (obj && pointerState(e, obj) === 'null') continue;
-      seen.add(e.to.id);
-      work.push(e.to);
-    }
-  }
-  return null;
+    return drops.has(n.id) ? 'prune' : undefined;
+  };
+  // the lock is held through its object, so the object's pointer is not NULL: `if (!src_folio)` is not taken
+  return searchForward(start, visit, (e) => !(obj && pointerState(e, obj) === 'null')).found ?? null;
 }
 
 export interface ReleaseFault {
@@ -664,16 +600,7 @@ export function overReleases(a: ResourceAnalysis): OverRelease[] {
         return (op === '==' && t.holds) || (op === '!=' && !t.holds) || (op === '<' && !t.holds) || (op === '>=' && t.holds);
       };
       // a path from the acquire to the release that never settles it
-      const seen = new Set<number>([acq.node.id]);
-      const work = [acq.node];
-      let reached = false;
-      while (work.length && !reached)
-        for (const e of work.pop()!.succs) {
-          if (settles(e) || seen.has(e.to.id)) continue;
-          if (e.to === ev.node) reached = true;
-          seen.add(e.to.id);
-          work.push(e.to);
-        }
+      const reached = searchForward(acq.node, (n) => (n === ev.node && n !== acq.node ? true : undefined), (e) => !settles(e)).found === true;
       if (reached) out.push({ ev, key: ev.key, acquire: acq, asked: acq.op.args[acq.eff.count.arg].text.trim(), got: acq.op.result.kind === 'assigned' ? acq.op.result.to : got });
     }
   }

@@ -227,16 +227,7 @@ export function mirror(tree: Parser.Tree, text: string, node?: Parser.SyntaxNode
     n.parent = parent;
     if (withErrors && cur.nodeIsMissing) n.isMissing = true;
     if (!opaque[tid] && cur.gotoFirstChild()) {
-      const kids: CNode[] = [];
-      const f = fielded.has(type);
-      let end = start;
-      do {
-        const k = build(n, f, end);
-        kids.push(k);
-        end = k.endIndex;
-      } while (cur.gotoNextSibling());
-      cur.gotoParent();
-      n.children = kids;
+      copyChildren(cur, n, fielded.has(type), start, build);
       n.endIndex = cur.endIndex;
     } else n.endIndex = named || withErrors ? cur.endIndex : start + type.length;
     return n;
@@ -254,6 +245,24 @@ const WORD_LEAVES = new Set(['identifier', 'field_identifier', 'type_identifier'
 const kindOf: number[] = [];
 const isWordStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 const isWord = (c: number) => isWordStart(c) || (c >= 48 && c <= 57);
+
+/**
+ * Copies the children under the cursor (which is on the first child) into
+ * `n.children` with `build`, returns to the parent, and gives the end offset
+ * of the last child.
+ */
+function copyChildren(cur: Parser.TreeCursor, n: CNode, fields: boolean, from: number, build: (parent: CNode, parentFields: boolean, prevEnd: number) => CNode): number {
+  const kids: CNode[] = [];
+  let end = from;
+  do {
+    const k = build(n, fields, end);
+    kids.push(k);
+    end = k.endIndex;
+  } while (cur.gotoNextSibling());
+  cur.gotoParent();
+  n.children = kids;
+  return end;
+}
 
 /** Where the next token of `pt` starts from `i`: after whitespace and line continuations (comments are nodes of their own). */
 function skipSpaceIn(pt: string, i: number): number {
@@ -318,17 +327,8 @@ function mirrorClean(src: Source, cur: Parser.TreeCursor, pt: string): CNode {
     if (kind === 5 && cur.gotoFirstChild()) {
       const n = new CNode(type, true, field, 0, 0, src);
       n.parent = parent;
-      const kids: CNode[] = [];
-      const f = fielded.has(type);
-      let end = prevEnd;
-      do {
-        const k = build(n, f, end);
-        kids.push(k);
-        end = k.endIndex;
-      } while (cur.gotoNextSibling());
-      cur.gotoParent();
-      n.children = kids;
-      (n as { startIndex: number }).startIndex = kids[0].startIndex;
+      const end = copyChildren(cur, n, fielded.has(type), prevEnd, build);
+      (n as { startIndex: number }).startIndex = n.children[0].startIndex;
       n.endIndex = end;
       return n;
     }

@@ -108,6 +108,42 @@ function idoms(count: number, rpo: CfgNode[], root: CfgNode, predsOf: (n: CfgNod
   return idom;
 }
 
+type Search<T> = { found: T | undefined; seen: Set<number> };
+
+/**
+ * A search from `start` over `step(n)` (the edges out of a node and the node
+ * each leads to), each node visited once, breadth first: `visit(n)` returns a
+ * value to stop the search with, 'prune' not to go past `n`, or undefined to
+ * go on; `follow(e)` may refuse an edge. Gives the value found (if any) and
+ * the ids of the nodes visited (`start` included).
+ */
+function search<T>(start: CfgNode, step: (n: CfgNode) => [CfgEdge, CfgNode][], visit?: (n: CfgNode) => T | 'prune' | undefined, follow?: (e: CfgEdge) => boolean): Search<T> {
+  const seen = new Set<number>([start.id]);
+  const work = [start];
+  for (let i = 0; i < work.length; i++) {
+    const n = work[i];
+    const v = visit?.(n);
+    if (v === 'prune') continue;
+    if (v !== undefined) return { found: v, seen };
+    for (const [e, m] of step(n)) {
+      if (seen.has(m.id) || (follow && !follow(e))) continue;
+      seen.add(m.id);
+      work.push(m);
+    }
+  }
+  return { found: undefined, seen };
+}
+
+/** search() along the edges: from `start` to its successors. */
+export function searchForward<T>(start: CfgNode, visit?: (n: CfgNode) => T | 'prune' | undefined, follow?: (e: CfgEdge) => boolean): Search<T> {
+  return search(start, (n) => n.succs.map((e) => [e, e.to]), visit, follow);
+}
+
+/** search() against the edges: from `start` to its predecessors. */
+export function searchBackward<T>(start: CfgNode, visit?: (n: CfgNode) => T | 'prune' | undefined, follow?: (e: CfgEdge) => boolean): Search<T> {
+  return search(start, (n) => n.preds.map((e) => [e, e.from]), visit, follow);
+}
+
 /** Does `a` dominate `b` (given idom from dominators())? */
 export function dominates(idom: (CfgNode | undefined)[], a: CfgNode, b: CfgNode): boolean {
   let n: CfgNode | undefined = b;

@@ -197,93 +197,50 @@ export function rootOf(e: Expr): string | null {
   }
 }
 
-/** Calls inside an expression, the expression itself included. */
-export function callsIn(e: Expr): Extract<Expr, { k: 'call' }>[] {
-  const out: Extract<Expr, { k: 'call' }>[] = [];
-  const walk = (x: Expr) => {
-    switch (x.k) {
-      case 'call':
-        out.push(x);
-        x.args.forEach(walk);
-        break;
-      case 'unary':
-      case 'update':
-      case 'cast':
-        walk(x.arg);
-        break;
-      case 'binary':
-        walk(x.left);
-        walk(x.right);
-        break;
-      case 'field':
-        walk(x.base);
-        break;
-      case 'index':
-        walk(x.base);
-        walk(x.index);
-        break;
-      case 'ternary':
-        walk(x.test);
-        walk(x.then);
-        walk(x.else);
-        break;
-      case 'assign':
-        walk(x.left);
-        walk(x.right);
-        break;
-      default:
-        break;
-    }
-  };
-  walk(e);
+/** The direct sub-expressions of `x`, in source order (a call's arguments, an operator's operands). */
+export function subExprs(x: Expr): Expr[] {
+  switch (x.k) {
+    case 'call':
+      return x.args;
+    case 'unary':
+    case 'update':
+    case 'cast':
+      return [x.arg];
+    case 'binary':
+    case 'assign':
+      return [x.left, x.right];
+    case 'field':
+      return [x.base];
+    case 'index':
+      return [x.base, x.index];
+    case 'ternary':
+      return [x.test, x.then, x.else];
+    default:
+      return [];
+  }
+}
+
+/** Every expression inside `e`, `e` first (pre-order). */
+function allExprs(e: Expr): Expr[] {
+  const out: Expr[] = [];
+  const work = [e];
+  while (work.length) {
+    const x = work.pop()!;
+    out.push(x);
+    const kids = subExprs(x);
+    for (let i = kids.length - 1; i >= 0; i--) work.push(kids[i]);
+  }
   return out;
 }
 
-/** Identifiers (variables) the expression reads, call names excluded. */
+/** Calls inside an expression, the expression itself included. */
+export function callsIn(e: Expr): Extract<Expr, { k: 'call' }>[] {
+  return allExprs(e).filter((x): x is Extract<Expr, { k: 'call' }> => x.k === 'call');
+}
+
+/** Identifiers (variables) the expression reads, call names excluded (an indirect call's ops pointer is not an object). */
 export function identifiersIn(e: Expr): string[] {
-  const out: string[] = [];
-  const walk = (x: Expr) => {
-    switch (x.k) {
-      case 'id':
-        out.push(x.name);
-        break;
-      case 'call':
-        if (x.indirect) {
-          /* the ops pointer is read, but not as an object */
-        }
-        x.args.forEach(walk);
-        break;
-      case 'unary':
-      case 'update':
-      case 'cast':
-        walk(x.arg);
-        break;
-      case 'binary':
-        walk(x.left);
-        walk(x.right);
-        break;
-      case 'field':
-        walk(x.base);
-        break;
-      case 'index':
-        walk(x.base);
-        walk(x.index);
-        break;
-      case 'ternary':
-        walk(x.test);
-        walk(x.then);
-        walk(x.else);
-        break;
-      case 'assign':
-        walk(x.left);
-        walk(x.right);
-        break;
-      default:
-        break;
-    }
-  };
-  walk(e);
-  return out;
+  return allExprs(e).flatMap((x) => (x.k === 'id' ? [x.name] : []));
 }
 
 /**
