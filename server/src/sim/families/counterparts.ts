@@ -80,6 +80,19 @@ export const CONCURRENT_HOLDER: Counterpart = {
   ],
 };
 
+/** The allocator hands the freed object to a new owner, who fills and uses it (`whyAlloc`: how it came back). */
+const newOwnerSteps = (whyAlloc: string, whyFill: string): Counterpart['steps'] => [
+  { op: 'set', loc: 'ref', value: 1, text: '{alloc}', explain: whyAlloc },
+  { op: 'write', loc: 'mem', value: 2, text: 'the new owner fills {obj}', explain: whyFill },
+  { op: 'read', loc: 'mem', as: 'use', text: 'the new owner uses {obj}', explain: '0 = it was freed under the new owner' },
+];
+
+/** A lockless lookup's structure forgets the object, and its last reference goes. */
+const unlinkAndPutSteps: Counterpart['steps'] = [
+  { op: 'write', loc: 'slot', value: 0, text: '{remove}', explain: '{slot} no longer finds {obj}' },
+  { op: 'subReturn', loc: 'ref', n: 1, as: 'last', text: '{put}', explain: 'the last reference goes: the refcount drops to 0' },
+];
+
 /** The last holder frees the object and the allocator hands it to a new owner, who uses it. */
 export const REUSER: Counterpart = {
   protocol: 'free and reuse by a new owner',
@@ -88,11 +101,7 @@ export const REUSER: Counterpart = {
     { op: 'subReturn', loc: 'ref', n: 1, as: 'last', text: '{put}', explain: 'the last reference: {obj} is freed' },
     {
       op: 'if', reg: 'last', value: 0, text: 'if ({obj} was freed)',
-      then: [
-        { op: 'set', loc: 'ref', value: 1, text: '{alloc}', explain: 'the allocator hands {obj} to a new owner, with a refcount of 1' },
-        { op: 'write', loc: 'mem', value: 2, text: 'the new owner fills {obj}', explain: 'the new owner starts using it' },
-        { op: 'read', loc: 'mem', as: 'use', text: 'the new owner uses {obj}', explain: '0 = it was freed under the new owner' },
-      ],
+      then: newOwnerSteps('the allocator hands {obj} to a new owner, with a refcount of 1', 'the new owner starts using it'),
     },
   ],
 };
@@ -109,8 +118,7 @@ export const SPEC_FREER: Counterpart = {
   protocol: 'the freeing side of a lockless lookup',
   title: '{freer}',
   steps: [
-    { op: 'write', loc: 'slot', value: 0, text: '{remove}', explain: '{slot} no longer finds {obj}' },
-    { op: 'subReturn', loc: 'ref', n: 1, as: 'last', text: '{put}', explain: 'the last reference goes: the refcount drops to 0' },
+    ...unlinkAndPutSteps,
     { op: 'if', reg: 'last', value: 0, text: 'if ({obj} is now unreferenced)', then: [{ op: 'write', loc: 'mem', value: 0, text: '{free}', explain: '{obj} goes back to the allocator' }] },
   ],
 };
@@ -120,15 +128,10 @@ export const SPEC_REUSER: Counterpart = {
   protocol: 'free and reuse behind a lockless lookup',
   title: '{freer}, then a new owner',
   steps: [
-    { op: 'write', loc: 'slot', value: 0, text: '{remove}', explain: '{slot} no longer finds {obj}' },
-    { op: 'subReturn', loc: 'ref', n: 1, as: 'last', text: '{put}', explain: 'the last reference goes: the refcount drops to 0' },
+    ...unlinkAndPutSteps,
     {
       op: 'if', reg: 'last', value: 0, text: 'if ({obj} is now unreferenced)',
-      then: [
-        { op: 'set', loc: 'ref', value: 1, text: '{alloc}', explain: 'freed and allocated again: a new owner holds the only reference' },
-        { op: 'write', loc: 'mem', value: 2, text: 'the new owner fills {obj}', explain: '2 = the new owner\'s data' },
-        { op: 'read', loc: 'mem', as: 'use', text: 'the new owner uses {obj}', explain: '0 = it was freed under the new owner' },
-      ],
+      then: newOwnerSteps('freed and allocated again: a new owner holds the only reference', "2 = the new owner's data"),
     },
   ],
 };
