@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { ENTER_CODE, LOCKPTR_CODE } from '../rules/idiom-code';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BIN = path.join(ROOT, 'server', 'bin', 'mm-review.js');
@@ -278,34 +279,9 @@ add({ name: 'kmap_local_page() undone with kunmap(page)', buggy: KMAP('kunmap(pa
 add({ name: 'kmap_local_page() undone with kunmap() of the address', buggy: KMAP('kunmap(kaddr);'), correct: KMAP('kunmap_local(kaddr);'), rule: 'ref-kind/wrong-type' });
 
 // ---- locks by another name; locks handed back by contract
-const LOCKPTR = (release: string) => `
-static int foo_split_pmd(struct mm_struct *mm, pmd_t *pmd)
-{
-	spinlock_t *ptl;
-
-	ptl = pmd_lock(mm, pmd);
-	if (!pmd_trans_huge(*pmd)) {
-${release}
-		return -EAGAIN;
-	}
-	foo_split(mm, pmd);
-	spin_unlock(ptl);
-	return 0;
-}
-`;
+const LOCKPTR = LOCKPTR_CODE;
 add({ name: 'a pmd lock released through pmd_lockptr()', buggy: LOCKPTR(''), correct: LOCKPTR('\t\tspin_unlock(pmd_lockptr(mm, pmd));'), rule: 'bracket/unbalanced' });
-const ENTER = (comment: string) => `
-${comment}
-static int foo_try_enter(struct foo_pcp *p)
-{
-	preempt_disable();
-	if (this_cpu_read(p->busy)) {
-		preempt_enable();
-		return 0;
-	}
-	return 1;
-}
-`;
+const ENTER = ENTER_CODE;
 add({ name: 'a function that says it returns with preemption disabled', buggy: ENTER('/* Claim this CPU\'s slot. */'), correct: ENTER('/* Returns 1 with preemption disabled, 0 with it enabled. */'), rule: 'bracket/unbalanced' });
 
 const RELEASES = (early: string) => `

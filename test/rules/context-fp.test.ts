@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { analyze } from 'mm-review-server/engine/index';
 import type { Finding } from 'mm-review-server/engine/findings';
 import { addPatch, findings, expectClean, expectRule } from './helpers';
+import { ENTER_CODE, LOCKPTR_CODE } from './idiom-code';
 
 const WARN = (f: Finding) => f.severity === 'warning' || f.severity === 'error';
 
@@ -96,22 +97,7 @@ index 1111111..2222222 100644
 });
 
 describe('context: what the text says a helper does', () => {
-  const LOCKPTR = (release: string) =>
-    addPatch(`
-static int foo_split_pmd(struct mm_struct *mm, pmd_t *pmd)
-{
-	spinlock_t *ptl;
-
-	ptl = pmd_lock(mm, pmd);
-	if (!pmd_trans_huge(*pmd)) {
-${release}
-		return -EAGAIN;
-	}
-	foo_split(mm, pmd);
-	spin_unlock(ptl);
-	return 0;
-}
-`);
+  const LOCKPTR = (release: string) => addPatch(LOCKPTR_CODE(release));
   it('(c) a lock released through another expression of the same lock (pmd_lockptr(mm, pmd) for ptl = pmd_lock(mm, pmd)): quiet; not released: found', () => {
     expectClean(findings(LOCKPTR('\t\tspin_unlock(pmd_lockptr(mm, pmd));')).filter(WARN));
     expectRule(findings(LOCKPTR('\t\tfoo_note(mm);')).filter(WARN), 'bracket/unbalanced', 1);
@@ -119,19 +105,7 @@ ${release}
     expectRule(findings(LOCKPTR('\t\tspin_unlock(pmd_lockptr(mm, pmd + 1));')).filter(WARN), 'bracket/unbalanced', 1);
   });
 
-  const ENTER = (comment: string) =>
-    addPatch(`
-${comment}
-static int foo_try_enter(struct foo_pcp *p)
-{
-	preempt_disable();
-	if (this_cpu_read(p->busy)) {
-		preempt_enable();
-		return 0;
-	}
-	return 1;
-}
-`);
+  const ENTER = (comment: string) => addPatch(ENTER_CODE(comment));
   it('(e) a function whose comment says it returns holding ("Returns 1 with preemption disabled") hands the section to its caller; without the comment it is found', () => {
     expectClean(findings(ENTER('/* Returns 1 with preemption disabled, 0 with it enabled. */')).filter(WARN));
     expectClean(findings(ENTER('/*\n * foo_try_enter - claim this CPU\'s slot\n *\n * Return: 1 with preemption disabled (the caller calls foo_exit()), or 0.\n */')).filter(WARN));
