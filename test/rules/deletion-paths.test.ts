@@ -406,3 +406,28 @@ describe('an RCU section deleted around a speculative get', () => {
     expectClean(findings(patch(false)));
   });
 });
+
+describe('release deleted before code out of sight', () => {
+  // the label's code is not shown: before the patch it ran with the lock released, so (if the old code
+  // was balanced) it does not release it; the patch leaves it held going there
+  const patch = (body: string[]) =>
+    midPatch([' \tptl = pte_lockptr(t->mm, pmd);', ' \tif (!pte_present(*pte)) {', ...body, ' \t}', ' \tset_pte(t, pte);'], 'static int walk_one(struct tbl *t, pmd_t *pmd, pte_t *pte)');
+  it('an unlock deleted before a goto to a label not shown', () => {
+    const p = patch(['-\t\tspin_unlock(ptl);', ' \t\tgoto not_found;']);
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.match(f.message, /removes `spin_unlock\(ptl\)`.*code the patch does not show.*`goto not_found`/);
+  });
+  it('a put deleted at the end of the hunk, the path falling out of sight', () => {
+    const p = midPatch([' \tif (folio_test_locked(folio)) {', ' \t\tcount_busy(t);', '-\t\tfolio_put(folio);', ' \t\tcontinue;', ' \t}', ' \tcount_idle(t);'], 'static void scan(struct tbl *t)');
+    // `continue` goes to the loop head out of sight, with the reference still held
+    expectRule(findings(p), 'ref-balance/leak', 1);
+  });
+  it('quiet when the whole branch went, when a call the patch adds takes the object, or when the patch adds the release elsewhere', () => {
+    // the branch that released and jumped is deleted with its release: the path that remains never ran it
+    expectClean(findings(midPatch([' \tspin_lock(ptl);', '-\tif (!pte_present(*pte)) {', '-\t\tspin_unlock(ptl);', '-\t\tgoto not_found;', '-\t}', ' \tset_pte(t, pte);'], 'static int walk_one(struct tbl *t, pmd_t *pmd, pte_t *pte)')));
+    // replaced by a helper of the patch's own that is handed the lock
+    expectClean(findings(patch(['-\t\tspin_unlock(ptl);', '+\t\tdrop_walk_lock(t, ptl);', ' \t\tgoto not_found;'])));
+    // the unlock moved after the label's first step, in the same hunk: the dataflow sees it
+    expectClean(findings(patch(['-\t\tspin_unlock(ptl);', ' \t\tcount_miss(t);', '+\t\tspin_unlock(ptl);', ' \t\tgoto not_found;'])));
+  });
+});

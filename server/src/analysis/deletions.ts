@@ -33,7 +33,7 @@ export interface DeletedRelease {
    * 'exit': leaves the function holding it; 'retake': goes back to code that takes it again (or overwrites
    * the pointer) first; 'partial': some paths into the old place release it, others no longer do.
    */
-  how: 'exit' | 'retake' | 'partial';
+  how: 'exit' | 'retake' | 'partial' | 'unseen';
   /** For 'retake': the node that takes it again. */
   retake?: CfgNode;
 }
@@ -72,7 +72,9 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     if (added.length) {
       const preJoin = preNodeAt(pre, post, join);
       const unconditional = !!preJoin && sameTests(ev.op.node, preJoin);
-      if (unconditional && reachesAvoiding(postA, join, new Set(added.map((e) => e.node.id)))) {
+      const addedIds = new Set(added.map((e) => e.node.id));
+      // moved later on the same path (every way on from the old place meets the added release) is not a loss
+      if (unconditional && reachesAvoiding(postA, join, addedIds) && leavesAvoiding(postA, join, addedIds)) {
         const id = `${kind}|${obj}|moved|${join.id}`;
         if (seen.has(id)) continue;
         seen.add(id);
@@ -82,6 +84,11 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     }
     const found = cleanExitFrom(postA, cat, start, obj, sameThing);
     if (!found) continue;
+    // the path leaves the visible text still holding it: the code out of sight ran, before the patch,
+    // with the object released (the deleted release led straight there), so a pre-image that was
+    // balanced does not release it there either. Only when the deleted line led straight to this
+    // place: the old path and the new one enter the unseen code the same way.
+    if (found.how === 'unseen' && !ledStraightTo(pre, post, ev.node, start)) continue;
     const exit = found.node;
     // the same exit before the patch: was the object released on every path there? (a release that was
     // itself conditional, `if (rc == SUCCESS) put_page(p)`, leaves the other paths as they were)
@@ -168,9 +175,11 @@ function cleanExitFrom(
   start: CfgNode,
   obj: string,
   sameThing: (k: ResourceKind, o: string) => boolean,
-): { node: CfgNode; how: 'exit' | 'retake'; via?: CfgNode } | null {
+): { node: CfgNode; how: 'exit' | 'retake' | 'unseen'; via?: CfgNode } | null {
   const cfg = a.cfg;
   const vis = a.facts.visibility;
+  /** The first place the walk leaves the visible text (a goto to a label not shown, the end of the hunk). */
+  let boundary: CfgNode | null = null;
   /** 'stop': released, handed over or out of sight; 'retake': taken again or the pointer overwritten first; null: nothing. */
   const touches = (n: CfgNode): 'stop' | 'retake' | null => {
     if (vis.gaps.has(n.id)) return 'stop';
@@ -194,14 +203,24 @@ function cleanExitFrom(
   const work: { n: CfgNode; via?: CfgNode }[] = [{ n: start }];
   while (work.length) {
     const { n, via } = work.shift()!;
+    if (vis.gaps.has(n.id)) {
+      boundary ??= n;
+      continue;
+    }
     const t = touches(n);
     if (t === 'stop') continue;
     if (t === 'retake' && n !== start) return { node: n, how: 'retake', via };
     if (n.kind === 'return') return { node: n, how: 'exit' };
+    if (vis.unresolvedGotos.has(n.id)) boundary ??= n;
     for (const e of n.succs) {
-      if (e.kind === 'unresolved') continue;
+      if (e.kind === 'unresolved') {
+        // a jump to a loop or label the text does not show (`continue`, `break` with the loop out of sight)
+        boundary ??= n;
+        continue;
+      }
       if (e.to === cfg.exit) {
         if (e.kind !== 'return' && vis.end) return { node: n, how: 'exit' };
+        if (e.kind !== 'return') boundary ??= n;
         continue;
       }
       if (seen.has(e.to.id)) continue;
@@ -209,10 +228,29 @@ function cleanExitFrom(
       work.push({ n: e.to, via: e.back || (n.kind === 'goto' && isBackwardGoto(n)) ? n : via });
     }
   }
-  return null;
+  return boundary ? { node: boundary, how: 'unseen' } : null;
 }
 
 export { U };
+
+/**
+ * Did the pre-image go from the deleted release straight to the post-image's
+ * `start` (only deleted lines between, no branch), so that every path the
+ * post-image takes from `start` is one the pre-image took after the release?
+ */
+function ledStraightTo(pre: Unit, post: Unit, from: CfgNode, start: CfgNode): boolean {
+  const target = preNodeAt(pre, post, start);
+  if (!target) return false;
+  let n = from;
+  for (let steps = 0; steps < 64; steps++) {
+    const next = n.succs.filter((e) => e.kind !== 'unresolved');
+    if (next.length !== 1) return false;
+    n = next[0].to;
+    if (n === target) return true;
+    if (n.kind === 'exit' || !isDeletedLine(pre.image, n.line)) return false;
+  }
+  return false;
+}
 
 /** Do two places sit under the same enclosing tests (the one is not conditional relative to the other)? */
 function sameTests(a: CNode, b: CfgNode): boolean {
@@ -229,6 +267,17 @@ function sameTests(a: CNode, b: CfgNode): boolean {
 function reachesAvoiding(a: ResourceAnalysis, to: CfgNode, avoid: ReadonlySet<number>): boolean {
   const starts = new Set<number>([a.cfg.entry.id, ...a.facts.visibility.hiddenEntries.map((n) => n.id)]);
   return searchBackward(to, (n) => (starts.has(n.id) ? true : undefined), (e) => !avoid.has(e.from.id)).found === true;
+}
+
+/** Does some path from `from` leave the function, or the visible text, without entering `avoid`? */
+function leavesAvoiding(a: ResourceAnalysis, from: CfgNode, avoid: ReadonlySet<number>): boolean {
+  const vis = a.facts.visibility;
+  return (
+    searchForward(
+      from,
+      (n) => (avoid.has(n.id) ? 'prune' : n === a.cfg.exit || vis.gaps.has(n.id) || n.succs.some((e) => e.kind === 'unresolved') ? true : undefined),
+    ).found === true
+  );
 }
 
 /**

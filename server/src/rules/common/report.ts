@@ -286,6 +286,8 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
         ? `This patch moves \`${call}\` (${ctx.where(pre, d.deleted.op.line)} before the patch) into some of the paths that reach here: on the others ${what} is no longer released.`
         : d.how === 'retake'
         ? `This patch removes \`${call}\` (${ctx.where(pre, d.deleted.op.line)} before the patch), and the path now goes back through \`${d.exitText}\` to code that takes ${what} again (${ctx.where(unit, d.exit.line)}) without releasing it first.`
+        : d.how === 'unseen'
+        ? `This patch removes \`${call}\` (${ctx.where(pre, d.deleted.op.line)} before the patch), and the path goes on into code the patch does not show (from \`${oneLineText(statementText(d.exit)).replace(/;$/, '')}\`, ${ctx.where(unit, d.exit.line)}) holding ${what}: that code ran with it released before the patch, so it does not release it unless the old code released it twice.`
         : `This patch removes \`${call}\` (${ctx.where(pre, d.deleted.op.line)} before the patch), and nothing on the path to the exit ${ex} releases ${what} any more.`;
     out.push({
       rule,
