@@ -431,3 +431,17 @@ describe('release deleted before code out of sight', () => {
     expectClean(findings(patch(['-\t\tspin_unlock(ptl);', ' \t\tcount_miss(t);', '+\t\tspin_unlock(ptl);', ' \t\tgoto not_found;'])));
   });
 });
+
+describe('a restore rewritten to another flags variable, the save out of sight', () => {
+  const patch = (body: string[]) =>
+    midPatch([' \tif (!move_free_pages(zone, page)) {', ...body, ' \t\treturn -EBUSY;', ' \t}', ' \tzone->nr_isolate++;'], 'static int isolate_one(struct zone *zone, struct page *page, unsigned long start_pfn)');
+  it('restores from a variable nothing shown saved into', () => {
+    const p = patch(['-\t\tspin_unlock_irqrestore(&zone->lock, flags);', '+\t\tspin_unlock_irqrestore(&zone->lock, start_pfn);']);
+    const [f] = expectRule(findings(p), 'bracket/flags-mismatch', 1);
+    assert.match(f.message, /restore the IRQ state from `start_pfn`; before the patch it restored from `flags`/);
+  });
+  it('quiet on a rename of the flags variable, or when the new one is saved into where the text shows', () => {
+    expectClean(findings(midPatch(['-\tspin_lock_irqsave(&zone->lock, flags);', '+\tspin_lock_irqsave(&zone->lock, irqflags);', ' \tzone->nr_isolate++;', '-\tspin_unlock_irqrestore(&zone->lock, flags);', '+\tspin_unlock_irqrestore(&zone->lock, irqflags);'], 'static int isolate_one(struct zone *zone)')));
+    expectClean(findings(patch([' \t\tlocal_irq_save(saved);', '-\t\tspin_unlock_irqrestore(&zone->lock, flags);', '+\t\tspin_unlock_irqrestore(&zone->lock, saved);'])));
+  });
+});

@@ -4,6 +4,9 @@ import { definitelyHeld } from '../../analysis/resources';
 import { acquireRelated } from '../common/report';
 import { analysisOf } from '../common/resources';
 import { irqStateTrace } from '../common/trace';
+import { replacementsOf } from '../common/replacements';
+import { mentions } from '../../c/facts';
+import { isDeletedLine } from '../../analysis/diff';
 
 function flagsMismatchFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
   const a = analysisOf(unit, ctx);
@@ -57,6 +60,43 @@ function flagsMismatchFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
         });
       }
     }
+  }
+  out.push(...changedRestoreFindings(unit, ctx, out));
+  return out;
+}
+
+/**
+ * A restore the patch rewrote to take another flags variable while the save
+ * is out of sight: before the patch it restored from `old` (so that is where
+ * the hidden save put the state); now it restores from a variable nothing
+ * visible saved into or copied from `old`.
+ */
+function changedRestoreFindings(unit: Unit, ctx: RuleContext, already: readonly RawFinding[]): RawFinding[] {
+  const out: RawFinding[] = [];
+  const a = analysisOf(unit, ctx);
+  for (const r of replacementsOf(unit, ctx)) {
+    const eff = r.add.effects.find((e) => e.op === 'release' && e.stateArg !== undefined && e.stateByValue);
+    const was = r.del.effects.find((e) => e.op === 'release' && e.stateArg !== undefined && e.stateByValue);
+    if (!eff || !was || eff.kind !== was.kind) continue;
+    const oldArg = r.del.op.args[was.stateArg!]?.text.replace(/\s+/g, '');
+    const arg = r.add.op.args[eff.stateArg!];
+    const neu = arg?.text.replace(/\s+/g, '');
+    if (!oldArg || !neu || oldArg === neu || !/^[A-Za-z_][\w.>-]*$/.test(neu) || !/^[A-Za-z_][\w.>-]*$/.test(oldArg)) continue;
+    if (already.some((f) => f.at.line === astPos(arg.node).line)) continue;
+    // a save into the new variable, or a copy of the old one into it, that the post-image shows
+    const savedHere = a.events.some((e) => e.t === 'acquire' && e.eff.stateArg !== undefined && e.op.args[e.eff.stateArg]?.text.replace(/\s+/g, '') === neu);
+    const copied = unit.cfg.nodes.some((n) => n.ops.some((op) => op.kind === 'assign' && op.target.text.replace(/\s+/g, '') === neu));
+    // the patch renamed the variable: other lines it deletes use the old name too
+    const renamed = r.pre.cfg.nodes.some((n) => n !== r.del.node && isDeletedLine(r.pre.image, n.line) && mentions((n.stmt ?? n.ast)?.text ?? '', oldArg));
+    if (savedHere || copied || renamed) continue;
+    out.push({
+      rule: 'bracket/flags-mismatch',
+      message: `This patch makes ${r.add.op.callee}() restore the IRQ state from \`${neu}\`; before the patch it restored from \`${oldArg}\`, where the save (not shown) put it, and nothing shown saves into \`${neu}\`.`,
+      at: astPos(arg.node),
+      related: [{ message: `restored from \`${oldArg}\` before the patch`, at: astPos(r.del.op.args[was.stateArg!].node) }],
+      trace: irqStateTrace(unit, ctx, a, r.add.op, oldArg, r.add.op.node.text.replace(arg.text, oldArg), 'other-variable'),
+      fingerprint: `bracket/flags-mismatch|${r.add.op.name}|${neu}|${oldArg}|changed`,
+    });
   }
   return out;
 }
