@@ -5,6 +5,7 @@
  * conditional get on a held reference, iterator cursors).
  */
 import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
 import { addPatch, findings, expectRule, expectClean } from './helpers';
 
 describe('references on other objects', () => {
@@ -191,5 +192,37 @@ out:
 }
 `;
     expectClean(findings(addPatch(code)));
+  });
+});
+
+describe('global switches: lru_cache_disable() and zone_pcp_disable()', () => {
+  const code = (errorPath: string) => `int offline_range(struct zone *zone, unsigned long start, unsigned long end)
+{
+	int ret;
+
+	zone_pcp_disable(zone);
+	lru_cache_disable();
+	ret = isolate_range(start, end);
+	if (ret)
+		goto failed;
+	ret = migrate_range(start, end);
+	if (ret)
+		goto failed;
+	lru_cache_enable();
+	zone_pcp_enable(zone);
+	return 0;
+failed:
+${errorPath}	return ret;
+}
+`;
+  it('an error path that leaves the LRU caches disabled is unbalanced', () => {
+    const fs = findings(addPatch(code('\tzone_pcp_enable(zone);\n')));
+    const un = fs.filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(un.length >= 1 && un.every((f) => /LRU caches disabled/.test(f.message)), JSON.stringify(fs.map((f) => f.message)));
+  });
+  it('every path enabling both again is clean; lru_cache_disable() sleeps', () => {
+    expectClean(findings(addPatch(code('\tlru_cache_enable();\n\tzone_pcp_enable(zone);\n'))));
+    const sleepy = `void drain_under_lock(spinlock_t *l)\n{\n\tspin_lock(l);\n\tlru_cache_disable();\n\tlru_cache_enable();\n\tspin_unlock(l);\n}\n`;
+    expectRule(findings(addPatch(sleepy)), 'atomic-sleep/sleep-in-atomic', 1);
   });
 });

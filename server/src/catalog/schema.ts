@@ -42,6 +42,8 @@ export type ResourceKind =
   | 'pagefault-off' // pagefault_disable / pagefault_enable
   | 'lockless-walk' // start/end of a lockless page-table walk (seed 003)
   | 'spf-section'   // speculative page-fault section (seed 001)
+  | 'lru-cache-off' // lru_cache_disable() .. lru_cache_enable()
+  | 'pcp-off'       // zone_pcp_disable() .. zone_pcp_enable()
   | 'task-ref'      // get_task_struct / put_task_struct (task_struct::usage)
   | 'css-ref'       // css_get / css_tryget* / css_put, and the memcg wrappers (get_mem_cgroup_from_*, mem_cgroup_put)
   | 'objcg-ref'     // obj_cgroup_get / obj_cgroup_put (obj_cgroup::refcnt)

@@ -43,6 +43,9 @@ export const KINDS: readonly KindSpec[] = [
   { kind: 'pagefault-off', label: 'pagefault-disabled section', family: 'bracket', atomic: true, provides: ['pagefault-disabled'] },
   { kind: 'lockless-walk', label: 'lockless page-table walk', family: 'bracket' },
   { kind: 'spf-section', label: 'speculative page-fault section', family: 'bracket', atomic: true },
+  // Global switches a caller turns off for a while and must turn back on, on every path (v5.11+/v5.13+).
+  { kind: 'lru-cache-off', label: 'per-CPU LRU caches disabled (lru_cache_disable)', family: 'bracket' },
+  { kind: 'pcp-off', label: 'zone pcplists disabled (zone_pcp_disable, holds pcp_batch_high_lock)', family: 'bracket' },
   // Counted references on other kernel objects that mm code takes and drops.
   // Each counter is its own kind: a put of one never drops another.
   { kind: 'task-ref', label: 'task_struct reference (usage)', family: 'ref' },

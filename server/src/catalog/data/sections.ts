@@ -68,4 +68,10 @@ export const SECTIONS: readonly ApiSpec[] = [
   // per-CPU pointers (include/linux/percpu-defs.h): this CPU's instance of per-CPU data
   { name: 'this_cpu_ptr', summary: 'Pointer to this CPU\'s instance of a per-CPU variable (the caller keeps preemption or migration off). Data reached through it is private to the CPU: other CPUs look at it only under a lock, after an IPI or a grace period.', aliases: ['raw_cpu_ptr'], perCpu: true, arity: [1], source: PERCPU_DEFS },
   { name: 'get_cpu_ptr', summary: 'Disable preemption and return this CPU\'s instance of a per-CPU variable; pair with put_cpu_ptr(). Data reached through it is private to the CPU.', perCpu: true, arity: [1], source: PERCPU_DEFS },
+  // mm/swap.c since v5.13 (d479960e44f2): a count others read; every disable needs its enable or the caches stay off for good
+  { name: 'lru_cache_disable', summary: 'Stop batching folios in the per-CPU LRU caches (counted) and drain them on every CPU: synchronize_rcu_expedited() and flush_work(), so it sleeps. Must be paired with lru_cache_enable() on every path (v5.13+).', effects: [{ op: 'acquire', kind: 'lru-cache-off' }], sleeps: true, pairsWith: ['lru_cache_enable'], arity: [0], source: 'mm/swap.c' },
+  { name: 'lru_cache_enable', summary: 'Undo one lru_cache_disable() (atomic_dec of lru_disable_count).', effects: [{ op: 'release', kind: 'lru-cache-off' }], pairsWith: ['lru_cache_disable'], arity: [0], source: 'include/linux/swap.h' },
+  // mm/page_alloc.c since v5.11 (ec6e8c7e0314): takes pcp_batch_high_lock (a mutex) until zone_pcp_enable()
+  { name: 'zone_pcp_disable', summary: 'Disable the zone\'s pcplists: takes the pcp_batch_high_lock mutex and drains every CPU (sleeps); held until zone_pcp_enable() (v5.11+).', effects: [{ op: 'acquire', kind: 'pcp-off' }], sleeps: true, pairsWith: ['zone_pcp_enable'], arity: [1], source: 'mm/page_alloc.c' },
+  { name: 'zone_pcp_enable', summary: 'Restore the zone\'s pcplist limits and release pcp_batch_high_lock.', effects: [{ op: 'release', kind: 'pcp-off' }], pairsWith: ['zone_pcp_disable'], arity: [1], source: 'mm/page_alloc.c' },
 ];
