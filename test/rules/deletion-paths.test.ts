@@ -445,3 +445,21 @@ describe('a restore rewritten to another flags variable, the save out of sight',
     expectClean(findings(patch([' \t\tlocal_irq_save(saved);', '-\t\tspin_unlock_irqrestore(&zone->lock, flags);', '+\t\tspin_unlock_irqrestore(&zone->lock, saved);'])));
   });
 });
+
+describe('a change the changelog explains is information, with the sentence quoted', () => {
+  const diff = midPatch([' \tfree_tables(args);', ' \tif (args->mm)', '-\t\tmmdrop(args->mm);', '+\t\tmmput(args->mm);', ' }'], 'static void destroy_args(struct test_args *args)');
+  const mail = (body: string) => ['From: A Developer <dev@example.org>', 'Subject: [PATCH] mm/test: release the mm', '', body, '', 'Signed-off-by: A Developer <dev@example.org>', '---', diff].join('\n');
+  it('without an explanation the replaced release is an error', () => {
+    const fs = findings(mail('Tidy up the teardown.'));
+    assert.ok(fs.some((f) => f.rule === 'ref-kind/mismatched-release' && f.severity === 'error'));
+  });
+  it('a sentence naming both calls lowers every finding on it to information', () => {
+    const fs = findings(mail('The mm comes from mm_alloc(), which holds mm_users, so use mmput() instead of mmdrop() here.'));
+    const mine = fs.filter((f) => f.rule !== 'input');
+    assert.ok(mine.length >= 1);
+    for (const f of mine) {
+      assert.equal(f.severity, 'info', f.message);
+      assert.match(f.message, /The changelog explains: “.*use mmput\(\) instead of mmdrop\(\)/);
+    }
+  });
+});

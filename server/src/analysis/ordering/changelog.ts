@@ -66,3 +66,17 @@ export function explainsRemoval(changelog: string, barrier: string): string | un
   }
   return generic;
 }
+
+/**
+ * The changelog sentence that explains replacing `oldName()` by `newName()`:
+ * one that names both (`use mmput() instead of mmdrop()`), the author's own
+ * account of the change, which a reviewer weighs before the pre-image's
+ * evidence.
+ */
+export function explainsReplacement(changelog: string, oldName: string, newName: string): string | undefined {
+  if (!changelog || oldName === newName) return undefined;
+  const word = (n: string) => new RegExp(`(?<![A-Za-z0-9_])${n.replace(/[^A-Za-z0-9_]/g, '')}(?![A-Za-z0-9_])`);
+  const a = word(oldName);
+  const b = word(newName);
+  return sentences(changelog).find((s) => a.test(s) && b.test(s));
+}

@@ -12,6 +12,7 @@ import type { CallOp } from '../../c/cfg';
 import type { ApiSpec } from '../../catalog';
 import { isAddedLine, isDeletedLine, patchLineOf, preUnitOf } from '../../analysis/diff';
 import type { ReleaseEvent } from '../../analysis/resources';
+import { asExplained, replacementExplained } from '../common/explained';
 
 /**
  * A call that did not sleep replaced by one that may (GFP_ATOMIC → GFP_KERNEL,
@@ -39,7 +40,9 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
       changedArg >= 0
         ? `${r.add.op.name}() may now sleep (${r.del.op.args[changedArg]?.text.trim()} → ${r.add.op.args[changedArg].text.trim()})`
         : `${r.del.op.name}() is replaced by ${r.add.op.name}(), which may sleep`;
-    out.push({
+    // the author says why (`use mmput() instead of mmput_async()`, a GFP flag named in the changelog)
+    const why = changedArg >= 0 ? undefined : replacementExplained(ctx, unit, r.del.op.name, r.add.op.name);
+    out.push(asExplained({
       rule: 'atomic-sleep/sleep-in-atomic',
       severity: 'warning',
       message: `${how}: the code it replaces chose not to sleep, the usual sign of an atomic context (a lock or RCU held above the hunk).`,
@@ -48,7 +51,7 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
       scenarioParams: { function: unit.cfg.name, location: r.add.op.callee },
       trace: replacedSleepTrace(unit, ctx, r),
       fingerprint: `atomic-sleep/sleep-in-atomic|replaced|${r.del.op.name}|${r.add.op.name}`,
-    });
+    }, why));
   }
   return out;
 }

@@ -9,6 +9,8 @@ import { posOf, nodePos, statementShape, errorishValue, statementText } from '..
 import type { KeyInfo, ResourceAnalysis, ReleaseEvent } from '../../analysis/resources';
 import type { Leak } from '../../analysis/leaks';
 import { isCatalogPrimitive } from '../../analysis/leaks';
+import { asExplained, removalExplained, replacementExplained } from './explained';
+import { replacementsOf } from './replacements';
 import { cursorReleases, debugOnlyReleases, deletedReleases, discardedAcquires, retargetedGotos } from '../../analysis/deletions';
 import { preUnitOf } from '../../analysis/diff';
 import { resourcesOf } from '../../analysis/summaries';
@@ -289,7 +291,10 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
         : d.how === 'unseen'
         ? `This patch removes \`${call}\` (${ctx.where(pre, d.deleted.op.line)} before the patch), and the path goes on into code the patch does not show (from \`${oneLineText(statementText(d.exit)).replace(/;$/, '')}\`, ${ctx.where(unit, d.exit.line)}) holding ${what}: that code ran with it released before the patch, so it does not release it unless the old code released it twice.`
         : `This patch removes \`${call}\` (${ctx.where(pre, d.deleted.op.line)} before the patch), and nothing on the path to the exit ${ex} releases ${what} any more.`;
-    out.push({
+    // the changelog says why it goes (`... instead of mmdrop()`, `... drops it already`)
+    const added = replacementsOf(unit, ctx).find((r) => r.del.op === d.deleted.op)?.add.op.name;
+    const why = (added && replacementExplained(ctx, unit, d.deleted.op.name, added)) || removalExplained(ctx, unit, d.deleted.op.name);
+    out.push(asExplained({
       rule,
       message,
       at: nodePos(d.how === 'exit' ? d.exit : d.at),
@@ -301,7 +306,7 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
       fixes: undefined,
       trace: deletedReleaseTrace(unit, pre, ctx, d),
       fingerprint: `${rule}|deleted|${d.kind}|${d.obj}|${d.deleted.op.name}|${d.exitText}`,
-    });
+    }, why));
   }
   // a goto the patch retargeted past the release its old label's name promises
   for (const r of primitive ? [] : retargetedGotos(pre, unit, postA, ctx.catalog)) {

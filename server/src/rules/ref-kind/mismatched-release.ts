@@ -3,6 +3,7 @@ import { posOf, replaceNode } from '../../c/facts';
 import { kindFindings } from './common';
 import { replacementsOf } from '../common/replacements';
 import { replacedKindTrace } from '../common/trace';
+import { asExplained, replacementExplained } from '../common/explained';
 
 /**
  * A release replaced by a release of another kind on the same object: the
@@ -21,7 +22,7 @@ function replacedKindFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
     const now = cat.kind(aRel[0].kind).label;
     const obj = r.add.op.args[0]?.text.trim() ?? '';
     const edit = replaceNode(r.add.op.calleeNode, r.del.op.name);
-    out.push({
+    out.push(asExplained({
       rule: 'ref-kind/mismatched-release',
       message: `This patch replaces ${r.del.op.name}() with ${r.add.op.name}() on \`${obj}\`: ${r.add.op.name}() drops a ${now}, but the object holds a ${was} (which ${r.del.op.name}() dropped).`,
       at: posOf(r.add.op, r.add.op.node),
@@ -30,7 +31,7 @@ function replacedKindFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
       fixes: edit ? [{ title: `Keep ${r.del.op.name}()`, edits: [edit] }] : undefined,
       trace: replacedKindTrace(unit, ctx, r, dRel[0].kind, aRel[0].kind),
       fingerprint: `ref-kind/mismatched-release|replaced|${r.del.op.name}|${r.add.op.name}|${obj}`,
-    });
+    }, replacementExplained(ctx, unit, r.del.op.name, r.add.op.name)));
   }
   return out;
 }
