@@ -269,13 +269,14 @@ function reachesAvoiding(a: ResourceAnalysis, to: CfgNode, avoid: ReadonlySet<nu
   return searchBackward(to, (n) => (starts.has(n.id) ? true : undefined), (e) => !avoid.has(e.from.id)).found === true;
 }
 
-/**
- * Does some path from `from` leave the function, or jump out of the visible text, without entering
- * `avoid`? Code between two hunks is walked through (the later hunk may release it: unknown, not a loss).
- */
+/** Does some path from `from` leave the function, or the visible text, without entering `avoid`? */
 function leavesAvoiding(a: ResourceAnalysis, from: CfgNode, avoid: ReadonlySet<number>): boolean {
+  const vis = a.facts.visibility;
   return (
-    searchForward(from, (n) => (avoid.has(n.id) ? 'prune' : n === a.cfg.exit || n.succs.some((e) => e.kind === 'unresolved') ? true : undefined)).found === true
+    searchForward(
+      from,
+      (n) => (avoid.has(n.id) ? 'prune' : n === a.cfg.exit || vis.gaps.has(n.id) || n.succs.some((e) => e.kind === 'unresolved') ? true : undefined),
+    ).found === true
   );
 }
 
