@@ -226,3 +226,42 @@ ${errorPath}	return ret;
     expectRule(findings(addPatch(sleepy)), 'atomic-sleep/sleep-in-atomic', 1);
   });
 });
+
+describe('kobjects: the initial reference of kobject_init_and_add() and kobject_create_and_add()', () => {
+  const code = (onError: string) => `static int size_create(struct thpsize *s, struct kobject *parent)
+{
+	int ret;
+
+	ret = kobject_init_and_add(&s->kobj, &size_ktype, parent, "size-%d", s->order);
+	if (ret) {
+${onError}		return ret;
+	}
+	return 0;
+}
+`;
+  it('a failed kobject_init_and_add() still holds its reference: kfree() on the error path leaks it', () => {
+    const [f] = expectRule(findings(addPatch(code('\t\tkfree(s);\n'))), 'ref-balance/leak', 1);
+    assert.match(f.message, /kobject_init_and_add/);
+    expectClean(findings(addPatch(code('\t\tkobject_put(&s->kobj);\n'))));
+  });
+  it('a kobject kept in an array element is released through the same element', () => {
+    const src = `static int add_one(struct hstate *h, struct kobject *parent, struct kobject **kobjs, const struct attribute_group *grp)
+{
+	int retval;
+	int hi = hstate_index(h);
+
+	kobjs[hi] = kobject_create_and_add(h->name, parent);
+	if (!kobjs[hi])
+		return -ENOMEM;
+	retval = sysfs_create_group(kobjs[hi], grp);
+	if (retval) {
+		kobject_put(kobjs[hi]);
+		kobjs[hi] = NULL;
+		return retval;
+	}
+	return 0;
+}
+`;
+    expectClean(findings(addPatch(src)));
+  });
+});

@@ -419,7 +419,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
       if (eff.op === 'acquire' && spec.returnsObject && call.result.kind === 'assigned' && isPathText(norm(call.result.to)))
         o = { obj: normObject(call.result.to).obj, text: call.result.to, array: false, element: false };
       if (eff.op === 'acquire') {
-        const k = keyFor(eff.kind, eff, o.obj, o.array);
+        const k = keyFor(eff.kind, eff, o.obj, o.array || o.element);
         touched.add(k.key);
         if (eff.cond) {
           k.cond = eff.cond;

@@ -67,7 +67,11 @@ export function effectObject(cat: Catalog, eff: AcquireEffect | ReleaseEffect, c
     return { obj: normObject(a.text).obj, text: a.text, array: true, element: false };
   }
   if (eff.object === 'ret') {
-    if (call.result.kind === 'assigned') return { obj: normObject(call.result.to).obj, text: call.result.to, array: false, element: false };
+    if (call.result.kind === 'assigned') {
+      // `kobjs[i] = kobject_create_and_add(..)`: the element holds it
+      const n = normObject(call.result.to);
+      return { obj: n.obj, text: call.result.to, array: false, element: n.element };
+    }
     return null;
   }
   if (typeof eff.object === 'number') {

@@ -107,6 +107,10 @@ export const OBJECT_REFS: readonly ApiSpec[] = [
   // ---- kobject ---------------------------------------------------------------------
   { name: 'kobject_get', summary: 'Take a kobject reference (kref_get; NULL allowed) and return the same kobject. Drop with kobject_put.', effects: [{ op: 'acquire', kind: 'kobj-ref', object: 0 }], returnsObject: true, pairsWith: ['kobject_put'], arity: [1], source: 'lib/kobject.c' },
   { name: 'kobject_get_unless_zero', summary: 'Take a kobject reference unless the kref reached zero; returns the kobject or NULL.', effects: [{ op: 'acquire', kind: 'kobj-ref', object: 'ret', cond: 'nonnull' }], pairsWith: ['kobject_put'], arity: [1], source: 'lib/kobject.c' },
+  // lib/kobject.c: the kref is initialised to 1 by kobject_init(); "If this function returns an error, kobject_put() must be called"
+  { name: 'kobject_init', summary: 'Initialise a kobject (its kref starts at 1). From here on it must be released with kobject_put(), never kfree().', effects: [{ op: 'acquire', kind: 'kobj-ref', object: 0 }], pairsWith: ['kobject_put'], arity: [2], source: 'lib/kobject.c' },
+  { name: 'kobject_init_and_add', summary: 'kobject_init() and kobject_add(): the kobject holds its initial reference whether or not the add fails, so the error path too must kobject_put() it (lib/kobject.c).', effects: [{ op: 'acquire', kind: 'kobj-ref', object: 0 }], pairsWith: ['kobject_put'], arity: [4, 12], source: 'lib/kobject.c' },
+  { name: 'kobject_create_and_add', summary: 'Allocate, initialise and add a kobject; returns it with a reference, or NULL. Drop with kobject_put().', effects: [{ op: 'acquire', kind: 'kobj-ref', object: 'ret', cond: 'nonnull' }], pairsWith: ['kobject_put'], arity: [2], source: 'lib/kobject.c' },
   { name: 'kobject_del', summary: 'Unlink a kobject from sysfs and from its parent (drops the reference it holds on the parent, not the kobject\'s own): the reference kobject_init_and_add() or kobject_get() gave stays until kobject_put(). Not a release.', arity: [1], sleeps: true, source: 'lib/kobject.c' },
   {
     name: 'kobject_put',
