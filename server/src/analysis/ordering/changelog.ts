@@ -75,8 +75,8 @@ export function explainsRemoval(changelog: string, barrier: string): string | un
  */
 export function explainsReplacement(changelog: string, oldName: string, newName: string): string | undefined {
   if (!changelog || oldName === newName) return undefined;
-  const word = (n: string) => new RegExp(`(?<![A-Za-z0-9_])${n.replace(/[^A-Za-z0-9_]/g, '')}(?![A-Za-z0-9_])`);
-  const a = word(oldName);
-  const b = word(newName);
+  const named = (name: string) => new RegExp(`(?<![A-Za-z0-9_])${name.replace(/[^A-Za-z0-9_]/g, '')}(?![A-Za-z0-9_])`);
+  const a = named(oldName);
+  const b = named(newName);
   return sentences(changelog).find((s) => a.test(s) && b.test(s));
 }

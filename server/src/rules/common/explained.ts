@@ -18,6 +18,7 @@ export function replacementExplained(ctx: RuleContext, unit: Unit, oldName: stri
 /** Lower a finding to information and quote the changelog sentence that explains it. */
 export function asExplained<F extends RawFinding>(f: F, sentence: string | undefined): F {
   if (!sentence) return f;
-  const quote = sentence.length > 110 ? `${sentence.slice(0, 107).replace(/\s+\S*$/, '')}…` : sentence;
+  const cut = sentence.slice(0, 107);
+  const quote = sentence.length > 110 ? `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 60))}…` : sentence;
   return { ...f, severity: 'info', message: `${f.message} The changelog explains: “${quote}”`, related: [...(f.related ?? []), { message: `the changelog: “${sentence}”`, at: f.at }] };
 }
