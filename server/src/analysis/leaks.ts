@@ -56,6 +56,8 @@ export interface Leak {
   /** For sibling leaks: the branch and a release on the releasing side. */
   branch?: CfgNode;
   siblingRelease?: ReleaseEvent;
+  /** For leaks into code out of sight: the jump the patch kept that enters the same code not holding it. */
+  joins?: CfgNode;
 }
 
 const leakCache = new WeakMap<ResourceAnalysis, Leak[]>();

@@ -591,3 +591,21 @@ export function knownTruths(f: FunctionFacts): (nodeId: number) => ReadonlyMap<s
   return get;
 }
 const truthCache = new WeakMap<FunctionFacts, (nodeId: number) => ReadonlyMap<string, boolean>>();
+
+/**
+ * Where a `break`/`continue` whose loop is out of sight jumps, as a key: the
+ * start of the nearest enclosing block that is not an `if`/`else` arm (the
+ * loop body, or the visible text's outermost block). Two such jumps with the
+ * same key leave the same loop.
+ */
+export function jumpScope(s: CNode | null): string {
+  let n = s?.parent ?? null;
+  while (n) {
+    if (n.type === 'compound_statement') {
+      const p = n.parent;
+      if (!p || (p.type !== 'if_statement' && p.type !== 'else_clause')) return String(n.startIndex);
+    }
+    n = n.parent;
+  }
+  return 'top';
+}

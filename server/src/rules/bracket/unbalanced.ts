@@ -15,7 +15,7 @@ export const unbalanced: Rule = {
     'An RCU read section, IRQs-off or preempt-off section, spinlock, page lock, page-table lock (pte_offset_map_lock / pte_unmap_unlock) or lockless page-table walk is still held on an error / early return while other paths close it, or it is closed twice on one path, or closed after the conditional lock failed, or a retry (`goto again`) takes a lock it still holds. When the lock is taken above the hunk, an error exit that keeps it while the other side of the same test releases it is reported too.',
   check(unit, ctx) {
     const a = analysisOf(unit, ctx);
-    const held = leakFindings(unit, ctx, 'bracket/unbalanced', a, { leaks: leaksOf(a, ctx) });
+    const held = leakFindings(unit, ctx, 'bracket/unbalanced', a, { leaks: leaksOf(a, ctx, unit) });
     const out: RawFinding[] = [...held, ...releaseFaultFindings(unit, ctx, 'bracket/unbalanced'), ...deletedReleaseFindings(unit, ctx, 'bracket/unbalanced', held)];
     if (isPrimitive(unit, ctx)) return out;
     for (const r of retryRelocks(a)) {

@@ -137,7 +137,13 @@ export function leakFinding(rule: string, unit: Unit, ctx: RuleContext, a: Resou
   const where = whereExit(l);
   let message: string;
   const related: RawRelated[] = [...acquireRelated(k)];
-  if (l.how === 'sibling') {
+  if (l.joins) {
+    const rel = l.siblingRelease;
+    const other = oneLineText(statementText(l.joins)).replace(/;$/, '');
+    message = `\`${l.exitText}\` (added) goes on into code the patch does not show holding ${label}${obj}; \`${other}\` at ${ctx.where(unit, l.joins.line)} enters the same code with it ${rel ? `released (${rel.op.callee}())` : 'not held'}, so that code does not release it.`;
+    if (rel) related.push({ message: `released here on the way to \`${other}\``, at: posOf(rel.op, rel.op.node) });
+    else related.push({ message: `\`${other}\` enters the same code not holding it`, at: nodePos(l.joins) });
+  } else if (l.how === 'sibling') {
     const rel = l.siblingRelease;
     message =
       k.family === 'ref'

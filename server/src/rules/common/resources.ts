@@ -1,6 +1,7 @@
 /** The resource facts every resource rule reads: the dataflow with summaries, and its leaks (cached per analysis). */
 import { resourcesOf } from '../../analysis/summaries';
 import { leaks, siblingLeaks, type Leak } from '../../analysis/leaks';
+import { continuationLeaks } from '../../analysis/continuations';
 import type { ResourceAnalysis } from '../../analysis/resources';
 import type { RuleContext, Unit } from '../api';
 
@@ -9,10 +10,21 @@ export { resourcesOf };
 const allLeaks = new WeakMap<ResourceAnalysis, Leak[]>();
 
 /** Leaks with the acquire in view, then leaks shown by sibling exits. */
-export function leaksOf(a: ResourceAnalysis, ctx: RuleContext): Leak[] {
+export function leaksOf(a: ResourceAnalysis, ctx: RuleContext, unit: Unit): Leak[] {
   let l = allLeaks.get(a);
-  if (!l) allLeaks.set(a, (l = [...leaks(a), ...siblingLeaks(a, ctx.catalog)]));
+  if (!l) allLeaks.set(a, (l = dedupe([...leaks(a), ...siblingLeaks(a, ctx.catalog), ...continuationLeaks(unit, a, ctx.catalog)])));
   return l;
+}
+
+/** One leak per key and exit (the first mechanism that shows it). */
+function dedupe(ls: Leak[]): Leak[] {
+  const seen = new Set<string>();
+  return ls.filter((l) => {
+    const id = `${l.key.key}|${l.exit.id}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
 
 export function analysisOf(unit: Unit, ctx: RuleContext): ResourceAnalysis {

@@ -1,0 +1,261 @@
+/**
+ * Paths that meet in code out of sight must agree on what they hold.
+ *
+ * A `goto out` to a label the hunk does not show, a `break` or `continue`
+ * whose loop is not shown: every jump of one group enters the same unseen
+ * code. When a jump the patch leaves alone (a context line: it was there
+ * before, so the unseen code was written for it) enters with the object
+ * released or never taken, that code does not release it; a jump the patch
+ * adds that enters holding it leaks it. The classic shape is an early exit
+ * added inside an iterator loop:
+ *
+ *     if (!folio_try_get(folio))
+ *             continue;                 // enters the next iteration holding nothing
+ *  +  if (folio_test_dropbehind(folio))
+ *  +          continue;                 // ... holding the reference just taken
+ *
+ * or, with the get out of sight, the sibling `folio_put(folio); break;` next
+ * to an added `break;` reached from the same place. Only the states the text
+ * shows decide (an unknown state on the added jump counts as held only when
+ * a release on the old jump's path proves the object was held where the two
+ * paths part, with nothing taken or released between).
+ */
+import type { CfgNode } from '../c/cfg';
+import { searchForward } from '../c/dataflow';
+import { jumpScope, mentions, testOf, uncast } from '../c/facts';
+import type { Catalog } from '../catalog';
+import { isAddedLine, isDeletedLine } from './diff';
+import { definitelyHeld, HELD, N, R, F, X, Q, U, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from './resources';
+import type { Leak } from './leaks';
+import { anticipation } from './anticipation';
+import type { Unit } from './unit';
+
+/** Groups of jumps into the same code out of sight, keyed by label or by loop. */
+function groups(a: ResourceAnalysis): Map<string, CfgNode[]> {
+  const out = new Map<string, CfgNode[]>();
+  const add = (k: string, n: CfgNode) => {
+    const g = out.get(k);
+    if (g) g.push(n);
+    else out.set(k, [n]);
+  };
+  for (const n of a.cfg.nodes) {
+    if (!n.succs.some((e) => e.kind === 'unresolved')) continue;
+    if (n.kind === 'label') {
+      for (const e of n.preds) if (e.from.kind === 'goto') add(`label:${n.id}`, e.from);
+      continue;
+    }
+    const t = (n.stmt ?? n.ast)?.text.trim() ?? '';
+    const kind = /^break\b/.test(t) ? 'break' : /^continue\b/.test(t) ? 'continue' : null;
+    if (!kind) continue;
+    add(`${kind}:${jumpScope(n.stmt ?? n.ast)}`, n);
+  }
+  return out;
+}
+
+const NOT_HELD = N | R | F | X | Q;
+
+/** Does the test of branch `b` decide whether `k` is held (`if (!folio)`, `if (!folio_try_get(f))`, a flag)? */
+function decidesHeld(a: ResourceAnalysis, b: CfgNode, k: KeyInfo, cat: Catalog): boolean {
+  for (const e of b.succs) {
+    const t = testOf(e);
+    if (!t) continue;
+    const s = uncast(t.subject);
+    if (k.obj && s.norm === k.obj) return true;
+    if (s.k === 'call') {
+      const spec = cat.api(s.name);
+      if (spec?.effects?.some((x) => x.op === 'acquire' || x.op === 'release')) return true;
+      continue;
+    }
+    if (s.k === 'id' && !mentions(s.text, k.obj)) {
+      const type = (a.types.get(s.name) ?? '').trim();
+      if (type === 'bool' || type === '_Bool') return true;
+    }
+  }
+  return false;
+}
+
+/** The jump statements on the lines the patch deletes from this function (`goto out`, `break`): jumps it moves, not new ones. */
+function deletedJumps(unit: Unit): Set<string> {
+  const out = new Set<string>();
+  const hunks = new Set<import('../patch/model').Hunk>();
+  for (const o of unit.image.origin) if (o && o.kind === 'patch') hunks.add(o.hunk);
+  for (const h of hunks)
+  for (const l of h.lines) {
+    if (l.kind !== 'del') continue;
+    for (const m of l.text.matchAll(/\b(goto\s+[A-Za-z_]\w*|break|continue)\s*;/g)) out.add(m[1].replace(/\s+/g, ' '));
+  }
+  return out;
+}
+
+export function continuationLeaks(unit: Unit, a: ResourceAnalysis, cat: Catalog): Leak[] {
+  if (unit.side !== 'post') return [];
+  const out: Leak[] = [];
+  // a jump the patch only moves or re-indents (`goto out;` deleted here, added there) enters the same code as before
+  const moved = deletedJumps(unit);
+  const isNew = (j: CfgNode) => isAddedLine(unit.image, j.line) && !moved.has(oneLine(j));
+  const gaps = a.facts.visibility.gaps;
+  for (const jumps of groups(a).values()) {
+    if (jumps.length < 2) {
+      // a lone added jump: the sibling side of the branch it leaves from releases the object
+      const j = jumps[0];
+      if (!isNew(j)) continue;
+      for (const k of a.keyList) {
+        if (k.array || (!k.obj && k.family !== 'bracket')) continue;
+        const touches = new Set<number>([...(a.drops.get(k.key) ?? []), ...(a.takes.get(k.key) ?? [])]);
+        out.push(...heldAtParting(a, cat, k, [j], touches));
+      }
+      continue;
+    }
+    const added = jumps.filter(isNew);
+    const kept = jumps.filter((j) => !isAddedLine(unit.image, j.line) && !isDeletedLine(unit.image, j.line));
+    if (!added.length || !kept.length) continue;
+    for (const k of a.keyList) {
+      if (k.array || (!k.obj && k.family !== 'bracket')) continue;
+      const touches = new Set<number>([...(a.drops.get(k.key) ?? []), ...(a.takes.get(k.key) ?? [])]);
+      // the unseen code is entered with it not held by a jump that was there before
+      const old = kept.find((j) => {
+        const b = a.out[j.id]?.get(k.key) ?? a.initial;
+        return (b & NOT_HELD) !== 0 && (b & (HELD | U)) === 0;
+      });
+      if (!old) {
+        out.push(...heldAtParting(a, cat, k, added, touches));
+        continue;
+      }
+      for (const j of added) {
+        const b = a.out[j.id]?.get(k.key) ?? a.initial;
+        let held = definitelyHeld(b);
+        let rel: ReleaseEvent | undefined;
+        if (!held && b === U) {
+          // unknown history: held if the old jump's path released it after a place both paths pass
+          rel = releaseBefore(a, old, k);
+          held = !!rel && partsAfterHeld(a, j, rel.node, touches, gaps, k, cat);
+        }
+        if (!held) continue;
+        out.push({ key: k, exit: j, exitText: oneLine(j), error: true, how: 'sibling', branch: old, joins: old, siblingRelease: rel ?? releaseBefore(a, old, k) ?? undefined });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Added jumps out of sight reached, with nothing taking or dropping `k` on the
+ * way, from a branch whose other side releases `k` on every path (so `k` is
+ * held at the branch): `if (bad) break;` added above `if (busy) { folio_put(folio); ... }`.
+ * A goto whose label's name says it releases (`goto out_put`) is left alone.
+ */
+function heldAtParting(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, jumps: CfgNode[], touches: ReadonlySet<number>): Leak[] {
+  const out: Leak[] = [];
+  const gaps = a.facts.visibility.gaps;
+  const an = anticipation(a);
+  for (const j of jumps) {
+    if ((a.out[j.id]?.get(k.key) ?? a.initial) !== U) continue;
+    if (j.kind === 'goto' && j.label) {
+      const r = cat.gotoLabelReleases(j.label);
+      if (r.families.includes(k.family)) continue;
+    }
+    const reach = searchBackwardClean(j, touches, gaps);
+    for (const b of reach) {
+      if (b.succs.length < 2 || decidesHeld(a, b, k, cat)) continue;
+      if ((a.out[b.id]?.get(k.key) ?? a.initial) !== U) continue;
+      const other = b.succs.filter((e) => !reachesClean(e.to, j, touches, gaps));
+      if (!other.length) continue;
+      // held at the branch: every path of the other side releases it, or one path does with nothing
+      // taken or tested on the way (a release in code that is otherwise right proves it held there)
+      let rel: ReleaseEvent | undefined;
+      if (!other.every((e) => an.mustReleaseIn(e.to, k))) {
+        rel = plainReleaseFrom(a, cat, k, other, touches, gaps);
+        if (!rel) continue;
+      }
+      rel ??= a.events.find((e): e is ReleaseEvent => e.t === 'release' && (e.key === k || e.obj === k.obj) && reachesClean(other[0].to, e.node, new Set(), gaps));
+      out.push({ key: k, exit: j, exitText: oneLine(j), error: true, how: 'sibling', branch: b, siblingRelease: rel });
+      break;
+    }
+  }
+  return out;
+}
+
+/** A release of `k` reached from one of `from` with nothing touching `k`, no code out of sight, and no test of whether it is held. */
+function plainReleaseFrom(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, from: readonly { to: CfgNode }[], touches: ReadonlySet<number>, gaps: ReadonlySet<number>): ReleaseEvent | undefined {
+  const rels = new Map<number, ReleaseEvent>();
+  for (const e of a.events) if (e.t === 'release' && e.key === k && !e.eff.cond) rels.set(e.node.id, e);
+  for (const e of from) {
+    const hit = searchForward(e.to, (n) => {
+      if (rels.has(n.id)) return rels.get(n.id);
+      if (touches.has(n.id) || gaps.has(n.id)) return 'prune';
+      if (n.succs.length >= 2 && decidesHeld(a, n, k, cat)) return 'prune';
+      return undefined;
+    }, (x) => !x.back).found;
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** Nodes from which `to` is reached going back over nodes that neither touch the key nor are out of sight. */
+function searchBackwardClean(to: CfgNode, touches: ReadonlySet<number>, gaps: ReadonlySet<number>): CfgNode[] {
+  const out: CfgNode[] = [];
+  const seen = new Set<number>([to.id]);
+  const work = [to];
+  while (work.length && out.length < 256) {
+    const n = work.pop()!;
+    for (const e of n.preds) {
+      const p = e.from;
+      if (seen.has(p.id) || touches.has(p.id) || gaps.has(p.id) || e.back) continue;
+      seen.add(p.id);
+      out.push(p);
+      work.push(p);
+    }
+  }
+  return out;
+}
+
+function reachesClean(from: CfgNode, to: CfgNode, touches: ReadonlySet<number>, gaps: ReadonlySet<number>): boolean {
+  return searchForward(from, (n) => (n === to ? true : touches.has(n.id) || gaps.has(n.id) ? 'prune' : undefined)).found === true;
+}
+
+function oneLine(n: CfgNode): string {
+  return ((n.stmt ?? n.ast)?.text ?? '').replace(/\s+/g, ' ').replace(/;$/, '').trim();
+}
+
+/** The release of `k` on the way into `jump` (the nearest one going back, on a single path). */
+function releaseBefore(a: ResourceAnalysis, jump: CfgNode, k: KeyInfo): ReleaseEvent | undefined {
+  let n: CfgNode | undefined = jump;
+  for (let i = 0; n && i < 32; i++) {
+    const ev = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.node === n && (e.key === k || (!e.key && e.obj === k.obj && e.eff.kind === k.kind)));
+    if (ev) return ev;
+    if (n.preds.length !== 1) return undefined;
+    n = n.preds[0].from;
+  }
+  return undefined;
+}
+
+/**
+ * Is there a branch from which both `jump` and the release `relNode` are
+ * reached, with nothing on either way that takes or drops `k` (but the
+ * release itself), no code out of sight, and a test that does not decide
+ * whether `k` is held?
+ */
+function partsAfterHeld(a: ResourceAnalysis, jump: CfgNode, relNode: CfgNode, touches: ReadonlySet<number>, gaps: ReadonlySet<number>, k: KeyInfo, cat: Catalog): boolean {
+  const clean = (from: CfgNode, to: CfgNode) =>
+    searchForward(from, (n) => (n === to ? true : touches.has(n.id) || gaps.has(n.id) ? 'prune' : undefined)).found === true;
+  // the branches that reach the added jump: walk back from it over single-entry nodes
+  const candidates: CfgNode[] = [];
+  const seen = new Set<number>();
+  const work: CfgNode[] = [jump];
+  while (work.length && candidates.length < 64) {
+    const n = work.pop()!;
+    for (const e of n.preds) {
+      const p = e.from;
+      if (seen.has(p.id) || touches.has(p.id) || gaps.has(p.id)) continue;
+      seen.add(p.id);
+      if (p.succs.length >= 2) candidates.push(p);
+      work.push(p);
+    }
+  }
+  for (const b of candidates) {
+    if (decidesHeld(a, b, k, cat)) continue;
+    if ((a.out[b.id]?.get(k.key) ?? a.initial) !== U) continue;
+    if (clean(b, jump) && clean(b, relNode)) return true;
+  }
+  return false;
+}
