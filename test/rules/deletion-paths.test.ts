@@ -514,3 +514,38 @@ describe('jumps into code out of sight must agree on what they hold', () => {
     expectClean(findings(loop([' \t\t}', '+\t\tif (!folio)', '+\t\t\tbreak;', ' \t\tif (busy(folio)) {', ' \t\t\tfolio_put(folio);'])));
   });
 });
+
+describe('error paths consolidated under a label the patch shows', () => {
+  it('gotos to a `put_folio:` label that releases are not leaks, nor is the release "moved into some paths"', () => {
+    const p = [
+      'diff --git a/mm/t.c b/mm/t.c',
+      '--- a/mm/t.c',
+      '+++ b/mm/t.c',
+      '@@ -100,20 +100,17 @@ static int walk_range(pmd_t pmd, unsigned long addr, unsigned long end, unsigned int flags)',
+      ' \t\tif (!folio)',
+      ' \t\t\tgoto pte_unmap;',
+      ' ',
+      '-\t\tif (!folio_allowed(folio, flags)) {',
+      '-\t\t\tgup_put_folio(folio, 1, flags);',
+      '-\t\t\tgoto pte_unmap;',
+      '-\t\t}',
+      '+\t\tif (!folio_allowed(folio, flags))',
+      '+\t\t\tgoto put_folio;',
+      ' \t\tfolio_set_referenced(folio);',
+      ' \t\t(*nr)++;',
+      ' \t} while (ptep++, addr += PAGE_SIZE, addr != end);',
+      ' ',
+      ' \tret = 1;',
+      '+\tgoto pte_unmap;',
+      ' ',
+      '+put_folio:',
+      '+\tgup_put_folio(folio, 1, flags);',
+      ' pte_unmap:',
+      ' \tpte_unmap(ptem);',
+      ' \treturn ret;',
+      ' }',
+      '',
+    ].join('\n');
+    expectClean(findings(p));
+  });
+});

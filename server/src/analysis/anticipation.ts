@@ -113,6 +113,21 @@ export function anticipation(a: ResourceAnalysis): Anticipation {
     return { inB, outB };
   }
 
+  /** From a goto, is the function's end reached without entering a node that touches the key? */
+  function passesClean(g: CfgNode, blocked: Uint8Array): boolean {
+    const seen = new Uint8Array(nN);
+    const work: CfgNode[] = [];
+    for (const e of g.succs) if (!blocked[e.to.id]) work.push(e.to);
+    while (work.length) {
+      const n = work.pop()!;
+      if (seen[n.id]) continue;
+      seen[n.id] = 1;
+      if (n === cfg.exit) return true;
+      for (const e of n.succs) if (!blocked[e.to.id] && !seen[e.to.id]) work.push(e.to);
+    }
+    return false;
+  }
+
   const clean = new Map<string, Int32Array>();
   function solveClean(k: KeyInfo, errorOnly: boolean): Int32Array {
     const id = `${k.key}|${errorOnly}`;
@@ -125,6 +140,9 @@ export function anticipation(a: ResourceAnalysis): Anticipation {
     const work: CfgNode[] = [];
     for (const [nid, x] of exitOf()) {
       if (!x.visible || (errorOnly && !x.error) || blocked[nid]) continue;
+      // a goto to a label the text shows leaves only if the code from the label can reach the end
+      // without releasing (`goto put_folio;` to `put_folio: put(folio); pte_unmap: ...` does not)
+      if (x.kind === 'goto' && !passesClean(x.node, blocked)) continue;
       r[nid] = nid;
       work.push(x.node);
     }

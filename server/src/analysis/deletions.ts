@@ -71,7 +71,8 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     const added = postA.events.filter((e) => e.t === 'release' && isAddedLine(post.image, e.op.line) && sameThing(e.eff.kind, e.obj));
     if (added.length) {
       const preJoin = preNodeAt(pre, post, join);
-      const unconditional = !!preJoin && sameTests(ev.op.node, preJoin);
+      // (and every way into that place went through it before the patch: `if (x) { put(p); goto out; }` is not)
+      const unconditional = !!preJoin && sameTests(ev.op.node, preJoin) && !reachesAvoiding(preA, preJoin, new Set([ev.node.id]));
       const addedIds = new Set(added.map((e) => e.node.id));
       // moved later on the same path (every way on from the old place meets the added release) is not a loss
       if (unconditional && reachesAvoiding(postA, join, addedIds) && leavesAvoiding(postA, join, addedIds)) {
