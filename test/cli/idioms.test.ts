@@ -275,7 +275,7 @@ static void foo_zero_tail(struct page *page, unsigned int from)
 	${unmap}
 }
 `;
-add({ name: 'kmap_local_page() undone with kunmap(page)', buggy: KMAP('kunmap(page);'), correct: KMAP('kunmap_local(kaddr);'), rule: 'bracket/mixed-irq-style' });
+add({ name: 'kmap_local_page() undone with kunmap(page)', buggy: KMAP('kunmap(page);'), correct: KMAP('kunmap_local(kaddr);'), rule: 'ref-kind/mismatched-release' });
 add({ name: 'kmap_local_page() undone with kunmap() of the address', buggy: KMAP('kunmap(kaddr);'), correct: KMAP('kunmap_local(kaddr);'), rule: 'ref-kind/wrong-type' });
 
 // ---- locks by another name; locks handed back by contract

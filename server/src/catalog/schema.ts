@@ -512,6 +512,12 @@ export interface KindSpec {
   biasCounted?: boolean;
   /** The rule id that reports this kind left unreleased, when not the family's default (a dev_pagemap ref: spec-ref/pgmap-leak). */
   reportAs?: string;
+  /**
+   * A release of the other style (kunmap() on a kmap_local_page() mapping) is
+   * the wrong release call, reported by ref-kind/mismatched-release, rather
+   * than a mixed IRQ style (bracket/mixed-irq-style, the default).
+   */
+  styleMismatchIsWrongRelease?: boolean;
 }
 
 /** Comparison idioms that re-validate a lockless read (pte_val(pte) != pte_val(*ptep)). */

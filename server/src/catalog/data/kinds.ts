@@ -32,7 +32,7 @@ export const KINDS: readonly KindSpec[] = [
   // pte_unmap_unlock(ptep, ptl) drops a ptl taken with spin_lock(ptl) after pte_offset_map_nolock().
   { kind: 'ptl', label: 'page-table lock', family: 'lock', atomic: true, provides: ['ptl-held', 'preempt-off'], releases: ['spinlock'] },
   { kind: 'pte-map', label: 'mapped PTE pointer', family: 'bracket' },
-  { kind: 'kmap', label: 'kmap_local/kmap_atomic mapping', family: 'bracket' },
+  { kind: 'kmap', label: 'kmap_local/kmap_atomic mapping', family: 'bracket', styleMismatchIsWrongRelease: true },
   { kind: 'rcu', label: 'RCU read-side section', family: 'bracket', atomic: true, provides: ['rcu', 'rcu-or-irq-off'] },
   { kind: 'rcu-sched', label: 'RCU-sched read-side section', family: 'bracket', atomic: true, provides: ['rcu', 'rcu-or-irq-off', 'preempt-off'] },
   { kind: 'srcu', label: 'SRCU read-side section', family: 'bracket' },

@@ -13,7 +13,7 @@ function mixedStyle(unit: Unit, ctx: RuleContext): RawFinding[] {
     if (ev.t !== 'release' || !ev.mismatch || ev.mismatch.reason !== 'style' || !definitelyHeld(ev.mismatch.bits)) continue;
     const k = ev.mismatch.key;
     const acq = k.acquires[0];
-    if (!acq) continue;
+    if (!acq || ctx.catalog.kind(k.kind).styleMismatchIsWrongRelease) continue;
     out.push({
       rule: 'bracket/mixed-irq-style',
       message: `${ev.op.callee}() closes a ${ctx.catalog.kind(k.kind).label} that ${acq.op.callee}() opened at ${ctx.where(unit, acq.op.line)}: the ${ev.eff.style ?? '?'} and ${k.style ?? '?'} styles do not pair${(acq.spec.pairsWith ?? []).length ? `; use ${acq.spec.pairsWith![0]}()` : ''}.`,
@@ -34,7 +34,7 @@ function mixedStyle(unit: Unit, ctx: RuleContext): RawFinding[] {
  * place of the whole mismatched call; none when the catalog's arity of the
  * pair does not take them.
  */
-function pairedCallFix(release: CallOp, open: CallOp, pair: string | undefined, ctx: RuleContext): RawFinding['fixes'] {
+export function pairedCallFix(release: CallOp, open: CallOp, pair: string | undefined, ctx: RuleContext): RawFinding['fixes'] {
   if (!pair) return undefined;
   const arity = ctx.catalog.api(pair)?.arity;
   if (arity && !arity.includes(open.args.length)) return undefined;

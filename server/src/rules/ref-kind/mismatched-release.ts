@@ -1,5 +1,10 @@
 import type { RawFinding, Rule, RuleContext, Unit } from '../api';
 import { posOf, replaceNode } from '../../c/facts';
+import { definitelyHeld } from '../../analysis/resources';
+import { acquireRelated } from '../common/report';
+import { analysisOf } from '../common/resources';
+import { irqStateTrace } from '../common/trace';
+import { pairedCallFix } from '../bracket/mixed-irq-style';
 import { kindFindings } from './common';
 import { replacementsOf } from '../common/replacements';
 import { replacedKindTrace } from '../common/trace';
@@ -36,6 +41,35 @@ function replacedKindFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
   return out;
 }
 
+/**
+ * A mapping or section closed with the call of the other style where the
+ * catalog says that is the wrong release, not a style choice (kunmap() on a
+ * kmap_local_page() mapping: it takes the page, not the address, and leaves
+ * the local slot mapped).
+ */
+function wrongStyleFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
+  const a = analysisOf(unit, ctx);
+  const out: RawFinding[] = [];
+  for (const ev of a.events) {
+    if (ev.t !== 'release' || !ev.mismatch || ev.mismatch.reason !== 'style' || !definitelyHeld(ev.mismatch.bits)) continue;
+    const k = ev.mismatch.key;
+    const acq = k.acquires[0];
+    if (!acq || !ctx.catalog.kind(k.kind).styleMismatchIsWrongRelease) continue;
+    const pair = acq.spec.pairsWith?.[0];
+    out.push({
+      rule: 'ref-kind/mismatched-release',
+      message: `${ev.op.callee}() does not release the ${ctx.catalog.kind(k.kind).label} that ${acq.op.callee}() opened at ${ctx.where(unit, acq.op.line)}${pair ? `: release it with ${pair}()` : ''}.`,
+      at: posOf(ev.op, ev.op.node),
+      related: acquireRelated(k),
+      scenarioParams: { function: unit.cfg.name, object: k.obj, acquire: acq.op.name, release: ev.op.name },
+      fixes: pairedCallFix(ev.op, acq.op, pair, ctx),
+      trace: irqStateTrace(unit, ctx, a, ev.op, undefined, pair ? `${pair}(${acq.op.args.map((x) => x.text).join(', ')})` : undefined, 'enables'),
+      fingerprint: `ref-kind/mismatched-release|style|${acq.op.name}|${ev.op.name}`,
+    });
+  }
+  return out;
+}
+
 export const mismatchedRelease: Rule = {
   id: 'ref-kind/mismatched-release',
   category: 'ref-kind',
@@ -43,5 +77,5 @@ export const mismatchedRelease: Rule = {
   title: 'Release does not match the acquire',
   description:
     'The object holds a reference of one kind (for example a FOLL_PIN pin from pin_user_pages) and is released with a call that drops another kind (put_page), or the reverse (get_user_pages pages dropped with unpin_user_page). The catalog decides which release kinds may drop which acquire kinds; arrays filled by GUP carry their kind to every element.',
-  check: (unit, ctx) => [...kindFindings(unit, ctx, 'ref-kind/mismatched-release'), ...replacedKindFindings(unit, ctx)],
+  check: (unit, ctx) => [...kindFindings(unit, ctx, 'ref-kind/mismatched-release'), ...replacedKindFindings(unit, ctx), ...wrongStyleFindings(unit, ctx)],
 };
