@@ -549,3 +549,15 @@ describe('error paths consolidated under a label the patch shows', () => {
     expectClean(findings(p));
   });
 });
+
+describe('a re-check written with the other name of the object', () => {
+  const patch = (recheck: string[]) =>
+    midPatch([' \tfolio = page_folio(page);', ' \tif (!folio_test_lru(folio) || !folio_try_get(folio))', ' \t\treturn NULL;', ...recheck, ' \t\tfolio_put(folio);', ' \t\treturn NULL;', ' \t}', ' \treturn folio;'], 'static struct folio *idle_get_folio(unsigned long pfn)');
+  it('`page_folio(page) != folio` re-checks the folio the try-get took on `page`: deleting it is reported', () => {
+    const [f] = expectRule(findings(patch(['-\tif (unlikely(page_folio(page) != folio || !folio_test_lru(folio))) {', '+\tif (unlikely(!folio_test_lru(folio) || folio_test_unevictable(folio))) {'])), 'spec-ref/no-revalidation', 1);
+    assert.match(f.message, /removes the re-check `if \(unlikely\(page_folio\(page\) != folio/);
+  });
+  it('keeping it (and adding a condition) is clean', () => {
+    expectClean(findings(patch(['-\tif (unlikely(page_folio(page) != folio || !folio_test_lru(folio))) {', '+\tif (unlikely(page_folio(page) != folio || !folio_test_lru(folio) || folio_test_unevictable(folio))) {'])));
+  });
+});

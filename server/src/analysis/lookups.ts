@@ -116,12 +116,14 @@ export function lookupBefore(ls: Lookup[] | undefined, op: CallOp): Lookup | und
 }
 
 /** A branch that re-checks the lookup of `obj`: a revalidating call, or `obj != f(...)` / `x != *p`. */
-export function revalidationAt(cat: Catalog, n: CfgNode, obj: string): { failOn: boolean } | null {
+export function revalidationAt(cat: Catalog, n: CfgNode, obj: string | readonly string[]): { failOn: boolean } | null {
   if (n.kind !== 'branch' || !n.ast) return null;
   const call = n.ops.find((o) => o.kind === 'call' && cat.api(o.name)?.revalidates);
   const cmp = comparisonAt(n);
   if (cmp) {
-    if (call || (mentions(cmp.left, obj) && cmp.rightRereads) || (mentions(cmp.right, obj) && cmp.leftRereads) || (cmp.leftRereads && cmp.rightRereads && n.ops.some((o) => o.kind === 'read')))
+    const names = typeof obj === 'string' ? [obj] : obj;
+    const on = (t: string) => names.some((o) => mentions(t, o));
+    if (call || (on(cmp.left) && cmp.rightRereads) || (on(cmp.right) && cmp.leftRereads) || (cmp.leftRereads && cmp.rightRereads && n.ops.some((o) => o.kind === 'read')))
       return { failOn: cmp.op === '!=' };
   }
   if (call && branchIsCall(n)) return { failOn: false };
@@ -130,17 +132,26 @@ export function revalidationAt(cat: Catalog, n: CfgNode, obj: string): { failOn:
 
 /** The first re-check of `obj` (or revalidating call) reachable from `from`. */
 export function findRevalidation(a: ResourceAnalysis, cat: Catalog, from: CfgNode, obj: string): CfgNode | null {
+  // the object under each of its names (`folio = page_folio(page)`: `page_folio(page) != folio` re-checks it)
+  const names = aliasesOf(a, obj);
   const seen = new Set<number>();
   const work = [from];
   while (work.length) {
     const n = work.pop()!;
     if (seen.has(n.id)) continue;
     seen.add(n.id);
-    if (n !== from && revalidationAt(cat, n, obj)) return n;
+    if (n !== from && revalidationAt(cat, n, names)) return n;
     if (n.ops.some((o) => o.kind === 'call' && cat.api(o.name)?.revalidates)) return n;
     for (const e of n.succs) work.push(e.to);
   }
   return null;
+}
+
+/** `obj` and the other names the function gives the same object (facts.identity maps each to one). */
+export function aliasesOf(a: ResourceAnalysis, obj: string): string[] {
+  const out = [obj];
+  for (const [name, canon] of a.facts.identity) if (canon === obj && name !== obj) out.push(name);
+  return out;
 }
 
 /** Is a section that provides `req` (maybe) held in state `st`? */
