@@ -326,6 +326,11 @@ function isTypeWord(v: string): boolean {
   return TYPE_WORDS.has(v) || /_t$/.test(v);
 }
 
+/** Statement keywords of C that litmus process bodies may not use. */
+const UNSUPPORTED_STMT = new Set(['while', 'for', 'do', 'goto', 'switch', 'return', 'break', 'continue']);
+const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '&=', '|=', '^=', '<<=', '>>=']);
+const UNARY_OPS = new Set(['!', '~', '-', '*', '&', '+']);
+
 /** Words that end the process section (herd7's splitter looks for them). */
 const FINAL_WORDS = new Set(['exists', 'forall', 'final', 'locations', 'filter', 'observed', 'Observed', 'cases']);
 
@@ -660,7 +665,7 @@ export class Parser {
       if (this.accept('else')) elseS = this.blockOf(this.parseStmt(), this.pos(t));
       return [{ k: 'if', c, then: thenS, else: elseS, pos, text }];
     }
-    if (t.t === 'id' && ['while', 'for', 'do', 'goto', 'switch', 'return', 'break', 'continue'].includes(t.v)) {
+    if (t.t === 'id' && UNSUPPORTED_STMT.has(t.v)) {
       this.unsupported(`'${t.v}' is not supported in litmus process bodies`, t);
     }
     if (this.isDeclStart()) {
@@ -711,7 +716,7 @@ export class Parser {
   private parseAssign(): Expr {
     const lhs = this.parseTernary();
     const t = this.lx.peek();
-    if (t.t === 'op' && ['=', '+=', '-=', '*=', '/=', '&=', '|=', '^=', '<<=', '>>='].includes(t.v)) {
+    if (t.t === 'op' && ASSIGN_OPS.has(t.v)) {
       this.nextTracked();
       if (lhs.k !== 'id' && !(lhs.k === 'un' && lhs.op === '*')) this.err('left-hand side of assignment must be a variable or *pointer', t);
       const rhs = this.parseAssign();
@@ -753,7 +758,7 @@ export class Parser {
 
   private parseUnary(): Expr {
     const t = this.lx.peek();
-    if (t.t === 'op' && ['!', '~', '-', '*', '&', '+'].includes(t.v)) {
+    if (t.t === 'op' && UNARY_OPS.has(t.v)) {
       this.nextTracked();
       const e = this.parseUnary();
       if (t.v === '-' && e.k === 'num') return { k: 'num', v: canon(-BigInt(e.v)), pos: this.pos(t) };
