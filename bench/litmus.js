@@ -16,7 +16,9 @@
 //       ../shared/lkmm) and compare verdicts, Positive/Negative counts and
 //       state counts. On the kernel set: N interleaved rounds of herd7 with
 //       all files in one process, the engine in this process, and the
-//       engine's CLI (`mm-review litmus FILE...`) in one process; medians.
+//       engine's CLI (`mm-review litmus FILE...`) in one process, and the
+//       floor of a CLI process (`node -e ''`, `mm-review litmus --help`);
+//       medians, with the load average.
 //       With --dir: herd7 once per file with its -timeout (CPU seconds,
 //       default 15; results cached in --herd7-cache, one JSON line per file:
 //       {file, status: ok|timeout|error, ms, result}; a cache filled by
@@ -140,6 +142,7 @@ else kernelMode();
 // ---- the kernel set and our own tests ----
 function kernelMode() {
   const N = opt.rounds ?? 5;
+  const loadStart = os.loadavg()[0];
   const kernelDir = process.env.MM_LITMUS_DIR || path.join(root, 'test', 'sim', 'fixtures', 'kernel-litmus');
   const sets = { kernel: kernelDir, own: path.join(root, 'test', 'litmus') };
   const kernelFiles = files(kernelDir);
@@ -152,6 +155,10 @@ function kernelMode() {
   const totals = { kernel: [], own: [] };
   const herdTimes = [];
   const cliTimes = [];
+  // what a CLI process costs before its first test: Node alone, and `mm-review litmus --help` (Node, the modules, the argument parser)
+  const nodeTimes = [];
+  const helpTimes = [];
+  const bin = path.join(root, 'server', 'bin', 'mm-review.js');
   let candidates = 0;
   let candMs = 0;
   for (let i = 0; i < N; i++) {
@@ -159,8 +166,14 @@ function kernelMode() {
       const h = herd(kernelFiles, 0);
       herdTimes.push(h.wallMs);
       const t = process.hrtime.bigint();
-      const c = spawnSync(process.execPath, [path.join(root, 'server', 'bin', 'mm-review.js'), 'litmus', ...kernelFiles], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      const c = spawnSync(process.execPath, [bin, 'litmus', ...kernelFiles], { encoding: 'utf8', maxBuffer: 1 << 28 });
       cliTimes.push(ms(t));
+      const t1 = process.hrtime.bigint();
+      spawnSync(process.execPath, ['-e', ''], { encoding: 'utf8' });
+      nodeTimes.push(ms(t1));
+      const t2 = process.hrtime.bigint();
+      spawnSync(process.execPath, [bin, 'litmus', '--help'], { encoding: 'utf8' });
+      helpTimes.push(ms(t2));
       if (i === 0) {
         const hr = parseHerd(h.stdout);
         const cr = parseHerd(c.stdout);
@@ -192,7 +205,7 @@ function kernelMode() {
     }
   }
   const rows = [...perTest].map(([k, v]) => [k, median(v)]).sort((a, b) => b[1] - a[1]);
-  console.log(`strategy: ${opt.product ? 'product (reference)' : 'search'}; ${N} rounds; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}`);
+  console.log(`strategy: ${opt.product ? 'product (reference)' : 'search'}; ${N} rounds; ${os.cpus().length} CPUs, load average ${loadStart.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end`);
   console.log('per-test median (ms), slowest first:');
   for (const [k, v] of rows.slice(0, 25)) console.log(`  ${fmt(v).padStart(8)}  ${k}`);
   if (rows.length > 25) console.log(`  ... ${rows.length - 25} more`);
@@ -213,6 +226,10 @@ function kernelMode() {
     console.log(`  herd7 ${fmt(h)} ms (runs: ${herdTimes.map((x) => x.toFixed(0)).join(', ')})`);
     console.log(`  engine CLI (mm-review litmus, Node start-up included) ${fmt(c)} ms (runs: ${cliTimes.map((x) => x.toFixed(0)).join(', ')}): ${(h / c).toFixed(1)}x herd7's speed`);
     console.log(`  engine in this process ${fmt(e)} ms: ${(h / e).toFixed(1)}x`);
+    const nd = median(nodeTimes);
+    const hp = median(helpTimes);
+    console.log(`  floor of a CLI process: \`node -e ''\` ${fmt(nd)} ms, \`mm-review litmus --help\` ${fmt(hp)} ms (herd7 / that: ${(h / hp).toFixed(1)}x); the 47 tests cost the CLI ${fmt(c - hp)} ms beyond it`);
+    console.log(`  3x herd7's speed for the CLI process needs at most ${fmt(h / 3)} ms: ${c <= h / 3 ? 'met' : 'not met'}`);
   }
   console.log(`candidate executions/second: ${Math.round(candidates / (candMs / 1000))}`);
   console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB`);

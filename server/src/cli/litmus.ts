@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LitmusResult, LitmusSyntaxError, formatHerd, runLitmus } from '../sim/index';
+import { LitmusResult, LitmusSyntaxError, formatHerd, runLitmus } from '../sim/run';
 import { litmusResultJson } from '../sim/resultJson';
 import { UsageError, type CommandSpec } from './args';
 

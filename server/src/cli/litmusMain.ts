@@ -4,6 +4,8 @@
  * patch-review engine (tree-sitter, the rules, the catalog). Many tests in
  * one process then cost little more than the tests themselves.
  */
+// first: the tier-up budget must be set before the engine's functions run
+import './tiering';
 import { runMain } from './io';
 import { commandOf } from './args';
 import { litmusCommand } from './litmus';

@@ -228,7 +228,12 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
     return true;
   };
   for (const g of globals) addVal(g, initVals.get(g) ?? 0);
-  const ctx: ThreadContext = { test, globals, lockLocs, domains, regInit };
+  // The paths depend on the domains only through the reads: a value added to
+  // a location no run has read leaves every path as it is, so it does not
+  // call for another round of path enumeration.
+  const readLocs = new Set<string>();
+  const ctx: ThreadContext = { test, globals, lockLocs, domains, regInit, readLocs };
+  const grows = (loc: string, v: Value): boolean => addVal(loc, v) && readLocs.has(loc);
   const pathLimit = Math.max(1000, opt.maxExecutions);
   let paths: Path[][] = [];
   const storeSites = countStoreSites(test);
@@ -260,7 +265,7 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
         // them either.) Spurious values cost time, never verdicts.
         for (const [loc, vals] of storedConstants(test, globals)) {
           if (lockLocs.has(loc)) continue;
-          for (const v of vals) if (addVal(loc, v)) changed = true;
+          for (const v of vals) if (grows(loc, v)) changed = true;
         }
       }
       let maxWrites = 0;
@@ -272,7 +277,7 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
           for (const e of p.events) {
             if (e.kind !== 'W') continue;
             if (!e.lock) w++;
-            if (e.loc !== undefined && !lockLocs.has(e.loc) && e.value !== undefined && addVal(e.loc, e.value)) changed = true;
+            if (e.loc !== undefined && !lockLocs.has(e.loc) && e.value !== undefined && grows(e.loc, e.value)) changed = true;
           }
           if (w > most) most = w;
         }
@@ -280,7 +285,7 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
       }
       // values written before a run was abandoned belong to the domains too (see enumeratePaths)
       for (const e of abortedWrites) {
-        if (e.loc !== undefined && !lockLocs.has(e.loc) && e.value !== undefined && addVal(e.loc, e.value)) changed = true;
+        if (e.loc !== undefined && !lockLocs.has(e.loc) && e.value !== undefined && grows(e.loc, e.value)) changed = true;
       }
       if (!changed) break;
       // A value reaches a read through a chain of distinct writes, so the chain

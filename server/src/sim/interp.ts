@@ -71,6 +71,8 @@ export interface ThreadContext {
   /** Locations used as spinlocks (their reads have a fixed {0,1} domain). */
   lockLocs: Set<string>;
   domains: Map<string, Value[]>;
+  /** Filled by the runs: the locations whose domain a read consulted (the only way domains shape the paths). */
+  readLocs?: Set<string>;
   regInit: Map<string, Value>; // "0:r1" -> value
 }
 
@@ -113,6 +115,7 @@ class Runner {
 
   domainOf(loc: string): Value[] {
     if (this.ctx.lockLocs.has(loc)) return LOCK_DOMAIN;
+    this.ctx.readLocs?.add(loc);
     return this.ctx.domains.get(loc) ?? [0];
   }
 

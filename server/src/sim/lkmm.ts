@@ -563,8 +563,8 @@ export function checkExecution(st: StaticPart, rf: Rel, co: Rel, opts: CheckOpti
 
   // Happens Before
   const hb = ppo.union(rfe, prop.inter(int).minusId()).restrict(Marked, Marked);
-  if (!hb.acyclic()) return no();
-  const hbStar = hb.star();
+  const hbStar = hb.starIfAcyclic();
+  if (!hbStar) return no();
 
   // Propagation (pb is empty without strong fences)
   const pbEmpty = strongFence0.isEmpty();

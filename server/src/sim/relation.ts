@@ -120,7 +120,11 @@ export class Rel {
 
   union(...os: Rel[]): Rel {
     const b = this.bits.slice();
-    for (const o of os) for (let k = 0; k < b.length; k++) b[k] |= o.bits[k];
+    // indexed loops: cheaper than iterators before the JIT warms up
+    for (let i = 0; i < os.length; i++) {
+      const ob = os[i].bits;
+      for (let k = 0; k < b.length; k++) b[k] |= ob[k];
+    }
     return new Rel(this.n, b);
   }
   inter(o: Rel): Rel {
@@ -139,6 +143,22 @@ export class Rel {
     const out = new Uint32Array(n * w);
     const big = n >= BIG;
     charge(n * w);
+    if (w === 1) {
+      // one word per row (up to 32 events: every kernel test)
+      const bits = this.bits;
+      const ob = o.bits;
+      for (let a = 0; a < n; a++) {
+        let word = bits[a];
+        let acc = 0;
+        while (word !== 0) {
+          const t = word & -word;
+          acc |= ob[31 - Math.clz32(t)];
+          word ^= t;
+        }
+        out[a] = acc;
+      }
+      return new Rel(n, out);
+    }
     for (let a = 0; a < n; a++) {
       const base = a * w;
       if (big) charge(n * w);
@@ -217,7 +237,7 @@ export class Rel {
   /** Composition of a chain: r1 ; r2 ; ... */
   static seqAll(first: Rel, ...rest: Rel[]): Rel {
     let r = first;
-    for (const o of rest) r = r.seq(o);
+    for (let i = 0; i < rest.length; i++) r = r.seq(rest[i]);
     return r;
   }
   inv(): Rel {
@@ -239,6 +259,10 @@ export class Rel {
   /** r+ (transitive closure, Warshall on rows). */
   plus(): Rel {
     return this.topoClosure(false) ?? this.warshall(false);
+  }
+  /** r* when r is acyclic, null when it has a cycle (one depth-first search for both questions). */
+  starIfAcyclic(): Rel | null {
+    return this.topoClosure(true);
   }
   /** r* (reflexive-transitive closure). */
   star(): Rel {
@@ -321,6 +345,20 @@ export class Rel {
     const { n, w, bits } = this;
     const out = new Uint32Array(n * w);
     charge(n * w);
+    if (w === 1) {
+      for (let x = 0; x < n; x++) {
+        const a = order[x];
+        let word = bits[a];
+        let acc = word;
+        while (word !== 0) {
+          const t = word & -word;
+          acc |= out[31 - Math.clz32(t)];
+          word ^= t;
+        }
+        out[a] = reflexive ? acc | (1 << a) : acc;
+      }
+      return new Rel(n, out);
+    }
     for (let x = 0; x < n; x++) {
       const a = order[x];
       const base = a * w;
@@ -343,25 +381,45 @@ export class Rel {
   /** r? (reflexive closure). */
   opt(): Rel {
     const b = this.bits.slice();
-    const r = new Rel(this.n, b);
-    for (let i = 0; i < this.n; i++) r.addMut(i, i);
-    return r;
+    const { n, w } = this;
+    for (let i = 0; i < n; i++) b[i * w + (i >>> 5)] |= 1 << (i & 31);
+    return new Rel(n, b);
   }
   /** [S] ; r */
   dom(s: EvSet): Rel {
     const b = this.bits.slice();
-    for (let i = 0; i < this.n; i++) if (!s.has(i)) b.fill(0, i * this.w, (i + 1) * this.w);
-    return new Rel(this.n, b);
+    const { n, w } = this;
+    const sb = s.bits;
+    if (w === 1) {
+      const m = sb[0];
+      for (let i = 0; i < n; i++) if ((m & (1 << i)) === 0) b[i] = 0;
+    } else {
+      for (let i = 0; i < n; i++) if ((sb[i >>> 5] & (1 << (i & 31))) === 0) b.fill(0, i * w, (i + 1) * w);
+    }
+    return new Rel(n, b);
   }
   /** r ; [S] */
   ran(s: EvSet): Rel {
     const b = this.bits.slice();
-    for (let i = 0; i < this.n; i++) for (let k = 0; k < this.w; k++) b[i * this.w + k] &= s.bits[k];
-    return new Rel(this.n, b);
+    const { n, w } = this;
+    const sb = s.bits;
+    if (w === 1) {
+      const m = sb[0];
+      for (let i = 0; i < n; i++) b[i] &= m;
+    } else {
+      for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) b[i * w + k] &= sb[k];
+    }
+    return new Rel(n, b);
   }
   /** [S] ; r ; [T] */
   restrict(s: EvSet, t: EvSet): Rel {
-    return this.dom(s).ran(t);
+    const { n, w } = this;
+    if (w !== 1) return this.dom(s).ran(t);
+    const b = this.bits.slice();
+    const ms = s.bits[0];
+    const mt = t.bits[0];
+    for (let i = 0; i < n; i++) b[i] = (ms & (1 << i)) === 0 ? 0 : b[i] & mt;
+    return new Rel(n, b);
   }
   domain(): EvSet {
     return EvSet.where(this.n, (i) => {

@@ -11,7 +11,7 @@
  * candidate (LitmusResult.forbidden[0]), labelled as impossible, and
  * `forbiddenBy` says in words which ordering rules rule it out.
  */
-import { runLitmus, type Execution, type LitmusResult, type SimEvent } from './index';
+import { runLitmus, type Execution, type LitmusResult, type SimEvent } from './run';
 import { instantiateScenario, type Instance, type Params, type Variant } from './scenarios/index';
 import type { Replay, ReplayStep, ReplayUnavailable, ScenarioRequest } from '../protocol/replay';
 import { instantiate } from './scenarios/instantiate';

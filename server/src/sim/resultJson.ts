@@ -6,7 +6,7 @@
  * says "Incomplete" (with the observations still possible), never the
  * partial count's.
  */
-import type { LitmusResult } from './index';
+import type { LitmusResult } from './run';
 
 export interface LitmusResultJson {
   name: string;

@@ -54,6 +54,9 @@ for (const o of [...OPS3, ...OPS2, ...OPS1]) {
   OPS_BY_CHAR.set(o[0], l);
 }
 
+const ID_RE = /[A-Za-z_][A-Za-z0-9_]*/y;
+const NUM_RE = /0[xX][0-9a-fA-F]*|[0-9]+/y;
+const SUFFIX_RE = /[uUlL]+/y;
 const isIdStart = (c: string | undefined) => c !== undefined && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c === '_');
 const isIdChar = (c: string | undefined) => isIdStart(c) || (c !== undefined && c >= '0' && c <= '9');
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
@@ -91,47 +94,57 @@ class Lexer {
   private adv(n = 1): void {
     const s = this.src;
     const end = this.pos + n;
-    let line = this.line;
-    let col = this.col;
-    for (let p = this.pos; p < end; p++) {
-      if (s.charCodeAt(p) === 10) {
+    // count the newlines with indexOf (native) rather than one character at a time
+    let nl = s.indexOf('\n', this.pos);
+    if (nl < 0 || nl >= end) {
+      this.col += n;
+    } else {
+      let line = this.line;
+      let last = nl;
+      while (nl >= 0 && nl < end) {
         line++;
-        col = 1;
-      } else col++;
+        last = nl;
+        nl = s.indexOf('\n', nl + 1);
+      }
+      this.line = line;
+      this.col = end - last;
     }
-    this.line = line;
-    this.col = col;
     this.pos = end;
   }
 
   /** Skip an OCaml comment (nested) starting at `(*`; records it. */
   private ocamlComment(): void {
     const s = this.src;
-    const [l, co] = [this.line, this.col];
+    const l = this.line;
+    const co = this.col;
     const start = this.pos;
     let p = this.pos + 2;
     let depth = 1;
-    while (p < s.length && depth > 0) {
-      const c = s.charCodeAt(p);
-      if (c === 40 /* ( */ && s.charCodeAt(p + 1) === 42 /* * */) {
+    // jump from delimiter to delimiter (indexOf is native; most comments have no nesting)
+    while (depth > 0) {
+      const close = s.indexOf('*)', p);
+      if (close < 0) this.err('unterminated (* comment', l, co);
+      const open = s.indexOf('(*', p);
+      if (open >= 0 && open < close) {
         depth++;
-        p += 2;
-      } else if (c === 42 && s.charCodeAt(p + 1) === 41 /* ) */) {
+        p = open + 2;
+      } else {
         depth--;
-        p += 2;
-      } else p++;
+        p = close + 2;
+      }
     }
-    if (depth > 0) this.err('unterminated (* comment', l, co);
     this.adv(p - this.pos);
     this.comments.push(s.slice(start, this.pos));
   }
 
   private cComment(): void {
     const s = this.src;
-    const [l, co] = [this.line, this.col];
+    const l = this.line;
+    const co = this.col;
     const start = this.pos;
     if (s[this.pos + 1] === '/') {
-      while (this.pos < s.length && s[this.pos] !== '\n') this.adv();
+      const eol = s.indexOf('\n', this.pos);
+      this.adv((eol < 0 ? s.length : eol) - this.pos);
     } else {
       this.adv(2);
       const end = s.indexOf('*/', this.pos);
@@ -161,48 +174,50 @@ class Lexer {
   private lex(): Tok {
     this.skip();
     const s = this.src;
-    const [line, col, off] = [this.line, this.col, this.pos];
-    const mk = (t: Tok['t'], v: string): Tok => ({ t, v, line, col, off, end: this.pos });
-    if (this.pos >= s.length) return mk('eof', '');
-    const c = s[this.pos];
+    const line = this.line;
+    const col = this.col;
+    const off = this.pos;
+    if (off >= s.length) return { t: 'eof', v: '', line, col, off, end: off };
+    const c = s[off];
     if (isIdStart(c)) {
-      let e = this.pos;
-      while (e < s.length && isIdChar(s[e])) e++;
-      const v = s.slice(this.pos, e);
-      this.col += e - this.pos; // no newline inside an identifier
+      // sticky regular expressions scan in native code (cheap before the JIT warms up)
+      ID_RE.lastIndex = off;
+      ID_RE.test(s);
+      const e = ID_RE.lastIndex;
+      this.col += e - off; // no newline inside an identifier
       this.pos = e;
-      return mk('id', v);
+      return { t: 'id', v: s.slice(off, e), line, col, off, end: e };
     }
     if (isDigit(c)) {
-      let e = this.pos;
-      if (c === '0' && (s[e + 1] === 'x' || s[e + 1] === 'X')) {
-        e += 2;
-        while (e < s.length && /[0-9a-fA-F]/.test(s[e])) e++;
-      } else while (e < s.length && isDigit(s[e])) e++;
-      const text = s.slice(this.pos, e);
-      while (e < s.length && /[uUlL]/.test(s[e])) e++;
+      NUM_RE.lastIndex = off;
+      NUM_RE.test(s);
+      let e = NUM_RE.lastIndex;
+      const text = s.slice(off, e);
+      SUFFIX_RE.lastIndex = e;
+      if (SUFFIX_RE.test(s)) e = SUFFIX_RE.lastIndex;
       if (isIdChar(s[e])) {
-        this.adv(e - this.pos);
+        this.adv(e - off);
         this.err(`malformed number '${s.slice(off, e + 1)}'`, line, col);
       }
-      this.adv(e - this.pos);
+      this.adv(e - off);
       if (parseIntLiteral(text) === null) this.err(`malformed number '${text}'`, line, col);
-      return mk('num', text);
+      return { t: 'num', v: text, line, col, off, end: e };
     }
     if (c === '"') {
-      let e = this.pos + 1;
-      while (e < s.length && s[e] !== '"') e++;
-      if (e >= s.length) this.err('unterminated string');
-      const v = s.slice(this.pos + 1, e);
-      this.adv(e + 1 - this.pos);
-      return mk('str', v);
+      const e = s.indexOf('"', off + 1);
+      if (e < 0) this.err('unterminated string');
+      const v = s.slice(off + 1, e);
+      this.adv(e + 1 - off);
+      return { t: 'str', v, line, col, off, end: e + 1 };
     }
     const ops = OPS_BY_CHAR.get(c);
     if (ops) {
       for (const o of ops) {
-        if (o.length === 1 || s.startsWith(o, this.pos)) {
-          this.adv(o.length);
-          return mk('op', o);
+        if (o.length === 1 || s.startsWith(o, off)) {
+          // operators never contain a newline
+          this.pos = off + o.length;
+          this.col += o.length;
+          return { t: 'op', v: o, line, col, off, end: this.pos };
         }
       }
     }
@@ -310,6 +325,11 @@ const TYPE_WORDS = new Set([
 function isTypeWord(v: string): boolean {
   return TYPE_WORDS.has(v) || /_t$/.test(v);
 }
+
+/** Statement keywords of C that litmus process bodies may not use. */
+const UNSUPPORTED_STMT = new Set(['while', 'for', 'do', 'goto', 'switch', 'return', 'break', 'continue']);
+const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '&=', '|=', '^=', '<<=', '>>=']);
+const UNARY_OPS = new Set(['!', '~', '-', '*', '&', '+']);
 
 /** Words that end the process section (herd7's splitter looks for them). */
 const FINAL_WORDS = new Set(['exists', 'forall', 'final', 'locations', 'filter', 'observed', 'Observed', 'cases']);
@@ -645,7 +665,7 @@ export class Parser {
       if (this.accept('else')) elseS = this.blockOf(this.parseStmt(), this.pos(t));
       return [{ k: 'if', c, then: thenS, else: elseS, pos, text }];
     }
-    if (t.t === 'id' && ['while', 'for', 'do', 'goto', 'switch', 'return', 'break', 'continue'].includes(t.v)) {
+    if (t.t === 'id' && UNSUPPORTED_STMT.has(t.v)) {
       this.unsupported(`'${t.v}' is not supported in litmus process bodies`, t);
     }
     if (this.isDeclStart()) {
@@ -696,7 +716,7 @@ export class Parser {
   private parseAssign(): Expr {
     const lhs = this.parseTernary();
     const t = this.lx.peek();
-    if (t.t === 'op' && ['=', '+=', '-=', '*=', '/=', '&=', '|=', '^=', '<<=', '>>='].includes(t.v)) {
+    if (t.t === 'op' && ASSIGN_OPS.has(t.v)) {
       this.nextTracked();
       if (lhs.k !== 'id' && !(lhs.k === 'un' && lhs.op === '*')) this.err('left-hand side of assignment must be a variable or *pointer', t);
       const rhs = this.parseAssign();
@@ -738,7 +758,7 @@ export class Parser {
 
   private parseUnary(): Expr {
     const t = this.lx.peek();
-    if (t.t === 'op' && ['!', '~', '-', '*', '&', '+'].includes(t.v)) {
+    if (t.t === 'op' && UNARY_OPS.has(t.v)) {
       this.nextTracked();
       const e = this.parseUnary();
       if (t.v === '-' && e.k === 'num') return { k: 'num', v: canon(-BigInt(e.v)), pos: this.pos(t) };
