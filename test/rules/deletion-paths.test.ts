@@ -561,3 +561,16 @@ describe('a re-check written with the other name of the object', () => {
     expectClean(findings(patch(['-\tif (unlikely(page_folio(page) != folio || !folio_test_lru(folio))) {', '+\tif (unlikely(page_folio(page) != folio || !folio_test_lru(folio) || folio_test_unevictable(folio))) {'])));
   });
 });
+
+describe('an added goto to a later rung of the ladder its kept sibling uses', () => {
+  const patch = (label: string) =>
+    midPatch([' \t\t\tgoto out_unmap;', ' \t\t}', ' ', '+\t\tif (folio_test_writeback(folio)) {', '+\t\t\tresult = SCAN_PAGE_LOCK;', `+\t\t\tgoto ${label};`, '+\t\t}', '+', ' \t\tif (folio_maybe_dma_pinned(folio)) {', ' \t\t\tresult = SCAN_PAGE_COUNT;'], 'static int scan_pmd(struct mm_struct *mm, pmd_t *pmd)');
+  it('`goto out` next to `goto out_unmap`: the unmap its name promises is skipped', () => {
+    const [f] = expectRule(findings(patch('out')), 'bracket/unbalanced', 1);
+    assert.match(f.message, /`goto out` \(added\) skips what `goto out_unmap`/);
+  });
+  it('the same rung, or a label that is not its tail, is not judged', () => {
+    expectClean(findings(patch('out_unmap')));
+    expectClean(findings(patch('out_free')));
+  });
+});

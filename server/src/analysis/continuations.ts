@@ -25,6 +25,7 @@ import { searchForward } from '../c/dataflow';
 import { jumpScope, mentions, testOf, uncast } from '../c/facts';
 import type { Catalog } from '../catalog';
 import { isAddedLine, isDeletedLine } from './diff';
+import { labelTail } from './deletions';
 import { definitelyHeld, HELD, N, R, F, X, Q, U, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from './resources';
 import type { Leak } from './leaks';
 import { anticipation } from './anticipation';
@@ -258,4 +259,70 @@ function partsAfterHeld(a: ResourceAnalysis, jump: CfgNode, relNode: CfgNode, to
     if (clean(b, jump) && clean(b, relNode)) return true;
   }
   return false;
+}
+
+export interface LadderSkip {
+  /** The added goto. */
+  jump: CfgNode;
+  newLabel: string;
+  /** The kept goto of the same ladder, reached from the same place, and its label. */
+  sibling: CfgNode;
+  oldLabel: string;
+  families: ('ref' | 'lock' | 'bracket')[];
+  kinds: string[];
+}
+
+/**
+ * An added `goto out` next to a kept `goto out_unmap` taken from the same
+ * place, with nothing taken or released between: both labels are out of
+ * sight, and by the error-ladder naming the kept one releases something (a
+ * lock, a mapping, a reference) that the new one, a later rung of the same
+ * ladder, skips. The labels' code is not shown: the names (catalog
+ * conventions) and the kept sibling are the only evidence, so the new label
+ * must be the old one's tail (`out` of `out_unmap`, `abort` of `unlock_abort`).
+ */
+export function ladderSkips(unit: Unit, a: ResourceAnalysis, cat: Catalog): LadderSkip[] {
+  if (unit.side !== 'post') return [];
+  const out: LadderSkip[] = [];
+  const moved = deletedJumps(unit);
+  const gotos = a.cfg.nodes.filter((n) => n.kind === 'goto' && n.label && a.facts.visibility.unresolvedGotos.has(n.id));
+  const added = gotos.filter((g) => isAddedLine(unit.image, g.line) && !moved.has(oneLine(g)));
+  if (!added.length) return out;
+  const kept = gotos.filter((g) => !isAddedLine(unit.image, g.line));
+  // nodes where anything is taken or released: the two jumps must part with nothing between
+  const touches = new Set<number>();
+  for (const e of a.events) if (e.t !== 'call') touches.add(e.node.id);
+  const gaps = a.facts.visibility.gaps;
+  for (const j of added) {
+    const newLabel = j.label!;
+    const now = cat.gotoLabelReleases(newLabel);
+    for (const o of kept) {
+      const oldLabel = o.label!;
+      if (oldLabel === newLabel || !labelTail(oldLabel, newLabel)) continue;
+      const was = cat.gotoLabelReleases(oldLabel);
+      const families = was.families.filter((f) => !now.families.includes(f));
+      if (!families.length) continue;
+      const back = searchBackwardClean(j, touches, gaps);
+      // parted at a visible branch, or both entered from the same code out of sight just above
+      // (the kept jump sits in the block the hunk opens in, the new one right after it)
+      const parted = back.some((b) => b.succs.length >= 2 && reachesClean(b, o, touches, gaps));
+      const fromAbove = o.line < j.line && samePatchHunk(unit, o, j) && enteredFromOutOfSight(a, back) && enteredFromOutOfSight(a, searchBackwardClean(o, touches, gaps));
+      if (!parted && !fromAbove) continue;
+      out.push({ jump: j, newLabel, sibling: o, oldLabel, families: families as LadderSkip['families'], kinds: was.kinds as string[] });
+      break;
+    }
+  }
+  return out;
+}
+
+/** Does a backward-clean walk reach code the text does not show (the function's unseen start, a gap, a block entered from out of sight)? */
+function enteredFromOutOfSight(a: ResourceAnalysis, back: readonly CfgNode[]): boolean {
+  const hidden = new Set(a.facts.visibility.hiddenEntries.map((n) => n.id));
+  return back.some((n) => n.kind === 'entry' || hidden.has(n.id) || a.facts.visibility.gaps.has(n.id)) && !a.facts.visibility.entry;
+}
+
+function samePatchHunk(unit: Unit, x: CfgNode, y: CfgNode): boolean {
+  const ox = unit.image.origin[x.line];
+  const oy = unit.image.origin[y.line];
+  return !!ox && !!oy && ox.kind === 'patch' && oy.kind === 'patch' && ox.hunk === oy.hunk;
 }

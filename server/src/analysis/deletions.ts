@@ -300,7 +300,7 @@ export interface RetargetedGoto {
 const GOTO_LABEL = /\bgoto\s+([A-Za-z_]\w*)/;
 
 /** Are the `_`-separated words of `tail` a proper subset of those of `label`? */
-function labelTail(label: string, tail: string): boolean {
+export function labelTail(label: string, tail: string): boolean {
   const words = new Set(label.toLowerCase().split('_').filter(Boolean));
   const t = tail.toLowerCase().split('_').filter(Boolean);
   return t.length > 0 && t.length < words.size && t.every((w) => words.has(w));

@@ -11,6 +11,7 @@ import type { Leak } from '../../analysis/leaks';
 import { isCatalogPrimitive } from '../../analysis/leaks';
 import { asExplained, removalExplained, replacementExplained } from './explained';
 import { replacementsOf } from './replacements';
+import { ladderSkips } from '../../analysis/continuations';
 import { cursorReleases, debugOnlyReleases, deletedReleases, discardedAcquires, retargetedGotos } from '../../analysis/deletions';
 import { preUnitOf } from '../../analysis/diff';
 import { resourcesOf } from '../../analysis/summaries';
@@ -324,6 +325,20 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
     f.message = `This patch retargets \`goto ${r.oldLabel}\` to \`goto ${r.newLabel}\` with ${label}${obj} held (taken by ${acquireApis(r.key)}() at ${ctx.where(unit, r.key.acquires[0].op.line)}): the old label's name says it releases it, the new one's does not.`;
     f.fingerprint = `${want}|retarget|${r.key.kind}|${r.key.obj}|${r.oldLabel}|${r.newLabel}`;
     out.push(f);
+  }
+  // an added goto to a later rung of the ladder its kept sibling jumps into
+  for (const l of primitive ? [] : ladderSkips(unit, postA, ctx.catalog)) {
+    const rule: LeakRule = l.families.includes('ref') && !l.families.some((f) => f !== 'ref') ? 'ref-balance/leak' : 'bracket/unbalanced';
+    if (rule !== want || [...reported, ...out].some((f) => f.at.line === nodePos(l.jump).line)) continue;
+    const what = l.kinds.length ? l.kinds.map((k) => ctx.catalog.kind(k as never).label).join(' / ') : l.families.map((f) => (f === 'ref' ? 'a reference' : f === 'lock' ? 'a lock' : 'a mapping or section')).join(' and ');
+    out.push({
+      rule,
+      message: `\`goto ${l.newLabel}\` (added) skips what \`goto ${l.oldLabel}\` at ${ctx.where(unit, l.sibling.line)}, taken from the same place with nothing released between, goes through: by the error-ladder naming, \`${l.oldLabel}:\` releases ${what} that \`${l.newLabel}:\` does not.`,
+      at: nodePos(l.jump),
+      related: [{ message: `the kept jump: goto ${l.oldLabel}`, at: nodePos(l.sibling) }],
+      scenarioParams: { function: unit.cfg.name, object: '', acquire: '', release: '' },
+      fingerprint: `${rule}|ladder|${l.oldLabel}|${l.newLabel}`,
+    });
   }
   return out;
 }
