@@ -574,3 +574,15 @@ describe('an added goto to a later rung of the ladder its kept sibling uses', ()
     expectClean(findings(patch('out_free')));
   });
 });
+
+describe('a release added before a jump that a kept sibling takes holding the object', () => {
+  const patch = (body: string[]) =>
+    midPatch([' \t\tif (target_order >= folio_order(folio))', ' \t\t\tgoto next;', ' ', ...body, ' \t\tif (!folio_trylock(folio))', ' \t\t\tgoto next;'], 'static int split_in_file(struct address_space *mapping)');
+  it('`folio_put(folio); goto next;` beside a kept `goto next` is a second put', () => {
+    const [f] = expectRule(findings(patch(['+\t\tif (folio_test_writeback(folio)) {', '+\t\t\tfolio_put(folio);', '+\t\t\tgoto next;', '+\t\t}'])), 'ref-balance/double-release', 1);
+    assert.match(f.message, /releases the folio reference on `folio` before `goto next`, but `goto next` at .* enters the same code/);
+  });
+  it('the same jump without the put is clean', () => {
+    expectClean(findings(patch(['+\t\tif (folio_test_writeback(folio))', '+\t\t\tgoto next;'])));
+  });
+});

@@ -219,10 +219,10 @@ function oneLine(n: CfgNode): string {
 }
 
 /** The release of `k` on the way into `jump` (the nearest one going back, on a single path). */
-function releaseBefore(a: ResourceAnalysis, jump: CfgNode, k: KeyInfo): ReleaseEvent | undefined {
+function releaseBefore(a: ResourceAnalysis, jump: CfgNode, k: KeyInfo | undefined): ReleaseEvent | undefined {
   let n: CfgNode | undefined = jump;
   for (let i = 0; n && i < 32; i++) {
-    const ev = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.node === n && (e.key === k || (!e.key && e.obj === k.obj && e.eff.kind === k.kind)));
+    const ev = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.node === n && (!k || e.key === k || (!e.key && e.obj === k.obj && e.eff.kind === k.kind)));
     if (ev) return ev;
     if (n.preds.length !== 1) return undefined;
     n = n.preds[0].from;
@@ -325,4 +325,50 @@ function samePatchHunk(unit: Unit, x: CfgNode, y: CfgNode): boolean {
   const ox = unit.image.origin[x.line];
   const oy = unit.image.origin[y.line];
   return !!ox && !!oy && ox.kind === 'patch' && oy.kind === 'patch' && ox.hunk === oy.hunk;
+}
+
+export interface ReleasedIntoUnseen {
+  /** The release the patch added right before the jump. */
+  release: ReleaseEvent;
+  key: KeyInfo;
+  jump: CfgNode;
+  /** The kept jump into the same code, taken holding the object. */
+  sibling: CfgNode;
+}
+
+/**
+ * The reverse of continuationLeaks: an added `folio_put(folio); goto next;`
+ * where a kept `goto next` from the same place (nothing taken or released
+ * between) enters the same unseen code still holding the object. That code
+ * was written for the kept jump, so it releases the object (or keeps it):
+ * entering it after the put releases it twice, or keeps a dropped one.
+ */
+export function releasedIntoUnseen(unit: Unit, a: ResourceAnalysis, cat: Catalog): ReleasedIntoUnseen[] {
+  if (unit.side !== 'post') return [];
+  const out: ReleasedIntoUnseen[] = [];
+  const moved = deletedJumps(unit);
+  const gaps = a.facts.visibility.gaps;
+  for (const jumps of groups(a).values()) {
+    const added = jumps.filter((j) => isAddedLine(unit.image, j.line) && !moved.has(oneLine(j)));
+    const kept = jumps.filter((j) => !isAddedLine(unit.image, j.line));
+    if (!added.length || !kept.length) continue;
+    for (const j of added) {
+      const rel = releaseBefore(a, j, undefined);
+      if (!rel || !rel.key || !isAddedLine(unit.image, rel.node.line) || rel.eff.cond) continue;
+      const k = rel.key;
+      if (k.array) continue;
+      const touches = new Set<number>([...(a.drops.get(k.key) ?? []), ...(a.takes.get(k.key) ?? [])]);
+      for (const o of kept) {
+        const b = a.out[o.id]?.get(k.key) ?? a.initial;
+        if (!(definitelyHeld(b) || b === U)) continue;
+        // parted with nothing between: the object was held at the kept jump as it was before the release
+        const back = searchBackwardClean(rel.node, touches, gaps);
+        const parted = back.some((p) => p.succs.length >= 2 && !decidesHeld(a, p, k, cat) && reachesClean(p, o, touches, gaps));
+        if (!parted) continue;
+        out.push({ release: rel, key: k, jump: j, sibling: o });
+        break;
+      }
+    }
+  }
+  return out;
 }

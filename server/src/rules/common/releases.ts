@@ -1,9 +1,10 @@
 /** Findings of release faults: released twice, released after the acquire failed, a put on a borrowed page. */
-import { posOf } from '../../c/facts';
+import { nodePos, posOf } from '../../c/facts';
 import { borrowedReleases, overReleases, releaseFaults } from '../../analysis/leaks';
 import type { RawFinding, RuleContext, Unit } from '../api';
 import { acquireApis, acquireRelated, isPrimitive, primitiveOwnsKind } from './report';
 import { analysisOf } from './resources';
+import { releasedIntoUnseen } from '../../analysis/continuations';
 import { borrowedReleaseTrace, releaseFaultTrace } from './trace';
 
 export function releaseFaultFindings(unit: Unit, ctx: RuleContext, want: 'ref-balance/double-release' | 'ref-balance/release-without-acquire' | 'bracket/unbalanced'): RawFinding[] {
@@ -40,6 +41,24 @@ export function releaseFaultFindings(unit: Unit, ctx: RuleContext, want: 'ref-ba
       scenarioParams: { function: unit.cfg.name, object: k.obj, acquire: acquireApis(k), release: ev.op.name },
       trace: releaseFaultTrace(unit, ctx, f),
       fingerprint: `${rule}|${k.kind}|${k.obj}|${ev.op.name}|${f.what}`,
+    });
+  }
+  // a release added before a jump into unseen code that a kept jump enters holding the object
+  for (const r of primitive ? [] : releasedIntoUnseen(unit, a, ctx.catalog)) {
+    const k = r.key;
+    const rule = k.family !== 'ref' ? 'bracket/unbalanced' : 'ref-balance/double-release';
+    if (rule !== want) continue;
+    const label = ctx.catalog.kind(k.kind).label;
+    const jump = r.jump.stmt?.text.replace(/\s+/g, ' ').replace(/;$/, '') ?? '';
+    const other = r.sibling.stmt?.text.replace(/\s+/g, ' ').replace(/;$/, '') ?? '';
+    out.push({
+      rule,
+      message: `${r.release.op.callee}() releases the ${label}${k.obj ? ` on \`${k.obj}\`` : ''} before \`${jump}\`, but \`${other}\` at ${ctx.where(unit, r.sibling.line)} enters the same code (not shown) still holding it: that code releases it (or keeps it), so this path releases it twice.`,
+      at: posOf(r.release.op, r.release.op.node),
+      related: [{ message: `\`${other}\` enters the same code holding it`, at: nodePos(r.sibling) }],
+      scenarioParams: { function: unit.cfg.name, object: k.obj, acquire: acquireApis(k), release: r.release.op.name },
+      trace: releaseFaultTrace(unit, ctx, { ev: r.release, key: k, what: 'twice', prior: r.release }),
+      fingerprint: `${rule}|${k.kind}|${k.obj}|${r.release.op.name}|into-unseen|${other}`,
     });
   }
   return out;
