@@ -586,3 +586,39 @@ describe('a release added before a jump that a kept sibling takes holding the ob
     expectClean(findings(patch(['+\t\tif (folio_test_writeback(folio))', '+\t\t\tgoto next;'])));
   });
 });
+
+describe('an ordered store moved into a new helper', () => {
+  const patch = (store: string) =>
+    [
+      'diff --git a/mm/n.c b/mm/n.c',
+      '--- a/mm/n.c',
+      '+++ b/mm/n.c',
+      '@@ -10,6 +10,12 @@ static int other(void)',
+      ' \treturn 0;',
+      ' }',
+      ' ',
+      '+static void install(struct mm_struct *mm, struct subs *subs)',
+      '+{',
+      `+\t${store};`,
+      '+}',
+      '+',
+      '+',
+      ' int do_register(struct mm_struct *mm, struct subs *subs)',
+      ' {',
+      ' \tinit_subs(subs);',
+      '@@ -30,5 +36,5 @@ int do_register(struct mm_struct *mm, struct subs *subs)',
+      ' \tif (ret)',
+      ' \t\tgoto out;',
+      '-\tsmp_store_release(&mm->subs, subs);',
+      '+\tinstall(mm, subs);',
+      ' \treturn 0;',
+      '',
+    ].join('\n');
+  it('smp_store_release() that comes back as WRITE_ONCE() in the helper lost its RELEASE', () => {
+    const [f] = expectRule(findings(patch('WRITE_ONCE(mm->subs, subs)')), 'barrier/removed', 1);
+    assert.match(f.message, /moves smp_store_release\(\) on mm->subs from do_register\(\) into install\(\) as WRITE_ONCE\(\)/);
+  });
+  it('moved as it was: clean', () => {
+    expectClean(findings(patch('smp_store_release(&mm->subs, subs)')));
+  });
+});

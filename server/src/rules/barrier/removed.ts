@@ -78,8 +78,11 @@ function unseenCallee(ctx: RuleContext, unit: Unit, d: BarrierCall, added: reado
   if (!hunk) return undefined;
   const at = hunk.lines.indexOf(d.hl);
   const defined = new Set(ctx.functions.map((f) => f.name));
+  // a call the hunk also deletes was rewritten (a comment or a condition changed), not put in the barrier's place
+  const deletedText = hunk.lines.filter((l) => l.kind === 'del').map((l) => l.text).join('\n');
   for (const e of added) {
     if (e.kind !== 'call' || e.op.kind !== 'call' || e.op.indirect || e.api || defined.has(e.op.name)) continue;
+    if (deletedText.includes(`${e.op.name}(`)) continue;
     const hl = patchLineOf(unitOf(ctx, unit, e), e.line);
     if (!hl) continue;
     const k = hunk.lines.indexOf(hl);
@@ -125,6 +128,8 @@ function replacement(ctx: RuleContext, unit: Unit, posts: readonly Unit[], d: Ba
       if (e.op.kind !== 'call' || !e.name || e.name === unit.fn.name) continue;
       const prov = idx.orderingIn.get(e.name);
       if (!prov || prov.strength < Math.min(need, 2)) continue;
+      // the helper the ordered store itself moved into, as a plain store: its other ordering is not this one's
+      if (d.ev?.loc && movedStoreIn(ctx, e.name, d.ev.loc)) continue;
       // newly called here (the call is added), or the callee gained its barrier in this patch
       const newCall = patchLineOf(u, e.line)?.kind === 'add' || !preCalls.has(e.name);
       const before = preIdx.orderingIn.get(e.name);
@@ -134,14 +139,31 @@ function replacement(ctx: RuleContext, unit: Unit, posts: readonly Unit[], d: Ba
   return undefined;
 }
 
+/** Does the document's function `name` store to `loc` on an added line with no ordering of its own (a moved smp_store_release() turned WRITE_ONCE())? */
+function movedStoreIn(ctx: RuleContext, name: string, loc: string): boolean {
+  for (const u of ctx.units) {
+    if (u.side !== 'post' || u.fn.name !== name) continue;
+    for (const e of eventsOf(u, ctx).all)
+      if (e.kind === 'store' && e.loc === loc && e.ordering !== 'release' && e.ordering !== 'full' && patchLineOf(u, e.line)?.kind === 'add') return true;
+  }
+  return false;
+}
+
 /**
  * The accesses the barrier ordered are deleted with it: the nearest access
  * on one side of it is on a deleted line, and no added line accesses that
  * location again.
  */
-function deletedTogether(d: BarrierCall, ctx: RuleContext, added: readonly Ev[]): boolean {
+function deletedTogether(d: BarrierCall, ctx: RuleContext, added: readonly Ev[], unit: Unit): boolean {
   const near = [nearestAccess(d.unit, ctx, d.op.line, -1), nearestAccess(d.unit, ctx, d.op.line, 1)];
   const addedLocs = new Set(added.map((e) => e.loc).filter(Boolean));
+  // code moved into another function of the same patch (a new helper) takes its accesses along: the barrier is
+  // needed there, not gone with them
+  for (const u of ctx.units) {
+    if (u.side !== 'post' || u.fn === unit.fn || u.fn.message !== unit.fn.message || u.fn.path !== unit.fn.path) continue;
+    for (const e of eventsOf(u, ctx).all) if (e.loc && patchLineOf(u, e.line)?.kind === 'add') addedLocs.add(e.loc);
+  }
+  if (d.ev?.loc && addedLocs.has(d.ev.loc)) return false;
   return near.some((e) => !!e && patchLineOf(d.unit, e.line)?.kind === 'del' && !addedLocs.has(e.loc));
 }
 
@@ -164,7 +186,7 @@ export const removed: Rule = {
     for (const d of dels) {
       const need = Math.max(1, strengthOf(ctx, d.name));
       if (replacement(ctx, unit, posts, d, need, added, addedBarriers)) continue;
-      if (deletedTogether(d, ctx, added)) continue;
+      if (deletedTogether(d, ctx, added, unit)) continue;
       const at = postAnchor(unit, d.hl, fn.hunks);
       if (at === undefined) continue;
       // the accesses it ordered: the nearest before it, and the nearest after it of another location
@@ -236,8 +258,40 @@ function weakened(unit: Unit, ctx: RuleContext, posts: readonly Unit[], added: r
       if (d.kind === 'store' && /^\s*(?:NULL|0|\(\s*void\s*\*\s*\)\s*0)\s*$/.test(d.valueText ?? '')) continue;
       if (patchLineOf(pu, d.line)?.kind !== 'del') continue;
       // the replacement: an access of the same location and kind on an added line, weaker
-      const r = added.find((a) => a.loc === d.loc && (a.kind === d.kind || (orderingOnlyRmw && a.kind === 'store')) && rank(a) < rank(d));
+      let r = added.find((a) => a.loc === d.loc && (a.kind === d.kind || (orderingOnlyRmw && a.kind === 'store')) && rank(a) < rank(d));
+      // moved into a helper the patch adds, and weakened on the way
+      let movedTo: Unit | undefined;
+      if (!r && !added.some((a) => a.loc === d.loc))
+        for (const u of ctx.units) {
+          if (u.side !== 'post' || u.fn === fn || u.fn.message !== fn.message || u.fn.path !== fn.path || r) continue;
+          const evs = eventsOf(u, ctx).all.filter((a) => patchLineOf(u, a.line)?.kind === 'add');
+          const m = evs.find((a) => a.loc === d.loc && (a.kind === d.kind || (orderingOnlyRmw && a.kind === 'store')) && rank(a) < rank(d));
+          if (m && !evs.some((a) => a.loc === d.loc && rank(a) >= rank(d)) && !barrierCallsOn([u], ctx, 'add').some((b) => strengthOf(ctx, b.name) >= rank(d))) {
+            r = m;
+            movedTo = u;
+          }
+        }
       if (!r) continue;
+      if (movedTo) {
+        const at = postAnchor(unit, patchLineOf(pu, d.line)!, fn.hunks);
+        if (at === undefined) continue;
+        const key = `${d.name}|${d.loc}|moved`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const now = r.marked ? `${r.name}()` : 'a plain access';
+        out.push({
+          rule: 'barrier/removed',
+          message: `The patch moves ${d.name}() on ${d.locText} from ${fn.name}() into ${movedTo.fn.name}() as ${now}, which orders nothing: the ${d.kind === 'store' ? 'RELEASE' : 'ACQUIRE'} it gave is gone.`,
+          at: { line: at, col: 0 },
+          related: [
+            { message: `${d.name}() was here`, at: pos(d), unit: pu },
+            { message: `now ${now} in ${movedTo.fn.name}()`, at: pos(r), unit: movedTo },
+          ],
+          scenarioParams: { function: fn.name, barrier: d.name ?? '', location: d.locText ?? '' },
+          fingerprint: `barrier/removed|${d.name}|${d.loc}|moved-weakened`,
+        });
+        continue;
+      }
       if (added.some((a) => a.loc === d.loc && rank(a) >= rank(d))) continue;
       if (addedFences.some((b) => strengthOf(ctx, b.name) >= rank(d))) continue;
       const key = `${d.name}|${d.loc}`;
