@@ -27,6 +27,8 @@ import { summarizeRepairs } from './repairs';
 import { mapTrace } from './trace';
 import './inputRules';
 import { reparse } from './incremental';
+import { dependsOnDocument, dependsOnFunction, tracked, untracked, type DepRecord } from '../analysis/deps';
+import type { AnalysisContext } from '../analysis/unit';
 
 export interface AnalyzeOptions {
   /** Show every post-image finding, not only what the patch introduces (CLI --all). */
@@ -60,6 +62,11 @@ export interface AnalyzeOptions {
   fullMessages?: boolean;
   /** Report each repaired line of a mangled mail at its own severity, not one summary per message with the lines as hints. */
   repairDetails?: boolean;
+  /**
+   * Serve rule checks of unchanged functions from the rule cache (the
+   * keystroke path, `reanalyze`; results identical to running the rules).
+   */
+  reuseRuleResults?: boolean;
 }
 
 export interface Analysis {
@@ -131,12 +138,25 @@ export function ruleContext(doc: ParsedDocument, functions: readonly RebuiltFunc
     if (!list) bySide.set(k, (list = []));
     list.push(u);
   }
+  // reads of document-wide data are recorded for the rule cache (analysis/deps.ts)
   return {
-    doc,
+    get doc() {
+      dependsOnDocument();
+      return doc;
+    },
     catalog: cat,
-    functions,
-    units,
-    unitsOf: (fn, side) => bySide.get(`${ids.get(fn)}:${side}`) ?? [],
+    get functions() {
+      dependsOnDocument();
+      return functions;
+    },
+    get units() {
+      dependsOnDocument();
+      return units;
+    },
+    unitsOf: (fn, side) => {
+      dependsOnFunction(fn);
+      return bySide.get(`${ids.get(fn)}:${side}`) ?? [];
+    },
     where: (unit, line) => {
       const n = fileLineOf(unit.image, line, unit.side);
       return n !== undefined ? `${unit.fn.path}:${n}` : `${unit.fn.name}()`;
@@ -200,6 +220,64 @@ function effectiveSeverity(rule: Rule | undefined, id: string, category: Categor
   return o[id] ?? o[category] ?? raw ?? rule?.severity ?? ruleInfo(id).severity;
 }
 
+/** One rule's raw findings on one unit, with what the check read outside the unit's function. */
+interface CachedCheck {
+  cat: Catalog;
+  image: FunctionImage;
+  variant: ConfigVariant;
+  cfg: Cfg;
+  found: RawFinding[];
+  queries: DepRecord['queries'];
+}
+
+/**
+ * The rule cache of the keystroke path: per function object (kept by the
+ * incremental re-parse for every message the edit did not touch), per unit
+ * (side × configuration) and rule, the raw findings of the last check and
+ * the fingerprints of the cross-function queries it read (analysis/deps.ts).
+ * A check is served from the cache only when its unit is the same (function
+ * object, image, configuration, CFG, catalog) and every query it read gives
+ * the same fingerprint in the new document; a check that read anything else
+ * document-wide (the ordering analyses, other functions' units) is never
+ * cached. Raw findings are in image coordinates: the mapping to the document
+ * below runs again on every analysis.
+ */
+const ruleCache = new WeakMap<RebuiltFunction, Map<string, Map<Rule, CachedCheck>>>();
+
+function ruleCacheFor(cat: Catalog, ctx: RuleContext): (rule: Rule, unit: Unit) => RawFinding[] {
+  const fps = new Map<string, string>(); // query fingerprints in this document
+  const fpIn = (key: string, again: (c: AnalysisContext) => string) => {
+    let fp = fps.get(key);
+    if (fp === undefined) fps.set(key, (fp = untracked(() => again(ctx))));
+    return fp;
+  };
+  const valid = (e: CachedCheck, unit: Unit) => {
+    if (e.cat !== cat || e.image !== unit.image || e.variant !== unit.variant || e.cfg !== unit.cfg) return false;
+    for (const [key, q] of e.queries) {
+      // the functions it read are the same objects: the same answer, without asking again
+      if (q.identAgain && q.identAgain(ctx) === q.ident) continue;
+      if (fpIn(key, q.again) !== q.fp) return false;
+    }
+    return true;
+  };
+  return (rule, unit) => {
+    let perFn = ruleCache.get(unit.fn);
+    if (!perFn) ruleCache.set(unit.fn, (perFn = new Map()));
+    const uk = `${unit.side}|${unit.image.variants.indexOf(unit.variant)}`;
+    let perUnit = perFn.get(uk);
+    if (!perUnit) perFn.set(uk, (perUnit = new Map()));
+    const hit = perUnit.get(rule);
+    if (hit && valid(hit, unit)) return hit.found;
+    const { result, deps } = tracked(unit.fn, () => rule.check(unit, ctx));
+    if (deps.document) perUnit.delete(rule);
+    else {
+      for (const [key, q] of deps.queries) fps.set(key, q.fp);
+      perUnit.set(rule, { cat, image: unit.image, variant: unit.variant, cfg: unit.cfg, found: result, queries: deps.queries });
+    }
+    return result;
+  };
+}
+
 /** Run the rules over the units, map to the document, apply differential mode and filters. */
 export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}, budget?: RebuildBudget): Finding[] {
   const rules = opts.rules ?? ALL_RULES;
@@ -209,11 +287,13 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
   const ctx = ruleContext(doc, functions, units, cat);
   const raw: { f: RawFinding; unit: Unit; rule: Rule }[] = [];
   const internal: Finding[] = [];
+  const cached = opts.reuseRuleResults ? ruleCacheFor(cat, ctx) : undefined;
   for (const rule of rules) {
     try {
       for (const unit of units) {
         budget?.check();
-        for (const f of rule.check(unit, ctx)) raw.push({ f, unit, rule });
+        const found = cached ? cached(rule, unit) : rule.check(unit, ctx);
+        for (const f of found) raw.push({ f, unit, rule });
       }
       for (const f of rule.checkDocument?.(ctx) ?? []) raw.push({ f, unit: f.unit, rule });
     } catch (e) {
@@ -424,7 +504,7 @@ export function reanalyze(prev: Analysis | undefined, text: string, uri = '', op
     functions = all.functions;
     budget = all.budget;
   }
-  return { ...finish(r.doc, functions, opts, t0, t1, budget), incremental: !r.full };
+  return { ...finish(r.doc, functions, { ...opts, reuseRuleResults: true }, t0, t1, budget), incremental: !r.full };
 }
 
 /** The budget's skips as located input findings (one per function over a cap; one for the rest when the document budget ran out). */

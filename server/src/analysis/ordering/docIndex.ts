@@ -10,10 +10,12 @@
  * Summaries are keyed by function name; the index only ever pairs functions
  * that touch the same locations.
  */
-import type { CfgNode } from '../../c/cfg';
-import { effectiveCall, isFence, lockHeldAt, unitEvents, type Ev, type UnitEvents } from './events';
+import type { Cfg, CfgNode } from '../../c/cfg';
+import { effectiveCall, eventsKey, isFence, lockHeldAt, unitEvents, type Ev, type UnitEvents } from './events';
+import { macrosToken } from './macros';
 import { isRacyUpdate, markedLoadsAfter } from './search';
 import type { OrderingContext, OrderingUnit, Side } from './types';
+import { dependsOnDocument, idOf } from '../deps';
 
 /** Ordering strength classes for comparing barriers: 3 full, 2 acquire/release or a lock/synchronising primitive, 1 wmb/rmb. */
 export type Strength = 0 | 1 | 2 | 3;
@@ -62,61 +64,110 @@ export function strengthOf(ctx: OrderingContext, name: string): Strength {
   return 0;
 }
 
-/** The document-wide facts of one side (cached per rule context). */
-export function docIndex(ctx: OrderingContext, side: Side): DocIndex {
-  let per = docCache.get(ctx);
-  if (!per) docCache.set(ctx, (per = new Map()));
-  const hit = per.get(side);
-  if (hit) return hit;
+/** What one unit adds to the index, in the order the index is built (replayed per document: same insertion order). */
+interface Contribution {
+  fences: string[];
+  readers: string[];
+  provided: [Strength, string][];
+  mirrors: [string, string][];
+}
+
+/**
+ * Per CFG, across keystrokes: whether the unit calls a full fence (by the
+ * document's macros), and what its events add to the index (under the key of
+ * its events, events.ts eventsKey). The index of an edited document is then
+ * rebuilt from the kept functions' parts without analysing them again.
+ */
+const fenceByCfg = new WeakMap<Cfg, Map<string, boolean>>();
+const partByCfg = new WeakMap<Cfg, Map<string, Contribution>>();
+
+function callsFullFence(ctx: OrderingContext, u: OrderingUnit): boolean {
+  const key = `${idOf(ctx.catalog)}|${u.side}|${macrosToken(ctx.doc, u.side)}`;
+  let per = fenceByCfg.get(u.cfg);
+  if (!per) fenceByCfg.set(u.cfg, (per = new Map()));
+  const hit = per.get(key);
+  if (hit !== undefined) return hit;
   const cat = ctx.catalog;
-  const idx: DocIndex = { fullFenceFns: new Set(), barriersIn: new Map(), orderingIn: new Map(), mirrors: new Map(), readers: new Map(), mirroredLoads: new Map() };
-  const units = ctx.units.filter((u) => u.side === side);
-  // Phase 1: document functions whose body calls a full barrier (a call to one is a full barrier).
-  for (const u of units)
-    for (const n of u.cfg.nodes)
-      for (const op of n.ops)
-        if (op.kind === 'call' && !op.indirect) {
-          const eff = effectiveCall(ctx, u, op);
-          const s = eff ? cat.api(eff.name) : undefined;
-          if (isFence(s) && s!.ordering === 'full') idx.fullFenceFns.add(u.fn.name);
-        }
-  for (const u of units) {
-    const ue = unitEvents(u, ctx, idx.fullFenceFns);
-    let names = idx.barriersIn.get(u.fn.name);
-    if (!names) idx.barriersIn.set(u.fn.name, (names = new Set()));
-    let prov = idx.orderingIn.get(u.fn.name);
-    if (!prov) idx.orderingIn.set(u.fn.name, (prov = { strength: 0, names: new Set() }));
-    for (const e of ue.all) {
-      if (e.kind === 'fence' && e.name) names.add(e.name);
-      if (e.kind === 'load' && e.marked && e.loc) add(idx.readers, e.loc, u.fn.name);
-      if (e.api && e.name !== u.fn.name) {
-        const st = strengthOf(ctx, e.api);
-        if (st > 0) {
-          if (st > prov.strength) prov.strength = st;
-          prov.names.add(e.name ?? e.api);
-        }
-      } else if (e.kind === 'fence' && e.ordering === 'full' && e.name && e.name !== u.fn.name) {
-        prov.strength = 3;
-        prov.names.add(e.name);
+  let full = false;
+  for (const n of u.cfg.nodes)
+    for (const op of n.ops)
+      if (op.kind === 'call' && !op.indirect) {
+        const eff = effectiveCall(ctx, u, op);
+        const s = eff ? cat.api(eff.name) : undefined;
+        if (isFence(s) && s!.ordering === 'full') full = true;
       }
+  if (per.size > 8) per.clear();
+  per.set(key, full);
+  return full;
+}
+
+function contributionOf(ctx: OrderingContext, u: OrderingUnit, fullFns: ReadonlySet<string>): Contribution {
+  const key = eventsKey(u, ctx, fullFns);
+  let per = partByCfg.get(u.cfg);
+  if (!per) partByCfg.set(u.cfg, (per = new Map()));
+  const hit = per.get(key);
+  if (hit) return hit;
+  const ue = unitEvents(u, ctx, fullFns);
+  const self = u.fn.name;
+  const c: Contribution = { fences: [], readers: [], provided: [], mirrors: [] };
+  for (const e of ue.all) {
+    if (e.kind === 'fence' && e.name) c.fences.push(e.name);
+    if (e.kind === 'load' && e.marked && e.loc) c.readers.push(e.loc);
+    if (e.api && e.name !== self) {
+      const st = strengthOf(ctx, e.api);
+      if (st > 0) c.provided.push([st, e.name ?? e.api]);
+    } else if (e.kind === 'fence' && e.ordering === 'full' && e.name && e.name !== self) {
+      c.provided.push([3, e.name]);
     }
   }
-  for (const u of units) {
-    const ue = unitEvents(u, ctx, idx.fullFenceFns);
-    if (!ue.all.some((e) => e.marked && e.loc && (e.kind === 'store' || e.kind === 'rmw'))) continue;
+  if (ue.all.some((e) => e.marked && e.loc && (e.kind === 'store' || e.kind === 'rmw'))) {
     const after = markedLoadsAfter(ue);
     for (const s of ue.all) {
       if (!s.marked || !s.loc || (s.kind !== 'store' && s.kind !== 'rmw')) continue;
       if (s.perCpu || isRacyUpdate(ue, s)) continue;
       const keys = new Set(after.get(s.node.id));
       for (const e of ue.byNode[s.node.id]) if (e.id > s.id && e.kind === 'load' && e.marked && e.loc) keys.add(e.loc);
-      for (const k of keys)
-        if (k !== s.loc) {
-          add(idx.mirrors, `${s.loc}>${k}`, u.fn.name);
-          add(idx.mirroredLoads, k, u.fn.name);
-        }
+      for (const k of keys) if (k !== s.loc) c.mirrors.push([s.loc, k]);
     }
   }
+  if (per.size > 8) per.clear();
+  per.set(key, c);
+  return c;
+}
+
+/** The document-wide facts of one side (cached per rule context). */
+export function docIndex(ctx: OrderingContext, side: Side): DocIndex {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
+  let per = docCache.get(ctx);
+  if (!per) docCache.set(ctx, (per = new Map()));
+  const hit = per.get(side);
+  if (hit) return hit;
+  const idx: DocIndex = { fullFenceFns: new Set(), barriersIn: new Map(), orderingIn: new Map(), mirrors: new Map(), readers: new Map(), mirroredLoads: new Map() };
+  const units = ctx.units.filter((u) => u.side === side);
+  // Phase 1: document functions whose body calls a full barrier (a call to one is a full barrier).
+  for (const u of units) if (callsFullFence(ctx, u)) idx.fullFenceFns.add(u.fn.name);
+  // Phase 2: barriers, readers and the ordering each function provides; then the store -> load mirrors.
+  const parts = units.map((u) => contributionOf(ctx, u, idx.fullFenceFns));
+  units.forEach((u, i) => {
+    const c = parts[i];
+    const fn = u.fn.name;
+    let names = idx.barriersIn.get(fn);
+    if (!names) idx.barriersIn.set(fn, (names = new Set()));
+    let prov = idx.orderingIn.get(fn);
+    if (!prov) idx.orderingIn.set(fn, (prov = { strength: 0, names: new Set() }));
+    for (const n of c.fences) names.add(n);
+    for (const l of c.readers) add(idx.readers, l, fn);
+    for (const [st, n] of c.provided) {
+      if (st > prov.strength) prov.strength = st;
+      prov.names.add(n);
+    }
+  });
+  units.forEach((u, i) => {
+    for (const [s, k] of parts[i].mirrors) {
+      add(idx.mirrors, `${s}>${k}`, u.fn.name);
+      add(idx.mirroredLoads, k, u.fn.name);
+    }
+  });
   per.set(side, idx);
   return idx;
 }
@@ -135,6 +186,7 @@ const callerCache = new WeakMap<object, Map<string, boolean>>();
  * helpers' barriers).
  */
 export function callersHoldLock(ctx: OrderingContext, unit: OrderingUnit): boolean {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   let per = callerCache.get(ctx);
   if (!per) callerCache.set(ctx, (per = new Map()));
   const key = `${unit.side}:${unit.fn.name}`;

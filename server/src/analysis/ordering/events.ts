@@ -13,9 +13,10 @@
  * - the variables that point to this CPU's per-CPU data.
  */
 import type { ApiSpec, Catalog, Ordering } from '../../catalog';
-import type { CallOp, CfgNode, Operation } from '../../c/cfg';
-import { documentGlobals, documentMacros, resolveMacroCall, type EffectiveCall } from './macros';
-import type { OrderingContext, OrderingUnit } from './types';
+import type { Cfg, CallOp, CfgNode, Operation } from '../../c/cfg';
+import { documentGlobals, documentMacros, globalsToken, macrosToken, resolveMacroCall, tokenOf, type EffectiveCall } from './macros';
+import type { OrderingContext, OrderingUnit, Side } from './types';
+import { dependsOnDocument, idOf } from '../deps';
 
 export type EvKind = 'store' | 'load' | 'rmw' | 'fence' | 'call' | 'lock';
 
@@ -152,6 +153,7 @@ export function isFence(s: ApiSpec | undefined): boolean {
 
 /** The call as the catalog sees it: its own name when catalogued, else the catalogued call a document macro wraps. */
 export function effectiveCall(ctx: OrderingContext, unit: OrderingUnit, op: CallOp): EffectiveCall | undefined {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   if (op.indirect) return undefined;
   const args = op.args.map((a) => a.text);
   if (ctx.catalog.has(op.name)) return { name: op.name, args };
@@ -190,6 +192,7 @@ function viaPerCpu(ctx: OrderingContext, unit: OrderingUnit, vars: ReadonlySet<s
  * declared above the hunk: unknown).
  */
 export function globalName(ctx: OrderingContext, unit: OrderingUnit): (name: string) => boolean {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   const declared = new Set<string>();
   for (const n of unit.cfg.nodes) for (const op of n.ops) if (op.kind === 'decl') declared.add(op.name);
   const globals = unit.image.complete ? undefined : documentGlobals(ctx.doc, unit.side);
@@ -199,12 +202,45 @@ export function globalName(ctx: OrderingContext, unit: OrderingUnit): (name: str
 const eventsCache = new WeakMap<OrderingUnit, UnitEvents>();
 
 /**
+ * Across keystrokes: a unit's events are a function of its CFG, its name,
+ * side and whether its image is complete, the catalog, the document's macros
+ * and (for an incomplete image) file-scope names of that side, and which
+ * functions have a full fence. The incremental re-parse keeps the CFGs of
+ * unchanged functions, so their events are kept here under those inputs.
+ */
+const eventsByCfg = new WeakMap<Cfg, Map<string, Omit<UnitEvents, 'unit'>>>();
+const setTokens = new WeakMap<ReadonlySet<string>, number>();
+
+/** A token for a set of names (by its sorted contents), memoised per set object. */
+export function namesToken(names: ReadonlySet<string>): number {
+  let t = setTokens.get(names);
+  if (t === undefined) setTokens.set(names, (t = tokenOf(`n|${[...names].sort().join('\n')}`)));
+  return t;
+}
+
+/** The inputs of a unit's events besides its CFG (see eventsByCfg), as a key. */
+export function eventsKey(unit: OrderingUnit, ctx: OrderingContext, fullFns: ReadonlySet<string>): string {
+  const doc = ctx.doc;
+  return `${idOf(ctx.catalog)}|${unit.side}|${unit.fn.name}|${unit.image.complete ? 1 : 0}|${macrosToken(doc, unit.side)}|${unit.image.complete ? '' : globalsToken(doc, unit.side)}|${namesToken(fullFns)}`;
+}
+
+/**
  * Build (once) the event list of a unit. `fullFns`: functions of the document
  * (same side) that contain a full barrier; a call to one counts as one.
  */
 export function unitEvents(unit: OrderingUnit, ctx: OrderingContext, fullFns: ReadonlySet<string>): UnitEvents {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   const cached = eventsCache.get(unit);
   if (cached) return cached;
+  const key = eventsKey(unit, ctx, fullFns);
+  let perCfg = eventsByCfg.get(unit.cfg);
+  if (!perCfg) eventsByCfg.set(unit.cfg, (perCfg = new Map()));
+  const kept = perCfg.get(key);
+  if (kept) {
+    const r: UnitEvents = { ...kept, unit };
+    eventsCache.set(unit, r);
+    return r;
+  }
   const cat = ctx.catalog;
   const byNode: Ev[][] = [];
   const all: Ev[] = [];
@@ -310,6 +346,8 @@ export function unitEvents(unit: OrderingUnit, ctx: OrderingContext, fullFns: Re
   const { held, heldIn } = heldLocks(unit, byNode, all);
   const r: UnitEvents = { unit, byNode, all, held, heldIn, sectionKeys };
   eventsCache.set(unit, r);
+  if (perCfg.size > 8) perCfg.clear(); // inputs of past documents
+  perCfg.set(key, { byNode, all, held, heldIn, sectionKeys });
   return r;
 }
 

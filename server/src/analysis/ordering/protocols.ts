@@ -20,6 +20,7 @@ import { isFence, type Ev, type UnitEvents } from './events';
 import { eventsOf } from './docIndex';
 import { searchFrom } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
+import { dependsOnDocument } from '../deps';
 
 /** How far up the call chain (callers of callers) a protocol store is looked for. */
 const MAX_CALL_DEPTH = 2;
@@ -136,6 +137,7 @@ function backFind(ue: UnitEvents, start: Ev, locs: ReadonlySet<string>, ctx: Ord
  * the units of that version with the image line of the anchor.
  */
 export function priorVersion(ctx: OrderingContext, unit: OrderingUnit): { unit: OrderingUnit; line: number }[] {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   if (unit.image.complete) return [];
   const origin = unit.image.origin;
   const lines = unit.image.text.split('\n');
@@ -178,6 +180,7 @@ function firstEventFrom(ue: UnitEvents, line: number): Ev | undefined {
  * shown function, or in a caller before its call of this function.
  */
 export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, start: Ev, locs: ReadonlySet<string>, depth = 0, seen: Set<string> = new Set()): StoreSite | undefined {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   const ue = eventsOf(unit, ctx);
   const b = backFind(ue, start, locs, ctx);
   if (b.found) return { unit, ev: b.found.ev, loc: b.found.loc, acquire: b.found.acquire, calls: [] };
@@ -230,6 +233,7 @@ const hitCache = new WeakMap<OrderingContext, WeakMap<OrderingUnit, WeakProtocol
  * version of a caller). One hit per (barrier, load location).
  */
 export function weakProtocolHits(unit: OrderingUnit, ctx: OrderingContext): WeakProtocolHit[] {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   let perCtx = hitCache.get(ctx);
   if (!perCtx) hitCache.set(ctx, (perCtx = new WeakMap()));
   const hit = perCtx.get(unit);
@@ -272,6 +276,7 @@ function orders(f: Ev, store: Ev): boolean {
  * points at).
  */
 export function findMirror(ctx: OrderingContext, side: OrderingUnit['side'], storeLocs: ReadonlySet<string>, loadLocs: ReadonlySet<string>, exclude: ReadonlySet<string>, only?: string): MirrorSite | undefined {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   let unordered: MirrorSite | undefined;
   for (const u of ctx.units) {
     if (u.side !== side || (only !== undefined && u.fn.name !== only)) continue;

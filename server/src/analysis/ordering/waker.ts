@@ -25,6 +25,7 @@ import { lockHeldAt, stripOuter, type Ev, type UnitEvents } from './events';
 import { callersHoldLock, eventsOf } from './docIndex';
 import { isRacyUpdate } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
+import { dependsOnDocument } from '../deps';
 
 export interface WakerHit {
   protocol: SbProtocol;
@@ -121,6 +122,7 @@ const cache = new WeakMap<OrderingUnit, WakerHit[]>();
 
 /** Every lockless sleeper test of the unit whose condition store is not ordered before it. */
 export function wakerHits(unit: OrderingUnit, ctx: OrderingContext): WakerHit[] {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   const hit = cache.get(unit);
   if (hit) return hit;
   const out: WakerHit[] = [];
