@@ -130,6 +130,9 @@ export function reparse(prev: ParsedDocument | undefined, text: string, uri = ''
   // the edited message may move the hunks of the later patches of its series (git-am placement):
   // the messages whose line numbers changed are rebuilt too
   const changed = new Set<Message>([fresh]);
-  for (const m2 of placeHunks(doc)) changed.add(m2);
+  // only the edited message's series chain, when the edit left what chains messages alone
+  const sameChain = (a: Message, b: Message) =>
+    a.kind === b.kind && !!a.isReply === !!b.isReply && (a.files.length > 0) === (b.files.length > 0) && a.version === b.version && JSON.stringify(a.series) === JSON.stringify(b.series);
+  for (const m2 of placeHunks(doc, sameChain(m, fresh) ? k : undefined)) changed.add(m2);
   return { doc, changed, full: false };
 }

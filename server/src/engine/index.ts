@@ -27,7 +27,7 @@ import { summarizeRepairs } from './repairs';
 import { mapTrace } from './trace';
 import './inputRules';
 import { reparse } from './incremental';
-import { dependsOnDocument, dependsOnFunction, tracked, untracked, type DepRecord } from '../analysis/deps';
+import { dependsOnDocument, dependsOnFunction, idOf, tracked, untracked, type DepRecord } from '../analysis/deps';
 import type { AnalysisContext } from '../analysis/unit';
 
 export interface AnalyzeOptions {
@@ -278,6 +278,18 @@ function ruleCacheFor(cat: Catalog, ctx: RuleContext): (rule: Rule, unit: Unit) 
   };
 }
 
+/**
+ * The keystroke path's mapped findings, per raw finding (kept by the rule
+ * cache for unchanged functions): the Finding object itself is reused while
+ * its function, image, severity, context and the line its message starts on
+ * are the same (the message's text is then the same, and so is every range
+ * inside it), so unchanged findings stay the same objects from one edit to
+ * the next (the language server sends and converts only the others).
+ */
+const mappedCache = new WeakMap<RawFinding, { sig: string; finding: Finding }>();
+/** Findings finish() has completed (message shortened, fingerprint set): a reused one is not processed again. */
+const finished = new WeakSet<Finding>();
+
 /** Run the rules over the units, map to the document, apply differential mode and filters. */
 export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}, budget?: RebuildBudget): Finding[] {
   const rules = opts.rules ?? ALL_RULES;
@@ -337,6 +349,7 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
 
   const out: Finding[] = [];
   const seen = new Set<string>();
+  const reuse = !!cached;
   for (const { f, unit, rule } of raw) {
     if (unit.side !== 'post') continue; // pre-image findings only serve as the baseline
     const dk = `${unit.fn.path}|${unit.fn.name}|${f.fingerprint}`;
@@ -344,6 +357,17 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
     if (suppressed(unit.image, f.at.line, f.rule, rule.category)) continue;
     const sev = effectiveSeverity(rule, f.rule, rule.category, f.severity, opts);
     if (sev === 'off') continue;
+    const judgedIn = judgedInText(unit, opts);
+    // a raw finding served from the rule cache maps to the same finding while its message starts on the same line
+    const sig = reuse ? `${idOf(unit.fn)}|${idOf(unit.image)}|${index.positionAt(unit.fn.message.span.start).line}|${sev}|${judgedIn}|${!!opts.fullMessages}` : '';
+    const was = reuse ? mappedCache.get(f) : undefined;
+    if (was && was.sig === sig) {
+      const key = `${f.rule}|${was.finding.range.start.line}:${was.finding.range.start.character}|${f.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(was.finding);
+      continue;
+    }
     const range = imageRange(index, unit.image, f.at);
     if (!range) continue;
     const key = `${f.rule}|${range.start.line}:${range.start.character}|${f.message}`;
@@ -371,8 +395,9 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
       fileLine: fileLineOf(unit.image, f.at.line, unit.side),
       fingerprint: fingerprint(f.rule, unit.fn.path, unit.fn.name, linesOf(unit.image)[f.at.line] ?? ''),
       lineText: normalizeLine(linesOf(unit.image)[f.at.line] ?? ''),
-      judgedIn: judgedInText(unit, opts),
+      judgedIn,
     });
+    if (reuse) mappedCache.set(f, { sig, finding: out[out.length - 1] });
   }
   return [...internal, ...out];
 }
@@ -565,6 +590,8 @@ function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: Analyze
   const t2 = now();
   const all = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions, opts.repairDetails), ...runRules(doc, index, functions, units, opts, budget)];
   for (const f of all) {
+    if (finished.has(f)) continue;
+    if (opts.reuseRuleResults) finished.add(f);
     if (!f.fingerprint) {
       // input findings: the line of the mail, without its diff marker
       const line = doc.text.slice(index.offsetAt({ line: f.range.start.line, character: 0 }), index.offsetAt({ line: f.range.start.line + 1, character: 0 })).replace(/^[-+ ]/, '');
