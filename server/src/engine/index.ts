@@ -242,9 +242,9 @@ interface CachedCheck {
  * cached. Raw findings are in image coordinates: the mapping to the document
  * below runs again on every analysis.
  */
-const ruleCache = new WeakMap<RebuiltFunction, Map<string, Map<Rule, CachedCheck>>>();
+const ruleCache = new WeakMap<RebuiltFunction, Map<string, { rules: readonly Rule[]; checks: (CachedCheck | undefined)[] }>>();
 
-function ruleCacheFor(cat: Catalog, ctx: RuleContext): (rule: Rule, unit: Unit) => RawFinding[] {
+function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], units: readonly Unit[]): (r: number, u: number) => RawFinding[] {
   const fps = new Map<string, string>(); // query fingerprints in this document
   const fpIn = (key: string, again: (c: AnalysisContext) => string) => {
     let fp = fps.get(key);
@@ -260,19 +260,26 @@ function ruleCacheFor(cat: Catalog, ctx: RuleContext): (rule: Rule, unit: Unit) 
     }
     return true;
   };
-  return (rule, unit) => {
+  // each unit's slots (one per rule), looked up once per document
+  const slots = units.map((unit) => {
     let perFn = ruleCache.get(unit.fn);
     if (!perFn) ruleCache.set(unit.fn, (perFn = new Map()));
     const uk = `${unit.side}|${unit.image.variants.indexOf(unit.variant)}`;
-    let perUnit = perFn.get(uk);
-    if (!perUnit) perFn.set(uk, (perUnit = new Map()));
-    const hit = perUnit.get(rule);
+    let slot = perFn.get(uk);
+    if (!slot || slot.rules !== rules) perFn.set(uk, (slot = { rules, checks: [] }));
+    return slot.checks;
+  });
+  return (r, u) => {
+    const unit = units[u];
+    const rule = rules[r];
+    const checks = slots[u];
+    const hit = checks[r];
     if (hit && valid(hit, unit)) return hit.found;
     const { result, deps } = tracked(unit.fn, () => rule.check(unit, ctx));
-    if (deps.document) perUnit.delete(rule);
+    if (deps.document) checks[r] = undefined;
     else {
       for (const [key, q] of deps.queries) fps.set(key, q.fp);
-      perUnit.set(rule, { cat, image: unit.image, variant: unit.variant, cfg: unit.cfg, found: result, queries: deps.queries });
+      checks[r] = { cat, image: unit.image, variant: unit.variant, cfg: unit.cfg, found: result, queries: deps.queries };
     }
     return result;
   };
@@ -299,12 +306,14 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
   const ctx = ruleContext(doc, functions, units, cat);
   const raw: { f: RawFinding; unit: Unit; rule: Rule }[] = [];
   const internal: Finding[] = [];
-  const cached = opts.reuseRuleResults ? ruleCacheFor(cat, ctx) : undefined;
-  for (const rule of rules) {
+  const cached = opts.reuseRuleResults ? ruleCacheFor(cat, ctx, rules, units) : undefined;
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r];
     try {
-      for (const unit of units) {
+      for (let u = 0; u < units.length; u++) {
+        const unit = units[u];
         budget?.check();
-        const found = cached ? cached(rule, unit) : rule.check(unit, ctx);
+        const found = cached ? cached(r, u) : rule.check(unit, ctx);
         for (const f of found) raw.push({ f, unit, rule });
       }
       for (const f of rule.checkDocument?.(ctx) ?? []) raw.push({ f, unit: f.unit, rule });
