@@ -129,3 +129,41 @@ test('chained random edits inside hunks: the keystroke path (rule cache) gives e
   }
   assert.ok(incremental > 40, `most edits take the keystroke path (${incremental}/60)`);
 });
+
+const syncHelper = (body: string) => `
+static void sync_flags(struct foo *f)
+{
+	${body}
+}
+`;
+const syncUsers = `
+static int set_then_check(struct foo *f)
+{
+	WRITE_ONCE(f->ready, 1);
+	sync_flags(f);
+	return READ_ONCE(f->waiting);
+}
+
+static int wait_then_check(struct foo *f)
+{
+	WRITE_ONCE(f->waiting, 1);
+	smp_mb();
+	return READ_ONCE(f->ready);
+}
+`;
+/** Patch 1 defines a helper (another file), patch 2 calls it between a store and a load whose mirror it also adds. */
+const fenceSeries = (body: string) => mail(1, 'mm: add sync_flags()', adding(syncHelper(body), 'mm/foo.c', 0)) + mail(2, 'mm: add the users', adding(syncUsers, 'mm/bar.c', 0));
+const storeLoad = (a: Analysis) => a.findings.filter((f) => f.rule === 'barrier/store-load-order').map((f) => f.function);
+
+test('editing only a helper that was a full barrier brings back its caller\'s store-buffering finding (the ordering facts are part of the cache key)', () => {
+  let a = reanalyze(undefined, fenceSeries('smp_mb();'), 'x.mbox');
+  assert.deepEqual(storeLoad(a), [], 'a call of a function with smp_mb() orders the store before the load');
+  const kept = a.functions.find((f) => f.name === 'set_then_check');
+  a = reanalyze(a, fenceSeries('barrier();'), 'x.mbox');
+  assert.equal(a.functions.find((f) => f.name === 'set_then_check'), kept, 'the caller is kept');
+  assert.deepEqual(storeLoad(a), ['set_then_check']);
+  assert.equal(json(a), json(analyze(fenceSeries('barrier();'), 'x.mbox')));
+  a = reanalyze(a, fenceSeries('smp_mb();'), 'x.mbox');
+  assert.deepEqual(storeLoad(a), []);
+  assert.equal(json(a), json(analyze(fenceSeries('smp_mb();'), 'x.mbox')));
+});

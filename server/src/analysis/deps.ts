@@ -16,6 +16,9 @@
  * A fingerprint must say everything the caller can see of the query's
  * result: a cached result is reused only when every query it read gives the
  * same fingerprint in the new document (`again`, computed untracked).
+ * `again` is kept with the cached result: it must not close over a
+ * document's context (that would keep every old version of the document
+ * alive, one per cached check).
  */
 import type { RebuiltFunction } from '../c/model';
 import type { AnalysisContext } from './unit';
@@ -30,9 +33,12 @@ export interface DepRecord {
 export interface Query {
   fp: string;
   again: (ctx: AnalysisContext) => string;
-  /** The functions the query reads, by identity: when they are the same objects, so is the answer (no need to ask again). */
+  /**
+   * The query reads only functions of this file: while the file's functions
+   * are the same objects (fileIdentity), so is the answer (no need to ask again).
+   */
+  path?: string;
   ident?: string;
-  identAgain?: (ctx: AnalysisContext) => string;
 }
 
 let current: DepRecord | undefined;
@@ -84,9 +90,8 @@ export function dependsOn(key: string, fp: string, again: (ctx: AnalysisContext)
   if (!current || current.document) return;
   const q: Query = { fp, again };
   if (path) {
-    const p = path.path;
-    q.ident = fileIdentity(path.ctx, p);
-    q.identAgain = (c) => fileIdentity(c, p);
+    q.path = path.path;
+    q.ident = fileIdentity(path.ctx, path.path);
   }
   current.queries.set(key, q);
 }
@@ -102,6 +107,33 @@ export function fileIdentity(ctx: AnalysisContext, path: string): string {
     for (const f of all) m.set(f.path, `${m.get(f.path) ?? ''}${idOf(f)},`);
   }
   return m.get(path) ?? '';
+}
+
+/**
+ * Run `f` (a computation whose result a cache keeps for later callers) with
+ * its own record, merged into the running check's; the record is returned so
+ * that a later cache hit can `replay` it (a hit must depend on what the
+ * computation read, like the first caller).
+ */
+export function withDeps<T>(f: () => T): { result: T; deps: DepRecord } {
+  const parent = current;
+  const deps: DepRecord = { document: false, queries: new Map() };
+  current = deps;
+  let result: T;
+  try {
+    result = f();
+  } finally {
+    current = parent;
+  }
+  replay(deps);
+  return { result, deps };
+}
+
+/** The running check read a cached result computed under `deps`. */
+export function replay(deps: DepRecord): void {
+  if (!current || current.document) return;
+  if (deps.document) current.document = true;
+  else for (const [k, q] of deps.queries) current.queries.set(k, q);
 }
 
 /** Ids for objects in fingerprint keys. */

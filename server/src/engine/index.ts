@@ -27,7 +27,7 @@ import { summarizeRepairs } from './repairs';
 import { mapTrace } from './trace';
 import './inputRules';
 import { reparse } from './incremental';
-import { dependsOnDocument, dependsOnFunction, idOf, tracked, untracked, type DepRecord } from '../analysis/deps';
+import { dependsOnDocument, dependsOnFunction, fileIdentity, idOf, tracked, untracked, type DepRecord } from '../analysis/deps';
 import type { AnalysisContext } from '../analysis/unit';
 
 export interface AnalyzeOptions {
@@ -228,6 +228,8 @@ interface CachedCheck {
   cfg: Cfg;
   found: RawFinding[];
   queries: DepRecord['queries'];
+  /** Set when every query read only the unit's own file: that file's identity (analysis/deps.ts fileIdentity) then. */
+  fileOnly?: string;
 }
 
 /**
@@ -251,11 +253,12 @@ function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], un
     if (fp === undefined) fps.set(key, (fp = untracked(() => again(ctx))));
     return fp;
   };
-  const valid = (e: CachedCheck, unit: Unit) => {
+  const valid = (e: CachedCheck, unit: Unit, fileNow: string) => {
     if (e.cat !== cat || e.image !== unit.image || e.variant !== unit.variant || e.cfg !== unit.cfg) return false;
+    // every query read only the unit's own file, whose functions are the same objects: the same answers
+    if (e.fileOnly !== undefined && e.fileOnly === fileNow) return true;
     for (const [key, q] of e.queries) {
-      // the functions it read are the same objects: the same answer, without asking again
-      if (q.identAgain && q.identAgain(ctx) === q.ident) continue;
+      if (q.path !== undefined && q.ident === fileIdentity(ctx, q.path)) continue;
       if (fpIn(key, q.again) !== q.fp) return false;
     }
     return true;
@@ -269,17 +272,22 @@ function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], un
     if (!slot || slot.rules !== rules) perFn.set(uk, (slot = { rules, checks: [] }));
     return slot.checks;
   });
+  const fileNow = units.map((unit) => fileIdentity(ctx, unit.fn.path));
   return (r, u) => {
     const unit = units[u];
     const rule = rules[r];
     const checks = slots[u];
     const hit = checks[r];
-    if (hit && valid(hit, unit)) return hit.found;
+    if (hit && valid(hit, unit, fileNow[u])) return hit.found;
     const { result, deps } = tracked(unit.fn, () => rule.check(unit, ctx));
     if (deps.document) checks[r] = undefined;
     else {
-      for (const [key, q] of deps.queries) fps.set(key, q.fp);
-      checks[r] = { cat, image: unit.image, variant: unit.variant, cfg: unit.cfg, found: result, queries: deps.queries };
+      let fileOnly: string | undefined = fileNow[u];
+      for (const [key, q] of deps.queries) {
+        fps.set(key, q.fp);
+        if (q.path !== unit.fn.path || q.ident !== fileNow[u]) fileOnly = undefined;
+      }
+      checks[r] = { cat, image: unit.image, variant: unit.variant, cfg: unit.cfg, found: result, queries: deps.queries, fileOnly };
     }
     return result;
   };

@@ -11,11 +11,11 @@
  * that touch the same locations.
  */
 import type { Cfg, CfgNode } from '../../c/cfg';
-import { effectiveCall, eventsKey, isFence, lockHeldAt, unitEvents, type Ev, type UnitEvents } from './events';
-import { macrosToken } from './macros';
+import { dependsOnSide, docOf, effectiveCall, eventsKey, isFence, lockHeldAt, setOrderingFp, unitEvents, type Ev, type UnitEvents } from './events';
+import { digest, globalsToken, macrosToken } from './macros';
 import { isRacyUpdate, markedLoadsAfter } from './search';
 import type { OrderingContext, OrderingUnit, Side } from './types';
-import { dependsOnDocument, idOf } from '../deps';
+import { dependsOnDocument, idOf, untracked } from '../deps';
 
 /** Ordering strength classes for comparing barriers: 3 full, 2 acquire/release or a lock/synchronising primitive, 1 wmb/rmb. */
 export type Strength = 0 | 1 | 2 | 3;
@@ -82,7 +82,7 @@ const fenceByCfg = new WeakMap<Cfg, Map<string, boolean>>();
 const partByCfg = new WeakMap<Cfg, Map<string, Contribution>>();
 
 function callsFullFence(ctx: OrderingContext, u: OrderingUnit): boolean {
-  const key = `${idOf(ctx.catalog)}|${u.side}|${macrosToken(ctx.doc, u.side)}`;
+  const key = `${idOf(ctx.catalog)}|${u.side}|${macrosToken(docOf(ctx), u.side)}`;
   let per = fenceByCfg.get(u.cfg);
   if (!per) fenceByCfg.set(u.cfg, (per = new Map()));
   const hit = per.get(key);
@@ -137,7 +137,27 @@ function contributionOf(ctx: OrderingContext, u: OrderingUnit, fullFns: Readonly
 
 /** The document-wide facts of one side (cached per rule context). */
 export function docIndex(ctx: OrderingContext, side: Side): DocIndex {
-  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
+  const idx = untracked(() => buildIndex(ctx, side));
+  // the running rule check depends on the index through its fingerprint (orderingFp), not on the functions
+  dependsOnSide(ctx, side);
+  return idx;
+}
+
+/**
+ * Everything a side's ordering facts say, as a digest: the document's macros
+ * and file-scope names, and what each unit adds to the document index, in
+ * order (the index is made of exactly that). A rule check that read only its
+ * own function and these facts gives the same result while this is the same.
+ */
+function orderingFp(ctx: OrderingContext, side: Side): string {
+  buildIndex(ctx, side);
+  return indexFp.get(ctx)!.get(side)!;
+}
+setOrderingFp(orderingFp);
+const indexFp = new WeakMap<object, Map<Side, string>>();
+const partJson = new WeakMap<Contribution, string>();
+
+function buildIndex(ctx: OrderingContext, side: Side): DocIndex {
   let per = docCache.get(ctx);
   if (!per) docCache.set(ctx, (per = new Map()));
   const hit = per.get(side);
@@ -145,9 +165,21 @@ export function docIndex(ctx: OrderingContext, side: Side): DocIndex {
   const idx: DocIndex = { fullFenceFns: new Set(), barriersIn: new Map(), orderingIn: new Map(), mirrors: new Map(), readers: new Map(), mirroredLoads: new Map() };
   const units = ctx.units.filter((u) => u.side === side);
   // Phase 1: document functions whose body calls a full barrier (a call to one is a full barrier).
-  for (const u of units) if (callsFullFence(ctx, u)) idx.fullFenceFns.add(u.fn.name);
+  const full = units.map((u) => callsFullFence(ctx, u));
+  units.forEach((u, i) => {
+    if (full[i]) idx.fullFenceFns.add(u.fn.name);
+  });
   // Phase 2: barriers, readers and the ordering each function provides; then the store -> load mirrors.
   const parts = units.map((u) => contributionOf(ctx, u, idx.fullFenceFns));
+  const fp: string[] = [`${idOf(ctx.catalog)}|${macrosToken(docOf(ctx), side)}|${globalsToken(docOf(ctx), side)}`];
+  units.forEach((u, i) => {
+    let j = partJson.get(parts[i]);
+    if (j === undefined) partJson.set(parts[i], (j = JSON.stringify(parts[i])));
+    fp.push(`${u.fn.name}|${full[i] ? 1 : 0}|${j}`);
+  });
+  let fps = indexFp.get(ctx);
+  if (!fps) indexFp.set(ctx, (fps = new Map()));
+  fps.set(side, digest(fp.join('\n')));
   units.forEach((u, i) => {
     const c = parts[i];
     const fn = u.fn.name;
@@ -174,7 +206,7 @@ export function docIndex(ctx: OrderingContext, side: Side): DocIndex {
 
 /** The events of a unit, with the document's helper functions taken into account. */
 export function eventsOf(unit: OrderingUnit, ctx: OrderingContext): UnitEvents {
-  return unitEvents(unit, ctx, docIndex(ctx, unit.side).fullFenceFns);
+  return unitEvents(unit, ctx, untracked(() => buildIndex(ctx, unit.side)).fullFenceFns);
 }
 
 const callerCache = new WeakMap<object, Map<string, boolean>>();

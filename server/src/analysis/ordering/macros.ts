@@ -14,7 +14,7 @@
 import type { Catalog } from '../../catalog';
 import type { Message, ParsedDocument } from '../../patch/model';
 import type { Side } from './types';
-import { dependsOnDocument } from '../deps';
+import { createHash } from 'node:crypto';
 
 export interface MacroDef {
   name: string;
@@ -39,7 +39,6 @@ const messageCache = new WeakMap<Message, Map<Side, Map<string, MacroDef>>>();
 
 /** The function-like macros the document defines on one side (first definition wins). */
 export function documentMacros(doc: ParsedDocument, side: Side): ReadonlyMap<string, MacroDef> {
-  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   let per = cache.get(doc);
   if (!per) cache.set(doc, (per = new Map()));
   const hit = per.get(side);
@@ -110,12 +109,18 @@ const tokens = new Map<string, number>();
 let nextToken = 0;
 /** A number per distinct fingerprint; never reused (the table is cleared when it grows: old keys then miss). */
 export function tokenOf(fp: string): number {
-  let t = tokens.get(fp);
+  const key = fp.length > 200 ? digest(fp) : fp; // the table keeps short keys
+  let t = tokens.get(key);
   if (t === undefined) {
     if (tokens.size > 256) tokens.clear();
-    tokens.set(fp, (t = ++nextToken));
+    tokens.set(key, (t = ++nextToken));
   }
   return t;
+}
+
+/** A collision-resistant digest of a long fingerprint. */
+export function digest(fp: string): string {
+  return '#' + createHash('sha256').update(fp).digest('base64');
 }
 
 /** Split the balanced argument list starting at `open` (the index of `(`) into top-level argument texts. */
@@ -204,7 +209,6 @@ const DEFINE_GLOBAL = /^(?:static\s+)?(?:DEFINE_[A-Z_]+|DECLARE_WAIT_QUEUE_HEAD|
  * does not declare anywhere is unknown (a local declared above the hunk).
  */
 export function documentGlobals(doc: ParsedDocument, side: Side): ReadonlySet<string> {
-  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   let per = globalsCache.get(doc);
   if (!per) globalsCache.set(doc, (per = new Map()));
   const hit = per.get(side);

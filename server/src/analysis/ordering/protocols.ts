@@ -20,7 +20,8 @@ import { isFence, type Ev, type UnitEvents } from './events';
 import { eventsOf } from './docIndex';
 import { searchFrom } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
-import { dependsOnDocument } from '../deps';
+import { dependsOnDocument, replay, withDeps, type DepRecord } from '../deps';
+import { dependsOnOrdering } from './events';
 
 /** How far up the call chain (callers of callers) a protocol store is looked for. */
 const MAX_CALL_DEPTH = 2;
@@ -180,7 +181,8 @@ function firstEventFrom(ue: UnitEvents, line: number): Ev | undefined {
  * shown function, or in a caller before its call of this function.
  */
 export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, start: Ev, locs: ReadonlySet<string>, depth = 0, seen: Set<string> = new Set()): StoreSite | undefined {
-  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
+  // in the unit itself: its events; the earlier version and the callers below are document-wide reads
+  dependsOnOrdering(ctx, unit);
   const ue = eventsOf(unit, ctx);
   const b = backFind(ue, start, locs, ctx);
   if (b.found) return { unit, ev: b.found.ev, loc: b.found.loc, acquire: b.found.acquire, calls: [] };
@@ -224,7 +226,7 @@ export function otherSide(p: SbProtocol, loc: string): string[] {
 }
 
 // per document context: a unit's hits depend on the other units (its callers)
-const hitCache = new WeakMap<OrderingContext, WeakMap<OrderingUnit, WeakProtocolHit[]>>();
+const hitCache = new WeakMap<OrderingContext, WeakMap<OrderingUnit, { hits: WeakProtocolHit[]; deps: DepRecord }>>();
 
 /**
  * Every pure weak barrier (smp_wmb/smp_rmb) of the unit followed, with no
@@ -233,13 +235,23 @@ const hitCache = new WeakMap<OrderingContext, WeakMap<OrderingUnit, WeakProtocol
  * version of a caller). One hit per (barrier, load location).
  */
 export function weakProtocolHits(unit: OrderingUnit, ctx: OrderingContext): WeakProtocolHit[] {
-  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
+  dependsOnOrdering(ctx, unit);
   let perCtx = hitCache.get(ctx);
   if (!perCtx) hitCache.set(ctx, (perCtx = new WeakMap()));
   const hit = perCtx.get(unit);
-  if (hit) return hit;
+  if (hit) {
+    replay(hit.deps); // what finding them read (callers, earlier versions, when it looked there)
+    return hit.hits;
+  }
   const out: WeakProtocolHit[] = [];
-  perCtx.set(unit, out);
+  // set first (a recursive ask gets the list being filled), as document-wide until it is done
+  const entry = { hits: out, deps: { document: true, queries: new Map() } as DepRecord };
+  perCtx.set(unit, entry);
+  entry.deps = withDeps(() => weakHits(unit, ctx, out)).deps;
+  return out;
+}
+
+function weakHits(unit: OrderingUnit, ctx: OrderingContext, out: WeakProtocolHit[]): void {
   const ue = eventsOf(unit, ctx);
   for (const w of ue.all) {
     if (w.kind !== 'fence' || (w.ordering !== 'wmb' && w.ordering !== 'rmb')) continue;
@@ -257,7 +269,6 @@ export function weakProtocolHits(unit: OrderingUnit, ctx: OrderingContext): Weak
       if (store) out.push({ weak: w, load: l, protocol: p, store });
     }
   }
-  return out;
 }
 
 // ---------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import type { Ev } from './events';
 import { docIndex, eventsOf } from './docIndex';
 import { isRacyUpdate, searchFrom } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
-import { dependsOnDocument } from '../deps';
+import { untracked } from '../deps';
+import { dependsOnOrdering } from './events';
 
 export interface SlHit {
   store: Ev;
@@ -39,7 +40,6 @@ function others(set: Set<string> | undefined, self: string): string[] {
  * makes it one.
  */
 export function isPrimitive(unit: OrderingUnit, ctx: OrderingContext): boolean {
-  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   return !!ctx.catalog.api(unit.fn.name)?.access?.length;
 }
 
@@ -47,9 +47,10 @@ const hitsCache = new WeakMap<OrderingUnit, SlHit[]>();
 
 /** Every store→load pair of the unit that is unordered and has protocol evidence (one per location pair). */
 export function storeLoadHits(unit: OrderingUnit, ctx: OrderingContext): SlHit[] {
-  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
+  // the unit's events and the document index only (dependsOnOrdering: their fingerprint)
+  dependsOnOrdering(ctx, unit);
   let hits = hitsCache.get(unit);
-  if (!hits) hitsCache.set(unit, (hits = computeStoreLoadHits(unit, ctx)));
+  if (!hits) hitsCache.set(unit, (hits = untracked(() => computeStoreLoadHits(unit, ctx))));
   return hits;
 }
 
