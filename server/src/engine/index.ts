@@ -27,7 +27,7 @@ import { summarizeRepairs } from './repairs';
 import { mapTrace } from './trace';
 import './inputRules';
 import { reparse } from './incremental';
-import { dependsOnDocument, dependsOnFunction, fileIdentity, idOf, tracked, untracked, type DepRecord } from '../analysis/deps';
+import { dependsOnDocument, dependsOnFunction, fileIdentity, idOf, tracked, untracked, type DepRecord, type Query } from '../analysis/deps';
 import type { AnalysisContext } from '../analysis/unit';
 
 export interface AnalyzeOptions {
@@ -273,10 +273,31 @@ function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], un
     return slot.checks;
   });
   const fileNow = units.map((unit) => fileIdentity(ctx, unit.fn.path));
+  // A unit whose every rule has a cached result that is still valid (most units of an edited document) is
+  // decided once, not per rule: the same queries recur in its rules' records (its callees' summaries, its
+  // side's ordering facts).
+  const unitOk = units.map((unit, u) => {
+    const checks = slots[u];
+    if (checks.length !== rules.length) return false;
+    const seen = new Set<Query>();
+    for (const e of checks) {
+      if (!e) return false;
+      if (e.cat !== cat || e.image !== unit.image || e.variant !== unit.variant || e.cfg !== unit.cfg) return false;
+      if (e.fileOnly !== undefined && e.fileOnly === fileNow[u]) continue;
+      for (const [key, q] of e.queries) {
+        if (seen.has(q)) continue;
+        seen.add(q);
+        if (q.path !== undefined && q.ident === fileIdentity(ctx, q.path)) continue;
+        if (fpIn(key, q.again) !== q.fp) return false;
+      }
+    }
+    return true;
+  });
   return (r, u) => {
+    const checks = slots[u];
+    if (unitOk[u]) return checks[r]!.found;
     const unit = units[u];
     const rule = rules[r];
-    const checks = slots[u];
     const hit = checks[r];
     if (hit && valid(hit, unit, fileNow[u])) return hit.found;
     const { result, deps } = tracked(unit.fn, () => rule.check(unit, ctx));

@@ -210,6 +210,44 @@ export function eventsOf(unit: OrderingUnit, ctx: OrderingContext): UnitEvents {
 }
 
 const callerCache = new WeakMap<object, Map<string, boolean>>();
+const siteCache = new WeakMap<object, Map<Side, Map<string, CallSite[]>>>();
+
+/** A direct call of a document function in another unit (same side), with the caller's events. */
+export interface CallSite {
+  unit: OrderingUnit;
+  ue: UnitEvents;
+  ev: Ev;
+}
+
+/**
+ * Every direct call in the document's units of one side, by callee name, in
+ * the order of the units and of their events (the order a scan of
+ * ctx.units would meet them): built once per document instead of one scan of
+ * every unit's events per function asked about. The caller makes its check
+ * document-wide (these are other functions).
+ */
+export function callSitesOf(ctx: OrderingContext, side: Side, name: string): readonly CallSite[] {
+  let per = siteCache.get(ctx);
+  if (!per) siteCache.set(ctx, (per = new Map()));
+  let m = per.get(side);
+  if (!m) {
+    const built = new Map<string, CallSite[]>();
+    untracked(() => {
+      for (const u of ctx.units) {
+        if (u.side !== side) continue;
+        const ue = eventsOf(u, ctx);
+        for (const ev of ue.all) {
+          if (ev.op.kind !== 'call' || ev.op.indirect) continue;
+          let l = built.get(ev.op.name);
+          if (!l) built.set(ev.op.name, (l = []));
+          l.push({ unit: u, ue, ev });
+        }
+      }
+    });
+    per.set(side, (m = built));
+  }
+  return m.get(name) ?? [];
+}
 
 /**
  * Every call of the unit's function in the document (same side, at least
@@ -227,14 +265,10 @@ export function callersHoldLock(ctx: OrderingContext, unit: OrderingUnit): boole
   per.set(key, false); // recursion guard
   let sites = 0;
   let all = true;
-  for (const u of ctx.units) {
-    if (u.side !== unit.side || u.fn.name === unit.fn.name) continue;
-    const ue = eventsOf(u, ctx);
-    for (const e of ue.all) {
-      if (e.op.kind !== 'call' || e.op.indirect || e.op.name !== unit.fn.name) continue;
-      sites++;
-      if (!lockHeldAt(ue, e)) all = false;
-    }
+  for (const c of callSitesOf(ctx, unit.side, unit.fn.name)) {
+    if (c.unit.fn.name === unit.fn.name) continue;
+    sites++;
+    if (!lockHeldAt(c.ue, c.ev)) all = false;
   }
   const own = eventsOf(unit, ctx);
   const releases = own.all.some((e) => e.kind === 'lock' && !e.section && e.lockOp === 'release');

@@ -17,7 +17,7 @@
  */
 import type { SbProtocol } from '../../catalog';
 import { isFence, type Ev, type UnitEvents } from './events';
-import { eventsOf } from './docIndex';
+import { callSitesOf, eventsOf } from './docIndex';
 import { searchFrom } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
 import { dependsOnDocument, replay, withDeps, type DepRecord } from '../deps';
@@ -199,15 +199,13 @@ export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, star
   const name = unit.fn.name;
   if (seen.has(name)) return undefined;
   seen.add(name);
-  for (const cu of ctx.units) {
-    if (cu.side !== unit.side || cu.fn.name === name) continue;
-    for (const ce of eventsOf(cu, ctx).all) {
-      if (ce.op.kind !== 'call' || ce.op.indirect || ce.op.name !== name) continue;
-      const s = findProtocolStore(ctx, cu, ce, locs, depth + 1, seen);
-      if (s) {
-        s.calls.push({ unit: cu, ev: ce });
-        return s;
-      }
+  dependsOnDocument(); // the callers
+  for (const { unit: cu, ev: ce } of callSitesOf(ctx, unit.side, name)) {
+    if (cu.fn.name === name) continue;
+    const s = findProtocolStore(ctx, cu, ce, locs, depth + 1, seen);
+    if (s) {
+      s.calls.push({ unit: cu, ev: ce });
+      return s;
     }
   }
   return undefined;
