@@ -567,7 +567,7 @@ export function reanalyze(prev: Analysis | undefined, text: string, uri = '', op
     functions = all.functions;
     budget = all.budget;
   }
-  return { ...finish(r.doc, functions, { ...opts, reuseRuleResults: true }, t0, t1, budget), incremental: !r.full };
+  return { ...finish(r.doc, functions, { ...opts, reuseRuleResults: true }, t0, t1, budget, prev?.doc), incremental: !r.full };
 }
 
 /** The budget's skips as located input findings (one per function over a cap; one for the rest when the document budget ran out). */
@@ -622,17 +622,41 @@ function budgetFindings(index: LineIndex, budget: RebuildBudget): Finding[] {
   return out;
 }
 
-function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget): Analysis {
+/**
+ * The keystroke path's input findings (budget, parse, repairs, placement,
+ * C parse problems, rule failures) of each analysis, by content and the mail
+ * line they are on: the next analysis reuses the finished object of an
+ * identical one (the language server then sends and converts only the
+ * others). Keyed by the analysis's document.
+ */
+const inputsByContent = new WeakMap<ParsedDocument, Map<string, Finding>>();
+
+function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget, prevDoc?: ParsedDocument): Analysis {
   const index = new LineIndex(doc.text);
   const units = buildUnits(functions, catalogFor(opts), budget);
   const t2 = now();
-  const all = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions, opts.repairDetails), ...runRules(doc, index, functions, units, opts, budget)];
+  const lineOf = (f: Finding) => doc.text.slice(index.offsetAt({ line: f.range.start.line, character: 0 }), index.offsetAt({ line: f.range.start.line + 1, character: 0 })).replace(/^[-+ ]/, '');
+  let inputs = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions, opts.repairDetails)];
+  const rules = runRules(doc, index, functions, units, opts, budget);
+  if (opts.reuseRuleResults) {
+    const before = prevDoc ? inputsByContent.get(prevDoc) : undefined;
+    const now = new Map<string, Finding>();
+    inputs = inputs.map((f) => {
+      const key = `${opts.fullMessages ? 1 : 0}|${lineOf(f)}|${JSON.stringify(f)}`;
+      const same = before?.get(key) ?? now.get(key);
+      if (!same) now.set(key, f);
+      else now.set(key, same);
+      return same ?? f;
+    });
+    inputsByContent.set(doc, now);
+  }
+  const all = [...inputs, ...rules];
   for (const f of all) {
     if (finished.has(f)) continue;
     if (opts.reuseRuleResults) finished.add(f);
     if (!f.fingerprint) {
       // input findings: the line of the mail, without its diff marker
-      const line = doc.text.slice(index.offsetAt({ line: f.range.start.line, character: 0 }), index.offsetAt({ line: f.range.start.line + 1, character: 0 })).replace(/^[-+ ]/, '');
+      const line = lineOf(f);
       f.fingerprint = fingerprint(f.rule, f.file, f.function, line);
       f.lineText = normalizeLine(line);
     }

@@ -71,25 +71,44 @@ export interface FindingsDelta {
 /** The shared cancellation cell: the id of the request to abandon. */
 const cancelCell = workerData?.cancel ? new Int32Array(workerData.cancel as SharedArrayBuffer) : new Int32Array(1);
 const state = new Map<string, Analysis>();
-/** Per document, the last findings sent to the server: each one's JSON -> its index (the server holds the objects). */
-const sentFindings = new Map<string, { seq: number; index: Map<string, number> }>();
+/**
+ * Per document, the last findings sent to the server (the server holds the
+ * objects): the list, and each one's index by object and (made when first
+ * needed) by JSON. The engine keeps unchanged findings as the same objects
+ * from one edit to the next, so most are found by identity.
+ */
+const sentFindings = new Map<string, { seq: number; list: readonly Finding[]; byObject: Map<Finding, number>; byJson?: Map<string, number> }>();
 let sendSeq = 0;
 const findingJson = new WeakMap<Finding, string>();
+function jsonOf(f: Finding): string {
+  let j = findingJson.get(f);
+  if (j === undefined) findingJson.set(f, (j = JSON.stringify(f)));
+  return j;
+}
 
 /** The findings of `uri` as a change of what the server holds already. */
 function deltaOf(uri: string, findings: readonly Finding[]): FindingsDelta {
   const prev = sentFindings.get(uri);
-  const index = new Map<string, number>();
+  const byObject = new Map<Finding, number>();
   const items: (number | Finding)[] = [];
   findings.forEach((f, i) => {
-    let j = findingJson.get(f);
-    if (j === undefined) findingJson.set(f, (j = JSON.stringify(f)));
-    if (!index.has(j)) index.set(j, i);
-    const was = prev?.index.get(j);
+    if (!byObject.has(f)) byObject.set(f, i);
+    let was = prev?.byObject.get(f);
+    if (was === undefined && prev) {
+      // a new object: the same finding by content?
+      if (!prev.byJson) {
+        prev.byJson = new Map();
+        prev.list.forEach((g, k) => {
+          const j = jsonOf(g);
+          if (!prev.byJson!.has(j)) prev.byJson!.set(j, k);
+        });
+      }
+      was = prev.byJson.get(jsonOf(f));
+    }
     items.push(was !== undefined ? was : f);
   });
   const seq = ++sendSeq;
-  sentFindings.set(uri, { seq, index });
+  sentFindings.set(uri, { seq, list: findings, byObject });
   return { seq, base: prev?.seq, items };
 }
 const readers = new Map<string, (p: string) => string | undefined>();
