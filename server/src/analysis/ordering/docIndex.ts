@@ -151,10 +151,15 @@ export function docIndex(ctx: OrderingContext, side: Side): DocIndex {
  */
 function orderingFp(ctx: OrderingContext, side: Side): string {
   buildIndex(ctx, side);
-  return indexFp.get(ctx)!.get(side)!;
+  const f = indexFp.get(ctx)!.get(side)!;
+  if (typeof f === 'string') return f;
+  const fp = f();
+  indexFp.get(ctx)!.set(side, fp);
+  return fp;
 }
 setOrderingFp(orderingFp);
-const indexFp = new WeakMap<object, Map<Side, string>>();
+/** Per context and side: the fingerprint, or how to make it (only the keystroke path asks). */
+const indexFp = new WeakMap<object, Map<Side, string | (() => string)>>();
 const partJson = new WeakMap<Contribution, string>();
 
 function buildIndex(ctx: OrderingContext, side: Side): DocIndex {
@@ -171,15 +176,17 @@ function buildIndex(ctx: OrderingContext, side: Side): DocIndex {
   });
   // Phase 2: barriers, readers and the ordering each function provides; then the store -> load mirrors.
   const parts = units.map((u) => contributionOf(ctx, u, idx.fullFenceFns));
-  const fp: string[] = [`${idOf(ctx.catalog)}|${macrosToken(docOf(ctx), side)}|${globalsToken(docOf(ctx), side)}`];
-  units.forEach((u, i) => {
-    let j = partJson.get(parts[i]);
-    if (j === undefined) partJson.set(parts[i], (j = JSON.stringify(parts[i])));
-    fp.push(`${u.fn.name}|${full[i] ? 1 : 0}|${j}`);
-  });
   let fps = indexFp.get(ctx);
   if (!fps) indexFp.set(ctx, (fps = new Map()));
-  fps.set(side, digest(fp.join('\n')));
+  fps.set(side, () => {
+    const fp: string[] = [`${idOf(ctx.catalog)}|${macrosToken(docOf(ctx), side)}|${globalsToken(docOf(ctx), side)}`];
+    units.forEach((u, i) => {
+      let j = partJson.get(parts[i]);
+      if (j === undefined) partJson.set(parts[i], (j = JSON.stringify(parts[i])));
+      fp.push(`${u.fn.name}|${full[i] ? 1 : 0}|${j}`);
+    });
+    return digest(fp.join('\n'));
+  });
   units.forEach((u, i) => {
     const c = parts[i];
     const fn = u.fn.name;
