@@ -42,13 +42,15 @@ export interface Query {
 }
 
 let current: DepRecord | undefined;
+/** The queries of a record that has none (most: one shared map, never written). */
+const NONE: Map<string, Query> = new Map();
 let currentFn: RebuiltFunction | undefined;
 
 /** Run `f` (one rule on one unit of `fn`) recording what it reads outside `fn`. */
 export function tracked<T>(fn: RebuiltFunction, f: () => T): { result: T; deps: DepRecord } {
   const saved = current;
   const savedFn = currentFn;
-  const deps: DepRecord = { document: false, queries: new Map() };
+  const deps: DepRecord = { document: false, queries: NONE };
   current = deps;
   currentFn = fn;
   try {
@@ -93,6 +95,7 @@ export function dependsOn(key: string, fp: string, again: (ctx: AnalysisContext)
     q.path = path.path;
     q.ident = fileIdentity(path.ctx, path.path);
   }
+  if (current.queries === NONE) current.queries = new Map();
   current.queries.set(key, q);
 }
 
@@ -117,7 +120,7 @@ export function fileIdentity(ctx: AnalysisContext, path: string): string {
  */
 export function withDeps<T>(f: () => T): { result: T; deps: DepRecord } {
   const parent = current;
-  const deps: DepRecord = { document: false, queries: new Map() };
+  const deps: DepRecord = { document: false, queries: NONE };
   current = deps;
   let result: T;
   try {
@@ -133,7 +136,11 @@ export function withDeps<T>(f: () => T): { result: T; deps: DepRecord } {
 export function replay(deps: DepRecord): void {
   if (!current || current.document) return;
   if (deps.document) current.document = true;
-  else for (const [k, q] of deps.queries) current.queries.set(k, q);
+  else
+    for (const [k, q] of deps.queries) {
+      if (current.queries === NONE) current.queries = new Map();
+      current.queries.set(k, q);
+    }
 }
 
 /** Ids for objects in fingerprint keys. */
