@@ -15,8 +15,10 @@
  * peak VmHWM, from /proc; the analysis workers are threads of that process)
  * after opening and after the last edit.
  *
- * Usage: node bench/lsp.js [--edits 200] [--lines 5000] [--server ROOT]   (after npm run build)
+ * Usage: node bench/lsp.js [--edits 200] [--lines 5000] [--server ROOT] [--pause-every N]   (after npm run build)
  *   --server ROOT: run ROOT/server/bin/mm-review-lsp.js (another build, for before/after)
+ *   --pause-every N: pause 0.8 s after every N edits (the server collects its garbage when the editor
+ *     is quiet) and print the server's RSS after each pause; the pauses are not in the latencies
  */
 'use strict';
 const { spawn } = require('node:child_process');
@@ -48,6 +50,7 @@ function rssOf(pid) {
 }
 const fmtRss = (m) => (m ? `${m.rss.toFixed(0)} MB (peak ${m.hwm.toFixed(0)} MB)` : 'n/a');
 const LINES = arg('--lines', 5000);
+const PAUSE_EVERY = arg('--pause-every', 0);
 
 function buildSeries() {
   const ex = ['gup-stable-pin-series.mbox', 'mangled-pinned-ptes.eml', 'qp-readahead-order.eml'].map((f) => fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8'));
@@ -119,7 +122,13 @@ async function main() {
   const rssOpen = rssOf(proc.pid);
 
   const lat = [];
+  const paused = [];
   let version = 1;
+  const pause = async () => {
+    if (!PAUSE_EVERY || lat.length % PAUSE_EVERY !== 0) return;
+    await new Promise((r) => setTimeout(r, 800));
+    paused.push(rssOf(proc.pid));
+  };
   for (let k = 0; k < EDITS; k++) {
     const line = sites[(k * 7919) % sites.length];
     const col = lines[line].length - 1; // before the ';'
@@ -137,6 +146,7 @@ async function main() {
     });
     await p;
     lat.push(performance.now() - t0);
+    await pause();
     if (!insert) continue;
     // the next edit removes the space again, at the same place
     k++;
@@ -149,6 +159,7 @@ async function main() {
     });
     await p;
     lat.push(performance.now() - t0);
+    await pause();
   }
   const rssEnd = rssOf(proc.pid);
   await conn.sendRequest('shutdown');
@@ -163,6 +174,7 @@ async function main() {
   const w = [...work.entries()].filter(([v]) => v > 1).map(([, ms]) => ms);
   if (w.length) console.log(`    of which analysis in the server: p50 ${median(w).toFixed(1)} ms   p95 ${pct(w, 95).toFixed(1)} ms (the rest is JSON-RPC transport and (de)serialising the diagnostics)`);
   console.log(`  server RSS: ${fmtRss(rssOpen)} after open, ${fmtRss(rssEnd)} after ${lat.length} edits`);
+  if (paused.length) console.log(`  server RSS after a 0.8 s pause every ${PAUSE_EVERY} edits: ${paused.map((m) => (m ? m.rss.toFixed(0) : 'n/a')).join(' ')} MB`);
   console.log(`  editor debounce (mmReview.debounceMs default) adds 150 ms of quiet time before the work starts`);
 }
 

@@ -108,3 +108,55 @@ test('a quick fix in patch 1/3 on the keystroke path: the later patches are plac
   assert.deepEqual(JSON.parse(JSON.stringify(r.findings)), JSON.parse(JSON.stringify(want.findings)));
   assert.ok(r.findings.some((f) => f.rule === 'barrier/store-load-order'), 'the barrier finding of 3/3 is still there');
 });
+
+test('edits of a series header (patch number, version, reply) re-place the later patches exactly as a full parse does', () => {
+  const base = series();
+  let doc = parseDocument(base, 'x.mbox');
+  let text = base;
+  // each edit keeps to the Subject line of one message (the keystroke path), and changes how messages chain
+  const edits: [string, string][] = [
+    ['[PATCH v2 2/3]', '[PATCH v2 4/3]'],
+    ['[PATCH v2 4/3]', '[PATCH v3 2/3]'],
+    ['[PATCH v3 2/3]', '[PATCH v2 2/3]'],
+    ['[PATCH v2 1/3]', '[PATCH v2 3/3]'],
+    ['[PATCH v2 3/3] mm/gup: add', '[PATCH v2 1/3] mm/gup: add'],
+    ['[PATCH v2 2/3]', 'Re: [PATCH v2 2/3]'],
+    ['Re: [PATCH v2 2/3]', '[PATCH v2 2/3]'],
+    ['[PATCH v2 3/3]', '[RFC v2 3/3]'],
+    ['[RFC v2 3/3]', '[PATCH v2 3/3]'],
+  ];
+  for (const [from, to] of edits) {
+    const at = text.indexOf(from);
+    assert.ok(at > 0, from);
+    const next = text.slice(0, at) + to + text.slice(at + from.length);
+    const r = reparse(doc, next, 'x.mbox');
+    assert.equal(canon(r.doc), canon(parseDocument(next, 'x.mbox')), `${from} -> ${to} (${r.full ? 'full' : 'partial'})`);
+    text = next;
+    doc = r.doc;
+  }
+});
+
+test('a Subject edit that breaks or restores a series chain re-places the later patch (keystroke path equals a full parse)', () => {
+  const mail = (subject: string, diff: string) =>
+    `From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nFrom: A U Thor <author@example.org>\nDate: Mon, 3 Jun 2024 10:00:00 +0200\nSubject: ${subject}\n\nText.\n\nSigned-off-by: A U Thor <author@example.org>\n---\n${diff}-- \n2.45.0\n\n`;
+  const p1 = 'diff --git a/mm/x.c b/mm/x.c\nindex 1111111..2222222 100644\n--- a/mm/x.c\n+++ b/mm/x.c\n@@ -5,3 +5,6 @@\n \tline5();\n+\tadd1();\n+\tadd2();\n+\tadd3();\n \tline6();\n \tline7();\n';
+  // written against an older base: its header is 3 lines off from where patch 1 leaves the text
+  const p2 = 'diff --git a/mm/x.c b/mm/x.c\nindex 2222222..3333333 100644\n--- a/mm/x.c\n+++ b/mm/x.c\n@@ -2,4 +2,4 @@\n \tline5();\n \tadd1();\n-\tadd2();\n+\tadd2b();\n \tadd3();\n';
+  let text = mail('[PATCH 1/2] mm: one', p1) + mail('[PATCH 2/2] mm: two', p2);
+  let doc = parseDocument(text, 'x.mbox');
+  assert.equal(doc.messages[1].files[0].hunks[0].placement?.offset, 3, 'placed on top of patch 1');
+  for (const [from, to] of [
+    ['[PATCH 1/2]', '[PATCH 3/2]'],
+    ['[PATCH 3/2]', '[PATCH 1/2]'],
+    ['[PATCH 1/2]', '[PATCH v2 1/2]'],
+    ['[PATCH v2 1/2]', '[PATCH 1/2]'],
+  ]) {
+    const at = text.indexOf(from);
+    const next = text.slice(0, at) + to + text.slice(at + from.length);
+    const r = reparse(doc, next, 'x.mbox');
+    assert.ok(!r.full, `${from} -> ${to}: the keystroke path`);
+    assert.equal(canon(r.doc), canon(parseDocument(next, 'x.mbox')), `${from} -> ${to}`);
+    text = next;
+    doc = r.doc;
+  }
+});

@@ -16,6 +16,7 @@ import { callSleeps, comparisonAt, branchIsCall, mentions, callValue, identifier
 import { maybeHeld, type ResourceAnalysis, type State } from './resources';
 import type { AnalysisContext, Unit } from './unit';
 import { resourcesOf } from './summaries';
+import { dependsOn, tracking, untracked } from './deps';
 
 export interface Lookup {
   node: CfgNode;
@@ -193,7 +194,15 @@ function callSites(ctx: AnalysisContext, path: string): Map<string, Site[]> {
  * depend on another file being in the same document.)
  */
 const inheritCache = new WeakMap<AnalysisContext, Map<string, 'yes' | 'no' | 'unknown'>>();
-export function inheritedContext(ctx: AnalysisContext, path: string, fn: string, req: ContextRequirement, depth = 0, seen = new Set<string>()): 'yes' | 'no' | 'unknown' {
+export function inheritedContext(ctx: AnalysisContext, path: string, fn: string, req: ContextRequirement): 'yes' | 'no' | 'unknown' {
+  const compute = (c: AnalysisContext) => untracked(() => callersContext(c, path, fn, req));
+  const r = compute(ctx);
+  // the rule cache (analysis/deps.ts): a finding that used it depends on this answer, not on the callers
+  if (tracking()) dependsOn(`inherited|${path}|${fn}|${req}`, r, compute, { ctx, path });
+  return r;
+}
+
+function callersContext(ctx: AnalysisContext, path: string, fn: string, req: ContextRequirement, depth = 0, seen = new Set<string>()): 'yes' | 'no' | 'unknown' {
   let m = inheritCache.get(ctx);
   if (!m) inheritCache.set(ctx, (m = new Map()));
   const key = `${path}|${fn}|${req}`;
@@ -207,7 +216,7 @@ export function inheritedContext(ctx: AnalysisContext, path: string, fn: string,
     any = true;
     let ok = heldProviding(ctx.catalog, a, c.before, req);
     if (!ok) {
-      let up = inheritedContext(ctx, path, u.cfg.name, req, depth + 1, seen);
+      let up = callersContext(ctx, path, u.cfg.name, req, depth + 1, seen);
       // a caller that itself may sleep with nothing atomic held runs with IRQs on, outside RCU
       if (up === 'unknown' && a.events.some((e) => e.t === 'call' && callSleeps(e.spec, e.op) && ![...e.before].some(([id, b]) => maybeHeld(b) && ctx.catalog.kind(a.keys.get(id)!.kind).atomic))) up = 'no';
       ok = up === 'yes';

@@ -17,6 +17,7 @@ import { callSleeps, type FunctionFacts } from '../c/facts';
 import { dominators, dominates } from '../c/dataflow';
 import type { CallOp, CfgNode } from '../c/cfg';
 import type { ApiSpec } from '../catalog';
+import { dependsOn, idOf, tracking, untracked } from './deps';
 
 const MAX_DEPTH = 4;
 const tables = new WeakMap<readonly Unit[], Map<string, Map<string, FunctionFacts | null>>>();
@@ -83,9 +84,29 @@ function calleeSummaries(ctx: AnalysisContext, path: string, side: Side, facts: 
   return out;
 }
 
+const summaryJson = new WeakMap<CalleeSummary, string>();
+/** Everything a caller can see of its callees' summaries (engine rule cache, analysis/deps.ts). */
+function summariesFp(s: Summaries): string {
+  let out = '';
+  for (const [name, x] of s) {
+    let j = summaryJson.get(x);
+    if (j === undefined) summaryJson.set(x, (j = JSON.stringify(x)));
+    out += `${name}=${j};`;
+  }
+  return out;
+}
+
 /** Summaries of the document's functions that a unit calls. */
 export function summariesFor(ctx: AnalysisContext, unit: Unit): Summaries {
-  return calleeSummaries(ctx, unit.fn.path, unit.side, factsOf(unit, ctx.catalog), 0, new Set([unit.cfg.name]));
+  const { path } = unit.fn;
+  const side = unit.side;
+  const facts = factsOf(unit, ctx.catalog);
+  const name = unit.cfg.name;
+  const compute = (c: AnalysisContext) => untracked(() => calleeSummaries(c, path, side, facts, 0, new Set([name])));
+  const s = compute(ctx);
+  // a function's findings depend on the same-file helpers it calls by name, through their summaries only
+  if (tracking()) dependsOn(`summaries|${idOf(unit.cfg)}|${side}|${path}`, summariesFp(s), (c) => summariesFp(compute(c)), { ctx, path });
+  return s;
 }
 
 export function resourcesOf(unit: Unit, ctx: AnalysisContext): ResourceAnalysis {
@@ -158,6 +179,16 @@ function sleepingOf(ctx: AnalysisContext, path: string, side: Side, name: string
 
 /** The document's functions `unit` calls that may sleep, by name. */
 export function sleepingCallees(ctx: AnalysisContext, unit: Unit): Map<string, SleepingCallee> {
+  const compute = (c: AnalysisContext) => untracked(() => computeSleepingCallees(c, unit));
+  const out = compute(ctx);
+  if (tracking()) {
+    const fp = (m: Map<string, SleepingCallee>) => JSON.stringify([...m]);
+    dependsOn(`sleeping|${idOf(unit.cfg)}|${unit.side}|${unit.fn.path}`, fp(out), (c) => fp(compute(c)), { ctx, path: unit.fn.path });
+  }
+  return out;
+}
+
+function computeSleepingCallees(ctx: AnalysisContext, unit: Unit): Map<string, SleepingCallee> {
   const out = new Map<string, SleepingCallee>();
   const facts = factsOf(unit, ctx.catalog);
   for (const n of facts.cfg.nodes)

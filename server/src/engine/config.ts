@@ -57,11 +57,17 @@ export function normalizeLine(text: string): string {
 
 /** The stable key of a finding: rule, file, function and the normalised text of its line. */
 export function fingerprint(rule: string, file: string | undefined, fn: string | undefined, line: string): string {
-  return createHash('sha256')
-    .update([rule, file ?? '', fn ?? '', normalizeLine(line)].join('\u0000'))
-    .digest('hex')
-    .slice(0, 20);
+  const key = [rule, file ?? '', fn ?? '', normalizeLine(line)].join('\u0000');
+  let fp = fingerprints.get(key);
+  if (fp === undefined) {
+    fp = createHash('sha256').update(key).digest('hex').slice(0, 20);
+    // the language server asks again for every finding on every keystroke: remember the recent ones
+    if (fingerprints.size >= 20_000) fingerprints.clear();
+    fingerprints.set(key, fp);
+  }
+  return fp;
 }
+const fingerprints = new Map<string, string>();
 
 const SEVERITIES = new Set(['error', 'warning', 'info', 'information', 'hint', 'off']);
 

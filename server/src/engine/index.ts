@@ -27,6 +27,8 @@ import { summarizeRepairs } from './repairs';
 import { mapTrace } from './trace';
 import './inputRules';
 import { reparse } from './incremental';
+import { dependsOnDocument, dependsOnFunction, fileIdentity, idOf, tracked, untracked, type DepRecord, type Query } from '../analysis/deps';
+import type { AnalysisContext } from '../analysis/unit';
 
 export interface AnalyzeOptions {
   /** Show every post-image finding, not only what the patch introduces (CLI --all). */
@@ -60,6 +62,11 @@ export interface AnalyzeOptions {
   fullMessages?: boolean;
   /** Report each repaired line of a mangled mail at its own severity, not one summary per message with the lines as hints. */
   repairDetails?: boolean;
+  /**
+   * Serve rule checks of unchanged functions from the rule cache (the
+   * keystroke path, `reanalyze`; results identical to running the rules).
+   */
+  reuseRuleResults?: boolean;
 }
 
 export interface Analysis {
@@ -131,12 +138,25 @@ export function ruleContext(doc: ParsedDocument, functions: readonly RebuiltFunc
     if (!list) bySide.set(k, (list = []));
     list.push(u);
   }
+  // reads of document-wide data are recorded for the rule cache (analysis/deps.ts)
   return {
-    doc,
+    get doc() {
+      dependsOnDocument();
+      return doc;
+    },
     catalog: cat,
-    functions,
-    units,
-    unitsOf: (fn, side) => bySide.get(`${ids.get(fn)}:${side}`) ?? [],
+    get functions() {
+      dependsOnDocument();
+      return functions;
+    },
+    get units() {
+      dependsOnDocument();
+      return units;
+    },
+    unitsOf: (fn, side) => {
+      dependsOnFunction(fn);
+      return bySide.get(`${ids.get(fn)}:${side}`) ?? [];
+    },
     where: (unit, line) => {
       const n = fileLineOf(unit.image, line, unit.side);
       return n !== undefined ? `${unit.fn.path}:${n}` : `${unit.fn.name}()`;
@@ -200,6 +220,112 @@ function effectiveSeverity(rule: Rule | undefined, id: string, category: Categor
   return o[id] ?? o[category] ?? raw ?? rule?.severity ?? ruleInfo(id).severity;
 }
 
+/** One rule's raw findings on one unit, with what the check read outside the unit's function. */
+interface CachedCheck {
+  cat: Catalog;
+  image: FunctionImage;
+  variant: ConfigVariant;
+  cfg: Cfg;
+  found: RawFinding[];
+  queries: DepRecord['queries'];
+  /** Set when every query read only the unit's own file: that file's identity (analysis/deps.ts fileIdentity) then. */
+  fileOnly?: string;
+}
+
+/**
+ * The rule cache of the keystroke path: per function object (kept by the
+ * incremental re-parse for every message the edit did not touch), per unit
+ * (side × configuration) and rule, the raw findings of the last check and
+ * the fingerprints of the cross-function queries it read (analysis/deps.ts).
+ * A check is served from the cache only when its unit is the same (function
+ * object, image, configuration, CFG, catalog) and every query it read gives
+ * the same fingerprint in the new document; a check that read anything else
+ * document-wide (the ordering analyses, other functions' units) is never
+ * cached. Raw findings are in image coordinates: the mapping to the document
+ * below runs again on every analysis.
+ */
+const ruleCache = new WeakMap<RebuiltFunction, Map<string, { rules: readonly Rule[]; checks: (CachedCheck | undefined)[] }>>();
+
+function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], units: readonly Unit[]): (r: number, u: number) => RawFinding[] {
+  const fps = new Map<string, string>(); // query fingerprints in this document
+  const fpIn = (key: string, again: (c: AnalysisContext) => string) => {
+    let fp = fps.get(key);
+    if (fp === undefined) fps.set(key, (fp = untracked(() => again(ctx))));
+    return fp;
+  };
+  const valid = (e: CachedCheck, unit: Unit, fileNow: string) => {
+    if (e.cat !== cat || e.image !== unit.image || e.variant !== unit.variant || e.cfg !== unit.cfg) return false;
+    // every query read only the unit's own file, whose functions are the same objects: the same answers
+    if (e.fileOnly !== undefined && e.fileOnly === fileNow) return true;
+    for (const [key, q] of e.queries) {
+      if (q.path !== undefined && q.ident === fileIdentity(ctx, q.path)) continue;
+      if (fpIn(key, q.again) !== q.fp) return false;
+    }
+    return true;
+  };
+  // each unit's slots (one per rule), looked up once per document
+  const slots = units.map((unit) => {
+    let perFn = ruleCache.get(unit.fn);
+    if (!perFn) ruleCache.set(unit.fn, (perFn = new Map()));
+    const uk = `${unit.side}|${unit.image.variants.indexOf(unit.variant)}`;
+    let slot = perFn.get(uk);
+    if (!slot || slot.rules !== rules) perFn.set(uk, (slot = { rules, checks: [] }));
+    return slot.checks;
+  });
+  const fileNow = units.map((unit) => fileIdentity(ctx, unit.fn.path));
+  // A unit whose every rule has a cached result that is still valid (most units of an edited document) is
+  // decided once, not per rule: the same queries recur in its rules' records (its callees' summaries, its
+  // side's ordering facts).
+  const unitOk = units.map((unit, u) => {
+    const checks = slots[u];
+    if (checks.length !== rules.length) return false;
+    const seen = new Set<Query>();
+    for (const e of checks) {
+      if (!e) return false;
+      if (e.cat !== cat || e.image !== unit.image || e.variant !== unit.variant || e.cfg !== unit.cfg) return false;
+      if (e.fileOnly !== undefined && e.fileOnly === fileNow[u]) continue;
+      for (const [key, q] of e.queries) {
+        if (seen.has(q)) continue;
+        seen.add(q);
+        if (q.path !== undefined && q.ident === fileIdentity(ctx, q.path)) continue;
+        if (fpIn(key, q.again) !== q.fp) return false;
+      }
+    }
+    return true;
+  });
+  return (r, u) => {
+    const checks = slots[u];
+    if (unitOk[u]) return checks[r]!.found;
+    const unit = units[u];
+    const rule = rules[r];
+    const hit = checks[r];
+    if (hit && valid(hit, unit, fileNow[u])) return hit.found;
+    const { result, deps } = tracked(unit.fn, () => rule.check(unit, ctx));
+    if (deps.document) checks[r] = undefined;
+    else {
+      let fileOnly: string | undefined = fileNow[u];
+      for (const [key, q] of deps.queries) {
+        fps.set(key, q.fp);
+        if (q.path !== unit.fn.path || q.ident !== fileNow[u]) fileOnly = undefined;
+      }
+      checks[r] = { cat, image: unit.image, variant: unit.variant, cfg: unit.cfg, found: result, queries: deps.queries, fileOnly };
+    }
+    return result;
+  };
+}
+
+/**
+ * The keystroke path's mapped findings, per raw finding (kept by the rule
+ * cache for unchanged functions): the Finding object itself is reused while
+ * its function, image, severity, context and the line its message starts on
+ * are the same (the message's text is then the same, and so is every range
+ * inside it), so unchanged findings stay the same objects from one edit to
+ * the next (the language server sends and converts only the others).
+ */
+const mappedCache = new WeakMap<RawFinding, { sig: string; finding: Finding }>();
+/** Findings finish() has completed (message shortened, fingerprint set): a reused one is not processed again. */
+const finished = new WeakSet<Finding>();
+
 /** Run the rules over the units, map to the document, apply differential mode and filters. */
 export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}, budget?: RebuildBudget): Finding[] {
   const rules = opts.rules ?? ALL_RULES;
@@ -209,11 +335,15 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
   const ctx = ruleContext(doc, functions, units, cat);
   const raw: { f: RawFinding; unit: Unit; rule: Rule }[] = [];
   const internal: Finding[] = [];
-  for (const rule of rules) {
+  const cached = opts.reuseRuleResults ? ruleCacheFor(cat, ctx, rules, units) : undefined;
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r];
     try {
-      for (const unit of units) {
+      for (let u = 0; u < units.length; u++) {
+        const unit = units[u];
         budget?.check();
-        for (const f of rule.check(unit, ctx)) raw.push({ f, unit, rule });
+        const found = cached ? cached(r, u) : rule.check(unit, ctx);
+        for (const f of found) raw.push({ f, unit, rule });
       }
       for (const f of rule.checkDocument?.(ctx) ?? []) raw.push({ f, unit: f.unit, rule });
     } catch (e) {
@@ -257,6 +387,7 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
 
   const out: Finding[] = [];
   const seen = new Set<string>();
+  const reuse = !!cached;
   for (const { f, unit, rule } of raw) {
     if (unit.side !== 'post') continue; // pre-image findings only serve as the baseline
     const dk = `${unit.fn.path}|${unit.fn.name}|${f.fingerprint}`;
@@ -264,6 +395,17 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
     if (suppressed(unit.image, f.at.line, f.rule, rule.category)) continue;
     const sev = effectiveSeverity(rule, f.rule, rule.category, f.severity, opts);
     if (sev === 'off') continue;
+    const judgedIn = judgedInText(unit, opts);
+    // a raw finding served from the rule cache maps to the same finding while its message starts on the same line
+    const sig = reuse ? `${idOf(unit.fn)}|${idOf(unit.image)}|${index.positionAt(unit.fn.message.span.start).line}|${sev}|${judgedIn}|${!!opts.fullMessages}` : '';
+    const was = reuse ? mappedCache.get(f) : undefined;
+    if (was && was.sig === sig) {
+      const key = `${f.rule}|${was.finding.range.start.line}:${was.finding.range.start.character}|${f.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(was.finding);
+      continue;
+    }
     const range = imageRange(index, unit.image, f.at);
     if (!range) continue;
     const key = `${f.rule}|${range.start.line}:${range.start.character}|${f.message}`;
@@ -291,8 +433,9 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
       fileLine: fileLineOf(unit.image, f.at.line, unit.side),
       fingerprint: fingerprint(f.rule, unit.fn.path, unit.fn.name, linesOf(unit.image)[f.at.line] ?? ''),
       lineText: normalizeLine(linesOf(unit.image)[f.at.line] ?? ''),
-      judgedIn: judgedInText(unit, opts),
+      judgedIn,
     });
+    if (reuse) mappedCache.set(f, { sig, finding: out[out.length - 1] });
   }
   return [...internal, ...out];
 }
@@ -424,7 +567,7 @@ export function reanalyze(prev: Analysis | undefined, text: string, uri = '', op
     functions = all.functions;
     budget = all.budget;
   }
-  return { ...finish(r.doc, functions, opts, t0, t1, budget), incremental: !r.full };
+  return { ...finish(r.doc, functions, { ...opts, reuseRuleResults: true }, t0, t1, budget, prev?.doc), incremental: !r.full };
 }
 
 /** The budget's skips as located input findings (one per function over a cap; one for the rest when the document budget ran out). */
@@ -479,15 +622,41 @@ function budgetFindings(index: LineIndex, budget: RebuildBudget): Finding[] {
   return out;
 }
 
-function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget): Analysis {
+/**
+ * The keystroke path's input findings (budget, parse, repairs, placement,
+ * C parse problems, rule failures) of each analysis, by content and the mail
+ * line they are on: the next analysis reuses the finished object of an
+ * identical one (the language server then sends and converts only the
+ * others). Keyed by the analysis's document.
+ */
+const inputsByContent = new WeakMap<ParsedDocument, Map<string, Finding>>();
+
+function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget, prevDoc?: ParsedDocument): Analysis {
   const index = new LineIndex(doc.text);
   const units = buildUnits(functions, catalogFor(opts), budget);
   const t2 = now();
-  const all = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions, opts.repairDetails), ...runRules(doc, index, functions, units, opts, budget)];
+  const lineOf = (f: Finding) => doc.text.slice(index.offsetAt({ line: f.range.start.line, character: 0 }), index.offsetAt({ line: f.range.start.line + 1, character: 0 })).replace(/^[-+ ]/, '');
+  let inputs = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions, opts.repairDetails)];
+  const rules = runRules(doc, index, functions, units, opts, budget);
+  if (opts.reuseRuleResults) {
+    const before = prevDoc ? inputsByContent.get(prevDoc) : undefined;
+    const now = new Map<string, Finding>();
+    inputs = inputs.map((f) => {
+      const key = `${opts.fullMessages ? 1 : 0}|${lineOf(f)}|${JSON.stringify(f)}`;
+      const same = before?.get(key) ?? now.get(key);
+      if (!same) now.set(key, f);
+      else now.set(key, same);
+      return same ?? f;
+    });
+    inputsByContent.set(doc, now);
+  }
+  const all = [...inputs, ...rules];
   for (const f of all) {
+    if (finished.has(f)) continue;
+    if (opts.reuseRuleResults) finished.add(f);
     if (!f.fingerprint) {
       // input findings: the line of the mail, without its diff marker
-      const line = doc.text.slice(index.offsetAt({ line: f.range.start.line, character: 0 }), index.offsetAt({ line: f.range.start.line + 1, character: 0 })).replace(/^[-+ ]/, '');
+      const line = lineOf(f);
       f.fingerprint = fingerprint(f.rule, f.file, f.function, line);
       f.lineText = normalizeLine(line);
     }

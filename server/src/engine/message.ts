@@ -129,10 +129,19 @@ export function splitMessage(text: string, limit = MESSAGE_LIMIT): { message: st
   return { message, detail: text };
 }
 
+/** Recent splits (the language server shortens the same messages on every keystroke). */
+const splits = new Map<string, { message: string; detail?: string }>();
+
 /** Shorten a finding's message in place (the rest goes to `detail`). */
 export function shorten(f: Finding, limit = MESSAGE_LIMIT): void {
   if (f.detail !== undefined) return;
-  const s = splitMessage(f.message, limit);
+  const key = `${limit}|${f.message}`;
+  let s = splits.get(key);
+  if (!s) {
+    s = splitMessage(f.message, limit);
+    if (splits.size >= 10_000) splits.clear();
+    splits.set(key, s);
+  }
   f.message = s.message;
   if (s.detail) f.detail = s.detail;
 }

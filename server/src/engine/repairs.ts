@@ -42,10 +42,38 @@ export function summarizeRepairs(doc: ParsedDocument, index: LineIndex, out: Fin
       }
     }
   });
-  const ownerOf = (off: number): number => {
+  const smallest = (list: readonly { start: number; end: number; msg: number }[], off: number) => {
     let best: { start: number; end: number; msg: number } | undefined;
-    for (const o of owners) if (o.start <= off && off <= o.end && (!best || o.end - o.start < best.end - best.start)) best = o;
-    return best ? best.msg : -1;
+    for (const o of list) if (o.start <= off && off <= o.end && (!best || o.end - o.start < best.end - best.start)) best = o;
+    return best;
+  };
+  // Usually each message's spans lie inside the message, and the messages follow each other: then only the
+  // spans of the messages around an offset (one, or two at a shared boundary) can contain it, and they are
+  // searched alone, in the same order (the same answer as searching all, in time linear in the document).
+  const byMessage = doc.messages.map(() => [] as { start: number; end: number; msg: number }[]);
+  for (const o of owners) byMessage[o.msg].push(o);
+  const local =
+    doc.messages.every((m, i) => i === 0 || doc.messages[i - 1].span.end <= m.span.start) &&
+    owners.every((o) => doc.messages[o.msg].span.start <= o.start && o.end <= doc.messages[o.msg].span.end);
+  const ownerOf = (off: number): number => {
+    if (!local) return smallest(owners, off)?.msg ?? -1;
+    // the last message starting at or before off
+    let lo = 0;
+    let hi = doc.messages.length - 1;
+    let k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (doc.messages[mid].span.start <= off) {
+        k = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (k < 0) return -1;
+    // and the messages before it that still reach off (a shared boundary): no other span can contain off
+    let j = k;
+    while (j > 0 && doc.messages[j - 1].span.end >= off) j--;
+    const cands = j === k ? byMessage[k] : byMessage.slice(j, k + 1).flat();
+    return smallest(cands, off)?.msg ?? -1;
   };
   const groups = new Map<number, Finding[]>();
   for (const f of out) {

@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DocumentSymbol } from 'vscode-languageserver/node';
 import type { AnalyzeResult, WorkerAnalyzeOptions, WorkerReply, WorkerRequest } from './analysisWorker';
+import type { Finding } from '../engine/findings';
 
 export type AnalyzeOutcome =
   | { kind: 'done'; result: AnalyzeResult }
@@ -113,7 +114,33 @@ class Lane {
     this.kill();
   }
 
+  /**
+   * The findings each document's last analysis sent, as the worker knows them
+   * (analysisWorker.ts FindingsDelta): a reply lists the findings of the new
+   * version as indexes into these (unchanged ones) or new objects.
+   */
+  private readonly held = new Map<string, { seq: number; findings: Finding[] }>();
+
+  /** A worker's reply as the server uses it: the findings rebuilt from the delta, the held lists kept in step with the worker's. */
+  private received(req: WorkerRequest, reply: WorkerReply): WorkerReply {
+    if (req.type === 'forget') this.held.delete(req.uri);
+    if (req.type === 'reset') this.held.clear();
+    const res = reply.result as AnalyzeResult | undefined;
+    if (req.type !== 'analyze' || !res?.delta) return reply;
+    const { seq, base, items } = res.delta;
+    const prev = base === undefined ? undefined : this.held.get(req.uri);
+    if (base !== undefined && prev?.seq !== base) {
+      this.held.delete(req.uri);
+      return { id: reply.id, error: `internal: the findings of ${req.uri} arrived as a change of a list the server does not hold` };
+    }
+    const findings = items.map((x) => (typeof x === 'number' ? prev!.findings[x] : x));
+    this.held.set(req.uri, { seq, findings });
+    return { ...reply, result: { ...res, findings, delta: undefined } };
+  }
+
   private kill(): void {
+    // the worker's state (and what it sent) goes with it
+    this.held.clear();
     const w = this.worker;
     this.worker = undefined;
     if (w) {
@@ -127,6 +154,7 @@ class Lane {
     const r = this.running;
     if (!r) return;
     this.running = undefined;
+    reply = this.received(r.req, reply);
     this.worker?.unref();
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
@@ -156,6 +184,7 @@ class Lane {
       const died = (e: Error | undefined, code?: number) => {
         if (this.worker !== w) return;
         this.worker = undefined;
+        this.held.clear(); // a new worker starts with nothing sent
         const oom = (e as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
         if (oom) this.stats.outOfMemory++;
         if (this.running) {

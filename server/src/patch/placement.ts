@@ -203,13 +203,44 @@ const PLACED = new WeakMap<Hunk, string>();
  * (a new series, another version, a reply with a diff) starts from nothing.
  * Returns the messages whose line numbers changed since the last placement.
  */
-export function placeHunks(doc: ParsedDocument): Set<Message> {
+/** Does a message (with files) apply on top of `prev`, the message with files before it (a later patch of the same series)? */
+function chainedTo(msg: Message, prev: Message | undefined): boolean {
+  const p = prev?.series !== undefined && prev.kind === 'patch' && !prev.isReply ? prev : undefined;
+  const lastIndex = p ? p.series!.index : -1;
+  const lastVersion = p ? p.version ?? 1 : undefined;
+  const s = msg.series;
+  return msg.kind === 'patch' && !msg.isReply && s !== undefined && s.index > lastIndex && (msg.version ?? 1) === (lastVersion ?? msg.version ?? 1) && lastIndex >= 0;
+}
+
+/**
+ * `edited`: the index of the only message whose text changed since the last
+ * placement of this document's other messages (the keystroke path): only its
+ * series chain is placed again — a message's numbers depend on the earlier
+ * patches of its chain alone — with the same result as placing the whole
+ * document.
+ */
+export function placeHunks(doc: ParsedDocument, edited?: number): Set<Message> {
   const changed = new Set<Message>();
   /** path -> what is known of it, and the message that last changed it */
   let known = new Map<string, { lines: Known; by: number }>();
   let lastIndex = -1;
   let lastVersion: number | undefined;
-  for (const msg of doc.messages) {
+  let from = 0;
+  let to = doc.messages.length;
+  if (edited !== undefined) {
+    const withFiles = doc.messages.map((m, i) => (m.files.length ? i : -1)).filter((i) => i >= 0);
+    const at = withFiles.findIndex((i) => i >= edited);
+    if (at < 0) return changed;
+    // back to the first message of the chain, forward to the message that starts the next one
+    let a = at;
+    while (a > 0 && chainedTo(doc.messages[withFiles[a]], doc.messages[withFiles[a - 1]])) a--;
+    let b = at + 1;
+    while (b < withFiles.length && chainedTo(doc.messages[withFiles[b]], doc.messages[withFiles[b - 1]])) b++;
+    from = withFiles[a];
+    to = b < withFiles.length ? withFiles[b] : doc.messages.length;
+  }
+  for (let mi = from; mi < to; mi++) {
+    const msg = doc.messages[mi];
     if (msg.files.length === 0) continue;
     const s = msg.series;
     const chained = msg.kind === 'patch' && !msg.isReply && s !== undefined && s.index > lastIndex && (msg.version ?? 1) === (lastVersion ?? msg.version ?? 1) && lastIndex >= 0;

@@ -5,11 +5,13 @@
  */
 import type { Message, ParsedDocument } from '../../patch/model';
 import { decodeBody } from '../../patch/mime';
+import { dependsOnDocument } from '../deps';
 
 const cache = new WeakMap<Message, string>();
 
 /** The commit message of `msg`, decoded (quoted-printable, charset), or '' when there is none. */
 export function changelogOf(doc: ParsedDocument, msg: Message): string {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   const hit = cache.get(msg);
   if (hit !== undefined) return hit;
   let text = '';

@@ -10,10 +10,12 @@
  * Summaries are keyed by function name; the index only ever pairs functions
  * that touch the same locations.
  */
-import type { CfgNode } from '../../c/cfg';
-import { effectiveCall, isFence, lockHeldAt, unitEvents, type Ev, type UnitEvents } from './events';
+import type { Cfg, CfgNode } from '../../c/cfg';
+import { dependsOnSide, docOf, effectiveCall, eventsKey, isFence, lockHeldAt, setOrderingFp, unitEvents, type Ev, type UnitEvents } from './events';
+import { digest, globalsToken, macrosToken } from './macros';
 import { isRacyUpdate, markedLoadsAfter } from './search';
 import type { OrderingContext, OrderingUnit, Side } from './types';
+import { dependsOnDocument, idOf, untracked } from '../deps';
 
 /** Ordering strength classes for comparing barriers: 3 full, 2 acquire/release or a lock/synchronising primitive, 1 wmb/rmb. */
 export type Strength = 0 | 1 | 2 | 3;
@@ -62,71 +64,197 @@ export function strengthOf(ctx: OrderingContext, name: string): Strength {
   return 0;
 }
 
-/** The document-wide facts of one side (cached per rule context). */
-export function docIndex(ctx: OrderingContext, side: Side): DocIndex {
-  let per = docCache.get(ctx);
-  if (!per) docCache.set(ctx, (per = new Map()));
-  const hit = per.get(side);
-  if (hit) return hit;
+/** What one unit adds to the index, in the order the index is built (replayed per document: same insertion order). */
+interface Contribution {
+  fences: string[];
+  readers: string[];
+  provided: [Strength, string][];
+  mirrors: [string, string][];
+}
+
+/**
+ * Per CFG, across keystrokes: whether the unit calls a full fence (by the
+ * document's macros), and what its events add to the index (under the key of
+ * its events, events.ts eventsKey). The index of an edited document is then
+ * rebuilt from the kept functions' parts without analysing them again.
+ */
+const fenceByCfg = new WeakMap<Cfg, Map<string, boolean>>();
+const partByCfg = new WeakMap<Cfg, Map<string, Contribution>>();
+
+function callsFullFence(ctx: OrderingContext, u: OrderingUnit): boolean {
+  const key = `${idOf(ctx.catalog)}|${u.side}|${macrosToken(docOf(ctx), u.side)}`;
+  let per = fenceByCfg.get(u.cfg);
+  if (!per) fenceByCfg.set(u.cfg, (per = new Map()));
+  const hit = per.get(key);
+  if (hit !== undefined) return hit;
   const cat = ctx.catalog;
-  const idx: DocIndex = { fullFenceFns: new Set(), barriersIn: new Map(), orderingIn: new Map(), mirrors: new Map(), readers: new Map(), mirroredLoads: new Map() };
-  const units = ctx.units.filter((u) => u.side === side);
-  // Phase 1: document functions whose body calls a full barrier (a call to one is a full barrier).
-  for (const u of units)
-    for (const n of u.cfg.nodes)
-      for (const op of n.ops)
-        if (op.kind === 'call' && !op.indirect) {
-          const eff = effectiveCall(ctx, u, op);
-          const s = eff ? cat.api(eff.name) : undefined;
-          if (isFence(s) && s!.ordering === 'full') idx.fullFenceFns.add(u.fn.name);
-        }
-  for (const u of units) {
-    const ue = unitEvents(u, ctx, idx.fullFenceFns);
-    let names = idx.barriersIn.get(u.fn.name);
-    if (!names) idx.barriersIn.set(u.fn.name, (names = new Set()));
-    let prov = idx.orderingIn.get(u.fn.name);
-    if (!prov) idx.orderingIn.set(u.fn.name, (prov = { strength: 0, names: new Set() }));
-    for (const e of ue.all) {
-      if (e.kind === 'fence' && e.name) names.add(e.name);
-      if (e.kind === 'load' && e.marked && e.loc) add(idx.readers, e.loc, u.fn.name);
-      if (e.api && e.name !== u.fn.name) {
-        const st = strengthOf(ctx, e.api);
-        if (st > 0) {
-          if (st > prov.strength) prov.strength = st;
-          prov.names.add(e.name ?? e.api);
-        }
-      } else if (e.kind === 'fence' && e.ordering === 'full' && e.name && e.name !== u.fn.name) {
-        prov.strength = 3;
-        prov.names.add(e.name);
+  let full = false;
+  for (const n of u.cfg.nodes)
+    for (const op of n.ops)
+      if (op.kind === 'call' && !op.indirect) {
+        const eff = effectiveCall(ctx, u, op);
+        const s = eff ? cat.api(eff.name) : undefined;
+        if (isFence(s) && s!.ordering === 'full') full = true;
       }
+  if (per.size > 8) per.clear();
+  per.set(key, full);
+  return full;
+}
+
+function contributionOf(ctx: OrderingContext, u: OrderingUnit, fullFns: ReadonlySet<string>): Contribution {
+  const key = eventsKey(u, ctx, fullFns);
+  let per = partByCfg.get(u.cfg);
+  if (!per) partByCfg.set(u.cfg, (per = new Map()));
+  const hit = per.get(key);
+  if (hit) return hit;
+  const ue = unitEvents(u, ctx, fullFns);
+  const self = u.fn.name;
+  const c: Contribution = { fences: [], readers: [], provided: [], mirrors: [] };
+  for (const e of ue.all) {
+    if (e.kind === 'fence' && e.name) c.fences.push(e.name);
+    if (e.kind === 'load' && e.marked && e.loc) c.readers.push(e.loc);
+    if (e.api && e.name !== self) {
+      const st = strengthOf(ctx, e.api);
+      if (st > 0) c.provided.push([st, e.name ?? e.api]);
+    } else if (e.kind === 'fence' && e.ordering === 'full' && e.name && e.name !== self) {
+      c.provided.push([3, e.name]);
     }
   }
-  for (const u of units) {
-    const ue = unitEvents(u, ctx, idx.fullFenceFns);
-    if (!ue.all.some((e) => e.marked && e.loc && (e.kind === 'store' || e.kind === 'rmw'))) continue;
+  if (ue.all.some((e) => e.marked && e.loc && (e.kind === 'store' || e.kind === 'rmw'))) {
     const after = markedLoadsAfter(ue);
     for (const s of ue.all) {
       if (!s.marked || !s.loc || (s.kind !== 'store' && s.kind !== 'rmw')) continue;
       if (s.perCpu || isRacyUpdate(ue, s)) continue;
       const keys = new Set(after.get(s.node.id));
       for (const e of ue.byNode[s.node.id]) if (e.id > s.id && e.kind === 'load' && e.marked && e.loc) keys.add(e.loc);
-      for (const k of keys)
-        if (k !== s.loc) {
-          add(idx.mirrors, `${s.loc}>${k}`, u.fn.name);
-          add(idx.mirroredLoads, k, u.fn.name);
-        }
+      for (const k of keys) if (k !== s.loc) c.mirrors.push([s.loc, k]);
     }
   }
+  if (per.size > 8) per.clear();
+  per.set(key, c);
+  return c;
+}
+
+/** The document-wide facts of one side (cached per rule context). */
+export function docIndex(ctx: OrderingContext, side: Side): DocIndex {
+  const idx = untracked(() => buildIndex(ctx, side));
+  // the running rule check depends on the index through its fingerprint (orderingFp), not on the functions
+  dependsOnSide(ctx, side);
+  return idx;
+}
+
+/**
+ * Everything a side's ordering facts say, as a digest: the document's macros
+ * and file-scope names, and what each unit adds to the document index, in
+ * order (the index is made of exactly that). A rule check that read only its
+ * own function and these facts gives the same result while this is the same.
+ */
+function orderingFp(ctx: OrderingContext, side: Side): string {
+  buildIndex(ctx, side);
+  const f = indexFp.get(ctx)!.get(side)!;
+  if (typeof f === 'string') return f;
+  const fp = f();
+  indexFp.get(ctx)!.set(side, fp);
+  return fp;
+}
+setOrderingFp(orderingFp);
+/** Per context and side: the fingerprint, or how to make it (only the keystroke path asks). */
+const indexFp = new WeakMap<object, Map<Side, string | (() => string)>>();
+const partJson = new WeakMap<Contribution, string>();
+
+function buildIndex(ctx: OrderingContext, side: Side): DocIndex {
+  let per = docCache.get(ctx);
+  if (!per) docCache.set(ctx, (per = new Map()));
+  const hit = per.get(side);
+  if (hit) return hit;
+  const idx: DocIndex = { fullFenceFns: new Set(), barriersIn: new Map(), orderingIn: new Map(), mirrors: new Map(), readers: new Map(), mirroredLoads: new Map() };
+  const units = ctx.units.filter((u) => u.side === side);
+  // Phase 1: document functions whose body calls a full barrier (a call to one is a full barrier).
+  const full = units.map((u) => callsFullFence(ctx, u));
+  units.forEach((u, i) => {
+    if (full[i]) idx.fullFenceFns.add(u.fn.name);
+  });
+  // Phase 2: barriers, readers and the ordering each function provides; then the store -> load mirrors.
+  const parts = units.map((u) => contributionOf(ctx, u, idx.fullFenceFns));
+  let fps = indexFp.get(ctx);
+  if (!fps) indexFp.set(ctx, (fps = new Map()));
+  fps.set(side, () => {
+    const fp: string[] = [`${idOf(ctx.catalog)}|${macrosToken(docOf(ctx), side)}|${globalsToken(docOf(ctx), side)}`];
+    units.forEach((u, i) => {
+      let j = partJson.get(parts[i]);
+      if (j === undefined) partJson.set(parts[i], (j = JSON.stringify(parts[i])));
+      fp.push(`${u.fn.name}|${full[i] ? 1 : 0}|${j}`);
+    });
+    return digest(fp.join('\n'));
+  });
+  units.forEach((u, i) => {
+    const c = parts[i];
+    const fn = u.fn.name;
+    let names = idx.barriersIn.get(fn);
+    if (!names) idx.barriersIn.set(fn, (names = new Set()));
+    let prov = idx.orderingIn.get(fn);
+    if (!prov) idx.orderingIn.set(fn, (prov = { strength: 0, names: new Set() }));
+    for (const n of c.fences) names.add(n);
+    for (const l of c.readers) add(idx.readers, l, fn);
+    for (const [st, n] of c.provided) {
+      if (st > prov.strength) prov.strength = st;
+      prov.names.add(n);
+    }
+  });
+  units.forEach((u, i) => {
+    for (const [s, k] of parts[i].mirrors) {
+      add(idx.mirrors, `${s}>${k}`, u.fn.name);
+      add(idx.mirroredLoads, k, u.fn.name);
+    }
+  });
   per.set(side, idx);
   return idx;
 }
 
 /** The events of a unit, with the document's helper functions taken into account. */
 export function eventsOf(unit: OrderingUnit, ctx: OrderingContext): UnitEvents {
-  return unitEvents(unit, ctx, docIndex(ctx, unit.side).fullFenceFns);
+  return unitEvents(unit, ctx, untracked(() => buildIndex(ctx, unit.side)).fullFenceFns);
 }
 
 const callerCache = new WeakMap<object, Map<string, boolean>>();
+const siteCache = new WeakMap<object, Map<Side, Map<string, CallSite[]>>>();
+
+/** A direct call of a document function in another unit (same side), with the caller's events. */
+export interface CallSite {
+  unit: OrderingUnit;
+  ue: UnitEvents;
+  ev: Ev;
+}
+
+/**
+ * Every direct call in the document's units of one side, by callee name, in
+ * the order of the units and of their events (the order a scan of
+ * ctx.units would meet them): built once per document instead of one scan of
+ * every unit's events per function asked about. The caller makes its check
+ * document-wide (these are other functions).
+ */
+export function callSitesOf(ctx: OrderingContext, side: Side, name: string): readonly CallSite[] {
+  let per = siteCache.get(ctx);
+  if (!per) siteCache.set(ctx, (per = new Map()));
+  let m = per.get(side);
+  if (!m) {
+    const built = new Map<string, CallSite[]>();
+    untracked(() => {
+      for (const u of ctx.units) {
+        if (u.side !== side) continue;
+        const ue = eventsOf(u, ctx);
+        for (const ev of ue.all) {
+          if (ev.op.kind !== 'call' || ev.op.indirect) continue;
+          let l = built.get(ev.op.name);
+          if (!l) built.set(ev.op.name, (l = []));
+          l.push({ unit: u, ue, ev });
+        }
+      }
+    });
+    per.set(side, (m = built));
+  }
+  return m.get(name) ?? [];
+}
 
 /**
  * Every call of the unit's function in the document (same side, at least
@@ -135,6 +263,7 @@ const callerCache = new WeakMap<object, Map<string, boolean>>();
  * helpers' barriers).
  */
 export function callersHoldLock(ctx: OrderingContext, unit: OrderingUnit): boolean {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   let per = callerCache.get(ctx);
   if (!per) callerCache.set(ctx, (per = new Map()));
   const key = `${unit.side}:${unit.fn.name}`;
@@ -143,14 +272,10 @@ export function callersHoldLock(ctx: OrderingContext, unit: OrderingUnit): boole
   per.set(key, false); // recursion guard
   let sites = 0;
   let all = true;
-  for (const u of ctx.units) {
-    if (u.side !== unit.side || u.fn.name === unit.fn.name) continue;
-    const ue = eventsOf(u, ctx);
-    for (const e of ue.all) {
-      if (e.op.kind !== 'call' || e.op.indirect || e.op.name !== unit.fn.name) continue;
-      sites++;
-      if (!lockHeldAt(ue, e)) all = false;
-    }
+  for (const c of callSitesOf(ctx, unit.side, unit.fn.name)) {
+    if (c.unit.fn.name === unit.fn.name) continue;
+    sites++;
+    if (!lockHeldAt(c.ue, c.ev)) all = false;
   }
   const own = eventsOf(unit, ctx);
   const releases = own.all.some((e) => e.kind === 'lock' && !e.section && e.lockOp === 'release');

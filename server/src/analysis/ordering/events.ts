@@ -13,9 +13,11 @@
  * - the variables that point to this CPU's per-CPU data.
  */
 import type { ApiSpec, Catalog, Ordering } from '../../catalog';
-import type { CallOp, CfgNode, Operation } from '../../c/cfg';
-import { documentGlobals, documentMacros, resolveMacroCall, type EffectiveCall } from './macros';
-import type { OrderingContext, OrderingUnit } from './types';
+import type { Cfg, CallOp, CfgNode, Operation } from '../../c/cfg';
+import { documentGlobals, documentMacros, globalsToken, macrosToken, resolveMacroCall, tokenOf, type EffectiveCall } from './macros';
+import type { ParsedDocument } from '../../patch/model';
+import type { OrderingContext, OrderingUnit, Side } from './types';
+import { dependsOn, dependsOnFunction, idOf, tracking, untracked } from '../deps';
 
 export type EvKind = 'store' | 'load' | 'rmw' | 'fence' | 'call' | 'lock';
 
@@ -152,10 +154,44 @@ export function isFence(s: ApiSpec | undefined): boolean {
 
 /** The call as the catalog sees it: its own name when catalogued, else the catalogued call a document macro wraps. */
 export function effectiveCall(ctx: OrderingContext, unit: OrderingUnit, op: CallOp): EffectiveCall | undefined {
+  dependsOnOrdering(ctx, unit);
   if (op.indirect) return undefined;
   const args = op.args.map((a) => a.text);
   if (ctx.catalog.has(op.name)) return { name: op.name, args };
-  return resolveMacroCall(ctx.catalog, documentMacros(ctx.doc, unit.side), op.name, args);
+  return resolveMacroCall(ctx.catalog, documentMacros(docOf(ctx), unit.side), op.name, args);
+}
+
+/**
+ * The rule check running (analysis/deps.ts) read the ordering facts of
+ * `unit`'s side — the document's macros, file-scope names and document index
+ * (orderingFp) — and `unit`'s own function. What the ordering analysis reads
+ * of other functions beyond that index (callers, mirrors, readers, earlier
+ * versions) marks the check document-wide where it is read.
+ */
+export function dependsOnOrdering(ctx: OrderingContext, unit: OrderingUnit): void {
+  dependsOnFunction(unit.fn);
+  dependsOnSide(ctx, unit.side);
+}
+
+/** The running rule check read the ordering facts of one side (see dependsOnOrdering). */
+export function dependsOnSide(ctx: OrderingContext, side: Side): void {
+  if (!tracking() || !orderingFpOf) return;
+  const fp = orderingFpOf;
+  dependsOn(`ordering|${side}`, untracked(() => fp(ctx, side)), orderingFpAgain(fp, side));
+}
+/** Made apart from any closure over a context: a cached check keeps it, and must not keep that document alive. */
+function orderingFpAgain(fp: (ctx: OrderingContext, side: Side) => string, side: Side): (c: unknown) => string {
+  return (c) => untracked(() => fp(c as OrderingContext, side));
+}
+let orderingFpOf: ((ctx: OrderingContext, side: Side) => string) | undefined;
+/** docIndex.ts provides the fingerprint of a side's ordering facts (it builds the index). */
+export function setOrderingFp(f: (ctx: OrderingContext, side: Side) => string): void {
+  orderingFpOf = f;
+}
+
+/** The document, read without making the running check document-wide: its ordering facts are a recorded query. */
+export function docOf(ctx: OrderingContext): ParsedDocument {
+  return untracked(() => ctx.doc);
 }
 
 /** Variables of the unit that point to this CPU's per-CPU data (`c = this_cpu_ptr(s->cpu_slab)`). */
@@ -176,7 +212,7 @@ function viaPerCpu(ctx: OrderingContext, unit: OrderingUnit, vars: ReadonlySet<s
   const call = /^\(*([A-Za-z_]\w*)\s*\(/.exec(s);
   if (call) {
     if (ctx.catalog.returnsPerCpu(call[1])) return true;
-    const eff = resolveMacroCall(ctx.catalog, documentMacros(ctx.doc, unit.side), call[1], []);
+    const eff = resolveMacroCall(ctx.catalog, documentMacros(docOf(ctx), unit.side), call[1], []);
     if (eff && ctx.catalog.returnsPerCpu(eff.name)) return true;
   }
   const root = rootOf(text);
@@ -190,21 +226,59 @@ function viaPerCpu(ctx: OrderingContext, unit: OrderingUnit, vars: ReadonlySet<s
  * declared above the hunk: unknown).
  */
 export function globalName(ctx: OrderingContext, unit: OrderingUnit): (name: string) => boolean {
+  dependsOnOrdering(ctx, unit);
   const declared = new Set<string>();
   for (const n of unit.cfg.nodes) for (const op of n.ops) if (op.kind === 'decl') declared.add(op.name);
-  const globals = unit.image.complete ? undefined : documentGlobals(ctx.doc, unit.side);
+  const globals = unit.image.complete ? undefined : documentGlobals(docOf(ctx), unit.side);
   return (name) => /^[A-Za-z_]\w*$/.test(name) && !declared.has(name) && (!globals || globals.has(name));
 }
 
 const eventsCache = new WeakMap<OrderingUnit, UnitEvents>();
 
 /**
+ * Across keystrokes: a unit's events are a function of its CFG, its name,
+ * side and whether its image is complete, the catalog, the document's macros
+ * and (for an incomplete image) file-scope names of that side, and which
+ * functions have a full fence. The incremental re-parse keeps the CFGs of
+ * unchanged functions, so their events are kept here under those inputs.
+ */
+const eventsByCfg = new WeakMap<Cfg, Map<string, Omit<UnitEvents, 'unit'>>>();
+const setTokens = new WeakMap<ReadonlySet<string>, number>();
+
+/** A token for a set of names (by its sorted contents), memoised per set object. */
+export function namesToken(names: ReadonlySet<string>): number {
+  let t = setTokens.get(names);
+  if (t === undefined) setTokens.set(names, (t = tokenOf(`n|${[...names].sort().join('\n')}`)));
+  return t;
+}
+
+/** The inputs of a unit's events besides its CFG (see eventsByCfg), as a key. */
+export function eventsKey(unit: OrderingUnit, ctx: OrderingContext, fullFns: ReadonlySet<string>): string {
+  const doc = docOf(ctx);
+  return `${idOf(ctx.catalog)}|${unit.side}|${unit.fn.name}|${unit.image.complete ? 1 : 0}|${macrosToken(doc, unit.side)}|${unit.image.complete ? '' : globalsToken(doc, unit.side)}|${namesToken(fullFns)}`;
+}
+
+/**
  * Build (once) the event list of a unit. `fullFns`: functions of the document
  * (same side) that contain a full barrier; a call to one counts as one.
  */
 export function unitEvents(unit: OrderingUnit, ctx: OrderingContext, fullFns: ReadonlySet<string>): UnitEvents {
+  dependsOnOrdering(ctx, unit);
+  return untracked(() => computeEvents(unit, ctx, fullFns));
+}
+
+function computeEvents(unit: OrderingUnit, ctx: OrderingContext, fullFns: ReadonlySet<string>): UnitEvents {
   const cached = eventsCache.get(unit);
   if (cached) return cached;
+  const key = eventsKey(unit, ctx, fullFns);
+  let perCfg = eventsByCfg.get(unit.cfg);
+  if (!perCfg) eventsByCfg.set(unit.cfg, (perCfg = new Map()));
+  const kept = perCfg.get(key);
+  if (kept) {
+    const r: UnitEvents = { ...kept, unit };
+    eventsCache.set(unit, r);
+    return r;
+  }
   const cat = ctx.catalog;
   const byNode: Ev[][] = [];
   const all: Ev[] = [];
@@ -310,6 +384,8 @@ export function unitEvents(unit: OrderingUnit, ctx: OrderingContext, fullFns: Re
   const { held, heldIn } = heldLocks(unit, byNode, all);
   const r: UnitEvents = { unit, byNode, all, held, heldIn, sectionKeys };
   eventsCache.set(unit, r);
+  if (perCfg.size > 8) perCfg.clear(); // inputs of past documents
+  perCfg.set(key, { byNode, all, held, heldIn, sectionKeys });
   return r;
 }
 

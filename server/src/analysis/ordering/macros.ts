@@ -12,8 +12,9 @@
  * parameters replaced by the invocation's argument texts.
  */
 import type { Catalog } from '../../catalog';
-import type { ParsedDocument } from '../../patch/model';
+import type { Message, ParsedDocument } from '../../patch/model';
 import type { Side } from './types';
+import { createHash } from 'node:crypto';
 
 export interface MacroDef {
   name: string;
@@ -33,6 +34,8 @@ export interface EffectiveCall {
 const DEFINE = /^\s*#\s*define\s+([A-Za-z_]\w*)\(([^)]*)\)/;
 
 const cache = new WeakMap<ParsedDocument, Map<Side, Map<string, MacroDef>>>();
+/** Per message (kept across keystrokes by the incremental re-parse): its definitions, first wins. */
+const messageCache = new WeakMap<Message, Map<Side, Map<string, MacroDef>>>();
 
 /** The function-like macros the document defines on one side (first definition wins). */
 export function documentMacros(doc: ParsedDocument, side: Side): ReadonlyMap<string, MacroDef> {
@@ -41,28 +44,83 @@ export function documentMacros(doc: ParsedDocument, side: Side): ReadonlyMap<str
   const hit = per.get(side);
   if (hit) return hit;
   const out = new Map<string, MacroDef>();
-  const skip = side === 'post' ? 'del' : 'add';
-  for (const m of doc.messages)
-    for (const f of m.files)
-      for (const h of f.hunks) {
-        const lines = h.lines.filter((l) => l.kind !== skip);
-        for (let i = 0; i < lines.length; i++) {
-          const d = DEFINE.exec(lines[i].text);
-          if (!d) continue;
-          // continuation lines end in a backslash (trailing blanks trimmed first: no regex scan of blanks)
-          const cont = (t: string) => t.trimEnd().endsWith('\\');
-          const uncont = (t: string) => (cont(t) ? t.trimEnd().slice(0, -1) : t);
-          let body = lines[i].text.slice(d[0].length).trim();
-          let j = i;
-          while (cont(body) && j + 1 < lines.length && j - i < 40) {
-            body = uncont(body) + ' ' + lines[++j].text;
-          }
-          body = uncont(body);
-          if (!out.has(d[1])) out.set(d[1], { name: d[1], params: d[2].split(',').map((p) => p.trim()).filter(Boolean), body });
-        }
-      }
+  for (const m of doc.messages) for (const [name, def] of messageMacros(m, side)) if (!out.has(name)) out.set(name, def);
   per.set(side, out);
   return out;
+}
+
+function messageMacros(m: Message, side: Side): Map<string, MacroDef> {
+  let per = messageCache.get(m);
+  if (!per) messageCache.set(m, (per = new Map()));
+  const hit = per.get(side);
+  if (hit) return hit;
+  const out = new Map<string, MacroDef>();
+  const skip = side === 'post' ? 'del' : 'add';
+  for (const f of m.files)
+    for (const h of f.hunks) {
+      const lines = h.lines.filter((l) => l.kind !== skip);
+      for (let i = 0; i < lines.length; i++) {
+        const d = DEFINE.exec(lines[i].text);
+        if (!d) continue;
+        // continuation lines end in a backslash (trailing blanks trimmed first: no regex scan of blanks)
+        const cont = (t: string) => t.trimEnd().endsWith('\\');
+        const uncont = (t: string) => (cont(t) ? t.trimEnd().slice(0, -1) : t);
+        let body = lines[i].text.slice(d[0].length).trim();
+        let j = i;
+        while (cont(body) && j + 1 < lines.length && j - i < 40) {
+          body = uncont(body) + ' ' + lines[++j].text;
+        }
+        body = uncont(body);
+        if (!out.has(d[1])) out.set(d[1], { name: d[1], params: d[2].split(',').map((p) => p.trim()).filter(Boolean), body });
+      }
+    }
+  per.set(side, out);
+  return out;
+}
+
+/**
+ * A number that changes exactly when the document's macros (one side)
+ * change: the key under which per-function results that read them are kept
+ * across keystrokes (events.ts).
+ */
+export function macrosToken(doc: ParsedDocument, side: Side): number {
+  return docToken(doc, `m${side}`, () => {
+    let out = '';
+    for (const d of documentMacros(doc, side).values()) out += `${d.name}(${d.params.join(',')}) ${d.body}\n`;
+    return out;
+  });
+}
+
+/** The same for the document's file-scope names (one side). */
+export function globalsToken(doc: ParsedDocument, side: Side): number {
+  return docToken(doc, `g${side}`, () => [...documentGlobals(doc, side)].join('\n'));
+}
+
+const docTokens = new WeakMap<ParsedDocument, Map<string, number>>();
+function docToken(doc: ParsedDocument, what: string, fp: () => string): number {
+  let per = docTokens.get(doc);
+  if (!per) docTokens.set(doc, (per = new Map()));
+  let t = per.get(what);
+  if (t === undefined) per.set(what, (t = tokenOf(`${what}|${fp()}`)));
+  return t;
+}
+
+const tokens = new Map<string, number>();
+let nextToken = 0;
+/** A number per distinct fingerprint; never reused (the table is cleared when it grows: old keys then miss). */
+export function tokenOf(fp: string): number {
+  const key = fp.length > 200 ? digest(fp) : fp; // the table keeps short keys
+  let t = tokens.get(key);
+  if (t === undefined) {
+    if (tokens.size > 256) tokens.clear();
+    tokens.set(key, (t = ++nextToken));
+  }
+  return t;
+}
+
+/** A collision-resistant digest of a long fingerprint. */
+export function digest(fp: string): string {
+  return '#' + createHash('sha256').update(fp).digest('base64');
 }
 
 /** Split the balanced argument list starting at `open` (the index of `(`) into top-level argument texts. */
@@ -156,16 +214,27 @@ export function documentGlobals(doc: ParsedDocument, side: Side): ReadonlySet<st
   const hit = per.get(side);
   if (hit) return hit;
   const out = new Set<string>();
+  for (const m of doc.messages) for (const name of messageGlobals(m, side)) out.add(name);
+  per.set(side, out);
+  return out;
+}
+
+const messageGlobalsCache = new WeakMap<Message, Map<Side, string[]>>();
+function messageGlobals(m: Message, side: Side): string[] {
+  let per = messageGlobalsCache.get(m);
+  if (!per) messageGlobalsCache.set(m, (per = new Map()));
+  const hit = per.get(side);
+  if (hit) return hit;
+  const out: string[] = [];
   const skip = side === 'post' ? 'del' : 'add';
-  for (const m of doc.messages)
-    for (const f of m.files)
-      for (const h of f.hunks)
-        for (const l of h.lines) {
-          const tail = l.text.trimEnd();
-          if (l.kind === skip || /^\s/.test(l.text) || tail.endsWith(')') || (tail.endsWith('{') && tail.slice(0, -1).trimEnd().endsWith(')'))) continue;
-          const name = fileScopeDecl(l.text) ?? DEFINE_GLOBAL.exec(l.text)?.[1];
-          if (name && !/^(?:return|goto|else|case|typedef)\b/.test(l.text)) out.add(name);
-        }
+  for (const f of m.files)
+    for (const h of f.hunks)
+      for (const l of h.lines) {
+        const tail = l.text.trimEnd();
+        if (l.kind === skip || /^\s/.test(l.text) || tail.endsWith(')') || (tail.endsWith('{') && tail.slice(0, -1).trimEnd().endsWith(')'))) continue;
+        const name = fileScopeDecl(l.text) ?? DEFINE_GLOBAL.exec(l.text)?.[1];
+        if (name && !/^(?:return|goto|else|case|typedef)\b/.test(l.text)) out.push(name);
+      }
   per.set(side, out);
   return out;
 }

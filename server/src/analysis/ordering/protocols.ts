@@ -17,9 +17,11 @@
  */
 import type { SbProtocol } from '../../catalog';
 import { isFence, type Ev, type UnitEvents } from './events';
-import { eventsOf } from './docIndex';
+import { callSitesOf, eventsOf } from './docIndex';
 import { searchFrom } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
+import { dependsOnDocument, replay, withDeps, type DepRecord } from '../deps';
+import { dependsOnOrdering } from './events';
 
 /** How far up the call chain (callers of callers) a protocol store is looked for. */
 const MAX_CALL_DEPTH = 2;
@@ -136,6 +138,7 @@ function backFind(ue: UnitEvents, start: Ev, locs: ReadonlySet<string>, ctx: Ord
  * the units of that version with the image line of the anchor.
  */
 export function priorVersion(ctx: OrderingContext, unit: OrderingUnit): { unit: OrderingUnit; line: number }[] {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   if (unit.image.complete) return [];
   const origin = unit.image.origin;
   const lines = unit.image.text.split('\n');
@@ -178,6 +181,8 @@ function firstEventFrom(ue: UnitEvents, line: number): Ev | undefined {
  * shown function, or in a caller before its call of this function.
  */
 export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, start: Ev, locs: ReadonlySet<string>, depth = 0, seen: Set<string> = new Set()): StoreSite | undefined {
+  // in the unit itself: its events; the earlier version and the callers below are document-wide reads
+  dependsOnOrdering(ctx, unit);
   const ue = eventsOf(unit, ctx);
   const b = backFind(ue, start, locs, ctx);
   if (b.found) return { unit, ev: b.found.ev, loc: b.found.loc, acquire: b.found.acquire, calls: [] };
@@ -194,15 +199,13 @@ export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, star
   const name = unit.fn.name;
   if (seen.has(name)) return undefined;
   seen.add(name);
-  for (const cu of ctx.units) {
-    if (cu.side !== unit.side || cu.fn.name === name) continue;
-    for (const ce of eventsOf(cu, ctx).all) {
-      if (ce.op.kind !== 'call' || ce.op.indirect || ce.op.name !== name) continue;
-      const s = findProtocolStore(ctx, cu, ce, locs, depth + 1, seen);
-      if (s) {
-        s.calls.push({ unit: cu, ev: ce });
-        return s;
-      }
+  dependsOnDocument(); // the callers
+  for (const { unit: cu, ev: ce } of callSitesOf(ctx, unit.side, name)) {
+    if (cu.fn.name === name) continue;
+    const s = findProtocolStore(ctx, cu, ce, locs, depth + 1, seen);
+    if (s) {
+      s.calls.push({ unit: cu, ev: ce });
+      return s;
     }
   }
   return undefined;
@@ -221,7 +224,7 @@ export function otherSide(p: SbProtocol, loc: string): string[] {
 }
 
 // per document context: a unit's hits depend on the other units (its callers)
-const hitCache = new WeakMap<OrderingContext, WeakMap<OrderingUnit, WeakProtocolHit[]>>();
+const hitCache = new WeakMap<OrderingContext, WeakMap<OrderingUnit, { hits: WeakProtocolHit[]; deps: DepRecord }>>();
 
 /**
  * Every pure weak barrier (smp_wmb/smp_rmb) of the unit followed, with no
@@ -230,12 +233,23 @@ const hitCache = new WeakMap<OrderingContext, WeakMap<OrderingUnit, WeakProtocol
  * version of a caller). One hit per (barrier, load location).
  */
 export function weakProtocolHits(unit: OrderingUnit, ctx: OrderingContext): WeakProtocolHit[] {
+  dependsOnOrdering(ctx, unit);
   let perCtx = hitCache.get(ctx);
   if (!perCtx) hitCache.set(ctx, (perCtx = new WeakMap()));
   const hit = perCtx.get(unit);
-  if (hit) return hit;
+  if (hit) {
+    replay(hit.deps); // what finding them read (callers, earlier versions, when it looked there)
+    return hit.hits;
+  }
   const out: WeakProtocolHit[] = [];
-  perCtx.set(unit, out);
+  // set first (a recursive ask gets the list being filled), as document-wide until it is done
+  const entry = { hits: out, deps: { document: true, queries: new Map() } as DepRecord };
+  perCtx.set(unit, entry);
+  entry.deps = withDeps(() => weakHits(unit, ctx, out)).deps;
+  return out;
+}
+
+function weakHits(unit: OrderingUnit, ctx: OrderingContext, out: WeakProtocolHit[]): void {
   const ue = eventsOf(unit, ctx);
   for (const w of ue.all) {
     if (w.kind !== 'fence' || (w.ordering !== 'wmb' && w.ordering !== 'rmb')) continue;
@@ -253,7 +267,6 @@ export function weakProtocolHits(unit: OrderingUnit, ctx: OrderingContext): Weak
       if (store) out.push({ weak: w, load: l, protocol: p, store });
     }
   }
-  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -272,6 +285,7 @@ function orders(f: Ev, store: Ev): boolean {
  * points at).
  */
 export function findMirror(ctx: OrderingContext, side: OrderingUnit['side'], storeLocs: ReadonlySet<string>, loadLocs: ReadonlySet<string>, exclude: ReadonlySet<string>, only?: string): MirrorSite | undefined {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   let unordered: MirrorSite | undefined;
   for (const u of ctx.units) {
     if (u.side !== side || (only !== undefined && u.fn.name !== only)) continue;

@@ -9,6 +9,7 @@ import type { CfgNode } from '../../c/cfg';
 import { eventsOf, underLock } from './docIndex';
 
 import type { OrderingContext, OrderingUnit, Side } from './types';
+import { dependsOnDocument } from '../deps';
 
 export interface Reader {
   unit: OrderingUnit;
@@ -38,6 +39,7 @@ export function unlockedReaders(ctx: OrderingContext, side: Side, target: ReadTa
  * the global.
  */
 export function readersOf(ctx: OrderingContext, side: Side, target: ReadTarget, skip: (unit: OrderingUnit, node: CfgNode) => boolean, path?: string): Reader[] {
+  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   const out: Reader[] = [];
   for (const u of ctx.units) {
     if (u.side !== side) continue;

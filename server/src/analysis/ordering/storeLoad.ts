@@ -16,6 +16,8 @@ import type { Ev } from './events';
 import { docIndex, eventsOf } from './docIndex';
 import { isRacyUpdate, searchFrom } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
+import { untracked } from '../deps';
+import { dependsOnOrdering } from './events';
 
 export interface SlHit {
   store: Ev;
@@ -45,8 +47,10 @@ const hitsCache = new WeakMap<OrderingUnit, SlHit[]>();
 
 /** Every store→load pair of the unit that is unordered and has protocol evidence (one per location pair). */
 export function storeLoadHits(unit: OrderingUnit, ctx: OrderingContext): SlHit[] {
+  // the unit's events and the document index only (dependsOnOrdering: their fingerprint)
+  dependsOnOrdering(ctx, unit);
   let hits = hitsCache.get(unit);
-  if (!hits) hitsCache.set(unit, (hits = computeStoreLoadHits(unit, ctx)));
+  if (!hits) hitsCache.set(unit, (hits = untracked(() => computeStoreLoadHits(unit, ctx))));
   return hits;
 }
 

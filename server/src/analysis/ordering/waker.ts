@@ -25,6 +25,8 @@ import { lockHeldAt, stripOuter, type Ev, type UnitEvents } from './events';
 import { callersHoldLock, eventsOf } from './docIndex';
 import { isRacyUpdate } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
+import { replay, withDeps, type DepRecord } from '../deps';
+import { dependsOnOrdering } from './events';
 
 export interface WakerHit {
   protocol: SbProtocol;
@@ -117,14 +119,25 @@ function conditionStore(ue: UnitEvents, check: Ev, toArgument: boolean): { store
   return found;
 }
 
-const cache = new WeakMap<OrderingUnit, WakerHit[]>();
+const cache = new WeakMap<OrderingUnit, { hits: WakerHit[]; deps: DepRecord }>();
 
 /** Every lockless sleeper test of the unit whose condition store is not ordered before it. */
 export function wakerHits(unit: OrderingUnit, ctx: OrderingContext): WakerHit[] {
+  dependsOnOrdering(ctx, unit);
   const hit = cache.get(unit);
-  if (hit) return hit;
+  if (hit) {
+    replay(hit.deps); // what finding them read (the callers, when it asked)
+    return hit.hits;
+  }
   const out: WakerHit[] = [];
-  cache.set(unit, out);
+  // set first (a recursive ask gets the list being filled), as document-wide until it is done
+  const entry = { hits: out, deps: { document: true, queries: new Map() } as DepRecord };
+  cache.set(unit, entry);
+  entry.deps = withDeps(() => computeWakerHits(unit, ctx, out)).deps;
+  return out;
+}
+
+function computeWakerHits(unit: OrderingUnit, ctx: OrderingContext, out: WakerHit[]): WakerHit[] {
   const ue = eventsOf(unit, ctx);
   for (const check of ue.all) {
     if (check.kind !== 'load' || !check.loc || check.ordering !== 'none') continue;

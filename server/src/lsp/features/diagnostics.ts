@@ -63,6 +63,20 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
   return d;
 }
 
+/**
+ * The diagnostic of a finding, made once per finding object and document:
+ * an edit keeps the objects of unchanged findings (analysisPort.ts), so a
+ * keystroke converts only what changed. Never mutate the result.
+ */
+const diagnostics = new WeakMap<Finding, { uri: string; d: Diagnostic }>();
+function diagnosticOf(f: Finding, uri: string): Diagnostic {
+  const hit = diagnostics.get(f);
+  if (hit && hit.uri === uri) return hit.d;
+  const d = toDiagnostic(f, uri);
+  diagnostics.set(f, { uri, d });
+  return d;
+}
+
 export function infoDiagnostic(code: string, message: string, severity: DiagnosticSeverity): Diagnostic {
   return { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity, source: 'mm-review', code, message, codeDescription: { href: ruleInfo(code).docUri } };
 }
@@ -102,7 +116,7 @@ export function registerDiagnostics(session: Session): void {
     } else if (outcome.kind === 'done') {
       const r = outcome.result;
       findings = r.findings;
-      diagnostics = findings.map((f) => toDiagnostic(f, uri));
+      diagnostics = findings.map((f) => diagnosticOf(f, uri));
       session.log(`${path.basename(uri)} v${version}: ${findings.length} finding(s) in ${ms.toFixed(1)} ms (engine ${r.ms.toFixed(1)} ms${r.incremental ? ', incremental' : ''}; ${r.budget.functions} function(s), ${r.budget.work} work unit(s)${r.budget.skipped ? `, ${r.budget.skipped} skipped` : ''})`);
     } else return;
     const prevTree = treeUrisOf.get(uri) ?? [];

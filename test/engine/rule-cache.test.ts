@@ -1,0 +1,169 @@
+/**
+ * The keystroke path (engine `reanalyze`) reuses per-unit rule results and
+ * per-function ordering analyses of the functions an edit did not touch
+ * (engine/index.ts ruleCacheFor, analysis/deps.ts). It must never serve a
+ * stale result: a function's findings that depend on a same-file helper the
+ * patch defines change when only the helper is edited, and chains of random
+ * edits give exactly what a fresh analysis of the same text gives.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, reanalyze, type Analysis } from 'mm-review-server/engine/index';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { example, repoRoot } from '../patch/helpers';
+import { prng } from '../patch/mutate';
+
+const helper = (lock: string) => `
+static void double_lock(spinlock_t *a, spinlock_t *b)
+{
+	if (a > b)
+		swap(a, b);
+	${lock}
+	if (a != b)
+		spin_lock_nested(b, SINGLE_DEPTH_NESTING);
+}
+`;
+const caller = `
+static int move_one(spinlock_t *dst, spinlock_t *src, int busy)
+{
+	double_lock(dst, src);
+	if (busy)
+		return -EAGAIN;
+	spin_unlock(dst);
+	if (dst != src)
+		spin_unlock(src);
+	return 0;
+}
+`;
+
+/** A hunk adding `code` to `path` after line `at` (a new file when at is 0). */
+function adding(code: string, path: string, at: number): string {
+  const lines = code.replace(/^\n/, '').replace(/\n$/, '').split('\n');
+  const head = at === 0 ? ['new file mode 100644', 'index 0000000..1111111', '--- /dev/null'] : ['index 1111111..2222222 100644', `--- a/${path}`];
+  return [`diff --git a/${path} b/${path}`, ...head, `+++ b/${path}`, `@@ -${at},0 +${at + 1},${lines.length} @@`, ...lines.map((l) => '+' + l), ''].join('\n');
+}
+
+function mail(n: number, subject: string, diff: string): string {
+  return `From 000000000000000000000000000000000000000${n} Mon Sep 17 00:00:00 2001
+From: A U Thor <author@example.org>
+Date: Mon, 3 Jun 2024 10:00:00 +0200
+Subject: [PATCH ${n}/2] ${subject}
+
+${subject}.
+
+Signed-off-by: A U Thor <author@example.org>
+---
+${diff}--${' '}
+2.45.0
+
+`;
+}
+
+/** Patch 1 defines the helper, patch 2 (same file) its caller. */
+const series = (lock: string) => mail(1, 'mm: add double_lock()', adding(helper(lock), 'mm/foo.c', 0)) + mail(2, 'mm: add move_one()', adding(caller, 'mm/foo.c', 8));
+
+const json = (a: Analysis) => JSON.stringify(a.findings);
+const callerFindings = (a: Analysis) => a.findings.filter((f) => f.function === 'move_one' && f.category !== 'input').map((f) => `${f.rule}: ${f.message}`);
+
+test('editing only a helper the patch defines changes its caller\'s findings on the keystroke path (no stale rule result)', () => {
+  let a = reanalyze(undefined, series('spin_lock(a);'), 'x.mbox');
+  const before = callerFindings(a);
+  assert.equal(before.length, 1, JSON.stringify(before));
+  assert.match(before[0], /^bracket\/unbalanced: spinlock `dst` taken by double_lock\(\)/);
+  const keptCaller = a.functions.find((f) => f.name === 'move_one');
+
+  // the helper now takes the other lock: the caller's finding names `src`
+  a = reanalyze(a, series('spin_lock(b);'), 'x.mbox');
+  assert.ok(a.incremental, 'the edit is re-parsed incrementally');
+  assert.equal(a.functions.find((f) => f.name === 'move_one'), keptCaller, 'the caller is kept (its message was not re-parsed): its checks are candidates for reuse');
+  assert.equal(json(a), json(analyze(series('spin_lock(b);'), 'x.mbox')));
+  const after = callerFindings(a);
+  assert.equal(after.length, 1, JSON.stringify(after));
+  assert.match(after[0], /spinlock `src` taken by double_lock\(\)/);
+
+  // the helper no longer takes a lock on every path: the caller is clean
+  a = reanalyze(a, series(''), 'x.mbox');
+  assert.equal(a.functions.find((f) => f.name === 'move_one'), keptCaller);
+  assert.deepEqual(callerFindings(a), []);
+  assert.equal(json(a), json(analyze(series(''), 'x.mbox')));
+
+  // and back
+  a = reanalyze(a, series('spin_lock(a);'), 'x.mbox');
+  assert.deepEqual(callerFindings(a), before);
+  assert.equal(json(a), json(analyze(series('spin_lock(a);'), 'x.mbox')));
+});
+
+function bigSeries(): string {
+  const parts = ['gup-stable-pin-series.mbox', 'mangled-pinned-ptes.eml', 'qp-readahead-order.eml'].map(example);
+  // barrier (store-buffering, announce, publish, removed) and context cases of the rule corpus, as more messages
+  const corpus = path.join(repoRoot(), 'test', 'corpus');
+  for (const f of fs.readdirSync(corpus).filter((n) => /^(2[3-9]|3[0-2]|4[1-5])-.*\.buggy\.patch$/.test(n)).sort()) parts.push(fs.readFileSync(path.join(corpus, f), 'utf8'));
+  const out: string[] = [];
+  for (let i = 0; i < parts.length + 6; i++) {
+    // the copies share file names pairwise: same-file helpers and barrier pairs across messages
+    let t = parts[i % parts.length].replace(/\b(mm|include\/linux)\/([a-z_-]+)\.(c|h)\b/g, `$1/$2_${i % 4}.$3`);
+    if (!t.startsWith('From ')) t = `From mm-review-${i} Mon Sep 17 00:00:00 2001\n` + t;
+    out.push(t.endsWith('\n') ? t : t + '\n');
+  }
+  return out.join('');
+}
+
+test('chained random edits inside hunks: the keystroke path (rule cache) gives exactly a fresh analysis', () => {
+  const rnd = prng(0xcace);
+  let text = bigSeries();
+  let a = reanalyze(undefined, text, 'x.mbox');
+  let incremental = 0;
+  const snippets = [' ', 'a', ';', '\n', '+\tput_page(page);\n', '+\tspin_unlock(&ptl);\n', '+\tsmp_mb();\n', '+\tWRITE_ONCE(x->a, 1);\n', 'x', ''];
+  for (let i = 0; i < 60; i++) {
+    const lines = text.split('\n');
+    const hunk = lines.map((l, n) => (/^[-+ ]\t/.test(l) ? n : -1)).filter((n) => n >= 0);
+    const line = hunk[Math.floor(rnd() * hunk.length)];
+    const at = lines.slice(0, line).reduce((s, l) => s + l.length + 1, 0) + 1 + Math.floor(rnd() * Math.max(1, lines[line].length - 1));
+    const del = rnd() < 0.3 ? Math.floor(rnd() * 4) : 0;
+    const ins = snippets[Math.floor(rnd() * snippets.length)];
+    text = text.slice(0, at) + ins + text.slice(at + del);
+    a = reanalyze(a, text, 'x.mbox');
+    if (a.incremental) incremental++;
+    assert.equal(json(a), json(analyze(text, 'x.mbox')), `edit ${i} at ${at} (-${del} +${JSON.stringify(ins)})`);
+  }
+  assert.ok(incremental > 40, `most edits take the keystroke path (${incremental}/60)`);
+});
+
+const syncHelper = (body: string) => `
+static void sync_flags(struct foo *f)
+{
+	${body}
+}
+`;
+const syncUsers = `
+static int set_then_check(struct foo *f)
+{
+	WRITE_ONCE(f->ready, 1);
+	sync_flags(f);
+	return READ_ONCE(f->waiting);
+}
+
+static int wait_then_check(struct foo *f)
+{
+	WRITE_ONCE(f->waiting, 1);
+	smp_mb();
+	return READ_ONCE(f->ready);
+}
+`;
+/** Patch 1 defines a helper (another file), patch 2 calls it between a store and a load whose mirror it also adds. */
+const fenceSeries = (body: string) => mail(1, 'mm: add sync_flags()', adding(syncHelper(body), 'mm/foo.c', 0)) + mail(2, 'mm: add the users', adding(syncUsers, 'mm/bar.c', 0));
+const storeLoad = (a: Analysis) => a.findings.filter((f) => f.rule === 'barrier/store-load-order').map((f) => f.function);
+
+test('editing only a helper that was a full barrier brings back its caller\'s store-buffering finding (the ordering facts are part of the cache key)', () => {
+  let a = reanalyze(undefined, fenceSeries('smp_mb();'), 'x.mbox');
+  assert.deepEqual(storeLoad(a), [], 'a call of a function with smp_mb() orders the store before the load');
+  const kept = a.functions.find((f) => f.name === 'set_then_check');
+  a = reanalyze(a, fenceSeries('barrier();'), 'x.mbox');
+  assert.equal(a.functions.find((f) => f.name === 'set_then_check'), kept, 'the caller is kept');
+  assert.deepEqual(storeLoad(a), ['set_then_check']);
+  assert.equal(json(a), json(analyze(fenceSeries('barrier();'), 'x.mbox')));
+  a = reanalyze(a, fenceSeries('smp_mb();'), 'x.mbox');
+  assert.deepEqual(storeLoad(a), []);
+  assert.equal(json(a), json(analyze(fenceSeries('smp_mb();'), 'x.mbox')));
+});
