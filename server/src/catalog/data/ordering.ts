@@ -216,6 +216,12 @@ export const ORDERING: readonly ApiSpec[] = [
   // ---- percpu_ref shutdown (lib/percpu-refcount.c): ordered by its switch lock and an RCU grace period ----
   { name: 'percpu_ref_kill', summary: 'Start shutting a percpu_ref down: mark it dead under percpu_ref_switch_lock and drop the initial reference; the switch to atomic mode completes after an RCU grace period (percpu_ref_tryget_live() then fails on every CPU).', aliases: ['percpu_ref_kill_and_confirm'], internalSync: 'lock', arity: [1, 2], source: PERCPU_REF },
   { name: 'percpu_ref_switch_to_atomic_sync', summary: 'Switch a percpu_ref to atomic mode and wait until every CPU sees it (an RCU grace period).', internalSync: 'grace-period', sleeps: true, arity: [1], source: PERCPU_REF },
+
+  // ---- read-only file THPs vs open for write (include/linux/pagemap.h, include/linux/fs.h) ----
+  // collapse_file() counts the THP, then checks i_writecount; do_dentry_open() takes write access, then checks
+  // nr_thps: store buffering, a full barrier on each side (smp_mb() in collapse_file(), v5.4+)
+  { name: 'filemap_nr_thps_inc', summary: 'Count a read-only file THP on the mapping (atomic_inc(&mapping->nr_thps) under CONFIG_READ_ONLY_THP_FOR_FS): atomic, NOT ordered.', aliases: ['filemap_nr_thps_dec'], ordering: 'none', access: [{ arg: 0, kind: 'rmw', field: 'nr_thps' }], arity: [1], source: 'include/linux/pagemap.h' },
+  { name: 'inode_is_open_for_write', summary: 'atomic_read(&inode->i_writecount) > 0: a relaxed load.', ordering: 'none', access: [{ arg: 0, kind: 'load', field: 'i_writecount' }], arity: [1], source: 'include/linux/fs.h' },
   ...atomics(),
   ...bitops(),
   ...pageFlags(),
