@@ -622,3 +622,35 @@ describe('an ordered store moved into a new helper', () => {
     expectClean(findings(patch('smp_store_release(&mm->subs, subs)')));
   });
 });
+
+describe('code after a block whose test is out of sight, in a function whose start is shown', () => {
+  const patch = (body: string[]) =>
+    [
+      'diff --git a/mm/z.c b/mm/z.c',
+      '--- a/mm/z.c',
+      '+++ b/mm/z.c',
+      '@@ -173,7 +173,7 @@ int generic_activate(struct swap_info_struct *sis)',
+      ' ',
+      ' static bool is_zero_filled(struct folio *folio)',
+      ' {',
+      ' \tunsigned long *data;',
+      ' \tunsigned int i;',
+      ' ',
+      '@@ -189,9 +189,8 @@ static bool is_zero_filled(struct folio *folio)',
+      ' \t\t\tkunmap_local(data);',
+      ' \t\t\treturn false;',
+      ' \t\t}',
+      ...body,
+      ' \t\tkunmap_local(data);',
+      ' \t}',
+      ' ',
+      '',
+    ].join('\n');
+  it('an early return that skips the kunmap_local() its sibling and the fall-through do', () => {
+    const [f] = expectRule(findings(patch(['-\t\tif (scan_words(data, last_pos)) {', '-\t\t\tkunmap_local(data);', '-\t\t\treturn false;', '-\t\t}', '+\t\tif (memchr_inv(data, 0, last_pos * sizeof(*data)))', '+\t\t\treturn false;'])), 'bracket/unbalanced', 1);
+    assert.match(f.message, /kmap_local\/kmap_atomic mapping is still held at `return false`/);
+  });
+  it('with the kunmap_local() kept: clean (memchr_inv() reads the buffer, takes nothing over)', () => {
+    expectClean(findings(patch(['-\t\tif (scan_words(data, last_pos)) {', '+\t\tif (memchr_inv(data, 0, last_pos * sizeof(*data))) {', ' \t\t\tkunmap_local(data);', ' \t\t\treturn false;', ' \t\t}'])));
+  });
+});

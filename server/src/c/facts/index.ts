@@ -286,7 +286,8 @@ function visibilityOf(cfg: Cfg, image: FunctionImage | null): Visibility {
     while (work.length) for (const e of work.pop()!.succs) if (!seen.has(e.to.id)) (seen.add(e.to.id), work.push(e.to));
     // with the start out of sight: any visible code no visible path reaches; with the whole function
     // shown: a label no visible goto reaches (the jump is inside a macro: `copy_..._loop(.., Efault)`)
-    for (const n of cfg.nodes) if (!seen.has(n.id) && n !== cfg.exit && n.preds.length === 0 && (!entry || n.kind === 'label')) hiddenEntries.push(n);
+    // (and with code out of sight between hunks: visible code after a block whose test is in the gap)
+    for (const n of cfg.nodes) if (!seen.has(n.id) && n !== cfg.exit && n.preds.length === 0 && (!entry || n.kind === 'label' || gaps.size > 0)) hiddenEntries.push(n);
   }
   return { entry, end, gaps, unresolvedGotos, hiddenEntries };
 }

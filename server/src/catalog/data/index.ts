@@ -22,6 +22,7 @@ import { ALLOCATORS } from './allocators';
 import { MM_LOCKS } from './mmLocks';
 import { DEBUG_CHECKS } from './debug';
 import { ITERATORS } from './iterators';
+import { MEMORY } from './memory';
 
 export { GOTO_LABEL_CONVENTIONS } from './labels';
 export { FIRST_ARG_TYPES, FOLIO_FORMS, type FirstArgType } from './argTypes';
@@ -43,6 +44,7 @@ export const DOMAINS: readonly { id: string; title: string; apis: readonly ApiSp
   { id: 'allocators', title: 'Page and folio allocators and frees', apis: ALLOCATORS },
   { id: 'mm-locks', title: 'mm lock wrappers: XArray, anon_vma, i_mmap, hugetlb VMA, lruvec, swap cluster, folio_walk, local_lock', apis: MM_LOCKS },
   { id: 'iterators', title: 'Iterator macros: the cursor argument each iteration rebinds', apis: ITERATORS },
+  { id: 'memory', title: 'Memory and string helpers: read or write through the pointer, take and drop nothing', apis: MEMORY },
   { id: 'debug', title: 'Assertions: debug-only (VM_BUG_ON, VM_WARN_ON) and always evaluated (WARN_ON, BUG_ON)', apis: DEBUG_CHECKS },
 ];
 
