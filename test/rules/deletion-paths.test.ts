@@ -654,3 +654,25 @@ describe('code after a block whose test is out of sight, in a function whose sta
     expectClean(findings(patch(['-\t\tif (scan_words(data, last_pos)) {', '+\t\tif (memchr_inv(data, 0, last_pos * sizeof(*data))) {', ' \t\t\tkunmap_local(data);', ' \t\t\treturn false;', ' \t\t}'])));
   });
 });
+
+describe('a call made able to sleep where the patch removes the lock around it', () => {
+  const patch = (lock: boolean) =>
+    midPatch(
+      [
+        ...(lock ? [' \txas_lock_irq(&xas);'] : ['-\txas_lock_irq(&xas);']),
+        ' \txas_for_each(&xas, mlru, ULONG_MAX) {',
+        '-\t\tkfree(mlru);',
+        '+\t\tkvfree(mlru);',
+        ' \t\txas_store(&xas, NULL);',
+        ' \t}',
+        ...(lock ? [' \txas_unlock_irq(&xas);'] : ['-\txas_unlock_irq(&xas);']),
+      ],
+      'static void destroy_lru(struct list_lru *lru)',
+    );
+  it('kfree() -> kvfree() under the xarray lock the patch keeps: sleeps in atomic', () => {
+    assert.ok(findings(patch(true)).some((f) => f.rule === 'atomic-sleep/sleep-in-atomic' && /kvfree\(\)/.test(f.message)));
+  });
+  it('the lock removed by the same patch: its section, not the caller, was the atomic context', () => {
+    expectClean(findings(patch(false)));
+  });
+});

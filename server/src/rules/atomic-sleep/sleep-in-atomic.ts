@@ -35,6 +35,17 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
       (e) => e.t === 'call' && e.op !== r.add.op && !changed.has(e.op) && callSleeps(e.spec, e.op) && (reachableAvoiding(e.node, r.add.node) || reachableAvoiding(r.add.node, e.node)),
     );
     if (otherSleeper) continue;
+    // the old call sat inside an atomic section the patch takes away (`xas_lock_irq()` deleted): that section,
+    // not the caller's context, is why it did not sleep
+    const preA = analysisOf(r.pre, ctx);
+    const preSt = preA.in[r.del.node.id];
+    const removedSection =
+      !!preSt &&
+      [...preSt].some(([id, b]) => {
+        const k = preA.keys.get(id);
+        return !!k && (b & HELD) !== 0 && !!ctx.catalog.kind(k.kind).atomic && k.acquires.length > 0 && k.acquires.every((x) => isDeletedLine(r.pre.image, x.op.line));
+      });
+    if (removedSection) continue;
     const changedArg = r.del.op.name === r.add.op.name ? r.add.op.args.findIndex((x, i) => x.text.replace(/\s+/g, '') !== (r.del.op.args[i]?.text ?? '').replace(/\s+/g, '')) : -1;
     const how =
       changedArg >= 0
