@@ -676,3 +676,42 @@ describe('a call made able to sleep where the patch removes the lock around it',
     expectClean(findings(patch(false)));
   });
 });
+
+describe('a try-lock replaced by a helper of the patch that takes the sleeping lock', () => {
+  const patch = (inHelper: string) =>
+    [
+      'diff --git a/mm/m.c b/mm/m.c',
+      '--- a/mm/m.c',
+      '+++ b/mm/m.c',
+      '@@ -650,6 +650,14 @@ static long pageout(struct walk *w)',
+      ' \treturn 0;',
+      ' }',
+      ' ',
+      '+static bool clean_folio(struct folio *folio)',
+      '+{',
+      `+\t${inHelper}(folio);`,
+      '+\tfolio_clear_dirty(folio);',
+      '+\tfolio_unlock(folio);',
+      '+\treturn true;',
+      '+}',
+      '+',
+      ' static int free_pte_range(pmd_t *pmd, unsigned long addr)',
+      ' {',
+      ' \tint nr = 0;',
+      '@@ -742,9 +750,7 @@ static int free_pte_range(pmd_t *pmd, unsigned long addr)',
+      ' \t\tif (!folio)',
+      ' \t\t\tcontinue;',
+      '-\t\tif (!folio_trylock(folio))',
+      '-\t\t\tcontinue;',
+      '-\t\tfolio_clear_dirty(folio);',
+      '-\t\tfolio_unlock(folio);',
+      '+\t\tif (!clean_folio(folio))',
+      '+\t\t\tcontinue;',
+      ' \t\tnr++;',
+      '',
+    ].join('\n');
+  it('folio_trylock() -> a helper around folio_lock(): the context chose not to sleep', () => {
+    const [f] = expectRule(findings(patch('folio_lock')), 'atomic-sleep/sleep-in-atomic', 1);
+    assert.match(f.message, /folio_trylock\(\) is replaced by clean_folio\(\), which may sleep \(it calls folio_lock\(\)\)/);
+  });
+});

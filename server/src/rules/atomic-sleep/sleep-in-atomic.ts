@@ -10,7 +10,7 @@ import { reachableAvoiding } from '../../analysis/leaks';
 import { sleepingCallees, type SleepingCallee } from '../../analysis/summaries';
 import type { CallOp } from '../../c/cfg';
 import type { ApiSpec } from '../../catalog';
-import { isAddedLine, isDeletedLine, patchLineOf, preUnitOf } from '../../analysis/diff';
+import { changeRun, isAddedLine, isDeletedLine, patchLineOf, preUnitOf } from '../../analysis/diff';
 import type { ReleaseEvent } from '../../analysis/resources';
 import { asExplained, replacementExplained } from '../common/explained';
 
@@ -20,6 +20,55 @@ import { asExplained, replacementExplained } from '../common/explained';
  * sign of an atomic context that the hunk may not show. Quiet when the visible
  * code proves the context may sleep (another sleeping call on the same path).
  */
+/**
+ * A block that took a lock with its try form (`if (!folio_trylock(folio)) continue;`) replaced by a call of a
+ * helper the patch defines that takes it with the sleeping form (`folio_lock()`): the code it replaces chose
+ * not to sleep.
+ */
+function trylockIntoHelper(unit: Unit, ctx: RuleContext, reported: readonly RF[]): RF[] {
+  const out: RF[] = [];
+  const pre = preUnitOf(unit, ctx.unitsOf);
+  if (!pre) return out;
+  const adds = unit.cfg.nodes.flatMap((n) => n.ops.filter((o): o is CallOp => o.kind === 'call' && !o.indirect && isAddedLine(unit.image, o.line)).map((op) => ({ n, op })));
+  if (!adds.length) return out;
+  // the sleeping calls of each helper the patch defines in this file, on any path (the try form it replaces
+  // ran on those paths only: that it sleeps on some is enough)
+  const callsOf = (name: string): string[] =>
+    ctx.units.filter((u) => u.side === 'post' && u.fn.path === unit.fn.path && u.cfg.name === name).flatMap((u) => u.cfg.nodes.flatMap((m) => m.ops.filter((o): o is CallOp => o.kind === 'call' && !o.indirect).filter((o) => { const sp = ctx.catalog.api(o.name); return !!sp && callSleeps(sp, o); }).map((o) => o.name)));
+  for (const { n, op } of adds) {
+    if (ctx.catalog.api(op.name) || reported.some((f) => f.at.line === op.line)) continue;
+    const sleeping = callsOf(op.name);
+    if (!sleeping.length) continue;
+    const h = { via: '' };
+    const here = patchLineOf(unit.image, op.line);
+    if (!here) continue;
+    const run = changeRun(here.hunk, here.line);
+    // a deleted call of the same run that took the same lock with its try form
+    const tried = pre.cfg.nodes.flatMap((m) => m.ops).find((o): o is CallOp => {
+      if (o.kind !== 'call' || o.indirect) return false;
+      const pl = patchLineOf(pre.image, o.line);
+      if (!pl || pl.hunk !== here.hunk || !run.dels.includes(pl.line)) return false;
+      const spec = ctx.catalog.api(o.name);
+      if (!spec || callSleeps(spec, o) || !o.name.includes('trylock')) return false;
+      const v = sleeping.find((x) => x === o.name.replace('trylock', 'lock'));
+      if (v) h.via = v;
+      return !!v;
+    });
+    if (!tried) continue;
+    out.push({
+      rule: 'atomic-sleep/sleep-in-atomic',
+      severity: 'warning',
+      message: `${tried.name}() is replaced by ${op.name}(), which may sleep (it calls ${h.via}()): the code it replaces chose not to sleep, the usual sign of an atomic context (a lock or RCU held above the hunk).`,
+      at: posOf(op, op.node),
+      related: [{ message: `${tried.name}() did not sleep before the patch`, at: posOf(tried, tried.node), unit: pre }],
+      scenarioParams: { function: unit.cfg.name, location: op.callee },
+      fingerprint: `atomic-sleep/sleep-in-atomic|trylock-helper|${tried.name}|${op.name}`,
+    });
+    void n;
+  }
+  return out;
+}
+
 function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
   const out: RF[] = [];
   const reps = replacementsOf(unit, ctx);
@@ -27,9 +76,14 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
   const a = analysisOf(unit, ctx);
   // calls the patch itself turned into sleeping ones are no proof that the context may sleep
   const changed = new Set(reps.map((r) => r.add.op));
+  const helpers = reps.some((r) => !r.add.spec) ? sleepingCallees(ctx, unit) : undefined;
   for (const r of reps) {
-    if (!r.del.spec || !r.add.spec) continue;
-    if (callSleeps(r.del.spec, r.del.op) || !callSleeps(r.add.spec, r.add.op)) continue;
+    if (!r.del.spec) continue;
+    // the new call: catalogued, or a function of the document that sleeps (`folio_trylock()` replaced by a helper
+    // the patch adds around `folio_lock()`)
+    const helper = !r.add.spec ? helpers?.get(r.add.op.name) : undefined;
+    if (!r.add.spec && !helper) continue;
+    if (callSleeps(r.del.spec, r.del.op) || (r.add.spec && !callSleeps(r.add.spec, r.add.op))) continue;
     // another call that sleeps on a path through this one, not changed by the patch: the context may sleep
     const otherSleeper = a.events.find(
       (e) => e.t === 'call' && e.op !== r.add.op && !changed.has(e.op) && callSleeps(e.spec, e.op) && (reachableAvoiding(e.node, r.add.node) || reachableAvoiding(r.add.node, e.node)),
@@ -50,7 +104,7 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
     const how =
       changedArg >= 0
         ? `${r.add.op.name}() may now sleep (${r.del.op.args[changedArg]?.text.trim()} → ${r.add.op.args[changedArg].text.trim()})`
-        : `${r.del.op.name}() is replaced by ${r.add.op.name}(), which may sleep`;
+        : `${r.del.op.name}() is replaced by ${r.add.op.name}(), which may sleep${helper ? ` (it calls ${helper.via}())` : ''}`;
     // the author says why (`use mmput() instead of mmput_async()`, a GFP flag named in the changelog)
     const why = changedArg >= 0 ? undefined : replacementExplained(ctx, unit, r.del.op.name, r.add.op.name);
     out.push(asExplained({
@@ -170,6 +224,8 @@ export const sleepInAtomic: Rule = {
       });
     }
     const moved = movedSleepFindings(unit, ctx).filter((m) => !out.some((f) => f.at.line === m.at.line));
-    return [...out, ...replacedSleepFindings(unit, ctx), ...moved];
+    const replaced = replacedSleepFindings(unit, ctx);
+    const all = [...out, ...replaced, ...moved];
+    return [...all, ...(unit.side === 'post' ? trylockIntoHelper(unit, ctx, all) : [])];
   },
 };
