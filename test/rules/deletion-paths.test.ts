@@ -715,3 +715,15 @@ describe('a try-lock replaced by a helper of the patch that takes the sleeping l
     assert.match(f.message, /folio_trylock\(\) is replaced by clean_folio\(\), which may sleep \(it calls folio_lock\(\)\)/);
   });
 });
+
+describe('a try-get the patch moves, and the re-check it drops on the way', () => {
+  const patch = (keep: boolean) =>
+    midPatch([' \t\t\tfolio = page_folio(page);', '-\t\t\tif (!folio_try_get(folio))', '+\t\t\tif (!folio_test_large(folio))', ' \t\t\t\tcontinue;', ' ', ...(keep ? ['-\t\t\tif (unlikely(page_folio(page) != folio))', '+\t\t\tif (!folio_try_get(folio))', '+\t\t\t\tcontinue;', '+\t\t\tif (unlikely(page_folio(page) != folio))'] : ['-\t\t\tif (unlikely(page_folio(page) != folio))', '-\t\t\t\tgoto next;', '+\t\t\tif (!folio_try_get(folio))', '+\t\t\t\tcontinue;']), ...(keep ? [' \t\t\t\tgoto next;'] : []), ' ', ' \t\t\tif (zone != folio_zone(folio))', ' \t\t\t\tgoto next;'], 'static void split_all(void)');
+  it('the re-check gone: reported at the moved get', () => {
+    const [f] = expectRule(findings(patch(false)), 'spec-ref/no-revalidation', 1);
+    assert.match(f.message, /removes the re-check `if \(unlikely\(page_folio\(page\) != folio\)\)`/);
+  });
+  it('the re-check kept after the moved get: clean', () => {
+    expectClean(findings(patch(true)));
+  });
+});

@@ -41,8 +41,11 @@ export const noRevalidation: Rule = {
         if (!ev.spec.speculative || out.some((f) => f.at.line === ev.op.line)) continue;
         const now = findRevalidation(v.a, ctx.catalog, ev.node, ev.key.obj);
         const pl = patchLineOf(unit.image, ev.op.line);
-        if (!pl || pl.line.kind !== 'context') continue;
-        const pe = pv.gets.find((g) => g.ev.op.name === ev.op.name && patchLineOf(pre.image, g.ev.op.line)?.line === pl.line);
+        if (!pl) continue;
+        // the same get before the patch: on the same context line, or (moved by the patch) the one get of that
+        // call on that object the pre-image has
+        const same = pv.gets.filter((g) => g.ev.op.name === ev.op.name && g.ev.key.obj === ev.key.obj);
+        const pe = pl.line.kind === 'context' ? pv.gets.find((g) => g.ev.op.name === ev.op.name && patchLineOf(pre.image, g.ev.op.line)?.line === pl.line) : same.length === 1 && v.gets.filter((g) => g.ev.op.name === ev.op.name && g.ev.key.obj === ev.key.obj).length === 1 ? same[0] : undefined;
         if (!pe) continue;
         const rv = findRevalidation(pv.a, ctx.catalog, pe.ev.node, pe.ev.key.obj);
         if (!rv || !isDeletedLine(pre.image, rv.line)) continue;
