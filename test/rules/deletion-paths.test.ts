@@ -727,3 +727,13 @@ describe('a try-get the patch moves, and the re-check it drops on the way', () =
     expectClean(findings(patch(true)));
   });
 });
+
+describe('a deferred release replaced by the one that tears down in place', () => {
+  const patch = midPatch([' \tif (mm) {', ' \t\tmmap_read_unlock(mm);', '-\t\tmmput_async(mm);', '+\t\tmmput(mm);', ' \t}'], 'static int update_page_range(struct binder_alloc *alloc)');
+  it('mmput_async() -> mmput() is the wrong release call (ref-kind), not only a sleep', () => {
+    const fs = findings(patch);
+    const [f] = expectRule(fs, 'ref-kind/mismatched-release', 1);
+    assert.match(f.message, /replaces mmput_async\(\) with mmput\(\) on `mm`: when this is the last .* runs the final teardown here/);
+    assert.ok(!fs.some((x) => x.rule === 'atomic-sleep/sleep-in-atomic'));
+  });
+});

@@ -84,6 +84,9 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
     const helper = !r.add.spec ? helpers?.get(r.add.op.name) : undefined;
     if (!r.add.spec && !helper) continue;
     if (callSleeps(r.del.spec, r.del.op) || (r.add.spec && !callSleeps(r.add.spec, r.add.op))) continue;
+    // a deferred release replaced by its synchronous form (mmput_async() -> mmput()) is the wrong release
+    // call: ref-kind/mismatched-release reports it
+    if (r.del.spec.sleepingForm === r.add.op.name && r.del.effects.some((e) => e.op === 'release') && r.add.effects.some((e) => e.op === 'release')) continue;
     // another call that sleeps on a path through this one, not changed by the patch: the context may sleep
     const otherSleeper = a.events.find(
       (e) => e.t === 'call' && e.op !== r.add.op && !changed.has(e.op) && callSleeps(e.spec, e.op) && (reachableAvoiding(e.node, r.add.node) || reachableAvoiding(r.add.node, e.node)),

@@ -22,7 +22,24 @@ function replacedKindFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
     const dRel = r.del.effects.filter((e) => e.op === 'release' && cat.kind(e.kind).family === 'ref');
     const aRel = r.add.effects.filter((e) => e.op === 'release' && cat.kind(e.kind).family === 'ref');
     if (!dRel.length || !aRel.length) continue;
-    if (aRel.some((a) => dRel.some((d) => cat.compatible(d.kind, a.kind)))) continue;
+    if (aRel.some((a) => dRel.some((d) => cat.compatible(d.kind, a.kind)))) {
+      // the deferred form of a release replaced by the one that runs the final teardown here
+      // (mmput_async() -> mmput()): the wrong release call for a context that chose to defer it
+      if (r.del.spec?.sleepingForm === r.add.op.name) {
+        const obj = r.add.op.args[0]?.text.trim() ?? '';
+        const edit = replaceNode(r.add.op.calleeNode, r.del.op.name);
+        out.push(asExplained({
+          rule: 'ref-kind/mismatched-release',
+          message: `This patch replaces ${r.del.op.name}() with ${r.add.op.name}() on \`${obj}\`: when this is the last ${cat.kind(aRel[0].kind).label}, ${r.add.op.name}() runs the final teardown here (it may sleep and take the locks that teardown needs), which ${r.del.op.name}() deferred to a workqueue; the code it replaces chose not to run it in this context.`,
+          at: posOf(r.add.op, r.add.op.node),
+          related: [{ message: `${r.del.op.name}() before the patch`, at: posOf(r.del.op, r.del.op.node), unit: r.pre }],
+          scenarioParams: { function: unit.cfg.name, object: obj, acquire: '', release: r.add.op.name },
+          fixes: edit ? [{ title: `Keep ${r.del.op.name}()`, edits: [edit] }] : undefined,
+          fingerprint: `ref-kind/mismatched-release|deferred|${r.del.op.name}|${r.add.op.name}|${obj}`,
+        }, replacementExplained(ctx, unit, r.del.op.name, r.add.op.name)));
+      }
+      continue;
+    }
     const was = cat.kind(dRel[0].kind).label;
     const now = cat.kind(aRel[0].kind).label;
     const obj = r.add.op.args[0]?.text.trim() ?? '';
