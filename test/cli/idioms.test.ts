@@ -149,38 +149,24 @@ for (const [sect, [open, close]] of Object.entries(SECTIONS))
       rule: 'atomic-sleep/sleep-in-atomic',
     });
   }
+/** A helper of the patch that always sleeps, and a caller whose stop steps are `stop`. */
+const FOO_WAIT = (stop: string) => `
+static void foo_wait(struct foo_ctl *fc)
+{
+	might_sleep();
+	wait_event(fc->wq, READ_ONCE(fc->done));
+}
+
+static void foo_stop(struct foo_ctl *fc)
+{
+	spin_lock(&fc->lock);
+	fc->stopping = true;
+${stop}}
+`;
 add({
   name: 'a function of the patch that always sleeps (might_sleep()) called under a spinlock',
-  buggy: `
-static void foo_wait(struct foo_ctl *fc)
-{
-	might_sleep();
-	wait_event(fc->wq, READ_ONCE(fc->done));
-}
-
-static void foo_stop(struct foo_ctl *fc)
-{
-	spin_lock(&fc->lock);
-	fc->stopping = true;
-	foo_wait(fc);
-	spin_unlock(&fc->lock);
-}
-`,
-  correct: `
-static void foo_wait(struct foo_ctl *fc)
-{
-	might_sleep();
-	wait_event(fc->wq, READ_ONCE(fc->done));
-}
-
-static void foo_stop(struct foo_ctl *fc)
-{
-	spin_lock(&fc->lock);
-	fc->stopping = true;
-	spin_unlock(&fc->lock);
-	foo_wait(fc);
-}
-`,
+  buggy: FOO_WAIT('\tfoo_wait(fc);\n\tspin_unlock(&fc->lock);\n'),
+  correct: FOO_WAIT('\tspin_unlock(&fc->lock);\n\tfoo_wait(fc);\n'),
   rule: 'atomic-sleep/sleep-in-atomic',
 });
 

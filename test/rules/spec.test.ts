@@ -41,9 +41,9 @@ static struct folio *probe(struct address_space *mapping, pgoff_t index)
   });
 });
 
-describe('spec-ref/no-revalidation and revalidation-leak', () => {
-  const lookup = (recheck: string) => `
-struct folio *lookup(struct address_space *mapping, pgoff_t index)
+/** An RCU page-cache lookup `head` whose steps after xas_load() are `middle` (ending at the `out:` label). */
+const xasLookup = (head: string, middle: string) => `
+${head}
 {
 	XA_STATE(xas, &mapping->i_pages, index);
 	struct folio *folio;
@@ -52,16 +52,16 @@ struct folio *lookup(struct address_space *mapping, pgoff_t index)
 repeat:
 	xas_reset(&xas);
 	folio = xas_load(&xas);
-	if (!folio || xa_is_value(folio))
-		goto out;
-	if (!folio_try_get(folio))
-		goto repeat;
-${recheck}
+${middle}
 out:
 	rcu_read_unlock();
 	return folio;
 }
 `;
+
+describe('spec-ref/no-revalidation and revalidation-leak', () => {
+  const lookup = (recheck: string) =>
+    xasLookup('struct folio *lookup(struct address_space *mapping, pgoff_t index)', `\tif (!folio || xa_is_value(folio))\n\t\tgoto out;\n\tif (!folio_try_get(folio))\n\t\tgoto repeat;\n${recheck}`);
   it('no re-check after folio_try_get: flagged at the get', () => {
     const p = addPatch(lookup(''));
     const [f] = expectRule(findings(p), 'spec-ref/no-revalidation', 1);
@@ -265,30 +265,11 @@ ${put ? '\t\tput_dev_pagemap(pgmap);\n' : ''}		return -EINVAL;
 });
 
 describe('spec-ref/get-on-lockless-lookup: catalogued lookups and other counted references', () => {
-  const entry = (get: string) => `
-void *filemap_get_entry(struct address_space *mapping, pgoff_t index)
-{
-	XA_STATE(xas, &mapping->i_pages, index);
-	struct folio *folio;
-
-	rcu_read_lock();
-repeat:
-	xas_reset(&xas);
-	folio = xas_load(&xas);
-	if (xas_retry(&xas, folio))
-		goto repeat;
-	if (!folio || xa_is_value(folio))
-		goto out;
-${get}
-	if (unlikely(folio != xas_reload(&xas))) {
-		folio_put(folio);
-		goto repeat;
-	}
-out:
-	rcu_read_unlock();
-	return folio;
-}
-`;
+  const entry = (get: string) =>
+    xasLookup(
+      'void *filemap_get_entry(struct address_space *mapping, pgoff_t index)',
+      `\tif (xas_retry(&xas, folio))\n\t\tgoto repeat;\n\tif (!folio || xa_is_value(folio))\n\t\tgoto out;\n${get}\n\tif (unlikely(folio != xas_reload(&xas))) {\n\t\tfolio_put(folio);\n\t\tgoto repeat;\n\t}`,
+    );
   it('the body of a catalogued lookup is judged too: a plain get on what its own xas_load() found', () => {
     const p = addPatch(entry('\tfolio_get(folio);'));
     const [f] = expectRule(findings(p), 'spec-ref/get-on-lockless-lookup', 1);

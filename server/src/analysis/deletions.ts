@@ -59,12 +59,7 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     if (!start) continue;
     // already released on the way to the next surviving line in the post-image, or never held there
     const join = postNodeAfter(pre, post, ev.op.line, false) ?? start;
-    const st = postA.in[join.id];
-    if (!st) continue;
-    let before = 0;
-    for (const k of postA.keyList) if (sameThing(k.kind, k.obj)) before |= st.get(k.key) ?? postA.initial;
-    if (before === 0) before = postA.initial;
-    if (before & (R | X | Q) && !(before & (U | N | HELD))) continue;
+    if (!postA.in[join.id] || releasedThere(postA, join, sameThing)) continue;
     // the release moved into some of the paths that reach its old place (`put_page(p)` after an if/else
     // moved into the else branch): the paths into the old place that pass no release the patch added
     // have lost one. Only for a release that was unconditional where it stood.
@@ -137,12 +132,7 @@ function redirectedGotos(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: R
       if (!reachesRelease(preA, g, ev.node, sameThing)) continue;
       const start = postNodeAfter(pre, post, g.line);
       if (!start) continue;
-      const st = postA.in[start.id];
-      if (!st) continue;
-      let before = 0;
-      for (const k of postA.keyList) if (sameThing(k.kind, k.obj)) before |= st.get(k.key) ?? postA.initial;
-      if (before === 0) before = postA.initial;
-      if (before & (R | X | Q) && !(before & (U | N | HELD))) continue;
+      if (!postA.in[start.id] || releasedThere(postA, start, sameThing)) continue;
       const found = cleanExitFrom(postA, cat, start, obj, sameThing);
       if (!found || found.how !== 'exit') continue;
       // an exit the pre-image had too must have released it there
@@ -262,6 +252,16 @@ function sameTests(a: CNode, b: CfgNode): boolean {
   if (ta.size !== tb.size) return false;
   for (const [k, v] of ta) if (tb.get(k) !== v) return false;
   return true;
+}
+
+/** Is the object (every key `sameThing` accepts) already released, and not possibly held, where `n` starts? */
+function releasedThere(a: ResourceAnalysis, n: CfgNode, sameThing: (k: ResourceKind, o: string) => boolean): boolean {
+  const st = a.in[n.id];
+  if (!st) return false;
+  let before = 0;
+  for (const k of a.keyList) if (sameThing(k.kind, k.obj)) before |= st.get(k.key) ?? a.initial;
+  if (before === 0) before = a.initial;
+  return (before & (R | X | Q)) !== 0 && !(before & (U | N | HELD));
 }
 
 /** Is `to` reached from the visible start (the entry, or code entered from out of sight) without entering `avoid`? */

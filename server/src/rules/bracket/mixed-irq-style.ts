@@ -1,19 +1,31 @@
 import type { RawFinding, Rule, RuleContext, Unit } from '../api';
 import { posOf, replaceNode } from '../../c/facts';
 import type { CallOp } from '../../c/cfg';
-import { definitelyHeld } from '../../analysis/resources';
+import { definitelyHeld, type AcquireEvent, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from '../../analysis/resources';
 import { acquireRelated } from '../common/report';
 import { analysisOf } from '../common/resources';
 import { irqStateTrace } from '../common/trace';
 
-function mixedStyle(unit: Unit, ctx: RuleContext): RawFinding[] {
+/**
+ * Releases of the other style than the open one (`local_irq_enable()` after `local_irq_save()`, `kunmap()`
+ * after `kmap_local_page()`), with the open: `wrongRelease` selects the kinds whose catalog entry says the
+ * other style is the wrong release call (ref-kind reports those) rather than a style mix (this rule).
+ */
+export function styleMismatches(unit: Unit, ctx: RuleContext, wrongRelease: boolean): { a: ResourceAnalysis; ev: ReleaseEvent; k: KeyInfo; acq: AcquireEvent }[] {
   const a = analysisOf(unit, ctx);
-  const out: RawFinding[] = [];
+  const out: { a: ResourceAnalysis; ev: ReleaseEvent; k: KeyInfo; acq: AcquireEvent }[] = [];
   for (const ev of a.events) {
     if (ev.t !== 'release' || !ev.mismatch || ev.mismatch.reason !== 'style' || !definitelyHeld(ev.mismatch.bits)) continue;
     const k = ev.mismatch.key;
     const acq = k.acquires[0];
-    if (!acq || ctx.catalog.kind(k.kind).styleMismatchIsWrongRelease) continue;
+    if (acq && !!ctx.catalog.kind(k.kind).styleMismatchIsWrongRelease === wrongRelease) out.push({ a, ev, k, acq });
+  }
+  return out;
+}
+
+function mixedStyle(unit: Unit, ctx: RuleContext): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (const { a, ev, k, acq } of styleMismatches(unit, ctx, false)) {
     out.push({
       rule: 'bracket/mixed-irq-style',
       message: `${ev.op.callee}() closes a ${ctx.catalog.kind(k.kind).label} that ${acq.op.callee}() opened at ${ctx.where(unit, acq.op.line)}: the ${ev.eff.style ?? '?'} and ${k.style ?? '?'} styles do not pair${(acq.spec.pairsWith ?? []).length ? `; use ${acq.spec.pairsWith![0]}()` : ''}.`,

@@ -1,10 +1,8 @@
 import type { RawFinding, Rule, RuleContext, Unit } from '../api';
 import { posOf, replaceNode } from '../../c/facts';
-import { definitelyHeld } from '../../analysis/resources';
 import { acquireRelated } from '../common/report';
-import { analysisOf } from '../common/resources';
 import { irqStateTrace } from '../common/trace';
-import { pairedCallFix } from '../bracket/mixed-irq-style';
+import { pairedCallFix, styleMismatches } from '../bracket/mixed-irq-style';
 import { kindFindings } from './common';
 import { replacementsOf } from '../common/replacements';
 import { replacedKindTrace } from '../common/trace';
@@ -65,13 +63,8 @@ function replacedKindFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
  * the local slot mapped).
  */
 function wrongStyleFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
-  const a = analysisOf(unit, ctx);
   const out: RawFinding[] = [];
-  for (const ev of a.events) {
-    if (ev.t !== 'release' || !ev.mismatch || ev.mismatch.reason !== 'style' || !definitelyHeld(ev.mismatch.bits)) continue;
-    const k = ev.mismatch.key;
-    const acq = k.acquires[0];
-    if (!acq || !ctx.catalog.kind(k.kind).styleMismatchIsWrongRelease) continue;
+  for (const { a, ev, k, acq } of styleMismatches(unit, ctx, true)) {
     const pair = acq.spec.pairsWith?.[0];
     out.push({
       rule: 'ref-kind/mismatched-release',
