@@ -733,3 +733,70 @@ describe('a deferred release replaced by the one that tears down in place', () =
     assert.ok(!fs.some((x) => x.rule === 'atomic-sleep/sleep-in-atomic'));
   });
 });
+
+describe('an acquire moved out of a block', () => {
+  const hoisted = (opener: string[], extra: string[] = []) =>
+    midPatch([
+      ...opener,
+      ' \t\tyoung = pmd_young(old_pmd);',
+      '-\t\tpage_ref_add(page, HPAGE_PMD_NR - 1);',
+      ' \t}',
+      ...extra,
+      '+\tpage_ref_add(page, HPAGE_PMD_NR - 1);',
+      ' ',
+      ' \tpgtable = pgtable_trans_huge_withdraw(mm, pmd);',
+    ]);
+  it('out of an else arm: the other arm now takes the references too', () => {
+    const p = hoisted([' \tif (pmd_migration) {', ' \t\tswp_entry_t entry = pmd_to_swp_entry(old_pmd);', ' \t\tpage = pfn_swap_entry_to_page(entry);', ' \t} else {', ' \t\tpage = pmd_page(old_pmd);']);
+    const [f] = expectRule(findings(p), 'ref-balance/leak', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\tpage_ref_add(page, HPAGE_PMD_NR - 1);'));
+    assert.match(f.message, /out of the `else` arm of `if \(pmd_migration\)`.*where `pmd_migration` holds/);
+    assert.equal(f.severity, 'error');
+  });
+  it('out of a block whose opener is above the hunk: a warning that says so', () => {
+    const p = hoisted([]);
+    const [f] = expectRule(findings(p), 'ref-balance/leak', 1);
+    assert.match(f.message, /its opening line is above the hunk/);
+    assert.equal(f.severity, 'warning');
+  });
+  it('not when the other arm took it too, or leaves before the join, or the code was only re-nested', () => {
+    // both arms took it, the patch deletes both and takes it once after the if/else
+    expectClean(findings(midPatch([
+      ' \tif (pmd_migration) {',
+      ' \t\tpage = pfn_swap_entry_to_page(entry);',
+      '-\t\tpage_ref_add(page, HPAGE_PMD_NR - 1);',
+      ' \t} else {',
+      ' \t\tpage = pmd_page(old_pmd);',
+      '-\t\tpage_ref_add(page, HPAGE_PMD_NR - 1);',
+      ' \t}',
+      '+\tpage_ref_add(page, HPAGE_PMD_NR - 1);',
+      ' \tpgtable = pgtable_trans_huge_withdraw(mm, pmd);',
+    ])));
+    // the other way into the join returned first
+    expectClean(findings(midPatch([
+      ' \tif (pmd_trans_huge(old_pmd)) {',
+      ' \t\tpage = pmd_page(old_pmd);',
+      '-\t\tpage_ref_add(page, HPAGE_PMD_NR - 1);',
+      ' \t} else {',
+      ' \t\treturn;',
+      ' \t}',
+      '+\tpage_ref_add(page, HPAGE_PMD_NR - 1);',
+      ' \tpgtable = pgtable_trans_huge_withdraw(mm, pmd);',
+    ])));
+    // an outer test dropped, the call still under the block's own test
+    expectClean(findings(midPatch([
+      '-\tif (flags & FAULT_FLAG_ALLOW_RETRY) {',
+      '-\t\tif (fault & VM_FAULT_RETRY) {',
+      '-\t\t\tflags |= FAULT_FLAG_TRIED;',
+      '-\t\t\tmmap_read_lock(mm);',
+      '-\t\t\tgoto retry;',
+      '+\tif (fault & VM_FAULT_RETRY) {',
+      '+\t\tflags |= FAULT_FLAG_TRIED;',
+      '+\t\tmmap_read_lock(mm);',
+      '+\t\tgoto retry;',
+      ' \t\t}',
+      ' \t}',
+      ' \treturn fault;',
+    ])));
+  });
+});

@@ -12,11 +12,12 @@ import { isCatalogPrimitive } from '../../analysis/leaks';
 import { asExplained, removalExplained, replacementExplained } from './explained';
 import { replacementsOf } from './replacements';
 import { ladderSkips } from '../../analysis/continuations';
+import { movedOutOfBlocks } from '../../analysis/moves';
 import { cursorReleases, debugOnlyReleases, deletedReleases, discardedAcquires, retargetedGotos } from '../../analysis/deletions';
 import { preUnitOf } from '../../analysis/diff';
 import { resourcesOf } from '../../analysis/summaries';
 import type { RawEdit, RawFinding, RawRelated, RuleContext, Unit } from '../api';
-import { ineffectiveReleaseTrace, deletedReleaseTrace, discardedAcquireTrace, leakTrace } from './trace';
+import { ineffectiveReleaseTrace, deletedReleaseTrace, discardedAcquireTrace, leakTrace, movedAcquireTrace } from './trace';
 
 export function acquireApis(k: KeyInfo): string {
   return [...new Set(k.acquires.map((e) => e.op.name))].join('/');
@@ -325,6 +326,33 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
     f.message = `This patch retargets \`goto ${r.oldLabel}\` to \`goto ${r.newLabel}\` with ${label}${obj} held (taken by ${acquireApis(r.key)}() at ${ctx.where(unit, r.key.acquires[0].op.line)}): the old label's name says it releases it, the new one's does not.`;
     f.fingerprint = `${want}|retarget|${r.key.kind}|${r.key.obj}|${r.oldLabel}|${r.newLabel}`;
     out.push(f);
+  }
+  // an acquire the patch moved out of a block: it now runs on the paths that skipped the block too
+  for (const m of primitive ? [] : movedOutOfBlocks(pre, preA, unit, postA, ctx.catalog)) {
+    if (m.t !== 'acquire' || m.to.t !== 'acquire') continue;
+    const ks = ctx.catalog.kind(m.kind);
+    const rule: LeakRule = ks.reportAs ? (ks.reportAs as LeakRule) : ks.family === 'ref' ? 'ref-balance/leak' : 'bracket/unbalanced';
+    if (rule !== want || [...reported, ...out].some((f) => f.at.line === m.to.op.line)) continue;
+    const call = oneLineText(m.to.op.node.text);
+    const what = m.obj ? `${ks.label} \`${m.obj}\`` : `the ${ks.label}`;
+    const where =
+      m.block === 'unseen'
+        ? `out of the block that closes at ${ctx.where(pre, m.blockLine)} (its opening line is above the hunk)`
+        : m.block === 'case'
+        ? `out of the \`case\` at ${ctx.where(pre, m.blockLine)}`
+        : `out of the ${m.block === 'else' ? '`else` arm' : 'body'} of \`if (${m.test ?? '...'})\` (${ctx.where(pre, m.blockLine)})`;
+    const others = m.block === 'unseen' ? 'the paths that did not enter that block' : m.block === 'else' ? `the paths where \`${m.test ?? 'the test'}\` holds` : m.block === 'if' ? `the paths where \`${m.test ?? 'the test'}\` does not hold` : 'the other cases';
+    const why = removalExplained(ctx, unit, m.from.op.name);
+    out.push(asExplained({
+      rule,
+      severity: m.block === 'unseen' ? 'warning' : undefined,
+      message: `This patch moves \`${call}\` (${ctx.where(pre, m.from.op.line)} before the patch) ${where}: it now also takes ${what} on ${others}, which did not take it before, and the patch adds no release for them.`,
+      at: posOf(m.to.op, m.to.op.node),
+      related: [{ message: `\`${oneLineText(m.from.op.node.text)}\` was here, inside the block`, at: { line: m.from.op.line, col: 0 }, unit: pre }],
+      scenarioParams: { function: unit.cfg.name, object: m.obj, acquire: m.to.op.name, release: ctx.catalog.api(m.to.op.name)?.pairsWith?.[0] ?? '' },
+      trace: movedAcquireTrace(unit, ctx, m.to.op, m.to.node, m.kind, m.obj),
+      fingerprint: `${rule}|moved-out|${m.kind}|${m.obj}|${m.to.op.name}`,
+    }, why));
   }
   // an added goto to a later rung of the ladder its kept sibling jumps into
   for (const l of primitive ? [] : ladderSkips(unit, postA, ctx.catalog)) {

@@ -1,0 +1,187 @@
+/**
+ * Acquires and releases a patch moves out of a block: the deleted call sat
+ * inside a block (an `if` arm, an `else`, a `case`, or a block whose opener
+ * lies above the hunk) and the same call, on the same object, is added after
+ * the block's closing brace, which both images share. Before the patch it ran
+ * only on the paths through that block; now it runs on every path that
+ * reaches the join, including those that skipped the block. Unless the patch
+ * also changes what those other paths take or drop, an acquire moved out
+ * takes a reference (or enters a section) there that nothing releases, and a
+ * release moved out drops one they never took.
+ *
+ * Evidence from the text shown: the deleted and added lines, and the closing
+ * brace between them (a context line). When the block's opener is visible,
+ * the other way into the join (the `if` not taken, the other arm) must reach
+ * it without the call, and that other arm must not do the same thing itself.
+ * When the opener lies above the hunk (the rebuilt image opens the block
+ * synthetically), the brace still shows the call left a block the function
+ * entered on some paths only — a kernel function does not wrap straight-line
+ * code in a bare block — so the finding says what it rests on and stays a
+ * warning (see moveFindings in rules/common/report.ts).
+ */
+import type { CfgNode } from '../c/cfg';
+import type { CNode } from '../c/cnode';
+import { searchBackward } from '../c/dataflow';
+import { enclosingTests } from '../c/facts';
+import type { Catalog, ResourceKind } from '../catalog';
+import type { AcquireEvent, ReleaseEvent, ResourceAnalysis } from './resources';
+import { isAddedLine, isDeletedLine, patchLineOf } from './diff';
+import type { Unit } from './unit';
+
+export interface MovedOut {
+  t: 'acquire' | 'release';
+  /** The deleted call (pre-image). */
+  from: AcquireEvent | ReleaseEvent;
+  /** The added call (post-image). */
+  to: AcquireEvent | ReleaseEvent;
+  kind: ResourceKind;
+  obj: string;
+  /** What the block was: an `if` arm, an `else` arm, a `case`, or a block whose opener is not shown. */
+  block: 'if' | 'else' | 'case' | 'unseen';
+  /** Pre-image line of the block's opener (the `if`, the `case`; for 'unseen' the closing brace). */
+  blockLine: number;
+  /** The block's test as written (`!pmd_migration`), when the opener is shown. */
+  test?: string;
+}
+
+const norm = (s: string) => s.replace(/\s+/g, '');
+
+export function movedOutOfBlocks(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): MovedOut[] {
+  const out: MovedOut[] = [];
+  const objOf = (e: AcquireEvent | ReleaseEvent) => (e.t === 'acquire' ? e.key.obj : e.obj);
+  const movable = (e: AcquireEvent | ReleaseEvent | { t: 'call' }): e is AcquireEvent | ReleaseEvent =>
+    (e.t === 'acquire' || e.t === 'release') && !(e.t === 'release' && (e.element || e.mismatch)) && e.eff.array === undefined;
+  const preEvents = preA.events.filter(movable).filter((e) => isDeletedLine(pre.image, e.op.line));
+  const postEvents = postA.events.filter(movable).filter((e) => isAddedLine(post.image, e.op.line));
+  for (const from of preEvents) {
+    const kind = from.eff.kind;
+    const family = cat.kind(kind).family;
+    const obj = family === 'bracket' ? '' : objOf(from);
+    if (family !== 'bracket' && !obj) continue;
+    const same = (e: AcquireEvent | ReleaseEvent) => (cat.compatible(kind, e.eff.kind) || cat.compatible(e.eff.kind, kind)) && (family === 'bracket' || objOf(e) === obj);
+    // one deleted and one added call of this thing, the same call text: a move, nothing else changed about it
+    const text = norm(from.op.node.text);
+    const dels = preEvents.filter(same);
+    const adds = postEvents.filter(same);
+    if (dels.length !== 1 || adds.length !== 1) continue;
+    const to = adds[0];
+    if (to.t !== from.t || to.op.name !== from.op.name || norm(to.op.node.text) !== text) continue;
+    // and the opposite operation on the same thing is neither added nor deleted anywhere
+    const opposite = (e: AcquireEvent | ReleaseEvent) => e.t !== from.t && same(e);
+    if (preEvents.some(opposite) || postEvents.some(opposite)) continue;
+    const block = innermostBlock(from.op.node);
+    if (!block) continue;
+    const close = block.endPosition.row;
+    const pl = patchLineOf(pre.image, close);
+    if (!pl || pl.line.kind !== 'context' || !/^\s*}\s*$/.test(pl.line.text)) continue;
+    // the brace in the post-image, and the added call after it, outside that block
+    const postClose = postLineOf(post, pl.line);
+    if (postClose < 0 || to.op.line <= postClose) continue;
+    const toBlocks = blocksOf(to.op.node);
+    if (toBlocks.some((b) => b.endPosition.row === postClose)) continue;
+    if (toBlocks.length >= blocksOf(from.op.node).length) continue;
+    const what = blockKind(pre, block);
+    if (!what) continue;
+    // the added call sits under the tests the deleted one had, less the block's own (a patch that re-nests
+    // the code, dropping an outer test, moves nothing out of this block)
+    const preTests = enclosingTests(from.op.node, true);
+    const postTests = enclosingTests(to.op.node, true);
+    const outer = enclosingTests(block.parent?.type === 'else_clause' ? block.parent.parent ?? block : block.parent ?? block, true);
+    const own = new Map([...preTests].filter(([t, v]) => outer.get(t) !== v));
+    if (what.block !== 'unseen' && !own.size) continue;
+    if (postTests.size !== preTests.size - own.size) continue;
+    if ([...postTests].some(([t, v]) => preTests.get(t) !== v || own.has(t))) continue;
+    // an opener the rebuilt image supplied stands for the real one only with no gap between them: the block
+    // opens above this hunk, and the deleted call is in the hunk that shows its closing brace
+    if (what.block === 'unseen' && !sameHunkFromStart(pre, block.startPosition.row, close)) continue;
+    if (what.block !== 'unseen') {
+      // the other way into the join reaches it without the call, and does not do the same itself
+      const other = what.other;
+      if (other && preA.events.some((e) => movable(e) && e.t === from.t && same(e) && within(e.op.node, other))) continue;
+      const join = firstNodeAfter(preA, close);
+      if (!join || !reachedAvoiding(preA, join, from.node)) continue;
+    }
+    out.push({ t: from.t, from, to, kind, obj, block: what.block, blockLine: what.line, test: what.test });
+  }
+  return out;
+}
+
+/** The innermost `{ ... }` around `n` below the function body (null when `n` sits in the body itself). */
+function innermostBlock(n: CNode): CNode | null {
+  return blocksOf(n)[0] ?? null;
+}
+
+/** The compound statements around `n`, innermost first, the function body excluded. */
+function blocksOf(n: CNode): CNode[] {
+  const out: CNode[] = [];
+  for (let p = n.parent; p && p.type !== 'function_definition'; p = p.parent) {
+    if (p.type === 'compound_statement' && p.parent?.type !== 'function_definition') out.push(p);
+  }
+  return out;
+}
+
+function within(n: CNode, outer: CNode): boolean {
+  return outer.startIndex <= n.startIndex && n.endIndex <= outer.endIndex;
+}
+
+/** What kind of block `b` is, and the other way past it (the other arm of an if/else), when shown. */
+function blockKind(pre: Unit, b: CNode): { block: MovedOut['block']; line: number; test?: string; other?: CNode } | null {
+  const p = b.parent;
+  if (!p) return null;
+  if (p.type === 'if_statement' && p.childForFieldName('consequence') === b) {
+    const alt = p.childForFieldName('alternative');
+    const cond = p.childForFieldName('condition');
+    return { block: 'if', line: p.startPosition.row, test: cond ? cond.text.replace(/^\(|\)$/g, '').replace(/\s+/g, ' ').trim() : undefined, other: alt ?? undefined };
+  }
+  if (p.type === 'else_clause') {
+    const ifs = p.parent;
+    const cond = ifs?.childForFieldName('condition');
+    return { block: 'else', line: p.startPosition.row, test: cond ? cond.text.replace(/^\(|\)$/g, '').replace(/\s+/g, ' ').trim() : undefined, other: ifs?.childForFieldName('consequence') ?? undefined };
+  }
+  if (p.type === 'case_statement') return { block: 'case', line: p.startPosition.row };
+  // a block whose opening line the rebuilt image supplied: its opener is above the hunk
+  if (p.type === 'compound_statement' && pre.image.origin[b.startPosition.row]?.kind === 'synthetic') return { block: 'unseen', line: b.endPosition.row };
+  return null;
+}
+
+/** The post-image line that shows the same patch line (-1 when none does). */
+function postLineOf(post: Unit, l: unknown): number {
+  const origin = post.image.origin;
+  for (let i = 0; i < origin.length; i++) {
+    const o = origin[i];
+    if (o && o.kind === 'patch' && o.line === l) return i;
+  }
+  return -1;
+}
+
+/** The first CFG node on a line after `line` (the join after a block closing there). */
+function firstNodeAfter(a: ResourceAnalysis, line: number): CfgNode | null {
+  let best: CfgNode | null = null;
+  for (const n of a.cfg.nodes) {
+    if (n.kind === 'entry' || n.kind === 'exit' || n.line <= line) continue;
+    if (!best || n.line < best.line || (n.line === best.line && n.col < best.col)) best = n;
+  }
+  return best;
+}
+
+/** Is `to` reached from the visible start without passing `avoid`? */
+function reachedAvoiding(a: ResourceAnalysis, to: CfgNode, avoid: CfgNode): boolean {
+  const starts = new Set<number>([a.cfg.entry.id, ...a.facts.visibility.hiddenEntries.map((n) => n.id)]);
+  return searchBackward(to, (n) => (n === avoid ? 'prune' : starts.has(n.id) ? true : undefined)).found === true;
+}
+
+/**
+ * Are the image lines after `open` up to `close` all from one hunk, and is
+ * `open` (a synthetic line) directly above that hunk's first line shown?
+ */
+function sameHunkFromStart(pre: Unit, open: number, close: number): boolean {
+  const origin = pre.image.origin;
+  const first = origin[open + 1];
+  if (!first || first.kind !== 'patch') return false;
+  if (first.hunk.lines[0] !== first.line) return false;
+  for (let i = open + 1; i <= close; i++) {
+    const o = origin[i];
+    if (o && o.kind === 'patch' && o.hunk !== first.hunk) return false;
+  }
+  return true;
+}
