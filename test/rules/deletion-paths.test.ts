@@ -800,3 +800,26 @@ describe('an acquire moved out of a block', () => {
     ])));
   });
 });
+
+describe('a re-check deleted after the lock or reference that needs it', () => {
+  const patch = (recheck: string[], added: string[] = [], lock = 'lock_page(head);') =>
+    midPatch([
+      ` \t${lock}`,
+      ...recheck,
+      ...added,
+      ' \tpage_flags = head->flags;',
+      ' \tif (hwpoison_filter(p)) {',
+    ], 'static int memory_failure_hugetlb(unsigned long pfn, int flags)');
+  const recheck = ['-\tif (!PageHuge(p) || compound_head(p) != head) {', '-\t\tres = -EBUSY;', '-\t\tgoto out;', '-\t}'];
+  it('compound_head(p) != head removed after lock_page(head)', () => {
+    const p = patch(recheck);
+    const [f] = expectRule(findings(p), 'spec-ref/no-revalidation', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, ' \tlock_page(head);'));
+    assert.match(f.message, /removes the re-check `if \(!PageHuge\(p\) \|\| compound_head\(p\) != head\)`/);
+  });
+  it('not when the change tests the object again, when nothing was taken, or when the test is not a re-check', () => {
+    expectClean(findings(patch(recheck, ['+\tif (!page_matches_head(p, head))', '+\t\tgoto out;'])));
+    expectClean(findings(patch(recheck, [], 'prepare_page(head);')));
+    expectClean(findings(patch(['-\tif (res < 0) {', '-\t\tres = -EBUSY;', '-\t\tgoto out;', '-\t}'])));
+  });
+});

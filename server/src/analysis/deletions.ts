@@ -18,6 +18,7 @@ import type { CNode } from '../c/cnode';
 import { R, X, U, N, HELD, P, Q, definitelyHeld, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from './resources';
 import { changeRun, isAddedLine, isDeletedLine, patchLineOf, postNodeAfter, preNodeAt, replacedCalls } from './diff';
 import type { Unit } from './unit';
+import { aliasesOf } from './lookups';
 
 export interface DeletedRelease {
   /** The release the patch deleted (pre-image event). */
@@ -433,3 +434,78 @@ export function cursorReleases(a: ResourceAnalysis, pre?: Unit | null, post?: Un
 
 const CURSOR_ARG = /^\s*([A-Za-z_]\w*)\s*-\s*1\s*$/;
 const PLAIN_NAME = /^[A-Za-z_]\w*$/;
+
+/**
+ * A re-check the patch deleted whole (`if (compound_head(p) != head) { ...;
+ * goto out; }`) right after a kept acquire whose kind the catalog says must be
+ * followed by one (recheckAfter: a page lock, a page reference): a comparison
+ * between something re-read from memory and the object taken, whose failing
+ * arm leaves. Not when the same change adds a test of the object back (the
+ * re-check rewritten, or moved into a helper called in a condition).
+ */
+export interface DeletedRecheck {
+  /** The kept acquire (pre-image event) the re-check followed. */
+  acquire: import('./resources').AcquireEvent;
+  /** The deleted `if` (pre-image branch node). */
+  branch: CfgNode;
+  /** The condition as written, on one line. */
+  cond: string;
+  /** The functions the condition called (for the changelog's account). */
+  calls: string[];
+  /** The acquire in the post-image. */
+  postAcquire: import('./resources').AcquireEvent;
+}
+
+export function deletedRechecks(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): DeletedRecheck[] {
+  const out: DeletedRecheck[] = [];
+  const seenIf = new Set<number>();
+  for (const b of pre.cfg.nodes) {
+    if (b.kind !== 'branch' || !b.ast || !isDeletedLine(pre.image, b.line)) continue;
+    // the `if` whose condition this test is (a `||` / `&&` operand is a branch of its own)
+    let ifs: CNode | null = b.ast.parent;
+    while (ifs && /^(?:parenthesized_expression|binary_expression|unary_expression|condition_clause)$/.test(ifs.type)) ifs = ifs.parent;
+    if (!ifs || ifs.type !== 'if_statement' || ifs.childForFieldName('alternative')) continue;
+    if (seenIf.has(ifs.startIndex)) continue;
+    seenIf.add(ifs.startIndex);
+    // the whole `if` goes, and its arm leaves (goto, return, break)
+    let whole = true;
+    for (let l = ifs.startPosition.row; l <= ifs.endPosition.row && whole; l++) if (!isDeletedLine(pre.image, l) && pre.image.text.split('\n')[l]?.trim()) whole = false;
+    if (!whole) continue;
+    const body = ifs.childForFieldName('consequence');
+    if (!body || !(['goto_statement', 'return_statement', 'break_statement', 'continue_statement'].includes(body.type) || body.descendantsOfType(['goto_statement', 'return_statement']).length)) continue;
+    const cond = ifs.childForFieldName('condition');
+    if (!cond) continue;
+    // comparisons in the condition with a side re-read from memory (a call, a dereference)
+    const cmps = [cond, ...cond.descendantsOfType('binary_expression')].filter((x) => {
+      if (x.type !== 'binary_expression') return false;
+      const op = x.childForFieldName('operator')?.text;
+      return op === '!=' || op === '==';
+    });
+    const rereads = (x: CNode | null) => !!x && (x.type === 'call_expression' || x.type === 'pointer_expression' || x.type === 'field_expression' || x.descendantsOfType(['call_expression', 'pointer_expression', 'field_expression']).length > 0);
+    for (const acq of preA.events) {
+      if (acq.t !== 'acquire' || !cat.kind(acq.key.kind).recheckAfter || !acq.key.obj) continue;
+      if (isDeletedLine(pre.image, acq.op.line) || acq.op.line >= b.line) continue;
+      const names = aliasesOf(preA, acq.key.obj);
+      const hit = cmps.some((c) => {
+        const l = c.childForFieldName('left');
+        const r = c.childForFieldName('right');
+        const on = (x: CNode | null) => !!x && names.some((o) => mentions(x.text, o));
+        return (on(l) && rereads(r)) || (on(r) && rereads(l));
+      });
+      if (!hit) continue;
+      // the re-check follows the acquire with the object still held
+      const st = preA.in[b.id]?.get(acq.key.key);
+      if (st === undefined || !(st & HELD)) continue;
+      // and the change does not test the object again
+      const pl = patchLineOf(pre.image, b.line);
+      if (!pl) continue;
+      const run = changeRun(pl.hunk, pl.line);
+      if (run.adds.some((l) => /\bif\s*\(|\?/.test(l.text) && names.some((o) => mentions(l.text, o)))) continue;
+      const postAcquire = postA.events.find((e) => e.t === 'acquire' && e.op.name === acq.op.name && e.key.obj === acq.key.obj && patchLineOf(post.image, e.op.line)?.line === patchLineOf(pre.image, acq.op.line)?.line);
+      if (!postAcquire || postAcquire.t !== 'acquire') continue;
+      out.push({ acquire: acq, branch: b, cond: cond.text.replace(/^\(|\)$/g, '').replace(/\s+/g, ' ').trim(), calls: cond.descendantsOfType('call_expression').map((c) => c.childForFieldName('function')?.text ?? '').filter(Boolean), postAcquire });
+      break;
+    }
+  }
+  return out;
+}

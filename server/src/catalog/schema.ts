@@ -518,6 +518,15 @@ export interface KindSpec {
    * than a mixed IRQ style (bracket/mixed-irq-style, the default).
    */
   styleMismatchIsWrongRelease?: boolean;
+  /**
+   * What a re-check right after taking this guards against: the object can
+   * change identity while it is awaited (truncated, split, migrated, freed and
+   * reused), so code that takes it re-checks the lookup under it
+   * (`compound_head(p) != head`, `folio->mapping != mapping`). A patch that
+   * deletes such a re-check after a kept acquire is reported
+   * (spec-ref/no-revalidation).
+   */
+  recheckAfter?: string;
 }
 
 /** Comparison idioms that re-validate a lockless read (pte_val(pte) != pte_val(*ptep)). */

@@ -70,6 +70,17 @@ export function explainsRemoval(changelog: string, barrier: string): string | un
 }
 
 /**
+ * The changelog sentence that explains removing a re-check: one that speaks of
+ * removing and names a check (`check`, `recheck`, `race`) or one of the calls
+ * the condition made (`compound_head`, `PageHuge`).
+ */
+export function explainsRecheckRemoval(changelog: string, calls: readonly string[]): string | undefined {
+  if (!changelog) return undefined;
+  const named = calls.map((c) => new RegExp(`(?<![A-Za-z0-9_])${c.replace(/[^A-Za-z0-9_]/g, '')}(?![A-Za-z0-9_])`));
+  return sentences(changelog).find((s) => REMOVAL.test(s) && (/(?:re-?)?check(?:s|ed|ing)?|validat/i.test(s) || named.some((r) => r.test(s))));
+}
+
+/**
  * The changelog sentence that explains replacing `oldName()` by `newName()`:
  * one that names both (`use mmput() instead of mmdrop()`), the author's own
  * account of the change, which a reviewer weighs before the pre-image's

@@ -9,8 +9,8 @@ import type { KindSpec } from '../schema';
 export const KINDS: readonly KindSpec[] = [
   // put_page() drops any plain reference: one from get_page, a FOLL_GET GUP
   // reference, or a folio reference (the folio is the page's head).
-  { kind: 'page-ref', pageRef: true, label: 'page reference', family: 'ref', releases: ['gup-get', 'folio-ref'] },
-  { kind: 'folio-ref', pageRef: true, label: 'folio reference', family: 'ref', releases: ['page-ref', 'gup-get'] },
+  { kind: 'page-ref', pageRef: true, label: 'page reference', family: 'ref', releases: ['gup-get', 'folio-ref'], recheckAfter: 'a reference keeps the page from being freed, not from being split, truncated or moved to another mapping since it was looked up: what the lookup established must be checked again once it is held' },
+  { kind: 'folio-ref', pageRef: true, label: 'folio reference', family: 'ref', releases: ['page-ref', 'gup-get'], recheckAfter: 'a reference keeps the folio from being freed, not from being split, truncated or moved to another mapping since it was looked up: what the lookup established must be checked again once it is held' },
   // A FOLL_PIN pin adds GUP_PIN_COUNTING_BIAS (or bumps _pincount): only the
   // unpin_* family (gup_put_folio with FOLL_PIN) drops it, never put_page.
   { kind: 'gup-pin', pageRef: true, label: 'GUP pin (FOLL_PIN)', family: 'ref' },
@@ -23,7 +23,7 @@ export const KINDS: readonly KindSpec[] = [
   { kind: 'vma-ref', label: 'per-VMA read lock', family: 'lock' },
   { kind: 'mm-ref', label: 'mm_struct user reference (mm_users)', family: 'ref' },
   { kind: 'mm-grab', label: 'mm_struct reference (mm_count)', family: 'ref' },
-  { kind: 'page-lock', label: 'page/folio lock', family: 'lock' },
+  { kind: 'page-lock', label: 'page/folio lock', family: 'lock', recheckAfter: 'lock_page()/folio_lock() may sleep until the page is unlocked, and meanwhile it can be truncated, split, migrated or freed and reused: what was looked up before the lock (the mapping, the compound head, the folio) must be checked again under it' },
   // spin_unlock(ptl) releases a page-table lock taken by pmd_lock()/pud_lock().
   { kind: 'spinlock', label: 'spinlock', family: 'lock', atomic: true, provides: ['preempt-off'], releases: ['ptl'] },
   { kind: 'rwlock', label: 'rwlock', family: 'lock', atomic: true, provides: ['preempt-off'] },

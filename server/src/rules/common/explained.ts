@@ -4,11 +4,15 @@
  * An explained change is reported as information with the sentence quoted,
  * as barrier/removed does: the reviewer weighs the author's account.
  */
-import { changelogOf, explainsRemoval, explainsReplacement } from '../../analysis/ordering';
+import { changelogOf, explainsRecheckRemoval, explainsRemoval, explainsReplacement } from '../../analysis/ordering';
 import type { RawFinding, RuleContext, Unit } from '../api';
 
 export function removalExplained(ctx: RuleContext, unit: Unit, name: string): string | undefined {
   return explainsRemoval(changelogOf(ctx.doc, unit.fn.message), name);
+}
+
+export function recheckRemovalExplained(ctx: RuleContext, unit: Unit, calls: readonly string[]): string | undefined {
+  return explainsRecheckRemoval(changelogOf(ctx.doc, unit.fn.message), calls);
 }
 
 export function replacementExplained(ctx: RuleContext, unit: Unit, oldName: string, newName: string): string | undefined {

@@ -5,6 +5,10 @@ import { specView } from './common';
 import { deletedRecheckTrace, specTrace } from '../common/trace';
 import { isAddedLine, isDeletedLine, patchLineOf, preUnitOf } from '../../analysis/diff';
 import { statementText } from '../../c/facts';
+import { deletedRechecks } from '../../analysis/deletions';
+import { resourcesOf } from '../../analysis/summaries';
+import { isPrimitive } from '../common/report';
+import { asExplained, recheckRemovalExplained } from '../common/explained';
 
 export const noRevalidation: Rule = {
   id: 'spec-ref/no-revalidation',
@@ -72,6 +76,25 @@ export const noRevalidation: Rule = {
           trace: deletedRecheckTrace(unit, ctx, ev, text),
           fingerprint: `${this.id}|deleted-recheck|${ev.key.obj}|${ev.op.name}`,
         });
+      }
+    // a re-check deleted after a kept acquire that needs one (a page lock, a page reference: catalog recheckAfter)
+    if (pre && !isPrimitive(unit, ctx))
+      for (const d of deletedRechecks(pre, resourcesOf(pre, ctx), unit, v.a, ctx.catalog)) {
+        const ev = d.postAcquire;
+        if (out.some((f) => f.at.line === ev.op.line)) continue;
+        const ks = ctx.catalog.kind(ev.key.kind);
+        const text = `if (${d.cond})`;
+        out.push(asExplained({
+          rule: this.id,
+          severity: 'warning',
+          message: `This patch removes the re-check \`${text}\` (${ctx.where(pre, d.branch.line)} before the patch) that followed ${ev.op.callee}(${ev.key.obj}): ${ks.recheckAfter}. Without it the code below works on \`${ev.key.obj}\` as it was before the ${ks.label} was taken.`,
+          at: posOf(ev.op, ev.op.node),
+          related: [{ message: 're-check removed here', at: { line: d.branch.line, col: 0 }, unit: pre }],
+          // a reference re-checked replays as the speculative-get race; a lock has no replay of its own yet
+          ...(ks.family === 'ref' ? { scenario: 'S5' as const, trace: deletedRecheckTrace(unit, ctx, ev, text) } : {}),
+          scenarioParams: { function: v.fn, object: ev.key.obj, acquire: ev.op.name },
+          fingerprint: `${this.id}|deleted-recheck-after|${ev.key.obj}|${ev.op.name}`,
+        }, recheckRemovalExplained(ctx, unit, d.calls)));
       }
     return out;
   },
