@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addPatch, findings, expectRule, expectClean } from './helpers';
+import { addPatch, findings, expectRule, expectClean, lineOf } from './helpers';
 
 describe('references on other objects', () => {
   it('a memcg reference from get_mem_cgroup_from_mm() leaked on an error path', () => {
@@ -263,5 +263,35 @@ ${onError}		return ret;
 }
 `;
     expectClean(findings(addPatch(src)));
+  });
+});
+
+describe('a test of reference-taking GUP flags narrowed (catalog flag groups)', () => {
+  const patch = (from: string, to: string) =>
+    [
+      'diff --git a/mm/gup.c b/mm/gup.c',
+      '--- a/mm/gup.c',
+      '+++ b/mm/gup.c',
+      '@@ -465,7 +465,7 @@ static int follow_pfn_pte(struct vm_area_struct *vma, unsigned long address,',
+      ' \t\tpte_t *pte, unsigned int flags)',
+      ' {',
+      ' \t/* No page to get reference */',
+      `-\tif (${from})`,
+      `+\tif (${to})`,
+      ' \t\treturn -EFAULT;',
+      ' ',
+      ' \tif (flags & FOLL_TOUCH) {',
+      '',
+    ].join('\n');
+  it('FOLL_GET | FOLL_PIN narrowed to FOLL_GET on a v5.7+ kernel', () => {
+    const p = patch('flags & (FOLL_GET | FOLL_PIN)', 'flags & FOLL_GET');
+    const [f] = expectRule(findings(p), 'ref-kind/narrowed-flags', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\tif (flags & FOLL_GET)'));
+    assert.match(f.message, /a caller that passes FOLL_PIN/);
+  });
+  it('not before FOLL_PIN existed, not when widened, not when the test changes otherwise', () => {
+    expectClean(findings(patch('flags & (FOLL_GET | FOLL_PIN)', 'flags & FOLL_GET'), { kernelVersion: '5.4' }));
+    expectClean(findings(patch('flags & FOLL_GET', 'flags & (FOLL_GET | FOLL_PIN)')));
+    expectClean(findings(patch('(flags & (FOLL_GET | FOLL_PIN)) && !pte_special(pte)', 'flags & FOLL_GET')));
   });
 });

@@ -7,11 +7,11 @@
  */
 import type {
   ApiSpec, KindSpec, ResourceKind, Effect, AcquireEffect, ReleaseEffect, ArgCondition,
-  RevalidationPattern, LocklessIdiom, ContextRequirement, OrderingFacts, SbProtocol, GotoLabelConvention, KindSpec as KindSpecT,
+  RevalidationPattern, LocklessIdiom, ContextRequirement, OrderingFacts, SbProtocol, GotoLabelConvention, KindSpec as KindSpecT, FlagGroup,
 } from './schema';
 import { KINDS } from './data/kinds';
 import { MAINLINE, inRange, parseVersion, type Version } from './era';
-import { DATA, DOMAINS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, FIRST_ARG_TYPES, FOLIO_FORMS, USER_SPACE_TREES, type FirstArgType } from './data';
+import { DATA, DOMAINS, GUP_FLAG_GROUPS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, FIRST_ARG_TYPES, FOLIO_FORMS, USER_SPACE_TREES, type FirstArgType } from './data';
 
 /**
  * Does the argument text satisfy the condition? Identifiers are matched as
@@ -283,6 +283,12 @@ export class Catalog {
     const own = (o: Readonly<Record<string, string>>, k: string) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
     const to = own(FOLIO_FORMS, name) ?? Object.keys(FOLIO_FORMS).find((k) => FOLIO_FORMS[k] === name);
     return to;
+  }
+
+  /** Flag groups whose members a test must take together (FOLL_GET | FOLL_PIN), of the target kernel's era. */
+  flagGroups(): readonly FlagGroup[] {
+    const v = parseVersion(this.version) ?? parseVersion(MAINLINE)!;
+    return GUP_FLAG_GROUPS.filter((g) => inRange(g.kernels, v));
   }
 
   /** The source trees where IRQs off keeps mapped pages alive, with their eras (docs, tests). */

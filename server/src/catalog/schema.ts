@@ -529,6 +529,21 @@ export interface KindSpec {
   recheckAfter?: string;
 }
 
+/**
+ * Flags that mean the same thing to the code that tests them: each member
+ * selects one way of taking a reference, so a test for "a reference is
+ * taken" must test them all (`flags & (FOLL_GET | FOLL_PIN)`).
+ */
+export interface FlagGroup {
+  flags: readonly string[];
+  /** What the group means (for messages). */
+  meaning: string;
+  /** Why each member counts (for messages): one clause per flag. */
+  members: Readonly<Record<string, string>>;
+  kernels?: string;
+  source: string;
+}
+
 /** Comparison idioms that re-validate a lockless read (pte_val(pte) != pte_val(*ptep)). */
 export interface RevalidationPattern {
   /** Name for messages. */

@@ -5,7 +5,7 @@
  * signatures; `arrayByArity` records where the pages array sat in older
  * signatures (task_struct first before v5.9, a vmas array before v6.5).
  */
-import type { ApiSpec, ArgCondition } from '../schema';
+import type { ApiSpec, ArgCondition, FlagGroup } from '../schema';
 
 const FOLL_PIN: ArgCondition = { arg: 2, identifiers: ['FOLL_PIN'] };
 const FOLL_GET: ArgCondition = { arg: 2, identifiers: ['FOLL_GET'] };
@@ -369,5 +369,20 @@ export const GUP: readonly ApiSpec[] = [
     arity: [3],
     kernels: '<=6.11',
     source: 'mm/gup.c',
+  },
+];
+
+/**
+ * The GUP flags that make the caller own a reference on each page returned:
+ * code that asks "does the caller hold the page?" tests both (v5.7+, when
+ * FOLL_PIN came: commit 3faa52c03f44, "mm/gup: track FOLL_PIN pages").
+ */
+export const GUP_FLAG_GROUPS: readonly FlagGroup[] = [
+  {
+    flags: ['FOLL_GET', 'FOLL_PIN'],
+    meaning: 'the caller takes a reference on each page it gets back',
+    members: { FOLL_GET: 'FOLL_GET takes a page reference (put_page())', FOLL_PIN: 'FOLL_PIN takes a pin (unpin_user_page())' },
+    kernels: '>=5.7',
+    source: 'include/linux/mm_types.h (enum FOLL_*), mm/gup.c',
   },
 ];

@@ -16,6 +16,7 @@ import { PAGE_TABLES } from './pageTables';
 
 export { REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES } from './lockless';
 export { PIN_BIAS_IDENTIFIERS } from './pageRefs';
+export { GUP_FLAG_GROUPS } from './gup';
 export { ORDERING_FACTS } from './orderingFacts';
 import { OBJECT_REFS } from './objectRefs';
 import { ALLOCATORS } from './allocators';

@@ -3,5 +3,6 @@ import type { Rule } from '../api';
 import { mismatchedRelease } from './mismatched-release';
 import { biasMismatch } from './bias-mismatch';
 import { wrongTypeRule } from './wrong-type';
+import { narrowedFlags } from './narrowed-flags';
 
-export const REF_KIND_RULES: readonly Rule[] = [mismatchedRelease, biasMismatch, wrongTypeRule];
+export const REF_KIND_RULES: readonly Rule[] = [mismatchedRelease, biasMismatch, wrongTypeRule, narrowedFlags];
