@@ -823,3 +823,18 @@ describe('a re-check deleted after the lock or reference that needs it', () => {
     expectClean(findings(patch(['-\tif (res < 0) {', '-\t\tres = -EBUSY;', '-\t\tgoto out;', '-\t}'])));
   });
 });
+
+describe('headings cut short and null-guarded releases', () => {
+  it('a release put under a test that the object exists is not moved into some paths', () => {
+    expectClean(findings([...fileHead('lib/t.c'), '@@ -600,7 +600,8 @@ static struct page *alloc_thing(struct dev *d)', ' \treturn dpage;', ' ', ' error:', '-\t__free_page(rpage);', '+\tif (rpage)', '+\t\t__free_page(rpage);', ' \treturn NULL;', ' }', ''].join('\n')));
+  });
+  it('a diff -p heading cut before its `(` (40 characters) still opens the function below it', () => {
+    const heading = 'static inline struct page *migration_ent';
+    assert.equal(heading.length, 40);
+    const p = [...fileHead('include/linux/swapops.h'), `@@ -198,12 +198,6 @@ ${heading}`, ' {', ' \tstruct page *p = pfn_to_page(swp_offset(entry));', '-\tsmp_rmb();', ' \tBUG_ON(!PageLocked(compound_head(p)));', ' \treturn p;', ' }', ''].join('\n');
+    const [f] = expectRule(findings(p), 'barrier/removed', 1);
+    assert.match(f.message, /from migration_ent\(\)/);
+    // the same heading not cut (39 characters) names no function: nothing is rebuilt
+    expectClean(findings(p.replace(heading, heading.slice(0, 39))));
+  });
+});

@@ -66,6 +66,8 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     // have lost one. Only for a release that was unconditional where it stood.
     const added = postA.events.filter((e) => e.t === 'release' && isAddedLine(post.image, e.op.line) && sameThing(e.eff.kind, e.obj));
     if (added.length) {
+      // put under a test that the object exists (`if (rpage) __free_page(rpage)`): the paths that skip it hold nothing
+      if (added.every((e) => nullGuarded(e.op.node, obj))) continue;
       const preJoin = preNodeAt(pre, post, join);
       // (and every way into that place went through it before the patch: `if (x) { put(p); goto out; }` is not)
       const unconditional = !!preJoin && sameTests(ev.op.node, preJoin) && !reachesAvoiding(preA, preJoin, new Set([ev.node.id]));
@@ -242,6 +244,15 @@ function ledStraightTo(pre: Unit, post: Unit, from: CfgNode, start: CfgNode): bo
     if (n.kind === 'exit' || !isDeletedLine(pre.image, n.line)) return false;
   }
   return false;
+}
+
+/** Is `n` guarded by nothing but a test that `obj` is set (`if (obj)`, `if (obj != NULL)`)? */
+function nullGuarded(n: CNode, obj: string): boolean {
+  if (!obj) return false;
+  const t = enclosingTests(n, true);
+  if (!t.size) return false;
+  const o = obj.replace(/\s+/g, '');
+  return [...t].every(([k, v]) => (v && k.replace(/\s+/g, '') === o) || (v && k.replace(/\s+/g, '') === `${o}!=NULL`) || (!v && k.replace(/\s+/g, '') === `${o}==NULL`));
 }
 
 /** Do two places sit under the same enclosing tests (the one is not conditional relative to the other)? */

@@ -123,6 +123,15 @@ export function parseHeader(code: string): string | null {
   return null;
 }
 
+/** A heading of the length `diff -p` (40) or git (80) cuts at, with no `(` left. */
+function cutBeforeParen(section: string): boolean {
+  const t = section.trimEnd();
+  return !t.includes('(') && (t.length === 40 || t.length >= 79);
+}
+
+/** A return type (at least one word before the name) and a name, nothing else: `static int *foo_b`. */
+const CUT_DECLARATOR = /^(?:[A-Za-z_]\w*\s*\**\s+)+\**\s*[A-Za-z_]\w*$|^(?:[A-Za-z_]\w*\s+)+\*+\s*[A-Za-z_]\w*$/;
+
 /**
  * Make a one-line signature out of a section heading that may be cut short
  * (`static int gup_pmd_range(pud_t pud, unsigned` -> `... (pud_t pud)`).
@@ -133,6 +142,10 @@ export function repairSignature(section: string): string | null {
   if (s.endsWith('{')) s = s.slice(0, -1).trimEnd();
   if (!s || s.endsWith(';') || s.endsWith(':') || s.startsWith('#')) return null;
   if (/^(struct|union|enum)\s+\w+\s*$/.test(s) || /^typedef\b/.test(s)) return null;
+  // a heading cut short before its `(`: GNU `diff -p` (quilt, akpm's scripts) keeps 40 characters and git
+  // 80 (`static inline struct page *migration_ent`): a return type and the start of a name. The name stays
+  // cut; the body below is still the function's.
+  if (cutBeforeParen(section) && CUT_DECLARATOR.test(s)) s += '(void)';
   let open = parenBalance(s);
   if (open < 0) return null;
   if (open > 0) {
@@ -602,7 +615,8 @@ export function groupFunctions(file: FilePatch, segs?: HunkSegments[]): Function
       const continuation = (pair.pre ?? pair.post)!.kind === 'continuation';
       const secFn = sectionFunction(seg.hunk.section);
       let g: FunctionGroup | null = null;
-      if (k === 0 && continuation && open && (open.name === any.name || !secFn)) g = open;
+      // (a heading cut before its `(` names a prefix of the function the previous hunk left open)
+      if (k === 0 && continuation && open && (open.name === any.name || !secFn || (cutBeforeParen(seg.hunk.section) && open.name.startsWith(any.name)))) g = open;
       if (!g) {
         g = {
           name: any.name,
