@@ -67,7 +67,10 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     const added = postA.events.filter((e) => e.t === 'release' && isAddedLine(post.image, e.op.line) && sameThing(e.eff.kind, e.obj));
     if (added.length) {
       // put under a test that the object exists (`if (rpage) __free_page(rpage)`): the paths that skip it hold nothing
-      if (added.every((e) => nullGuarded(e.op.node, obj))) continue;
+      // (wrapped in place: the same change replaced it)
+      const pl = patchLineOf(pre.image, ev.op.line);
+      const run = pl ? changeRun(pl.hunk, pl.line).adds : [];
+      if (added.every((e) => nullGuarded(e.op.node, obj) && run.includes(patchLineOf(post.image, e.op.line)?.line as never))) continue;
       const preJoin = preNodeAt(pre, post, join);
       // (and every way into that place went through it before the patch: `if (x) { put(p); goto out; }` is not)
       const unconditional = !!preJoin && sameTests(ev.op.node, preJoin) && !reachesAvoiding(preA, preJoin, new Set([ev.node.id]));
