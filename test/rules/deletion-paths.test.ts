@@ -838,3 +838,28 @@ describe('headings cut short and null-guarded releases', () => {
     expectClean(findings(p.replace(heading, heading.slice(0, 39))));
   });
 });
+
+describe('a re-check narrowed by dropping a catalogued re-read', () => {
+  const patch = (from: string[], to: string[]) =>
+    midPatch([
+      ' \t\tif (!head)',
+      ' \t\t\tgoto pte_unmap;',
+      ' ',
+      ...from.map((l) => `-${l}`),
+      ...to.map((l) => `+${l}`),
+      ' \t\t\tput_compound_head(head, 1, flags);',
+      ' \t\t\tgoto pte_unmap;',
+      ' \t\t}',
+    ], 'static int gup_pte_range(pmd_t pmd, pmd_t *pmdp, unsigned long addr,');
+  const both = ['\t\tif (unlikely(pmd_val(pmd) != pmd_val(*pmdp)) ||', '\t\t    unlikely(pte_val(pte) != pte_val(*ptep))) {'];
+  it('the pmd re-read dropped, the pte one kept', () => {
+    const p = patch(both, ['\t\tif (unlikely(pte_val(pte) != pte_val(*ptep))) {']);
+    const [f] = expectRule(findings(p), 'spec-ref/no-revalidation', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\t\tif (unlikely(pte_val(pte) != pte_val(*ptep))) {'));
+    assert.match(f.message, /drops `pmd_val\(pmd\)!=pmd_val\(\*pmdp\)` \(a pmd re-read\)/);
+  });
+  it('not when the operand dropped is no re-read, or when the test is only reformatted', () => {
+    expectClean(findings(patch(['\t\tif (unlikely(pte_val(pte) != pte_val(*ptep)) || !ok) {'], ['\t\tif (unlikely(pte_val(pte) != pte_val(*ptep))) {'])));
+    expectClean(findings(patch(both, ['\t\tif (unlikely(pmd_val(pmd) != pmd_val(*pmdp)) || unlikely(pte_val(pte) != pte_val(*ptep))) {'])));
+  });
+});

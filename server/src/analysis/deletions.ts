@@ -523,3 +523,123 @@ export function deletedRechecks(pre: Unit, preA: ResourceAnalysis, post: Unit, p
   }
   return out;
 }
+
+/**
+ * A re-check the patch narrowed: the condition of an `if` whose arm leaves is
+ * rewritten with some of its `||` operands dropped, and a dropped operand is a
+ * catalogued re-read comparison (`pmd_val(pmd) != pmd_val(*pmdp)`: a snapshot
+ * against memory read again, RevalidationPattern 'same-call'). The operands
+ * kept must all have been there. What the dropped one detected (a THP
+ * collapse clearing the pmd) now goes unnoticed.
+ */
+export interface NarrowedRecheck {
+  /** The post-image `if` condition node (branch) that replaced it. */
+  branch: CfgNode;
+  dropped: string[];
+  /** The pre-image condition, one line. */
+  was: string;
+  /** The re-check pattern the dropped operand is (`pmd re-read`). */
+  pattern: string;
+}
+
+export function narrowedRechecks(pre: Unit, post: Unit, cat: Catalog): NarrowedRecheck[] {
+  const out: NarrowedRecheck[] = [];
+  const seen = new Set<number>();
+  for (const b of post.cfg.nodes) {
+    if (b.kind !== 'branch' || !b.ast || !isAddedLine(post.image, b.line)) continue;
+    const ifs = enclosingIf(b.ast);
+    if (!ifs || seen.has(ifs.startIndex)) continue;
+    seen.add(ifs.startIndex);
+    const cond = ifs.childForFieldName('condition');
+    const body = ifs.childForFieldName('consequence');
+    if (!cond || !body || !leaves(body)) continue;
+    // the pre-image `if` on the deleted lines of the same change
+    const pl = patchLineOf(post.image, ifs.startPosition.row);
+    if (!pl) continue;
+    const run = changeRun(pl.hunk, pl.line);
+    let old: CNode | null = null;
+    for (const n of pre.cfg.nodes) {
+      if (n.kind !== 'branch' || !n.ast || !isDeletedLine(pre.image, n.line)) continue;
+      const line = patchLineOf(pre.image, n.line)?.line;
+      if (!line || !run.dels.includes(line)) continue;
+      const o = enclosingIf(n.ast);
+      if (o && leaves(o.childForFieldName('consequence'))) old = o;
+    }
+    const oc = old?.childForFieldName('condition');
+    if (!old || !oc) continue;
+    const was = disjuncts(oc.text);
+    const is = disjuncts(cond.text);
+    if (!is.every((d) => was.includes(d))) continue;
+    const dropped = was.filter((d) => !is.includes(d));
+    if (!dropped.length) continue;
+    const pattern = dropped.map((d) => rereadPattern(cat, d)).find(Boolean);
+    if (!pattern) continue;
+    out.push({ branch: b, dropped, was: oc.text.replace(/^\(|\)$/g, '').replace(/\s+/g, ' ').trim(), pattern });
+  }
+  return out;
+}
+
+function enclosingIf(n: CNode): CNode | null {
+  let p: CNode | null = n.parent;
+  while (p && /^(?:parenthesized_expression|binary_expression|unary_expression|call_expression|argument_list|condition_clause)$/.test(p.type)) p = p.parent;
+  return p && p.type === 'if_statement' ? p : null;
+}
+
+function leaves(body: CNode | null): boolean {
+  if (!body) return false;
+  const exits = ['goto_statement', 'return_statement', 'break_statement', 'continue_statement'];
+  return exits.includes(body.type) || body.descendantsOfType(exits).length > 0;
+}
+
+/** The operands of a condition's top-level `||`, blanks and likely()/unlikely() wrappers dropped. */
+export function disjuncts(cond: string): string[] {
+  const t = unwrap(cond.replace(/\s+/g, ''));
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && c === '|' && t[i + 1] === '|') {
+      out.push(t.slice(start, i));
+      start = i + 2;
+      i++;
+    }
+  }
+  out.push(t.slice(start));
+  return out.map(unwrap);
+}
+
+/** `unlikely(x)`, `(x)` -> `x`, only when the outer parentheses enclose the whole text. */
+function unwrap(t: string): string {
+  let s = t;
+  for (;;) {
+    const m = /^(?:un)?likely\((.*)\)$/.exec(s) ?? /^\((.*)\)$/.exec(s);
+    if (!m || !balanced(m[1])) return s;
+    s = m[1];
+  }
+}
+
+function balanced(t: string): boolean {
+  let depth = 0;
+  for (const c of t) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** The catalogued re-read pattern an operand is (`f(snapshot) != f(*p)` or `f(snapshot) != f(reread(p))`), if any. */
+function rereadPattern(cat: Catalog, operand: string): string | undefined {
+  for (const p of cat.revalidationPatterns()) {
+    if (p.other !== 'same-call') continue;
+    for (const f of p.recompute ?? []) {
+      const m = new RegExp(`^${f}\\((.+)\\)(==|!=)${f}\\((.+)\\)$`).exec(operand);
+      if (!m || !(p.operators ?? ['!=', '==']).includes(m[2] as '!=' | '==')) continue;
+      const reread = (x: string) => x.startsWith('*') || (p.rereadCalls ?? []).some((c) => x.startsWith(`${c}(`));
+      if (reread(m[1]) !== reread(m[3])) return p.name;
+    }
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@ import { specView } from './common';
 import { deletedRecheckTrace, specTrace } from '../common/trace';
 import { isAddedLine, isDeletedLine, patchLineOf, preUnitOf } from '../../analysis/diff';
 import { statementText } from '../../c/facts';
-import { deletedRechecks } from '../../analysis/deletions';
+import { deletedRechecks, disjuncts, narrowedRechecks } from '../../analysis/deletions';
 import { resourcesOf } from '../../analysis/summaries';
 import { isPrimitive } from '../common/report';
 import { asExplained, recheckRemovalExplained } from '../common/explained';
@@ -96,48 +96,22 @@ export const noRevalidation: Rule = {
           fingerprint: `${this.id}|deleted-recheck-after|${ev.key.obj}|${ev.op.name}`,
         }, recheckRemovalExplained(ctx, unit, d.calls)));
       }
+    // a re-check narrowed: a catalogued re-read comparison dropped from an `if` whose arm leaves (get out of sight)
+    if (pre && !isPrimitive(unit, ctx))
+      for (const r of narrowedRechecks(pre, unit, ctx.catalog)) {
+        if (out.some((f) => f.at.line === r.branch.line)) continue;
+        out.push(asExplained({
+          rule: this.id,
+          severity: 'warning',
+          message: `This patch drops \`${r.dropped.join(' || ')}\` (a ${r.pattern}) from the re-check \`if (${r.was})\` (now ${ctx.where(unit, r.branch.line)}): what it detected now goes unnoticed, and the path below goes on with what was read before it changed.`,
+          at: { line: r.branch.line, col: r.branch.col },
+          scenarioParams: { function: v.fn, object: '', acquire: '' },
+          fingerprint: `${this.id}|narrowed|${r.dropped.join('|')}`,
+        }, recheckRemovalExplained(ctx, unit, r.dropped.flatMap((d) => d.match(/[A-Za-z_]\w*(?=\()/g) ?? []))));
+      }
     return out;
   },
 };
-
-/** The operands of a condition's top-level `||`, blanks and likely()/unlikely() wrappers dropped. */
-function disjuncts(cond: string): string[] {
-  const t = unwrap(cond.replace(/\s+/g, ''));
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < t.length; i++) {
-    const c = t[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (depth === 0 && c === '|' && t[i + 1] === '|') {
-      out.push(t.slice(start, i));
-      start = i + 2;
-      i++;
-    }
-  }
-  out.push(t.slice(start));
-  return out.map(unwrap);
-}
-
-/** `unlikely(x)`, `(x)` -> `x`, only when the outer parentheses enclose the whole text. */
-function unwrap(t: string): string {
-  let s = t;
-  for (;;) {
-    const m = /^(?:un)?likely\((.*)\)$/.exec(s) ?? /^\((.*)\)$/.exec(s);
-    if (!m || !balanced(m[1])) return s;
-    s = m[1];
-  }
-}
-
-function balanced(t: string): boolean {
-  let depth = 0;
-  for (const c of t) {
-    if (c === '(') depth++;
-    else if (c === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
-}
 
 /** The condition of an `if (...)` statement's text (balanced parentheses), or the text itself. */
 function ifCondition(stmt: string): string {
