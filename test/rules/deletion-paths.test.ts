@@ -863,3 +863,26 @@ describe('a re-check narrowed by dropping a catalogued re-read', () => {
     expectClean(findings(patch(both, ['\t\tif (unlikely(pmd_val(pmd) != pmd_val(*pmdp)) || unlikely(pte_val(pte) != pte_val(*ptep))) {'])));
   });
 });
+
+describe('a pointer no longer cleared after its release', () => {
+  const patch = (target: string, clear: boolean) =>
+    midPatch([
+      ` \tretval = sysfs_create_group(${target}, hstate_attr_group);`,
+      ...(clear
+        ? ['-\tif (retval) {', `-\t\tkobject_put(${target});`, `-\t\t${target} = NULL;`, '-\t}', '+\tif (retval)', `+\t\tkobject_put(${target});`]
+        : ['-\tif (retval) {', `-\t\tkobject_put(${target});`, `-\t\tpr_warn("failed\\n");`, '-\t}', '+\tif (retval)', `+\t\tkobject_put(${target});`]),
+      ' ',
+      ' \treturn retval;',
+      ' }',
+    ], 'static int hugetlb_sysfs_add_hstate(struct hstate *h, struct kobject *parent,');
+  it('an array slot that outlives the function keeps naming the released kobject', () => {
+    const p = patch('hstate_kobjs[hi]', true);
+    const [f] = expectRule(findings(p), 'ref-balance/double-release', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\t\tkobject_put(hstate_kobjs[hi]);'));
+    assert.match(f.message, /no longer clears `hstate_kobjs\[hi\]`/);
+  });
+  it('not for a local pointer, nor when nothing cleared it before', () => {
+    expectClean(findings(patch('kobj', true)));
+    expectClean(findings(patch('hstate_kobjs[hi]', false)));
+  });
+});

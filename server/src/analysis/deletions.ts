@@ -643,3 +643,43 @@ function rereadPattern(cat: Catalog, operand: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * A pointer the patch no longer clears after releasing it: before the patch
+ * `put(X); X = NULL;`, after it the put stays and the `X = NULL` is gone,
+ * where X lives beyond this function (a field, an array slot: `->`, `.`,
+ * `[`). The released object is still named there, so whoever later puts what
+ * X names (an error ladder, a teardown) releases it twice.
+ */
+export interface UnclearedPointer {
+  /** The kept release (post-image). */
+  ev: ReleaseEvent;
+  /** The deleted `X = NULL;` (pre-image node). */
+  cleared: CfgNode;
+}
+
+export function unclearedPointers(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): UnclearedPointer[] {
+  const out: UnclearedPointer[] = [];
+  const isNull = (t: string | null) => !!t && /^\(?\s*(?:NULL|0|\(\s*void\s*\*\s*\)\s*0)\s*\)?$/.test(t.trim());
+  for (const ev of preA.events) {
+    if (ev.t !== 'release' || !ev.obj || cat.kind(ev.eff.kind).family !== 'ref') continue;
+    if (isDeletedLine(pre.image, ev.op.line)) continue;
+    // (an element's release names the array: the pointer is the argument as written)
+    const obj = ev.objText.replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
+    if (!/->|\.|\[/.test(obj)) continue;
+    // the statement right after the release (same path, nothing between) clears it, on a deleted line
+    const next = ev.node.succs.filter((e) => e.kind !== 'unresolved');
+    if (next.length !== 1) continue;
+    const n = next[0].to;
+    const clear = n.ops.find((o) => o.kind === 'assign' && o.op === '=' && o.target.text.replace(/\s+/g, '') === obj && isNull(o.rhs));
+    if (!clear || !isDeletedLine(pre.image, n.line)) continue;
+    // the same release in the post-image, and no clear of the pointer after it any more
+    const pl = patchLineOf(pre.image, ev.op.line)?.line;
+    const now = postA.events.find((e): e is ReleaseEvent => e.t === 'release' && e.op.name === ev.op.name && patchLineOf(post.image, e.op.line)?.line === pl);
+    if (!now) continue;
+    const clears = (m: CfgNode) => m.ops.some((o) => o.kind === 'assign' && o.target.text.replace(/\s+/g, '') === obj);
+    if (searchForward(now.node, (m) => (m !== now.node && clears(m) ? true : undefined)).found) continue;
+    out.push({ ev: now, cleared: n });
+  }
+  return out;
+}

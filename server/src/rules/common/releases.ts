@@ -5,7 +5,11 @@ import type { RawFinding, RuleContext, Unit } from '../api';
 import { acquireApis, acquireRelated, isPrimitive, primitiveOwnsKind } from './report';
 import { analysisOf } from './resources';
 import { releasedIntoUnseen } from '../../analysis/continuations';
-import { borrowedReleaseTrace, releaseFaultTrace } from './trace';
+import { borrowedReleaseTrace, releaseFaultTrace, unclearedPointerTrace } from './trace';
+import { unclearedPointers } from '../../analysis/deletions';
+import { preUnitOf } from '../../analysis/diff';
+import { resourcesOf } from '../../analysis/summaries';
+import { statementText } from '../../c/facts';
 
 export function releaseFaultFindings(unit: Unit, ctx: RuleContext, want: 'ref-balance/double-release' | 'ref-balance/release-without-acquire' | 'bracket/unbalanced'): RawFinding[] {
   // a catalogued function's own body: what it takes or drops for its callers is its contract (not judged here);
@@ -61,6 +65,22 @@ export function releaseFaultFindings(unit: Unit, ctx: RuleContext, want: 'ref-ba
       fingerprint: `${rule}|${k.kind}|${k.obj}|${r.release.op.name}|into-unseen|${other}`,
     });
   }
+  // a pointer that outlives the function no longer cleared after its release
+  const pre = want === 'ref-balance/double-release' && !primitive ? preUnitOf(unit, ctx.unitsOf) : null;
+  if (pre && unit.side === 'post')
+    for (const u of unclearedPointers(pre, resourcesOf(pre, ctx), unit, a, ctx.catalog)) {
+      const label = ctx.catalog.kind(u.ev.eff.kind).label;
+      out.push({
+        rule: want,
+        severity: 'warning',
+        message: `This patch no longer clears \`${u.ev.objText.trim()}\` after ${u.ev.op.callee}() drops the ${label} (\`${statementText(u.cleared).replace(/\s+/g, ' ').trim()}\` at ${ctx.where(pre, u.cleared.line)} before the patch): the pointer outlives this function and still names the released object, so code that later releases what it names (an error path, a teardown) drops it a second time.`,
+        at: posOf(u.ev.op, u.ev.op.node),
+        related: [{ message: 'the pointer was cleared here', at: nodePos(u.cleared), unit: pre }],
+        scenarioParams: { function: unit.cfg.name, object: u.ev.obj, acquire: '', release: u.ev.op.name },
+        trace: unclearedPointerTrace(unit, ctx, u.ev),
+        fingerprint: `${want}|uncleared|${u.ev.obj}|${u.ev.op.name}`,
+      });
+    }
   return out;
 }
 

@@ -295,6 +295,14 @@ export function releaseFaultTrace(unit: Unit, ctx: RuleContext, f: ReleaseFault)
   return trace('double-release', events, keyRoles(cat, k), { ...names, shape: f.what }, fix, keyNeed(k));
 }
 
+/** A pointer left naming a released object: the later put (out of sight) releases it again. */
+export function unclearedPointerTrace(unit: Unit, ctx: RuleContext, ev: ReleaseEvent): RawTrace {
+  const kind = ev.eff.kind;
+  const events: TE[] = [callEvent('release', ev.op, { role: 'object' }), callEvent('release', ev.op, { role: 'object', note: 'second' })];
+  const names: Record<string, string> = { kind, label: ctx.catalog.kind(kind).label, release: ev.op.name, shape: 'twice' };
+  return trace('double-release', events, { object: pathOf(ev.objText.trim()) }, names, { title: `${ev.objText.trim()} = NULL after ${oneLine(ev.op.node.text)}` }, ['object']);
+}
+
 /** A put on a page some lookup returned without a reference. */
 export function borrowedReleaseTrace(unit: Unit, ctx: RuleContext, b: BorrowedRelease): RawTrace {
   const cat = ctx.catalog;
