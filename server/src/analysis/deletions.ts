@@ -663,7 +663,6 @@ export function unclearedPointers(pre: Unit, preA: ResourceAnalysis, post: Unit,
   const isNull = (t: string | null) => !!t && /^\(?\s*(?:NULL|0|\(\s*void\s*\*\s*\)\s*0)\s*\)?$/.test(t.trim());
   for (const ev of preA.events) {
     if (ev.t !== 'release' || !ev.obj || cat.kind(ev.eff.kind).family !== 'ref') continue;
-    if (isDeletedLine(pre.image, ev.op.line)) continue;
     // (an element's release names the array: the pointer is the argument as written)
     const obj = ev.objText.replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
     if (!/->|\.|\[/.test(obj)) continue;
@@ -674,8 +673,16 @@ export function unclearedPointers(pre: Unit, preA: ResourceAnalysis, post: Unit,
     const clear = n.ops.find((o) => o.kind === 'assign' && o.op === '=' && o.target.text.replace(/\s+/g, '') === obj && isNull(o.rhs));
     if (!clear || !isDeletedLine(pre.image, n.line)) continue;
     // the same release in the post-image, and no clear of the pointer after it any more
-    const pl = patchLineOf(pre.image, ev.op.line)?.line;
-    const now = postA.events.find((e): e is ReleaseEvent => e.t === 'release' && e.op.name === ev.op.name && patchLineOf(post.image, e.op.line)?.line === pl);
+    // (kept as a context line, or deleted and added again as written in the same change)
+    const pl = patchLineOf(pre.image, ev.op.line);
+    if (!pl) continue;
+    const text = ev.op.node.text.replace(/\s+/g, '');
+    const run = pl.line.kind === 'del' ? changeRun(pl.hunk, pl.line).adds : [];
+    const now = postA.events.find((e): e is ReleaseEvent => {
+      if (e.t !== 'release' || e.op.name !== ev.op.name) return false;
+      const at = patchLineOf(post.image, e.op.line)?.line;
+      return at === pl.line || (!!at && run.includes(at) && e.op.node.text.replace(/\s+/g, '') === text);
+    });
     if (!now) continue;
     const clears = (m: CfgNode) => m.ops.some((o) => o.kind === 'assign' && o.target.text.replace(/\s+/g, '') === obj);
     if (searchForward(now.node, (m) => (m !== now.node && clears(m) ? true : undefined)).found) continue;
