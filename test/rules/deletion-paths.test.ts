@@ -886,3 +886,32 @@ describe('a pointer no longer cleared after its release', () => {
     expectClean(findings(patch('hstate_kobjs[hi]', false)));
   });
 });
+
+describe("a release's guard weakened", () => {
+  const patch = (from: string, to: string, outer?: string) =>
+    [
+      ...fileHead('include/linux/rmap.h'),
+      '@@ -213,8 +213,7 @@ struct page_vma_mapped_walk {',
+      ' ',
+      ' static inline void pvmw_done(struct page_vma_mapped_walk *pvmw)',
+      ' {',
+      ...(outer ? [`+\tif (${outer})`] : []),
+      `-\tif (${from})`,
+      `+\tif (${to})`,
+      ' \t\tpte_unmap(pvmw->pte);',
+      ' \tif (pvmw->ptl)',
+      ' \t\tspin_unlock(pvmw->ptl);',
+      ' }',
+      '',
+    ].join('\n');
+  it('a conjunct dropped from the test around pte_unmap()', () => {
+    const p = patch('pvmw->pte && !PageHuge(pvmw->page)', 'pvmw->pte');
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, ' \t\tpte_unmap(pvmw->pte);'));
+    assert.match(f.message, /drops `!PageHuge\(pvmw->page\)`/);
+  });
+  it('not when the test is strengthened or the conjunct moved to an enclosing test', () => {
+    expectClean(findings(patch('pvmw->pte', 'pvmw->pte && !PageHuge(pvmw->page)')));
+    expectClean(findings(patch('pvmw->pte && !PageHuge(pvmw->page)', 'pvmw->pte', '!PageHuge(pvmw->page)')));
+  });
+});

@@ -579,7 +579,7 @@ export function narrowedRechecks(pre: Unit, post: Unit, cat: Catalog): NarrowedR
   return out;
 }
 
-function enclosingIf(n: CNode): CNode | null {
+export function enclosingIf(n: CNode): CNode | null {
   let p: CNode | null = n.parent;
   while (p && /^(?:parenthesized_expression|binary_expression|unary_expression|call_expression|argument_list|condition_clause)$/.test(p.type)) p = p.parent;
   return p && p.type === 'if_statement' ? p : null;
@@ -591,8 +591,8 @@ function leaves(body: CNode | null): boolean {
   return exits.includes(body.type) || body.descendantsOfType(exits).length > 0;
 }
 
-/** The operands of a condition's top-level `||`, blanks and likely()/unlikely() wrappers dropped. */
-export function disjuncts(cond: string): string[] {
+/** The operands of a condition's top-level `||` (or `&&`), blanks and likely()/unlikely() wrappers dropped. */
+export function disjuncts(cond: string, op: '||' | '&&' = '||'): string[] {
   const t = unwrap(cond.replace(/\s+/g, ''));
   const out: string[] = [];
   let depth = 0;
@@ -601,7 +601,7 @@ export function disjuncts(cond: string): string[] {
     const c = t[i];
     if (c === '(') depth++;
     else if (c === ')') depth--;
-    else if (depth === 0 && c === '|' && t[i + 1] === '|') {
+    else if (depth === 0 && c === op[0] && t[i + 1] === op[1]) {
       out.push(t.slice(start, i));
       start = i + 2;
       i++;

@@ -25,7 +25,8 @@ import { searchBackward } from '../c/dataflow';
 import { enclosingTests } from '../c/facts';
 import type { Catalog, ResourceKind } from '../catalog';
 import type { AcquireEvent, ReleaseEvent, ResourceAnalysis } from './resources';
-import { isAddedLine, isDeletedLine, patchLineOf } from './diff';
+import { changeRun, isAddedLine, isDeletedLine, patchLineOf } from './diff';
+import { disjuncts, enclosingIf } from './deletions';
 import type { Unit } from './unit';
 
 export interface MovedOut {
@@ -94,6 +95,8 @@ export function movedOutOfBlocks(pre: Unit, preA: ResourceAnalysis, post: Unit, 
     // an opener the rebuilt image supplied stands for the real one only with no gap between them: the block
     // opens above this hunk, and the deleted call is in the hunk that shows its closing brace
     if (what.block === 'unseen' && !sameHunkFromStart(pre, block.startPosition.row, close)) continue;
+    // a shown opener with its block shown whole (a gap could close it and open another)
+    if (what.block !== 'unseen' && !oneHunk(pre, what.line, close)) continue;
     if (what.block !== 'unseen') {
       // the other way into the join reaches it without the call, and does not do the same itself
       const other = what.other;
@@ -182,6 +185,88 @@ function sameHunkFromStart(pre: Unit, open: number, close: number): boolean {
   for (let i = open + 1; i <= close; i++) {
     const o = origin[i];
     if (o && o.kind === 'patch' && o.hunk !== first.hunk) return false;
+  }
+  return true;
+}
+
+/**
+ * A release (or acquire) whose guard the patch weakened: the `if` around it
+ * is rewritten with some of its `&&` operands dropped and none added, the call
+ * itself unchanged. It now also runs when a dropped operand is false — the
+ * case the operand kept out (`pte_unmap()` of a HugeTLB pte that was never
+ * mapped, a put on a page that holds no reference).
+ */
+export interface WeakenedGuard {
+  ev: AcquireEvent | ReleaseEvent;
+  /** The post-image `if` condition branch. */
+  branch: CfgNode;
+  dropped: string[];
+  was: string;
+}
+
+export function weakenedGuards(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): WeakenedGuard[] {
+  const out: WeakenedGuard[] = [];
+  const seen = new Set<number>();
+  for (const b of post.cfg.nodes) {
+    if (b.kind !== 'branch' || !b.ast || !isAddedLine(post.image, b.line)) continue;
+    const ifs = enclosingIf(b.ast);
+    if (!ifs || seen.has(ifs.startIndex) || ifs.childForFieldName('alternative')) continue;
+    seen.add(ifs.startIndex);
+    const cond = ifs.childForFieldName('condition');
+    const body = ifs.childForFieldName('consequence');
+    if (!cond || !body) continue;
+    const pl = patchLineOf(post.image, ifs.startPosition.row);
+    if (!pl) continue;
+    const run = changeRun(pl.hunk, pl.line);
+    // the `if` it replaces: a deleted condition of the same change
+    let old: CNode | null = null;
+    for (const n of pre.cfg.nodes) {
+      if (n.kind !== 'branch' || !n.ast || !isDeletedLine(pre.image, n.line)) continue;
+      const line = patchLineOf(pre.image, n.line)?.line;
+      if (line && run.dels.includes(line)) old = enclosingIf(n.ast) ?? old;
+    }
+    const oc = old?.childForFieldName('condition');
+    const ob = old?.childForFieldName('consequence');
+    if (!old || !oc || !ob || old.childForFieldName('alternative')) continue;
+    const was = disjuncts(oc.text, '&&');
+    const is = disjuncts(cond.text, '&&');
+    if (!is.every((d) => was.includes(d))) continue;
+    // (an operand moved to an enclosing test, the code re-nested, is not dropped)
+    const around = new Set<string>();
+    for (let p = ifs.parent; p && p.type !== 'function_definition'; p = p.parent) {
+      const c = p.type === 'if_statement' ? p.childForFieldName('condition') : null;
+      if (c && within(ifs, p.childForFieldName('consequence') ?? ifs)) for (const d of disjuncts(c.text, '&&')) around.add(d);
+    }
+    const dropped = was.filter((d) => !is.includes(d) && !around.has(d));
+    if (!dropped.length || disjuncts(oc.text).length > 1) continue;
+    // the calls the guard keeps: the same acquire or release, as written, in both bodies
+    for (const ev of postA.events) {
+      if ((ev.t !== 'acquire' && ev.t !== 'release') || !within(ev.op.node, body)) continue;
+      // guarded by this test itself: no other `if` between them
+      let inner: CNode | null = ev.op.node.parent;
+      while (inner && inner !== ifs && inner.type !== 'if_statement') inner = inner.parent;
+      if (inner !== ifs) continue;
+      // and shown with it: no gap between the test and the call (code out of sight may close the block)
+      if (!oneHunk(post, ifs.startPosition.row, ev.op.line)) continue;
+      const text = norm(ev.op.node.text);
+      const before = preA.events.find((e) => e.t === ev.t && e.op.name === ev.op.name && within(e.op.node, ob) && norm(e.op.node.text) === text);
+      if (!before) continue;
+      if (cat.kind(ev.eff.kind).family === 'ref' && !(ev.t === 'acquire' ? ev.key.obj : ev.obj)) continue;
+      out.push({ ev, branch: b, dropped, was: oc.text.replace(/^\(|\)$/g, '').replace(/\s+/g, ' ').trim() });
+      break;
+    }
+  }
+  return out;
+}
+
+/** Are the image lines `from`..`to` all shown by one hunk (no gap, no synthetic line between)? */
+function oneHunk(u: Unit, from: number, to: number): boolean {
+  const origin = u.image.origin;
+  const first = origin[from];
+  if (!first || first.kind !== 'patch') return false;
+  for (let i = from; i <= to; i++) {
+    const o = origin[i];
+    if (!o || o.kind !== 'patch' || o.hunk !== first.hunk) return false;
   }
   return true;
 }

@@ -7,6 +7,8 @@ import { analysisOf } from './resources';
 import { releasedIntoUnseen } from '../../analysis/continuations';
 import { borrowedReleaseTrace, releaseFaultTrace, unclearedPointerTrace } from './trace';
 import { unclearedPointers } from '../../analysis/deletions';
+import { weakenedGuards } from '../../analysis/moves';
+import { asExplained, recheckRemovalExplained } from './explained';
 import { preUnitOf } from '../../analysis/diff';
 import { resourcesOf } from '../../analysis/summaries';
 import { statementText } from '../../c/facts';
@@ -65,6 +67,26 @@ export function releaseFaultFindings(unit: Unit, ctx: RuleContext, want: 'ref-ba
       fingerprint: `${rule}|${k.kind}|${k.obj}|${r.release.op.name}|into-unseen|${other}`,
     });
   }
+  // a release whose guard the patch weakened: it now also runs where a dropped test kept it out
+  // (in a catalogued primitive's own body too: releasing in more cases changes its contract)
+  const preW = unit.side === 'post' ? preUnitOf(unit, ctx.unitsOf) : null;
+  if (preW)
+    for (const w of weakenedGuards(preW, resourcesOf(preW, ctx), unit, a, ctx.catalog)) {
+      if (w.ev.t !== 'release') continue;
+      const ks = ctx.catalog.kind(w.ev.eff.kind);
+      const rule = ks.family !== 'ref' ? 'bracket/unbalanced' : 'ref-balance/release-without-acquire';
+      if (rule !== want) continue;
+      const call = w.ev.op.node.text.replace(/\s+/g, ' ').trim();
+      out.push(asExplained({
+        rule,
+        severity: 'warning',
+        message: `This patch drops \`${w.dropped.join(' && ')}\` from the test \`if (${w.was})\` that guards \`${call}\`: it now also runs when \`${w.dropped.join(" && ")}\` does not hold, the case the test kept out, where ${w.ev.obj ? `\`${w.ev.objText.trim()}\` may hold no ${ks.label}` : `the ${ks.label} may not be held`}.`,
+        at: posOf(w.ev.op, w.ev.op.node),
+        related: [{ message: 'the weakened test', at: nodePos(w.branch) }],
+        scenarioParams: { function: unit.cfg.name, object: w.ev.obj, acquire: '', release: w.ev.op.name },
+        fingerprint: `${rule}|weakened-guard|${w.ev.obj}|${w.ev.op.name}|${w.dropped.join('&&')}`,
+      }, recheckRemovalExplained(ctx, unit, w.dropped.flatMap((d) => d.match(/[A-Za-z_]\w*(?=\()/g) ?? []))));
+    }
   // a pointer that outlives the function no longer cleared after its release
   const pre = want === 'ref-balance/double-release' && !primitive ? preUnitOf(unit, ctx.unitsOf) : null;
   if (pre && unit.side === 'post')
