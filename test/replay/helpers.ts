@@ -48,6 +48,7 @@ export const CASES: Case[] = [
   { rule: 'atomic-sleep/sleep-in-atomic', file: 'test/corpus/44-folio-lock-under-rcu.buggy.patch', line: 37 },
   // not a race: the replay says why it has none
   { rule: 'ref-kind/wrong-type', file: 'test/corpus/78-folio-convert-put-page.buggy.patch', line: 34 },
+  { rule: 'ref-kind/narrowed-flags', file: 'test/corpus/80-foll-pin-narrowed.buggy.patch', line: 25 },
 ];
 
 /** Second cases where a rule's findings take another shape. */

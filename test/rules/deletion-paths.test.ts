@@ -915,3 +915,32 @@ describe("a release's guard weakened", () => {
     expectClean(findings(patch('pvmw->pte && !PageHuge(pvmw->page)', 'pvmw->pte', '!PageHuge(pvmw->page)')));
   });
 });
+
+describe('a release decided by re-evaluating a condition instead of a recorded flag', () => {
+  const patch = (from: string, to: string) =>
+    [
+      ...fileHead('mm/memcontrol.c'),
+      '@@ -823,9 +823,9 @@ static inline struct mem_cgroup *get_non_dying_memcg_start(struct mem_cgroup *memcg)',
+      ' ',
+      `-static inline void get_non_dying_memcg_end(bool rcu_locked)`,
+      `+static inline void get_non_dying_memcg_end(void)`,
+      ' {',
+      `-\tif (${from})`,
+      `+\tif (${to})`,
+      ' \t\treturn;',
+      ' ',
+      ' \trcu_read_unlock();',
+      ' }',
+      '',
+    ].join('\n');
+  it('the flag the start helper set replaced by the condition it tested', () => {
+    const p = patch('!rcu_locked', 'cgroup_subsys_on_dfl(memory_cgrp_subsys)');
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, ' \trcu_read_unlock();'));
+    assert.match(f.message, /evaluating `cgroup_subsys_on_dfl\(memory_cgrp_subsys\)` again instead of testing/);
+  });
+  it('not the other way round, nor one flag for another', () => {
+    expectClean(findings(patch('cgroup_subsys_on_dfl(memory_cgrp_subsys)', '!rcu_locked')));
+    expectClean(findings(patch('!rcu_locked', '!locked')));
+  });
+});

@@ -13,7 +13,7 @@
 import type { CallOp, CfgNode } from '../c/cfg';
 import { searchBackward, searchForward } from '../c/dataflow';
 import type { AcquireEffect, Catalog, ResourceKind } from '../catalog';
-import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests, callEffects, describedCall, debugOnlyWrapper, cursorMinusOneAfterBreak } from '../c/facts';
+import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests, callEffects, describedCall, debugOnlyWrapper, cursorMinusOneAfterBreak, ifOfTest, leaves, equalities, readsMemory, calledNames, type IfParts } from '../c/facts';
 import type { CNode } from '../c/cnode';
 import { R, X, U, N, HELD, P, Q, definitelyHeld, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from './resources';
 import { changeRun, isAddedLine, isDeletedLine, patchLineOf, postNodeAfter, preNodeAt, replacedCalls } from './diff';
@@ -476,35 +476,22 @@ export function deletedRechecks(pre: Unit, preA: ResourceAnalysis, post: Unit, p
   for (const b of pre.cfg.nodes) {
     if (b.kind !== 'branch' || !b.ast || !isDeletedLine(pre.image, b.line)) continue;
     // the `if` whose condition this test is (a `||` / `&&` operand is a branch of its own)
-    let ifs: CNode | null = b.ast.parent;
-    while (ifs && /^(?:parenthesized_expression|binary_expression|unary_expression|condition_clause)$/.test(ifs.type)) ifs = ifs.parent;
-    if (!ifs || ifs.type !== 'if_statement' || ifs.childForFieldName('alternative')) continue;
-    if (seenIf.has(ifs.startIndex)) continue;
-    seenIf.add(ifs.startIndex);
+    const ifs = ifOfTest(b.ast);
+    if (!ifs || ifs.orelse || seenIf.has(ifs.key)) continue;
+    seenIf.add(ifs.key);
     // the whole `if` goes, and its arm leaves (goto, return, break)
     let whole = true;
-    for (let l = ifs.startPosition.row; l <= ifs.endPosition.row && whole; l++) if (!isDeletedLine(pre.image, l) && pre.image.text.split('\n')[l]?.trim()) whole = false;
-    if (!whole) continue;
-    const body = ifs.childForFieldName('consequence');
-    if (!body || !(['goto_statement', 'return_statement', 'break_statement', 'continue_statement'].includes(body.type) || body.descendantsOfType(['goto_statement', 'return_statement']).length)) continue;
-    const cond = ifs.childForFieldName('condition');
-    if (!cond) continue;
+    for (let l = ifs.startRow; l <= ifs.endRow && whole; l++) if (!isDeletedLine(pre.image, l) && pre.image.text.split('\n')[l]?.trim()) whole = false;
+    if (!whole || !leaves(ifs.body)) continue;
     // comparisons in the condition with a side re-read from memory (a call, a dereference)
-    const cmps = [cond, ...cond.descendantsOfType('binary_expression')].filter((x) => {
-      if (x.type !== 'binary_expression') return false;
-      const op = x.childForFieldName('operator')?.text;
-      return op === '!=' || op === '==';
-    });
-    const rereads = (x: CNode | null) => !!x && (x.type === 'call_expression' || x.type === 'pointer_expression' || x.type === 'field_expression' || x.descendantsOfType(['call_expression', 'pointer_expression', 'field_expression']).length > 0);
+    const cmps = equalities(ifs.cond);
     for (const acq of preA.events) {
       if (acq.t !== 'acquire' || !cat.kind(acq.key.kind).recheckAfter || !acq.key.obj) continue;
       if (isDeletedLine(pre.image, acq.op.line) || acq.op.line >= b.line) continue;
       const names = aliasesOf(preA, acq.key.obj);
-      const hit = cmps.some((c) => {
-        const l = c.childForFieldName('left');
-        const r = c.childForFieldName('right');
+      const hit = cmps.some(({ left: l, right: r }) => {
         const on = (x: CNode | null) => !!x && names.some((o) => mentions(x.text, o));
-        return (on(l) && rereads(r)) || (on(r) && rereads(l));
+        return (on(l) && readsMemory(r)) || (on(r) && readsMemory(l));
       });
       if (!hit) continue;
       // the re-check follows the acquire with the object still held
@@ -517,7 +504,7 @@ export function deletedRechecks(pre: Unit, preA: ResourceAnalysis, post: Unit, p
       if (run.adds.some((l) => /\bif\s*\(|\?/.test(l.text) && names.some((o) => mentions(l.text, o)))) continue;
       const postAcquire = postA.events.find((e) => e.t === 'acquire' && e.op.name === acq.op.name && e.key.obj === acq.key.obj && patchLineOf(post.image, e.op.line)?.line === patchLineOf(pre.image, acq.op.line)?.line);
       if (!postAcquire || postAcquire.t !== 'acquire') continue;
-      out.push({ acquire: acq, branch: b, cond: cond.text.replace(/^\(|\)$/g, '').replace(/\s+/g, ' ').trim(), calls: cond.descendantsOfType('call_expression').map((c) => c.childForFieldName('function')?.text ?? '').filter(Boolean), postAcquire });
+      out.push({ acquire: acq, branch: b, cond: ifs.condText, calls: calledNames(ifs.cond), postAcquire });
       break;
     }
   }
@@ -547,48 +534,32 @@ export function narrowedRechecks(pre: Unit, post: Unit, cat: Catalog): NarrowedR
   const seen = new Set<number>();
   for (const b of post.cfg.nodes) {
     if (b.kind !== 'branch' || !b.ast || !isAddedLine(post.image, b.line)) continue;
-    const ifs = enclosingIf(b.ast);
-    if (!ifs || seen.has(ifs.startIndex)) continue;
-    seen.add(ifs.startIndex);
-    const cond = ifs.childForFieldName('condition');
-    const body = ifs.childForFieldName('consequence');
-    if (!cond || !body || !leaves(body)) continue;
+    const ifs = ifOfTest(b.ast);
+    if (!ifs || seen.has(ifs.key) || !leaves(ifs.body)) continue;
+    seen.add(ifs.key);
     // the pre-image `if` on the deleted lines of the same change
-    const pl = patchLineOf(post.image, ifs.startPosition.row);
+    const pl = patchLineOf(post.image, ifs.startRow);
     if (!pl) continue;
     const run = changeRun(pl.hunk, pl.line);
-    let old: CNode | null = null;
+    let old: IfParts | null = null;
     for (const n of pre.cfg.nodes) {
       if (n.kind !== 'branch' || !n.ast || !isDeletedLine(pre.image, n.line)) continue;
       const line = patchLineOf(pre.image, n.line)?.line;
       if (!line || !run.dels.includes(line)) continue;
-      const o = enclosingIf(n.ast);
-      if (o && leaves(o.childForFieldName('consequence'))) old = o;
+      const o = ifOfTest(n.ast);
+      if (o && leaves(o.body)) old = o;
     }
-    const oc = old?.childForFieldName('condition');
-    if (!old || !oc) continue;
-    const was = disjuncts(oc.text);
-    const is = disjuncts(cond.text);
+    if (!old) continue;
+    const was = disjuncts(old.cond.text);
+    const is = disjuncts(ifs.cond.text);
     if (!is.every((d) => was.includes(d))) continue;
     const dropped = was.filter((d) => !is.includes(d));
     if (!dropped.length) continue;
     const pattern = dropped.map((d) => rereadPattern(cat, d)).find(Boolean);
     if (!pattern) continue;
-    out.push({ branch: b, dropped, was: oc.text.replace(/^\(|\)$/g, '').replace(/\s+/g, ' ').trim(), pattern });
+    out.push({ branch: b, dropped, was: old.condText, pattern });
   }
   return out;
-}
-
-export function enclosingIf(n: CNode): CNode | null {
-  let p: CNode | null = n.parent;
-  while (p && /^(?:parenthesized_expression|binary_expression|unary_expression|call_expression|argument_list|condition_clause)$/.test(p.type)) p = p.parent;
-  return p && p.type === 'if_statement' ? p : null;
-}
-
-function leaves(body: CNode | null): boolean {
-  if (!body) return false;
-  const exits = ['goto_statement', 'return_statement', 'break_statement', 'continue_statement'];
-  return exits.includes(body.type) || body.descendantsOfType(exits).length > 0;
 }
 
 /** The operands of a condition's top-level `||` (or `&&`), blanks and likely()/unlikely() wrappers dropped. */
@@ -632,16 +603,61 @@ function balanced(t: string): boolean {
 
 /** The catalogued re-read pattern an operand is (`f(snapshot) != f(*p)` or `f(snapshot) != f(reread(p))`), if any. */
 function rereadPattern(cat: Catalog, operand: string): string | undefined {
+  const cmp = splitComparison(operand);
+  if (!cmp) return undefined;
   for (const p of cat.revalidationPatterns()) {
-    if (p.other !== 'same-call') continue;
+    if (p.other !== 'same-call' || !(p.operators ?? ['!=', '==']).includes(cmp.op)) continue;
     for (const f of p.recompute ?? []) {
-      const m = new RegExp(`^${f}\\((.+)\\)(==|!=)${f}\\((.+)\\)$`).exec(operand);
-      if (!m || !(p.operators ?? ['!=', '==']).includes(m[2] as '!=' | '==')) continue;
+      const a = argOfCall(cmp.left, f);
+      const b = argOfCall(cmp.right, f);
+      if (a === undefined || b === undefined) continue;
       const reread = (x: string) => x.startsWith('*') || (p.rereadCalls ?? []).some((c) => x.startsWith(`${c}(`));
-      if (reread(m[1]) !== reread(m[3])) return p.name;
+      if (reread(a) !== reread(b)) return p.name;
     }
   }
   return undefined;
+}
+
+/** `l == r` / `l != r` at the top level of a blank-free operand. (A scan, not a regex: linear on any input.) */
+function splitComparison(t: string): { left: string; op: '==' | '!='; right: string } | undefined {
+  let depth = 0;
+  for (let i = 0; i < t.length - 1; i++) {
+    const c = t[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && (c === '=' || c === '!') && t[i + 1] === '=' && t[i - 1] !== '=' && t[i + 2] !== '=') return { left: t.slice(0, i), op: c === '=' ? '==' : '!=', right: t.slice(i + 2) };
+  }
+  return undefined;
+}
+
+/** The argument text of `f(...)` when `t` is exactly that call. */
+function argOfCall(t: string, f: string): string | undefined {
+  if (!t.startsWith(`${f}(`) || !t.endsWith(')')) return undefined;
+  const inner = t.slice(f.length + 1, -1);
+  let depth = 0;
+  for (const c of inner) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return undefined;
+  }
+  return depth === 0 ? inner : undefined;
+}
+
+/** The names called in an expression's text (`PageHuge(p) || compound_head(p) != head` → PageHuge, compound_head). A scan: linear. */
+export function calleesInText(t: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < t.length) {
+    const c = t[i];
+    if (/[A-Za-z_]/.test(c) && (i === 0 || !/\w/.test(t[i - 1]))) {
+      let j = i + 1;
+      while (j < t.length && /\w/.test(t[j])) j++;
+      let k = j;
+      while (k < t.length && t[k] === ' ') k++;
+      if (t[k] === '(') out.push(t.slice(i, j));
+      i = j;
+    } else i++;
+  }
+  return out;
 }
 
 /**

@@ -21,12 +21,12 @@
  */
 import type { CfgNode } from '../c/cfg';
 import type { CNode } from '../c/cnode';
-import { searchBackward } from '../c/dataflow';
-import { enclosingTests } from '../c/facts';
+import { searchBackward, searchForward } from '../c/dataflow';
+import { enclosingTests, blocksAround, blockRole, inside, ifOfTest, innermostIf, conditionsAround, hasCall, type IfParts } from '../c/facts';
 import type { Catalog, ResourceKind } from '../catalog';
 import type { AcquireEvent, ReleaseEvent, ResourceAnalysis } from './resources';
 import { changeRun, isAddedLine, isDeletedLine, patchLineOf } from './diff';
-import { disjuncts, enclosingIf } from './deletions';
+import { disjuncts } from './deletions';
 import type { Unit } from './unit';
 
 export interface MovedOut {
@@ -70,7 +70,7 @@ export function movedOutOfBlocks(pre: Unit, preA: ResourceAnalysis, post: Unit, 
     // and the opposite operation on the same thing is neither added nor deleted anywhere
     const opposite = (e: AcquireEvent | ReleaseEvent) => e.t !== from.t && same(e);
     if (preEvents.some(opposite) || postEvents.some(opposite)) continue;
-    const block = innermostBlock(from.op.node);
+    const block = blocksAround(from.op.node)[0];
     if (!block) continue;
     const close = block.endPosition.row;
     const pl = patchLineOf(pre.image, close);
@@ -78,16 +78,16 @@ export function movedOutOfBlocks(pre: Unit, preA: ResourceAnalysis, post: Unit, 
     // the brace in the post-image, and the added call after it, outside that block
     const postClose = postLineOf(post, pl.line);
     if (postClose < 0 || to.op.line <= postClose) continue;
-    const toBlocks = blocksOf(to.op.node);
+    const toBlocks = blocksAround(to.op.node);
     if (toBlocks.some((b) => b.endPosition.row === postClose)) continue;
-    if (toBlocks.length >= blocksOf(from.op.node).length) continue;
+    if (toBlocks.length >= blocksAround(from.op.node).length) continue;
     const what = blockKind(pre, block);
     if (!what) continue;
     // the added call sits under the tests the deleted one had, less the block's own (a patch that re-nests
     // the code, dropping an outer test, moves nothing out of this block)
     const preTests = enclosingTests(from.op.node, true);
     const postTests = enclosingTests(to.op.node, true);
-    const outer = enclosingTests(block.parent?.type === 'else_clause' ? block.parent.parent ?? block : block.parent ?? block, true);
+    const outer = enclosingTests(blockRole(block).scope, true);
     const own = new Map([...preTests].filter(([t, v]) => outer.get(t) !== v));
     if (what.block !== 'unseen' && !own.size) continue;
     if (postTests.size !== preTests.size - own.size) continue;
@@ -100,7 +100,7 @@ export function movedOutOfBlocks(pre: Unit, preA: ResourceAnalysis, post: Unit, 
     if (what.block !== 'unseen') {
       // the other way into the join reaches it without the call, and does not do the same itself
       const other = what.other;
-      if (other && preA.events.some((e) => movable(e) && e.t === from.t && same(e) && within(e.op.node, other))) continue;
+      if (other && preA.events.some((e) => movable(e) && e.t === from.t && same(e) && inside(e.op.node, other))) continue;
       const join = firstNodeAfter(preA, close);
       if (!join || !reachedAvoiding(preA, join, from.node)) continue;
     }
@@ -109,41 +109,12 @@ export function movedOutOfBlocks(pre: Unit, preA: ResourceAnalysis, post: Unit, 
   return out;
 }
 
-/** The innermost `{ ... }` around `n` below the function body (null when `n` sits in the body itself). */
-function innermostBlock(n: CNode): CNode | null {
-  return blocksOf(n)[0] ?? null;
-}
-
-/** The compound statements around `n`, innermost first, the function body excluded. */
-function blocksOf(n: CNode): CNode[] {
-  const out: CNode[] = [];
-  for (let p = n.parent; p && p.type !== 'function_definition'; p = p.parent) {
-    if (p.type === 'compound_statement' && p.parent?.type !== 'function_definition') out.push(p);
-  }
-  return out;
-}
-
-function within(n: CNode, outer: CNode): boolean {
-  return outer.startIndex <= n.startIndex && n.endIndex <= outer.endIndex;
-}
-
 /** What kind of block `b` is, and the other way past it (the other arm of an if/else), when shown. */
 function blockKind(pre: Unit, b: CNode): { block: MovedOut['block']; line: number; test?: string; other?: CNode } | null {
-  const p = b.parent;
-  if (!p) return null;
-  if (p.type === 'if_statement' && p.childForFieldName('consequence') === b) {
-    const alt = p.childForFieldName('alternative');
-    const cond = p.childForFieldName('condition');
-    return { block: 'if', line: p.startPosition.row, test: cond ? cond.text.replace(/^\(|\)$/g, '').replace(/\s+/g, ' ').trim() : undefined, other: alt ?? undefined };
-  }
-  if (p.type === 'else_clause') {
-    const ifs = p.parent;
-    const cond = ifs?.childForFieldName('condition');
-    return { block: 'else', line: p.startPosition.row, test: cond ? cond.text.replace(/^\(|\)$/g, '').replace(/\s+/g, ' ').trim() : undefined, other: ifs?.childForFieldName('consequence') ?? undefined };
-  }
-  if (p.type === 'case_statement') return { block: 'case', line: p.startPosition.row };
+  const r = blockRole(b);
+  if (r.kind === 'if' || r.kind === 'else' || r.kind === 'case') return { block: r.kind, line: r.line, test: r.test, other: r.other };
   // a block whose opening line the rebuilt image supplied: its opener is above the hunk
-  if (p.type === 'compound_statement' && pre.image.origin[b.startPosition.row]?.kind === 'synthetic') return { block: 'unseen', line: b.endPosition.row };
+  if (r.kind === 'bare' && pre.image.origin[b.startPosition.row]?.kind === 'synthetic') return { block: 'unseen', line: b.endPosition.row };
   return null;
 }
 
@@ -209,50 +180,39 @@ export function weakenedGuards(pre: Unit, preA: ResourceAnalysis, post: Unit, po
   const seen = new Set<number>();
   for (const b of post.cfg.nodes) {
     if (b.kind !== 'branch' || !b.ast || !isAddedLine(post.image, b.line)) continue;
-    const ifs = enclosingIf(b.ast);
-    if (!ifs || seen.has(ifs.startIndex) || ifs.childForFieldName('alternative')) continue;
-    seen.add(ifs.startIndex);
-    const cond = ifs.childForFieldName('condition');
-    const body = ifs.childForFieldName('consequence');
-    if (!cond || !body) continue;
-    const pl = patchLineOf(post.image, ifs.startPosition.row);
+    const ifs = ifOfTest(b.ast);
+    if (!ifs || seen.has(ifs.key) || ifs.orelse) continue;
+    seen.add(ifs.key);
+    const pl = patchLineOf(post.image, ifs.startRow);
     if (!pl) continue;
     const run = changeRun(pl.hunk, pl.line);
     // the `if` it replaces: a deleted condition of the same change
-    let old: CNode | null = null;
+    let old: IfParts | null = null;
     for (const n of pre.cfg.nodes) {
       if (n.kind !== 'branch' || !n.ast || !isDeletedLine(pre.image, n.line)) continue;
       const line = patchLineOf(pre.image, n.line)?.line;
-      if (line && run.dels.includes(line)) old = enclosingIf(n.ast) ?? old;
+      if (line && run.dels.includes(line)) old = ifOfTest(n.ast) ?? old;
     }
-    const oc = old?.childForFieldName('condition');
-    const ob = old?.childForFieldName('consequence');
-    if (!old || !oc || !ob || old.childForFieldName('alternative')) continue;
-    const was = disjuncts(oc.text, '&&');
-    const is = disjuncts(cond.text, '&&');
+    if (!old || old.orelse) continue;
+    const was = disjuncts(old.cond.text, '&&');
+    const is = disjuncts(ifs.cond.text, '&&');
     if (!is.every((d) => was.includes(d))) continue;
     // (an operand moved to an enclosing test, the code re-nested, is not dropped)
-    const around = new Set<string>();
-    for (let p = ifs.parent; p && p.type !== 'function_definition'; p = p.parent) {
-      const c = p.type === 'if_statement' ? p.childForFieldName('condition') : null;
-      if (c && within(ifs, p.childForFieldName('consequence') ?? ifs)) for (const d of disjuncts(c.text, '&&')) around.add(d);
-    }
+    const around = new Set(conditionsAround(ifs.node).flatMap((c) => disjuncts(c, '&&')));
     const dropped = was.filter((d) => !is.includes(d) && !around.has(d));
-    if (!dropped.length || disjuncts(oc.text).length > 1) continue;
+    if (!dropped.length || disjuncts(old.cond.text).length > 1) continue;
     // the calls the guard keeps: the same acquire or release, as written, in both bodies
     for (const ev of postA.events) {
-      if ((ev.t !== 'acquire' && ev.t !== 'release') || !within(ev.op.node, body)) continue;
+      if ((ev.t !== 'acquire' && ev.t !== 'release') || !inside(ev.op.node, ifs.body)) continue;
       // guarded by this test itself: no other `if` between them
-      let inner: CNode | null = ev.op.node.parent;
-      while (inner && inner !== ifs && inner.type !== 'if_statement') inner = inner.parent;
-      if (inner !== ifs) continue;
+      if (innermostIf(ev.op.node)?.key !== ifs.key) continue;
       // and shown with it: no gap between the test and the call (code out of sight may close the block)
-      if (!oneHunk(post, ifs.startPosition.row, ev.op.line)) continue;
+      if (!oneHunk(post, ifs.startRow, ev.op.line)) continue;
       const text = norm(ev.op.node.text);
-      const before = preA.events.find((e) => e.t === ev.t && e.op.name === ev.op.name && within(e.op.node, ob) && norm(e.op.node.text) === text);
+      const before = preA.events.find((e) => e.t === ev.t && e.op.name === ev.op.name && inside(e.op.node, old!.body) && norm(e.op.node.text) === text);
       if (!before) continue;
       if (cat.kind(ev.eff.kind).family === 'ref' && !(ev.t === 'acquire' ? ev.key.obj : ev.obj)) continue;
-      out.push({ ev, branch: b, dropped, was: oc.text.replace(/^\(|\)$/g, '').replace(/\s+/g, ' ').trim() });
+      out.push({ ev, branch: b, dropped, was: old.condText });
       break;
     }
   }
@@ -269,4 +229,59 @@ function oneHunk(u: Unit, from: number, to: number): boolean {
     if (!o || o.kind !== 'patch' || o.hunk !== first.hunk) return false;
   }
   return true;
+}
+
+/**
+ * A release of a section or lock taken elsewhere (the caller, a `_start()`
+ * helper) whose guard the patch changed from a flag that recorded whether it
+ * was taken (`if (!rcu_locked) return;`) to a fresh evaluation of the
+ * condition the taking side tested (`if (cgroup_subsys_on_dfl(...)) return;`).
+ * If that condition changes in between, the release is skipped or done
+ * without the acquire: whether a section was entered must be remembered, not
+ * recomputed.
+ */
+export interface RecomputedGuard {
+  ev: ReleaseEvent;
+  /** The post-image test that now decides. */
+  branch: CfgNode;
+  /** The flag the pre-image tested, and the expression tested now. */
+  flag: string;
+  now: string;
+}
+
+export function recomputedGuards(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): RecomputedGuard[] {
+  const out: RecomputedGuard[] = [];
+  const plain = (c: CNode) => !hasCall(c) && /^[!\s()A-Za-z_0-9.>*-]+$/.test(c.text);
+  const calls = hasCall;
+  for (const ev of postA.events) {
+    if (ev.t !== 'release' || cat.kind(ev.eff.kind).family === 'ref') continue;
+    if (ev.key && ev.key.acquires.length) continue;
+    const text = norm(ev.op.node.text);
+    const was = preA.events.find((e): e is ReleaseEvent => e.t === 'release' && e.op.name === ev.op.name && norm(e.op.node.text) === text);
+    if (!was) continue;
+    for (const b of postA.cfg.nodes) {
+      if (b.kind !== 'branch' || !b.ast || !isAddedLine(post.image, b.line) || !calls(b.ast)) continue;
+      // the test decides the release: one way reaches it, the other leaves without it
+      const reaches = b.succs.map((e) => searchForward(e.to, (m) => (m === ev.node ? true : m === postA.cfg.exit ? 'prune' : undefined)).found === true);
+      if (!(reaches.includes(true) && reaches.includes(false))) continue;
+      // the test it replaces, in the same change: a flag (no call) that decided the same release
+      const pl = patchLineOf(post.image, b.line);
+      if (!pl) continue;
+      const run = changeRun(pl.hunk, pl.line);
+      const old = preA.cfg.nodes.find((n) => {
+        if (n.kind !== 'branch' || !n.ast || !plain(n.ast)) return false;
+        const l = patchLineOf(pre.image, n.line)?.line;
+        if (!l || !run.dels.includes(l)) return false;
+        const r = n.succs.map((e) => searchForward(e.to, (m) => (m === was.node ? true : m === preA.cfg.exit ? 'prune' : undefined)).found === true);
+        return r.includes(true) && r.includes(false);
+      });
+      if (!old?.ast) continue;
+      // the flag is gone: no test of the post-image reads it any more
+      const words = old.ast.text.match(/[A-Za-z_]\w*/g) ?? [];
+      if (postA.cfg.nodes.some((n) => n.kind === 'branch' && !!n.ast && words.some((w) => new Set(n.ast!.text.match(/[A-Za-z_]\w*/g) ?? []).has(w)))) continue;
+      out.push({ ev, branch: b, flag: old.ast.text.replace(/\s+/g, ' ').trim(), now: b.ast.text.replace(/\s+/g, ' ').trim() });
+      break;
+    }
+  }
+  return out;
 }

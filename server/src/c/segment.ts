@@ -129,8 +129,11 @@ function cutBeforeParen(section: string): boolean {
   return !t.includes('(') && (t.length === 40 || t.length >= 79);
 }
 
-/** A return type (at least one word before the name) and a name, nothing else: `static int *foo_b`. */
-const CUT_DECLARATOR = /^(?:[A-Za-z_]\w*\s*\**\s+)+\**\s*[A-Za-z_]\w*$|^(?:[A-Za-z_]\w*\s+)+\*+\s*[A-Za-z_]\w*$/;
+/** A return type (at least one word before the name) and a name, nothing else: `static int *foo_b`. (Split, not one regex: linear.) */
+function cutDeclarator(s: string): boolean {
+  const words = s.replace(/\*/g, ' ').trim().split(/\s+/);
+  return words.length >= 2 && words.every((w) => /^[A-Za-z_]\w*$/.test(w));
+}
 
 /**
  * Make a one-line signature out of a section heading that may be cut short
@@ -145,7 +148,7 @@ export function repairSignature(section: string): string | null {
   // a heading cut short before its `(`: GNU `diff -p` (quilt, akpm's scripts) keeps 40 characters and git
   // 80 (`static inline struct page *migration_ent`): a return type and the start of a name. The name stays
   // cut; the body below is still the function's.
-  if (cutBeforeParen(section) && CUT_DECLARATOR.test(s)) s += '(void)';
+  if (cutBeforeParen(section) && cutDeclarator(s)) s += '(void)';
   let open = parenBalance(s);
   if (open < 0) return null;
   if (open > 0) {

@@ -76,7 +76,7 @@ export function explainsRemoval(changelog: string, barrier: string): string | un
  */
 export function explainsRecheckRemoval(changelog: string, calls: readonly string[]): string | undefined {
   if (!changelog) return undefined;
-  const named = calls.map((c) => new RegExp(`(?<![A-Za-z0-9_])${c.replace(/[^A-Za-z0-9_]/g, '')}(?![A-Za-z0-9_])`));
+  const named = calls.map((name) => new RegExp(`(?<![A-Za-z0-9_])${name.replace(/[^A-Za-z0-9_]/g, '')}(?![A-Za-z0-9_])`));
   return sentences(changelog).find((s) => REMOVAL.test(s) && (/(?:re-?)?check(?:s|ed|ing)?|validat/i.test(s) || named.some((r) => r.test(s))));
 }
 

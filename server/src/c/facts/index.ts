@@ -610,3 +610,4 @@ export function jumpScope(s: CNode | null): string {
   }
   return 'top';
 }
+export * from './blocks';

@@ -6,8 +6,8 @@ import { acquireApis, acquireRelated, isPrimitive, primitiveOwnsKind } from './r
 import { analysisOf } from './resources';
 import { releasedIntoUnseen } from '../../analysis/continuations';
 import { borrowedReleaseTrace, releaseFaultTrace, unclearedPointerTrace } from './trace';
-import { unclearedPointers } from '../../analysis/deletions';
-import { weakenedGuards } from '../../analysis/moves';
+import { calleesInText, unclearedPointers } from '../../analysis/deletions';
+import { recomputedGuards, weakenedGuards } from '../../analysis/moves';
 import { asExplained, recheckRemovalExplained } from './explained';
 import { preUnitOf } from '../../analysis/diff';
 import { resourcesOf } from '../../analysis/summaries';
@@ -85,7 +85,21 @@ export function releaseFaultFindings(unit: Unit, ctx: RuleContext, want: 'ref-ba
         related: [{ message: 'the weakened test', at: nodePos(w.branch) }],
         scenarioParams: { function: unit.cfg.name, object: w.ev.obj, acquire: '', release: w.ev.op.name },
         fingerprint: `${rule}|weakened-guard|${w.ev.obj}|${w.ev.op.name}|${w.dropped.join('&&')}`,
-      }, recheckRemovalExplained(ctx, unit, w.dropped.flatMap((d) => d.match(/[A-Za-z_]\w*(?=\()/g) ?? []))));
+      }, recheckRemovalExplained(ctx, unit, w.dropped.flatMap((d) => calleesInText(d)))));
+    }
+  // a release of a section taken elsewhere, now decided by re-evaluating a condition instead of a recorded flag
+  if (preW && want === 'bracket/unbalanced')
+    for (const g of recomputedGuards(preW, resourcesOf(preW, ctx), unit, a, ctx.catalog)) {
+      const ks = ctx.catalog.kind(g.ev.eff.kind);
+      out.push({
+        rule: want,
+        severity: 'warning',
+        message: `This patch decides whether ${g.ev.op.callee}() runs by evaluating \`${g.now}\` again instead of testing \`${g.flag}\`, which recorded whether the ${ks.label} was taken: if \`${g.now}\` changes between the two evaluations, the ${ks.label} is left held or released without being taken.`,
+        at: posOf(g.ev.op, g.ev.op.node),
+        related: [{ message: 'the re-evaluated test', at: nodePos(g.branch) }],
+        scenarioParams: { function: unit.cfg.name, object: g.ev.obj, acquire: '', release: g.ev.op.name },
+        fingerprint: `${want}|recomputed-guard|${g.ev.op.name}|${g.now}`,
+      });
     }
   // a pointer that outlives the function no longer cleared after its release
   const pre = want === 'ref-balance/double-release' && !primitive ? preUnitOf(unit, ctx.unitsOf) : null;

@@ -5,7 +5,7 @@ import { specView } from './common';
 import { deletedRecheckTrace, specTrace } from '../common/trace';
 import { isAddedLine, isDeletedLine, patchLineOf, preUnitOf } from '../../analysis/diff';
 import { statementText } from '../../c/facts';
-import { deletedRechecks, disjuncts, narrowedRechecks } from '../../analysis/deletions';
+import { calleesInText, deletedRechecks, disjuncts, narrowedRechecks } from '../../analysis/deletions';
 import { resourcesOf } from '../../analysis/summaries';
 import { isPrimitive } from '../common/report';
 import { asExplained, recheckRemovalExplained } from '../common/explained';
@@ -107,7 +107,7 @@ export const noRevalidation: Rule = {
           at: { line: r.branch.line, col: r.branch.col },
           scenarioParams: { function: v.fn, object: '', acquire: '' },
           fingerprint: `${this.id}|narrowed|${r.dropped.join('|')}`,
-        }, recheckRemovalExplained(ctx, unit, r.dropped.flatMap((d) => d.match(/[A-Za-z_]\w*(?=\()/g) ?? []))));
+        }, recheckRemovalExplained(ctx, unit, r.dropped.flatMap((d) => calleesInText(d)))));
       }
     return out;
   },
