@@ -27,6 +27,7 @@ export const CONTRACT_RULES = [
   'barrier/store-load-order', 'barrier/unordered-announce', 'barrier/plain-publish', 'barrier/removed', 'barrier/uncommented',
   'bracket/unbalanced', 'bracket/flags-mismatch', 'bracket/mixed-irq-style', 'bracket/use-after-close',
   'atomic-sleep/sleep-in-atomic',
+  'ref-kind/narrowed-flags',
 ] as const;
 
 export function corpusDir(): string {

@@ -295,3 +295,30 @@ describe('a test of reference-taking GUP flags narrowed (catalog flag groups)', 
     expectClean(findings(patch('(flags & (FOLL_GET | FOLL_PIN)) && !pte_special(pte)', 'flags & FOLL_GET')));
   });
 });
+
+describe('a conditional getter replaced by its plain form, by the kernel naming (uncatalogued names)', () => {
+  const patch = (from: string[], to: string[]) =>
+    [
+      'diff --git a/virt/kvm/kvm_main.c b/virt/kvm/kvm_main.c',
+      '--- a/virt/kvm/kvm_main.c',
+      '+++ b/virt/kvm/kvm_main.c',
+      '@@ -1649,9 +1649,8 @@ static int hva_to_pfn_remapped(struct vm_area_struct *vma, unsigned long addr)',
+      ' \tpfn = pte_pfn(*ptep);',
+      ...from.map((l) => `-${l}`),
+      ...to.map((l) => `+${l}`),
+      ' ',
+      ' out:',
+      ' \tpte_unmap_unlock(ptep, ptl);',
+      '',
+    ].join('\n');
+  it('kvm_try_get_pfn() (tested) -> kvm_get_pfn() (not tested)', () => {
+    const p = patch(['\tif (!kvm_try_get_pfn(pfn))', '\t\tr = -EFAULT;'], ['\tkvm_get_pfn(pfn);']);
+    const [f] = expectRule(findings(p), 'spec-ref/get-on-lockless-lookup', 1);
+    assert.equal(f.severity, 'warning');
+    assert.match(f.message, /rests on their names/);
+  });
+  it('not when the new result is tested, nor for names the convention does not pair', () => {
+    expectClean(findings(patch(['\tif (!kvm_try_get_pfn(pfn))', '\t\tr = -EFAULT;'], ['\tif (!kvm_get_pfn(pfn))', '\t\tr = -EFAULT;'])));
+    expectClean(findings(patch(['\tif (!kvm_try_get_pfn(pfn))', '\t\tr = -EFAULT;'], ['\tkvm_map_pfn(pfn);'])));
+  });
+});

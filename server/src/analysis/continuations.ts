@@ -29,6 +29,7 @@ import { labelTail } from './deletions';
 import { definitelyHeld, HELD, N, R, F, X, Q, U, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from './resources';
 import type { Leak } from './leaks';
 import { anticipation } from './anticipation';
+import type { Hunk, HunkLine } from '../patch/model';
 import type { Unit } from './unit';
 
 /** Groups of jumps into the same code out of sight, keyed by label or by loop. */
@@ -78,14 +79,43 @@ function decidesHeld(a: ResourceAnalysis, b: CfgNode, k: KeyInfo, cat: Catalog):
 /** The jump statements on the lines the patch deletes from this function (`goto out`, `break`): jumps it moves, not new ones. */
 function deletedJumps(unit: Unit): Set<string> {
   const out = new Set<string>();
-  const hunks = new Set<import('../patch/model').Hunk>();
-  for (const o of unit.image.origin) if (o && o.kind === 'patch') hunks.add(o.hunk);
-  for (const h of hunks)
-  for (const l of h.lines) {
-    if (l.kind !== 'del') continue;
-    for (const m of l.text.matchAll(/\b(goto\s+[A-Za-z_]\w*|break|continue)\s*;/g)) out.add(m[1].replace(/\s+/g, ' '));
+  // the stretch of each hunk this function's lines span (a new file is one hunk of many functions: only this one's part)
+  const span = new Map<Hunk, [number, number]>();
+  const origins = [...(unit.fn.pre?.origin ?? []), ...(unit.fn.post?.origin ?? []), ...unit.image.origin];
+  for (const o of origins) {
+    if (!o || o.kind !== 'patch') continue;
+    const i = hunkIndex(o.hunk).pos.get(o.line);
+    if (i === undefined) continue;
+    const r = span.get(o.hunk);
+    span.set(o.hunk, r ? [Math.min(r[0], i), Math.max(r[1], i)] : [i, i]);
+  }
+  for (const [h, [from, to]] of span) {
+    // (sorted by position: start at the first one in the stretch)
+    const jumps = hunkIndex(h).jumps;
+    let lo = 0;
+    let hi = jumps.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (jumps[mid].pos < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < jumps.length && jumps[k].pos <= to; k++) out.add(jumps[k].text);
   }
   return out;
+}
+
+/** Per hunk, once: each line's position, and the jumps on its deleted lines with their positions. */
+const hunkIndexes = new WeakMap<Hunk, { pos: Map<HunkLine, number>; jumps: { pos: number; text: string }[] }>();
+function hunkIndex(h: Hunk): { pos: Map<HunkLine, number>; jumps: { pos: number; text: string }[] } {
+  let x = hunkIndexes.get(h);
+  if (x) return x;
+  x = { pos: new Map(), jumps: [] };
+  h.lines.forEach((l, i) => {
+    x!.pos.set(l, i);
+    if (l.kind === 'del') for (const m of l.text.matchAll(/\b(goto\s+[A-Za-z_]\w*|break|continue)\s*;/g)) x!.jumps.push({ pos: i, text: m[1].replace(/\s+/g, ' ') });
+  });
+  hunkIndexes.set(h, x);
+  return x;
 }
 
 export function continuationLeaks(unit: Unit, a: ResourceAnalysis, cat: Catalog): Leak[] {

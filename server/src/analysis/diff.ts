@@ -49,15 +49,51 @@ export function callsOnChangedLines(unit: Unit, kind: 'del' | 'add'): { node: Cf
  * lines and the added lines between the same two context lines.
  */
 export function changeRun(hunk: Hunk, line: HunkLine): { dels: HunkLine[]; adds: HunkLine[] } {
+  const hit = runsOf(hunk).get(line);
+  if (hit) return hit;
+  // a context line: the changed lines right before and after it
   const ls = hunk.lines;
-  const i = ls.indexOf(line);
-  if (i < 0) return { dels: [], adds: [] };
+  const i = positionsOf(hunk).get(line);
+  if (i === undefined) return { dels: [], adds: [] };
   let s = i;
   while (s > 0 && ls[s - 1].kind !== 'context') s--;
   let e = i;
   while (e < ls.length - 1 && ls[e + 1].kind !== 'context') e++;
   const run = ls.slice(s, e + 1);
   return { dels: run.filter((l) => l.kind === 'del'), adds: run.filter((l) => l.kind === 'add') };
+}
+
+const posCache = new WeakMap<Hunk, Map<HunkLine, number>>();
+function positionsOf(hunk: Hunk): Map<HunkLine, number> {
+  let m = posCache.get(hunk);
+  if (!m) {
+    m = new Map(hunk.lines.map((l, i) => [l, i]));
+    posCache.set(hunk, m);
+  }
+  return m;
+}
+
+/** Each line's run of `-`/`+` lines, computed once per hunk (a new file is one hunk: per-call scans were quadratic). */
+const runCache = new WeakMap<Hunk, Map<HunkLine, { dels: HunkLine[]; adds: HunkLine[] }>>();
+function runsOf(hunk: Hunk): Map<HunkLine, { dels: HunkLine[]; adds: HunkLine[] }> {
+  let m = runCache.get(hunk);
+  if (m) return m;
+  m = new Map();
+  const ls = hunk.lines;
+  for (let s = 0; s < ls.length; ) {
+    if (ls[s].kind === 'context') {
+      s++;
+      continue;
+    }
+    let e = s;
+    while (e + 1 < ls.length && ls[e + 1].kind !== 'context') e++;
+    const run = ls.slice(s, e + 1);
+    const r = { dels: run.filter((l) => l.kind === 'del'), adds: run.filter((l) => l.kind === 'add') };
+    for (const l of run) m.set(l, r);
+    s = e + 1;
+  }
+  runCache.set(hunk, m);
+  return m;
 }
 
 /** Image line (0-based) of a patch line in an image, or -1. */

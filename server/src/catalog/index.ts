@@ -11,7 +11,7 @@ import type {
 } from './schema';
 import { KINDS } from './data/kinds';
 import { MAINLINE, inRange, parseVersion, type Version } from './era';
-import { DATA, DOMAINS, GUP_FLAG_GROUPS, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, FIRST_ARG_TYPES, FOLIO_FORMS, USER_SPACE_TREES, type FirstArgType } from './data';
+import { DATA, DOMAINS, GUP_FLAG_GROUPS, TRY_GET_NAMING, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, FIRST_ARG_TYPES, FOLIO_FORMS, USER_SPACE_TREES, type FirstArgType } from './data';
 
 /**
  * Does the argument text satisfy the condition? Identifiers are matched as
@@ -283,6 +283,16 @@ export class Catalog {
     const own = (o: Readonly<Record<string, string>>, k: string) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
     const to = own(FOLIO_FORMS, name) ?? Object.keys(FOLIO_FORMS).find((k) => FOLIO_FORMS[k] === name);
     return to;
+  }
+
+  /**
+   * Is `plain` the unconditional form of the conditional getter `tryName` by the
+   * kernel's naming (`kvm_try_get_pfn` / `kvm_get_pfn`)? Only for names the
+   * catalog does not describe.
+   */
+  plainFormByName(tryName: string, plain: string): boolean {
+    if (this.has(tryName) || this.has(plain)) return false;
+    return TRY_GET_NAMING.some((n) => tryName.includes(n.marker) && tryName.replace(n.marker, n.plain) === plain);
   }
 
   /** Flag groups whose members a test must take together (FOLL_GET | FOLL_PIN), of the target kernel's era. */

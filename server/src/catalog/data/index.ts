@@ -25,7 +25,7 @@ import { DEBUG_CHECKS } from './debug';
 import { ITERATORS } from './iterators';
 import { MEMORY } from './memory';
 
-export { GOTO_LABEL_CONVENTIONS } from './labels';
+export { GOTO_LABEL_CONVENTIONS, TRY_GET_NAMING } from './labels';
 export { FIRST_ARG_TYPES, FOLIO_FORMS, type FirstArgType } from './argTypes';
 export { NON_BLOCKING_GFP } from './allocators';
 

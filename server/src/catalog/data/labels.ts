@@ -31,3 +31,19 @@ export const GOTO_LABEL_CONVENTIONS: readonly GotoLabelConvention[] = [
   // memory frees and accounting: nothing the catalog tracks
   { pattern: '(?:^|_)(?:free|kfree|uncharge|unacct|cleanup)(?:_|$)', releases: [], examples: ['free', 'out_free', 'err_free', 'out_kfree', 'out_uncharge_cgroup', 'unacct_error'], note: 'frees memory or undoes accounting; no reference, lock or section in scope' },
 ];
+
+/**
+ * The kernel's naming of conditional reference getters: the name of the
+ * unconditional form is the conditional one's with the marker removed
+ * (`kvm_try_get_pfn` / `kvm_get_pfn`, `css_tryget` / `css_get`,
+ * `get_page_unless_zero` / `get_page`, `mmget_not_zero` / `mmget`). Read only
+ * for functions the catalog does not describe, when both names are in the
+ * patch: a convention, a weak signal, so the finding says it rests on names.
+ */
+export const TRY_GET_NAMING: readonly { marker: string; plain: string }[] = [
+  { marker: '_try_get', plain: '_get' },
+  { marker: 'try_get_', plain: 'get_' },
+  { marker: '_tryget', plain: '_get' },
+  { marker: '_unless_zero', plain: '' },
+  { marker: '_not_zero', plain: '' },
+];
