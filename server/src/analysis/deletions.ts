@@ -512,6 +512,33 @@ export function deletedRechecks(pre: Unit, preA: ResourceAnalysis, post: Unit, p
 }
 
 /**
+ * The `if` statements the patch rewrote: an `if` on added lines whose
+ * condition replaces the condition of a deleted `if` in the same change run
+ * (one per statement; `branch` is the added test node that found it).
+ */
+export function rewrittenIfs(pre: Unit, post: Unit): { branch: CfgNode; now: IfParts; old: IfParts }[] {
+  const out: { branch: CfgNode; now: IfParts; old: IfParts }[] = [];
+  const seen = new Set<number>();
+  for (const b of post.cfg.nodes) {
+    if (b.kind !== 'branch' || !b.ast || !isAddedLine(post.image, b.line)) continue;
+    const now = ifOfTest(b.ast);
+    if (!now || seen.has(now.key)) continue;
+    seen.add(now.key);
+    const pl = patchLineOf(post.image, now.startRow);
+    if (!pl) continue;
+    const run = changeRun(pl.hunk, pl.line);
+    let old: IfParts | null = null;
+    for (const n of pre.cfg.nodes) {
+      if (n.kind !== 'branch' || !n.ast || !isDeletedLine(pre.image, n.line)) continue;
+      const line = patchLineOf(pre.image, n.line)?.line;
+      if (line && run.dels.includes(line)) old = ifOfTest(n.ast) ?? old;
+    }
+    if (old) out.push({ branch: b, now, old });
+  }
+  return out;
+}
+
+/**
  * A re-check the patch narrowed: the condition of an `if` whose arm leaves is
  * rewritten with some of its `||` operands dropped, and a dropped operand is a
  * catalogued re-read comparison (`pmd_val(pmd) != pmd_val(*pmdp)`: a snapshot
@@ -531,25 +558,8 @@ export interface NarrowedRecheck {
 
 export function narrowedRechecks(pre: Unit, post: Unit, cat: Catalog): NarrowedRecheck[] {
   const out: NarrowedRecheck[] = [];
-  const seen = new Set<number>();
-  for (const b of post.cfg.nodes) {
-    if (b.kind !== 'branch' || !b.ast || !isAddedLine(post.image, b.line)) continue;
-    const ifs = ifOfTest(b.ast);
-    if (!ifs || seen.has(ifs.key) || !leaves(ifs.body)) continue;
-    seen.add(ifs.key);
-    // the pre-image `if` on the deleted lines of the same change
-    const pl = patchLineOf(post.image, ifs.startRow);
-    if (!pl) continue;
-    const run = changeRun(pl.hunk, pl.line);
-    let old: IfParts | null = null;
-    for (const n of pre.cfg.nodes) {
-      if (n.kind !== 'branch' || !n.ast || !isDeletedLine(pre.image, n.line)) continue;
-      const line = patchLineOf(pre.image, n.line)?.line;
-      if (!line || !run.dels.includes(line)) continue;
-      const o = ifOfTest(n.ast);
-      if (o && leaves(o.body)) old = o;
-    }
-    if (!old) continue;
+  for (const { branch: b, now: ifs, old } of rewrittenIfs(pre, post)) {
+    if (!leaves(ifs.body) || !leaves(old.body)) continue;
     const was = disjuncts(old.cond.text);
     const is = disjuncts(ifs.cond.text);
     if (!is.every((d) => was.includes(d))) continue;

@@ -26,7 +26,7 @@ import { enclosingTests, blocksAround, blockRole, inside, ifOfTest, innermostIf,
 import type { Catalog, ResourceKind } from '../catalog';
 import type { AcquireEvent, ReleaseEvent, ResourceAnalysis } from './resources';
 import { changeRun, isAddedLine, isDeletedLine, patchLineOf } from './diff';
-import { disjuncts } from './deletions';
+import { disjuncts, rewrittenIfs } from './deletions';
 import type { Unit } from './unit';
 
 export interface MovedOut {
@@ -177,23 +177,8 @@ export interface WeakenedGuard {
 
 export function weakenedGuards(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): WeakenedGuard[] {
   const out: WeakenedGuard[] = [];
-  const seen = new Set<number>();
-  for (const b of post.cfg.nodes) {
-    if (b.kind !== 'branch' || !b.ast || !isAddedLine(post.image, b.line)) continue;
-    const ifs = ifOfTest(b.ast);
-    if (!ifs || seen.has(ifs.key) || ifs.orelse) continue;
-    seen.add(ifs.key);
-    const pl = patchLineOf(post.image, ifs.startRow);
-    if (!pl) continue;
-    const run = changeRun(pl.hunk, pl.line);
-    // the `if` it replaces: a deleted condition of the same change
-    let old: IfParts | null = null;
-    for (const n of pre.cfg.nodes) {
-      if (n.kind !== 'branch' || !n.ast || !isDeletedLine(pre.image, n.line)) continue;
-      const line = patchLineOf(pre.image, n.line)?.line;
-      if (line && run.dels.includes(line)) old = ifOfTest(n.ast) ?? old;
-    }
-    if (!old || old.orelse) continue;
+  for (const { branch: b, now: ifs, old } of rewrittenIfs(pre, post)) {
+    if (ifs.orelse || old.orelse) continue;
     const was = disjuncts(old.cond.text, '&&');
     const is = disjuncts(ifs.cond.text, '&&');
     if (!is.every((d) => was.includes(d))) continue;
@@ -209,7 +194,7 @@ export function weakenedGuards(pre: Unit, preA: ResourceAnalysis, post: Unit, po
       // and shown with it: no gap between the test and the call (code out of sight may close the block)
       if (!oneHunk(post, ifs.startRow, ev.op.line)) continue;
       const text = norm(ev.op.node.text);
-      const before = preA.events.find((e) => e.t === ev.t && e.op.name === ev.op.name && inside(e.op.node, old!.body) && norm(e.op.node.text) === text);
+      const before = preA.events.find((e) => e.t === ev.t && e.op.name === ev.op.name && inside(e.op.node, old.body) && norm(e.op.node.text) === text);
       if (!before) continue;
       if (cat.kind(ev.eff.kind).family === 'ref' && !(ev.t === 'acquire' ? ev.key.obj : ev.obj)) continue;
       out.push({ ev, branch: b, dropped, was: old.condText });

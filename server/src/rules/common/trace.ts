@@ -251,28 +251,24 @@ export function ineffectiveReleaseTrace(unit: Unit, ctx: RuleContext, ev: Releas
 
 /** An acquire whose result (the object) is discarded: the path leaves holding what nothing points to. */
 export function discardedAcquireTrace(unit: Unit, ctx: RuleContext, op: CallOp, node: CfgNode, kind: Parameters<Catalog["kind"]>[0]): RawTrace {
-  const cat = ctx.catalog;
-  const ks = cat.kind(kind);
-  const fam = ks.family;
-  const role: Role = fam === 'ref' ? 'object' : fam === 'lock' ? 'lock' : 'section';
-  const events: TE[] = [callEvent('acquire', op, { role }), nodeEvent('exit', node)];
-  const release = cat.api(op.name)?.pairsWith?.[0] ?? '';
-  const names: Record<string, string> = { kind, label: ks.label, acquire: op.name, release };
-  const call = oneLine(op.node.text);
-  return trace(fam === 'ref' ? 'leak' : 'lock-leak', events, fam === 'ref' || fam === 'lock' ? { [role]: undefined } : { section: ks.label }, names, { title: `keep the result of ${call}` }, fam === 'ref' ? ['object'] : fam === 'lock' ? ['lock'] : []);
+  return acquireLeftTrace(ctx, op, node, kind, undefined, () => ({ title: `keep the result of ${oneLine(op.node.text)}` }));
 }
 
 /** An acquire the patch moved out of a block: taken on a path that has nothing to release it. */
 export function movedAcquireTrace(unit: Unit, ctx: RuleContext, op: CallOp, node: CfgNode, kind: Parameters<Catalog["kind"]>[0], obj: string): RawTrace {
-  const cat = ctx.catalog;
-  const ks = cat.kind(kind);
+  return acquireLeftTrace(ctx, op, node, kind, obj ? pathOf(obj) : undefined, (release) => (release ? { title: `take it only on the paths that took it before, or ${release}() on the others` } : undefined));
+}
+
+/** An acquire, then a way out with nothing that releases it: the object (when named) and the catalog's pairing release. */
+function acquireLeftTrace(ctx: RuleContext, op: CallOp, node: CfgNode, kind: Parameters<Catalog["kind"]>[0], obj: string | undefined, fix: (release: string) => TraceFix | undefined): RawTrace {
+  const ks = ctx.catalog.kind(kind);
   const fam = ks.family;
   const role: Role = fam === 'ref' ? 'object' : fam === 'lock' ? 'lock' : 'section';
   const events: TE[] = [callEvent('acquire', op, { role }), nodeEvent('exit', node)];
-  const release = cat.api(op.name)?.pairsWith?.[0] ?? '';
+  const release = ctx.catalog.api(op.name)?.pairsWith?.[0] ?? '';
   const names: Record<string, string> = { kind, label: ks.label, acquire: op.name, release };
-  const roles: Partial<Record<Role, string>> = fam === 'ref' || fam === 'lock' ? { [role]: obj ? pathOf(obj) : undefined } : { section: ks.label };
-  return trace(fam === 'ref' ? 'leak' : 'lock-leak', events, roles, names, release ? { title: `take it only on the paths that took it before, or ${release}() on the others` } : undefined, fam === 'ref' ? ['object'] : fam === 'lock' ? ['lock'] : []);
+  const roles: Partial<Record<Role, string>> = fam === 'ref' || fam === 'lock' ? { [role]: obj } : { section: ks.label };
+  return trace(fam === 'ref' ? 'leak' : 'lock-leak', events, roles, names, fix(release), fam === 'ref' ? ['object'] : fam === 'lock' ? ['lock'] : []);
 }
 
 /** Released twice, or released after the conditional acquire failed. */
