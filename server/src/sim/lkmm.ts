@@ -504,6 +504,7 @@ export function checkExecutionSpec(st: StaticPart, rf: Rel, co: Rel, opts: Check
 export function checkExecution(st: StaticPart, rf: Rel, co: Rel, opts: CheckOptions): Verdict {
   if (opts.explain || (!opts.partial && !st.Plain.isEmpty())) return checkExecutionSpec(st, rf, co, opts);
   const f = st.fast;
+  if (st.n <= 32 && !f.hasData && !f.hasGp) return checkSmall(st, rf.bits, co.bits, !!opts.partial);
   const { po, int, ext, Marked } = st;
   const no = (): Verdict => ({ allowed: false, violated: ['(not explained)'], flags: [] });
 
@@ -617,6 +618,348 @@ export function checkExecution(st: StaticPart, rf: Rel, co: Rel, opts: CheckOpti
     if (!rcuOrder.seq(linkS).irreflexive()) return no();
   }
   return { allowed: true, violated: [], flags: opts.partial ? [] : [...st.flags], hbStar };
+}
+
+/*
+ * `checkExecution` on graphs of at most 32 events (every kernel test): each
+ * relation is one 32-bit word per row, kept in scratch arrays reused from
+ * call to call, and the operators of a definition are fused into one pass
+ * over the rows. Same definitions, in the same order, as the general fast
+ * path above (without data dependencies and grace periods, which take it);
+ * a candidate or partial execution costs a few passes over n words and one
+ * allocation (hb*, which the search keeps), where the relation algebra
+ * allocates a relation per operator. test/sim/model.test.ts checks it
+ * against the literal transcription with the rest of `checkExecution`.
+ */
+const SMALL = 32;
+const sFr = new Int32Array(SMALL);
+const sCoh = new Int32Array(SMALL);
+const sPulp = new Int32Array(SMALL);
+const sArg = new Int32Array(SMALL);
+const sCumul = new Int32Array(SMALL);
+const sCumulStar = new Int32Array(SMALL);
+const sRmwSeq = new Int32Array(SMALL);
+const sTmp = new Int32Array(SMALL);
+const sProp = new Int32Array(SMALL);
+const sHb = new Int32Array(SMALL);
+const sPb = new Int32Array(SMALL);
+const sState = new Uint8Array(SMALL);
+const sOrder = new Int32Array(SMALL);
+const sStack = new Int32Array(SMALL);
+const sNext = new Int32Array(SMALL);
+
+/** Post-order of a depth-first search of the one-word rows `r` (every node after its successors) into sOrder; false on a cycle. */
+function smallPostOrder(r: ArrayLike<number>, n: number): boolean {
+  const state = sState;
+  const order = sOrder;
+  const stack = sStack;
+  const next = sNext;
+  state.fill(0, 0, n);
+  let done = 0;
+  for (let s = 0; s < n; s++) {
+    if (state[s] !== 0) continue;
+    let sp = 0;
+    stack[sp++] = s;
+    state[s] = 1;
+    next[s] = 0;
+    while (sp > 0) {
+      const a = stack[sp - 1];
+      const b0 = next[a];
+      // successors of a not looked at yet
+      let m = b0 >= 32 ? 0 : (r[a] >>> b0) << b0;
+      let pushed = false;
+      while (m !== 0) {
+        const t = m & -m;
+        const b = 31 - Math.clz32(t);
+        m ^= t;
+        if (state[b] === 1) return false;
+        if (state[b] === 0) {
+          next[a] = b + 1;
+          state[b] = 1;
+          next[b] = 0;
+          stack[sp++] = b;
+          pushed = true;
+          break;
+        }
+      }
+      if (!pushed) {
+        state[a] = 2;
+        order[done++] = a;
+        sp--;
+      }
+    }
+  }
+  return true;
+}
+
+/** out = r* (reflexive) or r+ of the one-word rows `r`; false (out undefined) when r has a cycle. */
+function smallClosure(r: ArrayLike<number>, n: number, out: Int32Array | Uint32Array, reflexive: boolean): boolean {
+  if (!smallPostOrder(r, n)) return false;
+  const order = sOrder;
+  for (let x = 0; x < n; x++) {
+    const a = order[x];
+    let m = r[a];
+    let acc = m;
+    while (m !== 0) {
+      const t = m & -m;
+      acc |= out[31 - Math.clz32(t)];
+      m ^= t;
+    }
+    out[a] = reflexive ? acc | (1 << a) : acc;
+  }
+  return true;
+}
+
+/** Closure of rows that may have a cycle (Warshall), for r* where the general code uses star(). */
+function smallStar(r: ArrayLike<number>, n: number, out: Int32Array): void {
+  if (smallClosure(r, n, out, true)) return;
+  for (let i = 0; i < n; i++) out[i] = r[i];
+  for (let k = 0; k < n; k++) {
+    const km = 1 << k;
+    const row = out[k];
+    for (let i = 0; i < n; i++) if (out[i] & km) out[i] |= row;
+  }
+  for (let i = 0; i < n; i++) out[i] |= 1 << i;
+}
+
+/** out[a] = (x ; y)[a]: the union of y's rows over x's row a. `out` may be `x`, never `y`. */
+function smallSeq(x: ArrayLike<number>, y: ArrayLike<number>, n: number, out: Int32Array): void {
+  for (let a = 0; a < n; a++) {
+    let m = x[a];
+    let acc = 0;
+    while (m !== 0) {
+      const t = m & -m;
+      acc |= y[31 - Math.clz32(t)];
+      m ^= t;
+    }
+    out[a] = acc;
+  }
+}
+
+function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: boolean): Verdict {
+  const f = st.fast;
+  const n = st.n;
+  const no = (): Verdict => ({ allowed: false, violated: ['(not explained)'], flags: [] });
+  const ext = st.ext.bits;
+  const int = st.int.bits;
+  const marked = st.Marked.bits[0] | 0;
+
+  // Sequential Consistency Per Variable: acyclic po-loc | rf | co | fr, fr = rf^-1 ; co
+  const fr = sFr;
+  fr.fill(0, 0, n);
+  for (let w = 0; w < n; w++) {
+    let m = rf[w];
+    const c = co[w];
+    while (m !== 0) {
+      const t = m & -m;
+      fr[31 - Math.clz32(t)] |= c;
+      m ^= t;
+    }
+  }
+  const poLoc = st.poLoc.bits;
+  const coh = sCoh;
+  for (let a = 0; a < n; a++) coh[a] = poLoc[a] | rf[a] | co[a] | fr[a];
+  if (!smallPostOrder(coh, n)) return no();
+  // Atomic Read-Modify-Write: rmw & (fre ; coe) is empty
+  if (f.hasRmw) {
+    const rmw = st.rmw.bits;
+    for (let a = 0; a < n; a++) {
+      if (rmw[a] === 0) continue;
+      let m = fr[a] & ext[a];
+      let acc = 0;
+      while (m !== 0) {
+        const t = m & -m;
+        const b = 31 - Math.clz32(t);
+        acc |= co[b] & ext[b];
+        m ^= t;
+      }
+      if ((acc & rmw[a]) !== 0) return no();
+    }
+  }
+
+  // cat: po-unlock-lock-po = po ; [UL] ; (po | rf) ; [LKR] ; po, and the fences
+  const po = st.po.bits;
+  let pulp: Int32Array | undefined;
+  let strongFence0: ArrayLike<number>;
+  let cumulArg: ArrayLike<number>;
+  let ppoStatic: ArrayLike<number> = f.ppoStatic!.bits;
+  if (f.hasLocks) {
+    pulp = sPulp;
+    const ul = st.UL.bits[0] | 0;
+    const lkr = st.LKR.bits[0] | 0;
+    // (po | rf) ; [LKR] ; po, row by row
+    const tail = sTmp;
+    for (let a = 0; a < n; a++) {
+      let m = (po[a] | rf[a]) & lkr;
+      let acc = 0;
+      while (m !== 0) {
+        const t = m & -m;
+        acc |= po[31 - Math.clz32(t)];
+        m ^= t;
+      }
+      tail[a] = acc;
+    }
+    for (let a = 0; a < n; a++) {
+      let m = po[a] & ul;
+      let acc = 0;
+      while (m !== 0) {
+        const t = m & -m;
+        acc |= tail[31 - Math.clz32(t)];
+        m ^= t;
+      }
+      pulp[a] = acc;
+    }
+    // mb = mb-static | ([M] ; po-unlock-lock-po ; after-unlock-lock-po); strong-fence = mb | gp
+    const M = st.M.bits[0] | 0;
+    const mbStatic = st.mbStatic.bits;
+    const gp = st.gp.bits;
+    const aulp = st.afterUnlockLockPo.bits;
+    const sf = sArg;
+    for (let a = 0; a < n; a++) {
+      let x = mbStatic[a] | gp[a];
+      if (M & (1 << a)) {
+        let m = pulp[a];
+        let acc = 0;
+        while (m !== 0) {
+          const t = m & -m;
+          acc |= aulp[31 - Math.clz32(t)];
+          m ^= t;
+        }
+        x |= acc;
+      }
+      sf[a] = x;
+    }
+    strongFence0 = sf;
+    // ppo's static part gains (fence & int) | (po-unlock-lock-po & int); cumul-fence's argument is strong-fence | po-rel
+    const poRel = st.poRel.bits;
+    const acqPo = st.acqPo.bits;
+    const wmb = st.wmb.bits;
+    const rmb = st.rmb.bits;
+    const ps = sCumulStar; // free until cumul-fence* below: ppo's static part
+    const ca = sRmwSeq; // free until rmw-sequence below: cumul-fence's argument
+    for (let a = 0; a < n; a++) {
+      const fence0 = sf[a] | poRel[a] | acqPo[a] | wmb[a] | rmb[a];
+      ps[a] = ppoStatic[a] | ((fence0 | pulp[a]) & int[a]);
+      ca[a] = sf[a] | poRel[a];
+    }
+    ppoStatic = ps;
+    cumulArg = ca;
+  } else {
+    strongFence0 = f.strongFence0!.bits;
+    cumulArg = f.cumulArg!.bits;
+  }
+
+  // Preserved Program Order: ppo = ppo-static | (overwrite & int) | (dep ; [Marked]) ; rfi
+  const depMarked = f.depMarked!.bits;
+  const hb = sHb;
+  for (let a = 0; a < n; a++) {
+    let m = depMarked[a];
+    let acc = 0;
+    while (m !== 0) {
+      const t = m & -m;
+      const b = 31 - Math.clz32(t);
+      acc |= rf[b] & int[b];
+      m ^= t;
+    }
+    // hb's ppo and rfe parts (prop & int is added below)
+    hb[a] = ppoStatic[a] | ((co[a] | fr[a]) & int[a]) | acc | (rf[a] & ext[a]);
+  }
+
+  // Propagation: cumul-fence = [Marked] ; ((rfe-m? ; cumul-arg) | wmb | po-unlock-lock-po) ; [Marked] ; rmw-sequence
+  const wmb = st.wmb.bits;
+  const cumul = sCumul;
+  for (let a = 0; a < n; a++) {
+    if ((marked & (1 << a)) === 0) {
+      cumul[a] = 0;
+      continue;
+    }
+    // rfe-m = [Marked] ; rfe ; [Marked]; a is Marked here
+    let m = rf[a] & ext[a] & marked;
+    let acc = cumulArg[a];
+    while (m !== 0) {
+      const t = m & -m;
+      acc |= cumulArg[31 - Math.clz32(t)];
+      m ^= t;
+    }
+    acc |= wmb[a];
+    if (pulp) acc |= pulp[a];
+    cumul[a] = acc & marked;
+  }
+  if (f.hasRmw) {
+    // rmw-sequence = (rf ; rmw)*
+    const rmw = st.rmw.bits;
+    smallSeq(rf, rmw, n, sTmp);
+    smallStar(sTmp, n, sRmwSeq);
+    smallSeq(cumul, sRmwSeq, n, cumul);
+  }
+  const cumulStar = sCumulStar;
+  smallStar(cumul, n, cumulStar);
+  // prop = [Marked] ; (overwrite & ext)? ; cumul-fence* ; rfe-m? ; [Marked]
+  const prop = sProp;
+  const tail = sTmp;
+  for (let b = 0; b < n; b++) {
+    // (cumul-fence* ; (rfe-m | id)) ; [Marked], row b
+    let m = cumulStar[b];
+    let acc = m;
+    while (m !== 0) {
+      const t = m & -m;
+      const c = 31 - Math.clz32(t);
+      if (marked & (1 << c)) acc |= rf[c] & ext[c] & marked;
+      m ^= t;
+    }
+    tail[b] = acc & marked;
+  }
+  for (let a = 0; a < n; a++) {
+    if ((marked & (1 << a)) === 0) {
+      prop[a] = 0;
+      continue;
+    }
+    let m = ((co[a] | fr[a]) & ext[a]) | (1 << a);
+    let acc = 0;
+    while (m !== 0) {
+      const t = m & -m;
+      acc |= tail[31 - Math.clz32(t)];
+      m ^= t;
+    }
+    prop[a] = acc;
+  }
+
+  // Happens Before: hb = [Marked] ; (ppo | rfe | ((prop & int) \ id)) ; [Marked]
+  for (let a = 0; a < n; a++) {
+    const bit = 1 << a;
+    hb[a] = (marked & bit) === 0 ? 0 : (hb[a] | (prop[a] & int[a] & ~bit)) & marked;
+  }
+  const hbStarOut = Rel.empty(n);
+  const hbStar = hbStarOut.bits;
+  if (!smallClosure(hb, n, hbStar, true)) return no();
+
+  // Propagation: pb = prop ; strong-fence ; hb* ; [Marked], acyclic (empty without strong fences)
+  let anyStrong = false;
+  for (let a = 0; a < n; a++) if (strongFence0[a] !== 0) {
+    anyStrong = true;
+    break;
+  }
+  if (anyStrong) {
+    const pb = sPb;
+    for (let a = 0; a < n; a++) {
+      let m = prop[a];
+      let acc = 0;
+      while (m !== 0) {
+        const t = m & -m;
+        acc |= strongFence0[31 - Math.clz32(t)];
+        m ^= t;
+      }
+      let acc2 = 0;
+      while (acc !== 0) {
+        const t = acc & -acc;
+        acc2 |= hbStar[31 - Math.clz32(t)];
+        acc ^= t;
+      }
+      pb[a] = acc2 & marked;
+    }
+    if (!smallPostOrder(pb, n)) return no();
+  }
+  return { allowed: true, violated: [], flags: partial ? [] : [...st.flags], hbStar: hbStarOut };
 }
 
 function projectS(r: Rel, S: number[]): Rel {
