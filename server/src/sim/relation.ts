@@ -263,6 +263,10 @@ export class Rel {
   plus(): Rel {
     return this.topoClosure(false) ?? this.warshall(false);
   }
+  /** r+ when r is acyclic, null when it has a cycle. */
+  closureIfAcyclic(): Rel | null {
+    return this.topoClosure(false);
+  }
   /** r* when r is acyclic, null when it has a cycle (one depth-first search for both questions). */
   starIfAcyclic(): Rel | null {
     return this.topoClosure(true);

@@ -375,8 +375,46 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
       }
     }
   }
-  /** co edges every coherent completion has, given the rf decided so far (transitively closed). */
-  const impliedCo = (): Rel => {
+  // The same facts as one-word masks when the graph has at most 32 events
+  // (every kernel test): a read's po-later and po-earlier same-location
+  // writes, and its po-later same-location reads.
+  const small = n <= 32;
+  const wAfterM = new Int32Array(small ? n : 0);
+  const wBeforeM = new Int32Array(small ? n : 0);
+  if (small) {
+    for (const r of readIds) {
+      for (const w of wAfter.get(r)!) wAfterM[r] |= 1 << w;
+      for (const w of wBefore.get(r)!) wBeforeM[r] |= 1 << w;
+    }
+  }
+  const coRows = new Uint32Array(small ? n : 0);
+  /**
+   * co edges every coherent completion has, given the rf decided so far
+   * (transitively closed); null when they form a cycle (no coherent
+   * completion).
+   */
+  const impliedCo = (): Rel | null => {
+    if (small) {
+      coRows.set(coStatic.bits);
+      for (const r of readIds) {
+        const s = src[r];
+        if (s < 0) continue;
+        const sBit = 1 << s;
+        coRows[s] |= wAfterM[r];
+        let m = wBeforeM[r] & ~sBit;
+        while (m !== 0) {
+          const t = m & -m;
+          coRows[31 - Math.clz32(t)] |= sBit;
+          m ^= t;
+        }
+        const ra = rAfter.get(r)!;
+        for (let i = 0; i < ra.length; i++) {
+          const s2 = src[ra[i]];
+          if (s2 >= 0 && s2 !== s) coRows[s] |= 1 << s2;
+        }
+      }
+      return new Rel(n, coRows).closureIfAcyclic();
+    }
     const c = new Rel(n, coStatic.bits.slice());
     for (const r of readIds) {
       const s = src[r];
@@ -388,10 +426,15 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
         if (s2 >= 0 && s2 !== s) c.addMut(s, s2);
       }
     }
-    return c.plus();
+    const co = c.plus();
+    return co.irreflexive() ? co : null;
   };
   const rfRel = (): Rel => {
     const r = Rel.empty(n);
+    if (small) {
+      for (const x of readIds) if (src[x] >= 0) r.bits[src[x]] |= 1 << x;
+      return r;
+    }
     for (const x of readIds) if (src[x] >= 0) r.addMut(src[x], x);
     return r;
   };
@@ -400,7 +443,7 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
   const partialOk = (): boolean => {
     tick(n);
     const co = impliedCo();
-    if (!co.irreflexive()) return false;
+    if (!co) return false;
     for (const [a, b] of symPairs) if (co.has(b, a)) return false;
     const v = checkExecution(st, rfRel(), co, { explain: false, flags: false, partial: true });
     if (v.allowed) hbStar = v.hbStar!;
@@ -420,7 +463,7 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
 
   // ---- leaves: remaining co freedom, then values, then the model ----
   const coPhase = (): void => {
-    const co0 = impliedCo();
+    const co0 = impliedCo()!; // the last partial check passed: acyclic
     const rf = rfRel();
     const rmwNext = new Int32Array(n).fill(-1);
     for (const r of readIds) if (events[r].rmwPartner !== undefined) rmwNext[src[r]] = events[r].rmwPartner!;
