@@ -103,10 +103,15 @@ export interface FastStatic {
 
 const FENCE = (ev: MEvent, name: string) => ev.kind === 'F' && ev.ann === name;
 
+function hasRcuSections(ev: MEvent[]): boolean {
+  for (let i = 0; i < ev.length; i++) if (ev[i].kind === 'F' && (ev[i].ann === 'rcu-lock' || ev[i].ann === 'rcu-unlock')) return true;
+  return false;
+}
+
 export function staticPart(sk: Skeleton): StaticPart {
   const ev = sk.events;
   const n = ev.length;
-  if (n > 0 && n <= 32 && !ev.some((e) => e.kind === 'F' && (e.ann === 'rcu-lock' || e.ann === 'rcu-unlock'))) return staticPartSmall(sk);
+  if (n > 0 && n <= 32 && !hasRcuSections(ev)) return staticPartSmall(sk);
   // every event class in one pass: kinds, access tags ('ONCE', ...), fence names, lock roles
   const empty = () => EvSet.empty(n);
   const R = empty();
