@@ -83,7 +83,8 @@ export function groupShapes(paths: Path[], budget?: Budget): Shape[] {
   const byKey = new Map<string, Shape>();
   for (const p of paths) {
     budget?.tick(8 * p.events.length + 8);
-    const key = shapeKey(p);
+    // one path (most processes): one shape, no key needed
+    const key = paths.length === 1 ? '' : shapeKey(p);
     let sh = byKey.get(key);
     if (!sh) {
       const readPos: number[] = [];
