@@ -969,17 +969,17 @@ function checkFast(st: StaticPart, rf: Rel, co: Rel, partial: boolean): Verdict 
  * against the literal transcription with the rest of `checkExecution`.
  */
 const SMALL = 32;
-const sFr = new Int32Array(SMALL);
-const sCoh = new Int32Array(SMALL);
-const sPulp = new Int32Array(SMALL);
-const sArg = new Int32Array(SMALL);
-const sCumul = new Int32Array(SMALL);
-const sCumulStar = new Int32Array(SMALL);
-const sRmwSeq = new Int32Array(SMALL);
-const sTmp = new Int32Array(SMALL);
-const sProp = new Int32Array(SMALL);
-const sHb = new Int32Array(SMALL);
-const sPb = new Int32Array(SMALL);
+const sFr = new Uint32Array(SMALL);
+const sCoh = new Uint32Array(SMALL);
+const sPulp = new Uint32Array(SMALL);
+const sArg = new Uint32Array(SMALL);
+const sCumul = new Uint32Array(SMALL);
+const sCumulStar = new Uint32Array(SMALL);
+const sRmwSeq = new Uint32Array(SMALL);
+const sTmp = new Uint32Array(SMALL);
+const sProp = new Uint32Array(SMALL);
+const sHb = new Uint32Array(SMALL);
+const sPb = new Uint32Array(SMALL);
 const sOrder = new Int32Array(SMALL);
 
 /**
@@ -1009,7 +1009,7 @@ function smallPostOrder(r: ArrayLike<number>, n: number): boolean {
 }
 
 /** out = r* (reflexive) or r+ of the one-word rows `r`; false (out undefined) when r has a cycle. */
-function smallClosure(r: ArrayLike<number>, n: number, out: Int32Array | Uint32Array, reflexive: boolean): boolean {
+function smallClosure(r: ArrayLike<number>, n: number, out: Uint32Array, reflexive: boolean): boolean {
   if (!smallPostOrder(r, n)) return false;
   const order = sOrder;
   for (let x = 0; x < n; x++) {
@@ -1027,7 +1027,7 @@ function smallClosure(r: ArrayLike<number>, n: number, out: Int32Array | Uint32A
 }
 
 /** Closure of rows that may have a cycle (Warshall), for r* where the general code uses star(). */
-function smallStar(r: ArrayLike<number>, n: number, out: Int32Array): void {
+function smallStar(r: ArrayLike<number>, n: number, out: Uint32Array): void {
   if (smallClosure(r, n, out, true)) return;
   for (let i = 0; i < n; i++) out[i] = r[i];
   for (let k = 0; k < n; k++) {
@@ -1039,7 +1039,7 @@ function smallStar(r: ArrayLike<number>, n: number, out: Int32Array): void {
 }
 
 /** out[a] = (x ; y)[a]: the union of y's rows over x's row a. `out` may be `x`, never `y`. */
-function smallSeq(x: ArrayLike<number>, y: ArrayLike<number>, n: number, out: Int32Array): void {
+function smallSeq(x: ArrayLike<number>, y: ArrayLike<number>, n: number, out: Uint32Array): void {
   for (let a = 0; a < n; a++) {
     let m = x[a];
     let acc = 0;
@@ -1095,7 +1095,7 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
 
   // cat: po-unlock-lock-po = po ; [UL] ; (po | rf) ; [LKR] ; po, and the fences
   const po = st.po.bits;
-  let pulp: Int32Array | undefined;
+  let pulp: Uint32Array | undefined;
   let strongFence0: ArrayLike<number>;
   let cumulArg: ArrayLike<number>;
   let ppoStatic: ArrayLike<number> = f.ppoStatic!.bits;

@@ -441,13 +441,22 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
   };
   /** hb* of the last partial execution that passed (used to order decisions and to cut rf edges against it). */
   let hbStar: Rel = Rel.empty(n);
+  /** co and rf of the last partial execution that passed (the leaves reuse them: all reads are decided there). */
+  let passedCo: Rel | null = null;
+  let passedRf: Rel | null = null;
   const partialOk = (): boolean => {
     tick(n);
+    passedCo = passedRf = null;
     const co = impliedCo();
     if (!co) return false;
     for (const [a, b] of symPairs) if (co.has(b, a)) return false;
-    const v = checkExecution(st, rfRel(), co, { explain: false, flags: false, partial: true });
-    if (v.allowed) hbStar = v.hbStar!;
+    const rf = rfRel();
+    const v = checkExecution(st, rf, co, { explain: false, flags: false, partial: true });
+    if (v.allowed) {
+      hbStar = v.hbStar!;
+      passedCo = co;
+      passedRf = rf;
+    }
     return v.allowed;
   };
 
@@ -464,8 +473,9 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
 
   // ---- leaves: remaining co freedom, then values, then the model ----
   const coPhase = (): void => {
-    const co0 = impliedCo()!; // the last partial check passed: acyclic
-    const rf = rfRel();
+    // entered right after a partial check passed on this very rf (all reads decided)
+    const co0 = passedCo ?? impliedCo()!;
+    const rf = passedRf ?? rfRel();
     const rmwNext = new Int32Array(n).fill(-1);
     for (const r of readIds) if (events[r].rmwPartner !== undefined) rmwNext[src[r]] = events[r].rmwPartner!;
     const coOrder = new Map<string, number[]>();
