@@ -1202,11 +1202,15 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
     cumul[a] = acc & marked;
   }
   if (f.hasRmw) {
-    // rmw-sequence = (rf ; rmw)*
+    // rmw-sequence = (rf ; rmw)*; the identity (nothing to do) while no read of an RMW has a source
     const rmw = st.rmw.bits;
     smallSeq(rf, rmw, n, sTmp);
-    smallStar(sTmp, n, sRmwSeq);
-    smallSeq(cumul, sRmwSeq, n, cumul);
+    let any = 0;
+    for (let a = 0; a < n; a++) any |= sTmp[a];
+    if (any !== 0) {
+      smallStar(sTmp, n, sRmwSeq);
+      smallSeq(cumul, sRmwSeq, n, cumul);
+    }
   }
   const cumulStar = sCumulStar;
   smallStar(cumul, n, cumulStar);
