@@ -18,7 +18,9 @@
 //       all files in one process, the engine in this process, and the
 //       engine's CLI (`mm-review litmus FILE...`) in one process, and the
 //       floor of a CLI process (`node -e ''`, `mm-review litmus --help`);
-//       medians, with the load average.
+//       medians, with the load average. When NODE_EXTRA_CA_CERTS is set, the
+//       CLI and `node -e ''` are also timed without it (Node parses that
+//       file at every start-up).
 //       With --dir: herd7 once per file with its -timeout (CPU seconds,
 //       default 15; results cached in --herd7-cache, one JSON line per file:
 //       {file, status: ok|timeout|error, ms, result}; a cache filled by
@@ -158,6 +160,15 @@ function kernelMode() {
   // what a CLI process costs before its first test: Node alone, and `mm-review litmus --help` (Node, the modules, the argument parser)
   const nodeTimes = [];
   const helpTimes = [];
+  // NODE_EXTRA_CA_CERTS makes every Node process read and parse that
+  // certificate file at start-up, before any script runs (Node 20): when it
+  // is set, the CLI and the floor are also timed without it, to show what the
+  // environment adds (the ratio to herd7 is the one with it, as set)
+  const extraCa = process.env.NODE_EXTRA_CA_CERTS;
+  const noCaEnv = { ...process.env };
+  delete noCaEnv.NODE_EXTRA_CA_CERTS;
+  const cliNoCaTimes = [];
+  const nodeNoCaTimes = [];
   const bin = path.join(root, 'server', 'bin', 'mm-review.js');
   let candidates = 0;
   let candMs = 0;
@@ -174,6 +185,14 @@ function kernelMode() {
       const t2 = process.hrtime.bigint();
       spawnSync(process.execPath, [bin, 'litmus', '--help'], { encoding: 'utf8' });
       helpTimes.push(ms(t2));
+      if (extraCa) {
+        const t3 = process.hrtime.bigint();
+        spawnSync(process.execPath, [bin, 'litmus', ...kernelFiles], { encoding: 'utf8', maxBuffer: 1 << 28, env: noCaEnv });
+        cliNoCaTimes.push(ms(t3));
+        const t4 = process.hrtime.bigint();
+        spawnSync(process.execPath, ['-e', ''], { encoding: 'utf8', env: noCaEnv });
+        nodeNoCaTimes.push(ms(t4));
+      }
       if (i === 0) {
         const hr = parseHerd(h.stdout);
         const cr = parseHerd(c.stdout);
@@ -230,6 +249,11 @@ function kernelMode() {
     const hp = median(helpTimes);
     console.log(`  floor of a CLI process: \`node -e ''\` ${fmt(nd)} ms, \`mm-review litmus --help\` ${fmt(hp)} ms (herd7 / that: ${(h / hp).toFixed(1)}x); the 47 tests cost the CLI ${fmt(c - hp)} ms beyond it`);
     console.log(`  3x herd7's speed for the CLI process needs at most ${fmt(h / 3)} ms: ${c <= h / 3 ? 'met' : 'not met'}`);
+    if (extraCa) {
+      const cn = median(cliNoCaTimes);
+      const nn = median(nodeNoCaTimes);
+      console.log(`  NODE_EXTRA_CA_CERTS is set (${extraCa}): Node reads it at every start-up. Without it: \`node -e ''\` ${fmt(nn)} ms (${fmt(nd - nn)} ms less), the engine CLI ${fmt(cn)} ms (runs: ${cliNoCaTimes.map((x) => x.toFixed(0)).join(', ')}): ${(h / cn).toFixed(1)}x herd7's speed`);
+    }
   }
   console.log(`candidate executions/second: ${Math.round(candidates / (candMs / 1000))}`);
   console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB`);

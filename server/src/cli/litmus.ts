@@ -38,37 +38,65 @@ export const litmusCommand: CommandSpec = {
     const opts = { maxExecutions: positiveInt(values['max-executions'], 'max-executions'), timeoutMs: positiveInt(values['timeout-ms'], 'timeout-ms') };
     let status = 0;
     const json: Record<string, unknown>[] = [];
-    for (const f of files) {
-      let src: string;
-      try {
-        src = f === '-' ? (await io.readStdin()).toString('utf8') : fs.readFileSync(path.resolve(io.cwd, f), 'utf8');
-      } catch (e) {
-        io.stderr(`${f}: cannot read: ${(e as Error).message}\n`);
-        status = 2;
-        continue;
-      }
-      let r: LitmusResult;
-      try {
-        // the herd7-style text does not show explanations of forbidden outcomes: skip that pass
-        r = runLitmus(src, { ...opts, explain: format === 'json', witnesses: format === 'json' ? 3 : 0 });
-      } catch (e) {
-        if (e instanceof LitmusSyntaxError) {
-          io.stderr(`${f}:${e.line}:${e.column}: ${e.message}\n`);
-          if (format === 'json') {
-            json.push({ file: f, observation: e.unsupported ? 'unsupported' : 'syntax-error', error: { message: e.message, line: e.line, column: e.column } });
-          } else if (e.unsupported) {
-            io.stdout(`Test ${testName(src) ?? path.basename(f)} unsupported\n${f}:${e.line}:${e.column}: ${e.message}\n${files.length > 1 ? '\n' : ''}`);
-          }
-          status = 2;
-          continue;
-        }
-        throw e;
-      }
-      if (format === 'json') json.push({ file: f, ...litmusResultJson(r) });
-      else io.stdout(formatHerd(r) + (files.length > 1 ? '\n' : ''));
+    // Text results are written in batches: one write per test costs more
+    // than a small test does. A batch goes out after 100 ms or 64 KB (so a
+    // long run still shows its results as it goes), before anything is
+    // written to stderr (so the two keep their order on one terminal), and
+    // at the end.
+    let pending = '';
+    let flushedAt = Date.now();
+    const flush = (): void => {
+      if (pending) io.stdout(pending);
+      pending = '';
+      flushedAt = Date.now();
+    };
+    const emit = (s: string): void => {
+      pending += s;
+      if (pending.length >= 1 << 16 || Date.now() - flushedAt >= 100) flush();
+    };
+    const stderr = (s: string): void => {
+      flush();
+      io.stderr(s);
+    };
+    try {
+      await runFiles();
+    } finally {
+      flush();
     }
     if (format === 'json') io.stdout(JSON.stringify(json, null, 2) + '\n');
     return status;
+
+    async function runFiles(): Promise<void> {
+      for (const f of files) {
+        let src: string;
+        try {
+          src = f === '-' ? (await io.readStdin()).toString('utf8') : fs.readFileSync(path.resolve(io.cwd, f), 'utf8');
+        } catch (e) {
+          stderr(`${f}: cannot read: ${(e as Error).message}\n`);
+          status = 2;
+          continue;
+        }
+        let r: LitmusResult;
+        try {
+          // the herd7-style text does not show explanations of forbidden outcomes: skip that pass
+          r = runLitmus(src, { ...opts, explain: format === 'json', witnesses: format === 'json' ? 3 : 0 });
+        } catch (e) {
+          if (e instanceof LitmusSyntaxError) {
+            stderr(`${f}:${e.line}:${e.column}: ${e.message}\n`);
+            if (format === 'json') {
+              json.push({ file: f, observation: e.unsupported ? 'unsupported' : 'syntax-error', error: { message: e.message, line: e.line, column: e.column } });
+            } else if (e.unsupported) {
+              emit(`Test ${testName(src) ?? path.basename(f)} unsupported\n${f}:${e.line}:${e.column}: ${e.message}\n${files.length > 1 ? '\n' : ''}`);
+            }
+            status = 2;
+            continue;
+          }
+          throw e;
+        }
+        if (format === 'json') json.push({ file: f, ...litmusResultJson(r) });
+        else emit(formatHerd(r) + (files.length > 1 ? '\n' : ''));
+      }
+    }
   },
 };
 

@@ -248,26 +248,26 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
       return r.paths;
     });
   };
+  // A value can reach a read through a cycle that no dependency forbids: a
+  // register set to different constants on different branches of a
+  // condition on a read, then stored (`r1 = 1; if (READ_ONCE(*x) == 0) r1 =
+  // 0; WRITE_ONCE(*y, r1)`). The fixpoint from the initial values alone
+  // never produces such a constant, so each store site's location is seeded
+  // with the constants that can flow into its value through register
+  // assignments. (Values that only a cycle of data dependencies could
+  // produce are not seeded: herd7 does not create them either.) Spurious
+  // values cost time, never verdicts. Seeded before the first enumeration:
+  // in most tests every value written is such a constant, and one
+  // enumeration then reaches the fixpoint.
+  for (const [loc, vals] of storedConstants(test, globals)) {
+    if (lockLocs.has(loc)) continue;
+    for (const v of vals) addVal(loc, v);
+  }
   try {
     for (let iter = 0; ; iter++) {
       paths = allPaths();
       budget.phase = 'value domains';
       let changed = false;
-      if (iter === 0) {
-        // A value can reach a read through a cycle that no dependency forbids:
-        // a register set to different constants on different branches of a
-        // condition on a read, then stored (`r1 = 1; if (READ_ONCE(*x) == 0)
-        // r1 = 0; WRITE_ONCE(*y, r1)`). The fixpoint from the initial values
-        // alone never produces such a constant, so each store site's
-        // location is seeded with the constants that can flow into its value
-        // through register assignments. (Values that only a cycle of data
-        // dependencies could produce are not seeded: herd7 does not create
-        // them either.) Spurious values cost time, never verdicts.
-        for (const [loc, vals] of storedConstants(test, globals)) {
-          if (lockLocs.has(loc)) continue;
-          for (const v of vals) if (grows(loc, v)) changed = true;
-        }
-      }
       let maxWrites = 0;
       for (const ps of paths) {
         let most = 0;

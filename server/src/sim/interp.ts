@@ -52,6 +52,10 @@ class InvalidPath {
 
 const LOCK_DOMAIN: Value[] = [0, 1];
 
+/** No dependencies: shared by every value that has none (dependency lists are never modified, only replaced). */
+const NO_DEPS: number[] = [];
+const NO_STMT = { pos: { line: 0, column: 0 }, text: '' };
+
 function union(a: number[], b: number[]): number[] {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
@@ -80,16 +84,14 @@ class Runner {
   events: TEvent[] = [];
   regs = new Map<string, V>();
   ctrl: number[] = [];
-  stmt: { line: number; column: number; text: string } = { line: 0, column: 0, text: '' };
+  /** The statement being run (its position and text go into the events). */
+  stmt: { pos: { line: number; column: number }; text: string } = NO_STMT;
   i = 0;
   opts: number[] = [];
 
-  constructor(private ctx: ThreadContext, private proc: Proc, private choices: number[]) {
-    for (const p of proc.params) this.regs.set(p.name, { v: p.name, d: [] });
-    for (const [k, v] of ctx.regInit) {
-      const [t, r] = k.split(':');
-      if (Number(t) === proc.index) this.regs.set(r, { v, d: [] });
-    }
+  constructor(private ctx: ThreadContext, proc: Proc, private choices: number[], regInit: readonly [string, Value][]) {
+    for (const p of proc.params) this.regs.set(p.name, { v: p.name, d: NO_DEPS });
+    for (const [r, v] of regInit) this.regs.set(r, { v, d: NO_DEPS });
   }
 
   choose(n: number): number {
@@ -108,7 +110,7 @@ class Runner {
     this.events.push({
       kind: ev.kind, loc: ev.loc, value: ev.value, ann: ev.ann, lock: ev.lock, rmwClass: ev.rmwClass,
       rmwPartner: ev.rmwPartner, addr: ev.addr, data: ev.data, ctrl: this.ctrl,
-      line: this.stmt.line, column: this.stmt.column, text: this.stmt.text,
+      line: this.stmt.pos.line, column: this.stmt.pos.column, text: this.stmt.text,
     });
     return this.events.length - 1;
   }
@@ -122,7 +124,7 @@ class Runner {
   read(loc: string, ann: string, addr: number[], rmwClass = false): V {
     const dom = this.domainOf(loc);
     const v = dom[this.choose(dom.length)];
-    const idx = this.push({ kind: 'R', loc, value: v, ann, rmwClass, addr, data: [] });
+    const idx = this.push({ kind: 'R', loc, value: v, ann, rmwClass, addr, data: NO_DEPS });
     return { v, d: [idx] };
   }
 
@@ -131,7 +133,7 @@ class Runner {
   }
 
   fence(name: string, loc?: string): void {
-    this.push({ kind: 'F', ann: name, loc, rmwClass: false, addr: [], data: [] });
+    this.push({ kind: 'F', ann: name, loc, rmwClass: false, addr: NO_DEPS, data: NO_DEPS });
   }
 
   // ---- statements ----
@@ -145,16 +147,16 @@ class Runner {
         this.run(s.body);
         return;
       case 'decl': {
-        this.stmt = { line: s.pos.line, column: s.pos.column, text: s.text };
-        this.regs.set(s.name, s.init ? this.evalExpr(s.init) : { v: 0, d: [] });
+        this.stmt = s;
+        this.regs.set(s.name, s.init ? this.evalExpr(s.init) : { v: 0, d: NO_DEPS });
         return;
       }
       case 'expr':
-        this.stmt = { line: s.pos.line, column: s.pos.column, text: s.text };
+        this.stmt = s;
         this.evalExpr(s.e);
         return;
       case 'if': {
-        this.stmt = { line: s.pos.line, column: s.pos.column, text: s.text };
+        this.stmt = s;
         const c = this.evalExpr(s.c);
         const saved = this.ctrl;
         this.ctrl = union(this.ctrl, c.d);
@@ -169,7 +171,7 @@ class Runner {
   // ---- expressions ----
   addrOfLvalue(e: Expr): V {
     if (e.k === 'un' && e.op === '*') return this.pointer(this.evalExpr(e.e), e);
-    if (e.k === 'id' && !this.regs.has(e.name) && this.ctx.globals.has(e.name)) return { v: e.name, d: [] };
+    if (e.k === 'id' && !this.regs.has(e.name) && this.ctx.globals.has(e.name)) return { v: e.name, d: NO_DEPS };
     this.err(`expected a shared location like *x here`, e);
   }
 
@@ -181,12 +183,12 @@ class Runner {
   evalExpr(e: Expr): V {
     switch (e.k) {
       case 'num':
-        return { v: e.v, d: [] };
+        return { v: e.v, d: NO_DEPS };
       case 'id': {
         const r = this.regs.get(e.name);
         if (r) return r;
-        if (this.ctx.globals.has(e.name)) return { v: e.name, d: [] };
-        return { v: 0, d: [] }; // undeclared register: herd7 starts registers at 0
+        if (this.ctx.globals.has(e.name)) return { v: e.name, d: NO_DEPS };
+        return { v: 0, d: NO_DEPS }; // undeclared register: herd7 starts registers at 0
       }
       case 'un': {
         if (e.op === '*') {
@@ -194,7 +196,7 @@ class Runner {
           return this.read(a.v as string, 'plain', a.d);
         }
         if (e.op === '&') {
-          if (e.e.k === 'id') return { v: e.e.name, d: [] };
+          if (e.e.k === 'id') return { v: e.e.name, d: NO_DEPS };
           if (e.e.k === 'un' && e.e.op === '*') return this.evalExpr(e.e.e);
           this.err('unsupported address-of expression', e);
         }
@@ -267,7 +269,7 @@ class Runner {
   }
 
   operand(o: Operand, args: Expr[]): V {
-    return 'const' in o ? { v: o.const, d: [] } : this.evalExpr(args[o.arg]);
+    return 'const' in o ? { v: o.const, d: NO_DEPS } : this.evalExpr(args[o.arg]);
   }
 
   call(e: Expr & { k: 'call' }): V {
@@ -293,11 +295,11 @@ class Runner {
         const v = this.evalExpr(args[p.v]);
         this.write(a.v as string, v, p.ann, a.d);
         if (p.mbAfter) this.fence('MB');
-        return { v: 0, d: [] };
+        return { v: 0, d: NO_DEPS };
       }
       case 'fence':
         this.fence(p.fence);
-        return { v: 0, d: [] };
+        return { v: 0, d: NO_DEPS };
       case 'xchg': {
         const a = ptr(p.x);
         need(p.v);
@@ -315,7 +317,7 @@ class Runner {
         const a = ptr(p.x);
         const o = this.operand(p.operand, args);
         this.rmw(a, 'NORETURN', (cur) => ({ v: this.aop(p.aop, cur, o.v, e), d: o.d }), false);
-        return { v: 0, d: [] };
+        return { v: 0, d: NO_DEPS };
       }
       case 'atomic_op_return': {
         const a = ptr(p.x);
@@ -347,33 +349,33 @@ class Runner {
       }
       case 'lock': {
         const a = ptr(p.x);
-        const r = this.push({ kind: 'R', loc: a.v as string, value: 0, ann: 'ONCE', lock: 'LKR', rmwClass: false, addr: a.d, data: [] });
-        const w = this.push({ kind: 'W', loc: a.v as string, value: 1, ann: 'ONCE', lock: 'LKW', rmwClass: false, addr: a.d, data: [] });
+        const r = this.push({ kind: 'R', loc: a.v as string, value: 0, ann: 'ONCE', lock: 'LKR', rmwClass: false, addr: a.d, data: NO_DEPS });
+        const w = this.push({ kind: 'W', loc: a.v as string, value: 1, ann: 'ONCE', lock: 'LKW', rmwClass: false, addr: a.d, data: NO_DEPS });
         this.events[r].rmwPartner = w;
         this.events[w].rmwPartner = r;
-        return { v: 0, d: [] };
+        return { v: 0, d: NO_DEPS };
       }
       case 'unlock': {
         const a = ptr(p.x);
-        this.push({ kind: 'W', loc: a.v as string, value: 0, ann: 'RELEASE', lock: 'UL', rmwClass: false, addr: a.d, data: [] });
-        return { v: 0, d: [] };
+        this.push({ kind: 'W', loc: a.v as string, value: 0, ann: 'RELEASE', lock: 'UL', rmwClass: false, addr: a.d, data: NO_DEPS });
+        return { v: 0, d: NO_DEPS };
       }
       case 'trylock': {
         const a = ptr(p.x);
         if (this.choose(2) === 0) {
-          const r = this.push({ kind: 'R', loc: a.v as string, value: 0, ann: 'ONCE', lock: 'LKR', rmwClass: false, addr: a.d, data: [] });
-          const w = this.push({ kind: 'W', loc: a.v as string, value: 1, ann: 'ONCE', lock: 'LKW', rmwClass: false, addr: a.d, data: [] });
+          const r = this.push({ kind: 'R', loc: a.v as string, value: 0, ann: 'ONCE', lock: 'LKR', rmwClass: false, addr: a.d, data: NO_DEPS });
+          const w = this.push({ kind: 'W', loc: a.v as string, value: 1, ann: 'ONCE', lock: 'LKW', rmwClass: false, addr: a.d, data: NO_DEPS });
           this.events[r].rmwPartner = w;
           this.events[w].rmwPartner = r;
           return { v: 1, d: [r] };
         }
-        const r = this.push({ kind: 'R', loc: a.v as string, value: 1, ann: 'ONCE', lock: 'LF', rmwClass: false, addr: a.d, data: [] });
+        const r = this.push({ kind: 'R', loc: a.v as string, value: 1, ann: 'ONCE', lock: 'LF', rmwClass: false, addr: a.d, data: NO_DEPS });
         return { v: 0, d: [r] };
       }
       case 'islocked': {
         const a = ptr(p.x);
         const locked = this.choose(2) === 0 ? 0 : 1;
-        const r = this.push({ kind: 'R', loc: a.v as string, value: locked, ann: 'ONCE', lock: locked ? 'RL' : 'RU', rmwClass: false, addr: a.d, data: [] });
+        const r = this.push({ kind: 'R', loc: a.v as string, value: locked, ann: 'ONCE', lock: locked ? 'RL' : 'RU', rmwClass: false, addr: a.d, data: NO_DEPS });
         return { v: locked, d: [r] };
       }
       case 'srcu_lock': {
@@ -384,12 +386,12 @@ class Runner {
         const a = ptr(p.x);
         need(p.v);
         this.write(a.v as string, this.evalExpr(args[p.v]), 'srcu-unlock', a.d);
-        return { v: 0, d: [] };
+        return { v: 0, d: NO_DEPS };
       }
       case 'sync_srcu': {
         const a = ptr(p.x);
         this.fence('sync-srcu', a.v as string);
-        return { v: 0, d: [] };
+        return { v: 0, d: NO_DEPS };
       }
     }
   }
@@ -429,8 +431,14 @@ export function enumeratePaths(ctx: ThreadContext, proc: Proc, limit: number, bu
   // next round) would never be found
   const abortedWrites: TEvent[] = [];
   let choices: number[] = [];
+  // this process's initial registers ("0:r1" -> r1)
+  const regInit: [string, Value][] = [];
+  for (const [k, v] of ctx.regInit) {
+    const [t, r] = k.split(':');
+    if (Number(t) === proc.index) regInit.push([r, v]);
+  }
   for (;;) {
-    const r = new Runner(ctx, proc, choices);
+    const r = new Runner(ctx, proc, choices, regInit);
     let ok = true;
     try {
       r.run(proc.body);

@@ -12,6 +12,9 @@
  */
 import { EvSet, Rel } from './relation';
 
+/** Math.clz32 as a module binding: one load instead of a global and a property lookup per use in interpreted code. */
+const clz32 = Math.clz32;
+
 /** An event as the model sees it. */
 export interface MEvent {
   id: number;
@@ -100,9 +103,15 @@ export interface FastStatic {
 
 const FENCE = (ev: MEvent, name: string) => ev.kind === 'F' && ev.ann === name;
 
+function hasRcuSections(ev: MEvent[]): boolean {
+  for (let i = 0; i < ev.length; i++) if (ev[i].kind === 'F' && (ev[i].ann === 'rcu-lock' || ev[i].ann === 'rcu-unlock')) return true;
+  return false;
+}
+
 export function staticPart(sk: Skeleton): StaticPart {
   const ev = sk.events;
   const n = ev.length;
+  if (n > 0 && n <= 32 && !hasRcuSections(ev)) return staticPartSmall(sk);
   // every event class in one pass: kinds, access tags ('ONCE', ...), fence names, lock roles
   const empty = () => EvSet.empty(n);
   const R = empty();
@@ -270,6 +279,328 @@ export function staticPart(sk: Skeleton): StaticPart {
     acqPo, poRel, rmb, wmb, mbStatic, gp, barrier, rcuRscs: matched, afterUnlockLockPo, flags, staticViolations,
   };
   return { ...st, fast: fastStatic(st, RcuLock, RcuUnlock, Rm, poOpt) };
+}
+
+/*
+ * `staticPart` on graphs of up to 32 events without RCU read-side critical
+ * sections (their matching is a fixpoint; those take the general code): the
+ * same definitions, in the same order, on one-word event sets and one-word
+ * rows, so that a set operation is one integer operation and a relation
+ * operator one pass over n words; the Rel and EvSet values are made once,
+ * at the end. Every search over a combination of shapes starts with it.
+ */
+type Rows = Uint32Array;
+
+/** [S] ; r ; [T] */
+function rowsRestrict(r: Rows, s: number, t: number, n: number): Rows {
+  const out = new Uint32Array(n);
+  for (let a = 0; a < n; a++) if (s & (1 << a)) out[a] = r[a] & t;
+  return out;
+}
+
+/** x ; y */
+function rowsSeq(x: Rows, y: Rows, n: number): Rows {
+  const out = new Uint32Array(n);
+  for (let a = 0; a < n; a++) {
+    let m = x[a];
+    let acc = 0;
+    while (m !== 0) {
+      const t = m & -m;
+      acc |= y[31 - clz32(t)];
+      m ^= t;
+    }
+    out[a] = acc;
+  }
+  return out;
+}
+
+/** x ; [S] ; y (fencerel(S) is po ; [S] ; po) */
+function rowsThrough(x: Rows, s: number, y: Rows, n: number): Rows {
+  const out = new Uint32Array(n);
+  for (let a = 0; a < n; a++) {
+    let m = x[a] & s;
+    let acc = 0;
+    while (m !== 0) {
+      const t = m & -m;
+      acc |= y[31 - clz32(t)];
+      m ^= t;
+    }
+    out[a] = acc;
+  }
+  return out;
+}
+
+function rowsOr(a: Rows, b: Rows, n: number): Rows {
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = a[i] | b[i];
+  return out;
+}
+
+/** The events with a non-empty row. */
+function rowsDomain(r: Rows, n: number): number {
+  let d = 0;
+  for (let a = 0; a < n; a++) if (r[a] !== 0) d |= 1 << a;
+  return d;
+}
+
+function rowsRange(r: Rows, n: number): number {
+  let d = 0;
+  for (let a = 0; a < n; a++) d |= r[a];
+  return d;
+}
+
+function staticPartSmall(sk: Skeleton): StaticPart {
+  const ev = sk.events;
+  const n = ev.length;
+  const all = n === 32 ? -1 : (1 << n) - 1;
+  // every event class in one pass: kinds, access tags ('ONCE', ...), fence names, lock roles
+  let R = 0;
+  let W = 0;
+  let F = 0;
+  let IW = 0;
+  let RMWc = 0;
+  const tags = new Map<string, number>(); // access annotations of R/W events
+  const fences = new Map<string, number>(); // fence names
+  const locks = new Map<string, number>(); // LKR LKW UL LF RL RU
+  for (let i = 0; i < n; i++) {
+    const e = ev[i];
+    const bit = 1 << i;
+    if (e.kind === 'R') R |= bit;
+    else if (e.kind === 'W') W |= bit;
+    else F |= bit;
+    if (e.init) IW |= bit;
+    if (e.rmwClass) RMWc |= bit;
+    if (e.kind === 'F') fences.set(e.ann, (fences.get(e.ann) ?? 0) | bit);
+    else tags.set(e.ann, (tags.get(e.ann) ?? 0) | bit);
+    if (e.lock) locks.set(e.lock, (locks.get(e.lock) ?? 0) | bit);
+  }
+  const M = R | W;
+  const tag = (t: string) => tags.get(t) ?? 0;
+  const fence = (t: string) => fences.get(t) ?? 0;
+  const LKR = locks.get('LKR') ?? 0;
+  const LKW = locks.get('LKW') ?? 0;
+  const UL = locks.get('UL') ?? 0;
+  const RL = locks.get('RL') ?? 0;
+  const LF = (locks.get('LF') ?? 0) | RL; // lock.cat: let LF = LF | RL
+  const RU = locks.get('RU') ?? 0;
+  const SrcuLock = tag('srcu-lock');
+  const SrcuUnlock = tag('srcu-unlock');
+  const SyncSrcu = fence('sync-srcu');
+  const SyncRcu = fence('sync-rcu');
+  const hasLockEvents = locks.size > 0;
+
+  // po, int, loc: built by blocks (each thread's events are contiguous, in program order)
+  const po = new Uint32Array(n);
+  const int = new Uint32Array(n);
+  const loc = new Uint32Array(n);
+  const byLoc = new Map<string, number>();
+  for (let a = 0; a < n; a++) {
+    const e = ev[a];
+    if (e.loc !== undefined) byLoc.set(e.loc, (byLoc.get(e.loc) ?? 0) | (1 << a));
+    if (e.thread < 0) continue;
+    for (let b = a - 1; b >= 0 && ev[b].thread === e.thread; b--) {
+      int[a] |= 1 << b;
+      int[b] |= 1 << a;
+      if (ev[b].po > e.po) po[a] |= 1 << b;
+      else po[b] |= 1 << a;
+    }
+    int[a] |= 1 << a;
+  }
+  for (const m of byLoc.values()) for (let a = 0; a < n; a++) if (m & (1 << a)) loc[a] |= m;
+  const ext = new Uint32Array(n);
+  const id = new Uint32Array(n);
+  const poLoc = new Uint32Array(n);
+  const poOpt = new Uint32Array(n);
+  for (let a = 0; a < n; a++) {
+    ext[a] = ~int[a] & all;
+    id[a] = 1 << a;
+    poLoc[a] = po[a] & loc[a];
+    poOpt[a] = po[a] | (1 << a);
+  }
+  // rmw (bell) and lk-rmw (lock.cat): the engine pairs the halves.
+  const rmw = new Uint32Array(n);
+  const rmwNoLock = new Uint32Array(n);
+  for (let a = 0; a < n; a++) {
+    const e = ev[a];
+    if (e.kind !== 'R' || e.rmwPartner === undefined) continue;
+    rmw[a] |= 1 << e.rmwPartner;
+    if (!e.lock) rmwNoLock[a] |= 1 << e.rmwPartner;
+  }
+
+  // bell: FailedRMW, Acquire, Release, Mb, Noreturn (lock.cat adds LKR / UL)
+  const FailedRMW = RMWc & ~(rowsDomain(rmwNoLock, n) | rowsRange(rmwNoLock, n));
+  const Acquire = (tag('ACQUIRE') & ~W & ~FailedRMW) | LKR;
+  const Release = (tag('RELEASE') & ~R & ~FailedRMW) | UL;
+  // 'MB is both an access tag and a fence tag
+  const Mb = (tag('MB') | fence('MB')) & ~FailedRMW;
+  const Noreturn = tag('NORETURN') & ~W;
+  // bell: Marked / Plain
+  const Marked = (~M & all) | IW | tag('ONCE') | tag('RELEASE') | tag('ACQUIRE') | tag('MB') | RMWc | LKR | LKW | UL | LF | RL | RU | SrcuLock | SrcuUnlock;
+  const Plain = M & ~Marked;
+
+  const fencerel = (S: number) => rowsThrough(po, S, po, n);
+  const none = new Uint32Array(n);
+
+  // cat: acq-po, po-rel
+  const acqPo = Acquire !== 0 ? rowsRestrict(po, Acquire, M, n) : none;
+  const poRel = Release !== 0 ? rowsRestrict(po, M, Release, n) : none;
+  // cat: fences (each term only when its fence or tag occurs)
+  const R4rmb = R & ~Noreturn;
+  const rmb = fences.has('rmb') ? rowsRestrict(fencerel(fence('rmb')), R4rmb, R4rmb, n) : none;
+  const wmb = fences.has('wmb') ? rowsRestrict(fencerel(fence('wmb')), W, W, n) : none;
+  let mbStatic: Rows = none;
+  if (Mb !== 0) {
+    const a = rowsRestrict(fencerel(Mb), M, M, n);
+    const b = rowsRestrict(po, M, Mb & R, n);
+    const c = rowsRestrict(po, Mb & W, M, n);
+    mbStatic = new Uint32Array(n);
+    for (let i = 0; i < n; i++) mbStatic[i] = a[i] | b[i] | c[i];
+  }
+  // [M] ; x ; [S] ; y ; [M]
+  const mSandwich = (x: Rows, S: number, y: Rows) => rowsRestrict(rowsThrough(x, S, y, n), M, M, n);
+  if (fences.has('before-atomic')) mbStatic = rowsOr(mbStatic, mSandwich(fencerel(fence('before-atomic')), RMWc, poOpt), n);
+  if (fences.has('after-atomic')) mbStatic = rowsOr(mbStatic, mSandwich(poOpt, RMWc, fencerel(fence('after-atomic'))), n);
+  if (fences.has('after-spinlock')) mbStatic = rowsOr(mbStatic, mSandwich(poOpt, LKW, fencerel(fence('after-spinlock'))), n);
+  if (fences.has('after-srcu-read-unlock')) mbStatic = rowsOr(mbStatic, mSandwich(poOpt, SrcuUnlock, fencerel(fence('after-srcu-read-unlock'))), n);
+  const afterUnlockLockPo = fences.has('after-unlock-lock') ? rowsRestrict(po, fence('after-unlock-lock'), M, n) : none;
+  // cat: gp = po ; [Sync-rcu | Sync-srcu] ; po?
+  const gp = (SyncRcu | SyncSrcu) !== 0 ? rowsThrough(po, SyncRcu | SyncSrcu, poOpt, n) : none;
+
+  const rel = (r: Rows) => new Rel(n, r);
+  const set = (m: number) => {
+    const b = new Uint32Array(1);
+    b[0] = m;
+    return new EvSet(n, b);
+  };
+  // cat: barrier (used only by the mixed-accesses flag, which is not raised: computed on demand)
+  const barrier = () => {
+    const barrierSet = fence('barrier') | fence('rmb') | fence('wmb') | Mb | SyncRcu | SyncSrcu
+      | fence('before-atomic') | fence('after-atomic') | Acquire | Release
+      | fence('rcu-lock') | fence('rcu-unlock') | SrcuLock | SrcuUnlock;
+    const fr = fencerel(barrierSet);
+    const out = new Uint32Array(n);
+    for (let a = 0; a < n; a++) out[a] = fr[a] | (po[a] & Release) | ((Acquire & (1 << a)) !== 0 ? po[a] : 0);
+    return rel(out);
+  };
+
+  // rcu-rscs: no RCU read-side critical sections here (see staticPart)
+  const flags: string[] = [];
+
+  // lock.cat axioms over po only
+  const staticViolations: string[] = [];
+  if (hasLockEvents) {
+    const lkwPoLoc = rowsRestrict(poLoc, LKW, all, n);
+    const throughUL = rowsThrough(poLoc, UL, poLoc, n);
+    let nest = false;
+    let nestedIsLocked = false;
+    for (let a = 0; a < n; a++) {
+      if ((lkwPoLoc[a] & LKR & ~throughUL[a]) !== 0) nest = true;
+      if ((lkwPoLoc[a] & RU & ~throughUL[a]) !== 0) nestedIsLocked = true;
+    }
+    if (nest) staticViolations.push('lock-nest: spin_lock() nested inside a critical section for the same lock deadlocks');
+    if (nestedIsLocked) staticViolations.push('nested-is-locked: spin_is_locked() inside a critical section must return true');
+    const between = rowsThrough(poLoc, LKW | UL, poLoc, n);
+    const critical = new Uint32Array(n);
+    for (let a = 0; a < n; a++) critical[a] = lkwPoLoc[a] & UL & ~between[a];
+    if ((UL & ~rowsRange(critical, n)) !== 0) flags.push('unmatched-unlock');
+    const unmatchedLKW = LKW & ~rowsDomain(critical, n);
+    let deadlock = false;
+    for (let a = 0; a < n; a++) if ((unmatchedLKW & (1 << a)) !== 0 && (unmatchedLKW & loc[a] & ~(1 << a)) !== 0) deadlock = true;
+    if (deadlock) staticViolations.push('unmatched-locks: two CPUs hold the same lock forever (deadlock)');
+  }
+
+  const noneRel = rel(none);
+  const fromPairs = (ps: [number, number][]) => {
+    const r = new Uint32Array(n);
+    for (const [a, b] of ps) r[a] |= 1 << b;
+    return r;
+  };
+  const addr0 = fromPairs(sk.addr);
+  const data0 = fromPairs(sk.data);
+  const ctrl0 = fromPairs(sk.ctrl);
+  const addr0Rel = sk.addr.length ? rel(addr0) : noneRel;
+  const data0Rel = sk.data.length ? rel(data0) : noneRel;
+  const ctrl0Rel = sk.ctrl.length ? rel(ctrl0) : noneRel;
+  const relOrNone = (r: Rows) => (r === none ? noneRel : rel(r));
+  const mbStaticRel = relOrNone(mbStatic);
+  const gpRel = relOrNone(gp);
+  const poRelRel = relOrNone(poRel);
+  const acqPoRel = relOrNone(acqPo);
+  const wmbRel = relOrNone(wmb);
+  const rmbRel = relOrNone(rmb);
+  const intRel = rel(int);
+  const locRel = rel(loc);
+  const MSet = set(M);
+
+  // fastStatic (below), on the rows
+  const hasLocks = LKR !== 0;
+  const hasData = sk.data.length > 0;
+  const f: FastStatic = {
+    hasLocks, hasData, hasSrcu: (SrcuLock | SrcuUnlock | SyncSrcu) !== 0, hasGp: (SyncRcu | SyncSrcu) !== 0,
+    hasRmw: rowsRange(rmw, n) !== 0, Rm: rel(id.map((x, a) => ((M & (1 << a)) !== 0 ? x : 0))), poOpt: rel(poOpt),
+  } as FastStatic;
+  let fence0: Rows | undefined;
+  if (!hasLocks) {
+    // po-unlock-lock-po is empty: mb is mbStatic
+    const strongFence0 = rowsOr(mbStatic, gp, n);
+    const nonrwFence = new Uint32Array(n);
+    fence0 = new Uint32Array(n);
+    const cumulArg = new Uint32Array(n);
+    for (let a = 0; a < n; a++) {
+      nonrwFence[a] = strongFence0[a] | poRel[a] | acqPo[a];
+      fence0[a] = nonrwFence[a] | wmb[a] | rmb[a];
+      cumulArg[a] = strongFence0[a] | poRel[a];
+    }
+    f.strongFence0 = rel(strongFence0);
+    f.nonrwFence = rel(nonrwFence);
+    f.fence0 = rel(fence0);
+    f.cumulArg = rel(cumulArg);
+  }
+  if (!hasData) {
+    // carry-dep is the identity
+    f.addr = addr0Rel;
+    f.ctrl = ctrl0Rel;
+    f.data = data0Rel;
+    const depMarked = new Uint32Array(n);
+    const ppo = new Uint32Array(n);
+    const addrPlainWmb = rowsSeq(rowsRestrict(addr0, all, Plain, n), wmb, n);
+    for (let a = 0; a < n; a++) {
+      const dep = addr0[a] | data0[a];
+      depMarked[a] = dep & Marked;
+      ppo[a] = ((dep | ctrl0[a]) & W) | addrPlainWmb[a] | (addr0[a] & R);
+      if (fence0) ppo[a] |= fence0[a] & int[a];
+    }
+    f.depMarked = rel(depMarked);
+    f.ppoStatic = rel(ppo);
+  }
+  // RCU space: grace periods and the boundaries of SRCU read-side critical sections
+  const S: number[] = [];
+  const Smask = SyncRcu | SyncSrcu | SrcuLock | SrcuUnlock;
+  for (let a = 0; a < n; a++) if (Smask & (1 << a)) S.push(a);
+  f.S = S;
+  f.sIdx = new Int32Array(n).fill(-1);
+  S.forEach((e, i) => (f.sIdx[e] = i));
+  const m = S.length;
+  const projectMask = (mask: number) => {
+    const out = Rel.empty(m);
+    for (let i = 0; i < m; i++) if (mask & (1 << S[i])) out.addMut(i, i);
+    return out;
+  };
+  f.rcuGpS = projectMask(SyncRcu);
+  f.srcuGpS = projectMask(SyncSrcu);
+  f.rcuRscsiS = Rel.empty(m);
+  f.locS = project(locRel, S);
+
+  return {
+    n, ev, R: set(R), W: set(W), M: MSet, F: set(F), IW: set(IW), Marked: set(Marked), Plain: set(Plain), Acquire: set(Acquire),
+    Release: set(Release), Mb: set(Mb), RMW: set(RMWc), Noreturn: set(Noreturn), R4rmb: set(R4rmb), LKR: set(LKR), LKW: set(LKW),
+    UL: set(UL), RU: set(RU), SrcuLock: set(SrcuLock), SrcuUnlock: set(SrcuUnlock), SyncSrcu: set(SyncSrcu), SyncRcu: set(SyncRcu),
+    notSrcuUnlock: set(~SrcuUnlock & all),
+    po: rel(po), loc: locRel, int: intRel, ext: rel(ext), poLoc: rel(poLoc), rmw: rel(rmw), id: rel(id),
+    addr0: addr0Rel, data0: data0Rel, ctrl0: ctrl0Rel,
+    acqPo: acqPoRel, poRel: poRelRel, rmb: rmbRel, wmb: wmbRel, mbStatic: mbStaticRel, gp: gpRel,
+    barrier, rcuRscs: Rel.empty(n), afterUnlockLockPo: relOrNone(afterUnlockLockPo), flags, staticViolations, fast: f,
+  };
 }
 
 function fastStatic(st: Omit<StaticPart, 'fast'>, RcuLock: EvSet, RcuUnlock: EvSet, Rm: Rel, poOpt: Rel): FastStatic {
@@ -504,6 +835,13 @@ export function checkExecutionSpec(st: StaticPart, rf: Rel, co: Rel, opts: Check
 export function checkExecution(st: StaticPart, rf: Rel, co: Rel, opts: CheckOptions): Verdict {
   if (opts.explain || (!opts.partial && !st.Plain.isEmpty())) return checkExecutionSpec(st, rf, co, opts);
   const f = st.fast;
+  if (st.n <= 32 && !f.hasData && !f.hasGp) return checkSmall(st, rf.bits, co.bits, !!opts.partial);
+  return checkFast(st, rf, co, !!opts.partial);
+}
+
+/** `checkExecution` on any graph, in the relation algebra (kept apart: a small dispatcher is cheaper to call). */
+function checkFast(st: StaticPart, rf: Rel, co: Rel, partial: boolean): Verdict {
+  const f = st.fast;
   const { po, int, ext, Marked } = st;
   const no = (): Verdict => ({ allowed: false, violated: ['(not explained)'], flags: [] });
 
@@ -616,7 +954,332 @@ export function checkExecution(st: StaticPart, rf: Rel, co: Rel, opts: CheckOpti
     }
     if (!rcuOrder.seq(linkS).irreflexive()) return no();
   }
-  return { allowed: true, violated: [], flags: opts.partial ? [] : [...st.flags], hbStar };
+  return { allowed: true, violated: [], flags: partial ? [] : [...st.flags], hbStar };
+}
+
+/*
+ * `checkExecution` on graphs of at most 32 events (every kernel test): each
+ * relation is one 32-bit word per row, kept in scratch arrays reused from
+ * call to call, and the operators of a definition are fused into one pass
+ * over the rows. Same definitions, in the same order, as the general fast
+ * path above (without data dependencies and grace periods, which take it);
+ * a candidate or partial execution costs a few passes over n words and one
+ * allocation (hb*, which the search keeps), where the relation algebra
+ * allocates a relation per operator. test/sim/model.test.ts checks it
+ * against the literal transcription with the rest of `checkExecution`.
+ */
+const SMALL = 32;
+const sFr = new Uint32Array(SMALL);
+const sCoh = new Uint32Array(SMALL);
+const sPulp = new Uint32Array(SMALL);
+const sArg = new Uint32Array(SMALL);
+const sCumul = new Uint32Array(SMALL);
+const sCumulStar = new Uint32Array(SMALL);
+const sRmwSeq = new Uint32Array(SMALL);
+const sTmp = new Uint32Array(SMALL);
+const sProp = new Uint32Array(SMALL);
+const sHb = new Uint32Array(SMALL);
+const sPb = new Uint32Array(SMALL);
+const sOrder = new Int32Array(SMALL);
+
+/**
+ * The nodes of the one-word rows `r` in an order where every node comes
+ * after all its successors, into sOrder; false when r has a cycle. Peels the
+ * sinks of what remains, all at once, until nothing or only cycles remain:
+ * as many passes as the longest path, each a few word operations per node
+ * (cheaper before the JIT warms up than a depth-first search with a stack).
+ */
+function smallPostOrder(r: ArrayLike<number>, n: number): boolean {
+  const order = sOrder;
+  let rem = n === 32 ? -1 : (1 << n) - 1;
+  let done = 0;
+  while (rem !== 0) {
+    let sinks = 0;
+    for (let a = 0; a < n; a++) {
+      const bit = 1 << a;
+      if ((rem & bit) !== 0 && (r[a] & rem) === 0) {
+        sinks |= bit;
+        order[done++] = a;
+      }
+    }
+    if (sinks === 0) return false;
+    rem &= ~sinks;
+  }
+  return true;
+}
+
+/** out = r* (reflexive) or r+ of the one-word rows `r`; false (out undefined) when r has a cycle. */
+function smallClosure(r: ArrayLike<number>, n: number, out: Uint32Array, reflexive: boolean): boolean {
+  if (!smallPostOrder(r, n)) return false;
+  const order = sOrder;
+  for (let x = 0; x < n; x++) {
+    const a = order[x];
+    let m = r[a];
+    let acc = m;
+    while (m !== 0) {
+      const t = m & -m;
+      acc |= out[31 - clz32(t)];
+      m ^= t;
+    }
+    out[a] = reflexive ? acc | (1 << a) : acc;
+  }
+  return true;
+}
+
+/** Closure of rows that may have a cycle (Warshall), for r* where the general code uses star(). */
+function smallStar(r: ArrayLike<number>, n: number, out: Uint32Array): void {
+  if (smallClosure(r, n, out, true)) return;
+  for (let i = 0; i < n; i++) out[i] = r[i];
+  for (let k = 0; k < n; k++) {
+    const km = 1 << k;
+    const row = out[k];
+    for (let i = 0; i < n; i++) if (out[i] & km) out[i] |= row;
+  }
+  for (let i = 0; i < n; i++) out[i] |= 1 << i;
+}
+
+/** out[a] = (x ; y)[a]: the union of y's rows over x's row a. `out` may be `x`, never `y`. */
+function smallSeq(x: ArrayLike<number>, y: ArrayLike<number>, n: number, out: Uint32Array): void {
+  for (let a = 0; a < n; a++) {
+    let m = x[a];
+    let acc = 0;
+    while (m !== 0) {
+      const t = m & -m;
+      acc |= y[31 - clz32(t)];
+      m ^= t;
+    }
+    out[a] = acc;
+  }
+}
+
+function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: boolean): Verdict {
+  const f = st.fast;
+  const n = st.n;
+  const no = (): Verdict => ({ allowed: false, violated: ['(not explained)'], flags: [] });
+  const ext = st.ext.bits;
+  const int = st.int.bits;
+  const marked = st.Marked.bits[0] | 0;
+
+  // Sequential Consistency Per Variable: acyclic po-loc | rf | co | fr, fr = rf^-1 ; co
+  const fr = sFr;
+  fr.fill(0, 0, n);
+  for (let w = 0; w < n; w++) {
+    let m = rf[w];
+    const c = co[w];
+    while (m !== 0) {
+      const t = m & -m;
+      fr[31 - clz32(t)] |= c;
+      m ^= t;
+    }
+  }
+  const poLoc = st.poLoc.bits;
+  const coh = sCoh;
+  for (let a = 0; a < n; a++) coh[a] = poLoc[a] | rf[a] | co[a] | fr[a];
+  if (!smallPostOrder(coh, n)) return no();
+  // Atomic Read-Modify-Write: rmw & (fre ; coe) is empty
+  if (f.hasRmw) {
+    const rmw = st.rmw.bits;
+    for (let a = 0; a < n; a++) {
+      if (rmw[a] === 0) continue;
+      let m = fr[a] & ext[a];
+      let acc = 0;
+      while (m !== 0) {
+        const t = m & -m;
+        const b = 31 - clz32(t);
+        acc |= co[b] & ext[b];
+        m ^= t;
+      }
+      if ((acc & rmw[a]) !== 0) return no();
+    }
+  }
+
+  // cat: po-unlock-lock-po = po ; [UL] ; (po | rf) ; [LKR] ; po, and the fences
+  const po = st.po.bits;
+  let pulp: Uint32Array | undefined;
+  let strongFence0: ArrayLike<number>;
+  let cumulArg: ArrayLike<number>;
+  let ppoStatic: ArrayLike<number> = f.ppoStatic!.bits;
+  if (f.hasLocks) {
+    pulp = sPulp;
+    const ul = st.UL.bits[0] | 0;
+    const lkr = st.LKR.bits[0] | 0;
+    // (po | rf) ; [LKR] ; po, row by row
+    const tail = sTmp;
+    for (let a = 0; a < n; a++) {
+      let m = (po[a] | rf[a]) & lkr;
+      let acc = 0;
+      while (m !== 0) {
+        const t = m & -m;
+        acc |= po[31 - clz32(t)];
+        m ^= t;
+      }
+      tail[a] = acc;
+    }
+    for (let a = 0; a < n; a++) {
+      let m = po[a] & ul;
+      let acc = 0;
+      while (m !== 0) {
+        const t = m & -m;
+        acc |= tail[31 - clz32(t)];
+        m ^= t;
+      }
+      pulp[a] = acc;
+    }
+    // mb = mb-static | ([M] ; po-unlock-lock-po ; after-unlock-lock-po); strong-fence = mb | gp
+    const M = st.M.bits[0] | 0;
+    const mbStatic = st.mbStatic.bits;
+    const gp = st.gp.bits;
+    const aulp = st.afterUnlockLockPo.bits;
+    const sf = sArg;
+    for (let a = 0; a < n; a++) {
+      let x = mbStatic[a] | gp[a];
+      if (M & (1 << a)) {
+        let m = pulp[a];
+        let acc = 0;
+        while (m !== 0) {
+          const t = m & -m;
+          acc |= aulp[31 - clz32(t)];
+          m ^= t;
+        }
+        x |= acc;
+      }
+      sf[a] = x;
+    }
+    strongFence0 = sf;
+    // ppo's static part gains (fence & int) | (po-unlock-lock-po & int); cumul-fence's argument is strong-fence | po-rel
+    const poRel = st.poRel.bits;
+    const acqPo = st.acqPo.bits;
+    const wmb = st.wmb.bits;
+    const rmb = st.rmb.bits;
+    const ps = sCumulStar; // free until cumul-fence* below: ppo's static part
+    const ca = sRmwSeq; // free until rmw-sequence below: cumul-fence's argument
+    for (let a = 0; a < n; a++) {
+      const fence0 = sf[a] | poRel[a] | acqPo[a] | wmb[a] | rmb[a];
+      ps[a] = ppoStatic[a] | ((fence0 | pulp[a]) & int[a]);
+      ca[a] = sf[a] | poRel[a];
+    }
+    ppoStatic = ps;
+    cumulArg = ca;
+  } else {
+    strongFence0 = f.strongFence0!.bits;
+    cumulArg = f.cumulArg!.bits;
+  }
+
+  // Preserved Program Order: ppo = ppo-static | (overwrite & int) | (dep ; [Marked]) ; rfi
+  const depMarked = f.depMarked!.bits;
+  const hb = sHb;
+  for (let a = 0; a < n; a++) {
+    let m = depMarked[a];
+    let acc = 0;
+    while (m !== 0) {
+      const t = m & -m;
+      const b = 31 - clz32(t);
+      acc |= rf[b] & int[b];
+      m ^= t;
+    }
+    // hb's ppo and rfe parts (prop & int is added below)
+    hb[a] = ppoStatic[a] | ((co[a] | fr[a]) & int[a]) | acc | (rf[a] & ext[a]);
+  }
+
+  // Propagation: cumul-fence = [Marked] ; ((rfe-m? ; cumul-arg) | wmb | po-unlock-lock-po) ; [Marked] ; rmw-sequence
+  const wmb = st.wmb.bits;
+  const cumul = sCumul;
+  for (let a = 0; a < n; a++) {
+    if ((marked & (1 << a)) === 0) {
+      cumul[a] = 0;
+      continue;
+    }
+    // rfe-m = [Marked] ; rfe ; [Marked]; a is Marked here
+    let m = rf[a] & ext[a] & marked;
+    let acc = cumulArg[a];
+    while (m !== 0) {
+      const t = m & -m;
+      acc |= cumulArg[31 - clz32(t)];
+      m ^= t;
+    }
+    acc |= wmb[a];
+    if (pulp) acc |= pulp[a];
+    cumul[a] = acc & marked;
+  }
+  if (f.hasRmw) {
+    // rmw-sequence = (rf ; rmw)*; the identity (nothing to do) while no read of an RMW has a source
+    const rmw = st.rmw.bits;
+    smallSeq(rf, rmw, n, sTmp);
+    let any = 0;
+    for (let a = 0; a < n; a++) any |= sTmp[a];
+    if (any !== 0) {
+      smallStar(sTmp, n, sRmwSeq);
+      smallSeq(cumul, sRmwSeq, n, cumul);
+    }
+  }
+  const cumulStar = sCumulStar;
+  smallStar(cumul, n, cumulStar);
+  // prop = [Marked] ; (overwrite & ext)? ; cumul-fence* ; rfe-m? ; [Marked]
+  const prop = sProp;
+  const tail = sTmp;
+  for (let b = 0; b < n; b++) {
+    // (cumul-fence* ; (rfe-m | id)) ; [Marked], row b
+    let m = cumulStar[b];
+    let acc = m;
+    while (m !== 0) {
+      const t = m & -m;
+      const c = 31 - clz32(t);
+      if (marked & (1 << c)) acc |= rf[c] & ext[c] & marked;
+      m ^= t;
+    }
+    tail[b] = acc & marked;
+  }
+  for (let a = 0; a < n; a++) {
+    if ((marked & (1 << a)) === 0) {
+      prop[a] = 0;
+      continue;
+    }
+    let m = ((co[a] | fr[a]) & ext[a]) | (1 << a);
+    let acc = 0;
+    while (m !== 0) {
+      const t = m & -m;
+      acc |= tail[31 - clz32(t)];
+      m ^= t;
+    }
+    prop[a] = acc;
+  }
+
+  // Happens Before: hb = [Marked] ; (ppo | rfe | ((prop & int) \ id)) ; [Marked]
+  for (let a = 0; a < n; a++) {
+    const bit = 1 << a;
+    hb[a] = (marked & bit) === 0 ? 0 : (hb[a] | (prop[a] & int[a] & ~bit)) & marked;
+  }
+  const hbStarOut = Rel.empty(n);
+  const hbStar = hbStarOut.bits;
+  if (!smallClosure(hb, n, hbStar, true)) return no();
+
+  // Propagation: pb = prop ; strong-fence ; hb* ; [Marked], acyclic (empty without strong fences)
+  let anyStrong = false;
+  for (let a = 0; a < n; a++) if (strongFence0[a] !== 0) {
+    anyStrong = true;
+    break;
+  }
+  if (anyStrong) {
+    const pb = sPb;
+    for (let a = 0; a < n; a++) {
+      let m = prop[a];
+      let acc = 0;
+      while (m !== 0) {
+        const t = m & -m;
+        acc |= strongFence0[31 - clz32(t)];
+        m ^= t;
+      }
+      let acc2 = 0;
+      while (acc !== 0) {
+        const t = acc & -acc;
+        acc2 |= hbStar[31 - clz32(t)];
+        acc ^= t;
+      }
+      pb[a] = acc2 & marked;
+    }
+    if (!smallPostOrder(pb, n)) return no();
+  }
+  return { allowed: true, violated: [], flags: partial ? [] : [...st.flags], hbStar: hbStarOut };
 }
 
 function projectS(r: Rel, S: number[]): Rel {

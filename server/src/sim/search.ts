@@ -83,7 +83,8 @@ export function groupShapes(paths: Path[], budget?: Budget): Shape[] {
   const byKey = new Map<string, Shape>();
   for (const p of paths) {
     budget?.tick(8 * p.events.length + 8);
-    const key = shapeKey(p);
+    // one path (most processes): one shape, no key needed
+    const key = paths.length === 1 ? '' : shapeKey(p);
     let sh = byKey.get(key);
     if (!sh) {
       const readPos: number[] = [];
@@ -375,8 +376,46 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
       }
     }
   }
-  /** co edges every coherent completion has, given the rf decided so far (transitively closed). */
-  const impliedCo = (): Rel => {
+  // The same facts as one-word masks when the graph has at most 32 events
+  // (every kernel test): a read's po-later and po-earlier same-location
+  // writes, and its po-later same-location reads.
+  const small = n <= 32;
+  const wAfterM = new Int32Array(small ? n : 0);
+  const wBeforeM = new Int32Array(small ? n : 0);
+  if (small) {
+    for (const r of readIds) {
+      for (const w of wAfter.get(r)!) wAfterM[r] |= 1 << w;
+      for (const w of wBefore.get(r)!) wBeforeM[r] |= 1 << w;
+    }
+  }
+  const coRows = new Uint32Array(small ? n : 0);
+  /**
+   * co edges every coherent completion has, given the rf decided so far
+   * (transitively closed); null when they form a cycle (no coherent
+   * completion).
+   */
+  const impliedCo = (): Rel | null => {
+    if (small) {
+      coRows.set(coStatic.bits);
+      for (const r of readIds) {
+        const s = src[r];
+        if (s < 0) continue;
+        const sBit = 1 << s;
+        coRows[s] |= wAfterM[r];
+        let m = wBeforeM[r] & ~sBit;
+        while (m !== 0) {
+          const t = m & -m;
+          coRows[31 - Math.clz32(t)] |= sBit;
+          m ^= t;
+        }
+        const ra = rAfter.get(r)!;
+        for (let i = 0; i < ra.length; i++) {
+          const s2 = src[ra[i]];
+          if (s2 >= 0 && s2 !== s) coRows[s] |= 1 << s2;
+        }
+      }
+      return new Rel(n, coRows).closureIfAcyclic();
+    }
     const c = new Rel(n, coStatic.bits.slice());
     for (const r of readIds) {
       const s = src[r];
@@ -388,22 +427,36 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
         if (s2 >= 0 && s2 !== s) c.addMut(s, s2);
       }
     }
-    return c.plus();
+    const co = c.plus();
+    return co.irreflexive() ? co : null;
   };
   const rfRel = (): Rel => {
     const r = Rel.empty(n);
+    if (small) {
+      for (const x of readIds) if (src[x] >= 0) r.bits[src[x]] |= 1 << x;
+      return r;
+    }
     for (const x of readIds) if (src[x] >= 0) r.addMut(src[x], x);
     return r;
   };
   /** hb* of the last partial execution that passed (used to order decisions and to cut rf edges against it). */
   let hbStar: Rel = Rel.empty(n);
+  /** co and rf of the last partial execution that passed (the leaves reuse them: all reads are decided there). */
+  let passedCo: Rel | null = null;
+  let passedRf: Rel | null = null;
   const partialOk = (): boolean => {
     tick(n);
+    passedCo = passedRf = null;
     const co = impliedCo();
-    if (!co.irreflexive()) return false;
+    if (!co) return false;
     for (const [a, b] of symPairs) if (co.has(b, a)) return false;
-    const v = checkExecution(st, rfRel(), co, { explain: false, flags: false, partial: true });
-    if (v.allowed) hbStar = v.hbStar!;
+    const rf = rfRel();
+    const v = checkExecution(st, rf, co, { explain: false, flags: false, partial: true });
+    if (v.allowed) {
+      hbStar = v.hbStar!;
+      passedCo = co;
+      passedRf = rf;
+    }
     return v.allowed;
   };
 
@@ -420,8 +473,9 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
 
   // ---- leaves: remaining co freedom, then values, then the model ----
   const coPhase = (): void => {
-    const co0 = impliedCo();
-    const rf = rfRel();
+    // entered right after a partial check passed on this very rf (all reads decided)
+    const co0 = passedCo ?? impliedCo()!;
+    const rf = passedRf ?? rfRel();
     const rmwNext = new Int32Array(n).fill(-1);
     for (const r of readIds) if (events[r].rmwPartner !== undefined) rmwNext[src[r]] = events[r].rmwPartner!;
     const coOrder = new Map<string, number[]>();

@@ -55,6 +55,8 @@ for (const o of [...OPS3, ...OPS2, ...OPS1]) {
 }
 
 const ID_RE = /[A-Za-z_][A-Za-z0-9_]*/y;
+/** Whitespace that `\s+ -> ' '` would change: a run of two, or anything but a plain space. */
+const MULTI_SPACE = /\s\s|[^\S ]/;
 const NUM_RE = /0[xX][0-9a-fA-F]*|[0-9]+/y;
 const SUFFIX_RE = /[uUlL]+/y;
 const isIdStart = (c: string | undefined) => c !== undefined && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c === '_');
@@ -154,40 +156,48 @@ class Lexer {
     this.comments.push(s.slice(start, this.pos));
   }
 
-  private skip(): void {
-    const s = this.src;
-    for (;;) {
-      const c = s.charCodeAt(this.pos);
-      if (c === 10) {
-        this.pos++;
-        this.line++;
-        this.col = 1;
-      } else if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
-        this.pos++;
-        this.col++;
-      } else if (c === 47 /* / */ && (s.charCodeAt(this.pos + 1) === 47 || s.charCodeAt(this.pos + 1) === 42)) this.cComment();
-      else if (this.ocaml && c === 40 /* ( */ && s.charCodeAt(this.pos + 1) === 42) this.ocamlComment();
-      else return;
-    }
-  }
-
   private lex(): Tok {
-    this.skip();
+    // whitespace and comments (inlined: a token costs one call, not three, before the JIT warms up)
     const s = this.src;
+    let pos = this.pos;
+    let col = this.col;
+    for (;;) {
+      const c = s.charCodeAt(pos);
+      if (c === 32 || c === 9) {
+        pos++;
+        col++;
+      } else if (c === 10) {
+        pos++;
+        this.line++;
+        col = 1;
+      } else if (c === 13 || c === 12 || c === 11) {
+        pos++;
+        col++;
+      } else if ((c === 47 /* / */ && (s.charCodeAt(pos + 1) === 47 || s.charCodeAt(pos + 1) === 42)) || (this.ocaml && c === 40 /* ( */ && s.charCodeAt(pos + 1) === 42)) {
+        this.pos = pos;
+        this.col = col;
+        if (c === 47) this.cComment();
+        else this.ocamlComment();
+        pos = this.pos;
+        col = this.col;
+      } else break;
+    }
+    this.pos = pos;
+    this.col = col;
     const line = this.line;
-    const col = this.col;
-    const off = this.pos;
+    const off = pos;
     if (off >= s.length) return { t: 'eof', v: '', line, col, off, end: off };
-    const c = s[off];
-    if (isIdStart(c)) {
+    const cc = s.charCodeAt(off);
+    if ((cc >= 97 && cc <= 122) || (cc >= 65 && cc <= 90) || cc === 95) {
       // sticky regular expressions scan in native code (cheap before the JIT warms up)
       ID_RE.lastIndex = off;
       ID_RE.test(s);
       const e = ID_RE.lastIndex;
-      this.col += e - off; // no newline inside an identifier
+      this.col = col + e - off; // no newline inside an identifier
       this.pos = e;
       return { t: 'id', v: s.slice(off, e), line, col, off, end: e };
     }
+    const c = s[off];
     if (isDigit(c)) {
       NUM_RE.lastIndex = off;
       NUM_RE.test(s);
@@ -212,7 +222,8 @@ class Lexer {
     }
     const ops = OPS_BY_CHAR.get(c);
     if (ops) {
-      for (const o of ops) {
+      for (let i = 0; i < ops.length; i++) {
+        const o = ops[i];
         if (o.length === 1 || s.startsWith(o, off)) {
           // operators never contain a newline
           this.pos = off + o.length;
@@ -323,7 +334,7 @@ const TYPE_WORDS = new Set([
   'atomic_t', 'atomic_long_t', 'atomic64_t', 'spinlock_t', 'size_t', 'unsigned_long', 'srcu_struct',
 ]);
 function isTypeWord(v: string): boolean {
-  return TYPE_WORDS.has(v) || /_t$/.test(v);
+  return TYPE_WORDS.has(v) || v.endsWith('_t');
 }
 
 /** Statement keywords of C that litmus process bodies may not use. */
@@ -340,7 +351,7 @@ export class Parser {
 
   constructor(private src: string) {
     this.lx = new Lexer(src);
-    this.lines = src.split(/\r?\n/);
+    this.lines = src.includes('\r') ? src.split(/\r?\n/) : src.split('\n');
   }
 
   private pos(t: Tok): Pos {
@@ -625,7 +636,9 @@ export class Parser {
   }
 
   private stmtText(startOff: number): string {
-    return this.src.slice(startOff, this.lastEnd).replace(/\s+/g, ' ').trim();
+    const t = this.src.slice(startOff, this.lastEnd);
+    // most statements are one line with single spaces: nothing to collapse
+    return MULTI_SPACE.test(t) ? t.replace(/\s+/g, ' ').trim() : t.trim();
   }
 
   private parseBlock(): Stmt & { k: 'block' } {
