@@ -473,6 +473,7 @@ export interface DeletedRecheck {
 export function deletedRechecks(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): DeletedRecheck[] {
   const out: DeletedRecheck[] = [];
   const seenIf = new Set<number>();
+  let lines: string[] | undefined;
   for (const b of pre.cfg.nodes) {
     if (b.kind !== 'branch' || !b.ast || !isDeletedLine(pre.image, b.line)) continue;
     // the `if` whose condition this test is (a `||` / `&&` operand is a branch of its own)
@@ -481,7 +482,7 @@ export function deletedRechecks(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     seenIf.add(ifs.key);
     // the whole `if` goes, and its arm leaves (goto, return, break)
     let whole = true;
-    for (let l = ifs.startRow; l <= ifs.endRow && whole; l++) if (!isDeletedLine(pre.image, l) && pre.image.text.split('\n')[l]?.trim()) whole = false;
+    for (let l = ifs.startRow; l <= ifs.endRow && whole; l++) if (!isDeletedLine(pre.image, l) && (lines ??= pre.image.text.split('\n'))[l]?.trim()) whole = false;
     if (!whole || !leaves(ifs.body)) continue;
     // comparisons in the condition with a side re-read from memory (a call, a dereference)
     const cmps = equalities(ifs.cond);
