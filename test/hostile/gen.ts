@@ -132,3 +132,20 @@ export function leakFunction(name: string, leaky: boolean, comment = ''): string
   out.push('\tput_page(page);', '\treturn 0;', '}');
   return out;
 }
+
+/**
+ * A litmus test whose state space keeps the engine busy for seconds (`threads`
+ * CPUs, each writing three shared variables with values of its own and
+ * reading two back: no two threads alike, so no symmetry reduction), for
+ * tests that must cancel a run while it is still going.
+ */
+export function wideLitmus(threads: number): string {
+  const vars = ['x', 'y', 'z'];
+  let s = 'C wide-state-space\n\n{}\n\n';
+  for (let t = 0; t < threads; t++) {
+    s += `P${t}(int *x, int *y, int *z)\n{\n\tint r0;\n\tint r1;\n\n`;
+    for (let k = 0; k < 3; k++) s += `\tWRITE_ONCE(*${vars[(t + k) % 3]}, ${t * 10 + k + 1});\n`;
+    s += `\tr0 = READ_ONCE(*${vars[(t + 1) % 3]});\n\tr1 = READ_ONCE(*${vars[(t + 2) % 3]});\n}\n\n`;
+  }
+  return s + 'exists (0:r0=0 /\\ 1:r0=0)\n';
+}

@@ -17,7 +17,7 @@ import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { LspClient, ROOT, type PublishedDiagnostics } from '../lsp/client';
 import { hoverForFinding } from 'mm-review-server/lsp/hover';
 import type { Finding } from 'mm-review-server/engine/findings';
-import { gotoMesh, hugeFunction, leakFunction, newFilePatch, rewritePatch } from './gen';
+import { gotoMesh, hugeFunction, leakFunction, newFilePatch, rewritePatch, wideLitmus } from './gen';
 
 const SERVER = path.join(ROOT, 'server', 'bin', 'mm-review-lsp.js');
 const EVIL = '`](command:mmReview.replay?%5B%7B%22scenario%22%3A%22S1%22%7D%5D) ![x](https://evil.example/p.png) <img src=x> [y](https://evil.example)';
@@ -170,7 +170,8 @@ describe('hostile: LSP documents', () => {
   });
 
   it('$/cancelRequest on a long litmus run answers RequestCancelled at once; the next command is not held up', async () => {
-    const text = fs.readFileSync(path.join(ROOT, 'test', 'litmus', 'lock-chain-8.litmus'), 'utf8');
+    // (seconds of work: lock-chain-8 finishes within the wait on a fast machine now)
+    const text = wideLitmus(7);
     const src = new CancellationTokenSource();
     const run = c.conn.sendRequest('workspace/executeCommand', { command: 'mmReview.runLitmus', arguments: [{ text }] }, src.token);
     const stats0 = await c.request<any>('mmReview/stats', {});
