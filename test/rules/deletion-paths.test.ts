@@ -944,3 +944,28 @@ describe('a release decided by re-evaluating a condition instead of a recorded f
     expectClean(findings(patch('!rcu_locked', '!locked')));
   });
 });
+
+describe('a way out the patch adds past the release every other way takes (acquire above the hunk)', () => {
+  const patch = (added: string[]) =>
+    midPatch([
+      ' \tmemcg = mem_cgroup_from_id(memcg_id);',
+      ' \tif (memcg != folio_memcg_rcu(folio))',
+      ' \t\tgoto unlock;',
+      ' ',
+      ...added,
+      ' \tmod_lruvec_state(lruvec, WORKINGSET_REFAULT_BASE + type, delta);',
+      ' ',
+      ' unlock:',
+      ' \trcu_read_unlock();',
+      ' }',
+    ], 'static void lru_gen_refault(struct folio *folio, void *shadow)');
+  it('an added plain return inside the RCU section whose other exits unlock', () => {
+    const p = patch(['+\tif (pgdat != folio_pgdat(folio))', '+\t\treturn;', '+']);
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\t\treturn;'));
+    assert.match(f.message, /still held at `return`/);
+  });
+  it('not when the added exit goes through the unlock', () => {
+    expectClean(findings(patch(['+\tif (pgdat != folio_pgdat(folio))', '+\t\tgoto unlock;', '+'])));
+  });
+});

@@ -308,12 +308,12 @@ const siblingCache = new WeakMap<ResourceAnalysis, Leak[]>();
  * (so it is held at the branch) and the other side reaches a different
  * visible error exit without releasing or handing it over.
  */
-export function siblingLeaks(a: ResourceAnalysis, cat: Catalog): Leak[] {
-  const hit = siblingCache.get(a);
+export function siblingLeaks(a: ResourceAnalysis, cat: Catalog, addedExit?: (n: CfgNode) => boolean): Leak[] {
+  const hit = addedExit ? undefined : siblingCache.get(a);
   if (hit) return hit;
   const out: Leak[] = [];
   if (!a.keyList.length) {
-    siblingCache.set(a, out);
+    if (!addedExit) siblingCache.set(a, out);
     return out;
   }
   const an = anticipation(a);
@@ -335,18 +335,22 @@ export function siblingLeaks(a: ResourceAnalysis, cat: Catalog): Leak[] {
       for (const e of releasing) for (const x of exitsFrom(a, e.to)) relExits.add(x);
       for (const e of b.succs) {
         if (releasing.includes(e)) continue;
-        const x = an.cleanExit(e.to, k, true);
+        // an error exit; or (differential) a way out the patch adds, whatever it returns: every other way
+        // from this test releases, the new one does not
+        const x = an.cleanExit(e.to, k, true) ?? (addedExit ? an.cleanExit(e.to, k, false) : null);
         if (!x || relExits.has(x.id)) continue;
+        const isError = an.cleanExit(e.to, k, true) === x;
+        if (!isError && !addedExit!(x)) continue;
         const id = `${k.key}|${x.id}`;
         if (seen.has(id)) continue;
         seen.add(id);
         const fact = a.facts.exits.find((f) => f.node === x) as ExitFact;
         const rel = firstReleaseFrom(a, releasing[0].to, k);
-        out.push({ key: k, exit: x, exitText: fact.text, error: true, how: 'sibling', branch: b, siblingRelease: rel ?? undefined });
+        out.push({ key: k, exit: x, exitText: fact.text, error: isError, how: 'sibling', branch: b, siblingRelease: rel ?? undefined });
       }
     }
   }
-  siblingCache.set(a, out);
+  if (!addedExit) siblingCache.set(a, out);
   return out;
 }
 

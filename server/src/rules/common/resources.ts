@@ -3,6 +3,8 @@ import { resourcesOf } from '../../analysis/summaries';
 import { leaks, siblingLeaks, type Leak } from '../../analysis/leaks';
 import { continuationLeaks } from '../../analysis/continuations';
 import type { ResourceAnalysis } from '../../analysis/resources';
+import type { CfgNode } from '../../c/cfg';
+import { isAddedLine } from '../../analysis/diff';
 import type { RuleContext, Unit } from '../api';
 
 export { resourcesOf };
@@ -12,7 +14,9 @@ const allLeaks = new WeakMap<ResourceAnalysis, Leak[]>();
 /** Leaks with the acquire in view, then leaks shown by sibling exits. */
 export function leaksOf(a: ResourceAnalysis, ctx: RuleContext, unit: Unit): Leak[] {
   let l = allLeaks.get(a);
-  if (!l) allLeaks.set(a, (l = dedupe([...leaks(a), ...siblingLeaks(a, ctx.catalog), ...continuationLeaks(unit, a, ctx.catalog)])));
+  // a function the patch modifies: a way out it adds counts even when it is not an error exit
+  const addedExit = unit.side === 'post' && unit.fn.pre ? (n: CfgNode) => n.kind === 'return' && isAddedLine(unit.image, n.line) : undefined;
+  if (!l) allLeaks.set(a, (l = dedupe([...leaks(a), ...siblingLeaks(a, ctx.catalog, addedExit), ...continuationLeaks(unit, a, ctx.catalog)])));
   return l;
 }
 
