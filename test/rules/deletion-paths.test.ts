@@ -969,3 +969,29 @@ describe('a way out the patch adds past the release every other way takes (acqui
     expectClean(findings(patch(['+\tif (pgdat != folio_pgdat(folio))', '+\t\tgoto unlock;', '+'])));
   });
 });
+
+describe('an added continue that leaves a lock this iteration took in view', () => {
+  const patch = (added: string[]) =>
+    midPatch([
+      ' \t\tif (!folio)',
+      ' \t\t\tcontinue;',
+      ' ',
+      ' \t\tif (!folio_trylock(folio))',
+      ' \t\t\treturn -EBUSY;',
+      ' ',
+      ...added,
+      ' \t\tpcl->compressed_bvecs[i].page = NULL;',
+      ' \t\tfolio_unlock(folio);',
+      ' \t}',
+      ' \treturn 0;',
+    ], 'static int erofs_try_to_free_all_cached_folios(struct erofs_sb_info *sbi, struct z_erofs_pcluster *pcl)');
+  it('the loop head out of sight, the other side of the test unlocks before the next iteration', () => {
+    const p = patch(['+\t\tif (!erofs_folio_is_managed(sbi, folio))', '+\t\t\tcontinue;']);
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, '+\t\t\tcontinue;'));
+    assert.match(f.message, /still held at `continue`/);
+  });
+  it('not when the added continue unlocks first', () => {
+    expectClean(findings(patch(['+\t\tif (!erofs_folio_is_managed(sbi, folio)) {', '+\t\t\tfolio_unlock(folio);', '+\t\t\tcontinue;', '+\t\t}'])));
+  });
+});

@@ -179,8 +179,13 @@ function heldAtParting(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, jumps: Cfg
   const out: Leak[] = [];
   const gaps = a.facts.visibility.gaps;
   const an = anticipation(a);
+  // held there: unknown (the acquire out of sight) or definitely (taken in view, this iteration's)
+  const heldOrUnknown = (n: CfgNode) => {
+    const st = a.out[n.id]?.get(k.key) ?? a.initial;
+    return st === U || definitelyHeld(st);
+  };
   for (const j of jumps) {
-    if ((a.out[j.id]?.get(k.key) ?? a.initial) !== U) continue;
+    if (!heldOrUnknown(j)) continue;
     if (j.kind === 'goto' && j.label) {
       const r = cat.gotoLabelReleases(j.label);
       if (r.families.includes(k.family)) continue;
@@ -188,7 +193,7 @@ function heldAtParting(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, jumps: Cfg
     const reach = searchBackwardClean(j, touches, gaps);
     for (const b of reach) {
       if (b.succs.length < 2 || decidesHeld(a, b, k, cat)) continue;
-      if ((a.out[b.id]?.get(k.key) ?? a.initial) !== U) continue;
+      if (!heldOrUnknown(b)) continue;
       const other = b.succs.filter((e) => !reachesClean(e.to, j, touches, gaps));
       if (!other.length) continue;
       // held at the branch: every path of the other side releases it, or one path does with nothing
