@@ -994,4 +994,22 @@ describe('an added continue that leaves a lock this iteration took in view', () 
   it('not when the added continue unlocks first', () => {
     expectClean(findings(patch(['+\t\tif (!erofs_folio_is_managed(sbi, folio)) {', '+\t\t\tfolio_unlock(folio);', '+\t\t\tcontinue;', '+\t\t}'])));
   });
+  it('not for a lock taken before the loop: the next iteration holds it too (mm/nommu.c shape)', () => {
+    const code = [
+      'static int shrink_mappings(struct inode *inode, size_t newsize)',
+      '{',
+      '\tstruct vm_area_struct *vma;',
+      '',
+      '\tdown_write(&nommu_region_sem);',
+      '\tvma_interval_tree_foreach(vma, &inode->i_mapping->i_mmap, 0, ULONG_MAX) {',
+      '\t\tif (!(vma->vm_flags & VM_SHARED))',
+      '\t\t\tcontinue;',
+      '\t\tvma->vm_region->vm_top = newsize;',
+      '\t}',
+      '\tup_write(&nommu_region_sem);',
+      '\treturn 0;',
+      '}',
+    ].join('\n');
+    expectClean(findings(addPatch(code, 'mm/nommu.c'), { all: true }));
+  });
 });

@@ -22,7 +22,7 @@
  */
 import type { CfgNode } from '../c/cfg';
 import { searchForward } from '../c/dataflow';
-import { jumpScope, mentions, testOf, uncast } from '../c/facts';
+import { inJumpScope, jumpScope, mentions, testOf, uncast } from '../c/facts';
 import type { Catalog } from '../catalog';
 import { isAddedLine, isDeletedLine } from './diff';
 import { labelTail } from './deletions';
@@ -179,12 +179,15 @@ function heldAtParting(a: ResourceAnalysis, cat: Catalog, k: KeyInfo, jumps: Cfg
   const out: Leak[] = [];
   const gaps = a.facts.visibility.gaps;
   const an = anticipation(a);
-  // held there: unknown (the acquire out of sight) or definitely (taken in view, this iteration's)
+  // held there: unknown (the acquire out of sight) or definitely, taken in view inside the block the jump
+  // leaves (this iteration's: a lock taken before the loop is the next iteration's too)
+  let scope = '';
   const heldOrUnknown = (n: CfgNode) => {
     const st = a.out[n.id]?.get(k.key) ?? a.initial;
-    return st === U || definitelyHeld(st);
+    return st === U || (definitelyHeld(st) && k.acquires.length > 0 && k.acquires.every((x) => inJumpScope(x.op.node, scope)));
   };
   for (const j of jumps) {
+    scope = jumpScope(j.stmt ?? j.ast);
     if (!heldOrUnknown(j)) continue;
     if (j.kind === 'goto' && j.label) {
       const r = cat.gotoLabelReleases(j.label);

@@ -610,4 +610,10 @@ export function jumpScope(s: CNode | null): string {
   }
   return 'top';
 }
+/** Is `n` inside the block `jumpScope()` named (`'top'`: never)? */
+export function inJumpScope(n: CNode | null, scope: string): boolean {
+  if (scope === 'top') return false;
+  for (let p = n?.parent ?? null; p; p = p.parent) if (p.type === 'compound_statement' && String(p.startIndex) === scope) return true;
+  return false;
+}
 export * from './blocks';
