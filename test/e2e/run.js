@@ -414,6 +414,9 @@ async function clickLensAtCursor(page, shot) {
     const above = cursor ? boxes.filter((b) => b.y < cursor.y).sort((a, b) => b.y - a.y)[0] : undefined;
     if (above) {
       const lens = lenses.nth(above.i);
+      // a hover widget left open by an earlier step can cover the lens and take the pointer: dismiss it first
+      await page.keyboard.press('Escape');
+      await page.mouse.move(2, 2);
       await lens.hover();
       if (shot) await shot('codelens');
       await lens.click();
