@@ -10,6 +10,7 @@
  *   acq-po, po-rel, gp, barrier, rcu-rscs...);
  * - `checkExecution` adds rf and co and evaluates the axioms.
  */
+import { closureRowsInto, postOrderRows, seqRowsInto, unionOfRows } from './rows';
 import { EvSet, Rel } from './relation';
 
 /** Math.clz32 as a module binding: one load instead of a global and a property lookup per use in interpreted code. */
@@ -300,34 +301,12 @@ function rowsRestrict(r: Rows, s: number, t: number, n: number): Rows {
 
 /** x ; y */
 function rowsSeq(x: Rows, y: Rows, n: number): Rows {
-  const out = new Uint32Array(n);
-  for (let a = 0; a < n; a++) {
-    let m = x[a];
-    let acc = 0;
-    while (m !== 0) {
-      const t = m & -m;
-      acc |= y[31 - clz32(t)];
-      m ^= t;
-    }
-    out[a] = acc;
-  }
-  return out;
+  return seqRowsInto(x, y, n, new Uint32Array(n));
 }
 
 /** x ; [S] ; y (fencerel(S) is po ; [S] ; po) */
 function rowsThrough(x: Rows, s: number, y: Rows, n: number): Rows {
-  const out = new Uint32Array(n);
-  for (let a = 0; a < n; a++) {
-    let m = x[a] & s;
-    let acc = 0;
-    while (m !== 0) {
-      const t = m & -m;
-      acc |= y[31 - clz32(t)];
-      m ^= t;
-    }
-    out[a] = acc;
-  }
-  return out;
+  return seqRowsInto(x, y, n, new Uint32Array(n), s);
 }
 
 function rowsOr(a: Rows, b: Rows, n: number): Rows {
@@ -982,47 +961,10 @@ const sHb = new Uint32Array(SMALL);
 const sPb = new Uint32Array(SMALL);
 const sOrder = new Int32Array(SMALL);
 
-/**
- * The nodes of the one-word rows `r` in an order where every node comes
- * after all its successors, into sOrder; false when r has a cycle. Peels the
- * sinks of what remains, all at once, until nothing or only cycles remain:
- * as many passes as the longest path, each a few word operations per node
- * (cheaper before the JIT warms up than a depth-first search with a stack).
- */
-function smallPostOrder(r: ArrayLike<number>, n: number): boolean {
-  const order = sOrder;
-  let rem = n === 32 ? -1 : (1 << n) - 1;
-  let done = 0;
-  while (rem !== 0) {
-    let sinks = 0;
-    for (let a = 0; a < n; a++) {
-      const bit = 1 << a;
-      if ((rem & bit) !== 0 && (r[a] & rem) === 0) {
-        sinks |= bit;
-        order[done++] = a;
-      }
-    }
-    if (sinks === 0) return false;
-    rem &= ~sinks;
-  }
-  return true;
-}
-
 /** out = r* (reflexive) or r+ of the one-word rows `r`; false (out undefined) when r has a cycle. */
 function smallClosure(r: ArrayLike<number>, n: number, out: Uint32Array, reflexive: boolean): boolean {
-  if (!smallPostOrder(r, n)) return false;
-  const order = sOrder;
-  for (let x = 0; x < n; x++) {
-    const a = order[x];
-    let m = r[a];
-    let acc = m;
-    while (m !== 0) {
-      const t = m & -m;
-      acc |= out[31 - clz32(t)];
-      m ^= t;
-    }
-    out[a] = reflexive ? acc | (1 << a) : acc;
-  }
+  if (!postOrderRows(r, n, sOrder)) return false;
+  closureRowsInto(r, n, sOrder, out, reflexive);
   return true;
 }
 
@@ -1036,20 +978,6 @@ function smallStar(r: ArrayLike<number>, n: number, out: Uint32Array): void {
     for (let i = 0; i < n; i++) if (out[i] & km) out[i] |= row;
   }
   for (let i = 0; i < n; i++) out[i] |= 1 << i;
-}
-
-/** out[a] = (x ; y)[a]: the union of y's rows over x's row a. `out` may be `x`, never `y`. */
-function smallSeq(x: ArrayLike<number>, y: ArrayLike<number>, n: number, out: Uint32Array): void {
-  for (let a = 0; a < n; a++) {
-    let m = x[a];
-    let acc = 0;
-    while (m !== 0) {
-      const t = m & -m;
-      acc |= y[31 - clz32(t)];
-      m ^= t;
-    }
-    out[a] = acc;
-  }
 }
 
 function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: boolean): Verdict {
@@ -1075,7 +1003,7 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
   const poLoc = st.poLoc.bits;
   const coh = sCoh;
   for (let a = 0; a < n; a++) coh[a] = poLoc[a] | rf[a] | co[a] | fr[a];
-  if (!smallPostOrder(coh, n)) return no();
+  if (!postOrderRows(coh, n, sOrder)) return no();
   // Atomic Read-Modify-Write: rmw & (fre ; coe) is empty
   if (f.hasRmw) {
     const rmw = st.rmw.bits;
@@ -1106,24 +1034,10 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
     // (po | rf) ; [LKR] ; po, row by row
     const tail = sTmp;
     for (let a = 0; a < n; a++) {
-      let m = (po[a] | rf[a]) & lkr;
-      let acc = 0;
-      while (m !== 0) {
-        const t = m & -m;
-        acc |= po[31 - clz32(t)];
-        m ^= t;
-      }
-      tail[a] = acc;
+      tail[a] = unionOfRows(po, (po[a] | rf[a]) & lkr);
     }
     for (let a = 0; a < n; a++) {
-      let m = po[a] & ul;
-      let acc = 0;
-      while (m !== 0) {
-        const t = m & -m;
-        acc |= tail[31 - clz32(t)];
-        m ^= t;
-      }
-      pulp[a] = acc;
+      pulp[a] = unionOfRows(tail, po[a] & ul);
     }
     // mb = mb-static | ([M] ; po-unlock-lock-po ; after-unlock-lock-po); strong-fence = mb | gp
     const M = st.M.bits[0] | 0;
@@ -1134,14 +1048,7 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
     for (let a = 0; a < n; a++) {
       let x = mbStatic[a] | gp[a];
       if (M & (1 << a)) {
-        let m = pulp[a];
-        let acc = 0;
-        while (m !== 0) {
-          const t = m & -m;
-          acc |= aulp[31 - clz32(t)];
-          m ^= t;
-        }
-        x |= acc;
+        x |= unionOfRows(aulp, pulp[a]);
       }
       sf[a] = x;
     }
@@ -1190,13 +1097,7 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
       continue;
     }
     // rfe-m = [Marked] ; rfe ; [Marked]; a is Marked here
-    let m = rf[a] & ext[a] & marked;
-    let acc = cumulArg[a];
-    while (m !== 0) {
-      const t = m & -m;
-      acc |= cumulArg[31 - clz32(t)];
-      m ^= t;
-    }
+    let acc = cumulArg[a] | unionOfRows(cumulArg, rf[a] & ext[a] & marked);
     acc |= wmb[a];
     if (pulp) acc |= pulp[a];
     cumul[a] = acc & marked;
@@ -1204,12 +1105,12 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
   if (f.hasRmw) {
     // rmw-sequence = (rf ; rmw)*; the identity (nothing to do) while no read of an RMW has a source
     const rmw = st.rmw.bits;
-    smallSeq(rf, rmw, n, sTmp);
+    seqRowsInto(rf, rmw, n, sTmp);
     let any = 0;
     for (let a = 0; a < n; a++) any |= sTmp[a];
     if (any !== 0) {
       smallStar(sTmp, n, sRmwSeq);
-      smallSeq(cumul, sRmwSeq, n, cumul);
+      seqRowsInto(cumul, sRmwSeq, n, cumul);
     }
   }
   const cumulStar = sCumulStar;
@@ -1234,14 +1135,7 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
       prop[a] = 0;
       continue;
     }
-    let m = ((co[a] | fr[a]) & ext[a]) | (1 << a);
-    let acc = 0;
-    while (m !== 0) {
-      const t = m & -m;
-      acc |= tail[31 - clz32(t)];
-      m ^= t;
-    }
-    prop[a] = acc;
+    prop[a] = unionOfRows(tail, ((co[a] | fr[a]) & ext[a]) | (1 << a));
   }
 
   // Happens Before: hb = [Marked] ; (ppo | rfe | ((prop & int) \ id)) ; [Marked]
@@ -1262,22 +1156,9 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
   if (anyStrong) {
     const pb = sPb;
     for (let a = 0; a < n; a++) {
-      let m = prop[a];
-      let acc = 0;
-      while (m !== 0) {
-        const t = m & -m;
-        acc |= strongFence0[31 - clz32(t)];
-        m ^= t;
-      }
-      let acc2 = 0;
-      while (acc !== 0) {
-        const t = acc & -acc;
-        acc2 |= hbStar[31 - clz32(t)];
-        acc ^= t;
-      }
-      pb[a] = acc2 & marked;
+      pb[a] = unionOfRows(hbStar, unionOfRows(strongFence0, prop[a])) & marked;
     }
-    if (!smallPostOrder(pb, n)) return no();
+    if (!postOrderRows(pb, n, sOrder)) return no();
   }
   return { allowed: true, violated: [], flags: partial ? [] : [...st.flags], hbStar: hbStarOut };
 }

@@ -11,6 +11,7 @@
  * large graphs (hundreds of events) the quadratic and cubic ones charge row
  * by row, so the engine's time bound interrupts even a single operation.
  */
+import { closureRowsInto, postOrderRows, seqRowsInto } from './rows';
 import { charge } from './budget';
 
 /** Math.clz32 as a module binding: one load instead of a global and a property lookup per use in interpreted code. */
@@ -150,16 +151,7 @@ export class Rel {
       // one word per row (up to 32 events: every kernel test)
       const bits = this.bits;
       const ob = o.bits;
-      for (let a = 0; a < n; a++) {
-        let word = bits[a];
-        let acc = 0;
-        while (word !== 0) {
-          const t = word & -word;
-          acc |= ob[31 - clz32(t)];
-          word ^= t;
-        }
-        out[a] = acc;
-      }
+      seqRowsInto(bits, ob, n, out);
       return new Rel(n, out);
     }
     for (let a = 0; a < n; a++) {
@@ -308,21 +300,7 @@ export class Rel {
       // before the JIT warms up)
       const order = scratch.order;
       charge(n);
-      let rem = n === 32 ? -1 : (1 << n) - 1;
-      let done = 0;
-      while (rem !== 0) {
-        let sinks = 0;
-        for (let a = 0; a < n; a++) {
-          const bit = 1 << a;
-          if ((rem & bit) !== 0 && (bits[a] & rem) === 0) {
-            sinks |= bit;
-            order[done++] = a;
-          }
-        }
-        if (sinks === 0) return null;
-        rem &= ~sinks;
-      }
-      return order;
+      return postOrderRows(bits, n, order) ? order : null;
     }
     const { state, order, stack, next } = scratch; // next: per stacked node, the next successor to look at
     state.fill(0, 0, n); // 0 new, 1 on the stack, 2 done
@@ -375,17 +353,7 @@ export class Rel {
     const out = new Uint32Array(n * w);
     charge(n * w);
     if (w === 1) {
-      for (let x = 0; x < n; x++) {
-        const a = order[x];
-        let word = bits[a];
-        let acc = word;
-        while (word !== 0) {
-          const t = word & -word;
-          acc |= out[31 - clz32(t)];
-          word ^= t;
-        }
-        out[a] = reflexive ? acc | (1 << a) : acc;
-      }
+      closureRowsInto(bits, n, order, out, reflexive);
       return new Rel(n, out);
     }
     for (let x = 0; x < n; x++) {
