@@ -83,7 +83,9 @@ async function check(id, fn) {
     log(`PASS ${id}${detail ? ': ' + detail : ''}${isPending ? '  (listed as pending: remove it from expectations.json)' : ''}`);
     return true;
   } catch (e) {
-    const msg = (e && e.message ? e.message : String(e)).split('\n').slice(0, 4).join(' | ');
+    // the first lines and the last ones: a Playwright call log says why it kept retrying at its end
+    const lines = (e && e.message ? e.message : String(e)).split('\n');
+    const msg = (lines.length > 8 ? [...lines.slice(0, 4), '…', ...lines.slice(-4)] : lines).join(' | ');
     results.push({ id, ok: false, pending: isPending, detail: msg });
     log(`${isPending ? 'PENDING' : 'FAIL'} ${id}: ${msg}`);
     return false;
@@ -417,10 +419,20 @@ async function clickLensAtCursor(page, shot) {
       // a hover widget left open by an earlier step can cover the lens and take the pointer: dismiss it first
       await page.keyboard.press('Escape');
       await page.mouse.move(2, 2);
-      await lens.hover();
-      if (shot) await shot('codelens');
-      await lens.click();
-      return;
+      // Code lenses are re-rendered when the server refreshes them (a finding's analysis finishing): a
+      // lens found here may be replaced before the pointer reaches it. Short tries, re-found each time.
+      const hovered = await lens.hover({ timeout: 5000 }).then(() => true, () => false);
+      if (hovered) {
+        if (shot) await shot('codelens');
+        if (await lens.click({ timeout: 5000 }).then(() => true, () => false)) return;
+      }
+      if (Date.now() > deadline) {
+        // last resort: the lens's own click handler, without the pointer (what the user clicks is the same element)
+        await lens.dispatchEvent('click');
+        return;
+      }
+      await sleep(500);
+      continue;
     }
     if (Date.now() > deadline) throw new Error(`no "Replay race" code lens above the cursor (${boxes.length} lens(es) visible, cursor ${cursor ? 'at y=' + cursor.y : 'not found'})`);
     await sleep(500);
