@@ -437,6 +437,23 @@ describe('release deleted before code out of sight', () => {
   });
 });
 
+describe('a loop releasing some elements of an array filled in view, deleted', () => {
+  // pages pinned in the hunk; some of them (here: the shared ones) were unpinned on the spot, the
+  // rest are handed on to code out of sight that, before the patch, never saw those pinned
+  const patch = (loop: string[], fill = ' \tgot = pin_user_pages(start, nr, FOLL_WRITE, pages);') =>
+    midPatch([fill, ' \tif (got > 0) {', ...loop, ' \t\t*first = page_to_pfn(pages[0]);', ' \t\tgoto done;', ' \t}'], 'static long pin_batch(unsigned long start, long nr, struct page **pages, unsigned long *first)');
+  const unpinLoop = ['-\t\tfor (i = 0; i < got; i++) {', '-\t\t\tif (page_is_shared(pages[i]))', '-\t\t\t\tunpin_user_page(pages[i]);', '-\t\t}'];
+  it('the pins the loop dropped now go on into code the patch does not show', () => {
+    const [f] = expectRule(findings(patch(unpinLoop)), 'ref-balance/leak', 1);
+    assert.match(f.message, /removes `unpin_user_page\(pages\[i\]\)`.*code the patch does not show.*`goto done`/);
+  });
+  it('quiet when the loop stays, when the pages are not filled in view, or when the patch hands them to a call it adds', () => {
+    expectClean(findings(patch(unpinLoop.map((l) => ' ' + l.slice(1)))));
+    expectClean(findings(patch(unpinLoop, ' \tgot = count_batch(start, nr, pages);')));
+    expectClean(findings(patch([...unpinLoop, '+\t\tdrop_shared_pins(pages, got);'])));
+  });
+});
+
 describe('a restore rewritten to another flags variable, the save out of sight', () => {
   const patch = (body: string[]) =>
     midPatch([' \tif (!move_free_pages(zone, page)) {', ...body, ' \t\treturn -EBUSY;', ' \t}', ' \tzone->nr_isolate++;'], 'static int isolate_one(struct zone *zone, struct page *page, unsigned long start_pfn)');

@@ -276,6 +276,33 @@ static long remap(struct mm_struct *mm, struct vm_area_struct *vma, unsigned lon
   });
 });
 
+describe('mainline precision: a reference handed on under another name of the page', () => {
+  it('the pfn of a GUP page given to a callee with MF_COUNT_INCREASED hands the reference over (madvise_inject_error shape); a path that never hands it on leaks', () => {
+    const code = (handOn: string) => `
+static int inject_one(unsigned long start, int flags)
+{
+	unsigned long pfn;
+	struct page *page;
+	int ret;
+
+	ret = get_user_pages_fast(start, 1, 0, &page);
+	if (ret != 1)
+		return ret;
+	pfn = page_to_pfn(page);
+	pr_info("injecting at pfn %#lx", pfn);
+	${handOn}
+	if (ret)
+		return ret;
+	return 0;
+}
+`;
+    expectClean(findings(addPatch(code('ret = memory_failure(pfn, flags | MF_COUNT_INCREASED);'))), REF_CATS);
+    const p = addPatch(code('ret = check_flags(flags);'));
+    const hits = findings(p).filter((f) => f.rule === 'ref-balance/leak');
+    assert.ok(hits.length >= 1 && hits.every((f) => /`page`/.test(f.message)), JSON.stringify(hits.map((f) => f.message)));
+  });
+});
+
 describe('mainline precision: device-page evidence must reach the get', () => {
   it('get_dev_pagemap() on a branch that leaves the function does not make a later page_ref_inc() a pgmap-hook finding (memory_failure shape); on a branch that falls through it does', () => {
     const code = (after: string) => `

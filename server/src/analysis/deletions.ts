@@ -43,7 +43,9 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
   const out: DeletedRelease[] = [];
   const seen = new Set<string>();
   for (const ev of preA.events) {
-    if (ev.t !== 'release' || ev.mismatch || ev.element) continue;
+    if (ev.t !== 'release' || ev.mismatch) continue;
+    // an element's release (`unpin_user_page(pages[i])`) counts for the array a call in view filled (GUP)
+    if (ev.element && !(ev.key?.array && ev.key.acquires.length)) continue;
     if (!isDeletedLine(pre.image, ev.op.line)) continue;
     const kind = ev.eff.kind;
     const family = cat.kind(kind).family;
@@ -238,15 +240,27 @@ export { U };
 function ledStraightTo(pre: Unit, post: Unit, from: CfgNode, start: CfgNode): boolean {
   const target = preNodeAt(pre, post, start);
   if (!target) return false;
-  let n = from;
-  for (let steps = 0; steps < 64; steps++) {
-    const next = n.succs.filter((e) => e.kind !== 'unresolved');
-    if (next.length !== 1) return false;
-    n = next[0].to;
-    if (n === target) return true;
-    if (n.kind === 'exit' || !isDeletedLine(pre.image, n.line)) return false;
+  // every way on from the deleted release runs through deleted code only and comes out at the target
+  // (a deleted loop of releases leaves it by its one exit): the old code entered what follows the same way
+  const seen = new Set<number>([from.id]);
+  const work = [from];
+  let reached = false;
+  while (work.length) {
+    const n = work.pop()!;
+    for (const e of n.succs) {
+      if (e.kind === 'unresolved') return false;
+      if (e.to === target) {
+        reached = true;
+        continue;
+      }
+      if (e.to.kind === 'exit' || !isDeletedLine(pre.image, e.to.line)) return false;
+      if (seen.has(e.to.id)) continue;
+      if (seen.size > 256) return false;
+      seen.add(e.to.id);
+      work.push(e.to);
+    }
   }
-  return false;
+  return reached;
 }
 
 /** Is `n` guarded by nothing but a test that `obj` is set (`if (obj)`, `if (obj != NULL)`)? */

@@ -386,6 +386,9 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           if (covered.has(normObject(a.text).obj)) continue;
           // pages[i] handed to a helper is not the array changing hands; `pages` is
           escapeMentioned(st, textOutsideCalls(a.node), node, !normObject(a.text).element, true);
+          // the object under its other name (`folio` of `page_folio(page)`, `pfn` of `page_to_pfn(page)`)
+          const canon = facts.identity.get(normObject(a.text).obj);
+          if (canon) escapeMentioned(st, canon, node, true, true);
         }
       }
       return;

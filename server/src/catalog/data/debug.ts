@@ -61,5 +61,12 @@ export const DEBUG_CHECKS: readonly ApiSpec[] = [
   // ---- always evaluated ----------------------------------------------------------
   { name: 'WARN_ON', summary: 'Warn (with a backtrace) when cond is true and return cond. Always evaluates cond, whatever the config: side effects in it happen.', aliases: ['WARN_ON_ONCE'], arity: [1], source: BUG_H },
   { name: 'WARN', summary: 'Warn with a message when cond is true and return cond (cond, format...). Always evaluates cond.', aliases: ['WARN_ONCE'], arity: [2, 3, 4, 5, 6], source: BUG_H },
+  // logging reads its arguments (a pfn, a page pointer printed with %p) and takes nothing from them
+  {
+    name: 'printk',
+    summary: 'Log a message (format, args...). Reads its arguments; takes and drops no reference, lock or section. Callable in atomic context.',
+    aliases: ['pr_emerg', 'pr_alert', 'pr_crit', 'pr_err', 'pr_warn', 'pr_notice', 'pr_info', 'pr_debug', 'pr_devel', 'pr_cont', 'pr_err_once', 'pr_warn_once', 'pr_info_once', 'pr_err_ratelimited', 'pr_warn_ratelimited', 'pr_info_ratelimited', 'dev_err', 'dev_warn', 'dev_info', 'dev_dbg', 'dev_notice'],
+    source: 'include/linux/printk.h, include/linux/dev_printk.h',
+  },
   { name: 'BUG_ON', summary: 'BUG() when cond is true. Always evaluates cond (with CONFIG_BUG=n it still evaluates it for side effects).', arity: [1], source: BUG_H },
 ];

@@ -286,7 +286,8 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
     const rule: LeakRule = ctx.catalog.kind(d.kind).reportAs ? (ctx.catalog.kind(d.kind).reportAs as LeakRule) : fam === 'ref' ? 'ref-balance/leak' : 'bracket/unbalanced';
     if (rule !== want) continue;
     const label = ctx.catalog.kind(k?.kind ?? d.kind).label;
-    const what = d.obj ? `${label} \`${d.obj}\`` : `the ${label}`;
+    // an element's release: the array was filled by one call, the deleted code dropped some of its entries
+    const what = d.deleted.element ? `${label} on the entries of \`${d.obj}\` that it released (\`${d.deleted.objText.replace(/\s+/g, '')}\`)` : d.obj ? `${label} \`${d.obj}\`` : `the ${label}`;
     const call = d.deleted.op.node.text.replace(/\s+/g, ' ');
     // the same defect already reported as a leak of a visible acquire at this exit
     if (reported.some((f) => f.at.line === nodePos(d.exit).line && f.scenarioParams?.object === d.obj)) continue;
