@@ -454,6 +454,22 @@ describe('a loop releasing some elements of an array filled in view, deleted', (
   });
 });
 
+describe('a deleted release whose object the patch also re-sourced', () => {
+  // proc pid_revalidate shape: the referenced lookup (a getter the catalog does not know) becomes an RCU
+  // lookup that takes no reference, and the put goes with it
+  const patch = (lookup: string[]) =>
+    midPatch([...lookup, ' \tif (!task)', ' \t\treturn -ENOENT;', ' \tret = task->flags & PF_EXITING ? 0 : 1;', '-\tput_task_struct(task);', ' \treturn ret;', ' }'], 'static int revalidate(struct inode *inode, unsigned int flags)');
+  it('quiet when the line that produced the object is deleted (a new lookup in its place)', () => {
+    expectClean(findings(patch(['-\ttask = get_inode_task(inode);', '+\trcu_read_lock();', '+\ttask = inode_task_rcu(inode);'])), ['ref-balance', 'bracket']);
+    // a lock handed back through an out-parameter of a deleted call
+    expectClean(findings(midPatch(['-\tif (find_entry(t, addr, &ptep, &ptl))', '-\t\treturn -ENOENT;', '-\tupdate_entry(t, ptep);', '-\tpte_unmap_unlock(ptep, ptl);', '+\tupdate_range(t, addr);', ' \treturn 0;', ' }'], 'static int mkclean_one(struct tbl *t, unsigned long addr)')), ['ref-balance', 'bracket']);
+  });
+  it('the lookup kept (or only re-indented): the deleted put is reported', () => {
+    expectRule(findings(patch([' \ttask = get_inode_task(inode);'])), 'ref-balance/leak', 1);
+    expectRule(findings(patch(['-\ttask = get_inode_task(inode);', '+\ttask   = get_inode_task(inode);'])), 'ref-balance/leak', 1);
+  });
+});
+
 describe('a restore rewritten to another flags variable, the save out of sight', () => {
   const patch = (body: string[]) =>
     midPatch([' \tif (!move_free_pages(zone, page)) {', ...body, ' \t\treturn -EBUSY;', ' \t}', ' \tzone->nr_isolate++;'], 'static int isolate_one(struct zone *zone, struct page *page, unsigned long start_pfn)');

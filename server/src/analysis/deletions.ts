@@ -13,7 +13,7 @@
 import type { CallOp, CfgNode } from '../c/cfg';
 import { searchBackward, searchForward } from '../c/dataflow';
 import type { AcquireEffect, Catalog, ResourceKind } from '../catalog';
-import { mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests, callEffects, describedCall, debugOnlyWrapper, cursorMinusOneAfterBreak, ifOfTest, leaves, equalities, readsMemory, calledNames, type IfParts } from '../c/facts';
+import { assigns, mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests, callEffects, describedCall, debugOnlyWrapper, cursorMinusOneAfterBreak, ifOfTest, leaves, equalities, readsMemory, calledNames, type IfParts } from '../c/facts';
 import type { CNode } from '../c/cnode';
 import { R, X, U, N, HELD, P, Q, definitelyHeld, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from './resources';
 import { changeRun, isAddedLine, isDeletedLine, patchLineOf, postNodeAfter, preNodeAt, replacedCalls } from './diff';
@@ -56,6 +56,10 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     // the acquire went too: the pair was removed together
     if (ev.key && ev.key.acquires.some((x) => isDeletedLine(pre.image, x.op.line))) continue;
     if (preA.events.some((e) => e.t === 'acquire' && isDeletedLine(pre.image, e.op.line) && sameThing(e.eff.kind, e.key.obj))) continue;
+    // the object itself came from a line the patch deleted (`task = get_proc_task(inode);` replaced by an RCU
+    // lookup, `mm = mm_alloc();` gone, the lock handed back by `follow_pte(.., &ptl)`): whatever the deleted
+    // release paired with is gone or changed; an unknown getter cannot tell which
+    if (ev.obj && originDeleted(pre, preA, post, ev.obj)) continue;
     // (a release the patch moved is judged by the paths: moved later on the same path it is met on the way
     // out, moved earlier it shows as released below; moved into one branch only, the other branch leaks)
     const start = postNodeAfter(pre, post, ev.op.line);
@@ -270,6 +274,18 @@ function nullGuarded(n: CNode, obj: string): boolean {
   if (!t.size) return false;
   const o = obj.replace(/\s+/g, '');
   return [...t].every(([k, v]) => (v && k.replace(/\s+/g, '') === o) || (v && k.replace(/\s+/g, '') === `${o}!=NULL`) || (!v && k.replace(/\s+/g, '') === `${o}==NULL`));
+}
+
+/**
+ * Was `obj` (or the variable it hangs off) assigned, initialised or handed out by address on a line
+ * the patch deleted, whose text the patch does not add back (a re-indented line is not a change)?
+ */
+function originDeleted(pre: Unit, preA: ResourceAnalysis, post: Unit, obj: string): boolean {
+  const added = new Set<string>();
+  for (const n of post.cfg.nodes) if (isAddedLine(post.image, n.line)) added.add(statementText(n).replace(/\s+/g, ''));
+  // (a release given the object's address, `kobject_put(&root->kobj)`, does not say where it came from)
+  const releases = new Set(preA.events.filter((e) => e.t === 'release').map((e) => e.node.id));
+  return pre.cfg.nodes.some((n) => isDeletedLine(pre.image, n.line) && !releases.has(n.id) && n.ops.some((o) => assigns(o, obj)) && !added.has(statementText(n).replace(/\s+/g, '')));
 }
 
 /** Do two places sit under the same enclosing tests (the one is not conditional relative to the other)? */
