@@ -767,6 +767,38 @@ describe('a deferred release replaced by the one that tears down in place', () =
   });
 });
 
+describe('a release kind changed together with its acquire', () => {
+  // sys_process_mrelease shape: mm_users (mmget_not_zero/mmput) traded for mm_count (mmgrab/mmdrop) in two hunks
+  const patch = (acquire: string[]) =>
+    [
+      'diff --git a/mm/t.c b/mm/t.c',
+      'index 1111111..2222222 100644',
+      '--- a/mm/t.c',
+      '+++ b/mm/t.c',
+      `@@ -100,${acquire.filter((l) => !l.startsWith('+')).length + 5} +100,${acquire.filter((l) => !l.startsWith('-')).length + 5} @@ static int release_mm(struct task_struct *p)`,
+      ' {',
+      ' \tstruct mm_struct *mm = NULL;',
+      ' ',
+      ...acquire,
+      ' \ttask_unlock(p);',
+      '@@ -120,5 +120,5 @@ static int release_mm(struct task_struct *p)',
+      ' \tret = reap_mm(mm);',
+      ' drop_mm:',
+      '-\tmmput(mm);',
+      '+\tmmdrop(mm);',
+      ' \treturn ret;',
+      '',
+    ].join('\n');
+  it('mmget_not_zero() -> mmgrab() with mmput() -> mmdrop(): the pair changed together, quiet', () => {
+    const fs = findings(patch([' \ttask_lock(p);', '-\tif (mmget_not_zero(p->mm))', '-\t\tmm = p->mm;', '+\tmm = p->mm;', '+\tmmgrab(mm);']));
+    assert.ok(!fs.some((f) => f.rule === 'ref-kind/mismatched-release' || f.rule === 'atomic-sleep/sleep-in-atomic'), JSON.stringify(fs.map((f) => f.message)));
+  });
+  it('the release changed alone, the acquire kept: reported', () => {
+    const fs = findings(patch([' \ttask_lock(p);', ' \tmm = p->mm;', ' \tmmget(mm);']));
+    expectRule(fs, 'ref-kind/mismatched-release', 1);
+  });
+});
+
 describe('an acquire moved out of a block', () => {
   const hoisted = (opener: string[], extra: string[] = []) =>
     midPatch([

@@ -87,6 +87,11 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
     // a deferred release replaced by its synchronous form (mmput_async() -> mmput()) is the wrong release
     // call: ref-kind/mismatched-release reports it
     if (r.del.spec.sleepingForm === r.add.op.name && r.del.effects.some((e) => e.op === 'release') && r.add.effects.some((e) => e.op === 'release')) continue;
+    // a release of one reference kind replaced by the release of another (`mmdrop()` -> `mmput()`): the call
+    // follows the reference the function holds, not the context; ref-kind/mismatched-release judges the pair
+    const dRel = r.del.effects.filter((e) => e.op === 'release');
+    const aRel = r.add.effects.filter((e) => e.op === 'release');
+    if (dRel.length && aRel.length && !aRel.some((x) => dRel.some((d) => ctx.catalog.compatible(d.kind, x.kind) || ctx.catalog.compatible(x.kind, d.kind)))) continue;
     // another call that sleeps on a path through this one, not changed by the patch: the context may sleep
     const otherSleeper = a.events.find(
       (e) => e.t === 'call' && e.op !== r.add.op && !changed.has(e.op) && callSleeps(e.spec, e.op) && (reachableAvoiding(e.node, r.add.node) || reachableAvoiding(r.add.node, e.node)),

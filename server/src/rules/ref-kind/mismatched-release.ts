@@ -7,6 +7,7 @@ import { kindFindings } from './common';
 import { replacementsOf } from '../common/replacements';
 import { replacedKindTrace } from '../common/trace';
 import { asExplained, replacementExplained } from '../common/explained';
+import { analysisOf } from '../common/resources';
 
 /**
  * A release replaced by a release of another kind on the same object: the
@@ -38,6 +39,11 @@ function replacedKindFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
       }
       continue;
     }
+    // the function now takes the kind the new release drops (`mmget_not_zero()` -> `mmgrab()` in another
+    // hunk, with `mmput()` -> `mmdrop()`): the pair was changed together
+    const post = analysisOf(unit, ctx);
+    const ev = post.events.find((e) => e.t === 'release' && e.op === r.add.op);
+    if (ev?.t === 'release' && ev.key && ev.key.acquires.length && ev.key.acquires.every((x) => aRel.some((a) => cat.compatible(x.eff.kind, a.kind)))) continue;
     const was = cat.kind(dRel[0].kind).label;
     const now = cat.kind(aRel[0].kind).label;
     const obj = r.add.op.args[0]?.text.trim() ?? '';
