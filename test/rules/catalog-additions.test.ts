@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addPatch, findings, expectRule, expectClean, lineOf } from './helpers';
+import { addPatch, findings, expectRule, expectClean, lineOf, ifTestPatch, replacePatch } from './helpers';
 
 describe('references on other objects', () => {
   it('a memcg reference from get_mem_cgroup_from_mm() leaked on an error path', () => {
@@ -268,21 +268,14 @@ ${onError}		return ret;
 
 describe('a test of reference-taking GUP flags narrowed (catalog flag groups)', () => {
   const patch = (from: string, to: string) =>
-    [
-      'diff --git a/mm/gup.c b/mm/gup.c',
-      '--- a/mm/gup.c',
-      '+++ b/mm/gup.c',
+    ifTestPatch(
+      'mm/gup.c',
       '@@ -465,7 +465,7 @@ static int follow_pfn_pte(struct vm_area_struct *vma, unsigned long address,',
-      ' \t\tpte_t *pte, unsigned int flags)',
-      ' {',
-      ' \t/* No page to get reference */',
-      `-\tif (${from})`,
-      `+\tif (${to})`,
-      ' \t\treturn -EFAULT;',
-      ' ',
-      ' \tif (flags & FOLL_TOUCH) {',
-      '',
-    ].join('\n');
+      [' \t\tpte_t *pte, unsigned int flags)', ' {', ' \t/* No page to get reference */'],
+      from,
+      to,
+      [' \t\treturn -EFAULT;', ' ', ' \tif (flags & FOLL_TOUCH) {'],
+    );
   it('FOLL_GET | FOLL_PIN narrowed to FOLL_GET on a v5.7+ kernel', () => {
     const p = patch('flags & (FOLL_GET | FOLL_PIN)', 'flags & FOLL_GET');
     const [f] = expectRule(findings(p), 'ref-kind/narrowed-flags', 1);
@@ -298,19 +291,14 @@ describe('a test of reference-taking GUP flags narrowed (catalog flag groups)', 
 
 describe('a conditional getter replaced by its plain form, by the kernel naming (uncatalogued names)', () => {
   const patch = (from: string[], to: string[]) =>
-    [
-      'diff --git a/virt/kvm/kvm_main.c b/virt/kvm/kvm_main.c',
-      '--- a/virt/kvm/kvm_main.c',
-      '+++ b/virt/kvm/kvm_main.c',
+    replacePatch(
+      'virt/kvm/kvm_main.c',
       '@@ -1649,9 +1649,8 @@ static int hva_to_pfn_remapped(struct vm_area_struct *vma, unsigned long addr)',
-      ' \tpfn = pte_pfn(*ptep);',
-      ...from.map((l) => `-${l}`),
-      ...to.map((l) => `+${l}`),
-      ' ',
-      ' out:',
-      ' \tpte_unmap_unlock(ptep, ptl);',
-      '',
-    ].join('\n');
+      [' \tpfn = pte_pfn(*ptep);'],
+      from,
+      to,
+      [' ', ' out:', ' \tpte_unmap_unlock(ptep, ptl);'],
+    );
   it('kvm_try_get_pfn() (tested) -> kvm_get_pfn() (not tested)', () => {
     const p = patch(['\tif (!kvm_try_get_pfn(pfn))', '\t\tr = -EFAULT;'], ['\tkvm_get_pfn(pfn);']);
     const [f] = expectRule(findings(p), 'spec-ref/get-on-lockless-lookup', 1);

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addPatch, findings, expectRule, expectClean, lineOf } from './helpers';
+import { addPatch, findings, expectRule, expectClean, lineOf, ifTestPatch } from './helpers';
 
 /** The file header lines of a git diff of `path`. */
 function fileHead(path = 'mm/t.c'): string[] {
@@ -954,21 +954,14 @@ describe('a pointer no longer cleared after its release', () => {
 
 describe("a release's guard weakened", () => {
   const patch = (from: string, to: string, outer?: string) =>
-    [
-      ...fileHead('include/linux/rmap.h'),
+    ifTestPatch(
+      'include/linux/rmap.h',
       '@@ -213,8 +213,7 @@ struct page_vma_mapped_walk {',
-      ' ',
-      ' static inline void pvmw_done(struct page_vma_mapped_walk *pvmw)',
-      ' {',
-      ...(outer ? [`+\tif (${outer})`] : []),
-      `-\tif (${from})`,
-      `+\tif (${to})`,
-      ' \t\tpte_unmap(pvmw->pte);',
-      ' \tif (pvmw->ptl)',
-      ' \t\tspin_unlock(pvmw->ptl);',
-      ' }',
-      '',
-    ].join('\n');
+      [' ', ' static inline void pvmw_done(struct page_vma_mapped_walk *pvmw)', ' {', ...(outer ? [`+\tif (${outer})`] : [])],
+      from,
+      to,
+      [' \t\tpte_unmap(pvmw->pte);', ' \tif (pvmw->ptl)', ' \t\tspin_unlock(pvmw->ptl);', ' }'],
+    );
   it('a conjunct dropped from the test around pte_unmap()', () => {
     const p = patch('pvmw->pte && !PageHuge(pvmw->page)', 'pvmw->pte');
     const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
@@ -983,21 +976,14 @@ describe("a release's guard weakened", () => {
 
 describe('a release decided by re-evaluating a condition instead of a recorded flag', () => {
   const patch = (from: string, to: string) =>
-    [
-      ...fileHead('mm/memcontrol.c'),
+    ifTestPatch(
+      'mm/memcontrol.c',
       '@@ -823,9 +823,9 @@ static inline struct mem_cgroup *get_non_dying_memcg_start(struct mem_cgroup *memcg)',
-      ' ',
-      `-static inline void get_non_dying_memcg_end(bool rcu_locked)`,
-      `+static inline void get_non_dying_memcg_end(void)`,
-      ' {',
-      `-\tif (${from})`,
-      `+\tif (${to})`,
-      ' \t\treturn;',
-      ' ',
-      ' \trcu_read_unlock();',
-      ' }',
-      '',
-    ].join('\n');
+      [' ', '-static inline void get_non_dying_memcg_end(bool rcu_locked)', '+static inline void get_non_dying_memcg_end(void)', ' {'],
+      from,
+      to,
+      [' \t\treturn;', ' ', ' \trcu_read_unlock();', ' }'],
+    );
   it('the flag the start helper set replaced by the condition it tested', () => {
     const p = patch('!rcu_locked', 'cgroup_subsys_on_dfl(memory_cgrp_subsys)');
     const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);

@@ -44,6 +44,19 @@ export function changePatch(before: string, after: string, path = 'mm/test.c'): 
   ].join('\n');
 }
 
+/**
+ * A one-hunk patch of `path` that replaces the lines `from` by `to` (C text, without the diff's column)
+ * between the context lines `before` and `after` (diff-body lines, each with its leading ' ', '-' or '+').
+ */
+export function replacePatch(path: string, hunkHeader: string, before: string[], from: string[], to: string[], after: string[]): string {
+  return [`diff --git a/${path} b/${path}`, `--- a/${path}`, `+++ b/${path}`, hunkHeader, ...before, ...from.map((l) => `-${l}`), ...to.map((l) => `+${l}`), ...after, ''].join('\n');
+}
+
+/** replacePatch() of one `if` test at `indent`: `if (from)` becomes `if (to)`. */
+export function ifTestPatch(path: string, hunkHeader: string, before: string[], from: string, to: string, after: string[], indent = '\t'): string {
+  return replacePatch(path, hunkHeader, before, [`${indent}if (${from})`], [`${indent}if (${to})`], after);
+}
+
 export function findings(patch: string, opts: AnalyzeOptions = {}): Finding[] {
   // the rules' own text, whole (the engine's ~200-character message split is tested in test/engine/message.test.ts)
   return analyze(patch, 'test.patch', { fullMessages: true, ...opts }).findings.filter((f) => f.category !== 'input');

@@ -948,17 +948,8 @@ function checkFast(st: StaticPart, rf: Rel, co: Rel, partial: boolean): Verdict 
  * against the literal transcription with the rest of `checkExecution`.
  */
 const SMALL = 32;
-const sFr = new Uint32Array(SMALL);
-const sCoh = new Uint32Array(SMALL);
-const sPulp = new Uint32Array(SMALL);
-const sArg = new Uint32Array(SMALL);
-const sCumul = new Uint32Array(SMALL);
-const sCumulStar = new Uint32Array(SMALL);
-const sRmwSeq = new Uint32Array(SMALL);
-const sTmp = new Uint32Array(SMALL);
-const sProp = new Uint32Array(SMALL);
-const sHb = new Uint32Array(SMALL);
-const sPb = new Uint32Array(SMALL);
+// one-word rows, reused by every small check (fr, coherence, pulp, ...: see checkSmall)
+const [sFr, sCoh, sPulp, sArg, sCumul, sCumulStar, sRmwSeq, sTmp, sProp, sHb, sPb] = Array.from({ length: 11 }, () => new Uint32Array(SMALL));
 const sOrder = new Int32Array(SMALL);
 
 /** out = r* (reflexive) or r+ of the one-word rows `r`; false (out undefined) when r has a cycle. */
