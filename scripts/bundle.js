@@ -46,21 +46,7 @@ const entries = [
       : { entryPoints: [path.join(root, e.in)] };
     await esbuild.build({ ...common, ...input, outfile: path.join(root, e.out), ...(e.keepNames === false ? { keepNames: false } : {}) });
   }
-  litmusCodeCache();
 })().catch((err) => {
   console.error(err);
   process.exit(1);
 });
-
-/**
- * V8's code cache of dist/litmus.js (scripts/litmus-code-cache.js), made
- * with the Node flags of mm-review's #! line: V8 accepts a cache only under
- * the flags it was made with.
- */
-function litmusCodeCache() {
-  const { spawnSync } = require('node:child_process');
-  const shebang = fs.readFileSync(path.join(root, 'server', 'bin', 'mm-review.js'), 'utf8').split('\n')[0];
-  const flags = shebang.split(/\s+/).slice(shebang.split(/\s+/).indexOf('node') + 1);
-  const r = spawnSync(process.execPath, [...flags, path.join(__dirname, 'litmus-code-cache.js')], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`litmus-code-cache failed (${r.status ?? r.signal})`);
-}

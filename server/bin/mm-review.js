@@ -3,9 +3,20 @@
 // The #! line starts Node without NODE_EXTRA_CA_CERTS: Node 20 reads and parses
 // that certificate file at every start-up (about 35 ms of a 65 ms floor on a
 // machine that sets it), and mm-review never opens a network connection.
-// `mm-review litmus` does not need the patch-review engine: it loads only the
-// simulator, from its one-file bundle with V8's code cache (dist/litmus.js,
-// `npm run build`) when that is current, else from the compiled modules
-// (server/src/cli/litmusLoader.ts).
-if (process.argv[2] === 'litmus') require('../out/cli/litmusLoader.js').litmusMain();
+// `mm-review litmus` does not need the patch-review engine: load only the simulator,
+// from its one-file bundle (dist/litmus.js, `npm run build`) when that is newer
+// than the last `tsc -b` of the server, else from the compiled modules.
+if (process.argv[2] === 'litmus') require(litmusEntry()).main();
 else require('../out/cli/main.js').main();
+
+function litmusEntry() {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const bundle = path.join(__dirname, '..', '..', 'dist', 'litmus.js');
+  try {
+    if (fs.statSync(bundle).mtimeMs >= fs.statSync(path.join(__dirname, '..', 'tsconfig.tsbuildinfo')).mtimeMs) return bundle;
+  } catch {
+    // no bundle (or no build info): the modules
+  }
+  return '../out/cli/litmusMain.js';
+}
