@@ -20,7 +20,7 @@
 import type { CfgNode, CallOp } from '../c/cfg';
 import { searchForward } from '../c/dataflow';
 import type { ApiSpec, Catalog } from '../catalog';
-import { callValue, isBackwardGoto, mentions, pointerState, testOf, uncast, type ExitFact } from '../c/facts';
+import { callValue, isBackwardGoto, mentions, negativeErrnoValue, pointerState, testOf, uncast, type ExitFact } from '../c/facts';
 import {
   definitelyHeld,
   exitPoints,
@@ -116,7 +116,12 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       // a lock or section this function never closes on its way out is taken for its caller
       // (seq_file ->start, *_lock() helpers, page_ext_get): the caller's unlock pairs with it.
       // Dropping it only to retry (`unlock; goto again;`) is not closing it.
-      if (k.family !== 'ref' && !partnerReleased && takenForCaller(a, k)) continue;
+      // With the function's end out of sight and no release of it in view, whether the function keeps
+      // a lock for its caller is unknown; but a negative errno returned with it held (`return -EAGAIN;`)
+      // is not how a function hands a lock to its caller, whatever the code out of sight does.
+      const errnoWithUnseenEnd =
+        x.kind === 'return' && !a.facts.visibility.end && !a.facts.statesReturnsHolding && returnsNegativeErrno(x.node) && !a.events.some((e) => e.t === 'release' && e.key === k);
+      if (k.family !== 'ref' && !partnerReleased && !errnoWithUnseenEnd && takenForCaller(a, k)) continue;
       // a section opened by the same call as such a lock (spin_lock_irqsave) goes with it
       if (
         k.family === 'bracket' &&
@@ -232,6 +237,12 @@ function takenForCaller(a: ResourceAnalysis, k: KeyInfo): boolean {
   if (outs.length && outs.every((x) => definitelyHeld(x.state.get(k.key) ?? a.initial))) return true;
   if (rels.some((e) => !retriesAfter(e.node))) return false;
   return exitPoints(a).some((x) => definitelyHeld(x.state.get(k.key) ?? a.initial) && !x.error);
+}
+
+/** `return -EAGAIN;`: a negative errno constant (bare or as an error pointer). */
+function returnsNegativeErrno(n: CfgNode): boolean {
+  const ret = n.ops.find((o) => o.kind === 'return');
+  return !!(ret && ret.kind === 'return' && ret.valueText && negativeErrnoValue(ret.valueText));
 }
 
 /** Does control go straight (no test) from `n` to a backward goto (`unlock; goto again;`)? */

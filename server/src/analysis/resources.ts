@@ -427,7 +427,11 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
         if (eff.cond) {
           k.cond = eff.cond;
           k.condTexts.add(norm(call.node.text));
-          if (call.result.kind === 'assigned') k.condTexts.add(norm(call.result.to));
+          if (call.result.kind === 'assigned') {
+            k.condTexts.add(norm(call.result.to));
+            // `start_pte = pte = pte_offset_map_lock(...)`: a test of either name tests the result
+            for (const v of call.result.chain ?? []) k.condTexts.add(norm(v));
+          }
         }
         if (eff.stateArg !== undefined && call.args[eff.stateArg]) {
           // a save taking the flags by pointer (folio_lruvec_lock_irqsave(folio, &flags)) saves into `flags`
@@ -474,11 +478,16 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           if (bits & HELD && !mismatch) mismatch = { key: k, bits, reason: k.kind === eff.kind || cat.compatible(k.kind, eff.kind) ? 'style' : 'kind' };
         }
         if (!match && !mismatch && o.text.trim().startsWith('&') && o.obj.includes('->')) {
-          // `&folio->page`: an embedded member's address names the containing object
-          const base = o.obj.slice(0, o.obj.indexOf('->'));
+          // `&folio->page`: an embedded member's address names the containing object while it is held;
+          // the kind's own counted member (`css_put(&memcg->css)` after `mem_cgroup_put(memcg)`: catalog
+          // embeddedAs) names it in any state, so a second put through the other name is seen
+          const member = cat.kind(eff.kind).embeddedAs;
+          const named = !!member && o.obj.endsWith(`->${member}`);
+          const base = named ? o.obj.slice(0, -(member!.length + 2)) : o.obj.slice(0, o.obj.indexOf('->'));
+          const states = named ? HELD | P | R | F | U | Q | E | X : HELD | P;
           for (const [id, bits] of st) {
             const k = keys.get(id)!;
-            if (k.family !== 'ref' || k.obj !== base || !(bits & (HELD | P)) || !cat.compatible(k.kind, eff.kind)) continue;
+            if (k.family !== 'ref' || k.obj !== base || !(bits & states) || !cat.compatible(k.kind, eff.kind)) continue;
             match = k;
             break;
           }

@@ -109,7 +109,12 @@ export interface Lvalue {
 /** How the value of a call is used. */
 export type ResultUse =
   | { kind: 'discarded' }
-  | { kind: 'assigned'; to: string; toNode: CNode; op: string; declared: boolean }
+  /**
+   * `to` receives the value; `chain` names the variables of enclosing plain
+   * assignments that receive it too (`start_pte = pte = pte_offset_map_lock(...)`:
+   * to `pte`, chain [`start_pte`]), outermost last.
+   */
+  | { kind: 'assigned'; to: string; toNode: CNode; op: string; declared: boolean; chain?: string[] }
   | { kind: 'returned' }
   /** The call (modulo `!`, likely()) is the operand a branch tests: see the edges' cond. */
   | { kind: 'condition' }
@@ -532,7 +537,9 @@ class Builder {
       }
       if (p.type === 'assignment_expression' && n.field === 'right') {
         const l = p.childForFieldName('left')!;
-        return { kind: 'assigned', to: l.text, toNode: l, op: operatorOf(p), declared: false };
+        const op = operatorOf(p);
+        const chain = op === '=' ? assignmentChain(p) : [];
+        return { kind: 'assigned', to: l.text, toNode: l, op, declared: false, ...(chain.length ? { chain } : {}) };
       }
       if (p.type === 'init_declarator' && n.field === 'value') {
         const d = declaratorInfo(p, '');
@@ -1252,4 +1259,27 @@ export function dumpCfg(cfg: Cfg): string {
     lines.push(`${n.id} ${what}${n.role ? '/' + n.role : ''} L${n.line} [${ast}] {${ops.join('; ')}} -> ${succ.join(', ')}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * The variables that receive the value of a plain assignment through the
+ * plain assignments (or the declaration) enclosing it: `a = b = x` seen from
+ * `b = x` gives [`a`]; `int a = b = x` also [`a`].
+ */
+function assignmentChain(assign: CNode): string[] {
+  const out: string[] = [];
+  let n = assign;
+  for (let p = n.parent; p; n = p, p = p.parent) {
+    if (p.type === 'parenthesized_expression') continue;
+    if (p.type === 'assignment_expression' && n.field === 'right' && operatorOf(p) === '=') {
+      out.push(p.childForFieldName('left')!.text);
+      continue;
+    }
+    if (p.type === 'init_declarator' && n.field === 'value') {
+      const d = declaratorInfo(p, '');
+      out.push((d.name ?? p.childForFieldName('declarator')!).text);
+    }
+    break;
+  }
+  return out;
 }

@@ -527,6 +527,13 @@ export interface KindSpec {
    * (spec-ref/no-revalidation).
    */
   recheckAfter?: string;
+  /**
+   * The counted object is embedded in a larger one under this member name, and
+   * code names it either way: `css_put(&memcg->css)` and `mem_cgroup_put(memcg)`
+   * drop the same reference. A release of `&x->MEMBER` then drops the
+   * reference tracked on `x` (held, or already dropped: a second put).
+   */
+  embeddedAs?: string;
 }
 
 /**

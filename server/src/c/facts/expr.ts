@@ -336,6 +336,12 @@ export function mentions(text: string, obj: string): boolean {
 }
 
 /** A returned value that reports failure: -EFAULT, -1, NULL, false, ERR_PTR(...). */
+/** A negative errno constant, bare or as an error pointer: `-EAGAIN`, `ERR_PTR(-ENOMEM)`. */
+export function negativeErrnoValue(text: string): boolean {
+  const t = norm(text).replace(/^\((.*)\)$/, '$1');
+  return /^-E[A-Z0-9]+$/.test(t) || /^ERR_PTR\(\(?-E[A-Z0-9]+\)?\)$/.test(t);
+}
+
 export function errorishValue(text: string): boolean {
   const t = norm(text).replace(/^\((.*)\)$/, '$1');
   return /^-E[A-Z0-9]+$/.test(t) || /^-[1-9]\d*$/.test(t) || t === 'NULL' || t === 'false' || /^ERR_PTR\(/.test(t) || /^ERR_CAST\(/.test(t);

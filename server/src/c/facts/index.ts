@@ -216,9 +216,10 @@ export function functionFacts(cfg: Cfg, image: FunctionImage | null, cat: Catalo
 
 /**
  * Union of variables that name one refcounted object: `v = f(x)` with a
- * catalogued same-object accessor (page_folio), or `v = &x->member` where the
- * member is the embedded head (`&folio->page`). The representative of a group
- * is its source variable.
+ * catalogued same-object accessor (page_folio), `v = &x->member` where the
+ * member is the embedded head (`&folio->page`), or a chained assignment
+ * (`a = b = f()`). The representative of a group is its source variable (of
+ * a chain: the outermost).
  */
 function identityOf(cfg: Cfg, cat: Catalog): Map<string, string> {
   const parent = new Map<string, string>();
@@ -239,6 +240,9 @@ function identityOf(cfg: Cfg, cat: Catalog): Map<string, string> {
       const rhs = o.kind === 'assign' ? o.rhsNode : o.kind === 'decl' ? o.init : null;
       if (!to || !rhs) continue;
       const e = uncast(exprOf(rhs));
+      // `start_pte = pte = pte_offset_map_lock(...)`: one value under two names; the outer one is the
+      // variable the code keeps (the inner one is the cursor it advances: pte++), so it represents both
+      if (e.k === 'assign' && e.op === '=' && uncast(e.left).k === 'id' && uncast(e.left).norm !== to) link(uncast(e.left).norm, to);
       if (e.k === 'call' && !e.indirect) {
         // `ptl = pmd_lock(mm, pmd)`: `pmd_lockptr(mm, pmd)` names the same lock (catalog: lockPointerOf)
         const args = e.args.map((a) => a.norm).join(',');

@@ -50,7 +50,7 @@ export const KINDS: readonly KindSpec[] = [
   // Each counter is its own kind: a put of one never drops another.
   { kind: 'task-ref', label: 'task_struct reference (usage)', family: 'ref' },
   // css_put(&memcg->css) and mem_cgroup_put(memcg) drop the same percpu_ref (css->refcnt)
-  { kind: 'css-ref', label: 'cgroup css reference (memcg)', family: 'ref' },
+  { kind: 'css-ref', label: 'cgroup css reference (memcg)', family: 'ref', embeddedAs: 'css' },
   { kind: 'objcg-ref', label: 'obj_cgroup reference', family: 'ref' },
   { kind: 'kobj-ref', label: 'kobject reference', family: 'ref' },
   { kind: 'swap-dev-ref', label: 'swap device reference (si->users)', family: 'ref' },
