@@ -18,6 +18,11 @@ function replacedKindFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
   const cat = ctx.catalog;
   const out: RawFinding[] = [];
   for (const r of replacementsOf(unit, ctx)) {
+    const styled = replacedStyleFinding(unit, ctx, r);
+    if (styled) {
+      out.push(styled);
+      continue;
+    }
     const dRel = r.del.effects.filter((e) => e.op === 'release' && cat.kind(e.kind).family === 'ref');
     const aRel = r.add.effects.filter((e) => e.op === 'release' && cat.kind(e.kind).family === 'ref');
     if (!dRel.length || !aRel.length) continue;
@@ -60,6 +65,38 @@ function replacedKindFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
     }, replacementExplained(ctx, unit, r.del.op.name, r.add.op.name)));
   }
   return out;
+}
+
+/**
+ * A close replaced by the close of the other style on the same object, where
+ * the catalog says the other style is the wrong release, not a choice
+ * (`kunmap_local(addr)` -> `kunmap(addr)`): the deleted close says how the
+ * object was opened. Quiet when the function now opens it in the new style
+ * (the pair was converted together).
+ */
+function replacedStyleFinding(unit: Unit, ctx: RuleContext, r: ReturnType<typeof replacementsOf>[number]): RawFinding | null {
+  const cat = ctx.catalog;
+  const d = r.del.effects.find((e) => e.op === 'release' && cat.kind(e.kind).styleMismatchIsWrongRelease && e.style);
+  const a = r.add.effects.find((e) => e.op === 'release' && d && e.kind === d.kind && e.style && e.style !== d.style);
+  if (!d || !a || d.op !== 'release' || a.op !== 'release') return null;
+  const post = analysisOf(unit, ctx);
+  const ev = post.events.find((e) => e.t === 'release' && e.op === r.add.op);
+  if (ev?.t === 'release' && ev.key && ev.key.acquires.length && ev.key.acquires.every((x) => x.eff.style === a.style)) return null;
+  const obj = r.add.op.args[0]?.text.trim() ?? '';
+  const label = cat.kind(d.kind).label;
+  const edit = replaceNode(r.add.op.calleeNode, r.del.op.name);
+  return asExplained(
+    {
+      rule: 'ref-kind/mismatched-release',
+      message: `This patch replaces ${r.del.op.name}() with ${r.add.op.name}() on \`${obj}\`: they close two styles of ${label} (${r.add.op.name}(): ${a.style}, ${r.del.op.name}(): ${d.style}), and the deleted ${r.del.op.name}() says \`${obj}\` was opened in the ${d.style} style: ${r.add.op.name}() leaves it open.`,
+      at: posOf(r.add.op, r.add.op.node),
+      related: [{ message: `${r.del.op.name}() before the patch`, at: posOf(r.del.op, r.del.op.node), unit: r.pre }],
+      scenarioParams: { function: unit.cfg.name, object: obj, acquire: '', release: r.add.op.name },
+      fixes: edit ? [{ title: `Keep ${r.del.op.name}()`, edits: [edit] }] : undefined,
+      fingerprint: `ref-kind/mismatched-release|replaced-style|${r.del.op.name}|${r.add.op.name}|${obj}`,
+    },
+    replacementExplained(ctx, unit, r.del.op.name, r.add.op.name),
+  );
 }
 
 /**
