@@ -478,6 +478,12 @@ describe('a restore rewritten to another flags variable, the save out of sight',
     const [f] = expectRule(findings(p), 'bracket/flags-mismatch', 1);
     assert.match(f.message, /restore the IRQ state from `start_pfn`; before the patch it restored from `flags`/);
   });
+  it('the new variable assigned something else in view (a cursor: start_pfn++) puts no IRQ state there: still reported', () => {
+    const p = patch([' 		start_pfn++;', '-		spin_unlock_irqrestore(&zone->lock, flags);', '+		spin_unlock_irqrestore(&zone->lock, start_pfn);']);
+    expectRule(findings(p), 'bracket/flags-mismatch', 1);
+    // a copy of the saved state into it is a save all the same
+    expectClean(findings(patch([' 		saved = flags;', '-		spin_unlock_irqrestore(&zone->lock, flags);', '+		spin_unlock_irqrestore(&zone->lock, saved);'])));
+  });
   it('quiet on a rename of the flags variable, or when the new one is saved into where the text shows', () => {
     expectClean(findings(midPatch(['-\tspin_lock_irqsave(&zone->lock, flags);', '+\tspin_lock_irqsave(&zone->lock, irqflags);', ' \tzone->nr_isolate++;', '-\tspin_unlock_irqrestore(&zone->lock, flags);', '+\tspin_unlock_irqrestore(&zone->lock, irqflags);'], 'static int isolate_one(struct zone *zone)')));
     expectClean(findings(patch([' \t\tlocal_irq_save(saved);', '-\t\tspin_unlock_irqrestore(&zone->lock, flags);', '+\t\tspin_unlock_irqrestore(&zone->lock, saved);'])));

@@ -85,13 +85,17 @@ function changedRestoreFindings(unit: Unit, ctx: RuleContext, already: readonly 
     if (already.some((f) => f.at.line === astPos(arg.node).line)) continue;
     // a save into the new variable, or a copy of the old one into it, that the post-image shows
     const savedHere = a.events.some((e) => e.t === 'acquire' && e.eff.stateArg !== undefined && e.op.args[e.eff.stateArg]?.text.replace(/\s+/g, '') === neu);
-    const copied = unit.cfg.nodes.some((n) => n.ops.some((op) => op.kind === 'assign' && op.target.text.replace(/\s+/g, '') === neu));
+    // (an assignment of something else, `low_pfn++`, `low_pfn = end_pfn`, puts no IRQ state there)
+    const copied = unit.cfg.nodes.some((n) => n.ops.some((op) => op.kind === 'assign' && op.target.text.replace(/\s+/g, '') === neu && mentions(op.rhs ?? '', oldArg)));
     // the patch renamed the variable: other lines it deletes use the old name too
     const renamed = r.pre.cfg.nodes.some((n) => n !== r.del.node && isDeletedLine(r.pre.image, n.line) && mentions((n.stmt ?? n.ast)?.text ?? '', oldArg));
     if (savedHere || copied || renamed) continue;
+    const stateText = (e: { op: { args: { text: string }[] }; eff: { stateArg?: number } }) => e.op.args[e.eff.stateArg!]?.text.replace(/\s+/g, '').replace(/^&/, '');
+    const savedOld = a.events.find((e) => e.t === 'acquire' && e.eff.stateArg !== undefined && stateText(e) === oldArg);
+    const where = savedOld ? `the save at ${ctx.where(unit, savedOld.op.line)}` : 'the save';
     out.push({
       rule: 'bracket/flags-mismatch',
-      message: `This patch makes ${r.add.op.callee}() restore the IRQ state from \`${neu}\`; before the patch it restored from \`${oldArg}\`, where the save (not shown) put it, and nothing shown saves into \`${neu}\`.`,
+      message: `This patch makes ${r.add.op.callee}() restore the IRQ state from \`${neu}\`; before the patch it restored from \`${oldArg}\`, where ${where} put it, and nothing shown saves into \`${neu}\`.`,
       at: astPos(arg.node),
       related: [{ message: `restored from \`${oldArg}\` before the patch`, at: astPos(r.del.op.args[was.stateArg!].node) }],
       trace: irqStateTrace(unit, ctx, a, r.add.op, oldArg, r.add.op.node.text.replace(arg.text, oldArg), 'other-variable'),
