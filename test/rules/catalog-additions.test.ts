@@ -305,6 +305,11 @@ describe('a conditional getter replaced by its plain form, by the kernel naming 
     assert.equal(f.severity, 'warning');
     assert.match(f.message, /rests on their names/);
   });
+  it('names the catalog knows only for something else (atomics, for their ordering): atomic_inc_not_zero() -> atomic_inc()', () => {
+    const p = patch(['\tif (!atomic_inc_not_zero(&obj->refcount)) {', '\t\tobj = NULL;', '\t\tgoto out;', '\t}'], ['\tatomic_inc(&obj->refcount);']);
+    const [f] = expectRule(findings(p), 'spec-ref/get-on-lockless-lookup', 1);
+    assert.match(f.message, /atomic_inc_not_zero\(\), whose failure the code handled, with atomic_inc\(\)/);
+  });
   it('not when the new result is tested, nor for names the convention does not pair', () => {
     expectClean(findings(patch(['\tif (!kvm_try_get_pfn(pfn))', '\t\tr = -EFAULT;'], ['\tif (!kvm_get_pfn(pfn))', '\t\tr = -EFAULT;'])));
     expectClean(findings(patch(['\tif (!kvm_try_get_pfn(pfn))', '\t\tr = -EFAULT;'], ['\tkvm_map_pfn(pfn);'])));

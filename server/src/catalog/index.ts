@@ -288,11 +288,17 @@ export class Catalog {
   /**
    * Is `plain` the unconditional form of the conditional getter `tryName` by the
    * kernel's naming (`kvm_try_get_pfn` / `kvm_get_pfn`)? Only for names the
-   * catalog does not describe.
+   * catalog does not describe as references (it may know them for something
+   * else: `atomic_inc_not_zero` / `atomic_inc` for their ordering).
    */
   plainFormByName(tryName: string, plain: string): boolean {
-    if (this.has(tryName) || this.has(plain)) return false;
+    if (this.describesReference(tryName) || this.describesReference(plain)) return false;
     return TRY_GET_NAMING.some((n) => tryName.includes(n.marker) && tryName.replace(n.marker, n.plain) === plain);
+  }
+
+  /** Does the catalog say what `name` does to a counted reference, lock or section (an acquire or release effect)? */
+  describesReference(name: string): boolean {
+    return !!this.api(name)?.effects?.some((e) => e.op === 'acquire' || e.op === 'release');
   }
 
   /** Flag groups whose members a test must take together (FOLL_GET | FOLL_PIN), of the target kernel's era. */

@@ -20,14 +20,15 @@ function replacedGetFindings(unit: Unit, ctx: RuleContext): RF[] {
     // a page or folio reference, or any other counted reference whose try-get (css_tryget) became a
     // plain get (css_get) of the same kind: the try-get is how the code said the count may be zero
     const counted = (e: Effect) => e.op === 'acquire' && cat.kind(e.kind).family === 'ref';
-    // not catalogued: a getter whose result the code tested, replaced by the plain form its name gives
-    // (kvm_try_get_pfn() -> kvm_get_pfn()), whose result it does not test
-    if (!r.del.spec && !r.add.spec && cat.plainFormByName(r.del.op.name, r.add.op.name) && ['condition', 'compared'].includes(r.del.op.result.kind) && !['condition', 'compared'].includes(r.add.op.result.kind)) {
+    // not catalogued as references: a getter whose result the code tested, replaced by the plain form its
+    // name gives (kvm_try_get_pfn() -> kvm_get_pfn(), atomic_inc_not_zero() -> atomic_inc()), whose result
+    // it does not test
+    if (!cat.describesReference(r.del.op.name) && !cat.describesReference(r.add.op.name) && cat.plainFormByName(r.del.op.name, r.add.op.name) && ['condition', 'compared'].includes(r.del.op.result.kind) && !['condition', 'compared'].includes(r.add.op.result.kind)) {
       const obj = r.add.op.args[0]?.text.trim() ?? '';
       out.push({
         rule: 'spec-ref/get-on-lockless-lookup',
         severity: 'warning',
-        message: `This patch replaces ${r.del.op.name}(), whose failure the code handled, with ${r.add.op.name}() on \`${obj}\`, whose result it does not test: by the kernel's naming the first is the conditional getter (it fails on a refcount of zero) and the second the plain one, which assumes the refcount is already elevated. Neither is in the catalog: this rests on their names.`,
+        message: `This patch replaces ${r.del.op.name}(), whose failure the code handled, with ${r.add.op.name}() on \`${obj}\`, whose result it does not test: by the kernel's naming the first is the conditional getter (it fails on a refcount of zero) and the second the plain one, which assumes the refcount is already elevated. The catalog does not describe either as a reference: this rests on their names.`,
         at: posOf(r.add.op, r.add.op.node),
         related: [{ message: `${r.del.op.name}() before the patch, its result tested`, at: posOf(r.del.op, r.del.op.node), unit: r.pre }],
         scenarioParams: { function: unit.cfg.name, object: obj, acquire: r.add.op.name, release: r.del.op.name },
