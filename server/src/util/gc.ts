@@ -23,15 +23,13 @@ function gcFunction(): (() => void) | null {
 /**
  * The heap used (bytes) above which collectIfLarge collects. Each collection
  * costs ~30 ms (mark-compact of the ~30 MB that start-up, the catalog and the
- * image cache hold). With the CLI's 2 MB semi-spaces (its #! line), 48 MB
- * collects after about every other of the 24 files of issue 11: peak RSS
- * 145–147 MB against 183–205 MB at 80 MB and V8's default young generation,
- * for 0–5 % more CPU (same session, alternating; 32 MB: 135–139 MB for
- * ~18 % more CPU). At 64 MB and the default young generation a run over all
- * 128 mm/*.c files collected after nearly every file and spent ~4 s more
- * CPU (docs/performance.md).
+ * image cache hold): at 64 MB a run over all 128 mm/*.c files collected after
+ * nearly every file and spent ~4 s more CPU; at 80 MB it collects a few times
+ * per 24 files. 48 MB (with the CLI's 2 MB semi-spaces) brought the 24 files
+ * of issue 11 to a peak of 145–149 MB, but cost 1.1–1.7x the CPU on all
+ * 128 mm/*.c files in single paired runs: not adopted (docs/performance.md).
  */
-export const COLLECT_ABOVE = 48 * 1024 * 1024;
+export const COLLECT_ABOVE = 80 * 1024 * 1024;
 
 /** Collect now when the JS heap holds more than `above` bytes; true when it did. */
 export function collectIfLarge(above = COLLECT_ABOVE): boolean {
