@@ -13,7 +13,11 @@
  * Also printed: the load average before and after (the latencies are only
  * comparable at a similar load), and the server's resident set (VmRSS and its
  * peak VmHWM, from /proc; the analysis workers are threads of that process)
- * after opening and after the last edit.
+ * after opening and after the last edit, and its CPU time (user + system, all
+ * threads, from /proc) over the edits: less sensitive to the machine's load than
+ * the latencies, so before/after comparisons of heap settings read it first.
+ * The server is started as `node FLAGS mm-review-lsp.js --stdio` with the Node
+ * options of the bin's #! line (its heap sizes), as a user's `mm-review-lsp` runs.
  *
  * Usage: node bench/lsp.js [--edits 200] [--lines 5000] [--server ROOT] [--pause-every N]   (after npm run build)
  *   --server ROOT: run ROOT/server/bin/mm-review-lsp.js (another build, for before/after)
@@ -24,6 +28,7 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { shebangNodeArgs } = require('./lib/common');
 const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
 
 const ROOT = path.join(__dirname, '..');
@@ -46,6 +51,15 @@ function rssOf(pid) {
     return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
   } catch {
     return null;
+  }
+}
+/** CPU time (ms, user + system, all threads) of a process so far, from /proc (Linux; USER_HZ = 100); NaN elsewhere. */
+function cpuOf(pid) {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
   }
 }
 const fmtRss = (m) => (m ? `${m.rss.toFixed(0)} MB (peak ${m.hwm.toFixed(0)} MB)` : 'n/a');
@@ -91,7 +105,10 @@ async function main() {
   if (sites.length === 0) throw new Error('no edit sites found');
 
   const loadBefore = load();
-  const proc = spawn(process.execPath, ['--expose-gc', ...(process.env.LSP_NODE_ARGS ? process.env.LSP_NODE_ARGS.split(' ') : []), path.join(SERVER_ROOT, 'server', 'bin', 'mm-review-lsp.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const bin = path.join(SERVER_ROOT, 'server', 'bin', 'mm-review-lsp.js');
+  const nodeArgs = shebangNodeArgs(bin);
+  if (!nodeArgs.includes('--expose-gc')) nodeArgs.unshift('--expose-gc');
+  const proc = spawn(process.execPath, [...nodeArgs, ...(process.env.LSP_NODE_ARGS ? process.env.LSP_NODE_ARGS.split(' ') : []), bin, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const waiting = new Map();
   conn.onNotification('textDocument/publishDiagnostics', (p) => {
@@ -120,6 +137,7 @@ async function main() {
   const first = await p;
   const openMs = performance.now() - t0;
   const rssOpen = rssOf(proc.pid);
+  const cpuOpen = cpuOf(proc.pid);
 
   const lat = [];
   const paused = [];
@@ -162,17 +180,20 @@ async function main() {
     await pause();
   }
   const rssEnd = rssOf(proc.pid);
+  const cpuEdits = cpuOf(proc.pid) - cpuOpen;
   await conn.sendRequest('shutdown');
   await conn.sendNotification('exit');
   conn.dispose();
 
   console.log(`bench/lsp: ${path.relative(process.cwd(), SERVER_ROOT) || '.'}; load average ${loadBefore} before, ${load()} after; ${os.cpus().length} CPUs, Node ${process.version}`);
+  console.log(`bench/lsp: node ${nodeArgs.join(' ')}${process.env.LSP_NODE_ARGS ? ' ' + process.env.LSP_NODE_ARGS : ''} ${path.relative(process.cwd(), bin)}`);
   console.log(`bench/lsp: ${lines.length} lines, ${sites.length} edit sites, ${first.diagnostics.length} diagnostics on open`);
   console.log(`  open (parse + analyse + publish): ${openMs.toFixed(1)} ms`);
   console.log(`  ${lat.length} one-character edits, didChange -> publishDiagnostics (debounce 0):`);
   console.log(`    p50 ${median(lat).toFixed(1)} ms   p95 ${pct(lat, 95).toFixed(1)} ms   max ${Math.max(...lat).toFixed(1)} ms`);
   const w = [...work.entries()].filter(([v]) => v > 1).map(([, ms]) => ms);
   if (w.length) console.log(`    of which analysis in the server: p50 ${median(w).toFixed(1)} ms   p95 ${pct(w, 95).toFixed(1)} ms (the rest is JSON-RPC transport and (de)serialising the diagnostics)`);
+  console.log(`  server CPU over the edits${paused.length ? ' and pauses' : ''}: ${cpuEdits.toFixed(0)} ms (${(cpuEdits / lat.length).toFixed(1)} ms per edit; start-up and open: ${cpuOpen.toFixed(0)} ms)`);
   console.log(`  server RSS: ${fmtRss(rssOpen)} after open, ${fmtRss(rssEnd)} after ${lat.length} edits`);
   if (paused.length) console.log(`  server RSS after a 0.8 s pause every ${PAUSE_EVERY} edits: ${paused.map((m) => (m ? m.rss.toFixed(0) : 'n/a')).join(' ')} MB`);
   console.log(`  editor debounce (mmReview.debounceMs default) adds 150 ms of quiet time before the work starts`);

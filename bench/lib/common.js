@@ -119,8 +119,28 @@ function median(xs) {
   return s.length ? s[Math.floor(s.length / 2)] : 0;
 }
 
+/**
+ * The Node options of a bin script's `#!` line (`#!/usr/bin/env -S [-u VAR] node FLAGS...`):
+ * the benches start `node FLAGS... BIN` so that the program runs with the flags a user's
+ * `mm-review` / `mm-review-lsp` gets (the heap sizes of docs/performance.md), while
+ * keeping this Node and their own preload options. [] when the line names no flags.
+ */
+function shebangNodeArgs(bin) {
+  let first;
+  try {
+    first = fs.readFileSync(bin, 'utf8').split('\n', 1)[0];
+  } catch {
+    return [];
+  }
+  if (!first.startsWith('#!')) return [];
+  const words = first.slice(2).trim().split(/\s+/);
+  const i = words.findIndex((w) => w === 'node' || w.endsWith('/node'));
+  return i < 0 ? [] : words.slice(i + 1).filter((w) => w.startsWith('-'));
+}
+
 module.exports = {
   ROOT,
+  shebangNodeArgs,
   SOURCES,
   SEV,
   cacheRoot,

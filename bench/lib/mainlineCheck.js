@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { median } = require('./common');
+const { median, shebangNodeArgs } = require('./common');
 
 const ROOT = path.join(__dirname, '..', '..');
 const USAGE = path.join(__dirname, 'usage.js');
@@ -36,11 +36,15 @@ function newFilePatch(rel, text) {
   return [`diff --git a/${rel} b/${rel}`, 'new file mode 100644', '--- /dev/null', `+++ b/${rel}`, `@@ -0,0 +1,${ls.length} @@`, ...ls.map((l) => '+' + l)].join('\n') + '\n';
 }
 
-/** Run `node --require usage.js ARGS` and return what the child reported about itself. */
+/**
+ * Run `node FLAGS --require usage.js ARGS` and return what the child reported about itself.
+ * FLAGS: those of the script's #! line (the CLI's heap sizes: as a user runs it), else --expose-gc.
+ */
 function measureNode(args, tmp) {
   const out = path.join(tmp, `usage-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+  const flags = shebangNodeArgs(args[0]);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--expose-gc', '--require', USAGE, ...args], { env: { ...process.env, MM_BENCH_USAGE: out }, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(process.execPath, [...(flags.length ? flags : ['--expose-gc']), '--require', USAGE, ...args], { env: { ...process.env, MM_BENCH_USAGE: out }, encoding: 'utf8', maxBuffer: 1 << 30 });
   const wallMs = performance.now() - t0;
   if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
   const u = JSON.parse(fs.readFileSync(out, 'utf8'));
@@ -129,6 +133,7 @@ function run({ tree, files: spec, runs, checkpatchRuns, baseline }) {
 
     const cLines = raw[0]?.lines ?? 0;
     console.log(`bench/check --mainline: ${files.length} whole files of ${tree} as new-file patches (${lines.toLocaleString('en-US')} patch lines, ${cLines.toLocaleString('en-US')} lines of C), ${findings} finding(s)`);
+    console.log(`Node options from the #! lines: ${shebangNodeArgs(CLI).join(' ') || '(none)'}${baseline ? `; baseline: ${shebangNodeArgs(path.join(baseline, 'server', 'bin', 'mm-review.js')).join(' ') || '(none)'}` : ''}`);
     console.log(`medians of ${runs} alternating rounds (checkpatch: ${cp.length}); Node ${process.version}, ${os.cpus().length} CPUs; load average ${loadBefore} before, ${loadAfter} after`);
     console.log('');
     console.log('| process | wall ms | CPU ms | peak RSS MB |');

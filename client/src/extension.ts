@@ -45,9 +45,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<MmRevi
 
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    // --expose-gc: the server collects the garbage of superseded analyses when the editor is quiet (server util/gc.ts)
-    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--expose-gc'] } },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011', '--expose-gc'] } },
+    // --expose-gc: the server collects the garbage of superseded analyses when the editor is quiet (server util/gc.ts);
+    // --max-semi-space-size=2: the message loop's young generation stays at 2 x 2 MB instead of V8's 2 x 16 MB, which
+    // the diagnostics of a large series fill and keep resident (~28 MB of RSS; docs/performance.md). The same flags
+    // as the #! line of server/bin/mm-review-lsp.js.
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--expose-gc', '--max-semi-space-size=2'] } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011', '--expose-gc', '--max-semi-space-size=2'] } },
   };
 
   const selector: DocumentSelector = [

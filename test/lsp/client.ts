@@ -24,6 +24,13 @@ export interface PublishedDiagnostics {
   }[];
 }
 
+/** The Node options of a bin script's `#!/usr/bin/env -S node FLAGS...` line. */
+export function shebangNodeArgs(bin: string): string[] {
+  const words = fs.readFileSync(bin, 'utf8').split('\n', 1)[0].replace(/^#!/, '').trim().split(/\s+/);
+  const i = words.indexOf('node');
+  return i < 0 ? [] : words.slice(i + 1).filter((w) => w.startsWith('-'));
+}
+
 export class LspClient {
   readonly proc: ChildProcess;
   readonly conn: MessageConnection;
@@ -33,8 +40,9 @@ export class LspClient {
   stderr = '';
 
   constructor(args: string[] = ['--stdio']) {
-    // as the installed mm-review-lsp starts node (its shebang)
-    this.proc = spawn(process.execPath, ['--expose-gc', path.join(ROOT, 'server', 'bin', 'mm-review-lsp.js'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // as the installed mm-review-lsp starts node: with the Node options of its #! line (--expose-gc, the heap sizes)
+    const bin = path.join(ROOT, 'server', 'bin', 'mm-review-lsp.js');
+    this.proc = spawn(process.execPath, [...shebangNodeArgs(bin), bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {

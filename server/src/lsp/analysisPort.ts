@@ -36,6 +36,12 @@ export interface AnalysisPortOptions {
   graceMs?: number;
   /** Old-generation heap limit of each worker, MB (default 3072: the default 32 MB document needs ~1.5 GB at worst). */
   heapMb?: number;
+  /**
+   * Young-generation size of each worker, MB (default 12: two 4 MB semi-spaces and
+   * their large-object share). V8's default (48: 16 MB semi-spaces) stays resident
+   * once an edit has filled it: ~24 MB more server RSS (docs/performance.md).
+   */
+  youngMb?: number;
 }
 
 /** Counters, for the server log and the tests (mmReview/stats). */
@@ -171,7 +177,7 @@ class Lane {
     try {
       const w = new Worker(this.file, {
         workerData: { cancel: this.cancel.buffer, lane: this.name },
-        resourceLimits: { maxOldGenerationSizeMb: this.opts.heapMb },
+        resourceLimits: { maxOldGenerationSizeMb: this.opts.heapMb, maxYoungGenerationSizeMb: this.opts.youngMb },
       });
       this.stats.workersStarted++;
       w.unref(); // an idle worker never keeps the process alive (a busy one does: pump)
@@ -245,7 +251,7 @@ export class AnalysisPort {
 
   constructor(o: AnalysisPortOptions = {}) {
     const file = o.workerFile ?? path.join(__dirname, 'analysisWorker.js');
-    const opts = { bigChars: o.bigChars ?? 1 << 20, graceMs: o.graceMs ?? 2000, heapMb: o.heapMb ?? 3072 };
+    const opts = { bigChars: o.bigChars ?? 1 << 20, graceMs: o.graceMs ?? 2000, heapMb: o.heapMb ?? 3072, youngMb: o.youngMb ?? 12 };
     this.bigChars = opts.bigChars;
     const next = () => ++this.id;
     this.small = new Lane('small', file, opts, this.stats, next);

@@ -195,8 +195,13 @@ export function handle(req: WorkerRequest, tree?: DocumentTree): WorkerReply {
   }
 }
 
-/** Quiet time (ms) after an analysis before the worker collects its garbage. */
-const IDLE_COLLECT_MS = 500;
+/**
+ * Quiet time (ms) after an analysis before the worker collects its garbage. The collection
+ * compacts (util/gc.ts) and takes ~150–250 ms at 50k lines on a quiet machine: started 300 ms
+ * after the answer, it is over before a pause of 0.8 s ends (bench/lsp --pause-every; at 500 ms
+ * it often was not, and a collection under way holds both copies of what it moves).
+ */
+const IDLE_COLLECT_MS = 300;
 let idleCollect: ReturnType<typeof setTimeout> | undefined;
 
 parentPort?.on('message', (req: WorkerRequest) => {
