@@ -405,6 +405,11 @@ export class Catalog {
     return this.orderingData.repairs;
   }
 
+  /** Task states that are not sleeping states (`TASK_RUNNING`). */
+  runningStates(): readonly string[] {
+    return this.orderingData.runningStates;
+  }
+
   /** The protocol location an acquisition of this kind stores to (a FOLL_PIN pin: `_pincount`). */
   acquireStore(kind: ResourceKind): string | undefined {
     return this.orderingData.acquireStores[kind];

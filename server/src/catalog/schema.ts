@@ -366,6 +366,16 @@ export interface ApiSpec {
   /** The sleeping (synchronous) drop-in alternative of a non-sleeping call (mmput_async -> mmput). */
   sleepingForm?: string;
   /**
+   * Sets the current task's state (the sleeper's half of a wait): 'plain' is
+   * a plain store (`__set_current_state()`), 'full' one followed by a full
+   * barrier (`set_current_state()`: smp_store_mb()). `fullForm` names the
+   * drop-in call with the barrier.
+   */
+  taskState?: 'plain' | 'full';
+  fullForm?: string;
+  /** Sleeps until another task wakes this one (schedule()): the end of a sleeper's wait loop. */
+  waitsForWakeup?: boolean;
+  /**
    * The release drops a reference or lock its caller obtained in a way no
    * single catalogued call models (a ref handed over by a callee, a
    * count taken with a raw refcount helper), so no pairing acquire is listed.
@@ -478,6 +488,8 @@ export interface OrderingFacts {
   genericLocations: string[];
   /** Repairs offered by quick fixes and named in messages. */
   repairs: { full: string; afterAtomic: string; release: string; publishRcu: string; wmb: string; marked: string };
+  /** Task states that are not sleeping states: setting one before a test needs no barrier (`TASK_RUNNING`). */
+  runningStates: string[];
   /**
    * Resource kinds whose acquisition is, as far as memory ordering goes, an
    * unordered store (RMW) to a protocol location: pin_user_pages*()

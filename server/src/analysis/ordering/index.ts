@@ -10,6 +10,7 @@
  *               which store A then load B, which load a location;
  * - protocols.ts store-buffering protocols across functions and callers;
  * - waker.ts    the sleep/wake-up protocol's waker side;
+ * - sleeper.ts  its sleeper side (the task state stored before the test);
  * - macros.ts   function-like macros the document defines;
  * - changelog.ts the commit message, and the sentence explaining a removal.
  * Every kernel fact comes from the catalog.
@@ -20,6 +21,7 @@ export * from './search';
 export * from './docIndex';
 export * from './protocols';
 export * from './waker';
+export * from './sleeper';
 export * from './macros';
 export * from './changelog';
 export * from './storeLoad';

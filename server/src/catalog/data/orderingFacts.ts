@@ -90,6 +90,8 @@ export const ORDERING_FACTS: OrderingFacts = {
     'index', 'lru', 'next', 'prev', 'list', 'data', 'val', 'value', 'nr', 'status', 'lock', 'pte', 'pmd', 'pud', 'vm_flags',
   ],
   repairs: { full: 'smp_mb', afterAtomic: 'smp_mb__after_atomic', release: 'smp_store_release', publishRcu: 'rcu_assign_pointer', wmb: 'smp_wmb', marked: 'WRITE_ONCE' },
+  // include/linux/sched.h: the one runnable state; any other state set before schedule() is a sleep
+  runningStates: ['TASK_RUNNING'],
   acquireStores: { 'gup-pin': '_pincount' },
   // include/linux/init.h: "__init ... the kernel can take this as hint that the function is used only during the
   // initialization phase and free up used memory resources after"; __meminit is not here (memory hotplug runs it later)

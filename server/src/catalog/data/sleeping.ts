@@ -18,7 +18,7 @@ export const SLEEPING: readonly ApiSpec[] = [
   { name: 'might_sleep', summary: 'Annotation: this point may sleep (debug splat in atomic context).', sleeps: true, arity: [0], source: 'include/linux/kernel.h' },
   { name: 'might_fault', summary: 'Annotation: this point may take a page fault (and sleep).', sleeps: true, arity: [0], source: 'include/linux/kernel.h' },
   { name: 'cond_resched', summary: 'Voluntarily reschedule: may sleep.', sleeps: true, arity: [0], source: 'include/linux/sched.h' },
-  { name: 'schedule', summary: 'Sleep until woken.', sleeps: true, arity: [0], source: 'kernel/sched/core.c' },
+  { name: 'schedule', summary: 'Sleep until woken.', sleeps: true, waitsForWakeup: true, arity: [0], source: 'kernel/sched/core.c' },
   { name: 'msleep', summary: 'Sleep for at least the given milliseconds.', aliases: ['ssleep', 'msleep_interruptible'], sleeps: true, arity: [1], source: 'kernel/time/sleep_timeout.c' },
   { name: 'usleep_range', summary: 'Sleep for a range of microseconds.', sleeps: true, arity: [2], source: 'kernel/time/sleep_timeout.c' },
   { name: 'wait_for_completion', summary: 'Sleep until the completion is signalled (the completion\'s wait lock orders what the completer did before complete() before what follows).', internalSync: 'completion', aliases: ['wait_for_completion_interruptible', 'wait_for_completion_killable'], sleeps: true, arity: [1], source: 'kernel/sched/completion.c' },
@@ -57,8 +57,8 @@ export const SLEEPING: readonly ApiSpec[] = [
 
   // ---- more sleeping calls (checked against v6.19) --------------------------------
   { name: 'schedule_timeout', summary: 'Sleep until woken or the timeout (jiffies) expires.', aliases: ['schedule_timeout_interruptible', 'schedule_timeout_killable', 'schedule_timeout_uninterruptible', 'schedule_timeout_idle'], sleeps: true, arity: [1], source: 'kernel/time/sleep_timeout.c' },
-  { name: 'io_schedule', summary: 'Sleep, accounted as waiting for I/O.', sleeps: true, arity: [0], source: 'kernel/sched/core.c' },
-  { name: 'io_schedule_timeout', summary: 'io_schedule() with a timeout.', sleeps: true, arity: [1], source: 'kernel/sched/core.c' },
+  { name: 'io_schedule', summary: 'Sleep, accounted as waiting for I/O.', sleeps: true, waitsForWakeup: true, arity: [0], source: 'kernel/sched/core.c' },
+  { name: 'io_schedule_timeout', summary: 'io_schedule() with a timeout.', sleeps: true, waitsForWakeup: true, arity: [1], source: 'kernel/sched/core.c' },
   { name: 'fsleep', summary: 'Sleep for about usecs microseconds (usleep_range / msleep; udelay only below 10 us): treat as sleeping.', sleeps: true, arity: [1], source: 'include/linux/delay.h' },
   { name: 'wait_event_timeout', summary: 'Sleep until the condition becomes true or the timeout expires.', aliases: ['wait_event_interruptible_timeout', 'wait_event_killable_timeout', 'wait_event_idle', 'wait_event_idle_timeout', 'wait_event_freezable', 'wait_event_interruptible_exclusive'], sleeps: true, arity: [2, 3], source: 'include/linux/wait.h' },
   { name: 'wait_var_event', summary: 'Sleep until the condition on a variable becomes true (woken by wake_up_var).', aliases: ['wait_var_event_killable', 'wait_var_event_interruptible', 'wait_var_event_timeout'], sleeps: true, arity: [2, 3], source: 'include/linux/wait_bit.h' },

@@ -9,10 +9,10 @@
  * - the waker side of a sleep/wake-up protocol: the condition store not
  *   ordered before a lockless test for sleepers (analysis/ordering/waker).
  */
-import { findMirror, otherSide, storeLoadHits, wakerHits, weakProtocolHits, type WakerHit, type WeakProtocolHit } from '../../analysis/ordering';
+import { findMirror, otherSide, sleeperHits, storeLoadHits, wakerHits, weakProtocolHits, type SleeperHit, type WakerHit, type WeakProtocolHit } from '../../analysis/ordering';
 import type { RawFinding, RawRelated, Rule, RuleContext, Unit } from '../api';
 import { commentedBarrier, insertAfter, mirrorOf, mirrorRelated, pos, renameCall, weakWhy } from './shared';
-import { storeLoadTrace, wakerTrace, weakProtocolTrace } from '../common/trace';
+import { sleeperTrace, storeLoadTrace, wakerTrace, weakProtocolTrace } from '../common/trace';
 
 export const storeLoadOrder: Rule = {
   id: 'barrier/store-load-order',
@@ -20,7 +20,7 @@ export const storeLoadOrder: Rule = {
   severity: 'warning',
   title: 'Store then load of another shared location without a full barrier',
   description:
-    'A store to one shared location is followed by a load of another with no full barrier between them (or only smp_wmb()/smp_rmb()/smp_store_release(), or an smp_mb__before_atomic()/smp_mb__after_atomic() with no atomic RMW to attach to, none of which order a store before a later load), while another CPU does the mirror image (store the second, load the first). This is store buffering: both CPUs can read the old values and miss each other. Seed 000 (pin count vs PG_writeback) and seed 003 (lockless walker count vs pmd) need smp_mb() on both sides; so does a waker that sets the wake-up condition and then tests waitqueue_active() (use smp_mb() or wq_has_sleeper(); the sleeper\'s prepare_to_wait() has its barrier).',
+    'A store to one shared location is followed by a load of another with no full barrier between them (or only smp_wmb()/smp_rmb()/smp_store_release(), or an smp_mb__before_atomic()/smp_mb__after_atomic() with no atomic RMW to attach to, none of which order a store before a later load), while another CPU does the mirror image (store the second, load the first). This is store buffering: both CPUs can read the old values and miss each other. Seed 000 (pin count vs PG_writeback) and seed 003 (lockless walker count vs pmd) need smp_mb() on both sides; so does a waker that sets the wake-up condition and then tests waitqueue_active() (use smp_mb() or wq_has_sleeper(); the sleeper\'s prepare_to_wait() has its barrier), and a sleeper that sets its task state with __set_current_state() (a plain store) before testing the wait condition and calling schedule() (use set_current_state()).',
   check(unit, ctx) {
     const F = ctx.catalog.repairs();
     const out: RawFinding[] = [];
@@ -70,6 +70,7 @@ export const storeLoadOrder: Rule = {
       out.push(weakProtocolFinding(unit, ctx, h));
     }
     for (const h of wakerHits(unit, ctx)) out.push(wakerFinding(unit, ctx, h));
+    for (const h of sleeperHits(unit, ctx)) out.push(sleeperFinding(unit, ctx, h));
     return out;
   },
 };
@@ -126,6 +127,27 @@ function weakProtocolFinding(unit: Unit, ctx: RuleContext, h: WeakProtocolHit): 
     fixes: [{ title: `Replace ${wn}() with ${F.full}()`, edits: [renameCall(w, F.full)] }],
     trace: weakProtocolTrace(unit, ctx, h, mirror, F.full),
     fingerprint: `barrier/store-load-order|${st.loc}|${l.loc}|${wn}`,
+  };
+}
+
+/** The sleeper's task state set with a plain store before its lockless test of the wait condition. */
+function sleeperFinding(unit: Unit, ctx: RuleContext, h: SleeperHit): RawFinding {
+  const { state: s, test: t, sleep } = h;
+  const full = (s.api && ctx.catalog.api(s.api)?.fullForm) || ctx.catalog.repairs().full;
+  const arg = s.op.kind === 'call' ? s.op.args[0]?.text.trim() ?? '' : '';
+  return {
+    rule: 'barrier/store-load-order',
+    message: `${s.name}(${arg}) sets the task state with a plain store, and the test of ${t.locText} after it can be satisfied before that store is visible: a waker that makes the condition true and then wakes this task can still see it running and skip it, and ${sleep.name}() sleeps with the wake-up lost. Use ${full}(), whose full barrier orders the state before the test.`,
+    at: pos(s),
+    related: [
+      { message: `the test of the wait condition: a load of ${t.locText}`, at: pos(t) },
+      { message: `${sleep.name}() sleeps until another task wakes this one`, at: pos(sleep) },
+      { message: 'the other side: the waker stores the condition, then reads the task state to decide whether to wake it', at: pos(s) },
+    ],
+    scenarioParams: { function: unit.fn.name, location: 'task state', other: t.locText ?? '' },
+    fixes: [{ title: `Use ${full}()`, edits: [renameCall(s, full)] }],
+    trace: sleeperTrace(unit, ctx, h, full),
+    fingerprint: `barrier/store-load-order|sleeper|${s.name}|${t.loc}`,
   };
 }
 

@@ -22,7 +22,7 @@ import type { Leak, ReleaseFault, BorrowedRelease, Relock } from '../../analysis
 import type { DeletedRelease } from '../../analysis/deletions';
 import { findRevalidation, type Lookup } from '../../analysis/lookups';
 import { resourcesOf } from '../../analysis/summaries';
-import { eventsOf, type Ev, type MirrorSite, type SlHit, type WakerHit, type WeakProtocolHit } from '../../analysis/ordering';
+import { eventsOf, type Ev, type MirrorSite, type SleeperHit, type SlHit, type WakerHit, type WeakProtocolHit } from '../../analysis/ordering';
 import type { FamilyId } from '../../protocol/scenarioIds';
 import type { Role, TraceEvent, TraceEventKind, TraceFix } from '../../protocol/replay';
 import type { RawTrace, RawTracePos, RuleContext, Unit } from '../api';
@@ -681,6 +681,18 @@ export function wakerTrace(unit: Unit, ctx: RuleContext, h: WakerHit, fixExpr: s
   const names = { ...protocolNames(h.protocol, s, c), shape: 'waker', check: c.name ?? '' };
   const q = c.op.kind === 'call' ? pathOf(c.op.args[0]?.text) : undefined;
   return trace('store-load', events, { counter: locRole(s), flag: q ? `${q.replace(/^\*/, '')} wait list` : undefined }, names, { title: `${fixExpr}() between the store and ${c.name}()`, expr: `${fixExpr}()` }, ['counter', 'flag']);
+}
+
+/** The sleeper's plain task-state store not ordered before its test of the wait condition. */
+export function sleeperTrace(unit: Unit, ctx: RuleContext, h: SleeperHit, fixExpr: string): RawTrace {
+  const { state: s, test: t } = h;
+  const events: TE[] = [
+    { ...accessEvent('store', s, undefined, { role: 'counter' }), expr: s.op.node.text.replace(/;$/, '') },
+    { ...accessEvent('no-barrier', s), expr: 'no barrier' },
+    accessEvent('load', t, undefined, { role: 'flag' }),
+  ];
+  const names = { storeLoc: 'task state', loadLoc: t.loc ?? '', shape: 'sleeper', sleep: h.sleep.name ?? '' };
+  return trace('store-load', events, { counter: 'task_state', flag: locRole(t) }, names, { title: `${fixExpr}() instead of ${s.name}()`, expr: `${fixExpr}()` }, ['counter', 'flag']);
 }
 
 /** An atomic RMW that announces something, with no smp_mb__after_atomic() after it. */
