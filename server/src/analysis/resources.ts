@@ -673,7 +673,7 @@ function summaryEffects(sum: CalleeSummary, call: CallOp): Effect[] {
     for (const r of list) {
       const g = summaryObjectText(r, call);
       if (g === null) continue;
-      out.push({ op, kind: r.kind, style: r.style, global: g, element: r.param === undefined ? r.element : undefined } as Effect);
+      out.push({ op, kind: r.kind, style: r.style, global: g, element: r.element } as Effect);
     }
   return out;
 }
@@ -695,11 +695,13 @@ export function summarizeFunction(name: string, facts: FunctionFacts, cat: Catal
   const nameOf = (k: KeyInfo): SummaryObject | null => {
     const style = k.style;
     if (k.family === 'bracket') return k.obj && k.acquires.some((x) => x.eff.object === 'ret') ? null : { kind: k.kind, style };
-    if (k.array && k.family !== 'lock') return null; // a lock in a global array (`&table[hash]`) is named by the array
     const head = /^[A-Za-z_]\w*/.exec(k.obj)?.[0];
     if (head === undefined || /[\n\r]/.test(k.obj)) return null;
     const m = [k.obj, head, k.obj.slice(head.length)];
     const pi = params.indexOf(m[1]);
+    // the entries of an array the caller passes (`put_page(pages[i])` over `pages`): named as its elements; other
+    // arrays are not nameable (a lock in a global array, `&table[hash]`, is named by the array below)
+    if (k.array && k.family !== 'lock') return pi >= 0 && !m[2] ? { kind: k.kind, param: pi, element: true } : null;
     if (pi >= 0) return { kind: k.kind, param: pi, path: m[2] || undefined };
     if (!a.types.has(m[1])) return { kind: k.kind, global: k.obj, element: k.array || undefined }; // not a local: a global the caller names the same way
     return null;
@@ -708,7 +710,10 @@ export function summarizeFunction(name: string, facts: FunctionFacts, cat: Catal
     const k = a.keys.get(id)!;
     const o = nameOf(k);
     if (!o) continue;
-    if (bits & X && !(bits & ~(X | R))) releases.push(o);
+    // entries of the caller's array released in a loop (which may run no time): what kind it releases is the
+    // fact the caller needs (a pinned array dropped with put_page() through the helper)
+    if (o.element && o.param !== undefined && bits & (X | R) && !k.acquires.length) releases.push(o);
+    else if (bits & X && !(bits & ~(X | R))) releases.push(o);
     else if (definitelyHeld(bits) && k.acquires.length && k.family !== 'ref') acquires.push(o);
     else if (bits & (X | R | HELD) && bits & ~(E | F)) touches.push(o);
   }

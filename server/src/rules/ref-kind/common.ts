@@ -35,11 +35,15 @@ export function kindFindings(unit: Unit, ctx: RuleContext, want: 'ref-kind/misma
     const fixName = (acq.spec.pairsWith ?? []).find((n) =>
       ctx.catalog.releases(n).some((r) => ctx.catalog.compatible(k.kind, r.kind) && (r.array !== undefined) === (ev.eff.array !== undefined)),
     );
-    const edit = fixName && !bias ? replaceNode(ev.op.calleeNode, fixName) : null;
-    const obj = ev.element ? `${ev.objText} (an element of \`${k.obj}\`)` : `\`${ev.objText}\``;
+    // a helper of the document, summarised (not a catalogued call): renaming the call would not fix it
+    const helper = !ctx.catalog.api(ev.op.name);
+    const edit = fixName && !bias && !helper ? replaceNode(ev.op.calleeNode, fixName) : null;
+    const obj = ev.element ? (ev.objText === k.obj ? `the entries of \`${k.obj}\`` : `${ev.objText} (an element of \`${k.obj}\`)`) : `\`${ev.objText}\``;
     const message = bias
       ? `${ev.op.callee}() takes back one reference from ${obj}, but ${acq.op.callee}(${acq.op.args.map((x) => x.text).join(', ')}) at ${ctx.where(unit, acq.op.line)} added a bias (${acqLabel}): the bias is never removed${fixName ? `; use ${fixName}()` : ''}.`
-      : `${ev.op.callee}() drops a ${relLabel} on ${obj}, but it holds a ${acqLabel} from ${acquireApis(k)}() (${ctx.where(unit, acq.op.line)})${fixName ? `: release it with ${fixName}()` : ''}.`;
+      : helper
+        ? `${ev.op.callee}() (defined in this document) drops a ${relLabel} on ${obj}, but ${ev.element ? 'they hold' : 'it holds'} a ${acqLabel} from ${acquireApis(k)}() (${ctx.where(unit, acq.op.line)})${fixName ? `: ${ev.op.callee}() must release ${ev.element ? 'them' : 'it'} with ${fixName}()` : ''}.`
+        : `${ev.op.callee}() drops a ${relLabel} on ${obj}, but it holds a ${acqLabel} from ${acquireApis(k)}() (${ctx.where(unit, acq.op.line)})${fixName ? `: release it with ${fixName}()` : ''}.`;
     out.push({
       rule,
       message,
