@@ -82,7 +82,7 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
       const unconditional = !!preJoin && sameTests(ev.op.node, preJoin) && !reachesAvoiding(preA, preJoin, new Set([ev.node.id]));
       const addedIds = new Set(added.map((e) => e.node.id));
       // moved later on the same path (every way on from the old place meets the added release) is not a loss
-      if (unconditional && reachesAvoiding(postA, join, addedIds) && leavesAvoiding(postA, join, addedIds)) {
+      if (unconditional && lostWayIn(pre, post, postA, join, addedIds, ev.node) && leavesAvoiding(postA, join, addedIds)) {
         const id = `${kind}|${obj}|moved|${join.id}`;
         if (seen.has(id)) continue;
         seen.add(id);
@@ -313,6 +313,58 @@ function releasedThere(a: ResourceAnalysis, n: CfgNode, sameThing: (k: ResourceK
 function reachesAvoiding(a: ResourceAnalysis, to: CfgNode, avoid: ReadonlySet<number>): boolean {
   const starts = new Set<number>([a.cfg.entry.id, ...a.facts.visibility.hiddenEntries.map((n) => n.id)]);
   return searchBackward(to, (n) => (starts.has(n.id) ? true : undefined), (e) => !avoid.has(e.from.id)).found === true;
+}
+
+/**
+ * Is the post-image's `join` reached from the visible start by a way that avoids `avoid` (the added
+ * releases) and that, before the patch, led to the deleted release `released`? Every line the patch kept
+ * on the way must have gone on to that release in the pre-image (forward, no loop back): a way whose kept
+ * code did not is new (the patch deleted the `return` that ended it, and the object was never held on it).
+ * A label no visible goto reaches is no start when an added release goes on into code out of sight (a
+ * gap between hunks, the unseen end, a jump to code not shown): the jump to the label may be there, after
+ * the added release. (Code past a block whose test is not shown is entered the way the code above it
+ * is: a start.)
+ */
+function lostWayIn(pre: Unit, post: Unit, postA: ResourceAnalysis, join: CfgNode, avoid: ReadonlySet<number>, released: CfgNode): boolean {
+  const before = searchBackward(released, undefined, (e) => !e.back).seen;
+  const preAt = preNodeMap(pre, post);
+  const vis = postA.facts.visibility;
+  const jumpMayFollow = [...avoid].some((id) => {
+    const rel = postA.cfg.nodes[id]?.id === id ? postA.cfg.nodes[id] : postA.cfg.nodes.find((n) => n.id === id);
+    // (an added release no path reaches, written after a jump, runs before nothing)
+    if (!rel || !rel.preds.length) return false;
+    const out = (n: CfgNode) => vis.gaps.has(n.id) || n.succs.some((e) => e.kind === 'unresolved' || (e.to === postA.cfg.exit && e.kind !== 'return' && !vis.end));
+    return searchForward(rel, (n) => (out(n) ? true : undefined)).found === true;
+  });
+  const starts = new Set([postA.cfg.entry.id, ...vis.hiddenEntries.filter((n) => n.kind !== 'label' || !jumpMayFollow).map((n) => n.id)]);
+  const visit = (m: CfgNode) => {
+    if (starts.has(m.id)) return true;
+    if (m === join) return undefined;
+    if (avoid.has(m.id)) return 'prune';
+    const pm = preAt(m);
+    return pm && !before.has(pm.id) ? 'prune' : undefined;
+  };
+  return searchBackward(join, visit).found === true;
+}
+
+/** preNodeAt() for many nodes of one pair of units: the pre-image node at a post-image node's context line. */
+function preNodeMap(pre: Unit, post: Unit): (n: CfgNode) => CfgNode | null {
+  const lineOf = new Map<unknown, number>();
+  pre.image.origin.forEach((o, i) => {
+    if (o.kind === 'patch' && !lineOf.has(o.line)) lineOf.set(o.line, i);
+  });
+  const nodeAt = new Map<number, CfgNode>();
+  for (const n of pre.cfg.nodes) {
+    if (n.kind === 'entry' || n.kind === 'exit') continue;
+    const b = nodeAt.get(n.line);
+    if (!b || n.col < b.col) nodeAt.set(n.line, n);
+  }
+  return (n) => {
+    const o = post.image.origin[n.line];
+    if (!o || o.kind !== 'patch' || o.line.kind !== 'context') return null;
+    const j = lineOf.get(o.line);
+    return j === undefined ? null : nodeAt.get(j) ?? null;
+  };
 }
 
 /** Does some path from `from` leave the function, or the visible text, without entering `avoid`? */

@@ -1,0 +1,158 @@
+/**
+ * Code the reviewer cannot see (above the first hunk, between hunks) is
+ * unknown, never "nothing happened": no finding may rest on it.
+ *
+ * - an `if` whose opening line is not shown, whose `} else {` is: the two
+ *   blocks are alternatives (not one block after the other);
+ * - a release moved into some paths, judged by the ways into its old place
+ *   that avoid the added release: a label no visible goto reaches is entered
+ *   from code out of sight, which may be after the added release; and a way
+ *   the patch opened by deleting the `return` that ended it never led to the
+ *   deleted release.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { findings, expectRule, expectClean, lineOf } from './helpers';
+
+/** A git diff of `path` with one hunk per entry: [old start, new start, section, body lines]. */
+function multiHunk(hunks: [number, number, string, string[]][], path = 'mm/t.c'): string {
+  const out = [`diff --git a/${path} b/${path}`, 'index 1111111..2222222 100644', `--- a/${path}`, `+++ b/${path}`];
+  for (const [a, b, section, body] of hunks) {
+    const old = body.filter((l) => !l.startsWith('+')).length;
+    const neu = body.filter((l) => !l.startsWith('-')).length;
+    out.push(`@@ -${a},${old} +${b},${neu} @@ ${section}`, ...body);
+  }
+  return out.join('\n') + '\n';
+}
+
+describe('an if opener out of sight, its else in view', () => {
+  const fn = 'static int rx_ctrl(struct adapter *a, struct sta *sta)';
+  // the lock is taken in view; the test of the `if` whose `} else {` the second hunk shows is in the gap
+  const patch = (elseBody: string[]) =>
+    multiHunk([
+      [20, 20, fn, [' \tif (sta->state & SLEEP) {', ' \t\tstruct list_head *head;', ' ', '-\t\tspin_lock_bh(&sta->q.lock);', '+\t\tspin_lock_bh(&a->xmit.lock);', ' ', ' \t\thead = get_list_head(&sta->q);']],
+      [
+        40,
+        40,
+        fn,
+        [
+          ' \t\t\t\tupdate(a);',
+          ' \t\t\t}',
+          ' ',
+          '-\t\t\tspin_unlock_bh(&sta->q.lock);',
+          '+\t\t\tspin_unlock_bh(&a->xmit.lock);',
+          ' ',
+          ' \t\t} else {',
+          ...elseBody,
+          ' ',
+          ' \t\t\tif (a->bitmap)',
+          ' \t\t\t\tclear(a);',
+        ],
+      ],
+    ]);
+
+  it('one unlock in each branch: not a second release', () => {
+    expectClean(findings(patch(['-\t\t\tspin_unlock_bh(&sta->q.lock);', '+\t\t\tspin_unlock_bh(&a->xmit.lock);'])));
+  });
+
+  it('two unlocks in the else branch are still a second release', () => {
+    const p = patch(['-\t\t\tspin_unlock_bh(&sta->q.lock);', '+\t\t\tspin_unlock_bh(&a->xmit.lock);', '+\t\t\tspin_unlock_bh(&a->xmit.lock);']);
+    // (the lock and the bottom-halves section it disables)
+    for (const f of expectRule(findings(p), 'bracket/unbalanced', 2)) {
+      assert.match(f.message, /a second time/);
+      assert.equal(f.range.start.line + 1, lineOf(p, '+\t\t\tspin_unlock_bh(&a->xmit.lock);', 2));
+    }
+  });
+
+  it('an if whose else only the patch adds: both images read the unseen opener as an if', () => {
+    // before: the branch returned; after: it falls through and the old release moves into a new else
+    const p = multiHunk([
+      [
+        100,
+        100,
+        'static int switch_mm(struct mm_struct *mm)',
+        [
+          ' \t\tsetmax_rss(old_mm);',
+          ' \t\tmmput(old_mm);',
+          '-\t\treturn 0;',
+          '+\t} else {',
+          '+\t\tmmdrop(active_mm);',
+          ' \t}',
+          '-\tmmdrop(active_mm);',
+          ' \treturn 0;',
+          ' }',
+        ],
+      ],
+    ]);
+    expectClean(findings(p));
+  });
+});
+
+describe('a release moved into some paths, the other ways in out of sight', () => {
+  const fn = 'int bulk_alloc(struct cache *s, int size, void **p)';
+  // the first hunk enables IRQs before the slow path; the `goto error` after it is in the gap
+  const patch = (visibleGoto: boolean) =>
+    multiHunk([
+      [
+        20,
+        20,
+        fn,
+        [
+          ' \t\tif (unlikely(!object)) {',
+          ...(visibleGoto ? [' \t\t\tif (s->broken)', ' \t\t\t\tgoto error;'] : []),
+          ' \t\t\ts->tid++;',
+          ' ',
+          '+\t\t\tlocal_irq_enable();',
+          '+',
+          ' \t\t\t/*',
+          ' \t\t\t * slow path',
+        ],
+      ],
+      [30, 32, fn, [' \t\t\ts->c = this_cpu_ptr(s->cpu);', ' \t\t\twipe(s, p[i]);', ' ', '+\t\t\tlocal_irq_disable();', '+', ' \t\t\tcontinue;', ' \t\t}', ' \t\ts->freelist = object;']],
+      [40, 44, fn, [' \tlocal_irq_enable();', ' \treturn i;', ' error:', '-\tlocal_irq_enable();', '+\tcleanup(s);', ' \treturn 0;', ' }']],
+    ]);
+
+  it('the only gotos to the label are out of sight, and the added release runs on into code not shown: quiet', () => {
+    expectClean(findings(patch(false)));
+  });
+
+  it('a goto to the label in view, before the added release: the release is lost on that way', () => {
+    const p = patch(true);
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.match(f.message, /moves `local_irq_enable\(\)`.* into some of the paths/);
+  });
+
+  it('an added release written after the jump runs before nothing: the label entered from out of sight lost it', () => {
+    const p = multiHunk([
+      [47, 47, 'long copy_nofault(void *dst, const void *src, size_t size)', [' \tpagefault_enable();', ' \treturn 0;', ' Efault:', '-\tpagefault_enable();', ' \treturn -EFAULT;', '+\tpagefault_enable();', ' }']],
+    ]);
+    expectRule(findings(p), 'bracket/unbalanced', 1);
+  });
+
+  it('the release moved into the else branch: the other branch lost it', () => {
+    const p = multiHunk([
+      [
+        219,
+        219,
+        'static unsigned long pageout(struct list_head *l)',
+        [
+          ' \t\t\tput_page(page);',
+          ' \t\t\tcontinue;',
+          ' \t\t}',
+          '-\t\tif (unevictable(page))',
+          '+\t\tif (unevictable(page)) {',
+          ' \t\t\tputback_lru_page(page);',
+          '-\t\telse',
+          '+\t\t} else {',
+          ' \t\t\tlist_add(&page->lru, &page_list);',
+          '-\t\tput_page(page);',
+          '+\t\t\tput_page(page);',
+          '+\t\t}',
+          ' \t}',
+          ' \tapplied = reclaim_pages(&page_list);',
+        ],
+      ],
+    ]);
+    expectRule(findings(p), 'ref-balance/leak', 1);
+  });
+});
