@@ -156,3 +156,59 @@ describe('a release moved into some paths, the other ways in out of sight', () =
     expectRule(findings(p), 'ref-balance/leak', 1);
   });
 });
+
+describe('a release moved into a helper the patch adds', () => {
+  // the caller's lock and mapping: the helper is handed both and drops them (the mapping only when there is one)
+  const helper = (release: string[]) => [
+    '+void wait_entry_unlocked(swp_entry_t entry, pte_t *ptep, spinlock_t *ptl)',
+    '+{',
+    '+\tstruct folio *folio = entry_folio(entry);',
+    '+',
+    '+\tprepare_wait(folio);',
+    ...release,
+    '+\tdo_wait(folio);',
+    '+}',
+    '+',
+  ];
+  const caller = (path: string, callee: string) => [
+    `diff --git a/${path} b/${path}`,
+    `--- a/${path}`,
+    `+++ b/${path}`,
+    '@@ -300,12 +300,7 @@ void entry_wait(struct mm_struct *mm, pte_t *ptep, spinlock_t *ptl)',
+    ' \tif (!is_migration_entry(entry))',
+    ' \t\tgoto out;',
+    ' ',
+    '-\tfolio = entry_folio(entry);',
+    '-\tif (!folio_try_get(folio))',
+    '-\t\tgoto out;',
+    '-\tpte_unmap_unlock(ptep, ptl);',
+    '-\tfolio_put_wait_locked(folio, TASK_UNINTERRUPTIBLE);',
+    '-',
+    `+\t${callee}(entry, ptep, ptl);`,
+    ' \treturn;',
+    ' out:',
+    ' \tpte_unmap_unlock(ptep, ptl);',
+    ' }',
+  ];
+  const patch = (release: string[], name = 'wait_entry_unlocked', helperFile = 'mm/wait.c') => {
+    const body = helper(release).map((l) => l.replace('wait_entry_unlocked', name));
+    const head = [`diff --git a/${helperFile} b/${helperFile}`, `--- a/${helperFile}`, `+++ b/${helperFile}`, `@@ -100,3 +100,${3 + body.length} @@ static int wake_fn(wait_queue_entry_t *wait)`, ' \treturn 1;', ' }', ' ', ...body];
+    return [...head, ...caller('mm/entry.c', name), ''].join('\n');
+  };
+  const both = ['+\tif (ptep)', '+\t\tpte_unmap_unlock(ptep, ptl);', '+\telse', '+\t\tspin_unlock(ptl);'];
+
+  it('in another file of the patch, releasing the mapping under a test of it: moved, not lost', () => {
+    expectClean(findings(patch(both)));
+  });
+
+  it('a helper that drops the lock but never unmaps: the mapping is lost', () => {
+    const p = patch(['+\tspin_unlock(ptl);']);
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.match(f.message, /removes `pte_unmap_unlock\(ptep, ptl\)`/);
+  });
+
+  it('a helper named like a catalogued call of another arity is the patch\'s own function', () => {
+    // (the catalog describes the two-argument form of this name only)
+    expectClean(findings(patch(both, 'softleaf_entry_wait_on_locked')));
+  });
+});

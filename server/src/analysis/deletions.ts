@@ -13,7 +13,7 @@
 import type { CallOp, CfgNode } from '../c/cfg';
 import { searchBackward, searchForward } from '../c/dataflow';
 import type { AcquireEffect, Catalog, ResourceKind } from '../catalog';
-import { assigns, mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests, callEffects, describedCall, debugOnlyWrapper, cursorMinusOneAfterBreak, ifOfTest, leaves, equalities, readsMemory, calledNames, type IfParts } from '../c/facts';
+import { assigns, mentions, normObject, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests, callEffects, describedCall, debugOnlyWrapper, cursorMinusOneAfterBreak, ifOfTest, leaves, equalities, readsMemory, calledNames, type IfParts } from '../c/facts';
 import type { CNode } from '../c/cnode';
 import { R, X, U, N, HELD, P, Q, definitelyHeld, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from './resources';
 import { changeRun, isAddedLine, isDeletedLine, patchLineOf, postNodeAfter, preNodeAt, replacedCalls } from './diff';
@@ -184,6 +184,17 @@ function cleanExitFrom(
   /** The first place the walk leaves the visible text (a goto to a label not shown, the end of the hunk). */
   let boundary: CfgNode | null = null;
   /** 'stop': released, handed over or out of sight; 'retake': taken again or the pointer overwritten first; null: nothing. */
+  // a call of the document's own function that releases it, on every path or some (`if (ptep)
+  // pte_unmap(ptep)`): the release moved into a helper (one the patch adds, maybe in another file)
+  const handed = new Set<number>();
+  for (const c of a.plainCalls) {
+    const s = c.summary;
+    if (!s) continue;
+    for (const r of [...s.releases, ...(s.touches ?? [])]) {
+      const o = r.param !== undefined ? (c.op.args[r.param] ? normObject(c.op.args[r.param].text).obj + (r.path ?? '') : null) : (r.global ?? '');
+      if (o !== null && sameThing(r.kind, o)) handed.add(c.node.id);
+    }
+  }
   const touches = (n: CfgNode): 'stop' | 'retake' | null => {
     if (vis.gaps.has(n.id)) return 'stop';
     for (const e of a.events) {
@@ -191,7 +202,7 @@ function cleanExitFrom(
       if (e.t === 'release' && sameThing(e.eff.kind, e.obj)) return 'stop';
       if (e.t === 'acquire' && sameThing(e.eff.kind, e.key.obj)) return 'retake';
     }
-    if (!obj) return null;
+    if (!obj) return handed.has(n.id) ? 'stop' : null;
     for (const op of n.ops) {
       if (op.kind === 'return' && op.value && usage(textOutsideCalls(op.value), obj) === 'whole') return 'stop';
       if (op.kind === 'assign') {
@@ -200,7 +211,7 @@ function cleanExitFrom(
       }
       if (op.kind === 'call' && !describedCall(cat, op) && op.args.some((x) => mentions(x.text, obj) || mentions(obj, x.text.replace(/\s+/g, '')))) return 'stop';
     }
-    return null;
+    return handed.has(n.id) ? 'stop' : null;
   };
   const seen = new Set<number>([start.id]);
   const work: { n: CfgNode; via?: CfgNode }[] = [{ n: start }];

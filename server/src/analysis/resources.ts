@@ -144,7 +144,7 @@ export interface ResourceAnalysis {
   /** Node ids where a key is acquired. */
   takes: Map<string, Set<number>>;
   /** Calls of functions the catalog does not know (calls into the document's own functions), with the state before them. */
-  plainCalls: { node: CfgNode; op: CallOp; before: State }[];
+  plainCalls: { node: CfgNode; op: CallOp; before: State; /** The document's own function called, summarised. */ summary?: CalleeSummary }[];
   /** Declared types of parameters and locals by name. */
   types: ReadonlyMap<string, string>;
   converged: boolean;
@@ -315,8 +315,8 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
     const spec = specForCall(cat, call, types);
     const indirectOk = !call.indirect || spec?.indirect || spec?.name === call.name;
     if (!spec || !indirectOk) {
-      if (recording) plainCalls.push({ node, op: call, before: new Map(st) });
       const sum = !spec && !call.indirect ? summaries?.get(call.name) : undefined;
+      if (recording) plainCalls.push({ node, op: call, before: new Map(st), ...(sum ? { summary: sum } : {}) });
       if (sum) {
         applyEffects(st, node, call, summarySpec(sum), summaryEffects(sum, call));
         // what the helper may or may not have released: handed over as far as this function can tell

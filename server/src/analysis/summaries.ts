@@ -31,13 +31,33 @@ function definitions(ctx: AnalysisContext, path: string, side: Side): Map<string
   const hit = perDoc.get(id);
   if (hit) return hit;
   const defs = new Map<string, FunctionFacts | null>();
+  // a catalogued name is the catalog's, unless the definition has a form the catalog says it does not
+  // describe (an argument count outside its strict arity: the older migration_entry_wait_on_locked())
+  const catalogued = (u: Unit) => {
+    const sp = ctx.catalog.api(u.cfg.name);
+    return !!sp && !(sp.strictArity && sp.arity && !sp.arity.includes(u.cfg.params.length));
+  };
   for (const fn of ctx.functions) {
     if (fn.path !== path) continue;
     const u = ctx.unitsOf(fn, side)[0];
     if (!u) continue;
     const name = u.cfg.name;
     // two definitions (#ifdef alternatives) or a catalogued primitive: no summary
-    defs.set(name, defs.has(name) || ctx.catalog.has(name) ? null : factsOf(u, ctx.catalog));
+    defs.set(name, defs.has(name) || catalogued(u) ? null : factsOf(u, ctx.catalog));
+  }
+  // a helper the patch adds to another file it changes (its caller in this file may be new code that
+  // now calls it: the release it does was moved there): by name too, when no function here has it
+  // (a file the patch creates is left out: a series of new files is judged file by file)
+  if (side === 'post') {
+    const others = new Map<string, FunctionFacts | null>();
+    for (const fn of ctx.functions) {
+      if (fn.path === path || fn.change !== 'added' || fn.file.status === 'added') continue;
+      const u = ctx.unitsOf(fn, side)[0];
+      if (!u) continue;
+      const name = u.cfg.name;
+      others.set(name, others.has(name) || catalogued(u) ? null : factsOf(u, ctx.catalog));
+    }
+    for (const [name, f] of others) if (!defs.has(name)) defs.set(name, f);
   }
   perDoc.set(id, defs);
   return defs;
