@@ -12,7 +12,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { findings, expectRule, expectClean, lineOf } from './helpers';
+import { addPatch, findings, expectRule, expectClean, lineOf } from './helpers';
 
 /** A git diff of `path` with one hunk per entry: [old start, new start, section, body lines]. */
 function multiHunk(hunks: [number, number, string, string[]][], path = 'mm/t.c'): string {
@@ -210,5 +210,48 @@ describe('a release moved into a helper the patch adds', () => {
   it('a helper named like a catalogued call of another arity is the patch\'s own function', () => {
     // (the catalog describes the two-argument form of this name only)
     expectClean(findings(patch(both, 'softleaf_entry_wait_on_locked')));
+  });
+});
+
+describe('an object held through a global, handed to a helper that assigns the global', () => {
+  const code = (helperTail: string) => `
+static char *pool;
+
+static bool setup_pool_late(void)
+{
+	unsigned long addr;
+
+	addr = setup_pool();
+	if (!addr)
+		return true;
+	free_pages_exact((void *)addr, POOL_SIZE - (addr - (unsigned long)pool));
+${helperTail}
+	return false;
+}
+
+static int pool_init_late(void)
+{
+	pool = alloc_pages_exact(POOL_SIZE, GFP_KERNEL);
+	if (!pool)
+		return -ENOMEM;
+
+	if (!setup_pool_late()) {
+		pr_err("%s failed\\n", __func__);
+		return -EBUSY;
+	}
+
+	enable_pool();
+	return 0;
+}
+`;
+
+  it('the helper frees it under another name and clears the global: not a leak in the caller', () => {
+    expectClean(findings(addPatch(code('\tpool = NULL;'))));
+  });
+
+  it('a helper that only reads the global leaves the caller holding it', () => {
+    const p = addPatch(code('\tpr_warn("pool at %p\\\\n", pool);'));
+    const [f] = expectRule(findings(p), 'ref-balance/leak', 1);
+    assert.match(f.message, /return -EBUSY/);
   });
 });

@@ -173,6 +173,11 @@ export interface CalleeSummary {
   acquires?: SummaryObject[];
   /** Released or taken on some paths only: after the call the caller cannot tell (handed over). */
   touches?: SummaryObject[];
+  /**
+   * Globals it assigns (`pool = NULL;`): an object the caller holds through one is the helper's to
+   * release or keep (it frees it under another name, or drops it), as far as the caller can tell.
+   */
+  writes?: string[];
 }
 export type Summaries = ReadonlyMap<string, CalleeSummary>;
 
@@ -332,6 +337,15 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
             addDrop(id, node);
           }
         }
+        // an object held through a global the helper assigns: the helper's now
+        for (const w of sum.writes ?? [])
+          for (const [id, bits] of st) {
+            const k = keys.get(id)!;
+            if (k.family === 'bracket' || !(bits & (HELD | P | U | Q)) || types.has(w)) continue;
+            if (k.obj !== w && !k.obj.startsWith(w + '->') && !k.obj.startsWith(w + '.')) continue;
+            st.set(id, E);
+            addDrop(id, node);
+          }
       }
       // Not catalogued: an object handed to it may be consumed (ownership transfer).
       // A predicate (`if (PageFoo(page))`) or an accessor whose value feeds another call
@@ -703,8 +717,11 @@ export function summarizeFunction(name: string, facts: FunctionFacts, cat: Catal
     else if (definitelyHeld(bits) && k.acquires.length && k.family !== 'ref') acquires.push(o);
     else if (bits & (X | R | HELD) && bits & ~(E | F)) touches.push(o);
   }
-  if (!releases.length && !acquires.length && !touches.length) return null;
-  return { name, releases, ...(acquires.length ? { acquires } : {}), ...(touches.length ? { touches } : {}) };
+  const writes = new Set<string>();
+  for (const n of a.cfg.nodes)
+    for (const o of n.ops) if (o.kind === 'assign' && o.target.kind === 'var' && /^[A-Za-z_]\w*$/.test(o.target.text) && !a.types.has(o.target.text)) writes.add(o.target.text);
+  if (!releases.length && !acquires.length && !touches.length && !writes.size) return null;
+  return { name, releases, ...(acquires.length ? { acquires } : {}), ...(touches.length ? { touches } : {}), ...(writes.size ? { writes: [...writes].sort() } : {}) };
 }
 
 export { specForCall, textOutsideCalls, normObject, gotoTarget, isBackwardGoto };
