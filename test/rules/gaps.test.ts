@@ -255,3 +255,25 @@ static int pool_init_late(void)
     assert.match(f.message, /return -EBUSY/);
   });
 });
+
+describe('a mapping kept per pointer, another one mapped out of sight', () => {
+  const fn = 'static int move_page(struct page *newpage, struct page *page)';
+  const patch = (tail: string[]) =>
+    multiHunk([
+      [40, 40, fn, [' \tspin_lock(&class->lock);', ' \ts_addr = kmap_atomic(page);', '-\tpin_all(page, s_addr);', ' ', ' \t/*', ' \t * move every object']],
+      [60, 59, fn, [' \tmemcpy(d_addr, s_addr, PAGE_SIZE);', ' \tkunmap_atomic(d_addr);', ' ', ' \tfix_handles(page, s_addr);', ...tail, ' \tspin_unlock(&class->lock);', ' \treturn 0;', ' }']],
+    ]);
+
+  it('the unmap of a pointer mapped in the gap is not the one in view unmapped a second time', () => {
+    // `d_addr = kmap_atomic(newpage);` is between the hunks
+    expectClean(findings(patch(['+\tkunmap_atomic(s_addr);'])));
+  });
+
+  it('the pointer in view unmapped twice is', () => {
+    const p = patch(['+\tkunmap_atomic(s_addr);', '+\tkunmap_atomic(s_addr);']);
+    // (the mapping, and the pagefault- and preemption-disabled sections kmap_atomic() opens with it)
+    const fs = expectRule(findings(p), 'bracket/unbalanced', 3);
+    assert.ok(fs.some((f) => /mapping `s_addr` a second time/.test(f.message)));
+    for (const f of fs) assert.equal(f.range.start.line + 1, lineOf(p, '+\tkunmap_atomic(s_addr);', 1));
+  });
+});

@@ -481,6 +481,10 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           const sameObj = k.family === 'bracket' ? k.kind === eff.kind || cat.compatible(k.kind, eff.kind) : k.obj === o.obj && (k.array || !o.element || o.array || k.family === 'lock');
           if (!sameObj) continue;
           if (!(bits & (HELD | P | R | F | U | Q))) continue;
+          // a section kept per pointer closed through another pointer only when that one is known open: with
+          // its history unknown (code out of sight above), the pointer released may be mapped there
+          // (`d_addr = kmap_atomic(newpage)` between two hunks)
+          if (k.family === 'bracket' && k.obj && o.obj && k.obj !== o.obj && !(bits & (HELD | P))) continue;
           if (cat.compatible(k.kind, eff.kind) && (k.family !== 'bracket' || (k.style ?? '') === (eff.style ?? ''))) {
             match = k;
             break;
