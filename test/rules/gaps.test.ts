@@ -277,3 +277,39 @@ describe('a mapping kept per pointer, another one mapped out of sight', () => {
     for (const f of fs) assert.equal(f.range.start.line + 1, lineOf(p, '+\tkunmap_atomic(s_addr);', 1));
   });
 });
+
+describe('a free that follows the allocator the patch changes', () => {
+  const patch = (allocFrom: string, allocTo: string, countTo = 'n') =>
+    [
+      'diff --git a/fs/ring.c b/fs/ring.c',
+      '--- a/fs/ring.c',
+      '+++ b/fs/ring.c',
+      '@@ -80,7 +80,7 @@ struct ring *ring_alloc(unsigned int n)',
+      ' \tif (!r)',
+      ' \t\treturn NULL;',
+      ' ',
+      `-\tr->slots = ${allocFrom}(n, sizeof(struct slot), GFP_KERNEL);`,
+      `+\tr->slots = ${allocTo}(${countTo}, sizeof(struct slot), GFP_KERNEL);`,
+      ' \tif (!r->slots)',
+      ' \t\tgoto out_free;',
+      ' \treturn r;',
+      '@@ -120,7 +120,7 @@ void ring_free(struct ring *r)',
+      ' \tif (r->spare)',
+      ' \t\t__free_page(r->spare);',
+      ' \tring_drain(r);',
+      '-\tkfree(r->slots);',
+      '+\tkvfree(r->slots);',
+      ' \tkfree(r);',
+      ' }',
+      '',
+    ].join('\n');
+
+  it('kfree() -> kvfree() of a buffer the patch now allocates with kvcalloc(): not a sign of atomic context', () => {
+    expectClean(findings(patch('kcalloc', 'kvcalloc')));
+  });
+
+  it('with the allocator unchanged, the free that may now sleep is still reported', () => {
+    const [f] = expectRule(findings(patch('kcalloc', 'kcalloc', 'n + 1')), 'atomic-sleep/sleep-in-atomic', 1);
+    assert.match(f.message, /kfree\(\) is replaced by kvfree\(\)/);
+  });
+});
