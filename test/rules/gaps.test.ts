@@ -313,3 +313,25 @@ describe('a free that follows the allocator the patch changes', () => {
     assert.match(f.message, /kfree\(\) is replaced by kvfree\(\)/);
   });
 });
+
+describe('a section closed with a lock goes where the lock goes', () => {
+  // the lock and IRQs-off, taken above the hunk by one call, were released by one call the patch deletes
+  const patch = (ret: string) =>
+    multiHunk([
+      [
+        100,
+        100,
+        'static struct lruvec *move_one(struct folio *folio, struct lruvec *lruvec)',
+        [' 	del_from_list(folio, lruvec);', ' 	add_to_list(folio, lruvec);', ' out:', '-	unlock_page_lruvec_irq(lruvec);', '+	set_on_list(folio);', `+	return ${ret};`, ' }'],
+      ],
+    ]);
+
+  it('the function now returns the lock held (with IRQs off) for its caller to unlock: not lost', () => {
+    expectClean(findings(patch('lruvec')));
+  });
+
+  it('returning something else leaves both held', () => {
+    const fs = expectRule(findings(patch('NULL')), 'bracket/unbalanced', 2);
+    assert.ok(fs.some((f) => /IRQs-off/.test(f.message)));
+  });
+});

@@ -90,7 +90,11 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
       }
       continue;
     }
-    const found = cleanExitFrom(postA, cat, start, obj, sameThing);
+    // a section the deleted call closed together with a lock or reference (`unlock_page_lruvec_irq(lruvec)`:
+    // the lock and IRQs-off) goes where that object goes: returned or stored (a function that now returns
+    // its lock held, `return lruvec;`, for its caller to unlock), both are
+    const partner = family === 'bracket' ? preA.events.find((e): e is ReleaseEvent => e.t === 'release' && e.op === ev.op && !!e.obj && cat.kind(e.eff.kind).family !== 'bracket')?.obj : undefined;
+    const found = cleanExitFrom(postA, cat, start, obj, sameThing, partner);
     if (!found) continue;
     // the path leaves the visible text still holding it: the code out of sight ran, before the patch,
     // with the object released (the deleted release led straight there), so a pre-image that was
@@ -178,6 +182,7 @@ function cleanExitFrom(
   start: CfgNode,
   obj: string,
   sameThing: (k: ResourceKind, o: string) => boolean,
+  partner?: string,
 ): { node: CfgNode; how: 'exit' | 'retake' | 'unseen'; via?: CfgNode } | null {
   const cfg = a.cfg;
   const vis = a.facts.visibility;
@@ -202,6 +207,7 @@ function cleanExitFrom(
       if (e.t === 'release' && sameThing(e.eff.kind, e.obj)) return 'stop';
       if (e.t === 'acquire' && sameThing(e.eff.kind, e.key.obj)) return 'retake';
     }
+    if (!obj && partner) for (const op of n.ops) if (handsOver(op, partner)) return 'stop';
     if (!obj) return handed.has(n.id) ? 'stop' : null;
     for (const op of n.ops) {
       if (op.kind === 'return' && op.value && usage(textOutsideCalls(op.value), obj) === 'whole') return 'stop';
@@ -246,6 +252,13 @@ function cleanExitFrom(
 }
 
 export { U };
+
+/** Does `op` hand `obj` itself over as a value (return it, store it)? */
+function handsOver(op: CfgNode['ops'][number], obj: string): boolean {
+  if (op.kind === 'return') return !!op.value && usage(textOutsideCalls(op.value), obj) === 'whole';
+  if (op.kind === 'assign') return !!op.rhsNode && usage(textOutsideCalls(op.rhsNode), obj) === 'whole';
+  return false;
+}
 
 /**
  * Did the pre-image go from the deleted release straight to the post-image's
