@@ -335,3 +335,20 @@ describe('a section closed with a lock goes where the lock goes', () => {
     assert.ok(fs.some((f) => /IRQs-off/.test(f.message)));
   });
 });
+
+describe('a release of the caller\'s lock moved into the caller', () => {
+  const patch = (callerRelease: string[]) =>
+    multiHunk([
+      [50, 50, 'static int count_pages(struct mm_struct *mm, unsigned long addr)', [' {', ' \tint n;', ' ', ' \tn = walk_range(mm, addr);', '-\tmmap_read_unlock(mm);', ' \treturn n;', ' }']],
+      [90, 89, 'static long report(struct mm_struct *mm, struct mm_struct *peer, unsigned long addr)', [' \tmmap_read_lock(mm);', ' \tvma = find_vma(mm, addr);', ' \tnote_vma(vma);', ...callerRelease, ' \tret = count_pages(mm, addr);', ' \treturn ret;']],
+    ]);
+
+  it('the caller now unlocks right before the call: moved, not lost', () => {
+    expectClean(findings(patch(['+\tmmap_read_unlock(mm);'])));
+  });
+
+  it('no caller unlocks it, or one unlocks another mm: lost', () => {
+    expectRule(findings(patch([])), 'bracket/unbalanced', 1);
+    expectRule(findings(patch(['+\tmmap_read_unlock(peer);'])), 'bracket/unbalanced', 1);
+  });
+});

@@ -17,8 +17,9 @@ import { assigns, mentions, normObject, usage, textOutsideCalls, statementText, 
 import type { CNode } from '../c/cnode';
 import { R, X, U, N, HELD, P, Q, definitelyHeld, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from './resources';
 import { changeRun, isAddedLine, isDeletedLine, patchLineOf, postNodeAfter, preNodeAt, replacedCalls } from './diff';
-import type { Unit } from './unit';
+import type { AnalysisContext, Unit } from './unit';
 import { aliasesOf } from './lookups';
+import { resourcesOf } from './summaries';
 
 export interface DeletedRelease {
   /** The release the patch deleted (pre-image event). */
@@ -39,7 +40,7 @@ export interface DeletedRelease {
   retake?: CfgNode;
 }
 
-export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): DeletedRelease[] {
+export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog, ctx?: AnalysisContext): DeletedRelease[] {
   const out: DeletedRelease[] = [];
   const seen = new Set<string>();
   for (const ev of preA.events) {
@@ -60,6 +61,9 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     // lookup, `mm = mm_alloc();` gone, the lock handed back by `follow_pte(.., &ptl)`): whatever the deleted
     // release paired with is gone or changed; an unknown getter cannot tell which
     if (ev.obj && originDeleted(pre, preA, post, ev.obj)) continue;
+    // the caller's lock (never taken here), whose release the patch moves into a caller: `mmap_read_unlock(mm)`
+    // added before the call `lookup_node(mm, addr)` there
+    if (ctx && !ev.key?.acquires.length && releaseMovedToCaller(ctx, post, ev, sameThing)) continue;
     // (a release the patch moved is judged by the paths: moved later on the same path it is met on the way
     // out, moved earlier it shows as released below; moved into one branch only, the other branch leaks)
     const start = postNodeAfter(pre, post, ev.op.line);
@@ -252,6 +256,36 @@ function cleanExitFrom(
 }
 
 export { U };
+
+/**
+ * Does a function of the document call `post`'s function right after a release of the same thing on a
+ * line the patch adds (the object named through the call's arguments when it is one of the callee's
+ * parameters)? The release the callee no longer does moved to its caller.
+ */
+function releaseMovedToCaller(ctx: AnalysisContext, post: Unit, ev: ReleaseEvent, sameThing: (k: ResourceKind, o: string) => boolean): boolean {
+  const name = post.cfg.name;
+  const head = /^[A-Za-z_]\w*/.exec(ev.obj)?.[0];
+  const param = head ? post.cfg.params.findIndex((p) => p.name === head) : -1;
+  const seen = new Set<Unit['fn']>();
+  for (const u of ctx.units) {
+    if (u.side !== 'post' || u.fn === post.fn || seen.has(u.fn)) continue;
+    seen.add(u.fn);
+    const calls = u.cfg.nodes.filter((n) => n.ops.some((o) => o.kind === 'call' && !o.indirect && o.name === name));
+    if (!calls.length) continue;
+    const a = resourcesOf(u, ctx);
+    for (const rel of a.events) {
+      if (rel.t !== 'release' || !isAddedLine(u.image, rel.op.line)) continue;
+      for (const c of calls) {
+        const op = c.ops.find((o): o is CallOp => o.kind === 'call' && o.name === name)!;
+        // the object the callee released, as the caller names it
+        const obj = !ev.obj ? '' : param >= 0 && op.args[param] ? normObject(op.args[param].text).obj + ev.obj.slice(head!.length) : ev.obj;
+        if (!sameThing(rel.eff.kind, rel.obj === obj ? ev.obj : '\u0000')) continue;
+        if (searchForward(rel.node, (n) => (n === c ? true : undefined), (e) => !e.back).found) return true;
+      }
+    }
+  }
+  return false;
+}
 
 /** Does `op` hand `obj` itself over as a value (return it, store it)? */
 function handsOver(op: CfgNode['ops'][number], obj: string): boolean {
