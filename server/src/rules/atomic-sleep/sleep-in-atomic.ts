@@ -69,9 +69,22 @@ function trylockIntoHelper(unit: Unit, ctx: RuleContext, reported: readonly RF[]
   return out;
 }
 
-/** The last name of an object's text (`bufs` of `pipe->bufs`, of `(void *)bufs`). */
+/** The last name of an object's text (`bufs` of `pipe->bufs`, of `(void *)bufs`, of `bufs[i]`), scanned from the end. */
 function lastName(t: string): string {
-  return /([A-Za-z_]\w*)[\s)]*$/.exec(t.replace(/\[[^\]]*\]\s*$/, ''))?.[1] ?? '';
+  let e = t.length;
+  const skip = () => {
+    while (e > 0 && (t[e - 1] === ' ' || t[e - 1] === '\t' || t[e - 1] === ')')) e--;
+  };
+  skip();
+  if (t[e - 1] === ']') {
+    const open = t.lastIndexOf('[', e - 1);
+    if (open < 0) return '';
+    e = open;
+    skip();
+  }
+  let b = e;
+  while (b > 0 && /\w/.test(t[b - 1])) b--;
+  return b < e && !/\d/.test(t[b]) ? t.slice(b, e) : '';
 }
 
 /**
