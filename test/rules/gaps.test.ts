@@ -352,3 +352,41 @@ describe('a release of the caller\'s lock moved into the caller', () => {
     expectRule(findings(patch(['+\tmmap_read_unlock(peer);'])), 'bracket/unbalanced', 1);
   });
 });
+
+describe('a release moved into one branch, the other branch now handing the object over', () => {
+  const patch = (otherBranch: string) =>
+    multiHunk([
+      [
+        60,
+        60,
+        'static int setup_ring(struct dev *dev, struct queue *q)',
+        [
+          ' \tif (err)',
+          '-\t\tgoto free_ring;',
+          '+\t\tgoto fail;',
+          ' \treturn 0;',
+          ' ',
+          '-free_ring:',
+          '-\tfree_page((unsigned long)ring);',
+          '-fail:',
+          '+fail:',
+          '+\tif (q->ref != INVALID_REF) {',
+          `+\t\t${otherBranch}`,
+          '+\t\tq->ref = INVALID_REF;',
+          '+\t} else {',
+          '+\t\tfree_page((unsigned long)ring);',
+          '+\t}',
+          ' \treturn err;',
+          ' }',
+        ],
+      ],
+    ]);
+
+  it('the other branch gives the page to a call that frees it later: not lost', () => {
+    expectClean(findings(patch('end_access_and_free(q->ref, (unsigned long)ring);')));
+  });
+
+  it('the other branch only ends the access: the page is lost there', () => {
+    expectRule(findings(patch('end_access(q->ref);')), 'ref-balance/leak', 1);
+  });
+});

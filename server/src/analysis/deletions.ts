@@ -85,8 +85,11 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
       // (and every way into that place went through it before the patch: `if (x) { put(p); goto out; }` is not)
       const unconditional = !!preJoin && sameTests(ev.op.node, preJoin) && !reachesAvoiding(preA, preJoin, new Set([ev.node.id]));
       const addedIds = new Set(added.map((e) => e.node.id));
+      // (a way on which the patch added code that hands the object over, `gnttab_end_foreign_access(ref, 0,
+      // (unsigned long)txs)` on the branch beside the added free, did not lose it)
+      const avoid = new Set([...addedIds, ...handOverNodes(postA, cat, obj).filter((n) => isAddedLine(post.image, n.line)).map((n) => n.id)]);
       // moved later on the same path (every way on from the old place meets the added release) is not a loss
-      if (unconditional && lostWayIn(pre, post, postA, join, addedIds, ev.node) && leavesAvoiding(postA, join, addedIds)) {
+      if (unconditional && lostWayIn(pre, post, postA, join, avoid, ev.node) && leavesAvoiding(postA, join, avoid)) {
         const id = `${kind}|${obj}|moved|${join.id}`;
         if (seen.has(id)) continue;
         seen.add(id);
@@ -285,6 +288,16 @@ function releaseMovedToCaller(ctx: AnalysisContext, post: Unit, ev: ReleaseEvent
     }
   }
   return false;
+}
+
+/** Nodes that hand `obj` over: return or store it, give it to a call the catalog does not describe. */
+function handOverNodes(a: ResourceAnalysis, cat: Catalog, obj: string): CfgNode[] {
+  if (!obj) return [];
+  const out: CfgNode[] = [];
+  for (const n of a.cfg.nodes)
+    if (n.ops.some((op) => handsOver(op, obj) || (op.kind === 'call' && !describedCall(cat, op) && op.args.some((x) => mentions(x.text, obj) || mentions(obj, x.text.replace(/\s+/g, ''))))))
+      out.push(n);
+  return out;
 }
 
 /** Does `op` hand `obj` itself over as a value (return it, store it)? */
