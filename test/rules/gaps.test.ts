@@ -390,3 +390,21 @@ describe('a release moved into one branch, the other branch now handing the obje
     expectRule(findings(patch('end_access(q->ref);')), 'ref-balance/leak', 1);
   });
 });
+
+describe('a release of another kind, the new kind taken on the place the variable is copied from', () => {
+  const fn = 'static long reap_task(struct task_struct *t, struct task_struct *other)';
+  const patch = (first: string[]) =>
+    multiHunk([
+      [30, 30, fn, [' \t\tgoto put_task;', ' \t}', ' ', ...first, ' \ttask_unlock(t);']],
+      [50, 50, fn, [' \tmmap_read_unlock(mm);', ' drop_mm:', '-\tmmdrop(mm);', '+\tif (mm)', '+\t\tmmput(mm);', ' put_task:', ' \tput_task_struct(t);']],
+    ]);
+
+  it('mmgrab(mm) -> mmget_not_zero(t->mm) then mm = t->mm, with mmdrop -> mmput: the pair changed together', () => {
+    expectClean(findings(patch(['-\tmm = t->mm;', '-\tmmgrab(mm);', '+\tif (mmget_not_zero(t->mm))', '+\t\tmm = t->mm;'])));
+  });
+
+  it('the user reference taken on another task\'s mm, or none taken: the release is of the wrong kind', () => {
+    expectRule(findings(patch(['-\tmm = t->mm;', '-\tmmgrab(mm);', '+\tif (mmget_not_zero(other->mm))', '+\t\tmm = t->mm;'])), 'ref-kind/mismatched-release', 1);
+    expectRule(findings(patch([' \tmm = t->mm;', ' \tmmgrab(mm);'])), 'ref-kind/mismatched-release', 1);
+  });
+});
