@@ -179,13 +179,21 @@ describe('rebuild: added, deleted, structs, comments, truncated sections', () =>
 
   it('a hunk starting inside a comment and a section cut short: `/*` and a repaired heading are synthesized', () => {
     const g = only(fns, 'gup_pmd_range');
-    assert.deepEqual(lines(g.post!).slice(0, 4), ['static int gup_pmd_range(pud_t pud)', '{', '\t{', '\t\t/*']);
+    assert.deepEqual(lines(g.post!).slice(0, 4), ['static int gup_pmd_range(pud_t pud)', '{', '\tif (__mm_review_unseen_test) { /* [mm-review: some lines not shown] */', '\t\t/*']);
     assert.deepEqual(kinds(g.post!).slice(0, 4), ['S:heading', 'S:open-brace', 'S:open-brace', 'S:comment-open']);
-    // `} else {` closes a block opened above the hunk: its else is blanked for parsing
+    // `} else {` closes a block opened above the hunk: that opener was an `if` whose test is not shown
+    // (and so were the block's first lines): the two blocks are alternatives, on both sides of the patch
     const v = g.post!.variants[0];
-    assert.ok(v.rewrites.some((r) => r.kind === 'else' && r.line === 9));
+    assert.equal(lines(g.post!)[2], '\tif (__mm_review_unseen_test) { /* [mm-review: some lines not shown] */');
+    assert.equal(lines(g.pre!)[2], lines(g.post!)[2]);
+    assert.ok(!v.rewrites.some((r) => r.kind === 'else'));
     assert.deepEqual(v.errorLines, []);
     assert.deepEqual(g.pre!.variants[0].errorLines, []);
+    const cfg = buildCfg(v)!;
+    const els = cfg.nodes.find((n) => (n.stmt ?? n.ast)?.text.startsWith('z('));
+    assert.ok(els, 'the else block is in the CFG');
+    // the `else` block is entered from the unseen test, not after the `if` block
+    assert.ok(els!.preds.every((e) => e.from.role !== 'gap'));
   });
 
   it('repairSignature and parseHeader', () => {

@@ -13,12 +13,13 @@
 import type { CallOp, CfgNode } from '../c/cfg';
 import { searchBackward, searchForward } from '../c/dataflow';
 import type { AcquireEffect, Catalog, ResourceKind } from '../catalog';
-import { assigns, mentions, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests, callEffects, describedCall, debugOnlyWrapper, cursorMinusOneAfterBreak, ifOfTest, leaves, equalities, readsMemory, calledNames, type IfParts } from '../c/facts';
+import { assigns, mentions, normObject, usage, textOutsideCalls, statementText, isBackwardGoto, enclosingTests, callEffects, describedCall, debugOnlyWrapper, cursorMinusOneAfterBreak, ifOfTest, leaves, equalities, readsMemory, calledNames, type IfParts } from '../c/facts';
 import type { CNode } from '../c/cnode';
 import { R, X, U, N, HELD, P, Q, definitelyHeld, type KeyInfo, type ReleaseEvent, type ResourceAnalysis } from './resources';
 import { changeRun, isAddedLine, isDeletedLine, patchLineOf, postNodeAfter, preNodeAt, replacedCalls } from './diff';
-import type { Unit } from './unit';
+import type { AnalysisContext, Unit } from './unit';
 import { aliasesOf } from './lookups';
+import { resourcesOf } from './summaries';
 
 export interface DeletedRelease {
   /** The release the patch deleted (pre-image event). */
@@ -39,7 +40,7 @@ export interface DeletedRelease {
   retake?: CfgNode;
 }
 
-export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): DeletedRelease[] {
+export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog, ctx?: AnalysisContext): DeletedRelease[] {
   const out: DeletedRelease[] = [];
   const seen = new Set<string>();
   for (const ev of preA.events) {
@@ -60,6 +61,9 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
     // lookup, `mm = mm_alloc();` gone, the lock handed back by `follow_pte(.., &ptl)`): whatever the deleted
     // release paired with is gone or changed; an unknown getter cannot tell which
     if (ev.obj && originDeleted(pre, preA, post, ev.obj)) continue;
+    // the caller's lock (never taken here), whose release the patch moves into a caller: `mmap_read_unlock(mm)`
+    // added before the call `lookup_node(mm, addr)` there
+    if (ctx && !ev.key?.acquires.length && releaseMovedToCaller(ctx, post, ev, sameThing)) continue;
     // (a release the patch moved is judged by the paths: moved later on the same path it is met on the way
     // out, moved earlier it shows as released below; moved into one branch only, the other branch leaks)
     const start = postNodeAfter(pre, post, ev.op.line);
@@ -81,8 +85,11 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
       // (and every way into that place went through it before the patch: `if (x) { put(p); goto out; }` is not)
       const unconditional = !!preJoin && sameTests(ev.op.node, preJoin) && !reachesAvoiding(preA, preJoin, new Set([ev.node.id]));
       const addedIds = new Set(added.map((e) => e.node.id));
+      // (a way on which the patch added code that hands the object over, `gnttab_end_foreign_access(ref, 0,
+      // (unsigned long)txs)` on the branch beside the added free, did not lose it)
+      const avoid = new Set([...addedIds, ...handOverNodes(postA, cat, obj).filter((n) => isAddedLine(post.image, n.line)).map((n) => n.id)]);
       // moved later on the same path (every way on from the old place meets the added release) is not a loss
-      if (unconditional && reachesAvoiding(postA, join, addedIds) && leavesAvoiding(postA, join, addedIds)) {
+      if (unconditional && lostWayIn(pre, post, postA, join, avoid, ev.node) && leavesAvoiding(postA, join, avoid)) {
         const id = `${kind}|${obj}|moved|${join.id}`;
         if (seen.has(id)) continue;
         seen.add(id);
@@ -90,7 +97,11 @@ export function deletedReleases(pre: Unit, preA: ResourceAnalysis, post: Unit, p
       }
       continue;
     }
-    const found = cleanExitFrom(postA, cat, start, obj, sameThing);
+    // a section the deleted call closed together with a lock or reference (`unlock_page_lruvec_irq(lruvec)`:
+    // the lock and IRQs-off) goes where that object goes: returned or stored (a function that now returns
+    // its lock held, `return lruvec;`, for its caller to unlock), both are
+    const partner = family === 'bracket' ? preA.events.find((e): e is ReleaseEvent => e.t === 'release' && e.op === ev.op && !!e.obj && cat.kind(e.eff.kind).family !== 'bracket')?.obj : undefined;
+    const found = cleanExitFrom(postA, cat, start, obj, sameThing, partner);
     if (!found) continue;
     // the path leaves the visible text still holding it: the code out of sight ran, before the patch,
     // with the object released (the deleted release led straight there), so a pre-image that was
@@ -178,12 +189,24 @@ function cleanExitFrom(
   start: CfgNode,
   obj: string,
   sameThing: (k: ResourceKind, o: string) => boolean,
+  partner?: string,
 ): { node: CfgNode; how: 'exit' | 'retake' | 'unseen'; via?: CfgNode } | null {
   const cfg = a.cfg;
   const vis = a.facts.visibility;
   /** The first place the walk leaves the visible text (a goto to a label not shown, the end of the hunk). */
   let boundary: CfgNode | null = null;
   /** 'stop': released, handed over or out of sight; 'retake': taken again or the pointer overwritten first; null: nothing. */
+  // a call of the document's own function that releases it, on every path or some (`if (ptep)
+  // pte_unmap(ptep)`): the release moved into a helper (one the patch adds, maybe in another file)
+  const handed = new Set<number>();
+  for (const c of a.plainCalls) {
+    const s = c.summary;
+    if (!s) continue;
+    for (const r of [...s.releases, ...(s.touches ?? [])]) {
+      const o = r.param !== undefined ? (c.op.args[r.param] ? normObject(c.op.args[r.param].text).obj + (r.path ?? '') : null) : (r.global ?? '');
+      if (o !== null && sameThing(r.kind, o)) handed.add(c.node.id);
+    }
+  }
   const touches = (n: CfgNode): 'stop' | 'retake' | null => {
     if (vis.gaps.has(n.id)) return 'stop';
     for (const e of a.events) {
@@ -191,7 +214,8 @@ function cleanExitFrom(
       if (e.t === 'release' && sameThing(e.eff.kind, e.obj)) return 'stop';
       if (e.t === 'acquire' && sameThing(e.eff.kind, e.key.obj)) return 'retake';
     }
-    if (!obj) return null;
+    if (!obj && partner) for (const op of n.ops) if (handsOver(op, partner)) return 'stop';
+    if (!obj) return handed.has(n.id) ? 'stop' : null;
     for (const op of n.ops) {
       if (op.kind === 'return' && op.value && usage(textOutsideCalls(op.value), obj) === 'whole') return 'stop';
       if (op.kind === 'assign') {
@@ -200,7 +224,7 @@ function cleanExitFrom(
       }
       if (op.kind === 'call' && !describedCall(cat, op) && op.args.some((x) => mentions(x.text, obj) || mentions(obj, x.text.replace(/\s+/g, '')))) return 'stop';
     }
-    return null;
+    return handed.has(n.id) ? 'stop' : null;
   };
   const seen = new Set<number>([start.id]);
   const work: { n: CfgNode; via?: CfgNode }[] = [{ n: start }];
@@ -235,6 +259,53 @@ function cleanExitFrom(
 }
 
 export { U };
+
+/**
+ * Does a function of the document call `post`'s function right after a release of the same thing on a
+ * line the patch adds (the object named through the call's arguments when it is one of the callee's
+ * parameters)? The release the callee no longer does moved to its caller.
+ */
+function releaseMovedToCaller(ctx: AnalysisContext, post: Unit, ev: ReleaseEvent, sameThing: (k: ResourceKind, o: string) => boolean): boolean {
+  const name = post.cfg.name;
+  const head = /^[A-Za-z_]\w*/.exec(ev.obj)?.[0];
+  const param = head ? post.cfg.params.findIndex((p) => p.name === head) : -1;
+  const seen = new Set<Unit['fn']>();
+  for (const u of ctx.units) {
+    if (u.side !== 'post' || u.fn === post.fn || seen.has(u.fn)) continue;
+    seen.add(u.fn);
+    const calls = u.cfg.nodes.filter((n) => n.ops.some((o) => o.kind === 'call' && !o.indirect && o.name === name));
+    if (!calls.length) continue;
+    const a = resourcesOf(u, ctx);
+    for (const rel of a.events) {
+      if (rel.t !== 'release' || !isAddedLine(u.image, rel.op.line)) continue;
+      for (const c of calls) {
+        const op = c.ops.find((o): o is CallOp => o.kind === 'call' && o.name === name)!;
+        // the object the callee released, as the caller names it
+        const obj = !ev.obj ? '' : param >= 0 && op.args[param] ? normObject(op.args[param].text).obj + ev.obj.slice(head!.length) : ev.obj;
+        if (!sameThing(rel.eff.kind, rel.obj === obj ? ev.obj : '\u0000')) continue;
+        if (searchForward(rel.node, (n) => (n === c ? true : undefined), (e) => !e.back).found) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** Nodes that hand `obj` over: return or store it, give it to a call the catalog does not describe. */
+function handOverNodes(a: ResourceAnalysis, cat: Catalog, obj: string): CfgNode[] {
+  if (!obj) return [];
+  const out: CfgNode[] = [];
+  for (const n of a.cfg.nodes)
+    if (n.ops.some((op) => handsOver(op, obj) || (op.kind === 'call' && !describedCall(cat, op) && op.args.some((x) => mentions(x.text, obj) || mentions(obj, x.text.replace(/\s+/g, ''))))))
+      out.push(n);
+  return out;
+}
+
+/** Does `op` hand `obj` itself over as a value (return it, store it)? */
+function handsOver(op: CfgNode['ops'][number], obj: string): boolean {
+  if (op.kind === 'return') return !!op.value && usage(textOutsideCalls(op.value), obj) === 'whole';
+  if (op.kind === 'assign') return !!op.rhsNode && usage(textOutsideCalls(op.rhsNode), obj) === 'whole';
+  return false;
+}
 
 /**
  * Did the pre-image go from the deleted release straight to the post-image's
@@ -313,6 +384,58 @@ function releasedThere(a: ResourceAnalysis, n: CfgNode, sameThing: (k: ResourceK
 function reachesAvoiding(a: ResourceAnalysis, to: CfgNode, avoid: ReadonlySet<number>): boolean {
   const starts = new Set<number>([a.cfg.entry.id, ...a.facts.visibility.hiddenEntries.map((n) => n.id)]);
   return searchBackward(to, (n) => (starts.has(n.id) ? true : undefined), (e) => !avoid.has(e.from.id)).found === true;
+}
+
+/**
+ * Is the post-image's `join` reached from the visible start by a way that avoids `avoid` (the added
+ * releases) and that, before the patch, led to the deleted release `released`? Every line the patch kept
+ * on the way must have gone on to that release in the pre-image (forward, no loop back): a way whose kept
+ * code did not is new (the patch deleted the `return` that ended it, and the object was never held on it).
+ * A label no visible goto reaches is no start when an added release goes on into code out of sight (a
+ * gap between hunks, the unseen end, a jump to code not shown): the jump to the label may be there, after
+ * the added release. (Code past a block whose test is not shown is entered the way the code above it
+ * is: a start.)
+ */
+function lostWayIn(pre: Unit, post: Unit, postA: ResourceAnalysis, join: CfgNode, avoid: ReadonlySet<number>, released: CfgNode): boolean {
+  const before = searchBackward(released, undefined, (e) => !e.back).seen;
+  const preAt = preNodeMap(pre, post);
+  const vis = postA.facts.visibility;
+  const jumpMayFollow = [...avoid].some((id) => {
+    const rel = postA.cfg.nodes[id]?.id === id ? postA.cfg.nodes[id] : postA.cfg.nodes.find((n) => n.id === id);
+    // (an added release no path reaches, written after a jump, runs before nothing)
+    if (!rel || !rel.preds.length) return false;
+    const out = (n: CfgNode) => vis.gaps.has(n.id) || n.succs.some((e) => e.kind === 'unresolved' || (e.to === postA.cfg.exit && e.kind !== 'return' && !vis.end));
+    return searchForward(rel, (n) => (out(n) ? true : undefined)).found === true;
+  });
+  const starts = new Set([postA.cfg.entry.id, ...vis.hiddenEntries.filter((n) => n.kind !== 'label' || !jumpMayFollow).map((n) => n.id)]);
+  const visit = (m: CfgNode) => {
+    if (starts.has(m.id)) return true;
+    if (m === join) return undefined;
+    if (avoid.has(m.id)) return 'prune';
+    const pm = preAt(m);
+    return pm && !before.has(pm.id) ? 'prune' : undefined;
+  };
+  return searchBackward(join, visit).found === true;
+}
+
+/** preNodeAt() for many nodes of one pair of units: the pre-image node at a post-image node's context line. */
+function preNodeMap(pre: Unit, post: Unit): (n: CfgNode) => CfgNode | null {
+  const lineOf = new Map<unknown, number>();
+  pre.image.origin.forEach((o, i) => {
+    if (o.kind === 'patch' && !lineOf.has(o.line)) lineOf.set(o.line, i);
+  });
+  const nodeAt = new Map<number, CfgNode>();
+  for (const n of pre.cfg.nodes) {
+    if (n.kind === 'entry' || n.kind === 'exit') continue;
+    const b = nodeAt.get(n.line);
+    if (!b || n.col < b.col) nodeAt.set(n.line, n);
+  }
+  return (n) => {
+    const o = post.image.origin[n.line];
+    if (!o || o.kind !== 'patch' || o.line.kind !== 'context') return null;
+    const j = lineOf.get(o.line);
+    return j === undefined ? null : nodeAt.get(j) ?? null;
+  };
 }
 
 /** Does some path from `from` leave the function, or the visible text, without entering `avoid`? */

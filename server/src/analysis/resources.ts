@@ -144,7 +144,7 @@ export interface ResourceAnalysis {
   /** Node ids where a key is acquired. */
   takes: Map<string, Set<number>>;
   /** Calls of functions the catalog does not know (calls into the document's own functions), with the state before them. */
-  plainCalls: { node: CfgNode; op: CallOp; before: State }[];
+  plainCalls: { node: CfgNode; op: CallOp; before: State; /** The document's own function called, summarised. */ summary?: CalleeSummary }[];
   /** Declared types of parameters and locals by name. */
   types: ReadonlyMap<string, string>;
   converged: boolean;
@@ -173,6 +173,11 @@ export interface CalleeSummary {
   acquires?: SummaryObject[];
   /** Released or taken on some paths only: after the call the caller cannot tell (handed over). */
   touches?: SummaryObject[];
+  /**
+   * Globals it assigns (`pool = NULL;`): an object the caller holds through one is the helper's to
+   * release or keep (it frees it under another name, or drops it), as far as the caller can tell.
+   */
+  writes?: string[];
 }
 export type Summaries = ReadonlyMap<string, CalleeSummary>;
 
@@ -315,8 +320,8 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
     const spec = specForCall(cat, call, types);
     const indirectOk = !call.indirect || spec?.indirect || spec?.name === call.name;
     if (!spec || !indirectOk) {
-      if (recording) plainCalls.push({ node, op: call, before: new Map(st) });
       const sum = !spec && !call.indirect ? summaries?.get(call.name) : undefined;
+      if (recording) plainCalls.push({ node, op: call, before: new Map(st), ...(sum ? { summary: sum } : {}) });
       if (sum) {
         applyEffects(st, node, call, summarySpec(sum), summaryEffects(sum, call));
         // what the helper may or may not have released: handed over as far as this function can tell
@@ -332,6 +337,15 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
             addDrop(id, node);
           }
         }
+        // an object held through a global the helper assigns: the helper's now
+        for (const w of sum.writes ?? [])
+          for (const [id, bits] of st) {
+            const k = keys.get(id)!;
+            if (k.family === 'bracket' || !(bits & (HELD | P | U | Q)) || types.has(w)) continue;
+            if (k.obj !== w && !k.obj.startsWith(w + '->') && !k.obj.startsWith(w + '.')) continue;
+            st.set(id, E);
+            addDrop(id, node);
+          }
       }
       // Not catalogued: an object handed to it may be consumed (ownership transfer).
       // A predicate (`if (PageFoo(page))`) or an accessor whose value feeds another call
@@ -471,6 +485,10 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           const sameObj = k.family === 'bracket' ? k.kind === eff.kind || cat.compatible(k.kind, eff.kind) : k.obj === o.obj && (k.array || !o.element || o.array || k.family === 'lock');
           if (!sameObj) continue;
           if (!(bits & (HELD | P | R | F | U | Q))) continue;
+          // a section kept per pointer closed through another pointer only when that one is known open: with
+          // its history unknown (code out of sight above), the pointer released may be mapped there
+          // (`d_addr = kmap_atomic(newpage)` between two hunks)
+          if (k.family === 'bracket' && k.obj && o.obj && k.obj !== o.obj && !(bits & (HELD | P))) continue;
           if (cat.compatible(k.kind, eff.kind) && (k.family !== 'bracket' || (k.style ?? '') === (eff.style ?? ''))) {
             match = k;
             break;
@@ -717,8 +735,11 @@ export function summarizeFunction(name: string, facts: FunctionFacts, cat: Catal
     else if (definitelyHeld(bits) && k.acquires.length && k.family !== 'ref') acquires.push(o);
     else if (bits & (X | R | HELD) && bits & ~(E | F)) touches.push(o);
   }
-  if (!releases.length && !acquires.length && !touches.length) return null;
-  return { name, releases, ...(acquires.length ? { acquires } : {}), ...(touches.length ? { touches } : {}) };
+  const writes = new Set<string>();
+  for (const n of a.cfg.nodes)
+    for (const o of n.ops) if (o.kind === 'assign' && o.target.kind === 'var' && /^[A-Za-z_]\w*$/.test(o.target.text) && !a.types.has(o.target.text)) writes.add(o.target.text);
+  if (!releases.length && !acquires.length && !touches.length && !writes.size) return null;
+  return { name, releases, ...(acquires.length ? { acquires } : {}), ...(touches.length ? { touches } : {}), ...(writes.size ? { writes: [...writes].sort() } : {}) };
 }
 
 export { specForCall, textOutsideCalls, normObject, gotoTarget, isBackwardGoto };

@@ -8,7 +8,11 @@
  *
  * Determinism: a function's summaries come only from functions of the same
  * file and side that the function itself calls (keyed by name), so its
- * findings never depend on unrelated functions of the document.
+ * findings never depend on unrelated functions of the document — and, on the
+ * post side, from functions the patch adds to another file it changes (a
+ * helper the patch introduces: the release it does was moved there). A file
+ * the patch creates is not consulted from other files, so a series of new
+ * files is judged file by file.
  */
 import type { AnalysisContext, Unit, Side } from './unit';
 import { factsOf } from './unit';
@@ -31,16 +35,48 @@ function definitions(ctx: AnalysisContext, path: string, side: Side): Map<string
   const hit = perDoc.get(id);
   if (hit) return hit;
   const defs = new Map<string, FunctionFacts | null>();
+  // a catalogued name is the catalog's, unless the definition has a form the catalog says it does not
+  // describe (an argument count outside its strict arity: the older migration_entry_wait_on_locked())
+  const catalogued = (u: Unit) => {
+    const sp = ctx.catalog.api(u.cfg.name);
+    return !!sp && !(sp.strictArity && sp.arity && !sp.arity.includes(u.cfg.params.length));
+  };
   for (const fn of ctx.functions) {
     if (fn.path !== path) continue;
     const u = ctx.unitsOf(fn, side)[0];
     if (!u) continue;
     const name = u.cfg.name;
     // two definitions (#ifdef alternatives) or a catalogued primitive: no summary
-    defs.set(name, defs.has(name) || ctx.catalog.has(name) ? null : factsOf(u, ctx.catalog));
+    defs.set(name, defs.has(name) || catalogued(u) ? null : factsOf(u, ctx.catalog));
+  }
+  // a helper the patch adds to another file it changes (its caller in this file may be new code that
+  // now calls it: the release it does was moved there): by name too, when no function here has it
+  // (a file the patch creates is left out: a series of new files is judged file by file)
+  if (side === 'post') {
+    const others = new Map<string, FunctionFacts | null>();
+    for (const fn of ctx.functions) {
+      if (fn.path === path || fn.change !== 'added' || fn.file.status === 'added') continue;
+      const u = ctx.unitsOf(fn, side)[0];
+      if (!u) continue;
+      const name = u.cfg.name;
+      others.set(name, others.has(name) || catalogued(u) ? null : factsOf(u, ctx.catalog));
+    }
+    for (const [name, f] of others)
+      if (!defs.has(name)) {
+        defs.set(name, f);
+        if (f) crossFile.add(defs);
+      }
   }
   perDoc.set(id, defs);
   return defs;
+}
+
+/** Definition tables that hold a function of another file (queries over them read more than their own file). */
+const crossFile = new WeakSet<Map<string, FunctionFacts | null>>();
+
+/** The file a query over `path`'s definitions reads, for deps.ts: none when it reads other files too. */
+function onlyFile(ctx: AnalysisContext, path: string, side: Side): { ctx: AnalysisContext; path: string } | undefined {
+  return crossFile.has(untracked(() => definitions(ctx, path, side))) ? undefined : { ctx, path };
 }
 
 function summaryOf(ctx: AnalysisContext, path: string, side: Side, name: string, depth: number, visiting: Set<string>): CalleeSummary | null {
@@ -104,8 +140,9 @@ export function summariesFor(ctx: AnalysisContext, unit: Unit): Summaries {
   const name = unit.cfg.name;
   const compute = (c: AnalysisContext) => untracked(() => calleeSummaries(c, path, side, facts, 0, new Set([name])));
   const s = compute(ctx);
-  // a function's findings depend on the same-file helpers it calls by name, through their summaries only
-  if (tracking()) dependsOn(`summaries|${idOf(unit.cfg)}|${side}|${path}`, summariesFp(s), (c) => summariesFp(compute(c)), { ctx, path });
+  // a function's findings depend on the helpers it calls by name (of its file, or added by the patch to
+  // another), through their summaries only
+  if (tracking()) dependsOn(`summaries|${idOf(unit.cfg)}|${side}|${path}`, summariesFp(s), (c) => summariesFp(compute(c)), onlyFile(ctx, path, side));
   return s;
 }
 
@@ -183,7 +220,7 @@ export function sleepingCallees(ctx: AnalysisContext, unit: Unit): Map<string, S
   const out = compute(ctx);
   if (tracking()) {
     const fp = (m: Map<string, SleepingCallee>) => JSON.stringify([...m]);
-    dependsOn(`sleeping|${idOf(unit.cfg)}|${unit.side}|${unit.fn.path}`, fp(out), (c) => fp(compute(c)), { ctx, path: unit.fn.path });
+    dependsOn(`sleeping|${idOf(unit.cfg)}|${unit.side}|${unit.fn.path}`, fp(out), (c) => fp(compute(c)), onlyFile(ctx, unit.fn.path, unit.side));
   }
   return out;
 }

@@ -24,6 +24,12 @@ export interface ImageDraft {
   masks: Mask[];
   headerLine: number;
   complete: boolean;
+  /**
+   * Blocks opened above a part's first line (their opener not shown) that the image opened as an `if` of
+   * an unknown test, because an `else` follows their close: keys `hunkIndex:depth` (the other side of the
+   * patch has the same opener out of sight, and is drafted again with them, `draftImage(.., unseenIfs)`).
+   */
+  unseenIfs: Set<string>;
 }
 
 type OpenerKind = 'fn' | 'if' | 'else' | 'do' | 'switch' | 'loop' | 'init' | 'block' | 'outer';
@@ -63,6 +69,13 @@ function classify(stmt: string, stack: OpenerKind[]): OpenerKind {
 const tabs = (n: number) => '\t'.repeat(Math.max(0, n));
 
 /**
+ * The opening of an `if` block whose opening line is not shown (its `else` is): the test is unknown (either
+ * branch may run), and the block's lines above the hunk are out of sight (a gap inside the block: the
+ * way into the `if` part crosses code not shown, the way into the `else` does not).
+ */
+const UNSEEN_IF = `if (__mm_review_unseen_test) { ${gapText(undefined)}`;
+
+/**
  * Leading statement fragment of a part that starts inside a statement: the
  * lines up to where the running parenthesis balance reaches its lowest
  * negative point (`    VM_FAULT_DONE_COW)))`, `    gup_fast_permitted(start, end)) {`).
@@ -92,12 +105,27 @@ function leadingFragment(part: Part): number {
   return minRun < 0 ? minLine : -1;
 }
 
-export function draftImage(parts: Part[], heading: string): ImageDraft {
+export function draftImage(parts: Part[], heading: string, forcedIfs: ReadonlySet<string> = new Set()): ImageDraft {
   const lines: ImgLine[] = [];
   const masks: Mask[] = [];
   const stack: OpenerKind[] = [];
   let headerLine = 0;
   const syn = (text: string, why: SyntheticWhy) => lines.push({ text, origin: { kind: 'synthetic', why } });
+  // blocks opened for a part whose opener is not shown: at depth d, the line that opened the latest one
+  const openerAt: { line: number; key: string }[] = [];
+  const unseenIfs = new Set<string>();
+  const openOuter = (hunkIndex: number) => {
+    const key = `${hunkIndex}:${stack.length}`;
+    openerAt[stack.length] = { line: lines.length, key };
+    if (forcedIfs.has(key)) {
+      syn(tabs(stack.length) + UNSEEN_IF, 'open-brace');
+      unseenIfs.add(key);
+      stack.push('if');
+    } else {
+      syn(tabs(stack.length) + '{', 'open-brace');
+      stack.push('outer');
+    }
+  };
   const closeOne = () => {
     const k = stack.pop()!;
     syn(tabs(stack.length) + closerFor(k, stack[stack.length - 1]), 'close-brace');
@@ -115,20 +143,14 @@ export function draftImage(parts: Part[], heading: string): ImageDraft {
           stack.push('fn');
         }
       } else headerLine = lines.length;
-      while (stack.length < part.startDepth) {
-        syn(tabs(stack.length) + '{', 'open-brace');
-        stack.push('outer');
-      }
+      while (stack.length < part.startDepth) openOuter(part.hunkIndex);
     } else {
       const target = Math.max(1, part.startDepth);
       while (stack.length > target) closeOne();
       const a = prevLast?.fileLine;
       const b = part.lines[0]?.fileLine;
       syn(tabs(stack.length) + gapText(a !== undefined && b !== undefined ? b - a - 1 : undefined), 'gap');
-      while (stack.length < part.startDepth) {
-        syn(tabs(stack.length) + '{', 'open-brace');
-        stack.push('outer');
-      }
+      while (stack.length < part.startDepth) openOuter(part.hunkIndex);
     }
     if (part.startsInComment) syn(tabs(stack.length) + '/*', 'comment-open');
 
@@ -153,6 +175,7 @@ export function draftImage(parts: Part[], heading: string): ImageDraft {
     };
     let paren = 0;
     let last: 'none' | 'semi' | OpenerKind = 'none';
+    let outerClosedAt = -1;
     const ppStack: { saved: OpenerKind[]; firstEnd: OpenerKind[] | null }[] = [];
     for (let i = 0; i < part.lines.length; i++) {
       const sc = part.lines[i].scan;
@@ -184,7 +207,10 @@ export function draftImage(parts: Part[], heading: string): ImageDraft {
           sL = -1;
           last = 'none';
         } else if (c === 125 /* } */) {
-          last = stack.pop() ?? 'outer';
+          const popped = stack.pop();
+          last = popped ?? 'outer';
+          // a block the image opened itself (its opener not shown): which one, for an `else` that follows
+          outerClosedAt = popped === 'outer' ? stack.length : -1;
           sL = -1;
         } else if (c === 59 /* ; */ && paren === 0) {
           sL = -1;
@@ -197,7 +223,13 @@ export function draftImage(parts: Part[], heading: string): ImageDraft {
             sC = k;
             if (c === 101 /* e */ && code.startsWith('else', k) && !/\w/.test(code[k + 4] ?? '')) {
               const orphan = last === 'none' || (last !== 'semi' && last !== 'if');
-              if (orphan) {
+              // `} else {` closing a block whose opener is not shown: that opener was an `if` (its test out
+              // of sight), so the two blocks are alternatives, not one after the other
+              const opener = orphan && last === 'outer' && outerClosedAt >= 0 ? openerAt[outerClosedAt] : undefined;
+              if (opener) {
+                lines[opener.line] = { text: tabs(outerClosedAt) + UNSEEN_IF, origin: lines[opener.line].origin };
+                unseenIfs.add(opener.key);
+              } else if (orphan) {
                 masks.push({ line: base + i, kind: 'else', col: k });
                 anyMask = true;
               }
@@ -229,7 +261,7 @@ export function draftImage(parts: Part[], heading: string): ImageDraft {
   while (stack.length) closeOne();
   const one = parts.length === 1 ? parts[0] : undefined;
   const complete = !!one && one.hasHeader && one.closed && !anyMask && !one.startsInComment;
-  return { lines, masks, headerLine, complete };
+  return { lines, masks, headerLine, complete, unseenIfs };
 }
 
 /** Directive lines of a text (first lines carry kind and the joined text). */

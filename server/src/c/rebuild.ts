@@ -108,6 +108,21 @@ export function makeImage(parts: Part[], heading: string, opts: ImageOptions): F
   return finishImage(draftImage(parts, heading), opts);
 }
 
+/**
+ * Both images of a function rebuilt from hunks. A block opened above a hunk whose `else` one side shows
+ * (`} else {` added) was an `if` on both sides: its opener is the same line out of sight.
+ */
+export function makeImages(pre: Part[], post: Part[], heading: string, opts: ImageOptions): [FunctionImage | null, FunctionImage | null] {
+  let a = pre.length ? draftImage(pre, heading) : null;
+  let b = post.length ? draftImage(post, heading) : null;
+  const ifs = new Set([...(a?.unseenIfs ?? []), ...(b?.unseenIfs ?? [])]);
+  if (ifs.size) {
+    if (a && [...ifs].some((k) => !a!.unseenIfs.has(k))) a = draftImage(pre, heading, ifs);
+    if (b && [...ifs].some((k) => !b!.unseenIfs.has(k))) b = draftImage(post, heading, ifs);
+  }
+  return [a && finishImage(a, opts), b && finishImage(b, opts)];
+}
+
 export function describeProblems(fn: RebuiltFunction): void {
   for (const [side, img] of [
     ['pre', fn.pre],
@@ -185,8 +200,7 @@ export function rebuildFunctions(msg: Message, file: FilePatch, opts: RebuildOpt
       const fn = { name: g.name, message: msg, file, hunk: file.hunks[g.hunks[0]], lines: Math.max(a.lines, b.lines), bytes: Math.max(a.bytes, b.bytes) };
       if (!opts.budget.admit(fn, a.lines + b.lines)) continue;
     }
-    const pre = makeImage(g.pre, g.heading, imgOpts);
-    const post = makeImage(g.post, g.heading, imgOpts);
+    const [pre, post] = makeImages(g.pre, g.post, g.heading, imgOpts);
     const fn: RebuiltFunction = {
       name: declaredName(post) ?? declaredName(pre) ?? g.name,
       message: msg,

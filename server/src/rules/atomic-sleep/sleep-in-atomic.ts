@@ -69,6 +69,43 @@ function trylockIntoHelper(unit: Unit, ctx: RuleContext, reported: readonly RF[]
   return out;
 }
 
+/** The last name of an object's text (`bufs` of `pipe->bufs`, of `(void *)bufs`, of `bufs[i]`), scanned from the end. */
+function lastName(t: string): string {
+  let e = t.length;
+  const skip = () => {
+    while (e > 0 && (t[e - 1] === ' ' || t[e - 1] === '\t' || t[e - 1] === ')')) e--;
+  };
+  skip();
+  if (t[e - 1] === ']') {
+    const open = t.lastIndexOf('[', e - 1);
+    if (open < 0) return '';
+    e = open;
+    skip();
+  }
+  let b = e;
+  while (b > 0 && /\w/.test(t[b - 1])) b--;
+  return b < e && !/\d/.test(t[b]) ? t.slice(b, e) : '';
+}
+
+/**
+ * Does the patch (any function of the same message) replace an allocation (`x->bufs = kcalloc(..)` ->
+ * `kvcalloc(..)`) whose result goes to a place named like the freed object (`bufs`)?
+ */
+function allocatorReplaced(unit: Unit, ctx: RuleContext, freed: string): boolean {
+  const name = lastName(freed);
+  if (!name) return false;
+  const seen = new Set<Unit['fn']>();
+  for (const u of ctx.units) {
+    if (u.side !== 'post' || u.fn.message !== unit.fn.message || seen.has(u.fn)) continue;
+    seen.add(u.fn);
+    for (const r of replacementsOf(u, ctx)) {
+      if (!r.del.spec?.allocates || !r.add.spec?.allocates || r.add.op.name === r.del.op.name) continue;
+      if (r.add.op.result.kind === 'assigned' && lastName(r.add.op.result.to) === name) return true;
+    }
+  }
+  return false;
+}
+
 function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
   const out: RF[] = [];
   const reps = replacementsOf(unit, ctx);
@@ -92,6 +129,9 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
     const dRel = r.del.effects.filter((e) => e.op === 'release');
     const aRel = r.add.effects.filter((e) => e.op === 'release');
     if (dRel.length && aRel.length && !aRel.some((x) => dRel.some((d) => ctx.catalog.compatible(d.kind, x.kind) || ctx.catalog.compatible(x.kind, d.kind)))) continue;
+    // a free replaced by another free of memory the patch now allocates another way (`kcalloc()` ->
+    // `kvcalloc()` of the same buffer, in any function of the patch): the free follows the allocator
+    if (r.del.spec.freesMemoryOnly && r.add.spec?.freesMemoryOnly && allocatorReplaced(unit, ctx, r.add.op.args[0]?.text ?? '')) continue;
     // another call that sleeps on a path through this one, not changed by the patch: the context may sleep
     const otherSleeper = a.events.find(
       (e) => e.t === 'call' && e.op !== r.add.op && !changed.has(e.op) && callSleeps(e.spec, e.op) && (reachableAvoiding(e.node, r.add.node) || reachableAvoiding(r.add.node, e.node)),

@@ -279,7 +279,7 @@ export function deletedReleaseFindings(unit: Unit, ctx: RuleContext, want: LeakR
   const pre = preUnitOf(unit, ctx.unitsOf);
   if (!pre) return out;
   const preA = resourcesOf(pre, ctx);
-  for (const d of deletedReleases(pre, preA, unit, postA, ctx.catalog)) {
+  for (const d of deletedReleases(pre, preA, unit, postA, ctx.catalog, ctx)) {
     if (primitive && !primitiveMayJudge(unit, ctx, d.exit, d.kind)) continue;
     const k = d.deleted.key;
     const fam = ctx.catalog.kind(d.kind).family;

@@ -1,5 +1,5 @@
 import type { RawFinding, Rule, RuleContext, Unit } from '../api';
-import { posOf, replaceNode } from '../../c/facts';
+import { normObject, posOf, replaceNode } from '../../c/facts';
 import { acquireRelated } from '../common/report';
 import { irqStateTrace } from '../common/trace';
 import { pairedCallFix, styleMismatches } from '../bracket/mixed-irq-style';
@@ -49,6 +49,12 @@ function replacedKindFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
     const post = analysisOf(unit, ctx);
     const ev = post.events.find((e) => e.t === 'release' && e.op === r.add.op);
     if (ev?.t === 'release' && ev.key && ev.key.acquires.length && ev.key.acquires.every((x) => aRel.some((a) => cat.compatible(x.eff.kind, a.kind)))) continue;
+    // ... taken on the place the released variable is copied from (`if (mmget_not_zero(p->mm)) { mm = p->mm;`)
+    if (ev?.t === 'release' && ev.obj) {
+      const from = new Set<string>();
+      for (const n of post.cfg.nodes) for (const o of n.ops) if (o.kind === 'assign' && o.op === '=' && o.rhs && o.target.text.replace(/\s+/g, '') === ev.obj) from.add(normObject(o.rhs).obj);
+      if (from.size && post.events.some((e) => e.t === 'acquire' && from.has(e.key.obj) && aRel.some((a) => cat.compatible(e.eff.kind, a.kind)))) continue;
+    }
     const was = cat.kind(dRel[0].kind).label;
     const now = cat.kind(aRel[0].kind).label;
     const obj = r.add.op.args[0]?.text.trim() ?? '';
