@@ -11,7 +11,7 @@
  *    `mem_cgroup_put(memcg)` drop the same reference: catalog `embeddedAs`).
  */
 import { describe, it } from 'node:test';
-import { expectClean, expectRule, findings, lineOf } from './helpers';
+import { addPatch, expectClean, expectRule, findings, lineOf } from './helpers';
 import assert from 'node:assert/strict';
 
 /** A hunk in the middle of a pte walker: the function's start and (unless `tail`) its end are out of sight. */
@@ -53,27 +53,24 @@ describe('a chained assignment names one object twice', () => {
   });
 
   it('a pointer kept under the outer name is freed through it: no leak', () => {
-    const patch = [
-      'diff --git a/mm/args.c b/mm/args.c',
-      'new file mode 100644',
-      '--- /dev/null',
-      '+++ b/mm/args.c',
-      '@@ -0,0 +1,13 @@',
-      '+static int parse_args(const char *args)',
-      '+{',
-      '+\tchar *spec_orig, *spec;',
-      '+',
-      '+\tspec_orig = spec = kstrndup(args, 64, GFP_KERNEL);',
-      '+\tif (!spec)',
-      '+\t\treturn -ENOMEM;',
-      '+\twhile (*spec == \' \')',
-      '+\t\tspec++;',
-      '+\tconsume(spec);',
-      '+\tkfree(spec_orig);',
-      '+\treturn 0;',
-      '+}',
-      '',
-    ].join('\n');
+    const patch = addPatch(
+      `
+static int parse_args(const char *args)
+{
+	char *spec_orig, *spec;
+
+	spec_orig = spec = kstrndup(args, 64, GFP_KERNEL);
+	if (!spec)
+		return -ENOMEM;
+	while (*spec == ' ')
+		spec++;
+	consume(spec);
+	kfree(spec_orig);
+	return 0;
+}
+`,
+      'mm/args.c',
+    );
     expectClean(findings(patch), ['ref-balance', 'bracket']);
   });
 });
@@ -92,22 +89,19 @@ describe('an exit whose function end is out of sight', () => {
 
 describe('a counted member embedded in its container', () => {
   const fn = (body: string[]) =>
-    [
-      'diff --git a/mm/charge.c b/mm/charge.c',
-      'new file mode 100644',
-      '--- /dev/null',
-      '+++ b/mm/charge.c',
-      `@@ -0,0 +1,${body.length + 7} @@`,
-      '+static void charge_mm(struct mm_struct *mm)',
-      '+{',
-      '+\tstruct mem_cgroup *memcg = get_mem_cgroup_from_mm(mm);',
-      '+',
-      '+\tif (!memcg)',
-      '+\t\treturn;',
-      ...body.map((l) => `+\t${l}`),
-      '+}',
-      '',
-    ].join('\n');
+    addPatch(
+      `
+static void charge_mm(struct mm_struct *mm)
+{
+	struct mem_cgroup *memcg = get_mem_cgroup_from_mm(mm);
+
+	if (!memcg)
+		return;
+${body.map((l) => `\t${l}`).join('\n')}
+}
+`,
+      'mm/charge.c',
+    );
 
   it('mem_cgroup_put(memcg) then css_put(&memcg->css) drops the one reference twice', () => {
     const patch = fn(['mem_cgroup_put(memcg);', 'css_put(&memcg->css);']);

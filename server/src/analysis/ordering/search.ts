@@ -10,6 +10,10 @@
  * (smp_mb__after_atomic() after a plain store, smp_mb__before_atomic() with
  * no RMW after it).
  *
+ * `walkEventsBack` walks backward from an event over every path, carrying
+ * a per-path state that its caller's step decides (the waker's condition
+ * store, waker.ts; the sleeper's task-state store, sleeper.ts).
+ *
  * `isRacyUpdate` recognises a store of a racy hint or statistic: one made
  * only when a test of the same location says so (`if (new > READ_ONCE(x))
  * WRITE_ONCE(x, new)`): such a store orders nothing and announces nothing.
@@ -219,4 +223,42 @@ export function isRacyUpdate(ue: UnitEvents, s: Ev): boolean {
   }
   racyCache.set(s, r);
   return r;
+}
+
+/** What a backward walk does at one event: go on (with this path's state), stop this path, or end the walk with a result. */
+export type BackStep<S, R> = { go: S } | { stop: true } | { found: R };
+export const STOP_PATH: { stop: true } = { stop: true };
+
+/**
+ * Walk backwards from `start` over every path of the unit's events, latest
+ * first, with a state per path that `step` decides at each event (states
+ * are values: a step that changes one returns a new object). A path also
+ * ends at code the hunks do not show (a gap node) and at the function's
+ * entry (what came before is the caller's: unknown). `key` names a state for
+ * the visited set; at most `budget` nodes are visited. The first `found`
+ * ends the walk.
+ */
+export function walkEventsBack<S, R>(ue: UnitEvents, start: Ev, init: S, key: (s: S) => string, step: (e: Ev, s: S) => BackStep<S, R>, budget = 5000): R | undefined {
+  const visited = new Set<string>();
+  const stack: { node: CfgNode; i: number; s: S }[] = [{ node: start.node, i: ue.byNode[start.node.id].indexOf(start) - 1, s: init }];
+  while (stack.length && budget-- > 0) {
+    const w = stack.pop()!;
+    let s = w.s;
+    const evs = ue.byNode[w.node.id];
+    let stopped = w.node.role === 'gap';
+    for (let k = w.i; k >= 0 && !stopped; k--) {
+      const r = step(evs[k], s);
+      if ('found' in r) return r.found;
+      if ('stop' in r) stopped = true;
+      else s = r.go;
+    }
+    if (stopped || w.node === ue.unit.cfg.entry) continue;
+    for (const edge of w.node.preds) {
+      const vk = `${edge.from.id}|${key(s)}`;
+      if (visited.has(vk)) continue;
+      visited.add(vk);
+      stack.push({ node: edge.from, i: ue.byNode[edge.from.id].length - 1, s });
+    }
+  }
+  return undefined;
 }

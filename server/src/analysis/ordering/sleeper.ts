@@ -23,9 +23,9 @@
  * into, code the hunks do not show, another sleep, or the function's entry
  * leave it unknown and nothing is reported.
  */
-import type { CfgNode } from '../../c/cfg';
 import { eventsOf } from './docIndex';
 import { dependsOnOrdering, type Ev } from './events';
+import { STOP_PATH, walkEventsBack } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
 
 export interface SleeperHit {
@@ -35,12 +35,6 @@ export interface SleeperHit {
   test: Ev;
   /** The call that sleeps until woken. */
   sleep: Ev;
-}
-
-interface Walk {
-  node: CfgNode;
-  i: number;
-  test: Ev | null;
 }
 
 const cache = new WeakMap<OrderingUnit, SleeperHit[]>();
@@ -63,50 +57,34 @@ export function sleeperHits(unit: OrderingUnit, ctx: OrderingContext): SleeperHi
   cache.set(unit, out);
   return out;
 
+  /** Walking back from the sleep: the nearest load is the condition's test; a plain sleeping-state store after it is the hit. */
   function plainStateBefore(sleep: Ev): { state: Ev; test: Ev } | undefined {
-    const visited = new Set<string>();
-    const stack: Walk[] = [{ node: sleep.node, i: ue.byNode[sleep.node.id].indexOf(sleep) - 1, test: null }];
-    let budget = 5000;
-    while (stack.length && budget-- > 0) {
-      const w = stack.pop()!;
-      let test = w.test;
-      const evs = ue.byNode[w.node.id];
-      let stopped = w.node.role === 'gap';
-      for (let k = w.i; k >= 0 && !stopped; k--) {
-        const e = evs[k];
+    return walkEventsBack<Ev | null, { state: Ev; test: Ev }>(
+      ue,
+      sleep,
+      null,
+      (test) => String(test?.id ?? -1),
+      (e, test) => {
         switch (e.kind) {
           case 'load':
-            if (e.loc && !e.perCpu && e.ordering !== 'full') test = e;
-            else if (e.ordering === 'full') stopped = true;
-            break;
+            if (e.ordering === 'full') return STOP_PATH;
+            return { go: e.loc && !e.perCpu ? e : test };
           case 'store':
           case 'rmw':
           case 'fence':
-            if (e.ordering === 'full') stopped = true;
-            break;
+            return e.ordering === 'full' ? STOP_PATH : { go: test };
           case 'call': {
             const spec = e.api ? cat.api(e.api) : undefined;
-            if (spec?.taskState === 'plain') {
-              const arg = e.op.kind === 'call' ? e.op.args[0]?.text.replace(/\s+/g, '') : undefined;
-              if (test && arg && !running.has(arg)) return { state: e, test };
-            }
-            // the state set here ends this wait's way back; anything else may hold a barrier: unknown
-            stopped = true;
-            break;
+            const arg = spec?.taskState === 'plain' && e.op.kind === 'call' ? e.op.args[0]?.text.replace(/\s+/g, '') : undefined;
+            if (test && arg && !running.has(arg)) return { found: { state: e, test } };
+            // the state set here ends this wait's way back; any other call may hold a barrier: unknown
+            return STOP_PATH;
           }
           default:
             // a lock or section edge: the condition may be tested under the waker's lock
-            stopped = true;
+            return STOP_PATH;
         }
-      }
-      if (stopped || w.node === ue.unit.cfg.entry) continue;
-      for (const edge of w.node.preds) {
-        const vk = `${edge.from.id}|${test?.id ?? -1}`;
-        if (visited.has(vk)) continue;
-        visited.add(vk);
-        stack.push({ node: edge.from, i: ue.byNode[edge.from.id].length - 1, test });
-      }
-    }
-    return undefined;
+      },
+    );
   }
 }

@@ -20,10 +20,9 @@
  * lock, or one lock across both the store and the test, is safe.
  */
 import type { SbProtocol } from '../../catalog';
-import type { CfgNode } from '../../c/cfg';
 import { lockHeldAt, stripOuter, type Ev, type UnitEvents } from './events';
 import { callersHoldLock, eventsOf } from './docIndex';
-import { isRacyUpdate } from './search';
+import { isRacyUpdate, STOP_PATH, walkEventsBack } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
 import { replay, withDeps, type DepRecord } from '../deps';
 import { dependsOnOrdering } from './events';
@@ -38,9 +37,8 @@ export interface WakerHit {
   weak?: Ev;
 }
 
-interface Walk {
-  node: CfgNode;
-  i: number;
+/** A path's state, walking back from the test: the first weak barrier met, a pending smp_mb__after_atomic(), an RMW passed. */
+interface WalkState {
   weak: Ev | null;
   afterAtomic: Ev | null;
   rmwSeen: boolean;
@@ -62,61 +60,34 @@ function storesArgument(store: Ev, check: Ev): boolean {
 
 /** The nearest unordered condition store before `check` on some path, or undefined (ordered or unknown on every path). */
 function conditionStore(ue: UnitEvents, check: Ev, toArgument: boolean): { store: Ev; weak?: Ev } | undefined {
-  const visited = new Set<string>();
-  const stack: Walk[] = [{ node: check.node, i: ue.byNode[check.node.id].indexOf(check) - 1, weak: null, afterAtomic: null, rmwSeen: false }];
-  let budget = 5000;
-  let found: { store: Ev; weak?: Ev } | undefined;
-  while (stack.length && budget-- > 0 && !found) {
-    const w = stack.pop()!;
-    let { weak, afterAtomic, rmwSeen } = w;
-    const evs = ue.byNode[w.node.id];
-    let stopped = w.node.role === 'gap';
-    for (let k = w.i; k >= 0 && !stopped; k--) {
-      const e = evs[k];
+  const weakened = (s: WalkState, e: Ev): WalkState => (s.weak ? s : { ...s, weak: e });
+  return walkEventsBack<WalkState, { store: Ev; weak?: Ev }>(
+    ue,
+    check,
+    { weak: null, afterAtomic: null, rmwSeen: false },
+    (s) => `${s.weak?.id ?? -1}|${s.afterAtomic?.id ?? -1}|${s.rmwSeen ? 1 : 0}`,
+    (e, s) => {
       switch (e.kind) {
         case 'fence':
-          if (e.ordering === 'full') stopped = true;
-          else if (e.ordering === 'after-atomic') afterAtomic ??= e;
-          else if (e.ordering === 'before-atomic') {
-            if (rmwSeen) stopped = true; // orders what precedes it with the RMW after it, and that RMW with the test
-            else weak ??= e;
-          } else weak ??= e;
-          break;
+          if (e.ordering === 'full') return STOP_PATH;
+          if (e.ordering === 'after-atomic') return { go: s.afterAtomic ? s : { ...s, afterAtomic: e } };
+          // smp_mb__before_atomic() orders what precedes it with the RMW after it, and that RMW with the test
+          if (e.ordering === 'before-atomic') return s.rmwSeen ? STOP_PATH : { go: weakened(s, e) };
+          return { go: weakened(s, e) };
         case 'store':
-        case 'rmw': {
-          if (e.ordering === 'full') {
-            stopped = true;
-            break;
-          }
-          if (e.kind === 'rmw' && e.ordering === 'none' && afterAtomic) {
-            stopped = true; // RMW; smp_mb__after_atomic(): full
-            break;
-          }
-          if (e.perCpu || isRacyUpdate(ue, e) || (toArgument && !storesArgument(e, check))) {
-            if (e.kind === 'rmw') rmwSeen = true;
-            break;
-          }
-          found = { store: e, weak: (weak ?? afterAtomic) || undefined };
-          stopped = true;
-          break;
-        }
+        case 'rmw':
+          if (e.ordering === 'full') return STOP_PATH;
+          if (e.kind === 'rmw' && e.ordering === 'none' && s.afterAtomic) return STOP_PATH; // RMW; smp_mb__after_atomic(): full
+          if (e.perCpu || isRacyUpdate(ue, e) || (toArgument && !storesArgument(e, check))) return { go: e.kind === 'rmw' && !s.rmwSeen ? { ...s, rmwSeen: true } : s };
+          return { found: { store: e, weak: (s.weak ?? s.afterAtomic) || undefined } };
         case 'load':
-          break;
+          return { go: s };
         default:
           // a lock or section edge, or a call the analysis cannot see into: unknown
-          stopped = true;
+          return STOP_PATH;
       }
-    }
-    if (stopped || found) continue;
-    if (w.node === ue.unit.cfg.entry) continue; // the store may be the caller's: unknown
-    for (const edge of w.node.preds) {
-      const vk = `${edge.from.id}|${weak?.id ?? -1}|${afterAtomic?.id ?? -1}|${rmwSeen ? 1 : 0}`;
-      if (visited.has(vk)) continue;
-      visited.add(vk);
-      stack.push({ node: edge.from, i: ue.byNode[edge.from.id].length - 1, weak, afterAtomic, rmwSeen });
-    }
-  }
-  return found;
+    },
+  );
 }
 
 const cache = new WeakMap<OrderingUnit, { hits: WakerHit[]; deps: DepRecord }>();
