@@ -15,8 +15,13 @@
  * every file); a file's findings must be the same alone and in the big
  * document. Differences are listed (any severity, input excepted).
  *
- * Usage: node bench/mainline.js [TREE_DIR] [--files=mm/gup.c,...] [--no-headers]
+ * Usage: node bench/mainline.js [TREE_DIR] [--files=mm/gup.c,...] [--list=FILE] [--no-headers]
  *                               [--no-determinism] [--json]
+ *   --list FILE   the files named in FILE, one path per line (# comments):
+ *                 bench/data/outside-mm.txt holds 174 files outside mm/ that mm
+ *                 patches touch (fs/, kernel/, virt/, ipc/, lib/, io_uring/, drivers/),
+ *                 a generalisation check never used to develop the rules before
+ *                 the session that added it (docs/evaluation.md)
  *   TREE_DIR defaults to .cache/linux-6.19 (node scripts/cache.js); any
  *   directory laid out like a kernel tree (mm/*.c) works. When it is missing
  *   the bench says so and exits 0.
@@ -28,7 +33,7 @@ const path = require('node:path');
 const C = require('./lib/common');
 const { asNewFilePatch } = require('./lib/patch');
 
-const { opts, rest } = C.parseArgs(process.argv.slice(2), []);
+const { opts, rest } = C.parseArgs(process.argv.slice(2), ['files', 'list']);
 const treeDir = path.resolve(rest[0] || C.linuxDir());
 const HEADERS = ['mm', 'mm_types', 'mm_inline', 'pagemap', 'page_ref', 'page-flags', 'rmap', 'swap', 'huge_mm', 'hugetlb', 'memremap', 'mmap_lock', 'rcupdate', 'highmem'].map((h) => `include/linux/${h}.h`);
 
@@ -37,6 +42,12 @@ const engine = C.loadEngine();
 
 let files;
 if (typeof opts.files === 'string') files = opts.files.split(',').filter(Boolean);
+else if (typeof opts.list === 'string')
+  files = fs
+    .readFileSync(path.resolve(opts.list), 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean);
 else {
   files = fs.readdirSync(path.join(treeDir, 'mm')).filter((f) => f.endsWith('.c')).sort().map((f) => `mm/${f}`);
   if (!opts['no-headers']) files.push(...HEADERS);

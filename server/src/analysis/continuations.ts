@@ -43,6 +43,9 @@ function groups(a: ResourceAnalysis): Map<string, CfgNode[]> {
   for (const n of a.cfg.nodes) {
     if (!n.succs.some((e) => e.kind === 'unresolved')) continue;
     if (n.kind === 'label') {
+      // a label written in code that did not parse: its code is in the text, unread, and may be
+      // what the other paths run (their release): nothing can be inferred from it
+      if (n.role === 'gap') continue;
       for (const e of n.preds) if (e.from.kind === 'goto') add(`label:${n.id}`, e.from);
       continue;
     }

@@ -88,6 +88,10 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       // a lock the header says the caller holds and this function releases (`__releases(ptl)`) counts as taken
       // at the entry; one it must keep (`__must_hold()`) is the caller's to release
       if (!k.acquires.length && !(k.onEntry && a.facts.heldOnEntry.some((h) => h.releases && h.obj === k.obj))) continue;
+      // a reference taken straight into a structure the caller passed (`req->ki_filp = fget(fd)`) is
+      // that structure's: its owner drops it when it frees the structure (fs/aio.c __io_submit_one()),
+      // unless this function itself drops it on some path
+      if (k.family === 'ref' && storedInCallersObject(a, k)) continue;
       let path: LadderEnd | null;
       if (x.kind === 'goto') {
         const label = x.node.succs.find((e) => e.kind === 'goto')!.to;
@@ -312,6 +316,12 @@ function testConcernsKey(a: ResourceAnalysis, b: CfgNode, k: KeyInfo, cat: Catal
 }
 
 const siblingCache = new WeakMap<ResourceAnalysis, Leak[]>();
+
+/** A reference named by a member of a parameter (`req->ki_filp`) that this function never releases. */
+function storedInCallersObject(a: ResourceAnalysis, k: KeyInfo): boolean {
+  const m = /^([A-Za-z_]\w*)->/.exec(k.obj);
+  return !!m && a.facts.params.includes(m[1]) && !a.events.some((e) => e.t === 'release' && e.key === k);
+}
 
 /**
  * Leaks of keys whose acquire is out of sight: at a visible branch where the

@@ -562,6 +562,13 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           }
         }
         if (op.rhsNode) escapeMentioned(st, textOutsideCalls(op.rhsNode), node, true);
+        // stored into a structure through a call that names the same object (`vcpu->run =
+        // page_address(page)`, catalog sameObject): the structure now holds it (a local variable
+        // given that value is an alias, followed by the facts, not a hand-over)
+        if (op.rhsNode && op.target.kind !== 'var') {
+          const e = uncast(exprOf(op.rhsNode));
+          if (e.k === 'call' && !e.indirect && e.args.length >= 1 && cat.api(e.name)?.sameObject) escapeMentioned(st, e.args[0].text, node, true);
+        }
         break;
       }
       case 'decl':

@@ -186,7 +186,11 @@ function sleepingOf(ctx: AnalysisContext, path: string, side: Side, name: string
   // entry to its end (might_sleep() at the top, an unconditional mutex_lock()), its sleep does not depend on
   // an argument the caller chooses (a gfp parameter), and the function does not release an atomic context it
   // did not open (it drops the caller's lock before sleeping: hugetlb_wp(), khugepaged_scan_mm_slot()).
-  const dropsCallers = a.events.some((e) => e.t === 'release' && !!e.key && !!ctx.catalog.kind(e.key.kind).atomic && !e.key.acquires.length);
+  // (a release of a lock it never took has no key when the function's start is shown: `xas_unlock_irq(xas)`
+  // on its parameter, then schedule(): fs/dax.c wait_entry_unlocked())
+  const dropsCallers = a.events.some(
+    (e) => e.t === 'release' && (e.key ? !!ctx.catalog.kind(e.key.kind).atomic && !e.key.acquires.length : !!ctx.catalog.kind(e.eff.kind).atomic),
+  );
   const idom = dominators(facts.cfg);
   const always = (n: CfgNode) => facts.visibility.entry && facts.visibility.end && dominates(idom, n, facts.cfg.exit);
   const params = new Set(facts.params);

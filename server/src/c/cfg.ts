@@ -1144,6 +1144,12 @@ class Builder {
     const unresolved: CfgNode[] = [];
     for (const [name, l] of this.labels) {
       if (this.defined.has(name)) continue;
+      // the label is in the text but inside code that did not parse (`do { } for_each_x(..);`
+      // before it, an unknown macro): what runs after it is unread, not absent
+      if (new RegExp(`^[ \\t]*${name}[ \\t]*:(?!:)`, 'm').test(this.fn.text)) {
+        l.role = 'gap';
+        for (const e of l.preds) e.from.role = 'gap';
+      }
       this.connect([{ from: l, kind: 'unresolved' }], this.exit);
       for (const e of l.preds) unresolved.push(e.from);
     }

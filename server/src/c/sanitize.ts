@@ -189,7 +189,10 @@ export function sanitize(text: string, masks: readonly Mask[] = []): Sanitized {
       const startsStmt = prev === undefined || BOUNDARY_BEFORE_STMT.has(prev);
       const bodyFollows =
         after !== undefined && (after === '{' || isIdent(after) || after === '(' || after === '*' || after === '++' || after === '--');
-      if (close > 0 && startsStmt && bodyFollows && s.length >= 5) {
+      // `do { ... } for_each_vma(vmi, vma);`: the macro is the condition of a do-while
+      // (the kernel expands it to `while (...)`), so it reads as `while (...)` too.
+      const doWhileCondition = prev === '}' && after === ';' && !BLOCK_MACROS.has(s);
+      if (close > 0 && startsStmt && (bodyFollows || doWhileCondition) && s.length >= 5) {
         record(BLOCK_MACROS.has(s) ? 'block-macro' : 'loop-macro', t.i, s.length, 'while', s);
         continue;
       }
