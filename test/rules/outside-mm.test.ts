@@ -212,3 +212,153 @@ ${errorPath}
     assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return -EFAULT')), JSON.stringify(serious(p).map((f) => f.message)));
   });
 });
+
+describe("a helper's helper that drops a global lock (kernel/exit.c try_to_set_owner)", () => {
+  const code = (inner: string) => `
+static bool __set_owner(struct task_struct *tsk, struct mm_struct *mm)
+{
+	bool ret = false;
+
+	task_lock(tsk);
+	if (tsk->mm == mm) {
+${inner}
+		WRITE_ONCE(mm->owner, tsk);
+		ret = true;
+	}
+	task_unlock(tsk);
+	return ret;
+}
+
+static bool set_owner(struct task_struct *g, struct mm_struct *mm)
+{
+	struct task_struct *t;
+
+	for_each_thread(g, t) {
+		if (READ_ONCE(t->mm) == mm && __set_owner(t, mm))
+			return true;
+	}
+	return false;
+}
+
+void update_owner(struct mm_struct *mm, struct task_struct *p)
+{
+	struct task_struct *g;
+
+	read_lock(&tasklist_lock);
+	list_for_each_entry(g, &p->children, sibling) {
+		if (set_owner(g, mm))
+			goto ret;
+	}
+	read_unlock(&tasklist_lock);
+	WRITE_ONCE(mm->owner, NULL);
+ret:
+	return;
+}
+`;
+  it('the inner helper may release tasklist_lock: after the outer one the caller cannot tell', () => {
+    expectClean(findings(addPatch(code('\t\tread_unlock(&tasklist_lock);'))), REF_CATS);
+  });
+  it('when neither helper releases it, the jump out of the loop keeps it: flagged', () => {
+    const p = addPatch(code(''));
+    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'goto ret')), JSON.stringify(serious(p).map((f) => f.message)));
+  });
+});
+
+describe("the caller's lock dropped and taken again (fs/dcache.c lock_for_kill, virt/kvm/pfncache.c hva_to_pfn_retry)", () => {
+  it('held at every way out, as it came in: quiet', () => {
+    const p = addPatch(`
+static bool lock_both(struct dentry *dentry)
+{
+	struct inode *inode = dentry->d_inode;
+
+	if (!inode || spin_trylock(&inode->i_lock))
+		return true;
+	do {
+		spin_unlock(&dentry->d_lock);
+		spin_lock(&inode->i_lock);
+		spin_lock(&dentry->d_lock);
+		if (inode == dentry->d_inode)
+			break;
+		spin_unlock(&inode->i_lock);
+		inode = dentry->d_inode;
+	} while (inode);
+	if (!dentry->d_lockref.count)
+		return true;
+	if (inode)
+		spin_unlock(&inode->i_lock);
+	return false;
+}
+`);
+    expectClean(findings(p), REF_CATS);
+  });
+  it('an IRQs-off lock of the caller dropped and re-taken with write_lock_irq(): quiet', () => {
+    const p = addPatch(`
+static int refresh(struct gpc *gpc)
+{
+	void *p;
+
+	do {
+		write_unlock_irq(&gpc->lock);
+		p = map_it(gpc);
+		if (!p)
+			goto out_error;
+		write_lock_irq(&gpc->lock);
+	} while (retry(gpc));
+	gpc->khva = p;
+	return 0;
+out_error:
+	write_lock_irq(&gpc->lock);
+	return -EFAULT;
+}
+`);
+    expectClean(findings(p), REF_CATS);
+  });
+  it('a lock this function takes itself and keeps at an error return is still flagged', () => {
+    const p = addPatch(`
+static int take(struct inode *inode, struct dentry *dentry)
+{
+	do {
+		spin_lock(&inode->i_lock);
+		if (dentry->d_lockref.count)
+			return -EBUSY;
+		spin_unlock(&inode->i_lock);
+	} while (again(dentry));
+	return 0;
+}
+`);
+    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return -EBUSY')), JSON.stringify(serious(p).map((f) => f.message)));
+  });
+});
+
+describe('`__releases()` on a function that releases only when it returns true (kernel/signal.c do_signal_stop)', () => {
+  const code = (lastReturn: string) => `
+static bool stop_self(int signr)
+	__releases(&current->sighand->siglock)
+{
+	if (!(current->jobctl & JOBCTL_STOP_PENDING)) {
+		if (bad_signal(signr))
+			return false;
+		for_other_threads(current, t)
+			t->jobctl |= JOBCTL_STOP_PENDING;
+	}
+	if (likely(!current->ptrace)) {
+		spin_unlock_irq(&current->sighand->siglock);
+		schedule();
+		return true;
+	}
+	${lastReturn}
+}
+`;
+  it('kept on the paths that return false, released on the one that returns true: quiet, and the loop macro parses', () => {
+    const p = addPatch(code('return false;'));
+    expectClean(findings(p), REF_CATS);
+    assert.deepEqual(parseProblems(p).map((f) => f.message), []);
+  });
+  it('kept on a path that returns true like the releasing one: flagged', () => {
+    const p = addPatch(code('return true;'));
+    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(hits.length > 0, JSON.stringify(serious(p).map((f) => f.message)));
+  });
+});

@@ -31,7 +31,9 @@ import {
   type AcquireEvent,
   type Bits,
   type LadderEnd,
+  type ExitPoint,
   N,
+  P,
   R,
   U,
   H,
@@ -92,6 +94,13 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       // that structure's: its owner drops it when it frees the structure (fs/aio.c __io_submit_one()),
       // unless this function itself drops it on some path
       if (k.family === 'ref' && storedInCallersObject(a, k)) continue;
+      // the caller's lock (or section), dropped and taken again here (`spin_unlock(&d->d_lock); spin_lock(&i->i_lock);
+      // spin_lock(&d->d_lock);`: fs/dcache.c lock_for_kill()): held at a way out is how it came in
+      if (k.family !== 'ref' && a.events.some((e) => e.t === 'release' && e.key === k && (e.bits & (N | U)) !== 0)) continue;
+      // the caller's lock released on the paths that return one value and kept on those that return another
+      // (`__releases(&current->sighand->siglock)`, released when it returns true: kernel/signal.c
+      // do_signal_stop()): the caller tells which by the result
+      if (k.onEntry && k.family !== 'ref' && releasedByResult(a, k, exits)) continue;
       let path: LadderEnd | null;
       if (x.kind === 'goto') {
         const label = x.node.succs.find((e) => e.kind === 'goto')!.to;
@@ -316,6 +325,31 @@ function testConcernsKey(a: ResourceAnalysis, b: CfgNode, k: KeyInfo, cat: Catal
 }
 
 const siblingCache = new WeakMap<ResourceAnalysis, Leak[]>();
+
+/**
+ * Every way out that keeps `k` returns one constant and some way out that
+ * released it (or handed it to a helper) returns another: the result says
+ * whether it was released.
+ */
+function releasedByResult(a: ResourceAnalysis, k: KeyInfo, exits: readonly ExitPoint[]): boolean {
+  const value = (x: ExitPoint): string | null => {
+    if (x.kind !== 'return') return null;
+    const r = x.node.ops.find((o) => o.kind === 'return');
+    const v = r && r.kind === 'return' ? (r.valueText ?? '').trim() : '';
+    return /^(true|false|-?\d+|NULL)$/.test(v) ? v : null;
+  };
+  const kept = new Set<string | null>();
+  const released = new Set<string | null>();
+  for (const x of exits) {
+    const b = x.state.get(k.key);
+    if (b === undefined) continue;
+    if (definitelyHeld(b)) kept.add(value(x));
+    else if (b === R || b === X || b === E) released.add(value(x));
+  }
+  if (kept.size !== 1 || kept.has(null)) return false;
+  // (a way out where it was handed to a helper, E, may still hold it: one constant apart is enough)
+  return [...released].some((v) => v !== null && !kept.has(v));
+}
 
 /** A reference named by a member of a parameter (`req->ki_filp`) that this function never releases. */
 function storedInCallersObject(a: ResourceAnalysis, k: KeyInfo): boolean {

@@ -742,6 +742,32 @@ export function summarizeFunction(name: string, facts: FunctionFacts, cat: Catal
     else if (definitelyHeld(bits) && k.acquires.length && k.family !== 'ref') acquires.push(o);
     else if (bits & (X | R | HELD) && bits & ~(E | F)) touches.push(o);
   }
+  // what a helper it calls releases or may release, of objects this function names only by passing them
+  // on (a global, or its own parameter's): the caller cannot tell either (try_to_set_owner() returning
+  // true after __try_to_set_owner() dropped tasklist_lock: kernel/exit.c)
+  const named = new Set([...releases, ...acquires, ...touches].map((o) => `${o.kind}|${o.param ?? ''}|${o.path ?? ''}|${o.global ?? ''}`));
+  for (const c of a.plainCalls) {
+    const sum = c.summary;
+    if (!sum) continue;
+    for (const r of [...sum.releases, ...(sum.touches ?? [])]) {
+      if (r.element) continue;
+      let o: SummaryObject | null = null;
+      if (r.param === undefined) o = r.global !== undefined && !a.types.has(/^[A-Za-z_]\w*/.exec(r.global)?.[0] ?? '') ? { kind: r.kind, style: r.style, global: r.global } : null;
+      else {
+        const text = summaryObjectText(r, c.op);
+        const head = text ? /^[A-Za-z_]\w*/.exec(text)?.[0] : undefined;
+        const pi = head === undefined ? -1 : params.indexOf(head);
+        if (pi >= 0) o = { kind: r.kind, style: r.style, param: pi, path: text!.slice(head!.length) || undefined };
+      }
+      if (!o) continue;
+      // already summarised through a key of this function's own
+      if (o.global !== undefined && [...end.keys()].some((id) => a.keys.get(id)!.obj === o!.global)) continue;
+      const id = `${o.kind}|${o.param ?? ''}|${o.path ?? ''}|${o.global ?? ''}`;
+      if (named.has(id)) continue;
+      named.add(id);
+      touches.push(o);
+    }
+  }
   const writes = new Set<string>();
   for (const n of a.cfg.nodes)
     for (const o of n.ops) if (o.kind === 'assign' && o.target.kind === 'var' && /^[A-Za-z_]\w*$/.test(o.target.text) && !a.types.has(o.target.text)) writes.add(o.target.text);

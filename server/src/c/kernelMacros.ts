@@ -41,11 +41,12 @@ export const ANNOTATION_CALLS: ReadonlySet<string> = new Set([
 /**
  * Loop macros: an identifier matching this, followed by `( ... )` and then a
  * statement (not `;`), is a loop header (`for_each_device_pfn(pfn, map) stmt`,
- * `list_for_each_entry(p, head, lru) { ... }`, `xas_for_each(&xas, e, max)`).
+ * `list_for_each_entry(p, head, lru) { ... }`, `xas_for_each(&xas, e, max)`,
+ * `for_other_threads(p, t)`).
  */
 // The lookahead rejects a name with any other character at once: without it a
 // long name ending in one backtracked quadratically (recheck, test/hostile).
-export const LOOP_MACRO = /^(?=[a-z0-9_]*$)(?:[a-z0-9_]+_)?(?:for|while)_each(?:_[a-z0-9_]+)?$/;
+export const LOOP_MACRO = /^(?=[a-z0-9_]*$)(?:[a-z0-9_]+_)?(?:for|while)_(?:each|other)(?:_[a-z0-9_]+)?$/;
 
 /** Macros followed by a block that runs (at most) once: `scoped_guard(spinlock, &l) { ... }`. */
 export const BLOCK_MACROS: ReadonlySet<string> = new Set(['scoped_guard', 'scoped_cond_guard']);

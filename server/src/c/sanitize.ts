@@ -130,6 +130,17 @@ export function sanitize(text: string, masks: readonly Mask[] = []): Sanitized {
     }
     return -1;
   };
+  /** Is the `}` at token j the end of a block that `do` opens? */
+  const opensAfterDo = (j: number): boolean => {
+    let depth = 0;
+    // (bounded: a do-block longer than that is not taken for one; keeps hostile input linear)
+    for (let i = j; i >= 0 && i > j - 4096; i--) {
+      const t = toks[i].s;
+      if (t === '}') depth++;
+      else if (t === '{' && --depth === 0) return toks[i - 1]?.s === 'do';
+    }
+    return false;
+  };
   const isIdent = (s: string | undefined) => s !== undefined && /^[A-Za-z_]/.test(s);
 
   let brace = 0;
@@ -191,7 +202,7 @@ export function sanitize(text: string, masks: readonly Mask[] = []): Sanitized {
         after !== undefined && (after === '{' || isIdent(after) || after === '(' || after === '*' || after === '++' || after === '--');
       // `do { ... } for_each_vma(vmi, vma);`: the macro is the condition of a do-while
       // (the kernel expands it to `while (...)`), so it reads as `while (...)` too.
-      const doWhileCondition = prev === '}' && after === ';' && !BLOCK_MACROS.has(s);
+      const doWhileCondition = prev === '}' && after === ';' && !BLOCK_MACROS.has(s) && opensAfterDo(k - 1);
       if (close > 0 && startsStmt && (bodyFollows || doWhileCondition) && s.length >= 5) {
         record(BLOCK_MACROS.has(s) ? 'block-macro' : 'loop-macro', t.i, s.length, 'while', s);
         continue;
