@@ -362,3 +362,23 @@ static bool stop_self(int signr)
     assert.ok(hits.length > 0, JSON.stringify(serious(p).map((f) => f.message)));
   });
 });
+
+describe('clear_bit_unlock(); smp_mb__after_atomic(); wake_up_bit() (fs/buffer.c unlock_buffer)', () => {
+  const code = (store: string) => `
+void unlock_buf(struct buffer_head *bh)
+{
+	${store}
+	/* orders the clear before the waitqueue_active() test in wake_up_bit() */
+	smp_mb__after_atomic();
+	wake_up_bit(&bh->b_state, BH_Lock);
+}
+`;
+  it('a release RMW made full by smp_mb__after_atomic() (clear_and_wake_up_bit()): quiet', () => {
+    expectClean(findings(addPatch(code('clear_bit_unlock(BH_Lock, &bh->b_state);'))), ['barrier']);
+  });
+  it('a plain store before smp_mb__after_atomic() is not ordered: flagged', () => {
+    const p = addPatch(code('bh->b_state = 0;'));
+    const hits = serious(p).filter((f) => f.rule === 'barrier/store-load-order');
+    assert.ok(hits.length > 0, JSON.stringify(serious(p).map((f) => f.message)));
+  });
+});

@@ -354,7 +354,14 @@ function releasedByResult(a: ResourceAnalysis, k: KeyInfo, exits: readonly ExitP
 /** A reference named by a member of a parameter (`req->ki_filp`) that this function never releases. */
 function storedInCallersObject(a: ResourceAnalysis, k: KeyInfo): boolean {
   const m = /^([A-Za-z_]\w*)->/.exec(k.obj);
-  return !!m && a.facts.params.includes(m[1]) && !a.events.some((e) => e.t === 'release' && e.key === k);
+  // (the returned pointer stored there; not a reference taken on an object embedded in it: `&s->kobj`)
+  return (
+    !!m &&
+    a.facts.params.includes(m[1]) &&
+    k.acquires.length > 0 &&
+    k.acquires.every((x) => x.eff.object === 'ret') &&
+    !a.events.some((e) => e.t === 'release' && e.key === k)
+  );
 }
 
 /**

@@ -1146,7 +1146,7 @@ class Builder {
       if (this.defined.has(name)) continue;
       // the label is in the text but inside code that did not parse (`do { } for_each_x(..);`
       // before it, an unknown macro): what runs after it is unread, not absent
-      if (new RegExp(`^[ \\t]*${name}[ \\t]*:(?!:)`, 'm').test(this.fn.text)) {
+      if (labelWritten(this.fn.text, name)) {
         l.role = 'gap';
         for (const e of l.preds) e.from.role = 'gap';
       }
@@ -1155,6 +1155,17 @@ class Builder {
     }
     return { unresolved };
   }
+}
+
+/** Does a line of `text` start with the label `name:` (indentation allowed)? */
+function labelWritten(text: string, name: string): boolean {
+  for (const line of text.split('\n')) {
+    const t = line.trimStart();
+    if (!t.startsWith(name)) continue;
+    const rest = t.slice(name.length).trimStart();
+    if (rest.startsWith(':') && !rest.startsWith('::')) return true;
+  }
+  return false;
 }
 
 function swapLeaf(

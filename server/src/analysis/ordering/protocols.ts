@@ -108,7 +108,7 @@ function backFind(ue: UnitEvents, start: Ev, locs: ReadonlySet<string>, ctx: Ord
       }
       const key = storeKey(e, ctx, locs);
       // an acquisition that stores (a pin) is an unordered RMW as far as the atomic fences go
-      const rmw = (e.kind === 'rmw' && e.ordering === 'none') || !!key?.acquire;
+      const rmw = (e.kind === 'rmw' && e.ordering !== 'full') || !!key?.acquire;
       // smp_mb__after_atomic() after an RMW orders it and everything before it
       if (rmw && afterAtomic) {
         stopped = true;

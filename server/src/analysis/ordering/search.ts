@@ -68,7 +68,7 @@ export function searchFrom(ue: UnitEvents, start: Ev, mode: 'unordered' | 'any')
   const loads = new Map<Ev, LoadOutcome>();
   const locks: Ev[] = [];
   let exitReached = false;
-  const startRmw = start.kind === 'rmw' && start.ordering === 'none';
+  const startRmw = start.kind === 'rmw' && start.ordering !== 'full';
   const visited = new Set<string>();
   const stack: { node: CfgNode; i: number; st: St }[] = [];
   const startIdx = ue.byNode[start.node.id].indexOf(start);
@@ -95,7 +95,7 @@ export function searchFrom(ue: UnitEvents, start: Ev, mode: 'unordered' | 'any')
           stopped = true;
           break;
         }
-        if (e.kind === 'rmw' && e.ordering === 'none' && st.before) {
+        if (e.kind === 'rmw' && e.ordering !== 'full' && st.before) {
           stopped = true;
           break;
         }
@@ -109,7 +109,7 @@ export function searchFrom(ue: UnitEvents, start: Ev, mode: 'unordered' | 'any')
           else if (e.ordering === 'after-atomic' && !st.rmw) weakSeen(st, e);
           break;
         case 'rmw':
-          if (e.ordering === 'none') st.rmw = true;
+          if (e.ordering !== 'full') st.rmw = true; // (any RMW not fully ordered itself: clear_bit_unlock(); smp_mb__after_atomic() is clear_and_wake_up_bit())
           st.adj = 2;
           break;
         case 'load': {

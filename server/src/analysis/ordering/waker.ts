@@ -77,7 +77,7 @@ function conditionStore(ue: UnitEvents, check: Ev, toArgument: boolean): { store
         case 'store':
         case 'rmw':
           if (e.ordering === 'full') return STOP_PATH;
-          if (e.kind === 'rmw' && e.ordering === 'none' && s.afterAtomic) return STOP_PATH; // RMW; smp_mb__after_atomic(): full
+          if (e.kind === 'rmw' && s.afterAtomic) return STOP_PATH; // RMW; smp_mb__after_atomic(): full
           if (e.perCpu || isRacyUpdate(ue, e) || (toArgument && !storesArgument(e, check))) return { go: e.kind === 'rmw' && !s.rmwSeen ? { ...s, rmwSeen: true } : s };
           return { found: { store: e, weak: (s.weak ?? s.afterAtomic) || undefined } };
         case 'load':
