@@ -382,3 +382,30 @@ void unlock_buf(struct buffer_head *bh)
     assert.ok(hits.length > 0, JSON.stringify(serious(p).map((f) => f.message)));
   });
 });
+
+describe('a variable with a scope-based cleanup (fs/pidfs.c: `__free(put_task)`, include/linux/cleanup.h)', () => {
+  const code = (decl: string) => `
+static long info(struct file *file, unsigned int cmd)
+{
+	${decl}
+	struct pid *pid = pidfd_pid(file);
+
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task)
+		return -ESRCH;
+	if (cmd == BAD_CMD)
+		return -EINVAL;
+	return fill(task);
+}
+`;
+  it('the cleanup drops the reference on every way out: quiet, and the declaration parses as one', () => {
+    const p = addPatch(code('struct task_struct *task __free(put_task) = NULL;'));
+    expectClean(findings(p), ['ref-balance']);
+    assert.deepEqual(parseProblems(p).map((f) => f.message), []);
+  });
+  it('without it the error return leaks the reference', () => {
+    const p = addPatch(code('struct task_struct *task = NULL;'));
+    const hits = serious(p).filter((f) => f.rule === 'ref-balance/leak');
+    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return -EINVAL')), JSON.stringify(serious(p).map((f) => f.message)));
+  });
+});

@@ -36,6 +36,8 @@ export const ANNOTATION_CALLS: ReadonlySet<string> = new Set([
   '__acquires', '__releases', '__must_hold', '__cond_acquires', '__cond_releases', '__printf', '__scanf',
   '__aligned', '__section', '__alloc_size', '__malloc', '__counted_by', '__assume_aligned',
   '__diagnose_as', '__nonstring_attr', '__guarded_by', '__pt_guarded_by',
+  // scope-based cleanup of a variable (include/linux/cleanup.h): facts keep which variables have one
+  '__free',
 ]);
 
 /**

@@ -87,6 +87,29 @@ export interface FunctionFacts {
    * texts: the function starts with them held.
    */
   heldOnEntry: readonly { obj: string; releases: boolean }[];
+  /**
+   * Variables declared with a scope-based cleanup (`struct task_struct *task
+   * __free(put_task) = NULL;`, include/linux/cleanup.h, v6.5+): whatever they
+   * hold when they go out of scope is dropped by the cleanup, not leaked.
+   */
+  autoReleased: ReadonlySet<string>;
+}
+
+/** The variables of the image declared `name __free(cleanup)` (scanned by hand, no regex over the text). */
+function cleanupVariables(image: FunctionImage | null): Set<string> {
+  const out = new Set<string>();
+  if (!image) return out;
+  const text = image.text;
+  const word = '__free(';
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) {
+    let j = at - 1;
+    while (j >= 0 && (text[j] === ' ' || text[j] === '\t')) j--;
+    const end = j + 1;
+    while (j >= 0 && /\w/.test(text[j])) j--;
+    const name = text.slice(j + 1, end);
+    if (/^[A-Za-z_]\w*$/.test(name)) out.add(name);
+  }
+  return out;
 }
 
 /**
@@ -209,6 +232,7 @@ export function functionFacts(cfg: Cfg, image: FunctionImage | null, cat: Catalo
     },
     statesReturnsHolding: stating,
     heldOnEntry: entryAnnotations(image),
+    autoReleased: cleanupVariables(image),
   } satisfies FunctionFacts;
   per.set(cat, f);
   return f;

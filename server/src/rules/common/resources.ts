@@ -16,7 +16,12 @@ export function leaksOf(a: ResourceAnalysis, ctx: RuleContext, unit: Unit): Leak
   let l = allLeaks.get(a);
   // a function the patch modifies: a way out it adds counts even when it is not an error exit
   const addedExit = unit.side === 'post' && unit.fn.pre ? (n: CfgNode) => n.kind === 'return' && isAddedLine(unit.image, n.line) : undefined;
-  if (!l) allLeaks.set(a, (l = dedupe([...leaks(a), ...siblingLeaks(a, ctx.catalog, addedExit), ...continuationLeaks(unit, a, ctx.catalog)])));
+  if (!l) {
+    // a variable with a scope-based cleanup (`__free(put_task)`) drops what it holds on every way out
+    const auto = a.facts.autoReleased;
+    const kept = (x: Leak) => !auto.size || x.key.family !== 'ref' || !auto.has(/^[A-Za-z_]\w*/.exec(x.key.obj)?.[0] ?? '');
+    allLeaks.set(a, (l = dedupe([...leaks(a), ...siblingLeaks(a, ctx.catalog, addedExit), ...continuationLeaks(unit, a, ctx.catalog)]).filter(kept)));
+  }
   return l;
 }
 
