@@ -409,3 +409,34 @@ static long info(struct file *file, unsigned int cmd)
     assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return -EINVAL')), JSON.stringify(serious(p).map((f) => f.message)));
   });
 });
+
+describe('a lock taken for the caller on success, said in the comment (ipc/sem.c find_alloc_undo)', () => {
+  const code = (comment: string) => `
+${comment}
+static struct undo *find_undo(struct undo_list *ulp, int id)
+{
+	struct undo *un;
+
+	rcu_read_lock();
+	un = lookup(ulp, id);
+	if (likely(un != NULL))
+		goto out;
+	if (!getref(ulp)) {
+		rcu_read_unlock();
+		un = ERR_PTR(-EIDRM);
+		goto out;
+	}
+	un = create(ulp, id);
+out:
+	return un;
+}
+`;
+  it('"on success, the function performs a rcu_read_lock()": quiet', () => {
+    expectClean(findings(addPatch(code('/*\n * Lifetime rules: the undo is rcu-protected; on success, the function\n * performs a rcu_read_lock().\n */'))), REF_CATS);
+  });
+  it('without the comment, `out:` reached both holding the section and not is flagged', () => {
+    const p = addPatch(code('/* Look up or create the undo structure. */'));
+    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(hits.length > 0, JSON.stringify(serious(p).map((f) => f.message)));
+  });
+});

@@ -164,6 +164,7 @@ function contractText(image: FunctionImage | null): string {
 }
 
 const HOLD_WORDS = new Set(['held', 'locked', 'disabled', 'acquired', 'taken']);
+const TAKE_VERBS = new Set(['performs', 'takes', 'acquires', 'holds', 'keeps', 'leaves', 'grabs']);
 
 /** Does the text state that the function returns holding something? (Sentences, no regex over the whole text.) */
 export function statesReturnsHolding(text: string): boolean {
@@ -172,6 +173,12 @@ export function statesReturnsHolding(text: string): boolean {
     if (!sentence.includes('return') || !sentence.includes(' with ')) continue;
     const after = sentence.slice(sentence.indexOf(' with '));
     if (after.split(/[^a-z]+/).some((w) => HOLD_WORDS.has(w))) return true;
+  }
+  // "on success, the function performs a rcu_read_lock()" (ipc/sem.c find_alloc_undo()),
+  // "on success it takes the lock": a lock taken for the caller when the function succeeds
+  for (const sentence of text.toLowerCase().split(/[;]|\.\s/)) {
+    if (!sentence.includes('success') || !sentence.includes('lock')) continue;
+    if (sentence.split(/[^a-z]+/).some((w) => TAKE_VERBS.has(w))) return true;
   }
   return false;
 }
