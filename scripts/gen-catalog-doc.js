@@ -163,6 +163,14 @@ function render() {
     out.push(`| \`${cell(c.pattern)}\` | ${c.releases.join(', ') || 'nothing tracked'} | ${(c.kinds || []).join(', ')} | ${(c.excludes || []).join(', ')} | ${c.examples.map((e) => `\`${e}\``).join(', ')} | ${cell(c.note)} |`);
   }
   out.push('');
+  out.push('## Return contracts');
+  out.push('');
+  out.push('A return of one of these values hands what it names to the caller held (`Catalog.returnHandsOver(value)`): no leak at that return.');
+  out.push('');
+  out.push('| value | hands over | kernels | source | note |');
+  out.push('|---|---|---|---|---|');
+  for (const c of catalog.returnContracts()) out.push(`| \`${c.value}\` | ${c.holds.join(', ')} | ${cell(c.kernels)} | ${cell(c.source)} | ${cell(c.note)} |`);
+  out.push('');
   out.push('## Lockless idioms');
   out.push('');
   out.push('| idiom | call | argument | value | lockless | description |');

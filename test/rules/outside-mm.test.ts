@@ -440,3 +440,28 @@ out:
     assert.ok(hits.length > 0, JSON.stringify(serious(p).map((f) => f.message)));
   });
 });
+
+describe('a fault handler returning VM_FAULT_LOCKED (fs/fuse/file.c fuse_page_mkwrite; catalog return contracts)', () => {
+  const code = (ret: string) => `
+static vm_fault_t fs_page_mkwrite(struct vm_fault *vmf)
+{
+	struct folio *folio = page_folio(vmf->page);
+
+	folio_lock(folio);
+	if (folio->mapping != vmf->vma->vm_file->f_mapping) {
+		folio_unlock(folio);
+		return VM_FAULT_NOPAGE;
+	}
+	folio_wait_writeback(folio);
+	return ${ret};
+}
+`;
+  it('VM_FAULT_LOCKED hands the locked folio to the fault path: quiet', () => {
+    expectClean(findings(addPatch(code('VM_FAULT_LOCKED'))), REF_CATS);
+  });
+  it('another value returned with the folio locked is flagged', () => {
+    const p = addPatch(code('0'));
+    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return 0')), JSON.stringify(serious(p).map((f) => f.message)));
+  });
+});

@@ -7,11 +7,11 @@
  */
 import type {
   ApiSpec, KindSpec, ResourceKind, Effect, AcquireEffect, ReleaseEffect, ArgCondition,
-  RevalidationPattern, LocklessIdiom, ContextRequirement, OrderingFacts, SbProtocol, GotoLabelConvention, KindSpec as KindSpecT, FlagGroup,
+  RevalidationPattern, LocklessIdiom, ContextRequirement, OrderingFacts, SbProtocol, GotoLabelConvention, ReturnContract, KindSpec as KindSpecT, FlagGroup,
 } from './schema';
 import { KINDS } from './data/kinds';
 import { MAINLINE, inRange, parseVersion, type Version } from './era';
-import { DATA, DOMAINS, GUP_FLAG_GROUPS, TRY_GET_NAMING, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, FIRST_ARG_TYPES, FOLIO_FORMS, USER_SPACE_TREES, type FirstArgType } from './data';
+import { DATA, DOMAINS, GUP_FLAG_GROUPS, TRY_GET_NAMING, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, RETURN_CONTRACTS, FIRST_ARG_TYPES, FOLIO_FORMS, USER_SPACE_TREES, type FirstArgType } from './data';
 
 /**
  * Does the argument text satisfy the condition? Identifiers are matched as
@@ -459,6 +459,10 @@ export class Catalog {
   gotoLabelConventions(): readonly GotoLabelConvention[] {
     return GOTO_LABEL_CONVENTIONS;
   }
+  /** Return values that hand a held lock or reference to the caller (data/returnContracts.ts). */
+  returnContracts(): readonly ReturnContract[] {
+    return RETURN_CONTRACTS;
+  }
 
   /**
    * What the code under a goto label conventionally releases, by its name:
@@ -467,6 +471,12 @@ export class Catalog {
    * empty for a label no convention describes (`out`, `retry`): nothing is
    * known then, which is not the same as "releases nothing" (`free`).
    */
+  /** The kinds a return of `valueText` hands to the caller held, by the contract of a constant in it (data/returnContracts.ts). */
+  returnHandsOver(valueText: string): ResourceKind[] {
+    const words = new Set(valueText.split(/[^A-Za-z0-9_]+/));
+    return RETURN_CONTRACTS.filter((c) => words.has(c.value)).flatMap((c) => c.holds);
+  }
+
   gotoLabelReleases(label: string): { families: KindSpecT['family'][]; kinds: ResourceKind[]; matched: GotoLabelConvention[] } {
     const l = label.trim().replace(/:$/, '');
     const matched = GOTO_LABEL_CONVENTIONS.filter((c) => labelRegex(c).test(l));

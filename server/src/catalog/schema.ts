@@ -617,6 +617,21 @@ export interface LocklessIdiom {
  * to a put. Used only as a weak signal, e.g. when a patch retargets a goto
  * from a label that releases a lock to one that does not.
  */
+/**
+ * A return value by which a function hands a lock or reference it holds to
+ * its caller, by the kernel's contract for that value (a ->fault or
+ * ->page_mkwrite handler returning VM_FAULT_LOCKED returns the page locked).
+ */
+export interface ReturnContract {
+  /** The constant, as written (matched as a whole word of the returned expression: `ret | VM_FAULT_LOCKED`). */
+  value: string;
+  /** The kinds the caller receives held. */
+  holds: ResourceKind[];
+  kernels: string;
+  source: string;
+  note: string;
+}
+
 export interface GotoLabelConvention {
   /** Regular expression source, searched case-insensitively in the label (word boundaries are `_`: `(?:^|_)unlock(?:_|$)`); linear-time (checked by test/hostile/redos). */
   pattern: string;

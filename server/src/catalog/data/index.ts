@@ -26,6 +26,7 @@ import { ITERATORS } from './iterators';
 import { MEMORY } from './memory';
 
 export { GOTO_LABEL_CONVENTIONS, TRY_GET_NAMING } from './labels';
+export { RETURN_CONTRACTS } from './returnContracts';
 export { FIRST_ARG_TYPES, FOLIO_FORMS, type FirstArgType } from './argTypes';
 export { NON_BLOCKING_GFP } from './allocators';
 

@@ -19,7 +19,13 @@ export function leaksOf(a: ResourceAnalysis, ctx: RuleContext, unit: Unit): Leak
   if (!l) {
     // a variable with a scope-based cleanup (`__free(put_task)`) drops what it holds on every way out
     const auto = a.facts.autoReleased;
-    const kept = (x: Leak) => !auto.size || x.key.family !== 'ref' || !auto.has(/^[A-Za-z_]\w*/.exec(x.key.obj)?.[0] ?? '');
+    const autoDropped = (x: Leak) => auto.size > 0 && x.key.family === 'ref' && auto.has(/^[A-Za-z_]\w*/.exec(x.key.obj)?.[0] ?? '');
+    // a return whose value hands it over by contract (`return VM_FAULT_LOCKED;`: the page stays locked for the fault path)
+    const byContract = (x: Leak) => {
+      const r = x.exit.kind === 'return' ? x.exit.ops.find((o) => o.kind === 'return') : undefined;
+      return !!r && r.kind === 'return' && !!r.valueText && ctx.catalog.returnHandsOver(r.valueText).some((k) => ctx.catalog.compatible(k, x.key.kind));
+    };
+    const kept = (x: Leak) => !autoDropped(x) && !byContract(x);
     allLeaks.set(a, (l = dedupe([...leaks(a), ...siblingLeaks(a, ctx.catalog, addedExit), ...continuationLeaks(unit, a, ctx.catalog)]).filter(kept)));
   }
   return l;
