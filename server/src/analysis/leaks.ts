@@ -96,7 +96,8 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       if (k.family === 'ref' && storedInCallersObject(a, k)) continue;
       // the caller's lock (or section), dropped and taken again here (`spin_unlock(&d->d_lock); spin_lock(&i->i_lock);
       // spin_lock(&d->d_lock);`: fs/dcache.c lock_for_kill()): held at a way out is how it came in
-      if (k.family !== 'ref' && a.events.some((e) => e.t === 'release' && e.key === k && (e.bits & (N | U)) !== 0)) continue;
+      // (an unconditional release: one under a test, `if (locked) unlock(locked)`, may be of this function's own)
+      if (k.family !== 'ref' && a.events.some((e) => e.t === 'release' && e.key === k && (e.bits & (N | U)) !== 0 && !guardedRelease(e.node))) continue;
       // the caller's lock released on the paths that return one value and kept on those that return another
       // (`__releases(&current->sighand->siglock)`, released when it returns true: kernel/signal.c
       // do_signal_stop()): the caller tells which by the result
@@ -325,6 +326,11 @@ function testConcernsKey(a: ResourceAnalysis, b: CfgNode, k: KeyInfo, cat: Catal
 }
 
 const siblingCache = new WeakMap<ResourceAnalysis, Leak[]>();
+
+/** Is `n` entered only through one side of a test (`if (locked) unlock(locked)`)? */
+function guardedRelease(n: CfgNode): boolean {
+  return n.preds.length === 1 && !!n.preds[0].cond;
+}
 
 /**
  * Every way out that keeps `k` returns one constant and some way out that
