@@ -465,3 +465,37 @@ static vm_fault_t fs_page_mkwrite(struct vm_fault *vmf)
     assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return 0')), JSON.stringify(serious(p).map((f) => f.message)));
   });
 });
+
+describe('a comment above a call saying the callee releases (drivers/gpu/drm/drm_gem.c, ipc/shm.c)', () => {
+  const code = (comment: string) => `
+static int open_obj(struct drm_device *dev, struct obj_args *args, struct drm_file *file_priv)
+{
+	struct gem_object *obj;
+	int ret;
+
+	mutex_lock(&dev->object_name_lock);
+	obj = idr_find(&dev->object_name_idr, args->name);
+	if (!obj) {
+		mutex_unlock(&dev->object_name_lock);
+		return -ENOENT;
+	}
+	gem_object_get(obj);
+${comment}
+	ret = handle_create_tail(file_priv, obj, &args->handle);
+	if (ret)
+		goto err;
+	args->size = obj->size;
+err:
+	gem_object_put(obj);
+	return ret;
+}
+`;
+  it('"handle_create_tail unlocks dev->object_name_lock": quiet', () => {
+    expectClean(findings(addPatch(code('\t/* handle_create_tail unlocks dev->object_name_lock. */'))), REF_CATS);
+  });
+  it('a comment about something else leaves the mutex held: flagged', () => {
+    const p = addPatch(code('\t/* handle_create_tail fills in the handle. */'));
+    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
+    assert.ok(hits.length > 0, JSON.stringify(serious(p).map((f) => f.message)));
+  });
+});

@@ -347,6 +347,20 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
             addDrop(id, node);
           }
       }
+      // a comment right above the call says the callee releases something the function holds
+      // (`/* drm_gem_handle_create_tail unlocks dev->object_name_lock. */`, `/* do_shm_rmid unlocks
+      // the ipc object and rcu */`): the text the reviewer reads says so, so it is not held after it
+      const said = !call.indirect ? commentSaysReleases(facts.image, call) : null;
+      if (said)
+        for (const [id, bits] of st) {
+          const k = keys.get(id)!;
+          if (k.family === 'ref' || !(bits & (HELD | P | U | Q))) continue;
+          const member = k.obj.split(/\W/).pop()?.toLowerCase();
+          const named = (member && member.length > 2 && said.has(member)) || (k.family === 'bracket' && said.has(k.kind.toLowerCase()));
+          if (!named) continue;
+          st.set(id, E);
+          addDrop(id, node);
+        }
       // Not catalogued: an object handed to it may be consumed (ownership transfer).
       // A predicate (`if (PageFoo(page))`) or an accessor whose value feeds another call
       // (`do_dma(page_address(page))`) does not take the object.
@@ -1125,3 +1139,29 @@ export function describeKind(cat: Catalog, kind: ResourceKind): string {
 }
 
 export { exprOf };
+
+/**
+ * The words of a comment on the lines right above `call` (or at the end of its
+ * line) that says the callee releases something: it names the callee and an
+ * unlock verb (`/* foo() unlocks the ipc object and rcu *\/`). Null when none.
+ */
+const RELEASE_VERBS = new Set(['unlocks', 'releases', 'drops']);
+function commentSaysReleases(image: FunctionFacts['image'], call: CallOp): Set<string> | null {
+  if (!image) return null;
+  const lines = image.text.split('\n');
+  const parts: string[] = [];
+  const own = lines[call.line] ?? '';
+  const c = own.indexOf('/*');
+  if (c >= 0) parts.push(own.slice(c));
+  for (let i = call.line - 1; i >= 0 && i >= call.line - 4; i--) {
+    const t = lines[i].trim();
+    if (!(t.startsWith('/*') || t.startsWith('*') || t.startsWith('//') || t.endsWith('*/'))) break;
+    parts.push(t);
+    if (t.startsWith('/*') || t.startsWith('//')) break;
+  }
+  if (!parts.length) return null;
+  const text = parts.join(' ').toLowerCase();
+  const words = new Set(text.split(/[^a-z0-9_]+/).filter(Boolean));
+  if (!words.has(call.name.toLowerCase()) || ![...RELEASE_VERBS].some((v) => words.has(v))) return null;
+  return words;
+}
