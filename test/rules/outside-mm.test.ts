@@ -499,3 +499,84 @@ err:
     assert.ok(hits.length > 0, JSON.stringify(serious(p).map((f) => f.message)));
   });
 });
+
+describe('scope-based lock guards (include/linux/cleanup.h, v6.5+; catalog data/guards.ts)', () => {
+  const sleeps = (p: string) => serious(p).filter((f) => f.rule === 'atomic-sleep/sleep-in-atomic');
+  it('a sleep under guard(spinlock), scoped_guard(spinlock, ..) and guard(rcu)() is flagged', () => {
+    for (const head of ['guard(spinlock)(&f->lock);', 'guard(rcu)();']) {
+      const p = addPatch(`
+static void set_x(struct foo *f)
+{
+	${head}
+	f->x = 1;
+	msleep(10);
+}
+`);
+      assert.ok(sleeps(p).some((f) => f.range.start.line + 1 === lineOf(p, 'msleep(10)')), head + ': ' + JSON.stringify(serious(p).map((f) => f.message)));
+    }
+    const p = addPatch(`
+static void set_x(struct foo *f)
+{
+	scoped_guard(spinlock, &f->lock) {
+		f->x = 1;
+		msleep(10);
+	}
+}
+`);
+    assert.ok(sleeps(p).some((f) => f.range.start.line + 1 === lineOf(p, 'msleep(10)')), JSON.stringify(serious(p).map((f) => f.message)));
+  });
+  it('the guard ends with its scope: a sleep after the block, after a return or goto out of it, is quiet; no leak at a return', () => {
+    const p = addPatch(`
+static int set_x(struct foo *f)
+{
+	scoped_guard(spinlock, &f->lock) {
+		if (!f->ready)
+			goto slow;
+		f->x = 1;
+	}
+	msleep(10);
+	return 0;
+slow:
+	msleep(20);
+	return -EAGAIN;
+}
+
+static struct bar *find_rcu(struct foo *f)
+{
+	guard(rcu)();
+	if (!f->ready)
+		return NULL;
+	return lookup(f);
+}
+
+static struct bar *find_slow(struct foo *f)
+{
+	struct bar *b = find_rcu(f);
+
+	if (!b) {
+		mutex_lock(&f->mutex);
+		b = lookup(f);
+		mutex_unlock(&f->mutex);
+	}
+	return b;
+}
+`);
+    expectClean(findings(p), REF_CATS);
+  });
+  it('an object whose counter it decrements to zero under RCU is its own after the section (kernel/events/core.c detach_task_ctx_data)', () => {
+    const p = addPatch(`
+static void detach(struct task_struct *p)
+{
+	struct ctx_data *cd;
+
+	scoped_guard (rcu) {
+		cd = rcu_dereference(p->ctx_data);
+		if (!cd || !refcount_dec_and_test(&cd->refcount))
+			return;
+	}
+	free_ctx_data_rcu(cd);
+}
+`);
+    expectClean(findings(p), REF_CATS);
+  });
+});

@@ -145,6 +145,13 @@ export interface CallOp extends OpBase {
   loopMacro?: boolean;
   /** The header of a block macro (`scoped_guard(rcu)`). */
   blockMacro?: boolean;
+  /**
+   * A scope-based guard (`guard(mutex)(&m)`, `scoped_guard(spinlock, &l)`):
+   * 'take' is the lock call its class runs (name and callee are that call's);
+   * 'drop' the unlock its destructor runs where the scope ends in sequence
+   * (a return or goto out of the scope drops it too, out of the CFG's sight).
+   */
+  guard?: 'take' | 'drop';
 }
 
 export interface AssignOp extends OpBase {
@@ -220,6 +227,8 @@ export interface CfgOptions {
    * Default: the bundled catalog's; the engine passes its own catalog's.
    */
   lvalueAccess?: (callee: string) => 'read' | 'write' | undefined;
+  /** The lock and unlock calls of a guard class (`guard(mutex)`): the catalog's `guardClass`. Default: the bundled catalog's. */
+  guardClass?: (cls: string) => { lock: string; unlock: string } | undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -443,6 +452,9 @@ class Builder {
   private loops: LoopCtx[] = [];
   private rewrites: Map<number, Rewrite>;
   private lvalueAccess: (callee: string) => 'read' | 'write' | undefined;
+  private guardClass: (cls: string) => { lock: string; unlock: string } | undefined;
+  /** Per open block: the guards taken in it, and where the loop jumps out of it were when it opened. */
+  private scopes: { guards: { take: CallOp; unlock: string }[]; loop: LoopCtx | undefined; breaks: number; continues: number; block: CNode | null }[] = [];
 
   constructor(
     readonly fn: CNode,
@@ -451,6 +463,7 @@ class Builder {
   ) {
     this.rewrites = new Map(variant.rewrites.filter((r) => r.kind === 'loop-macro' || r.kind === 'block-macro').map((r) => [r.index, r]));
     this.lvalueAccess = opts.lvalueAccess ?? defaultCatalog.lvalueAccess;
+    this.guardClass = opts.guardClass ?? defaultCatalog.guardClass;
     this.entry = this.node('entry', fn, fn);
     this.exit = this.node('exit', null, null);
     const body = fn.type === 'compound_statement' ? fn : fn.childForFieldName('body');
@@ -727,6 +740,29 @@ class Builder {
       this.walk(args[0], ctx);
       return;
     }
+    // `guard(mutex)(&m)`: the class's lock call, dropped where the enclosing block's scope ends
+    const guardCall = direct ? null : unparen(fn);
+    const cls = guardCall?.type === 'call_expression' && calleeName(guardCall.childForFieldName('function')!) === 'guard' ? guardCall.childForFieldName('arguments')?.codeChildren : undefined;
+    const gc = cls && cls.length === 1 && cls[0].type === 'identifier' ? this.guardClass(cls[0].text) : undefined;
+    if (gc) {
+      for (const a of args) this.walk(a, ctx);
+      const op: CallOp = {
+        kind: 'call',
+        callee: gc.lock,
+        name: gc.lock,
+        indirect: false,
+        calleeNode: fn,
+        args: args.map((a) => ({ node: a, text: a.text })),
+        result: { kind: 'discarded' },
+        guard: 'take',
+        node: n,
+        ...this.pos(n),
+        inCondition: ctx.inCondition,
+      };
+      this.emit(ctx, op);
+      this.takeGuard(op, gc.unlock);
+      return;
+    }
     if (!direct) this.walk(fn, ctx);
     const access = direct ? this.lvalueAccess(name) : undefined;
     if (access && args[0]) {
@@ -819,6 +855,55 @@ class Builder {
   // ---- statements -------------------------------------------------------
 
   block(b: CNode, incoming: Pend[]): Pend[] {
+    const loop = this.loops[this.loops.length - 1];
+    this.scopes.push({ guards: [], loop, breaks: loop?.breaks.length ?? 0, continues: loop?.continues?.length ?? 0, block: b });
+    const out = this.blockBody(b, incoming);
+    return this.closeScope(b, out);
+  }
+
+  /**
+   * The end of a block's scope: the guards taken in it are dropped where it
+   * ends in sequence and on the breaks and continues that leave it.
+   */
+  private closeScope(b: CNode, out: Pend[]): Pend[] {
+    const scope = this.scopes.pop()!;
+    if (!scope.guards.length) return out;
+    const end = b.endIndex > b.startIndex ? b.positionAt(b.endIndex - 1) : b.startPosition;
+    const drops = (): CfgNode => {
+      const n = this.node('stmt', b, b);
+      n.line = end.row;
+      n.col = end.column;
+      n.ops.push(...this.guardDrops(scope, null, end));
+      return n;
+    };
+    const through = (p: Pend): Pend => {
+      const n = drops();
+      this.connect([p], n);
+      return { from: n, kind: 'seq' };
+    };
+    if (scope.loop) {
+      const { breaks, continues } = scope.loop;
+      for (let i = scope.breaks; i < breaks.length; i++) breaks[i] = through(breaks[i]);
+      if (continues) for (let i = scope.continues; i < continues.length; i++) continues[i] = through(continues[i]);
+    }
+    if (!out.length) return out;
+    const n = drops();
+    this.connect(out, n);
+    return [{ from: n, kind: 'seq' }];
+  }
+
+  /** The unlock calls of a scope's guards, last taken first, placed at `at` (a statement leaving the scope) or `end`. */
+  private guardDrops(scope: { guards: { take: CallOp; unlock: string }[] }, at: CNode | null, end?: { row: number; column: number }): CallOp[] {
+    const p = at ? at.startPosition : end!;
+    return [...scope.guards].reverse().map((g) => ({ ...g.take, name: g.unlock, callee: g.unlock, result: { kind: 'discarded' as const }, guard: 'drop' as const, line: p.row, col: p.column, inCondition: false }));
+  }
+
+  /** Take a guard in the innermost open block (`guard(mutex)(&m)`). */
+  private takeGuard(op: CallOp, unlock: string): void {
+    this.scopes[this.scopes.length - 1]?.guards.push({ take: op, unlock });
+  }
+
+  private blockBody(b: CNode, incoming: Pend[]): Pend[] {
     let cur = incoming;
     for (const c of b.children) {
       if (!c.isNamed) continue;
@@ -916,6 +1001,8 @@ class Builder {
         const ctx: ExprCtx = { node: n, stmt: s, inCondition: false, leaf: null };
         if (v) this.walk(v, ctx);
         this.emit(ctx, { kind: 'return', value: v, valueText: v ? v.text : null, node: s, ...this.pos(s), inCondition: false });
+        // a return leaves every open scope: their guards' destructors run after the value is computed
+        for (let i = this.scopes.length - 1; i >= 0; i--) ctx.node.ops.push(...this.guardDrops(this.scopes[i], s));
         if (ctx.node !== n) {
           n.kind = 'stmt';
           ctx.node.kind = 'return';
@@ -927,6 +1014,16 @@ class Builder {
         const n = this.node('goto', s, s);
         const name = s.childForFieldName('label')?.text ?? '';
         n.label = name;
+        // a jump out of a scope runs its guards' destructors (the label is written outside the block)
+        const at = labelOffset(this.fn.text, name);
+        for (let i = this.scopes.length - 1; i >= 0; i--) {
+          const sc = this.scopes[i];
+          const block = sc.block;
+          const abs = at < 0 ? -1 : this.fn.startIndex + at;
+          // the label inside this block (or unknown: not written): the jump stays in its scope
+          if (abs < 0 || (block && abs >= block.startIndex && abs < block.endIndex)) break;
+          n.ops.push(...this.guardDrops(sc, s));
+        }
         this.connect(incoming, n);
         this.connect([{ from: n, kind: 'goto' }], this.label(name));
         return [];
@@ -1014,26 +1111,36 @@ class Builder {
       };
       if (c.codeChildren.length) flat(inner);
       for (const a of args) this.walk(a, ectx);
-      this.emit(ectx, {
+      // `scoped_guard(spinlock, &l) { ... }`: the class's lock call, dropped where the block ends
+      const gc = rw.kind === 'block-macro' && rw.name === 'scoped_guard' && args[0]?.type === 'identifier' ? this.guardClass(args[0].text) : undefined;
+      const headOp: CallOp = {
         kind: 'call',
-        callee: rw.name ?? '',
-        name: rw.name ?? '',
+        callee: gc ? gc.lock : (rw.name ?? ''),
+        name: gc ? gc.lock : (rw.name ?? ''),
         indirect: false,
         calleeNode: c,
-        args: args.map((a) => ({ node: a, text: a.text })),
+        args: (gc ? args.slice(1) : args).map((a) => ({ node: a, text: a.text })),
         result: { kind: 'discarded' },
         loopMacro: rw.kind === 'loop-macro' || undefined,
         blockMacro: rw.kind === 'block-macro' || undefined,
+        ...(gc ? { guard: 'take' as const } : {}),
         node: s,
         line: head.line,
         col: s.startPosition.column,
         inCondition: false,
-      });
+      };
+      this.emit(ectx, headOp);
       head.line = s.startPosition.row;
       head.col = s.startPosition.column;
       if (rw.kind === 'block-macro') {
-        this.loops.push({ breaks: ctx.breaks, continues: null });
-        const out = body ? this.stmt(body, [{ from: head, kind: 'seq' }]) : [{ from: head, kind: 'seq' as EdgeKind }];
+        const loopCtx: LoopCtx = { breaks: ctx.breaks, continues: null };
+        this.loops.push(loopCtx);
+        if (gc) {
+          this.scopes.push({ guards: [], loop: loopCtx, breaks: loopCtx.breaks.length, continues: 0, block: body ?? s });
+          this.takeGuard(headOp, gc.unlock);
+        }
+        let out = body ? this.stmt(body, [{ from: head, kind: 'seq' }]) : [{ from: head, kind: 'seq' as EdgeKind }];
+        if (gc) out = this.closeScope(body ?? s, out);
         this.loops.pop();
         return [...out, ...ctx.breaks];
       }
@@ -1155,6 +1262,20 @@ class Builder {
     }
     return { unresolved };
   }
+}
+
+/** The offset in `text` of the line that starts with the label `name:`, or -1. */
+function labelOffset(text: string, name: string): number {
+  let off = 0;
+  for (const line of text.split('\n')) {
+    const t = line.trimStart();
+    if (t.startsWith(name)) {
+      const rest = t.slice(name.length).trimStart();
+      if (rest.startsWith(':') && !rest.startsWith('::')) return off + (line.length - t.length);
+    }
+    off += line.length + 1;
+  }
+  return -1;
 }
 
 /** Does a line of `text` start with the label `name:` (indentation allowed)? */

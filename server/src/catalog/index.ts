@@ -7,11 +7,11 @@
  */
 import type {
   ApiSpec, KindSpec, ResourceKind, Effect, AcquireEffect, ReleaseEffect, ArgCondition,
-  RevalidationPattern, LocklessIdiom, ContextRequirement, OrderingFacts, SbProtocol, GotoLabelConvention, ReturnContract, KindSpec as KindSpecT, FlagGroup,
+  RevalidationPattern, LocklessIdiom, ContextRequirement, OrderingFacts, SbProtocol, GotoLabelConvention, ReturnContract, GuardClass, KindSpec as KindSpecT, FlagGroup,
 } from './schema';
 import { KINDS } from './data/kinds';
 import { MAINLINE, inRange, parseVersion, type Version } from './era';
-import { DATA, DOMAINS, GUP_FLAG_GROUPS, TRY_GET_NAMING, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, RETURN_CONTRACTS, FIRST_ARG_TYPES, FOLIO_FORMS, USER_SPACE_TREES, type FirstArgType } from './data';
+import { DATA, DOMAINS, GUP_FLAG_GROUPS, TRY_GET_NAMING, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, RETURN_CONTRACTS, GUARD_CLASSES, FIRST_ARG_TYPES, FOLIO_FORMS, USER_SPACE_TREES, type FirstArgType } from './data';
 
 /**
  * Does the argument text satisfy the condition? Identifiers are matched as
@@ -459,6 +459,12 @@ export class Catalog {
   gotoLabelConventions(): readonly GotoLabelConvention[] {
     return GOTO_LABEL_CONVENTIONS;
   }
+  /** The scope-based lock guard classes (data/guards.ts). */
+  guardClasses(): readonly GuardClass[] {
+    return GUARD_CLASSES;
+  }
+  /** The lock and unlock calls of a guard class (`guard(mutex)`), or undefined. Bound: usable as a callback. */
+  readonly guardClass = (cls: string): GuardClass | undefined => guardIndex.get(cls);
   /** Return values that hand a held lock or reference to the caller (data/returnContracts.ts). */
   returnContracts(): readonly ReturnContract[] {
     return RETURN_CONTRACTS;
@@ -486,6 +492,8 @@ export class Catalog {
     return { families, kinds, matched };
   }
 }
+
+const guardIndex = new Map(GUARD_CLASSES.map((x) => [x.cls, x]));
 
 const labelRegexes = new WeakMap<GotoLabelConvention, RegExp>();
 function labelRegex(c: GotoLabelConvention): RegExp {

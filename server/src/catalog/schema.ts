@@ -617,6 +617,15 @@ export interface LocklessIdiom {
  * to a put. Used only as a weak signal, e.g. when a patch retargets a goto
  * from a label that releases a lock to one that does not.
  */
+/** A scope-based lock guard class (`guard(mutex)(&m)`): the lock call it runs and the unlock of its destructor. */
+export interface GuardClass {
+  cls: string;
+  lock: string;
+  unlock: string;
+  kernels: string;
+  source: string;
+}
+
 /**
  * A return value by which a function hands a lock or reference it holds to
  * its caller, by the kernel's contract for that value (a ->fault or

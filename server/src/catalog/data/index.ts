@@ -27,6 +27,7 @@ import { MEMORY } from './memory';
 
 export { GOTO_LABEL_CONVENTIONS, TRY_GET_NAMING } from './labels';
 export { RETURN_CONTRACTS } from './returnContracts';
+export { GUARD_CLASSES } from './guards';
 export { FIRST_ARG_TYPES, FOLIO_FORMS, type FirstArgType } from './argTypes';
 export { NON_BLOCKING_GFP } from './allocators';
 

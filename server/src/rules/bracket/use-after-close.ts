@@ -20,6 +20,17 @@ function useAfterCloseFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
     s.add(v);
   };
   const refObjects = new Set([...a.keys.values()].filter((k) => k.family === 'ref').map((k) => k.obj));
+  // an object whose own counter the function updates atomically (`refcount_dec_and_test(&cd->refcount)`,
+  // `refcount_inc_not_zero(&obj->ref)`): it manages the object's lifetime itself, whatever the section
+  for (const ev of a.events) {
+    if (ev.t !== 'call' || !ev.spec.access?.some((x) => x.kind === 'rmw')) continue;
+    for (const arg of ev.op.args) {
+      const t = arg.text.replace(/\s+/g, '');
+      if (!t.startsWith('&')) continue;
+      const head = t.slice(1).split('->')[0];
+      if (t.slice(1).startsWith(head + '->') && /^[A-Za-z_]\w*$/.test(head)) refObjects.add(head);
+    }
+  }
   const rcuKeys = [...a.keys.values()].filter((k) => cat.kind(k.kind).provides?.includes('rcu'));
   for (const ev of a.events) {
     if (ev.t === 'acquire' && ev.eff.object === 'ret' && ev.key.family === 'bracket') {

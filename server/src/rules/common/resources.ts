@@ -25,7 +25,9 @@ export function leaksOf(a: ResourceAnalysis, ctx: RuleContext, unit: Unit): Leak
       const r = x.exit.kind === 'return' ? x.exit.ops.find((o) => o.kind === 'return') : undefined;
       return !!r && r.kind === 'return' && !!r.valueText && ctx.catalog.returnHandsOver(r.valueText).some((k) => ctx.catalog.compatible(k, x.key.kind));
     };
-    const kept = (x: Leak) => !autoDropped(x) && !byContract(x);
+    // a lock a guard took (`guard(mutex)(&m)`): its destructor drops it on every way out of the scope
+    const guarded = (x: Leak) => x.key.acquires.length > 0 && x.key.acquires.every((q) => q.op.kind === 'call' && q.op.guard === 'take');
+    const kept = (x: Leak) => !autoDropped(x) && !byContract(x) && !guarded(x);
     allLeaks.set(a, (l = dedupe([...leaks(a), ...siblingLeaks(a, ctx.catalog, addedExit), ...continuationLeaks(unit, a, ctx.catalog)]).filter(kept)));
   }
   return l;
