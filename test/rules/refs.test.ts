@@ -248,6 +248,48 @@ ${twice ? '\t\tfolio_put(folio);\n' : ''}	}
     assert.equal(f.range.start.line + 1, lineOf(p, 'folio_put(folio)', 1));
     expectClean(findings(addPatch(code(false))));
   });
+  it('the same put again after a branch test: every way into the second comes through the first', () => {
+    const code = (again: string) => `
+static int replace_exe(struct mm_struct *mm)
+{
+	struct file *old = lookup_exe(mm);
+	int ret = check_mapped(mm);
+
+	fput(old);
+	if (ret) {
+${again}		return ret;
+	}
+	return 0;
+}
+`;
+    const p = addPatch(code('\t\tfput(old);\n'));
+    const [f] = expectRule(findings(p), 'ref-balance/double-release', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'fput(old)', 1));
+    expectClean(findings(addPatch(code(''))), ['ref-balance']);
+    // a function of its own handed the file between the two may have taken another reference
+    expectClean(findings(addPatch(code('\t\tkeep_exe(old);\n\t\tfput(old);\n'))), ['ref-balance']);
+  });
+  it('a put on a failure branch that runs into the common put', () => {
+    const code = (failurePut: string) => `
+static unsigned long apply(struct damon_target *t, unsigned long len)
+{
+	struct mm_struct *mm = target_mm(t);
+	unsigned long applied;
+
+	if (do_advice(mm, len)) {
+${failurePut}		applied = 0;
+	} else {
+		applied = len;
+	}
+	mmput(mm);
+	return applied;
+}
+`;
+    const p = addPatch(code('\t\tmmput(mm);\n'));
+    const [f] = expectRule(findings(p), 'ref-balance/double-release', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'mmput(mm)', 1));
+    expectClean(findings(addPatch(code(''))), ['ref-balance']);
+  });
   it('two puts of a reference this function never took, on paths that may meet, are not judged: the caller may hold two', () => {
     expectClean(findings(addPatch(`
 static void drop_both(struct folio *folio, bool extra)

@@ -17,10 +17,10 @@
  * shown (above a hunk, between hunks, past its end) is unknown (bit U) and no
  * path through it proves anything.
  */
-import type { CfgNode, CallOp } from '../c/cfg';
+import type { CfgEdge, CfgNode, CallOp } from '../c/cfg';
 import { searchForward } from '../c/dataflow';
 import type { ApiSpec, Catalog } from '../catalog';
-import { callValue, isBackwardGoto, mentions, negativeErrnoValue, pointerState, testOf, uncast, type ExitFact } from '../c/facts';
+import { callValue, describedCall, isBackwardGoto, isFailureEdge, mentions, negativeErrnoValue, pointerState, testOf, uncast, type ExitFact } from '../c/facts';
 import {
   definitelyHeld,
   exitPoints,
@@ -427,7 +427,7 @@ export interface ReleaseFault {
 }
 
 /** Second releases on a path, and releases on a path where the conditional acquire failed. */
-export function releaseFaults(a: ResourceAnalysis): ReleaseFault[] {
+export function releaseFaults(a: ResourceAnalysis, cat?: Catalog): ReleaseFault[] {
   const out: ReleaseFault[] = [];
   for (const ev of a.events) {
     if (ev.t !== 'release' || ev.mismatch || !ev.key) continue;
@@ -443,8 +443,9 @@ export function releaseFaults(a: ResourceAnalysis): ReleaseFault[] {
     // (a lock the caller held, released twice, is X then X: released twice all the same; not a reference or a
     // context section, which the caller may hold twice: those count as released out of sight, below)
     const gone = k.family === 'lock' ? R | X : R;
-    if ((ev.bits & gone && !(ev.bits & ~(gone | E))) || (ev.bits & gone && straightAfterRelease(a, ev)) || (ev.bits & (U | Q | E | X) && sameCallJustBefore(a, ev))) {
-      const prior = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e !== ev && e.bits !== R);
+    const earlier = ev.bits & (U | Q | E | X) && !sameCallJustBefore(a, ev) && cat ? sameReleaseOnAPathBefore(a, ev, cat) : null;
+    if ((ev.bits & gone && !(ev.bits & ~(gone | E))) || (ev.bits & gone && straightAfterRelease(a, ev)) || (ev.bits & (U | Q | E | X) && sameCallJustBefore(a, ev)) || earlier) {
+      const prior = earlier ?? a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e !== ev && e.bits !== R);
       out.push({ ev, key: k, what: 'twice', prior });
     } else if (ev.bits === F && k.acquires.length) out.push({ ev, key: k, what: 'failed' });
   }
@@ -473,6 +474,109 @@ function sameCallJustBefore(a: ResourceAnalysis, ev: ReleaseEvent): boolean {
     idx = n.ops.length;
   }
   return false;
+}
+
+/**
+ * With the count out of sight, the same release call on the same object earlier
+ * on the way to `ev`, with nothing between that could take another reference on
+ * the object: no acquire of it, no call the catalog does not describe that is
+ * handed the object itself (`helper(folio)`; a field, `folio->swap`, hands over
+ * no reference), no assignment to it, no loop back edge and no code out of
+ * sight. Branch tests are no reason: a test takes no reference. Two puts on one
+ * path may still drop two references the function holds on different
+ * conditions, so the earlier release must be certain on the way: either every
+ * way into `ev` comes through it (`fput(f); if (ret) { fput(f); ... }`; an
+ * if/else that merges before the second put), or every way out of it runs
+ * into `ev` and it is what a failure branch does (`if (err) { mmput(mm); ... }
+ * mmput(mm);`). References only: a
+ * lock released twice is judged by its own states. Returns the earlier release.
+ */
+function sameReleaseOnAPathBefore(a: ResourceAnalysis, ev: ReleaseEvent, cat: Catalog): ReleaseEvent | null {
+  const k = ev.key;
+  // a catalogued put on a named object (a helper's summarised release says less about which reference it drops)
+  if (!k || k.array || ev.element || k.family !== 'ref' || !/^[A-Za-z_][\w>.-]*$/.test(k.obj) || k.obj === 'NULL' || !describedCall(cat, ev.op)) return null;
+  const obj = k.obj;
+  const gaps = a.facts.visibility.gaps;
+  // loop edges, and a `goto again` back to a label above (the same put on the next round is another object)
+  const back = (e: CfgEdge): boolean => !!e.back || isBackwardGoto(e.from);
+  const handsObject = (o: CallOp): boolean =>
+    o.args.some((x) => {
+      const t = x.text.replace(/\s+/g, '').replace(/^\(+|\)+$/g, '');
+      return t === obj || t === `&${obj}` || (mentions(t, obj) && !t.startsWith(`${obj}->`) && !t.startsWith(`${obj}.`));
+    });
+  // scanning one node backwards from `from`: the earlier release, 'stop' when the path proves nothing, 'on'
+  const scan = (n: CfgNode, from: number): ReleaseEvent | 'stop' | 'on' => {
+    if (gaps.has(n.id)) return 'stop';
+    for (let i = from - 1; i >= 0; i--) {
+      const o = n.ops[i];
+      const evs = a.events.filter((e) => e.op === o);
+      // the first release may have found no tracked key (the object came from a call the catalog does not describe)
+      const rel = evs.find((e): e is ReleaseEvent => e.t === 'release' && (e.key === k || (!e.key && e.obj === ev.obj && e.eff.kind === ev.eff.kind)));
+      if (rel) return rel.op.kind === 'call' && rel.op.name === ev.op.name && !rel.element ? rel : 'stop';
+      if (evs.some((e) => e.t === 'acquire' && e.key === k)) return 'stop';
+      if (o.kind === 'assign' && o.lhs.replace(/\s+/g, '') === obj) return 'stop';
+      if (o.kind === 'decl' && o.name === obj) return 'stop';
+      if (o.kind === 'call' && handsObject(o) && (!describedCall(cat, o) || evs.some((e) => e.t === 'acquire'))) return 'stop';
+    }
+    return 'on';
+  };
+  let budget = 512;
+  // every way into (n, from) comes through an earlier release
+  const memo = new Map<number, ReleaseEvent | null>();
+  const allBack = (n: CfgNode, from: number, top: boolean): ReleaseEvent | null => {
+    if (!top && memo.has(n.id)) return memo.get(n.id)!;
+    if (!top) memo.set(n.id, null); // a cycle proves nothing
+    if (--budget < 0) return null;
+    const r = scan(n, from);
+    let res: ReleaseEvent | null = null;
+    if (r !== 'stop' && r !== 'on') res = r;
+    else if (r === 'on') {
+      const preds = n.preds.filter((e) => !back(e));
+      if (preds.length && !n.preds.some(back)) {
+        res = allBack(preds[0].from, preds[0].from.ops.length, false);
+        for (const e of preds.slice(1)) if (res && !allBack(e.from, e.from.ops.length, false)) res = null;
+      }
+    }
+    if (!top) memo.set(n.id, res);
+    return res;
+  };
+  const all = allBack(ev.node, ev.node.ops.indexOf(ev.op), true);
+  if (all) return all;
+  // some way in comes through an earlier release, and every way out of that release runs into `ev`
+  const seen = new Set<number>();
+  const anyBack = (n: CfgNode, from: number): ReleaseEvent | null => {
+    if (--budget < 0) return null;
+    const r = scan(n, from);
+    if (r === 'stop') return null;
+    if (r !== 'on') return r;
+    if (seen.has(n.id)) return null;
+    seen.add(n.id);
+    for (const e of n.preds) {
+      if (back(e)) continue;
+      const found = anyBack(e.from, e.from.ops.length);
+      if (found) return found;
+    }
+    return null;
+  };
+  const first = anyBack(ev.node, ev.node.ops.indexOf(ev.op));
+  if (!first) return null;
+  const fseen = new Set<number>();
+  const runsInto = (n: CfgNode): boolean => {
+    if (n === ev.node) return true;
+    if (--budget < 0 || gaps.has(n.id) || fseen.has(n.id)) return n === ev.node;
+    fseen.add(n.id);
+    const succs = n.succs.filter((e) => !back(e));
+    if (!succs.length || succs.length !== n.succs.length) return false;
+    return succs.every((e) => runsInto(e.to));
+  };
+  if (first.node === ev.node) return first;
+  // and the earlier release is what a failure branch does (`if (do_madvise(...)) { mmput(mm); ... }`): a flag
+  // (`if (extra) folio_put(folio);`) may say the caller handed over two references
+  let up = first.node;
+  for (let i = 0; i < 32 && up.preds.length === 1 && !up.preds[0].cond; i++) up = up.preds[0].from;
+  if (up.preds.length !== 1 || !isFailureEdge(up.preds[0], a.types)) return null;
+  const succs = first.node.succs;
+  return succs.length && succs.every((e) => !back(e) && runsInto(e.to)) ? first : null;
 }
 
 /**
