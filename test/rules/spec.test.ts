@@ -298,3 +298,35 @@ ${get}
     expectClean(findings(changePatch(memcg('\tcss_get(&memcg->css);'), memcg(tryget))), ['spec-ref']);
   });
 });
+
+describe('spec-ref/get-on-lockless-lookup: a pfn walker\'s page', () => {
+  // pfn_to_online_page() is the pfn walkers' call (mm/memory_hotplug.c): the page it names carries no reference
+  // anybody in the walker holds, so only a speculative get (and a re-check) is safe on it
+  const walker = (get: string) => `
+static struct folio *walker_get_folio(unsigned long pfn)
+{
+	struct page *page = pfn_to_online_page(pfn);
+	struct folio *folio;
+
+	if (!page)
+		return NULL;
+	folio = page_folio(page);
+	if (!folio_test_lru(folio))
+		return NULL;
+${get}
+	if (unlikely(page_folio(page) != folio || !folio_test_lru(folio))) {
+		folio_put(folio);
+		return NULL;
+	}
+	return folio;
+}
+`;
+  it('a plain folio_get() on the folio of a pfn_to_online_page() page', () => {
+    const p = addPatch(walker('\tfolio_get(folio);'));
+    const [f] = expectRule(findings(p), 'spec-ref/get-on-lockless-lookup', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'folio_get(folio)'));
+  });
+  it('folio_try_get() with the page_folio() re-check is quiet', () => {
+    expectClean(findings(addPatch(walker('\tif (!folio_try_get(folio))\n\t\treturn NULL;'))), ['spec-ref']);
+  });
+});
