@@ -329,4 +329,24 @@ ${get}
   it('folio_try_get() with the page_folio() re-check is quiet', () => {
     expectClean(findings(addPatch(walker('\tif (!folio_try_get(folio))\n\t\treturn NULL;'))), ['spec-ref']);
   });
+  // the pfn names its struct page for good (catalog fixedLookup): a speculative get on the page itself has no lookup to re-check
+  const pageWalker = (get: string) => `
+static struct page *walker_get_page(unsigned long pfn)
+{
+	struct page *page = pfn_to_online_page(pfn);
+
+	if (!page || !PageLRU(page))
+		return NULL;
+${get}
+	if (unlikely(!PageLRU(page))) {
+		put_page(page);
+		page = NULL;
+	}
+	return page;
+}
+`;
+  it('get_page_unless_zero() on the page of a pfn needs no re-check of the lookup; get_page() is flagged', () => {
+    expectClean(findings(addPatch(pageWalker('\tif (!get_page_unless_zero(page))\n\t\treturn NULL;'))), ['spec-ref']);
+    expectRule(findings(addPatch(pageWalker('\tget_page(page);'))), 'spec-ref/get-on-lockless-lookup', 1);
+  });
 });

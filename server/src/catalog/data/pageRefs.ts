@@ -164,8 +164,9 @@ export const PAGE_REFS: readonly ApiSpec[] = [
   { name: 'pfn_to_page', summary: 'Translate a pfn to its struct page (memory-model arithmetic). Takes no reference (a caller may hold one on the page it names).', arity: [1], source: 'include/asm-generic/memory_model.h' },
   {
     name: 'pfn_to_online_page',
-    summary: 'The struct page of a pfn in an online memory section, or NULL: the call of pfn walkers (compaction, memory-failure, page_idle, DAMON, /proc/kpageflags). Takes no reference, and the walker holds none: the page may be freed, split or reused at any time — only a speculative reference (folio_try_get, get_page_unless_zero) is safe, re-checked afterwards (`page_folio(page) != folio`).',
+    summary: 'The struct page of a pfn in an online memory section, or NULL: the call of pfn walkers (compaction, memory-failure, page_idle, DAMON, /proc/kpageflags). Takes no reference, and the walker holds none: the page may be freed, split or reused at any time — only a speculative reference (folio_try_get, get_page_unless_zero) is safe. The pfn names the same struct page for good: no lookup to re-check, but the folio it belongs to can change (`page_folio(page) != folio` after a get on the folio).',
     locklessLookup: true,
+    fixedLookup: true,
     arity: [1],
     source: 'mm/memory_hotplug.c',
   },

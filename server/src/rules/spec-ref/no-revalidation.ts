@@ -23,7 +23,7 @@ export const noRevalidation: Rule = {
     if (!v) return [];
     const out: RawFinding[] = [];
     for (const { ev, lookup: lk } of v.gets) {
-      if (!lk || !ev.spec.speculative) continue;
+      if (!lk || !ev.spec.speculative || ctx.catalog.api(lk.api)?.fixedLookup) continue;
       const k = ev.key;
       if (findRevalidation(v.a, ctx.catalog, ev.node, k.obj)) continue;
       out.push({
