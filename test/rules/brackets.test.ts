@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { addPatch, changePatch, findings, expectRule, expectClean, lineOf } from './helpers';
+import { addPatch, changePatch, findings, expectRule, expectClean, lineOf, replacePatch } from './helpers';
 import { seed, repoRoot } from '../c/fixtures';
 
 describe('bracket/unbalanced', () => {
@@ -398,5 +398,27 @@ ${twice ? '\t\trcu_read_unlock();\n' : ''}		return NULL;
     const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
     assert.equal(f.range.start.line + 1, lineOf(p, 'rcu_read_unlock()', 1));
     expectClean(findings(addPatch(body(false))), ['bracket']);
+  });
+});
+
+describe('bracket/unbalanced: an error return added inside a section whose release is in view, the end not', () => {
+  // only the new `return -EINVAL;` leaves in view, holding IRQs off; the restore below it is the
+  // function's own way out: nothing says the function returns with IRQs off to a successful caller
+  const patch = (added: string[]) =>
+    replacePatch(
+      'kernel/smp.c',
+      `@@ -436,6 +436,${6 + added.length} @@ static int exec_single(int cpu, call_single_data_t *csd)`,
+      ['\t\tcsd_lock_record(csd);', '\t\tcsd_unlock(csd);', '\t\tlocal_irq_save(flags);'],
+      [],
+      added,
+      ['\t\tcsd_do_func(func, info, NULL);', '\t\tcsd_lock_record(NULL);', '\t\tlocal_irq_restore(flags);'].map((l) => ` ${l}`),
+    ).replace(/^(\t\t(?:csd_lock_record\(csd\)|csd_unlock\(csd\)|local_irq_save\(flags\));)$/gm, ' $1');
+  it('`if (!func) return -EINVAL;` after local_irq_save()', () => {
+    const p = patch(['\t\tif (WARN_ON_ONCE(!func))', '\t\t\treturn -EINVAL;']);
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'return -EINVAL'));
+  });
+  it('the same test that restores first is quiet', () => {
+    expectClean(findings(patch(['\t\tif (WARN_ON_ONCE(!func)) {', '\t\t\tlocal_irq_restore(flags);', '\t\t\treturn -EINVAL;', '\t\t}'])), ['bracket']);
   });
 });

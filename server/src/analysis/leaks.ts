@@ -232,9 +232,11 @@ function takenForCaller(a: ResourceAnalysis, k: KeyInfo): boolean {
   // the text says so ("Returns 1 with preemption disabled", __acquires()): held at a successful exit
   if (a.facts.statesReturnsHolding && exitPoints(a).some((x) => x.visible && !x.error && definitelyHeld(x.state.get(k.key) ?? a.initial))) return true;
   // held on every way out, success and failure alike: returning it held is the function's contract
-  // (krc_this_cpu_lock() users that drop the lock to allocate and take it again)
+  // (krc_this_cpu_lock() users that drop the lock to allocate and take it again); with the end out of sight
+  // and only error returns in view (`return -EINVAL;` between a local_irq_save() and its restore), nothing
+  // says a successful caller gets it
   const outs = exitPoints(a).filter((x) => x.visible);
-  if (outs.length && outs.every((x) => definitelyHeld(x.state.get(k.key) ?? a.initial))) return true;
+  if (outs.length && (a.facts.visibility.end || outs.some((x) => !x.error)) && outs.every((x) => definitelyHeld(x.state.get(k.key) ?? a.initial))) return true;
   if (rels.some((e) => !retriesAfter(e.node))) return false;
   return exitPoints(a).some((x) => definitelyHeld(x.state.get(k.key) ?? a.initial) && !x.error);
 }
