@@ -666,6 +666,58 @@ export function deletedRechecks(pre: Unit, preA: ResourceAnalysis, post: Unit, p
 }
 
 /**
+ * A whole `if` the patch deletes that re-validated a lockless lookup with a
+ * catalogued re-validating call (`if (unlikely(folio != xas_reload(&xas)))`,
+ * `pte_same()`, `read_seqcount_retry()`) and whose arm drops a reference
+ * (`folio_put(folio); ... continue;`): it undid a speculative get, which the
+ * patch keeps (the get may be above the hunk, out of sight: the arm's put says
+ * it was taken). Not when the same change run adds a test of the object again
+ * or deletes the get too. Returns the deleted branch and where it was in the
+ * post-image.
+ */
+export interface DeletedRevalidation {
+  branch: CfgNode;
+  cond: string;
+  calls: string[];
+  /** The release in the deleted arm. */
+  release: import('./resources').ReleaseEvent;
+  /** The first post-image node after the deleted lines. */
+  at: CfgNode;
+}
+
+export function deletedRevalidations(pre: Unit, preA: ResourceAnalysis, post: Unit, cat: Catalog): DeletedRevalidation[] {
+  const out: DeletedRevalidation[] = [];
+  const seenIf = new Set<number>();
+  let lines: string[] | undefined;
+  for (const b of pre.cfg.nodes) {
+    if (b.kind !== 'branch' || !b.ast || !isDeletedLine(pre.image, b.line)) continue;
+    if (!b.ops.some((o) => o.kind === 'call' && cat.api(o.name)?.revalidates)) continue;
+    const ifs = ifOfTest(b.ast);
+    if (!ifs || ifs.orelse || seenIf.has(ifs.key)) continue;
+    seenIf.add(ifs.key);
+    let whole = true;
+    for (let l = ifs.startRow; l <= ifs.endRow && whole; l++) if (!isDeletedLine(pre.image, l) && (lines ??= pre.image.text.split('\n'))[l]?.trim()) whole = false;
+    if (!whole || !leaves(ifs.body)) continue;
+    // the arm drops a reference on an object the condition compares
+    const release = preA.events.find(
+      (e): e is import('./resources').ReleaseEvent =>
+        e.t === 'release' && e.node.line > ifs.startRow && e.node.line <= ifs.endRow && cat.kind(e.eff.kind).family === 'ref' && !!e.obj && mentions(ifs.condText, e.obj),
+    );
+    if (!release) continue;
+    const pl = patchLineOf(pre.image, b.line);
+    if (!pl) continue;
+    const run = changeRun(pl.hunk, pl.line);
+    // the change tests the object again, or takes the get away with the re-check
+    if (run.adds.some((l) => /\bif\s*\(|\?/.test(l.text) && mentions(l.text, release.obj))) continue;
+    if (preA.events.some((e) => e.t === 'acquire' && e.key.obj === release.obj && isDeletedLine(pre.image, e.op.line))) continue;
+    const at = postNodeAfter(pre, post, ifs.endRow, false);
+    if (!at) continue;
+    out.push({ branch: b, cond: ifs.condText, calls: calledNames(ifs.cond), release, at });
+  }
+  return out;
+}
+
+/**
  * The `if` statements the patch rewrote: an `if` on added lines whose
  * condition replaces the condition of a deleted `if` in the same change run
  * (one per statement; `branch` is the added test node that found it).
