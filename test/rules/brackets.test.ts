@@ -422,3 +422,50 @@ describe('bracket/unbalanced: an error return added inside a section whose relea
     expectClean(findings(patch(['\t\tif (WARN_ON_ONCE(!func)) {', '\t\t\tlocal_irq_restore(flags);', '\t\t\treturn -EINVAL;', '\t\t}'])), ['bracket']);
   });
 });
+
+describe('bracket/unbalanced: a way out the patch adds while a lock is held', () => {
+  // the function's own release sits behind `out:` under `if (pte)`, so no success exit shows the lock
+  // cleanly released; an added `return 0;` holding the PTL is a shortcut past it all the same
+  const fn = (check: string) => `
+static int unuse_one(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, swp_entry_t entry)
+{
+	spinlock_t *ptl;
+	pte_t *pte;
+	int ret = 1;
+
+	pte = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);
+${check}
+	set_pte_at(vma->vm_mm, addr, pte, mk_clean(entry));
+out:
+	if (pte)
+		pte_unmap_unlock(pte, ptl);
+	return ret;
+}
+`;
+  const old = '\tif (unlikely(!pte || !pte_same_as_swp(ptep_get(pte), entry))) {\n\t\tret = 0;\n\t\tgoto out;\n\t}';
+  it('`if (!pte_same(..)) return 0;` split out of a `goto out` test, the whole function in view', () => {
+    const p = changePatch(fn(old), fn('\tif (unlikely(!pte))\n\t\treturn 0;\n\tif (unlikely(!pte_same_as_swp(ptep_get(pte), entry)))\n\t\treturn 0;'));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'return 0', 1));
+    expectClean(findings(changePatch(fn(old), fn('\tif (unlikely(!pte))\n\t\treturn 0;\n\tif (unlikely(!pte_same_as_swp(ptep_get(pte), entry))) {\n\t\tret = 0;\n\t\tgoto out;\n\t}'))), ['bracket']);
+  });
+  // from the diff alone: `goto out` (a label out of sight) made `return 0;` — the code at `out:` was written for
+  // the PTL the goto held there
+  const hunk = (to: string[]) =>
+    replacePatch(
+      'mm/swapfile.c',
+      `@@ -2171,11 +2171,${6 + to.length} @@ static int unuse_pte(struct vm_area_struct *vma, pmd_t *pmd,`,
+      [' \tpte = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);'],
+      ['\tif (unlikely(!pte || !pte_same_as_swp(ptep_get(pte),', '\t\t\t\t\t\tswp_entry_to_pte(entry)))) {', '\t\tret = 0;', '\t\tgoto out;', '\t}'],
+      to,
+      ['', '\told_pte = ptep_get(pte);', '', '\tif (unlikely(hwpoisoned || !folio_test_uptodate(folio))) {', '\t\tswp_entry_t swp_entry;'].map((l) => ` ${l}`),
+    );
+  it('a `goto out` to a label out of sight replaced by a return holding the PTL', () => {
+    const p = hunk(['\tif (unlikely(!pte))', '\t\treturn 0;', '\tif (unlikely(!pte_same_as_swp(ptep_get(pte), swp_entry_to_pte(entry))))', '\t\treturn 0;']);
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'return 0', 1));
+  });
+  it('the same split keeping `goto out` is quiet', () => {
+    expectClean(findings(hunk(['\tif (unlikely(!pte))', '\t\treturn 0;', '\tif (unlikely(!pte_same_as_swp(ptep_get(pte), swp_entry_to_pte(entry))))', '\t\tgoto out;'])), ['bracket']);
+  });
+});

@@ -68,7 +68,7 @@ export function isCatalogPrimitive(name: string, cfgName: string, cat: Catalog):
 }
 
 /** Every leaking exit of a unit (all families), acquires in view. */
-export function leaks(a: ResourceAnalysis): Leak[] {
+export function leaks(a: ResourceAnalysis, addedExit?: (n: CfgNode) => boolean, replacedJump?: (n: CfgNode) => boolean): Leak[] {
   const hit = leakCache.get(a);
   if (hit) return hit;
   const out: Leak[] = [];
@@ -112,7 +112,10 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       // (not for a lock the caller holds on entry, which the function drops and re-takes: scan_swap_map_slots)
       const callerHeld = a.events.some((e) => e.t === 'release' && e.key === k && (e.bits & (N | U)) !== 0);
       const endsMixed = k.family !== 'ref' && x.kind === 'goto' && !callerHeld && releasedWhereLadderEnds(a, path, id);
-      if (!error && !partnerReleased && !earlyFromIterator && (k.family === 'ref' || (!releasedOk.get(id) && !endsMixed))) continue;
+      // a way out the patch adds, holding a lock or section the function releases elsewhere (`if (!pte_same(..))
+      // return 0;` after pte_offset_map_lock()): the shortcut skips the release, success or not
+      const addedShortcut = k.family !== 'ref' && !!addedExit && addedExit(x.node);
+      if (!error && !partnerReleased && !earlyFromIterator && !addedShortcut && (k.family === 'ref' || (!releasedOk.get(id) && !endsMixed))) continue;
       // a lock or section this function never closes on its way out is taken for its caller
       // (seq_file ->start, *_lock() helpers, page_ext_get): the caller's unlock pairs with it.
       // Dropping it only to retry (`unlock; goto again;`) is not closing it.
@@ -121,7 +124,10 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       // is not how a function hands a lock to its caller, whatever the code out of sight does.
       const errnoWithUnseenEnd =
         x.kind === 'return' && !a.facts.visibility.end && !a.facts.statesReturnsHolding && returnsNegativeErrno(x.node) && !a.events.some((e) => e.t === 'release' && e.key === k);
-      if (k.family !== 'ref' && !partnerReleased && !errnoWithUnseenEnd && takenForCaller(a, k)) continue;
+      // an added return where the patch deleted a goto into code out of sight: that code was written for
+      // what the goto held (it closed it), so the function does not keep it for its caller on this path
+      const jumpReplaced = !!addedShortcut && !!replacedJump && replacedJump(x.node) && !a.events.some((e) => e.t === 'release' && e.key === k);
+      if (k.family !== 'ref' && !partnerReleased && !errnoWithUnseenEnd && !jumpReplaced && takenForCaller(a, k)) continue;
       // a section opened by the same call as such a lock (spin_lock_irqsave) goes with it
       if (
         k.family === 'bracket' &&
