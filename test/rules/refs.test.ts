@@ -290,6 +290,37 @@ ${failurePut}		applied = 0;
     assert.equal(f.range.start.line + 1, lineOf(p, 'mmput(mm)', 1));
     expectClean(findings(addPatch(code(''))), ['ref-balance']);
   });
+  it('a put before `goto failed` whose ladder puts again under `if (folio)`', () => {
+    const code = (extra: string) => `
+static int swapin(struct inode *inode, pgoff_t index, struct folio **foliop)
+{
+	struct folio *folio = cache_lookup(inode, index);
+	int error;
+
+	if (!folio)
+		return -ENOENT;
+	folio_lock(folio);
+	error = replace(&folio, index);
+	if (error) {
+${extra}		goto failed;
+	}
+	*foliop = folio;
+	return 0;
+failed:
+	if (error == -EIO)
+		note_error(inode, index);
+	if (folio)
+		folio_unlock(folio);
+	if (folio)
+		folio_put(folio);
+	return error;
+}
+`;
+    const p = addPatch(code('\t\tfolio_put(folio);\n'));
+    const [f] = expectRule(findings(p), 'ref-balance/double-release', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'folio_put(folio)', 1));
+    expectClean(findings(addPatch(code(''))), ['ref-balance']);
+  });
   it('two puts of a reference this function never took, on paths that may meet, are not judged: the caller may hold two', () => {
     expectClean(findings(addPatch(`
 static void drop_both(struct folio *folio, bool extra)

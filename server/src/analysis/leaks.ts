@@ -568,14 +568,19 @@ function sameReleaseOnAPathBefore(a: ResourceAnalysis, ev: ReleaseEvent, cat: Ca
   };
   const first = anyBack(ev.node, ev.node.ops.indexOf(ev.op));
   if (!first) return null;
-  const fseen = new Set<number>();
+  // memoised per node; a node met again while its own walk is still open is a cycle: proves nothing
+  const fdone = new Map<number, boolean>();
   const runsInto = (n: CfgNode): boolean => {
     if (n === ev.node) return true;
-    if (--budget < 0 || gaps.has(n.id) || fseen.has(n.id)) return n === ev.node;
-    fseen.add(n.id);
+    const known = fdone.get(n.id);
+    if (known !== undefined) return known;
+    if (--budget < 0 || gaps.has(n.id)) return false;
+    fdone.set(n.id, false);
     const succs = n.succs.filter((e) => !back(e));
-    if (!succs.length || succs.length !== n.succs.length) return false;
-    return succs.every((e) => runsInto(e.to));
+    // the pointer the first put was handed is not NULL: `if (folio) folio_put(folio);` takes its put
+    const r = succs.length > 0 && succs.length === n.succs.length && succs.every((e) => pointerState(e, obj) === 'null' || runsInto(e.to));
+    fdone.set(n.id, r);
+    return r;
   };
   if (first.node === ev.node) return first;
   // and the earlier release is what a failure branch does (`if (do_madvise(...)) { mmput(mm); ... }`): a flag
@@ -584,7 +589,7 @@ function sameReleaseOnAPathBefore(a: ResourceAnalysis, ev: ReleaseEvent, cat: Ca
   for (let i = 0; i < 32 && up.preds.length === 1 && !up.preds[0].cond; i++) up = up.preds[0].from;
   if (up.preds.length !== 1 || !isFailureEdge(up.preds[0], a.types)) return null;
   const succs = first.node.succs;
-  return succs.length && succs.every((e) => !back(e) && runsInto(e.to)) ? first : null;
+  return succs.length && succs.every((e) => !back(e) && (pointerState(e, obj) === 'null' || runsInto(e.to))) ? first : null;
 }
 
 /**
