@@ -290,7 +290,7 @@ ${failurePut}		applied = 0;
     assert.equal(f.range.start.line + 1, lineOf(p, 'mmput(mm)', 1));
     expectClean(findings(addPatch(code(''))), ['ref-balance']);
   });
-  it('a put before `goto failed` whose ladder puts again under `if (folio)`', () => {
+  it('a put before `goto failed` whose ladder puts again under `if (folio)` (another goto enters the ladder without it)', () => {
     const code = (extra: string) => `
 static int swapin(struct inode *inode, pgoff_t index, struct folio **foliop)
 {
@@ -300,6 +300,10 @@ static int swapin(struct inode *inode, pgoff_t index, struct folio **foliop)
 	if (!folio)
 		return -ENOENT;
 	folio_lock(folio);
+	if (!folio_test_uptodate(folio)) {
+		error = -EIO;
+		goto failed;
+	}
 	error = replace(&folio, index);
 	if (error) {
 ${extra}		goto failed;
