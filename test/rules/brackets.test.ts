@@ -469,3 +469,25 @@ out:
     expectClean(findings(hunk(['\tif (unlikely(!pte))', '\t\treturn 0;', '\tif (unlikely(!pte_same_as_swp(ptep_get(pte), swp_entry_to_pte(entry))))', '\t\tgoto out;'])), ['bracket']);
   });
 });
+
+describe('bracket/unbalanced: `continue` holding a lock on the loop macro\'s cursor, the unlock out of sight', () => {
+  const hunk = (added: string[]) =>
+    replacePatch(
+      'mm/vmalloc.c',
+      `@@ -2950,6 +2950,${6 + added.length} @@ static void _vm_unmap_aliases(unsigned long start, unsigned long end, int flush)`,
+      [' \t\trcu_read_lock();', ' \t\txa_for_each(&vbq->vmap_blocks, idx, vb) {', ' \t\t\tspin_lock(&vb->lock);'],
+      [],
+      added,
+      ['', '\t\t\t/*', '\t\t\t * Try to purge a fragmented block first. If it\'s'].map((l) => ` ${l}`),
+    );
+  it('the next iteration names another block through `vb`: the lock on this one is never released', () => {
+    const p = hunk(['\t\t\tif (!vb->dirty)', '\t\t\t\tcontinue;']);
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    // at the `if` whose arm continues (the one-line `continue` is its statement)
+    assert.equal(f.range.start.line + 1, lineOf(p, 'if (!vb->dirty)'));
+    assert.match(f.message, /names another object through `vb`/);
+  });
+  it('unlocking before the continue is quiet', () => {
+    expectClean(findings(hunk(['\t\t\tif (!vb->dirty) {', '\t\t\t\tspin_unlock(&vb->lock);', '\t\t\t\tcontinue;', '\t\t\t}'])), ['bracket']);
+  });
+});

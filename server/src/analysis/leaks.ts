@@ -58,6 +58,8 @@ export interface Leak {
   siblingRelease?: ReleaseEvent;
   /** For leaks into code out of sight: the jump the patch kept that enters the same code not holding it. */
   joins?: CfgNode;
+  /** Why the way out leaks it, when it is not the usual (an error path, other paths release it). */
+  reason?: string;
 }
 
 const leakCache = new WeakMap<ResourceAnalysis, Leak[]>();
@@ -142,7 +144,8 @@ export function leaks(a: ResourceAnalysis, addedExit?: (n: CfgNode) => boolean, 
         partnerRelease = a.events.find(
           (e): e is ReleaseEvent => e.t === 'release' && !!e.key && e.key.family === 'lock' && e.key.acquires.some((la) => k.acquires.some((ka) => ka.op === la.op)),
         );
-      out.push({ key: k, exit: x.node, exitText: x.text, error, how: 'held', partnerRelease });
+      const reason = jumpReplaced ? 'the patch put this return where a `goto` went on into code it does not show, which was written for what the goto held' : undefined;
+      out.push({ key: k, exit: x.node, exitText: x.text, error, how: 'held', partnerRelease, reason });
     }
   }
   // a return inside the ladder that a leaking goto of the same key runs into is the same
@@ -213,7 +216,10 @@ function continueLeaks(a: ResourceAnalysis): Leak[] {
         const acq = k.acquires.find((x) => inLoop(x.node));
         if (!acq) continue;
         const rel = a.events.find((x): x is ReleaseEvent => x.t === 'release' && (x.key === k || (!x.key && x.obj === k.obj && x.eff.kind === k.kind)) && inLoop(x.node));
-        if (!rel) continue;
+        // with the iteration's release out of sight: held through the cursor of the loop macro (`spin_lock(&vb->lock);
+        // ... continue;` in xa_for_each(.., vb)), whose next step names another object: nothing can release it by
+        // that name any more
+        if (!rel && !(cursorOf(a, head) !== undefined && (k.obj === cursorOf(a, head) || k.obj.startsWith(`${cursorOf(a, head)}->`)))) continue;
         // the loop's own step takes the next one (an iterator: mem_cgroup_iter(), a walk) or drops this one
         const drops = a.drops.get(id) ?? new Set<number>();
         if (drops.has(head.id) || k.acquires.some((x) => x.node === head)) continue;
@@ -221,10 +227,29 @@ function continueLeaks(a: ResourceAnalysis): Leak[] {
         const sid = `${id}|${n.id}`;
         if (seen.has(sid)) continue;
         seen.add(sid);
-        out.push({ key: k, exit: n, exitText: 'continue', error: false, how: 'sibling', branch: n, siblingRelease: rel });
+        const cur = rel ? undefined : cursorOf(a, head);
+        out.push({
+          key: k,
+          exit: n,
+          exitText: 'continue',
+          error: false,
+          how: rel ? 'sibling' : 'held',
+          branch: n,
+          siblingRelease: rel,
+          reason: cur ? `the next step of the loop names another object through \`${cur}\`, so nothing releases this one by that name` : undefined,
+        });
       }
     }
   return out;
+}
+
+/** The object a loop macro at `head` names anew on every iteration (catalog iteratorCursor), if it is one. */
+function cursorOf(a: ResourceAnalysis, head: CfgNode): string | undefined {
+  const ev = a.events.find((e) => e.t === 'call' && e.node === head && e.op.loopMacro && e.spec.iteratorCursor !== undefined);
+  const arg = ev && ev.op.args[ev.spec.iteratorCursor!];
+  if (!arg) return undefined;
+  const t = arg.text.replace(/\s+/g, '');
+  return /^[A-Za-z_]\w*$/.test(t) ? t : undefined;
 }
 
 /**
