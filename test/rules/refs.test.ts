@@ -248,6 +248,13 @@ ${twice ? '\t\tfolio_put(folio);\n' : ''}	}
     assert.equal(f.range.start.line + 1, lineOf(p, 'folio_put(folio)', 1));
     expectClean(findings(addPatch(code(false))));
   });
+  /** `code(put)` is flagged as a double release at the second of the calls `call`; `code('')` is quiet. */
+  const flagsSecondPut = (code: (extra: string) => string, put: string, call: string) => {
+    const p = addPatch(code(put));
+    const [f] = expectRule(findings(p), 'ref-balance/double-release', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, call, 1));
+    expectClean(findings(addPatch(code(''))), ['ref-balance']);
+  };
   it('the same put again after a branch test: every way into the second comes through the first', () => {
     const code = (again: string) => `
 static int replace_exe(struct mm_struct *mm)
@@ -262,10 +269,7 @@ ${again}		return ret;
 	return 0;
 }
 `;
-    const p = addPatch(code('\t\tfput(old);\n'));
-    const [f] = expectRule(findings(p), 'ref-balance/double-release', 1);
-    assert.equal(f.range.start.line + 1, lineOf(p, 'fput(old)', 1));
-    expectClean(findings(addPatch(code(''))), ['ref-balance']);
+    flagsSecondPut(code, '\t\tfput(old);\n', 'fput(old)');
     // a function of its own handed the file between the two may have taken another reference
     expectClean(findings(addPatch(code('\t\tkeep_exe(old);\n\t\tfput(old);\n'))), ['ref-balance']);
   });
@@ -285,10 +289,7 @@ ${failurePut}		applied = 0;
 	return applied;
 }
 `;
-    const p = addPatch(code('\t\tmmput(mm);\n'));
-    const [f] = expectRule(findings(p), 'ref-balance/double-release', 1);
-    assert.equal(f.range.start.line + 1, lineOf(p, 'mmput(mm)', 1));
-    expectClean(findings(addPatch(code(''))), ['ref-balance']);
+    flagsSecondPut(code, '\t\tmmput(mm);\n', 'mmput(mm)');
   });
   it('a put before `goto failed` whose ladder puts again under `if (folio)` (another goto enters the ladder without it)', () => {
     const code = (extra: string) => `
@@ -320,10 +321,7 @@ failed:
 	return error;
 }
 `;
-    const p = addPatch(code('\t\tfolio_put(folio);\n'));
-    const [f] = expectRule(findings(p), 'ref-balance/double-release', 1);
-    assert.equal(f.range.start.line + 1, lineOf(p, 'folio_put(folio)', 1));
-    expectClean(findings(addPatch(code(''))), ['ref-balance']);
+    flagsSecondPut(code, '\t\tfolio_put(folio);\n', 'folio_put(folio)');
   });
   it('two puts of a reference this function never took, on paths that may meet, are not judged: the caller may hold two', () => {
     expectClean(findings(addPatch(`

@@ -623,20 +623,29 @@ export interface DeletedRecheck {
   postAcquire: import('./resources').AcquireEvent;
 }
 
-export function deletedRechecks(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): DeletedRecheck[] {
-  const out: DeletedRecheck[] = [];
+/**
+ * The `if` statements (without `else`) the patch deletes whole, whose arm leaves (goto, return, break), each
+ * once with the first of its tests (a `||` / `&&` operand is a branch of its own).
+ */
+function deletedLeavingIfs(pre: Unit): { b: CfgNode; ifs: IfParts }[] {
+  const out: { b: CfgNode; ifs: IfParts }[] = [];
   const seenIf = new Set<number>();
   let lines: string[] | undefined;
   for (const b of pre.cfg.nodes) {
     if (b.kind !== 'branch' || !b.ast || !isDeletedLine(pre.image, b.line)) continue;
-    // the `if` whose condition this test is (a `||` / `&&` operand is a branch of its own)
     const ifs = ifOfTest(b.ast);
     if (!ifs || ifs.orelse || seenIf.has(ifs.key)) continue;
     seenIf.add(ifs.key);
-    // the whole `if` goes, and its arm leaves (goto, return, break)
     let whole = true;
     for (let l = ifs.startRow; l <= ifs.endRow && whole; l++) if (!isDeletedLine(pre.image, l) && (lines ??= pre.image.text.split('\n'))[l]?.trim()) whole = false;
-    if (!whole || !leaves(ifs.body)) continue;
+    if (whole && leaves(ifs.body)) out.push({ b, ifs });
+  }
+  return out;
+}
+
+export function deletedRechecks(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): DeletedRecheck[] {
+  const out: DeletedRecheck[] = [];
+  for (const { b, ifs } of deletedLeavingIfs(pre)) {
     // comparisons in the condition with a side re-read from memory (a call, a dereference)
     const cmps = equalities(ifs.cond);
     for (const acq of preA.events) {
@@ -687,17 +696,8 @@ export interface DeletedRevalidation {
 
 export function deletedRevalidations(pre: Unit, preA: ResourceAnalysis, post: Unit, cat: Catalog): DeletedRevalidation[] {
   const out: DeletedRevalidation[] = [];
-  const seenIf = new Set<number>();
-  let lines: string[] | undefined;
-  for (const b of pre.cfg.nodes) {
-    if (b.kind !== 'branch' || !b.ast || !isDeletedLine(pre.image, b.line)) continue;
-    if (!b.ops.some((o) => o.kind === 'call' && cat.api(o.name)?.revalidates)) continue;
-    const ifs = ifOfTest(b.ast);
-    if (!ifs || ifs.orelse || seenIf.has(ifs.key)) continue;
-    seenIf.add(ifs.key);
-    let whole = true;
-    for (let l = ifs.startRow; l <= ifs.endRow && whole; l++) if (!isDeletedLine(pre.image, l) && (lines ??= pre.image.text.split('\n'))[l]?.trim()) whole = false;
-    if (!whole || !leaves(ifs.body)) continue;
+  for (const { b, ifs } of deletedLeavingIfs(pre)) {
+    if (!calledNames(ifs.cond).some((n) => cat.api(n)?.revalidates)) continue;
     // the arm drops a reference on an object the condition compares
     const release = preA.events.find(
       (e): e is import('./resources').ReleaseEvent =>
