@@ -20,7 +20,7 @@
 import type { CfgEdge, CfgNode, CallOp } from '../c/cfg';
 import { searchForward } from '../c/dataflow';
 import type { ApiSpec, Catalog } from '../catalog';
-import { callValue, describedCall, isBackwardGoto, isFailureEdge, mentions, negativeErrnoValue, pointerState, testOf, uncast, type ExitFact } from '../c/facts';
+import { callValue, describedCall, isBackwardGoto, isFailureEdge, mentions, normObject, negativeErrnoValue, pointerState, testOf, uncast, type ExitFact } from '../c/facts';
 import {
   definitelyHeld,
   exitPoints,
@@ -534,8 +534,8 @@ function sameReleaseOnAPathBefore(a: ResourceAnalysis, ev: ReleaseEvent, cat: Ca
   const back = (e: CfgEdge): boolean => !!e.back || isBackwardGoto(e.from);
   const handsObject = (o: CallOp): boolean =>
     o.args.some((x) => {
-      const t = x.text.replace(/\s+/g, '').replace(/^\(+|\)+$/g, '');
-      return t === obj || t === `&${obj}` || (mentions(t, obj) && !t.startsWith(`${obj}->`) && !t.startsWith(`${obj}.`));
+      const t = x.text.replace(/\s+/g, '');
+      return normObject(x.text).obj === obj || (mentions(t, obj) && !t.startsWith(`${obj}->`) && !t.startsWith(`${obj}.`));
     });
   // scanning one node backwards from `from`: the earlier release, 'stop' when the path proves nothing, 'on'
   const scan = (n: CfgNode, from: number): ReleaseEvent | 'stop' | 'on' => {
