@@ -400,3 +400,28 @@ ${check}
     expectClean(findings(addPatch(scan(`\t\tif (unlikely(folio != xas_reload(&xas))) {\n\t\t\tfolio_put(folio);\n\t\t\txas_reset(&xas);\n\t\t\tcontinue;\n\t\t}\n${refcount}`))), ['spec-ref']);
   });
 });
+
+describe('spec-ref/get-on-lockless-lookup: a page claimed for this code alone', () => {
+  // take_page_off_buddy() true: the free page is off the buddy lists, refcount 0, nobody else can take it
+  // (catalog claimsArg), so the caller's page_ref_inc() sets its first reference
+  const code = (test: string) => `
+static int poison_free_page(unsigned long pfn)
+{
+	struct page *p = pfn_to_online_page(pfn);
+
+	if (!p)
+		return -ENXIO;
+	if (${test}) {
+		page_ref_inc(p);
+		return 0;
+	}
+	return -EBUSY;
+}
+`;
+  it('page_ref_inc() in the arm where take_page_off_buddy(p) succeeded is quiet', () => {
+    expectClean(findings(addPatch(code('take_page_off_buddy(p)'))), ['spec-ref']);
+  });
+  it('the same increment after a test that claims nothing is flagged', () => {
+    expectRule(findings(addPatch(code('PageBuddy(p)'))), 'spec-ref/get-on-lockless-lookup', 1);
+  });
+});

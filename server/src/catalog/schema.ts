@@ -205,6 +205,11 @@ export interface ApiSpec {
    * after it (spec-ref/no-revalidation does not apply; the folio a page belongs to still can change).
    */
   fixedLookup?: boolean;
+  /**
+   * When the call returns true, the object of this argument is the caller's alone (taken off a free list:
+   * take_page_off_buddy()), so its refcount is the caller's to raise with a plain get.
+   */
+  claimsArg?: number;
   /** The call (or comparison helper) re-validates a lockless lookup (xas_reload, pte_same). */
   revalidates?: boolean;
   /**

@@ -170,6 +170,13 @@ export const PAGE_REFS: readonly ApiSpec[] = [
     arity: [1],
     source: 'mm/memory_hotplug.c',
   },
+  {
+    name: 'take_page_off_buddy',
+    summary: 'Take a free page (one to be marked poisoned) out of the buddy allocator under the zone lock; true when it was free and is now off the free lists: its refcount is 0 and nobody else can take it, so the caller sets its first reference with page_ref_inc().',
+    claimsArg: 0,
+    arity: [1],
+    source: 'mm/page_alloc.c',
+  },
   { name: 'page_to_pfn', summary: 'The pfn (or physical / direct-map address) of a struct page or folio: memory-model arithmetic. Takes and drops no reference; the result names the same page (a reference can be handed on by pfn: memory_failure(pfn, MF_COUNT_INCREASED)).', sameObject: true, aliases: ['folio_pfn', 'page_to_phys', 'page_address', 'folio_address'], arity: [1], source: 'include/asm-generic/memory_model.h, include/linux/mm.h' },
   { name: 'virt_to_page', summary: 'Translate a kernel virtual (direct-map) address to its struct page. Takes no reference (a caller may hold one).', aliases: ['virt_to_folio', 'phys_to_page'], arity: [1], source: 'include/linux/mm.h' },
   { name: 'pte_page', summary: 'The struct page a pte points to (pfn_to_page(pte_pfn(pte))). Takes no reference: in a lockless walk the page may be freed at any time (speculative get + pte re-check).', aliases: ['pmd_page', 'pud_page'], arity: [1], source: 'arch/x86/include/asm/pgtable.h' },
