@@ -635,3 +635,33 @@ ${lines}
     assert.deepEqual(barrier(text), []);
   });
 });
+
+describe('barrier/removed: a release store to a name declared out of sight', () => {
+  // `iomem_inode` is declared nowhere in the hunk; the pre-image stored it with smp_store_release(&iomem_inode, ..),
+  // memory other CPUs read, so the plain store that replaces it is a store to shared memory, not to a local
+  const patch = (from: string, to: string) =>
+    [
+      'diff --git a/kernel/resource.c b/kernel/resource.c',
+      '--- a/kernel/resource.c',
+      '+++ b/kernel/resource.c',
+      '@@ -2146,7 +2146,7 @@ static int __init iomem_init_inode(void)',
+      ' \t * Publish iomem revocation inode initialized.',
+      ' \t * Pairs with smp_load_acquire() in revoke_iomem().',
+      ' \t */',
+      `-\t${from}`,
+      `+\t${to}`,
+      ' ',
+      ' \treturn 0;',
+      ' }',
+      '',
+    ].join('\n');
+  const run = (p: string) => analyze(p, 'test.patch', { fullMessages: true }).findings.filter((f) => f.rule === 'barrier/removed');
+  it('smp_store_release(&name, v) made `name = v;`', () => {
+    const fs = run(patch('smp_store_release(&iomem_inode, inode);', 'iomem_inode = inode;'));
+    assert.equal(fs.length, 1, fs.map((f) => f.message).join('\n'));
+    assert.match(fs[0].message, /smp_store_release\(\) on iomem_inode .*plain access/);
+  });
+  it('publishing NULL needs no ordering: rcu_assign_pointer(name, NULL) made `name = NULL;` is quiet', () => {
+    assert.deepEqual(run(patch('rcu_assign_pointer(iomem_inode, NULL);', 'iomem_inode = NULL;')).map((f) => f.message), []);
+  });
+});

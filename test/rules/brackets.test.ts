@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { addPatch, changePatch, findings, expectRule, expectClean, lineOf } from './helpers';
+import { addPatch, changePatch, findings, expectRule, expectClean, lineOf, replacePatch } from './helpers';
 import { seed, repoRoot } from '../c/fixtures';
 
 describe('bracket/unbalanced', () => {
@@ -398,5 +398,96 @@ ${twice ? '\t\trcu_read_unlock();\n' : ''}		return NULL;
     const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
     assert.equal(f.range.start.line + 1, lineOf(p, 'rcu_read_unlock()', 1));
     expectClean(findings(addPatch(body(false))), ['bracket']);
+  });
+});
+
+describe('bracket/unbalanced: an error return added inside a section whose release is in view, the end not', () => {
+  // only the new `return -EINVAL;` leaves in view, holding IRQs off; the restore below it is the
+  // function's own way out: nothing says the function returns with IRQs off to a successful caller
+  const patch = (added: string[]) =>
+    replacePatch(
+      'kernel/smp.c',
+      `@@ -436,6 +436,${6 + added.length} @@ static int exec_single(int cpu, call_single_data_t *csd)`,
+      ['\t\tcsd_lock_record(csd);', '\t\tcsd_unlock(csd);', '\t\tlocal_irq_save(flags);'],
+      [],
+      added,
+      ['\t\tcsd_do_func(func, info, NULL);', '\t\tcsd_lock_record(NULL);', '\t\tlocal_irq_restore(flags);'].map((l) => ` ${l}`),
+    ).replace(/^(\t\t(?:csd_lock_record\(csd\)|csd_unlock\(csd\)|local_irq_save\(flags\));)$/gm, ' $1');
+  it('`if (!func) return -EINVAL;` after local_irq_save()', () => {
+    const p = patch(['\t\tif (WARN_ON_ONCE(!func))', '\t\t\treturn -EINVAL;']);
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'return -EINVAL'));
+  });
+  it('the same test that restores first is quiet', () => {
+    expectClean(findings(patch(['\t\tif (WARN_ON_ONCE(!func)) {', '\t\t\tlocal_irq_restore(flags);', '\t\t\treturn -EINVAL;', '\t\t}'])), ['bracket']);
+  });
+});
+
+describe('bracket/unbalanced: a way out the patch adds while a lock is held', () => {
+  // the function's own release sits behind `out:` under `if (pte)`, so no success exit shows the lock
+  // cleanly released; an added `return 0;` holding the PTL is a shortcut past it all the same
+  const fn = (check: string) => `
+static int unuse_one(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, swp_entry_t entry)
+{
+	spinlock_t *ptl;
+	pte_t *pte;
+	int ret = 1;
+
+	pte = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);
+${check}
+	set_pte_at(vma->vm_mm, addr, pte, mk_clean(entry));
+out:
+	if (pte)
+		pte_unmap_unlock(pte, ptl);
+	return ret;
+}
+`;
+  const old = '\tif (unlikely(!pte || !pte_same_as_swp(ptep_get(pte), entry))) {\n\t\tret = 0;\n\t\tgoto out;\n\t}';
+  it('`if (!pte_same(..)) return 0;` split out of a `goto out` test, the whole function in view', () => {
+    const p = changePatch(fn(old), fn('\tif (unlikely(!pte))\n\t\treturn 0;\n\tif (unlikely(!pte_same_as_swp(ptep_get(pte), entry)))\n\t\treturn 0;'));
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'return 0', 1));
+    expectClean(findings(changePatch(fn(old), fn('\tif (unlikely(!pte))\n\t\treturn 0;\n\tif (unlikely(!pte_same_as_swp(ptep_get(pte), entry))) {\n\t\tret = 0;\n\t\tgoto out;\n\t}'))), ['bracket']);
+  });
+  // from the diff alone: `goto out` (a label out of sight) made `return 0;` — the code at `out:` was written for
+  // the PTL the goto held there
+  const hunk = (to: string[]) =>
+    replacePatch(
+      'mm/swapfile.c',
+      `@@ -2171,11 +2171,${6 + to.length} @@ static int unuse_pte(struct vm_area_struct *vma, pmd_t *pmd,`,
+      [' \tpte = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);'],
+      ['\tif (unlikely(!pte || !pte_same_as_swp(ptep_get(pte),', '\t\t\t\t\t\tswp_entry_to_pte(entry)))) {', '\t\tret = 0;', '\t\tgoto out;', '\t}'],
+      to,
+      ['', '\told_pte = ptep_get(pte);', '', '\tif (unlikely(hwpoisoned || !folio_test_uptodate(folio))) {', '\t\tswp_entry_t swp_entry;'].map((l) => ` ${l}`),
+    );
+  it('a `goto out` to a label out of sight replaced by a return holding the PTL', () => {
+    const p = hunk(['\tif (unlikely(!pte))', '\t\treturn 0;', '\tif (unlikely(!pte_same_as_swp(ptep_get(pte), swp_entry_to_pte(entry))))', '\t\treturn 0;']);
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'return 0', 1));
+  });
+  it('the same split keeping `goto out` is quiet', () => {
+    expectClean(findings(hunk(['\tif (unlikely(!pte))', '\t\treturn 0;', '\tif (unlikely(!pte_same_as_swp(ptep_get(pte), swp_entry_to_pte(entry))))', '\t\tgoto out;'])), ['bracket']);
+  });
+});
+
+describe('bracket/unbalanced: `continue` holding a lock on the loop macro\'s cursor, the unlock out of sight', () => {
+  const hunk = (added: string[]) =>
+    replacePatch(
+      'mm/vmalloc.c',
+      `@@ -2950,6 +2950,${6 + added.length} @@ static void _vm_unmap_aliases(unsigned long start, unsigned long end, int flush)`,
+      [' \t\trcu_read_lock();', ' \t\txa_for_each(&vbq->vmap_blocks, idx, vb) {', ' \t\t\tspin_lock(&vb->lock);'],
+      [],
+      added,
+      ['', '\t\t\t/*', '\t\t\t * Try to purge a fragmented block first. If it\'s'].map((l) => ` ${l}`),
+    );
+  it('the next iteration names another block through `vb`: the lock on this one is never released', () => {
+    const p = hunk(['\t\t\tif (!vb->dirty)', '\t\t\t\tcontinue;']);
+    const [f] = expectRule(findings(p), 'bracket/unbalanced', 1);
+    // at the `if` whose arm continues (the one-line `continue` is its statement)
+    assert.equal(f.range.start.line + 1, lineOf(p, 'if (!vb->dirty)'));
+    assert.match(f.message, /names another object through `vb`/);
+  });
+  it('unlocking before the continue is quiet', () => {
+    expectClean(findings(hunk(['\t\t\tif (!vb->dirty) {', '\t\t\t\tspin_unlock(&vb->lock);', '\t\t\t\tcontinue;', '\t\t\t}'])), ['bracket']);
   });
 });

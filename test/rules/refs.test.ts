@@ -248,6 +248,81 @@ ${twice ? '\t\tfolio_put(folio);\n' : ''}	}
     assert.equal(f.range.start.line + 1, lineOf(p, 'folio_put(folio)', 1));
     expectClean(findings(addPatch(code(false))));
   });
+  /** `code(put)` is flagged as a double release at the second of the calls `call`; `code('')` is quiet. */
+  const flagsSecondPut = (code: (extra: string) => string, put: string, call: string) => {
+    const p = addPatch(code(put));
+    const [f] = expectRule(findings(p), 'ref-balance/double-release', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, call, 1));
+    expectClean(findings(addPatch(code(''))), ['ref-balance']);
+  };
+  it('the same put again after a branch test: every way into the second comes through the first', () => {
+    const code = (again: string) => `
+static int replace_exe(struct mm_struct *mm)
+{
+	struct file *old = lookup_exe(mm);
+	int ret = check_mapped(mm);
+
+	fput(old);
+	if (ret) {
+${again}		return ret;
+	}
+	return 0;
+}
+`;
+    flagsSecondPut(code, '\t\tfput(old);\n', 'fput(old)');
+    // a function of its own handed the file between the two may have taken another reference
+    expectClean(findings(addPatch(code('\t\tkeep_exe(old);\n\t\tfput(old);\n'))), ['ref-balance']);
+  });
+  it('a put on a failure branch that runs into the common put', () => {
+    const code = (failurePut: string) => `
+static unsigned long apply(struct damon_target *t, unsigned long len)
+{
+	struct mm_struct *mm = target_mm(t);
+	unsigned long applied;
+
+	if (do_advice(mm, len)) {
+${failurePut}		applied = 0;
+	} else {
+		applied = len;
+	}
+	mmput(mm);
+	return applied;
+}
+`;
+    flagsSecondPut(code, '\t\tmmput(mm);\n', 'mmput(mm)');
+  });
+  it('a put before `goto failed` whose ladder puts again under `if (folio)` (another goto enters the ladder without it)', () => {
+    const code = (extra: string) => `
+static int swapin(struct inode *inode, pgoff_t index, struct folio **foliop)
+{
+	struct folio *folio = cache_lookup(inode, index);
+	int error;
+
+	if (!folio)
+		return -ENOENT;
+	folio_lock(folio);
+	if (!folio_test_uptodate(folio)) {
+		error = -EIO;
+		goto failed;
+	}
+	error = replace(&folio, index);
+	if (error) {
+${extra}		goto failed;
+	}
+	*foliop = folio;
+	return 0;
+failed:
+	if (error == -EIO)
+		note_error(inode, index);
+	if (folio)
+		folio_unlock(folio);
+	if (folio)
+		folio_put(folio);
+	return error;
+}
+`;
+    flagsSecondPut(code, '\t\tfolio_put(folio);\n', 'folio_put(folio)');
+  });
   it('two puts of a reference this function never took, on paths that may meet, are not judged: the caller may hold two', () => {
     expectClean(findings(addPatch(`
 static void drop_both(struct folio *folio, bool extra)

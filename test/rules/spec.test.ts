@@ -1,7 +1,7 @@
 /** spec-ref rules: buggy / fixed snippets and the seed-004 ZONE_DEVICE regression. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addPatch, changePatch, findings, expectRule, expectClean, lineOf } from './helpers';
+import { addPatch, changePatch, findings, expectRule, expectClean, lineOf, replacePatch } from './helpers';
 import { seed } from '../c/fixtures';
 
 describe('spec-ref/get-on-lockless-lookup', () => {
@@ -296,5 +296,132 @@ ${get}
     assert.match(f.message, /css_tryget\(\) with css_get\(\)/);
     // the other way round (a plain get made a try-get) is no such finding
     expectClean(findings(changePatch(memcg('\tcss_get(&memcg->css);'), memcg(tryget))), ['spec-ref']);
+  });
+});
+
+describe('spec-ref/get-on-lockless-lookup: a pfn walker\'s page', () => {
+  // pfn_to_online_page() is the pfn walkers' call (mm/memory_hotplug.c): the page it names carries no reference
+  // anybody in the walker holds, so only a speculative get (and a re-check) is safe on it
+  const walker = (get: string) => `
+static struct folio *walker_get_folio(unsigned long pfn)
+{
+	struct page *page = pfn_to_online_page(pfn);
+	struct folio *folio;
+
+	if (!page)
+		return NULL;
+	folio = page_folio(page);
+	if (!folio_test_lru(folio))
+		return NULL;
+${get}
+	if (unlikely(page_folio(page) != folio || !folio_test_lru(folio))) {
+		folio_put(folio);
+		return NULL;
+	}
+	return folio;
+}
+`;
+  it('a plain folio_get() on the folio of a pfn_to_online_page() page', () => {
+    const p = addPatch(walker('\tfolio_get(folio);'));
+    const [f] = expectRule(findings(p), 'spec-ref/get-on-lockless-lookup', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'folio_get(folio)'));
+  });
+  it('folio_try_get() with the page_folio() re-check is quiet', () => {
+    expectClean(findings(addPatch(walker('\tif (!folio_try_get(folio))\n\t\treturn NULL;'))), ['spec-ref']);
+  });
+  // the pfn names its struct page for good (catalog fixedLookup): a speculative get on the page itself has no lookup to re-check
+  const pageWalker = (get: string) => `
+static struct page *walker_get_page(unsigned long pfn)
+{
+	struct page *page = pfn_to_online_page(pfn);
+
+	if (!page || !PageLRU(page))
+		return NULL;
+${get}
+	if (unlikely(!PageLRU(page))) {
+		put_page(page);
+		page = NULL;
+	}
+	return page;
+}
+`;
+  it('get_page_unless_zero() on the page of a pfn needs no re-check of the lookup; get_page() is flagged', () => {
+    expectClean(findings(addPatch(pageWalker('\tif (!get_page_unless_zero(page))\n\t\treturn NULL;'))), ['spec-ref']);
+    expectRule(findings(addPatch(pageWalker('\tget_page(page);'))), 'spec-ref/get-on-lockless-lookup', 1);
+  });
+});
+
+describe('spec-ref/no-revalidation: a re-validating `if` deleted, the speculative get above the hunk', () => {
+  const before = ['\t\tif (!folio_try_get(folio)) {', '\t\t\txas_reset(&xas);', '\t\t\tcontinue;', '\t\t}', ''].map((l) => ` ${l}`);
+  const recheck = ['\t\tif (unlikely(folio != xas_reload(&xas))) {', '\t\t\tfolio_put(folio);', '\t\t\txas_reset(&xas);', '\t\t\tcontinue;', '\t\t}', ''];
+  const after = ['\t\tnode = folio_nid(folio);', '\t\tif (scan_abort(node))', '\t\t\tbreak;'].map((l) => ` ${l}`);
+  it('the `folio != xas_reload()` test and its put deleted, nothing in its place', () => {
+    const p = replacePatch('mm/khugepaged.c', '@@ -2319,13 +2319,7 @@ static int scan_file(struct mm_struct *mm)', before.slice(1), recheck, [], after);
+    const [f] = expectRule(findings(p), 'spec-ref/no-revalidation', 1);
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.range.start.line + 1, lineOf(p, 'node = folio_nid(folio)'));
+  });
+  it('the same re-check rewritten in its place is quiet', () => {
+    const p = replacePatch('mm/khugepaged.c', '@@ -2319,13 +2319,12 @@ static int scan_file(struct mm_struct *mm)', before.slice(1), recheck, ['\t\tif (folio != xas_reload(&xas) || !folio_test_lru(folio)) {', '\t\t\tfolio_put(folio);', '\t\t\tcontinue;', '\t\t}', ''], after);
+    expectClean(findings(p), ['spec-ref']);
+  });
+});
+
+describe('spec-ref/no-revalidation: what re-checks a lookup', () => {
+  const scan = (check: string) => `
+static int scan(struct address_space *mapping, pgoff_t start)
+{
+	XA_STATE(xas, &mapping->i_pages, start);
+	struct folio *folio;
+	int result = 0;
+
+	rcu_read_lock();
+	xas_for_each(&xas, folio, start + 511) {
+		if (xas_retry(&xas, folio) || xa_is_value(folio))
+			continue;
+		if (!folio_try_get(folio)) {
+			xas_reset(&xas);
+			continue;
+		}
+${check}
+		folio_put(folio);
+	}
+	rcu_read_unlock();
+	return result;
+}
+`;
+  const refcount = '\t\tif (folio_expected_ref_count(folio) + 1 != folio_ref_count(folio)) {\n\t\t\tresult = 1;\n\t\t\tfolio_put(folio);\n\t\t\tbreak;\n\t\t}';
+  it('comparing two fresh reads of the folio\'s own refcount re-checks no lookup', () => {
+    const p = addPatch(scan(refcount));
+    const [f] = expectRule(findings(p), 'spec-ref/no-revalidation', 1);
+    assert.equal(f.range.start.line + 1, lineOf(p, 'folio_try_get(folio)'));
+  });
+  it('the folio as held against xas_reload() does', () => {
+    expectClean(findings(addPatch(scan(`\t\tif (unlikely(folio != xas_reload(&xas))) {\n\t\t\tfolio_put(folio);\n\t\t\txas_reset(&xas);\n\t\t\tcontinue;\n\t\t}\n${refcount}`))), ['spec-ref']);
+  });
+});
+
+describe('spec-ref/get-on-lockless-lookup: a page claimed for this code alone', () => {
+  // take_page_off_buddy() true: the free page is off the buddy lists, refcount 0, nobody else can take it
+  // (catalog claimsArg), so the caller's page_ref_inc() sets its first reference
+  const code = (test: string) => `
+static int poison_free_page(unsigned long pfn)
+{
+	struct page *p = pfn_to_online_page(pfn);
+
+	if (!p)
+		return -ENXIO;
+	if (${test}) {
+		page_ref_inc(p);
+		return 0;
+	}
+	return -EBUSY;
+}
+`;
+  it('page_ref_inc() in the arm where take_page_off_buddy(p) succeeded is quiet', () => {
+    expectClean(findings(addPatch(code('take_page_off_buddy(p)'))), ['spec-ref']);
+  });
+  it('the same increment after a test that claims nothing is flagged', () => {
+    expectRule(findings(addPatch(code('PageBuddy(p)'))), 'spec-ref/get-on-lockless-lookup', 1);
   });
 });

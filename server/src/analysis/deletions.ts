@@ -623,20 +623,29 @@ export interface DeletedRecheck {
   postAcquire: import('./resources').AcquireEvent;
 }
 
-export function deletedRechecks(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): DeletedRecheck[] {
-  const out: DeletedRecheck[] = [];
+/**
+ * The `if` statements (without `else`) the patch deletes whole, whose arm leaves (goto, return, break), each
+ * once with the first of its tests (a `||` / `&&` operand is a branch of its own).
+ */
+function deletedLeavingIfs(pre: Unit): { b: CfgNode; ifs: IfParts }[] {
+  const out: { b: CfgNode; ifs: IfParts }[] = [];
   const seenIf = new Set<number>();
   let lines: string[] | undefined;
   for (const b of pre.cfg.nodes) {
     if (b.kind !== 'branch' || !b.ast || !isDeletedLine(pre.image, b.line)) continue;
-    // the `if` whose condition this test is (a `||` / `&&` operand is a branch of its own)
     const ifs = ifOfTest(b.ast);
     if (!ifs || ifs.orelse || seenIf.has(ifs.key)) continue;
     seenIf.add(ifs.key);
-    // the whole `if` goes, and its arm leaves (goto, return, break)
     let whole = true;
     for (let l = ifs.startRow; l <= ifs.endRow && whole; l++) if (!isDeletedLine(pre.image, l) && (lines ??= pre.image.text.split('\n'))[l]?.trim()) whole = false;
-    if (!whole || !leaves(ifs.body)) continue;
+    if (whole && leaves(ifs.body)) out.push({ b, ifs });
+  }
+  return out;
+}
+
+export function deletedRechecks(pre: Unit, preA: ResourceAnalysis, post: Unit, postA: ResourceAnalysis, cat: Catalog): DeletedRecheck[] {
+  const out: DeletedRecheck[] = [];
+  for (const { b, ifs } of deletedLeavingIfs(pre)) {
     // comparisons in the condition with a side re-read from memory (a call, a dereference)
     const cmps = equalities(ifs.cond);
     for (const acq of preA.events) {
@@ -661,6 +670,49 @@ export function deletedRechecks(pre: Unit, preA: ResourceAnalysis, post: Unit, p
       out.push({ acquire: acq, branch: b, cond: ifs.condText, calls: calledNames(ifs.cond), postAcquire });
       break;
     }
+  }
+  return out;
+}
+
+/**
+ * A whole `if` the patch deletes that re-validated a lockless lookup with a
+ * catalogued re-validating call (`if (unlikely(folio != xas_reload(&xas)))`,
+ * `pte_same()`, `read_seqcount_retry()`) and whose arm drops a reference
+ * (`folio_put(folio); ... continue;`): it undid a speculative get, which the
+ * patch keeps (the get may be above the hunk, out of sight: the arm's put says
+ * it was taken). Not when the same change run adds a test of the object again
+ * or deletes the get too. Returns the deleted branch and where it was in the
+ * post-image.
+ */
+export interface DeletedRevalidation {
+  branch: CfgNode;
+  cond: string;
+  calls: string[];
+  /** The release in the deleted arm. */
+  release: import('./resources').ReleaseEvent;
+  /** The first post-image node after the deleted lines. */
+  at: CfgNode;
+}
+
+export function deletedRevalidations(pre: Unit, preA: ResourceAnalysis, post: Unit, cat: Catalog): DeletedRevalidation[] {
+  const out: DeletedRevalidation[] = [];
+  for (const { b, ifs } of deletedLeavingIfs(pre)) {
+    if (!calledNames(ifs.cond).some((n) => cat.api(n)?.revalidates)) continue;
+    // the arm drops a reference on an object the condition compares
+    const release = preA.events.find(
+      (e): e is import('./resources').ReleaseEvent =>
+        e.t === 'release' && e.node.line > ifs.startRow && e.node.line <= ifs.endRow && cat.kind(e.eff.kind).family === 'ref' && !!e.obj && mentions(ifs.condText, e.obj),
+    );
+    if (!release) continue;
+    const pl = patchLineOf(pre.image, b.line);
+    if (!pl) continue;
+    const run = changeRun(pl.hunk, pl.line);
+    // the change tests the object again, or takes the get away with the re-check
+    if (run.adds.some((l) => /\bif\s*\(|\?/.test(l.text) && mentions(l.text, release.obj))) continue;
+    if (preA.events.some((e) => e.t === 'acquire' && e.key.obj === release.obj && isDeletedLine(pre.image, e.op.line))) continue;
+    const at = postNodeAfter(pre, post, ifs.endRow, false);
+    if (!at) continue;
+    out.push({ branch: b, cond: ifs.condText, calls: calledNames(ifs.cond), release, at });
   }
   return out;
 }

@@ -17,10 +17,10 @@
  * shown (above a hunk, between hunks, past its end) is unknown (bit U) and no
  * path through it proves anything.
  */
-import type { CfgNode, CallOp } from '../c/cfg';
+import type { CfgEdge, CfgNode, CallOp } from '../c/cfg';
 import { searchForward } from '../c/dataflow';
 import type { ApiSpec, Catalog } from '../catalog';
-import { callValue, isBackwardGoto, mentions, negativeErrnoValue, pointerState, testOf, uncast, type ExitFact } from '../c/facts';
+import { callValue, describedCall, isBackwardGoto, isFailureEdge, mentions, normObject, negativeErrnoValue, pointerState, testOf, uncast, type ExitFact } from '../c/facts';
 import {
   definitelyHeld,
   exitPoints,
@@ -60,6 +60,8 @@ export interface Leak {
   siblingRelease?: ReleaseEvent;
   /** For leaks into code out of sight: the jump the patch kept that enters the same code not holding it. */
   joins?: CfgNode;
+  /** Why the way out leaks it, when it is not the usual (an error path, other paths release it). */
+  reason?: string;
 }
 
 const leakCache = new WeakMap<ResourceAnalysis, Leak[]>();
@@ -70,7 +72,7 @@ export function isCatalogPrimitive(name: string, cfgName: string, cat: Catalog):
 }
 
 /** Every leaking exit of a unit (all families), acquires in view. */
-export function leaks(a: ResourceAnalysis): Leak[] {
+export function leaks(a: ResourceAnalysis, addedExit?: (n: CfgNode) => boolean, replacedJump?: (n: CfgNode) => boolean): Leak[] {
   const hit = leakCache.get(a);
   if (hit) return hit;
   const out: Leak[] = [];
@@ -126,7 +128,10 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       // (not for a lock the caller holds on entry, which the function drops and re-takes: scan_swap_map_slots)
       const callerHeld = a.events.some((e) => e.t === 'release' && e.key === k && (e.bits & (N | U)) !== 0);
       const endsMixed = k.family !== 'ref' && x.kind === 'goto' && !callerHeld && releasedWhereLadderEnds(a, path, id);
-      if (!error && !partnerReleased && !earlyFromIterator && (k.family === 'ref' || (!releasedOk.get(id) && !endsMixed))) continue;
+      // a way out the patch adds, holding a lock or section the function releases elsewhere (`if (!pte_same(..))
+      // return 0;` after pte_offset_map_lock()): the shortcut skips the release, success or not
+      const addedShortcut = k.family !== 'ref' && !!addedExit && addedExit(x.node);
+      if (!error && !partnerReleased && !earlyFromIterator && !addedShortcut && (k.family === 'ref' || (!releasedOk.get(id) && !endsMixed))) continue;
       // a lock or section this function never closes on its way out is taken for its caller
       // (seq_file ->start, *_lock() helpers, page_ext_get): the caller's unlock pairs with it.
       // Dropping it only to retry (`unlock; goto again;`) is not closing it.
@@ -135,7 +140,10 @@ export function leaks(a: ResourceAnalysis): Leak[] {
       // is not how a function hands a lock to its caller, whatever the code out of sight does.
       const errnoWithUnseenEnd =
         x.kind === 'return' && !a.facts.visibility.end && !a.facts.statesReturnsHolding && returnsNegativeErrno(x.node) && !a.events.some((e) => e.t === 'release' && e.key === k);
-      if (k.family !== 'ref' && !partnerReleased && !errnoWithUnseenEnd && takenForCaller(a, k)) continue;
+      // an added return where the patch deleted a goto into code out of sight: that code was written for
+      // what the goto held (it closed it), so the function does not keep it for its caller on this path
+      const jumpReplaced = !!addedShortcut && !!replacedJump && replacedJump(x.node) && !a.events.some((e) => e.t === 'release' && e.key === k);
+      if (k.family !== 'ref' && !partnerReleased && !errnoWithUnseenEnd && !jumpReplaced && takenForCaller(a, k)) continue;
       // a section opened by the same call as such a lock (spin_lock_irqsave) goes with it
       if (
         k.family === 'bracket' &&
@@ -150,7 +158,8 @@ export function leaks(a: ResourceAnalysis): Leak[] {
         partnerRelease = a.events.find(
           (e): e is ReleaseEvent => e.t === 'release' && !!e.key && e.key.family === 'lock' && e.key.acquires.some((la) => k.acquires.some((ka) => ka.op === la.op)),
         );
-      out.push({ key: k, exit: x.node, exitText: x.text, error, how: 'held', partnerRelease });
+      const reason = jumpReplaced ? 'the patch put this return where a `goto` went on into code it does not show, which was written for what the goto held' : undefined;
+      out.push({ key: k, exit: x.node, exitText: x.text, error, how: 'held', partnerRelease, reason });
     }
   }
   // a return inside the ladder that a leaking goto of the same key runs into is the same
@@ -221,7 +230,10 @@ function continueLeaks(a: ResourceAnalysis): Leak[] {
         const acq = k.acquires.find((x) => inLoop(x.node));
         if (!acq) continue;
         const rel = a.events.find((x): x is ReleaseEvent => x.t === 'release' && (x.key === k || (!x.key && x.obj === k.obj && x.eff.kind === k.kind)) && inLoop(x.node));
-        if (!rel) continue;
+        // with the iteration's release out of sight: held through the cursor of the loop macro (`spin_lock(&vb->lock);
+        // ... continue;` in xa_for_each(.., vb)), whose next step names another object: nothing can release it by
+        // that name any more
+        if (!rel && !(cursorOf(a, head) !== undefined && (k.obj === cursorOf(a, head) || k.obj.startsWith(`${cursorOf(a, head)}->`)))) continue;
         // the loop's own step takes the next one (an iterator: mem_cgroup_iter(), a walk) or drops this one
         const drops = a.drops.get(id) ?? new Set<number>();
         if (drops.has(head.id) || k.acquires.some((x) => x.node === head)) continue;
@@ -229,10 +241,29 @@ function continueLeaks(a: ResourceAnalysis): Leak[] {
         const sid = `${id}|${n.id}`;
         if (seen.has(sid)) continue;
         seen.add(sid);
-        out.push({ key: k, exit: n, exitText: 'continue', error: false, how: 'sibling', branch: n, siblingRelease: rel });
+        const cur = rel ? undefined : cursorOf(a, head);
+        out.push({
+          key: k,
+          exit: n,
+          exitText: 'continue',
+          error: false,
+          how: rel ? 'sibling' : 'held',
+          branch: n,
+          siblingRelease: rel,
+          reason: cur ? `the next step of the loop names another object through \`${cur}\`, so nothing releases this one by that name` : undefined,
+        });
       }
     }
   return out;
+}
+
+/** The object a loop macro at `head` names anew on every iteration (catalog iteratorCursor), if it is one. */
+function cursorOf(a: ResourceAnalysis, head: CfgNode): string | undefined {
+  const ev = a.events.find((e) => e.t === 'call' && e.node === head && e.op.loopMacro && e.spec.iteratorCursor !== undefined);
+  const arg = ev && ev.op.args[ev.spec.iteratorCursor!];
+  if (!arg) return undefined;
+  const t = arg.text.replace(/\s+/g, '');
+  return /^[A-Za-z_]\w*$/.test(t) ? t : undefined;
 }
 
 /**
@@ -246,9 +277,11 @@ function takenForCaller(a: ResourceAnalysis, k: KeyInfo): boolean {
   // the text says so ("Returns 1 with preemption disabled", __acquires()): held at a successful exit
   if (a.facts.statesReturnsHolding && exitPoints(a).some((x) => x.visible && !x.error && definitelyHeld(x.state.get(k.key) ?? a.initial))) return true;
   // held on every way out, success and failure alike: returning it held is the function's contract
-  // (krc_this_cpu_lock() users that drop the lock to allocate and take it again)
+  // (krc_this_cpu_lock() users that drop the lock to allocate and take it again); with the end out of sight
+  // and only error returns in view (`return -EINVAL;` between a local_irq_save() and its restore), nothing
+  // says a successful caller gets it
   const outs = exitPoints(a).filter((x) => x.visible);
-  if (outs.length && outs.every((x) => definitelyHeld(x.state.get(k.key) ?? a.initial))) return true;
+  if (outs.length && (a.facts.visibility.end || outs.some((x) => !x.error)) && outs.every((x) => definitelyHeld(x.state.get(k.key) ?? a.initial))) return true;
   if (rels.some((e) => !retriesAfter(e.node))) return false;
   return exitPoints(a).some((x) => definitelyHeld(x.state.get(k.key) ?? a.initial) && !x.error);
 }
@@ -484,7 +517,7 @@ export interface ReleaseFault {
 }
 
 /** Second releases on a path, and releases on a path where the conditional acquire failed. */
-export function releaseFaults(a: ResourceAnalysis): ReleaseFault[] {
+export function releaseFaults(a: ResourceAnalysis, cat?: Catalog): ReleaseFault[] {
   const out: ReleaseFault[] = [];
   for (const ev of a.events) {
     if (ev.t !== 'release' || ev.mismatch || !ev.key) continue;
@@ -500,8 +533,9 @@ export function releaseFaults(a: ResourceAnalysis): ReleaseFault[] {
     // (a lock the caller held, released twice, is X then X: released twice all the same; not a reference or a
     // context section, which the caller may hold twice: those count as released out of sight, below)
     const gone = k.family === 'lock' ? R | X : R;
-    if ((ev.bits & gone && !(ev.bits & ~(gone | E))) || (ev.bits & gone && straightAfterRelease(a, ev)) || (ev.bits & (U | Q | E | X) && sameCallJustBefore(a, ev))) {
-      const prior = a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e !== ev && e.bits !== R);
+    const earlier = ev.bits & (U | Q | E | X) && !sameCallJustBefore(a, ev) && cat ? sameReleaseOnAPathBefore(a, ev, cat) : null;
+    if ((ev.bits & gone && !(ev.bits & ~(gone | E))) || (ev.bits & gone && straightAfterRelease(a, ev)) || (ev.bits & (U | Q | E | X) && sameCallJustBefore(a, ev)) || earlier) {
+      const prior = earlier ?? a.events.find((e): e is ReleaseEvent => e.t === 'release' && e.key === k && e !== ev && e.bits !== R);
       out.push({ ev, key: k, what: 'twice', prior });
     } else if (ev.bits === F && k.acquires.length) out.push({ ev, key: k, what: 'failed' });
   }
@@ -530,6 +564,114 @@ function sameCallJustBefore(a: ResourceAnalysis, ev: ReleaseEvent): boolean {
     idx = n.ops.length;
   }
   return false;
+}
+
+/**
+ * With the count out of sight, the same release call on the same object earlier
+ * on the way to `ev`, with nothing between that could take another reference on
+ * the object: no acquire of it, no call the catalog does not describe that is
+ * handed the object itself (`helper(folio)`; a field, `folio->swap`, hands over
+ * no reference), no assignment to it, no loop back edge and no code out of
+ * sight. Branch tests are no reason: a test takes no reference. Two puts on one
+ * path may still drop two references the function holds on different
+ * conditions, so the earlier release must be certain on the way: either every
+ * way into `ev` comes through it (`fput(f); if (ret) { fput(f); ... }`; an
+ * if/else that merges before the second put), or every way out of it runs
+ * into `ev` and it is what a failure branch does (`if (err) { mmput(mm); ... }
+ * mmput(mm);`). References only: a
+ * lock released twice is judged by its own states. Returns the earlier release.
+ */
+function sameReleaseOnAPathBefore(a: ResourceAnalysis, ev: ReleaseEvent, cat: Catalog): ReleaseEvent | null {
+  const k = ev.key;
+  // a catalogued put on a named object (a helper's summarised release says less about which reference it drops)
+  if (!k || k.array || ev.element || k.family !== 'ref' || !/^[A-Za-z_][\w>.-]*$/.test(k.obj) || k.obj === 'NULL' || !describedCall(cat, ev.op)) return null;
+  const obj = k.obj;
+  const gaps = a.facts.visibility.gaps;
+  // loop edges, and a `goto again` back to a label above (the same put on the next round is another object)
+  const back = (e: CfgEdge): boolean => !!e.back || isBackwardGoto(e.from);
+  const handsObject = (o: CallOp): boolean =>
+    o.args.some((x) => {
+      const t = x.text.replace(/\s+/g, '');
+      return normObject(x.text).obj === obj || (mentions(t, obj) && !t.startsWith(`${obj}->`) && !t.startsWith(`${obj}.`));
+    });
+  // scanning one node backwards from `from`: the earlier release, 'stop' when the path proves nothing, 'on'
+  const scan = (n: CfgNode, from: number): ReleaseEvent | 'stop' | 'on' => {
+    if (gaps.has(n.id)) return 'stop';
+    for (let i = from - 1; i >= 0; i--) {
+      const o = n.ops[i];
+      const evs = a.events.filter((e) => e.op === o);
+      // the first release may have found no tracked key (the object came from a call the catalog does not describe)
+      const rel = evs.find((e): e is ReleaseEvent => e.t === 'release' && (e.key === k || (!e.key && e.obj === ev.obj && e.eff.kind === ev.eff.kind)));
+      if (rel) return rel.op.kind === 'call' && rel.op.name === ev.op.name && !rel.element ? rel : 'stop';
+      if (evs.some((e) => e.t === 'acquire' && e.key === k)) return 'stop';
+      if (o.kind === 'assign' && o.lhs.replace(/\s+/g, '') === obj) return 'stop';
+      if (o.kind === 'decl' && o.name === obj) return 'stop';
+      if (o.kind === 'call' && handsObject(o) && (!describedCall(cat, o) || evs.some((e) => e.t === 'acquire'))) return 'stop';
+    }
+    return 'on';
+  };
+  let budget = 512;
+  // every way into (n, from) comes through an earlier release
+  const memo = new Map<number, ReleaseEvent | null>();
+  const allBack = (n: CfgNode, from: number, top: boolean): ReleaseEvent | null => {
+    if (!top && memo.has(n.id)) return memo.get(n.id)!;
+    if (!top) memo.set(n.id, null); // a cycle proves nothing
+    if (--budget < 0) return null;
+    const r = scan(n, from);
+    let res: ReleaseEvent | null = null;
+    if (r !== 'stop' && r !== 'on') res = r;
+    else if (r === 'on') {
+      const preds = n.preds.filter((e) => !back(e));
+      if (preds.length && !n.preds.some(back)) {
+        res = allBack(preds[0].from, preds[0].from.ops.length, false);
+        for (const e of preds.slice(1)) if (res && !allBack(e.from, e.from.ops.length, false)) res = null;
+      }
+    }
+    if (!top) memo.set(n.id, res);
+    return res;
+  };
+  const all = allBack(ev.node, ev.node.ops.indexOf(ev.op), true);
+  if (all) return all;
+  // some way in comes through an earlier release, and every way out of that release runs into `ev`
+  const seen = new Set<number>();
+  const anyBack = (n: CfgNode, from: number): ReleaseEvent | null => {
+    if (--budget < 0) return null;
+    const r = scan(n, from);
+    if (r === 'stop') return null;
+    if (r !== 'on') return r;
+    if (seen.has(n.id)) return null;
+    seen.add(n.id);
+    for (const e of n.preds) {
+      if (back(e)) continue;
+      const found = anyBack(e.from, e.from.ops.length);
+      if (found) return found;
+    }
+    return null;
+  };
+  const first = anyBack(ev.node, ev.node.ops.indexOf(ev.op));
+  if (!first) return null;
+  // memoised per node; a node met again while its own walk is still open is a cycle: proves nothing
+  const fdone = new Map<number, boolean>();
+  const runsInto = (n: CfgNode): boolean => {
+    if (n === ev.node) return true;
+    const known = fdone.get(n.id);
+    if (known !== undefined) return known;
+    if (--budget < 0 || gaps.has(n.id)) return false;
+    fdone.set(n.id, false);
+    const succs = n.succs.filter((e) => !back(e));
+    // the pointer the first put was handed is not NULL: `if (folio) folio_put(folio);` takes its put
+    const r = succs.length > 0 && succs.length === n.succs.length && succs.every((e) => pointerState(e, obj) === 'null' || runsInto(e.to));
+    fdone.set(n.id, r);
+    return r;
+  };
+  if (first.node === ev.node) return first;
+  // and the earlier release is what a failure branch does (`if (do_madvise(...)) { mmput(mm); ... }`): a flag
+  // (`if (extra) folio_put(folio);`) may say the caller handed over two references
+  let up = first.node;
+  for (let i = 0; i < 32 && up.preds.length === 1 && !up.preds[0].cond; i++) up = up.preds[0].from;
+  if (up.preds.length !== 1 || !isFailureEdge(up.preds[0], a.types)) return null;
+  const succs = first.node.succs;
+  return succs.length && succs.every((e) => !back(e) && (pointerState(e, obj) === 'null' || runsInto(e.to))) ? first : null;
 }
 
 /**

@@ -124,7 +124,10 @@ export function revalidationAt(cat: Catalog, n: CfgNode, obj: string | readonly 
   if (cmp) {
     const names = typeof obj === 'string' ? [obj] : obj;
     const on = (t: string) => names.some((o) => mentions(t, o));
-    if (call || (on(cmp.left) && cmp.rightRereads) || (on(cmp.right) && cmp.leftRereads) || (cmp.leftRereads && cmp.rightRereads && n.ops.some((o) => o.kind === 'read')))
+    // the object as it is held, against a fresh read (`folio != xas_reload(&xas)`, `page_folio(page) != folio`); a
+    // comparison of two fresh reads of the object's own state (`folio_expected_ref_count(folio) + 1 != folio_ref_count(folio)`)
+    // re-checks no lookup
+    if (call || (on(cmp.left) && !cmp.leftRereads && cmp.rightRereads) || (on(cmp.right) && !cmp.rightRereads && cmp.leftRereads) || (cmp.leftRereads && cmp.rightRereads && n.ops.some((o) => o.kind === 'read')))
       return { failOn: cmp.op === '!=' };
   }
   if (call && branchIsCall(n)) return { failOn: false };

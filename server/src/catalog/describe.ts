@@ -71,7 +71,7 @@ export function describeApi(name: string, cat: Catalog = defaultCatalog): string
   if (a.sleepsUnlessArg) lines.push(`- may sleep unless argument ${a.sleepsUnlessArg.arg + 1} is ${a.sleepsUnlessArg.atomicFlags.map((f) => `\`${f}\``).join(' / ')}`);
   else if (a.sleeps) lines.push('- **may sleep**: not in RCU, IRQs-off, spinlock or pagefault-disabled sections');
   if (a.speculative) lines.push('- **speculative**: fails on a zero refcount; safe on a lockless lookup, which must be re-validated afterwards');
-  if (a.locklessLookup) lines.push('- **lockless lookup**: the object found carries no reference; take a speculative one and re-check');
+  if (a.locklessLookup) lines.push(a.fixedLookup ? '- **lockless lookup** of a fixed object: it carries no reference; take a speculative one (nothing to re-check: the lookup cannot change)' : '- **lockless lookup**: the object found carries no reference; take a speculative one and re-check');
   if (a.revalidates) lines.push('- **re-validates** a lockless lookup');
   if (a.pgmapHook === 'skips') lines.push('- does not take the ZONE_DEVICE pgmap reference (seed 004)');
   if (a.pgmapHook === 'takes') lines.push('- takes the ZONE_DEVICE pgmap reference where the kernel has one (v4.5–v4.12)');

@@ -199,6 +199,17 @@ export interface ApiSpec {
   speculative?: boolean;
   /** The call returns a page/folio/entry found without locks (xas_load, READ_ONCE(*ptep) in GUP-fast). */
   locklessLookup?: boolean;
+  /**
+   * A lockless lookup whose answer cannot go stale: it names a fixed object (a pfn's struct page), so only
+   * a speculative reference is needed (the object may be freed meanwhile); there is no lookup to re-check
+   * after it (spec-ref/no-revalidation does not apply; the folio a page belongs to still can change).
+   */
+  fixedLookup?: boolean;
+  /**
+   * When the call returns true, the object of this argument is the caller's alone (taken off a free list:
+   * take_page_off_buddy()), so its refcount is the caller's to raise with a plain get.
+   */
+  claimsArg?: number;
   /** The call (or comparison helper) re-validates a lockless lookup (xas_reload, pte_same). */
   revalidates?: boolean;
   /**

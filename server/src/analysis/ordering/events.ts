@@ -230,7 +230,35 @@ export function globalName(ctx: OrderingContext, unit: OrderingUnit): (name: str
   const declared = new Set<string>();
   for (const n of unit.cfg.nodes) for (const op of n.ops) if (op.kind === 'decl') declared.add(op.name);
   const globals = unit.image.complete ? undefined : documentGlobals(docOf(ctx), unit.side);
-  return (name) => /^[A-Za-z_]\w*$/.test(name) && !declared.has(name) && (!globals || globals.has(name));
+  const shared = unit.image.complete ? undefined : markedNames(ctx, unit);
+  return (name) => /^[A-Za-z_]\w*$/.test(name) && !declared.has(name) && (!globals || globals.has(name) || shared!.has(name));
+}
+
+/**
+ * Plain names this function (either side of the patch) accesses through a catalogued memory access
+ * (`smp_store_release(&iomem_inode, ..)`, `rcu_assign_pointer(wi_state, ..)`, `READ_ONCE(x)`) and declares
+ * nowhere in view: memory other CPUs read, so not a local declared above the hunk, wherever it is declared.
+ */
+function markedNames(ctx: OrderingContext, unit: OrderingUnit): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const side of ['pre', 'post'] as const)
+    for (const u of side === unit.side ? [unit] : ctx.unitsOf(unit.fn, side)) {
+      const declared = new Set<string>();
+      for (const n of u.cfg.nodes) for (const op of n.ops) if (op.kind === 'decl') declared.add(op.name);
+      for (const n of u.cfg.nodes)
+        for (const op of n.ops) {
+          if (op.kind !== 'call') continue;
+          for (const a of ctx.catalog.api(op.name)?.access ?? []) {
+            let t = op.args[a.arg]?.text.replace(/\s+/g, '') ?? '';
+            if (a.byAddress) {
+              if (!t.startsWith('&')) continue;
+              t = t.slice(1);
+            }
+            if (/^[A-Za-z_]\w*$/.test(t) && !declared.has(t)) out.add(t);
+          }
+        }
+    }
+  return out;
 }
 
 const eventsCache = new WeakMap<OrderingUnit, UnitEvents>();
@@ -255,7 +283,7 @@ export function namesToken(names: ReadonlySet<string>): number {
 /** The inputs of a unit's events besides its CFG (see eventsByCfg), as a key. */
 export function eventsKey(unit: OrderingUnit, ctx: OrderingContext, fullFns: ReadonlySet<string>): string {
   const doc = docOf(ctx);
-  return `${idOf(ctx.catalog)}|${unit.side}|${unit.fn.name}|${unit.image.complete ? 1 : 0}|${macrosToken(doc, unit.side)}|${unit.image.complete ? '' : globalsToken(doc, unit.side)}|${namesToken(fullFns)}`;
+  return `${idOf(ctx.catalog)}|${unit.side}|${unit.fn.name}|${unit.image.complete ? 1 : 0}|${macrosToken(doc, unit.side)}|${unit.image.complete ? '' : `${globalsToken(doc, unit.side)}|${namesToken(markedNames(ctx, unit))}`}|${namesToken(fullFns)}`;
 }
 
 /**

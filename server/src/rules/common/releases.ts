@@ -19,7 +19,7 @@ export function releaseFaultFindings(unit: Unit, ctx: RuleContext, want: 'ref-ba
   const primitive = isPrimitive(unit, ctx);
   const a = analysisOf(unit, ctx);
   const out: RawFinding[] = [];
-  for (const f of releaseFaults(a)) {
+  for (const f of releaseFaults(a, ctx.catalog)) {
     const { ev, key: k } = f;
     if (primitive && primitiveOwnsKind(unit, ctx, k.kind)) continue;
     const bracketish = k.family !== 'ref';

@@ -158,9 +158,11 @@ export function leakFinding(rule: string, unit: Unit, ctx: RuleContext, a: Resou
     const pairs = k.acquires[0]?.spec.pairsWith ?? [];
     const why = pr
       ? `${pr.op.callee}() at ${ctx.where(unit, pr.op.line)} releases the lock it was taken with, not the section${pairs.length ? ` (${pairs[0]}() releases both)` : ''}`
-      : l.error
-        ? 'this error path'
-        : 'this path, although other paths release it';
+      : l.reason
+        ? l.reason
+        : l.error
+          ? 'this error path'
+          : 'this path, although other paths release it';
     message =
       k.family === 'ref'
         ? `${label} on \`${k.obj}\` taken by ${apis}() (${ctx.where(unit, k.acquires[0].op.line)}) is not released ${where} (${why}).`

@@ -4,7 +4,7 @@ import { leaks, siblingLeaks, type Leak } from '../../analysis/leaks';
 import { continuationLeaks } from '../../analysis/continuations';
 import type { ResourceAnalysis } from '../../analysis/resources';
 import type { CfgNode } from '../../c/cfg';
-import { isAddedLine } from '../../analysis/diff';
+import { changeRun, isAddedLine, patchLineOf } from '../../analysis/diff';
 import type { RuleContext, Unit } from '../api';
 
 export { resourcesOf };
@@ -28,9 +28,31 @@ export function leaksOf(a: ResourceAnalysis, ctx: RuleContext, unit: Unit): Leak
     // a lock a guard took (`guard(mutex)(&m)`): its destructor drops it on every way out of the scope
     const guarded = (x: Leak) => x.key.acquires.length > 0 && x.key.acquires.every((q) => q.op.kind === 'call' && q.op.guard === 'take');
     const kept = (x: Leak) => !autoDropped(x) && !byContract(x) && !guarded(x);
-    allLeaks.set(a, (l = dedupe([...leaks(a), ...siblingLeaks(a, ctx.catalog, addedExit), ...continuationLeaks(unit, a, ctx.catalog)]).filter(kept)));
+    allLeaks.set(
+      a,
+      (l = dedupe([
+        ...leaks(a, addedExit, addedExit && ((n: CfgNode) => addedExit(n) && replacesUnseenJump(unit, a, n))),
+        ...siblingLeaks(a, ctx.catalog, addedExit),
+        ...continuationLeaks(unit, a, ctx.catalog),
+      ]).filter(kept)),
+    );
   }
   return l;
+}
+
+/**
+ * Does the added return `n` stand where the patch deleted a `goto LABEL;` to a label the post-image does not
+ * show (`ret = 0; goto out;` made `return 0;`)? The code at that label, out of sight, was written for what the
+ * goto held there.
+ */
+function replacesUnseenJump(unit: Unit, a: ResourceAnalysis, n: CfgNode): boolean {
+  const pl = patchLineOf(unit.image, n.line);
+  if (!pl || pl.line.kind !== 'add') return false;
+  const shown = new Set(a.cfg.nodes.filter((x) => x.kind === 'label' && x.label).map((x) => x.label!));
+  return changeRun(pl.hunk, pl.line).dels.some((d) => {
+    const m = /^\s*goto\s+([A-Za-z_]\w*)\s*;/.exec(d.text);
+    return !!m && !shown.has(m[1]);
+  });
 }
 
 /** One leak per key and exit (the first mechanism that shows it). */

@@ -1,6 +1,7 @@
 import type { RawFinding, Rule } from '../api';
-import type { Effect } from '../../catalog';
-import { posOf } from '../../c/facts';
+import type { Catalog, Effect } from '../../catalog';
+import type { CfgNode } from '../../c/cfg';
+import { normObject, posOf, testedCall, testOf } from '../../c/facts';
 import { maybeHeld } from '../../analysis/resources';
 import { heldProviding, inheritedContext } from '../../analysis/lookups';
 import { specView } from './common';
@@ -57,6 +58,19 @@ function replacedGetFindings(unit: Unit, ctx: RuleContext): RF[] {
   return out;
 }
 
+/** Is `node` reached only through the success of a call that gives `obj` to this code alone (catalog claimsArg)? */
+function claimedOnTheWay(cat: Catalog, node: CfgNode, obj: string): boolean {
+  let n = node;
+  for (let i = 0; i < 64 && n.preds.length === 1; i++) {
+    const e = n.preds[0];
+    const call = e.cond ? testedCall(e) : null;
+    const claims = call ? cat.api(call.name)?.claimsArg : undefined;
+    if (call && claims !== undefined && testOf(e)?.holds && normObject(call.args[claims]?.text ?? '').obj === obj) return true;
+    n = e.from;
+  }
+  return false;
+}
+
 export const getOnLocklessLookup: Rule = {
   id: 'spec-ref/get-on-lockless-lookup',
   category: 'spec-ref',
@@ -83,13 +97,14 @@ export const getOnLocklessLookup: Rule = {
       });
       // x86-style GUP-fast: IRQs off holds off the TLB-flush IPI that must precede the free
       const irqSafe = cat.irqOffHoldsPages(unit.fn.path) && (heldProviding(cat, a, ev.before, 'irq-off') || inheritedContext(ctx, unit.fn.path, fn, 'irq-off') !== 'no');
-      if (locked || referenced || irqSafe) continue;
+      // the object claimed for this code alone on the way here (`if (take_page_off_buddy(p)) page_ref_inc(p);`)
+      if (locked || referenced || irqSafe || claimedOnTheWay(cat, ev.node, k.obj)) continue;
       const pairs = new Set(ev.spec.pairsWith ?? []);
       const cands = cat.all().filter((s) => s.speculative && s.effects?.some((e) => e.op === 'acquire' && e.kind === k.kind && e.object === 0 && e.cond === 'bool' && e.count === undefined));
       const alt = cands.find((s) => (s.pairsWith ?? []).some((p) => pairs.has(p))) ?? cands[0];
       out.push({
         rule: this.id,
-        message: `${ev.op.callee}(${k.obj}) assumes the refcount is already elevated, but \`${k.obj}\` comes from the lockless lookup ${lk.shown} at ${ctx.where(unit, lk.line)}: it may be being freed (refcount 0) right now. Take a speculative reference${alt ? ` (${alt.name}())` : ''} and re-check the lookup.`,
+        message: `${ev.op.callee}(${k.obj}) assumes the refcount is already elevated, but \`${k.obj}\` comes from the lockless lookup ${lk.shown} at ${ctx.where(unit, lk.line)}: it may be being freed (refcount 0) right now. Take a speculative reference${alt ? ` (${alt.name}())` : ''}${cat.api(lk.api)?.fixedLookup ? '' : ' and re-check the lookup'}.`,
         at: posOf(ev.op, ev.op.node),
         related: [{ message: `lockless lookup of \`${k.obj}\``, at: posOf(lk.op, lk.op.node) }],
         scenario: 'S5',

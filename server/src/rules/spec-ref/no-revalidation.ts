@@ -5,7 +5,7 @@ import { specView } from './common';
 import { deletedRecheckTrace, specTrace } from '../common/trace';
 import { isAddedLine, isDeletedLine, patchLineOf, preUnitOf } from '../../analysis/diff';
 import { statementText } from '../../c/facts';
-import { calleesInText, deletedRechecks, disjuncts, narrowedRechecks } from '../../analysis/deletions';
+import { calleesInText, deletedRechecks, deletedRevalidations, disjuncts, narrowedRechecks } from '../../analysis/deletions';
 import { resourcesOf } from '../../analysis/summaries';
 import { isPrimitive } from '../common/report';
 import { asExplained, recheckRemovalExplained } from '../common/explained';
@@ -23,7 +23,7 @@ export const noRevalidation: Rule = {
     if (!v) return [];
     const out: RawFinding[] = [];
     for (const { ev, lookup: lk } of v.gets) {
-      if (!lk || !ev.spec.speculative) continue;
+      if (!lk || !ev.spec.speculative || ctx.catalog.api(lk.api)?.fixedLookup) continue;
       const k = ev.key;
       if (findRevalidation(v.a, ctx.catalog, ev.node, k.obj)) continue;
       out.push({
@@ -94,6 +94,21 @@ export const noRevalidation: Rule = {
           ...(ks.family === 'ref' ? { scenario: 'S5' as const, trace: deletedRecheckTrace(unit, ctx, ev, text) } : {}),
           scenarioParams: { function: v.fn, object: ev.key.obj, acquire: ev.op.name },
           fingerprint: `${this.id}|deleted-recheck-after|${ev.key.obj}|${ev.op.name}`,
+        }, recheckRemovalExplained(ctx, unit, d.calls)));
+      }
+    // a re-validating `if` deleted whose arm dropped the speculative reference (the get may be out of sight)
+    if (pre && !isPrimitive(unit, ctx))
+      for (const d of deletedRevalidations(pre, resourcesOf(pre, ctx), unit, ctx.catalog)) {
+        if (out.some((f) => f.scenarioParams?.object === d.release.obj)) continue;
+        const text = `if (${d.cond})`.replace(/\s+/g, ' ');
+        out.push(asExplained({
+          rule: this.id,
+          severity: 'warning',
+          message: `This patch removes the re-check \`${text}\` (${ctx.where(pre, d.branch.line)} before the patch), whose arm dropped the speculative reference on \`${d.release.obj}\` (${d.release.op.callee}()) when the lookup had changed: the reference is now kept on a ${ctx.catalog.kind(d.release.eff.kind).label.replace(/ reference$/, '')} that may have been freed and reused after the lookup.`,
+          at: { line: d.at.line, col: d.at.col },
+          related: [{ message: 're-check removed here', at: { line: d.branch.line, col: 0 }, unit: pre }],
+          scenarioParams: { function: v.fn, object: d.release.obj, acquire: '' },
+          fingerprint: `${this.id}|deleted-revalidation|${d.release.obj}|${d.calls.join(',')}`,
         }, recheckRemovalExplained(ctx, unit, d.calls)));
       }
     // a re-check narrowed: a catalogued re-read comparison dropped from an `if` whose arm leaves (get out of sight)
