@@ -580,3 +580,39 @@ static void detach(struct task_struct *p)
     expectClean(findings(p), REF_CATS);
   });
 });
+
+describe('a release under the same flag-bit test that chose the acquire (io_uring/io_uring.c sys_io_uring_enter)', () => {
+  const code = (test: string) => `
+static int enter(unsigned int fd, u32 flags, struct ctx *tctx)
+{
+	struct file *file;
+	long ret;
+
+	if (flags & ENTER_REGISTERED_RING) {
+		file = tctx->rings[fd];
+		if (unlikely(!file))
+			return -EBADF;
+	} else {
+		file = fget(fd);
+		if (unlikely(!file))
+			return -EBADF;
+		ret = -EOPNOTSUPP;
+		if (unlikely(!is_ring(file)))
+			goto out;
+	}
+	ret = do_enter(file);
+out:
+	if (${test})
+		fput(file);
+	return ret;
+}
+`;
+  it('`if (!(flags & ENTER_REGISTERED_RING)) fput(file)` after the fget() branch of the same bit: quiet', () => {
+    expectClean(findings(addPatch(code('!(flags & ENTER_REGISTERED_RING)'))), ['ref-balance']);
+  });
+  it('a test of another bit leaves the reference on the goto path: flagged', () => {
+    const p = addPatch(code('flags & OTHER_FLAG'));
+    const hits = serious(p).filter((f) => f.rule === 'ref-balance/leak');
+    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'goto out')), JSON.stringify(serious(p).map((f) => f.message)));
+  });
+});

@@ -20,7 +20,7 @@ import type { Cfg, CfgEdge, CfgNode, Operation } from '../cfg';
 import type { FunctionImage } from '../model';
 import type { CNode } from '../cnode';
 import type { Catalog } from '../../catalog';
-import { exprOf, norm, normObject, errorishValue, unparen, uncast } from './expr';
+import { exprOf, norm, normObject, errorishValue, unparen, uncast, type Expr } from './expr';
 import { isFailureEdge, testOf, classifyTest } from './conds';
 
 export * from './expr';
@@ -530,6 +530,14 @@ export * from './pos';
  * killed by assignments, by taking a variable's address, and — for fields —
  * by handing their base pointer to a call.
  */
+/** `flags & FOO_BAR` (a variable or field and a constant's name or a number): a test of one flag bit. */
+function bitTest(e: Expr): boolean {
+  if (e.k !== 'binary' || e.op !== '&') return false;
+  const l = uncast(e.left);
+  const r = uncast(e.right);
+  return (l.k === 'id' || l.k === 'field') && (r.k === 'num' || (r.k === 'id' && /^[A-Z][A-Z0-9_]*$/.test(r.name)));
+}
+
 export function knownTruths(f: FunctionFacts): (nodeId: number) => ReadonlyMap<string, boolean> {
   const hit = truthCache.get(f);
   if (hit) return hit;
@@ -540,7 +548,10 @@ export function knownTruths(f: FunctionFacts): (nodeId: number) => ReadonlyMap<s
   const MAX = 16;
   const kill = (st: Map<string, boolean>, o: Operation) => {
     for (const t of [...st.keys()]) {
-      if (assigns(o, t.startsWith('err:') ? t.slice(4) : t)) st.delete(t);
+      // a bit test (`flags & FOO`) is known while the flags word is not written
+      const bit = t.indexOf(' & ');
+      if (bit > 0 && assigns(o, t.slice(0, bit))) st.delete(t);
+      else if (assigns(o, t.startsWith('err:') ? t.slice(4) : t)) st.delete(t);
       else if (o.kind === 'call') {
         const root = t.split(/->|\./)[0];
         if (t !== root && o.args.some((x) => norm(x.text) === root || norm(x.text).startsWith(root + '->') || norm(x.text) === '&' + root)) st.delete(t);
@@ -569,7 +580,7 @@ export function knownTruths(f: FunctionFacts): (nodeId: number) => ReadonlyMap<s
     const t = testOf(e);
     if (!t) return out;
     const s = uncast(t.subject);
-    if (t.kind === 'truthy' && (s.k === 'id' || s.k === 'field')) {
+    if (t.kind === 'truthy' && (s.k === 'id' || s.k === 'field' || bitTest(s))) {
       const st = new Map(out);
       if (st.size < MAX) st.set(s.norm, t.holds);
       return st;
