@@ -491,7 +491,7 @@ function staticPartSmall(sk: Skeleton): StaticPart {
   const noneRel = rel(none);
   const fromPairs = (ps: [number, number][]) => {
     const r = new Uint32Array(n);
-    for (const [a, b] of ps) r[a] |= 1 << b;
+    for (let i = 0; i < ps.length; i++) r[ps[i][0]] |= 1 << ps[i][1];
     return r;
   };
   const addr0 = fromPairs(sk.addr);
