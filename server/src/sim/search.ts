@@ -55,9 +55,16 @@ export interface TrieNode {
   /** Any path of the subtree: it fixes the values of every event before the depth-th read. */
   rep: Path;
   children: Map<Value, TrieNode>;
-  /** Per event, the value it has in every path of the subtree (undefined when paths differ). */
-  fixed: (Value | undefined)[];
-  /** Final registers with the same value in every path of the subtree. */
+  /**
+   * Per event, the value it has in every path of the subtree (undefined when
+   * paths differ); null while the subtree holds one path (rep's values).
+   */
+  fixed: (Value | undefined)[] | null;
+  /**
+   * Final registers with the same value in every path of the subtree; while
+   * the subtree holds one path, rep's own map (read only: a node makes its own
+   * copy when a second path joins it).
+   */
   regs: Map<string, Value>;
 }
 export interface Shape {
@@ -67,13 +74,9 @@ export interface Shape {
   trie: TrieNode;
 }
 
+/** A node holding one path so far: nothing copied until a second path joins it (most nodes never see one). */
 function newNode(depth: number, p: Path): TrieNode {
-  const evs = p.events;
-  const fixed: (Value | undefined)[] = [];
-  for (let i = 0; i < evs.length; i++) fixed.push(evs[i].value);
-  const regs = new Map<string, Value>();
-  p.regs.forEach((v, r) => regs.set(r, v));
-  return { depth, rep: p, children: new Map(), fixed, regs };
+  return { depth, rep: p, children: new Map(), fixed: null, regs: p.regs };
 }
 
 function shapeKey(p: Path): string {
@@ -107,7 +110,18 @@ export function groupShapes(paths: Path[], budget?: Budget): Shape[] {
     }
     let node = sh.trie;
     for (let d = 0; ; d++) {
-      for (let i = 0; i < node.fixed.length; i++) if (node.fixed[i] !== p.events[i].value) node.fixed[i] = undefined;
+      if (node.fixed === null) {
+        // a second path joins this node: its own copies of the values and registers
+        const repEvents = node.rep.events;
+        const fixed: (Value | undefined)[] = [];
+        for (let i = 0; i < repEvents.length; i++) fixed.push(repEvents[i].value);
+        node.fixed = fixed;
+        const own = new Map<string, Value>();
+        node.regs.forEach((v, r) => own.set(r, v));
+        node.regs = own;
+      }
+      const fixed = node.fixed;
+      for (let i = 0; i < fixed.length; i++) if (fixed[i] !== p.events[i].value) fixed[i] = undefined;
       const regs = node.regs;
       regs.forEach((v, r) => {
         if ((p.regs.get(r) ?? 0) !== v) regs.delete(r);
@@ -328,7 +342,7 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
     if (e.init) return e.value;
     const node = nodes[e.thread];
     const rp = readPos[e.thread];
-    if (node.depth === rp.length || e.po < rp[node.depth]) return node.rep.events[e.po].value;
+    if (node.depth === rp.length || e.po < rp[node.depth] || node.fixed === null) return node.rep.events[e.po].value;
     return node.fixed[e.po];
   };
   /** Advance each thread's trie while its next read has a source of known value; false on a value clash. */
