@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { readStreamCapped } from './input';
 /** The CLI's view of the outside world, injectable for tests. */
 export interface CliIO {
@@ -18,19 +19,51 @@ function readStdin(): Promise<Buffer> {
   return readStreamCapped(process.stdin, '<stdin>');
 }
 
-/** Run a command on the process's arguments and streams; its result is the exit code. */
-export function runMain(command: (args: string[], io: CliIO) => Promise<number>): void {
-  // `mm-review check x | head`: a closed pipe ends the output quietly, as for any Unix tool.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
+/** `mm-review check x | head`: a closed pipe ends the output quietly, as for any Unix tool. */
+function quietOnEpipe(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+}
+
+/**
+ * Run a command on the process's arguments and streams; its result is the exit code.
+ *
+ * `directStdout`: write stdout with fs.writeSync on descriptor 1 instead of
+ * through process.stdout. Node builds process.stdout on first use, loading
+ * its stream modules (about twenty); under the V8 options of the bin's #!
+ * line Node compiles those from source, since its code cache of its own
+ * modules is only valid without V8 options (docs/simulator.md, "Speed"). A
+ * descriptor that is non-blocking and full (EAGAIN) hands the rest of the
+ * output to process.stdout, in order.
+ */
+export function runMain(command: (args: string[], io: CliIO) => Promise<number>, opts: { directStdout?: boolean } = {}): void {
+  let direct = opts.directStdout === true;
+  if (!direct) process.stdout.on('error', quietOnEpipe);
   // what was written to stdout has been handed over once this resolves: a summary on stderr
   // (the same terminal, often) then comes after the last line of output, never inside it
   let drained: Promise<void> = Promise.resolve();
+  const viaStream = (s: string | Buffer): void => {
+    drained = new Promise((resolve) => process.stdout.write(s, () => resolve()));
+  };
+  const writeDirect = (s: string): void => {
+    const buf = Buffer.from(s, 'utf8');
+    for (let off = 0; off < buf.length;) {
+      try {
+        off += fs.writeSync(1, buf, off, buf.length - off);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EAGAIN') quietOnEpipe(e as NodeJS.ErrnoException);
+        direct = false;
+        process.stdout.on('error', quietOnEpipe);
+        viaStream(buf.subarray(off));
+        return;
+      }
+    }
+  };
   const io: CliIO = {
     stdout: (s) => {
-      drained = new Promise((resolve) => process.stdout.write(s, () => resolve()));
+      if (direct) writeDirect(s);
+      else viaStream(s);
     },
     stderr: (s) => process.stderr.write(s),
     flush: () => drained,
