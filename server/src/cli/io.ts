@@ -26,6 +26,41 @@ function quietOnEpipe(e: NodeJS.ErrnoException): void {
 }
 
 /**
+ * Output written to descriptor `fd` with `writeSync` (partial writes
+ * continued) until the descriptor refuses more for now (EAGAIN: non-blocking
+ * and full); that rest and everything after go to `fallback`, in order. Any
+ * other error goes to `onError`.
+ */
+export function directWriter(
+  fd: number,
+  writeSync: (fd: number, buf: Buffer, off: number, len: number) => number,
+  fallback: (b: Buffer | string) => void,
+  onError: (e: NodeJS.ErrnoException) => void,
+): (s: string) => void {
+  let direct = true;
+  return (s) => {
+    if (!direct) {
+      fallback(s);
+      return;
+    }
+    const buf = Buffer.from(s, 'utf8');
+    for (let off = 0; off < buf.length;) {
+      try {
+        off += writeSync(fd, buf, off, buf.length - off);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
+          onError(e as NodeJS.ErrnoException);
+          return;
+        }
+        direct = false;
+        fallback(buf.subarray(off));
+        return;
+      }
+    }
+  };
+}
+
+/**
  * Run a command on the process's arguments and streams; its result is the exit code.
  *
  * `directStdout`: write stdout with fs.writeSync on descriptor 1 instead of
@@ -37,34 +72,23 @@ function quietOnEpipe(e: NodeJS.ErrnoException): void {
  * output to process.stdout, in order.
  */
 export function runMain(command: (args: string[], io: CliIO) => Promise<number>, opts: { directStdout?: boolean } = {}): void {
-  let direct = opts.directStdout === true;
-  if (!direct) process.stdout.on('error', quietOnEpipe);
+  let hooked = false;
+  const hook = (): void => {
+    if (hooked) return;
+    process.stdout.on('error', quietOnEpipe);
+    hooked = true;
+  };
+  if (!opts.directStdout) hook();
   // what was written to stdout has been handed over once this resolves: a summary on stderr
   // (the same terminal, often) then comes after the last line of output, never inside it
   let drained: Promise<void> = Promise.resolve();
   const viaStream = (s: string | Buffer): void => {
+    hook();
     drained = new Promise((resolve) => process.stdout.write(s, () => resolve()));
   };
-  const writeDirect = (s: string): void => {
-    const buf = Buffer.from(s, 'utf8');
-    for (let off = 0; off < buf.length;) {
-      try {
-        off += fs.writeSync(1, buf, off, buf.length - off);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code !== 'EAGAIN') quietOnEpipe(e as NodeJS.ErrnoException);
-        direct = false;
-        process.stdout.on('error', quietOnEpipe);
-        viaStream(buf.subarray(off));
-        return;
-      }
-    }
-  };
+  const stdout = opts.directStdout ? directWriter(1, fs.writeSync, viaStream, quietOnEpipe) : viaStream;
   const io: CliIO = {
-    stdout: (s) => {
-      if (direct) writeDirect(s);
-      else viaStream(s);
-    },
+    stdout,
     stderr: (s) => process.stderr.write(s),
     flush: () => drained,
     readStdin,
