@@ -1,4 +1,4 @@
-#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node --expose-gc --max-semi-space-size=2 --heap-growing-percent=50
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node --expose-gc --max-semi-space-size=2 --heap-growing-percent=50 --interrupt-budget=540672
 'use strict';
 // The #! line starts Node without NODE_EXTRA_CA_CERTS: Node 20 reads and parses
 // that certificate file at every start-up (about 35 ms of a 65 ms floor on a
@@ -8,11 +8,19 @@
 // letting it grow two- to fourfold; with a batch of whole files the heap stays near the largest
 // document's working set (issue 11: 24 v6.19 files ~164 -> ~143 MB peak RSS, median of paired
 // runs, at up to ~10 % more CPU; docs/performance.md "i11b"). --max-semi-space-size=2: 2 x 2 MB young generation.
+// --interrupt-budget=540672 (8x V8's default): `mm-review litmus`'s tier-up budget (server/src/cli/tiering.ts).
+// Given here rather than set at run time: node:v8 would load Node's stream modules, and with any V8
+// option on the command line Node compiles its own modules from source (its code cache of them holds
+// only without V8 options), about 8 ms per process (docs/simulator.md, "Speed"). The other commands get
+// V8's default back (Node 20's 67584) before they load anything.
 // `mm-review litmus` does not need the patch-review engine: load only the simulator,
 // from its one-file bundle (dist/litmus.js, `npm run build`) when that is newer
 // than the last `tsc -b` of the server, else from the compiled modules.
 if (process.argv[2] === 'litmus') require(litmusEntry()).main();
-else require('../out/cli/main.js').main();
+else {
+  if (process.execArgv.includes('--interrupt-budget=540672')) require('node:v8').setFlagsFromString('--interrupt-budget=67584');
+  require('../out/cli/main.js').main();
+}
 
 function litmusEntry() {
   const fs = require('node:fs');

@@ -12,5 +12,6 @@ import { litmusCommand } from './litmus';
 
 export function main(): void {
   const litmus = commandOf(litmusCommand);
-  runMain((args, io) => litmus(args.slice(1), io));
+  // results go to descriptor 1 directly: no stdout stream to build (see runMain)
+  runMain((args, io) => litmus(args.slice(1), io), { directStdout: true });
 }

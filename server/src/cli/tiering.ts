@@ -12,10 +12,18 @@
  * the baseline compiler, while long runs (thousands of candidates, seconds)
  * still reach optimised code after a few more milliseconds. This sets a
  * V8 tuning flag, nothing else: no code is compiled from text.
+ *
+ * The bin's #! line gives the flag (server/bin/mm-review.js): setting it here
+ * would load node:v8, whose heap utilities load Node's stream modules, which
+ * Node compiles from source under the #! line's V8 options (its code cache of
+ * its own modules holds only without V8 options). Here it is set only when
+ * the process did not get it on its command line (`node server/bin/mm-review.js
+ * litmus`, tests), by the old way.
  */
-import * as v8 from 'node:v8';
 
-/** V8's default `--interrupt-budget` (Node 20: 66 KiB of bytecode) times 8. */
+/** V8's default `--interrupt-budget` (Node 20: 66 KiB of bytecode) times 8; the bin's #! line carries the same number. */
 export const LITMUS_INTERRUPT_BUDGET = 8 * 67584;
 
-v8.setFlagsFromString(`--interrupt-budget=${LITMUS_INTERRUPT_BUDGET}`);
+if (!process.execArgv.includes(`--interrupt-budget=${LITMUS_INTERRUPT_BUDGET}`)) {
+  (require('node:v8') as typeof import('node:v8')).setFlagsFromString(`--interrupt-budget=${LITMUS_INTERRUPT_BUDGET}`);
+}

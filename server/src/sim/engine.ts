@@ -259,10 +259,9 @@ function engine(test: LitmusTest, opt: EngineOptions, budget: Budget, t0: number
   // values cost time, never verdicts. Seeded before the first enumeration:
   // in most tests every value written is such a constant, and one
   // enumeration then reaches the fixpoint.
-  for (const [loc, vals] of storedConstants(test, globals)) {
-    if (lockLocs.has(loc)) continue;
-    for (const v of vals) addVal(loc, v);
-  }
+  storedConstants(test, globals).forEach((vals, loc) => {
+    if (!lockLocs.has(loc)) vals.forEach((v) => addVal(loc, v));
+  });
   try {
     for (let iter = 0; ; iter++) {
       paths = allPaths();

@@ -91,7 +91,7 @@ class Runner {
 
   constructor(private ctx: ThreadContext, proc: Proc, private choices: number[], regInit: readonly [string, Value][]) {
     for (const p of proc.params) this.regs.set(p.name, { v: p.name, d: NO_DEPS });
-    for (const [r, v] of regInit) this.regs.set(r, { v, d: NO_DEPS });
+    for (let i = 0; i < regInit.length; i++) this.regs.set(regInit[i][0], { v: regInit[i][1], d: NO_DEPS });
   }
 
   choose(n: number): number {
@@ -433,10 +433,10 @@ export function enumeratePaths(ctx: ThreadContext, proc: Proc, limit: number, bu
   let choices: number[] = [];
   // this process's initial registers ("0:r1" -> r1)
   const regInit: [string, Value][] = [];
-  for (const [k, v] of ctx.regInit) {
-    const [t, r] = k.split(':');
-    if (Number(t) === proc.index) regInit.push([r, v]);
-  }
+  ctx.regInit.forEach((v, k) => {
+    const colon = k.indexOf(':');
+    if (Number(k.slice(0, colon)) === proc.index) regInit.push([k.slice(colon + 1), v]);
+  });
   for (;;) {
     const r = new Runner(ctx, proc, choices, regInit);
     let ok = true;
@@ -451,7 +451,7 @@ export function enumeratePaths(ctx: ThreadContext, proc: Proc, limit: number, bu
     budget?.tick(r.events.length + r.opts.length + 1);
     if (ok) {
       const regs = new Map<string, Value>();
-      for (const [k, v] of r.regs) regs.set(k, v.v);
+      r.regs.forEach((v, k) => regs.set(k, v.v));
       paths.push({ events: r.events, regs });
       if (paths.length >= limit) return { paths, truncated: true, abortedWrites };
     }

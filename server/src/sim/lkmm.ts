@@ -491,7 +491,7 @@ function staticPartSmall(sk: Skeleton): StaticPart {
   const noneRel = rel(none);
   const fromPairs = (ps: [number, number][]) => {
     const r = new Uint32Array(n);
-    for (const [a, b] of ps) r[a] |= 1 << b;
+    for (let i = 0; i < ps.length; i++) r[ps[i][0]] |= 1 << ps[i][1];
     return r;
   };
   const addr0 = fromPairs(sk.addr);
@@ -949,8 +949,13 @@ function checkFast(st: StaticPart, rf: Rel, co: Rel, partial: boolean): Verdict 
  */
 const SMALL = 32;
 // one-word rows, reused by every small check (fr, coherence, pulp, ...: see checkSmall)
-const [sFr, sCoh, sPulp, sArg, sCumul, sCumulStar, sRmwSeq, sTmp, sProp, sHb, sPb] = Array.from({ length: 11 }, () => new Uint32Array(SMALL));
+const [sFr, sCoh, sPulp, sArg, sCumul, sCumulStar, sRmwSeq, sTmp, sProp, sHb, sPb, sOverExt, sRfeM] = Array.from({ length: 13 }, () => new Uint32Array(SMALL));
 const sOrder = new Int32Array(SMALL);
+
+/** A forbidden verdict without explanation (the fast paths' answer when an axiom fails). */
+function unexplained(): Verdict {
+  return { allowed: false, violated: ['(not explained)'], flags: [] };
+}
 
 /** out = r* (reflexive) or r+ of the one-word rows `r`; false (out undefined) when r has a cycle. */
 function smallClosure(r: ArrayLike<number>, n: number, out: Uint32Array, reflexive: boolean): boolean {
@@ -974,7 +979,7 @@ function smallStar(r: ArrayLike<number>, n: number, out: Uint32Array): void {
 function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: boolean): Verdict {
   const f = st.fast;
   const n = st.n;
-  const no = (): Verdict => ({ allowed: false, violated: ['(not explained)'], flags: [] });
+  const no = unexplained;
   const ext = st.ext.bits;
   const int = st.int.bits;
   const marked = st.Marked.bits[0] | 0;
@@ -984,6 +989,7 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
   fr.fill(0, 0, n);
   for (let w = 0; w < n; w++) {
     let m = rf[w];
+    if (m === 0) continue;
     const c = co[w];
     while (m !== 0) {
       const t = m & -m;
@@ -991,9 +997,24 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
       m ^= t;
     }
   }
+  // One pass over the rows for every later use of rf, co and fr: coherence's
+  // union, overwrite & ext (prop), rfe ; [Marked] (cumul-fence and prop), and
+  // the rf/co/fr part of hb's ppo | rfe (ppo's static and dependency parts are
+  // added below). Each row of rf, co and fr is read once.
   const poLoc = st.poLoc.bits;
   const coh = sCoh;
-  for (let a = 0; a < n; a++) coh[a] = poLoc[a] | rf[a] | co[a] | fr[a];
+  const overExt = sOverExt;
+  const rfeM = sRfeM;
+  const hb = sHb;
+  for (let a = 0; a < n; a++) {
+    const r = rf[a];
+    const ow = co[a] | fr[a];
+    const e = ext[a];
+    coh[a] = poLoc[a] | r | ow;
+    overExt[a] = ow & e;
+    rfeM[a] = r & e & marked;
+    hb[a] = (ow & int[a]) | (r & e);
+  }
   if (!postOrderRows(coh, n, sOrder)) return no();
   // Atomic Read-Modify-Write: rmw & (fre ; coe) is empty
   if (f.hasRmw) {
@@ -1065,35 +1086,61 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
 
   // Preserved Program Order: ppo = ppo-static | (overwrite & int) | (dep ; [Marked]) ; rfi
   const depMarked = f.depMarked!.bits;
-  const hb = sHb;
   for (let a = 0; a < n; a++) {
     let m = depMarked[a];
-    let acc = 0;
+    // hb's ppo and rfe parts (prop & int is added below); (overwrite & int) | rfe is already in hb
+    let acc = hb[a] | ppoStatic[a];
     while (m !== 0) {
       const t = m & -m;
       const b = 31 - clz32(t);
       acc |= rf[b] & int[b];
       m ^= t;
     }
-    // hb's ppo and rfe parts (prop & int is added below)
-    hb[a] = ppoStatic[a] | ((co[a] | fr[a]) & int[a]) | acc | (rf[a] & ext[a]);
+    hb[a] = acc;
   }
 
   // Propagation: cumul-fence = [Marked] ; ((rfe-m? ; cumul-arg) | wmb | po-unlock-lock-po) ; [Marked] ; rmw-sequence
   const wmb = st.wmb.bits;
   const cumul = sCumul;
+  let anyCumul = 0;
   for (let a = 0; a < n; a++) {
     if ((marked & (1 << a)) === 0) {
       cumul[a] = 0;
       continue;
     }
     // rfe-m = [Marked] ; rfe ; [Marked]; a is Marked here
-    let acc = cumulArg[a] | unionOfRows(cumulArg, rf[a] & ext[a] & marked);
+    let acc = cumulArg[a] | unionOfRows(cumulArg, rfeM[a]);
     acc |= wmb[a];
     if (pulp) acc |= pulp[a];
-    cumul[a] = acc & marked;
+    anyCumul |= cumul[a] = acc & marked;
   }
-  if (f.hasRmw) {
+  const cumulStar = sCumulStar;
+  const tail = sTmp;
+  if (anyCumul === 0) {
+    // no cumul-fence edge here: cumul-fence ; rmw-sequence is empty too, cumul-fence* is the identity, and
+    // (cumul-fence* ; (rfe-m | id)) ; [Marked] has row b = ({b} | rfe-m[b] when b is Marked) & Marked
+    for (let b = 0; b < n; b++) {
+      const bit = 1 << b;
+      tail[b] = (marked & bit) === 0 ? 0 : (bit | rfeM[b]) & marked;
+    }
+  } else {
+    cumulTail(st, rf, n, marked, rfeM, cumul, cumulStar, tail);
+  }
+  // prop = [Marked] ; (overwrite & ext)? ; cumul-fence* ; rfe-m? ; [Marked]
+  const prop = sProp;
+  for (let a = 0; a < n; a++) {
+    if ((marked & (1 << a)) === 0) {
+      prop[a] = 0;
+      continue;
+    }
+    prop[a] = unionOfRows(tail, overExt[a] | (1 << a));
+  }
+  return hbAndPb(st, n, marked, hb, prop, strongFence0, partial);
+}
+
+/** tail = (cumul-fence* ; (rfe-m | id)) ; [Marked] for a non-empty cumul-fence (cumul: its rows before rmw-sequence). */
+function cumulTail(st: StaticPart, rf: Uint32Array, n: number, marked: number, rfeM: Uint32Array, cumul: Uint32Array, cumulStar: Uint32Array, tail: Uint32Array): void {
+  if (st.fast.hasRmw) {
     // rmw-sequence = (rf ; rmw)*; the identity (nothing to do) while no read of an RMW has a source
     const rmw = st.rmw.bits;
     seqRowsInto(rf, rmw, n, sTmp);
@@ -1104,11 +1151,7 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
       seqRowsInto(cumul, sRmwSeq, n, cumul);
     }
   }
-  const cumulStar = sCumulStar;
   smallStar(cumul, n, cumulStar);
-  // prop = [Marked] ; (overwrite & ext)? ; cumul-fence* ; rfe-m? ; [Marked]
-  const prop = sProp;
-  const tail = sTmp;
   for (let b = 0; b < n; b++) {
     // (cumul-fence* ; (rfe-m | id)) ; [Marked], row b
     let m = cumulStar[b];
@@ -1116,19 +1159,16 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
     while (m !== 0) {
       const t = m & -m;
       const c = 31 - clz32(t);
-      if (marked & (1 << c)) acc |= rf[c] & ext[c] & marked;
+      if (marked & (1 << c)) acc |= rfeM[c];
       m ^= t;
     }
     tail[b] = acc & marked;
   }
-  for (let a = 0; a < n; a++) {
-    if ((marked & (1 << a)) === 0) {
-      prop[a] = 0;
-      continue;
-    }
-    prop[a] = unionOfRows(tail, ((co[a] | fr[a]) & ext[a]) | (1 << a));
-  }
+}
 
+/** The end of checkSmall: hb (ppo | rfe | prop & int, on Marked) acyclic, then pb acyclic. */
+function hbAndPb(st: StaticPart, n: number, marked: number, hb: Uint32Array, prop: Uint32Array, strongFence0: ArrayLike<number>, partial: boolean): Verdict {
+  const int = st.int.bits;
   // Happens Before: hb = [Marked] ; (ppo | rfe | ((prop & int) \ id)) ; [Marked]
   for (let a = 0; a < n; a++) {
     const bit = 1 << a;
@@ -1136,7 +1176,7 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
   }
   const hbStarOut = Rel.empty(n);
   const hbStar = hbStarOut.bits;
-  if (!smallClosure(hb, n, hbStar, true)) return no();
+  if (!smallClosure(hb, n, hbStar, true)) return unexplained();
 
   // Propagation: pb = prop ; strong-fence ; hb* ; [Marked], acyclic (empty without strong fences)
   let anyStrong = false;
@@ -1149,7 +1189,7 @@ function checkSmall(st: StaticPart, rf: Uint32Array, co: Uint32Array, partial: b
     for (let a = 0; a < n; a++) {
       pb[a] = unionOfRows(hbStar, unionOfRows(strongFence0, prop[a])) & marked;
     }
-    if (!postOrderRows(pb, n, sOrder)) return no();
+    if (!postOrderRows(pb, n, sOrder)) return unexplained();
   }
   return { allowed: true, violated: [], flags: partial ? [] : [...st.flags], hbStar: hbStarOut };
 }

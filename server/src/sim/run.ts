@@ -204,7 +204,10 @@ export function runLitmus(src: string, opts: RunOptions = {}): LitmusResult {
 }
 
 function stateLine(values: Record<string, string | number>): string {
-  return Object.entries(values).map(([k, v]) => `${k}=${v};`).join(' ');
+  const keys = Object.keys(values);
+  let s = '';
+  for (let i = 0; i < keys.length; i++) s += `${i ? ' ' : ''}${keys[i]}=${values[keys[i]]};`;
+  return s;
 }
 
 /** herd7-style output. */

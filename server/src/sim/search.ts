@@ -55,9 +55,16 @@ export interface TrieNode {
   /** Any path of the subtree: it fixes the values of every event before the depth-th read. */
   rep: Path;
   children: Map<Value, TrieNode>;
-  /** Per event, the value it has in every path of the subtree (undefined when paths differ). */
-  fixed: (Value | undefined)[];
-  /** Final registers with the same value in every path of the subtree. */
+  /**
+   * Per event, the value it has in every path of the subtree (undefined when
+   * paths differ); null while the subtree holds one path (rep's values).
+   */
+  fixed: (Value | undefined)[] | null;
+  /**
+   * Final registers with the same value in every path of the subtree; while
+   * the subtree holds one path, rep's own map (read only: a node makes its own
+   * copy when a second path joins it).
+   */
   regs: Map<string, Value>;
 }
 export interface Shape {
@@ -67,8 +74,9 @@ export interface Shape {
   trie: TrieNode;
 }
 
+/** A node holding one path so far: nothing copied until a second path joins it (most nodes never see one). */
 function newNode(depth: number, p: Path): TrieNode {
-  return { depth, rep: p, children: new Map(), fixed: p.events.map((e) => e.value), regs: new Map(p.regs) };
+  return { depth, rep: p, children: new Map(), fixed: null, regs: p.regs };
 }
 
 function shapeKey(p: Path): string {
@@ -88,9 +96,7 @@ export function groupShapes(paths: Path[], budget?: Budget): Shape[] {
     let sh = byKey.get(key);
     if (!sh) {
       const readPos: number[] = [];
-      p.events.forEach((e, i) => {
-        if (e.kind === 'R') readPos.push(i);
-      });
+      for (let i = 0; i < p.events.length; i++) if (p.events[i].kind === 'R') readPos.push(i);
       sh = { events: p.events, readPos, trie: newNode(0, p) };
       byKey.set(key, sh);
       // the first path through each new node initialises it; nothing to merge
@@ -104,8 +110,22 @@ export function groupShapes(paths: Path[], budget?: Budget): Shape[] {
     }
     let node = sh.trie;
     for (let d = 0; ; d++) {
-      for (let i = 0; i < node.fixed.length; i++) if (node.fixed[i] !== p.events[i].value) node.fixed[i] = undefined;
-      for (const [r, v] of node.regs) if ((p.regs.get(r) ?? 0) !== v) node.regs.delete(r);
+      if (node.fixed === null) {
+        // a second path joins this node: its own copies of the values and registers
+        const repEvents = node.rep.events;
+        const fixed: (Value | undefined)[] = [];
+        for (let i = 0; i < repEvents.length; i++) fixed.push(repEvents[i].value);
+        node.fixed = fixed;
+        const own = new Map<string, Value>();
+        node.regs.forEach((v, r) => own.set(r, v));
+        node.regs = own;
+      }
+      const fixed = node.fixed;
+      for (let i = 0; i < fixed.length; i++) if (fixed[i] !== p.events[i].value) fixed[i] = undefined;
+      const regs = node.regs;
+      regs.forEach((v, r) => {
+        if ((p.regs.get(r) ?? 0) !== v) regs.delete(r);
+      });
       if (d === sh.readPos.length) break;
       const v = p.events[sh.readPos[d]].value ?? 0;
       let c = node.children.get(v);
@@ -130,10 +150,16 @@ export function groupShapes(paths: Path[], budget?: Budget): Shape[] {
 export function buildSkeleton(chosen: readonly { events: readonly TEvent[] }[], finalLocs: Iterable<string>, initVals: Map<string, Value>): { events: GEvent[]; sk: Skeleton; initId: Map<string, number>; locs: string[] } {
   const events: GEvent[] = [];
   const locsUsed = new Set<string>(finalLocs);
-  for (const p of chosen) for (const e of p.events) if (e.loc !== undefined && e.kind !== 'F') locsUsed.add(e.loc);
+  for (let t = 0; t < chosen.length; t++) {
+    const evs = chosen[t].events;
+    for (let i = 0; i < evs.length; i++) if (evs[i].loc !== undefined && evs[i].kind !== 'F') locsUsed.add(evs[i].loc!);
+  }
   const initId = new Map<string, number>();
-  const locs = [...locsUsed].sort();
-  for (const loc of locs) {
+  const locs: string[] = [];
+  locsUsed.forEach((l) => locs.push(l));
+  locs.sort();
+  for (let li = 0; li < locs.length; li++) {
+    const loc = locs[li];
     initId.set(loc, events.length);
     events.push({
       id: events.length, thread: -1, po: 0, kind: 'W', loc, ann: 'IW', rmwClass: false, init: true,
@@ -141,22 +167,29 @@ export function buildSkeleton(chosen: readonly { events: readonly TEvent[] }[], 
     });
   }
   const sk: Skeleton = { events, addr: [], data: [], ctrl: [] };
-  chosen.forEach((p, t) => {
+  const shift = (xs: readonly number[], base: number): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < xs.length; i++) out.push(base + xs[i]);
+    return out;
+  };
+  for (let t = 0; t < chosen.length; t++) {
     const base = events.length;
-    p.events.forEach((e: TEvent, i) => {
+    const evs = chosen[t].events;
+    for (let i = 0; i < evs.length; i++) {
+      const e = evs[i];
       const id = base + i;
       const g: GEvent = {
         id, thread: t, po: i, kind: e.kind, loc: e.loc, ann: e.ann, lock: e.lock, rmwClass: e.rmwClass,
         rmwPartner: e.rmwPartner === undefined ? undefined : base + e.rmwPartner, init: false, value: e.value,
         line: e.line, column: e.column, text: e.text,
-        addrDeps: e.addr.map((x) => base + x), dataDeps: e.data.map((x) => base + x), ctrlDeps: e.ctrl.map((x) => base + x),
+        addrDeps: shift(e.addr, base), dataDeps: shift(e.data, base), ctrlDeps: shift(e.ctrl, base),
       };
       events.push(g);
-      for (const d of g.addrDeps) sk.addr.push([d, id]);
-      for (const d of g.dataDeps) if (e.kind === 'W') sk.data.push([d, id]);
-      for (const d of g.ctrlDeps) sk.ctrl.push([d, id]);
-    });
-  });
+      for (let k = 0; k < g.addrDeps.length; k++) sk.addr.push([g.addrDeps[k], id]);
+      if (e.kind === 'W') for (let k = 0; k < g.dataDeps.length; k++) sk.data.push([g.dataDeps[k], id]);
+      for (let k = 0; k < g.ctrlDeps.length; k++) sk.ctrl.push([g.ctrlDeps[k], id]);
+    }
+  }
   return { events, sk, initId, locs };
 }
 
@@ -274,9 +307,10 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
   const src = new Int32Array(n).fill(-1);
   const rmwTaken = new Uint8Array(n);
   const writesAt = new Map<string, number[]>();
-  for (const loc of locs) writesAt.set(loc, []);
+  for (let i = 0; i < locs.length; i++) writesAt.set(locs[i], []);
   const readIds: number[] = [];
-  for (const e of events) {
+  for (let i = 0; i < n; i++) {
+    const e = events[i];
     if (e.kind === 'W') writesAt.get(e.loc!)!.push(e.id);
     else if (e.kind === 'R') readIds.push(e.id);
   }
@@ -308,7 +342,7 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
     if (e.init) return e.value;
     const node = nodes[e.thread];
     const rp = readPos[e.thread];
-    if (node.depth === rp.length || e.po < rp[node.depth]) return node.rep.events[e.po].value;
+    if (node.depth === rp.length || e.po < rp[node.depth] || node.fixed === null) return node.rep.events[e.po].value;
     return node.fixed[e.po];
   };
   /** Advance each thread's trie while its next read has a source of known value; false on a value clash. */
@@ -347,32 +381,40 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
   };
   const targetOk = (): boolean => !target || eval3(target, regOf) !== false;
 
-  // Coherence facts used to imply co from rf (per read, same thread and location).
-  const wBefore = new Map<number, number[]>();
-  const wAfter = new Map<number, number[]>();
-  const rAfter = new Map<number, number[]>();
-  for (const r of readIds) {
+  // Coherence facts used to imply co from rf (per read, by event id: the
+  // same thread's same-location writes before and after it, and reads after it).
+  const wBefore: number[][] = [];
+  const wAfter: number[][] = [];
+  const rAfter: number[][] = [];
+  for (let k = 0; k < readIds.length; k++) {
+    const r = readIds[k];
     const R = events[r];
     const b = eventBase[R.thread];
-    const same: GEvent[] = [];
-    for (let i = 0; i < chosen[R.thread].events.length; i++) {
+    const wb: number[] = [];
+    const wa: number[] = [];
+    const ra: number[] = [];
+    for (let i = 0, len = chosen[R.thread].events.length; i < len; i++) {
       const e = events[b + i];
-      if (e.id !== r && e.loc === R.loc && e.kind !== 'F') same.push(e);
+      if (e.id === r || e.loc !== R.loc || e.kind === 'F') continue;
+      if (e.kind === 'W') (e.po < R.po ? wb : wa).push(e.id);
+      else if (e.po > R.po) ra.push(e.id);
     }
-    wBefore.set(r, same.filter((e) => e.kind === 'W' && e.po < R.po).map((e) => e.id));
-    wAfter.set(r, same.filter((e) => e.kind === 'W' && e.po > R.po).map((e) => e.id));
-    rAfter.set(r, same.filter((e) => e.kind === 'R' && e.po > R.po).map((e) => e.id));
+    wBefore[r] = wb;
+    wAfter[r] = wa;
+    rAfter[r] = ra;
   }
   const coStatic = Rel.empty(n);
-  for (const loc of locs) {
-    const ws = writesAt.get(loc)!;
-    const iw = initId.get(loc)!;
-    for (const a of ws) {
+  for (let li = 0; li < locs.length; li++) {
+    const ws = writesAt.get(locs[li])!;
+    const iw = initId.get(locs[li])!;
+    for (let i = 0; i < ws.length; i++) {
+      const a = ws[i];
       if (a !== iw) coStatic.addMut(iw, a);
-      for (const b of ws) {
-        const A = events[a];
-        const B = events[b];
-        if (!A.init && !B.init && A.thread === B.thread && A.po < B.po) coStatic.addMut(a, b);
+      const A = events[a];
+      if (A.init) continue;
+      for (let j = 0; j < ws.length; j++) {
+        const B = events[ws[j]];
+        if (!B.init && A.thread === B.thread && A.po < B.po) coStatic.addMut(a, ws[j]);
       }
     }
   }
@@ -383,9 +425,12 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
   const wAfterM = new Int32Array(small ? n : 0);
   const wBeforeM = new Int32Array(small ? n : 0);
   if (small) {
-    for (const r of readIds) {
-      for (const w of wAfter.get(r)!) wAfterM[r] |= 1 << w;
-      for (const w of wBefore.get(r)!) wBeforeM[r] |= 1 << w;
+    for (let k = 0; k < readIds.length; k++) {
+      const r = readIds[k];
+      const wa = wAfter[r];
+      const wb = wBefore[r];
+      for (let i = 0; i < wa.length; i++) wAfterM[r] |= 1 << wa[i];
+      for (let i = 0; i < wb.length; i++) wBeforeM[r] |= 1 << wb[i];
     }
   }
   const coRows = new Uint32Array(small ? n : 0);
@@ -397,7 +442,8 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
   const impliedCo = (): Rel | null => {
     if (small) {
       coRows.set(coStatic.bits);
-      for (const r of readIds) {
+      for (let k = 0; k < readIds.length; k++) {
+        const r = readIds[k];
         const s = src[r];
         if (s < 0) continue;
         const sBit = 1 << s;
@@ -408,7 +454,7 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
           coRows[31 - Math.clz32(t)] |= sBit;
           m ^= t;
         }
-        const ra = rAfter.get(r)!;
+        const ra = rAfter[r];
         for (let i = 0; i < ra.length; i++) {
           const s2 = src[ra[i]];
           if (s2 >= 0 && s2 !== s) coRows[s] |= 1 << s2;
@@ -420,9 +466,9 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
     for (const r of readIds) {
       const s = src[r];
       if (s < 0) continue;
-      for (const w of wAfter.get(r)!) c.addMut(s, w);
-      for (const w of wBefore.get(r)!) if (w !== s) c.addMut(w, s);
-      for (const r2 of rAfter.get(r)!) {
+      for (const w of wAfter[r]) c.addMut(s, w);
+      for (const w of wBefore[r]) if (w !== s) c.addMut(w, s);
+      for (const r2 of rAfter[r]) {
         const s2 = src[r2];
         if (s2 >= 0 && s2 !== s) c.addMut(s, s2);
       }
@@ -433,7 +479,12 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
   const rfRel = (): Rel => {
     const r = Rel.empty(n);
     if (small) {
-      for (const x of readIds) if (src[x] >= 0) r.bits[src[x]] |= 1 << x;
+      const bits = r.bits;
+      for (let k = 0; k < readIds.length; k++) {
+        const x = readIds[k];
+        const s = src[x];
+        if (s >= 0) bits[s] |= 1 << x;
+      }
       return r;
     }
     for (const x of readIds) if (src[x] >= 0) r.addMut(src[x], x);
@@ -449,7 +500,7 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
     passedCo = passedRf = null;
     const co = impliedCo();
     if (!co) return false;
-    for (const [a, b] of symPairs) if (co.has(b, a)) return false;
+    for (let i = 0; i < symPairs.length; i++) if (co.has(symPairs[i][1], symPairs[i][0])) return false;
     const rf = rfRel();
     const v = checkExecution(st, rf, co, { explain: false, flags: false, partial: true });
     if (v.allowed) {
@@ -477,11 +528,14 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
     const co0 = passedCo ?? impliedCo()!;
     const rf = passedRf ?? rfRel();
     const rmwNext = new Int32Array(n).fill(-1);
-    for (const r of readIds) if (events[r].rmwPartner !== undefined) rmwNext[src[r]] = events[r].rmwPartner!;
+    for (let k = 0; k < readIds.length; k++) {
+      const p = events[readIds[k]].rmwPartner;
+      if (p !== undefined) rmwNext[src[readIds[k]]] = p;
+    }
     const coOrder = new Map<string, number[]>();
     const coPos = new Int32Array(n).fill(-1);
     const leaf = (co: Rel): void => {
-      for (const [a, b] of symPairs) if (coPos[a] > coPos[b]) return;
+      for (let i = 0; i < symPairs.length; i++) if (coPos[symPairs[i][0]] > coPos[symPairs[i][1]]) return;
       const saved = nodes.slice();
       const solve = (): void => {
         if (!propagate()) return;
@@ -499,16 +553,14 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
           }
           return;
         }
-        for (const r of readIds) if (valueOf(r) !== valueOf(src[r])) return;
+        for (let k = 0; k < readIds.length; k++) if (valueOf(readIds[k]) !== valueOf(src[readIds[k]])) return;
         tick(n);
         const final = new Map<string, Value>();
-        for (const loc of locs) {
-          const o = coOrder.get(loc)!;
-          final.set(loc, valueOf(o[o.length - 1]) ?? 0);
+        for (let li = 0; li < locs.length; li++) {
+          const o = coOrder.get(locs[li])!;
+          final.set(locs[li], valueOf(o[o.length - 1]) ?? 0);
         }
-        nodes.forEach((nd, t2) => {
-          for (const [r, v] of nd.rep.regs) final.set(`${t2}:${r}`, v);
-        });
+        for (let t2 = 0; t2 < nodes.length; t2++) nodes[t2].rep.regs.forEach((v, r) => final.set(`${t2}:${r}`, v));
         const snapshot = nodes.slice();
         env.leaf({
           final, st, rf, co, allowed: noPlain ? true : undefined, flags: st.flags,
@@ -532,15 +584,18 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
       }
       const loc = locs[li];
       const iw = initId.get(loc)!;
-      const ws = writesAt.get(loc)!.filter((w) => w !== iw);
+      const ws: number[] = [];
+      const atLoc = writesAt.get(loc)!;
+      for (let i = 0; i < atLoc.length; i++) if (atLoc[i] !== iw) ws.push(atLoc[i]);
       const perm: number[] = [];
       const placed = new Uint8Array(n);
       const ext = (): void => {
         tick(ws.length + 1);
         if (perm.length === ws.length) {
-          const full = [iw, ...perm];
+          const full = [iw];
+          for (let i = 0; i < perm.length; i++) full.push(perm[i]);
           coOrder.set(loc, full);
-          full.forEach((w, i) => (coPos[w] = i));
+          for (let i = 0; i < full.length; i++) coPos[full[i]] = i;
           const c = new Rel(n, acc.bits.slice());
           for (let a = 0; a < full.length; a++) for (let b = a + 1; b < full.length; b++) c.addMut(full[a], full[b]);
           // an order already implied by rf adds nothing the last partial check did not see
@@ -550,10 +605,17 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
           return;
         }
         const last = perm.length ? perm[perm.length - 1] : iw;
-        for (const w of ws) {
+        for (let wi = 0; wi < ws.length; wi++) {
+          const w = ws[wi];
           if (placed[w]) continue;
           let blocked = false;
-          for (const o of ws) if (!placed[o] && o !== w && co0.has(o, w)) { blocked = true; break; }
+          for (let oi = 0; oi < ws.length; oi++) {
+            const o = ws[oi];
+            if (!placed[o] && o !== w && co0.has(o, w)) {
+              blocked = true;
+              break;
+            }
+          }
           if (blocked) continue;
           // atomicity: an RMW's write immediately follows the write its read takes
           if (rmwNext[last] >= 0 && rmwNext[last] !== w) continue;
@@ -579,13 +641,22 @@ export function searchCombo(chosen: Shape[], env: SearchEnv): void {
    * happens-before order lets the sources of earlier reads imply the co
    * edges (CoRW) that make stale sources of later reads fail at once.
    */
+  const groupOf = new Uint8Array(n);
+  for (let k = 0; k < order.length; k++) groupOf[order[k]] = group(events[order[k]]);
   const nextRead = (): number => {
     let g = 3;
-    for (const r of order) if (!decided[r]) g = Math.min(g, group(events[r]));
-    for (const r of order) {
-      if (decided[r] || group(events[r]) !== g) continue;
+    for (let k = 0; k < order.length; k++) if (!decided[order[k]] && groupOf[order[k]] < g) g = groupOf[order[k]];
+    for (let k = 0; k < order.length; k++) {
+      const r = order[k];
+      if (decided[r] || groupOf[r] !== g) continue;
       let minimal = true;
-      for (const o of order) if (o !== r && !decided[o] && group(events[o]) === g && hbStar.has(o, r)) { minimal = false; break; }
+      for (let j = 0; j < order.length; j++) {
+        const o = order[j];
+        if (o !== r && !decided[o] && groupOf[o] === g && hbStar.has(o, r)) {
+          minimal = false;
+          break;
+        }
+      }
       if (minimal) return r;
     }
     return order.find((r) => !decided[r])!;
