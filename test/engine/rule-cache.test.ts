@@ -94,6 +94,23 @@ test('editing only a helper the patch defines changes its caller\'s findings on 
   assert.equal(json(a), json(analyze(series('spin_lock(a);'), 'x.mbox')));
 });
 
+/** Patch 1 adds the helper to a file it changes, patch 2 its caller to another changed file: the caller sees the helper by name. */
+const crossFileSeries = (lock: string) => mail(1, 'mm: add double_lock()', adding(helper(lock), 'mm/foo.c', 12)) + mail(2, 'mm: add move_one()', adding(caller, 'mm/bar.c', 8));
+
+test('editing only a helper the patch adds to another changed file changes its caller\'s findings on the keystroke path', () => {
+  let a = reanalyze(undefined, crossFileSeries('spin_lock(a);'), 'x.mbox');
+  const before = callerFindings(a);
+  assert.equal(before.length, 1, JSON.stringify(before));
+  assert.match(before[0], /spinlock `dst` taken by double_lock\(\)/);
+  const keptCaller = a.functions.find((f) => f.name === 'move_one');
+  for (const lock of ['spin_lock(b);', '', 'spin_lock(a);']) {
+    a = reanalyze(a, crossFileSeries(lock), 'x.mbox');
+    assert.equal(a.functions.find((f) => f.name === 'move_one'), keptCaller, 'the caller is kept');
+    assert.equal(json(a), json(analyze(crossFileSeries(lock), 'x.mbox')), lock);
+  }
+  assert.deepEqual(callerFindings(a), before);
+});
+
 function bigSeries(): string {
   const parts = ['gup-stable-pin-series.mbox', 'mangled-pinned-ptes.eml', 'qp-readahead-order.eml'].map(example);
   // barrier (store-buffering, announce, publish, removed) and context cases of the rule corpus, as more messages
