@@ -23,7 +23,7 @@ import { ruleInfo } from '../rules/registry';
 import { toPatchEdits } from './fixes';
 import { fingerprint, normalizeLine } from './config';
 import { shorten } from './message';
-import { summarizeRepairs } from './repairs';
+import { isMailDamage, summarizeRepairs } from './repairs';
 import { mapTrace } from './trace';
 import './inputRules';
 import { reparse } from './incremental';
@@ -244,7 +244,51 @@ interface CachedCheck {
  * cached. Raw findings are in image coordinates: the mapping to the document
  * below runs again on every analysis.
  */
-const ruleCache = new WeakMap<RebuiltFunction, Map<string, { rules: readonly Rule[]; checks: (CachedCheck | undefined)[] }>>();
+const ruleCache = new WeakMap<RebuiltFunction, Map<string, RuleSlot>>();
+
+/** One unit's cached checks (one per rule), and what deciding their validity reads (made when first needed). */
+interface RuleSlot {
+  rules: readonly Rule[];
+  checks: (CachedCheck | undefined)[];
+  agg?: SlotQueries | null;
+}
+/**
+ * The queries of a slot's checks, deduplicated, split by whether the check read only its own file: a unit
+ * whose every rule is cached is then decided by its few distinct queries, not by its ~24 checks' records
+ * (a walk over every check of every unit was ~10 ms per keystroke on a 50k-line series).
+ */
+interface SlotQueries {
+  cat: Catalog;
+  image: FunctionImage;
+  variant: ConfigVariant;
+  cfg: Cfg;
+  /** The file identity every file-only check recorded (null: none has one; undefined: they differ). */
+  fileOnly: string | null | undefined;
+  fileOnlyQueries: [string, Query][];
+  otherQueries: [string, Query][];
+}
+function slotQueries(slot: RuleSlot): SlotQueries | null {
+  if (slot.agg !== undefined) return slot.agg;
+  const first = slot.checks[0];
+  if (slot.checks.length !== slot.rules.length || !first) return (slot.agg = null);
+  const agg: SlotQueries = { cat: first.cat, image: first.image, variant: first.variant, cfg: first.cfg, fileOnly: null, fileOnlyQueries: [], otherQueries: [] };
+  const seenOnly = new Set<Query>();
+  const seenOther = new Set<Query>();
+  for (const e of slot.checks) {
+    if (!e || e.cat !== agg.cat || e.image !== agg.image || e.variant !== agg.variant || e.cfg !== agg.cfg) return (slot.agg = null);
+    if (e.fileOnly !== undefined) {
+      if (agg.fileOnly === null) agg.fileOnly = e.fileOnly;
+      else if (agg.fileOnly !== e.fileOnly) return (slot.agg = null);
+    }
+    const [list, seen] = e.fileOnly !== undefined ? [agg.fileOnlyQueries, seenOnly] : [agg.otherQueries, seenOther];
+    for (const kq of e.queries) {
+      if (seen.has(kq[1])) continue;
+      seen.add(kq[1]);
+      list.push(kq);
+    }
+  }
+  return (slot.agg = agg);
+}
 
 function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], units: readonly Unit[]): (r: number, u: number) => RawFinding[] {
   const fps = new Map<string, string>(); // query fingerprints in this document
@@ -270,37 +314,36 @@ function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], un
     const uk = `${unit.side}|${unit.image.variants.indexOf(unit.variant)}`;
     let slot = perFn.get(uk);
     if (!slot || slot.rules !== rules) perFn.set(uk, (slot = { rules, checks: [] }));
-    return slot.checks;
+    return slot;
   });
   const fileNow = units.map((unit) => fileIdentity(ctx, unit.fn.path));
   // A unit whose every rule has a cached result that is still valid (most units of an edited document) is
   // decided once, not per rule: the same queries recur in its rules' records (its callees' summaries, its
   // side's ordering facts).
-  const unitOk = units.map((unit, u) => {
-    const checks = slots[u];
-    if (checks.length !== rules.length) return false;
-    const seen = new Set<Query>();
-    for (const e of checks) {
-      if (!e) return false;
-      if (e.cat !== cat || e.image !== unit.image || e.variant !== unit.variant || e.cfg !== unit.cfg) return false;
-      if (e.fileOnly !== undefined && e.fileOnly === fileNow[u]) continue;
-      for (const [key, q] of e.queries) {
-        if (seen.has(q)) continue;
-        seen.add(q);
-        if (q.path !== undefined && q.ident === fileIdentity(ctx, q.path)) continue;
-        if (fpIn(key, q.again) !== q.fp) return false;
-      }
+  const same = (list: [string, Query][]) => {
+    for (const [key, q] of list) {
+      if (q.path !== undefined && q.ident === fileIdentity(ctx, q.path)) continue;
+      if (fpIn(key, q.again) !== q.fp) return false;
     }
     return true;
+  };
+  const unitOk = units.map((unit, u) => {
+    const agg = slotQueries(slots[u]);
+    if (!agg || agg.cat !== cat || agg.image !== unit.image || agg.variant !== unit.variant || agg.cfg !== unit.cfg) return false;
+    // the file-only checks' queries need no asking while the file's functions are the same objects
+    if ((agg.fileOnly === null || agg.fileOnly !== fileNow[u]) && !same(agg.fileOnlyQueries)) return false;
+    return same(agg.otherQueries);
   });
   return (r, u) => {
-    const checks = slots[u];
+    const slot = slots[u];
+    const checks = slot.checks;
     if (unitOk[u]) return checks[r]!.found;
     const unit = units[u];
     const rule = rules[r];
     const hit = checks[r];
     if (hit && valid(hit, unit, fileNow[u])) return hit.found;
     const { result, deps } = tracked(unit.fn, () => rule.check(unit, ctx));
+    slot.agg = undefined;
     if (deps.document) checks[r] = undefined;
     else {
       let fileOnly: string | undefined = fileNow[u];
@@ -450,15 +493,26 @@ function judgedInText(unit: Unit, opts: AnalyzeOptions): string {
 
 /** Repairs of mail-client damage: summarised once per message (engine/repairs.ts). */
 export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], repairDetails = false): Finding[] {
-  const out: Finding[] = doc.diagnostics.map((d) => ({
+  const out: Finding[] = doc.diagnostics.map((d) => diagnosticFinding(index, d));
+  summarizeRepairs(doc, index, out, repairDetails);
+  out.push(...placementFindings(doc, index), ...parseProblemFindings(index, functions));
+  return out;
+}
+
+function diagnosticFinding(index: LineIndex, d: ParsedDocument['diagnostics'][number]): Finding {
+  return {
     rule: d.code.startsWith('input/') ? d.code : `input/${d.code}`,
     category: 'input' as const,
     severity: d.severity,
     message: d.message,
     range: index.rangeOf(d.span.start, d.span.end),
     related: [],
-  }));
-  summarizeRepairs(doc, index, out, repairDetails);
+  };
+}
+
+/** Hunks placed where git am places them, not where their headers say (input/hunk-offset). */
+function placementFindings(doc: ParsedDocument, index: LineIndex): Finding[] {
+  const out: Finding[] = [];
   for (const m of doc.messages)
     for (const f of m.files)
       f.hunks.forEach((h, i) => {
@@ -477,6 +531,12 @@ export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: 
           related: [],
         });
       });
+  return out;
+}
+
+/** C the rebuild could not parse (input/c-parse). */
+function parseProblemFindings(index: LineIndex, functions: readonly RebuiltFunction[]): Finding[] {
+  const out: Finding[] = [];
   for (const fn of functions) {
     for (const p of fn.problems) {
       const span = p.line?.span ?? fn.hunks[0]?.headerSpan;
@@ -631,25 +691,132 @@ function budgetFindings(index: LineIndex, budget: RebuildBudget): Finding[] {
  */
 const inputsByContent = new WeakMap<ParsedDocument, Map<string, Finding>>();
 
+/** Input findings the previous analysis had with the same content (and mail line) replaced by its objects. */
+function sameByContent(inputs: Finding[], prevDoc: ParsedDocument | undefined, doc: ParsedDocument, keyOf: (f: Finding) => string): Finding[] {
+  const before = prevDoc ? inputsByContent.get(prevDoc) : undefined;
+  const now = new Map<string, Finding>();
+  const out = inputs.map((f) => {
+    const key = keyOf(f);
+    const same = before?.get(key) ?? now.get(key);
+    if (!same) now.set(key, f);
+    else now.set(key, same);
+    return same ?? f;
+  });
+  inputsByContent.set(doc, now);
+  return out;
+}
+
+/**
+ * One message's parse notes and repair summaries (most input findings: the hints of every repaired
+ * line of a mangled mail), finished, with their content keys; kept while the message is the same
+ * object (the incremental re-parse keeps untouched messages) starting on the same line, so its ranges
+ * are the same.
+ */
+interface MessageInputs {
+  line: number;
+  details: boolean;
+  full: boolean;
+  /** Its parse diagnostics. */
+  count: number;
+  /** The diagnostics' findings, then the repair summaries. */
+  found: Finding[];
+  split: number;
+  keys: string[];
+}
+const messageInputs = new WeakMap<Message, MessageInputs>();
+const spansInside = new WeakMap<Message, boolean>();
+/** Every span summarizeRepairs() gives to the message lies inside it (shifting moves them together). */
+function messageSpansInside(m: Message): boolean {
+  let v = spansInside.get(m);
+  if (v === undefined) {
+    const inside = (start: number, end: number) => m.span.start <= start && end <= m.span.end;
+    v = m.files.every((f) => inside(f.headerSpan.start, f.headerSpan.end) && f.hunks.every((h) => inside(h.headerSpan.start, h.lines.length ? h.lines[h.lines.length - 1].span.end : h.headerSpan.end)));
+    spansInside.set(m, v);
+  }
+  return v;
+}
+
+/**
+ * The keystroke path's input findings, message by message: an edit recomputes those of the messages it
+ * re-parsed (or moved by lines) and reuses the others' finished objects; the same list, in the same
+ * order, as inputFindings() (diagnostics, repair summaries, placements, C parse problems) after the
+ * budget's. Making and keying all of them (2,705 on a 50k-line series) was ~12 ms per keystroke.
+ * Undefined when the document is not laid out message after message (then all are made again).
+ */
+function perMessageInputs(
+  doc: ParsedDocument,
+  index: LineIndex,
+  functions: readonly RebuiltFunction[],
+  budget: RebuildBudget,
+  opts: AnalyzeOptions,
+  prevDoc: ParsedDocument | undefined,
+  keyOf: (f: Finding) => string,
+): Finding[] | undefined {
+  const msgs = doc.messages;
+  const details = !!opts.repairDetails;
+  const full = !!opts.fullMessages;
+  // summarizeRepairs() then finds each repair's message among its neighbours only (engine/repairs.ts)
+  for (let i = 0; i < msgs.length; i++) {
+    if (i > 0 && msgs[i - 1].span.end > msgs[i].span.start) return undefined;
+    if (!messageSpansInside(msgs[i])) return undefined;
+  }
+  // the diagnostics of each message, in the document's order
+  const parts: ParsedDocument['diagnostics'][] = msgs.map(() => []);
+  let k = 0;
+  for (const d of doc.diagnostics) {
+    while (k < msgs.length && d.span.start >= msgs[k].span.end) k++;
+    if (k >= msgs.length || d.span.start < msgs[k].span.start || d.span.end > msgs[k].span.end) return undefined;
+    parts[k].push(d);
+  }
+  const diagnosticsOf: Finding[] = [];
+  const summaries: Finding[] = [];
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i];
+    const line = index.positionAt(m.span.start).line;
+    let e = messageInputs.get(m);
+    if (!e || e.line !== line || e.details !== details || e.full !== full || e.count !== parts[i].length) {
+      const a = parts[i].map((d) => diagnosticFinding(index, d));
+      // a repair on the message's first character may belong to the message before it (repairs.ts ownerOf)
+      for (const f of a) {
+        if (!isMailDamage(f.rule) || f.severity !== 'info') continue;
+        const off = index.offsetAt(f.range.start);
+        if (off < m.span.start || off >= m.span.end || (i > 0 && off === m.span.start)) return undefined;
+      }
+      const found = a.slice();
+      summarizeRepairs({ ...doc, messages: [m] }, index, found, details);
+      // the previous version of the message (same place in the series): unchanged findings keep their objects
+      const old = prevDoc?.messages[i] ? messageInputs.get(prevDoc.messages[i]) : undefined;
+      const before = new Map<string, Finding>();
+      if (old) old.found.forEach((f, j) => before.has(old.keys[j]) || before.set(old.keys[j], f));
+      const now = new Map<string, Finding>();
+      const keys = found.map(keyOf);
+      const kept = found.map((f, j) => {
+        const same = before.get(keys[j]) ?? now.get(keys[j]) ?? f;
+        now.set(keys[j], same);
+        return same;
+      });
+      messageInputs.set(m, (e = { line, details, full, count: parts[i].length, found: kept, split: a.length, keys }));
+    }
+    for (let j = 0; j < e.found.length; j++) (j < e.split ? diagnosticsOf : summaries).push(e.found[j]);
+  }
+  // the few others (budget, placements, C parse problems) are made again and kept by content
+  const spent = budgetFindings(index, budget);
+  const rest = sameByContent([...spent, ...placementFindings(doc, index), ...parseProblemFindings(index, functions)], prevDoc, doc, keyOf);
+  return [...rest.slice(0, spent.length), ...diagnosticsOf, ...summaries, ...rest.slice(spent.length)];
+}
+
 function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget, prevDoc?: ParsedDocument): Analysis {
   const index = new LineIndex(doc.text);
   const units = buildUnits(functions, catalogFor(opts), budget);
   const t2 = now();
   const lineOf = (f: Finding) => doc.text.slice(index.offsetAt({ line: f.range.start.line, character: 0 }), index.offsetAt({ line: f.range.start.line + 1, character: 0 })).replace(/^[-+ ]/, '');
-  let inputs = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions, opts.repairDetails)];
-  const rules = runRules(doc, index, functions, units, opts, budget);
-  if (opts.reuseRuleResults) {
-    const before = prevDoc ? inputsByContent.get(prevDoc) : undefined;
-    const now = new Map<string, Finding>();
-    inputs = inputs.map((f) => {
-      const key = `${opts.fullMessages ? 1 : 0}|${lineOf(f)}|${JSON.stringify(f)}`;
-      const same = before?.get(key) ?? now.get(key);
-      if (!same) now.set(key, f);
-      else now.set(key, same);
-      return same ?? f;
-    });
-    inputsByContent.set(doc, now);
+  const keyOf = (f: Finding) => `${opts.fullMessages ? 1 : 0}|${lineOf(f)}|${JSON.stringify(f)}`;
+  let inputs = opts.reuseRuleResults ? perMessageInputs(doc, index, functions, budget, opts, prevDoc, keyOf) : undefined;
+  if (!inputs) {
+    inputs = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions, opts.repairDetails)];
+    if (opts.reuseRuleResults) inputs = sameByContent(inputs, prevDoc, doc, keyOf);
   }
+  const rules = runRules(doc, index, functions, units, opts, budget);
   const all = [...inputs, ...rules];
   for (const f of all) {
     if (finished.has(f)) continue;
