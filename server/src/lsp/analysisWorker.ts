@@ -73,11 +73,10 @@ const cancelCell = workerData?.cancel ? new Int32Array(workerData.cancel as Shar
 const state = new Map<string, Analysis>();
 /**
  * Per document, the last findings sent to the server (the server holds the
- * objects): the list, and each one's index by object and (made when first
- * needed) by JSON. The engine keeps unchanged findings as the same objects
+ * objects): the list, and each one's index by object. The engine keeps unchanged findings as the same objects
  * from one edit to the next, so most are found by identity.
  */
-const sentFindings = new Map<string, { seq: number; list: readonly Finding[]; byObject: Map<Finding, number>; byJson?: Map<string, number> }>();
+const sentFindings = new Map<string, { seq: number; list: readonly Finding[]; byObject: Map<Finding, number> }>();
 let sendSeq = 0;
 const findingJson = new WeakMap<Finding, string>();
 function jsonOf(f: Finding): string {
@@ -91,22 +90,30 @@ function deltaOf(uri: string, findings: readonly Finding[]): FindingsDelta {
   const prev = sentFindings.get(uri);
   const byObject = new Map<Finding, number>();
   const items: (number | Finding)[] = [];
+  const fresh: number[] = [];
   findings.forEach((f, i) => {
     if (!byObject.has(f)) byObject.set(f, i);
-    let was = prev?.byObject.get(f);
-    if (was === undefined && prev) {
-      // a new object: the same finding by content?
-      if (!prev.byJson) {
-        prev.byJson = new Map();
-        prev.list.forEach((g, k) => {
-          const j = jsonOf(g);
-          if (!prev.byJson!.has(j)) prev.byJson!.set(j, k);
-        });
-      }
-      was = prev.byJson.get(jsonOf(f));
-    }
+    const was = prev?.byObject.get(f);
+    if (was === undefined) fresh.push(i);
     items.push(was !== undefined ? was : f);
   });
+  if (prev && fresh.length) {
+    // new objects: the same findings by content? Only among the old ones not sent again by object (an
+    // edit changes a few findings of thousands: their JSON alone is made, not every finding's)
+    const reused = new Set<number>();
+    for (const x of items) if (typeof x === 'number') reused.add(x);
+    const byJson = new Map<string, number>();
+    prev.list.forEach((g, k) => {
+      if (reused.has(k)) return;
+      const j = jsonOf(g);
+      if (!byJson.has(j)) byJson.set(j, k);
+    });
+    if (byJson.size)
+      for (const i of fresh) {
+        const was = byJson.get(jsonOf(findings[i]));
+        if (was !== undefined) items[i] = was;
+      }
+  }
   const seq = ++sendSeq;
   sentFindings.set(uri, { seq, list: findings, byObject });
   return { seq, base: prev?.seq, items };
