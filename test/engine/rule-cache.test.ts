@@ -111,6 +111,50 @@ test('editing only a helper the patch adds to another changed file changes its c
   assert.deepEqual(callerFindings(a), before);
 });
 
+const lockHelper = (body: string) => `
+static void lock_it(struct folio *folio)
+{
+	${body}
+}
+`;
+/** Patch 2 replaces a trylock by a call of lock_it(), which patch 1 adds to the same file. */
+const trylockSeries = (body: string) =>
+  mail(1, 'mm: add lock_it()', adding(lockHelper(body), 'mm/foo.c', 12)) +
+  mail(
+    2,
+    'mm: use lock_it()',
+    `diff --git a/mm/foo.c b/mm/foo.c
+index 1111111..2222222 100644
+--- a/mm/foo.c
++++ b/mm/foo.c
+@@ -40,10 +40,9 @@
+ static int scan_one(struct folio *folio)
+ {
+ \tint ret;
+ 
+-\tif (!folio_trylock(folio))
+-\t\treturn -EAGAIN;
++\tlock_it(folio);
+ \tret = do_work(folio);
+ \tfolio_unlock(folio);
+ \treturn ret;
+ }
+`,
+  );
+const sleeps = (a: Analysis) => a.findings.filter((f) => f.rule === 'atomic-sleep/sleep-in-atomic').map((f) => f.function);
+
+test('a trylock replaced by a same-file helper: editing only the helper changes the caller\'s finding on the keystroke path', () => {
+  let a = reanalyze(undefined, trylockSeries('folio_lock(folio);'), 'x.mbox');
+  assert.deepEqual(sleeps(a), ['scan_one'], 'the helper takes the lock with its sleeping form');
+  const kept = a.functions.find((f) => f.name === 'scan_one' && f.message.index === 1);
+  for (const body of ['folio_get(folio);', 'folio_lock(folio);']) {
+    a = reanalyze(a, trylockSeries(body), 'x.mbox');
+    assert.equal(a.functions.find((f) => f.name === 'scan_one' && f.message.index === 1), kept, 'the caller is kept');
+    assert.deepEqual(sleeps(a), body.startsWith('folio_lock') ? ['scan_one'] : []);
+    assert.equal(json(a), json(analyze(trylockSeries(body), 'x.mbox')));
+  }
+});
+
 function bigSeries(): string {
   const parts = ['gup-stable-pin-series.mbox', 'mangled-pinned-ptes.eml', 'qp-readahead-order.eml'].map(example);
   // barrier (store-buffering, announce, publish, removed) and context cases of the rule corpus, as more messages

@@ -112,6 +112,27 @@ export function fileIdentity(ctx: AnalysisContext, path: string): string {
   return m.get(path) ?? '';
 }
 
+const filesOf = new WeakMap<AnalysisContext, Map<string, RebuiltFunction[]>>();
+/**
+ * The document's functions of one file, in document order, read as a query over that file alone: a
+ * cached check that read them stays valid while the file's functions are the same objects (their
+ * units then are too; read them with `untracked(() => ctx.unitsOf(fn, side))`).
+ */
+export function fileFunctions(ctx: AnalysisContext, path: string): readonly RebuiltFunction[] {
+  let m = filesOf.get(ctx);
+  if (!m) {
+    m = new Map();
+    filesOf.set(ctx, m);
+    for (const f of untracked(() => ctx.functions)) {
+      let l = m.get(f.path);
+      if (!l) m.set(f.path, (l = []));
+      l.push(f);
+    }
+  }
+  if (tracking()) dependsOn(`file|${path}`, fileIdentity(ctx, path), (c) => fileIdentity(c, path), { ctx, path });
+  return m.get(path) ?? [];
+}
+
 /**
  * Run `f` (a computation whose result a cache keeps for later callers) with
  * its own record, merged into the running check's; the record is returned so
