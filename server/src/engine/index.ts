@@ -627,7 +627,9 @@ export function reanalyze(prev: Analysis | undefined, text: string, uri = '', op
     functions = all.functions;
     budget = all.budget;
   }
-  return { ...finish(r.doc, functions, { ...opts, reuseRuleResults: true }, t0, t1, budget, prev?.doc), incremental: !r.full };
+  // the line index: the previous one with the edited region scanned again
+  const index = prev && 'edit' in r && r.edit ? LineIndex.edited(prev.index, r.doc.text, r.edit.start, r.edit.oldEnd, r.edit.newEnd) : undefined;
+  return { ...finish(r.doc, functions, { ...opts, reuseRuleResults: true }, t0, t1, budget, prev?.doc, index), incremental: !r.full };
 }
 
 /** The budget's skips as located input findings (one per function over a cap; one for the rest when the document budget ran out). */
@@ -805,8 +807,8 @@ function perMessageInputs(
   return [...rest.slice(0, spent.length), ...diagnosticsOf, ...summaries, ...rest.slice(spent.length)];
 }
 
-function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget, prevDoc?: ParsedDocument): Analysis {
-  const index = new LineIndex(doc.text);
+function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget, prevDoc?: ParsedDocument, edited?: LineIndex): Analysis {
+  const index = edited ?? new LineIndex(doc.text);
   const units = buildUnits(functions, catalogFor(opts), budget);
   const t2 = now();
   const lineOf = (f: Finding) => doc.text.slice(index.offsetAt({ line: f.range.start.line, character: 0 }), index.offsetAt({ line: f.range.start.line + 1, character: 0 })).replace(/^[-+ ]/, '');
