@@ -9,6 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, reanalyze, type Analysis } from 'mm-review-server/engine/index';
+import { ALL_RULES } from 'mm-review-server/rules/index';
+import type { Rule } from 'mm-review-server/rules/api';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { example, repoRoot } from '../patch/helpers';
@@ -153,6 +155,56 @@ test('a trylock replaced by a same-file helper: editing only the helper changes 
     assert.deepEqual(sleeps(a), body.startsWith('folio_lock') ? ['scan_one'] : []);
     assert.equal(json(a), json(analyze(trylockSeries(body), 'x.mbox')));
   }
+});
+
+/** Patch 1 changes two functions of mm/foo.c in two hunks (an edit inside one hunk leaves the other function as it was); patch 2 another file. */
+const twoFunctions = (first: string) =>
+  mail(
+    1,
+    'mm: change alpha() and beta()',
+    `diff --git a/mm/foo.c b/mm/foo.c
+index 1111111..2222222 100644
+--- a/mm/foo.c
++++ b/mm/foo.c
+@@ -10,7 +10,7 @@
+ static int alpha(struct page *page)
+ {
+ \tget_page(page);
+-\treturn 0;
++\t${first}
+ \tput_page(page);
+ \treturn 1;
+ }
+@@ -40,8 +40,9 @@
+ static int beta(struct page *page)
+ {
+ \tget_page(page);
++\tif (PageLocked(page))
++\t\treturn -EBUSY;
+ \tput_page(page);
+ \treturn 0;
+ }
+`,
+  ) + mail(2, 'mm: add gamma()', adding('\nstatic void gamma(void)\n{\n}\n', 'mm/bar.c', 0));
+
+test('an edit inside one function\'s hunk re-runs the rules of that function only, not of the other functions of its message', () => {
+  const checked: string[] = [];
+  const counting: Rule = { id: 'test/counting', category: 'ref-balance', severity: 'info', title: 't', description: 't', check: (unit) => (checked.push(unit.fn.name), []) };
+  const rules = [...ALL_RULES, counting];
+  let a = reanalyze(undefined, twoFunctions('return 0;'), 'x.mbox', { rules });
+  assert.ok(checked.includes('alpha') && checked.includes('beta'));
+  for (const first of ['return  0;', 'return 2;', 'return 0;']) {
+    checked.length = 0;
+    a = reanalyze(a, twoFunctions(first), 'x.mbox', { rules });
+    assert.ok(a.incremental);
+    assert.ok(checked.includes('alpha'), 'the edited function is checked again');
+    assert.ok(!checked.includes('beta'), `beta() keeps its results (${checked.join(', ')})`);
+    assert.equal(json(a), json(analyze(twoFunctions(first), 'x.mbox', { rules })), first);
+  }
+  // an edit of the commit message re-runs both (a rule may read the message)
+  checked.length = 0;
+  a = reanalyze(a, twoFunctions('return 0;').replace('Signed-off-by', 'Acked-by: X <x@example.org>\nSigned-off-by'), 'x.mbox', { rules });
+  assert.ok(checked.includes('beta'));
 });
 
 function bigSeries(): string {

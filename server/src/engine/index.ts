@@ -8,7 +8,7 @@
  */
 import { parseDocument } from '../patch/parse';
 import { mapColumnEnd } from '../patch/model';
-import type { Message, ParsedDocument, Severity, Span } from '../patch/model';
+import type { HunkLine, Message, ParsedDocument, Severity, Span } from '../patch/model';
 import type { ParseOptions } from '../patch/limits';
 import { rebuildDocument, locate, type RebuildOptions } from '../c/rebuild';
 import type { RebuiltFunction, FunctionImage, ConfigVariant } from '../c/model';
@@ -290,7 +290,48 @@ function slotQueries(slot: RuleSlot): SlotQueries | null {
   return (slot.agg = agg);
 }
 
-function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], units: readonly Unit[]): (r: number, u: number) => RawFinding[] {
+/**
+ * The rule cache of a function re-parsed with its message but unchanged (sameFunction): its
+ * predecessor's slots, each check made the check of the new function's unit (same configuration and
+ * CFG; the image of the new function, whose lines are the re-parsed ones), its raw findings pointing
+ * at the new function's units. Undefined when there is nothing to carry over.
+ */
+function reboundSlots(fn: RebuiltFunction, old: RebuiltFunction | undefined, units: readonly Unit[]): Map<string, RuleSlot> | undefined {
+  const before = old && ruleCache.get(old);
+  if (!old || !before) return undefined;
+  const mine = units.filter((u) => u.fn === fn);
+  const unitFor = (u: Unit): Unit | undefined => (u.fn === old ? mine.find((m) => m.side === u.side && m.variant === u.variant) : u);
+  let lost = false;
+  const remap = (f: RawFinding): RawFinding => {
+    const refs = f.related?.some((r) => r.unit?.fn === old) || f.trace?.events.some((e) => e.at.unit?.fn === old);
+    if (!refs) return f;
+    const related = f.related?.map((r) => {
+      if (!r.unit) return r;
+      const unit = unitFor(r.unit);
+      if (!unit) lost = true;
+      return { ...r, unit };
+    });
+    const trace = f.trace && {
+      ...f.trace,
+      events: f.trace.events.map((e) => {
+        if (!e.at.unit) return e;
+        const unit = unitFor(e.at.unit);
+        if (!unit) lost = true;
+        return { ...e, at: { ...e.at, unit } };
+      }),
+    };
+    return { ...f, ...(related ? { related } : {}), ...(trace ? { trace } : {}) };
+  };
+  const out = new Map<string, RuleSlot>();
+  for (const [uk, slot] of before) {
+    const image = fn[uk.startsWith('pre|') ? 'pre' : 'post'];
+    if (!image) return undefined;
+    out.set(uk, { rules: slot.rules, checks: slot.checks.map((e) => e && { ...e, image, found: e.found.map(remap) }) });
+  }
+  return lost ? undefined : out;
+}
+
+function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], units: readonly Unit[], rebind?: ReadonlyMap<RebuiltFunction, RebuiltFunction>): (r: number, u: number) => RawFinding[] {
   const fps = new Map<string, string>(); // query fingerprints in this document
   const fpIn = (key: string, again: (c: AnalysisContext) => string) => {
     let fp = fps.get(key);
@@ -310,7 +351,7 @@ function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], un
   // each unit's slots (one per rule), looked up once per document
   const slots = units.map((unit) => {
     let perFn = ruleCache.get(unit.fn);
-    if (!perFn) ruleCache.set(unit.fn, (perFn = new Map()));
+    if (!perFn) ruleCache.set(unit.fn, (perFn = reboundSlots(unit.fn, rebind?.get(unit.fn), units) ?? new Map()));
     const uk = `${unit.side}|${unit.image.variants.indexOf(unit.variant)}`;
     let slot = perFn.get(uk);
     if (!slot || slot.rules !== rules) perFn.set(uk, (slot = { rules, checks: [] }));
@@ -370,7 +411,7 @@ const mappedCache = new WeakMap<RawFinding, { sig: string; finding: Finding }>()
 const finished = new WeakSet<Finding>();
 
 /** Run the rules over the units, map to the document, apply differential mode and filters. */
-export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}, budget?: RebuildBudget): Finding[] {
+export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}, budget?: RebuildBudget, rebind?: ReadonlyMap<RebuiltFunction, RebuiltFunction>): Finding[] {
   const rules = opts.rules ?? ALL_RULES;
   const cat = catalogFor(opts);
   // user-space programs in the tree (tools/, scripts/): kernel API facts do not apply to them
@@ -378,7 +419,7 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
   const ctx = ruleContext(doc, functions, units, cat);
   const raw: { f: RawFinding; unit: Unit; rule: Rule }[] = [];
   const internal: Finding[] = [];
-  const cached = opts.reuseRuleResults ? ruleCacheFor(cat, ctx, rules, units) : undefined;
+  const cached = opts.reuseRuleResults ? ruleCacheFor(cat, ctx, rules, units, rebind) : undefined;
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r];
     try {
@@ -600,6 +641,7 @@ export function reanalyze(prev: Analysis | undefined, text: string, uri = '', op
   const fresh = () => rebuildDocument(r.doc, { treeFile: opts.treeFile, budget: new RebuildBudget(opts.limits, opts.cancelled) });
   let functions: RebuiltFunction[] | undefined;
   let budget: RebuildBudget | undefined;
+  let rebind: Map<RebuiltFunction, RebuiltFunction> | undefined;
   if (!r.full && prev && r.changed && !prev.budget.exhausted) {
     const byMessage = new Map<Message, RebuiltFunction[]>();
     for (const f of prev.functions) {
@@ -620,16 +662,85 @@ export function reanalyze(prev: Analysis | undefined, text: string, uri = '', op
       rebuilt.set(msg, rebuildDocument({ ...r.doc, messages: [msg] }, { treeFile: opts.treeFile, budget }).functions);
     }
     if (budget.exhausted || budget.work > budget.limits.maxWork || budget.functions > budget.limits.maxFunctions) budget = undefined; // near the budget: from scratch
-    else functions = r.doc.messages.flatMap((m) => rebuilt.get(m) ?? byMessage.get(m) ?? []);
+    else {
+      functions = r.doc.messages.flatMap((m) => rebuilt.get(m) ?? byMessage.get(m) ?? []);
+      // the functions of the re-parsed message that the edit left as they were keep their rule results
+      if ('edit' in r && r.edit) rebind = unchangedFunctions(prev.doc, rebuilt, byMessage, r.edit);
+    }
   }
   if (!functions || !budget) {
     const all = fresh();
     functions = all.functions;
     budget = all.budget;
+    rebind = undefined;
   }
   // the line index: the previous one with the edited region scanned again
   const index = prev && 'edit' in r && r.edit ? LineIndex.edited(prev.index, r.doc.text, r.edit.start, r.edit.oldEnd, r.edit.newEnd) : undefined;
-  return { ...finish(r.doc, functions, { ...opts, reuseRuleResults: true }, t0, t1, budget, prev?.doc, index), incremental: !r.full };
+  return { ...finish(r.doc, functions, { ...opts, reuseRuleResults: true }, t0, t1, budget, prev?.doc, index, rebind), incremental: !r.full };
+}
+
+/**
+ * The functions of a message the edit re-parsed that are what they were (sameFunction), by their
+ * predecessors: when the edit lies inside one hunk's lines (the message's headers and commit text, and
+ * so everything a rule may read of the message, are unchanged). A keystroke then re-runs the rules of
+ * the edited function only, not of every function of its message.
+ */
+function unchangedFunctions(
+  prevDoc: ParsedDocument,
+  rebuilt: ReadonlyMap<Message, RebuiltFunction[]>,
+  byMessage: ReadonlyMap<Message, RebuiltFunction[]>,
+  edit: { start: number; newEnd: number },
+): Map<RebuiltFunction, RebuiltFunction> | undefined {
+  let out: Map<RebuiltFunction, RebuiltFunction> | undefined;
+  for (const [msg, fns] of rebuilt) {
+    const was = prevDoc.messages[msg.index];
+    if (!was || was === msg) continue;
+    const inHunk = msg.files.some((f) => f.hunks.some((h) => h.lines.length > 0 && h.lines[0].span.start <= edit.start && edit.newEnd <= h.lines[h.lines.length - 1].span.end));
+    const olds = byMessage.get(was) ?? [];
+    if (!inHunk || olds.length !== fns.length) continue;
+    fns.forEach((fn, i) => {
+      if (sameFunction(olds[i], fn)) (out ??= new Map()).set(fn, olds[i]);
+    });
+  }
+  return out;
+}
+
+/** Two rebuilds of one function with the same text, lines, hunks and configurations (the same variant objects). */
+function sameFunction(a: RebuiltFunction, b: RebuiltFunction): boolean {
+  if (a.name !== b.name || a.path !== b.path || a.change !== b.change || a.source !== b.source) return false;
+  if (a.file.oldPath !== b.file.oldPath || a.file.newPath !== b.file.newPath || a.file.status !== b.file.status) return false;
+  if (a.problems.length !== b.problems.length || a.problems.some((p, i) => p.message !== b.problems[i].message)) return false;
+  const sameLine = (x: HunkLine, y: HunkLine) => x.kind === y.kind && x.text === y.text && x.oldLine === y.oldLine && x.newLine === y.newLine && !!x.noNewlineAtEof === !!y.noNewlineAtEof && !!x.repaired === !!y.repaired;
+  if (a.hunks.length !== b.hunks.length) return false;
+  for (let i = 0; i < a.hunks.length; i++) {
+    const x = a.hunks[i];
+    const y = b.hunks[i];
+    if (x.oldStart !== y.oldStart || x.oldCount !== y.oldCount || x.newStart !== y.newStart || x.newCount !== y.newCount || x.section !== y.section) return false;
+    if (JSON.stringify(x.placement ?? null) !== JSON.stringify(y.placement ?? null) || x.repairs.length !== y.repairs.length || x.lines.length !== y.lines.length) return false;
+    for (let k = 0; k < x.lines.length; k++) if (!sameLine(x.lines[k], y.lines[k])) return false;
+  }
+  for (const side of ['pre', 'post'] as const) {
+    const x = a[side];
+    const y = b[side];
+    if (!x || !y) {
+      if (x || y) return false;
+      continue;
+    }
+    if (x.text !== y.text || x.headerLine !== y.headerLine || x.complete !== y.complete || x.variants.length !== y.variants.length || x.origin.length !== y.origin.length) return false;
+    if (x.variants.some((v, i) => v !== y.variants[i])) return false;
+    if (JSON.stringify([x.maskedLines, x.symbols, x.uncoveredBranches]) !== JSON.stringify([y.maskedLines, y.symbols, y.uncoveredBranches])) return false;
+    for (let i = 0; i < x.origin.length; i++) {
+      const o = x.origin[i];
+      const p = y.origin[i];
+      if (o.kind !== p.kind) return false;
+      if (o.kind === 'patch' && p.kind === 'patch') {
+        if (!sameLine(o.line, p.line) || a.hunks.indexOf(o.hunk) !== b.hunks.indexOf(p.hunk)) return false;
+      } else if (o.kind === 'tree' && p.kind === 'tree') {
+        if (o.fileLine !== p.fileLine) return false;
+      } else if (o.kind === 'synthetic' && p.kind === 'synthetic' && o.why !== p.why) return false;
+    }
+  }
+  return true;
 }
 
 /** The budget's skips as located input findings (one per function over a cap; one for the rest when the document budget ran out). */
@@ -807,7 +918,7 @@ function perMessageInputs(
   return [...rest.slice(0, spent.length), ...diagnosticsOf, ...summaries, ...rest.slice(spent.length)];
 }
 
-function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget, prevDoc?: ParsedDocument, edited?: LineIndex): Analysis {
+function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget, prevDoc?: ParsedDocument, edited?: LineIndex, rebind?: ReadonlyMap<RebuiltFunction, RebuiltFunction>): Analysis {
   const index = edited ?? new LineIndex(doc.text);
   const units = buildUnits(functions, catalogFor(opts), budget);
   const t2 = now();
@@ -818,7 +929,7 @@ function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: Analyze
     inputs = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions, opts.repairDetails)];
     if (opts.reuseRuleResults) inputs = sameByContent(inputs, prevDoc, doc, keyOf);
   }
-  const rules = runRules(doc, index, functions, units, opts, budget);
+  const rules = runRules(doc, index, functions, units, opts, budget, rebind);
   const all = [...inputs, ...rules];
   for (const f of all) {
     if (finished.has(f)) continue;
