@@ -46,6 +46,11 @@ function adding(code: string, path: string, at: number): string {
   return [`diff --git a/${path} b/${path}`, ...head, `+++ b/${path}`, `@@ -${at},0 +${at + 1},${lines.length} @@`, ...lines.map((l) => '+' + l), ''].join('\n');
 }
 
+/** A diff of the existing file `path` with the given hunks. */
+function modifying(path: string, hunks: string): string {
+  return [`diff --git a/${path} b/${path}`, 'index 1111111..2222222 100644', `--- a/${path}`, `+++ b/${path}`, hunks].join('\n');
+}
+
 function mail(n: number, subject: string, diff: string): string {
   return `From 000000000000000000000000000000000000000${n} Mon Sep 17 00:00:00 2001
 From: A U Thor <author@example.org>
@@ -125,11 +130,9 @@ const trylockSeries = (body: string) =>
   mail(
     2,
     'mm: use lock_it()',
-    `diff --git a/mm/foo.c b/mm/foo.c
-index 1111111..2222222 100644
---- a/mm/foo.c
-+++ b/mm/foo.c
-@@ -40,10 +40,9 @@
+    modifying(
+      'mm/foo.c',
+      `@@ -40,10 +40,9 @@
  static int scan_one(struct folio *folio)
  {
  \tint ret;
@@ -142,6 +145,7 @@ index 1111111..2222222 100644
  \treturn ret;
  }
 `,
+    ),
   );
 const sleeps = (a: Analysis) => a.findings.filter((f) => f.rule === 'atomic-sleep/sleep-in-atomic').map((f) => f.function);
 
@@ -162,11 +166,9 @@ const twoFunctions = (first: string) =>
   mail(
     1,
     'mm: change alpha() and beta()',
-    `diff --git a/mm/foo.c b/mm/foo.c
-index 1111111..2222222 100644
---- a/mm/foo.c
-+++ b/mm/foo.c
-@@ -10,7 +10,7 @@
+    modifying(
+      'mm/foo.c',
+      `@@ -10,7 +10,7 @@
  static int alpha(struct page *page)
  {
  \tget_page(page);
@@ -185,6 +187,7 @@ index 1111111..2222222 100644
  \treturn 0;
  }
 `,
+    ),
   ) + mail(2, 'mm: add gamma()', adding('\nstatic void gamma(void)\n{\n}\n', 'mm/bar.c', 0));
 
 test('an edit inside one function\'s hunk re-runs the rules of that function only, not of the other functions of its message', () => {

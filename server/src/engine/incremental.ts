@@ -15,6 +15,7 @@
 import { parseDocument } from '../patch/parse';
 import { placeHunks } from '../patch/placement';
 import type { Message, ParsedDocument } from '../patch/model';
+import { commonEnds } from '../util/text';
 
 export interface Reparse {
   doc: ParsedDocument;
@@ -123,16 +124,8 @@ export function reparse(prev: ParsedDocument | undefined, text: string, uri = ''
   if (msgs[0].span.start !== 0 || msgs[msgs.length - 1].span.end !== old.length) return full(text, uri, 'messages do not tile');
 
   // the changed region: [p, old.length - s) in the old text, [p, text.length - s) in the new one
-  const max = Math.min(old.length, text.length);
-  // common prefix and suffix: whole blocks compared first (a string compare), then characters
-  const B = 4096;
-  let p = 0;
-  while (p + B <= max && old.startsWith(text.slice(p, p + B), p)) p += B;
-  while (p < max && old.charCodeAt(p) === text.charCodeAt(p)) p++;
+  const { prefix: p, suffix: s } = commonEnds(old, text);
   if (p === old.length && p === text.length) return { doc: { ...prev, text, uri }, changed: new Set(), full: false, edit: { start: p, oldEnd: p, newEnd: p } };
-  let s = 0;
-  while (s + B <= max - p && old.endsWith(text.slice(text.length - s - B, text.length - s), old.length - s)) s += B;
-  while (s < max - p && old.charCodeAt(old.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
   const oldEnd = old.length - s;
   const delta = text.length - old.length;
 

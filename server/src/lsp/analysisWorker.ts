@@ -18,6 +18,7 @@ import { parseDocument } from '../patch/parse';
 import type { Finding } from '../engine/findings';
 import { outline } from './outline';
 import { collectIfGrown } from '../util/gc';
+import { commonEnds } from '../util/text';
 import '../rules';
 
 export interface WorkerAnalyzeOptions {
@@ -73,17 +74,10 @@ export function applyTextEdit(prev: string | undefined, e: TextEdit): string | u
   return prev.slice(0, e.start) + e.text + prev.slice(e.end);
 }
 
-/** The change from `prev` to `text`: the common prefix and suffix left out (whole 4 KiB blocks compared first). */
+/** The change from `prev` to `text`: the common prefix and suffix left out. */
 export function textEditOf(prev: string, text: string): TextEdit {
-  const max = Math.min(prev.length, text.length);
-  const B = 4096;
-  let p = 0;
-  while (p + B <= max && prev.startsWith(text.slice(p, p + B), p)) p += B;
-  while (p < max && prev.charCodeAt(p) === text.charCodeAt(p)) p++;
-  let s = 0;
-  while (s + B <= max - p && prev.endsWith(text.slice(text.length - s - B, text.length - s), prev.length - s)) s += B;
-  while (s < max - p && prev.charCodeAt(prev.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
-  return { start: p, end: prev.length - s, text: text.slice(p, text.length - s), length: text.length };
+  const { prefix, suffix } = commonEnds(prev, text);
+  return { start: prefix, end: prev.length - suffix, text: text.slice(prefix, text.length - suffix), length: text.length };
 }
 
 export type WorkerReply = { id: number; result?: unknown; cancelled?: boolean; error?: string };
