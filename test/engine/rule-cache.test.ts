@@ -210,6 +210,23 @@ test('an edit inside one function\'s hunk re-runs the rules of that function onl
   assert.ok(checked.includes('beta'));
 });
 
+test('a check that reads the whole document and finds the same again keeps its finding objects (the server sends only what changed)', () => {
+  // two copies of a series whose store-buffering finding walks to the caller of its function
+  const copy = (i: number) => example('gup-stable-pin-series.mbox').replace(/\b(mm|include\/linux)\/([a-z_-]+)\.(c|h)\b/g, `$1/$2_${i}.$3`);
+  const text = copy(0) + copy(1);
+  let a = reanalyze(undefined, text, 'x.mbox');
+  const walked = a.findings.filter((f) => f.rule === 'barrier/store-load-order');
+  assert.ok(walked.length >= 2, 'a store-buffering finding in each copy');
+  // an edit in the second copy, inside a hunk line (one more space before a `;`)
+  const at = text.lastIndexOf(';\n+');
+  const edited = text.slice(0, at) + ' ' + text.slice(at);
+  a = reanalyze(a, edited, 'x.mbox');
+  assert.equal(json(a), json(analyze(edited, 'x.mbox')));
+  const first = walked.filter((f) => f.file?.endsWith('_0.c'));
+  assert.ok(first.length > 0);
+  for (const f of first) assert.ok(a.findings.includes(f), `${f.rule} in ${f.function}() is the same object`);
+});
+
 function bigSeries(): string {
   const parts = ['gup-stable-pin-series.mbox', 'mangled-pinned-ptes.eml', 'qp-readahead-order.eml'].map(example);
   // barrier (store-buffering, announce, publish, removed) and context cases of the rule corpus, as more messages

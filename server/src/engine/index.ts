@@ -251,6 +251,40 @@ interface RuleSlot {
   rules: readonly Rule[];
   checks: (CachedCheck | undefined)[];
   agg?: SlotQueries | null;
+  /** The last results of checks that cannot be reused (they read the whole document), to keep their objects when they come out the same. */
+  last?: (RawFinding[] | undefined)[];
+}
+
+const rawJson = new WeakMap<RawFinding, string | null>();
+/**
+ * A raw finding's content, with the units it points at named by function object, side and
+ * configuration (the same function object has the same image): null when it holds something that
+ * is not plain data.
+ */
+function rawJsonOf(f: RawFinding): string | null {
+  let j = rawJson.get(f);
+  if (j !== undefined) return j;
+  try {
+    j = JSON.stringify(f, (_k, v: unknown) => {
+      const u = v as Partial<Unit> | null;
+      return u && typeof u === 'object' && u.fn && u.variant && u.cfg && u.image && u.side ? `unit ${idOf(u.fn)} ${u.side} ${idOf(u.variant)}` : v;
+    });
+  } catch {
+    j = null;
+  }
+  rawJson.set(f, j);
+  return j;
+}
+
+/** Two runs of a check found the same (their raw findings are equal, in order). */
+function sameRawFindings(a: readonly RawFinding[], b: readonly RawFinding[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    const x = rawJsonOf(a[i]);
+    if (x === null || x !== rawJsonOf(b[i])) return false;
+  }
+  return true;
 }
 /**
  * The queries of a slot's checks, deduplicated, split by whether the check read only its own file: a unit
@@ -383,10 +417,17 @@ function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], un
     const rule = rules[r];
     const hit = checks[r];
     if (hit && valid(hit, unit, fileNow[u])) return hit.found;
-    const { result, deps } = tracked(unit.fn, () => rule.check(unit, ctx));
+    const { result: found, deps } = tracked(unit.fn, () => rule.check(unit, ctx));
     slot.agg = undefined;
-    if (deps.document) checks[r] = undefined;
-    else {
+    // the same findings as the check's last run: its objects (the findings mapped from them are then the
+    // same objects too, and the server sends and converts only the others)
+    const last = hit?.found ?? slot.last?.[r];
+    const result = last && sameRawFindings(last, found) ? last : found;
+    if (slot.last) slot.last[r] = undefined;
+    if (deps.document) {
+      checks[r] = undefined;
+      (slot.last ??= [])[r] = result;
+    } else {
       let fileOnly: string | undefined = fileNow[u];
       for (const [key, q] of deps.queries) {
         fps.set(key, q.fp);
@@ -402,8 +443,9 @@ function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], un
  * The keystroke path's mapped findings, per raw finding (kept by the rule
  * cache for unchanged functions): the Finding object itself is reused while
  * its function, image, severity, context and the line its message starts on
- * are the same (the message's text is then the same, and so is every range
- * inside it), so unchanged findings stay the same objects from one edit to
+ * are the same, and so are the lines the other messages it points at start
+ * on (the messages' texts are then the same, and so is every range inside
+ * them), so unchanged findings stay the same objects from one edit to
  * the next (the language server sends and converts only the others).
  */
 const mappedCache = new WeakMap<RawFinding, { sig: string; finding: Finding }>();
@@ -472,6 +514,23 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
   const out: Finding[] = [];
   const seen = new Set<string>();
   const reuse = !!cached;
+  // the line each message starts on, and the places in other messages a finding points at (related
+  // locations, trace events: another function's units), for the signature of a mapped finding
+  const starts = new Map<Message, number>();
+  const startLine = (m: Message) => {
+    let l = starts.get(m);
+    if (l === undefined) starts.set(m, (l = index.positionAt(m.span.start).line));
+    return l;
+  };
+  const elsewhere = (f: RawFinding, unit: Unit): string => {
+    let out = '';
+    const at = (u: Unit | undefined) => {
+      if (u && u.fn.message !== unit.fn.message) out += `|${idOf(u.image)}@${startLine(u.fn.message)}`;
+    };
+    for (const r of f.related ?? []) at(r.unit);
+    for (const e of f.trace?.events ?? []) at(e.at.unit);
+    return out;
+  };
   for (const { f, unit, rule } of raw) {
     if (unit.side !== 'post') continue; // pre-image findings only serve as the baseline
     const dk = `${unit.fn.path}|${unit.fn.name}|${f.fingerprint}`;
@@ -481,7 +540,7 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
     if (sev === 'off') continue;
     const judgedIn = judgedInText(unit, opts);
     // a raw finding served from the rule cache maps to the same finding while its message starts on the same line
-    const sig = reuse ? `${idOf(unit.fn)}|${idOf(unit.image)}|${index.positionAt(unit.fn.message.span.start).line}|${sev}|${judgedIn}|${!!opts.fullMessages}` : '';
+    const sig = reuse ? `${idOf(unit.fn)}|${idOf(unit.image)}|${startLine(unit.fn.message)}|${sev}|${judgedIn}|${!!opts.fullMessages}${elsewhere(f, unit)}` : '';
     const was = reuse ? mappedCache.get(f) : undefined;
     if (was && was.sig === sig) {
       const key = `${f.rule}|${was.finding.range.start.line}:${was.finding.range.start.character}|${f.message}`;

@@ -100,10 +100,10 @@ const cancelCell = workerData?.cancel ? new Int32Array(workerData.cancel as Shar
 const state = new Map<string, Analysis>();
 /**
  * Per document, the last findings sent to the server (the server holds the
- * objects): the list, and each one's index by object. The engine keeps unchanged findings as the same objects
- * from one edit to the next, so most are found by identity.
+ * objects). The engine keeps unchanged findings as the same objects from one
+ * edit to the next, so most are found in place.
  */
-const sentFindings = new Map<string, { seq: number; list: readonly Finding[]; byObject: Map<Finding, number> }>();
+const sentFindings = new Map<string, { seq: number; list: readonly Finding[] }>();
 let sendSeq = 0;
 const findingJson = new WeakMap<Finding, string>();
 function jsonOf(f: Finding): string {
@@ -115,34 +115,40 @@ function jsonOf(f: Finding): string {
 /** The findings of `uri` as a change of what the server holds already. */
 function deltaOf(uri: string, findings: readonly Finding[]): FindingsDelta {
   const prev = sentFindings.get(uri);
-  const byObject = new Map<Finding, number>();
-  const items: (number | Finding)[] = [];
-  const fresh: number[] = [];
-  findings.forEach((f, i) => {
-    if (!byObject.has(f)) byObject.set(f, i);
-    const was = prev?.byObject.get(f);
-    if (was === undefined) fresh.push(i);
-    items.push(was !== undefined ? was : f);
-  });
-  if (prev && fresh.length) {
-    // new objects: the same findings by content? Only among the old ones not sent again by object (an
-    // edit changes a few findings of thousands: their JSON alone is made, not every finding's)
-    const reused = new Set<number>();
-    for (const x of items) if (typeof x === 'number') reused.add(x);
-    const byJson = new Map<string, number>();
-    prev.list.forEach((g, k) => {
-      if (reused.has(k)) return;
-      const j = jsonOf(g);
-      if (!byJson.has(j)) byJson.set(j, k);
-    });
-    if (byJson.size)
-      for (const i of fresh) {
-        const was = byJson.get(jsonOf(findings[i]));
-        if (was !== undefined) items[i] = was;
+  const old = prev?.list ?? [];
+  const n = findings.length;
+  const m = old.length;
+  // the same objects at the same places before and after the change (the engine keeps unchanged findings'
+  // objects: an edit changes a run of them), then the rest by object or by content among the old rest
+  let a = 0;
+  while (a < n && a < m && findings[a] === old[a]) a++;
+  let b = 0;
+  while (b < n - a && b < m - a && findings[n - 1 - b] === old[m - 1 - b]) b++;
+  const items: (number | Finding)[] = new Array<number | Finding>(n);
+  for (let i = 0; i < a; i++) items[i] = i;
+  for (let i = n - b; i < n; i++) items[i] = i - n + m;
+  if (a + b < n) {
+    const byObject = new Map<Finding, number>();
+    for (let k = a; k < m - b; k++) if (!byObject.has(old[k])) byObject.set(old[k], k);
+    let byJson: Map<string, number> | undefined;
+    for (let i = a; i < n - b; i++) {
+      const f = findings[i];
+      let was = byObject.get(f);
+      if (was === undefined && prev) {
+        if (!byJson) {
+          byJson = new Map();
+          for (let k = a; k < m - b; k++) {
+            const j = jsonOf(old[k]);
+            if (!byJson.has(j)) byJson.set(j, k);
+          }
+        }
+        was = byJson.get(jsonOf(f));
       }
+      items[i] = was ?? f;
+    }
   }
   const seq = ++sendSeq;
-  sentFindings.set(uri, { seq, list: findings, byObject });
+  sentFindings.set(uri, { seq, list: findings });
   return { seq, base: prev?.seq, items };
 }
 const readers = new Map<string, (p: string) => string | undefined>();
