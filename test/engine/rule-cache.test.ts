@@ -9,6 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, reanalyze, type Analysis } from 'mm-review-server/engine/index';
+import { ALL_RULES } from 'mm-review-server/rules/index';
+import type { Rule } from 'mm-review-server/rules/api';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { example, repoRoot } from '../patch/helpers';
@@ -42,6 +44,11 @@ function adding(code: string, path: string, at: number): string {
   const lines = code.replace(/^\n/, '').replace(/\n$/, '').split('\n');
   const head = at === 0 ? ['new file mode 100644', 'index 0000000..1111111', '--- /dev/null'] : ['index 1111111..2222222 100644', `--- a/${path}`];
   return [`diff --git a/${path} b/${path}`, ...head, `+++ b/${path}`, `@@ -${at},0 +${at + 1},${lines.length} @@`, ...lines.map((l) => '+' + l), ''].join('\n');
+}
+
+/** A diff of the existing file `path` with the given hunks. */
+function modifying(path: string, hunks: string): string {
+  return [`diff --git a/${path} b/${path}`, 'index 1111111..2222222 100644', `--- a/${path}`, `+++ b/${path}`, hunks].join('\n');
 }
 
 function mail(n: number, subject: string, diff: string): string {
@@ -92,6 +99,132 @@ test('editing only a helper the patch defines changes its caller\'s findings on 
   a = reanalyze(a, series('spin_lock(a);'), 'x.mbox');
   assert.deepEqual(callerFindings(a), before);
   assert.equal(json(a), json(analyze(series('spin_lock(a);'), 'x.mbox')));
+});
+
+/** Patch 1 adds the helper to a file it changes, patch 2 its caller to another changed file: the caller sees the helper by name. */
+const crossFileSeries = (lock: string) => mail(1, 'mm: add double_lock()', adding(helper(lock), 'mm/foo.c', 12)) + mail(2, 'mm: add move_one()', adding(caller, 'mm/bar.c', 8));
+
+test('editing only a helper the patch adds to another changed file changes its caller\'s findings on the keystroke path', () => {
+  let a = reanalyze(undefined, crossFileSeries('spin_lock(a);'), 'x.mbox');
+  const before = callerFindings(a);
+  assert.equal(before.length, 1, JSON.stringify(before));
+  assert.match(before[0], /spinlock `dst` taken by double_lock\(\)/);
+  const keptCaller = a.functions.find((f) => f.name === 'move_one');
+  for (const lock of ['spin_lock(b);', '', 'spin_lock(a);']) {
+    a = reanalyze(a, crossFileSeries(lock), 'x.mbox');
+    assert.equal(a.functions.find((f) => f.name === 'move_one'), keptCaller, 'the caller is kept');
+    assert.equal(json(a), json(analyze(crossFileSeries(lock), 'x.mbox')), lock);
+  }
+  assert.deepEqual(callerFindings(a), before);
+});
+
+const lockHelper = (body: string) => `
+static void lock_it(struct folio *folio)
+{
+	${body}
+}
+`;
+/** Patch 2 replaces a trylock by a call of lock_it(), which patch 1 adds to the same file. */
+const trylockSeries = (body: string) =>
+  mail(1, 'mm: add lock_it()', adding(lockHelper(body), 'mm/foo.c', 12)) +
+  mail(
+    2,
+    'mm: use lock_it()',
+    modifying(
+      'mm/foo.c',
+      `@@ -40,10 +40,9 @@
+ static int scan_one(struct folio *folio)
+ {
+ \tint ret;
+ 
+-\tif (!folio_trylock(folio))
+-\t\treturn -EAGAIN;
++\tlock_it(folio);
+ \tret = do_work(folio);
+ \tfolio_unlock(folio);
+ \treturn ret;
+ }
+`,
+    ),
+  );
+const sleeps = (a: Analysis) => a.findings.filter((f) => f.rule === 'atomic-sleep/sleep-in-atomic').map((f) => f.function);
+
+test('a trylock replaced by a same-file helper: editing only the helper changes the caller\'s finding on the keystroke path', () => {
+  let a = reanalyze(undefined, trylockSeries('folio_lock(folio);'), 'x.mbox');
+  assert.deepEqual(sleeps(a), ['scan_one'], 'the helper takes the lock with its sleeping form');
+  const kept = a.functions.find((f) => f.name === 'scan_one' && f.message.index === 1);
+  for (const body of ['folio_get(folio);', 'folio_lock(folio);']) {
+    a = reanalyze(a, trylockSeries(body), 'x.mbox');
+    assert.equal(a.functions.find((f) => f.name === 'scan_one' && f.message.index === 1), kept, 'the caller is kept');
+    assert.deepEqual(sleeps(a), body.startsWith('folio_lock') ? ['scan_one'] : []);
+    assert.equal(json(a), json(analyze(trylockSeries(body), 'x.mbox')));
+  }
+});
+
+/** Patch 1 changes two functions of mm/foo.c in two hunks (an edit inside one hunk leaves the other function as it was); patch 2 another file. */
+const twoFunctions = (first: string) =>
+  mail(
+    1,
+    'mm: change alpha() and beta()',
+    modifying(
+      'mm/foo.c',
+      `@@ -10,7 +10,7 @@
+ static int alpha(struct page *page)
+ {
+ \tget_page(page);
+-\treturn 0;
++\t${first}
+ \tput_page(page);
+ \treturn 1;
+ }
+@@ -40,8 +40,9 @@
+ static int beta(struct page *page)
+ {
+ \tget_page(page);
++\tif (PageLocked(page))
++\t\treturn -EBUSY;
+ \tput_page(page);
+ \treturn 0;
+ }
+`,
+    ),
+  ) + mail(2, 'mm: add gamma()', adding('\nstatic void gamma(void)\n{\n}\n', 'mm/bar.c', 0));
+
+test('an edit inside one function\'s hunk re-runs the rules of that function only, not of the other functions of its message', () => {
+  const checked: string[] = [];
+  const counting: Rule = { id: 'test/counting', category: 'ref-balance', severity: 'info', title: 't', description: 't', check: (unit) => (checked.push(unit.fn.name), []) };
+  const rules = [...ALL_RULES, counting];
+  let a = reanalyze(undefined, twoFunctions('return 0;'), 'x.mbox', { rules });
+  assert.ok(checked.includes('alpha') && checked.includes('beta'));
+  for (const first of ['return  0;', 'return 2;', 'return 0;']) {
+    checked.length = 0;
+    a = reanalyze(a, twoFunctions(first), 'x.mbox', { rules });
+    assert.ok(a.incremental);
+    assert.ok(checked.includes('alpha'), 'the edited function is checked again');
+    assert.ok(!checked.includes('beta'), `beta() keeps its results (${checked.join(', ')})`);
+    assert.equal(json(a), json(analyze(twoFunctions(first), 'x.mbox', { rules })), first);
+  }
+  // an edit of the commit message re-runs both (a rule may read the message)
+  checked.length = 0;
+  a = reanalyze(a, twoFunctions('return 0;').replace('Signed-off-by', 'Acked-by: X <x@example.org>\nSigned-off-by'), 'x.mbox', { rules });
+  assert.ok(checked.includes('beta'));
+});
+
+test('a check that reads the whole document and finds the same again keeps its finding objects (the server sends only what changed)', () => {
+  // two copies of a series whose store-buffering finding walks to the caller of its function
+  const copy = (i: number) => example('gup-stable-pin-series.mbox').replace(/\b(mm|include\/linux)\/([a-z_-]+)\.(c|h)\b/g, `$1/$2_${i}.$3`);
+  const text = copy(0) + copy(1);
+  let a = reanalyze(undefined, text, 'x.mbox');
+  const walked = a.findings.filter((f) => f.rule === 'barrier/store-load-order');
+  assert.ok(walked.length >= 2, 'a store-buffering finding in each copy');
+  // an edit in the second copy, inside a hunk line (one more space before a `;`)
+  const at = text.lastIndexOf(';\n+');
+  const edited = text.slice(0, at) + ' ' + text.slice(at);
+  a = reanalyze(a, edited, 'x.mbox');
+  assert.equal(json(a), json(analyze(edited, 'x.mbox')));
+  const first = walked.filter((f) => f.file?.endsWith('_0.c'));
+  assert.ok(first.length > 0);
+  for (const f of first) assert.ok(a.findings.includes(f), `${f.rule} in ${f.function}() is the same object`);
 });
 
 function bigSeries(): string {

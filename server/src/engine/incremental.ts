@@ -15,6 +15,7 @@
 import { parseDocument } from '../patch/parse';
 import { placeHunks } from '../patch/placement';
 import type { Message, ParsedDocument } from '../patch/model';
+import { commonEnds } from '../util/text';
 
 export interface Reparse {
   doc: ParsedDocument;
@@ -23,6 +24,8 @@ export interface Reparse {
   full: boolean;
   /** Why a full parse was needed (for tests and the server log). */
   reason?: string;
+  /** The edit, when not a full parse: [start, oldEnd) of the previous text became [start, newEnd) of this one. */
+  edit?: { start: number; oldEnd: number; newEnd: number };
 }
 
 /** Marks an object as already shifted in the current pass (symbol keys are invisible to JSON and for-in). */
@@ -121,16 +124,8 @@ export function reparse(prev: ParsedDocument | undefined, text: string, uri = ''
   if (msgs[0].span.start !== 0 || msgs[msgs.length - 1].span.end !== old.length) return full(text, uri, 'messages do not tile');
 
   // the changed region: [p, old.length - s) in the old text, [p, text.length - s) in the new one
-  const max = Math.min(old.length, text.length);
-  // common prefix and suffix: whole blocks compared first (a string compare), then characters
-  const B = 4096;
-  let p = 0;
-  while (p + B <= max && old.startsWith(text.slice(p, p + B), p)) p += B;
-  while (p < max && old.charCodeAt(p) === text.charCodeAt(p)) p++;
-  if (p === old.length && p === text.length) return { doc: { ...prev, text, uri }, changed: new Set(), full: false };
-  let s = 0;
-  while (s + B <= max - p && old.endsWith(text.slice(text.length - s - B, text.length - s), old.length - s)) s += B;
-  while (s < max - p && old.charCodeAt(old.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
+  const { prefix: p, suffix: s } = commonEnds(old, text);
+  if (p === old.length && p === text.length) return { doc: { ...prev, text, uri }, changed: new Set(), full: false, edit: { start: p, oldEnd: p, newEnd: p } };
   const oldEnd = old.length - s;
   const delta = text.length - old.length;
 
@@ -173,5 +168,5 @@ export function reparse(prev: ParsedDocument | undefined, text: string, uri = ''
   const sameChain = (a: Message, b: Message) =>
     a.kind === b.kind && !!a.isReply === !!b.isReply && (a.files.length > 0) === (b.files.length > 0) && a.version === b.version && JSON.stringify(a.series) === JSON.stringify(b.series);
   for (const m2 of placeHunks(doc, sameChain(m, fresh) ? k : undefined)) changed.add(m2);
-  return { doc, changed, full: false };
+  return { doc, changed, full: false, edit: { start: p, oldEnd, newEnd: text.length - s } };
 }

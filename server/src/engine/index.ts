@@ -8,7 +8,7 @@
  */
 import { parseDocument } from '../patch/parse';
 import { mapColumnEnd } from '../patch/model';
-import type { Message, ParsedDocument, Severity, Span } from '../patch/model';
+import type { HunkLine, Message, ParsedDocument, Severity, Span } from '../patch/model';
 import type { ParseOptions } from '../patch/limits';
 import { rebuildDocument, locate, type RebuildOptions } from '../c/rebuild';
 import type { RebuiltFunction, FunctionImage, ConfigVariant } from '../c/model';
@@ -23,7 +23,7 @@ import { ruleInfo } from '../rules/registry';
 import { toPatchEdits } from './fixes';
 import { fingerprint, normalizeLine } from './config';
 import { shorten } from './message';
-import { summarizeRepairs } from './repairs';
+import { isMailDamage, summarizeRepairs } from './repairs';
 import { mapTrace } from './trace';
 import './inputRules';
 import { reparse } from './incremental';
@@ -244,9 +244,128 @@ interface CachedCheck {
  * cached. Raw findings are in image coordinates: the mapping to the document
  * below runs again on every analysis.
  */
-const ruleCache = new WeakMap<RebuiltFunction, Map<string, { rules: readonly Rule[]; checks: (CachedCheck | undefined)[] }>>();
+const ruleCache = new WeakMap<RebuiltFunction, Map<string, RuleSlot>>();
 
-function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], units: readonly Unit[]): (r: number, u: number) => RawFinding[] {
+/** One unit's cached checks (one per rule), and what deciding their validity reads (made when first needed). */
+interface RuleSlot {
+  rules: readonly Rule[];
+  checks: (CachedCheck | undefined)[];
+  agg?: SlotQueries | null;
+  /** The last results of checks that cannot be reused (they read the whole document), to keep their objects when they come out the same. */
+  last?: (RawFinding[] | undefined)[];
+}
+
+const rawJson = new WeakMap<RawFinding, string | null>();
+/**
+ * A raw finding's content, with the units it points at named by function object, side and
+ * configuration (the same function object has the same image): null when it holds something that
+ * is not plain data.
+ */
+function rawJsonOf(f: RawFinding): string | null {
+  let j = rawJson.get(f);
+  if (j !== undefined) return j;
+  try {
+    j = JSON.stringify(f, (_k, v: unknown) => {
+      const u = v as Partial<Unit> | null;
+      return u && typeof u === 'object' && u.fn && u.variant && u.cfg && u.image && u.side ? `unit ${idOf(u.fn)} ${u.side} ${idOf(u.variant)}` : v;
+    });
+  } catch {
+    j = null;
+  }
+  rawJson.set(f, j);
+  return j;
+}
+
+/** Two runs of a check found the same (their raw findings are equal, in order). */
+function sameRawFindings(a: readonly RawFinding[], b: readonly RawFinding[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    const x = rawJsonOf(a[i]);
+    if (x === null || x !== rawJsonOf(b[i])) return false;
+  }
+  return true;
+}
+/**
+ * The queries of a slot's checks, deduplicated, split by whether the check read only its own file: a unit
+ * whose every rule is cached is then decided by its few distinct queries, not by its ~24 checks' records
+ * (a walk over every check of every unit was ~10 ms per keystroke on a 50k-line series).
+ */
+interface SlotQueries {
+  cat: Catalog;
+  image: FunctionImage;
+  variant: ConfigVariant;
+  cfg: Cfg;
+  /** The file identity every file-only check recorded (null: none has one; undefined: they differ). */
+  fileOnly: string | null | undefined;
+  fileOnlyQueries: [string, Query][];
+  otherQueries: [string, Query][];
+}
+function slotQueries(slot: RuleSlot): SlotQueries | null {
+  if (slot.agg !== undefined) return slot.agg;
+  const first = slot.checks[0];
+  if (slot.checks.length !== slot.rules.length || !first) return (slot.agg = null);
+  const agg: SlotQueries = { cat: first.cat, image: first.image, variant: first.variant, cfg: first.cfg, fileOnly: null, fileOnlyQueries: [], otherQueries: [] };
+  const seenOnly = new Set<Query>();
+  const seenOther = new Set<Query>();
+  for (const e of slot.checks) {
+    if (!e || e.cat !== agg.cat || e.image !== agg.image || e.variant !== agg.variant || e.cfg !== agg.cfg) return (slot.agg = null);
+    if (e.fileOnly !== undefined) {
+      if (agg.fileOnly === null) agg.fileOnly = e.fileOnly;
+      else if (agg.fileOnly !== e.fileOnly) return (slot.agg = null);
+    }
+    const [list, seen] = e.fileOnly !== undefined ? [agg.fileOnlyQueries, seenOnly] : [agg.otherQueries, seenOther];
+    for (const kq of e.queries) {
+      if (seen.has(kq[1])) continue;
+      seen.add(kq[1]);
+      list.push(kq);
+    }
+  }
+  return (slot.agg = agg);
+}
+
+/**
+ * The rule cache of a function re-parsed with its message but unchanged (sameFunction): its
+ * predecessor's slots, each check made the check of the new function's unit (same configuration and
+ * CFG; the image of the new function, whose lines are the re-parsed ones), its raw findings pointing
+ * at the new function's units. Undefined when there is nothing to carry over.
+ */
+function reboundSlots(fn: RebuiltFunction, old: RebuiltFunction | undefined, units: readonly Unit[]): Map<string, RuleSlot> | undefined {
+  const before = old && ruleCache.get(old);
+  if (!old || !before) return undefined;
+  const mine = units.filter((u) => u.fn === fn);
+  const unitFor = (u: Unit): Unit | undefined => (u.fn === old ? mine.find((m) => m.side === u.side && m.variant === u.variant) : u);
+  let lost = false;
+  const remap = (f: RawFinding): RawFinding => {
+    const refs = f.related?.some((r) => r.unit?.fn === old) || f.trace?.events.some((e) => e.at.unit?.fn === old);
+    if (!refs) return f;
+    const related = f.related?.map((r) => {
+      if (!r.unit) return r;
+      const unit = unitFor(r.unit);
+      if (!unit) lost = true;
+      return { ...r, unit };
+    });
+    const trace = f.trace && {
+      ...f.trace,
+      events: f.trace.events.map((e) => {
+        if (!e.at.unit) return e;
+        const unit = unitFor(e.at.unit);
+        if (!unit) lost = true;
+        return { ...e, at: { ...e.at, unit } };
+      }),
+    };
+    return { ...f, ...(related ? { related } : {}), ...(trace ? { trace } : {}) };
+  };
+  const out = new Map<string, RuleSlot>();
+  for (const [uk, slot] of before) {
+    const image = fn[uk.startsWith('pre|') ? 'pre' : 'post'];
+    if (!image) return undefined;
+    out.set(uk, { rules: slot.rules, checks: slot.checks.map((e) => e && { ...e, image, found: e.found.map(remap) }) });
+  }
+  return lost ? undefined : out;
+}
+
+function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], units: readonly Unit[], rebind?: ReadonlyMap<RebuiltFunction, RebuiltFunction>): (r: number, u: number) => RawFinding[] {
   const fps = new Map<string, string>(); // query fingerprints in this document
   const fpIn = (key: string, again: (c: AnalysisContext) => string) => {
     let fp = fps.get(key);
@@ -266,43 +385,49 @@ function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], un
   // each unit's slots (one per rule), looked up once per document
   const slots = units.map((unit) => {
     let perFn = ruleCache.get(unit.fn);
-    if (!perFn) ruleCache.set(unit.fn, (perFn = new Map()));
+    if (!perFn) ruleCache.set(unit.fn, (perFn = reboundSlots(unit.fn, rebind?.get(unit.fn), units) ?? new Map()));
     const uk = `${unit.side}|${unit.image.variants.indexOf(unit.variant)}`;
     let slot = perFn.get(uk);
     if (!slot || slot.rules !== rules) perFn.set(uk, (slot = { rules, checks: [] }));
-    return slot.checks;
+    return slot;
   });
   const fileNow = units.map((unit) => fileIdentity(ctx, unit.fn.path));
   // A unit whose every rule has a cached result that is still valid (most units of an edited document) is
   // decided once, not per rule: the same queries recur in its rules' records (its callees' summaries, its
   // side's ordering facts).
-  const unitOk = units.map((unit, u) => {
-    const checks = slots[u];
-    if (checks.length !== rules.length) return false;
-    const seen = new Set<Query>();
-    for (const e of checks) {
-      if (!e) return false;
-      if (e.cat !== cat || e.image !== unit.image || e.variant !== unit.variant || e.cfg !== unit.cfg) return false;
-      if (e.fileOnly !== undefined && e.fileOnly === fileNow[u]) continue;
-      for (const [key, q] of e.queries) {
-        if (seen.has(q)) continue;
-        seen.add(q);
-        if (q.path !== undefined && q.ident === fileIdentity(ctx, q.path)) continue;
-        if (fpIn(key, q.again) !== q.fp) return false;
-      }
+  const same = (list: [string, Query][]) => {
+    for (const [key, q] of list) {
+      if (q.path !== undefined && q.ident === fileIdentity(ctx, q.path)) continue;
+      if (fpIn(key, q.again) !== q.fp) return false;
     }
     return true;
+  };
+  const unitOk = units.map((unit, u) => {
+    const agg = slotQueries(slots[u]);
+    if (!agg || agg.cat !== cat || agg.image !== unit.image || agg.variant !== unit.variant || agg.cfg !== unit.cfg) return false;
+    // the file-only checks' queries need no asking while the file's functions are the same objects
+    if ((agg.fileOnly === null || agg.fileOnly !== fileNow[u]) && !same(agg.fileOnlyQueries)) return false;
+    return same(agg.otherQueries);
   });
   return (r, u) => {
-    const checks = slots[u];
+    const slot = slots[u];
+    const checks = slot.checks;
     if (unitOk[u]) return checks[r]!.found;
     const unit = units[u];
     const rule = rules[r];
     const hit = checks[r];
     if (hit && valid(hit, unit, fileNow[u])) return hit.found;
-    const { result, deps } = tracked(unit.fn, () => rule.check(unit, ctx));
-    if (deps.document) checks[r] = undefined;
-    else {
+    const { result: found, deps } = tracked(unit.fn, () => rule.check(unit, ctx));
+    slot.agg = undefined;
+    // the same findings as the check's last run: its objects (the findings mapped from them are then the
+    // same objects too, and the server sends and converts only the others)
+    const last = hit?.found ?? slot.last?.[r];
+    const result = last && sameRawFindings(last, found) ? last : found;
+    if (slot.last) slot.last[r] = undefined;
+    if (deps.document) {
+      checks[r] = undefined;
+      (slot.last ??= [])[r] = result;
+    } else {
       let fileOnly: string | undefined = fileNow[u];
       for (const [key, q] of deps.queries) {
         fps.set(key, q.fp);
@@ -318,8 +443,9 @@ function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], un
  * The keystroke path's mapped findings, per raw finding (kept by the rule
  * cache for unchanged functions): the Finding object itself is reused while
  * its function, image, severity, context and the line its message starts on
- * are the same (the message's text is then the same, and so is every range
- * inside it), so unchanged findings stay the same objects from one edit to
+ * are the same, and so are the lines the other messages it points at start
+ * on (the messages' texts are then the same, and so is every range inside
+ * them), so unchanged findings stay the same objects from one edit to
  * the next (the language server sends and converts only the others).
  */
 const mappedCache = new WeakMap<RawFinding, { sig: string; finding: Finding }>();
@@ -327,7 +453,7 @@ const mappedCache = new WeakMap<RawFinding, { sig: string; finding: Finding }>()
 const finished = new WeakSet<Finding>();
 
 /** Run the rules over the units, map to the document, apply differential mode and filters. */
-export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}, budget?: RebuildBudget): Finding[] {
+export function runRules(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], units: readonly Unit[], opts: AnalyzeOptions = {}, budget?: RebuildBudget, rebind?: ReadonlyMap<RebuiltFunction, RebuiltFunction>): Finding[] {
   const rules = opts.rules ?? ALL_RULES;
   const cat = catalogFor(opts);
   // user-space programs in the tree (tools/, scripts/): kernel API facts do not apply to them
@@ -335,7 +461,7 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
   const ctx = ruleContext(doc, functions, units, cat);
   const raw: { f: RawFinding; unit: Unit; rule: Rule }[] = [];
   const internal: Finding[] = [];
-  const cached = opts.reuseRuleResults ? ruleCacheFor(cat, ctx, rules, units) : undefined;
+  const cached = opts.reuseRuleResults ? ruleCacheFor(cat, ctx, rules, units, rebind) : undefined;
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r];
     try {
@@ -388,6 +514,23 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
   const out: Finding[] = [];
   const seen = new Set<string>();
   const reuse = !!cached;
+  // the line each message starts on, and the places in other messages a finding points at (related
+  // locations, trace events: another function's units), for the signature of a mapped finding
+  const starts = new Map<Message, number>();
+  const startLine = (m: Message) => {
+    let l = starts.get(m);
+    if (l === undefined) starts.set(m, (l = index.positionAt(m.span.start).line));
+    return l;
+  };
+  const elsewhere = (f: RawFinding, unit: Unit): string => {
+    let out = '';
+    const at = (u: Unit | undefined) => {
+      if (u && u.fn.message !== unit.fn.message) out += `|${idOf(u.image)}@${startLine(u.fn.message)}`;
+    };
+    for (const r of f.related ?? []) at(r.unit);
+    for (const e of f.trace?.events ?? []) at(e.at.unit);
+    return out;
+  };
   for (const { f, unit, rule } of raw) {
     if (unit.side !== 'post') continue; // pre-image findings only serve as the baseline
     const dk = `${unit.fn.path}|${unit.fn.name}|${f.fingerprint}`;
@@ -397,7 +540,7 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
     if (sev === 'off') continue;
     const judgedIn = judgedInText(unit, opts);
     // a raw finding served from the rule cache maps to the same finding while its message starts on the same line
-    const sig = reuse ? `${idOf(unit.fn)}|${idOf(unit.image)}|${index.positionAt(unit.fn.message.span.start).line}|${sev}|${judgedIn}|${!!opts.fullMessages}` : '';
+    const sig = reuse ? `${idOf(unit.fn)}|${idOf(unit.image)}|${startLine(unit.fn.message)}|${sev}|${judgedIn}|${!!opts.fullMessages}${elsewhere(f, unit)}` : '';
     const was = reuse ? mappedCache.get(f) : undefined;
     if (was && was.sig === sig) {
       const key = `${f.rule}|${was.finding.range.start.line}:${was.finding.range.start.character}|${f.message}`;
@@ -450,15 +593,26 @@ function judgedInText(unit: Unit, opts: AnalyzeOptions): string {
 
 /** Repairs of mail-client damage: summarised once per message (engine/repairs.ts). */
 export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: readonly RebuiltFunction[], repairDetails = false): Finding[] {
-  const out: Finding[] = doc.diagnostics.map((d) => ({
+  const out: Finding[] = doc.diagnostics.map((d) => diagnosticFinding(index, d));
+  summarizeRepairs(doc, index, out, repairDetails);
+  out.push(...placementFindings(doc, index), ...parseProblemFindings(index, functions));
+  return out;
+}
+
+function diagnosticFinding(index: LineIndex, d: ParsedDocument['diagnostics'][number]): Finding {
+  return {
     rule: d.code.startsWith('input/') ? d.code : `input/${d.code}`,
     category: 'input' as const,
     severity: d.severity,
     message: d.message,
     range: index.rangeOf(d.span.start, d.span.end),
     related: [],
-  }));
-  summarizeRepairs(doc, index, out, repairDetails);
+  };
+}
+
+/** Hunks placed where git am places them, not where their headers say (input/hunk-offset). */
+function placementFindings(doc: ParsedDocument, index: LineIndex): Finding[] {
+  const out: Finding[] = [];
   for (const m of doc.messages)
     for (const f of m.files)
       f.hunks.forEach((h, i) => {
@@ -477,6 +631,12 @@ export function inputFindings(doc: ParsedDocument, index: LineIndex, functions: 
           related: [],
         });
       });
+  return out;
+}
+
+/** C the rebuild could not parse (input/c-parse). */
+function parseProblemFindings(index: LineIndex, functions: readonly RebuiltFunction[]): Finding[] {
+  const out: Finding[] = [];
   for (const fn of functions) {
     for (const p of fn.problems) {
       const span = p.line?.span ?? fn.hunks[0]?.headerSpan;
@@ -540,6 +700,7 @@ export function reanalyze(prev: Analysis | undefined, text: string, uri = '', op
   const fresh = () => rebuildDocument(r.doc, { treeFile: opts.treeFile, budget: new RebuildBudget(opts.limits, opts.cancelled) });
   let functions: RebuiltFunction[] | undefined;
   let budget: RebuildBudget | undefined;
+  let rebind: Map<RebuiltFunction, RebuiltFunction> | undefined;
   if (!r.full && prev && r.changed && !prev.budget.exhausted) {
     const byMessage = new Map<Message, RebuiltFunction[]>();
     for (const f of prev.functions) {
@@ -560,14 +721,85 @@ export function reanalyze(prev: Analysis | undefined, text: string, uri = '', op
       rebuilt.set(msg, rebuildDocument({ ...r.doc, messages: [msg] }, { treeFile: opts.treeFile, budget }).functions);
     }
     if (budget.exhausted || budget.work > budget.limits.maxWork || budget.functions > budget.limits.maxFunctions) budget = undefined; // near the budget: from scratch
-    else functions = r.doc.messages.flatMap((m) => rebuilt.get(m) ?? byMessage.get(m) ?? []);
+    else {
+      functions = r.doc.messages.flatMap((m) => rebuilt.get(m) ?? byMessage.get(m) ?? []);
+      // the functions of the re-parsed message that the edit left as they were keep their rule results
+      if ('edit' in r && r.edit) rebind = unchangedFunctions(prev.doc, rebuilt, byMessage, r.edit);
+    }
   }
   if (!functions || !budget) {
     const all = fresh();
     functions = all.functions;
     budget = all.budget;
+    rebind = undefined;
   }
-  return { ...finish(r.doc, functions, { ...opts, reuseRuleResults: true }, t0, t1, budget, prev?.doc), incremental: !r.full };
+  // the line index: the previous one with the edited region scanned again
+  const index = prev && 'edit' in r && r.edit ? LineIndex.edited(prev.index, r.doc.text, r.edit.start, r.edit.oldEnd, r.edit.newEnd) : undefined;
+  return { ...finish(r.doc, functions, { ...opts, reuseRuleResults: true }, t0, t1, budget, prev?.doc, index, rebind), incremental: !r.full };
+}
+
+/**
+ * The functions of a message the edit re-parsed that are what they were (sameFunction), by their
+ * predecessors: when the edit lies inside one hunk's lines (the message's headers and commit text, and
+ * so everything a rule may read of the message, are unchanged). A keystroke then re-runs the rules of
+ * the edited function only, not of every function of its message.
+ */
+function unchangedFunctions(
+  prevDoc: ParsedDocument,
+  rebuilt: ReadonlyMap<Message, RebuiltFunction[]>,
+  byMessage: ReadonlyMap<Message, RebuiltFunction[]>,
+  edit: { start: number; newEnd: number },
+): Map<RebuiltFunction, RebuiltFunction> | undefined {
+  let out: Map<RebuiltFunction, RebuiltFunction> | undefined;
+  for (const [msg, fns] of rebuilt) {
+    const was = prevDoc.messages[msg.index];
+    if (!was || was === msg) continue;
+    const inHunk = msg.files.some((f) => f.hunks.some((h) => h.lines.length > 0 && h.lines[0].span.start <= edit.start && edit.newEnd <= h.lines[h.lines.length - 1].span.end));
+    const olds = byMessage.get(was) ?? [];
+    if (!inHunk || olds.length !== fns.length) continue;
+    fns.forEach((fn, i) => {
+      if (sameFunction(olds[i], fn)) (out ??= new Map()).set(fn, olds[i]);
+    });
+  }
+  return out;
+}
+
+/** Two rebuilds of one function with the same text, lines, hunks and configurations (the same variant objects). */
+function sameFunction(a: RebuiltFunction, b: RebuiltFunction): boolean {
+  if (a.name !== b.name || a.path !== b.path || a.change !== b.change || a.source !== b.source) return false;
+  if (a.file.oldPath !== b.file.oldPath || a.file.newPath !== b.file.newPath || a.file.status !== b.file.status) return false;
+  if (a.problems.length !== b.problems.length || a.problems.some((p, i) => p.message !== b.problems[i].message)) return false;
+  const sameLine = (x: HunkLine, y: HunkLine) => x.kind === y.kind && x.text === y.text && x.oldLine === y.oldLine && x.newLine === y.newLine && !!x.noNewlineAtEof === !!y.noNewlineAtEof && !!x.repaired === !!y.repaired;
+  if (a.hunks.length !== b.hunks.length) return false;
+  for (let i = 0; i < a.hunks.length; i++) {
+    const x = a.hunks[i];
+    const y = b.hunks[i];
+    if (x.oldStart !== y.oldStart || x.oldCount !== y.oldCount || x.newStart !== y.newStart || x.newCount !== y.newCount || x.section !== y.section) return false;
+    if (JSON.stringify(x.placement ?? null) !== JSON.stringify(y.placement ?? null) || x.repairs.length !== y.repairs.length || x.lines.length !== y.lines.length) return false;
+    for (let k = 0; k < x.lines.length; k++) if (!sameLine(x.lines[k], y.lines[k])) return false;
+  }
+  for (const side of ['pre', 'post'] as const) {
+    const x = a[side];
+    const y = b[side];
+    if (!x || !y) {
+      if (x || y) return false;
+      continue;
+    }
+    if (x.text !== y.text || x.headerLine !== y.headerLine || x.complete !== y.complete || x.variants.length !== y.variants.length || x.origin.length !== y.origin.length) return false;
+    if (x.variants.some((v, i) => v !== y.variants[i])) return false;
+    if (JSON.stringify([x.maskedLines, x.symbols, x.uncoveredBranches]) !== JSON.stringify([y.maskedLines, y.symbols, y.uncoveredBranches])) return false;
+    for (let i = 0; i < x.origin.length; i++) {
+      const o = x.origin[i];
+      const p = y.origin[i];
+      if (o.kind !== p.kind) return false;
+      if (o.kind === 'patch' && p.kind === 'patch') {
+        if (!sameLine(o.line, p.line) || a.hunks.indexOf(o.hunk) !== b.hunks.indexOf(p.hunk)) return false;
+      } else if (o.kind === 'tree' && p.kind === 'tree') {
+        if (o.fileLine !== p.fileLine) return false;
+      } else if (o.kind === 'synthetic' && p.kind === 'synthetic' && o.why !== p.why) return false;
+    }
+  }
+  return true;
 }
 
 /** The budget's skips as located input findings (one per function over a cap; one for the rest when the document budget ran out). */
@@ -631,25 +863,132 @@ function budgetFindings(index: LineIndex, budget: RebuildBudget): Finding[] {
  */
 const inputsByContent = new WeakMap<ParsedDocument, Map<string, Finding>>();
 
-function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget, prevDoc?: ParsedDocument): Analysis {
-  const index = new LineIndex(doc.text);
+/** Input findings the previous analysis had with the same content (and mail line) replaced by its objects. */
+function sameByContent(inputs: Finding[], prevDoc: ParsedDocument | undefined, doc: ParsedDocument, keyOf: (f: Finding) => string): Finding[] {
+  const before = prevDoc ? inputsByContent.get(prevDoc) : undefined;
+  const now = new Map<string, Finding>();
+  const out = inputs.map((f) => {
+    const key = keyOf(f);
+    const same = before?.get(key) ?? now.get(key);
+    if (!same) now.set(key, f);
+    else now.set(key, same);
+    return same ?? f;
+  });
+  inputsByContent.set(doc, now);
+  return out;
+}
+
+/**
+ * One message's parse notes and repair summaries (most input findings: the hints of every repaired
+ * line of a mangled mail), finished, with their content keys; kept while the message is the same
+ * object (the incremental re-parse keeps untouched messages) starting on the same line, so its ranges
+ * are the same.
+ */
+interface MessageInputs {
+  line: number;
+  details: boolean;
+  full: boolean;
+  /** Its parse diagnostics. */
+  count: number;
+  /** The diagnostics' findings, then the repair summaries. */
+  found: Finding[];
+  split: number;
+  keys: string[];
+}
+const messageInputs = new WeakMap<Message, MessageInputs>();
+const spansInside = new WeakMap<Message, boolean>();
+/** Every span summarizeRepairs() gives to the message lies inside it (shifting moves them together). */
+function messageSpansInside(m: Message): boolean {
+  let v = spansInside.get(m);
+  if (v === undefined) {
+    const inside = (start: number, end: number) => m.span.start <= start && end <= m.span.end;
+    v = m.files.every((f) => inside(f.headerSpan.start, f.headerSpan.end) && f.hunks.every((h) => inside(h.headerSpan.start, h.lines.length ? h.lines[h.lines.length - 1].span.end : h.headerSpan.end)));
+    spansInside.set(m, v);
+  }
+  return v;
+}
+
+/**
+ * The keystroke path's input findings, message by message: an edit recomputes those of the messages it
+ * re-parsed (or moved by lines) and reuses the others' finished objects; the same list, in the same
+ * order, as inputFindings() (diagnostics, repair summaries, placements, C parse problems) after the
+ * budget's. Making and keying all of them (2,705 on a 50k-line series) was ~12 ms per keystroke.
+ * Undefined when the document is not laid out message after message (then all are made again).
+ */
+function perMessageInputs(
+  doc: ParsedDocument,
+  index: LineIndex,
+  functions: readonly RebuiltFunction[],
+  budget: RebuildBudget,
+  opts: AnalyzeOptions,
+  prevDoc: ParsedDocument | undefined,
+  keyOf: (f: Finding) => string,
+): Finding[] | undefined {
+  const msgs = doc.messages;
+  const details = !!opts.repairDetails;
+  const full = !!opts.fullMessages;
+  // summarizeRepairs() then finds each repair's message among its neighbours only (engine/repairs.ts)
+  for (let i = 0; i < msgs.length; i++) {
+    if (i > 0 && msgs[i - 1].span.end > msgs[i].span.start) return undefined;
+    if (!messageSpansInside(msgs[i])) return undefined;
+  }
+  // the diagnostics of each message, in the document's order
+  const parts: ParsedDocument['diagnostics'][] = msgs.map(() => []);
+  let k = 0;
+  for (const d of doc.diagnostics) {
+    while (k < msgs.length && d.span.start >= msgs[k].span.end) k++;
+    if (k >= msgs.length || d.span.start < msgs[k].span.start || d.span.end > msgs[k].span.end) return undefined;
+    parts[k].push(d);
+  }
+  const diagnosticsOf: Finding[] = [];
+  const summaries: Finding[] = [];
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i];
+    const line = index.positionAt(m.span.start).line;
+    let e = messageInputs.get(m);
+    if (!e || e.line !== line || e.details !== details || e.full !== full || e.count !== parts[i].length) {
+      const a = parts[i].map((d) => diagnosticFinding(index, d));
+      // a repair on the message's first character may belong to the message before it (repairs.ts ownerOf)
+      for (const f of a) {
+        if (!isMailDamage(f.rule) || f.severity !== 'info') continue;
+        const off = index.offsetAt(f.range.start);
+        if (off < m.span.start || off >= m.span.end || (i > 0 && off === m.span.start)) return undefined;
+      }
+      const found = a.slice();
+      summarizeRepairs({ ...doc, messages: [m] }, index, found, details);
+      // the previous version of the message (same place in the series): unchanged findings keep their objects
+      const old = prevDoc?.messages[i] ? messageInputs.get(prevDoc.messages[i]) : undefined;
+      const before = new Map<string, Finding>();
+      if (old) old.found.forEach((f, j) => before.has(old.keys[j]) || before.set(old.keys[j], f));
+      const now = new Map<string, Finding>();
+      const keys = found.map(keyOf);
+      const kept = found.map((f, j) => {
+        const same = before.get(keys[j]) ?? now.get(keys[j]) ?? f;
+        now.set(keys[j], same);
+        return same;
+      });
+      messageInputs.set(m, (e = { line, details, full, count: parts[i].length, found: kept, split: a.length, keys }));
+    }
+    for (let j = 0; j < e.found.length; j++) (j < e.split ? diagnosticsOf : summaries).push(e.found[j]);
+  }
+  // the few others (budget, placements, C parse problems) are made again and kept by content
+  const spent = budgetFindings(index, budget);
+  const rest = sameByContent([...spent, ...placementFindings(doc, index), ...parseProblemFindings(index, functions)], prevDoc, doc, keyOf);
+  return [...rest.slice(0, spent.length), ...diagnosticsOf, ...summaries, ...rest.slice(spent.length)];
+}
+
+function finish(doc: ParsedDocument, functions: RebuiltFunction[], opts: AnalyzeOptions, t0: number, t1: number, budget: RebuildBudget, prevDoc?: ParsedDocument, edited?: LineIndex, rebind?: ReadonlyMap<RebuiltFunction, RebuiltFunction>): Analysis {
+  const index = edited ?? new LineIndex(doc.text);
   const units = buildUnits(functions, catalogFor(opts), budget);
   const t2 = now();
   const lineOf = (f: Finding) => doc.text.slice(index.offsetAt({ line: f.range.start.line, character: 0 }), index.offsetAt({ line: f.range.start.line + 1, character: 0 })).replace(/^[-+ ]/, '');
-  let inputs = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions, opts.repairDetails)];
-  const rules = runRules(doc, index, functions, units, opts, budget);
-  if (opts.reuseRuleResults) {
-    const before = prevDoc ? inputsByContent.get(prevDoc) : undefined;
-    const now = new Map<string, Finding>();
-    inputs = inputs.map((f) => {
-      const key = `${opts.fullMessages ? 1 : 0}|${lineOf(f)}|${JSON.stringify(f)}`;
-      const same = before?.get(key) ?? now.get(key);
-      if (!same) now.set(key, f);
-      else now.set(key, same);
-      return same ?? f;
-    });
-    inputsByContent.set(doc, now);
+  const keyOf = (f: Finding) => `${opts.fullMessages ? 1 : 0}|${lineOf(f)}|${JSON.stringify(f)}`;
+  let inputs = opts.reuseRuleResults ? perMessageInputs(doc, index, functions, budget, opts, prevDoc, keyOf) : undefined;
+  if (!inputs) {
+    inputs = [...budgetFindings(index, budget), ...inputFindings(doc, index, functions, opts.repairDetails)];
+    if (opts.reuseRuleResults) inputs = sameByContent(inputs, prevDoc, doc, keyOf);
   }
+  const rules = runRules(doc, index, functions, units, opts, budget, rebind);
   const all = [...inputs, ...rules];
   for (const f of all) {
     if (finished.has(f)) continue;

@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DocumentSymbol } from 'vscode-languageserver/node';
-import type { AnalyzeResult, WorkerAnalyzeOptions, WorkerReply, WorkerRequest } from './analysisWorker';
+import { textEditOf, type AnalyzeResult, type WorkerAnalyzeOptions, type WorkerReply, type WorkerRequest } from './analysisWorker';
 import type { Finding } from '../engine/findings';
 
 export type AnalyzeOutcome =
@@ -85,6 +85,22 @@ class Lane {
     });
   }
 
+  /**
+   * Per document, the text of the last analyze request posted to the current worker: the next one
+   * is posted as a change of it (analysisWorker.ts TextEdit), as the worker holds the same text.
+   */
+  private readonly sentText = new Map<string, string>();
+
+  /** A request as posted to the worker: an analysis as a change of the text posted before. */
+  private wire(req: WorkerRequest): WorkerRequest {
+    if (req.type === 'forget') this.sentText.delete(req.uri);
+    if (req.type === 'reset') this.sentText.clear();
+    if (req.type !== 'analyze') return req;
+    const before = this.sentText.get(req.uri);
+    this.sentText.set(req.uri, req.text);
+    return before === undefined ? req : { ...req, text: '', edit: textEditOf(before, req.text) };
+  }
+
   /** Drop queued analyses of `uri` and cancel a running one. */
   supersede(uri: string): void {
     this.queue = this.queue.filter((p) => {
@@ -145,8 +161,9 @@ class Lane {
   }
 
   private kill(): void {
-    // the worker's state (and what it sent) goes with it
+    // the worker's state (and what it sent, and the texts it held) goes with it
     this.held.clear();
+    this.sentText.clear();
     const w = this.worker;
     this.worker = undefined;
     if (w) {
@@ -165,6 +182,8 @@ class Lane {
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
     if (r.req.type === 'analyze') {
+      // after a failure the worker may not hold the text: the next request sends it whole
+      if (reply.error !== undefined) this.sentText.delete(r.req.uri);
       if (reply.cancelled) this.stats.superseded++;
       else if (reply.error !== undefined) this.stats.failed++;
       else this.stats.completed++;
@@ -191,6 +210,7 @@ class Lane {
         if (this.worker !== w) return;
         this.worker = undefined;
         this.held.clear(); // a new worker starts with nothing sent
+        this.sentText.clear();
         const oom = (e as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
         if (oom) this.stats.outOfMemory++;
         if (this.running) {
@@ -216,7 +236,7 @@ class Lane {
     if (!this.inline) this.worker ??= this.start();
     if (this.worker) {
       this.worker.ref();
-      this.worker.postMessage(p.req);
+      this.worker.postMessage(this.wire(p.req));
       return;
     }
     // no worker file: run on this thread (no cancellation)

@@ -18,6 +18,7 @@ import { parseDocument } from '../patch/parse';
 import type { Finding } from '../engine/findings';
 import { outline } from './outline';
 import { collectIfGrown } from '../util/gc';
+import { commonEnds } from '../util/text';
 import '../rules';
 
 export interface WorkerAnalyzeOptions {
@@ -35,7 +36,7 @@ export interface WorkerAnalyzeOptions {
 }
 
 export type WorkerRequest =
-  | { id: number; type: 'analyze'; uri: string; version: number; text: string; opts: WorkerAnalyzeOptions }
+  | { id: number; type: 'analyze'; uri: string; version: number; text: string; opts: WorkerAnalyzeOptions; edit?: TextEdit }
   | { id: number; type: 'outline'; uri: string }
   | { id: number; type: 'forget'; uri: string }
   | { id: number; type: 'reset' };
@@ -51,6 +52,32 @@ export interface AnalyzeResult {
   ms: number;
   /** The budget's counters (what was analysed, what was skipped). */
   budget: { functions: number; work: number; skipped: number; exhausted: string | null };
+}
+
+/**
+ * The text of an analyze request as a change of the text of the last analyze request of the same
+ * document this worker received (analysisPort.ts sends it so, and `text` empty): copying a 50k-line
+ * document to the worker for every keystroke was ~3 ms of each thread's time and 3.4 MB of garbage.
+ */
+export interface TextEdit {
+  /** [start, end) of the previous text replaced by `text`. */
+  start: number;
+  end: number;
+  text: string;
+  /** The length of the resulting text (a check). */
+  length: number;
+}
+
+/** The previous text with `e` applied, or undefined when it does not fit. */
+export function applyTextEdit(prev: string | undefined, e: TextEdit): string | undefined {
+  if (prev === undefined || e.start < 0 || e.end < e.start || e.end > prev.length || prev.length - (e.end - e.start) + e.text.length !== e.length) return undefined;
+  return prev.slice(0, e.start) + e.text + prev.slice(e.end);
+}
+
+/** The change from `prev` to `text`: the common prefix and suffix left out. */
+export function textEditOf(prev: string, text: string): TextEdit {
+  const { prefix, suffix } = commonEnds(prev, text);
+  return { start: prefix, end: prev.length - suffix, text: text.slice(prefix, text.length - suffix), length: text.length };
 }
 
 export type WorkerReply = { id: number; result?: unknown; cancelled?: boolean; error?: string };
@@ -73,11 +100,10 @@ const cancelCell = workerData?.cancel ? new Int32Array(workerData.cancel as Shar
 const state = new Map<string, Analysis>();
 /**
  * Per document, the last findings sent to the server (the server holds the
- * objects): the list, and each one's index by object and (made when first
- * needed) by JSON. The engine keeps unchanged findings as the same objects
- * from one edit to the next, so most are found by identity.
+ * objects). The engine keeps unchanged findings as the same objects from one
+ * edit to the next, so most are found in place.
  */
-const sentFindings = new Map<string, { seq: number; list: readonly Finding[]; byObject: Map<Finding, number>; byJson?: Map<string, number> }>();
+const sentFindings = new Map<string, { seq: number; list: readonly Finding[] }>();
 let sendSeq = 0;
 const findingJson = new WeakMap<Finding, string>();
 function jsonOf(f: Finding): string {
@@ -89,26 +115,40 @@ function jsonOf(f: Finding): string {
 /** The findings of `uri` as a change of what the server holds already. */
 function deltaOf(uri: string, findings: readonly Finding[]): FindingsDelta {
   const prev = sentFindings.get(uri);
-  const byObject = new Map<Finding, number>();
-  const items: (number | Finding)[] = [];
-  findings.forEach((f, i) => {
-    if (!byObject.has(f)) byObject.set(f, i);
-    let was = prev?.byObject.get(f);
-    if (was === undefined && prev) {
-      // a new object: the same finding by content?
-      if (!prev.byJson) {
-        prev.byJson = new Map();
-        prev.list.forEach((g, k) => {
-          const j = jsonOf(g);
-          if (!prev.byJson!.has(j)) prev.byJson!.set(j, k);
-        });
+  const old = prev?.list ?? [];
+  const n = findings.length;
+  const m = old.length;
+  // the same objects at the same places before and after the change (the engine keeps unchanged findings'
+  // objects: an edit changes a run of them), then the rest by object or by content among the old rest
+  let a = 0;
+  while (a < n && a < m && findings[a] === old[a]) a++;
+  let b = 0;
+  while (b < n - a && b < m - a && findings[n - 1 - b] === old[m - 1 - b]) b++;
+  const items: (number | Finding)[] = new Array<number | Finding>(n);
+  for (let i = 0; i < a; i++) items[i] = i;
+  for (let i = n - b; i < n; i++) items[i] = i - n + m;
+  if (a + b < n) {
+    const byObject = new Map<Finding, number>();
+    for (let k = a; k < m - b; k++) if (!byObject.has(old[k])) byObject.set(old[k], k);
+    let byJson: Map<string, number> | undefined;
+    for (let i = a; i < n - b; i++) {
+      const f = findings[i];
+      let was = byObject.get(f);
+      if (was === undefined && prev) {
+        if (!byJson) {
+          byJson = new Map();
+          for (let k = a; k < m - b; k++) {
+            const j = jsonOf(old[k]);
+            if (!byJson.has(j)) byJson.set(j, k);
+          }
+        }
+        was = byJson.get(jsonOf(f));
       }
-      was = prev.byJson.get(jsonOf(f));
+      items[i] = was ?? f;
     }
-    items.push(was !== undefined ? was : f);
-  });
+  }
   const seq = ++sendSeq;
-  sentFindings.set(uri, { seq, list: findings, byObject });
+  sentFindings.set(uri, { seq, list: findings });
   return { seq, base: prev?.seq, items };
 }
 const readers = new Map<string, (p: string) => string | undefined>();
@@ -204,11 +244,28 @@ export function handle(req: WorkerRequest, tree?: DocumentTree): WorkerReply {
 const IDLE_COLLECT_MS = 300;
 let idleCollect: ReturnType<typeof setTimeout> | undefined;
 
+/** Per document, the text of the last analyze request received (the base of the next one's edit). */
+const texts = new Map<string, string>();
+
 parentPort?.on('message', (req: WorkerRequest) => {
   if (idleCollect) {
     clearTimeout(idleCollect);
     idleCollect = undefined;
   }
+  if (req.type === 'analyze') {
+    if (req.edit) {
+      const text = applyTextEdit(texts.get(req.uri), req.edit);
+      if (text === undefined) {
+        texts.delete(req.uri);
+        parentPort!.postMessage({ id: req.id, error: `internal: the change of ${req.uri} does not fit the text this worker holds` } satisfies WorkerReply);
+        return;
+      }
+      req.text = text;
+      req.edit = undefined;
+    }
+    texts.set(req.uri, req.text);
+  } else if (req.type === 'forget') texts.delete(req.uri);
+  else if (req.type === 'reset') texts.clear();
   const answer = (tree?: DocumentTree) => {
     let reply: WorkerReply;
     try {

@@ -3,7 +3,8 @@
  * command line: --stdio (editors), --node-ipc (the VS Code client), --socket=N.
  */
 import { format } from 'node:util';
-import { createConnection, ProposedFeatures, type Connection } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection } from 'vscode-languageserver/node';
+import { diagnosticsEncoder } from './encoder';
 import { FramingGuard } from './framing';
 import { startServer } from './server';
 
@@ -25,7 +26,8 @@ export function main(): void {
     process.stdin.pipe(guard);
     // stdout carries the protocol: anything printed goes to stderr instead
     for (const k of ['log', 'info', 'warn', 'error', 'debug'] as const) console[k] = (...a: unknown[]) => void process.stderr.write(format(...a) + '\n');
-    connection = createConnection(ProposedFeatures.all, guard, process.stdout);
+    // diagnostics serialised once per diagnostic, not on every publication (encoder.ts)
+    connection = createConnection(ProposedFeatures.all, new StreamMessageReader(guard), new StreamMessageWriter(process.stdout, { charset: 'utf-8', contentTypeEncoder: diagnosticsEncoder }));
   } else connection = createConnection(ProposedFeatures.all);
   startServer(connection);
   connection.listen();

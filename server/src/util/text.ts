@@ -72,3 +72,19 @@ function lastLineTerminator(s: string): number {
   }
   return -1;
 }
+
+/**
+ * The lengths of the common prefix and suffix of two texts (not overlapping): where an edit changed
+ * `before` into `after`. Whole 4 KiB blocks are compared first (a string compare), then characters.
+ */
+export function commonEnds(before: string, after: string): { prefix: number; suffix: number } {
+  const max = Math.min(before.length, after.length);
+  const B = 4096;
+  let p = 0;
+  while (p + B <= max && before.startsWith(after.slice(p, p + B), p)) p += B;
+  while (p < max && before.charCodeAt(p) === after.charCodeAt(p)) p++;
+  let s = 0;
+  while (s + B <= max - p && before.endsWith(after.slice(after.length - s - B, after.length - s), before.length - s)) s += B;
+  while (s < max - p && before.charCodeAt(before.length - 1 - s) === after.charCodeAt(after.length - 1 - s)) s++;
+  return { prefix: p, suffix: s };
+}

@@ -7,6 +7,7 @@
  * the real C files. `mmReview/status` says what the status bar shows.
  */
 import { collectIfGrown } from '../../util/gc';
+import { jsonOnce } from '../encoder';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -82,7 +83,8 @@ const diagnostics = new WeakMap<Finding, { uri: string; d: Diagnostic }>();
 function diagnosticOf(f: Finding, uri: string): Diagnostic {
   const hit = diagnostics.get(f);
   if (hit && hit.uri === uri) return hit.d;
-  const d = toDiagnostic(f, uri);
+  // its JSON text is made once too, for every publication of it (encoder.ts)
+  const d = jsonOnce(toDiagnostic(f, uri));
   diagnostics.set(f, { uri, d });
   return d;
 }

@@ -13,6 +13,7 @@ import type { ApiSpec } from '../../catalog';
 import { changeRun, isAddedLine, isDeletedLine, patchLineOf, preUnitOf } from '../../analysis/diff';
 import type { ReleaseEvent } from '../../analysis/resources';
 import { asExplained, replacementExplained } from '../common/explained';
+import { fileFunctions, untracked } from '../../analysis/deps';
 
 /**
  * A call that did not sleep replaced by one that may (GFP_ATOMIC → GFP_KERNEL,
@@ -34,7 +35,10 @@ function trylockIntoHelper(unit: Unit, ctx: RuleContext, reported: readonly RF[]
   // the sleeping calls of each helper the patch defines in this file, on any path (the try form it replaces
   // ran on those paths only: that it sleeps on some is enough)
   const callsOf = (name: string): string[] =>
-    ctx.units.filter((u) => u.side === 'post' && u.fn.path === unit.fn.path && u.cfg.name === name).flatMap((u) => u.cfg.nodes.flatMap((m) => m.ops.filter((o): o is CallOp => o.kind === 'call' && !o.indirect).filter((o) => { const sp = ctx.catalog.api(o.name); return !!sp && callSleeps(sp, o); }).map((o) => o.name)));
+    fileFunctions(ctx, unit.fn.path)
+      .flatMap((fn) => untracked(() => ctx.unitsOf(fn, 'post')))
+      .filter((u) => u.cfg.name === name)
+      .flatMap((u) => u.cfg.nodes.flatMap((m) => m.ops.filter((o): o is CallOp => o.kind === 'call' && !o.indirect).filter((o) => { const sp = ctx.catalog.api(o.name); return !!sp && callSleeps(sp, o); }).map((o) => o.name)));
   for (const { n, op } of adds) {
     if (ctx.catalog.api(op.name) || reported.some((f) => f.at.line === op.line)) continue;
     const sleeping = callsOf(op.name);
