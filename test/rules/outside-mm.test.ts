@@ -13,6 +13,15 @@ import { analyze } from 'mm-review-server/engine/index';
 const REF_CATS = ['ref-balance', 'ref-kind', 'spec-ref', 'bracket', 'atomic-sleep'];
 const parseProblems = (p: string) => analyze(p, 'test.patch').findings.filter((f) => f.rule === 'input/c-parse');
 const serious = (p: string) => findings(p).filter((f) => f.severity === 'error' || f.severity === 'warning');
+/** A warning or error of `rule` in patch `p`, on the line of `needle` when given (the failure lists what was found). */
+function expectFlagged(p: string, rule: string, needle?: string): void {
+  const hits = serious(p).filter((f) => f.rule === rule);
+  const at = needle === undefined ? undefined : lineOf(p, needle);
+  assert.ok(
+    hits.some((f) => at === undefined || f.range.start.line + 1 === at),
+    `expected ${rule}${needle ? ` at \`${needle}\`` : ''}, got: ${JSON.stringify(serious(p).map((f) => `${f.rule}: ${f.message}`))}`,
+  );
+}
 
 describe('code after a do-while whose condition is a loop macro (fs/proc/task_mmu.c show_smaps_rollup)', () => {
   const code = (beforeLabel: string, afterLabel: string) => `
@@ -49,8 +58,7 @@ out_put_mm:
   });
   it('the unlock moved above the label: the jump past it is flagged', () => {
     const p = addPatch(code('\tmmap_read_unlock(mm);', ''));
-    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
-    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'goto empty_set')), JSON.stringify(serious(p).map((f) => f.message)));
+    expectFlagged(p, 'bracket/unbalanced', 'goto empty_set');
   });
 });
 
@@ -82,11 +90,7 @@ empty_set:
   });
   it('a return in parsed code that keeps the lock is still flagged', () => {
     const p = addPatch(code('\tif (busy(mm))\n\t\treturn -EBUSY;'));
-    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
-    assert.ok(
-      hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return -EBUSY')),
-      JSON.stringify(serious(p).map((f) => f.message)),
-    );
+    expectFlagged(p, 'bracket/unbalanced', 'return -EBUSY');
   });
 });
 
@@ -125,11 +129,7 @@ static void *lock_entry(struct address_space *mapping, pgoff_t index)
   });
   it('a helper that sleeps without dropping it is flagged at the call', () => {
     const p = addPatch(code('\tschedule();'));
-    const hits = serious(p).filter((f) => f.rule === 'atomic-sleep/sleep-in-atomic');
-    assert.ok(
-      hits.some((f) => f.range.start.line + 1 === lineOf(p, 'wait_unlocked(&xas, entry)')),
-      JSON.stringify(serious(p).map((f) => f.message)),
-    );
+    expectFlagged(p, 'atomic-sleep/sleep-in-atomic', 'wait_unlocked(&xas, entry)');
   });
 });
 
@@ -182,8 +182,7 @@ static int fill(struct ctx *c)
 	return 0;
 }
 `);
-    const hits = serious(p).filter((f) => f.rule === 'ref-balance/leak');
-    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return -EFAULT')), JSON.stringify(serious(p).map((f) => f.message)));
+    expectFlagged(p, 'ref-balance/leak', 'return -EFAULT');
   });
 });
 
@@ -208,8 +207,7 @@ ${errorPath}
   });
   it('when the function drops it on one error path, another that does not is flagged', () => {
     const p = addPatch(code('\t\tfput(req->ki_filp);'));
-    const hits = serious(p).filter((f) => f.rule === 'ref-balance/leak');
-    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return -EFAULT')), JSON.stringify(serious(p).map((f) => f.message)));
+    expectFlagged(p, 'ref-balance/leak', 'return -EFAULT');
   });
 });
 
@@ -260,8 +258,7 @@ ret:
   });
   it('when neither helper releases it, the jump out of the loop keeps it: flagged', () => {
     const p = addPatch(code(''));
-    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
-    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'goto ret')), JSON.stringify(serious(p).map((f) => f.message)));
+    expectFlagged(p, 'bracket/unbalanced', 'goto ret');
   });
 });
 
@@ -327,8 +324,7 @@ static int take(struct inode *inode, struct dentry *dentry)
 	return 0;
 }
 `);
-    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
-    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return -EBUSY')), JSON.stringify(serious(p).map((f) => f.message)));
+    expectFlagged(p, 'bracket/unbalanced', 'return -EBUSY');
   });
 });
 
@@ -358,8 +354,7 @@ static bool stop_self(int signr)
   });
   it('kept on a path that returns true like the releasing one: flagged', () => {
     const p = addPatch(code('return true;'));
-    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
-    assert.ok(hits.length > 0, JSON.stringify(serious(p).map((f) => f.message)));
+    expectFlagged(p, 'bracket/unbalanced');
   });
 });
 
@@ -378,8 +373,7 @@ void unlock_buf(struct buffer_head *bh)
   });
   it('a plain store before smp_mb__after_atomic() is not ordered: flagged', () => {
     const p = addPatch(code('bh->b_state = 0;'));
-    const hits = serious(p).filter((f) => f.rule === 'barrier/store-load-order');
-    assert.ok(hits.length > 0, JSON.stringify(serious(p).map((f) => f.message)));
+    expectFlagged(p, 'barrier/store-load-order');
   });
 });
 
@@ -405,8 +399,7 @@ static long info(struct file *file, unsigned int cmd)
   });
   it('without it the error return leaks the reference', () => {
     const p = addPatch(code('struct task_struct *task = NULL;'));
-    const hits = serious(p).filter((f) => f.rule === 'ref-balance/leak');
-    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return -EINVAL')), JSON.stringify(serious(p).map((f) => f.message)));
+    expectFlagged(p, 'ref-balance/leak', 'return -EINVAL');
   });
 });
 
@@ -436,8 +429,7 @@ out:
   });
   it('without the comment, `out:` reached both holding the section and not is flagged', () => {
     const p = addPatch(code('/* Look up or create the undo structure. */'));
-    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
-    assert.ok(hits.length > 0, JSON.stringify(serious(p).map((f) => f.message)));
+    expectFlagged(p, 'bracket/unbalanced');
   });
 });
 
@@ -461,8 +453,7 @@ static vm_fault_t fs_page_mkwrite(struct vm_fault *vmf)
   });
   it('another value returned with the folio locked is flagged', () => {
     const p = addPatch(code('0'));
-    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
-    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'return 0')), JSON.stringify(serious(p).map((f) => f.message)));
+    expectFlagged(p, 'bracket/unbalanced', 'return 0');
   });
 });
 
@@ -495,13 +486,11 @@ err:
   });
   it('a comment about something else leaves the mutex held: flagged', () => {
     const p = addPatch(code('\t/* handle_create_tail fills in the handle. */'));
-    const hits = serious(p).filter((f) => f.rule === 'bracket/unbalanced');
-    assert.ok(hits.length > 0, JSON.stringify(serious(p).map((f) => f.message)));
+    expectFlagged(p, 'bracket/unbalanced');
   });
 });
 
 describe('scope-based lock guards (include/linux/cleanup.h, v6.5+; catalog data/guards.ts)', () => {
-  const sleeps = (p: string) => serious(p).filter((f) => f.rule === 'atomic-sleep/sleep-in-atomic');
   it('a sleep under guard(spinlock), scoped_guard(spinlock, ..) and guard(rcu)() is flagged', () => {
     for (const head of ['guard(spinlock)(&f->lock);', 'guard(rcu)();']) {
       const p = addPatch(`
@@ -512,7 +501,7 @@ static void set_x(struct foo *f)
 	msleep(10);
 }
 `);
-      assert.ok(sleeps(p).some((f) => f.range.start.line + 1 === lineOf(p, 'msleep(10)')), head + ': ' + JSON.stringify(serious(p).map((f) => f.message)));
+      expectFlagged(p, 'atomic-sleep/sleep-in-atomic', 'msleep(10)');
     }
     const p = addPatch(`
 static void set_x(struct foo *f)
@@ -523,7 +512,7 @@ static void set_x(struct foo *f)
 	}
 }
 `);
-    assert.ok(sleeps(p).some((f) => f.range.start.line + 1 === lineOf(p, 'msleep(10)')), JSON.stringify(serious(p).map((f) => f.message)));
+    expectFlagged(p, 'atomic-sleep/sleep-in-atomic', 'msleep(10)');
   });
   it('the guard ends with its scope: a sleep after the block, after a return or goto out of it, is quiet; no leak at a return', () => {
     const p = addPatch(`
@@ -612,7 +601,6 @@ out:
   });
   it('a test of another bit leaves the reference on the goto path: flagged', () => {
     const p = addPatch(code('flags & OTHER_FLAG'));
-    const hits = serious(p).filter((f) => f.rule === 'ref-balance/leak');
-    assert.ok(hits.some((f) => f.range.start.line + 1 === lineOf(p, 'goto out')), JSON.stringify(serious(p).map((f) => f.message)));
+    expectFlagged(p, 'ref-balance/leak', 'goto out');
   });
 });
