@@ -171,8 +171,12 @@ function objectArg(op: CallOp): string {
  * line of the same `-`/`+` run of one hunk, with the same first argument (the
  * object), or, when the name is kept, the same callee (`kmalloc(.., GFP_ATOMIC)`
  * → `kmalloc(.., GFP_KERNEL)`). Each deleted call pairs with at most one added call.
+ * Among added calls on the same object, one that `alike` says plays the same
+ * part is preferred (`unpin_user_pages_dirty_lock(&page, ..)` replaced by
+ * `set_page_dirty_lock(page); put_page(page);` pairs with the put, not with
+ * the first call on `page`).
  */
-export function replacedCalls(pre: Unit, post: Unit): ReplacedCall[] {
+export function replacedCalls(pre: Unit, post: Unit, alike?: (del: CallOp, add: CallOp) => boolean): ReplacedCall[] {
   const dels = callsOnChangedLines(pre, 'del');
   const adds = callsOnChangedLines(post, 'add');
   if (!dels.length || !adds.length) return [];
@@ -187,10 +191,51 @@ export function replacedCalls(pre: Unit, post: Unit): ReplacedCall[] {
       return !!al && al.hunk === dl.hunk && run.adds.includes(al.line) && !used.has(a.op);
     });
     const obj = objectArg(d.op);
-    const match = inRun.find((a) => a.op.name === d.op.name && obj !== '' && objectArg(a.op) === obj) ?? inRun.find((a) => obj !== '' && objectArg(a.op) === obj) ?? inRun.find((a) => a.op.name === d.op.name);
+    const sameObj = (a: (typeof adds)[number]) => obj !== '' && objectArg(a.op) === obj;
+    const match =
+      inRun.find((a) => a.op.name === d.op.name && sameObj(a)) ??
+      (alike ? inRun.find((a) => sameObj(a) && alike(d.op, a.op)) : undefined) ??
+      inRun.find(sameObj) ??
+      inRun.find((a) => a.op.name === d.op.name);
     if (!match) continue;
     used.add(match.op);
     out.push({ del: { node: d.node, op: d.op }, add: { node: match.node, op: match.op } });
+  }
+  if (alike) out.push(...convertedCalls(pre, post, dels, adds, used, out, alike));
+  return out;
+}
+
+/**
+ * A call the patch deleted in one place and a call of the same part on the
+ * same object it added in another run of the function (`if (!folio_try_get(folio))
+ * return false;` deleted above, `folio_get(folio);` added below the test that
+ * followed it): a conversion of the call when the deleted name no longer
+ * appears on that object in the post-image and the added name did not appear
+ * on it in the pre-image.
+ */
+function convertedCalls(
+  pre: Unit,
+  post: Unit,
+  dels: readonly { node: CfgNode; op: CallOp }[],
+  adds: readonly { node: CfgNode; op: CallOp }[],
+  used: Set<CallOp>,
+  paired: readonly ReplacedCall[],
+  alike: (del: CallOp, add: CallOp) => boolean,
+): ReplacedCall[] {
+  const out: ReplacedCall[] = [];
+  const done = new Set(paired.map((r) => r.del.op));
+  const calledOn = (u: Unit, name: string, obj: string, skip: (op: CallOp) => boolean) =>
+    u.cfg.nodes.some((n) => n.ops.some((o) => o.kind === 'call' && o.name === name && !skip(o) && objectArg(o) === obj));
+  for (const d of dels) {
+    if (done.has(d.op)) continue;
+    const obj = objectArg(d.op);
+    if (!obj) continue;
+    const cands = adds.filter((a) => !used.has(a.op) && a.op.name !== d.op.name && objectArg(a.op) === obj && alike(d.op, a.op));
+    if (cands.length !== 1) continue;
+    const a = cands[0];
+    if (calledOn(post, d.op.name, obj, () => false) || calledOn(pre, a.op.name, obj, () => false)) continue;
+    used.add(a.op);
+    out.push({ del: { node: d.node, op: d.op }, add: { node: a.node, op: a.op } });
   }
   return out;
 }

@@ -71,6 +71,36 @@ export function isCatalogPrimitive(name: string, cfgName: string, cat: Catalog):
   return cat.has(name) || cat.has(cfgName);
 }
 
+/**
+ * A lock or section held on some path into `exit` and handed to code out of
+ * sight on others (`mmap_read_lock(mm); retry: vma = vma_lookup(mm, ..); if
+ * (!vma) return -EFAULT; ret = follow_fault_pfn(vma, mm, ..); if (ret ==
+ * -EAGAIN) goto retry;`: the first pass reaches the return with the lock
+ * taken above and nothing between): the union of the states says "held or
+ * handed over", but one path from the acquire reaches the exit through no
+ * node that releases or hands it over, and on that path it is held. Only
+ * when the other paths handed it over (no unknown history, no release).
+ * References are left out: passing one to a helper on some paths is how
+ * ownership moves, and which path a reference takes is the caller's contract.
+ * Only at a return: the search does not follow the branch correlations the
+ * dataflow does, and a goto's ladder may release under a test that matches
+ * the one the lock was taken under (`done: if (!(si->flags & SWP_SOLIDSTATE))
+ * spin_unlock(..)`).
+ */
+function heldOnACleanPath(a: ResourceAnalysis, id: string, b: Bits, exit: CfgNode): boolean {
+  if (!(b & HELD) || (b & ~(HELD | E)) !== 0) return false;
+  const k = a.keys.get(id)!;
+  if (k.family === 'ref' || !k.acquires.length) return false;
+  const drops = a.drops.get(id);
+  if (drops?.has(exit.id)) return false;
+  for (const acq of k.acquires) {
+    if (drops?.has(acq.node.id)) continue;
+    const found = searchForward(acq.node, (n) => (n === exit ? true : n !== acq.node && (drops?.has(n.id) || a.takes.get(id)?.has(n.id)) ? 'prune' : undefined));
+    if (found.found) return true;
+  }
+  return false;
+}
+
 /** Every leaking exit of a unit (all families), acquires in view. */
 export function leaks(a: ResourceAnalysis, addedExit?: (n: CfgNode) => boolean, replacedJump?: (n: CfgNode) => boolean): Leak[] {
   const hit = leakCache.get(a);
@@ -87,7 +117,7 @@ export function leaks(a: ResourceAnalysis, addedExit?: (n: CfgNode) => boolean, 
   for (const x of exits) for (const [id, b] of x.state) if (!x.error && b === R) releasedOk.set(id, true);
   for (const x of exits) {
     for (const [id, b] of x.state) {
-      if (!definitelyHeld(b)) continue;
+      if (!definitelyHeld(b) && !(x.kind === 'return' && heldOnACleanPath(a, id, b, x.node))) continue;
       const k = a.keys.get(id)!;
       // a lock the header says the caller holds and this function releases (`__releases(ptl)`) counts as taken
       // at the entry; one it must keep (`__must_hold()`) is the caller's to release

@@ -367,7 +367,10 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
       // A lookup whose result goes to a pointer variable (`vma = find_vma(mm, addr)`) returns another
       // object; it does not take the ones it was given.
       const lookup = call.result.kind === 'assigned' && (types.get(call.result.to.trim()) ?? '').includes('*');
-      const accessor = call.result.kind === 'condition' || call.result.kind === 'compared' || call.result.kind === 'argument' || lookup;
+      // a value recomputed from itself (`vaddr = untagged_addr_remote(mm, vaddr)`, `addr = untagged_addr(addr)`):
+      // the callee transforms the value it was given; it does not take the other objects it reads
+      const transform = call.result.kind === 'assigned' && call.args.some((a) => norm(a.text) === norm(call.result.kind === 'assigned' ? call.result.to : ''));
+      const accessor = call.result.kind === 'condition' || call.result.kind === 'compared' || call.result.kind === 'argument' || lookup || transform;
       if (!call.loopMacro) {
         // a lock kept in a structure (`vmf->ptl`) whose owner is handed to an
         // unknown function (`return do_wp_page(vmf)`): the callee may unlock it
@@ -534,9 +537,9 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
         const dropped = match ?? mk ?? (b & (U | Q | E | X) ? k : null);
         if (recording) events.push({ t: 'release', node, op: call, spec, before, eff, obj: o.obj, objText: o.text, element: o.element, key: dropped, bits: b, mismatch: match ? undefined : mismatch });
         addDrop(k.key, node);
-        if (eff.cond && call.result.kind !== 'discarded' && cat.kind(eff.kind).family === 'ref') {
-          // released only when the call says so (put_devmap_managed_page_refs): the
-          // caller releases another way otherwise; treat the ref as handed over
+        if (eff.cond && call.result.kind !== 'discarded' && (cat.kind(eff.kind).family === 'ref' || cat.kind(eff.kind).family === 'lock')) {
+          // released only when the call says so (put_devmap_managed_page_refs, expand_stack): the
+          // caller releases another way otherwise; treat the ref or lock as handed over
           if (b & (HELD | P)) st.set(k.key, E);
         } else if (k.array && k.family !== 'lock') st.set(k.key, R);
         else {
@@ -624,7 +627,8 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
       }
       if (!(bits & P)) continue;
       const k = keys.get(id)!;
-      const ok = acquireOutcome(e, k.condTexts, k.cond ?? 'bool');
+      // ('null' is a release's condition only: no acquire reports success by failing)
+      const ok = acquireOutcome(e, k.condTexts, !k.cond || k.cond === 'null' ? 'bool' : k.cond);
       if (ok === undefined) continue;
       st ??= new Map(out);
       if (k.family === 'ref' && bits & HELD) st.set(id, ok ? (bits & ~(P | HELD)) | H2 : bits & ~P);

@@ -347,6 +347,19 @@ interface HunkSideInput {
   orderOf: number[];
 }
 
+/**
+ * Do the code lines pending..end-1 form a function declarator with no body
+ * yet (`int f(int a)`), and is the next line with code its opening brace?
+ */
+function awaitsBody(scanned: ScannedLine[], pending: number, end: number): boolean {
+  let next = end + 1;
+  while (next < scanned.length && scanned[next].scan.noCode) next++;
+  if (next >= scanned.length || scanned[next].scan.directive || scanned[next].scan.code.trimStart()[0] !== '{') return false;
+  let header = '';
+  for (let k = pending; k < end; k++) if (!scanned[k].scan.directive) header += scanned[k].scan.code + ' ';
+  return lastCodeChar(header) === ')' && parenBalance(header) === 0 && parseHeader(header) !== null;
+}
+
 export function segmentSide(
   side: Side,
   scanned: ScannedLine[],
@@ -416,7 +429,9 @@ export function segmentSide(
       continue;
     }
     if (sc.noCode) {
-      if (!sc.hasComment) pending = -1;
+      // a blank line ends what came before, unless that is a complete declarator waiting for its body
+      // (`static int madvise_free_pte_range(pmd_t *pmd, ...,\n\t\tstruct mm_walk *walk)\n\n{`: mm/madvise.c)
+      if (!sc.hasComment && !(pending >= 0 && awaitsBody(scanned, pending, i))) pending = -1;
       continue;
     }
     if (pending < 0) pending = i;

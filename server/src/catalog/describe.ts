@@ -11,6 +11,7 @@ const COND: Record<Conditional, string> = {
   count: 'returns how many (> 0) or -errno',
   zero: 'only when it returns 0',
   errptr: 'only when the result is not an ERR_PTR (test with IS_ERR)',
+  null: 'only when it returns NULL',
 };
 
 const ORDERING: Record<Ordering, string> = {

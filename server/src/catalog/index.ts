@@ -11,7 +11,7 @@ import type {
 } from './schema';
 import { KINDS } from './data/kinds';
 import { MAINLINE, inRange, parseVersion, type Version } from './era';
-import { DATA, DOMAINS, GUP_FLAG_GROUPS, TRY_GET_NAMING, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, RETURN_CONTRACTS, GUARD_CLASSES, FIRST_ARG_TYPES, FOLIO_FORMS, USER_SPACE_TREES, type FirstArgType } from './data';
+import { DATA, DOMAINS, GUP_FLAG_GROUPS, TRY_GET_NAMING, REVALIDATION_PATTERNS, LOCKLESS_IDIOMS, IRQ_OFF_HOLDS_PAGES, ORDERING_FACTS, GOTO_LABEL_CONVENTIONS, RETURN_CONTRACTS, GUARD_CLASSES, NON_BLOCKING_GFP, BLOCKING_GFP, FIRST_ARG_TYPES, FOLIO_FORMS, USER_SPACE_TREES, type FirstArgType } from './data';
 
 /**
  * Does the argument text satisfy the condition? Identifiers are matched as
@@ -460,6 +460,19 @@ export class Catalog {
     return GOTO_LABEL_CONVENTIONS;
   }
   /** The scope-based lock guard classes (data/guards.ts). */
+  /**
+   * Does a call's argument spell a GFP mask that allows direct reclaim
+   * (`GFP_KERNEL`, `GFP_NOFS | __GFP_ZERO`), with no non-blocking mask and no
+   * flag taken away (`GFP_KERNEL & ~__GFP_DIRECT_RECLAIM`)? Then the mask it
+   * names, else undefined.
+   */
+  blockingGfp(argText: string): string | undefined {
+    if (argText.includes('~')) return undefined;
+    const ids = argText.match(/[A-Za-z_]\w*/g) ?? [];
+    if (ids.some((x) => nonBlockingGfp.has(x))) return undefined;
+    return ids.find((x) => blockingGfp.has(x));
+  }
+
   guardClasses(): readonly GuardClass[] {
     return GUARD_CLASSES;
   }
@@ -494,6 +507,8 @@ export class Catalog {
 }
 
 const guardIndex = new Map(GUARD_CLASSES.map((x) => [x.cls, x]));
+const blockingGfp: ReadonlySet<string> = new Set(BLOCKING_GFP);
+const nonBlockingGfp: ReadonlySet<string> = new Set(NON_BLOCKING_GFP);
 
 const labelRegexes = new WeakMap<GotoLabelConvention, RegExp>();
 function labelRegex(c: GotoLabelConvention): RegExp {

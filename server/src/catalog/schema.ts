@@ -70,8 +70,12 @@ export type Ordering =
  * - 'count': returns how many objects were acquired (>0), or -errno (get_user_pages)
  * - 'zero': 0 means acquired (mutex_lock_interruptible, down_read_killable)
  * - 'errptr': !IS_ERR(ret) means acquired
+ * - 'null': for a release, a NULL return means it released (expand_stack() drops mmap_lock when it fails)
+ * A conditional release whose result the code keeps hands the object over, as
+ * far as one function's dataflow can tell: the caller releases it another way
+ * on the other outcome.
  */
-export type Conditional = 'bool' | 'nonnull' | 'count' | 'zero' | 'errptr';
+export type Conditional = 'bool' | 'nonnull' | 'count' | 'zero' | 'errptr' | 'null';
 
 export type ObjectRef = number | 'ret';
 

@@ -18,6 +18,18 @@ import type { ApiSpec } from '../schema';
  * never sleeps. GFP_TRANSHUGE_LIGHT is GFP_TRANSHUGE without any reclaim.
  */
 export const NON_BLOCKING_GFP = ['GFP_ATOMIC', 'GFP_NOWAIT', 'GFP_TRANSHUGE_LIGHT'];
+
+/**
+ * GFP masks that include __GFP_DIRECT_RECLAIM (include/linux/gfp_types.h,
+ * the same since v4.4 when __GFP_DIRECT_RECLAIM was split out of __GFP_WAIT):
+ * a function handed one of them spelled out (`io_alloc_ocqe(ctx, cqe, big,
+ * GFP_KERNEL)`) allocates with it by the kernel's convention for gfp_t
+ * parameters, so it may sleep even when its body is out of sight.
+ */
+export const BLOCKING_GFP = [
+  'GFP_KERNEL', 'GFP_KERNEL_ACCOUNT', 'GFP_NOFS', 'GFP_NOIO', 'GFP_USER', 'GFP_HIGHUSER', 'GFP_HIGHUSER_MOVABLE',
+  'GFP_TRANSHUGE', '__GFP_DIRECT_RECLAIM', '__GFP_RECLAIM',
+];
 const gfp = (arg: number) => ({ arg, atomicFlags: NON_BLOCKING_GFP });
 
 const GFP_H = 'include/linux/gfp.h';

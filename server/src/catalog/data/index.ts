@@ -29,7 +29,7 @@ export { GOTO_LABEL_CONVENTIONS, TRY_GET_NAMING } from './labels';
 export { RETURN_CONTRACTS } from './returnContracts';
 export { GUARD_CLASSES } from './guards';
 export { FIRST_ARG_TYPES, FOLIO_FORMS, type FirstArgType } from './argTypes';
-export { NON_BLOCKING_GFP } from './allocators';
+export { NON_BLOCKING_GFP, BLOCKING_GFP } from './allocators';
 
 /** Domain id -> [title, entries]. The order is the order of docs/catalog.md. */
 export const DOMAINS: readonly { id: string; title: string; apis: readonly ApiSpec[] }[] = [

@@ -28,6 +28,7 @@ export const SLEEPING: readonly ApiSpec[] = [
   { name: 'synchronize_srcu', summary: 'Wait for every pre-existing SRCU reader of ssp. Sleeps; full barrier.', sleeps: true, ordering: 'full', synchronizes: { kinds: ['srcu'] }, arity: [1], source: 'kernel/rcu/srcutree.c' },
   { name: 'rcu_barrier', summary: 'Wait for all queued call_rcu() callbacks to run. Sleeps.', sleeps: true, arity: [0], source: 'kernel/rcu/tree.c' },
 
+  { name: 'iput', summary: 'Drop an inode reference: the last one evicts the inode (truncate_inode_pages_final(), the filesystem\'s ->evict_inode), which sleeps; v6.19 starts with might_sleep(). Callers under a spinlock collect the inodes and iput() them after unlocking (mm/shmem.c shmem_unused_huge_shrink()).', sleeps: true, arity: [1], source: 'fs/inode.c' },
   { name: 'wait_on_page_writeback', summary: 'Sleep until PG_writeback clears.', sleeps: true, arity: [1], source: 'mm/page-writeback.c' },
   { name: 'folio_wait_writeback', summary: 'Sleep until the folio\'s writeback ends.', sleeps: true, arity: [1], kernels: '>=5.16', source: 'mm/page-writeback.c' },
   { name: 'wait_on_page_locked', summary: 'Sleep until the page is unlocked.', sleeps: true, arity: [1], source: 'include/linux/pagemap.h' },
@@ -80,6 +81,14 @@ export const SLEEPING: readonly ApiSpec[] = [
     sleeps: false,
     arity: [1],
     source: 'include/linux/sched.h',
+  },
+  {
+    name: 'cond_resched_rcu',
+    summary: 'Inside an RCU read-side section: leave it, reschedule if due, and enter it again (include/linux/rcupdate_wait.h, v4.x–v6.19; a no-op on PREEMPT_RCU kernels without DEBUG_ATOMIC_SLEEP). The caller must be in the section, and RCU-protected pointers read before it are not valid after it.',
+    effects: [{ op: 'release', kind: 'rcu', style: 'rcu' }, { op: 'acquire', kind: 'rcu', style: 'rcu' }],
+    sleeps: false,
+    arity: [0],
+    source: 'include/linux/rcupdate_wait.h',
   },
 
   { name: 'vfree', summary: 'Free vmalloc()ed memory: might_sleep() in task context (unmaps and may flush TLBs); from interrupt context it defers to vfree_atomic(). Not under a spinlock or in an RCU / IRQs-off section. Freeing a pages array does not release the pages in it.', sleeps: true, nonSleepingForm: 'vfree_atomic', freesMemoryOnly: true, arity: [1], source: 'mm/vmalloc.c' },

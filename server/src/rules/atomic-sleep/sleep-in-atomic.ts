@@ -240,6 +240,14 @@ export const sleepInAtomic: Rule = {
     for (const c of a.plainCalls) {
       const s = !c.op.indirect ? sleepers.get(c.op.name) : undefined;
       if (s) candidates.push({ node: c.node, op: c.op, before: c.before, through: s });
+      else {
+        // a function handed a GFP mask that allows direct reclaim allocates with it (the gfp_t convention):
+        // not a predicate or a mask computed for another call (`gfp = mapping_gfp_constraint(m, GFP_KERNEL)`)
+        const r = c.op.result;
+        const maskResult = r.kind === 'condition' || r.kind === 'compared' || r.kind === 'argument' || (r.kind === 'assigned' && /\bgfp_t\b/.test(a.types.get(r.to.trim()) ?? ''));
+        const mask = maskResult ? undefined : c.op.args.map((x) => cat.blockingGfp(x.text)).find((m) => m !== undefined);
+        if (mask) candidates.push({ node: c.node, op: c.op, before: c.before, through: { via: mask, line: c.op.line, chain: `it is passed ${mask} and allocates with it` } });
+      }
     }
     for (const ev of candidates) {
       const opIndex = ev.node.ops.indexOf(ev.op);

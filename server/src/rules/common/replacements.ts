@@ -28,7 +28,16 @@ export function replacementsOf(unit: Unit, ctx: RuleContext): Replacement[] {
   if (pre) {
     const preTypes = factsOf(pre, ctx.catalog).types;
     const postTypes = factsOf(unit, ctx.catalog).types;
-    for (const r of replacedCalls(pre, unit)) {
+    // a call that releases (or acquires) pairs with an added call that does too, before any other call on the object
+    const role = (op: CallOp, types: typeof preTypes) => {
+      const spec = specForCall(ctx.catalog, op, types);
+      return spec ? callEffects(spec, op).map((e) => e.op).sort().join() : '';
+    };
+    const alike = (d: CallOp, a: CallOp) => {
+      const r = role(d, preTypes);
+      return r !== '' && r === role(a, postTypes);
+    };
+    for (const r of replacedCalls(pre, unit, alike)) {
       const ds = specForCall(ctx.catalog, r.del.op, preTypes);
       const as = specForCall(ctx.catalog, r.add.op, postTypes);
       out.push({

@@ -4,7 +4,10 @@ import { acquireRelated } from '../common/report';
 import { irqStateTrace } from '../common/trace';
 import { pairedCallFix, styleMismatches } from '../bracket/mixed-irq-style';
 import { kindFindings } from './common';
-import { replacementsOf } from '../common/replacements';
+import { replacementsOf, type Replacement } from '../common/replacements';
+import { isAddedLine, isDeletedLine } from '../../analysis/diff';
+import type { Effect } from '../../catalog';
+import type { CallOp } from '../../c/cfg';
 import { replacedKindTrace } from '../common/trace';
 import { asExplained, replacementExplained } from '../common/explained';
 import { analysisOf } from '../common/resources';
@@ -41,7 +44,10 @@ function replacedKindFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
           fixes: edit ? [{ title: `Keep ${r.del.op.name}()`, edits: [edit] }] : undefined,
           fingerprint: `ref-kind/mismatched-release|deferred|${r.del.op.name}|${r.add.op.name}|${obj}`,
         }, replacementExplained(ctx, unit, r.del.op.name, r.add.op.name)));
+        continue;
       }
+      const counted = replacedCountFinding(unit, ctx, r, dRel, aRel);
+      if (counted) out.push(counted);
       continue;
     }
     // the function now takes the kind the new release drops (`mmget_not_zero()` -> `mmgrab()` in another
@@ -71,6 +77,49 @@ function replacedKindFindings(unit: Unit, ctx: RuleContext): RawFinding[] {
     }, replacementExplained(ctx, unit, r.del.op.name, r.add.op.name)));
   }
   return out;
+}
+
+/** How many references a release effect drops in a call: the count argument's text, or '1'. */
+function countText(eff: Effect, op: CallOp): string | null {
+  if (eff.op !== 'release' || eff.array !== undefined) return null;
+  if (eff.count === undefined) return '1';
+  if (typeof eff.count === 'number') return String(eff.count);
+  const a = op.args[eff.count.arg];
+  return a ? a.text.replace(/\s+/g, '') : null;
+}
+
+/**
+ * A release replaced by a release of the same kind that drops another number
+ * of references (`folio_put_refs(folio, nr)` -> `folio_put(folio)`): the
+ * deleted call says how many the object held there. Quiet when the patch
+ * also changes what the function takes on that object (the count was changed
+ * on both sides), or when the counts cannot be told apart by their text.
+ */
+function replacedCountFinding(unit: Unit, ctx: RuleContext, r: Replacement, dRel: Effect[], aRel: Effect[]): RawFinding | null {
+  const d = dRel.find((e) => countText(e, r.del.op) !== null);
+  const a = aRel.find((e) => d && ctx.catalog.compatible(d.kind, e.kind) && countText(e, r.add.op) !== null);
+  if (!d || !a) return null;
+  const was = countText(d, r.del.op)!;
+  const now = countText(a, r.add.op)!;
+  if (was === now) return null;
+  const obj = normObject(r.add.op.args[0]?.text ?? '').obj;
+  if (!obj || normObject(r.del.op.args[0]?.text ?? '').obj !== obj) return null;
+  // the acquire side changed in the same patch: the references taken on the object, added or deleted
+  const changedAcquire = (u: Unit, line: (l: number) => boolean) =>
+    analysisOf(u, ctx).events.some((e) => e.t === 'acquire' && line(e.op.line) && e.key.obj === obj);
+  if (changedAcquire(unit, (l) => isAddedLine(unit.image, l)) || changedAcquire(r.pre, (l) => isDeletedLine(r.pre.image, l))) return null;
+  const label = ctx.catalog.kind(a.kind).label;
+  return asExplained(
+    {
+      rule: 'ref-kind/mismatched-release',
+      message: `This patch replaces ${r.del.op.name}() with ${r.add.op.name}() on \`${r.add.op.args[0].text.trim()}\`: ${r.add.op.name}() drops ${now === '1' ? 'one' : `\`${now}\``} ${label}${now === '1' ? '' : 's'}, where ${r.del.op.name}() dropped \`${was}\` (the number the object held here); nothing in the patch changes how many are taken.`,
+      at: posOf(r.add.op, r.add.op.node),
+      related: [{ message: `${r.del.op.name}() before the patch`, at: posOf(r.del.op, r.del.op.node), unit: r.pre }],
+      scenarioParams: { function: unit.cfg.name, object: obj, acquire: '', release: r.add.op.name },
+      fingerprint: `ref-kind/mismatched-release|count|${r.del.op.name}|${r.add.op.name}|${obj}`,
+    },
+    replacementExplained(ctx, unit, r.del.op.name, r.add.op.name),
+  );
 }
 
 /**
