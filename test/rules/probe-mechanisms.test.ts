@@ -9,6 +9,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { addPatch, changePatch, findings, lineOf } from './helpers';
+import { analyze } from 'mm-review-server/engine/index';
 
 const serious = (p: string) => findings(p).filter((f) => f.severity === 'error' || f.severity === 'warning');
 /** A warning or error of `rule` in patch `p`, on the line of `needle` when given (the failure lists what was found). */
@@ -219,5 +220,59 @@ ${call}
   });
   it('folio_trylock() there is quiet', () => {
     expectQuiet(addPatch(code('\tif (folio_trylock(folio))\n\t\tfolio_unlock(folio);')));
+  });
+});
+
+describe('kernel-tree mode: the same-file helpers the patch does not touch are summarised from the tree', () => {
+  const file = (helperBody: string) =>
+    [
+      'static void settle(struct foo *f)',
+      '{',
+      helperBody,
+      '}',
+      '',
+      'static int update(struct foo *f)',
+      '{',
+      '\tint err = 0;',
+      '',
+      '\tspin_lock(&f->lock);',
+      '\tf->count++;',
+      '\tf->seen = 1;',
+      '\tspin_unlock(&f->lock);',
+      '\treturn err;',
+      '}',
+      '',
+    ].join('\n');
+  // the patch moves the helper's call under the lock; the helper's body is not in the patch
+  const patch = [
+    'diff --git a/mm/foo.c b/mm/foo.c',
+    '--- a/mm/foo.c',
+    '+++ b/mm/foo.c',
+    '@@ -10,4 +10,5 @@ static int update(struct foo *f)',
+    ' \tspin_lock(&f->lock);',
+    ' \tf->count++;',
+    '+\tsettle(f);',
+    ' \tf->seen = 1;',
+    ' \tspin_unlock(&f->lock);',
+    '',
+  ].join('\n');
+  const run = (helperBody: string) => {
+    const text = file(helperBody);
+    return analyze(patch, 'p.patch', { treeFile: (p: string) => (p === 'mm/foo.c' ? text : undefined) });
+  };
+  it('a helper that always sleeps (mutex_lock) called under the spinlock is flagged, naming the helper', () => {
+    const a = run('\tmutex_lock(&f->mutex);\n\tf->settled = 1;\n\tmutex_unlock(&f->mutex);');
+    assert.equal(a.functions[0].source, 'tree');
+    const f = a.findings.find((x) => x.rule === 'atomic-sleep/sleep-in-atomic');
+    assert.ok(f, JSON.stringify(a.findings.map((x) => x.message)));
+    assert.match(f.message, /settle\(\) may sleep \(settle\(\) -> mutex_lock\(\)\)/);
+  });
+  it('a helper that does not sleep is quiet', () => {
+    const a = run('\tf->settled = 1;');
+    assert.equal(a.findings.filter((x) => x.rule === 'atomic-sleep/sleep-in-atomic').length, 0);
+  });
+  it('without the tree the helper is unknown: quiet', () => {
+    const a = analyze(patch, 'p.patch');
+    assert.equal(a.findings.filter((x) => x.rule === 'atomic-sleep/sleep-in-atomic').length, 0);
   });
 });

@@ -18,7 +18,8 @@ import type { AnalysisContext, Unit, Side } from './unit';
 import type { RebuiltFunction } from '../c/model';
 import { factsOf } from './unit';
 import { analyzeResources, summarizeFunction, H, H2, type CalleeSummary, type ResourceAnalysis, type Summaries } from './resources';
-import { callSleeps, type FunctionFacts } from '../c/facts';
+import { callSleeps, functionFacts, type FunctionFacts } from '../c/facts';
+import { buildCfg, type Cfg } from '../c/cfg';
 import { dominators, dominates } from '../c/dataflow';
 import type { CallOp, CfgNode } from '../c/cfg';
 import type { ApiSpec } from '../catalog';
@@ -105,8 +106,11 @@ function definitions(ctx: AnalysisContext, path: string, side: Side): Definition
     // two definitions (#ifdef alternatives) or a catalogued primitive: no summary
     own.set(name, own.has(name) || catalogued(ctx, u) ? null : factsOf(u, ctx.catalog));
   }
+  // kernel-tree mode: the file's functions the patch does not touch (same-file helpers out of the hunks)
+  const tree = treeDefinitions(ctx, doc.byPath.get(path) ?? [], side);
+  const ownOrTree = (name: string) => (own.has(name) ? own.get(name) : tree?.(name));
   let defs: Definitions;
-  if (side !== 'post' || doc.added.size === 0) defs = { get: (name) => own.get(name), crossFile: false };
+  if (side !== 'post' || doc.added.size === 0) defs = { get: ownOrTree, crossFile: false };
   else {
     // a helper the patch adds to another file it changes (its caller in this file may be new code that
     // now calls it: the release it does was moved there): by name too, when no function here has it
@@ -132,10 +136,46 @@ function definitions(ctx: AnalysisContext, path: string, side: Side): Definition
       else if (!own.has(name) && other(name)) crossFile = true;
     }
     if (doc.uniqueHelpers.size > covered) crossFile = true;
-    defs = { get: (name) => (own.has(name) ? own.get(name) : other(name)), crossFile };
+    defs = {
+      get: (name) => {
+        const t = ownOrTree(name);
+        return t !== undefined ? t : other(name);
+      },
+      crossFile,
+    };
   }
   perDoc.set(id, defs);
   return defs;
+}
+
+/**
+ * The facts of a same-file helper the patch does not touch, from the kernel
+ * tree (rebuildFromTree's TreeHelpers): its first configuration; a catalogued
+ * primitive or an ambiguous name has none (null). Undefined without a tree.
+ */
+function treeDefinitions(ctx: AnalysisContext, fns: readonly RebuiltFunction[], side: Side): ((name: string) => FunctionFacts | null | undefined) | undefined {
+  const helpers = fns.find((f) => f.treeHelpers)?.treeHelpers;
+  if (!helpers) return undefined;
+  const memo = new Map<string, FunctionFacts | null | undefined>();
+  return (name) => {
+    if (memo.has(name)) return memo.get(name);
+    let out: FunctionFacts | null | undefined;
+    const img = helpers.image(name, side);
+    if (img === undefined || img === null) out = img;
+    else {
+      const variant = img.variants[0];
+      let cfg: Cfg | null = null;
+      try {
+        cfg = variant ? buildCfg(variant, { lvalueAccess: ctx.catalog.lvalueAccess }) : null;
+      } catch {
+        cfg = null;
+      }
+      const sp = ctx.catalog.api(name);
+      out = !cfg || (sp && !(sp.strictArity && sp.arity && !sp.arity.includes(cfg.params.length))) ? null : functionFacts(cfg, img, ctx.catalog);
+    }
+    memo.set(name, out);
+    return out;
+  };
 }
 
 /** The file a query over `path`'s definitions reads, for deps.ts: none when it reads other files too. */

@@ -119,4 +119,16 @@ export interface RebuiltFunction {
   change: 'added' | 'deleted' | 'modified';
   /** The file path the function lives in (new path, or old path for deletions). */
   path: string;
+  /**
+   * Kernel-tree mode: the functions of the same tree file that the patch does
+   * not touch, for the summaries of same-file helpers (shared by every
+   * function of the file).
+   */
+  treeHelpers?: TreeHelpers;
+}
+
+/** The untouched functions of a kernel-tree file, by name (images built on first use). */
+export interface TreeHelpers {
+  /** The image of `name` on one side: undefined when the file defines none, null when several (#ifdef alternatives). */
+  image(name: string, side: 'pre' | 'post'): FunctionImage | null | undefined;
 }

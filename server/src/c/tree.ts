@@ -9,7 +9,7 @@
  */
 import { sizeOf, type RebuildBudget } from './budget';
 import type { FilePatch, Hunk, HunkLine, Message } from '../patch/model';
-import type { LineOrigin, RebuiltFunction } from './model';
+import type { FunctionImage, LineOrigin, RebuiltFunction, TreeHelpers } from './model';
 import { draftImage, finishImage, ImageOptions } from './image';
 import { FnSpan, scanSide, segmentSide, SrcLine } from './segment';
 
@@ -121,6 +121,44 @@ export function fileFunctions(src: SrcLine[], side: 'pre' | 'post'): FnSpan[] {
   return segmentSide(side, scanned, 0, '', 0, order).filter((s) => s.kind === 'definition' && s.part.closed);
 }
 
+/**
+ * The functions of the tree file that no hunk touches, by name and side: the
+ * same-file helpers a changed function calls (their summaries: what they
+ * release, take, or whether they sleep). Images are built when first asked for.
+ */
+function treeHelpersOf(preFns: FnSpan[], postFns: FnSpan[], opts: ImageOptions): TreeHelpers {
+  const index = (fns: FnSpan[]) => {
+    const m = new Map<string, FnSpan[]>();
+    for (const f of fns) {
+      if (f.part.touched) continue;
+      const l = m.get(f.name);
+      if (l) l.push(f);
+      else m.set(f.name, [f]);
+    }
+    return m;
+  };
+  const byName = { pre: index(preFns), post: index(postFns) };
+  const built = { pre: new Map<string, FunctionImage | null>(), post: new Map<string, FunctionImage | null>() };
+  return {
+    image(name, side) {
+      const hit = built[side].get(name);
+      if (hit !== undefined) return hit;
+      const spans = byName[side].get(name);
+      if (!spans) return undefined;
+      let img: FunctionImage | null = null;
+      if (spans.length === 1) {
+        try {
+          img = finishImage(draftImage([spans[0].part], ''), opts);
+        } catch {
+          img = null; // a helper that does not rebuild has no summary; the changed function is still judged
+        }
+      }
+      built[side].set(name, img);
+      return img;
+    },
+  };
+}
+
 export function rebuildFromTree(
   msg: Message,
   file: FilePatch,
@@ -196,6 +234,7 @@ export function rebuildFromTree(
   }
   for (const b of postFns) if (!usedPost.has(b) && b.part.touched) pairs.push({ pre: null, post: b });
 
+  const helpers = treeHelpersOf(preFns, postFns, opts);
   const functions: RebuiltFunction[] = [];
   for (const { pre: a, post: b } of pairs) {
     const hunkSet = new Set<Hunk>();
@@ -223,6 +262,7 @@ export function rebuildFromTree(
       problems: [],
       change: preImg && postImg ? ('modified' as const) : preImg ? ('deleted' as const) : ('added' as const),
       path: (file.newPath ?? file.oldPath)!,
+      treeHelpers: helpers,
     };
     budget?.spend(fn);
     functions.push(fn);
