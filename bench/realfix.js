@@ -30,6 +30,7 @@
  *
  * Usage: node bench/realfix.js [--split dev|holdout|all] [--source mmotm|lore|all]
  *                              [--case NAME] [--json] [--dump DIR] [--quiet]
+ *                              [--data FILE [--lore-dir DIR]]
  *   --case NAME   only cases whose name contains NAME
  *   --dump DIR    write each case's forward and reversed patch to DIR
  *   --quiet       no per-miss engine output
@@ -45,20 +46,25 @@ const C = require('./lib/common');
 const { reversePatch } = require('./lib/patch');
 const { readLoreCase, decodedForDiff } = require('./lib/lore');
 
-const { opts } = C.parseArgs(process.argv.slice(2), ['split', 'case', 'dump', 'source']);
-const DATA = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'realfix.json'), 'utf8'));
+const { opts } = C.parseArgs(process.argv.slice(2), ['split', 'case', 'dump', 'source', 'data', 'lore-dir']);
+// --data FILE: another set of cases (the same JSON, or a bare array of lore cases), e.g. one kept out of
+// development to measure generalisation; --lore-dir DIR: where its <id>.eml messages are (default: the cache)
+const dataFile = opts.data ? path.resolve(opts.data) : path.join(__dirname, 'data', 'realfix.json');
+const rawData = JSON.parse(fs.readFileSync(dataFile, 'utf8'));
+const DATA = Array.isArray(rawData) ? { cases: [], lore: { cases: rawData } } : rawData;
+const loreDir = opts['lore-dir'] ? path.resolve(opts['lore-dir']) : C.loreDir();
 const LORE_CASES = (DATA.lore && DATA.lore.cases) || [];
 
 const wantSource = opts.source && opts.source !== 'all' ? opts.source : null;
 const useMmotm = (!wantSource || wantSource === 'mmotm') && C.haveMmotm();
-const useLore = (!wantSource || wantSource === 'lore') && C.haveLore();
+const useLore = (!wantSource || wantSource === 'lore') && (opts['lore-dir'] ? fs.existsSync(loreDir) : C.haveLore());
 const skipped = [];
 if ((!wantSource || wantSource === 'mmotm') && !useMmotm) skipped.push(`mmotm: the mmotm broken-out series is not in the cache (${C.mmotmDir()} is missing); its ${DATA.cases.length} cases are skipped`);
-if ((!wantSource || wantSource === 'lore') && !useLore) skipped.push(`lore: no cached lore message (${C.loreDir()} is missing or empty); its ${LORE_CASES.length} cases are skipped`);
+if ((!wantSource || wantSource === 'lore') && !useLore) skipped.push(`lore: no cached lore message (${loreDir} is missing or empty); its ${LORE_CASES.length} cases are skipped`);
 if (!useMmotm && !useLore) {
-  if (wantSource === 'lore') C.skipMissing('bench/realfix', 'any lore message', C.loreDir());
+  if (wantSource === 'lore') C.skipMissing('bench/realfix', 'any lore message', loreDir);
   if (wantSource === 'mmotm') C.skipMissing('bench/realfix', 'the mmotm broken-out series', C.mmotmDir());
-  C.skipMissing('bench/realfix', 'the real-fix material (the mmotm series, the lore messages)', `${C.mmotmDir()} is missing, ${C.loreDir()}`);
+  C.skipMissing('bench/realfix', 'the real-fix material (the mmotm series, the lore messages)', `${C.mmotmDir()} is missing, ${loreDir}`);
 }
 const engine = C.loadEngine();
 
@@ -115,7 +121,7 @@ for (const c of cases) {
     forReverse = forward;
     blobChanged = blobOf.get(c.patch) !== c.blob;
   } else {
-    const got = readLoreCase(C.loreDir(), c);
+    const got = readLoreCase(loreDir, c);
     if (got.missing) {
       results.push({ ...c, missing: true });
       continue;
@@ -220,10 +226,10 @@ if (opts.json) {
 }
 
 const perSource = SOURCES_RUN.map((src) => `${cases.filter((c) => c.source === src).length} ${src}`).join(' + ');
-console.log(`bench/realfix: ${cases.length} real fixes (${perSource}; ${DATA.cases.length} mmotm + ${LORE_CASES.length} lore in bench/data/realfix.json), diff-only, default differential mode, ${seconds.toFixed(1)} s`);
+console.log(`bench/realfix: ${cases.length} real fixes (${perSource}; ${DATA.cases.length} mmotm + ${LORE_CASES.length} lore in ${path.relative(process.cwd(), dataFile)}), diff-only, default differential mode, ${seconds.toFixed(1)} s`);
 for (const note of skipped) console.log(`  skipped: ${note}`);
 for (const r of results) {
-  if (r.missing) console.log(`  ${r.name}: not in the cache${r.source === 'lore' ? ` (${path.join(C.loreDir(), `${r.id}.eml`)})` : ''}`);
+  if (r.missing) console.log(`  ${r.name}: not in the cache${r.source === 'lore' ? ` (${path.join(loreDir, `${r.id}.eml`)})` : ''}`);
   if (r.error) console.log(`  ${r.name}: ${r.error}`);
   if (r.blobChanged) console.log(`  ${r.name}: the cached version differs from the one judged (${r.source === 'lore' ? `sha1 ${r.sha1.slice(0, 10)}` : `blob ${r.blob.slice(0, 10)}`})`);
   if (r.inputProblems && r.inputProblems.length) console.log(`  ${r.name}: the reversed patch has ${r.inputProblems.length} input problem(s): ${r.inputProblems.map((f) => f.rule).join(', ')}`);
