@@ -276,3 +276,58 @@ describe('kernel-tree mode: the same-file helpers the patch does not touch are s
     assert.equal(a.findings.filter((x) => x.rule === 'atomic-sleep/sleep-in-atomic').length, 0);
   });
 });
+
+describe('real fixes kept out of development (bench/realfix.js --data): a GFP mask turned blocking, a heading without its return type, nested-BH local locks', () => {
+  // the return type on the line above the name (drivers, fs): git's hunk heading is `name(params)` alone
+  const hunk = (from: string, to: string) =>
+    [
+      'diff --git a/drivers/x/els.c b/drivers/x/els.c',
+      '--- a/drivers/x/els.c',
+      '+++ b/drivers/x/els.c',
+      '@@ -71,7 +71,7 @@ els_io_alloc_size(struct node *node, u32 reqlen, u32 rsplen)',
+      ' \t/* now allocate DMA for the request */',
+      ' \tels->req.size = reqlen;',
+      ' \tels->req.virt = dma_alloc_coherent(&dev->pdev, els->req.size,',
+      `-\t\t\t\t\t   &els->req.phys, ${from});`,
+      `+\t\t\t\t\t   &els->req.phys, ${to});`,
+      ' \tif (!els->req.virt) {',
+      ' \t\tmempool_free(els, pool);',
+      ' \t\tspin_unlock_irqrestore(&node->ios_lock, flags);',
+      '',
+    ].join('\n');
+  it('an uncatalogued allocator whose mask goes GFP_ATOMIC -> GFP_KERNEL is flagged, and the heading parses', () => {
+    const p = hunk('GFP_ATOMIC', 'GFP_KERNEL');
+    expectFlagged(p, 'atomic-sleep/sleep-in-atomic', 'els->req.virt = dma_alloc_coherent(');
+    assert.deepEqual(findings(p).filter((f) => f.rule === 'input/c-parse').map((f) => f.message), []);
+  });
+  it('GFP_KERNEL -> GFP_ATOMIC is quiet', () => {
+    assert.equal(serious(hunk('GFP_KERNEL', 'GFP_ATOMIC')).filter((f) => f.category === 'atomic-sleep').length, 0);
+  });
+  const bh = (exit: string) => `
+static int cells_receive(struct gro_cells *gcells, struct sk_buff *skb)
+{
+	struct gro_cell *cell;
+	int res;
+
+	rcu_read_lock();
+	cell = this_cpu_ptr(gcells->cells);
+	local_lock_nested_bh(&gcells->cells->bh_lock);
+	if (skb_queue_len(&cell->napi_skbs) > 100) {
+		res = NET_RX_DROP;
+${exit}
+	}
+	__skb_queue_tail(&cell->napi_skbs, skb);
+	res = NET_RX_SUCCESS;
+unlock:
+	local_unlock_nested_bh(&gcells->cells->bh_lock);
+	rcu_read_unlock();
+	return res;
+}
+`;
+  it('a return that skips local_unlock_nested_bh() is flagged', () => {
+    expectFlagged(addPatch(bh('\t\trcu_read_unlock();\n\t\treturn res;'), 'net/core/x.c'), 'bracket/unbalanced');
+  });
+  it('the goto to the unlock is quiet', () => {
+    expectQuiet(addPatch(bh('\t\tgoto unlock;'), 'net/core/x.c'));
+  });
+});

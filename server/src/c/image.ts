@@ -105,6 +105,18 @@ function leadingFragment(part: Part): number {
   return minRun < 0 ? minLine : -1;
 }
 
+/**
+ * A heading whose return type is on the line above it (`struct efc_els_io_req *` /
+ * `efc_els_io_alloc_size(struct efc_node *node, ..)`: git names the function by the
+ * line that starts with a letter) gets a placeholder type, so the synthesized
+ * header parses as a definition. Not for macro-made functions (`SYSCALL_DEFINE3(..)`).
+ */
+function withReturnType(heading: string): string {
+  const t = heading.trimStart();
+  const m = /^([A-Za-z_]\w*)\s*\(/.exec(t);
+  return m && /[a-z]/.test(m[1]) ? `int ${t}` : heading;
+}
+
 export function draftImage(parts: Part[], heading: string, forcedIfs: ReadonlySet<string> = new Set()): ImageDraft {
   const lines: ImgLine[] = [];
   const masks: Mask[] = [];
@@ -137,7 +149,7 @@ export function draftImage(parts: Part[], heading: string, forcedIfs: ReadonlySe
     if (pi === 0) {
       if (part.needsHeading) {
         headerLine = lines.length;
-        syn(heading, 'heading');
+        syn(withReturnType(heading), 'heading');
         if (part.startDepth >= 1) {
           syn('{', 'open-brace');
           stack.push('fn');

@@ -473,6 +473,11 @@ export class Catalog {
     return ids.find((x) => blockingGfp.has(x));
   }
 
+  /** The non-blocking GFP mask (`GFP_ATOMIC`, `GFP_NOWAIT`) an argument names, else undefined. */
+  nonBlockingGfp(argText: string): string | undefined {
+    return (argText.match(/[A-Za-z_]\w*/g) ?? []).find((x) => nonBlockingGfp.has(x));
+  }
+
   guardClasses(): readonly GuardClass[] {
     return GUARD_CLASSES;
   }

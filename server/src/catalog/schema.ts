@@ -50,7 +50,8 @@ export type ResourceKind =
   | 'kobj-ref'      // kobject_get / kobject_put
   | 'swap-dev-ref'  // get_swap_device / put_swap_device (swap_info_struct::users)
   | 'anon-vma-ref'  // get_anon_vma / put_anon_vma (anon_vma::refcount)
-  | 'pid-ref';      // get_pid / put_pid (struct pid::count)
+  | 'pid-ref'       // get_pid / put_pid (struct pid::count)
+  | 'local-lock';   // local_lock_nested_bh / local_unlock_nested_bh (a per-CPU lock inside a BH-off section)
 
 /** Memory-ordering strength of a call, as the LKMM sees it. */
 export type Ordering =

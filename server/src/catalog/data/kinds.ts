@@ -28,6 +28,8 @@ export const KINDS: readonly KindSpec[] = [
   { kind: 'spinlock', label: 'spinlock', family: 'lock', atomic: true, provides: ['preempt-off'], releases: ['ptl'] },
   { kind: 'rwlock', label: 'rwlock', family: 'lock', atomic: true, provides: ['preempt-off'] },
   { kind: 'mutex', label: 'mutex', family: 'lock' },
+  // lockdep only on !PREEMPT_RT, a per-CPU spinlock on RT; always inside a BH-off section (which is the atomic part)
+  { kind: 'local-lock', label: 'nested-BH local lock', family: 'lock' },
   { kind: 'rwsem', label: 'rw semaphore', family: 'lock', provides: ['mmap-locked'] },
   // pte_unmap_unlock(ptep, ptl) drops a ptl taken with spin_lock(ptl) after pte_offset_map_nolock().
   { kind: 'ptl', label: 'page-table lock', family: 'lock', atomic: true, provides: ['ptl-held', 'preempt-off'], releases: ['spinlock'] },

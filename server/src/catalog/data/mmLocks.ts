@@ -221,8 +221,8 @@ export const MM_LOCKS: readonly ApiSpec[] = [
   },
 
   // ---- local_lock forms not in the ordering table ---------------------------------
-  { name: 'local_lock_nested_bh', summary: 'Annotate a per-CPU local lock held in a BH-disabled section (lockdep only on !PREEMPT_RT; a per-CPU spinlock on RT). Release with local_unlock_nested_bh.', effects: [], pairsWith: ['local_unlock_nested_bh'], arity: [1], source: 'include/linux/local_lock.h' },
-  { name: 'local_unlock_nested_bh', summary: 'Release a local_lock_nested_bh() annotation.', effects: [], pairsWith: ['local_lock_nested_bh'], arity: [1], source: 'include/linux/local_lock.h' },
+  { name: 'local_lock_nested_bh', summary: 'Take a per-CPU local lock inside a BH-disabled section (v6.11+: lockdep only on !PREEMPT_RT; a per-CPU spinlock on RT, so a path that does not unlock it leaves it held). Release with local_unlock_nested_bh.', effects: [{ op: 'acquire', kind: 'local-lock', object: 0 }], pairsWith: ['local_unlock_nested_bh'], arity: [1], kernels: '>=6.11', source: 'include/linux/local_lock.h' },
+  { name: 'local_unlock_nested_bh', summary: 'Release a local_lock_nested_bh() lock.', effects: [{ op: 'release', kind: 'local-lock', object: 0 }], pairsWith: ['local_lock_nested_bh'], arity: [1], kernels: '>=6.11', source: 'include/linux/local_lock.h' },
   { name: 'local_trylock', summary: 'Try to take a per-CPU local_trylock_t (disables preemption on success, !PREEMPT_RT); true on success. Recent (present in v6.19). Release with local_unlock.', effects: [{ op: 'acquire', kind: 'preempt-off', cond: 'bool' }], pairsWith: ['local_unlock'], arity: [1], source: 'include/linux/local_lock.h' },
   // ---- more mm lock wrappers ---------------------------------------------------
   { name: 'task_lock', summary: 'Take a task\'s alloc_lock (spin_lock(&p->alloc_lock)): protects ->mm, ->files, ->fs, ->mempolicy ... of the task. Release with task_unlock.', effects: [{ op: 'acquire', kind: 'spinlock', object: 0 }], ordering: 'acquire', pairsWith: ['task_unlock'], arity: [1], source: 'include/linux/sched/task.h' },

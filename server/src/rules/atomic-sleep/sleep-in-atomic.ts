@@ -110,6 +110,11 @@ function allocatorReplaced(unit: Unit, ctx: RuleContext, freed: string): boolean
   return false;
 }
 
+/** Does one argument of the call go from a GFP mask that never sleeps to one that allows direct reclaim? */
+function gfpTurnedBlocking(cat: RuleContext['catalog'], del: CallOp, add: CallOp): boolean {
+  return add.args.some((a, i) => !!cat.blockingGfp(a.text) && !!del.args[i] && cat.nonBlockingGfp(del.args[i].text) !== undefined);
+}
+
 function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
   const out: RF[] = [];
   const reps = replacementsOf(unit, ctx);
@@ -119,15 +124,21 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
   const changed = new Set(reps.map((r) => r.add.op));
   const helpers = reps.some((r) => !r.add.spec) ? sleepingCallees(ctx, unit) : undefined;
   for (const r of reps) {
-    if (!r.del.spec) continue;
+    // a call the catalog does not know whose GFP mask the patch turns from one that never sleeps into one that
+    // allows direct reclaim (`dma_alloc_coherent(.., GFP_ATOMIC)` -> `(.., GFP_KERNEL)`): the gfp_t convention
+    // says it allocates with it, so the old call did not sleep and the new one may
+    const gfpTurned = !r.del.spec && !r.add.spec && r.del.op.name === r.add.op.name && gfpTurnedBlocking(ctx.catalog, r.del.op, r.add.op);
+    if (!r.del.spec && !gfpTurned) continue;
     // the new call: catalogued, or a function of the document that sleeps (`folio_trylock()` replaced by a helper
     // the patch adds around `folio_lock()`)
     const helper = !r.add.spec ? helpers?.get(r.add.op.name) : undefined;
-    if (!r.add.spec && !helper) continue;
-    if (callSleeps(r.del.spec, r.del.op) || (r.add.spec && !callSleeps(r.add.spec, r.add.op))) continue;
-    // a deferred release replaced by its synchronous form (mmput_async() -> mmput()) is the wrong release
-    // call: ref-kind/mismatched-release reports it
-    if (r.del.spec.sleepingForm === r.add.op.name && r.del.effects.some((e) => e.op === 'release') && r.add.effects.some((e) => e.op === 'release')) continue;
+    if (r.del.spec) {
+      if (!r.add.spec && !helper) continue;
+      if (callSleeps(r.del.spec, r.del.op) || (r.add.spec && !callSleeps(r.add.spec, r.add.op))) continue;
+      // a deferred release replaced by its synchronous form (mmput_async() -> mmput()) is the wrong release
+      // call: ref-kind/mismatched-release reports it
+      if (r.del.spec.sleepingForm === r.add.op.name && r.del.effects.some((e) => e.op === 'release') && r.add.effects.some((e) => e.op === 'release')) continue;
+    }
     // a release of one reference kind replaced by the release of another (`mmdrop()` -> `mmput()`): the call
     // follows the reference the function holds, not the context; ref-kind/mismatched-release judges the pair
     const dRel = r.del.effects.filter((e) => e.op === 'release');
@@ -135,7 +146,7 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
     if (dRel.length && aRel.length && !aRel.some((x) => dRel.some((d) => ctx.catalog.compatible(d.kind, x.kind) || ctx.catalog.compatible(x.kind, d.kind)))) continue;
     // a free replaced by another free of memory the patch now allocates another way (`kcalloc()` ->
     // `kvcalloc()` of the same buffer, in any function of the patch): the free follows the allocator
-    if (r.del.spec.freesMemoryOnly && r.add.spec?.freesMemoryOnly && allocatorReplaced(unit, ctx, r.add.op.args[0]?.text ?? '')) continue;
+    if (r.del.spec?.freesMemoryOnly && r.add.spec?.freesMemoryOnly && allocatorReplaced(unit, ctx, r.add.op.args[0]?.text ?? '')) continue;
     // another call that sleeps on a path through this one, not changed by the patch: the context may sleep
     const otherSleeper = a.events.find(
       (e) => e.t === 'call' && e.op !== r.add.op && !changed.has(e.op) && callSleeps(e.spec, e.op) && (reachableAvoiding(e.node, r.add.node) || reachableAvoiding(r.add.node, e.node)),
