@@ -169,7 +169,11 @@ function replacedSleepFindings(unit: Unit, ctx: RuleContext): RF[] {
         ? `${r.add.op.name}() may now sleep (${r.del.op.args[changedArg]?.text.trim()} → ${r.add.op.args[changedArg].text.trim()})`
         : `${r.del.op.name}() is replaced by ${r.add.op.name}(), which may sleep${helper ? ` (it calls ${helper.via}())` : ''}`;
     // the author says why (`use mmput() instead of mmput_async()`, a GFP flag named in the changelog)
-    const why = changedArg >= 0 ? undefined : replacementExplained(ctx, unit, r.del.op.name, r.add.op.name);
+    // (for a changed argument: the changelog names both masks, `GFP_NOIO is available rather than GFP_ATOMIC`)
+    const why =
+      changedArg >= 0
+        ? replacementExplained(ctx, unit, r.del.op.args[changedArg]?.text.trim() ?? '', r.add.op.args[changedArg].text.trim())
+        : replacementExplained(ctx, unit, r.del.op.name, r.add.op.name);
     out.push(asExplained({
       rule: 'atomic-sleep/sleep-in-atomic',
       severity: 'warning',
