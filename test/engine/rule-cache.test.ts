@@ -300,3 +300,59 @@ test('editing only a helper that was a full barrier brings back its caller\'s st
   assert.deepEqual(storeLoad(a), []);
   assert.equal(json(a), json(analyze(fenceSeries('smp_mb();'), 'x.mbox')));
 });
+
+test('a store-buffering check that walked to a caller, its earlier version or a mirror is run again when only that function is edited (lspk: those walks are fingerprinted queries)', () => {
+  // gup_folio_pin_stable() (patch 3) has a weak barrier; the protocol store is the pin taken in its caller
+  // pin_user_pages_stable(), shown by patch 3 only in part and found in the caller's earlier version (patch 1);
+  // the other side is folio_start_writeback_unpinned() (patch 3)
+  const base = example('gup-stable-pin-series.mbox');
+  const edits: [string, string, string][] = [
+    ['the earlier version of the caller (another message)', '\tpinned = pin_user_pages_fast(start', '\tpinned = pin_user_pages_fst(start'],
+    ['the caller (same message)', '+\t\tif (gup_folio_pin_stable(folio))', '+\t\tif (gup_folio_pin_stabl(folio))'],
+    ['the mirror (same message)', '+\tsmp_mb__after_atomic();', '+\tbarrier();'],
+  ];
+  const weak = (a: Analysis) => JSON.stringify(a.findings.filter((f) => f.rule === 'barrier/store-load-order' && f.function === 'gup_folio_pin_stable'));
+  for (const [what, from, to] of edits) {
+    assert.equal(base.split(from).length, 2, what);
+    let a = reanalyze(undefined, base, 'x.mbox');
+    const before = weak(a);
+    assert.ok(before.includes('pin_user_pages_stable'), 'the finding walks to the caller');
+    const kept = a.functions.find((f) => f.name === 'gup_folio_pin_stable');
+    const text = base.replace(from, to);
+    a = reanalyze(a, text, 'x.mbox');
+    assert.ok(a.incremental, what);
+    if (what.includes('another')) assert.equal(a.functions.find((f) => f.name === 'gup_folio_pin_stable'), kept, 'the barrier\'s function is kept');
+    assert.notEqual(weak(a), before, `editing ${what} changes the finding`);
+    assert.equal(json(a), json(analyze(text, 'x.mbox')), what);
+    // and back
+    a = reanalyze(a, base, 'x.mbox');
+    assert.equal(weak(a), before, what);
+    assert.equal(json(a), json(analyze(base, 'x.mbox')), what);
+  }
+});
+
+test('a store-buffering finding whose mirror is in another message follows an edit of only the mirror that leaves the ordering facts the same', () => {
+  // patch 3's own mirror disabled; a copy of patch 3 (other files, other names) appended as patch 4 holds the mirror
+  const base = example('gup-stable-pin-series.mbox');
+  const third = base.lastIndexOf('\nFrom ') + 1;
+  const copy = base
+    .slice(third)
+    .replace(/gup_folio_pin_stable/g, 'gup_folio_pin_other')
+    .replace(/pin_user_pages_stable/g, 'pin_user_pages_other')
+    .replace(/mm\/gup\.c/g, 'mm/gup_1.c')
+    .replace(/mm\/page-writeback\.c/g, 'mm/page-writeback_1.c');
+  const text = base.slice(0, third) + base.slice(third).replace('+\tfolio_set_writeback(folio);', '+\tfolio_xset_writeback(folio);') + copy;
+  const weak = (a: Analysis) => JSON.stringify(a.findings.filter((f) => f.rule === 'barrier/store-load-order' && f.function === 'gup_folio_pin_stable'));
+  let a = reanalyze(undefined, text, 'x.mbox');
+  const before = weak(a);
+  assert.ok(before.includes('the other side: folio_start_writeback_unpinned()'), 'the mirror is found in patch 4');
+  const kept = a.functions.find((f) => f.name === 'gup_folio_pin_stable');
+  // the mirror's barrier one column to the right: the same ordering facts, another range
+  const at = text.lastIndexOf('+\tsmp_mb__after_atomic();') + 2;
+  const edited = text.slice(0, at) + ' ' + text.slice(at);
+  a = reanalyze(a, edited, 'x.mbox');
+  assert.ok(a.incremental);
+  assert.equal(a.functions.find((f) => f.name === 'gup_folio_pin_stable'), kept, 'the barrier\'s function is kept');
+  assert.notEqual(weak(a), before, 'the mirror\'s range moved');
+  assert.equal(json(a), json(analyze(edited, 'x.mbox')));
+});

@@ -20,8 +20,9 @@ import { isFence, type Ev, type UnitEvents } from './events';
 import { callSitesOf, eventsOf } from './docIndex';
 import { searchFrom } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
-import { dependsOnDocument, replay, withDeps, type DepRecord } from '../deps';
-import { dependsOnOrdering } from './events';
+import type { RebuiltFunction } from '../../c/model';
+import { dependsOn, idOf, replay, tracking, untracked, withDeps, type DepRecord } from '../deps';
+import { dependsOnOrdering, dependsOnSide } from './events';
 
 /** How far up the call chain (callers of callers) a protocol store is looked for. */
 const MAX_CALL_DEPTH = 2;
@@ -138,7 +139,6 @@ function backFind(ue: UnitEvents, start: Ev, locs: ReadonlySet<string>, ctx: Ord
  * the units of that version with the image line of the anchor.
  */
 export function priorVersion(ctx: OrderingContext, unit: OrderingUnit): { unit: OrderingUnit; line: number }[] {
-  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   if (unit.image.complete) return [];
   const origin = unit.image.origin;
   const lines = unit.image.text.split('\n');
@@ -155,17 +155,31 @@ export function priorVersion(ctx: OrderingContext, unit: OrderingUnit): { unit: 
   if (a.kind !== 'patch') return [];
   const fileLine = a.line.oldLine;
   const me = unit.fn;
-  const earlier = ctx.functions
-    .filter((f) => f !== me && f.post && f.path === me.path && f.name === me.name && f.message.index < me.message.index)
-    .sort((x, y) => y.message.index - x.message.index);
-  const e = earlier[0];
-  if (!e || !e.post) return [];
+  const text = lines[anchor].trim();
+  // a query over the functions of this file (analysis/deps.ts): the earlier version by object, and its anchor line
+  const found = untracked(() => earlierVersion(ctx, me.path, me.name, me.message.index, fileLine, text));
+  if (tracking()) {
+    dependsOn(`prior|${me.path}|${me.name}|${me.message.index}|${fileLine}|${text}`, priorFp(found), priorAgain(me.path, me.name, me.message.index, fileLine, text), { ctx, path: me.path });
+    // its events are read with the post-image side's ordering facts
+    if (found) dependsOnSide(ctx, 'post');
+  }
+  if (!found) return [];
+  return untracked(() => ctx.unitsOf(found.fn, 'post')).map((u) => ({ unit: u, line: found.line }));
+}
+
+/** The latest earlier version (an earlier message) of function `name` of `path` whose image has `text` at file line `fileLine`. */
+function earlierVersion(ctx: OrderingContext, path: string, name: string, before: number, fileLine: number | undefined, text: string): { fn: RebuiltFunction; line: number } | undefined {
+  let e: RebuiltFunction | undefined;
+  for (const f of ctx.functions) if (f.post && f.path === path && f.name === name && f.message.index < before && (!e || f.message.index > e.message.index)) e = f;
+  if (!e || !e.post) return undefined;
   const eLines = e.post.text.split('\n');
-  const j = e.post.origin.findIndex(
-    (o, k) => ((o.kind === 'patch' && o.line.newLine === fileLine) || (o.kind === 'tree' && o.fileLine === fileLine)) && eLines[k].trim() === lines[anchor].trim(),
-  );
-  if (j < 0) return [];
-  return ctx.unitsOf(e, 'post').map((u) => ({ unit: u, line: j }));
+  const j = e.post.origin.findIndex((o, k) => ((o.kind === 'patch' && o.line.newLine === fileLine) || (o.kind === 'tree' && o.fileLine === fileLine)) && eLines[k].trim() === text);
+  return j < 0 ? undefined : { fn: e, line: j };
+}
+const priorFp = (r: { fn: RebuiltFunction; line: number } | undefined) => (r ? `${idOf(r.fn)}@${r.line}` : '-');
+/** The query's `again`: closes over its question only, never a document's context (analysis/deps.ts). */
+function priorAgain(path: string, name: string, before: number, fileLine: number | undefined, text: string): (c: OrderingContext) => string {
+  return (c) => priorFp(untracked(() => earlierVersion(c, path, name, before, fileLine, text)));
 }
 
 /** The first event at or after image line `line` (in text order). */
@@ -181,15 +195,16 @@ function firstEventFrom(ue: UnitEvents, line: number): Ev | undefined {
  * shown function, or in a caller before its call of this function.
  */
 export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, start: Ev, locs: ReadonlySet<string>, depth = 0, seen: Set<string> = new Set()): StoreSite | undefined {
-  // in the unit itself: its events; the earlier version and the callers below are document-wide reads
-  dependsOnOrdering(ctx, unit);
-  const ue = eventsOf(unit, ctx);
+  // in the unit itself: its events (a caller's, below the first level: the callers query names it by its function)
+  if (depth === 0) dependsOnOrdering(ctx, unit);
+  else dependsOnSide(ctx, unit.side);
+  const ue = depth === 0 ? eventsOf(unit, ctx) : untracked(() => eventsOf(unit, ctx));
   const b = backFind(ue, start, locs, ctx);
   if (b.found) return { unit, ev: b.found.ev, loc: b.found.loc, acquire: b.found.acquire, calls: [] };
   if (!b.entry) return undefined;
   // the part of the function this message's hunks do not show, from the earlier patch of the series
   for (const pv of priorVersion(ctx, unit)) {
-    const pue = eventsOf(pv.unit, ctx);
+    const pue = untracked(() => eventsOf(pv.unit, ctx));
     const from = firstEventFrom(pue, pv.line);
     if (!from) continue;
     const r = backFind(pue, from, locs, ctx);
@@ -199,8 +214,11 @@ export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, star
   const name = unit.fn.name;
   if (seen.has(name)) return undefined;
   seen.add(name);
-  dependsOnDocument(); // the callers
-  for (const { unit: cu, ev: ce } of callSitesOf(ctx, unit.side, name)) {
+  // the callers: a query naming each call site by its function object, configuration and event (their
+  // events are the side's ordering facts', recorded by the recursion)
+  const sites = untracked(() => callSitesOf(ctx, unit.side, name));
+  if (tracking()) dependsOn(`callers|${unit.side}|${name}`, callersFp(sites), callersAgain(unit.side, name));
+  for (const { unit: cu, ev: ce } of sites) {
     if (cu.fn.name === name) continue;
     const s = findProtocolStore(ctx, cu, ce, locs, depth + 1, seen);
     if (s) {
@@ -209,6 +227,11 @@ export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, star
     }
   }
   return undefined;
+}
+
+const callersFp = (sites: readonly { unit: OrderingUnit; ev: Ev }[]) => sites.map((c) => `${idOf(c.unit.fn)}.${idOf(c.unit.variant)}.${c.ev.id}`).join(',');
+function callersAgain(side: OrderingUnit['side'], name: string): (c: OrderingContext) => string {
+  return (c) => callersFp(untracked(() => callSitesOf(c, side, name)));
 }
 
 // ---------------------------------------------------------------------------
@@ -285,7 +308,22 @@ function orders(f: Ev, store: Ev): boolean {
  * points at).
  */
 export function findMirror(ctx: OrderingContext, side: OrderingUnit['side'], storeLocs: ReadonlySet<string>, loadLocs: ReadonlySet<string>, exclude: ReadonlySet<string>, only?: string): MirrorSite | undefined {
-  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
+  const found = untracked(() => scanMirror(ctx, side, storeLocs, loadLocs, exclude, only));
+  // a query (analysis/deps.ts) whose answer is the mirror found, by function object, configuration and events
+  // (the mirror's events are the side's ordering facts')
+  if (tracking()) {
+    const q = [[...storeLocs].sort(), [...loadLocs].sort(), [...exclude].sort()];
+    dependsOn(`mirror|${side}|${JSON.stringify(q)}|${only ?? ''}`, mirrorFp(found), mirrorAgain(side, q, only));
+    dependsOnSide(ctx, side);
+  }
+  return found;
+}
+const mirrorFp = (m: MirrorSite | undefined) => (m ? `${idOf(m.unit.fn)}.${idOf(m.unit.variant)}.${m.store.id}.${m.load.id}.${m.barrier?.id ?? ''}` : '-');
+function mirrorAgain(side: OrderingUnit['side'], q: string[][], only: string | undefined): (c: OrderingContext) => string {
+  return (c) => mirrorFp(untracked(() => scanMirror(c, side, new Set(q[0]), new Set(q[1]), new Set(q[2]), only)));
+}
+
+function scanMirror(ctx: OrderingContext, side: OrderingUnit['side'], storeLocs: ReadonlySet<string>, loadLocs: ReadonlySet<string>, exclude: ReadonlySet<string>, only?: string): MirrorSite | undefined {
   let unordered: MirrorSite | undefined;
   for (const u of ctx.units) {
     if (u.side !== side || (only !== undefined && u.fn.name !== only)) continue;
