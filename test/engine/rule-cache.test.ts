@@ -356,3 +356,27 @@ test('a store-buffering finding whose mirror is in another message follows an ed
   assert.notEqual(weak(a), before, 'the mirror\'s range moved');
   assert.equal(json(a), json(analyze(edited, 'x.mbox')));
 });
+
+test('chained random edits with the edit range given (the language server\'s path, ranges wider than the change): exactly a fresh analysis', () => {
+  const rnd = prng(0xcacf);
+  let text = bigSeries();
+  let a = reanalyze(undefined, text, 'x.mbox');
+  let incremental = 0;
+  const snippets = [' ', 'a', ';', '+\tsmp_mb();\n', 'x', ''];
+  for (let i = 0; i < 30; i++) {
+    const lines = text.split('\n');
+    const hunk = lines.map((l, n) => (/^[-+ ]\t/.test(l) ? n : -1)).filter((n) => n >= 0);
+    const line = hunk[Math.floor(rnd() * hunk.length)];
+    const at = lines.slice(0, line).reduce((s, l) => s + l.length + 1, 0) + 1 + Math.floor(rnd() * Math.max(1, lines[line].length - 1));
+    const del = rnd() < 0.3 ? Math.floor(rnd() * 4) : 0;
+    const ins = snippets[Math.floor(rnd() * snippets.length)];
+    const wider = Math.floor(rnd() * 3);
+    const edit = { start: Math.max(0, at - wider), oldEnd: at + del, newEnd: at + ins.length };
+    edit.start = Math.min(edit.start, at);
+    text = text.slice(0, at) + ins + text.slice(at + del);
+    a = reanalyze(a, text, 'x.mbox', { edit });
+    if (a.incremental) incremental++;
+    assert.equal(json(a), json(analyze(text, 'x.mbox')), `edit ${i} at ${at} (-${del} +${JSON.stringify(ins)})`);
+  }
+  assert.ok(incremental > 20, `most edits take the keystroke path (${incremental}/30)`);
+});

@@ -67,6 +67,13 @@ export interface AnalyzeOptions {
    * keystroke path, `reanalyze`; results identical to running the rules).
    */
   reuseRuleResults?: boolean;
+  /**
+   * `reanalyze` only: where the text differs from the previous analysis's, when the caller knows it
+   * (the language server, from the editor's content changes): [start, oldEnd) of the previous text
+   * became [start, newEnd) of this one. Any range that covers the change will do; without it the
+   * two texts are compared.
+   */
+  edit?: { start: number; oldEnd: number; newEnd: number };
 }
 
 export interface Analysis {
@@ -535,7 +542,6 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
     if (unit.side !== 'post') continue; // pre-image findings only serve as the baseline
     const dk = `${unit.fn.path}|${unit.fn.name}|${f.fingerprint}`;
     if (!opts.all && preKeys.has(dk) && !isNewIn(unit, dk, f.at.line)) continue;
-    if (suppressed(unit.image, f.at.line, f.rule, rule.category)) continue;
     const sev = effectiveSeverity(rule, f.rule, rule.category, f.severity, opts);
     if (sev === 'off') continue;
     const judgedIn = judgedInText(unit, opts);
@@ -549,6 +555,8 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
       out.push(was.finding);
       continue;
     }
+    // (a finding reused above was not suppressed: same image, line and rule)
+    if (suppressed(unit.image, f.at.line, f.rule, rule.category)) continue;
     const range = imageRange(index, unit.image, f.at);
     if (!range) continue;
     const key = `${f.rule}|${range.start.line}:${range.start.character}|${f.message}`;
@@ -695,7 +703,7 @@ export const MAX_FUNCTIONS = 10_000;
  */
 export function reanalyze(prev: Analysis | undefined, text: string, uri = '', opts: AnalyzeOptions = {}): Analysis & { incremental: boolean } {
   const t0 = now();
-  const r = opts.parse ? { doc: parseDocument(text, uri, opts.parse), changed: null, full: true } : reparse(prev?.doc, text, uri);
+  const r = opts.parse ? { doc: parseDocument(text, uri, opts.parse), changed: null, full: true } : reparse(prev?.doc, text, uri, opts.edit);
   const t1 = now();
   const fresh = () => rebuildDocument(r.doc, { treeFile: opts.treeFile, budget: new RebuildBudget(opts.limits, opts.cancelled) });
   let functions: RebuiltFunction[] | undefined;

@@ -217,7 +217,7 @@ export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, star
   // the callers: a query naming each call site by its function object, configuration and event (their
   // events are the side's ordering facts', recorded by the recursion)
   const sites = untracked(() => callSitesOf(ctx, unit.side, name));
-  if (tracking()) dependsOn(`callers|${unit.side}|${name}`, callersFp(sites), callersAgain(unit.side, name));
+  if (tracking()) dependsOn(`callers|${unit.side}|${name}`, callersFp(ctx, unit.side, name), callersAgain(unit.side, name));
   for (const { unit: cu, ev: ce } of sites) {
     if (cu.fn.name === name) continue;
     const s = findProtocolStore(ctx, cu, ce, locs, depth + 1, seen);
@@ -229,9 +229,41 @@ export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, star
   return undefined;
 }
 
-const callersFp = (sites: readonly { unit: OrderingUnit; ev: Ev }[]) => sites.map((c) => `${idOf(c.unit.fn)}.${idOf(c.unit.variant)}.${c.ev.id}`).join(',');
+/**
+ * The callers query's fingerprint: the units of one side (in document order) whose CFG calls `name`
+ * directly, by function object and configuration. With the side's ordering facts the same (recorded
+ * too), their events, and so the call sites callSitesOf() gives, are the same. Made from each CFG's
+ * called names (kept per CFG) rather than from every unit's events: asked again on every keystroke.
+ */
+function callersFp(ctx: OrderingContext, side: OrderingUnit['side'], name: string): string {
+  let per = callersIndex.get(ctx);
+  if (!per) callersIndex.set(ctx, (per = new Map()));
+  let byName = per.get(side);
+  if (!byName) {
+    byName = new Map();
+    for (const u of untracked(() => ctx.units)) {
+      if (u.side !== side) continue;
+      const id = `${idOf(u.fn)}.${idOf(u.variant)},`;
+      for (const n of calledNames(u.cfg)) byName.set(n, (byName.get(n) ?? '') + id);
+    }
+    per.set(side, byName);
+  }
+  return byName.get(name) ?? '';
+}
+const callersIndex = new WeakMap<OrderingContext, Map<OrderingUnit['side'], Map<string, string>>>();
+const calledByCfg = new WeakMap<OrderingUnit['cfg'], readonly string[]>();
+/** The names a CFG calls directly, each once. */
+function calledNames(cfg: OrderingUnit['cfg']): readonly string[] {
+  let names = calledByCfg.get(cfg);
+  if (!names) {
+    const set = new Set<string>();
+    for (const n of cfg.nodes) for (const op of n.ops) if (op.kind === 'call' && !op.indirect) set.add(op.name);
+    calledByCfg.set(cfg, (names = [...set]));
+  }
+  return names;
+}
 function callersAgain(side: OrderingUnit['side'], name: string): (c: OrderingContext) => string {
-  return (c) => callersFp(untracked(() => callSitesOf(c, side, name)));
+  return (c) => callersFp(c, side, name);
 }
 
 // ---------------------------------------------------------------------------
