@@ -214,28 +214,47 @@ export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, star
   const name = unit.fn.name;
   if (seen.has(name)) return undefined;
   seen.add(name);
-  // the callers: a query naming each call site by its function object, configuration and event (their
-  // events are the side's ordering facts', recorded by the recursion)
+  // the callers: a query naming the units the walk visited (callersFp), recorded once the walk is done
   const sites = untracked(() => callSitesOf(ctx, unit.side, name));
-  if (tracking()) dependsOn(`callers|${unit.side}|${name}`, callersFp(ctx, unit.side, name), callersAgain(unit.side, name));
+  let found: StoreSite | undefined;
+  let last: OrderingUnit | undefined;
   for (const { unit: cu, ev: ce } of sites) {
     if (cu.fn.name === name) continue;
+    last = cu;
     const s = findProtocolStore(ctx, cu, ce, locs, depth + 1, seen);
     if (s) {
       s.calls.push({ unit: cu, ev: ce });
-      return s;
+      found = s;
+      break;
     }
   }
-  return undefined;
+  if (tracking()) {
+    // the walk stopped at a store found in `last`'s call: what it saw is the callers up to that unit
+    const all = callersOf(ctx, unit.side, name);
+    const n = found && last ? all.indexOf(unitId(last)) + 1 : all.length;
+    const upTo = found && last && n > 0 ? n : -1;
+    dependsOn(`callers|${unit.side}|${name}|${upTo}`, callersFp(all, upTo), callersAgain(unit.side, name, upTo));
+  }
+  return found;
 }
 
+const unitId = (u: OrderingUnit) => `${idOf(u.fn)}.${idOf(u.variant)}`;
 /**
  * The callers query's fingerprint: the units of one side (in document order) whose CFG calls `name`
- * directly, by function object and configuration. With the side's ordering facts the same (recorded
- * too), their events, and so the call sites callSitesOf() gives, are the same. Made from each CFG's
- * called names (kept per CFG) rather than from every unit's events: asked again on every keystroke.
+ * directly, by function object and configuration; with `upTo` > 0 only the first `upTo` of them (the
+ * walk returned at a call in the last one: the callers after it were not looked at). With the side's
+ * ordering facts the same (recorded too), their events, and so the call sites callSitesOf() gives up
+ * to there, are the same.
  */
-function callersFp(ctx: OrderingContext, side: OrderingUnit['side'], name: string): string {
+function callersFp(all: readonly string[], upTo: number): string {
+  return (upTo > 0 ? all.slice(0, upTo) : all).join(',') + (upTo > 0 ? '|' : '|all');
+}
+function callersAgain(side: OrderingUnit['side'], name: string, upTo: number): (c: OrderingContext) => string {
+  return (c) => callersFp(callersOf(c, side, name), upTo);
+}
+
+/** The units of one side (in document order) whose CFG calls `name` directly (unitId), from each CFG's called names (kept per CFG): not from every unit's events. */
+function callersOf(ctx: OrderingContext, side: OrderingUnit['side'], name: string): readonly string[] {
   let per = callersIndex.get(ctx);
   if (!per) callersIndex.set(ctx, (per = new Map()));
   let byName = per.get(side);
@@ -243,14 +262,18 @@ function callersFp(ctx: OrderingContext, side: OrderingUnit['side'], name: strin
     byName = new Map();
     for (const u of untracked(() => ctx.units)) {
       if (u.side !== side) continue;
-      const id = `${idOf(u.fn)}.${idOf(u.variant)},`;
-      for (const n of calledNames(u.cfg)) byName.set(n, (byName.get(n) ?? '') + id);
+      const id = unitId(u);
+      for (const n of calledNames(u.cfg)) {
+        const l = byName.get(n);
+        if (l) l.push(id);
+        else byName.set(n, [id]);
+      }
     }
     per.set(side, byName);
   }
-  return byName.get(name) ?? '';
+  return byName.get(name) ?? [];
 }
-const callersIndex = new WeakMap<OrderingContext, Map<OrderingUnit['side'], Map<string, string>>>();
+const callersIndex = new WeakMap<OrderingContext, Map<OrderingUnit['side'], Map<string, string[]>>>();
 const calledByCfg = new WeakMap<OrderingUnit['cfg'], readonly string[]>();
 /** The names a CFG calls directly, each once. */
 function calledNames(cfg: OrderingUnit['cfg']): readonly string[] {
@@ -261,9 +284,6 @@ function calledNames(cfg: OrderingUnit['cfg']): readonly string[] {
     calledByCfg.set(cfg, (names = [...set]));
   }
   return names;
-}
-function callersAgain(side: OrderingUnit['side'], name: string): (c: OrderingContext) => string {
-  return (c) => callersFp(c, side, name);
 }
 
 // ---------------------------------------------------------------------------
