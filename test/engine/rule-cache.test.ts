@@ -380,3 +380,23 @@ test('chained random edits with the edit range given (the language server\'s pat
   }
   assert.ok(incremental > 20, `most edits take the keystroke path (${incremental}/30)`);
 });
+
+test('a store-buffering walk that passed a caller without a store follows an edit that gives that caller one (the callers it looked at are part of its record)', () => {
+  // two copies of the series (other files, the same function names): the walk from copy 1's barrier meets
+  // copy 0's caller first; with copy 0's pin removed it goes on to copy 1's caller
+  const copy = (i: number) => example('gup-stable-pin-series.mbox').replace(/\b(mm|include\/linux)\/([a-z_-]+)\.(c|h)\b/g, `$1/$2_${i}.$3`);
+  const withPin = copy(0) + copy(1);
+  const from = '\tpinned = pin_user_pages_fast(start';
+  const noPin = withPin.replace(from, '\tpinned = pin_user_pages_fst(start');
+  const second = (a: Analysis) => JSON.stringify(a.findings.filter((f) => f.rule === 'barrier/store-load-order' && f.file === 'mm/gup_1.c'));
+  let a = reanalyze(undefined, noPin, 'x.mbox');
+  const before = second(a);
+  assert.ok(before.includes('mm/gup_1.c:'), 'the store is found in copy 1');
+  a = reanalyze(a, withPin, 'x.mbox');
+  assert.ok(a.incremental);
+  assert.notEqual(second(a), before, 'the walk stops at copy 0 now');
+  assert.equal(json(a), json(analyze(withPin, 'x.mbox')));
+  a = reanalyze(a, noPin, 'x.mbox');
+  assert.equal(second(a), before);
+  assert.equal(json(a), json(analyze(noPin, 'x.mbox')));
+});
