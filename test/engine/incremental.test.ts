@@ -160,3 +160,31 @@ test('a Subject edit that breaks or restores a series chain re-places the later 
     doc = r.doc;
   }
 });
+
+test('an edit range given by the caller (the language server: from the editor\'s changes, possibly wider than the change) re-parses exactly as a full parse', () => {
+  const rnd = prng(0x1ed);
+  let text = series();
+  let doc = parseDocument(text, 'x.mbox');
+  let partial = 0;
+  const snippets = ['a', ' ', '\t', ';', '\n', '+\tput_page(page);\n', '', 'x = 1;'];
+  for (let i = 0; i < 300; i++) {
+    const at = Math.floor(rnd() * text.length);
+    const del = rnd() < 0.4 ? Math.floor(rnd() * 6) : 0;
+    const ins = snippets[Math.floor(rnd() * snippets.length)];
+    const next = text.slice(0, at) + ins + text.slice(at + del);
+    // the replaced range, widened by up to 40 unchanged characters on each side (the same on both texts)
+    const before = Math.min(at, Math.floor(rnd() * 40));
+    const after = Math.min(text.length - at - del, Math.floor(rnd() * 40));
+    const edit = { start: at - before, oldEnd: at + del + after, newEnd: at + ins.length + after };
+    const r = reparse(doc, next, 'x.mbox', edit);
+    assert.equal(canon(r.doc), canon(parseDocument(next, 'x.mbox')), `edit ${i} at ${at} (-${del} +${JSON.stringify(ins)}), range ${JSON.stringify(edit)}`);
+    if (!r.full) partial++;
+    text = next;
+    doc = r.doc;
+  }
+  assert.ok(partial > 100, `many edits are re-parsed incrementally (${partial}/300)`);
+  // a range that does not fit the texts is not used (the texts are compared)
+  const next = text.replace('put_page', 'put_pages');
+  const r = reparse(doc, next, 'x.mbox', { start: 0, oldEnd: 1, newEnd: 5 });
+  assert.equal(canon(r.doc), canon(parseDocument(next, 'x.mbox')));
+});

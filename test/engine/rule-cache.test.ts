@@ -300,3 +300,103 @@ test('editing only a helper that was a full barrier brings back its caller\'s st
   assert.deepEqual(storeLoad(a), []);
   assert.equal(json(a), json(analyze(fenceSeries('smp_mb();'), 'x.mbox')));
 });
+
+test('a store-buffering check that walked to a caller, its earlier version or a mirror is run again when only that function is edited (lspk: those walks are fingerprinted queries)', () => {
+  // gup_folio_pin_stable() (patch 3) has a weak barrier; the protocol store is the pin taken in its caller
+  // pin_user_pages_stable(), shown by patch 3 only in part and found in the caller's earlier version (patch 1);
+  // the other side is folio_start_writeback_unpinned() (patch 3)
+  const base = example('gup-stable-pin-series.mbox');
+  const edits: [string, string, string][] = [
+    ['the earlier version of the caller (another message)', '\tpinned = pin_user_pages_fast(start', '\tpinned = pin_user_pages_fst(start'],
+    ['the caller (same message)', '+\t\tif (gup_folio_pin_stable(folio))', '+\t\tif (gup_folio_pin_stabl(folio))'],
+    ['the mirror (same message)', '+\tsmp_mb__after_atomic();', '+\tbarrier();'],
+  ];
+  const weak = (a: Analysis) => JSON.stringify(a.findings.filter((f) => f.rule === 'barrier/store-load-order' && f.function === 'gup_folio_pin_stable'));
+  for (const [what, from, to] of edits) {
+    assert.equal(base.split(from).length, 2, what);
+    let a = reanalyze(undefined, base, 'x.mbox');
+    const before = weak(a);
+    assert.ok(before.includes('pin_user_pages_stable'), 'the finding walks to the caller');
+    const kept = a.functions.find((f) => f.name === 'gup_folio_pin_stable');
+    const text = base.replace(from, to);
+    a = reanalyze(a, text, 'x.mbox');
+    assert.ok(a.incremental, what);
+    if (what.includes('another')) assert.equal(a.functions.find((f) => f.name === 'gup_folio_pin_stable'), kept, 'the barrier\'s function is kept');
+    assert.notEqual(weak(a), before, `editing ${what} changes the finding`);
+    assert.equal(json(a), json(analyze(text, 'x.mbox')), what);
+    // and back
+    a = reanalyze(a, base, 'x.mbox');
+    assert.equal(weak(a), before, what);
+    assert.equal(json(a), json(analyze(base, 'x.mbox')), what);
+  }
+});
+
+test('a store-buffering finding whose mirror is in another message follows an edit of only the mirror that leaves the ordering facts the same', () => {
+  // patch 3's own mirror disabled; a copy of patch 3 (other files, other names) appended as patch 4 holds the mirror
+  const base = example('gup-stable-pin-series.mbox');
+  const third = base.lastIndexOf('\nFrom ') + 1;
+  const copy = base
+    .slice(third)
+    .replace(/gup_folio_pin_stable/g, 'gup_folio_pin_other')
+    .replace(/pin_user_pages_stable/g, 'pin_user_pages_other')
+    .replace(/mm\/gup\.c/g, 'mm/gup_1.c')
+    .replace(/mm\/page-writeback\.c/g, 'mm/page-writeback_1.c');
+  const text = base.slice(0, third) + base.slice(third).replace('+\tfolio_set_writeback(folio);', '+\tfolio_xset_writeback(folio);') + copy;
+  const weak = (a: Analysis) => JSON.stringify(a.findings.filter((f) => f.rule === 'barrier/store-load-order' && f.function === 'gup_folio_pin_stable'));
+  let a = reanalyze(undefined, text, 'x.mbox');
+  const before = weak(a);
+  assert.ok(before.includes('the other side: folio_start_writeback_unpinned()'), 'the mirror is found in patch 4');
+  const kept = a.functions.find((f) => f.name === 'gup_folio_pin_stable');
+  // the mirror's barrier one column to the right: the same ordering facts, another range
+  const at = text.lastIndexOf('+\tsmp_mb__after_atomic();') + 2;
+  const edited = text.slice(0, at) + ' ' + text.slice(at);
+  a = reanalyze(a, edited, 'x.mbox');
+  assert.ok(a.incremental);
+  assert.equal(a.functions.find((f) => f.name === 'gup_folio_pin_stable'), kept, 'the barrier\'s function is kept');
+  assert.notEqual(weak(a), before, 'the mirror\'s range moved');
+  assert.equal(json(a), json(analyze(edited, 'x.mbox')));
+});
+
+test('chained random edits with the edit range given (the language server\'s path, ranges wider than the change): exactly a fresh analysis', () => {
+  const rnd = prng(0xcacf);
+  let text = bigSeries();
+  let a = reanalyze(undefined, text, 'x.mbox');
+  let incremental = 0;
+  const snippets = [' ', 'a', ';', '+\tsmp_mb();\n', 'x', ''];
+  for (let i = 0; i < 30; i++) {
+    const lines = text.split('\n');
+    const hunk = lines.map((l, n) => (/^[-+ ]\t/.test(l) ? n : -1)).filter((n) => n >= 0);
+    const line = hunk[Math.floor(rnd() * hunk.length)];
+    const at = lines.slice(0, line).reduce((s, l) => s + l.length + 1, 0) + 1 + Math.floor(rnd() * Math.max(1, lines[line].length - 1));
+    const del = rnd() < 0.3 ? Math.floor(rnd() * 4) : 0;
+    const ins = snippets[Math.floor(rnd() * snippets.length)];
+    const wider = Math.floor(rnd() * 3);
+    const edit = { start: Math.max(0, at - wider), oldEnd: at + del, newEnd: at + ins.length };
+    edit.start = Math.min(edit.start, at);
+    text = text.slice(0, at) + ins + text.slice(at + del);
+    a = reanalyze(a, text, 'x.mbox', { edit });
+    if (a.incremental) incremental++;
+    assert.equal(json(a), json(analyze(text, 'x.mbox')), `edit ${i} at ${at} (-${del} +${JSON.stringify(ins)})`);
+  }
+  assert.ok(incremental > 20, `most edits take the keystroke path (${incremental}/30)`);
+});
+
+test('a store-buffering walk that passed a caller without a store follows an edit that gives that caller one (the callers it looked at are part of its record)', () => {
+  // two copies of the series (other files, the same function names): the walk from copy 1's barrier meets
+  // copy 0's caller first; with copy 0's pin removed it goes on to copy 1's caller
+  const copy = (i: number) => example('gup-stable-pin-series.mbox').replace(/\b(mm|include\/linux)\/([a-z_-]+)\.(c|h)\b/g, `$1/$2_${i}.$3`);
+  const withPin = copy(0) + copy(1);
+  const from = '\tpinned = pin_user_pages_fast(start';
+  const noPin = withPin.replace(from, '\tpinned = pin_user_pages_fst(start');
+  const second = (a: Analysis) => JSON.stringify(a.findings.filter((f) => f.rule === 'barrier/store-load-order' && f.file === 'mm/gup_1.c'));
+  let a = reanalyze(undefined, noPin, 'x.mbox');
+  const before = second(a);
+  assert.ok(before.includes('mm/gup_1.c:'), 'the store is found in copy 1');
+  a = reanalyze(a, withPin, 'x.mbox');
+  assert.ok(a.incremental);
+  assert.notEqual(second(a), before, 'the walk stops at copy 0 now');
+  assert.equal(json(a), json(analyze(withPin, 'x.mbox')));
+  a = reanalyze(a, noPin, 'x.mbox');
+  assert.equal(second(a), before);
+  assert.equal(json(a), json(analyze(noPin, 'x.mbox')));
+});

@@ -114,8 +114,12 @@ function full(text: string, uri: string, reason = 'first parse'): Reparse {
   return { doc, changed: new Set(doc.messages), full: true, reason };
 }
 
-/** Parse `text`, reusing `prev` (the parse of `prevText`) where an edit left messages untouched. */
-export function reparse(prev: ParsedDocument | undefined, text: string, uri = ''): Reparse {
+/**
+ * Parse `text`, reusing `prev` where an edit left messages untouched. `edit`: where the text differs
+ * from prev's ([start, oldEnd) of prev's text became [start, newEnd)), when the caller knows it (the
+ * language server's content changes); any range covering the change will do. Else the texts are compared.
+ */
+export function reparse(prev: ParsedDocument | undefined, text: string, uri = '', edit?: { start: number; oldEnd: number; newEnd: number }): Reparse {
   if (!prev || prev.format !== 'mbox' || prev.messages.length < 2) return full(text, uri, prev ? 'not an mbox series' : undefined);
   const old = prev.text;
   const msgs = prev.messages;
@@ -124,7 +128,8 @@ export function reparse(prev: ParsedDocument | undefined, text: string, uri = ''
   if (msgs[0].span.start !== 0 || msgs[msgs.length - 1].span.end !== old.length) return full(text, uri, 'messages do not tile');
 
   // the changed region: [p, old.length - s) in the old text, [p, text.length - s) in the new one
-  const { prefix: p, suffix: s } = commonEnds(old, text);
+  const known = edit && edit.start >= 0 && edit.start <= edit.oldEnd && edit.start <= edit.newEnd && edit.newEnd <= text.length && old.length - edit.oldEnd === text.length - edit.newEnd;
+  const { prefix: p, suffix: s } = known ? { prefix: edit.start, suffix: text.length - edit.newEnd } : commonEnds(old, text);
   if (p === old.length && p === text.length) return { doc: { ...prev, text, uri }, changed: new Set(), full: false, edit: { start: p, oldEnd: p, newEnd: p } };
   const oldEnd = old.length - s;
   const delta = text.length - old.length;

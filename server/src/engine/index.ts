@@ -67,6 +67,13 @@ export interface AnalyzeOptions {
    * keystroke path, `reanalyze`; results identical to running the rules).
    */
   reuseRuleResults?: boolean;
+  /**
+   * `reanalyze` only: where the text differs from the previous analysis's, when the caller knows it
+   * (the language server, from the editor's content changes): [start, oldEnd) of the previous text
+   * became [start, newEnd) of this one. Any range that covers the change will do; without it the
+   * two texts are compared.
+   */
+  edit?: { start: number; oldEnd: number; newEnd: number };
 }
 
 export interface Analysis {
@@ -300,12 +307,15 @@ interface SlotQueries {
   fileOnly: string | null | undefined;
   fileOnlyQueries: [string, Query][];
   otherQueries: [string, Query][];
+  /** The rules (indexes) whose cached check found something: runRules visits only those of a valid unit. */
+  nonEmpty: number[];
 }
 function slotQueries(slot: RuleSlot): SlotQueries | null {
   if (slot.agg !== undefined) return slot.agg;
   const first = slot.checks[0];
   if (slot.checks.length !== slot.rules.length || !first) return (slot.agg = null);
-  const agg: SlotQueries = { cat: first.cat, image: first.image, variant: first.variant, cfg: first.cfg, fileOnly: null, fileOnlyQueries: [], otherQueries: [] };
+  const agg: SlotQueries = { cat: first.cat, image: first.image, variant: first.variant, cfg: first.cfg, fileOnly: null, fileOnlyQueries: [], otherQueries: [], nonEmpty: [] };
+  slot.checks.forEach((e, r) => e && e.found.length > 0 && agg.nonEmpty.push(r));
   const seenOnly = new Set<Query>();
   const seenOther = new Set<Query>();
   for (const e of slot.checks) {
@@ -365,7 +375,17 @@ function reboundSlots(fn: RebuiltFunction, old: RebuiltFunction | undefined, uni
   return lost ? undefined : out;
 }
 
-function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], units: readonly Unit[], rebind?: ReadonlyMap<RebuiltFunction, RebuiltFunction>): (r: number, u: number) => RawFinding[] {
+/**
+ * The cached checks of a document: `check(r, u)` is rule r's result on unit u (from the cache or run
+ * again); `visit[r]` the units (indexes, ascending) runRules must ask for rule r: all but the valid
+ * units whose cached check found nothing (on a keystroke, most of the document's rule x unit pairs).
+ */
+interface CachedChecks {
+  check: (r: number, u: number) => RawFinding[];
+  visit: number[][];
+}
+
+function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], units: readonly Unit[], rebind?: ReadonlyMap<RebuiltFunction, RebuiltFunction>): CachedChecks {
   const fps = new Map<string, string>(); // query fingerprints in this document
   const fpIn = (key: string, again: (c: AnalysisContext) => string) => {
     let fp = fps.get(key);
@@ -409,7 +429,12 @@ function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], un
     if ((agg.fileOnly === null || agg.fileOnly !== fileNow[u]) && !same(agg.fileOnlyQueries)) return false;
     return same(agg.otherQueries);
   });
-  return (r, u) => {
+  const visit: number[][] = rules.map(() => []);
+  for (let u = 0; u < units.length; u++) {
+    if (unitOk[u]) for (const r of slots[u].agg!.nonEmpty) visit[r].push(u);
+    else for (let r = 0; r < rules.length; r++) visit[r].push(u);
+  }
+  const check = (r: number, u: number): RawFinding[] => {
     const slot = slots[u];
     const checks = slot.checks;
     if (unitOk[u]) return checks[r]!.found;
@@ -437,6 +462,7 @@ function ruleCacheFor(cat: Catalog, ctx: RuleContext, rules: readonly Rule[], un
     }
     return result;
   };
+  return { check, visit };
 }
 
 /**
@@ -465,10 +491,14 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r];
     try {
-      for (let u = 0; u < units.length; u++) {
+      // the keystroke path skips the valid cached checks that found nothing (same order of findings)
+      const visit = cached?.visit[r];
+      const n = visit ? visit.length : units.length;
+      for (let i = 0; i < n; i++) {
+        const u = visit ? visit[i] : i;
         const unit = units[u];
         budget?.check();
-        const found = cached ? cached(r, u) : rule.check(unit, ctx);
+        const found = cached ? cached.check(r, u) : rule.check(unit, ctx);
         for (const f of found) raw.push({ f, unit, rule });
       }
       for (const f of rule.checkDocument?.(ctx) ?? []) raw.push({ f, unit: f.unit, rule });
@@ -535,7 +565,6 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
     if (unit.side !== 'post') continue; // pre-image findings only serve as the baseline
     const dk = `${unit.fn.path}|${unit.fn.name}|${f.fingerprint}`;
     if (!opts.all && preKeys.has(dk) && !isNewIn(unit, dk, f.at.line)) continue;
-    if (suppressed(unit.image, f.at.line, f.rule, rule.category)) continue;
     const sev = effectiveSeverity(rule, f.rule, rule.category, f.severity, opts);
     if (sev === 'off') continue;
     const judgedIn = judgedInText(unit, opts);
@@ -549,6 +578,8 @@ export function runRules(doc: ParsedDocument, index: LineIndex, functions: reado
       out.push(was.finding);
       continue;
     }
+    // (a finding reused above was not suppressed: same image, line and rule)
+    if (suppressed(unit.image, f.at.line, f.rule, rule.category)) continue;
     const range = imageRange(index, unit.image, f.at);
     if (!range) continue;
     const key = `${f.rule}|${range.start.line}:${range.start.character}|${f.message}`;
@@ -695,7 +726,7 @@ export const MAX_FUNCTIONS = 10_000;
  */
 export function reanalyze(prev: Analysis | undefined, text: string, uri = '', opts: AnalyzeOptions = {}): Analysis & { incremental: boolean } {
   const t0 = now();
-  const r = opts.parse ? { doc: parseDocument(text, uri, opts.parse), changed: null, full: true } : reparse(prev?.doc, text, uri);
+  const r = opts.parse ? { doc: parseDocument(text, uri, opts.parse), changed: null, full: true } : reparse(prev?.doc, text, uri, opts.edit);
   const t1 = now();
   const fresh = () => rebuildDocument(r.doc, { treeFile: opts.treeFile, budget: new RebuildBudget(opts.limits, opts.cancelled) });
   let functions: RebuiltFunction[] | undefined;

@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DocumentSymbol } from 'vscode-languageserver/node';
+import { takeChange } from './textChanges';
 import { textEditOf, type AnalyzeResult, type WorkerAnalyzeOptions, type WorkerReply, type WorkerRequest } from './analysisWorker';
 import type { Finding } from '../engine/findings';
 
@@ -98,7 +99,8 @@ class Lane {
     if (req.type !== 'analyze') return req;
     const before = this.sentText.get(req.uri);
     this.sentText.set(req.uri, req.text);
-    return before === undefined ? req : { ...req, text: '', edit: textEditOf(before, req.text) };
+    // the editor's content changes give the range (textChanges.ts); else the texts are compared
+    return before === undefined ? req : { ...req, text: '', edit: takeChange(req.uri, before, req.text) ?? textEditOf(before, req.text) };
   }
 
   /** Drop queued analyses of `uri` and cancel a running one. */

@@ -36,7 +36,17 @@ export interface WorkerAnalyzeOptions {
 }
 
 export type WorkerRequest =
-  | { id: number; type: 'analyze'; uri: string; version: number; text: string; opts: WorkerAnalyzeOptions; edit?: TextEdit }
+  | {
+      id: number;
+      type: 'analyze';
+      uri: string;
+      version: number;
+      text: string;
+      opts: WorkerAnalyzeOptions;
+      edit?: TextEdit;
+      /** Set by the worker when it applied `edit`: the range it replaced in `base` (the text it held), for the engine's re-parse. */
+      changed?: { base: string; start: number; oldEnd: number; newEnd: number };
+    }
   | { id: number; type: 'outline'; uri: string }
   | { id: number; type: 'forget'; uri: string }
   | { id: number; type: 'reset' };
@@ -193,6 +203,10 @@ export function handle(req: WorkerRequest, tree?: DocumentTree): WorkerReply {
         cancelled: () => Atomics.load(cancelCell, 0) === req.id,
       };
       const prev = state.get(req.uri);
+      // the edit's range, when it is a change of the text the previous analysis had (no comparing of the texts)
+      const ch = req.changed;
+      if (ch && prev && prev.doc.text === ch.base) opts.edit = { start: ch.start, oldEnd: ch.oldEnd, newEnd: ch.newEnd };
+      req.changed = undefined;
       // the previous analysis is consumed (its objects are reused and shifted): drop it first
       state.delete(req.uri);
       let a: Analysis & { incremental?: boolean };
@@ -254,13 +268,15 @@ parentPort?.on('message', (req: WorkerRequest) => {
   }
   if (req.type === 'analyze') {
     if (req.edit) {
-      const text = applyTextEdit(texts.get(req.uri), req.edit);
+      const base = texts.get(req.uri);
+      const text = applyTextEdit(base, req.edit);
       if (text === undefined) {
         texts.delete(req.uri);
         parentPort!.postMessage({ id: req.id, error: `internal: the change of ${req.uri} does not fit the text this worker holds` } satisfies WorkerReply);
         return;
       }
       req.text = text;
+      req.changed = { base: base!, start: req.edit.start, oldEnd: req.edit.end, newEnd: req.edit.start + req.edit.text.length };
       req.edit = undefined;
     }
     texts.set(req.uri, req.text);

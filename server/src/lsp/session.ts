@@ -16,6 +16,7 @@ import { isKernelTree, treeVersion } from '../engine/kernelTree';
 import { MAINLINE, parseVersion } from '../catalog/era';
 import { AnalysisPort, type AnalysisPortOptions, type AnalyzeOutcome } from './analysisPort';
 import { DEFAULT_SETTINGS, isLitmusDocument, isPatchDocument, type Settings } from './settings';
+import { forgetChanges, trackedTextDocument } from './textChanges';
 
 /** A document's latest analysis. */
 export interface DocState {
@@ -31,7 +32,8 @@ export interface ServerOptions {
 type Listener<T> = (e: T) => void;
 
 export class Session {
-  readonly documents = new TextDocuments(TextDocument);
+  /** The open documents; their content changes are recorded (textChanges.ts) so the worker gets each edit's range. */
+  readonly documents = new TextDocuments(trackedTextDocument);
   readonly pool: AnalysisPort;
   settings: Settings = { ...DEFAULT_SETTINGS };
   /** Workspace trust as the client said (initializationOptions.workspaceTrusted, mmReview/workspaceTrust). Untrusted until told. */
@@ -188,6 +190,7 @@ export class Session {
 
   /** A document was closed: drop everything about it. */
   forget(uri: string): void {
+    forgetChanges(uri);
     this.timers.get(uri)?.();
     this.timers.delete(uri);
     this.state.delete(uri);

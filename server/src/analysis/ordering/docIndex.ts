@@ -161,6 +161,13 @@ setOrderingFp(orderingFp);
 /** Per context and side: the fingerprint, or how to make it (only the keystroke path asks). */
 const indexFp = new WeakMap<object, Map<Side, string | (() => string)>>();
 const partJson = new WeakMap<Contribution, string>();
+function jsonOfPart(c: Contribution): string {
+  let j = partJson.get(c);
+  if (j === undefined) partJson.set(c, (j = JSON.stringify(c)));
+  return j;
+}
+/** The last fingerprint made per side, with what it was made of (names, full-fence flags, parts: no document objects). */
+const lastFp = new Map<Side, { head: string; names: string[]; full: boolean[]; parts: Contribution[]; fp: string }>();
 
 function buildIndex(ctx: OrderingContext, side: Side): DocIndex {
   let per = docCache.get(ctx);
@@ -179,13 +186,26 @@ function buildIndex(ctx: OrderingContext, side: Side): DocIndex {
   let fps = indexFp.get(ctx);
   if (!fps) indexFp.set(ctx, (fps = new Map()));
   fps.set(side, () => {
-    const fp: string[] = [`${idOf(ctx.catalog)}|${macrosToken(docOf(ctx), side)}|${globalsToken(docOf(ctx), side)}`];
-    units.forEach((u, i) => {
-      let j = partJson.get(parts[i]);
-      if (j === undefined) partJson.set(parts[i], (j = JSON.stringify(parts[i])));
-      fp.push(`${u.fn.name}|${full[i] ? 1 : 0}|${j}`);
-    });
-    return digest(fp.join('\n'));
+    const head = `${idOf(ctx.catalog)}|${macrosToken(docOf(ctx), side)}|${globalsToken(docOf(ctx), side)}`;
+    const names = units.map((u) => u.fn.name);
+    // the same content as the last fingerprint made (the previous keystroke's, usually): its digest, found by
+    // comparing the parts by object and only the few new ones by content (not a digest of every part)
+    const last = lastFp.get(side);
+    if (last && last.head === head && last.names.length === names.length) {
+      let same = true;
+      for (let i = 0; i < names.length && same; i++) {
+        same = last.names[i] === names[i] && last.full[i] === full[i] && (last.parts[i] === parts[i] || jsonOfPart(last.parts[i]) === jsonOfPart(parts[i]));
+      }
+      if (same) {
+        lastFp.set(side, { head, names, full, parts, fp: last.fp });
+        return last.fp;
+      }
+    }
+    const fp: string[] = [head];
+    units.forEach((u, i) => fp.push(`${names[i]}|${full[i] ? 1 : 0}|${jsonOfPart(parts[i])}`));
+    const d = digest(fp.join('\n'));
+    lastFp.set(side, { head, names, full, parts, fp: d });
+    return d;
   });
   units.forEach((u, i) => {
     const c = parts[i];

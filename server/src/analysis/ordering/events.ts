@@ -16,6 +16,7 @@ import type { ApiSpec, Catalog, Ordering } from '../../catalog';
 import type { Cfg, CallOp, CfgNode, Operation } from '../../c/cfg';
 import { documentGlobals, documentMacros, globalsToken, macrosToken, resolveMacroCall, tokenOf, type EffectiveCall } from './macros';
 import type { ParsedDocument } from '../../patch/model';
+import type { RebuiltFunction } from '../../c/model';
 import type { OrderingContext, OrderingUnit, Side } from './types';
 import { dependsOn, dependsOnFunction, idOf, tracking, untracked } from '../deps';
 
@@ -240,6 +241,18 @@ export function globalName(ctx: OrderingContext, unit: OrderingUnit): (name: str
  * nowhere in view: memory other CPUs read, so not a local declared above the hunk, wherever it is declared.
  */
 function markedNames(ctx: OrderingContext, unit: OrderingUnit): ReadonlySet<string> {
+  // per function object (its units of both sides are then the same), catalog, side and configuration:
+  // the events key of every unit of an incomplete image asks for it on every keystroke
+  let per = markedByFn.get(unit.fn);
+  if (!per) markedByFn.set(unit.fn, (per = new Map()));
+  const key = `${idOf(ctx.catalog)}|${unit.side}|${idOf(unit.cfg)}`;
+  let names = per.get(key);
+  if (!names) per.set(key, (names = computeMarkedNames(ctx, unit)));
+  return names;
+}
+const markedByFn = new WeakMap<RebuiltFunction, Map<string, ReadonlySet<string>>>();
+
+function computeMarkedNames(ctx: OrderingContext, unit: OrderingUnit): ReadonlySet<string> {
   const out = new Set<string>();
   for (const side of ['pre', 'post'] as const)
     for (const u of side === unit.side ? [unit] : ctx.unitsOf(unit.fn, side)) {

@@ -20,8 +20,9 @@ import { isFence, type Ev, type UnitEvents } from './events';
 import { callSitesOf, eventsOf } from './docIndex';
 import { searchFrom } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
-import { dependsOnDocument, replay, withDeps, type DepRecord } from '../deps';
-import { dependsOnOrdering } from './events';
+import type { RebuiltFunction } from '../../c/model';
+import { dependsOn, idOf, replay, tracking, untracked, withDeps, type DepRecord } from '../deps';
+import { dependsOnOrdering, dependsOnSide } from './events';
 
 /** How far up the call chain (callers of callers) a protocol store is looked for. */
 const MAX_CALL_DEPTH = 2;
@@ -138,7 +139,6 @@ function backFind(ue: UnitEvents, start: Ev, locs: ReadonlySet<string>, ctx: Ord
  * the units of that version with the image line of the anchor.
  */
 export function priorVersion(ctx: OrderingContext, unit: OrderingUnit): { unit: OrderingUnit; line: number }[] {
-  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
   if (unit.image.complete) return [];
   const origin = unit.image.origin;
   const lines = unit.image.text.split('\n');
@@ -155,17 +155,31 @@ export function priorVersion(ctx: OrderingContext, unit: OrderingUnit): { unit: 
   if (a.kind !== 'patch') return [];
   const fileLine = a.line.oldLine;
   const me = unit.fn;
-  const earlier = ctx.functions
-    .filter((f) => f !== me && f.post && f.path === me.path && f.name === me.name && f.message.index < me.message.index)
-    .sort((x, y) => y.message.index - x.message.index);
-  const e = earlier[0];
-  if (!e || !e.post) return [];
+  const text = lines[anchor].trim();
+  // a query over the functions of this file (analysis/deps.ts): the earlier version by object, and its anchor line
+  const found = untracked(() => earlierVersion(ctx, me.path, me.name, me.message.index, fileLine, text));
+  if (tracking()) {
+    dependsOn(`prior|${me.path}|${me.name}|${me.message.index}|${fileLine}|${text}`, priorFp(found), priorAgain(me.path, me.name, me.message.index, fileLine, text), { ctx, path: me.path });
+    // its events are read with the post-image side's ordering facts
+    if (found) dependsOnSide(ctx, 'post');
+  }
+  if (!found) return [];
+  return untracked(() => ctx.unitsOf(found.fn, 'post')).map((u) => ({ unit: u, line: found.line }));
+}
+
+/** The latest earlier version (an earlier message) of function `name` of `path` whose image has `text` at file line `fileLine`. */
+function earlierVersion(ctx: OrderingContext, path: string, name: string, before: number, fileLine: number | undefined, text: string): { fn: RebuiltFunction; line: number } | undefined {
+  let e: RebuiltFunction | undefined;
+  for (const f of ctx.functions) if (f.post && f.path === path && f.name === name && f.message.index < before && (!e || f.message.index > e.message.index)) e = f;
+  if (!e || !e.post) return undefined;
   const eLines = e.post.text.split('\n');
-  const j = e.post.origin.findIndex(
-    (o, k) => ((o.kind === 'patch' && o.line.newLine === fileLine) || (o.kind === 'tree' && o.fileLine === fileLine)) && eLines[k].trim() === lines[anchor].trim(),
-  );
-  if (j < 0) return [];
-  return ctx.unitsOf(e, 'post').map((u) => ({ unit: u, line: j }));
+  const j = e.post.origin.findIndex((o, k) => ((o.kind === 'patch' && o.line.newLine === fileLine) || (o.kind === 'tree' && o.fileLine === fileLine)) && eLines[k].trim() === text);
+  return j < 0 ? undefined : { fn: e, line: j };
+}
+const priorFp = (r: { fn: RebuiltFunction; line: number } | undefined) => (r ? `${idOf(r.fn)}@${r.line}` : '-');
+/** The query's `again`: closes over its question only, never a document's context (analysis/deps.ts). */
+function priorAgain(path: string, name: string, before: number, fileLine: number | undefined, text: string): (c: OrderingContext) => string {
+  return (c) => priorFp(untracked(() => earlierVersion(c, path, name, before, fileLine, text)));
 }
 
 /** The first event at or after image line `line` (in text order). */
@@ -181,15 +195,16 @@ function firstEventFrom(ue: UnitEvents, line: number): Ev | undefined {
  * shown function, or in a caller before its call of this function.
  */
 export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, start: Ev, locs: ReadonlySet<string>, depth = 0, seen: Set<string> = new Set()): StoreSite | undefined {
-  // in the unit itself: its events; the earlier version and the callers below are document-wide reads
-  dependsOnOrdering(ctx, unit);
-  const ue = eventsOf(unit, ctx);
+  // in the unit itself: its events (a caller's, below the first level: the callers query names it by its function)
+  if (depth === 0) dependsOnOrdering(ctx, unit);
+  else dependsOnSide(ctx, unit.side);
+  const ue = depth === 0 ? eventsOf(unit, ctx) : untracked(() => eventsOf(unit, ctx));
   const b = backFind(ue, start, locs, ctx);
   if (b.found) return { unit, ev: b.found.ev, loc: b.found.loc, acquire: b.found.acquire, calls: [] };
   if (!b.entry) return undefined;
   // the part of the function this message's hunks do not show, from the earlier patch of the series
   for (const pv of priorVersion(ctx, unit)) {
-    const pue = eventsOf(pv.unit, ctx);
+    const pue = untracked(() => eventsOf(pv.unit, ctx));
     const from = firstEventFrom(pue, pv.line);
     if (!from) continue;
     const r = backFind(pue, from, locs, ctx);
@@ -199,16 +214,76 @@ export function findProtocolStore(ctx: OrderingContext, unit: OrderingUnit, star
   const name = unit.fn.name;
   if (seen.has(name)) return undefined;
   seen.add(name);
-  dependsOnDocument(); // the callers
-  for (const { unit: cu, ev: ce } of callSitesOf(ctx, unit.side, name)) {
+  // the callers: a query naming the units the walk visited (callersFp), recorded once the walk is done
+  const sites = untracked(() => callSitesOf(ctx, unit.side, name));
+  let found: StoreSite | undefined;
+  let last: OrderingUnit | undefined;
+  for (const { unit: cu, ev: ce } of sites) {
     if (cu.fn.name === name) continue;
+    last = cu;
     const s = findProtocolStore(ctx, cu, ce, locs, depth + 1, seen);
     if (s) {
       s.calls.push({ unit: cu, ev: ce });
-      return s;
+      found = s;
+      break;
     }
   }
-  return undefined;
+  if (tracking()) {
+    // the walk stopped at a store found in `last`'s call: what it saw is the callers up to that unit
+    const all = callersOf(ctx, unit.side, name);
+    const n = found && last ? all.indexOf(unitId(last)) + 1 : all.length;
+    const upTo = found && last && n > 0 ? n : -1;
+    dependsOn(`callers|${unit.side}|${name}|${upTo}`, callersFp(all, upTo), callersAgain(unit.side, name, upTo));
+  }
+  return found;
+}
+
+const unitId = (u: OrderingUnit) => `${idOf(u.fn)}.${idOf(u.variant)}`;
+/**
+ * The callers query's fingerprint: the units of one side (in document order) whose CFG calls `name`
+ * directly, by function object and configuration; with `upTo` > 0 only the first `upTo` of them (the
+ * walk returned at a call in the last one: the callers after it were not looked at). With the side's
+ * ordering facts the same (recorded too), their events, and so the call sites callSitesOf() gives up
+ * to there, are the same.
+ */
+function callersFp(all: readonly string[], upTo: number): string {
+  return (upTo > 0 ? all.slice(0, upTo) : all).join(',') + (upTo > 0 ? '|' : '|all');
+}
+function callersAgain(side: OrderingUnit['side'], name: string, upTo: number): (c: OrderingContext) => string {
+  return (c) => callersFp(callersOf(c, side, name), upTo);
+}
+
+/** The units of one side (in document order) whose CFG calls `name` directly (unitId), from each CFG's called names (kept per CFG): not from every unit's events. */
+function callersOf(ctx: OrderingContext, side: OrderingUnit['side'], name: string): readonly string[] {
+  let per = callersIndex.get(ctx);
+  if (!per) callersIndex.set(ctx, (per = new Map()));
+  let byName = per.get(side);
+  if (!byName) {
+    byName = new Map();
+    for (const u of untracked(() => ctx.units)) {
+      if (u.side !== side) continue;
+      const id = unitId(u);
+      for (const n of calledNames(u.cfg)) {
+        const l = byName.get(n);
+        if (l) l.push(id);
+        else byName.set(n, [id]);
+      }
+    }
+    per.set(side, byName);
+  }
+  return byName.get(name) ?? [];
+}
+const callersIndex = new WeakMap<OrderingContext, Map<OrderingUnit['side'], Map<string, string[]>>>();
+const calledByCfg = new WeakMap<OrderingUnit['cfg'], readonly string[]>();
+/** The names a CFG calls directly, each once. */
+function calledNames(cfg: OrderingUnit['cfg']): readonly string[] {
+  let names = calledByCfg.get(cfg);
+  if (!names) {
+    const set = new Set<string>();
+    for (const n of cfg.nodes) for (const op of n.ops) if (op.kind === 'call' && !op.indirect) set.add(op.name);
+    calledByCfg.set(cfg, (names = [...set]));
+  }
+  return names;
 }
 
 // ---------------------------------------------------------------------------
@@ -285,7 +360,22 @@ function orders(f: Ev, store: Ev): boolean {
  * points at).
  */
 export function findMirror(ctx: OrderingContext, side: OrderingUnit['side'], storeLocs: ReadonlySet<string>, loadLocs: ReadonlySet<string>, exclude: ReadonlySet<string>, only?: string): MirrorSite | undefined {
-  dependsOnDocument(); // its result depends on other functions of the document (analysis/deps.ts)
+  const found = untracked(() => scanMirror(ctx, side, storeLocs, loadLocs, exclude, only));
+  // a query (analysis/deps.ts) whose answer is the mirror found, by function object, configuration and events
+  // (the mirror's events are the side's ordering facts')
+  if (tracking()) {
+    const q = [[...storeLocs].sort(), [...loadLocs].sort(), [...exclude].sort()];
+    dependsOn(`mirror|${side}|${JSON.stringify(q)}|${only ?? ''}`, mirrorFp(found), mirrorAgain(side, q, only));
+    dependsOnSide(ctx, side);
+  }
+  return found;
+}
+const mirrorFp = (m: MirrorSite | undefined) => (m ? `${idOf(m.unit.fn)}.${idOf(m.unit.variant)}.${m.store.id}.${m.load.id}.${m.barrier?.id ?? ''}` : '-');
+function mirrorAgain(side: OrderingUnit['side'], q: string[][], only: string | undefined): (c: OrderingContext) => string {
+  return (c) => mirrorFp(untracked(() => scanMirror(c, side, new Set(q[0]), new Set(q[1]), new Set(q[2]), only)));
+}
+
+function scanMirror(ctx: OrderingContext, side: OrderingUnit['side'], storeLocs: ReadonlySet<string>, loadLocs: ReadonlySet<string>, exclude: ReadonlySet<string>, only?: string): MirrorSite | undefined {
   let unordered: MirrorSite | undefined;
   for (const u of ctx.units) {
     if (u.side !== side || (only !== undefined && u.fn.name !== only)) continue;
