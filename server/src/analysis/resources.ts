@@ -606,6 +606,8 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
   };
 
   const step = (st: Map<string, Bits>, node: CfgNode, op: Operation) => {
+    // an assignment, declaration or return only hands over or forgets what the state holds
+    if (op.kind !== 'call' && st.size === 0) return;
     switch (op.kind) {
       case 'call':
         stepCall(st, node, op);
@@ -643,8 +645,11 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
   };
 
   const transfer = (node: CfgNode, input: State): State => {
+    const gap = facts.visibility.gaps.has(node.id);
+    // (states are never changed once made: a node without operations passes its input on)
+    if (!gap && node.ops.length === 0) return input;
     const st = new Map(input);
-    if (facts.visibility.gaps.has(node.id)) {
+    if (gap) {
       // code the patch does not show: anything may have happened to every object and section
       for (const k of keyList) st.set(k.key, U);
       for (const [id] of st) st.set(id, U);
@@ -655,7 +660,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
   };
 
   const edge = (e: CfgEdge, out: State): State | null => {
-    if (!e.cond) return out;
+    if (!e.cond || out.size === 0) return out;
     let st: Map<string, Bits> | null = null;
     for (const [id, bits] of out) {
       // a NULL pointer holds nothing: an acquire that succeeded but left its out-parameter NULL
@@ -680,7 +685,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
   };
 
   const join = (a: State, b: State): State => {
-    if (a === b) return a;
+    if (a === b || (a.size === 0 && b.size === 0)) return a;
     const out = new Map(a);
     for (const [k, v] of b) out.set(k, (out.get(k) ?? initial) | v);
     for (const [k, v] of a) if (!b.has(k)) out.set(k, v | initial);
