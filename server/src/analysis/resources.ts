@@ -204,6 +204,15 @@ function summarySignature(cfg: Cfg, summaries: Summaries | undefined): string {
   return parts.join(';');
 }
 
+/**
+ * The state before a recorded call, kept for the whole document: one shared empty state for the
+ * calls of the functions that hold nothing (most of them), so the collector does not copy a Map per call.
+ */
+const EMPTY_STATE: State = new Map();
+function snapshot(st: State): State {
+  return st.size ? new Map(st) : EMPTY_STATE;
+}
+
 /** Bits of `key` in a state (keys absent from the state have the analysis's initial bits). */
 export function bitsOf(s: State | undefined, key: string, initial: Bits = N): Bits {
   return s?.get(key) ?? initial;
@@ -364,7 +373,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
     const indirectOk = !call.indirect || spec?.indirect || spec?.name === call.name;
     if (!spec || !indirectOk) {
       const sum = !spec && !call.indirect ? summaries?.get(call.name) : undefined;
-      if (recording) plainCalls.push({ node, op: call, before: new Map(st), ...(sum ? { summary: sum } : {}) });
+      if (recording) plainCalls.push({ node, op: call, before: snapshot(st), ...(sum ? { summary: sum } : {}) });
       if (sum) {
         applyEffects(st, node, call, summarySpec(sum), summaryEffects(sum, call));
         // what the helper may or may not have released: handed over as far as this function can tell
@@ -479,7 +488,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
   };
 
   const applyEffects = (st: Map<string, Bits>, node: CfgNode, call: CallOp, spec: ApiSpec, effs: Effect[]) => {
-    const before: State = recording ? new Map(st) : st;
+    const before: State = recording ? snapshot(st) : st;
     if (recording) events.push({ t: 'call', node, op: call, spec, before });
     const touched = new Set<string>();
     for (const eff of effs) {
