@@ -8,19 +8,19 @@
 // letting it grow two- to fourfold; with a batch of whole files the heap stays near the largest
 // document's working set (issue 11: 24 v6.19 files ~164 -> ~143 MB peak RSS, median of paired
 // runs, at up to ~10 % more CPU; docs/performance.md "i11b"). --max-semi-space-size=2: 2 x 2 MB young generation.
-// --interrupt-budget=540672 (8x V8's default): `mm-review litmus`'s tier-up budget (server/src/cli/tiering.ts).
+// --interrupt-budget=540672 (8x V8's default): the tier-up budget of every command. `mm-review litmus`
+// first (server/src/cli/tiering.ts: short runs stay out of TurboFan); `check` keeps it too: on whole files
+// TurboFan compiled ~680 engine functions (big closures: the resource dataflow, the ordering events, the
+// CFG builder) on V8's background threads, and with 8x the budget only the really hot ones get there:
+// issue 11's 24 v6.19 files took ~28 % less CPU (user+sys), same findings (docs/performance.md, `cli`).
 // Given here rather than set at run time: node:v8 would load Node's stream modules, and with any V8
 // option on the command line Node compiles its own modules from source (its code cache of them holds
-// only without V8 options), about 8 ms per process (docs/simulator.md, "Speed"). The other commands get
-// V8's default back (Node 20's 67584) before they load anything.
+// only without V8 options), about 8 ms per process (docs/simulator.md, "Speed").
 // `mm-review litmus` does not need the patch-review engine: load only the simulator,
 // from its one-file bundle (dist/litmus.js, `npm run build`) when that is newer
 // than the last `tsc -b` of the server, else from the compiled modules.
 if (process.argv[2] === 'litmus') require(litmusEntry()).main();
-else {
-  if (process.execArgv.includes('--interrupt-budget=540672')) require('node:v8').setFlagsFromString('--interrupt-budget=67584');
-  require('../out/cli/main.js').main();
-}
+else require('../out/cli/main.js').main();
 
 function litmusEntry() {
   const fs = require('node:fs');

@@ -79,19 +79,34 @@ function decidesHeld(a: ResourceAnalysis, b: CfgNode, k: KeyInfo, cat: Catalog):
   return false;
 }
 
-/** The jump statements on the lines the patch deletes from this function (`goto out`, `break`): jumps it moves, not new ones. */
+/**
+ * The jump statements on the lines the patch deletes from this function (`goto out`, `break`): jumps it
+ * moves, not new ones. The same for every configuration of a side: computed once per function and image.
+ */
+const deletedJumpsMemo = new WeakMap<Unit['image'], { fn: Unit['fn']; jumps: Set<string> }>();
 function deletedJumps(unit: Unit): Set<string> {
+  const hit = deletedJumpsMemo.get(unit.image);
+  if (hit && hit.fn === unit.fn) return hit.jumps;
   const out = new Set<string>();
-  // the stretch of each hunk this function's lines span (a new file is one hunk of many functions: only this one's part)
+  // the stretch of each hunk this function's lines span (a new file is one hunk of many functions: only this one's part);
+  // a hunk that deletes no jump is passed over (a new file's hunk deletes nothing)
   const span = new Map<Hunk, [number, number]>();
-  const origins = [...(unit.fn.pre?.origin ?? []), ...(unit.fn.post?.origin ?? []), ...unit.image.origin];
-  for (const o of origins) {
-    if (!o || o.kind !== 'patch') continue;
-    const i = hunkIndex(o.hunk).pos.get(o.line);
-    if (i === undefined) continue;
-    const r = span.get(o.hunk);
-    span.set(o.hunk, r ? [Math.min(r[0], i), Math.max(r[1], i)] : [i, i]);
-  }
+  let lastHunk: Hunk | undefined;
+  let x = { pos: new Map<HunkLine, number>(), jumps: [] as { pos: number; text: string }[] };
+  for (const img of new Set([unit.fn.pre, unit.fn.post, unit.image]))
+    for (const o of img?.origin ?? []) {
+      if (!o || o.kind !== 'patch') continue;
+      if (o.hunk !== lastHunk) x = hunkIndex((lastHunk = o.hunk));
+      if (!x.jumps.length) continue;
+      const i = x.pos.get(o.line);
+      if (i === undefined) continue;
+      const r = span.get(o.hunk);
+      if (!r) span.set(o.hunk, [i, i]);
+      else {
+        if (i < r[0]) r[0] = i;
+        if (i > r[1]) r[1] = i;
+      }
+    }
   for (const [h, [from, to]] of span) {
     // (sorted by position: start at the first one in the stretch)
     const jumps = hunkIndex(h).jumps;
@@ -104,6 +119,7 @@ function deletedJumps(unit: Unit): Set<string> {
     }
     for (let k = lo; k < jumps.length && jumps[k].pos <= to; k++) out.add(jumps[k].text);
   }
+  deletedJumpsMemo.set(unit.image, { fn: unit.fn, jumps: out });
   return out;
 }
 

@@ -204,6 +204,15 @@ function summarySignature(cfg: Cfg, summaries: Summaries | undefined): string {
   return parts.join(';');
 }
 
+/**
+ * The state before a recorded call, kept for the whole document: one shared empty state for the
+ * calls of the functions that hold nothing (most of them), so the collector does not copy a Map per call.
+ */
+const EMPTY_STATE: State = new Map();
+function snapshot(st: State): State {
+  return st.size ? new Map(st) : EMPTY_STATE;
+}
+
 /** Bits of `key` in a state (keys absent from the state have the analysis's initial bits). */
 export function bitsOf(s: State | undefined, key: string, initial: Bits = N): Bits {
   return s?.get(key) ?? initial;
@@ -246,6 +255,49 @@ function lockClass(cat: Catalog, kind: ResourceKind): ResourceKind {
 
 function norm(t: string): string {
   return t.replace(/\s+/g, '');
+}
+
+/**
+ * Can no state of this function ever hold a key? Keys are made only by a call with a catalogued effect
+ * (or a summarised callee) and by the header's held-on-entry locks (`keys`: those made so far); every
+ * other step only changes keys the state already has. Most functions of a whole file are such (issue 11:
+ * the mean state size over all transfers was below one).
+ */
+function tracksNothing(facts: FunctionFacts, cat: Catalog, summaries: Summaries | undefined, keys: number): boolean {
+  if (keys) return false;
+  for (const n of facts.cfg.nodes)
+    for (const o of n.ops) {
+      if (o.kind !== 'call') continue;
+      const spec = specForCall(cat, o, facts.types);
+      if (spec && (!o.indirect || spec.indirect || spec.name === o.name)) {
+        if (callEffects(spec, o).length) return false;
+      } else if (!spec && !o.indirect && summaries?.has(o.name)) return false;
+    }
+  return true;
+}
+
+/**
+ * What solveForward gives when every state is empty (tracksNothing): the empty state before and after
+ * every node reachable from the entry or the further roots (no edge refinement drops an empty state),
+ * undefined elsewhere. One visit per node instead of the solver's transfers; the recording pass still
+ * replays every reachable node.
+ */
+function emptyStates(cfg: Cfg, entry: State, roots: readonly CfgNode[]): { in: (State | undefined)[]; out: (State | undefined)[]; converged: boolean } {
+  const n = cfg.nodes.length;
+  const inS: (State | undefined)[] = new Array(n).fill(undefined);
+  const outS: (State | undefined)[] = new Array(n).fill(undefined);
+  const work: CfgNode[] = [cfg.entry, ...roots];
+  for (const r of work) inS[r.id] = entry;
+  while (work.length) {
+    const node = work.pop()!;
+    outS[node.id] = entry;
+    for (const e of node.succs)
+      if (inS[e.to.id] === undefined) {
+        inS[e.to.id] = entry;
+        work.push(e.to);
+      }
+  }
+  return { in: inS, out: outS, converged: true };
 }
 
 export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?: Summaries): ResourceAnalysis {
@@ -321,7 +373,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
     const indirectOk = !call.indirect || spec?.indirect || spec?.name === call.name;
     if (!spec || !indirectOk) {
       const sum = !spec && !call.indirect ? summaries?.get(call.name) : undefined;
-      if (recording) plainCalls.push({ node, op: call, before: new Map(st), ...(sum ? { summary: sum } : {}) });
+      if (recording) plainCalls.push({ node, op: call, before: snapshot(st), ...(sum ? { summary: sum } : {}) });
       if (sum) {
         applyEffects(st, node, call, summarySpec(sum), summaryEffects(sum, call));
         // what the helper may or may not have released: handed over as far as this function can tell
@@ -347,6 +399,9 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
             addDrop(id, node);
           }
       }
+      // everything below changes only what the state already tracks: nothing held, nothing to hand over
+      // (most calls of most functions: the state is empty)
+      if (st.size === 0) return;
       // a comment right above the call says the callee releases something the function holds
       // (`/* drm_gem_handle_create_tail unlocks dev->object_name_lock. */`, `/* do_shm_rmid unlocks
       // the ipc object and rcu */`): the text the reviewer reads says so, so it is not held after it
@@ -436,7 +491,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
   };
 
   const applyEffects = (st: Map<string, Bits>, node: CfgNode, call: CallOp, spec: ApiSpec, effs: Effect[]) => {
-    const before: State = recording ? new Map(st) : st;
+    const before: State = recording ? snapshot(st) : st;
     if (recording) events.push({ t: 'call', node, op: call, spec, before });
     const touched = new Set<string>();
     for (const eff of effs) {
@@ -563,6 +618,8 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
   };
 
   const step = (st: Map<string, Bits>, node: CfgNode, op: Operation) => {
+    // an assignment, declaration or return only hands over or forgets what the state holds
+    if (op.kind !== 'call' && st.size === 0) return;
     switch (op.kind) {
       case 'call':
         stepCall(st, node, op);
@@ -600,8 +657,11 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
   };
 
   const transfer = (node: CfgNode, input: State): State => {
+    const gap = facts.visibility.gaps.has(node.id);
+    // (states are never changed once made: a node without operations passes its input on)
+    if (!gap && node.ops.length === 0) return input;
     const st = new Map(input);
-    if (facts.visibility.gaps.has(node.id)) {
+    if (gap) {
       // code the patch does not show: anything may have happened to every object and section
       for (const k of keyList) st.set(k.key, U);
       for (const [id] of st) st.set(id, U);
@@ -612,7 +672,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
   };
 
   const edge = (e: CfgEdge, out: State): State | null => {
-    if (!e.cond) return out;
+    if (!e.cond || out.size === 0) return out;
     let st: Map<string, Bits> | null = null;
     for (const [id, bits] of out) {
       // a NULL pointer holds nothing: an acquire that succeeded but left its out-parameter NULL
@@ -638,7 +698,7 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
   };
 
   const join = (a: State, b: State): State => {
-    if (a === b) return a;
+    if (a === b || (a.size === 0 && b.size === 0)) return a;
     const out = new Map(a);
     for (const [k, v] of b) out.set(k, (out.get(k) ?? initial) | v);
     for (const [k, v] of a) if (!b.has(k)) out.set(k, v | initial);
@@ -667,7 +727,9 @@ export function analyzeResources(facts: FunctionFacts, cat: Catalog, summaries?:
           entry.set(k.key, H);
         }
       }
-  let res = solveForward<State>(cfg, { lattice: { join, equals }, entry, transfer, edge, roots: facts.visibility.hiddenEntries });
+  let res = tracksNothing(facts, cat, summaries, keyList.length)
+    ? emptyStates(cfg, entry, facts.visibility.hiddenEntries)
+    : solveForward<State>(cfg, { lattice: { join, equals }, entry, transfer, edge, roots: facts.visibility.hiddenEntries });
   if (initial === N && facts.visibility.hiddenEntries.length && keyList.length) {
     // code entered from a jump the text does not show (a goto inside a macro): every object's history is
     // unknown there. The keys are known after the first pass; the second seeds those entries with U.
@@ -1150,9 +1212,20 @@ export { exprOf };
  * unlock verb (`/* foo() unlocks the ipc object and rcu *\/`). Null when none.
  */
 const RELEASE_VERBS = new Set(['unlocks', 'releases', 'drops']);
+const saysReleases = new WeakMap<CallOp, { image: FunctionFacts['image']; words: Set<string> | null }>();
+const imageLines = new WeakMap<NonNullable<FunctionFacts['image']>, string[]>();
+/** commentSaysReleases, once per call (the solver steps a call on every visit of its node). */
 function commentSaysReleases(image: FunctionFacts['image'], call: CallOp): Set<string> | null {
   if (!image) return null;
-  const lines = image.text.split('\n');
+  const hit = saysReleases.get(call);
+  if (hit && hit.image === image) return hit.words;
+  let lines = imageLines.get(image);
+  if (!lines) imageLines.set(image, (lines = image.text.split('\n')));
+  const words = commentWords(lines, call);
+  saysReleases.set(call, { image, words });
+  return words;
+}
+function commentWords(lines: readonly string[], call: CallOp): Set<string> | null {
   const parts: string[] = [];
   const own = lines[call.line] ?? '';
   const c = own.indexOf('/*');

@@ -295,8 +295,9 @@ function sleepingOf(ctx: AnalysisContext, path: string, side: Side, name: string
   const dropsCallers = a.events.some(
     (e) => e.t === 'release' && (e.key ? !!ctx.catalog.kind(e.key.kind).atomic && !e.key.acquires.length : !!ctx.catalog.kind(e.eff.kind).atomic),
   );
-  const idom = dominators(facts.cfg);
-  const always = (n: CfgNode) => facts.visibility.entry && facts.visibility.end && dominates(idom, n, facts.cfg.exit);
+  // (the dominator tree only when a call is asked about: most functions have no candidate)
+  let idom: ReturnType<typeof dominators> | undefined;
+  const always = (n: CfgNode) => facts.visibility.entry && facts.visibility.end && dominates((idom ??= dominators(facts.cfg)), n, facts.cfg.exit);
   const params = new Set(facts.params);
   const argFromCaller = (spec: ApiSpec, op: CallOp) => {
     const u = spec.sleepsUnlessArg;

@@ -31,7 +31,12 @@ export interface AnalysisContext {
   unitsOf(fn: RebuiltFunction, side: Side): readonly Unit[];
 }
 
-/** The facts of a unit (cached per CFG and catalog). */
+/** The facts of a unit (cached per CFG and catalog; and per unit, since every rule asks for them). */
+const unitFacts = new WeakMap<Unit, { cat: Catalog; facts: FunctionFacts }>();
 export function factsOf(unit: Unit, cat: Catalog): FunctionFacts {
-  return functionFacts(unit.cfg, unit.image, cat);
+  const hit = unitFacts.get(unit);
+  if (hit && hit.cat === cat) return hit.facts;
+  const facts = functionFacts(unit.cfg, unit.image, cat);
+  unitFacts.set(unit, { cat, facts });
+  return facts;
 }

@@ -243,12 +243,19 @@ export function identifiersIn(e: Expr): string[] {
   return allExprs(e).flatMap((x) => (x.k === 'id' ? [x.name] : []));
 }
 
+const outsideCalls = new WeakMap<CNode, string>();
 /**
  * The text of an expression with its calls blanked (same length): what the
  * expression does with objects by itself, the calls deciding for their own
  * arguments.
  */
 export function textOutsideCalls(node: CNode): string {
+  // (once per node: the resource dataflow asks on every visit of the statement)
+  let t = outsideCalls.get(node);
+  if (t === undefined) outsideCalls.set(node, (t = computeTextOutsideCalls(node)));
+  return t;
+}
+function computeTextOutsideCalls(node: CNode): string {
   const calls = node.descendantsOfType('call_expression');
   if (!calls.length) return node.text;
   let t = node.text;

@@ -18,6 +18,7 @@
  */
 import type { Cfg, CfgEdge, CfgNode, Operation } from '../cfg';
 import type { FunctionImage } from '../model';
+import type { Hunk, HunkLine } from '../../patch/model';
 import type { CNode } from '../cnode';
 import type { Catalog } from '../../catalog';
 import { exprOf, norm, normObject, errorishValue, unparen, uncast, type Expr } from './expr';
@@ -141,6 +142,18 @@ function entryAnnotations(image: FunctionImage | null): { obj: string; releases:
   return out;
 }
 
+/** Each line's index in its hunk, once per hunk (a new file is one hunk of every function: no indexOf per function). */
+const hunkLineIndex = new WeakMap<Hunk, Map<HunkLine, number>>();
+function lineIndexIn(h: Hunk): Map<HunkLine, number> {
+  let m = hunkLineIndex.get(h);
+  if (!m) {
+    m = new Map();
+    for (let i = 0; i < h.lines.length; i++) if (!m.has(h.lines[i])) m.set(h.lines[i], i);
+    hunkLineIndex.set(h, m);
+  }
+  return m;
+}
+
 /** The comment lines right above the header (same side of the patch) and the header itself. */
 function contractText(image: FunctionImage | null): string {
   if (!image) return '';
@@ -148,7 +161,7 @@ function contractText(image: FunctionImage | null): string {
   const header = image.text.split('\n').slice(image.headerLine, image.headerLine + 4).join(' ');
   if (!o || o.kind !== 'patch') return header;
   const lines = o.hunk.lines;
-  const at = lines.indexOf(o.line);
+  const at = lineIndexIn(o.hunk).get(o.line) ?? -1;
   const side = o.line.kind === 'del' ? 'add' : 'del';
   const above: string[] = [];
   for (let i = at - 1; i >= 0 && above.length < 40; i--) {
