@@ -242,6 +242,17 @@ function bigSeries(): string {
   return out.join('');
 }
 
+/** A random edit inside a hunk line of `text`: where, how many characters deleted, what inserted. */
+function randomHunkEdit(text: string, rnd: () => number, snippets: readonly string[]): { at: number; del: number; ins: string } {
+  const lines = text.split('\n');
+  const hunk = lines.map((l, n) => (/^[-+ ]\t/.test(l) ? n : -1)).filter((n) => n >= 0);
+  const line = hunk[Math.floor(rnd() * hunk.length)];
+  const at = lines.slice(0, line).reduce((s, l) => s + l.length + 1, 0) + 1 + Math.floor(rnd() * Math.max(1, lines[line].length - 1));
+  const del = rnd() < 0.3 ? Math.floor(rnd() * 4) : 0;
+  const ins = snippets[Math.floor(rnd() * snippets.length)];
+  return { at, del, ins };
+}
+
 test('chained random edits inside hunks: the keystroke path (rule cache) gives exactly a fresh analysis', () => {
   const rnd = prng(0xcace);
   let text = bigSeries();
@@ -249,12 +260,7 @@ test('chained random edits inside hunks: the keystroke path (rule cache) gives e
   let incremental = 0;
   const snippets = [' ', 'a', ';', '\n', '+\tput_page(page);\n', '+\tspin_unlock(&ptl);\n', '+\tsmp_mb();\n', '+\tWRITE_ONCE(x->a, 1);\n', 'x', ''];
   for (let i = 0; i < 60; i++) {
-    const lines = text.split('\n');
-    const hunk = lines.map((l, n) => (/^[-+ ]\t/.test(l) ? n : -1)).filter((n) => n >= 0);
-    const line = hunk[Math.floor(rnd() * hunk.length)];
-    const at = lines.slice(0, line).reduce((s, l) => s + l.length + 1, 0) + 1 + Math.floor(rnd() * Math.max(1, lines[line].length - 1));
-    const del = rnd() < 0.3 ? Math.floor(rnd() * 4) : 0;
-    const ins = snippets[Math.floor(rnd() * snippets.length)];
+    const { at, del, ins } = randomHunkEdit(text, rnd, snippets);
     text = text.slice(0, at) + ins + text.slice(at + del);
     a = reanalyze(a, text, 'x.mbox');
     if (a.incremental) incremental++;
@@ -364,12 +370,7 @@ test('chained random edits with the edit range given (the language server\'s pat
   let incremental = 0;
   const snippets = [' ', 'a', ';', '+\tsmp_mb();\n', 'x', ''];
   for (let i = 0; i < 30; i++) {
-    const lines = text.split('\n');
-    const hunk = lines.map((l, n) => (/^[-+ ]\t/.test(l) ? n : -1)).filter((n) => n >= 0);
-    const line = hunk[Math.floor(rnd() * hunk.length)];
-    const at = lines.slice(0, line).reduce((s, l) => s + l.length + 1, 0) + 1 + Math.floor(rnd() * Math.max(1, lines[line].length - 1));
-    const del = rnd() < 0.3 ? Math.floor(rnd() * 4) : 0;
-    const ins = snippets[Math.floor(rnd() * snippets.length)];
+    const { at, del, ins } = randomHunkEdit(text, rnd, snippets);
     const wider = Math.floor(rnd() * 3);
     const edit = { start: Math.max(0, at - wider), oldEnd: at + del, newEnd: at + ins.length };
     edit.start = Math.min(edit.start, at);

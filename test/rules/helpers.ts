@@ -91,3 +91,14 @@ export function applyFix(patch: string, f: Finding): string {
   assert.ok(f.fixes?.length, 'no quick fix');
   return applyEdits(patch, f.fixes[0].edits);
 }
+
+/** A warning or error of `rule` in patch `p`, on the line of `needle` when given (the failure lists what was found). */
+export function expectFlagged(p: string, rule: string, needle?: string): void {
+  const serious = findings(p).filter((f) => f.severity === 'error' || f.severity === 'warning');
+  const hits = serious.filter((f) => f.rule === rule);
+  const at = needle === undefined ? undefined : lineOf(p, needle);
+  assert.ok(
+    hits.some((f) => at === undefined || f.range.start.line + 1 === at),
+    `expected ${rule}${needle ? ` at \`${needle}\`` : ''}, got: ${JSON.stringify(serious.map((f) => `${f.rule}: ${f.message}`))}`,
+  );
+}

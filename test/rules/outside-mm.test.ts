@@ -7,21 +7,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addPatch, findings, expectClean, lineOf } from './helpers';
+import { addPatch, findings, expectClean, expectFlagged } from './helpers';
 import { analyze } from 'mm-review-server/engine/index';
 
 const REF_CATS = ['ref-balance', 'ref-kind', 'spec-ref', 'bracket', 'atomic-sleep'];
 const parseProblems = (p: string) => analyze(p, 'test.patch').findings.filter((f) => f.rule === 'input/c-parse');
 const serious = (p: string) => findings(p).filter((f) => f.severity === 'error' || f.severity === 'warning');
-/** A warning or error of `rule` in patch `p`, on the line of `needle` when given (the failure lists what was found). */
-function expectFlagged(p: string, rule: string, needle?: string): void {
-  const hits = serious(p).filter((f) => f.rule === rule);
-  const at = needle === undefined ? undefined : lineOf(p, needle);
-  assert.ok(
-    hits.some((f) => at === undefined || f.range.start.line + 1 === at),
-    `expected ${rule}${needle ? ` at \`${needle}\`` : ''}, got: ${JSON.stringify(serious(p).map((f) => `${f.rule}: ${f.message}`))}`,
-  );
-}
 
 describe('code after a do-while whose condition is a loop macro (fs/proc/task_mmu.c show_smaps_rollup)', () => {
   const code = (beforeLabel: string, afterLabel: string) => `

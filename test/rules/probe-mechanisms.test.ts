@@ -8,19 +8,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addPatch, changePatch, findings, lineOf } from './helpers';
+import { addPatch, changePatch, findings, expectFlagged } from './helpers';
 import { analyze } from 'mm-review-server/engine/index';
 
 const serious = (p: string) => findings(p).filter((f) => f.severity === 'error' || f.severity === 'warning');
-/** A warning or error of `rule` in patch `p`, on the line of `needle` when given (the failure lists what was found). */
-function expectFlagged(p: string, rule: string, needle?: string): void {
-  const hits = serious(p).filter((f) => f.rule === rule);
-  const at = needle === undefined ? undefined : lineOf(p, needle);
-  assert.ok(
-    hits.some((f) => at === undefined || f.range.start.line + 1 === at),
-    `expected ${rule}${needle ? ` at \`${needle}\`` : ''}, got: ${JSON.stringify(serious(p).map((f) => `${f.rule}: ${f.message}`))}`,
-  );
-}
 function expectQuiet(p: string): void {
   assert.deepEqual(serious(p).map((f) => `${f.rule}: ${f.message}`), []);
 }
