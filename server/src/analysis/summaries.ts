@@ -19,7 +19,7 @@ import type { RebuiltFunction } from '../c/model';
 import { factsOf } from './unit';
 import { analyzeResources, summarizeFunction, H, H2, type CalleeSummary, type ResourceAnalysis, type Summaries } from './resources';
 import { callSleeps, functionFacts, type FunctionFacts } from '../c/facts';
-import { buildCfg, type Cfg } from '../c/cfg';
+import { buildCfg, directCalleesOf, type Cfg } from '../c/cfg';
 import { dominators, dominates } from '../c/dataflow';
 import type { CallOp, CfgNode } from '../c/cfg';
 import type { ApiSpec } from '../catalog';
@@ -198,18 +198,6 @@ function summaryOf(ctx: AnalysisContext, path: string, side: Side, name: string,
   const s = summarizeFunction(name, facts, ctx.catalog, callees);
   m.set(name, s);
   return s;
-}
-
-/** The names a CFG calls directly, each once, in the order of their first call (computed once per CFG). */
-const directCallees = new WeakMap<FunctionFacts['cfg'], string[]>();
-function directCalleesOf(cfg: FunctionFacts['cfg']): string[] {
-  let names = directCallees.get(cfg);
-  if (!names) {
-    const seen = new Set<string>();
-    for (const n of cfg.nodes) for (const o of n.ops) if (o.kind === 'call' && !o.indirect) seen.add(o.name);
-    directCallees.set(cfg, (names = [...seen]));
-  }
-  return names;
 }
 
 /** Summaries of the functions `facts` calls that the document defines (callees first, cycles cut, depth bounded). */

@@ -1421,3 +1421,15 @@ function assignmentChain(assign: CNode): string[] {
   }
   return out;
 }
+
+const directCallees = new WeakMap<Cfg, readonly string[]>();
+/** The names a CFG calls directly, each once, in the order of their first call (computed once per CFG). */
+export function directCalleesOf(cfg: Cfg): readonly string[] {
+  let names = directCallees.get(cfg);
+  if (!names) {
+    const seen = new Set<string>();
+    for (const n of cfg.nodes) for (const o of n.ops) if (o.kind === 'call' && !o.indirect) seen.add(o.name);
+    directCallees.set(cfg, (names = [...seen]));
+  }
+  return names;
+}

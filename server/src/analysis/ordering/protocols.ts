@@ -21,6 +21,7 @@ import { callSitesOf, eventsOf } from './docIndex';
 import { searchFrom } from './search';
 import type { OrderingContext, OrderingUnit } from './types';
 import type { RebuiltFunction } from '../../c/model';
+import { directCalleesOf } from '../../c/cfg';
 import { dependsOn, idOf, replay, tracking, untracked, withDeps, type DepRecord } from '../deps';
 import { dependsOnOrdering, dependsOnSide } from './events';
 
@@ -263,7 +264,7 @@ function callersOf(ctx: OrderingContext, side: OrderingUnit['side'], name: strin
     for (const u of untracked(() => ctx.units)) {
       if (u.side !== side) continue;
       const id = unitId(u);
-      for (const n of calledNames(u.cfg)) {
+      for (const n of directCalleesOf(u.cfg)) {
         const l = byName.get(n);
         if (l) l.push(id);
         else byName.set(n, [id]);
@@ -274,18 +275,6 @@ function callersOf(ctx: OrderingContext, side: OrderingUnit['side'], name: strin
   return byName.get(name) ?? [];
 }
 const callersIndex = new WeakMap<OrderingContext, Map<OrderingUnit['side'], Map<string, string[]>>>();
-const calledByCfg = new WeakMap<OrderingUnit['cfg'], readonly string[]>();
-/** The names a CFG calls directly, each once. */
-function calledNames(cfg: OrderingUnit['cfg']): readonly string[] {
-  let names = calledByCfg.get(cfg);
-  if (!names) {
-    const set = new Set<string>();
-    for (const n of cfg.nodes) for (const op of n.ops) if (op.kind === 'call' && !op.indirect) set.add(op.name);
-    calledByCfg.set(cfg, (names = [...set]));
-  }
-  return names;
-}
-
 // ---------------------------------------------------------------------------
 // the weak-barrier analysis
 
